@@ -1,0 +1,57 @@
+/*
+ * ev_common.h - what every evkit module and program shares: exit statuses,
+ * allocation helpers that exit on failure, checked number parsing and the
+ * version string.
+ *
+ * Ownership: the x* allocators return new memory owned by the caller, to be
+ * released with free(3).
+ */
+#ifndef EV_COMMON_H
+#define EV_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define EV_VERSION "0.1.0"
+
+/* Exit statuses, the same in every program (DESIGN.md, contract 9). */
+#define EV_EXIT_OK	0	/* ran to the end, nothing rejected beyond what is allowed */
+#define EV_EXIT_DATA	1	/* ran to the end, records rejected or a quality gate failed */
+#define EV_EXIT_USAGE	2	/* usage or configuration error, before any input */
+#define EV_EXIT_RUNTIME	3	/* runtime failure part-way */
+
+/* Allocation that exits with EV_EXIT_RUNTIME and a diagnostic on failure. */
+void	*ev_xmalloc(size_t n);
+void	*ev_xcalloc(size_t nmemb, size_t size);
+void	*ev_xrealloc(void *p, size_t n);
+void	*ev_xreallocarray(void *p, size_t nmemb, size_t size);
+char	*ev_xstrdup(const char *s);
+char	*ev_xstrndup(const char *s, size_t n);
+
+/*
+ * Parse a whole string as a base-10 integer in [min, max], in the spirit of
+ * OpenBSD strtonum(3).  On error returns 0 and sets *errstr to a static
+ * message ("invalid", "too small", "too large"); on success *errstr = NULL.
+ */
+long long	ev_strtonum(const char *s, long long min, long long max,
+		    const char **errstr);
+
+/*
+ * Parse a whole string as a finite double.  Returns 0 on success, -1 if the
+ * string is empty, has trailing garbage, or is not finite.
+ */
+int	ev_strtod(const char *s, double *out);
+
+/* The program name used in diagnostics (set once by ev_run_init). */
+const char	*ev_progname(void);
+void		 ev_set_progname(const char *name);
+
+/*
+ * Diagnostics to stderr as "prog: message".  ev_die exits with the given
+ * status after printing.  Messages are lowercase with no final full stop.
+ */
+void	ev_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	ev_die(int status, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3), noreturn));
+
+#endif /* EV_COMMON_H */

@@ -1,0 +1,73 @@
+/*
+ * ev_rec.h - the record layer: one NDJSON line as a record.  It hides the JSON
+ * library from the programs so the parse path can be swapped later.
+ *
+ * A record keeps the original bytes.  Programs read fields by compiled path,
+ * add or replace fields, and write the record: unchanged records are written
+ * as their original bytes (key order and number spelling preserved); a
+ * record with only new top-level keys is written as the original bytes with
+ * the new members spliced in before the closing brace; anything else is
+ * re-serialised.
+ *
+ * Ownership: the record borrows the line's bytes until ev_rec_clear or the
+ * next ev_rec_parse (copy them if they must outlive the reader's buffer).
+ * ev_rec_root and getters return borrowed references owned by the record.
+ * ev_rec_add/ev_rec_set steal the value passed.
+ */
+#ifndef EV_REC_H
+#define EV_REC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "ev_buf.h"
+#include "ev_path.h"
+#include "ev_time.h"
+
+struct ev_rec {
+	const char	*raw;		/* original bytes (borrowed) */
+	size_t		 rawlen;
+	json_t		*root;		/* parsed document (owned) */
+	json_t		*added;		/* new top-level members, in order */
+	int		 dirty;		/* modified in place: re-serialise */
+	char		 err[160];	/* parse error text */
+	size_t		 err_pos;	/* byte offset of the parse error */
+};
+
+void	ev_rec_init(struct ev_rec *r);
+void	ev_rec_clear(struct ev_rec *r);		/* release the document */
+/*
+ * Parse one JSON value (any type; integers beyond 64 bits are kept as
+ * reals).  Returns 0, or -1 with r->err and r->err_pos set.
+ */
+int	ev_rec_parse(struct ev_rec *r, const char *line, size_t len);
+json_t	*ev_rec_root(const struct ev_rec *r);
+/* Field by path: borrowed, NULL when absent (or the record is no object). */
+json_t	*ev_rec_get(const struct ev_rec *r, const struct ev_path *p);
+/* Typed getters: 0 on success, -1 absent, -2 wrong type. */
+int	ev_rec_str(const struct ev_rec *r, const struct ev_path *p,
+	    const char **s, size_t *len);
+int	ev_rec_num(const struct ev_rec *r, const struct ev_path *p, double *v);
+int	ev_rec_int(const struct ev_rec *r, const struct ev_path *p, int64_t *v);
+int	ev_rec_time(const struct ev_rec *r, const struct ev_path *p, ev_us_t *t);
+/*
+ * Add or replace a top-level member (steals val).  When the original has no
+ * member of that name the output splices it in without re-serialising.
+ */
+void	ev_rec_add(struct ev_rec *r, const char *key, json_t *val);
+/* Set or delete at any depth (steals val); marks the record dirty. */
+int	ev_rec_set(struct ev_rec *r, const struct ev_path *p, json_t *val);
+int	ev_rec_del(struct ev_rec *r, const struct ev_path *p);
+/* Mark modified through ev_rec_root so the record is re-serialised. */
+void	ev_rec_touch(struct ev_rec *r);
+int	ev_rec_changed(const struct ev_rec *r);
+/* Append the record's output form (no newline) to b. */
+void	ev_rec_write(struct ev_rec *r, struct ev_buf *b);
+/*
+ * Serialise any JSON value compactly in evkit's number style (ev_buf_add_num
+ * for reals), keys in insertion order.
+ */
+void	ev_json_write(const json_t *v, struct ev_buf *b);
+
+#endif /* EV_REC_H */

@@ -1,0 +1,140 @@
+/*
+ * ev_run.h - the run of one program: common options, the output stream,
+ * rejects, stats, exit status and signals.  Every program in cmd/ drives its
+ * main loop through it so the contract in DESIGN.md holds everywhere.
+ *
+ * Common options (every program): --rejects FILE, --stats FILE,
+ * --max-line BYTES, --flush-interval DUR, --max-reject-rate R, --help,
+ * --version.  A program merges EV_RUN_LONGOPTS into its own option table and
+ * passes unknown option codes to ev_run_option.
+ *
+ * Counting (the balance every test checks):
+ *   in = passed + rejected + late + duplicate + aggregated
+ * where in counts non-blank input lines, passed counts input records written
+ * on (changed or not), and aggregated counts records absorbed into an
+ * aggregate or model.  out counts every record written to stdout, including
+ * new ones (windows, alerts).  Blank lines are counted apart as "blank".
+ *
+ * Signals: SIGINT and SIGTERM set a flag (ev_run_stopping) so the loop ends
+ * and the program emits what is open; SIGHUP sets a reload flag
+ * (ev_run_take_reload); SIGPIPE is ignored and a closed stdout ends the run
+ * quietly.  These flags are the only mutable globals in lib/ (a signal
+ * handler can reach nothing else).
+ *
+ * Ownership: ev_run owns its files; ev_run_reject steals the errors array.
+ */
+#ifndef EV_RUN_H
+#define EV_RUN_H
+
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "ev_buf.h"
+#include "ev_io.h"
+#include "ev_path.h"
+#include "ev_rec.h"
+#include "ev_time.h"
+
+/* Option codes for the common long options (above any short option). */
+enum {
+	EV_OPT_REJECTS = 0x1000,
+	EV_OPT_STATS,
+	EV_OPT_MAX_LINE,
+	EV_OPT_FLUSH_INTERVAL,
+	EV_OPT_MAX_REJECT_RATE,
+	EV_OPT_HELP,
+	EV_OPT_VERSION,
+	EV_OPT_FIRST_TOOL = 0x1100	/* programs number their own from here */
+};
+
+#define EV_RUN_LONGOPTS \
+	{ "flush-interval", required_argument, NULL, EV_OPT_FLUSH_INTERVAL }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "max-line", required_argument, NULL, EV_OPT_MAX_LINE }, \
+	{ "max-reject-rate", required_argument, NULL, EV_OPT_MAX_REJECT_RATE }, \
+	{ "rejects", required_argument, NULL, EV_OPT_REJECTS }, \
+	{ "stats", required_argument, NULL, EV_OPT_STATS }, \
+	{ "version", no_argument, NULL, 'V' }
+
+/* Text of the common options for --help, one per line, indented two. */
+#define EV_RUN_HELP \
+"  --flush-interval DUR   flush output at most this long after a write (1s)\n" \
+"  -h, --help             print this help and exit\n" \
+"  --max-line BYTES       reject lines longer than this (1048576)\n" \
+"  --max-reject-rate R    exit 0 while rejected/in stays at or below R (0)\n" \
+"  --rejects FILE         write reject records to FILE (default: stderr)\n" \
+"  --stats FILE           write the run's counts to FILE as one JSON line\n" \
+"  -V, --version          print the version and exit\n"
+
+struct ev_run {
+	const char	*prog;
+	const char	*usage;		/* full --help text */
+	struct ev_out	 out;
+	struct ev_reader *in;
+	const char	*input_name;	/* "<stdin>" */
+	size_t		 max_line;
+	ev_us_t		 flush_interval;
+	double		 max_reject_rate;
+	char		*rejects_path;
+	FILE		*rejects;	/* NULL: one-line diagnostics on stderr */
+	char		*stats_path;
+	uint64_t	 n_in, n_passed, n_rejected, n_late, n_duplicate,
+			 n_aggregated, n_out;
+	json_t		*extra;		/* more stats members (tool-specific) */
+	struct ev_buf	 line;		/* scratch for records being written */
+	int		 gate_failed;	/* a data-quality gate failed: exit 1 */
+	int		 failed;	/* a runtime failure: exit 3 */
+};
+
+/* Set the program name, install signal handlers, set defaults. */
+void	ev_run_init(struct ev_run *run, const char *prog, const char *usage);
+/*
+ * Handle a common option code (from getopt_long).  Returns 1 if handled, 0
+ * if the code is not a common one.  Exits for --help (0), --version (0) and
+ * bad values (2).
+ */
+int	ev_run_option(struct ev_run *run, int code, const char *arg);
+/* Print "prog: msg" and "Try 'prog --help'" to stderr, exit 2. */
+void	ev_run_usage_error(struct ev_run *run, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3), noreturn));
+/* Open stdin/stdout and the rejects file; exits 2 when a file cannot open. */
+void	ev_run_open(struct ev_run *run);
+/*
+ * Read the next non-blank line.  Over-long and invalid UTF-8 lines are
+ * rejected here (counted in and rejected) and skipped, so the caller only
+ * sees EV_LINE_OK, EV_LINE_EOF, EV_LINE_TIMEOUT (with a timeout >= 0) or
+ * EV_LINE_INTR (stop requested).  Counts n_in for returned lines.  A read
+ * error sets failed and returns EV_LINE_EOF.
+ */
+enum ev_line_kind ev_run_next(struct ev_run *run, struct ev_line *line,
+	    ev_us_t timeout);
+/* Write one output record (newline added); counts n_out. */
+void	ev_run_emit(struct ev_run *run, const char *p, size_t n);
+/* Write a record as ev_rec_write gives it; counts n_out and n_passed. */
+void	ev_run_pass(struct ev_run *run, struct ev_rec *rec);
+/*
+ * A reject record in the shared shape to --rejects (or a diagnostic to
+ * stderr); counts n_rejected, or n_late when reason is "late" (and
+ * n_duplicate when "duplicate").  errors may be NULL; it is stolen.
+ */
+void	ev_run_reject(struct ev_run *run, const struct ev_line *line,
+	    const char *reason, json_t *errors);
+/* Convenience: one error object {"message": msg} (plus "instance" if ptr). */
+json_t	*ev_run_error(const char *instance, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Add a tool-specific stats member (steals val). */
+void	ev_run_stat(struct ev_run *run, const char *key, json_t *val);
+/* Nonzero once SIGINT/SIGTERM arrived, or stdout was closed. */
+int	ev_run_stopping(const struct ev_run *run);
+/* Returns 1 once per SIGHUP received. */
+int	ev_run_take_reload(void);
+/*
+ * Flush, write --stats, close files; returns the exit status: 3 on a runtime
+ * failure, 1 when the reject rate exceeds --max-reject-rate or a gate
+ * failed, else 0.
+ */
+int	ev_run_finish(struct ev_run *run);
+
+#endif /* EV_RUN_H */

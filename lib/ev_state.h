@@ -1,0 +1,40 @@
+/*
+ * ev_state.h - state files kept across runs (DESIGN.md, contract 10).
+ *
+ * A state file is one JSON document:
+ *   {"evkit_state":1,"tool":"ev-window","settings":"<fingerprint>",
+ *    "saved":"<RFC 3339>","data":{…}}
+ * written atomically: a temporary file in the same folder, fsync, rename,
+ * fsync of the folder.  Loading checks the format version, the tool and the
+ * settings fingerprint (a hash of the options that shape the state), so a
+ * state written with other settings is refused, never silently reset.
+ *
+ * Ownership: ev_state_load returns a new reference in *data.
+ */
+#ifndef EV_STATE_H
+#define EV_STATE_H
+
+#include <jansson.h>
+
+#include "ev_buf.h"
+
+#define EV_STATE_VERSION 1
+
+enum ev_state_result {
+	EV_STATE_OK,		/* loaded */
+	EV_STATE_MISSING,	/* no such file: start fresh */
+	EV_STATE_BAD		/* corrupt, other version/tool/settings: exit 3 */
+};
+
+/* 0 on success, -1 with errbuf filled (errno-style text). */
+int	ev_state_save(const char *path, const char *tool, const char *settings,
+	    const json_t *data, char *errbuf, size_t errlen);
+enum ev_state_result ev_state_load(const char *path, const char *tool,
+	    const char *settings, json_t **data, char *errbuf, size_t errlen);
+/* A fingerprint of a settings string (hex of a 64-bit FNV-1a), into buf[17]. */
+char	*ev_state_fingerprint(const char *settings, char *buf);
+
+/* Write a whole file atomically (used for reports too).  0 or -1/errno. */
+int	ev_file_write_atomic(const char *path, const void *p, size_t n);
+
+#endif /* EV_STATE_H */
