@@ -132,8 +132,11 @@ ev_report_store_new(const struct ev_report_opts *o)
 				    o->by[i], errstr);
 		}
 	}
-	for (i = 0; i < o->nmetrics; i++)
-		s->name[rep_name_intern(s, o->metrics[i])].is_metric = 1;
+	for (i = 0; i < o->nmetrics; i++) {
+		int32_t n = rep_name_intern(s, o->metrics[i]);
+
+		s->name[n].is_metric = 1;
+	}
 	s->hcap = 1024;
 	s->htab = ev_xcalloc(s->hcap, sizeof(*s->htab));
 	s->stages = json_array();
@@ -461,7 +464,7 @@ ev_report_store_add(struct ev_report_store *s, const json_t *rec,
 
 			if (!json_is_number(v) || rep_reserved(s, k))
 				continue;
-			n = rep_name_intern(s, k);
+			n = rep_name_intern(s, k);	/* may move s->name */
 			s->name[n].is_metric = 1;
 			rep_add_pair(s, n, json_number_value(v));
 		}

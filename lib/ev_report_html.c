@@ -47,7 +47,7 @@ static const char css[] =
 "table{border-collapse:collapse;margin:6px 0 12px;font-variant-numeric:"
 "tabular-nums}th,td{padding:3px 10px;border-bottom:1px solid var(--grid);"
 "text-align:left;vertical-align:top}th{font-weight:600}"
-"td.n,th.n{text-align:right}tr:nth-child(even) td{background:var(--row)}\n"
+"td.n,th.n{text-align:right}td.t{white-space:nowrap}tr:nth-child(even) td{background:var(--row)}\n"
 ".spark{font-family:ui-monospace,monospace;letter-spacing:-1px}\n"
 ".up{color:var(--up)}.down{color:var(--down)}.bad{color:var(--anom);"
 "font-weight:600}\n"
@@ -131,6 +131,22 @@ bucket(const json_t *a, size_t n, size_t nb, double *out)
 		}
 		out[b] = c ? s / (double)c : NAN;
 	}
+}
+
+/* A round top for the y axis: 1, 2, 2.5 or 5 times a power of ten. */
+static double
+nice(double lo, double hi)
+{
+	double span = hi - lo, p = pow(10, floor(log10(span))), top;
+	static const double steps[] = { 1, 2, 2.5, 5, 10 };
+	size_t i;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		top = lo + steps[i] * p;
+		if (top >= hi)
+			return top;
+	}
+	return lo + 10 * p;
 }
 
 static double
@@ -240,7 +256,7 @@ chart(struct ev_buf *out, const struct chart *c, const char *label)
 		}
 	if (!(hi > lo))
 		hi = lo + 1;
-	hi += (hi - lo) * 0.05;
+	hi = nice(lo, hi);
 
 	ev_buf_adds(out, "<figure>\n<figcaption>");
 	esc(out, label);
@@ -467,7 +483,7 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 			const char *sum = ev_report_get_str(it, "summary", "");
 			double sc = ev_report_get_num(it, "score", NAN);
 
-			ev_buf_adds(out, "<tr><td class=\"bad\">");
+			ev_buf_adds(out, "<tr><td class=\"t bad\">");
 			ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it,
 			    "start", ""), c.step % EV_US_PER_MIN != 0);
 			esc_buf(out, &tmp);

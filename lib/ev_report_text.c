@@ -347,6 +347,7 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 		size_t np;
 
 		ev_report_grid(m, &t0, &step, &np);
+		ev_buf_adds(out, "  anomalies:\n");
 		tbl_init(&t, 10, aright);
 		at = tbl_row(&t);
 		tbl_set(&t, at, "anomaly at", NULL);
