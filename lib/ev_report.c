@@ -1332,8 +1332,8 @@ ev_report_fmt_explain(struct ev_buf *b, const json_t *a)
 		if (n++ > 0)
 			ev_buf_adds(b, ", ");
 		json_object_foreach(it, k, v) {
-			if (strcmp(k, "share") == 0 || json_is_object(v) ||
-			    json_is_array(v))
+			/* Segment columns; figures other than share stay out. */
+			if (!json_is_string(v))
 				continue;
 			if (fields++ > 0)
 				ev_buf_addc(b, ',');
