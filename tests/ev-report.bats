@@ -58,7 +58,7 @@ golden() {
 @test "ev-report: bad option values exit 2 before reading input" {
 	for args in "-f pdf" "--tz Mars/Olympus" "--last 1d --since 2026-03-02T00:00:00Z" \
 		"--top 0" "--budget x" "--color sometimes" "--live -f html" \
-		"--since yesterday" "--stage-stats /nonexistent/x.stats" \
+		"--since yesterday" \
 		"--from-json /nonexistent/model.json"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr ev-report $args < /dev/null
@@ -330,8 +330,19 @@ golden() {
 	grep -q '^data quality:' out
 	grep -Eq '^  ev-validate +1,000 +990 +7 +0 +3 +0 +990$' out
 	echo 'garbage' > bad.stats
-	run --separate-stderr ev-report --stage-stats bad.stats < /dev/null
-	assert_failure 2
+	run --separate-stderr ev-report --stage-stats bad.stats < "$R/windows.ndjson"
+	assert_failure 3
+	[[ "$stderr" == *"stats file 'bad.stats' has a line that is no stats record"* ]]
+	run --separate-stderr ev-report --stage-stats missing.stats < "$R/windows.ndjson"
+	assert_failure 3
+	[[ "$stderr" == *"cannot read stats file 'missing.stats'"* ]]
+}
+
+@test "ev-report: a stats file an upstream stage writes as it exits is waited for" {
+	# The upstream closes the pipe first and writes its stats a second later.
+	{ cat "$R/windows.ndjson"; (sleep 1; cp "$R/validate.stats" late.stats) > /dev/null & } |
+		ev-report --last 1d --stage-stats late.stats > out
+	grep -Eq '^  ev-validate +1,000 ' out
 }
 
 @test "ev-report: a rejected record goes to --rejects and the counts balance" {
