@@ -433,7 +433,7 @@ header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 
 static void
 metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
-    struct ev_buf *out)
+    size_t max, struct ev_buf *out)
 {
 	json_t *sa = ev_report_get_arr(me, "series");
 	json_t *aa = ev_report_get_arr(me, "anomalies"), *it;
@@ -479,10 +479,15 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 		    "<th class=\"n\">lower</th><th class=\"n\">upper</th>"
 		    "<th>direction</th><th class=\"n\">score</th>"
 		    "<th>method</th><th>explanation</th></tr>\n");
+		size_t hidden;
+		char *shown = ev_report_anomaly_shown(aa, max, &hidden);
+
 		json_array_foreach(aa, i, it) {
 			const char *sum = ev_report_get_str(it, "summary", "");
 			double sc = ev_report_get_num(it, "score", NAN);
 
+			if (!shown[i])
+				continue;
 			ev_buf_adds(out, "<tr><td class=\"t bad\">");
 			ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it,
 			    "start", ""), c.step % EV_US_PER_MIN != 0);
@@ -501,10 +506,7 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 			ev_buf_adds(out, "<td>");
 			esc(out, ev_report_get_str(it, "direction", ""));
 			ev_buf_adds(out, "</td><td class=\"n\">");
-			if (isnan(sc))
-				ev_buf_adds(out, "-");
-			else
-				ev_buf_printf(out, "%.6g", sc);
+			ev_report_fmt_score(out, sc);
 			ev_buf_adds(out, "</td><td>");
 			esc(out, ev_report_get_str(it, "method", ""));
 			ev_buf_adds(out, "</td><td>");
@@ -516,6 +518,10 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 			ev_buf_adds(out, "</td></tr>\n");
 		}
 		ev_buf_adds(out, "</table>\n");
+		if (hidden > 0)
+			ev_buf_printf(out, "<p class=\"meta\">%zu less severe "
+			    "anomalies not shown.</p>\n", hidden);
+		free(shown);
 	}
 
 	ev_buf_adds(out, "<h3>Series</h3>\n<table>\n<tr><th class=\"n\">#"
@@ -572,7 +578,8 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 }
 
 void
-ev_report_html_render(const json_t *m, struct ev_buf *out)
+ev_report_html_render(const json_t *m, const struct ev_report_render_opts *ro,
+    struct ev_buf *out)
 {
 	struct ev_tz *tz = ev_report_tz(m);
 	json_t *ma = ev_report_get_arr(m, "metrics"), *it;
@@ -593,7 +600,7 @@ ev_report_html_render(const json_t *m, struct ev_buf *out)
 	ev_buf_adds(out, "</style>\n</head>\n<body>\n");
 	header(m, tz, out);
 	json_array_foreach(ma, i, it)
-		metric(m, it, tz, out);
+		metric(m, it, tz, ro->max_anomalies, out);
 	ev_buf_adds(out, "</body>\n</html>\n");
 	ev_tz_free(tz);
 }
