@@ -1362,7 +1362,9 @@ ev_report_fmt_score(struct ev_buf *b, double v)
 		ev_buf_adds(b, "-");
 		return;
 	}
-	n = (size_t)snprintf(tmp, sizeof(tmp), "%.6f", floor(v * 1e6 + 1e-6) / 1e6);
+	/* The 1e-6 keeps 0.99991 (stored as 0.9999099...) from losing a digit. */
+	n = (size_t)snprintf(tmp, sizeof(tmp), "%.6f",
+	    floor(v * 1e6 + 1e-6) / 1e6);
 	while (n > 1 && tmp[n - 1] == '0' && tmp[n - 2] != '.')
 		tmp[--n] = '\0';
 	ev_buf_adds(b, tmp);
