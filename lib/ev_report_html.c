@@ -49,7 +49,8 @@ static const char css[] =
 "text-align:left;vertical-align:top}th{font-weight:600}"
 "td.n,th.n{text-align:right}td.t{white-space:nowrap}"
 "td.x{min-width:12em}"
-"td.s{overflow-wrap:anywhere}table.anom{font-size:13px;width:100%}\n"
+"table.anom{font-size:13px;width:100%}table.anom td,table.anom th{"
+"padding:3px 6px}\n"
 "tr:nth-child(even) td{background:var(--row)}\n"
 ".spark{font-family:ui-monospace,monospace;letter-spacing:-1px}\n"
 ".up{color:var(--up)}.down{color:var(--down)}.bad{color:var(--anom);"
@@ -95,6 +96,23 @@ esc(struct ev_buf *b, const char *s)
 				ev_buf_addc(b, *s);
 		}
 	}
+}
+
+/* A series name that may wrap after its commas. */
+static void
+esc_series(struct ev_buf *b, const char *s)
+{
+	const char *c;
+
+	while ((c = strchr(s, ',')) != NULL) {
+		char *part = ev_xstrndup(s, (size_t)(c - s) + 1);
+
+		esc(b, part);
+		free(part);
+		ev_buf_adds(b, "<wbr/>");
+		s = c + 1;
+	}
+	esc(b, s);
 }
 
 /* Escape the text another helper formats. */
@@ -501,8 +519,8 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 			ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it,
 			    "start", ""), c.step % EV_US_PER_MIN != 0);
 			esc_buf(out, &tmp);
-			ev_buf_adds(out, "</td><td class=\"s\">");
-			esc(out, ev_report_get_str(it, "series", ""));
+			ev_buf_adds(out, "</td><td>");
+			esc_series(out, ev_report_get_str(it, "series", ""));
 			ev_buf_adds(out, "</td>");
 			td_num(out, &tmp, ev_report_get_num(it, "value", NAN),
 			    "bad");
