@@ -201,6 +201,33 @@ ev_uri_resolve(const char *base, const char *ref)
 #define ECMA_SPACE "\\t\\n\\x{0b}\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}" \
 	"\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}"
 
+/* ECMA-262 long Unicode property names PCRE2 may not know. */
+static const char *
+prop_alias(const char *p, size_t n)
+{
+	static const char *const tab[][2] = {
+		{ "Letter", "L" }, { "Lowercase_Letter", "Ll" },
+		{ "Uppercase_Letter", "Lu" }, { "Titlecase_Letter", "Lt" },
+		{ "Modifier_Letter", "Lm" }, { "Other_Letter", "Lo" },
+		{ "Mark", "M" }, { "Number", "N" }, { "Decimal_Number", "Nd" },
+		{ "digit", "Nd" }, { "Letter_Number", "Nl" },
+		{ "Other_Number", "No" }, { "Punctuation", "P" },
+		{ "punct", "P" }, { "Symbol", "S" }, { "Separator", "Z" },
+		{ "Space_Separator", "Zs" }, { "Other", "C" },
+		{ "Control", "Cc" }, { "cntrl", "Cc" },
+	};
+	size_t i;
+
+	if (n > 19 && strncmp(p, "General_Category=", 17) == 0)
+		p += 17, n -= 17;
+	else if (n > 3 && strncmp(p, "gc=", 3) == 0)
+		p += 3, n -= 3;
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strlen(tab[i][0]) == n && strncmp(tab[i][0], p, n) == 0)
+			return tab[i][1];
+	return NULL;
+}
+
 /*
  * Translate the ECMA-262 spellings PCRE2 reads differently: \uXXXX and
  * \u{X...} become \x{...}; \s and \S take ECMA's Unicode white space; \d
@@ -231,6 +258,18 @@ ev_schema_regex(const char *pat, size_t len)
 				ev_buf_adds(&b, "\\x");
 				i += 1;
 				continue;
+			}
+			if ((e == 'p' || e == 'P') && i + 2 < len &&
+			    pat[i + 2] == '{') {
+				const char *end = memchr(pat + i + 3, '}',
+				    len - i - 3);
+				const char *nm;
+				if (end && (nm = prop_alias(pat + i + 3,
+				    (size_t)(end - pat - i - 3))) != NULL) {
+					ev_buf_printf(&b, "\\%c{%s}", e, nm);
+					i = (size_t)(end - pat);
+					continue;
+				}
 			}
 			if (e == 's') {
 				ev_buf_adds(&b, in_class ? ECMA_SPACE :
@@ -680,13 +719,13 @@ compile_keywords(struct cctx *c, struct ev_sn *n)
 	sub_list(c, n, json_object_get(o, "oneOf"), "oneOf", &n->one_of);
 	if ((v = json_object_get(o, "not")))
 		n->not_ = sub(c, n, v, "not");
-	if ((v = json_object_get(o, "if"))) {
+	if ((v = json_object_get(o, "if")))
 		n->if_ = sub(c, n, v, "if");
-		if ((v = json_object_get(o, "then")))
-			n->then_ = sub(c, n, v, "then");
-		if ((v = json_object_get(o, "else")))
-			n->else_ = sub(c, n, v, "else");
-	}
+	/* Compiled even without "if": their ids can be referenced. */
+	if ((v = json_object_get(o, "then")))
+		n->then_ = sub(c, n, v, "then");
+	if ((v = json_object_get(o, "else")))
+		n->else_ = sub(c, n, v, "else");
 	named_list(c, n, json_object_get(o, "properties"), "properties",
 	    &n->props, &n->n_props);
 	if ((v = json_object_get(o, "patternProperties")) && json_is_object(v)) {
