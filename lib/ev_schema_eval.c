@@ -310,6 +310,27 @@ seg_pop(struct ev_buf *b, size_t len)
 		b->data[len] = '\0';
 }
 
+/* An error located at a member or item below the current instance. */
+static void
+err_below(struct vc *v, const struct ev_sn *n, const char *kw,
+    const char *ikey, long iidx, const char *msg)
+{
+	size_t im = v->ip.len;
+
+	if (!v->collect)
+		return;
+	if (ikey)
+		seg_push(&v->ip, ikey);
+	else
+		ev_buf_printf(&v->ip, "/%ld", iidx);
+	(void)msg;
+	if (ikey)
+		err_add(v, n, kw, "property \"%s\" is not allowed", ikey);
+	else
+		err_add(v, n, kw, "item %ld is not allowed", iidx);
+	seg_pop(&v->ip, im);
+}
+
 /* ---- the walker ---- */
 
 static int v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
@@ -490,16 +511,14 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 			if (!matched && n->addl_props) {
 				if (ann)
 					ann->m[i] = 1;
-				if (!v_child(v, n->addl_props,
-				    "additionalProperties", NULL, k, 0, val,
-				    sc)) {
-					if (n->addl_props->boolean == 0)
-						err_add(v, n,
-						    "additionalProperties",
-						    "property \"%s\" is not "
-						    "allowed", k);
+				if (n->addl_props->boolean == 0) {
+					err_below(v, n, "additionalProperties",
+					    k, 0, "property is not allowed");
 					FAIL();
-				}
+				} else if (!v_child(v, n->addl_props,
+				    "additionalProperties", NULL, k, 0, val,
+				    sc))
+					FAIL();
 			}
 			if (n->prop_names) {
 				json_t *ks = json_string(k);
@@ -567,18 +586,22 @@ unique_done:
 				seg_push(&v->kp, n->rest_kw);
 				ev_buf_printf(&v->ip, "/%zu", i);
 			}
+			if (n->rest->boolean == 0) {
+				seg_pop(&v->kp, km);
+				seg_pop(&v->ip, im);
+				err_below(v, n, n->rest_kw, NULL, (long)i,
+				    "item is not allowed");
+				FAIL();
+				continue;
+			}
 			r = v_node(v, n->rest, json_array_get(inst, i), NULL,
 			    sc);
 			if (v->collect) {
 				seg_pop(&v->kp, km);
 				seg_pop(&v->ip, im);
 			}
-			if (!r) {
-				if (n->rest->boolean == 0)
-					err_add(v, n, n->rest_kw, "item %zu is "
-					    "not allowed", i);
+			if (!r)
 				FAIL();
-			}
 		}
 	}
 	if (n->contains) {
@@ -919,18 +942,13 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		json_t *val;
 		i = 0;
 		json_object_foreach((json_t *)(uintptr_t)inst, k, val) {
-			if (!ann->m[i]) {
-				if (!v_child(v, n->uneval_props,
-				    "unevaluatedProperties", NULL, k, 0, val,
-				    sc)) {
-					if (n->uneval_props->boolean == 0)
-						err_add(v, n,
-						    "unevaluatedProperties",
-						    "property \"%s\" is not "
-						    "allowed", k);
-					FAIL();
-				}
-			}
+			if (!ann->m[i] && n->uneval_props->boolean == 0) {
+				err_below(v, n, "unevaluatedProperties", k, 0,
+				    "property is not allowed");
+				FAIL();
+			} else if (!ann->m[i] && !v_child(v, n->uneval_props,
+			    "unevaluatedProperties", NULL, k, 0, val, sc))
+				FAIL();
 			i++;
 		}
 		ann_all(ann);
@@ -939,13 +957,14 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		for (i = 0; i < json_array_size(inst); i++) {
 			if (ann->m[i])
 				continue;
-			if (!v_child(v, n->uneval_items, "unevaluatedItems",
-			    NULL, NULL, (long)i, json_array_get(inst, i), sc)) {
-				if (n->uneval_items->boolean == 0)
-					err_add(v, n, "unevaluatedItems",
-					    "item %zu is not allowed", i);
+			if (n->uneval_items->boolean == 0) {
+				err_below(v, n, "unevaluatedItems", NULL,
+				    (long)i, "item is not allowed");
 				FAIL();
-			}
+			} else if (!v_child(v, n->uneval_items,
+			    "unevaluatedItems", NULL, NULL, (long)i,
+			    json_array_get(inst, i), sc))
+				FAIL();
 		}
 		ann_all(ann);
 	}
