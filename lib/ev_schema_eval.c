@@ -482,11 +482,23 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 				FAIL();
 		}
 	}
-	if (n->n_props || n->n_pprops || n->addl_props || n->prop_names) {
+	if (n->n_props && !ann && !n->n_pprops && !n->addl_props &&
+	    !n->prop_names) {
+		/* Nothing needs the other members: look the names up. */
+		for (j = 0; j < n->n_props; j++) {
+			const json_t *pv = json_object_get(inst,
+			    n->props[j].name);
+			if (pv && !v_child(v, n->props[j].node, "properties",
+			    n->props[j].name, n->props[j].name, 0, pv, sc))
+				FAIL();
+		}
+	} else if (n->n_props || n->n_pprops || n->addl_props ||
+	    n->prop_names) {
 		json_object_foreach((json_t *)(uintptr_t)inst, k, val) {
 			int matched = 0;
 			for (j = 0; j < n->n_props; j++) {
-				if (strcmp(n->props[j].name, k) != 0)
+				if (n->props[j].name[0] != k[0] ||
+				    strcmp(n->props[j].name, k) != 0)
 					continue;
 				matched = 1;
 				if (ann)
