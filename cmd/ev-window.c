@@ -221,7 +221,7 @@ save_state(struct app *a)
 	json_t *data;
 	int rc;
 
-	data = json_pack("{sosos}", "engine", ev_win_save(a->win), "max_ts",
+	data = json_pack("{sososo}", "engine", ev_win_save(a->win), "max_ts",
 	    a->has_max ? json_integer(a->max_ts) : json_null(), "lines",
 	    json_integer((json_int_t)(a->lines + a->run.n_in)));
 	rc = ev_state_save(a->o.state_path, "ev-window", a->fp, data, err,
