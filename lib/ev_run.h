@@ -121,6 +121,9 @@ void	ev_run_pass(struct ev_run *run, struct ev_rec *rec);
  */
 void	ev_run_reject(struct ev_run *run, const struct ev_line *line,
 	    const char *reason, json_t *errors);
+/* The same, to another stream of reject records (fp NULL: --rejects). */
+void	ev_run_reject_to(struct ev_run *run, FILE *fp,
+	    const struct ev_line *line, const char *reason, json_t *errors);
 /* Convenience: one error object {"message": msg} (plus "instance" if ptr). */
 json_t	*ev_run_error(const char *instance, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
