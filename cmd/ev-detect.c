@@ -725,7 +725,9 @@ anomaly_json(struct detect *d, const struct entry *e)
 		json_object_set_new(a, "reason", json_string(
 		    e->superseded ? "superseded" : !e->final ? "not_final" :
 		    "warmup"));
-		return a;
+		if (e->ev != EV_ALERT_RESOLVED)
+			return a;
+		goto status;
 	}
 	json_object_set_new(a, "score", json_real(e->sc.score));
 	json_object_set_new(a, "expected", json_real(e->sc.expected));
@@ -742,7 +744,7 @@ anomaly_json(struct detect *d, const struct entry *e)
 	    json_null());
 	json_object_set_new(mag, "sigma", json_real(e->sc.z));
 	json_object_set_new(a, "magnitude", mag);
-
+status:
 	if (e->ev == EV_ALERT_RESOLVED)
 		status = "resolved";
 	else if (al->state == EV_ALERT_FIRING)
@@ -754,7 +756,8 @@ anomaly_json(struct detect *d, const struct entry *e)
 	json_object_set_new(a, "status", json_string(status));
 	json_object_set_new(a, "alertname", json_string("anomaly"));
 	json_object_set_new(a, "fingerprint", json_string(e->s->fp));
-	json_object_set_new(a, "severity", json_string(severity(d, e)));
+	json_object_set_new(a, "severity", json_string(e->sc.scored ?
+	    severity(d, e) : "warning"));
 	json_object_set_new(a, "since", time_json(al->pending_since));
 	if (e->explain)
 		json_object_set(a, "explain", e->explain);
@@ -902,7 +905,8 @@ score_entry(struct detect *d, struct entry *e)
 		step = EV_US_PER_HOUR;
 	s->step = step;
 	pt.value = e->value;
-	pt.local_hours = local_hours(d, e->start);
+	/* The middle of the window is the time its value stands for. */
+	pt.local_hours = local_hours(d, e->start + step / 2);
 	pt.step_hours = (double)step / EV_US_PER_HOUR;
 	ev_detect_model_step(s->model, &pt, &e->sc);
 	floor_ok = d->min_value <= 0 ||

@@ -420,6 +420,17 @@ seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 	w0 = (int)floor(u) % 168;
 	w1 = (w0 + 1) % 168;
 	f = u - floor(u);
+	/*
+	 * Blend neighbouring hours, but never across local midnight: weekday
+	 * and weekend levels often change there in one step.
+	 */
+	if (w1 % 24 == 0) {
+		if (f < 0.5)
+			w1 = w0;
+		else
+			w0 = w1;
+		f = 0;
+	}
 	d0 = w0 % 24;
 	d1 = w1 % 24;
 	(void)hod;
@@ -522,18 +533,17 @@ cusum_step(struct ev_detect_model *m, double x, struct ev_detect_score *o)
 	}
 	/* Mean z since the change point, Bonferroni over n candidates. */
 	zs = (S + (S >= 0 ? 1 : -1) * m->p.cusum_k * n) / sqrt(n);
-	if (fabs(z) > fabs(zs) || S == 0)
-		zs = z;
 	p = tail2(zs) * (n > 1 ? (double)n : 1);
-	o->score = p >= 1 ? 0 : 1 - p;
-	o->z = zs;
+	/* The point's own evidence counts too (o->score, from fill). */
+	if (p < 1 && 1 - p > o->score)
+		o->score = 1 - p;
 
 	ring_push(r, x);
 	/* A confirmed shift: the baseline restarts from the new level. */
 	if (fabs(S) >= m->p.cusum_h && n >= 3) {
 		c->hold = sc;
 		c->hold_left = m->p.window / 2;
-		ring_keep(r, n);
+		ring_keep(r, n > need ? n : need);
 		c->sp = c->sn = 0;
 		c->np = c->nn = 0;
 	}
