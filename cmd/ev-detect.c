@@ -48,9 +48,9 @@ static const char usage[] =
 "  --format FMT           ndjson or alertmanager (ndjson)\n"
 "  -h, --help             print this help and exit\n"
 "  --labels FILE          ev-gen label file for --backtest\n"
-"  -m, --method M         robust, ewma, seasonal, cusum or auto (robust)\n"
 "  --max-line BYTES       reject lines longer than this (1048576)\n"
 "  --max-reject-rate R    exit 0 while rejected/in stays at or below R (0)\n"
+"  -m, --method M         robust, ewma, seasonal, cusum or auto (robust)\n"
 "  --min-value X          no anomaly while value and expected are below X\n"
 "  --rejects FILE         write reject records to FILE (default: stderr)\n"
 "  --repeat DUR           re-announce a firing episode every DUR (never)\n"
@@ -1391,7 +1391,7 @@ main(int argc, char **argv)
 	}
 	flush(&d, 1);
 	if (d.mode == OUT_BACKTEST) {
-		json_t *rep = ev_backtest_report(d.bt, 0.3, EV_US_PER_HOUR);
+		json_t *rep = ev_backtest_report(d.bt, 0.3, 0);
 
 		ev_buf_reset(&d.tmp);
 		ev_json_write(rep, &d.tmp);

@@ -18,16 +18,15 @@ ev_alert_step(struct ev_alert *a, const struct ev_alert_params *p,
     int64_t t, int anomalous, int calm)
 {
 	if (a->state == EV_ALERT_FIRING) {
-		if (calm) {
-			if (++a->calm >= (p->resolve_n < 1 ? 1 : p->resolve_n)) {
-				a->state = EV_ALERT_INACTIVE;
-				a->pending = a->calm = 0;
-				a->resolved_at = t;
-				return EV_ALERT_RESOLVED;
-			}
-			return EV_ALERT_ONGOING;
+		if (!calm)
+			a->calm = 0;
+		else if (++a->calm >= (p->resolve_n < 1 ? 1 : p->resolve_n)) {
+			a->state = EV_ALERT_INACTIVE;
+			a->pending = a->calm = 0;
+			a->resolved_at = t;
+			return EV_ALERT_RESOLVED;
 		}
-		a->calm = 0;
+		/* Like Alertmanager's repeat_interval: while it fires. */
 		if (p->repeat > 0 && t - a->last_sent >= p->repeat) {
 			a->last_sent = t;
 			return EV_ALERT_REPEATED;

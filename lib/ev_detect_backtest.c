@@ -217,7 +217,8 @@ ev_backtest_report(struct ev_backtest *bt, double min_magnitude,
 			const struct bt_episode *e = &bt->ep[j];
 
 			if (e->fired < l->start - (e->known - e->fired) ||
-			    e->fired > l->end + grace ||
+			    e->fired > l->end + grace +
+			    2 * (e->known - e->fired) ||
 			    !affects(l, e->cols))
 				continue;
 			matched[j] = big ? 1 : matched[j] ? matched[j] : 2;
