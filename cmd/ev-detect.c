@@ -132,6 +132,7 @@ struct entry {
 	enum ev_alert_event ev;
 	json_t		*explain;	/* new reference or NULL */
 	char		*summary;
+	struct entry	*prev;		/* versions it replaced (owned) */
 };
 
 struct detect {
@@ -966,6 +967,10 @@ output_entry(struct detect *d, struct entry *e)
 static void
 entry_release(struct entry *e)
 {
+	if (e->prev) {
+		entry_release(e->prev);
+		free(e->prev);
+	}
 	ev_rec_clear(&e->rec);
 	free(e->raw);
 	json_decref(e->explain);
@@ -1042,6 +1047,20 @@ flush(struct detect *d, int all)
 		    d->mode == OUT_ANNOTATE))
 			explain(d, &d->q[i], from, to);
 	for (i = from; i < to; i++) {
+		struct entry *p;
+
+		/* Replaced versions first, oldest first, unscored. */
+		while ((p = d->q[i].prev) != NULL) {
+			struct entry *pp = &d->q[i];
+
+			while (pp->prev->prev)
+				pp = pp->prev;
+			p = pp->prev;
+			pp->prev = NULL;
+			output_entry(d, p);
+			entry_release(p);
+			free(p);
+		}
 		output_entry(d, &d->q[i]);
 		entry_release(&d->q[i]);
 	}
@@ -1078,6 +1097,21 @@ queue_push(struct detect *d)
 	e = &d->q[d->qhead + d->qlen++];
 	memset(e, 0, sizeof(*e));
 	return e;
+}
+
+/* The held, final, current version of series s's window at start. */
+static struct entry *
+find_held(struct detect *d, const struct series *s, ev_us_t start)
+{
+	size_t i;
+
+	for (i = d->qhead + d->qlen; i > d->qhead; i--) {
+		struct entry *e = &d->q[i - 1];
+
+		if (e->s == s && e->start == start && e->final)
+			return e;
+	}
+	return NULL;
 }
 
 /* One input line: reject it or hold it. */
@@ -1133,23 +1167,26 @@ take_line(struct detect *d, const struct ev_line *line)
 	s = series_find(d, d->key.data, d->key.len, 1, cols);
 	json_decref(cols);
 	if (final && s->max_start != NOW_MIN && start <= s->max_start) {
-		if (start < s->max_start) {
-			ev_run_reject(&d->run, line, "late", ev_run_error(
-			    d->time_spec, "window is older than one already "
-			    "scored for its series"));
-			ev_rec_clear(&rec);
-			free(raw);
+		/* A new version of a window still held replaces it there. */
+		if ((e = find_held(d, s, start)) != NULL) {
+			struct entry *old = ev_xmalloc(sizeof(*old));
+
+			*old = *e;
+			old->superseded = 1;
+			e->prev = old;
+			e->raw = raw;
+			e->rec = rec;
+			e->end = end;
+			e->value = value;
 			return;
 		}
-		if (s->queued < 0 || d->q[s->queued].start != start) {
-			ev_run_reject(&d->run, line, "duplicate",
-			    ev_run_error(d->time_spec, "window was already "
-			    "scored for its series"));
-			ev_rec_clear(&rec);
-			free(raw);
-			return;
-		}
-		d->q[s->queued].superseded = 1;
+		ev_run_reject(&d->run, line, start < s->max_start ? "late" :
+		    "duplicate", ev_run_error(d->time_spec, "window %s "
+		    "already scored for its series", start < s->max_start ?
+		    "is older than one" : "was"));
+		ev_rec_clear(&rec);
+		free(raw);
+		return;
 	}
 	if (start > d->watermark || d->watermark == NOW_MIN) {
 		d->watermark = start;

@@ -286,8 +286,8 @@ PY
 }
 
 @test "ev-detect: a window already scored is a duplicate" {
-	# The 10:00 total again after the 10:05 window closed it.
-	(head -5 "$D/drop.ndjson"; head -1 "$D/drop.ndjson") >in.ndjson
+	# The 10:00 total again after a 10:05 window closed its window.
+	(head -4 "$D/drop.ndjson"; sed -n 6p "$D/drop.ndjson"; head -1 "$D/drop.ndjson") >in.ndjson
 	run --separate-stderr ev-detect --by event,platform --rejects rej.ndjson --stats st.json <in.ndjson
 	assert_success
 	[ "$(jq -r .reason rej.ndjson)" = duplicate ]
@@ -309,6 +309,12 @@ PY
 	run --separate-stderr ev-detect --alerts --evaluation-delay 15m <in.ndjson
 	assert_success
 	[ -z "$output" ]
+	# Annotated: every line is there, the first version unscored.
+	run --separate-stderr ev-detect --evaluation-delay 15m --stats st.json <in.ndjson
+	[ "${#lines[@]}" -eq 31 ]
+	printf '%s\n' "${lines[25]}" | jq -e '.count == 25 and .anomaly.reason == "superseded"'
+	printf '%s\n' "${lines[26]}" | jq -e '.count == 119 and .anomaly.score < 0.9'
+	assert_balanced st.json
 }
 
 @test "ev-detect: rejected records go to --rejects and counts balance" {
