@@ -1405,11 +1405,13 @@ main(int argc, char **argv)
 		    sizeof(err)) != 0) {
 			ev_warn("%s", err);
 			detect_free(&d);
+			json_decref(d.run.extra);
 			return EV_EXIT_USAGE;
 		}
 	}
 	if (d.state_path && state_load(&d) != 0) {
 		detect_free(&d);
+		json_decref(d.run.extra);	/* ev_run_finish is not reached */
 		return EV_EXIT_RUNTIME;
 	}
 
