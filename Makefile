@@ -108,6 +108,7 @@ bench: all
 	@scripts/bench $(BUILD)
 
 fuzz:
+	@scripts/install-deps --fuzz
 	@scripts/fuzz
 
 clean:

@@ -76,7 +76,7 @@ fail:
 char *
 ev_state_fingerprint(const char *settings, char *buf)
 {
-	uint64_t h = UINT64_C(1469598103934665603);
+	uint64_t h = UINT64_C(14695981039346656037);
 	const unsigned char *p = (const unsigned char *)settings;
 
 	while (*p) {
