@@ -60,9 +60,11 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIBA) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(EV_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(EV_LIBS)
 
+# Test drivers may also use libpng (when installed: it is a test dependency).
+TOOL_LIBS := $(shell pkg-config --libs libpng 2>/dev/null)
 $(BUILD)/tools/%: tests/tools/%.c $(LIBA) $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(EV_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(EV_LIBS)
+	$(CC) $(EV_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(EV_LIBS) $(TOOL_LIBS)
 
 # The README's test command.  It installs what the tests need (as root; else
 # it prints the apt-get line), builds, runs the C unit tests, then every bats
