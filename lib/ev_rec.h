@@ -31,7 +31,7 @@ struct ev_rec {
 	json_t		*root;		/* parsed document (owned) */
 	json_t		*added;		/* new top-level members, in order */
 	int		 dirty;		/* modified in place: re-serialise */
-	char		 err[160];	/* parse error text */
+	char		 err[256];	/* parse error text */
 	size_t		 err_pos;	/* byte offset of the parse error */
 };
 

@@ -92,8 +92,9 @@ struct ev_run {
 void	ev_run_init(struct ev_run *run, const char *prog, const char *usage);
 /*
  * Handle a common option code (from getopt_long).  Returns 1 if handled, 0
- * if the code is not a common one.  Exits for --help (0), --version (0) and
- * bad values (2).
+ * if the code is not a common one.  Exits for --help (0), --version (0),
+ * bad values (2) and getopt's '?' for an unknown option or a missing
+ * argument (2, after getopt's own message).
  */
 int	ev_run_option(struct ev_run *run, int code, const char *arg);
 /* Print "prog: msg" and "Try 'prog --help'" to stderr, exit 2. */
@@ -121,6 +122,9 @@ void	ev_run_pass(struct ev_run *run, struct ev_rec *rec);
  */
 void	ev_run_reject(struct ev_run *run, const struct ev_line *line,
 	    const char *reason, json_t *errors);
+/* The same, to another stream of reject records (fp NULL: --rejects). */
+void	ev_run_reject_to(struct ev_run *run, FILE *fp,
+	    const struct ev_line *line, const char *reason, json_t *errors);
 /* Convenience: one error object {"message": msg} (plus "instance" if ptr). */
 json_t	*ev_run_error(const char *instance, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

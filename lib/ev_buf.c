@@ -1,0 +1,172 @@
+/* ev_buf.c - growable byte buffer and JSON text helpers. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_buf.h"
+#include "ev_common.h"
+
+void
+ev_buf_init(struct ev_buf *b)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+ev_buf_free(struct ev_buf *b)
+{
+	free(b->data);
+	ev_buf_init(b);
+}
+
+void
+ev_buf_reset(struct ev_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void
+ev_buf_reserve(struct ev_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need <= b->cap)
+		return;
+	if (b->cap == 0)
+		b->cap = 256;
+	while (b->cap < need)
+		b->cap *= 2;
+	b->data = ev_xrealloc(b->data, b->cap);
+}
+
+void
+ev_buf_add(struct ev_buf *b, const void *p, size_t n)
+{
+	ev_buf_reserve(b, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+ev_buf_adds(struct ev_buf *b, const char *s)
+{
+	ev_buf_add(b, s, strlen(s));
+}
+
+void
+ev_buf_addc(struct ev_buf *b, char c)
+{
+	ev_buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+void
+ev_buf_printf(struct ev_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	ev_buf_reserve(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void
+ev_buf_add_jstr(struct ev_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	ev_buf_reserve(b, n + 2);
+	ev_buf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[7];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		ev_buf_add(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': ev_buf_add(b, "\\\"", 2); break;
+		case '\\': ev_buf_add(b, "\\\\", 2); break;
+		case '\n': ev_buf_add(b, "\\n", 2); break;
+		case '\r': ev_buf_add(b, "\\r", 2); break;
+		case '\t': ev_buf_add(b, "\\t", 2); break;
+		case '\b': ev_buf_add(b, "\\b", 2); break;
+		case '\f': ev_buf_add(b, "\\f", 2); break;
+		default:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			ev_buf_add(b, esc, 6);
+		}
+	}
+	ev_buf_add(b, s + run, n - run);
+	ev_buf_addc(b, '"');
+}
+
+void
+ev_buf_add_int(struct ev_buf *b, int64_t v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
+
+	ev_buf_add(b, tmp, (size_t)n);
+}
+
+void
+ev_buf_add_num(struct ev_buf *b, double v)
+{
+	char tmp[40];
+	int prec, n = 0;
+
+	if (!isfinite(v)) {
+		ev_buf_add(b, "null", 4);
+		return;
+	}
+	if (v == 0) {
+		ev_buf_addc(b, '0');
+		return;
+	}
+	if (fabs(v) < 9007199254740992.0 && v == trunc(v)) {
+		ev_buf_add_int(b, (int64_t)v);
+		return;
+	}
+	/* The shortest precision that reads back to the same double. */
+	for (prec = 1; prec <= 17; prec++) {
+		n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+		if (strtod(tmp, NULL) == v)
+			break;
+	}
+	ev_buf_add(b, tmp, (size_t)n);
+}
+
+char *
+ev_buf_detach(struct ev_buf *b, size_t *len)
+{
+	char *p = b->data;
+
+	if (len)
+		*len = b->len;
+	if (p == NULL)
+		p = ev_xstrdup("");
+	ev_buf_init(b);
+	return p;
+}

@@ -1,0 +1,470 @@
+/* ev_run.c - the shared run of a program: options, I/O, rejects, stats. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ev_common.h"
+#include "ev_run.h"
+#include "ev_state.h"
+
+/*
+ * Signal flags: the only mutable globals in lib/, because a signal handler
+ * can reach nothing else.
+ */
+static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t hup_flag;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	hup_flag = 1;
+}
+
+void
+ev_run_init(struct ev_run *run, const char *prog, const char *usage)
+{
+	struct sigaction sa;
+
+	memset(run, 0, sizeof *run);
+	run->prog = prog;
+	run->usage = usage;
+	run->input_name = "<stdin>";
+	run->max_line = EV_IO_MAX_LINE;
+	run->flush_interval = EV_US_PER_SEC;
+	run->max_reject_rate = 0;
+	run->extra = json_object();
+	ev_buf_init(&run->line);
+	ev_set_progname(prog);
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;	/* no SA_RESTART: a blocked read returns */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+void
+ev_run_usage_error(struct ev_run *run, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", run->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", run->prog);
+	exit(EV_EXIT_USAGE);
+}
+
+int
+ev_run_option(struct ev_run *run, int code, const char *arg)
+{
+	const char *errstr;
+	long long n;
+	double d;
+
+	switch (code) {
+	case '?':
+	case ':':
+		/* getopt_long has said what is wrong. */
+		fprintf(stderr, "Try '%s --help' for more information.\n",
+		    run->prog);
+		exit(EV_EXIT_USAGE);
+	case 'h':
+	case EV_OPT_HELP:
+		fputs(run->usage, stdout);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			exit(EV_EXIT_RUNTIME);
+		exit(EV_EXIT_OK);
+	case 'V':
+	case EV_OPT_VERSION:
+		printf("%s (evkit) %s\n", run->prog, EV_VERSION);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			exit(EV_EXIT_RUNTIME);
+		exit(EV_EXIT_OK);
+	case EV_OPT_REJECTS:
+		free(run->rejects_path);
+		run->rejects_path = ev_xstrdup(arg);
+		return 1;
+	case EV_OPT_STATS:
+		free(run->stats_path);
+		run->stats_path = ev_xstrdup(arg);
+		return 1;
+	case EV_OPT_MAX_LINE:
+		n = ev_strtonum(arg, 16, (long long)1 << 31, &errstr);
+		if (errstr)
+			ev_run_usage_error(run, "--max-line '%s' is %s", arg,
+			    errstr);
+		run->max_line = (size_t)n;
+		return 1;
+	case EV_OPT_FLUSH_INTERVAL:
+		if (ev_duration_parse(arg, &run->flush_interval) != 0)
+			ev_run_usage_error(run,
+			    "--flush-interval '%s' is not a duration", arg);
+		return 1;
+	case EV_OPT_MAX_REJECT_RATE:
+		if (ev_strtod(arg, &d) != 0 || d < 0 || d > 1)
+			ev_run_usage_error(run,
+			    "--max-reject-rate '%s' is not a number in [0,1]",
+			    arg);
+		run->max_reject_rate = d;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+flush_on_idle(void *arg)
+{
+	struct ev_run *run = arg;
+
+	ev_out_flush(&run->out);
+	if (run->rejects)
+		fflush(run->rejects);
+}
+
+void
+ev_run_open(struct ev_run *run)
+{
+	if (run->rejects_path != NULL) {
+		run->rejects = fopen(run->rejects_path, "w");
+		if (run->rejects == NULL)
+			ev_die(EV_EXIT_USAGE, "cannot open rejects file '%s': %s",
+			    run->rejects_path, strerror(errno));
+	}
+	ev_out_init(&run->out, STDOUT_FILENO, run->flush_interval);
+	run->in = ev_reader_new(STDIN_FILENO, run->max_line);
+	ev_reader_on_idle(run->in, flush_on_idle, run);
+}
+
+int
+ev_run_stopping(const struct ev_run *run)
+{
+	return stop_flag || run->out.status != EV_OUT_OK;
+}
+
+int
+ev_run_take_reload(void)
+{
+	if (hup_flag) {
+		hup_flag = 0;
+		return 1;
+	}
+	return 0;
+}
+
+json_t *
+ev_run_error(const char *instance, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	json_t *e;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	e = json_object();
+	if (instance)
+		json_object_set_new(e, "instance", json_string(instance));
+	json_object_set_new(e, "message", json_string(msg));
+	return e;
+}
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void
+add_base64(struct ev_buf *b, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	ev_buf_addc(b, '"');
+	for (i = 0; i + 2 < n; i += 3) {
+		ev_buf_addc(b, b64[p[i] >> 2]);
+		ev_buf_addc(b, b64[((p[i] & 3) << 4) | (p[i + 1] >> 4)]);
+		ev_buf_addc(b, b64[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)]);
+		ev_buf_addc(b, b64[p[i + 2] & 63]);
+	}
+	if (n - i == 1) {
+		ev_buf_addc(b, b64[p[i] >> 2]);
+		ev_buf_addc(b, b64[(p[i] & 3) << 4]);
+		ev_buf_adds(b, "==");
+	} else if (n - i == 2) {
+		ev_buf_addc(b, b64[p[i] >> 2]);
+		ev_buf_addc(b, b64[((p[i] & 3) << 4) | (p[i + 1] >> 4)]);
+		ev_buf_addc(b, b64[(p[i + 1] & 15) << 2]);
+		ev_buf_addc(b, '=');
+	}
+	ev_buf_addc(b, '"');
+}
+
+static void
+count_reject(struct ev_run *run, const char *reason)
+{
+	if (strcmp(reason, "late") == 0)
+		run->n_late++;
+	else if (strcmp(reason, "duplicate") == 0)
+		run->n_duplicate++;
+	else
+		run->n_rejected++;
+}
+
+/*
+ * Write one reject record.  kind: 0 the line is valid UTF-8 and whole; 1 it
+ * is a prefix of an over-long line; 2 it holds invalid UTF-8 (base64).
+ */
+static void
+write_reject(struct ev_run *run, FILE *fp, const struct ev_line *line,
+    const char *reason, json_t *errors, int kind)
+{
+	struct ev_buf b = EV_BUF_INIT;
+	json_t *first;
+
+	count_reject(run, reason);
+	if (fp == NULL)
+		fp = run->rejects;
+	if (fp == NULL) {
+		first = json_array_get(errors, 0);
+		fprintf(stderr, "%s: %s:%llu: %s%s%s\n", run->prog,
+		    run->input_name, (unsigned long long)line->lineno, reason,
+		    first ? ": " : "",
+		    first ? json_string_value(json_object_get(first,
+		    "message")) : "");
+		json_decref(errors);
+		return;
+	}
+	ev_buf_adds(&b, "{\"tool\":");
+	ev_buf_add_jstr(&b, run->prog, strlen(run->prog));
+	ev_buf_adds(&b, ",\"line\":");
+	ev_buf_add_int(&b, (int64_t)line->lineno);
+	ev_buf_adds(&b, ",\"reason\":");
+	ev_buf_add_jstr(&b, reason, strlen(reason));
+	ev_buf_adds(&b, ",\"errors\":");
+	if (errors)
+		ev_json_write(errors, &b);
+	else
+		ev_buf_adds(&b, "[]");
+	if (kind == 0) {
+		ev_buf_adds(&b, ",\"raw\":");
+		ev_buf_add_jstr(&b, line->data, line->len);
+	} else if (kind == 1) {
+		size_t n = line->len;
+
+		/* Cut the prefix at a character boundary. */
+		n = ev_utf8_check(line->data, n);
+		ev_buf_adds(&b, ",\"raw_prefix\":");
+		ev_buf_add_jstr(&b, line->data, n);
+		ev_buf_adds(&b, ",\"bytes\":");
+		ev_buf_add_int(&b, (int64_t)line->full_len);
+		ev_buf_adds(&b, ",\"truncated\":true");
+	} else {
+		ev_buf_adds(&b, ",\"raw_base64\":");
+		add_base64(&b, (const unsigned char *)line->data, line->len);
+	}
+	ev_buf_adds(&b, "}\n");
+	if (fwrite(b.data, 1, b.len, fp) != b.len)
+		run->failed = 1;
+	ev_buf_free(&b);
+	json_decref(errors);
+}
+
+static json_t *
+one_error(json_t *e)
+{
+	json_t *a = json_array();
+
+	json_array_append_new(a, e);
+	return a;
+}
+
+static json_t *
+as_errors(json_t *errors)
+{
+	if (errors == NULL)
+		return json_array();
+	if (json_is_object(errors))
+		return one_error(errors);
+	return errors;
+}
+
+void
+ev_run_reject_to(struct ev_run *run, FILE *fp, const struct ev_line *line,
+    const char *reason, json_t *errors)
+{
+	write_reject(run, fp, line, reason, as_errors(errors), 0);
+}
+
+void
+ev_run_reject(struct ev_run *run, const struct ev_line *line,
+    const char *reason, json_t *errors)
+{
+	write_reject(run, NULL, line, reason, as_errors(errors), 0);
+}
+
+enum ev_line_kind
+ev_run_next(struct ev_run *run, struct ev_line *line, ev_us_t timeout)
+{
+	for (;;) {
+		enum ev_line_kind k;
+
+		if (ev_run_stopping(run))
+			return EV_LINE_INTR;
+		k = ev_reader_next_wait(run->in, line, timeout);
+		switch (k) {
+		case EV_LINE_OK:
+			run->n_in++;
+			return k;
+		case EV_LINE_TOO_LONG:
+			run->n_in++;
+			write_reject(run, NULL, line, "too_long",
+			    one_error(ev_run_error(NULL,
+			    "line of %zu bytes is longer than --max-line %zu",
+			    line->full_len, run->max_line)), 1);
+			continue;
+		case EV_LINE_BAD_UTF8:
+			run->n_in++;
+			write_reject(run, NULL, line, "utf8",
+			    one_error(ev_run_error(NULL,
+			    "invalid UTF-8 at byte %zu", line->utf8_off)), 2);
+			continue;
+		case EV_LINE_INTR:
+			if (stop_flag)
+				return k;
+			continue;
+		case EV_LINE_ERROR:
+			ev_warn("read error on %s: %s", run->input_name,
+			    strerror(errno));
+			run->failed = 1;
+			return EV_LINE_EOF;
+		default:
+			return k;
+		}
+	}
+}
+
+void
+ev_run_emit(struct ev_run *run, const char *p, size_t n)
+{
+	ev_out_line(&run->out, p, n);
+	run->n_out++;
+}
+
+void
+ev_run_pass(struct ev_run *run, struct ev_rec *rec)
+{
+	if (!ev_rec_changed(rec)) {
+		ev_run_emit(run, rec->raw, rec->rawlen);
+	} else {
+		ev_buf_reset(&run->line);
+		ev_rec_write(rec, &run->line);
+		ev_run_emit(run, run->line.data, run->line.len);
+	}
+	run->n_passed++;
+}
+
+void
+ev_run_stat(struct ev_run *run, const char *key, json_t *val)
+{
+	json_object_set_new(run->extra, key, val);
+}
+
+static void
+write_stats(struct ev_run *run)
+{
+	struct ev_buf b = EV_BUF_INIT;
+	const char *k;
+	json_t *v;
+
+	ev_buf_adds(&b, "{\"tool\":");
+	ev_buf_add_jstr(&b, run->prog, strlen(run->prog));
+#define STAT(name, field) do { \
+	ev_buf_adds(&b, ",\"" name "\":"); \
+	ev_buf_add_int(&b, (int64_t)run->field); \
+} while (0)
+	STAT("in", n_in);
+	STAT("passed", n_passed);
+	STAT("rejected", n_rejected);
+	STAT("late", n_late);
+	STAT("duplicate", n_duplicate);
+	STAT("aggregated", n_aggregated);
+	STAT("out", n_out);
+#undef STAT
+	ev_buf_adds(&b, ",\"blank\":");
+	ev_buf_add_int(&b, run->in ? (int64_t)ev_reader_blank(run->in) : 0);
+	json_object_foreach(run->extra, k, v) {
+		ev_buf_addc(&b, ',');
+		ev_buf_add_jstr(&b, k, strlen(k));
+		ev_buf_addc(&b, ':');
+		ev_json_write(v, &b);
+	}
+	ev_buf_adds(&b, "}\n");
+	if (ev_file_write_atomic(run->stats_path, b.data, b.len) != 0) {
+		ev_warn("cannot write stats file '%s': %s", run->stats_path,
+		    strerror(errno));
+		run->failed = 1;
+	}
+	ev_buf_free(&b);
+}
+
+int
+ev_run_finish(struct ev_run *run)
+{
+	int status = EV_EXIT_OK;
+
+	if (run->out.buf != NULL) {
+		ev_out_flush(&run->out);
+		if (run->out.status == EV_OUT_ERROR) {
+			ev_warn("write error on standard output: %s",
+			    strerror(run->out.err));
+			run->failed = 1;
+		}
+		ev_out_free(&run->out);
+	}
+	if (close(STDOUT_FILENO) != 0 && errno != EBADF && errno != EPIPE &&
+	    run->out.status == EV_OUT_OK) {
+		ev_warn("write error on standard output: %s", strerror(errno));
+		run->failed = 1;
+	}
+	if (run->rejects != NULL) {
+		if (fclose(run->rejects) != 0) {
+			ev_warn("write error on rejects file '%s': %s",
+			    run->rejects_path, strerror(errno));
+			run->failed = 1;
+		}
+		run->rejects = NULL;
+	}
+	if (run->stats_path != NULL)
+		write_stats(run);
+	if (run->failed)
+		status = EV_EXIT_RUNTIME;
+	else if (run->gate_failed)
+		status = EV_EXIT_DATA;
+	else if (run->n_rejected > 0 && (run->n_in == 0 ||
+	    (double)run->n_rejected / (double)run->n_in >
+	    run->max_reject_rate))
+		status = EV_EXIT_DATA;
+	ev_reader_free(run->in);
+	run->in = NULL;
+	json_decref(run->extra);
+	run->extra = NULL;
+	ev_buf_free(&run->line);
+	free(run->rejects_path);
+	free(run->stats_path);
+	return status;
+}

@@ -1,0 +1,189 @@
+/* ev_state.c - atomic, versioned state files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ev_common.h"
+#include "ev_rec.h"
+#include "ev_state.h"
+#include "ev_time.h"
+
+int
+ev_file_write_atomic(const char *path, const void *p, size_t n)
+{
+	struct ev_buf tmp = EV_BUF_INIT, dir = EV_BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	const char *q = p;
+	int fd, dfd, saved;
+
+	struct stat st;
+
+	/*
+	 * A device or a fifo (--stats /dev/null, /dev/stdout) is written in
+	 * place: renaming over it would replace /dev/null with a file.
+	 */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		fd = open(path, O_WRONLY | O_TRUNC);
+		if (fd < 0)
+			return -1;
+		while (n > 0) {
+			ssize_t w = write(fd, q, n);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				saved = errno;
+				close(fd);
+				errno = saved;
+				return -1;
+			}
+			q += w;
+			n -= (size_t)w;
+		}
+		return close(fd);
+	}
+	ev_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		goto fail;
+	while (n > 0) {
+		ssize_t w = write(fd, q, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail_fd;
+		}
+		q += w;
+		n -= (size_t)w;
+	}
+	if (fsync(fd) != 0 && errno != EINVAL)
+		goto fail_fd;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail_fd;
+	}
+	if (rename(tmp.data, path) != 0)
+		goto fail_unlink;
+	if (slash == NULL)
+		ev_buf_adds(&dir, ".");
+	else if (slash == path)
+		ev_buf_adds(&dir, "/");
+	else
+		ev_buf_add(&dir, path, (size_t)(slash - path));
+	dfd = open(dir.data, O_RDONLY | O_DIRECTORY);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	ev_buf_free(&tmp);
+	ev_buf_free(&dir);
+	return 0;
+fail_fd:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+fail_unlink:
+	saved = errno;
+	unlink(tmp.data);
+	errno = saved;
+fail:
+	saved = errno;
+	ev_buf_free(&tmp);
+	ev_buf_free(&dir);
+	errno = saved;
+	return -1;
+}
+
+char *
+ev_state_fingerprint(const char *settings, char *buf)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	const unsigned char *p = (const unsigned char *)settings;
+
+	while (*p) {
+		h ^= *p++;
+		h *= UINT64_C(1099511628211);
+	}
+	snprintf(buf, 17, "%016llx", (unsigned long long)h);
+	return buf;
+}
+
+int
+ev_state_save(const char *path, const char *tool, const char *settings,
+    const json_t *data, char *errbuf, size_t errlen)
+{
+	struct ev_buf b = EV_BUF_INIT;
+	char fp[17], ts[EV_TIME_BUFSZ];
+	int rc;
+
+	ev_buf_printf(&b, "{\"evkit_state\":%d,\"tool\":", EV_STATE_VERSION);
+	ev_buf_add_jstr(&b, tool, strlen(tool));
+	ev_buf_adds(&b, ",\"settings\":\"");
+	ev_buf_adds(&b, ev_state_fingerprint(settings, fp));
+	ev_buf_adds(&b, "\",\"saved\":\"");
+	ev_buf_adds(&b, ev_time_format(ev_time_now(), 0, ts));
+	ev_buf_adds(&b, "\",\"data\":");
+	ev_json_write(data, &b);
+	ev_buf_adds(&b, "}\n");
+	rc = ev_file_write_atomic(path, b.data, b.len);
+	if (rc != 0)
+		snprintf(errbuf, errlen, "cannot write state file '%s': %s",
+		    path, strerror(errno));
+	ev_buf_free(&b);
+	return rc;
+}
+
+enum ev_state_result
+ev_state_load(const char *path, const char *tool, const char *settings,
+    json_t **data, char *errbuf, size_t errlen)
+{
+	json_error_t e;
+	json_t *doc, *v;
+	char fp[17];
+
+	*data = NULL;
+	if (access(path, F_OK) != 0 && errno == ENOENT)
+		return EV_STATE_MISSING;
+	doc = json_load_file(path, 0, &e);
+	if (doc == NULL) {
+		snprintf(errbuf, errlen, "state file '%s' is corrupt: %s", path,
+		    e.text);
+		return EV_STATE_BAD;
+	}
+	v = json_object_get(doc, "evkit_state");
+	if (!json_is_integer(v) || json_integer_value(v) != EV_STATE_VERSION) {
+		snprintf(errbuf, errlen,
+		    "state file '%s' has an unknown format version", path);
+		goto bad;
+	}
+	v = json_object_get(doc, "tool");
+	if (!json_is_string(v) || strcmp(json_string_value(v), tool) != 0) {
+		snprintf(errbuf, errlen, "state file '%s' belongs to %s, not %s",
+		    path, json_is_string(v) ? json_string_value(v) : "?", tool);
+		goto bad;
+	}
+	v = json_object_get(doc, "settings");
+	if (!json_is_string(v) || strcmp(json_string_value(v),
+	    ev_state_fingerprint(settings, fp)) != 0) {
+		snprintf(errbuf, errlen,
+		    "state file '%s' was written with other settings", path);
+		goto bad;
+	}
+	v = json_object_get(doc, "data");
+	if (v == NULL) {
+		snprintf(errbuf, errlen, "state file '%s' has no data", path);
+		goto bad;
+	}
+	*data = json_incref(v);
+	json_decref(doc);
+	return EV_STATE_OK;
+bad:
+	json_decref(doc);
+	return EV_STATE_BAD;
+}

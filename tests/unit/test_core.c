@@ -1,0 +1,303 @@
+/*
+ * test_core.c - unit tests of the shared core: time, durations, zones, paths,
+ * the record layer, UTF-8 checking and number formatting.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_buf.h"
+#include "ev_common.h"
+#include "ev_io.h"
+#include "ev_path.h"
+#include "ev_rec.h"
+#include "ev_state.h"
+#include "ev_time.h"
+
+static int failures, checks;
+
+#define CHECK(cond) do { \
+	checks++; \
+	if (!(cond)) { \
+		failures++; \
+		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
+		    __LINE__, #cond); \
+	} \
+} while (0)
+
+static ev_us_t
+parse(const char *s)
+{
+	ev_us_t t = -1;
+
+	if (ev_time_parse(s, strlen(s), &t) != 0)
+		return INT64_MIN;
+	return t;
+}
+
+static void
+test_time_parse(void)
+{
+	char buf[EV_TIME_BUFSZ];
+
+	CHECK(parse("1970-01-01T00:00:00Z") == 0);
+	CHECK(parse("2026-03-02T10:15:04.120Z") == INT64_C(1772446504120000));
+	CHECK(parse("2026-03-02T10:15:04.12Z") == INT64_C(1772446504120000));
+	CHECK(parse("2026-03-02T11:15:04.120+01:00") == INT64_C(1772446504120000));
+	CHECK(parse("2026-03-02t05:45:04.120-04:30") == INT64_C(1772446504120000));
+	CHECK(parse("2026-03-02T10:15:04.1234567891Z") == INT64_C(1772446504123456));
+	CHECK(parse("1969-12-31T23:59:59.5Z") == -500000);
+	CHECK(parse("2016-12-31T23:59:60Z") == parse("2017-01-01T00:00:00Z"));
+	CHECK(parse("2026-03-04T10:00Z") == parse("2026-03-04T10:00:00Z"));
+	CHECK(parse("2026-03-04") == parse("2026-03-04T00:00:00Z"));
+	CHECK(parse("2026-02-29T00:00:00Z") == INT64_MIN);
+	CHECK(parse("2024-02-29T00:00:00Z") != INT64_MIN);
+	CHECK(parse("2026-03-02T10:15:04") == INT64_MIN);
+	CHECK(parse("2026-03-02T24:00:00Z") == INT64_MIN);
+	CHECK(parse("2026-13-02T10:00:00Z") == INT64_MIN);
+	CHECK(parse("2026-03-02T10:15:04.Z") == INT64_MIN);
+	CHECK(parse("2026-03-02T10:15:04Zjunk") == INT64_MIN);
+	CHECK(parse("") == INT64_MIN);
+
+	CHECK(strcmp(ev_time_format(INT64_C(1772446504120000), -1, buf),
+	    "2026-03-02T10:15:04.120Z") == 0);
+	CHECK(strcmp(ev_time_format(INT64_C(1772446504000000), -1, buf),
+	    "2026-03-02T10:15:04Z") == 0);
+	CHECK(strcmp(ev_time_format(-1, 6, buf),
+	    "1969-12-31T23:59:59.999999Z") == 0);
+	CHECK(strcmp(ev_time_format(INT64_C(1772446504000001), -1, buf),
+	    "2026-03-02T10:15:04.000001Z") == 0);
+}
+
+static void
+test_time_json(void)
+{
+	json_t *v;
+	ev_us_t t;
+
+	v = json_integer(1772446504);
+	CHECK(ev_time_from_json(v, &t) == 0 && t == INT64_C(1772446504000000));
+	json_decref(v);
+	v = json_integer(INT64_C(1772446504120));
+	CHECK(ev_time_from_json(v, &t) == 0 && t == INT64_C(1772446504120000));
+	json_decref(v);
+	v = json_real(1772446504.25);
+	CHECK(ev_time_from_json(v, &t) == 0 && t == INT64_C(1772446504250000));
+	json_decref(v);
+	v = json_true();
+	CHECK(ev_time_from_json(v, &t) == -1);
+	json_decref(v);
+}
+
+static void
+test_duration(void)
+{
+	ev_us_t d;
+	char buf[EV_TIME_BUFSZ];
+
+	CHECK(ev_duration_parse("250ms", &d) == 0 && d == 250000);
+	CHECK(ev_duration_parse("10s", &d) == 0 && d == 10 * EV_US_PER_SEC);
+	CHECK(ev_duration_parse("5m", &d) == 0 && d == 5 * EV_US_PER_MIN);
+	CHECK(ev_duration_parse("1h", &d) == 0 && d == EV_US_PER_HOUR);
+	CHECK(ev_duration_parse("1d", &d) == 0 && d == EV_US_PER_DAY);
+	CHECK(ev_duration_parse("1w", &d) == 0 && d == 7 * EV_US_PER_DAY);
+	CHECK(ev_duration_parse("1h30m", &d) == 0 && d == 90 * EV_US_PER_MIN);
+	CHECK(ev_duration_parse("1.5s", &d) == 0 && d == 1500000);
+	CHECK(ev_duration_parse("30", &d) == 0 && d == 30 * EV_US_PER_SEC);
+	CHECK(ev_duration_parse("0", &d) == 0 && d == 0);
+	CHECK(ev_duration_parse("", &d) == -1);
+	CHECK(ev_duration_parse("5x", &d) == -1);
+	CHECK(ev_duration_parse("-5s", &d) == -1);
+	CHECK(ev_duration_parse("1h30", &d) == -1);
+	CHECK(strcmp(ev_duration_format(90 * EV_US_PER_MIN, buf), "1h30m") == 0);
+	CHECK(strcmp(ev_duration_format(250000, buf), "250ms") == 0);
+	CHECK(ev_time_floor(-1, 60) == -60);
+	CHECK(ev_time_floor(61, 60) == 60);
+}
+
+static void
+test_tz(void)
+{
+	struct ev_tz *ny = ev_tz_open("America/New_York");
+	struct ev_tz *be = ev_tz_open("Europe/Berlin");
+	struct ev_tz *utc = ev_tz_open("UTC");
+	struct ev_tm tm;
+	ev_us_t d0, d1;
+	char buf[16];
+
+	CHECK(ev_tz_open("Mars/Olympus") == NULL);
+	CHECK(ev_tz_open("../etc/passwd") == NULL);
+	CHECK(ny && be && utc);
+	if (!ny || !be || !utc)
+		return;
+	/* 2026-03-08 is 23 hours long in New York, 2026-11-01 is 25. */
+	d0 = ev_tz_day_start(ny, parse("2026-03-08T12:00:00Z"));
+	d1 = ev_tz_add_days(ny, d0, 1);
+	CHECK(d0 == parse("2026-03-08T05:00:00Z"));
+	CHECK(d1 - d0 == 23 * EV_US_PER_HOUR);
+	d0 = ev_tz_day_start(ny, parse("2026-11-01T12:00:00Z"));
+	CHECK(ev_tz_add_days(ny, d0, 1) - d0 == 25 * EV_US_PER_HOUR);
+	/* Berlin changes on 2026-03-29. */
+	d0 = ev_tz_day_start(be, parse("2026-03-29T10:00:00Z"));
+	CHECK(ev_tz_add_days(be, d0, 1) - d0 == 23 * EV_US_PER_HOUR);
+	ev_tz_local(be, parse("2026-03-29T01:30:00Z"), &tm);
+	CHECK(tm.hour == 3 && tm.min == 30 && tm.dst == 1 &&
+	    tm.utc_offset == 7200);
+	/* A skipped local time maps to the end of the gap. */
+	CHECK(ev_tz_mktime(be, 2026, 3, 29, 2, 30, 0) ==
+	    parse("2026-03-29T01:00:00Z"));
+	/* A repeated local time maps to the earlier instant. */
+	CHECK(ev_tz_mktime(be, 2026, 10, 25, 2, 30, 0) ==
+	    parse("2026-10-25T00:30:00Z"));
+	/* ISO weeks. */
+	ev_tz_local(utc, parse("2021-01-03T12:00:00Z"), &tm);
+	CHECK(tm.iso_year == 2020 && tm.iso_week == 53);
+	ev_tz_local(utc, parse("2024-12-30T12:00:00Z"), &tm);
+	CHECK(tm.iso_year == 2025 && tm.iso_week == 1);
+	ev_tz_local(utc, parse("2026-03-02T12:00:00Z"), &tm);
+	CHECK(tm.iso_year == 2026 && tm.iso_week == 10 && tm.wday == 1);
+	/* Weeks starting Monday. */
+	CHECK(ev_tz_week_start(utc, parse("2026-03-04T12:00:00Z"), 1) ==
+	    parse("2026-03-02T00:00:00Z"));
+	CHECK(strcmp(ev_tz_date(ny, parse("2026-03-02T03:00:00Z"), buf),
+	    "2026-03-01") == 0);
+	ev_tz_free(ny);
+	ev_tz_free(be);
+	ev_tz_free(utc);
+}
+
+static void
+test_path(void)
+{
+	json_error_t e;
+	json_t *doc = json_loads("{\"a\":{\"b\":[10,{\"c\":\"x\"}]},"
+	    "\"d/e\":1,\"f~g\":2,\"\":3}", 0, &e);
+	const char *err;
+	struct ev_path *p;
+	struct ev_buf b = EV_BUF_INIT;
+
+	p = ev_path_compile("a.b.1.c", &err);
+	CHECK(p && strcmp(json_string_value(ev_path_get(p, doc)), "x") == 0);
+	ev_path_pointer(p, &b);
+	CHECK(strcmp(b.data, "/a/b/1/c") == 0);
+	ev_path_free(p);
+	p = ev_path_compile("/a/b/0", &err);
+	CHECK(p && json_integer_value(ev_path_get(p, doc)) == 10);
+	ev_path_free(p);
+	p = ev_path_compile("/d~1e", &err);
+	CHECK(p && json_integer_value(ev_path_get(p, doc)) == 1);
+	ev_path_free(p);
+	p = ev_path_compile("/f~0g", &err);
+	CHECK(p && json_integer_value(ev_path_get(p, doc)) == 2);
+	ev_path_free(p);
+	p = ev_path_compile("/", &err);
+	CHECK(p && json_integer_value(ev_path_get(p, doc)) == 3);
+	ev_path_free(p);
+	CHECK(ev_path_compile("a..b", &err) == NULL && err != NULL);
+	CHECK(ev_path_compile("/a~2", &err) == NULL);
+	CHECK(ev_path_compile("", &err) == NULL);
+	p = ev_path_compile("x.y", &err);
+	CHECK(ev_path_get(p, doc) == NULL);
+	CHECK(ev_path_set(p, doc, json_integer(5)) == 0);
+	CHECK(json_integer_value(ev_path_get(p, doc)) == 5);
+	CHECK(strcmp(ev_path_leaf(p), "y") == 0);
+	CHECK(ev_path_del(p, doc) == 1 && ev_path_get(p, doc) == NULL);
+	ev_path_free(p);
+	ev_buf_free(&b);
+	json_decref(doc);
+}
+
+static void
+test_rec(void)
+{
+	struct ev_rec r;
+	struct ev_buf b = EV_BUF_INIT;
+	const char *line = "{\"b\":1.50,\"a\":{\"x\":1e2}}";
+	const char *err;
+	struct ev_path *p = ev_path_compile("a.x", &err);
+	double v;
+
+	ev_rec_init(&r);
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	CHECK(ev_rec_num(&r, p, &v) == 0 && v == 100);
+	ev_rec_write(&r, &b);
+	CHECK(strcmp(b.data, line) == 0);	/* original bytes */
+	ev_rec_add(&r, "z", json_string("new"));
+	ev_buf_reset(&b);
+	ev_rec_write(&r, &b);
+	CHECK(strcmp(b.data, "{\"b\":1.50,\"a\":{\"x\":1e2},\"z\":\"new\"}") == 0);
+	ev_rec_add(&r, "b", json_integer(2));	/* replaces: re-serialised */
+	ev_buf_reset(&b);
+	ev_rec_write(&r, &b);
+	CHECK(strcmp(b.data, "{\"b\":2,\"a\":{\"x\":100.0},\"z\":\"new\"}") == 0);
+	CHECK(ev_rec_parse(&r, "{}", 2) == 0);
+	ev_rec_add(&r, "k", json_true());
+	ev_buf_reset(&b);
+	ev_rec_write(&r, &b);
+	CHECK(strcmp(b.data, "{\"k\":true}") == 0);
+	CHECK(ev_rec_parse(&r, "{\"a\":", 5) == -1 && r.err[0] != '\0');
+	CHECK(ev_rec_parse(&r, "123456789012345678901234567890", 30) == 0);
+	CHECK(ev_rec_parse(&r, "\"s\"", 3) == 0);
+	CHECK(ev_rec_get(&r, p) == NULL);
+	ev_rec_clear(&r);
+	ev_path_free(p);
+	ev_buf_free(&b);
+}
+
+static void
+test_utf8_and_numbers(void)
+{
+	struct ev_buf b = EV_BUF_INIT;
+
+	CHECK(ev_utf8_check("plain", 5) == 5);
+	CHECK(ev_utf8_check("caf\xc3\xa9", 5) == 5);
+	CHECK(ev_utf8_check("\xf0\x9f\x98\x80", 4) == 4);
+	CHECK(ev_utf8_check("ab\xc3", 3) == 2);		/* truncated */
+	CHECK(ev_utf8_check("\xc0\xaf", 2) == 0);	/* overlong */
+	CHECK(ev_utf8_check("\xed\xa0\x80", 3) == 0);	/* surrogate */
+	CHECK(ev_utf8_check("\xf4\x90\x80\x80", 4) == 0);	/* > U+10FFFF */
+	CHECK(ev_utf8_check("abcdefgh\xff", 9) == 8);
+	ev_buf_add_num(&b, 0.1);
+	ev_buf_addc(&b, ' ');
+	ev_buf_add_num(&b, 42);
+	ev_buf_addc(&b, ' ');
+	ev_buf_add_num(&b, 0.998999999999);
+	ev_buf_addc(&b, ' ');
+	ev_buf_add_num(&b, 1.0 / 0.0);
+	CHECK(strcmp(b.data, "0.1 42 0.998999999999 null") == 0);
+	ev_buf_reset(&b);
+	ev_buf_add_jstr(&b, "a\"b\\\n\x01", 6);
+	CHECK(strcmp(b.data, "\"a\\\"b\\\\\\n\\u0001\"") == 0);
+	ev_buf_free(&b);
+}
+
+static void
+test_numbers(void)
+{
+	const char *err;
+	double d;
+
+	CHECK(ev_strtonum("42", 0, 100, &err) == 42 && err == NULL);
+	ev_strtonum("101", 0, 100, &err);
+	CHECK(err && strcmp(err, "too large") == 0);
+	ev_strtonum("4x", 0, 100, &err);
+	CHECK(err && strcmp(err, "invalid") == 0);
+	CHECK(ev_strtod("0.25", &d) == 0 && d == 0.25);
+	CHECK(ev_strtod("nan", &d) == -1);
+	CHECK(ev_strtod("1e999", &d) == -1);
+}
+
+int
+main(void)
+{
+	test_time_parse();
+	test_time_json();
+	test_duration();
+	test_tz();
+	test_path();
+	test_rec();
+	test_utf8_and_numbers();
+	test_numbers();
+	printf("test_core: %d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
