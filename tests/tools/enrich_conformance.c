@@ -123,12 +123,13 @@ cmd_referer(const char *dbpath, const char *tests)
 	json_array_foreach(root, i, c) {
 		const char *uri = json_string_value(json_object_get(c, "uri"));
 		const char *src = json_string_value(json_object_get(c, "source"));
+		const char *med = json_string_value(json_object_get(c, "medium"));
 		struct ev_url u;
 		json_t *got;
 		int ok;
 
 		total++;
-		if (src != NULL && !ev_referer_db_has(db, src)) {
+		if (src != NULL && !ev_referer_db_has(db, src, med)) {
 			absent++;
 			continue;
 		}
@@ -156,7 +157,7 @@ cmd_referer(const char *dbpath, const char *tests)
 		json_decref(got);
 	}
 	printf("referer-parser: %zu/%zu cases pass where the database has the "
-	    "source (%zu cases need a newer database)\n", pass, total - absent,
+	    "source and medium (%zu cases need a newer database)\n", pass, total - absent,
 	    absent);
 	json_decref(root);
 	ev_referer_db_free(db);
