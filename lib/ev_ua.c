@@ -559,7 +559,7 @@ list_push(struct ev_ua *ua, struct centry *e)
 		ua->tail = e;
 }
 
-const json_t *
+json_t *
 ev_ua_parse(struct ev_ua *ua, const char *s, size_t n)
 {
 	uint64_t h;
