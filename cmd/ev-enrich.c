@@ -329,15 +329,21 @@ fail(struct enrich *e, struct count *c, int force, const char *enrichment,
     const struct ev_path *field, const json_t *value, const char *expected)
 {
 	json_t *err;
+	char *vtext;
 
 	c->failed++;
 	if (!e->strict && !force)
 		return;
+	vtext = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) :
+	    NULL;
 	ev_buf_reset(&e->scratch);
 	if (field != NULL)
 		ev_path_pointer(field, &e->scratch);
-	err = ev_run_error(field ? e->scratch.data : NULL, "%s: %s %s",
-	    enrichment, field ? field->spec : "event", expected);
+	err = ev_run_error(field ? e->scratch.data : NULL,
+	    "%s: '%s' is %.80s%s, expected %s", enrichment,
+	    field ? field->spec : "event", vtext ? vtext : "absent",
+	    vtext && strlen(vtext) > 80 ? "..." : "", expected);
+	free(vtext);
 	json_object_set_new(err, "enrichment", json_string(enrichment));
 	if (field != NULL)
 		json_object_set_new(err, "field", json_string(field->spec));
@@ -656,6 +662,10 @@ do_anon(struct enrich *e, struct ev_rec *rec)
 
 	if (r == -1) {
 		e->anon_count.absent++;
+		return;
+	}
+	if (r == 0 && ev_privacy_is_hashed(s, n)) {
+		e->anon_count.present++;	/* hashed already: nothing to see */
 		return;
 	}
 	if (r != 0 || n > 64 || ev_privacy_anon_ip(s, e->anon_octets,
@@ -1047,10 +1057,10 @@ main(int argc, char **argv)
 			continue;
 		}
 		/* Privacy last, so nothing above sees less than the event. */
-		if (e.hash.n > 0)
-			do_hash(&e, &rec);
 		if (e.anon_ip)
 			do_anon(&e, &rec);
+		if (e.hash.n > 0)
+			do_hash(&e, &rec);
 		if (e.drop.n > 0)
 			do_drop(&e, &rec);
 		if (e.fingerprint)
