@@ -162,6 +162,18 @@ finish_line(struct ev_reader *r, const char *p, size_t len,
 	return EV_LINE_OK;
 }
 
+/* A line of nothing but spaces, tabs and a carriage return is blank. */
+static int
+is_blank(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
 static int
 readable_now(int fd)
 {
@@ -186,8 +198,7 @@ ev_reader_next_wait(struct ev_reader *r, struct ev_line *line,
 
 			r->start = r->scan = (size_t)(nl - r->buf) + 1;
 			r->lineno++;
-			if (!r->discarding && (len == 0 ||
-			    (len == 1 && p[0] == '\r'))) {
+			if (!r->discarding && is_blank(p, len)) {
 				r->blank++;
 				continue;
 			}
@@ -212,8 +223,7 @@ ev_reader_next_wait(struct ev_reader *r, struct ev_line *line,
 
 				r->start = r->scan = r->end;
 				r->lineno++;
-				if (!r->discarding && (len == 0 ||
-				    (len == 1 && p[0] == '\r'))) {
+				if (!r->discarding && is_blank(p, len)) {
 					r->blank++;
 					continue;
 				}

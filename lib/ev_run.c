@@ -80,6 +80,12 @@ ev_run_option(struct ev_run *run, int code, const char *arg)
 	double d;
 
 	switch (code) {
+	case '?':
+	case ':':
+		/* getopt_long has said what is wrong. */
+		fprintf(stderr, "Try '%s --help' for more information.\n",
+		    run->prog);
+		exit(EV_EXIT_USAGE);
 	case 'h':
 	case EV_OPT_HELP:
 		fputs(run->usage, stdout);

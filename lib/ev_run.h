@@ -92,8 +92,9 @@ struct ev_run {
 void	ev_run_init(struct ev_run *run, const char *prog, const char *usage);
 /*
  * Handle a common option code (from getopt_long).  Returns 1 if handled, 0
- * if the code is not a common one.  Exits for --help (0), --version (0) and
- * bad values (2).
+ * if the code is not a common one.  Exits for --help (0), --version (0),
+ * bad values (2) and getopt's '?' for an unknown option or a missing
+ * argument (2, after getopt's own message).
  */
 int	ev_run_option(struct ev_run *run, int code, const char *arg);
 /* Print "prog: msg" and "Try 'prog --help'" to stderr, exit 2. */

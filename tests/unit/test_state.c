@@ -1,0 +1,55 @@
+/* test_state.c - state files: round trip, refusal of foreign state. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ev_state.h"
+
+static int failures, checks;
+
+#define CHECK(cond) do { \
+	checks++; \
+	if (!(cond)) { \
+		failures++; \
+		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
+		    __LINE__, #cond); \
+	} \
+} while (0)
+
+int
+main(void)
+{
+	char dir[] = "/tmp/evkit-state-XXXXXX", path[128], err[256], fp[17];
+	json_t *data, *got = NULL;
+	FILE *f;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(path, sizeof path, "%s/s.json", dir);
+	CHECK(ev_state_load(path, "ev-x", "a", &got, err, sizeof err) ==
+	    EV_STATE_MISSING);
+	data = json_pack("{s:i,s:[i,i]}", "n", 7, "v", 1, 2);
+	CHECK(ev_state_save(path, "ev-x", "a", data, err, sizeof err) == 0);
+	CHECK(ev_state_load(path, "ev-x", "a", &got, err, sizeof err) ==
+	    EV_STATE_OK);
+	CHECK(got != NULL && json_equal(got, data));
+	json_decref(got);
+	CHECK(ev_state_load(path, "ev-x", "b", &got, err, sizeof err) ==
+	    EV_STATE_BAD && strstr(err, "other settings") != NULL);
+	CHECK(ev_state_load(path, "ev-y", "a", &got, err, sizeof err) ==
+	    EV_STATE_BAD && strstr(err, "belongs to ev-x") != NULL);
+	f = fopen(path, "w");
+	fputs("{\"evkit_state\":1,\"tool\":", f);	/* torn write */
+	fclose(f);
+	CHECK(ev_state_load(path, "ev-x", "a", &got, err, sizeof err) ==
+	    EV_STATE_BAD && strstr(err, "corrupt") != NULL);
+	CHECK(strcmp(ev_state_fingerprint("a", fp), "af63dc4c8601ec8c") == 0);
+	CHECK(ev_state_save("/nonexistent/dir/s.json", "ev-x", "a", data, err,
+	    sizeof err) == -1 && strstr(err, "cannot write") != NULL);
+	json_decref(data);
+	unlink(path);
+	rmdir(dir);
+	printf("test_state: %d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
