@@ -456,8 +456,7 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 			const json_t *e = json_array_get(r, q);
 			if (json_is_string(e) &&
 			    !json_object_get(inst, json_string_value(e))) {
-				err_add(v, n, n->draft == EV_SCHEMA_DRAFT7 ?
-				    "dependencies" : "dependentRequired",
+				err_add(v, n, n->dep_req[j].kw,
 				    "property \"%s\" requires property \"%s\"",
 				    n->dep_req[j].name, json_string_value(e));
 				FAIL();
@@ -471,8 +470,7 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 			size_t km = v->kp.len;
 			int r;
 			if (v->collect) {
-				seg_push(&v->kp, n->draft == EV_SCHEMA_DRAFT7 ?
-				    "dependencies" : "dependentSchemas");
+				seg_push(&v->kp, n->dep_schemas[j].kw);
 				seg_push(&v->kp, n->dep_schemas[j].name);
 			}
 			r = v_node(v, n->dep_schemas[j].node, inst, ann, sc);
