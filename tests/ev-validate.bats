@@ -333,7 +333,7 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	[ -s stats.json ] && [ -s dedupe.state ]
 }
 
-@test "ev-validate: JSON-Schema-Test-Suite required tests all pass" {
+@test "ev-validate: JSON-Schema-Test-Suite required and output tests all pass" {
 	skip_unless_dir EVKIT_JSTS
 	skip_unless_dir EVKIT_METASCHEMAS
 	run "$EVKIT_BIN/tools/jsts_run" "$EVKIT_JSTS" "$EVKIT_METASCHEMAS"
@@ -342,4 +342,6 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	assert_line 'draft7 required: 927/927 passed'
 	assert_line 'draft2019-09 required: 1259/1259 passed'
 	assert_line 'draft2020-12 required: 1299/1299 passed'
+	assert_line 'draft2019-09 output: 4/4 passed'
+	assert_line 'draft2020-12 output: 4/4 passed'
 }
