@@ -245,8 +245,24 @@ ev_schema_regex(const char *pat, size_t len)
 
 	for (i = 0; i < len; i++) {
 		char ch = pat[i];
+		/*
+		 * Syntax of other engines ECMA-262 lacks: (?P...) groups,
+		 * (?#...) comments and global inline flags such as (?i).
+		 */
+		if (ch == '(' && !in_class && i + 2 < len && pat[i + 1] == '?') {
+			size_t k = i + 2;
+			if (pat[k] == 'P' || pat[k] == '#')
+				goto bad;
+			while (k < len && strchr("imsxnU-", pat[k]) &&
+			    pat[k] != '\0')
+				k++;
+			if (k > i + 2 && k < len && pat[k] == ')')
+				goto bad;
+		}
 		if (ch == '\\' && i + 1 < len) {
 			char e = pat[i + 1];
+			if (e == 'a')
+				goto bad;	/* not an ECMA-262 escape */
 			if (e == 'u' && i + 5 < len + 0 && pat[i + 2] != '{') {
 				ev_buf_adds(&b, "\\x{");
 				ev_buf_add(&b, pat + i + 2, 4);
@@ -295,12 +311,15 @@ ev_schema_regex(const char *pat, size_t len)
 	if (b.data == NULL)
 		ev_buf_adds(&b, "");
 	re = pcre2_compile((PCRE2_SPTR)b.data, b.len,
-	    PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_NO_UTF_CHECK, &rc, &off,
-	    NULL);
+	    PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALLOW_EMPTY_CLASS |
+	    PCRE2_NO_UTF_CHECK, &rc, &off, NULL);
 	ev_buf_free(&b);
 	if (re != NULL)
 		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
+bad:
+	ev_buf_free(&b);
+	return NULL;
 }
 
 int
