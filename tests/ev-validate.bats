@@ -121,6 +121,14 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	assert_output "$line"
 }
 
+@test "ev-validate: --schema with a folder reads it as a registry" {
+	run --separate-stderr ev-validate -s reg --dedupe event_id \
+	    --rejects rej.ndjson < events.ndjson
+	assert_failure 1
+	diff <(printf '%s\n' "$output") "$V/expected.out"
+	diff rej.ndjson "$V/expected.rejects"
+}
+
 @test "ev-validate: Snowplow self-describing events validate their data" {
 	sed -n 8,9p events.ndjson > in.ndjson
 	run --separate-stderr ev-validate -r reg --rejects rej.ndjson < in.ndjson
