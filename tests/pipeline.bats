@@ -19,7 +19,7 @@ setup_file() {
 	    --dedupe event_id --dedupe-window 1h --max-reject-rate 0.01 \
 	    --rejects v.rejects --stats v.json < events.ndjson > valid.ndjson
 	echo $? > v.rc
-	ev-enrich --tz Europe/Berlin --stats e.json --rejects e.rejects \
+	ev-enrich --calendar --tz Europe/Berlin --campaign --stats e.json --rejects e.rejects \
 	    < valid.ndjson > enriched.ndjson
 	echo $? > e.rc
 	ev-window --tumble 10m --by 'event,context.platform as platform' \
