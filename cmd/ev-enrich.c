@@ -403,11 +403,21 @@ do_lookups(struct enrich *e, struct ev_rec *rec)
 			snprintf(expect, sizeof(expect), "a key with a row in "
 			    "%s%s", l->file, have_time ? "" :
 			    " (and an event time)");
-			{
-				json_t *v = ev_rec_get(rec, l->key_path[0]);
+			if (l->nkeys == 1) {
+				fail(e, c, e->missing == MISSING_REJECT, "lookup",
+				    l->key_path[0], ev_rec_get(rec, l->key_path[0]),
+				    expect);
+			} else {
+				/* A composite key: every part as the value. */
+				json_t *v = json_array();
+				size_t k;
 
+				for (k = 0; k < l->nkeys; k++)
+					json_array_append(v,
+					    ev_rec_get(rec, l->key_path[k]));
 				fail(e, c, e->missing == MISSING_REJECT, "lookup",
 				    l->key_path[0], v, expect);
+				json_decref(v);
 			}
 			break;
 		}

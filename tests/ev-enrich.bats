@@ -133,6 +133,12 @@ ev() {
 	assert_line --index 1 '{"price":44.99,"tier":"sale"}'
 	assert_line --index 2 'null'
 	assert_line --index 3 '{"price":54,"tier":"standard"}'
+	printf '{"ts":"2026-03-10T00:00:00Z","properties":{"sku":"sku-17","currency":"GBP"}}\n' >in.ndjson
+	run --separate-stderr ev-enrich --lookup "$E/prices.csv" \
+	    --on properties.sku=sku --on properties.currency=currency \
+	    --strict --rejects rej.ndjson <in.ndjson
+	assert_failure 1
+	[ "$(jq -c '.errors[0].value' rej.ndjson)" = '["sku-17","GBP"]' ]
 }
 
 @test "ev-enrich: --lookup-missing keep, null and reject" {
@@ -328,6 +334,15 @@ run_live() {
 	assert_line --index 1 '["internal",null,null]'
 	assert_line --index 2 '["unknown",null,null]'
 	assert_line --index 3 '["email","Yahoo! Mail",null]'
+}
+
+@test "ev-enrich: the referrer database may be YAML" {
+	yml=${REFDB%.json}.yml
+	[ -f "$yml" ] || skip "ruby-referer-parser is not installed"
+	echo '{"context":{"referrer":"https://www.bing.com/search?q=evkit"}}' >in.ndjson
+	run --separate-stderr ev-enrich --referer-db "$yml" <in.ndjson
+	assert_success
+	[ "$(jq -c '.referrer | [.medium, .source, .term]' <<<"$output")" = '["search","Bing","evkit"]' ]
 }
 
 @test "ev-enrich: a missing referrer database is a configuration error" {
