@@ -620,6 +620,36 @@ do_geo(struct enrich *e, struct ev_rec *rec)
 	}
 }
 
+/*
+ * Members added from a lookup row or the user-agent cache are shared with
+ * the table or cache; before a privacy transform changes anything inside
+ * one, the record gets its own copy.
+ */
+static void
+unshare(struct ev_rec *rec, const struct ev_path *p)
+{
+	json_t *v;
+
+	if (p->nseg < 2 || rec->added == NULL ||
+	    (v = json_object_get(rec->added, p->seg[0].key)) == NULL ||
+	    !(json_is_object(v) || json_is_array(v)))
+		return;
+	ev_rec_add(rec, p->seg[0].key, json_deep_copy(v));
+}
+
+static void
+unshare_all(struct enrich *e, struct ev_rec *rec)
+{
+	size_t i;
+
+	for (i = 0; i < e->hash.n; i++)
+		unshare(rec, e->hash.p[i]);
+	for (i = 0; i < e->drop.n; i++)
+		unshare(rec, e->drop.p[i]);
+	if (e->anon_ip)
+		unshare(rec, e->ip_path);
+}
+
 static void
 do_hash(struct enrich *e, struct ev_rec *rec)
 {
@@ -1067,6 +1097,7 @@ main(int argc, char **argv)
 			continue;
 		}
 		/* Privacy last, so nothing above sees less than the event. */
+		unshare_all(&e, &rec);
 		if (e.anon_ip)
 			do_anon(&e, &rec);
 		if (e.hash.n > 0)

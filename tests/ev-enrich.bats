@@ -517,6 +517,18 @@ run_live() {
 	[ "$(jq -c '[.context | has("ip"), has("user_agent"), has("platform")]' <<<"$output" | sort -u)" = '[false,false,true]' ]
 }
 
+@test "ev-enrich: privacy transforms inside added members leave the table and cache alone" {
+	[ -f "$UAP/regexes.yaml" ] || skip "uap-core is not installed"
+	head -1 "$E/events.ndjson" >one.ndjson
+	cat one.ndjson one.ndjson >in.ndjson
+	run --separate-stderr ev-enrich --lookup "$E/users.csv" --on user_id --ua \
+	    --drop users.ltv,ua.os --hash users.plan --key-file key.txt \
+	    --stats stats.json <in.ndjson
+	assert_success
+	[ "$(jq -c '.enrich | [.drop.applied, .hash.applied, .hash.present]' stats.json)" = '[4,2,0]' ]
+	[ "$(jq -c '[(.users | has("ltv")), (.ua | has("os")), (.users.plan | startswith("hmac:"))]' <<<"$output" | sort -u)" = '[false,false,true]' ]
+}
+
 @test "ev-enrich: --fingerprint is equal for equal events and ignores excluded fields" {
 	{
 		ev 1 2026-03-02T10:00:00Z u1 ',"n":1'
