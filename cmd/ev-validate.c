@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "ev_common.h"
 #include "ev_dedupe.h"
@@ -164,6 +165,7 @@ parse_options(struct gate *g, int argc, char **argv)
 {
 	struct ev_run *run = &g->run;
 	const char *errstr;
+	struct stat st;
 	int c;
 
 	g->o.dedupe_window = 10 * EV_US_PER_MIN;
@@ -259,6 +261,12 @@ parse_options(struct gate *g, int argc, char **argv)
 		    argv[optind]);
 	if ((g->o.schema_file == NULL) == (g->o.registry_dir == NULL))
 		ev_run_usage_error(run, "give one of --schema and --registry");
+	/* A folder given to --schema is a registry. */
+	if (g->o.schema_file && stat(g->o.schema_file, &st) == 0 &&
+	    S_ISDIR(st.st_mode)) {
+		g->o.registry_dir = g->o.schema_file;
+		g->o.schema_file = NULL;
+	}
 	if (g->o.state_file && !g->o.dedupe_field)
 		ev_run_usage_error(run, "--state needs --dedupe");
 	if (!g->o.event_path)
