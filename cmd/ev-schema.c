@@ -25,9 +25,9 @@
 #include "ev_schemaver.h"
 
 #define USAGE_LINES \
-"usage: ev-schema compat [--json] [--mode MODE] OLD NEW\n" \
+"usage: ev-schema compat [--json] [--mode MODE] [--registry DIR] OLD NEW\n" \
 "       ev-schema compat [--json] [--mode MODE] DIR\n" \
-"       ev-schema bump [--json] [--suggest] OLD NEW\n" \
+"       ev-schema bump [--json] [--registry DIR] [--suggest] OLD NEW\n" \
 "       ev-schema lint [--json] SCHEMA|DIR ...\n"
 
 static const char usage[] = USAGE_LINES
@@ -39,6 +39,7 @@ static const char usage[] = USAGE_LINES
 "  -j, --json         write one JSON object instead of text\n"
 "  -m, --mode MODE    none, backward, forward, full, backward-transitive,\n"
 "                     forward-transitive, full-transitive (backward)\n"
+"  -r, --registry DIR resolve $id references of OLD and NEW files in DIR\n"
 "  -s, --suggest      bump: print the version NEW should have\n"
 "  -V, --version      print the version and exit\n"
 "\n"
@@ -52,6 +53,7 @@ struct opts {
 	enum ev_evolve_mode	 mode;
 	int			 json;
 	int			 suggest;
+	const char		*registry;
 };
 
 /* One comparison between two schema files. */
@@ -283,7 +285,8 @@ world_free(struct world *w)
 }
 
 static void
-build_world(struct world *w, int argc, char **argv, int transitive)
+build_world(struct world *w, int argc, char **argv, int transitive,
+    const char *refdir)
 {
 	char err[1024];
 
@@ -312,6 +315,15 @@ build_world(struct world *w, int argc, char **argv, int transitive)
 		    "registry folders", argv[1]);
 	}
 	if (!is_dir(argv[0])) {
+		if (refdir != NULL) {
+			struct ev_evolve_registry rr;
+			if (ev_evolve_registry_scan(refdir, &rr, NULL, err,
+			    sizeof(err)) != 0)
+				die_unreadable(err);
+			preload(w->ost, &rr);
+			preload(w->nst, &rr);
+			ev_evolve_registry_free(&rr);
+		}
 		add_job(&w->jobs, &w->njobs, NULL, argv[0], argv[1], w->ost,
 		    w->nst, 0);
 		return;
@@ -337,7 +349,8 @@ run_compat(const struct opts *o, int argc, char **argv)
 	json_t *out = NULL, *comps = NULL;
 	size_t i, k, bad = 0;
 
-	build_world(&w, argc, argv, ev_evolve_mode_transitive(o->mode));
+	build_world(&w, argc, argv, ev_evolve_mode_transitive(o->mode),
+	    o->registry);
 	if (o->json) {
 		out = json_object();
 		comps = json_array();
@@ -423,7 +436,7 @@ run_bump(const struct opts *o, int argc, char **argv)
 	size_t i, k, bad = 0;
 	char err[1024];
 
-	build_world(&w, argc, argv, 0);
+	build_world(&w, argc, argv, 0, o->registry);
 	if (o->json) {
 		out = json_object();
 		checks = json_array();
@@ -645,11 +658,12 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "registry", required_argument, NULL, 'r' },
 		{ "suggest", no_argument, NULL, 's' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct opts o = { CMD_COMPAT, EV_EVOLVE_MODE_BACKWARD, 0, 0 };
+	struct opts o = { CMD_COMPAT, EV_EVOLVE_MODE_BACKWARD, 0, 0, NULL };
 	const char *mode = NULL;
 	int c, rc, nargs, have_cmd = 0;
 
@@ -668,7 +682,7 @@ main(int argc, char **argv)
 		argv++;
 		have_cmd = 1;
 	}
-	while ((c = getopt_long(argc, argv, "hjm:sV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hjm:r:sV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(usage, stdout);
@@ -686,6 +700,9 @@ main(int argc, char **argv)
 			if (ev_evolve_mode_parse(optarg, &o.mode) != 0)
 				usage_error("unknown mode '%s'", optarg);
 			break;
+		case 'r':
+			o.registry = optarg;
+			break;
 		case 's':
 			o.suggest = 1;
 			break;
@@ -701,6 +718,8 @@ main(int argc, char **argv)
 	nargs = argc;
 	if (mode != NULL && o.cmd != CMD_COMPAT)
 		usage_error("--mode applies to compat only");
+	if (o.registry != NULL && o.cmd == CMD_LINT)
+		usage_error("--registry applies to compat and bump only");
 	if (o.suggest && o.cmd != CMD_BUMP)
 		usage_error("--suggest applies to bump only");
 	if (o.cmd == CMD_LINT) {

@@ -995,6 +995,32 @@ cmp_sub(struct cmp *c, struct side *o, struct side *n, const char *k,
 	free(np);
 }
 
+/*
+ * A keyword whose absence is not the same as "true" ("contains", "not"):
+ * adding it narrows, removing it widens, else compare the subschemas with
+ * polarity inner.
+ */
+static void
+cmp_present(struct cmp *c, struct side *o, struct side *n, const char *k,
+    enum pol pol, enum pol inner)
+{
+	char *op, *np, kind[64];
+	struct side os = kwside(o, k, &op), ns = kwside(n, k, &np);
+
+	if (os.s == NULL && ns.s != NULL) {
+		snprintf(kind, sizeof(kind), "%s_added", k);
+		add(c, kind, EV_EVOLVE_NARROW, pol, o->ptr, np, 0,
+		    "'%s' was added", k);
+	} else if (os.s != NULL && ns.s == NULL) {
+		snprintf(kind, sizeof(kind), "%s_removed", k);
+		add(c, kind, EV_EVOLVE_WIDEN, pol, op, n->ptr, 0,
+		    "'%s' was removed", k);
+	} else if (os.s != NULL)
+		cmp_schema(c, os, ns, k, inner);
+	free(op);
+	free(np);
+}
+
 static void
 cmp_patterns(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 {
@@ -1502,12 +1528,12 @@ cmp_schema(struct cmp *c, struct side o, struct side n, const char *what,
 	cmp_dependent(c, &o, &n, pol);
 	cmp_conditional(c, &o, &n, pol);
 	cmp_items(c, &o, &n, pol);
-	cmp_sub(c, &o, &n, "contains", "contains", pol);
+	cmp_present(c, &o, &n, "contains", pol, pol);
 	cmp_combinator(c, &o, &n, "allOf", pol);
 	cmp_combinator(c, &o, &n, "anyOf", pol);
 	cmp_combinator(c, &o, &n, "oneOf", pol);
-	cmp_sub(c, &o, &n, "not", "not", pol == POS ? NEG : pol == NEG ? POS :
-	    MIX);
+	cmp_present(c, &o, &n, "not", pol, pol == POS ? NEG : pol == NEG ?
+	    POS : MIX);
 	cmp_unknown(c, &o, &n, pol);
 done:
 	c->depth--;
