@@ -159,6 +159,10 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	run --separate-stderr ev-validate -s dangling.json < /dev/null
 	assert_failure 2
 	[[ "$stderr" == *"cannot resolve reference '#/\$defs/missing'"* ]]
+	printf '{"type": "strnig"}\n' > typo.json
+	run --separate-stderr ev-validate -s typo.json < /dev/null
+	assert_failure 2
+	[[ "$stderr" == *"typo.json: not a valid schema: /type: "* ]]
 	printf '{"pattern": "(unclosed"}\n' > badre.json
 	run --separate-stderr ev-validate -s badre.json < /dev/null
 	assert_failure 2
