@@ -214,6 +214,9 @@ rep_reserved(const struct ev_report_store *s, const char *k)
 
 	if (strcmp(k, s->o.time_field) == 0)
 		return 1;
+	/* Most members start with another letter: skip the list for them. */
+	if (strchr("aefs", k[0]) == NULL || k[0] == '\0')
+		return 0;
 	for (i = 0; i < sizeof(res) / sizeof(res[0]); i++)
 		if (strcmp(k, res[i]) == 0)
 			return 1;
@@ -1332,8 +1335,8 @@ ev_report_fmt_explain(struct ev_buf *b, const json_t *a)
 		if (n++ > 0)
 			ev_buf_adds(b, ", ");
 		json_object_foreach(it, k, v) {
-			if (strcmp(k, "share") == 0 || json_is_object(v) ||
-			    json_is_array(v))
+			/* Segment columns; figures other than share stay out. */
+			if (!json_is_string(v))
 				continue;
 			if (fields++ > 0)
 				ev_buf_addc(b, ',');

@@ -21,7 +21,7 @@ cell(struct ev_buf *b, const char *s)
 	for (; *s; s++) {
 		if (*s == '|')
 			ev_buf_adds(b, "\\|");
-		else if (*s == '\n' || *s == '\r')
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			ev_buf_addc(b, ' ');
 		else
 			ev_buf_addc(b, *s);

@@ -64,11 +64,28 @@ tbl_row(struct tbl *t)
 	return t->nrow++ * t->ncol;
 }
 
+/*
+ * Text from the data with control characters turned into spaces: a label
+ * must neither break the columns nor send escape codes to the terminal.
+ */
+static void
+safe_adds(struct ev_buf *b, const char *s)
+{
+	for (; *s; s++)
+		ev_buf_addc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' :
+		    *s);
+}
+
 static void
 tbl_set(struct tbl *t, size_t at, const char *s, const char *color)
 {
+	char *p;
+
 	free(t->cell[at]);
-	t->cell[at] = ev_xstrdup(s);
+	t->cell[at] = p = ev_xstrdup(s);
+	for (; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
 	t->color[at] = color;
 }
 
@@ -171,7 +188,8 @@ header(const json_t *m, const struct ev_tz *tz, int color,
 	ev_report_fmt_timestr(out, tz, ev_report_get_str(r, "start", ""), 0);
 	ev_buf_adds(out, " .. ");
 	ev_report_fmt_timestr(out, tz, ev_report_get_str(r, "end", ""), 0);
-	ev_buf_printf(out, " %s", ev_report_get_str(m, "tz", "UTC"));
+	ev_buf_addc(out, ' ');
+	safe_adds(out, ev_report_get_str(m, "tz", "UTC"));
 	if (color)
 		ev_buf_adds(out, C_OFF);
 	ev_buf_printf(out, "\nstep %s, %.0f points", ev_report_get_str(r,
@@ -250,7 +268,7 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 	ev_buf_addc(out, '\n');
 	if (ro->color)
 		ev_buf_adds(out, C_BOLD);
-	ev_buf_adds(out, ev_report_get_str(me, "name", "?"));
+	safe_adds(out, ev_report_get_str(me, "name", "?"));
 	if (ro->color)
 		ev_buf_adds(out, C_OFF);
 	ev_buf_adds(out, "  total ");
