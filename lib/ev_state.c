@@ -23,10 +23,11 @@ ev_file_write_atomic(const char *path, const void *p, size_t n)
 	struct stat st;
 
 	/*
-	 * A device or a fifo (--stats /dev/null, /dev/stdout) is written in
-	 * place: renaming over it would replace /dev/null with a file.
+	 * A device, a fifo or a symbolic link (--stats /dev/null,
+	 * /dev/stdout) is written in place: renaming over it would replace
+	 * /dev/null or the link itself with a regular file.
 	 */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		fd = open(path, O_WRONLY | O_TRUNC);
 		if (fd < 0)
 			return -1;
