@@ -54,6 +54,8 @@ kmap_find(struct kmap *m, const char *key, size_t klen, uint64_t hash,
 {
 	size_t j;
 
+	if (key == NULL)	/* an empty key from an empty buffer */
+		key = "";
 	if (create && (m->n + 1) * 4 > m->cap * 3)
 		kmap_grow(m);
 	j = hash & (m->cap - 1);
@@ -924,10 +926,11 @@ ev_win_save(const struct ev_win *w)
 	for (i = 0; i < w->groups.cap; i++) {
 		const struct kent *e = &w->groups.e[i];
 		const struct group *g = e->val;
-		json_t *ss = json_array();
+		json_t *ss;
 
 		if (e->key == NULL)
 			continue;
+		ss = json_array();
 		for (j = 0; j < g->nsess; j++)
 			json_array_append_new(ss, json_pack("[IIo]",
 			    (json_int_t)g->sess[j].first,
