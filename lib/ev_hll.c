@@ -95,6 +95,36 @@ ev_hll_hash(const void *p, size_t n)
 	return h;
 }
 
+/* dst and src sparse, their union within the sparse limit: merge lists. */
+static void
+merge_sparse(struct ev_hll *dst, const struct ev_hll *src)
+{
+	uint32_t *out, i = 0, j = 0, n = 0, a, b;
+
+	if (src->nsp == 0)
+		return;
+	out = ev_xreallocarray(NULL, dst->nsp + src->nsp, sizeof(*out));
+	while (i < dst->nsp || j < src->nsp) {
+		a = i < dst->nsp ? dst->sp[i] : UINT32_MAX;
+		b = j < src->nsp ? src->sp[j] : UINT32_MAX;
+		if ((a >> 8) == (b >> 8)) {
+			out[n++] = a > b ? a : b;	/* same index: max rank */
+			i++;
+			j++;
+		} else if ((a >> 8) < (b >> 8)) {
+			out[n++] = a;
+			i++;
+		} else {
+			out[n++] = b;
+			j++;
+		}
+	}
+	free(dst->sp);
+	dst->sp = out;
+	dst->nsp = n;
+	dst->capsp = n;
+}
+
 void
 ev_hll_add_hash(struct ev_hll *h, uint64_t hash)
 {
@@ -124,6 +154,13 @@ ev_hll_merge(struct ev_hll *dst, const struct ev_hll *src)
 	if (dst->p != src->p)
 		return -1;
 	if (src->reg == NULL) {
+		if (dst->reg == NULL && dst->nsp + src->nsp >
+		    ((uint32_t)1 << dst->p) / 16)
+			densify(dst);
+		if (dst->reg == NULL) {
+			merge_sparse(dst, src);
+			return 0;
+		}
 		for (i = 0; i < src->nsp; i++)
 			set_reg(dst, src->sp[i] >> 8,
 			    (uint8_t)(src->sp[i] & 0xff));
