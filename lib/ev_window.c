@@ -14,6 +14,7 @@ struct kent {
 	char		*key;	/* NULL: empty slot */
 	size_t		 klen;
 	void		*val;
+	char		*last;	/* --emit changes: the record last written */
 };
 
 struct kmap {
@@ -73,6 +74,7 @@ kmap_find(struct kmap *m, const char *key, size_t klen, uint64_t hash,
 	m->e[j].klen = klen;
 	m->e[j].hash = hash;
 	m->e[j].val = NULL;
+	m->e[j].last = NULL;
 	m->n++;
 	return &m->e[j];
 }
@@ -118,7 +120,7 @@ struct ev_win {
 	struct hent	*heap;		/* min-heap by end (sessions) */
 	size_t		 nheap, capheap;
 	size_t		 sweep_at;	/* sweep the registry at this size */
-	struct ev_buf	 out, scratch;
+	struct ev_buf	 out, scratch, chg;
 	struct ev_agg_val *empty;	/* for zero-filled records */
 };
 
@@ -128,6 +130,7 @@ struct item {
 	const char	*key;
 	size_t		 klen;
 	const struct ev_agg_val *v;
+	char		**last;		/* changes: where the last text lives */
 };
 
 static int
@@ -160,6 +163,7 @@ ev_win_new(const struct ev_win_cfg *cfg, ev_win_emit_fn fn, void *arg)
 	w->sweep_at = 1024;
 	ev_buf_init(&w->out);
 	ev_buf_init(&w->scratch);
+	ev_buf_init(&w->chg);
 	w->empty = ev_agg_new(cfg->aggs);
 	return w;
 }
@@ -172,6 +176,7 @@ cells_free(const struct ev_win *w, struct kmap *m)
 	for (i = 0; i < m->cap; i++)
 		if (m->e[i].key) {
 			free(m->e[i].key);
+			free(m->e[i].last);
 			ev_agg_free(w->cfg->aggs, m->e[i].val);
 		}
 	free(m->e);
@@ -282,6 +287,7 @@ ev_win_free(struct ev_win *w)
 	free(w->heap);
 	ev_buf_free(&w->out);
 	ev_buf_free(&w->scratch);
+	ev_buf_free(&w->chg);
 	ev_agg_free(w->cfg->aggs, w->empty);
 	free(w);
 }
@@ -321,7 +327,26 @@ write_item(struct ev_win *w, const struct item *it, int final)
 	} else
 		ev_agg_write(c->aggs, it->v, b);
 	ev_buf_adds(b, final ? ",\"final\":true}" : ",\"final\":false}");
-	w->emit(w->arg, b->data, b->len);
+	if (!c->changes) {
+		w->emit(w->arg, b->data, b->len);
+		return;
+	}
+	/* A changelog: retract what was written for this window and group,
+	 * then add the new record. */
+	if (it->last && *it->last) {
+		ev_buf_reset(&w->chg);
+		ev_buf_adds(&w->chg, "{\"op\":\"-\",");
+		ev_buf_adds(&w->chg, *it->last);
+		w->emit(w->arg, w->chg.data, w->chg.len);
+	}
+	ev_buf_reset(&w->chg);
+	ev_buf_adds(&w->chg, "{\"op\":\"+\",");
+	ev_buf_add(&w->chg, b->data + 1, b->len - 1);
+	w->emit(w->arg, w->chg.data, w->chg.len);
+	if (it->last) {
+		free(*it->last);
+		*it->last = ev_xstrndup(b->data + 1, b->len - 1);
+	}
 }
 
 static void
@@ -353,6 +378,7 @@ collect(struct ev_win *w, struct kmap *m, ev_us_t start, ev_us_t end,
 			it[k].key = m->e[i].key;
 			it[k].klen = m->e[i].klen;
 			it[k].v = m->e[i].val;
+			it[k].last = &m->e[i].last;
 			k++;
 		}
 	if (c->fill_zero)
@@ -448,7 +474,7 @@ pane_remove(struct ev_win *w, size_t i)
 	w->npanes--;
 }
 
-static struct ev_agg_val *
+static struct kent *
 cell_get(struct ev_win *w, struct pane *p, const char *key, size_t klen,
     uint64_t hash)
 {
@@ -456,7 +482,7 @@ cell_get(struct ev_win *w, struct pane *p, const char *key, size_t klen,
 
 	if (e->val == NULL)
 		e->val = ev_agg_new(w->cfg->aggs);
-	return e->val;
+	return e;
 }
 
 /* Drop known groups that have nothing open and are past the group TTL. */
@@ -662,6 +688,7 @@ take_sessions(struct ev_win *w, struct group *g, int all, struct item **it,
 		(*it)[*n].key = g->key;
 		(*it)[*n].klen = g->klen;
 		(*it)[*n].v = s->v;	/* freed after emission */
+		(*it)[*n].last = NULL;
 		(*n)++;
 		k++;
 	}
@@ -797,10 +824,10 @@ group_get(struct ev_win *w, const char *key, size_t klen, uint64_t hash,
 }
 
 static void
-emit_update(struct ev_win *w, struct pane *p, const char *key, size_t klen,
-    const struct ev_agg_val *v)
+emit_update(struct ev_win *w, struct pane *p, struct kent *e)
 {
-	struct item it = { p->start, p->end, key, klen, v };
+	struct item it = { p->start, p->end, e->key, e->klen, e->val,
+	    &e->last };
 
 	write_item(w, &it, 0);
 }
@@ -856,7 +883,7 @@ ev_win_add(struct ev_win *w, ev_us_t t, const char *key, size_t klen,
 	uint64_t hash = ev_hll_hash(key, klen);
 	struct group *g;
 	struct pane *p;
-	struct ev_agg_val *v;
+	struct kent *ce;
 	ev_us_t s, e;
 	int full = 0;
 
@@ -874,10 +901,10 @@ ev_win_add(struct ev_win *w, ev_us_t t, const char *key, size_t klen,
 		if ((g = group_get(w, key, klen, hash, t, &full)) == NULL)
 			return EV_WIN_FULL;
 		p = pane_get(w, s, e, 1);
-		v = cell_get(w, p, key, klen, hash);
-		ev_agg_apply(c->aggs, v, x, t, &w->scratch);
+		ce = cell_get(w, p, key, klen, hash);
+		ev_agg_apply(c->aggs, ce->val, x, t, &w->scratch);
 		if (p->fired)
-			emit_update(w, p, key, klen, v);
+			emit_update(w, p, ce);
 	}
 	if (t < g->first)
 		g->first = t;
@@ -1012,10 +1039,16 @@ ev_win_save(const struct ev_win *w)
 		json_t *cells = json_array();
 
 		for (j = 0; j < p->cells.cap; j++)
-			if (p->cells.e[j].key)
-				json_array_append_new(cells, json_pack("[s%o]",
+			if (p->cells.e[j].key) {
+				json_t *cell = json_pack("[s%o]",
 				    p->cells.e[j].key, p->cells.e[j].klen,
-				    ev_agg_to_json(a, p->cells.e[j].val)));
+				    ev_agg_to_json(a, p->cells.e[j].val));
+
+				if (p->cells.e[j].last)
+					json_array_append_new(cell, json_string(
+					    p->cells.e[j].last));
+				json_array_append_new(cells, cell);
+			}
 		json_array_append_new(panes, json_pack("{sIsIsbso}", "start",
 		    (json_int_t)p->start, "end", (json_int_t)p->end, "fired",
 		    p->fired, "cells", cells));
@@ -1077,16 +1110,20 @@ ev_win_load(struct ev_win *w, const json_t *data, char *err, size_t errlen)
 		p = pane_get(w, s, e, 1);
 		p->fired = fired;
 		json_array_foreach(cells, j, y) {
-			const char *k;
+			const char *k, *last;
 			size_t kl;
 			json_t *st;
 			struct kent *ce;
 
-			if (json_unpack(y, "[s%o]", &k, &kl, &st) < 0)
+			if (json_unpack(y, "[s%o!]", &k, &kl, &st) < 0 &&
+			    json_unpack(y, "[s%os]", &k, &kl, &st, &last) < 0)
 				goto bad;
 			ce = kmap_find(&p->cells, k, kl, ev_hll_hash(k, kl), 1);
 			if (ce->val == NULL)
 				ce->val = ev_agg_new(a);
+			if (json_array_size(y) == 3 && ce->last == NULL)
+				ce->last = ev_xstrdup(json_string_value(
+				    json_array_get(y, 2)));
 			if (ev_agg_merge_json(a, ce->val, st, err, errlen) < 0)
 				return -1;
 		}
