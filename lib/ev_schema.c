@@ -1208,6 +1208,43 @@ ev_schema_set_link(struct ev_schema_set *set, char *err, size_t errlen)
 	return link_set(set, err, errlen);
 }
 
+const struct ev_schema *
+ev_schema_set_find(struct ev_schema_set *set, const char *uri)
+{
+	struct ev_sn *n = lookup(set, uri);
+
+	if (n != NULL && n->set->linked < n->set->n_nodes) {
+		char e[8];
+		(void)link_set(n->set, e, sizeof(e));
+	}
+	return (const struct ev_schema *)n;
+}
+
+const json_t *
+ev_schema_source(const struct ev_schema *s)
+{
+	return ((const struct ev_sn *)s)->src;
+}
+
+const char *
+ev_schema_meta_uri(const struct ev_schema *s)
+{
+	const struct ev_sn *n = (const struct ev_sn *)s;
+	const json_t *v = json_is_object(n->src) ?
+	    json_object_get(n->src, "$schema") : NULL;
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	switch (n->draft) {
+	case EV_SCHEMA_DRAFT7:
+		return "http://json-schema.org/draft-07/schema";
+	case EV_SCHEMA_2019_09:
+		return "https://json-schema.org/draft/2019-09/schema";
+	default:
+		return "https://json-schema.org/draft/2020-12/schema";
+	}
+}
+
 enum ev_schema_draft
 ev_schema_draft_of(const struct ev_schema *s)
 {

@@ -43,7 +43,47 @@ struct vc {
 	struct ev_buf	 ip, kp;	/* instance and keyword locations */
 	int		 depth;
 	json_t		*annots;	/* output units of annotations, or NULL */
+	int		 detailed;	/* nest errors by failing subschema */
 };
+
+/* An error in evkit's shape as a standard output unit (new reference). */
+static json_t *
+to_unit(json_t *e)
+{
+	if (json_object_get(e, "keywordLocation"))
+		return json_incref(e);
+	return json_pack("{s:b,s:O,s:O,s:O,s:O}", "valid", 0,
+	    "keywordLocation", json_object_get(e, "keyword"),
+	    "absoluteKeywordLocation", json_object_get(e, "absolute"),
+	    "instanceLocation", json_object_get(e, "instance"),
+	    "error", json_object_get(e, "message"));
+}
+
+/*
+ * Detailed output: the errors a failing subschema produced (more than one)
+ * become the children of one unit for that subschema.
+ */
+static void
+nest_errors(struct vc *v, const struct ev_sn *n, size_t emark)
+{
+	json_t *kids, *unit;
+	size_t i;
+
+	if (json_array_size(v->errors) <= emark + 1)
+		return;
+	kids = json_array();
+	for (i = emark; i < json_array_size(v->errors); i++)
+		json_array_append_new(kids, to_unit(json_array_get(v->errors,
+		    i)));
+	while (json_array_size(v->errors) > emark)
+		json_array_remove(v->errors, json_array_size(v->errors) - 1);
+	unit = json_pack("{s:b,s:s%,s:s,s:s%,s:o}", "valid", 0,
+	    "keywordLocation", v->kp.data ? v->kp.data : "", v->kp.len,
+	    "absoluteKeywordLocation", n->abs,
+	    "instanceLocation", v->ip.data ? v->ip.data : "", v->ip.len,
+	    "errors", kids);
+	json_array_append_new(v->errors, unit);
+}
 
 /* Annotation keywords reported in the standard output formats. */
 static const char *const annot_kw[] = { "title", "description", "default",
@@ -810,7 +850,7 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 	struct scope here;
 	struct ann local, *ann = ann_out;
 	unsigned t;
-	size_t i, amark;
+	size_t i, amark, emark;
 	int ok = 1;
 
 	if (n->boolean >= 0) {
@@ -824,6 +864,7 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 	}
 	v->depth++;
 	amark = v->annots ? json_array_size(v->annots) : 0;
+	emark = v->collect ? json_array_size(v->errors) : 0;
 	if (sc == NULL || sc->res != n->resource) {
 		here.res = n->resource;
 		here.up = sc;
@@ -1009,6 +1050,8 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		ann_all(ann);
 	}
 done:
+	if (v->detailed && v->collect && !ok && v->depth > 1)
+		nest_errors(v, n, emark);
 	if (v->annots && v->collect) {
 		/* A failed subschema keeps no annotations. */
 		if (ok)
@@ -1109,6 +1152,7 @@ ev_schema_output(struct ev_schema_ctx *c, const struct ev_schema *s,
 	v.collect = 1;
 	v.errors = json_array();
 	v.annots = json_array();
+	v.detailed = fmt == EV_SCHEMA_OUT_DETAILED;
 	ev_buf_adds(&v.ip, "");
 	ev_buf_adds(&v.kp, "");
 	ok = v_node(&v, root, inst, NULL, NULL);
@@ -1118,15 +1162,8 @@ ev_schema_output(struct ev_schema_ctx *c, const struct ev_schema *s,
 	    "absoluteKeywordLocation", root->abs, "instanceLocation", "");
 	if (!ok) {
 		list = json_array();
-		json_array_foreach(v.errors, i, e) {
-			json_array_append_new(list, json_pack(
-			    "{s:b,s:O,s:O,s:O,s:O}", "valid", 0,
-			    "keywordLocation", json_object_get(e, "keyword"),
-			    "absoluteKeywordLocation", json_object_get(e,
-			    "absolute"), "instanceLocation", json_object_get(e,
-			    "instance"), "error", json_object_get(e,
-			    "message")));
-		}
+		json_array_foreach(v.errors, i, e)
+			json_array_append_new(list, to_unit(e));
 		if (json_array_size(list) == 0)
 			json_array_append_new(list, json_pack(
 			    "{s:b,s:s,s:s,s:s,s:s}", "valid", 0,

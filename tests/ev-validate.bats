@@ -159,6 +159,10 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	run --separate-stderr ev-validate -s dangling.json < /dev/null
 	assert_failure 2
 	[[ "$stderr" == *"cannot resolve reference '#/\$defs/missing'"* ]]
+	printf '{"type": "strnig"}\n' > typo.json
+	run --separate-stderr ev-validate -s typo.json < /dev/null
+	assert_failure 2
+	[[ "$stderr" == *"typo.json: not a valid schema: /type: "* ]]
 	printf '{"pattern": "(unclosed"}\n' > badre.json
 	run --separate-stderr ev-validate -s badre.json < /dev/null
 	assert_failure 2
@@ -208,13 +212,26 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	d=$(jq -c '.event_id = "e-2"' <<< "$b")
 	printf '%s\n' "$a" "$b" "$c" "$d" > in.ndjson
 	run --separate-stderr ev-validate -r reg --dedupe event_id \
-	    --dedupe-window 10m --stats st.json --rejects rej.ndjson < in.ndjson
+	    --dedupe-window 10m --stats st.json --rejects rej.ndjson \
+	    --duplicates dup.ndjson < in.ndjson
 	assert_success
 	assert_output "$(printf '%s\n%s\n%s' "$a" "$c" "$d")"
 	[ "$(stat_of st.json duplicate)" = 1 ]
 	[ "$(jq .events.signup.duplicate st.json)" = 1 ]
-	[ "$(jq -r .reason rej.ndjson)" = duplicate ]
+	# Duplicates are not rejects; --duplicates keeps them.
+	[ ! -s rej.ndjson ]
+	run jq -c '[.line, .reason, .raw]' dup.ndjson
+	assert_output "$(jq -cn --arg b "$b" '[2, "duplicate", $b]')"
 	assert_balanced st.json
+	# Without --duplicates they are dropped and counted.
+	run --separate-stderr ev-validate -r reg --dedupe event_id \
+	    --stats st2.json < in.ndjson
+	assert_success
+	[ -z "$stderr" ]
+	[ "$(stat_of st2.json duplicate)" = 1 ]
+	assert_balanced st2.json
+	run --separate-stderr ev-validate -r reg --duplicates d.ndjson < in.ndjson
+	assert_failure 2
 }
 
 @test "ev-validate: --state keeps the dedupe ids across runs" {
@@ -315,7 +332,7 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	[ "$(stat_of st.json in)" = 13 ]
 	[ "$(stat_of st.json passed)" = 5 ]
 	[ "$(stat_of st.json blank)" = 1 ]
-	[ "$(wc -l < rej.ndjson)" = 8 ]
+	[ "$(wc -l < rej.ndjson)" = 7 ]
 }
 
 @test "ev-validate: the man page is clean" {

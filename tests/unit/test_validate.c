@@ -148,6 +148,47 @@ test_errors(void)
 	ev_schema_set_free(set);
 }
 
+/* The specification's own detailed-output example (polygon). */
+static void
+test_detailed(void)
+{
+	struct ev_schema_set *set = ev_schema_set_new(NULL, EV_SCHEMA_2020_12);
+	struct ev_schema_ctx *c = ev_schema_ctx_new();
+	json_t *sj = json_loads("{\"$id\":\"https://example.com/polygon\","
+	    "\"$defs\":{\"point\":{\"type\":\"object\",\"properties\":"
+	    "{\"x\":{\"type\":\"number\"},\"y\":{\"type\":\"number\"}},"
+	    "\"additionalProperties\":false,\"required\":[\"x\",\"y\"]}},"
+	    "\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/point\"},"
+	    "\"minItems\":3}", 0, NULL);
+	json_t *ij = json_loads("[{\"x\":2.5,\"y\":1.3},{\"x\":1,\"z\":6.7}]",
+	    0, NULL), *out, *u;
+	char err[256];
+	struct ev_schema *s = ev_schema_set_add(set, sj, NULL, err,
+	    sizeof(err));
+
+	CHECK(s != NULL && ev_schema_set_link(set, err, sizeof(err)) == 0);
+	out = ev_schema_output(c, s, ij, EV_SCHEMA_OUT_DETAILED);
+	CHECK(json_is_false(json_object_get(out, "valid")));
+	CHECK(json_array_size(json_object_get(out, "errors")) == 2);
+	u = json_array_get(json_object_get(out, "errors"), 1);
+	CHECK(strcmp(json_string_value(json_object_get(u, "keywordLocation")),
+	    "/items/$ref") == 0);
+	CHECK(strcmp(json_string_value(json_object_get(u,
+	    "absoluteKeywordLocation")),
+	    "https://example.com/polygon#/$defs/point") == 0);
+	CHECK(strcmp(json_string_value(json_object_get(u, "instanceLocation")),
+	    "/1") == 0);
+	CHECK(json_array_size(json_object_get(u, "errors")) == 2);
+	json_decref(out);
+	out = ev_schema_output(c, s, ij, EV_SCHEMA_OUT_BASIC);
+	CHECK(json_array_size(json_object_get(out, "errors")) == 3);
+	json_decref(out);
+	json_decref(sj);
+	json_decref(ij);
+	ev_schema_ctx_free(c);
+	ev_schema_set_free(set);
+}
+
 static void
 test_formats(void)
 {
@@ -241,6 +282,7 @@ main(void)
 	test_uri();
 	test_keywords();
 	test_errors();
+	test_detailed();
 	test_formats();
 	test_schemaver();
 	test_dedupe();
