@@ -44,18 +44,6 @@ struct parse {
 	size_t	  nrec, caprec;
 };
 
-static uint64_t
-hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = UINT64_C(1469598103934665603);
-
-	while (n-- > 0) {
-		h ^= (unsigned char)*p++;
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
-
 static void
 cb_field(void *s, size_t len, void *data)
 {
@@ -374,7 +362,7 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 		}
 		r->key = ev_xstrndup(key.data ? key.data : "", key.len);
 		r->keylen = key.len;
-		r->hash = hash_bytes(r->key, r->keylen);
+		r->hash = ev_hash_bytes(r->key, r->keylen);
 		for (i = 0; i < ncol; i++) {
 			json_t *v;
 
@@ -627,7 +615,7 @@ ev_lookup_find(const struct ev_lookup *l, const struct ev_rec *rec,
 		ev_buf_adds(keytext, "");
 	if (tab == NULL)
 		return EV_LOOKUP_MISS;
-	h = hash_bytes(keytext->data, keytext->len);
+	h = ev_hash_bytes(keytext->data, keytext->len);
 	for (i = (size_t)h & (tab->nslot - 1); tab->slot[i] != SIZE_MAX;
 	    i = (i + 1) & (tab->nslot - 1)) {
 		const struct row *r = &tab->rows[tab->slot[i]];

@@ -71,19 +71,6 @@ struct ev_report_store {
 	struct ev_buf		 scratch;
 };
 
-static uint64_t
-rep_hash(const char *s, size_t n)
-{
-	uint64_t h = UINT64_C(1469598103934665603);
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
-
 static int32_t
 rep_name_find(const struct ev_report_store *s, const char *n)
 {
@@ -336,7 +323,7 @@ rep_series_of(struct ev_report_store *s, const json_t *rec)
 			    json_string_length(v));
 		}
 	}
-	h = rep_hash(b->data, b->len);
+	h = ev_hash_bytes(b->data, b->len);
 	slot = h & (s->hcap - 1);
 	while (s->htab[slot] != 0) {
 		struct rep_series *se = &s->ser[s->htab[slot] - 1];
@@ -360,7 +347,7 @@ rep_series_of(struct ev_report_store *s, const json_t *rec)
 		size_t *nt = ev_xcalloc(ncap, sizeof(*nt));
 
 		for (j = 0; j < s->nser; j++) {
-			slot = rep_hash(s->ser[j].key, s->ser[j].keylen) &
+			slot = ev_hash_bytes(s->ser[j].key, s->ser[j].keylen) &
 			    (ncap - 1);
 			while (nt[slot] != 0)
 				slot = (slot + 1) & (ncap - 1);
