@@ -957,7 +957,7 @@ score_entry(struct detect *d, struct entry *e)
 	    calm);
 	if (e->sc.scored && (e->anomalous || e->ev != EV_ALERT_NONE))
 		e->summary = summary(d, e);
-	if (d->bt)
+	if (d->bt && e->sc.scored)
 		ev_backtest_span(d->bt, e->start, e->end > e->start ? e->end :
 		    e->start + step);
 }
