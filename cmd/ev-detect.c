@@ -109,6 +109,7 @@ enum out_mode { OUT_ANNOTATE, OUT_ALERTS, OUT_ALERTMANAGER, OUT_BACKTEST };
 
 struct series {
 	char		*key;		/* value field and group columns */
+	size_t		 keylen;
 	json_t		*cols;		/* the group columns present */
 	char		 fp[17];	/* fingerprint of key */
 	struct ev_detect_model *model;
@@ -414,7 +415,7 @@ table_rebuild(struct detect *d, size_t nslot)
 	for (i = 0; i < d->nser; i++) {
 		const char *k = d->ser[i]->key;
 
-		j = hash_key(k, strlen(k)) & (nslot - 1);
+		j = hash_key(k, d->ser[i]->keylen) & (nslot - 1);
 		while (d->slot[j] >= 0)
 			j = (j + 1) & (nslot - 1);
 		d->slot[j] = (long)i;
@@ -433,12 +434,13 @@ series_find(struct detect *d, const char *key, size_t n, json_t *cols,
 	j = hash_key(key, n) & (d->nslot - 1);
 	while (d->slot[j] >= 0) {
 		s = d->ser[d->slot[j]];
-		if (strlen(s->key) == n && memcmp(s->key, key, n) == 0)
+		if (s->keylen == n && memcmp(s->key, key, n) == 0)
 			return s;
 		j = (j + 1) & (d->nslot - 1);
 	}
 	s = ev_xcalloc(1, sizeof(*s));
 	s->key = ev_xstrndup(key, n);
+	s->keylen = n;
 	s->cols = cols ? json_deep_copy(cols) :
 	    series_cols_copy(series_cols(d, rec));
 	ev_state_fingerprint(s->key, s->fp);
