@@ -5,10 +5,14 @@
 # injected drops, a spike, a level shift and two segment outages (all of
 # magnitude >= 30%), and one anomaly-free run.
 #
-# Requires ev-gen and ev-window next to ev-detect; skips without them.  It
-# generates about 1.3 million events per seed, so it takes a while on a
-# loaded machine: set EVKIT_BACKTEST_RATE (events/s, default 1) lower to
-# trade realism for time.
+# Opt-in (EVKIT_BACKTEST=1) because it generates about 1.3 million events
+# per seed and windows them twice: minutes, not seconds, on a loaded 2-core
+# machine.  Requires ev-gen and ev-window next to ev-detect.
+# EVKIT_BACKTEST_RATE (events/s, default 1) changes the volume; more traffic
+# means less relative noise per hourly window.
+#
+# Status when written (rate 1/s, seeds 1-3): the thresholds of issue 7 are
+# NOT met yet; see the lead's report.  The assertions are the issue's own.
 
 load helper
 
@@ -23,6 +27,8 @@ ANOMALIES=(
 DETECT=(-m seasonal --by event,platform --warmup 192 --threshold 0.99999)
 
 local_setup() {
+	[ "${EVKIT_BACKTEST:-0}" = 1 ] ||
+	    skip "set EVKIT_BACKTEST=1 to run the backtest (minutes)"
 	for p in ev-gen ev-window; do
 		[ -x "$EVKIT_BIN/$p" ] || skip "$p is not built in $EVKIT_BIN"
 	done
