@@ -11,8 +11,15 @@
 # EVKIT_BACKTEST_RATE (events/s, default 1) changes the volume; more traffic
 # means less relative noise per hourly window.
 #
-# Status when written (rate 1/s, seeds 1-3): the thresholds of issue 7 are
-# NOT met yet; see the lead's report.  The assertions are the issue's own.
+# Status when written (rate 1/s; -m seasonal, threshold 0.99999), the
+# thresholds of issue 7 are NOT met; the assertions are the issue's own:
+#   F1 0.74, 0.85, 0.73 on seeds 1-3 (precision 0.80-0.88, recall 0.67-0.83;
+#   missed: the signup spike twice, the purchase drop three times: hourly
+#   signup/purchase counts of 20-50 vary by 30-40% on ev-gen traffic);
+#   anomaly-free: 1 false alert in 7 scored days (meets <= 1 per week);
+#   outages: 0 of 6 totals alerted, so no segment was named (the segment
+#   itself alerts every time).  Threshold 0.9999 gives F1 0.80, 0.74, 0.84
+#   but 6 false alerts per week.
 
 load helper
 
