@@ -1,0 +1,678 @@
+/*
+ * ev-window - event-time windows: tumbling (fixed or calendar), hopping,
+ * cumulating and session windows by group keys, with named aggregates,
+ * a watermark with bounded lateness, late events to a side output, an idle
+ * timeout, zero-fill, state across runs and mergeable partial results.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ev_agg.h"
+#include "ev_common.h"
+#include "ev_run.h"
+#include "ev_state.h"
+#include "ev_window.h"
+
+static const char usage[] =
+"usage: ev-window (--tumble D | --hop D --every D | --cumulate D --every D |\n"
+"                 --session D | --merge) [--by PATHS] [--agg SPECS] [options]\n"
+"                 < events.ndjson > windows.ndjson\n"
+"  -a, --agg SPECS        aggregates, e.g. 'count,sum(properties.amount) as\n"
+"                         revenue'; count count_if(F == V) sum avg min max\n"
+"                         stddev first last distinct approx_distinct pNN\n"
+"                         top(F, K) (repeatable; default count)\n"
+"  --allowed-lateness D   keep tumbling windows open D after they fire and\n"
+"                         emit corrections (final:false, then final:true)\n"
+"  -b, --by PATHS         group keys, 'context.platform as platform'\n"
+"                         (comma list, repeatable)\n"
+"  --checkpoint D         with --state, also save every D of wall time\n"
+"  --cumulate D           windows growing by --every from each D period\n"
+"  --emit MODE            final (records, default), changes (a changelog\n"
+"                         with retractions) or partial (mergeable)\n"
+"  --every D              the slide of --hop and --cumulate\n"
+"  --fill-zero            emit empty aggregates for groups seen within\n"
+"                         --group-ttl that had no event in a window\n"
+"  --group-ttl D          how long a silent group is zero-filled (1h)\n"
+"  --hll-precision P      HyperLogLog precision 4-18 (12: error 1.6%)\n"
+"  --hop D                hopping windows of size D (with --every)\n"
+"  --idle-timeout D       with no input for D, advance the watermark with\n"
+"                         the wall clock so windows still close\n"
+"  --late FILE            write late events to FILE (default: --rejects)\n"
+"  --lateness D           watermark = latest event time - D (0)\n"
+"  --max-groups N         reject events of new groups beyond N known\n"
+"                         groups (1000000; 0: no limit)\n"
+"  --merge                merge --emit partial records from shards\n"
+"  --quantile-accuracy A  DDSketch relative accuracy of pNN (0.01)\n"
+"  --session D            session windows per group, gap D\n"
+"  --state FILE           keep open windows across runs in FILE\n"
+"  -t, --time-field PATH  event time field (ts)\n"
+"  --tumble D             tumbling windows of size D (1d, 1w: calendar)\n"
+"  --tz ZONE              time zone of calendar windows (UTC)\n"
+"  --week-start DAY       first day of 1w windows (monday)\n"
+EV_RUN_HELP;
+
+enum {
+	OPT_ALLOWED = EV_OPT_FIRST_TOOL, OPT_CHECKPOINT, OPT_CUMULATE, OPT_EMIT,
+	OPT_EVERY, OPT_FILL_ZERO, OPT_GROUP_TTL, OPT_HLL, OPT_HOP, OPT_IDLE,
+	OPT_LATE, OPT_LATENESS, OPT_MAX_GROUPS, OPT_MERGE, OPT_QACC,
+	OPT_SESSION, OPT_STATE, OPT_TUMBLE, OPT_TZ, OPT_WEEK_START
+};
+
+struct key {
+	struct ev_path	*path;
+	char		*name;
+};
+
+struct opts {
+	enum ev_win_kind kind;
+	int		 nkinds;
+	ev_us_t		 size, every, gap, allowed, lateness, idle, checkpoint;
+	ev_us_t		 group_ttl;
+	int		 has_every, fill_zero, partial, changes, hll_p;
+	double		 alpha;
+	long long	 max_groups;
+	const char	*late_path, *state_path, *tz_name, *time_field;
+	int		 week_start;
+	struct key	*keys;
+	size_t		 nkeys;
+	struct ev_buf	 aggtext;	/* the --agg texts, for fingerprints */
+};
+
+static ev_us_t
+duration(struct ev_run *run, const char *opt, const char *arg, int positive)
+{
+	ev_us_t d;
+
+	if (ev_duration_parse(arg, &d) != 0 || d < 0 || (positive && d == 0))
+		ev_run_usage_error(run, "%s '%s' is not a %sduration", opt, arg,
+		    positive ? "positive " : "");
+	return d;
+}
+
+static void
+set_kind(struct ev_run *run, struct opts *o, enum ev_win_kind k,
+    const char *opt, const char *arg)
+{
+	o->kind = k;
+	o->nkinds++;
+	if (k == EV_WIN_SESSION)
+		o->gap = duration(run, opt, arg, 1);
+	else if (k != EV_WIN_MERGE)
+		o->size = duration(run, opt, arg, 1);
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+static void
+add_keys(struct ev_run *run, struct opts *o, const char *arg)
+{
+	char *buf = ev_xstrdup(arg), *item, *next, *as, *path;
+	const char *errstr;
+	struct key k;
+	size_t i;
+
+	for (item = buf; item; item = next) {
+		if ((next = strchr(item, ',')) != NULL)
+			*next++ = '\0';
+		item = trim(item);
+		as = strstr(item, " as ");
+		if (as) {
+			*as = '\0';
+			k.name = ev_xstrdup(trim(as + 4));
+		} else
+			k.name = NULL;
+		path = trim(item);
+		if (*path == '\0' || (k.name && *k.name == '\0')) {
+			free(k.name);
+			free(buf);
+			ev_run_usage_error(run, "--by '%s' has an empty key", arg);
+		}
+		if ((k.path = ev_path_compile(path, &errstr)) == NULL) {
+			free(k.name);
+			free(buf);
+			ev_run_usage_error(run, "--by: bad path '%s': %s", path,
+			    errstr);
+		}
+		if (k.name == NULL)
+			k.name = ev_xstrdup(ev_path_leaf(k.path));
+		for (i = 0; i < o->nkeys; i++)
+			if (strcmp(o->keys[i].name, k.name) == 0) {
+				free(buf);
+				ev_run_usage_error(run, "--by: column '%s' twice "
+				    "(use 'as')", k.name);
+			}
+		o->keys = ev_xreallocarray(o->keys, o->nkeys + 1,
+		    sizeof(*o->keys));
+		o->keys[o->nkeys++] = k;
+	}
+	free(buf);
+}
+
+static int
+weekday(const char *s)
+{
+	static const char *const days[] = { "sunday", "monday", "tuesday",
+	    "wednesday", "thursday", "friday", "saturday" };
+	size_t n = strlen(s);
+	int i;
+
+	for (i = 0; i < 7; i++)
+		if (n >= 3 && strncasecmp(s, days[i], n) == 0)
+			return i;
+	return -1;
+}
+
+/* The options that shape the state, for its fingerprint. */
+static void
+settings(const struct opts *o, const struct ev_agg_set *aggs,
+    struct ev_buf *b)
+{
+	size_t i;
+
+	ev_buf_printf(b, "kind=%d size=%lld every=%lld gap=%lld allowed=%lld "
+	    "tz=%s week=%d time=%s partial=%d changes=%d fill=%d ttl=%lld p=%d "
+	    "a=%.17g",
+	    (int)o->kind, (long long)o->size, (long long)o->every,
+	    (long long)o->gap, (long long)o->allowed,
+	    o->tz_name ? o->tz_name : "UTC", o->week_start, o->time_field,
+	    o->partial, o->changes, o->fill_zero, (long long)o->group_ttl,
+	    o->hll_p,
+	    o->alpha);
+	for (i = 0; i < o->nkeys; i++)
+		ev_buf_printf(b, " by=%s:%s", o->keys[i].path->spec,
+		    o->keys[i].name);
+	for (i = 0; i < aggs->n; i++)
+		ev_buf_printf(b, " agg=%s", aggs->spec[i].text);
+}
+
+static void
+emit_cb(void *arg, const char *p, size_t n)
+{
+	ev_run_emit(arg, p, n);
+}
+
+struct app {
+	struct ev_run	 run;
+	struct opts	 o;
+	struct ev_agg_set aggs;
+	struct ev_win	*win;
+	char		 fp[17];
+	int		 has_max;
+	ev_us_t		 max_ts;
+	uint64_t	 lines;		/* input lines over all runs (state) */
+	uint64_t	 overflow;
+};
+
+static int
+save_state(struct app *a)
+{
+	char err[256];
+	json_t *data;
+	int rc;
+
+	data = json_pack("{sososo}", "engine", ev_win_save(a->win), "max_ts",
+	    a->has_max ? json_integer(a->max_ts) : json_null(), "lines",
+	    json_integer((json_int_t)(a->lines + a->run.n_in)));
+	rc = ev_state_save(a->o.state_path, "ev-window", a->fp, data, err,
+	    sizeof(err));
+	json_decref(data);
+	if (rc != 0) {
+		ev_warn("cannot save state '%s': %s", a->o.state_path, err);
+		a->run.failed = 1;
+	}
+	return rc;
+}
+
+static void
+load_state(struct app *a)
+{
+	char err[256];
+	json_t *data = NULL, *m;
+	enum ev_state_result r;
+
+	r = ev_state_load(a->o.state_path, "ev-window", a->fp, &data, err,
+	    sizeof(err));
+	if (r == EV_STATE_MISSING)
+		return;
+	if (r == EV_STATE_BAD)
+		ev_die(EV_EXIT_RUNTIME, "state '%s': %s", a->o.state_path, err);
+	m = json_object_get(data, "max_ts");
+	if (json_is_integer(m)) {
+		a->has_max = 1;
+		a->max_ts = json_integer_value(m);
+	}
+	if (json_is_integer(json_object_get(data, "lines")))
+		a->lines = (uint64_t)json_integer_value(json_object_get(data,
+		    "lines"));
+	if (ev_win_load(a->win, json_object_get(data, "engine"), err,
+	    sizeof(err)) != 0) {
+		json_decref(data);
+		ev_die(EV_EXIT_RUNTIME, "state '%s': %s", a->o.state_path, err);
+	}
+	json_decref(data);
+}
+
+/* The group key of a record into b; -1 with msg when a key is no scalar. */
+static int
+group_key(const struct opts *o, const struct ev_rec *rec, struct ev_buf *b,
+    char *msg, size_t len)
+{
+	size_t i;
+
+	ev_buf_reset(b);
+	for (i = 0; i < o->nkeys; i++) {
+		const json_t *v = ev_rec_get(rec, o->keys[i].path);
+
+		if (i)
+			ev_buf_addc(b, '\x1f');
+		if (v == NULL) {
+			ev_buf_adds(b, "null");
+			continue;
+		}
+		if (json_is_object(v) || json_is_array(v)) {
+			snprintf(msg, len, "group key '%s' is not a scalar",
+			    o->keys[i].path->spec);
+			return -1;
+		}
+		ev_json_write(v, b);
+	}
+	return 0;
+}
+
+static void
+process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
+    const struct ev_path *tpath, struct ev_buf *key, const json_t **x,
+    FILE *late)
+{
+	struct ev_run *run = &a->run;
+	const json_t *tv;
+	char msg[512], tb[EV_TIME_BUFSZ], wb[EV_TIME_BUFSZ];
+	size_t bad;
+	ev_us_t t, wm;
+
+	if (ev_rec_parse(rec, line->data, line->len) != 0) {
+		ev_run_reject(run, line, "parse", ev_run_error(NULL, "%s",
+		    rec->err));
+		return;
+	}
+	if (a->o.kind == EV_WIN_MERGE) {
+		if (ev_win_merge_partial(a->win, ev_rec_root(rec), msg,
+		    sizeof(msg)) != 0)
+			ev_run_reject(run, line, "partial",
+			    ev_run_error(NULL, "%s", msg));
+		else
+			run->n_aggregated++;
+		return;
+	}
+	tv = ev_rec_get(rec, tpath);
+	if (tv == NULL) {
+		ev_run_reject(run, line, "time", ev_run_error(a->o.time_field,
+		    "'%s' is missing", a->o.time_field));
+		return;
+	}
+	if (ev_time_from_json(tv, &t) != 0) {
+		ev_run_reject(run, line, "time", ev_run_error(a->o.time_field,
+		    "'%s' is not a valid time", a->o.time_field));
+		return;
+	}
+	if (group_key(&a->o, rec, key, msg, sizeof(msg)) != 0) {
+		ev_run_reject(run, line, "type", ev_run_error(NULL, "%s", msg));
+		return;
+	}
+	if (ev_agg_extract(&a->aggs, rec, x, &bad, msg, sizeof(msg)) != 0) {
+		ev_run_reject(run, line, "type", ev_run_error(NULL, "%s", msg));
+		return;
+	}
+	switch (ev_win_add(a->win, t, key->data, key->len, x)) {
+	case EV_WIN_LATE:
+		ev_win_get_watermark(a->win, &wm);
+		ev_run_reject_to(run, late, line, "late", ev_run_error(
+		    a->o.time_field, "event time %s is behind the watermark %s",
+		    ev_time_format(t, -1, tb), ev_time_format(wm, -1, wb)));
+		return;
+	case EV_WIN_FULL:
+		a->overflow++;
+		ev_run_reject(run, line, "max-groups", ev_run_error(NULL,
+		    "more than %lld groups are open", a->o.max_groups));
+		return;
+	case EV_WIN_ADDED:
+		break;
+	}
+	run->n_aggregated++;
+	if (!a->has_max || t > a->max_ts) {
+		a->has_max = 1;
+		a->max_ts = t;
+		ev_win_watermark(a->win, t - a->o.lateness);
+	}
+}
+
+static void
+check_options(struct app *a)
+{
+	struct opts *o = &a->o;
+	struct ev_run *run = &a->run;
+
+	if (o->nkinds == 0)
+		ev_run_usage_error(run, "choose a window: --tumble, --hop, "
+		    "--cumulate, --session or --merge");
+	if (o->nkinds > 1)
+		ev_run_usage_error(run, "choose one window kind");
+	if ((o->kind == EV_WIN_HOP || o->kind == EV_WIN_CUMULATE) !=
+	    o->has_every)
+		ev_run_usage_error(run, "--every goes with --hop or --cumulate");
+	if (o->has_every && (o->every > o->size || o->size % o->every != 0))
+		ev_run_usage_error(run, "--every must divide the window size");
+	if (o->allowed && o->kind != EV_WIN_TUMBLE)
+		ev_run_usage_error(run, "--allowed-lateness goes with --tumble");
+	if (o->fill_zero && (o->kind == EV_WIN_SESSION ||
+	    o->kind == EV_WIN_MERGE))
+		ev_run_usage_error(run, "--fill-zero needs fixed windows");
+	if (o->tz_name && (o->kind != EV_WIN_TUMBLE ||
+	    (o->size != EV_US_PER_DAY && o->size != 7 * EV_US_PER_DAY)))
+		ev_run_usage_error(run, "--tz needs --tumble 1d or 1w");
+	if (o->kind == EV_WIN_MERGE && (o->idle || o->state_path))
+		ev_run_usage_error(run, "--merge reads partial records to the "
+		    "end; no --idle-timeout or --state");
+	if (o->changes && (o->kind != EV_WIN_TUMBLE || o->fill_zero))
+		ev_run_usage_error(run, "--emit changes goes with --tumble "
+		    "and without --fill-zero");
+	if (o->checkpoint && !o->state_path)
+		ev_run_usage_error(run, "--checkpoint needs --state");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "agg", required_argument, NULL, 'a' },
+		{ "allowed-lateness", required_argument, NULL, OPT_ALLOWED },
+		{ "by", required_argument, NULL, 'b' },
+		{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
+		{ "cumulate", required_argument, NULL, OPT_CUMULATE },
+		{ "emit", required_argument, NULL, OPT_EMIT },
+		{ "every", required_argument, NULL, OPT_EVERY },
+		{ "fill-zero", no_argument, NULL, OPT_FILL_ZERO },
+		{ "group-ttl", required_argument, NULL, OPT_GROUP_TTL },
+		{ "hll-precision", required_argument, NULL, OPT_HLL },
+		{ "hop", required_argument, NULL, OPT_HOP },
+		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+		{ "late", required_argument, NULL, OPT_LATE },
+		{ "lateness", required_argument, NULL, OPT_LATENESS },
+		{ "max-groups", required_argument, NULL, OPT_MAX_GROUPS },
+		{ "merge", no_argument, NULL, OPT_MERGE },
+		{ "quantile-accuracy", required_argument, NULL, OPT_QACC },
+		{ "session", required_argument, NULL, OPT_SESSION },
+		{ "state", required_argument, NULL, OPT_STATE },
+		{ "time-field", required_argument, NULL, 't' },
+		{ "tumble", required_argument, NULL, OPT_TUMBLE },
+		{ "tz", required_argument, NULL, OPT_TZ },
+		{ "week-start", required_argument, NULL, OPT_WEEK_START },
+		EV_RUN_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct app app;
+	struct app *a = &app;
+	struct opts *o = &a->o;
+	struct ev_run *run = &a->run;
+	struct ev_win_cfg cfg;
+	struct ev_tz *tz = NULL;
+	struct ev_path *tpath;
+	struct ev_line line;
+	struct ev_rec rec;
+	struct ev_buf key = EV_BUF_INIT, fpbuf = EV_BUF_INIT;
+	const json_t **x;
+	char **names, err[256];
+	const char *errstr;
+	FILE *late = NULL;
+	ev_us_t last_input, last_save, now, at, wait, t;
+	size_t i;
+	int c, rc;
+
+	ev_run_init(run, "ev-window", usage);
+	o->time_field = "ts";
+	o->hll_p = EV_HLL_DEFAULT_P;
+	o->alpha = EV_DDS_DEFAULT_ALPHA;
+	o->week_start = 1;
+	o->group_ttl = EV_US_PER_HOUR;
+	o->max_groups = 1000000;
+	ev_buf_init(&o->aggtext);
+	while ((c = getopt_long(argc, argv, "a:b:t:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (o->aggtext.len)
+				ev_buf_addc(&o->aggtext, ',');
+			ev_buf_adds(&o->aggtext, optarg);
+			break;
+		case 'b':
+			add_keys(run, o, optarg);
+			break;
+		case 't':
+			o->time_field = optarg;
+			break;
+		case OPT_ALLOWED:
+			o->allowed = duration(run, "--allowed-lateness", optarg,
+			    0);
+			break;
+		case OPT_CHECKPOINT:
+			o->checkpoint = duration(run, "--checkpoint", optarg, 1);
+			break;
+		case OPT_CUMULATE:
+			set_kind(run, o, EV_WIN_CUMULATE, "--cumulate", optarg);
+			break;
+		case OPT_EMIT:
+			o->partial = strcmp(optarg, "partial") == 0;
+			o->changes = strcmp(optarg, "changes") == 0;
+			if (!o->partial && !o->changes &&
+			    strcmp(optarg, "final") != 0)
+				ev_run_usage_error(run, "--emit '%s': use final, "
+				    "changes or partial", optarg);
+			break;
+		case OPT_EVERY:
+			o->every = duration(run, "--every", optarg, 1);
+			o->has_every = 1;
+			break;
+		case OPT_FILL_ZERO:
+			o->fill_zero = 1;
+			break;
+		case OPT_GROUP_TTL:
+			o->group_ttl = duration(run, "--group-ttl", optarg, 1);
+			break;
+		case OPT_HLL:
+			o->hll_p = (int)ev_strtonum(optarg, EV_HLL_MIN_P,
+			    EV_HLL_MAX_P, &errstr);
+			if (errstr)
+				ev_run_usage_error(run, "--hll-precision '%s' is "
+				    "%s (4-18)", optarg, errstr);
+			break;
+		case OPT_HOP:
+			set_kind(run, o, EV_WIN_HOP, "--hop", optarg);
+			break;
+		case OPT_IDLE:
+			o->idle = duration(run, "--idle-timeout", optarg, 1);
+			break;
+		case OPT_LATE:
+			o->late_path = optarg;
+			break;
+		case OPT_LATENESS:
+			o->lateness = duration(run, "--lateness", optarg, 0);
+			break;
+		case OPT_MAX_GROUPS:
+			o->max_groups = ev_strtonum(optarg, 0, 1000000000000LL,
+			    &errstr);
+			if (errstr)
+				ev_run_usage_error(run, "--max-groups '%s' is %s",
+				    optarg, errstr);
+			break;
+		case OPT_MERGE:
+			set_kind(run, o, EV_WIN_MERGE, "--merge", NULL);
+			break;
+		case OPT_QACC:
+			if (ev_strtod(optarg, &o->alpha) != 0 ||
+			    !(o->alpha > 0 && o->alpha < 1))
+				ev_run_usage_error(run, "--quantile-accuracy '%s' "
+				    "is not in (0, 1)", optarg);
+			break;
+		case OPT_SESSION:
+			set_kind(run, o, EV_WIN_SESSION, "--session", optarg);
+			break;
+		case OPT_STATE:
+			o->state_path = optarg;
+			break;
+		case OPT_TUMBLE:
+			set_kind(run, o, EV_WIN_TUMBLE, "--tumble", optarg);
+			break;
+		case OPT_TZ:
+			o->tz_name = optarg;
+			break;
+		case OPT_WEEK_START:
+			if ((o->week_start = weekday(optarg)) < 0)
+				ev_run_usage_error(run, "--week-start '%s' is not "
+				    "a day of the week", optarg);
+			break;
+		default:
+			if (!ev_run_option(run, c, optarg))
+				ev_run_usage_error(run, "unknown option");
+		}
+	}
+	if (optind < argc)
+		ev_run_usage_error(run, "unexpected argument '%s'",
+		    argv[optind]);
+	check_options(a);
+	ev_agg_set_init(&a->aggs, o->hll_p, o->alpha);
+	if (ev_agg_parse(&a->aggs, o->aggtext.len ? o->aggtext.data : "count",
+	    err, sizeof(err)) != 0)
+		ev_run_usage_error(run, "--agg: %s", err);
+	for (i = 0; i < o->nkeys; i++)
+		if (ev_agg_find(&a->aggs, o->keys[i].name) >= 0 ||
+		    strcmp(o->keys[i].name, "start") == 0 ||
+		    strcmp(o->keys[i].name, "end") == 0 ||
+		    strcmp(o->keys[i].name, "final") == 0)
+			ev_run_usage_error(run, "column '%s' is used twice",
+			    o->keys[i].name);
+	if ((tpath = ev_path_compile(o->time_field, &errstr)) == NULL)
+		ev_run_usage_error(run, "--time-field: %s", errstr);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.kind = o->kind;
+	if (o->kind == EV_WIN_TUMBLE && (o->size == EV_US_PER_DAY ||
+	    o->size == 7 * EV_US_PER_DAY)) {
+		if ((tz = ev_tz_open(o->tz_name ? o->tz_name : "UTC")) == NULL)
+			ev_run_usage_error(run, "--tz '%s' is not a known time "
+			    "zone", o->tz_name);
+		cfg.calendar = o->size == EV_US_PER_DAY ? 1 : 7;
+	}
+	cfg.size = o->size;
+	cfg.every = o->every;
+	cfg.gap = o->gap;
+	cfg.tz = tz;
+	cfg.week_start = o->week_start;
+	cfg.allowed = o->allowed;
+	cfg.aggs = &a->aggs;
+	cfg.nby = o->nkeys;
+	names = ev_xcalloc(o->nkeys + 1, sizeof(*names));
+	for (i = 0; i < o->nkeys; i++)
+		names[i] = o->keys[i].name;
+	cfg.by_names = names;
+	cfg.partial = o->partial;
+	cfg.changes = o->changes;
+	cfg.fill_zero = o->fill_zero;
+	cfg.group_ttl = o->group_ttl;
+	cfg.max_groups = (size_t)o->max_groups;
+	settings(o, &a->aggs, &fpbuf);
+	ev_state_fingerprint(fpbuf.data, a->fp);
+
+	if (o->late_path && (late = fopen(o->late_path, "w")) == NULL)
+		ev_die(EV_EXIT_USAGE, "cannot open late file '%s': %s",
+		    o->late_path, strerror(errno));
+	ev_run_open(run);
+	a->win = ev_win_new(&cfg, emit_cb, run);
+	if (o->state_path)
+		load_state(a);
+	ev_rec_init(&rec);
+	x = ev_xcalloc(a->aggs.n + 1, sizeof(*x));
+	last_input = last_save = ev_time_mono();
+	for (;;) {
+		enum ev_line_kind k;
+
+		/* How long to wait: until idle time or a checkpoint is due. */
+		wait = -1;
+		now = ev_time_mono();
+		if (o->idle && a->has_max && ev_win_next_close(a->win, &at)) {
+			/* Wall time after the last input at which it closes. */
+			t = at - (a->max_ts - o->lateness);
+			if (t < o->idle)
+				t = o->idle;
+			wait = last_input + t - now;
+			if (wait < 1000)
+				wait = 1000;
+		}
+		if (o->checkpoint) {
+			t = last_save + o->checkpoint - now;
+			if (t < 1000)
+				t = 1000;
+			if (wait < 0 || t < wait)
+				wait = t;
+		}
+		k = ev_run_next(run, &line, wait);
+		now = ev_time_mono();
+		if (k == EV_LINE_OK) {
+			last_input = now;
+			process(a, &line, &rec, tpath, &key, x, late);
+		} else if (k == EV_LINE_TIMEOUT) {
+			if (o->idle && a->has_max && now - last_input >= o->idle)
+				ev_win_watermark(a->win, a->max_ts - o->lateness +
+				    (now - last_input));
+			ev_out_flush(&run->out);
+		} else
+			break;
+		if (o->checkpoint && now - last_save >= o->checkpoint) {
+			save_state(a);
+			last_save = now;
+		}
+	}
+	if (!run->failed) {
+		if (o->state_path)
+			save_state(a);
+		else
+			ev_win_close_all(a->win);
+	}
+	ev_run_stat(run, "groups", json_integer((json_int_t)ev_win_groups(a->win)));
+	ev_run_stat(run, "open", json_integer(
+	    (json_int_t)ev_win_open_cells(a->win)));
+	ev_run_stat(run, "overflow", json_integer((json_int_t)a->overflow));
+	if (late && fclose(late) != 0) {
+		ev_warn("cannot write late file '%s': %s", o->late_path,
+		    strerror(errno));
+		run->failed = 1;
+	}
+	rc = ev_run_finish(run);
+	ev_rec_clear(&rec);
+	ev_win_free(a->win);
+	free(x);
+	free(names);
+	for (i = 0; i < o->nkeys; i++) {
+		ev_path_free(o->keys[i].path);
+		free(o->keys[i].name);
+	}
+	free(o->keys);
+	ev_path_free(tpath);
+	ev_agg_set_free(&a->aggs);
+	ev_tz_free(tz);
+	ev_buf_free(&key);
+	ev_buf_free(&fpbuf);
+	ev_buf_free(&o->aggtext);
+	return rc;
+}
