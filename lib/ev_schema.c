@@ -455,12 +455,9 @@ uri_put(struct ev_schema_set *s, const char *uri, struct ev_sn *n)
 
 	if (len > 0 && k[len - 1] == '#')
 		k[len - 1] = '\0';
-	if (json_object_get(s->uris, k) == NULL) {
-		size_t i;
-		for (i = 0; i < s->n_nodes && s->nodes[i] != n; i++)
-			;
-		json_object_set_new(s->uris, k, json_integer((json_int_t)i));
-	}
+	if (json_object_get(s->uris, k) == NULL)
+		json_object_set_new(s->uris, k, json_integer(
+		    (json_int_t)n->idx));
 	free(k);
 }
 
@@ -675,6 +672,7 @@ new_node(struct cctx *c, const json_t *j)
 		    sizeof(*s->nodes));
 	}
 	s->nodes[s->n_nodes] = n;
+	n->idx = s->n_nodes;
 	pm_put(s, j, s->n_nodes);
 	s->n_nodes++;
 	n->set = s;
@@ -1027,7 +1025,6 @@ ev_schema_set_add(struct ev_schema_set *set, json_t *doc, const char *uri,
 	const json_t *v;
 	int draft = set->default_draft;
 	unsigned vocab = EV_VOC_VALIDATION;
-	size_t first = set->n_nodes;
 
 	memset(&c, 0, sizeof(c));
 	c.set = set;
@@ -1049,10 +1046,8 @@ ev_schema_set_add(struct ev_schema_set *set, json_t *doc, const char *uri,
 	uri_put(set, base, n);
 	free(base);
 	ev_buf_free(&c.ptr);
-	if (c.failed) {
-		(void)first;
+	if (c.failed)
 		return NULL;
-	}
 	return (struct ev_schema *)n;
 }
 

@@ -382,7 +382,7 @@ seg_pop(struct ev_buf *b, size_t len)
 /* An error located at a member or item below the current instance. */
 static void
 err_below(struct vc *v, const struct ev_sn *n, const char *kw,
-    const char *ikey, long iidx, const char *msg)
+    const char *ikey, long iidx)
 {
 	size_t im = v->ip.len;
 
@@ -392,7 +392,6 @@ err_below(struct vc *v, const struct ev_sn *n, const char *kw,
 		seg_push(&v->ip, ikey);
 	else
 		ev_buf_printf(&v->ip, "/%ld", iidx);
-	(void)msg;
 	if (ikey)
 		err_add(v, n, kw, "property \"%s\" is not allowed", ikey);
 	else
@@ -592,7 +591,7 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 					ann->m[i] = 1;
 				if (n->addl_props->boolean == 0) {
 					err_below(v, n, "additionalProperties",
-					    k, 0, "property is not allowed");
+					    k, 0);
 					FAIL();
 				} else if (!v_child(v, n->addl_props,
 				    "additionalProperties", NULL, k, 0, val,
@@ -668,8 +667,7 @@ unique_done:
 			if (n->rest->boolean == 0) {
 				seg_pop(&v->kp, km);
 				seg_pop(&v->ip, im);
-				err_below(v, n, n->rest_kw, NULL, (long)i,
-				    "item is not allowed");
+				err_below(v, n, n->rest_kw, NULL, (long)i);
 				FAIL();
 				continue;
 			}
@@ -1024,8 +1022,7 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		i = 0;
 		json_object_foreach((json_t *)(uintptr_t)inst, k, val) {
 			if (!ann->m[i] && n->uneval_props->boolean == 0) {
-				err_below(v, n, "unevaluatedProperties", k, 0,
-				    "property is not allowed");
+				err_below(v, n, "unevaluatedProperties", k, 0);
 				FAIL();
 			} else if (!ann->m[i] && !v_child(v, n->uneval_props,
 			    "unevaluatedProperties", NULL, k, 0, val, sc))
@@ -1040,7 +1037,7 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 				continue;
 			if (n->uneval_items->boolean == 0) {
 				err_below(v, n, "unevaluatedItems", NULL,
-				    (long)i, "item is not allowed");
+				    (long)i);
 				FAIL();
 			} else if (!v_child(v, n->uneval_items,
 			    "unevaluatedItems", NULL, NULL, (long)i,

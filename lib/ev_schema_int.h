@@ -45,6 +45,7 @@ struct ev_sn_list {
 
 struct ev_sn {
 	struct ev_schema_set *set;
+	size_t		 idx;		/* index in set->nodes */
 	const json_t	*src;
 	int		 boolean;	/* -1 object schema, else 0/1 */
 	int		 draft;
