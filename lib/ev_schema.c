@@ -370,6 +370,7 @@ node_free(struct ev_sn *n)
 	list_free(&n->one_of);
 	list_free(&n->tuple);
 	free(n->props);
+	free(n->req_rest);
 	for (i = 0; i < n->n_pprops; i++)
 		pcre2_code_free(n->pprops[i].re);
 	free(n->pprops);
@@ -903,6 +904,24 @@ compile_keywords(struct cctx *c, struct ev_sn *n)
 	n->required = json_object_get(o, "required");
 	if (!json_is_array(n->required))
 		n->required = NULL;
+	if (n->required) {
+		size_t i, j;
+		n->req_rest = ev_xcalloc(json_array_size(n->required) + 1,
+		    sizeof(*n->req_rest));
+		for (i = 0; i < json_array_size(n->required); i++) {
+			const char *r = json_string_value(json_array_get(
+			    n->required, i));
+			if (r == NULL)
+				continue;
+			for (j = 0; j < n->n_props; j++)
+				if (strcmp(n->props[j].name, r) == 0) {
+					n->props[j].required = 1;
+					break;
+				}
+			if (j == n->n_props)
+				n->req_rest[n->n_req_rest++] = r;
+		}
+	}
 	if ((v = json_object_get(o, "pattern")) && json_is_string(v)) {
 		n->pattern_src = json_string_value(v);
 		n->pattern = ev_schema_regex(n->pattern_src,

@@ -490,7 +490,7 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 	const char *k;
 	json_t *val;
 	size_t i = 0, j;
-	int ok = 1;
+	int ok = 1, fast;
 
 	if (n->max_props >= 0 &&
 	    json_object_size(inst) > (size_t)n->max_props) {
@@ -504,7 +504,17 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		    "properties, got %zu", n->min_props, json_object_size(inst));
 		FAIL();
 	}
-	if (n->required) {
+	fast = n->n_props && !ann && !n->n_pprops && !n->addl_props &&
+	    !n->prop_names;
+	if (fast) {
+		/* Required properties are checked in the properties loop. */
+		for (j = 0; j < n->n_req_rest; j++)
+			if (!json_object_get(inst, n->req_rest[j])) {
+				err_add(v, n, "required", "missing required "
+				    "property \"%s\"", n->req_rest[j]);
+				FAIL();
+			}
+	} else if (n->required) {
 		for (j = 0; j < json_array_size(n->required); j++) {
 			const json_t *r = json_array_get(n->required, j);
 			if (json_is_string(r) &&
@@ -548,13 +558,21 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 				FAIL();
 		}
 	}
-	if (n->n_props && !ann && !n->n_pprops && !n->addl_props &&
-	    !n->prop_names) {
+	if (fast) {
 		/* Nothing needs the other members: look the names up. */
 		for (j = 0; j < n->n_props; j++) {
 			const json_t *pv = json_object_get(inst,
 			    n->props[j].name);
-			if (pv && !v_child(v, n->props[j].node, "properties",
+			if (pv == NULL) {
+				if (n->props[j].required) {
+					err_add(v, n, "required", "missing "
+					    "required property \"%s\"",
+					    n->props[j].name);
+					FAIL();
+				}
+				continue;
+			}
+			if (!v_child(v, n->props[j].node, "properties",
 			    n->props[j].name, n->props[j].name, 0, pv, sc))
 				FAIL();
 		}
@@ -713,20 +731,26 @@ static int
 v_string(struct vc *v, const struct ev_sn *n, const json_t *inst)
 {
 	const char *s = json_string_value(inst);
-	size_t len = json_string_length(inst), cl = 0;
+	size_t len = json_string_length(inst), cl;
 	int ok = 1;
 
-	if (n->min_len >= 0 || n->max_len >= 0)
+	/*
+	 * Count code points only when the byte length cannot decide: a
+	 * string of len bytes has between (len + 3) / 4 and len of them.
+	 */
+	if ((n->max_len >= 0 && len > (size_t)n->max_len) ||
+	    (n->min_len >= 0 && (len + 3) / 4 < (size_t)n->min_len)) {
 		cl = cp_len(s, len);
-	if (n->max_len >= 0 && cl > (size_t)n->max_len) {
-		err_add(v, n, "maxLength", "expected at most %lld characters, "
-		    "got %zu", n->max_len, cl);
-		FAIL();
-	}
-	if (n->min_len >= 0 && cl < (size_t)n->min_len) {
-		err_add(v, n, "minLength", "expected at least %lld characters, "
-		    "got %zu", n->min_len, cl);
-		FAIL();
+		if (n->max_len >= 0 && cl > (size_t)n->max_len) {
+			err_add(v, n, "maxLength", "expected at most %lld "
+			    "characters, got %zu", n->max_len, cl);
+			FAIL();
+		}
+		if (n->min_len >= 0 && cl < (size_t)n->min_len) {
+			err_add(v, n, "minLength", "expected at least %lld "
+			    "characters, got %zu", n->min_len, cl);
+			FAIL();
+		}
 	}
 	if (n->pattern && !ev_schema_re_match(v->ctx, n->pattern, s, len)) {
 		err_add(v, n, "pattern", "does not match pattern \"%s\"",
