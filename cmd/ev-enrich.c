@@ -403,11 +403,21 @@ do_lookups(struct enrich *e, struct ev_rec *rec)
 			snprintf(expect, sizeof(expect), "a key with a row in "
 			    "%s%s", l->file, have_time ? "" :
 			    " (and an event time)");
-			{
-				json_t *v = ev_rec_get(rec, l->key_path[0]);
+			if (l->nkeys == 1) {
+				fail(e, c, e->missing == MISSING_REJECT, "lookup",
+				    l->key_path[0], ev_rec_get(rec, l->key_path[0]),
+				    expect);
+			} else {
+				/* A composite key: every part as the value. */
+				json_t *v = json_array();
+				size_t k;
 
+				for (k = 0; k < l->nkeys; k++)
+					json_array_append(v,
+					    ev_rec_get(rec, l->key_path[k]));
 				fail(e, c, e->missing == MISSING_REJECT, "lookup",
 				    l->key_path[0], v, expect);
+				json_decref(v);
 			}
 			break;
 		}
@@ -608,6 +618,36 @@ do_geo(struct enrich *e, struct ev_rec *rec)
 		    ev_rec_get(rec, e->ip_path), "an IPv4 or IPv6 address");
 		break;
 	}
+}
+
+/*
+ * Members added from a lookup row or the user-agent cache are shared with
+ * the table or cache; before a privacy transform changes anything inside
+ * one, the record gets its own copy.
+ */
+static void
+unshare(struct ev_rec *rec, const struct ev_path *p)
+{
+	json_t *v;
+
+	if (p->nseg < 2 || rec->added == NULL ||
+	    (v = json_object_get(rec->added, p->seg[0].key)) == NULL ||
+	    !(json_is_object(v) || json_is_array(v)))
+		return;
+	ev_rec_add(rec, p->seg[0].key, json_deep_copy(v));
+}
+
+static void
+unshare_all(struct enrich *e, struct ev_rec *rec)
+{
+	size_t i;
+
+	for (i = 0; i < e->hash.n; i++)
+		unshare(rec, e->hash.p[i]);
+	for (i = 0; i < e->drop.n; i++)
+		unshare(rec, e->drop.p[i]);
+	if (e->anon_ip)
+		unshare(rec, e->ip_path);
 }
 
 static void
@@ -1057,6 +1097,7 @@ main(int argc, char **argv)
 			continue;
 		}
 		/* Privacy last, so nothing above sees less than the event. */
+		unshare_all(&e, &rec);
 		if (e.anon_ip)
 			do_anon(&e, &rec);
 		if (e.hash.n > 0)

@@ -33,9 +33,12 @@ static const char usage[] =
 "  --from-json FILE       render a model written by --format json\n"
 "  --last DUR             the range is the last DUR of the data\n"
 "  --live                 redraw the text report every --refresh\n"
+"  --max-anomalies N      anomaly rows per metric in text, markdown, html\n"
+"                         (20; 0 all)\n"
 "  --metric NAME          metric to report (repeatable; default: every\n"
 "                         numeric member)\n"
-"  --min-score S          anomaly score that counts without a flag (0.99)\n"
+"  --min-score S          anomaly score that counts without a status\n"
+"                         (0.9999)\n"
 "  -o, --output FILE      write the report to FILE atomically\n"
 "  --refresh DUR          --live redraw interval (2s)\n"
 "  --since TIME           the range starts at TIME (RFC 3339)\n"
@@ -55,6 +58,7 @@ enum {
 	OPT_FROM_JSON,
 	OPT_LAST,
 	OPT_LIVE,
+	OPT_MAX_ANOMALIES,
 	OPT_METRIC,
 	OPT_MIN_SCORE,
 	OPT_REFRESH,
@@ -257,6 +261,7 @@ main(int argc, char **argv)
 		{ "from-json", required_argument, NULL, OPT_FROM_JSON },
 		{ "last", required_argument, NULL, OPT_LAST },
 		{ "live", no_argument, NULL, OPT_LIVE },
+		{ "max-anomalies", required_argument, NULL, OPT_MAX_ANOMALIES },
 		{ "metric", required_argument, NULL, OPT_METRIC },
 		{ "min-score", required_argument, NULL, OPT_MIN_SCORE },
 		{ "output", required_argument, NULL, 'o' },
@@ -295,7 +300,8 @@ main(int argc, char **argv)
 	o.time_field = "start";
 	o.top = 10;
 	o.tz = "UTC";
-	o.min_score = 0.99;
+	o.min_score = 0.9999;
+	ro.max_anomalies = 20;
 	ev_run_init(&run, "ev-report", usage);
 	while ((c = getopt_long(argc, argv, "af:hVo:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -338,6 +344,13 @@ main(int argc, char **argv)
 			break;
 		case OPT_LIVE:
 			live = 1;
+			break;
+		case OPT_MAX_ANOMALIES:
+			n = ev_strtonum(optarg, 0, 1000000000, &errstr);
+			if (errstr)
+				ev_run_usage_error(&run, "--max-anomalies '%s' "
+				    "is %s", optarg, errstr);
+			ro.max_anomalies = (size_t)n;
 			break;
 		case OPT_METRIC:
 			list_add(&run, &metrics, optarg, "--metric");

@@ -153,6 +153,12 @@ ev_evolve_doc_path(const struct ev_evolve_doc *d)
 	return d->path;
 }
 
+struct ev_evolve_store *
+ev_evolve_doc_store(const struct ev_evolve_doc *d)
+{
+	return d->store;
+}
+
 /* ---- references ---- */
 
 /* Decode %XX escapes of a URI fragment into a new string. */
@@ -989,6 +995,32 @@ cmp_sub(struct cmp *c, struct side *o, struct side *n, const char *k,
 	free(np);
 }
 
+/*
+ * A keyword whose absence is not the same as "true" ("contains", "not"):
+ * adding it narrows, removing it widens, else compare the subschemas with
+ * polarity inner.
+ */
+static void
+cmp_present(struct cmp *c, struct side *o, struct side *n, const char *k,
+    enum pol pol, enum pol inner)
+{
+	char *op, *np, kind[64];
+	struct side os = kwside(o, k, &op), ns = kwside(n, k, &np);
+
+	if (os.s == NULL && ns.s != NULL) {
+		snprintf(kind, sizeof(kind), "%s_added", k);
+		add(c, kind, EV_EVOLVE_NARROW, pol, o->ptr, np, 0,
+		    "'%s' was added", k);
+	} else if (os.s != NULL && ns.s == NULL) {
+		snprintf(kind, sizeof(kind), "%s_removed", k);
+		add(c, kind, EV_EVOLVE_WIDEN, pol, op, n->ptr, 0,
+		    "'%s' was removed", k);
+	} else if (os.s != NULL)
+		cmp_schema(c, os, ns, k, inner);
+	free(op);
+	free(np);
+}
+
 static void
 cmp_patterns(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 {
@@ -1496,12 +1528,12 @@ cmp_schema(struct cmp *c, struct side o, struct side n, const char *what,
 	cmp_dependent(c, &o, &n, pol);
 	cmp_conditional(c, &o, &n, pol);
 	cmp_items(c, &o, &n, pol);
-	cmp_sub(c, &o, &n, "contains", "contains", pol);
+	cmp_present(c, &o, &n, "contains", pol, pol);
 	cmp_combinator(c, &o, &n, "allOf", pol);
 	cmp_combinator(c, &o, &n, "anyOf", pol);
 	cmp_combinator(c, &o, &n, "oneOf", pol);
-	cmp_sub(c, &o, &n, "not", "not", pol == POS ? NEG : pol == NEG ? POS :
-	    MIX);
+	cmp_present(c, &o, &n, "not", pol, pol == POS ? NEG : pol == NEG ?
+	    POS : MIX);
 	cmp_unknown(c, &o, &n, pol);
 done:
 	c->depth--;
@@ -1633,7 +1665,7 @@ trailing_version(const char *s, struct ev_schemaver *v)
 	start = end;
 	while (start > s && start[-1] != '/' && start[-1] != ':')
 		start--;
-	return ev_schemaver_parse(start, (size_t)(end - start), v);
+	return ev_schemaver_read(start, (size_t)(end - start), v);
 }
 
 int
@@ -1644,7 +1676,7 @@ ev_evolve_version_of(const char *path, const json_t *root,
 	const char *s;
 
 	s = json_string_value(json_object_get(self, "version"));
-	if (s != NULL && ev_schemaver_parse(s, strlen(s), v) == 0)
+	if (s != NULL && ev_schemaver_read(s, strlen(s), v) == 0)
 		return 0;
 	s = json_string_value(json_object_get(root, "$id"));
 	if (s != NULL && trailing_version(s, v) == 0)
@@ -1684,76 +1716,74 @@ is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Scan dir/rel for versions; recurse into sub-folders (keys hold '/'). */
+static void
+scan_dir(const char *root, const char *rel, struct ev_evolve_registry *r,
+    json_t *stray)
+{
+	char *dir = rel[0] ? path_join(root, rel) : ev_xstrdup(root);
+	struct ev_evolve_event ev = { NULL, NULL, 0 };
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (d == NULL) {
+		free(dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		struct ev_schemaver v;
+		char *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		f = path_join(dir, de->d_name);
+		if (is_dir(f)) {
+			char *sub = rel[0] ? path_join(rel, de->d_name) :
+			    ev_xstrdup(de->d_name);
+			scan_dir(root, sub, r, stray);
+			free(sub);
+			free(f);
+			continue;
+		}
+		if (rel[0] == '\0' || n <= 5 ||
+		    strcmp(de->d_name + n - 5, ".json") != 0 ||
+		    ev_schemaver_read(de->d_name, n - 5, &v) != 0) {
+			if (stray != NULL)
+				json_array_append_new(stray, json_string(f));
+			free(f);
+			continue;
+		}
+		ev.v = ev_xreallocarray(ev.v, ev.n + 1, sizeof(*ev.v));
+		ev.v[ev.n].ver = v;
+		ev.v[ev.n++].path = f;
+	}
+	closedir(d);
+	free(dir);
+	if (ev.n == 0) {
+		free(ev.v);
+		return;
+	}
+	qsort(ev.v, ev.n, sizeof(*ev.v), cmp_version);
+	ev.name = ev_xstrdup(rel);
+	r->ev = ev_xreallocarray(r->ev, r->n + 1, sizeof(*r->ev));
+	r->ev[r->n++] = ev;
+}
+
 int
 ev_evolve_registry_scan(const char *dir, struct ev_evolve_registry *r,
     json_t **stray, char *err, size_t errsize)
 {
-	DIR *d, *e;
-	struct dirent *de, *fe;
-
 	memset(r, 0, sizeof(*r));
-	if (stray != NULL)
-		*stray = json_array();
-	d = opendir(dir);
-	if (d == NULL) {
-		snprintf(err, errsize, "cannot open '%s': %s", dir,
-		    strerror(errno));
+	if (!is_dir(dir)) {
+		snprintf(err, errsize, "cannot open folder '%s': %s", dir,
+		    errno ? strerror(errno) : "not a folder");
 		return -1;
 	}
+	if (stray != NULL)
+		*stray = json_array();
 	r->root = ev_xstrdup(dir);
-	while ((de = readdir(d)) != NULL) {
-		char *sub;
-		struct ev_evolve_event ev = { NULL, NULL, 0 };
-
-		if (de->d_name[0] == '.')
-			continue;
-		sub = path_join(dir, de->d_name);
-		if (!is_dir(sub)) {
-			if (stray != NULL)
-				json_array_append_new(*stray,
-				    json_string(sub));
-			free(sub);
-			continue;
-		}
-		e = opendir(sub);
-		if (e == NULL) {
-			free(sub);
-			continue;
-		}
-		while ((fe = readdir(e)) != NULL) {
-			struct ev_schemaver v;
-			size_t n = strlen(fe->d_name);
-			char *f;
-
-			if (fe->d_name[0] == '.')
-				continue;
-			f = path_join(sub, fe->d_name);
-			if (n <= 5 || strcmp(fe->d_name + n - 5, ".json") != 0
-			    || ev_schemaver_parse(fe->d_name, n - 5, &v) != 0
-			    || is_dir(f)) {
-				if (stray != NULL)
-					json_array_append_new(*stray,
-					    json_string(f));
-				free(f);
-				continue;
-			}
-			ev.v = ev_xreallocarray(ev.v, ev.n + 1,
-			    sizeof(*ev.v));
-			ev.v[ev.n].ver = v;
-			ev.v[ev.n++].path = f;
-		}
-		closedir(e);
-		free(sub);
-		if (ev.n == 0) {
-			free(ev.v);
-			continue;
-		}
-		qsort(ev.v, ev.n, sizeof(*ev.v), cmp_version);
-		ev.name = ev_xstrdup(de->d_name);
-		r->ev = ev_xreallocarray(r->ev, r->n + 1, sizeof(*r->ev));
-		r->ev[r->n++] = ev;
-	}
-	closedir(d);
+	scan_dir(dir, "", r, stray != NULL ? *stray : NULL);
 	if (r->n > 0)
 		qsort(r->ev, r->n, sizeof(*r->ev), cmp_event);
 	return 0;

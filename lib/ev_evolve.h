@@ -79,6 +79,8 @@ struct ev_evolve_doc	*ev_evolve_load(struct ev_evolve_store *st,
 /* The document's root value and file name (borrowed). */
 json_t			*ev_evolve_doc_root(const struct ev_evolve_doc *d);
 const char		*ev_evolve_doc_path(const struct ev_evolve_doc *d);
+/* The store that holds d (borrowed). */
+struct ev_evolve_store	*ev_evolve_doc_store(const struct ev_evolve_doc *d);
 /*
  * Resolve the reference ref made from inside doc.  Returns the borrowed
  * target, *tdoc its document and *tptr a new string (its JSON Pointer,

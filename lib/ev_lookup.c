@@ -445,7 +445,7 @@ table_load(struct ev_lookup *l, char *err, size_t errlen)
 	struct stat st;
 	struct ev_lookup_table *t = NULL;
 	char *data;
-	size_t len;
+	size_t len, bom;
 
 	if (read_file(l->file, &data, &len, &st, err, errlen) != 0)
 		return NULL;
@@ -454,13 +454,16 @@ table_load(struct ev_lookup *l, char *err, size_t errlen)
 	l->st_size = (int64_t)st.st_size;
 	l->st_ino = (int64_t)st.st_ino;
 	memset(&p, 0, sizeof(p));
+	/* Spreadsheets often start a UTF-8 CSV with a byte order mark. */
+	bom = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 	if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		ev_die(EV_EXIT_RUNTIME, "out of memory");
 	if (len == 0) {
 		set_err(err, errlen, "%s: empty file", l->file);
 	} else if (memchr(data, '\0', len) != NULL) {
 		set_err(err, errlen, "%s: NUL byte in a CSV file", l->file);
-	} else if (csv_parse(&cp, data, len, cb_field, cb_row, &p) != len ||
+	} else if (csv_parse(&cp, data + bom, len - bom, cb_field, cb_row,
+	    &p) != len - bom ||
 	    csv_fini(&cp, cb_field, cb_row, &p) != 0) {
 		set_err(err, errlen, "%s: row %zu: %s", l->file, p.nrec + 1,
 		    csv_strerror(csv_error(&cp)));

@@ -362,7 +362,8 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 	{
 		static const int aright[] = { 0, 0, 1, 1, 1, 1, 0, 1, 0, 0 };
 		ev_us_t t0;
-		size_t np;
+		size_t np, hidden;
+		char *shown;
 
 		ev_report_grid(m, &t0, &step, &np);
 		ev_buf_adds(out, "  anomalies:\n");
@@ -378,10 +379,14 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 		tbl_set(&t, at + 7, "score", NULL);
 		tbl_set(&t, at + 8, "method", NULL);
 		tbl_set(&t, at + 9, "explanation", NULL);
+		shown = ev_report_anomaly_shown(aa, ro->max_anomalies,
+		    &hidden);
 		json_array_foreach(aa, i, it) {
 			const char *sum = ev_report_get_str(it, "summary", "");
 			double sc = ev_report_get_num(it, "score", NAN);
 
+			if (!shown[i])
+				continue;
 			at = tbl_row(&t);
 			ev_buf_reset(&b);
 			ev_report_fmt_timestr(&b, tz, ev_report_get_str(it,
@@ -408,10 +413,7 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 			tbl_set(&t, at + 6, ev_report_get_str(it, "direction",
 			    ""), NULL);
 			ev_buf_reset(&b);
-			if (isnan(sc))
-				ev_buf_adds(&b, "-");
-			else
-				ev_buf_printf(&b, "%.6g", sc);
+			ev_report_fmt_score(&b, sc);
 			tbl_set(&t, at + 7, b.data, NULL);
 			tbl_set(&t, at + 8, ev_report_get_str(it, "method", ""),
 			    NULL);
@@ -424,6 +426,10 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 		}
 		tbl_write(&t, "  ", ro->color, out);
 		tbl_free(&t);
+		if (hidden > 0)
+			ev_buf_printf(out, "  (%zu less severe anomalies not "
+			    "shown; see --max-anomalies)\n", hidden);
+		free(shown);
 	}
 	ev_buf_free(&b);
 }

@@ -30,7 +30,7 @@ field(const char **p, const char *end, long *out)
 }
 
 int
-ev_schemaver_parse(const char *s, size_t n, struct ev_schemaver *v)
+ev_schemaver_read(const char *s, size_t n, struct ev_schemaver *v)
 {
 	const char *p = s, *end = s + n;
 

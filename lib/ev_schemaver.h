@@ -28,7 +28,7 @@ enum ev_schemaver_part {
  * Parse "M-R-A" (model >= 1, revision and addition >= 0, no leading zeros
  * or signs) from the n bytes at s.  Returns 0, or -1 when malformed.
  */
-int	ev_schemaver_parse(const char *s, size_t n, struct ev_schemaver *v);
+int	ev_schemaver_read(const char *s, size_t n, struct ev_schemaver *v);
 /* <0, 0, >0 as a is older than, equal to or newer than b. */
 int	ev_schemaver_cmp(const struct ev_schemaver *a,
 	    const struct ev_schemaver *b);

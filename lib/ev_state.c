@@ -104,14 +104,8 @@ fail:
 char *
 ev_state_fingerprint(const char *settings, char *buf)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
-	const unsigned char *p = (const unsigned char *)settings;
-
-	while (*p) {
-		h ^= *p++;
-		h *= UINT64_C(1099511628211);
-	}
-	snprintf(buf, 17, "%016llx", (unsigned long long)h);
+	snprintf(buf, 17, "%016llx",
+	    (unsigned long long)ev_hash_bytes(settings, strlen(settings)));
 	return buf;
 }
 

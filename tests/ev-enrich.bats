@@ -133,6 +133,12 @@ ev() {
 	assert_line --index 1 '{"price":44.99,"tier":"sale"}'
 	assert_line --index 2 'null'
 	assert_line --index 3 '{"price":54,"tier":"standard"}'
+	printf '{"ts":"2026-03-10T00:00:00Z","properties":{"sku":"sku-17","currency":"GBP"}}\n' >in.ndjson
+	run --separate-stderr ev-enrich --lookup "$E/prices.csv" \
+	    --on properties.sku=sku --on properties.currency=currency \
+	    --strict --rejects rej.ndjson <in.ndjson
+	assert_failure 1
+	[ "$(jq -c '.errors[0].value' rej.ndjson)" = '["sku-17","GBP"]' ]
 }
 
 @test "ev-enrich: --lookup-missing keep, null and reject" {
@@ -330,6 +336,15 @@ run_live() {
 	assert_line --index 3 '["email","Yahoo! Mail",null]'
 }
 
+@test "ev-enrich: the referrer database may be YAML" {
+	yml=${REFDB%.json}.yml
+	[ -f "$yml" ] || skip "ruby-referer-parser is not installed"
+	echo '{"context":{"referrer":"https://www.bing.com/search?q=evkit"}}' >in.ndjson
+	run --separate-stderr ev-enrich --referer-db "$yml" <in.ndjson
+	assert_success
+	[ "$(jq -c '.referrer | [.medium, .source, .term]' <<<"$output")" = '["search","Bing","evkit"]' ]
+}
+
 @test "ev-enrich: a missing referrer database is a configuration error" {
 	run --separate-stderr ev-enrich --referer-db nope.json </dev/null
 	assert_failure 2
@@ -502,6 +517,18 @@ run_live() {
 	[ "$(jq -c '[.context | has("ip"), has("user_agent"), has("platform")]' <<<"$output" | sort -u)" = '[false,false,true]' ]
 }
 
+@test "ev-enrich: privacy transforms inside added members leave the table and cache alone" {
+	[ -f "$UAP/regexes.yaml" ] || skip "uap-core is not installed"
+	head -1 "$E/events.ndjson" >one.ndjson
+	cat one.ndjson one.ndjson >in.ndjson
+	run --separate-stderr ev-enrich --lookup "$E/users.csv" --on user_id --ua \
+	    --drop users.ltv,ua.os --hash users.plan --key-file key.txt \
+	    --stats stats.json <in.ndjson
+	assert_success
+	[ "$(jq -c '.enrich | [.drop.applied, .hash.applied, .hash.present]' stats.json)" = '[4,2,0]' ]
+	[ "$(jq -c '[(.users | has("ltv")), (.ua | has("os")), (.users.plan | startswith("hmac:"))]' <<<"$output" | sort -u)" = '[false,false,true]' ]
+}
+
 @test "ev-enrich: --fingerprint is equal for equal events and ignores excluded fields" {
 	{
 		ev 1 2026-03-02T10:00:00Z u1 ',"n":1'
@@ -539,8 +566,10 @@ run_live() {
 	cp "$E/users.csv" new-users.csv
 	cp "$E/crawlers.json" crawler-user-agents.json
 	mkdir -p etc
+	# A stand-in for the running ev-enrich the reload example signals.
 	sleep 300 &
 	enrich_pid=$!
+	disown "$enrich_pid"
 	if [ -n "${EVKIT_MAXMIND:-}" ] && [ -d "$EVKIT_MAXMIND" ]; then
 		cp "$EVKIT_MAXMIND/test-data/GeoIP2-City-Test.mmdb" GeoIP2-City.mmdb
 		cp "$EVKIT_MAXMIND/test-data/GeoLite2-ASN-Test.mmdb" GeoLite2-ASN.mmdb

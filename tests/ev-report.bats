@@ -411,8 +411,8 @@ golden() {
 	while IFS= read -r -d '' ex; do
 		[ -n "$ex" ] || continue
 		n=$((n + 1))
-		if [[ "$ex" == *ev-window* ]] && ! command -v ev-window > /dev/null ||
-			[[ "$ex" == *ev-detect* ]] && ! command -v ev-detect > /dev/null; then
+		if { [[ "$ex" == *ev-window* ]] && ! command -v ev-window > /dev/null; } ||
+			{ [[ "$ex" == *ev-detect* ]] && ! command -v ev-detect > /dev/null; }; then
 			echo "# example $n needs ev-window and ev-detect; not built here" >&3
 			continue
 		fi
@@ -421,4 +421,37 @@ golden() {
 	done < <(awk 'BEGIN{RS="----\n"; ORS="\0"} {print}' examples)
 	[ "$n" -eq 5 ]
 	[ -s slack.md ] && [ -s model.json ] && [ -s report.html ] && [ -s summary.md ]
+}
+
+@test "ev-report: which anomaly objects count: flag, then status, then --min-score" {
+	a='"start":"2026-03-02T00:00:00Z","end":"2026-03-02T01:00:00Z","count":5'
+	{
+		echo "{$a,\"event\":\"a\",\"anomaly\":{\"score\":1,\"status\":\"resolved\"}}"
+		echo "{$a,\"event\":\"b\",\"anomaly\":{\"score\":0.5,\"status\":\"firing\"}}"
+		echo "{$a,\"event\":\"c\",\"anomaly\":{\"score\":0.99995}}"
+		echo "{$a,\"event\":\"d\",\"anomaly\":{\"score\":0.999}}"
+		echo "{$a,\"event\":\"e\",\"anomaly\":{\"score\":1,\"alert\":false}}"
+		echo "{$a,\"event\":\"f\",\"anomaly\":{\"score\":null,\"reason\":\"warmup\"}}"
+	} > in.ndjson
+	run ev-report -f json < in.ndjson
+	assert_success
+	run jq -c '[.metrics[0].anomalies[].labels.event]' <<< "$output"
+	assert_output '["b","c"]'
+	run ev-report -f json --min-score 0.99 < in.ndjson
+	run jq -c '[.metrics[0].anomalies[].labels.event]' <<< "$output"
+	assert_output '["b","c","d"]'
+}
+
+@test "ev-report: --max-anomalies shows the most severe rows and says how many are left out" {
+	report text --max-anomalies 1 > out
+	grep -q '2026-03-03 06:00  event=page_view,platform=web' out
+	! grep -q '2026-03-03 16:00' out
+	grep -q '(2 less severe anomalies not shown; see --max-anomalies)' out
+	report markdown --max-anomalies 2 > md
+	grep -q '^_1 less severe anomalies not shown._$' md
+	report html --max-anomalies 0 > all.html
+	run grep -c '<td class="t bad">' all.html
+	assert_output 3
+	# The model keeps them all.
+	report json --max-anomalies 1 | jq -e '.records.anomalies == 3'
 }

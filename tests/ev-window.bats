@@ -322,6 +322,23 @@ EOF
 	assert_equal "$(jq -r .line late)" 5
 }
 
+@test "ev-window: --emit changes is a changelog that replays to the final records" {
+	printf '%s\n' '{"ts":"2026-03-02T10:00:10Z","e":"a"}' '{"ts":"2026-03-02T10:01:05Z","e":"b"}' \
+	    '{"ts":"2026-03-02T10:00:30Z","e":"a"}' '{"ts":"2026-03-02T10:00:31Z","e":"b"}' \
+	    '{"ts":"2026-03-02T10:03:10Z","e":"a"}' >in
+	run --separate-stderr ev-window --tumble 1m --by e --allowed-lateness 2m --emit changes <in
+	assert_success
+	assert_line --index 0 '{"op":"+","start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","e":"a","count":1,"final":false}'
+	assert_line --index 1 '{"op":"-","start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","e":"a","count":1,"final":false}'
+	assert_line --index 2 '{"op":"+","start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","e":"a","count":2,"final":false}'
+	echo "$output" >changes
+	# Apply: "+" inserts, "-" deletes an equal record; what is left must
+	# be the final records of a plain run.
+	run jq -s -c 'reduce .[] as $r ([]; if $r.op == "+" then . + [$r | del(.op)]
+	    else index([$r | del(.op)]) as $i | del(.[$i]) end) | .[]' changes
+	assert_output "$(ev-window --tumble 1m --by e --allowed-lateness 2m <in | jq -c 'select(.final)')"
+}
+
 @test "ev-window: --state carries open windows across runs with no loss or double count" {
 	gen_events 1200 21 >in
 	head -n 500 in >in1
