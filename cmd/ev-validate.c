@@ -44,7 +44,8 @@ static const char usage[] =
 "  --dedupe-window DUR    span of event time for --dedupe (10m)\n"
 "  --draft D              dialect without $schema: 7, 2019-09, 2020-12\n"
 "                         (2020-12)\n"
-"  --duplicates FILE      write the records --dedupe drops to FILE\n"
+"  --duplicates FILE      write the records --dedupe drops to FILE, not to\n"
+"                         the rejects\n"
 "  --event-field PATH     event name field for --registry (event)\n"
 "  --max-errors N         errors listed per rejected record, 0 all (10)\n"
 "  --output FMT           errors as flag, basic or detailed output units\n"
@@ -597,14 +598,10 @@ validate(struct gate *g, struct ev_line *line, struct ev_rec *rec)
 		if (id && ev_dedupe_check(g->dd, id, idn, have_t ? t :
 		    ev_time_now())) {
 			st->duplicate++;
-			/* Dropped, counted, and kept only when asked. */
-			if (g->dup_fp)
-				ev_run_reject_to(&g->run, g->dup_fp, line,
-				    "duplicate", ev_run_error(NULL, "%s \"%.*s\" "
-				    "seen within the window", g->o.dedupe_field,
-				    (int)idn, id));
-			else
-				g->run.n_duplicate++;
+			/* To --duplicates, else the reject stream. */
+			ev_run_reject_to(&g->run, g->dup_fp, line, "duplicate",
+			    ev_run_error(NULL, "%s \"%.*s\" seen within the "
+			    "window", g->o.dedupe_field, (int)idn, id));
 			return;
 		}
 	}

@@ -370,6 +370,7 @@ node_free(struct ev_sn *n)
 	list_free(&n->one_of);
 	list_free(&n->tuple);
 	free(n->props);
+	free(n->req_rest);
 	for (i = 0; i < n->n_pprops; i++)
 		pcre2_code_free(n->pprops[i].re);
 	free(n->pprops);
@@ -455,12 +456,9 @@ uri_put(struct ev_schema_set *s, const char *uri, struct ev_sn *n)
 
 	if (len > 0 && k[len - 1] == '#')
 		k[len - 1] = '\0';
-	if (json_object_get(s->uris, k) == NULL) {
-		size_t i;
-		for (i = 0; i < s->n_nodes && s->nodes[i] != n; i++)
-			;
-		json_object_set_new(s->uris, k, json_integer((json_int_t)i));
-	}
+	if (json_object_get(s->uris, k) == NULL)
+		json_object_set_new(s->uris, k, json_integer(
+		    (json_int_t)n->idx));
 	free(k);
 }
 
@@ -675,6 +673,7 @@ new_node(struct cctx *c, const json_t *j)
 		    sizeof(*s->nodes));
 	}
 	s->nodes[s->n_nodes] = n;
+	n->idx = s->n_nodes;
 	pm_put(s, j, s->n_nodes);
 	s->n_nodes++;
 	n->set = s;
@@ -905,6 +904,24 @@ compile_keywords(struct cctx *c, struct ev_sn *n)
 	n->required = json_object_get(o, "required");
 	if (!json_is_array(n->required))
 		n->required = NULL;
+	if (n->required) {
+		size_t i, j;
+		n->req_rest = ev_xcalloc(json_array_size(n->required) + 1,
+		    sizeof(*n->req_rest));
+		for (i = 0; i < json_array_size(n->required); i++) {
+			const char *r = json_string_value(json_array_get(
+			    n->required, i));
+			if (r == NULL)
+				continue;
+			for (j = 0; j < n->n_props; j++)
+				if (strcmp(n->props[j].name, r) == 0) {
+					n->props[j].required = 1;
+					break;
+				}
+			if (j == n->n_props)
+				n->req_rest[n->n_req_rest++] = r;
+		}
+	}
 	if ((v = json_object_get(o, "pattern")) && json_is_string(v)) {
 		n->pattern_src = json_string_value(v);
 		n->pattern = ev_schema_regex(n->pattern_src,
@@ -1027,7 +1044,6 @@ ev_schema_set_add(struct ev_schema_set *set, json_t *doc, const char *uri,
 	const json_t *v;
 	int draft = set->default_draft;
 	unsigned vocab = EV_VOC_VALIDATION;
-	size_t first = set->n_nodes;
 
 	memset(&c, 0, sizeof(c));
 	c.set = set;
@@ -1049,10 +1065,8 @@ ev_schema_set_add(struct ev_schema_set *set, json_t *doc, const char *uri,
 	uri_put(set, base, n);
 	free(base);
 	ev_buf_free(&c.ptr);
-	if (c.failed) {
-		(void)first;
+	if (c.failed)
 		return NULL;
-	}
 	return (struct ev_schema *)n;
 }
 

@@ -382,7 +382,7 @@ seg_pop(struct ev_buf *b, size_t len)
 /* An error located at a member or item below the current instance. */
 static void
 err_below(struct vc *v, const struct ev_sn *n, const char *kw,
-    const char *ikey, long iidx, const char *msg)
+    const char *ikey, long iidx)
 {
 	size_t im = v->ip.len;
 
@@ -392,7 +392,6 @@ err_below(struct vc *v, const struct ev_sn *n, const char *kw,
 		seg_push(&v->ip, ikey);
 	else
 		ev_buf_printf(&v->ip, "/%ld", iidx);
-	(void)msg;
 	if (ikey)
 		err_add(v, n, kw, "property \"%s\" is not allowed", ikey);
 	else
@@ -491,7 +490,7 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 	const char *k;
 	json_t *val;
 	size_t i = 0, j;
-	int ok = 1;
+	int ok = 1, fast;
 
 	if (n->max_props >= 0 &&
 	    json_object_size(inst) > (size_t)n->max_props) {
@@ -505,7 +504,17 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		    "properties, got %zu", n->min_props, json_object_size(inst));
 		FAIL();
 	}
-	if (n->required) {
+	fast = n->n_props && !ann && !n->n_pprops && !n->addl_props &&
+	    !n->prop_names;
+	if (fast) {
+		/* Required properties are checked in the properties loop. */
+		for (j = 0; j < n->n_req_rest; j++)
+			if (!json_object_get(inst, n->req_rest[j])) {
+				err_add(v, n, "required", "missing required "
+				    "property \"%s\"", n->req_rest[j]);
+				FAIL();
+			}
+	} else if (n->required) {
 		for (j = 0; j < json_array_size(n->required); j++) {
 			const json_t *r = json_array_get(n->required, j);
 			if (json_is_string(r) &&
@@ -549,13 +558,21 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 				FAIL();
 		}
 	}
-	if (n->n_props && !ann && !n->n_pprops && !n->addl_props &&
-	    !n->prop_names) {
+	if (fast) {
 		/* Nothing needs the other members: look the names up. */
 		for (j = 0; j < n->n_props; j++) {
 			const json_t *pv = json_object_get(inst,
 			    n->props[j].name);
-			if (pv && !v_child(v, n->props[j].node, "properties",
+			if (pv == NULL) {
+				if (n->props[j].required) {
+					err_add(v, n, "required", "missing "
+					    "required property \"%s\"",
+					    n->props[j].name);
+					FAIL();
+				}
+				continue;
+			}
+			if (!v_child(v, n->props[j].node, "properties",
 			    n->props[j].name, n->props[j].name, 0, pv, sc))
 				FAIL();
 		}
@@ -592,7 +609,7 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 					ann->m[i] = 1;
 				if (n->addl_props->boolean == 0) {
 					err_below(v, n, "additionalProperties",
-					    k, 0, "property is not allowed");
+					    k, 0);
 					FAIL();
 				} else if (!v_child(v, n->addl_props,
 				    "additionalProperties", NULL, k, 0, val,
@@ -668,8 +685,7 @@ unique_done:
 			if (n->rest->boolean == 0) {
 				seg_pop(&v->kp, km);
 				seg_pop(&v->ip, im);
-				err_below(v, n, n->rest_kw, NULL, (long)i,
-				    "item is not allowed");
+				err_below(v, n, n->rest_kw, NULL, (long)i);
 				FAIL();
 				continue;
 			}
@@ -715,20 +731,26 @@ static int
 v_string(struct vc *v, const struct ev_sn *n, const json_t *inst)
 {
 	const char *s = json_string_value(inst);
-	size_t len = json_string_length(inst), cl = 0;
+	size_t len = json_string_length(inst), cl;
 	int ok = 1;
 
-	if (n->min_len >= 0 || n->max_len >= 0)
+	/*
+	 * Count code points only when the byte length cannot decide: a
+	 * string of len bytes has between (len + 3) / 4 and len of them.
+	 */
+	if ((n->max_len >= 0 && len > (size_t)n->max_len) ||
+	    (n->min_len >= 0 && (len + 3) / 4 < (size_t)n->min_len)) {
 		cl = cp_len(s, len);
-	if (n->max_len >= 0 && cl > (size_t)n->max_len) {
-		err_add(v, n, "maxLength", "expected at most %lld characters, "
-		    "got %zu", n->max_len, cl);
-		FAIL();
-	}
-	if (n->min_len >= 0 && cl < (size_t)n->min_len) {
-		err_add(v, n, "minLength", "expected at least %lld characters, "
-		    "got %zu", n->min_len, cl);
-		FAIL();
+		if (n->max_len >= 0 && cl > (size_t)n->max_len) {
+			err_add(v, n, "maxLength", "expected at most %lld "
+			    "characters, got %zu", n->max_len, cl);
+			FAIL();
+		}
+		if (n->min_len >= 0 && cl < (size_t)n->min_len) {
+			err_add(v, n, "minLength", "expected at least %lld "
+			    "characters, got %zu", n->min_len, cl);
+			FAIL();
+		}
 	}
 	if (n->pattern && !ev_schema_re_match(v->ctx, n->pattern, s, len)) {
 		err_add(v, n, "pattern", "does not match pattern \"%s\"",
@@ -1024,8 +1046,7 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		i = 0;
 		json_object_foreach((json_t *)(uintptr_t)inst, k, val) {
 			if (!ann->m[i] && n->uneval_props->boolean == 0) {
-				err_below(v, n, "unevaluatedProperties", k, 0,
-				    "property is not allowed");
+				err_below(v, n, "unevaluatedProperties", k, 0);
 				FAIL();
 			} else if (!ann->m[i] && !v_child(v, n->uneval_props,
 			    "unevaluatedProperties", NULL, k, 0, val, sc))
@@ -1040,7 +1061,7 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 				continue;
 			if (n->uneval_items->boolean == 0) {
 				err_below(v, n, "unevaluatedItems", NULL,
-				    (long)i, "item is not allowed");
+				    (long)i);
 				FAIL();
 			} else if (!v_child(v, n->uneval_items,
 			    "unevaluatedItems", NULL, NULL, (long)i,

@@ -30,6 +30,7 @@ struct ev_sn_named {
 	struct ev_sn	*node;
 	const json_t	*req;		/* dependentRequired: array of names */
 	const char	*kw;		/* the keyword it came from */
+	int		 required;	/* properties: also in "required" */
 };
 
 struct ev_sn_pat {
@@ -45,6 +46,7 @@ struct ev_sn_list {
 
 struct ev_sn {
 	struct ev_schema_set *set;
+	size_t		 idx;		/* index in set->nodes */
 	const json_t	*src;
 	int		 boolean;	/* -1 object schema, else 0/1 */
 	int		 draft;
@@ -97,6 +99,9 @@ struct ev_sn {
 			 min_props, max_props;		/* -1 absent */
 	int		 unique;
 	const json_t	*required;
+	/* "required" names that are not in "properties" (for lookups once). */
+	const char	**req_rest;
+	size_t		 n_req_rest;
 	pcre2_code	*pattern;
 	const char	*pattern_src;
 	const char	*format;

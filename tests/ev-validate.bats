@@ -218,16 +218,17 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	assert_output "$(printf '%s\n%s\n%s' "$a" "$c" "$d")"
 	[ "$(stat_of st.json duplicate)" = 1 ]
 	[ "$(jq .events.signup.duplicate st.json)" = 1 ]
-	# Duplicates are not rejects; --duplicates keeps them.
+	# --duplicates takes them out of the reject stream.
 	[ ! -s rej.ndjson ]
 	run jq -c '[.line, .reason, .raw]' dup.ndjson
 	assert_output "$(jq -cn --arg b "$b" '[2, "duplicate", $b]')"
 	assert_balanced st.json
-	# Without --duplicates they are dropped and counted.
+	# Without it they are reject records with reason "duplicate".
 	run --separate-stderr ev-validate -r reg --dedupe event_id \
-	    --stats st2.json < in.ndjson
+	    --stats st2.json --rejects rej2.ndjson < in.ndjson
 	assert_success
-	[ -z "$stderr" ]
+	run jq -c '[.line, .reason]' rej2.ndjson
+	assert_output '[2,"duplicate"]'
 	[ "$(stat_of st2.json duplicate)" = 1 ]
 	assert_balanced st2.json
 	run --separate-stderr ev-validate -r reg --duplicates d.ndjson < in.ndjson
@@ -332,7 +333,7 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	[ "$(stat_of st.json in)" = 13 ]
 	[ "$(stat_of st.json passed)" = 5 ]
 	[ "$(stat_of st.json blank)" = 1 ]
-	[ "$(wc -l < rej.ndjson)" = 7 ]
+	[ "$(wc -l < rej.ndjson)" = 8 ]
 }
 
 @test "ev-validate: the man page is clean" {
