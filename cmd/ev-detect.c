@@ -377,19 +377,6 @@ parse_options(struct detect *d, int argc, char **argv)
 
 /* Series table. */
 
-static uint64_t
-hash_key(const char *s, size_t n)
-{
-	uint64_t h = UINT64_C(1469598103934665603);
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
-
 static json_t *series_cols(struct detect *, struct ev_rec *);
 
 /* A deep copy that owns nothing of the record (steals cols). */
@@ -415,7 +402,7 @@ table_rebuild(struct detect *d, size_t nslot)
 	for (i = 0; i < d->nser; i++) {
 		const char *k = d->ser[i]->key;
 
-		j = hash_key(k, d->ser[i]->keylen) & (nslot - 1);
+		j = ev_hash_bytes(k, d->ser[i]->keylen) & (nslot - 1);
 		while (d->slot[j] >= 0)
 			j = (j + 1) & (nslot - 1);
 		d->slot[j] = (long)i;
@@ -431,7 +418,7 @@ series_find(struct detect *d, const char *key, size_t n, json_t *cols,
 
 	if (d->nslot == 0)
 		table_rebuild(d, 64);
-	j = hash_key(key, n) & (d->nslot - 1);
+	j = ev_hash_bytes(key, n) & (d->nslot - 1);
 	while (d->slot[j] >= 0) {
 		s = d->ser[d->slot[j]];
 		if (s->keylen == n && memcmp(s->key, key, n) == 0)

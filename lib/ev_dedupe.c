@@ -24,13 +24,9 @@ struct ev_dedupe {
 static uint64_t
 hash64(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
-	size_t i;
+	uint64_t h = ev_hash_bytes(s, n);
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ull;
-	}
+	/* FNV's low bits mix poorly; finish with murmur3's mixer. */
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 33;
