@@ -38,11 +38,14 @@ HDRS	= $(wildcard lib/*.h)
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=undefined
 
-.PHONY: all check test unit bats asan install uninstall clean demo bench \
+.PHONY: all testbin check test unit bats asan install uninstall clean demo bench \
 	fuzz deps deps-test lint
 .DEFAULT_GOAL := all
 
-all: $(PROGS) $(UNITS) $(TOOLS)
+all: $(PROGS)
+
+# What the test suite runs besides the programs.
+testbin: $(PROGS) $(UNITS) $(TOOLS)
 
 $(BUILD)/obj/%.o: lib/%.c $(HDRS)
 	@mkdir -p $(@D)
@@ -60,18 +63,20 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIBA) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(EV_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(EV_LIBS)
 
+# Test drivers may also use libpng (when installed: it is a test dependency).
+TOOL_LIBS := $(shell pkg-config --libs libpng 2>/dev/null)
 $(BUILD)/tools/%: tests/tools/%.c $(LIBA) $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(EV_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(EV_LIBS)
+	$(CC) $(EV_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(EV_LIBS) $(TOOL_LIBS)
 
 # The README's test command.  It installs what the tests need (as root; else
 # it prints the apt-get line), builds, runs the C unit tests, then every bats
 # suite, and ends with one "N passed, N failed, N skipped" line.
-check: deps-test all
+check: deps-test testbin
 	@scripts/run-tests $(BUILD)
 
 # The same suite without the dependency step (used by asan and by hand).
-test: all
+test: testbin
 	@scripts/run-tests $(BUILD)
 
 deps-test:
@@ -103,7 +108,7 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@scripts/demo $(BUILD)
 
-bench: all
+bench: testbin
 	@scripts/install-deps --bench
 	@scripts/bench $(BUILD)
 

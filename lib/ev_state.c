@@ -1,6 +1,7 @@
 /* ev_state.c - atomic, versioned state files. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,33 @@ ev_file_write_atomic(const char *path, const void *p, size_t n)
 	const char *q = p;
 	int fd, dfd, saved;
 
+	struct stat st;
+
+	/*
+	 * A device, a fifo or a symbolic link (--stats /dev/null,
+	 * /dev/stdout) is written in place: renaming over it would replace
+	 * /dev/null or the link itself with a regular file.
+	 */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		fd = open(path, O_WRONLY | O_TRUNC);
+		if (fd < 0)
+			return -1;
+		while (n > 0) {
+			ssize_t w = write(fd, q, n);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				saved = errno;
+				close(fd);
+				errno = saved;
+				return -1;
+			}
+			q += w;
+			n -= (size_t)w;
+		}
+		return close(fd);
+	}
 	ev_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
 	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)

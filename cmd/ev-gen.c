@@ -1,0 +1,466 @@
+/*
+ * ev-gen - deterministic synthetic product events as NDJSON.
+ *
+ * The model lives in lib/ev_gen.c; this file parses options, opens the
+ * output through ev_run, paces lines to the wall clock with --follow, and
+ * writes the labels and the summary.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ev_common.h"
+#include "ev_gen.h"
+#include "ev_run.h"
+#include "ev_time.h"
+
+static const char usage[] =
+"usage: ev-gen [-fv] [-d DUR] [-n N] [-r RATE] [-s SEED] [-u N]\n"
+"              [--anomaly SPEC] [--bad-frac F] [--bad-kinds LIST]\n"
+"              [--dup-frac F] [--flat] [--funnel S,A,P] [--labels FILE]\n"
+"              [--late-frac F] [--late-max DUR] [--start TIME]\n"
+"              [--summary FILE] [--tz ZONE] [--zipf S] [common options]\n"
+"Generate synthetic product events (page_view, signup, activation,\n"
+"purchase) as NDJSON on standard output; deterministic for a --seed.\n"
+"\n"
+"  --anomaly SPEC         inject an anomaly (repeatable):\n"
+"                         KIND:key=value,... with KIND drop, spike, shift or\n"
+"                         outage and keys event, platform, country,\n"
+"                         app_version, plan, at (time or +DUR), for, factor\n"
+"  --bad-frac F           add a malformed line after this fraction of events (0)\n"
+"  --bad-kinds LIST       kinds of malformed line: truncated,type,missing,\n"
+"                         utf8,long (all)\n"
+"  -d, --duration DUR     simulated time to cover (1d without --count/--follow)\n"
+"  --dup-frac F           send this fraction of events twice, same event_id (0)\n"
+"  -f, --follow           emit in wall-clock time, events stamped now\n"
+"  --flat                 no daily or weekly seasonality\n"
+"  --flush-interval DUR   flush output at most this long after a write (1s)\n"
+"  --funnel S,A,P         chances per session to sign up, activate, purchase\n"
+"                         (0.08,0.5,0.06)\n"
+"  -h, --help             print this help and exit\n"
+"  --labels FILE          write the anomalies' ground truth to FILE as NDJSON\n"
+"  --late-frac F          emit this fraction of events late (0)\n"
+"  --late-max DUR         the longest delay of a late event (5m)\n"
+"  --max-line BYTES       accepted for uniformity; ev-gen reads no input\n"
+"  --max-reject-rate R    accepted for uniformity; ev-gen rejects nothing\n"
+"  -n, --count N          stop after N events\n"
+"  -r, --rate N[/s|/m|/h] mean events per second (or per minute, hour) over\n"
+"                         a week (1)\n"
+"  --rejects FILE         accepted for uniformity; ev-gen rejects nothing\n"
+"  -s, --seed N           random seed (1)\n"
+"  --start TIME           simulated start time (2026-03-02T00:00:00Z)\n"
+"  --stats FILE           write the run's counts to FILE as one JSON line\n"
+"  --summary FILE         write counts of what was generated to FILE as JSON\n"
+"  --tz ZONE              time zone of the seasonality's local time (UTC)\n"
+"  -u, --users N          number of users (100000)\n"
+"  -v, --verbose          print a summary of what was generated to stderr\n"
+"  -V, --version          print the version and exit\n"
+"  --zipf S               exponent of the users' Zipf-like activity (1.1)\n";
+
+enum {
+	OPT_ANOMALY = EV_OPT_FIRST_TOOL,
+	OPT_BAD_FRAC,
+	OPT_BAD_KINDS,
+	OPT_DUP_FRAC,
+	OPT_FLAT,
+	OPT_FUNNEL,
+	OPT_LABELS,
+	OPT_LATE_FRAC,
+	OPT_LATE_MAX,
+	OPT_START,
+	OPT_SUMMARY,
+	OPT_TZ,
+	OPT_ZIPF
+};
+
+static const struct option longopts[] = {
+	{ "anomaly", required_argument, NULL, OPT_ANOMALY },
+	{ "bad-frac", required_argument, NULL, OPT_BAD_FRAC },
+	{ "bad-kinds", required_argument, NULL, OPT_BAD_KINDS },
+	{ "count", required_argument, NULL, 'n' },
+	{ "dup-frac", required_argument, NULL, OPT_DUP_FRAC },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "flat", no_argument, NULL, OPT_FLAT },
+	{ "follow", no_argument, NULL, 'f' },
+	{ "funnel", required_argument, NULL, OPT_FUNNEL },
+	{ "labels", required_argument, NULL, OPT_LABELS },
+	{ "late-frac", required_argument, NULL, OPT_LATE_FRAC },
+	{ "late-max", required_argument, NULL, OPT_LATE_MAX },
+	{ "rate", required_argument, NULL, 'r' },
+	{ "seed", required_argument, NULL, 's' },
+	{ "start", required_argument, NULL, OPT_START },
+	{ "summary", required_argument, NULL, OPT_SUMMARY },
+	{ "tz", required_argument, NULL, OPT_TZ },
+	{ "users", required_argument, NULL, 'u' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "zipf", required_argument, NULL, OPT_ZIPF },
+	EV_RUN_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+struct ctx {
+	struct ev_run	*run;
+	int		 follow;
+};
+
+static double
+frac_arg(struct ev_run *run, const char *opt, const char *arg)
+{
+	double d;
+
+	if (ev_strtod(arg, &d) != 0 || d < 0 || d > 1)
+		ev_run_usage_error(run, "%s '%s' is not a number in [0,1]",
+		    opt, arg);
+	return d;
+}
+
+static ev_us_t
+dur_arg(struct ev_run *run, const char *opt, const char *arg)
+{
+	ev_us_t d;
+
+	if (ev_duration_parse(arg, &d) != 0 || d <= 0)
+		ev_run_usage_error(run, "%s '%s' is not a positive duration",
+		    opt, arg);
+	return d;
+}
+
+/* "20", "20/s", "1200/m", "1200/min", "72000/h": events per second. */
+static double
+rate_arg(struct ev_run *run, const char *arg)
+{
+	const char *slash = strchr(arg, '/');
+	char num[64];
+	double d, per = 1;
+	size_t n = slash ? (size_t)(slash - arg) : strlen(arg);
+
+	if (n >= sizeof(num))
+		goto bad;
+	memcpy(num, arg, n);
+	num[n] = '\0';
+	if (slash != NULL) {
+		if (strcmp(slash, "/s") == 0)
+			per = 1;
+		else if (strcmp(slash, "/m") == 0 ||
+		    strcmp(slash, "/min") == 0)
+			per = 60;
+		else if (strcmp(slash, "/h") == 0)
+			per = 3600;
+		else
+			goto bad;
+	}
+	if (ev_strtod(num, &d) != 0 || d <= 0 || d / per > 1e7)
+		goto bad;
+	return d / per;
+bad:
+	ev_run_usage_error(run, "--rate '%s' is not a positive rate "
+	    "(N, N/s, N/m or N/h, at most 1e7/s)", arg);
+}
+
+static void
+funnel_arg(struct ev_run *run, const char *arg, double *f)
+{
+	char buf[128], *p, *end;
+	int i;
+
+	if (strlen(arg) >= sizeof(buf))
+		goto bad;
+	memcpy(buf, arg, strlen(arg) + 1);
+	p = buf;
+	for (i = 0; i < 3; i++) {
+		end = strchr(p, ',');
+		if ((end == NULL) != (i == 2))
+			goto bad;
+		if (end != NULL)
+			*end = '\0';
+		if (ev_strtod(p, &f[i]) != 0 || f[i] < 0 || f[i] > 1)
+			goto bad;
+		p = end + 1;
+	}
+	return;
+bad:
+	ev_run_usage_error(run, "--funnel '%s' is not three chances in [0,1] "
+	    "(signup,activation,purchase)", arg);
+}
+
+static unsigned
+bad_kinds_arg(struct ev_run *run, const char *arg)
+{
+	const char *p = arg, *end;
+	unsigned mask = 0;
+	int k;
+
+	for (;;) {
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		k = ev_gen_bad_lookup(p, (size_t)(end - p));
+		if (k < 0)
+			ev_run_usage_error(run, "--bad-kinds: unknown kind "
+			    "'%.*s' (expected truncated, type, missing, utf8, "
+			    "long)", (int)(end - p), p);
+		mask |= 1u << k;
+		if (*end == '\0')
+			break;
+		p = end + 1;
+	}
+	return mask;
+}
+
+static FILE *
+open_out(const char *path, const char *what)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		ev_die(EV_EXIT_USAGE, "cannot open %s file '%s': %s", what,
+		    path, strerror(errno));
+	return f;
+}
+
+static int
+close_out(FILE *f, const char *path, const char *what)
+{
+	if (ferror(f) | fclose(f)) {
+		ev_warn("write error on %s file '%s'", what, path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sleep until the wall clock reaches when, flushing first. */
+static void
+pace(struct ev_run *run, ev_us_t when)
+{
+	struct timespec ts;
+	ev_us_t now, d;
+
+	for (;;) {
+		now = ev_time_now();
+		if (now >= when || ev_run_stopping(run))
+			return;
+		ev_out_flush(&run->out);
+		d = when - now;
+		if (d > 200000)
+			d = 200000;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)d * 1000;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int
+emit_line(void *arg, const char *line, size_t len, ev_us_t when)
+{
+	struct ctx *c = arg;
+
+	if (c->follow)
+		pace(c->run, when);
+	if (ev_run_stopping(c->run))
+		return 1;
+	ev_run_emit(c->run, line, len);
+	return ev_run_stopping(c->run);
+}
+
+static void
+print_summary(const struct ev_gen_counts *c)
+{
+	int i;
+
+	fprintf(stderr, "%s: %llu events in %llu lines (page_view %llu, "
+	    "signup %llu, activation %llu, purchase %llu); late %llu, "
+	    "dup %llu, bad %llu (", ev_progname(),
+	    (unsigned long long)c->events, (unsigned long long)c->lines,
+	    (unsigned long long)c->by_event[EV_GEN_PAGE_VIEW],
+	    (unsigned long long)c->by_event[EV_GEN_SIGNUP],
+	    (unsigned long long)c->by_event[EV_GEN_ACTIVATION],
+	    (unsigned long long)c->by_event[EV_GEN_PURCHASE],
+	    (unsigned long long)c->late, (unsigned long long)c->dup,
+	    (unsigned long long)c->bad);
+	for (i = 0; i < EV_GEN_NBAD; i++)
+		fprintf(stderr, "%s%s %llu", i ? ", " : "", ev_gen_bad_name(i),
+		    (unsigned long long)c->bad_kind[i]);
+	fprintf(stderr, "); anomalies dropped %llu, added %llu\n",
+	    (unsigned long long)c->anomaly_dropped,
+	    (unsigned long long)c->anomaly_added);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ev_run run;
+	struct ev_gen_opts o;
+	struct ev_gen_anomaly *an = NULL;
+	struct ev_gen *g;
+	struct ev_tz *tz = NULL;
+	struct ev_buf lb = EV_BUF_INIT;
+	struct ctx c;
+	const char *errstr, *labels_path = NULL, *summary_path = NULL;
+	const char *tz_name = "UTC";
+	const char **specs = NULL;
+	FILE *labels = NULL, *summary = NULL;
+	size_t nspec = 0, i;
+	int ch, follow = 0, verbose = 0, have_start = 0;
+	char err[256];
+	json_t *sum;
+	char *s;
+
+	ev_run_init(&run, "ev-gen", usage);
+	ev_gen_opts_init(&o);
+	while ((ch = getopt_long(argc, argv, "d:fhn:r:s:u:vV", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case OPT_ANOMALY:
+			specs = ev_xreallocarray(specs, nspec + 1,
+			    sizeof(*specs));
+			specs[nspec++] = optarg;
+			break;
+		case OPT_BAD_FRAC:
+			o.bad_frac = frac_arg(&run, "--bad-frac", optarg);
+			break;
+		case OPT_BAD_KINDS:
+			o.bad_kinds = bad_kinds_arg(&run, optarg);
+			break;
+		case 'd':
+			o.duration = dur_arg(&run, "--duration", optarg);
+			break;
+		case OPT_DUP_FRAC:
+			o.dup_frac = frac_arg(&run, "--dup-frac", optarg);
+			break;
+		case 'f':
+			follow = 1;
+			break;
+		case OPT_FLAT:
+			o.flat = 1;
+			break;
+		case OPT_FUNNEL:
+			funnel_arg(&run, optarg, o.funnel);
+			break;
+		case OPT_LABELS:
+			labels_path = optarg;
+			break;
+		case OPT_LATE_FRAC:
+			o.late_frac = frac_arg(&run, "--late-frac", optarg);
+			break;
+		case OPT_LATE_MAX:
+			o.late_max = dur_arg(&run, "--late-max", optarg);
+			break;
+		case 'n':
+			o.count = (uint64_t)ev_strtonum(optarg, 1,
+			    INT64_C(1000000000000), &errstr);
+			if (errstr)
+				ev_run_usage_error(&run, "--count '%s' is %s",
+				    optarg, errstr);
+			break;
+		case 'r':
+			o.rate = rate_arg(&run, optarg);
+			break;
+		case 's':
+			o.seed = (uint64_t)ev_strtonum(optarg, 0, LLONG_MAX,
+			    &errstr);
+			if (errstr)
+				ev_run_usage_error(&run, "--seed '%s' is %s",
+				    optarg, errstr);
+			break;
+		case OPT_START:
+			if (ev_time_parse(optarg, strlen(optarg), &o.start) != 0)
+				ev_run_usage_error(&run, "--start '%s' is not "
+				    "an RFC 3339 time", optarg);
+			have_start = 1;
+			break;
+		case OPT_SUMMARY:
+			summary_path = optarg;
+			break;
+		case OPT_TZ:
+			tz_name = optarg;
+			break;
+		case 'u':
+			o.users = (size_t)ev_strtonum(optarg, 1, 10000000,
+			    &errstr);
+			if (errstr)
+				ev_run_usage_error(&run, "--users '%s' is %s "
+				    "(1 to 10000000)", optarg, errstr);
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case OPT_ZIPF:
+			if (ev_strtod(optarg, &o.zipf_s) != 0 ||
+			    o.zipf_s < 0 || o.zipf_s > 10)
+				ev_run_usage_error(&run, "--zipf '%s' is not a "
+				    "number in [0,10]", optarg);
+			break;
+		default:
+			if (!ev_run_option(&run, ch, optarg))
+				ev_run_usage_error(&run, "unknown option");
+			break;
+		}
+	}
+	if (optind < argc)
+		ev_run_usage_error(&run, "unexpected argument '%s'",
+		    argv[optind]);
+	if (follow && have_start)
+		ev_run_usage_error(&run, "--start cannot be used with "
+		    "--follow (events are stamped with the current time)");
+	if ((tz = ev_tz_open(tz_name)) == NULL)
+		ev_run_usage_error(&run, "--tz '%s' is not a known time zone",
+		    tz_name);
+	o.tz = tz;
+	if (follow) {
+		/* Wall-clock time at a steady rate: no seasonality. */
+		o.start = ev_time_floor(ev_time_now(), 1000);
+		o.flat = 1;
+	} else if (o.duration == 0 && o.count == 0) {
+		o.duration = EV_US_PER_DAY;
+	}
+	if (nspec > 0) {
+		an = ev_xreallocarray(NULL, nspec, sizeof(*an));
+		for (i = 0; i < nspec; i++)
+			if (ev_gen_anomaly_parse(specs[i], o.start, &an[i],
+			    err, sizeof(err)) != 0)
+				ev_run_usage_error(&run, "bad --anomaly '%s': %s",
+				    specs[i], err);
+	}
+	o.anomalies = an;
+	o.nanomalies = nspec;
+
+	ev_run_open(&run);
+	if (labels_path != NULL)
+		labels = open_out(labels_path, "labels");
+	if (summary_path != NULL)
+		summary = open_out(summary_path, "summary");
+
+	g = ev_gen_new(&o);
+	c.run = &run;
+	c.follow = follow;
+	ev_gen_run(g, emit_line, &c);
+
+	sum = ev_gen_summary(g);
+	if (labels != NULL) {
+		ev_gen_labels(g, &lb);
+		fwrite(lb.data ? lb.data : "", 1, lb.len, labels);
+		if (close_out(labels, labels_path, "labels") != 0)
+			run.failed = 1;
+	}
+	if (summary != NULL) {
+		s = json_dumps(sum, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		fprintf(summary, "%s\n", s);
+		free(s);
+		if (close_out(summary, summary_path, "summary") != 0)
+			run.failed = 1;
+	}
+	if (verbose)
+		print_summary(ev_gen_counts(g));
+	ev_run_stat(&run, "generated", sum);
+
+	ev_gen_free(g);
+	ev_buf_free(&lb);
+	free(an);
+	free(specs);
+	ev_tz_free(tz);
+	return ev_run_finish(&run);
+}

@@ -1,0 +1,531 @@
+/*
+ * ev-report - turn window records and ev-detect records into a report
+ * people read: aligned text with sparklines (or a live view that redraws),
+ * Markdown, CSV, the report's JSON model, or one self-contained HTML file.
+ *
+ * Options, read, build the model (lib/ev_report.c), render, write.  Every
+ * input record is absorbed into the report (counted aggregated) or rejected.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "ev_common.h"
+#include "ev_report.h"
+#include "ev_run.h"
+#include "ev_state.h"
+
+static const char usage[] =
+"usage: ev-report [options] < windows.ndjson > report\n"
+"       ev-report --from-json FILE [options] > report\n"
+"  -a, --ascii            ASCII only: sparklines as _.:-=+*#\n"
+"  --budget BYTES         markdown: cut whole sections to fit BYTES\n"
+"  --by COLS              group columns naming a series (default: every\n"
+"                         string member)\n"
+"  --color WHEN           text colour: auto, always, never (auto);\n"
+"                         never when NO_COLOR is set\n"
+"  --fail-on-anomaly      exit 1 when the report holds an anomaly\n"
+"  -f, --format FMT       text, markdown, csv, json, html (text)\n"
+"  --from-json FILE       render a model written by --format json\n"
+"  --last DUR             the range is the last DUR of the data\n"
+"  --live                 redraw the text report every --refresh\n"
+"  --max-anomalies N      anomaly rows per metric in text, markdown, html\n"
+"                         (20; 0 all)\n"
+"  --metric NAME          metric to report (repeatable; default: every\n"
+"                         numeric member)\n"
+"  --min-score S          anomaly score that counts without a status\n"
+"                         (0.9999)\n"
+"  -o, --output FILE      write the report to FILE atomically\n"
+"  --refresh DUR          --live redraw interval (2s)\n"
+"  --since TIME           the range starts at TIME (RFC 3339)\n"
+"  --stage-stats FILE     --stats file of another stage (repeatable)\n"
+"  --step DUR             points at least DUR apart (records summed)\n"
+"  --time FIELD           time field of the records (start)\n"
+"  --top N                series in each breakdown (10)\n"
+"  --tz ZONE              IANA time zone for times shown (UTC)\n"
+"  --until TIME           the range ends before TIME (RFC 3339)\n"
+EV_RUN_HELP;
+
+enum {
+	OPT_BUDGET = EV_OPT_FIRST_TOOL,
+	OPT_BY,
+	OPT_COLOR,
+	OPT_FAIL,
+	OPT_FROM_JSON,
+	OPT_LAST,
+	OPT_LIVE,
+	OPT_MAX_ANOMALIES,
+	OPT_METRIC,
+	OPT_MIN_SCORE,
+	OPT_REFRESH,
+	OPT_SINCE,
+	OPT_STAGE_STATS,
+	OPT_STEP,
+	OPT_TIME,
+	OPT_TOP,
+	OPT_TZ,
+	OPT_UNTIL
+};
+
+struct list {
+	char	**v;
+	size_t	  n;
+};
+
+/* Append the comma-separated names of arg, skipping repeats. */
+static void
+list_add(struct ev_run *run, struct list *l, const char *arg,
+    const char *opt)
+{
+	char *copy = ev_xstrdup(arg), *p = copy, *comma;
+
+	do {
+		size_t i;
+
+		comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		if (*p == '\0')
+			ev_run_usage_error(run, "%s '%s' has an empty name",
+			    opt, arg);
+		for (i = 0; i < l->n && strcmp(l->v[i], p) != 0; i++)
+			;
+		if (i == l->n) {
+			l->v = ev_xreallocarray(l->v, l->n + 1,
+			    sizeof(*l->v));
+			l->v[l->n++] = ev_xstrdup(p);
+		}
+		p = comma + 1;
+	} while (comma);
+	free(copy);
+}
+
+static void
+list_free(struct list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+/* Read a whole file ("-" is stdin) into b; 0 or -1 with errno. */
+static int
+slurp(const char *path, struct ev_buf *b)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char chunk[65536];
+	size_t n;
+	int bad;
+
+	if (fp == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		ev_buf_add(b, chunk, n);
+	bad = ferror(fp);
+	if (fp != stdin)
+		fclose(fp);
+	if (bad)
+		errno = EIO;
+	return bad ? -1 : 0;
+}
+
+/*
+ * Read the --stats file of another stage.  It is read when the input has
+ * ended: in a pipeline the upstream stage writes it as it exits, just after
+ * closing its output, so when the input is a pipe a missing file is waited
+ * for (up to STATS_WAIT).  0, or -1 with a diagnostic given.
+ */
+#define STATS_WAIT	(5 * EV_US_PER_SEC)
+
+static int
+read_stage_stats(struct ev_report_store *s, const char *path, int wait)
+{
+	struct ev_buf b = EV_BUF_INIT;
+	ev_us_t give_up = ev_time_mono() + (wait ? STATS_WAIT : 0);
+	char *line, *save = NULL;
+	int rc = 0;
+
+	while (slurp(path, &b) != 0) {
+		if (errno != ENOENT || ev_time_mono() >= give_up) {
+			ev_warn("cannot read stats file '%s': %s", path,
+			    strerror(errno));
+			ev_buf_free(&b);
+			return -1;
+		}
+		usleep(50000);
+	}
+	for (line = b.data ? strtok_r(b.data, "\n", &save) : NULL;
+	    line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		json_error_t je;
+		json_t *j = json_loads(line, 0, &je);
+
+		if (!json_is_object(j) || !json_is_string(json_object_get(j,
+		    "tool"))) {
+			ev_warn("stats file '%s' has a line that is no stats "
+			    "record", path);
+			json_decref(j);
+			rc = -1;
+			break;
+		}
+		ev_report_store_add_stage(s, j);
+		json_decref(j);
+	}
+	ev_buf_free(&b);
+	return rc;
+}
+
+static json_t *
+read_model(struct ev_run *run, const char *path)
+{
+	struct ev_buf b = EV_BUF_INIT;
+	json_error_t je;
+	json_t *m;
+	char err[160];
+
+	if (slurp(path, &b) != 0)
+		ev_run_usage_error(run, "cannot read model '%s': %s", path,
+		    strerror(errno));
+	m = json_loadb(b.data ? b.data : "", b.len, 0, &je);
+	ev_buf_free(&b);
+	if (m == NULL)
+		ev_run_usage_error(run, "model '%s' is not JSON: line %d: %s",
+		    path, je.line, je.text);
+	if (ev_report_check(m, err, sizeof(err)) != 0) {
+		json_decref(m);
+		ev_run_usage_error(run, "model '%s': %s", path, err);
+	}
+	return m;
+}
+
+static size_t
+count_anomalies(const json_t *m)
+{
+	json_t *ma = ev_report_get_arr(m, "metrics"), *it;
+	size_t i, n = 0;
+
+	json_array_foreach(ma, i, it)
+		n += json_array_size(ev_report_get_arr(it, "anomalies"));
+	return n;
+}
+
+/* Build the model from the store; exits 2 when the range is too large. */
+static json_t *
+build(struct ev_run *run, struct ev_report_store *s)
+{
+	struct ev_report_counts c;
+	char err[200];
+	json_t *m;
+
+	c.in = run->n_in;
+	c.rejected = run->n_rejected + run->n_late + run->n_duplicate;
+	m = ev_report_build(s, &c, err, sizeof(err));
+	if (m == NULL)
+		ev_run_usage_error(run, "%s", err);
+	return m;
+}
+
+static void
+redraw(struct ev_run *run, struct ev_report_store *s,
+    const struct ev_report_render_opts *ro)
+{
+	struct ev_buf b = EV_BUF_INIT;
+	json_t *m;
+
+	if (ev_report_store_size(s) == 0)
+		return;
+	m = build(run, s);
+	ev_buf_adds(&b, "\033[H\033[2J");
+	ev_report_text_render(m, ro, &b);
+	ev_out_write(&run->out, b.data, b.len);
+	ev_out_flush(&run->out);
+	json_decref(m);
+	ev_buf_free(&b);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "ascii", no_argument, NULL, 'a' },
+		{ "budget", required_argument, NULL, OPT_BUDGET },
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "fail-on-anomaly", no_argument, NULL, OPT_FAIL },
+		{ "format", required_argument, NULL, 'f' },
+		{ "from-json", required_argument, NULL, OPT_FROM_JSON },
+		{ "last", required_argument, NULL, OPT_LAST },
+		{ "live", no_argument, NULL, OPT_LIVE },
+		{ "max-anomalies", required_argument, NULL, OPT_MAX_ANOMALIES },
+		{ "metric", required_argument, NULL, OPT_METRIC },
+		{ "min-score", required_argument, NULL, OPT_MIN_SCORE },
+		{ "output", required_argument, NULL, 'o' },
+		{ "refresh", required_argument, NULL, OPT_REFRESH },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "stage-stats", required_argument, NULL, OPT_STAGE_STATS },
+		{ "step", required_argument, NULL, OPT_STEP },
+		{ "time", required_argument, NULL, OPT_TIME },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "tz", required_argument, NULL, OPT_TZ },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		EV_RUN_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ev_run run;
+	struct ev_report_opts o;
+	struct ev_report_render_opts ro;
+	struct ev_report_store *store;
+	struct list metrics = { NULL, 0 }, by = { NULL, 0 };
+	struct list stage_files = { NULL, 0 };
+	enum ev_report_format fmt = EV_REPORT_TEXT;
+	const char *output = NULL, *from_json = NULL, *color = "auto";
+	const char *errstr, *sde, *nc;
+	struct ev_line line;
+	struct ev_rec rec;
+	struct ev_tz *tz;
+	struct ev_buf out = EV_BUF_INIT;
+	json_t *model = NULL;
+	ev_us_t refresh = 2 * EV_US_PER_SEC, next_draw = 0;
+	int c, live = 0, fail_on_anomaly = 0;
+	size_t i;
+	long long n;
+
+	memset(&o, 0, sizeof(o));
+	memset(&ro, 0, sizeof(ro));
+	o.time_field = "start";
+	o.top = 10;
+	o.tz = "UTC";
+	o.min_score = 0.9999;
+	ro.max_anomalies = 20;
+	ev_run_init(&run, "ev-report", usage);
+	while ((c = getopt_long(argc, argv, "af:hVo:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			ro.ascii = 1;
+			break;
+		case OPT_BUDGET:
+			n = ev_strtonum(optarg, 1, (long long)1 << 40, &errstr);
+			if (errstr)
+				ev_run_usage_error(&run, "--budget '%s' is %s",
+				    optarg, errstr);
+			ro.budget = (size_t)n;
+			break;
+		case OPT_BY:
+			list_add(&run, &by, optarg, "--by");
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") != 0 && strcmp(optarg,
+			    "always") != 0 && strcmp(optarg, "never") != 0)
+				ev_run_usage_error(&run, "--color '%s' is not "
+				    "auto, always or never", optarg);
+			color = optarg;
+			break;
+		case OPT_FAIL:
+			fail_on_anomaly = 1;
+			break;
+		case 'f':
+			if (ev_report_format_parse(optarg, &fmt) != 0)
+				ev_run_usage_error(&run, "unknown format '%s'",
+				    optarg);
+			break;
+		case OPT_FROM_JSON:
+			from_json = optarg;
+			break;
+		case OPT_LAST:
+			if (ev_duration_parse(optarg, &o.last) != 0 ||
+			    o.last <= 0)
+				ev_run_usage_error(&run, "--last '%s' is not a "
+				    "positive duration", optarg);
+			break;
+		case OPT_LIVE:
+			live = 1;
+			break;
+		case OPT_MAX_ANOMALIES:
+			n = ev_strtonum(optarg, 0, 1000000000, &errstr);
+			if (errstr)
+				ev_run_usage_error(&run, "--max-anomalies '%s' "
+				    "is %s", optarg, errstr);
+			ro.max_anomalies = (size_t)n;
+			break;
+		case OPT_METRIC:
+			list_add(&run, &metrics, optarg, "--metric");
+			break;
+		case OPT_MIN_SCORE:
+			if (ev_strtod(optarg, &o.min_score) != 0 ||
+			    o.min_score < 0 || o.min_score > 1)
+				ev_run_usage_error(&run, "--min-score '%s' is "
+				    "not a number in [0,1]", optarg);
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_REFRESH:
+			if (ev_duration_parse(optarg, &refresh) != 0 ||
+			    refresh <= 0)
+				ev_run_usage_error(&run, "--refresh '%s' is "
+				    "not a positive duration", optarg);
+			break;
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			if (ev_time_parse(optarg, strlen(optarg), c ==
+			    OPT_SINCE ? &o.since : &o.until) != 0)
+				ev_run_usage_error(&run, "%s '%s' is not an "
+				    "RFC 3339 time", c == OPT_SINCE ?
+				    "--since" : "--until", optarg);
+			if (c == OPT_SINCE)
+				o.has_since = 1;
+			else
+				o.has_until = 1;
+			break;
+		case OPT_STAGE_STATS:
+			list_add(&run, &stage_files, optarg, "--stage-stats");
+			break;
+		case OPT_STEP:
+			if (ev_duration_parse(optarg, &o.step) != 0 ||
+			    o.step <= 0)
+				ev_run_usage_error(&run, "--step '%s' is not a "
+				    "positive duration", optarg);
+			break;
+		case OPT_TIME:
+			o.time_field = optarg;
+			break;
+		case OPT_TOP:
+			n = ev_strtonum(optarg, 1, 1000000, &errstr);
+			if (errstr)
+				ev_run_usage_error(&run, "--top '%s' is %s",
+				    optarg, errstr);
+			o.top = (size_t)n;
+			break;
+		case OPT_TZ:
+			o.tz = optarg;
+			break;
+		default:
+			if (!ev_run_option(&run, c, optarg))
+				ev_run_usage_error(&run, "unknown option");
+		}
+	}
+	if (optind < argc)
+		ev_run_usage_error(&run, "unexpected argument '%s'",
+		    argv[optind]);
+	if (o.has_since && o.last > 0)
+		ev_run_usage_error(&run, "--since and --last exclude each "
+		    "other");
+	if (o.has_since && o.has_until && o.until <= o.since)
+		ev_run_usage_error(&run, "--until is not after --since");
+	if (live && (fmt != EV_REPORT_TEXT || output != NULL ||
+	    from_json != NULL))
+		ev_run_usage_error(&run, "--live draws text on standard "
+		    "output; it takes no --format, --output or --from-json");
+	if ((tz = ev_tz_open(o.tz)) == NULL)
+		ev_run_usage_error(&run, "unknown time zone '%s'", o.tz);
+	ev_tz_free(tz);
+	/* The generated-at stamp: SOURCE_DATE_EPOCH for reproducible runs. */
+	if ((sde = getenv("SOURCE_DATE_EPOCH")) != NULL && *sde != '\0') {
+		n = ev_strtonum(sde, 0, 253402300799LL, &errstr);
+		if (errstr)
+			ev_run_usage_error(&run, "SOURCE_DATE_EPOCH '%s' is %s",
+			    sde, errstr);
+		o.generated = (ev_us_t)n * EV_US_PER_SEC;
+	} else {
+		o.generated = ev_time_floor(ev_time_now(), EV_US_PER_SEC);
+	}
+	nc = getenv("NO_COLOR");
+	if (nc != NULL && *nc != '\0')
+		ro.color = 0;
+	else if (strcmp(color, "always") == 0)
+		ro.color = 1;
+	else if (strcmp(color, "auto") == 0)
+		ro.color = output == NULL && isatty(STDOUT_FILENO);
+	if (fmt != EV_REPORT_TEXT)
+		ro.color = 0;
+	o.metrics = metrics.v;
+	o.nmetrics = metrics.n;
+	o.by = by.v;
+	o.nby = by.n;
+	store = ev_report_store_new(&o);
+	if (from_json != NULL)
+		model = read_model(&run, from_json);
+
+	ev_run_open(&run);
+	ev_rec_init(&rec);
+	if (live)
+		next_draw = ev_time_mono() + refresh;
+	while (model == NULL) {
+		enum ev_line_kind k;
+		const char *reason;
+		char err[200];
+
+		k = ev_run_next(&run, &line, live ? (next_draw >
+		    ev_time_mono() ? next_draw - ev_time_mono() : 0) : -1);
+		if (live && ev_time_mono() >= next_draw) {
+			redraw(&run, store, &ro);
+			next_draw = ev_time_mono() + refresh;
+		}
+		if (k == EV_LINE_TIMEOUT)
+			continue;
+		if (k != EV_LINE_OK)
+			break;
+		if (ev_rec_parse(&rec, line.data, line.len) != 0) {
+			ev_run_reject(&run, &line, "parse",
+			    ev_run_error(NULL, "%s", rec.err));
+			continue;
+		}
+		if (ev_report_store_add(store, ev_rec_root(&rec), &reason, err,
+		    sizeof(err)) != 0) {
+			ev_run_reject(&run, &line, reason, ev_run_error(
+			    strcmp(reason, "time") == 0 ? o.time_field : NULL,
+			    "%s", err));
+			continue;
+		}
+		run.n_aggregated++;
+	}
+	ev_rec_clear(&rec);
+
+	if (model == NULL && ev_report_store_size(store) > 0) {
+		struct stat st;
+		int pipe_in = fstat(STDIN_FILENO, &st) == 0 &&
+		    S_ISFIFO(st.st_mode);
+
+		for (i = 0; i < stage_files.n; i++)
+			if (read_stage_stats(store, stage_files.v[i],
+			    pipe_in) != 0)
+				run.failed = 1;
+	}
+	if (model == NULL && ev_report_store_size(store) > 0)
+		model = build(&run, store);
+	if (model != NULL) {
+		size_t na = count_anomalies(model);
+
+		if (live)
+			ev_buf_adds(&out, "\033[H\033[2J");
+		ev_report_render(model, fmt, &ro, &out);
+		if (output != NULL) {
+			if (ev_file_write_atomic(output, out.data, out.len) !=
+			    0) {
+				ev_warn("cannot write '%s': %s", output,
+				    strerror(errno));
+				run.failed = 1;
+			}
+		} else {
+			ev_out_write(&run.out, out.data, out.len);
+		}
+		ev_run_stat(&run, "anomalies", json_integer((json_int_t)na));
+		if (fail_on_anomaly && na > 0) {
+			ev_warn("the report holds %zu anomal%s", na,
+			    na == 1 ? "y" : "ies");
+			run.gate_failed = 1;
+		}
+		json_decref(model);
+	}
+	ev_buf_free(&out);
+	ev_report_store_free(store);
+	list_free(&metrics);
+	list_free(&by);
+	list_free(&stage_files);
+	return ev_run_finish(&run);
+}

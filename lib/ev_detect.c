@@ -1,0 +1,947 @@
+/* ev_detect.c - streaming anomaly models (see ev_detect.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_common.h"
+#include "ev_detect.h"
+
+#define CLIP		3.0	/* residuals learned at most this many sigmas */
+#define MAD_SIGMA	1.482602218505602	/* 1 / Phi^-1(3/4) */
+#define MEANABS_SIGMA	1.2533141373155003	/* sqrt(pi / 2) */
+#define NSUB		3	/* auto: robust, ewma, seasonal */
+#define AUTO_MIN	20	/* auto: scored points before a model counts */
+#define SEASONAL_MIN	10	/* seasonal: residuals before scoring */
+
+struct ring {
+	double	*v, *tmp;
+	int	 cap, len, pos;
+};
+
+struct bin {
+	double	v, n;
+	int32_t	visits, last;
+};
+
+struct robust {
+	struct ring r;
+};
+
+struct ewma {
+	double	m, v;
+	int64_t	n;
+};
+
+struct seasonal {
+	double	L, Ld;	/* level offsets of the weekly and daily shapes */
+	double	meanabs;	/* EWMA of |residual| */
+	double	ns;		/* residuals in meanabs */
+	struct bin d[24], w[168];
+	double	ss[24], nr[24];	/* squared residuals per hour of day */
+	double	cp, cn;		/* CUSUM of the residual z, up and down */
+	int	np, nn;		/* their run lengths */
+};
+
+struct cusum {
+	struct ring r;
+	double	sp, sn;		/* upper and lower sums */
+	int	np, nn;		/* run lengths */
+	double	hold;		/* scale kept across a re-baseline */
+	int	hold_left;
+};
+
+struct ev_detect_model {
+	struct ev_detect_params p;
+	enum ev_detect_method kind;
+	int64_t	n;
+	double	zc;		/* z of the confidence level */
+	union {
+		struct robust	rb;
+		struct ewma	ew;
+		struct seasonal	*se;
+		struct cusum	cs;
+	} u;
+	/* auto */
+	struct ev_detect_model *sub[NSUB];
+	double	err[NSUB];
+	int64_t	cnt[NSUB];
+};
+
+static const char *const method_names[] = {
+	"robust", "ewma", "seasonal", "cusum", "auto"
+};
+
+void
+ev_detect_params_default(struct ev_detect_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->method = EV_DETECT_ROBUST;
+	p->window = 60;
+	p->warmup = 0;
+	p->confidence = 0.99;
+	p->alpha = 0.1;
+	p->level_halflife = 6;
+	p->season_rate = 0.25;
+	p->cusum_k = 0.5;
+	p->cusum_h = 5;
+	p->poisson = 1;
+	p->min_scale = 0;
+}
+
+int
+ev_detect_method_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(method_names) / sizeof(method_names[0]); i++)
+		if (strcmp(s, method_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+ev_detect_method_name(enum ev_detect_method m)
+{
+	return method_names[m];
+}
+
+/* Normal distribution helpers. */
+
+double
+ev_detect_score_of_z(double z)
+{
+	if (isnan(z))
+		return 0;
+	return erf(fabs(z) / M_SQRT2);
+}
+
+/* Two-sided tail probability of |z|, accurate far into the tail. */
+static double
+tail2(double z)
+{
+	return erfc(fabs(z) / M_SQRT2);
+}
+
+/* Lower-tail quantile of the standard normal for p in (0, 0.5]. */
+static double
+norm_ppf_low(double p)
+{
+	/* Acklam's rational approximation, then one Halley step. */
+	static const double a[] = { -3.969683028665376e+01,
+	    2.209460984245205e+02, -2.759285104469687e+02,
+	    1.383577518672690e+02, -3.066479806614716e+01,
+	    2.506628277459239e+00 };
+	static const double b[] = { -5.447609879822406e+01,
+	    1.615858368580409e+02, -1.556989798598866e+02,
+	    6.680131188771972e+01, -1.328068155288572e+01 };
+	static const double c[] = { -7.784894002430293e-03,
+	    -3.223964580411365e-01, -2.400758277161838e+00,
+	    -2.549732539343734e+00, 4.374664141464968e+00,
+	    2.938163982698783e+00 };
+	static const double d[] = { 7.784695709041462e-03,
+	    3.224671290700398e-01, 2.445134137142996e+00,
+	    3.754408661907416e+00 };
+	double q, r, x, e, u;
+
+	if (p < 0.02425) {
+		q = sqrt(-2 * log(p));
+		x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q +
+		    c[4]) * q + c[5]) /
+		    ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+	} else {
+		q = p - 0.5;
+		r = q * q;
+		x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r +
+		    a[4]) * r + a[5]) * q /
+		    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r +
+		    b[4]) * r + 1);
+	}
+	e = 0.5 * erfc(-x / M_SQRT2) - p;
+	u = e * sqrt(2 * M_PI) * exp(x * x / 2);
+	return x - u / (1 + x * u / 2);
+}
+
+double
+ev_detect_z_of_conf(double c)
+{
+	if (!(c > 0))
+		return 0;
+	if (c >= 1)
+		return INFINITY;
+	return -norm_ppf_low((1 - c) / 2);
+}
+
+/* Ring buffer with median and MAD. */
+
+static void
+ring_init(struct ring *r, int cap)
+{
+	r->cap = cap < 1 ? 1 : cap;
+	r->v = ev_xcalloc((size_t)r->cap, sizeof(double));
+	r->tmp = ev_xcalloc((size_t)r->cap, sizeof(double));
+	r->len = r->pos = 0;
+}
+
+static void
+ring_free(struct ring *r)
+{
+	free(r->v);
+	free(r->tmp);
+}
+
+static void
+ring_push(struct ring *r, double x)
+{
+	r->v[r->pos] = x;
+	r->pos = (r->pos + 1) % r->cap;
+	if (r->len < r->cap)
+		r->len++;
+}
+
+/* Keep only the newest k values. */
+static void
+ring_keep(struct ring *r, int k)
+{
+	int i;
+
+	if (k >= r->len)
+		return;
+	for (i = 0; i < k; i++)
+		r->tmp[i] = r->v[(r->pos - k + i + r->cap) % r->cap];
+	memcpy(r->v, r->tmp, (size_t)k * sizeof(double));
+	r->len = k;
+	r->pos = k % r->cap;
+}
+
+/* The k-th smallest of a[0..n) (Hoare's selection; reorders a). */
+static double
+select_k(double *a, int n, int k)
+{
+	int lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		double piv = a[lo + (hi - lo) / 2];
+		int i = lo, j = hi;
+
+		while (i <= j) {
+			while (a[i] < piv)
+				i++;
+			while (a[j] > piv)
+				j--;
+			if (i <= j) {
+				double t = a[i];
+
+				a[i] = a[j];
+				a[j] = t;
+				i++;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return a[k];
+}
+
+static double
+median_of(double *a, int n)
+{
+	double hi, lo;
+	int i;
+
+	hi = select_k(a, n, n / 2);
+	if (n % 2)
+		return hi;
+	/* After selection everything below n/2 is <= hi: take their max. */
+	lo = a[0];
+	for (i = 1; i < n / 2; i++)
+		if (a[i] > lo)
+			lo = a[i];
+	return (lo + hi) / 2;
+}
+
+static void
+ring_median_mad(struct ring *r, double *med, double *mad)
+{
+	int i;
+
+	memcpy(r->tmp, r->v, (size_t)r->len * sizeof(double));
+	*med = median_of(r->tmp, r->len);
+	for (i = 0; i < r->len; i++)
+		r->tmp[i] = fabs(r->v[i] - *med);
+	*mad = median_of(r->tmp, r->len);
+}
+
+/* Shared pieces. */
+
+static double
+clip(double r, double lim)
+{
+	if (r > lim)
+		return lim;
+	if (r < -lim)
+		return -lim;
+	return r;
+}
+
+/* Floor of a scale in value units around the level m. */
+static double
+floor_scale(const struct ev_detect_params *p, double m, double s)
+{
+	double f;
+
+	if (p->poisson) {
+		f = sqrt(fmax(fabs(m), 1));
+		if (s < f)
+			s = f;
+	}
+	if (s < p->min_scale)
+		s = p->min_scale;
+	f = 1e-9 * fmax(1, fabs(m));
+	return s < f ? f : s;
+}
+
+static void
+fill(struct ev_detect_model *m, struct ev_detect_score *o, double x,
+    double expected, double scale)
+{
+	o->scored = 1;
+	o->method = method_names[m->kind];
+	o->expected = expected;
+	o->z = (x - expected) / scale;
+	o->score = ev_detect_score_of_z(o->z);
+	o->lower = expected - m->zc * scale;
+	o->upper = expected + m->zc * scale;
+	o->direction = x > expected ? 1 : x < expected ? -1 : 0;
+}
+
+/* robust */
+
+static void
+robust_step(struct ev_detect_model *m, double x, struct ev_detect_score *o)
+{
+	struct ring *r = &m->u.rb.r;
+	int need = m->p.window < 5 ? m->p.window : 5;
+	double med, mad;
+
+	if (r->len >= need && r->len >= 1) {
+		ring_median_mad(r, &med, &mad);
+		fill(m, o, x, med, floor_scale(&m->p, med, MAD_SIGMA * mad));
+	}
+	ring_push(r, x);
+}
+
+/* ewma */
+
+static void
+ewma_step(struct ev_detect_model *m, double x, struct ev_detect_score *o)
+{
+	struct ewma *e = &m->u.ew;
+	double sc, r, a;
+
+	sc = floor_scale(&m->p, e->m, sqrt(e->v));
+	if (e->n >= 5)
+		fill(m, o, x, e->m, sc);
+	if (e->n == 0) {
+		e->m = x;
+		e->v = 0;
+		e->n = 1;
+		return;
+	}
+	r = x - e->m;
+	if (e->n >= 5)
+		r = clip(r, CLIP * sc);
+	e->n++;
+	a = 1.0 / (double)e->n;
+	if (a < m->p.alpha)
+		a = m->p.alpha;
+	e->m += a * r;
+	e->v = (1 - a) * (e->v + a * r * r);
+}
+
+/* seasonal */
+
+static int
+bin_usable(const struct bin *b, int32_t cur)
+{
+	return b->visits >= 2 || (b->visits == 1 && b->last != cur);
+}
+
+static void
+bin_learn(struct bin *b, double target, double wgt, double amin,
+    double lim, int32_t cur)
+{
+	double r, a;
+
+	if (wgt <= 0)
+		return;
+	if (b->last != cur || b->visits == 0) {
+		b->visits++;
+		b->last = cur;
+	}
+	if (b->n == 0) {
+		b->v = target;
+		b->n = wgt;
+		return;
+	}
+	r = target - b->v;
+	if (lim > 0)
+		r = clip(r, lim);
+	b->n += wgt;
+	a = wgt / b->n;
+	if (a < amin * wgt)
+		a = amin * wgt;
+	b->v += a * r;
+}
+
+/*
+ * A sustained shift smaller than the point threshold: a two-sided CUSUM of
+ * the residual z with allowance k (clipped at CLIP so one spike does not
+ * linger).  Without a shift S has a stationary tail P(S > s) ~ exp(-2ks),
+ * which is the probability used when it says more than the point itself.
+ */
+static void
+seasonal_cusum(const struct ev_detect_model *m, struct seasonal *s,
+    struct ev_detect_score *o)
+{
+	double k = 2 * m->p.cusum_k, z = clip(o->z, CLIP), S, p;
+
+	s->cp = fmax(0, s->cp + z - k);
+	s->np = s->cp > 0 ? s->np + 1 : 0;
+	s->cn = fmax(0, s->cn - z - k);
+	s->nn = s->cn > 0 ? s->nn + 1 : 0;
+	S = fmax(s->cp, s->cn);
+	p = exp(-2 * k * S);
+	if (1 - p > o->score)
+		o->score = 1 - p;
+}
+
+static void
+scale_learn(struct seasonal *s, int h, double r, double wgt, double amin)
+{
+	double a;
+
+	if (wgt <= 0)
+		return;
+	s->nr[h] += wgt;
+	a = wgt / s->nr[h];
+	if (a < amin * wgt)
+		a = amin * wgt;
+	s->ss[h] += a * (r * r - s->ss[h]);
+}
+
+static void
+seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
+    struct ev_detect_score *o)
+{
+	struct seasonal *s = m->u.se;
+	double y, u, f, base = 0, pred, pd = 0, mu, sig, fl, r, lim = 0, step,
+	    amin, how, hod, ah;
+	int32_t day, week;
+	int d0, d1, w0, w1, ready = 0, dready = 0;
+
+	y = log1p(fmax(pt->value, 0));
+	how = fmod(pt->local_hours + 96, 168);
+	if (how < 0)
+		how += 168;
+	hod = fmod(how, 24);
+	day = (int32_t)floor(pt->local_hours / 24);
+	week = (int32_t)floor((pt->local_hours + 96) / 168);
+	step = pt->step_hours > 0 ? fmin(pt->step_hours, 24) : 1;
+
+	u = how - 0.5;
+	if (u < 0)
+		u += 168;
+	w0 = (int)floor(u) % 168;
+	w1 = (w0 + 1) % 168;
+	f = u - floor(u);
+	/*
+	 * Blend neighbouring hours, but never across local midnight: weekday
+	 * and weekend levels often change there in one step.
+	 */
+	if (w1 % 24 == 0) {
+		if (f < 0.5)
+			w1 = w0;
+		else
+			w0 = w1;
+		f = 0;
+	}
+	d0 = w0 % 24;
+	d1 = w1 % 24;
+	(void)hod;
+
+	/*
+	 * Each shape has its own level, learned from its own residuals only:
+	 * the daily shape's level absorbs weekends until the weekly shape is
+	 * known, and must not leak into the weekly prediction.
+	 */
+	if (bin_usable(&s->d[d0], day) && bin_usable(&s->d[d1], day)) {
+		pd = s->Ld + (1 - f) * s->d[d0].v + f * s->d[d1].v;
+		dready = 1;
+	}
+	if (bin_usable(&s->w[w0], week) && bin_usable(&s->w[w1], week)) {
+		base = (1 - f) * s->w[w0].v + f * s->w[w1].v;
+		pred = s->L + base;
+		ready = 2;
+	} else if (dready) {
+		pred = pd;
+		ready = 1;
+	} else
+		pred = 0;
+	mu = expm1(pred);
+	if (mu < 0)
+		mu = 0;
+	sig = MEANABS_SIGMA * s->meanabs;
+	/*
+	 * Noise differs by hour (relative noise is larger at night when counts
+	 * are small and events come in sessions): the hour's own variance,
+	 * shrunk towards the global one with the weight of four residuals.
+	 */
+	{
+		double nb = (1 - f) * s->nr[d0] + f * s->nr[d1];
+		double vb = (1 - f) * s->ss[d0] + f * s->ss[d1];
+
+		sig = sqrt((nb * vb + 4 * sig * sig) / (nb + 4));
+	}
+	/* Poisson noise of log1p(count) and the absolute floor, in log space. */
+	fl = 1e-6;
+	if (m->p.poisson && sqrt(mu) / (mu + 1) > fl)
+		fl = sqrt(mu) / (mu + 1);
+	if (m->p.min_scale / (mu + 1) > fl)
+		fl = m->p.min_scale / (mu + 1);
+	if (sig < fl)
+		sig = fl;
+
+	if (ready && s->ns >= SEASONAL_MIN) {
+		o->scored = 1;
+		o->method = method_names[EV_DETECT_SEASONAL];
+		o->expected = mu;
+		o->z = (y - pred) / sig;
+		if (m->p.poisson) {
+			/*
+			 * The log scale overstates small counts (1 where 8 were
+			 * expected); Anscombe's transform of a Poisson count is
+			 * nearly normal, and the smaller of the two is kept.
+			 */
+			double za = 2 * (sqrt(fmax(pt->value, 0) + 0.375) -
+			    sqrt(mu + 0.375));
+
+			if (fabs(za) < fabs(o->z))
+				o->z = za;
+		}
+		o->score = ev_detect_score_of_z(o->z);
+		seasonal_cusum(m, s, o);
+		o->lower = expm1(pred - m->zc * sig);
+		if (o->lower < 0)
+			o->lower = 0;
+		o->upper = expm1(pred + m->zc * sig);
+		o->direction = pt->value > mu ? 1 : pt->value < mu ? -1 : 0;
+	}
+
+	if (s->ns >= 5)
+		lim = CLIP * sig;
+	if (ready) {
+		double as;
+
+		r = y - pred;
+		if (lim > 0)
+			r = clip(r, lim);
+		/*
+		 * A level is the recent mean deviation from its shape; it
+		 * returns to 0 once the bins have learned a change.
+		 */
+		ah = 1 - pow(0.5, step / m->p.level_halflife);
+		if (ready == 2) {
+			s->L += ah * r;
+			if (dready)
+				s->Ld += ah * (lim > 0 ? clip(y - pd, lim) :
+				    y - pd);
+		} else
+			s->Ld += ah * r;
+		s->ns += 1;
+		as = 1 / s->ns;
+		if (as < 1 - pow(0.5, step / 24))
+			as = 1 - pow(0.5, step / 24);
+		s->meanabs += as * (fabs(r) - s->meanabs);
+		scale_learn(s, d0, r, 1 - f, 1 - pow(1 - m->p.season_rate,
+		    fmin(step, 1)));
+		scale_learn(s, d1, r, f, 1 - pow(1 - m->p.season_rate,
+		    fmin(step, 1)));
+	}
+	amin = 1 - pow(1 - m->p.season_rate, fmin(step, 1));
+	bin_learn(&s->d[d0], y, 1 - f, amin, lim, day);
+	bin_learn(&s->d[d1], y, f, amin, lim, day);
+	bin_learn(&s->w[w0], y, 1 - f, amin, lim, week);
+	bin_learn(&s->w[w1], y, f, amin, lim, week);
+}
+
+/* cusum */
+
+static void
+cusum_step(struct ev_detect_model *m, double x, struct ev_detect_score *o)
+{
+	struct cusum *c = &m->u.cs;
+	struct ring *r = &c->r;
+	int need = m->p.window < 5 ? m->p.window : 5;
+	double med, mad, sc, z, S, zs, p;
+	int n;
+
+	if (r->len < need || r->len < 1) {
+		ring_push(r, x);
+		return;
+	}
+	ring_median_mad(r, &med, &mad);
+	sc = MAD_SIGMA * mad;
+	if (c->hold_left > 0) {
+		if (sc < c->hold)
+			sc = c->hold;
+		c->hold_left--;
+	}
+	sc = floor_scale(&m->p, med, sc);
+	z = (x - med) / sc;
+	c->sp = fmax(0, c->sp + z - m->p.cusum_k);
+	c->np = c->sp > 0 ? c->np + 1 : 0;
+	c->sn = fmax(0, c->sn - z - m->p.cusum_k);
+	c->nn = c->sn > 0 ? c->nn + 1 : 0;
+
+	fill(m, o, x, med, sc);
+	if (c->sp >= c->sn && c->np > 0) {
+		S = c->sp;
+		n = c->np;
+	} else if (c->nn > 0) {
+		S = -c->sn;
+		n = c->nn;
+	} else {
+		S = 0;
+		n = 1;
+	}
+	/* Mean z since the change point, Bonferroni over n candidates. */
+	zs = (S + (S >= 0 ? 1 : -1) * m->p.cusum_k * n) / sqrt(n);
+	p = tail2(zs) * (n > 1 ? (double)n : 1);
+	/* The point's own evidence counts too (o->score, from fill). */
+	if (p < 1 && 1 - p > o->score)
+		o->score = 1 - p;
+
+	ring_push(r, x);
+	/* A confirmed shift: the baseline restarts from the new level. */
+	if (fabs(S) >= m->p.cusum_h && n >= 3) {
+		c->hold = sc;
+		c->hold_left = m->p.window / 2;
+		ring_keep(r, n > need ? n : need);
+		c->sp = c->sn = 0;
+		c->np = c->nn = 0;
+	}
+}
+
+/* Life cycle. */
+
+struct ev_detect_model *
+ev_detect_model_new(const struct ev_detect_params *p)
+{
+	struct ev_detect_model *m = ev_xcalloc(1, sizeof(*m));
+	struct ev_detect_params sp;
+	int i;
+
+	m->p = *p;
+	m->kind = p->method;
+	m->zc = ev_detect_z_of_conf(p->confidence);
+	switch (m->kind) {
+	case EV_DETECT_ROBUST:
+		ring_init(&m->u.rb.r, p->window);
+		break;
+	case EV_DETECT_CUSUM:
+		ring_init(&m->u.cs.r, p->window);
+		break;
+	case EV_DETECT_SEASONAL:
+		m->u.se = ev_xcalloc(1, sizeof(*m->u.se));
+		break;
+	case EV_DETECT_EWMA:
+		break;
+	case EV_DETECT_AUTO:
+		for (i = 0; i < NSUB; i++) {
+			sp = *p;
+			sp.method = (enum ev_detect_method)i;
+			sp.warmup = 0;
+			m->sub[i] = ev_detect_model_new(&sp);
+		}
+		break;
+	}
+	return m;
+}
+
+void
+ev_detect_model_free(struct ev_detect_model *m)
+{
+	int i;
+
+	if (m == NULL)
+		return;
+	switch (m->kind) {
+	case EV_DETECT_ROBUST:
+		ring_free(&m->u.rb.r);
+		break;
+	case EV_DETECT_CUSUM:
+		ring_free(&m->u.cs.r);
+		break;
+	case EV_DETECT_SEASONAL:
+		free(m->u.se);
+		break;
+	case EV_DETECT_EWMA:
+		break;
+	case EV_DETECT_AUTO:
+		for (i = 0; i < NSUB; i++)
+			ev_detect_model_free(m->sub[i]);
+		break;
+	}
+	free(m);
+}
+
+int64_t
+ev_detect_model_points(const struct ev_detect_model *m)
+{
+	return m->n;
+}
+
+static void
+auto_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
+    struct ev_detect_score *o)
+{
+	struct ev_detect_score s[NSUB];
+	int i, best = -1;
+
+	for (i = 0; i < NSUB; i++) {
+		memset(&s[i], 0, sizeof(s[i]));
+		ev_detect_model_step(m->sub[i], pt, &s[i]);
+	}
+	/* Choose on the error before this point, then account for it. */
+	for (i = 0; i < NSUB; i++) {
+		if (!s[i].scored || m->cnt[i] < AUTO_MIN)
+			continue;
+		if (best < 0 || m->err[i] < m->err[best])
+			best = i;
+	}
+	if (best < 0 && s[EV_DETECT_ROBUST].scored)
+		best = EV_DETECT_ROBUST;
+	if (best >= 0)
+		*o = s[best];
+	for (i = 0; i < NSUB; i++) {
+		double e, a;
+
+		if (!s[i].scored)
+			continue;
+		e = fabs(pt->value - s[i].expected);
+		m->cnt[i]++;
+		a = 1.0 / (double)m->cnt[i];
+		if (a < 0.05)
+			a = 0.05;
+		m->err[i] += a * (e - m->err[i]);
+	}
+}
+
+void
+ev_detect_model_step(struct ev_detect_model *m,
+    const struct ev_detect_point *pt, struct ev_detect_score *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!isfinite(pt->value))
+		return;
+	switch (m->kind) {
+	case EV_DETECT_ROBUST:
+		robust_step(m, pt->value, out);
+		break;
+	case EV_DETECT_EWMA:
+		ewma_step(m, pt->value, out);
+		break;
+	case EV_DETECT_SEASONAL:
+		seasonal_step(m, pt, out);
+		break;
+	case EV_DETECT_CUSUM:
+		cusum_step(m, pt->value, out);
+		break;
+	case EV_DETECT_AUTO:
+		auto_step(m, pt, out);
+		break;
+	}
+	m->n++;
+	if (m->n <= m->p.warmup)
+		out->scored = 0;
+}
+
+/* State. */
+
+static json_t *
+ring_save(const struct ring *r)
+{
+	json_t *a = json_array();
+	int i;
+
+	/* Oldest first, so a load with another capacity keeps the newest. */
+	for (i = 0; i < r->len; i++)
+		json_array_append_new(a, json_real(
+		    r->v[(r->pos - r->len + i + r->cap) % r->cap]));
+	return a;
+}
+
+static int
+ring_load(struct ring *r, const json_t *a)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(a))
+		return -1;
+	r->len = r->pos = 0;
+	json_array_foreach(a, i, v) {
+		if (!json_is_number(v))
+			return -1;
+		ring_push(r, json_number_value(v));
+	}
+	return 0;
+}
+
+static json_t *
+bins_save(const struct bin *b, int n)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("[f,f,i,i]", b[i].v,
+		    b[i].n, (json_int_t)b[i].visits, (json_int_t)b[i].last));
+	return a;
+}
+
+static int
+bins_load(struct bin *b, int n, const json_t *a)
+{
+	json_int_t visits, last;
+	int i;
+
+	if (!json_is_array(a) || json_array_size(a) != (size_t)n)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (json_unpack(json_array_get(a, (size_t)i), "[F,F,I,I]",
+		    &b[i].v, &b[i].n, &visits, &last) != 0)
+			return -1;
+		b[i].visits = (int32_t)visits;
+		b[i].last = (int32_t)last;
+	}
+	return 0;
+}
+
+json_t *
+ev_detect_model_save(const struct ev_detect_model *m)
+{
+	json_t *o, *a;
+	int i;
+
+	o = json_pack("{s:s,s:I}", "method", method_names[m->kind],
+	    "n", (json_int_t)m->n);
+	switch (m->kind) {
+	case EV_DETECT_ROBUST:
+		json_object_set_new(o, "ring", ring_save(&m->u.rb.r));
+		break;
+	case EV_DETECT_EWMA:
+		json_object_set_new(o, "ewma", json_pack("[f,f,I]",
+		    m->u.ew.m, m->u.ew.v, (json_int_t)m->u.ew.n));
+		break;
+	case EV_DETECT_SEASONAL:
+		json_object_set_new(o, "level", json_pack("[f,f,f,f]",
+		    m->u.se->L, m->u.se->meanabs, m->u.se->ns, m->u.se->Ld));
+		json_object_set_new(o, "daily", bins_save(m->u.se->d, 24));
+		json_object_set_new(o, "weekly", bins_save(m->u.se->w, 168));
+		a = json_array();
+		for (i = 0; i < 24; i++)
+			json_array_append_new(a, json_pack("[f,f]",
+			    m->u.se->ss[i], m->u.se->nr[i]));
+		json_object_set_new(o, "scale", a);
+		json_object_set_new(o, "cusum", json_pack("[f,f,i,i]",
+		    m->u.se->cp, m->u.se->cn, m->u.se->np, m->u.se->nn));
+		break;
+	case EV_DETECT_CUSUM:
+		json_object_set_new(o, "ring", ring_save(&m->u.cs.r));
+		json_object_set_new(o, "cusum", json_pack("[f,f,i,i,f,i]",
+		    m->u.cs.sp, m->u.cs.sn, m->u.cs.np, m->u.cs.nn,
+		    m->u.cs.hold, m->u.cs.hold_left));
+		break;
+	case EV_DETECT_AUTO:
+		a = json_array();
+		for (i = 0; i < NSUB; i++)
+			json_array_append_new(a, json_pack("{s:o,s:f,s:I}",
+			    "model", ev_detect_model_save(m->sub[i]),
+			    "err", m->err[i], "cnt", (json_int_t)m->cnt[i]));
+		json_object_set_new(o, "sub", a);
+		break;
+	}
+	return o;
+}
+
+int
+ev_detect_model_load(struct ev_detect_model *m, const json_t *v)
+{
+	const char *meth;
+	json_int_t n, en;
+	json_t *sub, *e;
+	size_t i;
+
+	if (json_unpack((json_t *)(uintptr_t)v, "{s:s,s:I}", "method", &meth,
+	    "n", &n) != 0 || strcmp(meth, method_names[m->kind]) != 0)
+		return -1;
+	m->n = n;
+	switch (m->kind) {
+	case EV_DETECT_ROBUST:
+		return ring_load(&m->u.rb.r, json_object_get(v, "ring"));
+	case EV_DETECT_EWMA:
+		if (json_unpack(json_object_get(v, "ewma"), "[F,F,I]",
+		    &m->u.ew.m, &m->u.ew.v, &en) != 0)
+			return -1;
+		m->u.ew.n = en;
+		return 0;
+	case EV_DETECT_SEASONAL:
+		if (json_unpack(json_object_get(v, "level"), "[F,F,F,F]",
+		    &m->u.se->L, &m->u.se->meanabs, &m->u.se->ns,
+		    &m->u.se->Ld) != 0)
+			return -1;
+		if (bins_load(m->u.se->d, 24, json_object_get(v, "daily")) ||
+		    bins_load(m->u.se->w, 168, json_object_get(v, "weekly")))
+			return -1;
+		sub = json_object_get(v, "scale");
+		if (!json_is_array(sub) || json_array_size(sub) != 24)
+			return -1;
+		json_array_foreach(sub, i, e)
+			if (json_unpack(e, "[F,F]", &m->u.se->ss[i],
+			    &m->u.se->nr[i]) != 0)
+				return -1;
+		if (json_unpack(json_object_get(v, "cusum"), "[F,F,i,i]",
+		    &m->u.se->cp, &m->u.se->cn, &m->u.se->np,
+		    &m->u.se->nn) != 0)
+			return -1;
+		return 0;
+	case EV_DETECT_CUSUM:
+		if (json_unpack(json_object_get(v, "cusum"), "[F,F,i,i,F,i]",
+		    &m->u.cs.sp, &m->u.cs.sn, &m->u.cs.np, &m->u.cs.nn,
+		    &m->u.cs.hold, &m->u.cs.hold_left) != 0)
+			return -1;
+		return ring_load(&m->u.cs.r, json_object_get(v, "ring"));
+	case EV_DETECT_AUTO:
+		sub = json_object_get(v, "sub");
+		if (!json_is_array(sub) || json_array_size(sub) != NSUB)
+			return -1;
+		json_array_foreach(sub, i, e) {
+			json_int_t cnt;
+			json_t *mv;
+
+			if (json_unpack(e, "{s:o,s:F,s:I}", "model", &mv,
+			    "err", &m->err[i], "cnt", &cnt) != 0 ||
+			    ev_detect_model_load(m->sub[i], mv) != 0)
+				return -1;
+			m->cnt[i] = cnt;
+		}
+		return 0;
+	}
+	return -1;
+}

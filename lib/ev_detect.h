@@ -1,0 +1,97 @@
+/*
+ * ev_detect.h - streaming anomaly models for one metric series each.
+ *
+ * A model sees the points of one series in time order.  For each point it
+ * first scores the value against what it learned so far (expected value,
+ * bounds at the configured confidence, a robust z and a calibrated score in
+ * [0,1]) and then learns from it.  Four baselines:
+ *
+ *   robust    rolling median and MAD over the last `window` points
+ *   ewma      exponentially weighted mean and variance
+ *   seasonal  log-space level plus a daily (24 hour bins) and a weekly
+ *             (168 hour-of-week bins) shape learned online from local
+ *             wall-clock hours, so DST is followed by the caller's zone
+ *   cusum     two-sided CUSUM of robust z values for level shifts
+ *   auto      runs robust, ewma and seasonal side by side and reports the
+ *             one whose recent absolute prediction error is smallest
+ *
+ * The score is 1 - p where p is the two-sided normal tail probability of z
+ * (for cusum: of the mean z since the change point, Bonferroni-corrected
+ * for the candidate change points), so a threshold of 0.99999 means a one
+ * in 100,000 point under the model.
+ *
+ * The module uses no clock and no time zone: the caller passes the point's
+ * local wall-clock time as hours since the epoch (see struct ev_detect_point).
+ *
+ * Ownership: ev_detect_model_new returns a new model (ev_detect_model_free).
+ * ev_detect_model_save returns a new JSON reference; ev_detect_model_load
+ * borrows its argument.  Method names returned are static strings.
+ */
+#ifndef EV_DETECT_H
+#define EV_DETECT_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+enum ev_detect_method {
+	EV_DETECT_ROBUST,
+	EV_DETECT_EWMA,
+	EV_DETECT_SEASONAL,
+	EV_DETECT_CUSUM,
+	EV_DETECT_AUTO
+};
+
+struct ev_detect_params {
+	enum ev_detect_method method;
+	int	window;		/* robust, cusum: points in the rolling window */
+	int	warmup;		/* points learned before any score */
+	double	confidence;	/* two-sided level of lower/upper, e.g. 0.99 */
+	double	alpha;		/* ewma: weight of the newest point */
+	double	level_halflife;	/* seasonal: hours for the level to adapt */
+	double	season_rate;	/* seasonal: weight of the newest day/week */
+	double	cusum_k;	/* cusum: allowance in sigmas */
+	double	cusum_h;	/* cusum: decision interval in sigmas */
+	int	poisson;	/* floor the scale at Poisson noise (counts) */
+	double	min_scale;	/* absolute floor of the scale, value units */
+};
+
+/* Defaults: robust, window 60, warmup 0 (model readiness only), 0.99. */
+void	ev_detect_params_default(struct ev_detect_params *p);
+/* "robust" … "auto" to a method; -1 when unknown. */
+int	ev_detect_method_parse(const char *s);
+const char *ev_detect_method_name(enum ev_detect_method m);
+
+struct ev_detect_point {
+	double	value;
+	double	local_hours;	/* local wall-clock hours since 1970-01-01 */
+	double	step_hours;	/* length of the window (or point spacing) */
+};
+
+struct ev_detect_score {
+	int	scored;		/* 0 while learning: other fields unset */
+	const char *method;	/* the baseline that produced it */
+	double	score;		/* 1 - two-sided tail probability, in [0,1] */
+	double	z;		/* signed deviation in model sigmas */
+	double	expected, lower, upper;
+	int	direction;	/* -1 below, +1 above expected, 0 equal */
+};
+
+struct ev_detect_model;
+
+struct ev_detect_model *ev_detect_model_new(const struct ev_detect_params *p);
+void	ev_detect_model_free(struct ev_detect_model *m);
+/* Score pt against the model (into *out), then learn from it. */
+void	ev_detect_model_step(struct ev_detect_model *m,
+	    const struct ev_detect_point *pt, struct ev_detect_score *out);
+/* Points seen so far. */
+int64_t	ev_detect_model_points(const struct ev_detect_model *m);
+/* The model as JSON, and back; load returns 0 or -1 on a malformed value. */
+json_t	*ev_detect_model_save(const struct ev_detect_model *m);
+int	ev_detect_model_load(struct ev_detect_model *m, const json_t *v);
+
+/* erf(|z|/sqrt 2): 1 - two-sided normal tail probability of z. */
+double	ev_detect_score_of_z(double z);
+/* The z whose two-sided central probability is c (inverse of the above). */
+double	ev_detect_z_of_conf(double c);
+
+#endif /* EV_DETECT_H */

@@ -1,0 +1,1818 @@
+/*
+ * ev_evolve.c - structural comparison of two JSON Schemas (see ev_evolve.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "ev_common.h"
+#include "ev_evolve.h"
+
+struct ev_evolve_doc {
+	char			*path;
+	char			*dir;
+	json_t			*root;
+	struct ev_evolve_store	*store;
+};
+
+struct ev_evolve_store {
+	struct ev_evolve_doc	**d;
+	size_t			 n;
+};
+
+/* A schema node: its value, document and pointer (borrowed). */
+struct side {
+	json_t			*s;
+	struct ev_evolve_doc	*doc;
+	const char		*ptr;
+};
+
+struct pair {
+	const json_t	*a, *b;
+};
+
+struct cmp {
+	struct ev_evolve_changes *out;
+	struct ev_evolve_store	*ost, *nst;
+	struct pair		*seen;
+	size_t			 nseen, capseen;
+	char			*err;
+	size_t			 errsize;
+	int			 failed;
+	int			 depth;
+};
+
+/* Polarity of the place being compared: inside "not" directions swap. */
+enum pol { POS, NEG, MIX };
+
+#define MAX_DEPTH 64
+
+static const char *annotations[] = {
+	"$anchor", "$comment", "$defs", "$dynamicAnchor", "$id", "$schema",
+	"$vocabulary", "contentEncoding", "contentMediaType", "contentSchema",
+	"default", "definitions", "deprecated", "description", "examples",
+	"readOnly", "self", "title", "writeOnly", NULL
+};
+
+static int
+in_list(const char *k, const char **list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(k, *list) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- stores and documents ---- */
+
+struct ev_evolve_store *
+ev_evolve_store_new(void)
+{
+	return ev_xcalloc(1, sizeof(struct ev_evolve_store));
+}
+
+void
+ev_evolve_store_free(struct ev_evolve_store *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->n; i++) {
+		free(st->d[i]->path);
+		free(st->d[i]->dir);
+		json_decref(st->d[i]->root);
+		free(st->d[i]);
+	}
+	free(st->d);
+	free(st);
+}
+
+struct ev_evolve_doc *
+ev_evolve_load(struct ev_evolve_store *st, const char *path, char *err,
+    size_t errsize)
+{
+	char real[PATH_MAX], *slash;
+	struct ev_evolve_doc *d;
+	json_error_t je;
+	json_t *root;
+	size_t i;
+
+	if (realpath(path, real) == NULL) {
+		snprintf(err, errsize, "cannot open '%s': %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	for (i = 0; i < st->n; i++)
+		if (strcmp(st->d[i]->path, real) == 0)
+			return st->d[i];
+	root = json_load_file(real, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+	    &je);
+	if (root == NULL) {
+		snprintf(err, errsize, "cannot read '%s': line %d: %s", path,
+		    je.line, je.text);
+		return NULL;
+	}
+	if (!json_is_object(root) && !json_is_boolean(root)) {
+		snprintf(err, errsize, "'%s' is not a schema (an object or a "
+		    "boolean)", path);
+		json_decref(root);
+		return NULL;
+	}
+	d = ev_xcalloc(1, sizeof(*d));
+	d->path = ev_xstrdup(real);
+	d->dir = ev_xstrdup(real);
+	slash = strrchr(d->dir, '/');
+	if (slash != NULL)
+		slash[slash == d->dir ? 1 : 0] = '\0';
+	d->root = root;
+	d->store = st;
+	st->d = ev_xreallocarray(st->d, st->n + 1, sizeof(*st->d));
+	st->d[st->n++] = d;
+	return d;
+}
+
+json_t *
+ev_evolve_doc_root(const struct ev_evolve_doc *d)
+{
+	return d->root;
+}
+
+const char *
+ev_evolve_doc_path(const struct ev_evolve_doc *d)
+{
+	return d->path;
+}
+
+struct ev_evolve_store *
+ev_evolve_doc_store(const struct ev_evolve_doc *d)
+{
+	return d->store;
+}
+
+/* ---- references ---- */
+
+/* Decode %XX escapes of a URI fragment into a new string. */
+static char *
+pct_decode(const char *s)
+{
+	char *r = ev_xmalloc(strlen(s) + 1), *o = r;
+	unsigned int c;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '%' && s[1] != '\0' && s[2] != '\0' &&
+		    sscanf(s + 1, "%2x", &c) == 1) {
+			*o++ = (char)c;
+			s += 2;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
+	return r;
+}
+
+static json_t *
+pointer_get(json_t *root, const char *ptr)
+{
+	json_t *cur = root;
+	const char *p = ptr;
+	char seg[1024];
+
+	while (*p == '/') {
+		size_t n = 0;
+		p++;
+		while (*p != '\0' && *p != '/' && n + 1 < sizeof(seg)) {
+			if (*p == '~' && p[1] == '0') {
+				seg[n++] = '~';
+				p += 2;
+			} else if (*p == '~' && p[1] == '1') {
+				seg[n++] = '/';
+				p += 2;
+			} else
+				seg[n++] = *p++;
+		}
+		seg[n] = '\0';
+		if (json_is_object(cur))
+			cur = json_object_get(cur, seg);
+		else if (json_is_array(cur)) {
+			const char *e;
+			long long ix = ev_strtonum(seg, 0, LLONG_MAX, &e);
+			cur = e != NULL ? NULL : json_array_get(cur, (size_t)ix);
+		} else
+			cur = NULL;
+		if (cur == NULL)
+			return NULL;
+	}
+	return *p == '\0' ? cur : NULL;
+}
+
+static void
+ptr_append(char **out, const char *base, const char *key)
+{
+	size_t n = strlen(base), k = strlen(key), i, o;
+	char *r = ev_xmalloc(n + 2 * k + 2);
+
+	memcpy(r, base, n);
+	o = n;
+	r[o++] = '/';
+	for (i = 0; i < k; i++) {
+		if (key[i] == '~') {
+			r[o++] = '~';
+			r[o++] = '0';
+		} else if (key[i] == '/') {
+			r[o++] = '~';
+			r[o++] = '1';
+		} else
+			r[o++] = key[i];
+	}
+	r[o] = '\0';
+	*out = r;
+}
+
+/* New pointer base/key. */
+static char *
+ptr_join(const char *base, const char *key)
+{
+	char *r;
+
+	ptr_append(&r, base, key);
+	return r;
+}
+
+static char *
+ptr_index(const char *base, size_t i)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%zu", i);
+	return ptr_join(base, num);
+}
+
+/* Depth-first search for a "$anchor" (or draft-07 "$id": "#name"). */
+static json_t *
+find_anchor(json_t *s, const char *name, const char *ptr, char **found)
+{
+	const char *k;
+	json_t *v, *r;
+	size_t i;
+
+	if (json_is_object(s)) {
+		json_t *a = json_object_get(s, "$anchor");
+		json_t *id = json_object_get(s, "$id");
+		if ((json_is_string(a) && strcmp(json_string_value(a), name)
+		    == 0) || (json_is_string(id) &&
+		    json_string_value(id)[0] == '#' &&
+		    strcmp(json_string_value(id) + 1, name) == 0)) {
+			*found = ev_xstrdup(ptr);
+			return s;
+		}
+		json_object_foreach(s, k, v) {
+			char *sub = ptr_join(ptr, k);
+			r = find_anchor(v, name, sub, found);
+			free(sub);
+			if (r != NULL)
+				return r;
+		}
+	} else if (json_is_array(s)) {
+		json_array_foreach(s, i, v) {
+			char *sub = ptr_index(ptr, i);
+			r = find_anchor(v, name, sub, found);
+			free(sub);
+			if (r != NULL)
+				return r;
+		}
+	}
+	return NULL;
+}
+
+static struct ev_evolve_doc *
+doc_by_id(struct ev_evolve_store *st, const char *id, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++) {
+		json_t *v = json_is_object(st->d[i]->root) ?
+		    json_object_get(st->d[i]->root, "$id") : NULL;
+		const char *s = json_string_value(v);
+		size_t sl;
+
+		if (s == NULL)
+			continue;
+		sl = strlen(s);
+		if (sl > 0 && s[sl - 1] == '#')
+			sl--;
+		if (sl == n && strncmp(s, id, n) == 0)
+			return st->d[i];
+	}
+	return NULL;
+}
+
+json_t *
+ev_evolve_resolve(struct ev_evolve_store *st, struct ev_evolve_doc *doc,
+    const char *ref, struct ev_evolve_doc **tdoc, char **tptr, char *err,
+    size_t errsize)
+{
+	const char *hash = strchr(ref, '#');
+	size_t blen = hash != NULL ? (size_t)(hash - ref) : strlen(ref);
+	struct ev_evolve_doc *t = doc;
+	char *frag;
+	json_t *r;
+
+	*tptr = NULL;
+	if (blen > 0) {
+		t = doc_by_id(st, ref, blen);
+		if (t == NULL && memchr(ref, ':', blen) == NULL) {
+			char *path = ev_xmalloc(strlen(doc->dir) + blen + 2);
+			char lerr[512];
+
+			memcpy(path, doc->dir, strlen(doc->dir));
+			path[strlen(doc->dir)] = '/';
+			memcpy(path + strlen(doc->dir) + 1, ref, blen);
+			path[strlen(doc->dir) + 1 + blen] = '\0';
+			t = ev_evolve_load(st, path, lerr, sizeof(lerr));
+			free(path);
+		}
+		if (t == NULL) {
+			snprintf(err, errsize, "cannot resolve $ref '%s'",
+			    ref);
+			return NULL;
+		}
+	}
+	frag = pct_decode(hash != NULL ? hash + 1 : "");
+	if (frag[0] == '\0' || frag[0] == '/') {
+		r = pointer_get(t->root, frag);
+		if (r != NULL)
+			*tptr = ev_xstrdup(frag);
+	} else
+		r = find_anchor(t->root, frag, "", tptr);
+	free(frag);
+	if (r == NULL) {
+		snprintf(err, errsize, "cannot resolve $ref '%s'", ref);
+		return NULL;
+	}
+	if (t != doc) {
+		size_t n = strlen(t->path) + strlen(*tptr) + 2;
+		char *p = ev_xmalloc(n);
+		const char *base = strrchr(t->path, '/');
+
+		snprintf(p, n, "%s#%s", base != NULL ? base + 1 : t->path,
+		    *tptr);
+		free(*tptr);
+		*tptr = p;
+	}
+	*tdoc = t;
+	return r;
+}
+
+/* ---- change lists ---- */
+
+void
+ev_evolve_changes_free(struct ev_evolve_changes *ch)
+{
+	size_t i;
+
+	for (i = 0; i < ch->n; i++) {
+		free(ch->v[i].kind);
+		free(ch->v[i].old_ptr);
+		free(ch->v[i].new_ptr);
+		free(ch->v[i].message);
+	}
+	free(ch->v);
+	ch->v = NULL;
+	ch->n = ch->cap = 0;
+}
+
+static enum ev_evolve_dir
+polarize(enum ev_evolve_dir d, enum pol p)
+{
+	if (d == EV_EVOLVE_NONE || p == POS)
+		return d;
+	if (p == MIX)
+		return EV_EVOLVE_BOTH;
+	if (d == EV_EVOLVE_NARROW)
+		return EV_EVOLVE_WIDEN;
+	if (d == EV_EVOLVE_WIDEN)
+		return EV_EVOLVE_NARROW;
+	return d;
+}
+
+static void add(struct cmp *c, const char *kind, enum ev_evolve_dir dir,
+    enum pol pol, const char *optr, const char *nptr, int undeclared,
+    const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
+static void
+add(struct cmp *c, const char *kind, enum ev_evolve_dir dir, enum pol pol,
+    const char *optr, const char *nptr, int undeclared, const char *fmt, ...)
+{
+	struct ev_evolve_changes *o = c->out;
+	struct ev_evolve_change *ch;
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (o->n == o->cap) {
+		o->cap = o->cap ? 2 * o->cap : 16;
+		o->v = ev_xreallocarray(o->v, o->cap, sizeof(*o->v));
+	}
+	ch = &o->v[o->n++];
+	ch->kind = ev_xstrdup(kind);
+	ch->dir = polarize(dir, pol);
+	ch->old_ptr = ev_xstrdup(optr);
+	ch->new_ptr = ev_xstrdup(nptr);
+	ch->message = ev_xstrdup(msg);
+	ch->undeclared = undeclared && pol == POS;
+}
+
+/* ---- the comparison ---- */
+
+static void cmp_schema(struct cmp *c, struct side o, struct side n,
+    const char *what, enum pol pol);
+
+static int
+is_false(const json_t *s)
+{
+	return json_is_false(s);
+}
+
+/* True, absent, or an object with nothing but annotations. */
+static int
+is_true(const json_t *s)
+{
+	const char *k;
+	json_t *v;
+
+	if (s == NULL || json_is_true(s))
+		return 1;
+	if (!json_is_object(s))
+		return 0;
+	json_object_foreach((json_t *)(uintptr_t)s, k, v) {
+		if (!in_list(k, annotations))
+			return 0;
+	}
+	return 1;
+}
+
+/* Compare in a scratch list and return the combined direction. */
+static enum ev_evolve_dir
+sub_dir(struct cmp *c, struct side o, struct side n, int *nchanges)
+{
+	struct ev_evolve_changes tmp = { NULL, 0, 0 };
+	struct cmp s = *c;
+	enum ev_evolve_dir d = EV_EVOLVE_NONE;
+	size_t i;
+
+	s.out = &tmp;
+	s.seen = NULL;
+	s.nseen = s.capseen = 0;
+	cmp_schema(&s, o, n, "schema", POS);
+	for (i = 0; i < tmp.n; i++)
+		d = (enum ev_evolve_dir)(d | tmp.v[i].dir);
+	if (nchanges != NULL)
+		*nchanges = (int)tmp.n;
+	if (s.failed) {
+		c->failed = 1;
+	}
+	free(s.seen);
+	ev_evolve_changes_free(&tmp);
+	return d;
+}
+
+/* 1 when o and n accept the same instances as far as we can tell. */
+static int
+same_schema(struct cmp *c, struct side o, struct side n)
+{
+	int k = 0;
+
+	return sub_dir(c, o, n, &k) == EV_EVOLVE_NONE;
+}
+
+static double
+num(const json_t *v)
+{
+	return json_number_value(v);
+}
+
+/* JSON equality where 1 equals 1.0. */
+static int
+jeq(const json_t *a, const json_t *b)
+{
+	if (json_is_number(a) && json_is_number(b))
+		return num(a) == num(b);
+	if (json_is_array(a) && json_is_array(b)) {
+		size_t i;
+		if (json_array_size(a) != json_array_size(b))
+			return 0;
+		for (i = 0; i < json_array_size(a); i++)
+			if (!jeq(json_array_get(a, i), json_array_get(b, i)))
+				return 0;
+		return 1;
+	}
+	if (json_is_object(a) && json_is_object(b)) {
+		const char *k;
+		json_t *v;
+		if (json_object_size(a) != json_object_size(b))
+			return 0;
+		json_object_foreach((json_t *)(uintptr_t)a, k, v) {
+			if (!jeq(v, json_object_get(b, k)))
+				return 0;
+		}
+		return 1;
+	}
+	return json_equal(a, b);
+}
+
+static int
+in_array(const json_t *arr, const json_t *v)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(arr); i++)
+		if (jeq(json_array_get(arr, i), v))
+			return 1;
+	return 0;
+}
+
+static char *
+brief(const json_t *v)
+{
+	char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+
+	if (s != NULL && strlen(s) > 60) {
+		s[57] = '.';
+		s[58] = '.';
+		s[59] = '.';
+		s[60] = '\0';
+	}
+	return s != NULL ? s : ev_xstrdup("?");
+}
+
+enum {
+	T_NULL = 1, T_BOOL = 2, T_OBJECT = 4, T_ARRAY = 8, T_FRACTION = 16,
+	T_STRING = 32, T_INTEGER = 64, T_ALL = 127
+};
+
+static int
+type_bit(const char *t)
+{
+	static const struct { const char *n; int b; } tab[] = {
+		{ "null", T_NULL }, { "boolean", T_BOOL },
+		{ "object", T_OBJECT }, { "array", T_ARRAY },
+		{ "number", T_FRACTION | T_INTEGER }, { "string", T_STRING },
+		{ "integer", T_INTEGER }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strcmp(tab[i].n, t) == 0)
+			return tab[i].b;
+	return 0;
+}
+
+static int
+type_mask(const json_t *t)
+{
+	size_t i;
+	int m = 0;
+
+	if (t == NULL)
+		return T_ALL;
+	if (json_is_string(t))
+		return type_bit(json_string_value(t));
+	for (i = 0; i < json_array_size(t); i++)
+		m |= type_bit(json_string_value(json_array_get(t, i)) ?
+		    json_string_value(json_array_get(t, i)) : "");
+	return m;
+}
+
+static json_t *
+kw(const struct side *s, const char *k)
+{
+	return json_is_object(s->s) ? json_object_get(s->s, k) : NULL;
+}
+
+/* A keyword's side: its value and pointer (the parent's when absent). */
+static struct side
+kwside(const struct side *s, const char *k, char **buf)
+{
+	struct side r = { kw(s, k), s->doc, s->ptr };
+
+	*buf = NULL;
+	if (r.s != NULL) {
+		*buf = ptr_join(s->ptr, k);
+		r.ptr = *buf;
+	}
+	return r;
+}
+
+static void
+cmp_type(struct cmp *c, struct side *o, struct side *n, enum pol pol)
+{
+	int om = type_mask(kw(o, "type")), nm = type_mask(kw(n, "type"));
+	char *op, *np;
+
+	if (om == nm)
+		return;
+	kwside(o, "type", &op);
+	kwside(n, "type", &np);
+	if ((nm & om) == nm)
+		add(c, "type_narrowed", EV_EVOLVE_NARROW, pol, op ? op : o->ptr,
+		    np ? np : n->ptr, 0, "fewer types are allowed");
+	else if ((nm & om) == om)
+		add(c, "type_widened", EV_EVOLVE_WIDEN, pol, op ? op : o->ptr,
+		    np ? np : n->ptr, 0, "more types are allowed");
+	else
+		add(c, "type_changed", EV_EVOLVE_BOTH, pol, op ? op : o->ptr,
+		    np ? np : n->ptr, 0, "the allowed types changed");
+	free(op);
+	free(np);
+}
+
+/* enum and const: sets of allowed values. */
+static void
+cmp_values(struct cmp *c, struct side *o, struct side *n, enum pol pol)
+{
+	json_t *oe = kw(o, "enum"), *ne = kw(n, "enum");
+	json_t *oc = kw(o, "const"), *nc = kw(n, "const");
+	char *op, *np;
+	size_t i;
+	int sub = 1, sup = 1;
+
+	kwside(o, "enum", &op);
+	kwside(n, "enum", &np);
+	if (oe == NULL && ne != NULL)
+		add(c, "enum_added", EV_EVOLVE_NARROW, pol, o->ptr, np, 0,
+		    "values are now limited to an enum");
+	else if (oe != NULL && ne == NULL)
+		add(c, "enum_removed", EV_EVOLVE_WIDEN, pol, op, n->ptr, 0,
+		    "values are no longer limited to an enum");
+	else if (oe != NULL && ne != NULL) {
+		for (i = 0; i < json_array_size(ne); i++)
+			if (!in_array(oe, json_array_get(ne, i)))
+				sup = 0;	/* new has a value old lacks */
+		for (i = 0; i < json_array_size(oe); i++)
+			if (!in_array(ne, json_array_get(oe, i)))
+				sub = 0;	/* old has a value new lacks */
+		if (sub && sup)
+			;
+		else if (sup)
+			add(c, "enum_narrowed", EV_EVOLVE_NARROW, pol, op, np,
+			    0, "values were removed from the enum");
+		else if (sub)
+			add(c, "enum_extended", EV_EVOLVE_WIDEN, pol, op, np, 0,
+			    "values were added to the enum");
+		else
+			add(c, "enum_changed", EV_EVOLVE_BOTH, pol, op, np, 0,
+			    "values were added to and removed from the enum");
+	}
+	free(op);
+	free(np);
+	kwside(o, "const", &op);
+	kwside(n, "const", &np);
+	if (oc == NULL && nc != NULL)
+		add(c, "const_added", EV_EVOLVE_NARROW, pol, o->ptr, np, 0,
+		    "the value is now fixed");
+	else if (oc != NULL && nc == NULL)
+		add(c, "const_removed", EV_EVOLVE_WIDEN, pol, op, n->ptr, 0,
+		    "the value is no longer fixed");
+	else if (oc != NULL && !jeq(oc, nc)) {
+		char *a = brief(oc), *b = brief(nc);
+		add(c, "const_changed", EV_EVOLVE_BOTH, pol, op, np, 0,
+		    "the fixed value changed from %s to %s", a, b);
+		free(a);
+		free(b);
+	}
+	free(op);
+	free(np);
+}
+
+static void
+cmp_bounds(struct cmp *c, struct side *o, struct side *n, enum pol pol)
+{
+	static const struct { const char *k; int lower; } b[] = {
+		{ "minimum", 1 }, { "exclusiveMinimum", 1 },
+		{ "maximum", 0 }, { "exclusiveMaximum", 0 },
+		{ "minLength", 1 }, { "maxLength", 0 },
+		{ "minItems", 1 }, { "maxItems", 0 },
+		{ "minProperties", 1 }, { "maxProperties", 0 },
+		{ "minContains", 1 }, { "maxContains", 0 }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++) {
+		json_t *ov = kw(o, b[i].k), *nv = kw(n, b[i].k);
+		char kind[64], *op, *np;
+		int tighter;
+
+		if (!json_is_number(ov))
+			ov = NULL;
+		if (!json_is_number(nv))
+			nv = NULL;
+		if (ov == NULL && nv == NULL)
+			continue;
+		if (ov != NULL && nv != NULL && num(ov) == num(nv))
+			continue;
+		if (ov == NULL)
+			tighter = 1;
+		else if (nv == NULL)
+			tighter = 0;
+		else
+			tighter = b[i].lower ? num(nv) > num(ov) :
+			    num(nv) < num(ov);
+		kwside(o, b[i].k, &op);
+		kwside(n, b[i].k, &np);
+		snprintf(kind, sizeof(kind), "%s_%s", b[i].k,
+		    tighter ? "tightened" : "loosened");
+		add(c, kind, tighter ? EV_EVOLVE_NARROW : EV_EVOLVE_WIDEN, pol,
+		    op ? op : o->ptr, np ? np : n->ptr, 0, "%s %s", b[i].k,
+		    tighter ? "tightened" : "loosened");
+		free(op);
+		free(np);
+	}
+}
+
+static void
+cmp_misc(struct cmp *c, struct side *o, struct side *n, enum pol pol)
+{
+	json_t *ov, *nv;
+	char *op, *np;
+
+	/* pattern: a regular language's inclusion is not decided here. */
+	ov = kw(o, "pattern");
+	nv = kw(n, "pattern");
+	kwside(o, "pattern", &op);
+	kwside(n, "pattern", &np);
+	if (ov == NULL && nv != NULL)
+		add(c, "pattern_tightened", EV_EVOLVE_NARROW, pol, o->ptr, np,
+		    0, "a pattern was added");
+	else if (ov != NULL && nv == NULL)
+		add(c, "pattern_loosened", EV_EVOLVE_WIDEN, pol, op, n->ptr, 0,
+		    "the pattern was removed");
+	else if (ov != NULL && !jeq(ov, nv))
+		add(c, "pattern_changed", EV_EVOLVE_BOTH, pol, op, np, 0,
+		    "the pattern changed");
+	free(op);
+	free(np);
+
+	ov = kw(o, "multipleOf");
+	nv = kw(n, "multipleOf");
+	kwside(o, "multipleOf", &op);
+	kwside(n, "multipleOf", &np);
+	if (json_is_number(ov) && json_is_number(nv) && num(ov) > 0 &&
+	    num(nv) > 0 && num(ov) != num(nv)) {
+		double q = num(nv) / num(ov), r = num(ov) / num(nv);
+		if (q == floor(q))
+			add(c, "multipleOf_tightened", EV_EVOLVE_NARROW, pol,
+			    op, np, 0, "multipleOf is now a multiple of the "
+			    "old one");
+		else if (r == floor(r))
+			add(c, "multipleOf_loosened", EV_EVOLVE_WIDEN, pol, op,
+			    np, 0, "multipleOf now divides the old one");
+		else
+			add(c, "multipleOf_changed", EV_EVOLVE_BOTH, pol, op,
+			    np, 0, "multipleOf changed");
+	} else if (ov == NULL && nv != NULL)
+		add(c, "multipleOf_tightened", EV_EVOLVE_NARROW, pol, o->ptr,
+		    np, 0, "multipleOf was added");
+	else if (ov != NULL && nv == NULL)
+		add(c, "multipleOf_loosened", EV_EVOLVE_WIDEN, pol, op, n->ptr,
+		    0, "multipleOf was removed");
+	free(op);
+	free(np);
+
+	ov = kw(o, "uniqueItems");
+	nv = kw(n, "uniqueItems");
+	if (json_is_true(ov) != json_is_true(nv)) {
+		kwside(o, "uniqueItems", &op);
+		kwside(n, "uniqueItems", &np);
+		if (json_is_true(nv))
+			add(c, "uniqueItems_tightened", EV_EVOLVE_NARROW, pol,
+			    op ? op : o->ptr, np, 0, "items must now be "
+			    "unique");
+		else
+			add(c, "uniqueItems_loosened", EV_EVOLVE_WIDEN, pol,
+			    op, np ? np : n->ptr, 0, "items need no longer "
+			    "be unique");
+		free(op);
+		free(np);
+	}
+
+	ov = kw(o, "format");
+	nv = kw(n, "format");
+	if ((ov == NULL) != (nv == NULL) || (ov != NULL && !jeq(ov, nv))) {
+		kwside(o, "format", &op);
+		kwside(n, "format", &np);
+		add(c, "format_changed", EV_EVOLVE_NONE, pol, op ? op : o->ptr,
+		    np ? np : n->ptr, 0, "format changed (an annotation "
+		    "unless formats are asserted)");
+		free(op);
+		free(np);
+	}
+}
+
+static void
+cmp_required(struct cmp *c, struct side *o, struct side *n, enum pol pol)
+{
+	json_t *orq = kw(o, "required"), *nrq = kw(n, "required");
+	char *op, *np, *p;
+	size_t i;
+
+	kwside(o, "required", &op);
+	kwside(n, "required", &np);
+	for (i = 0; i < json_array_size(nrq); i++) {
+		json_t *v = json_array_get(nrq, i);
+		if (orq != NULL && in_array(orq, v))
+			continue;
+		p = ptr_index(np, i);
+		add(c, "required_added", EV_EVOLVE_NARROW, pol,
+		    op ? op : o->ptr, p, 0, "'%s' is now required",
+		    json_string_value(v) ? json_string_value(v) : "?");
+		free(p);
+	}
+	for (i = 0; i < json_array_size(orq); i++) {
+		json_t *v = json_array_get(orq, i);
+		if (nrq != NULL && in_array(nrq, v))
+			continue;
+		p = ptr_index(op, i);
+		add(c, "required_removed", EV_EVOLVE_WIDEN, pol, p,
+		    np ? np : n->ptr, 0, "'%s' is no longer required",
+		    json_string_value(v) ? json_string_value(v) : "?");
+		free(p);
+	}
+	free(op);
+	free(np);
+}
+
+/* 1 when the ECMA-262-ish regex pat matches name (0 if it cannot compile). */
+static int
+regex_match(const char *pat, const char *name)
+{
+	pcre2_code *re;
+	pcre2_match_data *md;
+	int ec, rc;
+	PCRE2_SIZE eo;
+
+	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF,
+	    &ec, &eo, NULL);
+	if (re == NULL)
+		return 0;
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	rc = pcre2_match(re, (PCRE2_SPTR)name, strlen(name), 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	return rc >= 0;
+}
+
+/*
+ * What s says about a member name that "properties" does not list: the
+ * first matching patternProperties schema, else additionalProperties
+ * (absent means true).  *ptr gets a new pointer, *how a word.
+ */
+static json_t *
+cover(const struct side *s, const char *name, char **ptr, const char **how)
+{
+	json_t *pp = kw(s, "patternProperties"), *v;
+	const char *k;
+
+	json_object_foreach(pp, k, v) {
+		if (regex_match(k, name)) {
+			char *a = ptr_join(s->ptr, "patternProperties");
+			*ptr = ptr_join(a, k);
+			free(a);
+			*how = "patternProperties";
+			return v;
+		}
+	}
+	v = kw(s, "additionalProperties");
+	*how = "additionalProperties";
+	*ptr = v != NULL ? ptr_join(s->ptr, "additionalProperties") :
+	    ev_xstrdup(s->ptr);
+	return v != NULL ? v : json_true();
+}
+
+static void
+cmp_properties(struct cmp *c, struct side *o, struct side *n, enum pol pol)
+{
+	json_t *op = kw(o, "properties"), *np = kw(n, "properties"), *v;
+	char *opp, *npp;
+	const char *k, *how;
+	struct side os, ns;
+
+	kwside(o, "properties", &opp);
+	kwside(n, "properties", &npp);
+	json_object_foreach(np, k, v) {
+		char *p = ptr_join(npp, k), *cp;
+		json_t *cv;
+
+		if (json_object_get(op, k) != NULL) {
+			char *q = ptr_join(opp, k);
+			os = (struct side){ json_object_get(op, k), o->doc, q };
+			ns = (struct side){ v, n->doc, p };
+			cmp_schema(c, os, ns, "property", pol);
+			free(q);
+			free(p);
+			continue;
+		}
+		cv = cover(o, k, &cp, &how);
+		if (is_false(cv)) {
+			if (!is_false(v))
+				add(c, "property_added_closed",
+				    EV_EVOLVE_WIDEN, pol, cp, p, 0,
+				    "property '%s' was added where none were "
+				    "allowed", k);
+		} else if (is_true(cv)) {
+			add(c, "property_added_open", is_true(v) ?
+			    EV_EVOLVE_NONE : EV_EVOLVE_NARROW, pol, cp, p, 1,
+			    "property '%s' was added to an open object", k);
+		} else {
+			enum ev_evolve_dir d;
+			os = (struct side){ cv, o->doc, cp };
+			ns = (struct side){ v, n->doc, p };
+			d = sub_dir(c, os, ns, NULL);
+			add(c, "property_added_partial", d, pol, cp, p, 1,
+			    "property '%s' was added; %s allowed it before",
+			    k, how);
+		}
+		free(cp);
+		free(p);
+	}
+	json_object_foreach(op, k, v) {
+		char *p, *cp;
+		json_t *cv;
+
+		if (json_object_get(np, k) != NULL)
+			continue;
+		p = ptr_join(opp, k);
+		cv = cover(n, k, &cp, &how);
+		if (is_false(cv)) {
+			if (!is_false(v))
+				add(c, "property_removed_closed",
+				    EV_EVOLVE_NARROW, pol, p, cp, 0,
+				    "property '%s' was removed and is no "
+				    "longer allowed", k);
+		} else if (is_true(cv)) {
+			add(c, "property_removed_open", is_true(v) ?
+			    EV_EVOLVE_NONE : EV_EVOLVE_WIDEN, pol, p, cp, 0,
+			    "property '%s' was removed; any value is "
+			    "allowed now", k);
+		} else {
+			enum ev_evolve_dir d;
+			os = (struct side){ v, o->doc, p };
+			ns = (struct side){ cv, n->doc, cp };
+			d = sub_dir(c, os, ns, NULL);
+			add(c, "property_removed_partial", d, pol, p, cp, 0,
+			    "property '%s' was removed; %s covers it now",
+			    k, how);
+		}
+		free(cp);
+		free(p);
+	}
+	free(opp);
+	free(npp);
+}
+
+/* A keyword whose value is one schema (absent means true). */
+static void
+cmp_sub(struct cmp *c, struct side *o, struct side *n, const char *k,
+    const char *what, enum pol pol)
+{
+	char *op, *np;
+	struct side os = kwside(o, k, &op), ns = kwside(n, k, &np);
+
+	if (os.s != NULL || ns.s != NULL)
+		cmp_schema(c, os, ns, what, pol);
+	free(op);
+	free(np);
+}
+
+/*
+ * A keyword whose absence is not the same as "true" ("contains", "not"):
+ * adding it narrows, removing it widens, else compare the subschemas with
+ * polarity inner.
+ */
+static void
+cmp_present(struct cmp *c, struct side *o, struct side *n, const char *k,
+    enum pol pol, enum pol inner)
+{
+	char *op, *np, kind[64];
+	struct side os = kwside(o, k, &op), ns = kwside(n, k, &np);
+
+	if (os.s == NULL && ns.s != NULL) {
+		snprintf(kind, sizeof(kind), "%s_added", k);
+		add(c, kind, EV_EVOLVE_NARROW, pol, o->ptr, np, 0,
+		    "'%s' was added", k);
+	} else if (os.s != NULL && ns.s == NULL) {
+		snprintf(kind, sizeof(kind), "%s_removed", k);
+		add(c, kind, EV_EVOLVE_WIDEN, pol, op, n->ptr, 0,
+		    "'%s' was removed", k);
+	} else if (os.s != NULL)
+		cmp_schema(c, os, ns, k, inner);
+	free(op);
+	free(np);
+}
+
+static void
+cmp_patterns(struct cmp *c, struct side *o, struct side *n, enum pol pol)
+{
+	json_t *opp = kw(o, "patternProperties"), *npp = kw(n,
+	    "patternProperties"), *v;
+	char *opt, *npt;
+	const char *k;
+
+	kwside(o, "patternProperties", &opt);
+	kwside(n, "patternProperties", &npt);
+	json_object_foreach(npp, k, v) {
+		char *p = ptr_join(npt, k);
+		json_t *ov = json_object_get(opp, k);
+		if (ov != NULL) {
+			char *q = ptr_join(opt, k);
+			cmp_schema(c, (struct side){ ov, o->doc, q },
+			    (struct side){ v, n->doc, p }, "pattern_property",
+			    pol);
+			free(q);
+		} else {
+			json_t *ap = kw(o, "additionalProperties");
+			enum ev_evolve_dir d = sub_dir(c, (struct side){ ap ?
+			    ap : json_true(), o->doc, o->ptr },
+			    (struct side){ v, n->doc, p }, NULL);
+			add(c, "pattern_property_added", d, pol, opt ? opt :
+			    o->ptr, p, ap == NULL || json_is_true(ap),
+			    "patternProperties '%s' was added", k);
+		}
+		free(p);
+	}
+	json_object_foreach(opp, k, v) {
+		char *p;
+		json_t *ap;
+		enum ev_evolve_dir d;
+
+		if (json_object_get(npp, k) != NULL)
+			continue;
+		p = ptr_join(opt, k);
+		ap = kw(n, "additionalProperties");
+		d = sub_dir(c, (struct side){ v, o->doc, p },
+		    (struct side){ ap ? ap : json_true(), n->doc, n->ptr },
+		    NULL);
+		add(c, "pattern_property_removed", d, pol, p, npt ? npt :
+		    n->ptr, 0, "patternProperties '%s' was removed", k);
+		free(p);
+	}
+	free(opt);
+	free(npt);
+}
+
+/* dependentRequired (and draft-07 "dependencies" with arrays). */
+static void
+cmp_dependent(struct cmp *c, struct side *o, struct side *n, enum pol pol)
+{
+	static const char *kws[] = { "dependentRequired", "dependentSchemas",
+	    "dependencies" };
+	size_t w;
+
+	for (w = 0; w < 3; w++) {
+		json_t *om = kw(o, kws[w]), *nm = kw(n, kws[w]), *v;
+		char *op, *np;
+		const char *k;
+
+		if (om == NULL && nm == NULL)
+			continue;
+		kwside(o, kws[w], &op);
+		kwside(n, kws[w], &np);
+		json_object_foreach(nm, k, v) {
+			json_t *ov = json_object_get(om, k);
+			char *p = ptr_join(np, k), *q = op ? ptr_join(op, k) :
+			    NULL;
+			int arr = json_is_array(v);
+
+			if (ov == NULL)
+				add(c, arr ? "dependent_required_added" :
+				    "dependent_schema_added", EV_EVOLVE_NARROW,
+				    pol, op ? op : o->ptr, p, 0,
+				    "a dependency on '%s' was added", k);
+			else if (arr && json_is_array(ov)) {
+				size_t i;
+				for (i = 0; i < json_array_size(v); i++)
+					if (!in_array(ov, json_array_get(v, i)))
+						break;
+				if (i < json_array_size(v))
+					add(c, "dependent_required_added",
+					    EV_EVOLVE_NARROW, pol, q, p, 0,
+					    "'%s' now requires more", k);
+				for (i = 0; i < json_array_size(ov); i++)
+					if (!in_array(v, json_array_get(ov, i)))
+						break;
+				if (i < json_array_size(ov))
+					add(c, "dependent_required_removed",
+					    EV_EVOLVE_WIDEN, pol, q, p, 0,
+					    "'%s' now requires less", k);
+			} else if (!arr && !json_is_array(ov))
+				cmp_schema(c, (struct side){ ov, o->doc, q },
+				    (struct side){ v, n->doc, p },
+				    "dependent_schema", pol);
+			else
+				add(c, "dependent_changed", EV_EVOLVE_BOTH, pol,
+				    q, p, 0, "the dependency on '%s' changed",
+				    k);
+			free(p);
+			free(q);
+		}
+		json_object_foreach(om, k, v) {
+			char *q;
+			if (json_object_get(nm, k) != NULL)
+				continue;
+			q = ptr_join(op, k);
+			add(c, json_is_array(v) ? "dependent_required_removed"
+			    : "dependent_schema_removed", EV_EVOLVE_WIDEN, pol,
+			    q, np ? np : n->ptr, 0,
+			    "the dependency on '%s' was removed", k);
+			free(q);
+		}
+		free(op);
+		free(np);
+	}
+}
+
+static void
+cmp_conditional(struct cmp *c, struct side *o, struct side *n, enum pol pol)
+{
+	json_t *oi = kw(o, "if"), *ni = kw(n, "if");
+	char *op, *np;
+	struct side os = kwside(o, "if", &op), ns = kwside(n, "if", &np);
+	int has_o = oi != NULL && (kw(o, "then") || kw(o, "else"));
+	int has_n = ni != NULL && (kw(n, "then") || kw(n, "else"));
+
+	if (!has_o && has_n)
+		add(c, "conditional_added", EV_EVOLVE_NARROW, pol, o->ptr, np,
+		    0, "an if/then/else condition was added");
+	else if (has_o && !has_n)
+		add(c, "conditional_removed", EV_EVOLVE_WIDEN, pol, op, n->ptr,
+		    0, "the if/then/else condition was removed");
+	else if (has_o && has_n) {
+		if (!same_schema(c, os, ns))
+			add(c, "conditional_changed", EV_EVOLVE_BOTH, pol, op,
+			    np, 0, "the if condition changed");
+		else {
+			cmp_sub(c, o, n, "then", "then", pol);
+			cmp_sub(c, o, n, "else", "else", pol);
+		}
+	}
+	free(op);
+	free(np);
+}
+
+/* Positional schemas: prefixItems (or draft-07 items arrays) and the rest. */
+static void
+cmp_items(struct cmp *c, struct side *o, struct side *n, enum pol pol)
+{
+	json_t *ot = kw(o, "prefixItems"), *nt = kw(n, "prefixItems");
+	const char *otk = "prefixItems", *ntk = "prefixItems";
+	const char *ork = "items", *nrk = "items";
+	char *otp, *ntp, *orp, *nrp;
+	struct side orest, nrest;
+	size_t i, on, nn;
+
+	if (json_is_array(kw(o, "items"))) {
+		ot = kw(o, "items");
+		otk = "items";
+		ork = "additionalItems";
+	}
+	if (json_is_array(kw(n, "items"))) {
+		nt = kw(n, "items");
+		ntk = "items";
+		nrk = "additionalItems";
+	}
+	orest = kwside(o, ork, &orp);
+	nrest = kwside(n, nrk, &nrp);
+	kwside(o, otk, &otp);
+	kwside(n, ntk, &ntp);
+	on = json_array_size(ot);
+	nn = json_array_size(nt);
+	for (i = 0; i < on || i < nn; i++) {
+		char *a = i < on ? ptr_index(otp, i) : NULL;
+		char *b = i < nn ? ptr_index(ntp, i) : NULL;
+		struct side os = i < on ? (struct side){ json_array_get(ot, i),
+		    o->doc, a } : orest;
+		struct side ns = i < nn ? (struct side){ json_array_get(nt, i),
+		    n->doc, b } : nrest;
+
+		if (i < on && i < nn)
+			cmp_schema(c, os, ns, "prefix_item", pol);
+		else if (i < nn)
+			add(c, "prefix_item_added", sub_dir(c, os, ns, NULL),
+			    pol, orest.ptr, b, 0, "a schema for item %zu was "
+			    "added", i);
+		else
+			add(c, "prefix_item_removed", sub_dir(c, os, ns, NULL),
+			    pol, a, nrest.ptr, 0, "the schema for item %zu "
+			    "was removed", i);
+		free(a);
+		free(b);
+	}
+	if (orest.s != NULL || nrest.s != NULL)
+		cmp_schema(c, orest, nrest, "items", pol);
+	free(otp);
+	free(ntp);
+	free(orp);
+	free(nrp);
+}
+
+static void
+cmp_combinator(struct cmp *c, struct side *o, struct side *n, const char *k,
+    enum pol pol)
+{
+	json_t *oa = kw(o, k), *na = kw(n, k);
+	size_t on = json_array_size(oa), nn = json_array_size(na), i, j;
+	char *op, *np, kind[64];
+	char *om, *nmt;
+	size_t uo = 0, un = 0;
+	/* allOf members narrow when added; anyOf widen; oneOf both. */
+	enum ev_evolve_dir add_dir = strcmp(k, "allOf") == 0 ?
+	    EV_EVOLVE_NARROW : strcmp(k, "anyOf") == 0 ? EV_EVOLVE_WIDEN :
+	    EV_EVOLVE_BOTH;
+	enum ev_evolve_dir rm_dir = add_dir == EV_EVOLVE_NARROW ?
+	    EV_EVOLVE_WIDEN : add_dir == EV_EVOLVE_WIDEN ? EV_EVOLVE_NARROW :
+	    EV_EVOLVE_BOTH;
+	enum pol mpol = strcmp(k, "oneOf") == 0 ? MIX : pol;
+
+	if (oa == NULL && na == NULL)
+		return;
+	kwside(o, k, &op);
+	kwside(n, k, &np);
+	if (oa == NULL || na == NULL) {
+		snprintf(kind, sizeof(kind), "%s_%s", k, oa == NULL ? "added" :
+		    "removed");
+		add(c, kind, oa == NULL ? EV_EVOLVE_NARROW : EV_EVOLVE_WIDEN,
+		    pol, op ? op : o->ptr, np ? np : n->ptr, 0, "%s was %s", k,
+		    oa == NULL ? "added" : "removed");
+		free(op);
+		free(np);
+		return;
+	}
+	om = ev_xcalloc(on + 1, 1);
+	nmt = ev_xcalloc(nn + 1, 1);
+	for (i = 0; i < on; i++) {
+		char *a = ptr_index(op, i);
+		for (j = 0; j < nn; j++) {
+			char *b;
+			int same;
+			if (nmt[j])
+				continue;
+			b = ptr_index(np, j);
+			same = same_schema(c, (struct side){
+			    json_array_get(oa, i), o->doc, a }, (struct side){
+			    json_array_get(na, j), n->doc, b });
+			free(b);
+			if (same) {
+				om[i] = nmt[j] = 1;
+				break;
+			}
+		}
+		free(a);
+	}
+	for (i = 0; i < on; i++)
+		uo += !om[i];
+	for (j = 0; j < nn; j++)
+		un += !nmt[j];
+	if (uo == un) {
+		/* Same count left over: the members were edited in place. */
+		for (i = 0, j = 0; i < on; i++) {
+			char *a, *b;
+			if (om[i])
+				continue;
+			while (nmt[j])
+				j++;
+			a = ptr_index(op, i);
+			b = ptr_index(np, j);
+			cmp_schema(c, (struct side){ json_array_get(oa, i),
+			    o->doc, a }, (struct side){ json_array_get(na, j),
+			    n->doc, b }, "member", mpol);
+			free(a);
+			free(b);
+			j++;
+		}
+	} else {
+		for (j = 0; j < nn; j++) {
+			char *b;
+			if (nmt[j])
+				continue;
+			b = ptr_index(np, j);
+			snprintf(kind, sizeof(kind), "%s_member_added", k);
+			add(c, kind, add_dir, pol, op, b, 0, "a %s member was "
+			    "added", k);
+			free(b);
+		}
+		for (i = 0; i < on; i++) {
+			char *a;
+			if (om[i])
+				continue;
+			a = ptr_index(op, i);
+			snprintf(kind, sizeof(kind), "%s_member_removed", k);
+			add(c, kind, rm_dir, pol, a, np, 0, "a %s member was "
+			    "removed", k);
+			free(a);
+		}
+	}
+	free(om);
+	free(nmt);
+	free(op);
+	free(np);
+}
+
+static const char *known[] = {
+	"$ref", "$dynamicRef", "$recursiveRef", "$recursiveAnchor",
+	"additionalItems", "additionalProperties", "allOf", "anyOf", "const",
+	"contains", "dependencies", "dependentRequired", "dependentSchemas",
+	"else", "enum", "exclusiveMaximum", "exclusiveMinimum", "format", "if",
+	"items", "maxContains", "maximum", "maxItems", "maxLength",
+	"maxProperties", "minContains", "minimum", "minItems", "minLength",
+	"minProperties", "multipleOf", "not", "oneOf", "pattern",
+	"patternProperties", "prefixItems", "properties", "propertyNames",
+	"required", "then", "type", "unevaluatedItems",
+	"unevaluatedProperties", "uniqueItems", NULL
+};
+
+static void
+cmp_unknown(struct cmp *c, struct side *o, struct side *n, enum pol pol)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(o->s, k, v) {
+		json_t *nv = json_object_get(n->s, k);
+		if (in_list(k, known) || in_list(k, annotations))
+			continue;
+		if (nv == NULL || !jeq(v, nv)) {
+			char *a = ptr_join(o->ptr, k);
+			char *b = nv ? ptr_join(n->ptr, k) : NULL;
+			add(c, "unknown_keyword_changed", EV_EVOLVE_NONE, pol,
+			    a, b ? b : n->ptr, 0, "unknown keyword '%s' "
+			    "changed (validators ignore it)", k);
+			free(a);
+			free(b);
+		}
+	}
+	json_object_foreach(n->s, k, v) {
+		if (in_list(k, known) || in_list(k, annotations) ||
+		    json_object_get(o->s, k) != NULL)
+			continue;
+		{
+			char *b = ptr_join(n->ptr, k);
+			add(c, "unknown_keyword_changed", EV_EVOLVE_NONE, pol,
+			    o->ptr, b, 0, "unknown keyword '%s' added "
+			    "(validators ignore it)", k);
+			free(b);
+		}
+	}
+}
+
+/* "$ref" beside other keywords: compare the targets as well. */
+static void
+cmp_siblingref(struct cmp *c, struct side *o, struct side *n, enum pol pol)
+{
+	json_t *a = json_object_get(o->s, "$ref");
+	json_t *b = json_object_get(n->s, "$ref");
+	struct ev_evolve_doc *ad, *bd;
+	char *ap, *bp, *pa, *pb;
+	json_t *at, *bt;
+
+	if (!json_is_string(a) && !json_is_string(b))
+		return;
+	pa = json_is_string(a) ? ptr_join(o->ptr, "$ref") : NULL;
+	pb = json_is_string(b) ? ptr_join(n->ptr, "$ref") : NULL;
+	if (pa == NULL || pb == NULL) {
+		add(c, pa ? "ref_removed" : "ref_added", EV_EVOLVE_BOTH, pol,
+		    pa ? pa : o->ptr, pb ? pb : n->ptr, 0,
+		    "a $ref beside other keywords was %s", pa ? "removed" :
+		    "added");
+		goto out;
+	}
+	at = ev_evolve_resolve(o->doc->store, o->doc, json_string_value(a),
+	    &ad, &ap, c->err, c->errsize);
+	if (at == NULL) {
+		c->failed = 1;
+		goto out;
+	}
+	bt = ev_evolve_resolve(n->doc->store, n->doc, json_string_value(b),
+	    &bd, &bp, c->err, c->errsize);
+	if (bt == NULL) {
+		c->failed = 1;
+		free(ap);
+		goto out;
+	}
+	cmp_schema(c, (struct side){ at, ad, ap }, (struct side){ bt, bd, bp },
+	    "ref", pol);
+	free(ap);
+	free(bp);
+out:
+	free(pa);
+	free(pb);
+}
+
+/* Follow "$ref" while it is the only assertion of the node. */
+static int
+deref(struct cmp *c, struct side *s, char **owned, const char **refout)
+{
+	int hops = 0;
+
+	*refout = NULL;
+	while (json_is_object(s->s) && json_is_string(json_object_get(s->s,
+	    "$ref"))) {
+		const char *ref = json_string_value(json_object_get(s->s,
+		    "$ref"));
+		const char *k;
+		json_t *v, *t;
+		struct ev_evolve_doc *td;
+		char *tp;
+		int alone = 1;
+
+		json_object_foreach(s->s, k, v) {
+			if (strcmp(k, "$ref") != 0 && !in_list(k, annotations))
+				alone = 0;
+		}
+		if (!alone)
+			return 0;
+		if (++hops > 32) {
+			snprintf(c->err, c->errsize, "$ref chain too long at "
+			    "'%s'", ref);
+			c->failed = 1;
+			return -1;
+		}
+		t = ev_evolve_resolve(s->doc->store, s->doc, ref, &td, &tp,
+		    c->err, c->errsize);
+		if (t == NULL) {
+			c->failed = 1;
+			return -1;
+		}
+		if (*refout == NULL)
+			*refout = ref;
+		free(*owned);
+		*owned = tp;
+		s->s = t;
+		s->doc = td;
+		s->ptr = tp;
+	}
+	return 0;
+}
+
+static void
+cmp_schema(struct cmp *c, struct side o, struct side n, const char *what,
+    enum pol pol)
+{
+	char *oown = NULL, *nown = NULL, kind[64];
+	const char *oref, *nref;
+	size_t i, before;
+	int ot, nt;
+
+	if (c->failed || c->depth > MAX_DEPTH)
+		return;
+	if (o.s == NULL)
+		o.s = json_true();
+	if (n.s == NULL)
+		n.s = json_true();
+	if (deref(c, &o, &oown, &oref) == -1 ||
+	    deref(c, &n, &nown, &nref) == -1)
+		goto out;
+	for (i = 0; i < c->nseen; i++)
+		if (c->seen[i].a == o.s && c->seen[i].b == n.s)
+			goto out;
+	if (c->nseen == c->capseen) {
+		c->capseen = c->capseen ? 2 * c->capseen : 32;
+		c->seen = ev_xreallocarray(c->seen, c->capseen,
+		    sizeof(*c->seen));
+	}
+	c->seen[c->nseen++] = (struct pair){ o.s, n.s };
+	before = c->out->n;
+	c->depth++;
+
+	ot = is_true(o.s) || is_false(o.s);
+	nt = is_true(n.s) || is_false(n.s);
+	if (ot || nt) {
+		if ((is_true(o.s) && is_true(n.s)) ||
+		    (is_false(o.s) && is_false(n.s)))
+			;
+		else if (is_true(o.s) || is_false(n.s)) {
+			snprintf(kind, sizeof(kind), "%s_narrowed", what);
+			add(c, kind, EV_EVOLVE_NARROW, pol, o.ptr, n.ptr, 0,
+			    "%s accepts less", what);
+		} else {
+			snprintf(kind, sizeof(kind), "%s_widened", what);
+			add(c, kind, EV_EVOLVE_WIDEN, pol, o.ptr, n.ptr, 0,
+			    "%s accepts more", what);
+		}
+		goto done;
+	}
+	cmp_siblingref(c, &o, &n, pol);
+	cmp_type(c, &o, &n, pol);
+	cmp_values(c, &o, &n, pol);
+	cmp_bounds(c, &o, &n, pol);
+	cmp_misc(c, &o, &n, pol);
+	cmp_required(c, &o, &n, pol);
+	cmp_properties(c, &o, &n, pol);
+	cmp_patterns(c, &o, &n, pol);
+	cmp_sub(c, &o, &n, "additionalProperties", "additional_properties",
+	    pol);
+	cmp_sub(c, &o, &n, "propertyNames", "property_names", pol);
+	cmp_sub(c, &o, &n, "unevaluatedProperties", "unevaluated_properties",
+	    pol);
+	cmp_sub(c, &o, &n, "unevaluatedItems", "unevaluated_items", pol);
+	cmp_dependent(c, &o, &n, pol);
+	cmp_conditional(c, &o, &n, pol);
+	cmp_items(c, &o, &n, pol);
+	cmp_present(c, &o, &n, "contains", pol, pol);
+	cmp_combinator(c, &o, &n, "allOf", pol);
+	cmp_combinator(c, &o, &n, "anyOf", pol);
+	cmp_combinator(c, &o, &n, "oneOf", pol);
+	cmp_present(c, &o, &n, "not", pol, pol == POS ? NEG : pol == NEG ?
+	    POS : MIX);
+	cmp_unknown(c, &o, &n, pol);
+done:
+	c->depth--;
+	if ((oref != NULL || nref != NULL) && c->out->n > before &&
+	    (oref == NULL || nref == NULL || strcmp(oref, nref) != 0)) {
+		enum ev_evolve_dir d = EV_EVOLVE_NONE;
+		for (i = before; i < c->out->n; i++)
+			d = (enum ev_evolve_dir)(d | c->out->v[i].dir);
+		/* Directions in the list are already polarized. */
+		add(c, "ref_target_changed", d, POS, o.ptr, n.ptr, 0,
+		    "$ref now points at a schema that accepts %s",
+		    d == EV_EVOLVE_NARROW ? "less" : d == EV_EVOLVE_WIDEN ?
+		    "more" : d == EV_EVOLVE_NONE ? "the same" : "different "
+		    "values");
+	}
+out:
+	free(oown);
+	free(nown);
+}
+
+int
+ev_evolve_compare(struct ev_evolve_store *ost, struct ev_evolve_doc *old,
+    struct ev_evolve_store *nst, struct ev_evolve_doc *new,
+    struct ev_evolve_changes *out, char *err, size_t errsize)
+{
+	struct cmp c;
+
+	memset(&c, 0, sizeof(c));
+	c.out = out;
+	c.ost = ost;
+	c.nst = nst;
+	c.err = err;
+	c.errsize = errsize;
+	cmp_schema(&c, (struct side){ old->root, old, "" },
+	    (struct side){ new->root, new, "" }, "schema", POS);
+	free(c.seen);
+	return c.failed ? -1 : 0;
+}
+
+int
+ev_evolve_mode_parse(const char *s, enum ev_evolve_mode *mode)
+{
+	static const char *names[] = { "none", "backward", "forward", "full",
+	    "backward-transitive", "forward-transitive", "full-transitive",
+	    NULL };
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*mode = (enum ev_evolve_mode)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+ev_evolve_mode_name(enum ev_evolve_mode mode)
+{
+	static const char *names[] = { "none", "backward", "forward", "full",
+	    "backward-transitive", "forward-transitive", "full-transitive" };
+
+	return names[mode];
+}
+
+int
+ev_evolve_mode_transitive(enum ev_evolve_mode mode)
+{
+	return mode >= EV_EVOLVE_MODE_BACKWARD_TRANSITIVE;
+}
+
+int
+ev_evolve_allowed(enum ev_evolve_mode mode, enum ev_evolve_dir dir)
+{
+	switch (mode) {
+	case EV_EVOLVE_MODE_NONE:
+		return 1;
+	case EV_EVOLVE_MODE_BACKWARD:
+	case EV_EVOLVE_MODE_BACKWARD_TRANSITIVE:
+		return (dir & EV_EVOLVE_NARROW) == 0;
+	case EV_EVOLVE_MODE_FORWARD:
+	case EV_EVOLVE_MODE_FORWARD_TRANSITIVE:
+		return (dir & EV_EVOLVE_WIDEN) == 0;
+	case EV_EVOLVE_MODE_FULL:
+	case EV_EVOLVE_MODE_FULL_TRANSITIVE:
+		return dir == EV_EVOLVE_NONE;
+	}
+	return 0;
+}
+
+const char *
+ev_evolve_dir_name(enum ev_evolve_dir dir)
+{
+	static const char *names[] = { "none", "narrow", "widen", "both" };
+
+	return names[dir];
+}
+
+enum ev_schemaver_part
+ev_evolve_required_part(const struct ev_evolve_changes *ch)
+{
+	enum ev_schemaver_part p = EV_SCHEMAVER_NONE;
+	size_t i;
+
+	for (i = 0; i < ch->n; i++) {
+		enum ev_schemaver_part q = EV_SCHEMAVER_ADDITION;
+		const struct ev_evolve_change *c = &ch->v[i];
+
+		if (c->dir & EV_EVOLVE_NARROW)
+			q = c->dir == EV_EVOLVE_NARROW && c->undeclared ?
+			    EV_SCHEMAVER_REVISION : EV_SCHEMAVER_MODEL;
+		if (q > p)
+			p = q;
+	}
+	return p;
+}
+
+/* The last M-R-A in s (after '/', ':' or at the start), or -1. */
+static int
+trailing_version(const char *s, struct ev_schemaver *v)
+{
+	size_t n = strlen(s);
+	const char *end, *start;
+
+	if (n > 5 && strcmp(s + n - 5, ".json") == 0)
+		n -= 5;
+	while (n > 0 && s[n - 1] == '#')
+		n--;
+	end = s + n;
+	start = end;
+	while (start > s && start[-1] != '/' && start[-1] != ':')
+		start--;
+	return ev_schemaver_read(start, (size_t)(end - start), v);
+}
+
+int
+ev_evolve_version_of(const char *path, const json_t *root,
+    struct ev_schemaver *v)
+{
+	json_t *self = json_object_get(root, "self");
+	const char *s;
+
+	s = json_string_value(json_object_get(self, "version"));
+	if (s != NULL && ev_schemaver_read(s, strlen(s), v) == 0)
+		return 0;
+	s = json_string_value(json_object_get(root, "$id"));
+	if (s != NULL && trailing_version(s, v) == 0)
+		return 0;
+	return path != NULL ? trailing_version(path, v) : -1;
+}
+
+static int
+cmp_version(const void *a, const void *b)
+{
+	return ev_schemaver_cmp(&((const struct ev_evolve_version *)a)->ver,
+	    &((const struct ev_evolve_version *)b)->ver);
+}
+
+static int
+cmp_event(const void *a, const void *b)
+{
+	return strcmp(((const struct ev_evolve_event *)a)->name,
+	    ((const struct ev_evolve_event *)b)->name);
+}
+
+static char *
+path_join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *r = ev_xmalloc(n);
+
+	snprintf(r, n, "%s/%s", a, b);
+	return r;
+}
+
+static int
+is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Scan dir/rel for versions; recurse into sub-folders (keys hold '/'). */
+static void
+scan_dir(const char *root, const char *rel, struct ev_evolve_registry *r,
+    json_t *stray)
+{
+	char *dir = rel[0] ? path_join(root, rel) : ev_xstrdup(root);
+	struct ev_evolve_event ev = { NULL, NULL, 0 };
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (d == NULL) {
+		free(dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		struct ev_schemaver v;
+		char *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		f = path_join(dir, de->d_name);
+		if (is_dir(f)) {
+			char *sub = rel[0] ? path_join(rel, de->d_name) :
+			    ev_xstrdup(de->d_name);
+			scan_dir(root, sub, r, stray);
+			free(sub);
+			free(f);
+			continue;
+		}
+		if (rel[0] == '\0' || n <= 5 ||
+		    strcmp(de->d_name + n - 5, ".json") != 0 ||
+		    ev_schemaver_read(de->d_name, n - 5, &v) != 0) {
+			if (stray != NULL)
+				json_array_append_new(stray, json_string(f));
+			free(f);
+			continue;
+		}
+		ev.v = ev_xreallocarray(ev.v, ev.n + 1, sizeof(*ev.v));
+		ev.v[ev.n].ver = v;
+		ev.v[ev.n++].path = f;
+	}
+	closedir(d);
+	free(dir);
+	if (ev.n == 0) {
+		free(ev.v);
+		return;
+	}
+	qsort(ev.v, ev.n, sizeof(*ev.v), cmp_version);
+	ev.name = ev_xstrdup(rel);
+	r->ev = ev_xreallocarray(r->ev, r->n + 1, sizeof(*r->ev));
+	r->ev[r->n++] = ev;
+}
+
+int
+ev_evolve_registry_scan(const char *dir, struct ev_evolve_registry *r,
+    json_t **stray, char *err, size_t errsize)
+{
+	memset(r, 0, sizeof(*r));
+	if (!is_dir(dir)) {
+		snprintf(err, errsize, "cannot open folder '%s': %s", dir,
+		    errno ? strerror(errno) : "not a folder");
+		return -1;
+	}
+	if (stray != NULL)
+		*stray = json_array();
+	r->root = ev_xstrdup(dir);
+	scan_dir(dir, "", r, stray != NULL ? *stray : NULL);
+	if (r->n > 0)
+		qsort(r->ev, r->n, sizeof(*r->ev), cmp_event);
+	return 0;
+}
+
+void
+ev_evolve_registry_free(struct ev_evolve_registry *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->n; i++) {
+		for (j = 0; j < r->ev[i].n; j++)
+			free(r->ev[i].v[j].path);
+		free(r->ev[i].v);
+		free(r->ev[i].name);
+	}
+	free(r->ev);
+	free(r->root);
+	memset(r, 0, sizeof(*r));
+}
+
+const struct ev_evolve_event *
+ev_evolve_registry_event(const struct ev_evolve_registry *r,
+    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->ev[i].name, name) == 0)
+			return &r->ev[i];
+	return NULL;
+}

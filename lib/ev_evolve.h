@@ -1,0 +1,164 @@
+/*
+ * ev_evolve.h - how a JSON Schema changed between two versions, and what
+ * that change means for data and for readers.
+ *
+ * Two schemas are compared structurally after resolving "$ref" (targets
+ * are compared, not the reference text), keyword by keyword.  Each change
+ * found has a kind ("required_added"), the JSON Pointer of the place in
+ * the old and in the new schema (where a keyword is absent on one side,
+ * the schema object that lacks it), and a direction: whether the set of
+ * instances the schema accepts narrows, widens, both (or cannot be told),
+ * or stays the same (annotations such as "format").
+ *
+ *   backward: readers on NEW read data written under OLD; a narrowing
+ *             change breaks it.
+ *   forward:  readers on OLD read data written under NEW; a widening
+ *             change breaks it.
+ *   full:     both.  none: everything is allowed.
+ * A change in both directions breaks backward and forward.
+ *
+ * References resolve within a document ("#/$defs/x", "#anchor"), to other
+ * files relative to the referring file ("common/1-0-0.json#/$defs/x"), and
+ * to loaded documents by their "$id".  Never over the network.
+ *
+ * Ownership: a store owns its documents and every json_t in them; the
+ * pointers in changes are owned by the change list (ev_evolve_changes_free).
+ */
+#ifndef EV_EVOLVE_H
+#define EV_EVOLVE_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "ev_schemaver.h"
+
+enum ev_evolve_dir {
+	EV_EVOLVE_NONE = 0,	/* no effect on which instances are valid */
+	EV_EVOLVE_NARROW = 1,	/* fewer instances valid: breaks backward */
+	EV_EVOLVE_WIDEN = 2,	/* more instances valid: breaks forward */
+	EV_EVOLVE_BOTH = 3	/* some of each, or unknown: breaks both */
+};
+
+enum ev_evolve_mode {
+	EV_EVOLVE_MODE_NONE,
+	EV_EVOLVE_MODE_BACKWARD,
+	EV_EVOLVE_MODE_FORWARD,
+	EV_EVOLVE_MODE_FULL,
+	EV_EVOLVE_MODE_BACKWARD_TRANSITIVE,
+	EV_EVOLVE_MODE_FORWARD_TRANSITIVE,
+	EV_EVOLVE_MODE_FULL_TRANSITIVE
+};
+
+struct ev_evolve_change {
+	char			*kind;		/* "property_added_open" */
+	enum ev_evolve_dir	 dir;
+	char			*old_ptr;	/* JSON Pointer in OLD */
+	char			*new_ptr;	/* JSON Pointer in NEW */
+	char			*message;
+	int			 undeclared;	/* narrows only members OLD left undeclared */
+};
+
+struct ev_evolve_changes {
+	struct ev_evolve_change	*v;
+	size_t			 n, cap;
+};
+
+struct ev_evolve_store;
+struct ev_evolve_doc;
+
+/* A new, empty store of documents. */
+struct ev_evolve_store	*ev_evolve_store_new(void);
+void			 ev_evolve_store_free(struct ev_evolve_store *st);
+/*
+ * Load the JSON file at path into the store (once; a second load returns
+ * the same document).  Returns a borrowed document, or NULL with a message
+ * in err.
+ */
+struct ev_evolve_doc	*ev_evolve_load(struct ev_evolve_store *st,
+			    const char *path, char *err, size_t errsize);
+/* The document's root value and file name (borrowed). */
+json_t			*ev_evolve_doc_root(const struct ev_evolve_doc *d);
+const char		*ev_evolve_doc_path(const struct ev_evolve_doc *d);
+/* The store that holds d (borrowed). */
+struct ev_evolve_store	*ev_evolve_doc_store(const struct ev_evolve_doc *d);
+/*
+ * Resolve the reference ref made from inside doc.  Returns the borrowed
+ * target, *tdoc its document and *tptr a new string (its JSON Pointer,
+ * prefixed with "FILE#" when in another document; caller frees), or NULL
+ * with a message in err.
+ */
+json_t	*ev_evolve_resolve(struct ev_evolve_store *st,
+	    struct ev_evolve_doc *doc, const char *ref,
+	    struct ev_evolve_doc **tdoc, char **tptr, char *err,
+	    size_t errsize);
+
+/*
+ * Append every change from old to new to out.  Returns 0, or -1 with a
+ * message in err (an unresolvable reference).
+ */
+int	ev_evolve_compare(struct ev_evolve_store *ost,
+	    struct ev_evolve_doc *old, struct ev_evolve_store *nst,
+	    struct ev_evolve_doc *new, struct ev_evolve_changes *out,
+	    char *err, size_t errsize);
+void	ev_evolve_changes_free(struct ev_evolve_changes *ch);
+
+/* Parse "backward", "full-transitive", ...; returns -1 when unknown. */
+int	ev_evolve_mode_parse(const char *s, enum ev_evolve_mode *mode);
+const char *ev_evolve_mode_name(enum ev_evolve_mode mode);
+int	ev_evolve_mode_transitive(enum ev_evolve_mode mode);
+/* 1 when mode allows a change in direction dir. */
+int	ev_evolve_allowed(enum ev_evolve_mode mode, enum ev_evolve_dir dir);
+/* "none", "narrow", "widen", "both". */
+const char *ev_evolve_dir_name(enum ev_evolve_dir dir);
+
+/*
+ * The SchemaVer part a set of changes requires:
+ *   ADDITION  every change widens or leaves validity alone: all data
+ *             written under OLD stays valid under NEW (backward compatible);
+ *   REVISION  some change narrows, but only members OLD left undeclared (a
+ *             property added to an open or partially open object), so only
+ *             data that carried such a member with another shape breaks;
+ *   MODEL     any other narrowing or two-way change (data valid under OLD
+ *             may be invalid under NEW);
+ *   NONE      no change at all.
+ */
+enum ev_schemaver_part ev_evolve_required_part(
+	    const struct ev_evolve_changes *ch);
+
+/*
+ * The version a schema declares: "self".version (Snowplow), the last
+ * M-R-A segment of "$id" (iglu: URIs or paths), else the file's base name
+ * "M-R-A.json".  Returns 0, or -1 when none is found.
+ */
+int	ev_evolve_version_of(const char *path, const json_t *root,
+	    struct ev_schemaver *v);
+
+/* A registry folder: DIR/<event>/<MODEL-REVISION-ADDITION>.json. */
+struct ev_evolve_version {
+	struct ev_schemaver	 ver;
+	char			*path;
+};
+struct ev_evolve_event {
+	char			*name;
+	struct ev_evolve_version *v;	/* sorted oldest first */
+	size_t			 n;
+};
+struct ev_evolve_registry {
+	char			*root;
+	struct ev_evolve_event	*ev;	/* sorted by name */
+	size_t			 n;
+};
+
+/*
+ * Scan dir.  Files not named M-R-A.json are listed in *stray (a JSON array
+ * of paths, new reference) when stray is not NULL.  Returns 0, or -1 with a
+ * message in err.
+ */
+int	ev_evolve_registry_scan(const char *dir, struct ev_evolve_registry *r,
+	    json_t **stray, char *err, size_t errsize);
+void	ev_evolve_registry_free(struct ev_evolve_registry *r);
+/* The event named name, or NULL. */
+const struct ev_evolve_event *ev_evolve_registry_event(
+	    const struct ev_evolve_registry *r, const char *name);
+
+#endif /* EV_EVOLVE_H */

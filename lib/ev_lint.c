@@ -1,0 +1,559 @@
+/*
+ * ev_lint.c - schema lint (see ev_lint.h).
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "ev_common.h"
+#include "ev_lint.h"
+
+struct walk {
+	struct ev_lint_report	*rep;
+	struct ev_evolve_doc	*doc;
+	const char		*file;
+	int			 structural;	/* no meta-schemas: check types */
+	int			 depth;
+};
+
+/* Keywords of draft-07, 2019-09 and 2020-12 whose value is one schema. */
+static const char *one_schema[] = {
+	"additionalItems", "additionalProperties", "contains", "contentSchema",
+	"else", "if", "not", "propertyNames", "then", "unevaluatedItems",
+	"unevaluatedProperties", NULL
+};
+/* ... an object of schemas. */
+static const char *map_schema[] = {
+	"$defs", "definitions", "dependentSchemas", "patternProperties",
+	"properties", NULL
+};
+/* ... an array of schemas. */
+static const char *list_schema[] = { "allOf", "anyOf", "oneOf",
+	"prefixItems", NULL };
+static const char *nonneg_int[] = { "maxContains", "maxItems", "maxLength",
+	"maxProperties", "minContains", "minItems", "minLength",
+	"minProperties", NULL };
+static const char *numbers[] = { "exclusiveMaximum", "exclusiveMinimum",
+	"maximum", "minimum", "multipleOf", NULL };
+static const char *strings[] = { "$anchor", "$comment", "$dynamicAnchor",
+	"$dynamicRef", "$id", "$recursiveRef", "$ref", "$schema",
+	"contentEncoding", "contentMediaType", "description", "format",
+	"pattern", "title", NULL };
+static const char *booleans[] = { "$recursiveAnchor", "deprecated",
+	"readOnly", "uniqueItems", "writeOnly", NULL };
+static const char *others[] = { "$vocabulary", "const", "default",
+	"dependencies", "dependentRequired", "enum", "examples", "items",
+	"required", "type", "self", NULL };
+
+static int
+in_list(const char *k, const char **list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(k, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static char *
+join(const char *base, const char *key)
+{
+	size_t n = strlen(base), k = strlen(key), i, o;
+	char *r = ev_xmalloc(n + 2 * k + 2);
+
+	memcpy(r, base, n);
+	o = n;
+	r[o++] = '/';
+	for (i = 0; i < k; i++) {
+		if (key[i] == '~' || key[i] == '/') {
+			r[o++] = '~';
+			r[o++] = key[i] == '~' ? '0' : '1';
+		} else
+			r[o++] = key[i];
+	}
+	r[o] = '\0';
+	return r;
+}
+
+static char *
+join_index(const char *base, size_t i)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%zu", i);
+	return join(base, num);
+}
+
+void
+ev_lint_add(struct ev_lint_report *rep, int error, const char *file,
+    const char *rule, const char *ptr, const char *fmt, ...)
+{
+	struct ev_lint_finding *f;
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (rep->n == rep->cap) {
+		rep->cap = rep->cap ? 2 * rep->cap : 16;
+		rep->v = ev_xreallocarray(rep->v, rep->cap, sizeof(*rep->v));
+	}
+	f = &rep->v[rep->n++];
+	f->error = error;
+	f->file = ev_xstrdup(file);
+	f->rule = ev_xstrdup(rule);
+	f->ptr = ev_xstrdup(ptr);
+	f->message = ev_xstrdup(msg);
+	if (error)
+		rep->errors++;
+	else
+		rep->warnings++;
+}
+
+void
+ev_lint_report_free(struct ev_lint_report *rep)
+{
+	size_t i;
+
+	for (i = 0; i < rep->n; i++) {
+		free(rep->v[i].file);
+		free(rep->v[i].rule);
+		free(rep->v[i].ptr);
+		free(rep->v[i].message);
+	}
+	free(rep->v);
+	memset(rep, 0, sizeof(*rep));
+}
+
+enum {
+	T_NULL = 1, T_BOOL = 2, T_OBJECT = 4, T_ARRAY = 8, T_FRACTION = 16,
+	T_STRING = 32, T_INTEGER = 64, T_ALL = 127
+};
+
+static int
+type_bit(const char *t)
+{
+	if (t == NULL)
+		return 0;
+	if (strcmp(t, "null") == 0)
+		return T_NULL;
+	if (strcmp(t, "boolean") == 0)
+		return T_BOOL;
+	if (strcmp(t, "object") == 0)
+		return T_OBJECT;
+	if (strcmp(t, "array") == 0)
+		return T_ARRAY;
+	if (strcmp(t, "number") == 0)
+		return T_FRACTION | T_INTEGER;
+	if (strcmp(t, "string") == 0)
+		return T_STRING;
+	if (strcmp(t, "integer") == 0)
+		return T_INTEGER;
+	return 0;
+}
+
+static int
+type_mask(const json_t *t)
+{
+	size_t i;
+	int m = 0;
+
+	if (t == NULL)
+		return T_ALL;
+	if (json_is_string(t))
+		return type_bit(json_string_value(t));
+	for (i = 0; i < json_array_size(t); i++)
+		m |= type_bit(json_string_value(json_array_get(t, i)));
+	return m;
+}
+
+/* The type bit of a JSON value. */
+static int
+value_bit(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+		return T_NULL;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return T_BOOL;
+	case JSON_OBJECT:
+		return T_OBJECT;
+	case JSON_ARRAY:
+		return T_ARRAY;
+	case JSON_STRING:
+		return T_STRING;
+	case JSON_INTEGER:
+		return T_INTEGER;
+	case JSON_REAL:
+		return json_real_value(v) == floor(json_real_value(v)) ?
+		    T_INTEGER : T_FRACTION;
+	}
+	return 0;
+}
+
+static int
+regex_ok(const char *pat)
+{
+	pcre2_code *re;
+	int ec;
+	PCRE2_SIZE eo;
+
+	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF,
+	    &ec, &eo, NULL);
+	if (re == NULL)
+		return 0;
+	pcre2_code_free(re);
+	return 1;
+}
+
+static int
+regex_match(const char *pat, const char *name)
+{
+	pcre2_code *re;
+	pcre2_match_data *md;
+	int ec, rc;
+	PCRE2_SIZE eo;
+
+	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF,
+	    &ec, &eo, NULL);
+	if (re == NULL)
+		return 0;
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	rc = pcre2_match(re, (PCRE2_SPTR)name, strlen(name), 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	return rc >= 0;
+}
+
+static void walk_schema(struct walk *w, json_t *s, const char *ptr,
+    int is_property);
+
+/* Keyword value types, for when no meta-schema is at hand. */
+static void
+check_types(struct walk *w, const char *k, json_t *v, const char *p)
+{
+	const char *want = NULL;
+
+	if (in_list(k, one_schema) && !json_is_object(v) &&
+	    !json_is_boolean(v))
+		want = "a schema";
+	else if (in_list(k, map_schema) && !json_is_object(v))
+		want = "an object of schemas";
+	else if (in_list(k, list_schema) && (!json_is_array(v) ||
+	    json_array_size(v) == 0))
+		want = "a non-empty array of schemas";
+	else if (in_list(k, nonneg_int) && (!json_is_integer(v) ||
+	    json_integer_value(v) < 0))
+		want = "a non-negative integer";
+	else if (in_list(k, numbers) && !json_is_number(v))
+		want = "a number";
+	else if (in_list(k, strings) && !json_is_string(v))
+		want = "a string";
+	else if (in_list(k, booleans) && !json_is_boolean(v))
+		want = "a boolean";
+	else if (strcmp(k, "required") == 0 && !json_is_array(v))
+		want = "an array of strings";
+	else if (strcmp(k, "enum") == 0 && !json_is_array(v))
+		want = "an array";
+	else if (strcmp(k, "type") == 0 && !json_is_string(v) &&
+	    !json_is_array(v))
+		want = "a type name or an array of them";
+	else if (strcmp(k, "multipleOf") == 0 && json_number_value(v) <= 0)
+		want = "a number above 0";
+	if (want != NULL)
+		ev_lint_add(w->rep, 1, w->file, "keyword-type", p,
+		    "'%s' must be %s", k, want);
+}
+
+static void
+check_bounds(struct walk *w, json_t *s, const char *ptr)
+{
+	static const char *pairs[][2] = {
+		{ "minimum", "maximum" }, { "minLength", "maxLength" },
+		{ "minItems", "maxItems" }, { "minProperties", "maxProperties" },
+		{ "minContains", "maxContains" }
+	};
+	json_t *lo, *hi;
+	size_t i;
+
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		lo = json_object_get(s, pairs[i][0]);
+		hi = json_object_get(s, pairs[i][1]);
+		if (json_is_number(lo) && json_is_number(hi) &&
+		    json_number_value(lo) > json_number_value(hi))
+			ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
+			    "%s %g is above %s %g", pairs[i][0],
+			    json_number_value(lo), pairs[i][1],
+			    json_number_value(hi));
+	}
+	lo = json_object_get(s, "exclusiveMinimum");
+	hi = json_object_get(s, "maximum");
+	if (!json_is_number(lo) || !json_is_number(hi) ||
+	    json_number_value(lo) < json_number_value(hi)) {
+		lo = json_object_get(s, "minimum");
+		hi = json_object_get(s, "exclusiveMaximum");
+	}
+	if (!json_is_number(lo) || !json_is_number(hi) ||
+	    json_number_value(lo) < json_number_value(hi)) {
+		lo = json_object_get(s, "exclusiveMinimum");
+		hi = json_object_get(s, "exclusiveMaximum");
+	}
+	if (json_is_number(lo) && json_is_number(hi) &&
+	    json_number_value(lo) >= json_number_value(hi))
+		ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
+		    "the lower bound %g leaves nothing below the upper bound %g",
+		    json_number_value(lo), json_number_value(hi));
+}
+
+static void
+check_values(struct walk *w, json_t *s, const char *ptr)
+{
+	json_t *t = json_object_get(s, "type"), *e = json_object_get(s, "enum");
+	json_t *c = json_object_get(s, "const"), *v;
+	int m = type_mask(t), bad = 0;
+	size_t i;
+
+	if (t != NULL && m == 0)
+		ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
+		    "'type' allows no type");
+	if (c != NULL && (value_bit(c) & m) == 0)
+		ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
+		    "'const' is not of the allowed 'type'");
+	if (json_is_array(e)) {
+		if (json_array_size(e) == 0)
+			ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
+			    "'enum' is empty");
+		json_array_foreach(e, i, v) {
+			if ((value_bit(v) & m) == 0)
+				bad++;
+		}
+		if (bad > 0 && (size_t)bad == json_array_size(e))
+			ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
+			    "no 'enum' value is of the allowed 'type'");
+		else if (bad > 0)
+			ev_lint_add(w->rep, 0, w->file, "enum-type", ptr,
+			    "%d 'enum' values are not of the allowed 'type'",
+			    bad);
+	}
+	/* allOf members whose types exclude each other. */
+	v = json_object_get(s, "allOf");
+	if (json_is_array(v)) {
+		int all = m;
+		json_t *mem;
+		json_array_foreach(v, i, mem) {
+			if (json_is_object(mem))
+				all &= type_mask(json_object_get(mem, "type"));
+		}
+		if (all == 0 && m != 0)
+			ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
+			    "'type' and the types of 'allOf' contradict "
+			    "each other");
+	}
+}
+
+static void
+check_required(struct walk *w, json_t *s, const char *ptr)
+{
+	json_t *req = json_object_get(s, "required"), *v;
+	json_t *props = json_object_get(s, "properties");
+	json_t *pp = json_object_get(s, "patternProperties");
+	json_t *ap = json_object_get(s, "additionalProperties");
+	json_t *maxp = json_object_get(s, "maxProperties");
+	size_t i;
+
+	json_array_foreach(req, i, v) {
+		const char *name = json_string_value(v), *k;
+		json_t *pv, *x;
+		char *p;
+		int covered = 0;
+
+		if (name == NULL)
+			continue;
+		p = join_index(ptr, i);
+		pv = json_object_get(props, name);
+		if (json_is_false(pv))
+			ev_lint_add(w->rep, 1, w->file, "unsatisfiable", p,
+			    "required property '%s' is forbidden by "
+			    "'properties'", name);
+		else if (pv == NULL) {
+			json_object_foreach(pp, k, x) {
+				if (regex_match(k, name))
+					covered = 1;
+			}
+			if (!covered && json_is_false(ap))
+				ev_lint_add(w->rep, 1, w->file,
+				    "unsatisfiable", p, "required property "
+				    "'%s' is not allowed by "
+				    "'additionalProperties': false", name);
+		}
+		free(p);
+	}
+	if (json_is_integer(maxp) && json_is_array(req) &&
+	    (json_int_t)json_array_size(req) > json_integer_value(maxp))
+		ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
+		    "%zu properties are required but 'maxProperties' is "
+		    "%lld", json_array_size(req),
+		    (long long)json_integer_value(maxp));
+}
+
+static void
+walk_schema(struct walk *w, json_t *s, const char *ptr, int is_property)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (!json_is_object(s)) {
+		if (!json_is_boolean(s))
+			ev_lint_add(w->rep, 1, w->file, "keyword-type", ptr,
+			    "a schema must be an object or a boolean");
+		return;
+	}
+	if (++w->depth > 200) {
+		w->depth--;
+		return;
+	}
+	json_object_foreach(s, k, v) {
+		char *p = join(ptr, k);
+		int known = in_list(k, one_schema) || in_list(k, map_schema) ||
+		    in_list(k, list_schema) || in_list(k, nonneg_int) ||
+		    in_list(k, numbers) || in_list(k, strings) ||
+		    in_list(k, booleans) || in_list(k, others);
+
+		if (!known && strncmp(k, "x-", 2) != 0)
+			ev_lint_add(w->rep, 1, w->file, "unknown-keyword", p,
+			    "unknown keyword '%s' (validators ignore it; "
+			    "name extensions x-...)", k);
+		if (known && w->structural)
+			check_types(w, k, v, p);
+		if (strcmp(k, "$ref") == 0 && json_is_string(v)) {
+			struct ev_evolve_doc *td;
+			char *tp, err[512];
+			if (ev_evolve_resolve(ev_evolve_doc_store(w->doc),
+			    w->doc, json_string_value(v), &td, &tp, err,
+			    sizeof(err)) == NULL)
+				ev_lint_add(w->rep, 1, w->file,
+				    "unresolvable-ref", p, "%s", err);
+			free(tp);
+		}
+		if (strcmp(k, "pattern") == 0 && json_is_string(v) &&
+		    !regex_ok(json_string_value(v)))
+			ev_lint_add(w->rep, 1, w->file, "bad-pattern", p,
+			    "'pattern' does not compile");
+		if (in_list(k, one_schema))
+			walk_schema(w, v, p, 0);
+		else if (in_list(k, map_schema) && json_is_object(v)) {
+			const char *k2;
+			json_t *v2;
+			json_object_foreach(v, k2, v2) {
+				char *q = join(p, k2);
+				if (strcmp(k, "patternProperties") == 0 &&
+				    !regex_ok(k2))
+					ev_lint_add(w->rep, 1, w->file,
+					    "bad-pattern", q, "pattern '%s' "
+					    "does not compile", k2);
+				walk_schema(w, v2, q,
+				    strcmp(k, "properties") == 0);
+				free(q);
+			}
+		} else if ((in_list(k, list_schema) || (strcmp(k, "items")
+		    == 0 && json_is_array(v))) && json_is_array(v)) {
+			json_t *v2;
+			json_array_foreach(v, i, v2) {
+				char *q = join_index(p, i);
+				walk_schema(w, v2, q, 0);
+				free(q);
+			}
+		} else if (strcmp(k, "items") == 0)
+			walk_schema(w, v, p, 0);
+		else if (strcmp(k, "dependencies") == 0 && json_is_object(v)) {
+			const char *k2;
+			json_t *v2;
+			json_object_foreach(v, k2, v2) {
+				if (!json_is_array(v2)) {
+					char *q = join(p, k2);
+					walk_schema(w, v2, q, 0);
+					free(q);
+				}
+			}
+		}
+		free(p);
+	}
+	check_bounds(w, s, ptr);
+	check_values(w, s, ptr);
+	{
+		char *rp = join(ptr, "required");
+		check_required(w, s, rp);
+		free(rp);
+	}
+	if ((type_mask(json_object_get(s, "type")) == T_OBJECT ||
+	    json_object_get(s, "properties") != NULL) &&
+	    json_object_get(s, "additionalProperties") == NULL &&
+	    json_object_get(s, "unevaluatedProperties") == NULL &&
+	    json_object_get(s, "$ref") == NULL)
+		ev_lint_add(w->rep, 0, w->file, "open-object", ptr,
+		    "object is open without saying so: set "
+		    "'additionalProperties' (true keeps it open)");
+	if ((is_property || ptr[0] == '\0') &&
+	    json_object_get(s, "description") == NULL &&
+	    json_object_get(s, "$ref") == NULL)
+		ev_lint_add(w->rep, 0, w->file, "missing-description",
+		    ptr, "no 'description'");
+	w->depth--;
+}
+
+/* Validate the document against the meta-schema its $schema names. */
+static void
+check_meta(struct walk *w, struct ev_schema_set *meta)
+{
+	json_t *root = ev_evolve_doc_root(w->doc), *ref, *errs, *e;
+	const char *uri = json_string_value(json_object_get(root, "$schema"));
+	struct ev_schema_set *set;
+	struct ev_schema *s;
+	struct ev_schema_ctx *ctx;
+	char err[512];
+	size_t i;
+
+	if (uri == NULL)
+		uri = "https://json-schema.org/draft/2020-12/schema";
+	set = ev_schema_set_new(meta, EV_SCHEMA_2020_12);
+	ref = json_pack("{ss}", "$ref", uri);
+	s = ev_schema_set_add(set, ref, NULL, err, sizeof(err));
+	json_decref(ref);
+	if (s == NULL || ev_schema_set_link(set, err, sizeof(err)) != 0) {
+		ev_lint_add(w->rep, 1, w->file, "metaschema", "",
+		    "unknown meta-schema '%s'", uri);
+		ev_schema_set_free(set);
+		return;
+	}
+	ctx = ev_schema_ctx_new();
+	errs = ev_schema_errors(ctx, s, root, 0);
+	json_array_foreach(errs, i, e) {
+		ev_lint_add(w->rep, 1, w->file, "metaschema",
+		    json_string_value(json_object_get(e, "instance")) ?
+		    json_string_value(json_object_get(e, "instance")) : "",
+		    "%s", json_string_value(json_object_get(e, "message")) ?
+		    json_string_value(json_object_get(e, "message")) :
+		    "not valid against its meta-schema");
+	}
+	json_decref(errs);
+	ev_schema_ctx_free(ctx);
+	ev_schema_set_free(set);
+}
+
+void
+ev_lint_schema(struct ev_evolve_doc *doc, const char *label,
+    struct ev_schema_set *meta, struct ev_lint_report *rep)
+{
+	struct walk w = { rep, doc, label, meta == NULL, 0 };
+
+	if (meta != NULL)
+		check_meta(&w, meta);
+	walk_schema(&w, ev_evolve_doc_root(doc), "", 0);
+}

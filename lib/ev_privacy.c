@@ -1,0 +1,160 @@
+/*
+ * ev_privacy.c - keyed pseudonyms, IP anonymisation, digests (see
+ * ev_privacy.h).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include "ev_buf.h"
+#include "ev_common.h"
+#include "ev_privacy.h"
+
+#define MIN_KEY	16
+
+static void
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int
+take_key(const char *p, size_t n, const char *what, unsigned char **key,
+    size_t *keylen, char *err, size_t errlen)
+{
+	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+		n--;
+	if (n < MIN_KEY) {
+		set_err(err, errlen, "%s: key too short (%zu bytes, at least "
+		    "%d)", what, n, MIN_KEY);
+		return -1;
+	}
+	*key = ev_xmalloc(n);
+	memcpy(*key, p, n);
+	*keylen = n;
+	return 0;
+}
+
+int
+ev_privacy_read_key(const char *path, unsigned char **key, size_t *keylen,
+    char *err, size_t errlen)
+{
+	FILE *f;
+	char buf[4096];
+	size_t n;
+	int rc;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	if (ferror(f) || !feof(f)) {
+		set_err(err, errlen, "%s: %s", path, ferror(f) ?
+		    strerror(errno) : "key file longer than 4096 bytes");
+		fclose(f);
+		OPENSSL_cleanse(buf, sizeof(buf));
+		return -1;
+	}
+	fclose(f);
+	rc = take_key(buf, n, path, key, keylen, err, errlen);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return rc;
+}
+
+int
+ev_privacy_key_from(const char *text, unsigned char **key, size_t *keylen,
+    char *err, size_t errlen)
+{
+	return take_key(text, strlen(text), "EVKIT_HASH_KEY", key, keylen,
+	    err, errlen);
+}
+
+void
+ev_privacy_key_free(unsigned char *key, size_t keylen)
+{
+	if (key != NULL)
+		OPENSSL_cleanse(key, keylen);
+	free(key);
+}
+
+static void
+hex(const unsigned char *d, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+void
+ev_privacy_hmac(const unsigned char *key, size_t keylen, const char *s,
+    size_t n, char *out)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)s, n,
+	    md, &mdlen) == NULL)
+		ev_die(EV_EXIT_RUNTIME, "hmac-sha256 failed");
+	memcpy(out, EV_PRIVACY_PREFIX, 5);
+	hex(md, mdlen, out + 5);
+}
+
+int
+ev_privacy_is_hashed(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n != EV_PRIVACY_HASHLEN || memcmp(s, EV_PRIVACY_PREFIX, 5) != 0)
+		return 0;
+	for (i = 5; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+void
+ev_privacy_sha256(const void *p, size_t n, char *out)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+
+	SHA256(p, n, md);
+	hex(md, sizeof(md), out);
+}
+
+int
+ev_privacy_anon_ip(const char *ip, int octets, int segments, char *out,
+    size_t outlen)
+{
+	unsigned char a[16];
+	int i;
+
+	if (inet_pton(AF_INET, ip, a) == 1) {
+		for (i = 0; i < octets && i < 4; i++)
+			a[3 - i] = 0;
+		return inet_ntop(AF_INET, a, out, (socklen_t)outlen) ? 0 : -1;
+	}
+	if (inet_pton(AF_INET6, ip, a) == 1) {
+		for (i = 0; i < segments && i < 8; i++)
+			a[15 - 2 * i] = a[14 - 2 * i] = 0;
+		return inet_ntop(AF_INET6, a, out, (socklen_t)outlen) ? 0 : -1;
+	}
+	return -1;
+}

@@ -1,0 +1,1489 @@
+/*
+ * ev_report.c - ev-report's store of records, the builder of the report's
+ * data model, and the helpers every renderer shares.
+ *
+ * The store keeps, per record, its time, its series and its metric values
+ * (and the expected band when ev-detect annotated it); records carrying an
+ * anomaly are listed apart.  The builder sorts the records by series and
+ * time once; a later record for the same series and time replaces the
+ * earlier one (ev-window's updates, or the same window seen twice), and
+ * records at different times falling into one point are summed (--step).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_common.h"
+#include "ev_rec.h"
+#include "ev_report.h"
+
+struct rep_pair {
+	uint32_t	name;
+	double		v;
+};
+
+struct rep_entry {
+	ev_us_t		t, end;		/* end == t when the record has none */
+	uint32_t	series;
+	uint32_t	npairs;
+	size_t		poff;
+	int32_t		band_name;	/* name the band is for, -1 none */
+	double		exp, lo, hi;
+};
+
+struct rep_anom {
+	size_t		 entry;
+	int32_t		 name;		/* metric named by the anomaly, -1 none */
+	json_t		*a;		/* the anomaly object (own reference) */
+};
+
+struct rep_series {
+	char		*key;		/* internal identity */
+	json_t		*labels;	/* {"event":"signup",...} */
+	size_t		 nlabels;
+};
+
+struct rep_name {
+	char		*s;
+	int		 is_metric;
+};
+
+struct ev_report_store {
+	struct ev_report_opts	 o;
+	struct ev_path		*time_path;
+	struct ev_path	       **by_path;
+	struct rep_entry	*ent;
+	size_t			 nent, capent;
+	struct rep_pair		*pair;
+	size_t			 npair, cappair;
+	struct rep_anom		*anom;
+	size_t			 nanom, capanom;
+	struct rep_series	*ser;
+	size_t			 nser, capser;
+	size_t			*htab;		/* series index + 1, 0 empty */
+	size_t			 hcap;
+	struct rep_name		*name;
+	size_t			 nname, capname;
+	char		       **byname;	/* discovered group columns */
+	size_t			 nbyname, capbyname;
+	json_t			*stages;
+	struct ev_buf		 scratch;
+};
+
+static uint64_t
+rep_hash(const char *s, size_t n)
+{
+	uint64_t h = UINT64_C(1469598103934665603);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= UINT64_C(1099511628211);
+	}
+	return h;
+}
+
+static int32_t
+rep_name_find(const struct ev_report_store *s, const char *n)
+{
+	size_t i;
+
+	for (i = 0; i < s->nname; i++)
+		if (strcmp(s->name[i].s, n) == 0)
+			return (int32_t)i;
+	return -1;
+}
+
+static int32_t
+rep_name_intern(struct ev_report_store *s, const char *n)
+{
+	int32_t i = rep_name_find(s, n);
+
+	if (i >= 0)
+		return i;
+	if (s->nname == s->capname) {
+		s->capname = s->capname ? 2 * s->capname : 16;
+		s->name = ev_xreallocarray(s->name, s->capname,
+		    sizeof(*s->name));
+	}
+	s->name[s->nname].s = ev_xstrdup(n);
+	s->name[s->nname].is_metric = 0;
+	return (int32_t)s->nname++;
+}
+
+struct ev_report_store *
+ev_report_store_new(const struct ev_report_opts *o)
+{
+	struct ev_report_store *s = ev_xcalloc(1, sizeof(*s));
+	const char *errstr;
+	size_t i;
+
+	s->o = *o;
+	s->time_path = ev_path_compile(o->time_field, &errstr);
+	if (s->time_path == NULL)
+		ev_die(EV_EXIT_USAGE, "bad time field '%s': %s",
+		    o->time_field, errstr);
+	if (o->nby > 0) {
+		s->by_path = ev_xcalloc(o->nby, sizeof(*s->by_path));
+		for (i = 0; i < o->nby; i++) {
+			s->by_path[i] = ev_path_compile(o->by[i], &errstr);
+			if (s->by_path[i] == NULL)
+				ev_die(EV_EXIT_USAGE, "bad --by field '%s': %s",
+				    o->by[i], errstr);
+		}
+	}
+	for (i = 0; i < o->nmetrics; i++) {
+		int32_t n = rep_name_intern(s, o->metrics[i]);
+
+		s->name[n].is_metric = 1;
+	}
+	s->hcap = 1024;
+	s->htab = ev_xcalloc(s->hcap, sizeof(*s->htab));
+	s->stages = json_array();
+	ev_buf_init(&s->scratch);
+	return s;
+}
+
+void
+ev_report_store_free(struct ev_report_store *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	ev_path_free(s->time_path);
+	for (i = 0; i < s->o.nby; i++)
+		ev_path_free(s->by_path[i]);
+	free(s->by_path);
+	for (i = 0; i < s->nanom; i++)
+		json_decref(s->anom[i].a);
+	for (i = 0; i < s->nser; i++) {
+		free(s->ser[i].key);
+		json_decref(s->ser[i].labels);
+	}
+	for (i = 0; i < s->nname; i++)
+		free(s->name[i].s);
+	for (i = 0; i < s->nbyname; i++)
+		free(s->byname[i]);
+	free(s->byname);
+	free(s->name);
+	free(s->ser);
+	free(s->htab);
+	free(s->ent);
+	free(s->pair);
+	free(s->anom);
+	json_decref(s->stages);
+	ev_buf_free(&s->scratch);
+	free(s);
+}
+
+size_t
+ev_report_store_size(const struct ev_report_store *s)
+{
+	return s->nent;
+}
+
+void
+ev_report_store_add_stage(struct ev_report_store *s, const json_t *st)
+{
+	static const char *const keys[] = { "in", "passed", "rejected",
+	    "late", "duplicate", "aggregated", "out" };
+	json_t *o;
+	size_t i;
+
+	if (!json_is_object(st))
+		return;
+	o = json_object();
+	json_object_set_new(o, "tool",
+	    json_string(ev_report_get_str(st, "tool", "?")));
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		double v = ev_report_get_num(st, keys[i], 0);
+
+		json_object_set_new(o, keys[i], json_real(isnan(v) ? 0 : v));
+	}
+	json_array_append_new(s->stages, o);
+}
+
+/* Top-level members that are never a group column or a metric. */
+static int
+rep_reserved(const struct ev_report_store *s, const char *k)
+{
+	static const char *const res[] = { "start", "end", "final", "anomaly",
+	    "status", "severity", "fingerprint" };
+	size_t i;
+
+	if (strcmp(k, s->o.time_field) == 0)
+		return 1;
+	/* Most members start with another letter: skip the list for them. */
+	if (strchr("aefs", k[0]) == NULL || k[0] == '\0')
+		return 0;
+	for (i = 0; i < sizeof(res) / sizeof(res[0]); i++)
+		if (strcmp(k, res[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A label value as text: strings as they are, numbers and booleans JSON. */
+static int
+rep_label_text(struct ev_buf *b, const json_t *v)
+{
+	if (json_is_string(v)) {
+		ev_buf_add(b, json_string_value(v), json_string_length(v));
+		return 1;
+	}
+	if (json_is_number(v) || json_is_boolean(v)) {
+		ev_json_write(v, b);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+rep_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void
+rep_byname_note(struct ev_report_store *s, const char *k)
+{
+	size_t i;
+
+	for (i = 0; i < s->nbyname; i++)
+		if (strcmp(s->byname[i], k) == 0)
+			return;
+	if (s->nbyname == s->capbyname) {
+		s->capbyname = s->capbyname ? 2 * s->capbyname : 8;
+		s->byname = ev_xreallocarray(s->byname, s->capbyname,
+		    sizeof(*s->byname));
+	}
+	s->byname[s->nbyname++] = ev_xstrdup(k);
+}
+
+/* Find or create the series of a record. */
+static uint32_t
+rep_series_of(struct ev_report_store *s, const json_t *rec)
+{
+	struct ev_buf *b = &s->scratch;
+	json_t *labels = json_object();
+	uint64_t h;
+	size_t i, slot;
+
+	ev_buf_reset(b);
+	if (s->o.nby > 0) {
+		for (i = 0; i < s->o.nby; i++) {
+			json_t *v = ev_path_get(s->by_path[i], rec);
+			size_t at = b->len;
+
+			ev_buf_addc(b, '\x1e');
+			ev_buf_adds(b, s->o.by[i]);
+			ev_buf_addc(b, '\x1f');
+			if (!rep_label_text(b, v)) {
+				b->len = at;
+				b->data[at] = '\0';
+				continue;
+			}
+			json_object_set_new(labels, s->o.by[i],
+			    json_string(b->data + at + 2 +
+			    strlen(s->o.by[i])));
+		}
+	} else {
+		const char *keys[64];
+		size_t nk = 0;
+		const char *k;
+		json_t *v;
+
+		json_object_foreach((json_t *)(uintptr_t)rec, k, v) {
+			if (nk < 64 && !rep_reserved(s, k) &&
+			    (json_is_string(v)))
+				keys[nk++] = k;
+		}
+		qsort(keys, nk, sizeof(keys[0]), rep_cmp_str);
+		for (i = 0; i < nk; i++) {
+			v = json_object_get(rec, keys[i]);
+			ev_buf_addc(b, '\x1e');
+			ev_buf_adds(b, keys[i]);
+			ev_buf_addc(b, '\x1f');
+			ev_buf_add(b, json_string_value(v),
+			    json_string_length(v));
+		}
+		/* Labels in the record's own order, names noted in order. */
+		json_object_foreach((json_t *)(uintptr_t)rec, k, v) {
+			if (!rep_reserved(s, k) && json_is_string(v)) {
+				json_object_set(labels, k, v);
+				rep_byname_note(s, k);
+			}
+		}
+	}
+	h = rep_hash(b->data ? b->data : "", b->len);
+	slot = h & (s->hcap - 1);
+	while (s->htab[slot] != 0) {
+		struct rep_series *se = &s->ser[s->htab[slot] - 1];
+
+		if (strlen(se->key) == b->len &&
+		    memcmp(se->key, b->data ? b->data : "", b->len) == 0) {
+			json_decref(labels);
+			return (uint32_t)(s->htab[slot] - 1);
+		}
+		slot = (slot + 1) & (s->hcap - 1);
+	}
+	if (s->nser == s->capser) {
+		s->capser = s->capser ? 2 * s->capser : 64;
+		s->ser = ev_xreallocarray(s->ser, s->capser, sizeof(*s->ser));
+	}
+	s->ser[s->nser].key = ev_xstrndup(b->data ? b->data : "", b->len);
+	s->ser[s->nser].labels = labels;
+	s->ser[s->nser].nlabels = json_object_size(labels);
+	s->htab[slot] = ++s->nser;
+	if (2 * s->nser > s->hcap) {
+		size_t ncap = 2 * s->hcap, j;
+		size_t *nt = ev_xcalloc(ncap, sizeof(*nt));
+
+		for (j = 0; j < s->nser; j++) {
+			const char *key = s->ser[j].key;
+
+			slot = rep_hash(key, strlen(key)) & (ncap - 1);
+			while (nt[slot] != 0)
+				slot = (slot + 1) & (ncap - 1);
+			nt[slot] = j + 1;
+		}
+		free(s->htab);
+		s->htab = nt;
+		s->hcap = ncap;
+	}
+	return (uint32_t)(s->nser - 1);
+}
+
+static void
+rep_add_pair(struct ev_report_store *s, int32_t name, double v)
+{
+	if (s->npair == s->cappair) {
+		s->cappair = s->cappair ? 2 * s->cappair : 1024;
+		s->pair = ev_xreallocarray(s->pair, s->cappair,
+		    sizeof(*s->pair));
+	}
+	s->pair[s->npair].name = (uint32_t)name;
+	s->pair[s->npair].v = v;
+	s->npair++;
+}
+
+/* The metric an anomaly object names, if any. */
+static int32_t
+rep_anom_name(struct ev_report_store *s, const json_t *a)
+{
+	static const char *const keys[] = { "metric", "value", "field" };
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(a, keys[i]);
+
+		if (json_is_string(v))
+			return rep_name_intern(s, json_string_value(v));
+	}
+	return -1;
+}
+
+/*
+ * Whether an anomaly object marks an anomaly: an explicit boolean
+ * ("alert", "is_anomaly", "anomalous") decides; else a status, ev-detect's
+ * verdict ("firing" is one, any other is not); else the score against
+ * --min-score.
+ */
+static int
+rep_is_anomaly(const struct ev_report_store *s, const json_t *rec,
+    const json_t *a)
+{
+	static const char *const flags[] = { "alert", "is_anomaly",
+	    "anomalous" };
+	const char *st;
+	size_t i;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		json_t *v = json_object_get(a, flags[i]);
+
+		if (json_is_boolean(v))
+			return json_is_true(v);
+	}
+	st = ev_report_get_str(a, "status", NULL);
+	if (st == NULL)
+		st = ev_report_get_str(rec, "status", NULL);
+	if (st != NULL)
+		return strcmp(st, "firing") == 0;
+	return ev_report_get_num(a, "score", 0) >= s->o.min_score;
+}
+
+int
+ev_report_store_add(struct ev_report_store *s, const json_t *rec,
+    const char **reason, char *err, size_t errlen)
+{
+	struct rep_entry *e;
+	json_t *tv, *ev, *a;
+	ev_us_t t, end;
+	size_t i;
+
+	if (!json_is_object(rec)) {
+		*reason = "type";
+		snprintf(err, errlen, "record is not an object");
+		return -1;
+	}
+	tv = ev_path_get(s->time_path, rec);
+	if (tv == NULL || ev_time_from_json(tv, &t) != 0) {
+		*reason = "time";
+		snprintf(err, errlen, "'%s' is %s", s->o.time_field,
+		    tv == NULL ? "missing" : "not a valid time");
+		return -1;
+	}
+	end = t;
+	ev = json_object_get(rec, "end");
+	if (ev != NULL && (ev_time_from_json(ev, &end) != 0 || end < t))
+		end = t;
+	if (s->nent == s->capent) {
+		s->capent = s->capent ? 2 * s->capent : 1024;
+		s->ent = ev_xreallocarray(s->ent, s->capent, sizeof(*s->ent));
+	}
+	e = &s->ent[s->nent];
+	e->t = t;
+	e->end = end;
+	e->series = rep_series_of(s, rec);
+	e->poff = s->npair;
+	e->band_name = -1;
+	e->exp = e->lo = e->hi = NAN;
+	if (s->o.nmetrics > 0) {
+		for (i = 0; i < s->o.nmetrics; i++) {
+			json_t *v = json_object_get(rec, s->o.metrics[i]);
+
+			if (json_is_number(v))
+				rep_add_pair(s, (int32_t)i,
+				    json_number_value(v));
+		}
+	} else {
+		const char *k;
+		json_t *v;
+
+		json_object_foreach((json_t *)(uintptr_t)rec, k, v) {
+			int32_t n;
+
+			if (!json_is_number(v) || rep_reserved(s, k))
+				continue;
+			n = rep_name_intern(s, k);	/* may move s->name */
+			s->name[n].is_metric = 1;
+			rep_add_pair(s, n, json_number_value(v));
+		}
+	}
+	e->npairs = (uint32_t)(s->npair - e->poff);
+	a = json_object_get(rec, "anomaly");
+	if (json_is_object(a)) {
+		int32_t n = rep_anom_name(s, a);
+
+		e->band_name = n;
+		e->exp = ev_report_get_num(a, "expected", NAN);
+		e->lo = ev_report_get_num(a, "lower", NAN);
+		e->hi = ev_report_get_num(a, "upper", NAN);
+		if (rep_is_anomaly(s, rec, a)) {
+			if (s->nanom == s->capanom) {
+				s->capanom = s->capanom ? 2 * s->capanom : 64;
+				s->anom = ev_xreallocarray(s->anom,
+				    s->capanom, sizeof(*s->anom));
+			}
+			s->anom[s->nanom].entry = s->nent;
+			s->anom[s->nanom].name = n;
+			s->anom[s->nanom].a = json_incref(a);
+			s->nanom++;
+		}
+	}
+	s->nent++;
+	return 0;
+}
+
+/* ---- building the model ---- */
+
+struct rep_build {
+	struct ev_report_store	*s;
+	size_t			*ord;		/* entries by series, time, arrival */
+	size_t			*soff;		/* first ord index per series (+1) */
+	int32_t			*metric;	/* name index per metric, -1 none */
+	size_t			 nmetric;
+	const char	       **mname;
+	ev_us_t			 since, until, step, psince;
+	int			 has_prev;
+	size_t			 n;
+	size_t			 maxlabels;
+};
+
+/*
+ * qsort has no context argument in C11; sort ourselves (merge sort, stable
+ * and without a global) by series, time and arrival.
+ */
+static int
+rep_before(const struct rep_entry *ent, size_t ia, size_t ib)
+{
+	const struct rep_entry *a = &ent[ia], *b = &ent[ib];
+
+	if (a->series != b->series)
+		return a->series < b->series;
+	if (a->t != b->t)
+		return a->t < b->t;
+	return ia < ib;
+}
+
+static void
+rep_sort(const struct rep_entry *ent, size_t *v, size_t n)
+{
+	size_t *tmp, w, i;
+
+	if (n < 2)
+		return;
+	tmp = ev_xreallocarray(NULL, n, sizeof(*tmp));
+	for (w = 1; w < n; w *= 2) {
+		for (i = 0; i < n; i += 2 * w) {
+			size_t lo = i, mid = i + w < n ? i + w : n;
+			size_t hi = i + 2 * w < n ? i + 2 * w : n;
+			size_t a = lo, b = mid, k = lo;
+
+			while (a < mid && b < hi)
+				tmp[k++] = rep_before(ent, v[b], v[a]) ?
+				    v[b++] : v[a++];
+			while (a < mid)
+				tmp[k++] = v[a++];
+			while (b < hi)
+				tmp[k++] = v[b++];
+		}
+		memcpy(v, tmp, n * sizeof(*v));
+	}
+	free(tmp);
+}
+
+/* The value of metric name in an entry; 0 found, -1 not. */
+static int
+rep_entry_value(const struct ev_report_store *s, const struct rep_entry *e,
+    int32_t name, double *v)
+{
+	uint32_t i;
+
+	if (name < 0)
+		return -1;
+	for (i = 0; i < e->npairs; i++)
+		if (s->pair[e->poff + i].name == (uint32_t)name) {
+			*v = s->pair[e->poff + i].v;
+			return 0;
+		}
+	return -1;
+}
+
+static json_t *
+rep_time_json(ev_us_t t)
+{
+	char buf[EV_TIME_BUFSZ];
+
+	return json_string(ev_time_format(t, -1, buf));
+}
+
+static json_t *
+rep_num(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+/* Sparkline of n points into width characters (UTF-8 blocks). */
+static json_t *
+rep_spark(const double *p, size_t n)
+{
+	static const char *const bars[] = { "\u2581", "\u2582", "\u2583",
+	    "\u2584", "\u2585", "\u2586", "\u2587", "\u2588" };
+	double val[EV_REPORT_SPARK_WIDTH], lo = INFINITY, hi = -INFINITY;
+	size_t w = n < EV_REPORT_SPARK_WIDTH ? n : EV_REPORT_SPARK_WIDTH;
+	struct ev_buf b = EV_BUF_INIT;
+	json_t *r;
+	size_t i, j;
+
+	for (i = 0; i < w; i++) {
+		size_t a = i * n / w, z = (i + 1) * n / w, c = 0;
+		double sum = 0;
+
+		for (j = a; j < z; j++)
+			if (!isnan(p[j])) {
+				sum += p[j];
+				c++;
+			}
+		val[i] = c ? sum / (double)c : NAN;
+		if (c) {
+			if (val[i] < lo)
+				lo = val[i];
+			if (val[i] > hi)
+				hi = val[i];
+		}
+	}
+	for (i = 0; i < w; i++) {
+		int lv;
+
+		if (isnan(val[i])) {
+			ev_buf_addc(&b, ' ');
+			continue;
+		}
+		if (hi > lo)
+			lv = (int)lround((val[i] - lo) / (hi - lo) * 7);
+		else
+			lv = val[i] == 0 ? 0 : 3;
+		ev_buf_adds(&b, bars[lv < 0 ? 0 : lv > 7 ? 7 : lv]);
+	}
+	r = json_stringn(b.data ? b.data : "", b.len);
+	ev_buf_free(&b);
+	return r;
+}
+
+static json_t *
+rep_points(const double *p, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, rep_num(p[i]));
+	return a;
+}
+
+static void
+rep_grid_add(double *g, double v)
+{
+	*g = isnan(*g) ? v : *g + v;
+}
+
+static double
+rep_change(double total, double prev)
+{
+	if (isnan(prev) || prev == 0)
+		return NAN;
+	return (total - prev) / fabs(prev);
+}
+
+struct rep_rank {
+	uint32_t	series;
+	double		total, prev;
+	int		has, has_prev;
+	size_t		nanom;
+};
+
+static int
+rep_rank_before(const struct ev_report_store *s, const struct rep_rank *a,
+    const struct rep_rank *b)
+{
+	if (a->total != b->total)
+		return a->total > b->total;
+	return strcmp(s->ser[a->series].key, s->ser[b->series].key) < 0;
+}
+
+static void
+rep_rank_sort(const struct ev_report_store *s, struct rep_rank *r, size_t n)
+{
+	size_t i, j;
+	struct rep_rank x;
+
+	/* Insertion sort: a report has tens of series, rarely thousands. */
+	for (i = 1; i < n; i++) {
+		x = r[i];
+		for (j = i; j > 0 && rep_rank_before(s, &x, &r[j - 1]); j--)
+			r[j] = r[j - 1];
+		r[j] = x;
+	}
+}
+
+/*
+ * Walk the records of series se in time order, one value per time (the
+ * last record's), and call fn for each.
+ */
+static void
+rep_walk(const struct rep_build *B, uint32_t se, int32_t name,
+    void (*fn)(void *, const struct rep_entry *, double), void *arg)
+{
+	const struct ev_report_store *s = B->s;
+	size_t i = B->soff[se], z = B->soff[se + 1];
+
+	while (i < z) {
+		const struct rep_entry *e = &s->ent[B->ord[i]];
+		const struct rep_entry *last = NULL;
+		double v = NAN, x;
+		size_t j = i;
+
+		while (j < z && s->ent[B->ord[j]].t == e->t) {
+			if (rep_entry_value(s, &s->ent[B->ord[j]], name,
+			    &x) == 0) {
+				v = x;
+				last = &s->ent[B->ord[j]];
+			}
+			j++;
+		}
+		if (last != NULL)
+			fn(arg, last, v);
+		i = j;
+	}
+}
+
+struct rep_tot {
+	const struct rep_build	*B;
+	struct rep_rank		*r;
+	double			*grid;	/* total grid, or NULL */
+};
+
+static void
+rep_tot_fn(void *arg, const struct rep_entry *e, double v)
+{
+	struct rep_tot *T = arg;
+	const struct rep_build *B = T->B;
+
+	if (e->t >= B->since && e->t < B->until) {
+		T->r->total += v;
+		T->r->has = 1;
+		if (T->grid != NULL)
+			rep_grid_add(&T->grid[(size_t)((e->t - B->since) /
+			    B->step)], v);
+	} else if (B->has_prev && e->t >= B->psince && e->t < B->since) {
+		T->r->prev += v;
+		T->r->has_prev = 1;
+	}
+}
+
+struct rep_pts {
+	const struct rep_build	*B;
+	double			*p, *ex, *lo, *hi;
+	int32_t			 name;
+	int			 band;
+};
+
+static void
+rep_pts_fn(void *arg, const struct rep_entry *e, double v)
+{
+	struct rep_pts *P = arg;
+	const struct rep_build *B = P->B;
+	size_t k;
+
+	if (e->t < B->since || e->t >= B->until)
+		return;
+	k = (size_t)((e->t - B->since) / B->step);
+	rep_grid_add(&P->p[k], v);
+	if (e->band_name == P->name || (e->band_name < 0 && P->name ==
+	    B->metric[0])) {
+		if (!isnan(e->exp)) {
+			rep_grid_add(&P->ex[k], e->exp);
+			P->band = 1;
+		}
+		if (!isnan(e->lo))
+			rep_grid_add(&P->lo[k], e->lo);
+		if (!isnan(e->hi))
+			rep_grid_add(&P->hi[k], e->hi);
+	}
+}
+
+static void
+rep_labels_str(struct ev_buf *b, const json_t *labels)
+{
+	ev_buf_reset(b);
+	ev_report_fmt_labels(b, labels);
+}
+
+/* The metric an anomaly belongs to: the one it names, else the first. */
+static int
+rep_anom_for(const struct rep_build *B, const struct rep_anom *an,
+    size_t m)
+{
+	size_t i;
+
+	if (an->name >= 0)
+		for (i = 0; i < B->nmetric; i++)
+			if (B->metric[i] == an->name)
+				return i == m;
+	return m == 0;
+}
+
+static int
+rep_anom_before(const struct rep_build *B, const struct rep_anom *a,
+    const struct rep_anom *b)
+{
+	const struct rep_entry *ea = &B->s->ent[a->entry];
+	const struct rep_entry *eb = &B->s->ent[b->entry];
+	int c;
+
+	if (ea->t != eb->t)
+		return ea->t < eb->t;
+	c = strcmp(B->s->ser[ea->series].key, B->s->ser[eb->series].key);
+	if (c != 0)
+		return c < 0;
+	return a->entry < b->entry;
+}
+
+static json_t *
+rep_anom_json(const struct rep_build *B, const struct rep_anom *an,
+    size_t m)
+{
+	const struct ev_report_store *s = B->s;
+	const struct rep_entry *e = &s->ent[an->entry];
+	const json_t *a = an->a;
+	struct ev_buf lb = EV_BUF_INIT;
+	json_t *o = json_object(), *x;
+	double v = NAN, exp;
+	const char *dir;
+
+	(void)rep_entry_value(s, e, B->metric[m], &v);
+	exp = ev_report_get_num(a, "expected", NAN);
+	rep_labels_str(&lb, s->ser[e->series].labels);
+	json_object_set_new(o, "start", rep_time_json(e->t));
+	json_object_set_new(o, "series", json_string(lb.data));
+	json_object_set_new(o, "labels", json_deep_copy(
+	    s->ser[e->series].labels));
+	json_object_set_new(o, "value", rep_num(v));
+	json_object_set_new(o, "score", rep_num(ev_report_get_num(a, "score",
+	    NAN)));
+	json_object_set_new(o, "expected", rep_num(exp));
+	json_object_set_new(o, "lower", rep_num(ev_report_get_num(a, "lower",
+	    NAN)));
+	json_object_set_new(o, "upper", rep_num(ev_report_get_num(a, "upper",
+	    NAN)));
+	dir = ev_report_get_str(a, "direction", NULL);
+	if (dir == NULL)
+		dir = isnan(v) || isnan(exp) ? "" : v < exp ? "down" : "up";
+	json_object_set_new(o, "direction", json_string(dir));
+	json_object_set_new(o, "method", json_string(ev_report_get_str(a,
+	    "method", "")));
+	json_object_set_new(o, "summary", json_string(ev_report_get_str(a,
+	    "summary", "")));
+	x = json_object_get(a, "explain");
+	json_object_set_new(o, "explain", json_is_array(x) ?
+	    json_deep_copy(x) : json_array());
+	ev_buf_free(&lb);
+	return o;
+}
+
+static json_t *
+rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
+{
+	struct ev_report_store *s = B->s;
+	int32_t name = B->metric[m];
+	struct rep_rank *r = ev_xcalloc(s->nser ? s->nser : 1, sizeof(*r));
+	double *grid = ev_xreallocarray(NULL, B->n ? B->n : 1,
+	    sizeof(double));
+	double total = 0, prev = 0, other = 0;
+	int has_prev = 0;
+	size_t i, nr = 0, nother = 0, ntop;
+	struct rep_anom **al;
+	size_t nal = 0;
+	json_t *o = json_object(), *sa, *aa;
+	struct ev_buf lb = EV_BUF_INIT;
+
+	for (i = 0; i < B->n; i++)
+		grid[i] = NAN;
+	for (i = 0; i < s->nser; i++) {
+		struct rep_tot T;
+
+		r[nr].series = (uint32_t)i;
+		T.B = B;
+		T.r = &r[nr];
+		T.grid = s->ser[i].nlabels == B->maxlabels ? grid : NULL;
+		rep_walk(B, (uint32_t)i, name, rep_tot_fn, &T);
+		if (T.grid != NULL && r[nr].has_prev) {
+			prev += r[nr].prev;
+			has_prev = 1;
+		}
+		if (r[nr].has)
+			nr++;
+	}
+	for (i = 0; i < B->n; i++)
+		if (!isnan(grid[i]))
+			total += grid[i];
+
+	/* Anomalies of this metric in the range, one per series and time. */
+	al = ev_xreallocarray(NULL, s->nanom ? s->nanom : 1, sizeof(*al));
+	for (i = 0; i < s->nanom; i++) {
+		const struct rep_entry *e = &s->ent[s->anom[i].entry];
+		size_t j;
+
+		if (e->t < B->since || e->t >= B->until ||
+		    !rep_anom_for(B, &s->anom[i], m))
+			continue;
+		j = nal++;
+		while (j > 0 && rep_anom_before(B, &s->anom[i], al[j - 1])) {
+			al[j] = al[j - 1];
+			j--;
+		}
+		al[j] = &s->anom[i];
+	}
+	aa = json_array();
+	for (i = 0; i < nal; i++) {
+		const struct rep_entry *e = &s->ent[al[i]->entry];
+		size_t k;
+
+		if (i + 1 < nal) {
+			const struct rep_entry *f = &s->ent[al[i + 1]->entry];
+
+			if (f->t == e->t && f->series == e->series)
+				continue;	/* a later record replaces it */
+		}
+		json_array_append_new(aa, rep_anom_json(B, al[i], m));
+		for (k = 0; k < nr; k++)
+			if (r[k].series == e->series)
+				r[k].nanom++;
+	}
+	*nanom_total += json_array_size(aa);
+
+	rep_rank_sort(s, r, nr);
+	ntop = nr < s->o.top ? nr : s->o.top;
+
+	json_object_set_new(o, "name", json_string(B->mname[m]));
+	json_object_set_new(o, "total", json_real(total));
+	json_object_set_new(o, "previous", has_prev ? json_real(prev) :
+	    json_null());
+	json_object_set_new(o, "change", rep_num(has_prev ?
+	    rep_change(total, prev) : NAN));
+	json_object_set_new(o, "sparkline", rep_spark(grid, B->n));
+	json_object_set_new(o, "points", rep_points(grid, B->n));
+
+	sa = json_array();
+	for (i = 0; i < nr; i++) {
+		const struct rep_series *se = &s->ser[r[i].series];
+		struct rep_pts P;
+		json_t *so;
+		size_t k;
+
+		if (i >= ntop && r[i].nanom == 0) {
+			nother++;
+			if (se->nlabels == B->maxlabels)
+				other += r[i].total;
+			continue;
+		}
+		P.B = B;
+		P.name = name;
+		P.band = 0;
+		P.p = ev_xreallocarray(NULL, 4 * (B->n ? B->n : 1),
+		    sizeof(double));
+		P.ex = P.p + B->n;
+		P.lo = P.ex + B->n;
+		P.hi = P.lo + B->n;
+		for (k = 0; k < 4 * B->n; k++)
+			P.p[k] = NAN;
+		rep_walk(B, r[i].series, name, rep_pts_fn, &P);
+		so = json_object();
+		rep_labels_str(&lb, se->labels);
+		json_object_set_new(so, "series", json_string(lb.data));
+		json_object_set_new(so, "labels", json_deep_copy(se->labels));
+		json_object_set_new(so, "rank", json_integer((json_int_t)i + 1));
+		json_object_set_new(so, "total", json_real(r[i].total));
+		json_object_set_new(so, "previous", r[i].has_prev ?
+		    json_real(r[i].prev) : json_null());
+		json_object_set_new(so, "change", rep_num(r[i].has_prev ?
+		    rep_change(r[i].total, r[i].prev) : NAN));
+		json_object_set_new(so, "share", rep_num(total != 0 ?
+		    r[i].total / total : NAN));
+		json_object_set_new(so, "anomalies",
+		    json_integer((json_int_t)r[i].nanom));
+		json_object_set_new(so, "sparkline", rep_spark(P.p, B->n));
+		json_object_set_new(so, "points", rep_points(P.p, B->n));
+		if (P.band) {
+			json_object_set_new(so, "expected",
+			    rep_points(P.ex, B->n));
+			json_object_set_new(so, "lower", rep_points(P.lo, B->n));
+			json_object_set_new(so, "upper", rep_points(P.hi, B->n));
+		}
+		json_array_append_new(sa, so);
+		free(P.p);
+	}
+	json_object_set_new(o, "series", sa);
+	json_object_set_new(o, "other", json_pack("{s:I,s:o}", "series",
+	    (json_int_t)nother, "total", json_real(other)));
+	json_object_set_new(o, "anomalies", aa);
+	ev_buf_free(&lb);
+	free(al);
+	free(r);
+	free(grid);
+	return o;
+}
+
+json_t *
+ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
+    char *err, size_t errlen)
+{
+	struct rep_build B;
+	json_t *model, *metrics, *by, *rec;
+	ev_us_t tmin = INT64_MAX, tmax = INT64_MIN, step = 0;
+	size_t i, used = 0, nanom = 0;
+	char buf[EV_TIME_BUFSZ];
+
+	memset(&B, 0, sizeof(B));
+	B.s = s;
+	/* Metrics: as given, or every numeric member seen, in order. */
+	if (s->o.nmetrics > 0) {
+		B.nmetric = s->o.nmetrics;
+		B.metric = ev_xcalloc(B.nmetric, sizeof(*B.metric));
+		B.mname = ev_xcalloc(B.nmetric, sizeof(*B.mname));
+		for (i = 0; i < B.nmetric; i++) {
+			/* Interned first, so name index i is metric i. */
+			B.metric[i] = (int32_t)i;
+			B.mname[i] = s->o.metrics[i];
+		}
+	} else {
+		B.metric = ev_xcalloc(s->nname + 1, sizeof(*B.metric));
+		B.mname = ev_xcalloc(s->nname + 1, sizeof(*B.mname));
+		for (i = 0; i < s->nname; i++)
+			if (s->name[i].is_metric) {
+				B.metric[B.nmetric] = (int32_t)i;
+				B.mname[B.nmetric++] = s->name[i].s;
+			}
+	}
+	/* Order the records by series, time and arrival. */
+	B.ord = ev_xreallocarray(NULL, s->nent ? s->nent : 1,
+	    sizeof(*B.ord));
+	for (i = 0; i < s->nent; i++)
+		B.ord[i] = i;
+	rep_sort(s->ent, B.ord, s->nent);
+	B.soff = ev_xcalloc(s->nser + 1, sizeof(*B.soff));
+	for (i = 0; i < s->nent; i++)
+		B.soff[s->ent[i].series + 1]++;
+	for (i = 0; i < s->nser; i++)
+		B.soff[i + 1] += B.soff[i];
+	for (i = 0; i < s->nser; i++)
+		if (s->ser[i].nlabels > B.maxlabels)
+			B.maxlabels = s->ser[i].nlabels;
+
+	/* The grid: its step from the windows' length or the records' gaps. */
+	for (i = 0; i < s->nent; i++) {
+		const struct rep_entry *e = &s->ent[i];
+
+		if (e->t < tmin)
+			tmin = e->t;
+		if ((e->end > e->t ? e->end : e->t) > tmax)
+			tmax = e->end > e->t ? e->end : e->t;
+		if (e->end > e->t && (step == 0 || e->end - e->t < step))
+			step = e->end - e->t;
+	}
+	if (step == 0) {
+		for (i = 1; i < s->nent; i++) {
+			const struct rep_entry *a = &s->ent[B.ord[i - 1]];
+			const struct rep_entry *b = &s->ent[B.ord[i]];
+
+			if (a->series == b->series && b->t > a->t &&
+			    (step == 0 || b->t - a->t < step))
+				step = b->t - a->t;
+		}
+	}
+	if (step == 0)
+		step = EV_US_PER_MIN;
+	if (s->o.step > step)
+		step = s->o.step;
+	if (s->nent > 0 && tmax == tmin)
+		tmax = tmin + step;
+	else if (s->nent > 0 && tmax < tmin + step)
+		tmax = tmin + step;
+	B.step = step;
+	B.until = s->o.has_until ? s->o.until : tmax;
+	if (s->o.has_since)
+		B.since = s->o.since;
+	else if (s->o.last > 0)
+		B.since = B.until - s->o.last;
+	else
+		B.since = s->nent > 0 ? tmin : 0;
+	if (s->nent == 0 && !s->o.has_until)
+		B.until = B.since;
+	if (B.until < B.since)
+		B.until = B.since;
+	B.has_prev = s->o.has_since || s->o.last > 0;
+	B.psince = B.since - (B.until - B.since);
+	if ((uint64_t)(B.until - B.since) / (uint64_t)step >=
+	    EV_REPORT_MAX_POINTS) {
+		snprintf(err, errlen, "the range holds more than %d points of "
+		    "%lld s; use a shorter range or a larger --step",
+		    EV_REPORT_MAX_POINTS, (long long)(step / EV_US_PER_SEC));
+		free(B.ord);
+		free(B.soff);
+		free(B.metric);
+		free(B.mname);
+		return NULL;
+	}
+	B.n = (size_t)((B.until - B.since + step - 1) / step);
+	for (i = 0; i < s->nent; i++)
+		if (s->ent[i].t >= B.since && s->ent[i].t < B.until)
+			used++;
+
+	model = json_object();
+	json_object_set_new(model, "report", json_string("ev-report"));
+	json_object_set_new(model, "version",
+	    json_integer(EV_REPORT_MODEL_VERSION));
+	json_object_set_new(model, "generated",
+	    json_string(ev_time_format(s->o.generated, 0, buf)));
+	json_object_set_new(model, "tz", json_string(s->o.tz));
+	json_object_set_new(model, "time_field",
+	    json_string(s->o.time_field));
+	json_object_set_new(model, "range", json_pack("{s:o,s:o,s:s,s:I}",
+	    "start", rep_time_json(B.since), "end", rep_time_json(B.until),
+	    "step", ev_duration_format(step, buf), "points",
+	    (json_int_t)B.n));
+	json_object_set_new(model, "previous", B.has_prev ?
+	    json_pack("{s:o,s:o}", "start", rep_time_json(B.psince), "end",
+	    rep_time_json(B.since)) : json_null());
+	by = json_array();
+	if (s->o.nby > 0)
+		for (i = 0; i < s->o.nby; i++)
+			json_array_append_new(by, json_string(s->o.by[i]));
+	else
+		for (i = 0; i < s->nbyname; i++)
+			json_array_append_new(by, json_string(s->byname[i]));
+	json_object_set_new(model, "by", by);
+	metrics = json_array();
+	for (i = 0; i < B.nmetric; i++)
+		json_array_append_new(metrics, rep_metric(&B, i, &nanom));
+	rec = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "in", (json_int_t)c->in, "rejected", (json_int_t)c->rejected,
+	    "used", (json_int_t)used, "outside", (json_int_t)(s->nent - used),
+	    "series", (json_int_t)s->nser, "anomalies", (json_int_t)nanom);
+	json_object_set_new(model, "records", rec);
+	json_object_set_new(model, "stages", json_deep_copy(s->stages));
+	json_object_set_new(model, "metrics", metrics);
+	free(B.ord);
+	free(B.soff);
+	free(B.metric);
+	free(B.mname);
+	return model;
+}
+
+int
+ev_report_check(const json_t *m, char *err, size_t errlen)
+{
+	ev_us_t t, step;
+
+	if (!json_is_object(m) || strcmp(ev_report_get_str(m, "report", ""),
+	    "ev-report") != 0) {
+		snprintf(err, errlen, "not an ev-report model (no "
+		    "\"report\":\"ev-report\")");
+		return -1;
+	}
+	if (ev_report_get_num(m, "version", 0) != EV_REPORT_MODEL_VERSION) {
+		snprintf(err, errlen, "model version %g is not %d",
+		    ev_report_get_num(m, "version", 0),
+		    EV_REPORT_MODEL_VERSION);
+		return -1;
+	}
+	if (ev_time_parse(ev_report_get_str(json_object_get(m, "range"),
+	    "start", ""), strlen(ev_report_get_str(json_object_get(m,
+	    "range"), "start", "")), &t) != 0 || ev_duration_parse(
+	    ev_report_get_str(json_object_get(m, "range"), "step", ""),
+	    &step) != 0 || step <= 0 || ev_report_get_arr(m, "metrics") ==
+	    NULL) {
+		snprintf(err, errlen, "model has no valid range or metrics");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- shared helpers ---- */
+
+const char *
+ev_report_get_str(const json_t *o, const char *key, const char *dflt)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : dflt;
+}
+
+double
+ev_report_get_num(const json_t *o, const char *key, double dflt)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_number(v))
+		return json_number_value(v);
+	return json_is_null(v) ? NAN : dflt;
+}
+
+json_t *
+ev_report_get_arr(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_array(v) ? v : NULL;
+}
+
+double
+ev_report_arr_num(const json_t *a, size_t i)
+{
+	json_t *v = json_array_get(a, i);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+struct ev_tz *
+ev_report_tz(const json_t *model)
+{
+	struct ev_tz *tz = ev_tz_open(ev_report_get_str(model, "tz", "UTC"));
+
+	return tz != NULL ? tz : ev_tz_open("UTC");
+}
+
+void
+ev_report_grid(const json_t *model, ev_us_t *start, ev_us_t *step, size_t *n)
+{
+	const json_t *r = json_object_get(model, "range");
+	const char *s = ev_report_get_str(r, "start", "");
+	double np = ev_report_get_num(r, "points", 0);
+
+	if (ev_time_parse(s, strlen(s), start) != 0)
+		*start = 0;
+	if (ev_duration_parse(ev_report_get_str(r, "step", ""), step) != 0 ||
+	    *step <= 0)
+		*step = EV_US_PER_MIN;
+	*n = np > 0 && np < EV_REPORT_MAX_POINTS ? (size_t)np : 0;
+}
+
+void
+ev_report_fmt_time(struct ev_buf *b, const struct ev_tz *tz, ev_us_t t,
+    int with_sec)
+{
+	struct ev_tm tm;
+
+	ev_tz_local(tz, t, &tm);
+	ev_buf_printf(b, "%04d-%02d-%02d %02d:%02d", tm.year, tm.month,
+	    tm.day, tm.hour, tm.min);
+	if (with_sec)
+		ev_buf_printf(b, ":%02d", tm.sec);
+}
+
+void
+ev_report_fmt_timestr(struct ev_buf *b, const struct ev_tz *tz,
+    const char *s, int with_sec)
+{
+	ev_us_t t;
+
+	if (ev_time_parse(s, strlen(s), &t) == 0)
+		ev_report_fmt_time(b, tz, t, with_sec);
+	else
+		ev_buf_adds(b, s);
+}
+
+static double
+rep_severity(const json_t *a)
+{
+	double v = ev_report_get_num(a, "value", NAN);
+	double e = ev_report_get_num(a, "expected", NAN);
+	double lo = ev_report_get_num(a, "lower", NAN);
+	double hi = ev_report_get_num(a, "upper", NAN);
+	double half = v < e ? e - lo : hi - e;
+
+	if (!isnan(v) && !isnan(e) && !isnan(half) && half > 0)
+		return 1 + fabs(v - e) / half;	/* above any score */
+	v = ev_report_get_num(a, "score", NAN);
+	return isnan(v) ? 0 : v;
+}
+
+char *
+ev_report_anomaly_shown(const json_t *aa, size_t max, size_t *hidden)
+{
+	size_t n = json_array_size(aa), i, j, *ord;
+	double *sev;
+	char *shown = ev_xcalloc(n ? n : 1, 1);
+
+	*hidden = 0;
+	if (max == 0 || n <= max) {
+		memset(shown, 1, n);
+		return shown;
+	}
+	sev = ev_xreallocarray(NULL, n, sizeof(*sev));
+	ord = ev_xreallocarray(NULL, n, sizeof(*ord));
+	for (i = 0; i < n; i++) {
+		size_t k = i;
+
+		sev[i] = rep_severity(json_array_get(aa, i));
+		/* Insertion by severity, descending; stable for ties. */
+		for (j = i; j > 0 && sev[ord[j - 1]] < sev[k]; j--)
+			ord[j] = ord[j - 1];
+		ord[j] = k;
+	}
+	for (i = 0; i < max; i++)
+		shown[ord[i]] = 1;
+	*hidden = n - max;
+	free(sev);
+	free(ord);
+	return shown;
+}
+
+/* Digits of a non-negative decimal string with commas every three. */
+static void
+rep_group(struct ev_buf *b, const char *digits)
+{
+	size_t n = strspn(digits, "0123456789"), i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			ev_buf_addc(b, ',');
+		ev_buf_addc(b, digits[i]);
+	}
+	ev_buf_adds(b, digits + n);
+}
+
+void
+ev_report_fmt_value(struct ev_buf *b, double v, const char *dash)
+{
+	char tmp[64];
+
+	if (isnan(v) || isinf(v)) {
+		ev_buf_adds(b, dash);
+		return;
+	}
+	if (v < 0 && (v == floor(v) ? v <= -1 : v <= -0.005))
+		ev_buf_addc(b, '-');
+	v = fabs(v);
+	if (v == floor(v) && v < 1e15)
+		snprintf(tmp, sizeof(tmp), "%.0f", v);
+	else if (v < 1e15)
+		snprintf(tmp, sizeof(tmp), "%.2f", v);
+	else {
+		snprintf(tmp, sizeof(tmp), "%.3e", v);
+		ev_buf_adds(b, tmp);
+		return;
+	}
+	rep_group(b, tmp);
+}
+
+void
+ev_report_fmt_change(struct ev_buf *b, double v, const char *dash)
+{
+	if (isnan(v) || isinf(v)) {
+		ev_buf_adds(b, dash);
+		return;
+	}
+	v *= 100;
+	if (fabs(v) < 0.05)
+		ev_buf_adds(b, "0.0%");
+	else
+		ev_buf_printf(b, "%+.1f%%", v);
+}
+
+void
+ev_report_fmt_score(struct ev_buf *b, double v)
+{
+	char tmp[64];
+	size_t n;
+
+	if (isnan(v) || isinf(v)) {
+		ev_buf_adds(b, "-");
+		return;
+	}
+	/* The 1e-6 keeps 0.99991 (stored as 0.9999099...) from losing a digit. */
+	n = (size_t)snprintf(tmp, sizeof(tmp), "%.6f",
+	    floor(v * 1e6 + 1e-6) / 1e6);
+	while (n > 1 && tmp[n - 1] == '0' && tmp[n - 2] != '.')
+		tmp[--n] = '\0';
+	ev_buf_adds(b, tmp);
+}
+
+void
+ev_report_fmt_share(struct ev_buf *b, double v)
+{
+	if (isnan(v) || isinf(v))
+		ev_buf_adds(b, "-");
+	else if (fabs(v) < 0.1)
+		ev_buf_printf(b, "%.1f%%", v * 100);
+	else
+		ev_buf_printf(b, "%.0f%%", v * 100);
+}
+
+void
+ev_report_fmt_explain(struct ev_buf *b, const json_t *a)
+{
+	json_t *ex = ev_report_get_arr(a, "explain"), *it;
+	size_t i, n = 0;
+
+	json_array_foreach(ex, i, it) {
+		const char *k;
+		json_t *v;
+		size_t fields = 0;
+
+		if (!json_is_object(it))
+			continue;
+		if (n++ > 0)
+			ev_buf_adds(b, ", ");
+		json_object_foreach(it, k, v) {
+			/* Segment columns; figures other than share stay out. */
+			if (!json_is_string(v))
+				continue;
+			if (fields++ > 0)
+				ev_buf_addc(b, ',');
+			ev_buf_adds(b, k);
+			ev_buf_addc(b, '=');
+			(void)rep_label_text(b, v);
+		}
+		if (json_is_number(json_object_get(it, "share"))) {
+			ev_buf_addc(b, ' ');
+			ev_report_fmt_share(b, ev_report_get_num(it, "share",
+			    0));
+		}
+	}
+}
+
+void
+ev_report_fmt_labels(struct ev_buf *b, const json_t *labels)
+{
+	const char *k;
+	json_t *v;
+	size_t n = 0;
+
+	json_object_foreach((json_t *)(uintptr_t)labels, k, v) {
+		if (n++ > 0)
+			ev_buf_addc(b, ',');
+		ev_buf_adds(b, k);
+		ev_buf_addc(b, '=');
+		(void)rep_label_text(b, v);
+	}
+	if (n == 0)
+		ev_buf_adds(b, "(all)");
+}
+
+size_t
+ev_report_width(const char *s, size_t n)
+{
+	size_t w = 0, i;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+int
+ev_report_format_parse(const char *name, enum ev_report_format *f)
+{
+	static const struct {
+		const char *n;
+		enum ev_report_format f;
+	} t[] = {
+		{ "csv", EV_REPORT_CSV }, { "html", EV_REPORT_HTML },
+		{ "json", EV_REPORT_JSON }, { "markdown", EV_REPORT_MARKDOWN },
+		{ "md", EV_REPORT_MARKDOWN }, { "text", EV_REPORT_TEXT },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(name, t[i].n) == 0) {
+			*f = t[i].f;
+			return 0;
+		}
+	return -1;
+}
+
+void
+ev_report_render(const json_t *model, enum ev_report_format f,
+    const struct ev_report_render_opts *ro, struct ev_buf *out)
+{
+	switch (f) {
+	case EV_REPORT_TEXT:
+		ev_report_text_render(model, ro, out);
+		break;
+	case EV_REPORT_MARKDOWN:
+		ev_report_md_render(model, ro, out);
+		break;
+	case EV_REPORT_CSV:
+		ev_report_csv_render(model, out);
+		break;
+	case EV_REPORT_JSON:
+		ev_json_write(model, out);
+		ev_buf_addc(out, '\n');
+		break;
+	case EV_REPORT_HTML:
+		ev_report_html_render(model, ro, out);
+		break;
+	}
+}

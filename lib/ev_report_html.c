@@ -1,0 +1,633 @@
+/*
+ * ev_report_html.c - the report as one self-contained HTML file: no
+ * script, no network, no external style.  Per metric an inline SVG line
+ * chart of the total and of each listed series, with the expected band
+ * (when ev-detect annotated the series) and the anomalies marked, and the
+ * anomaly and breakdown tables.  Colours come from CSS variables switched
+ * by prefers-color-scheme and reset for print.
+ *
+ * The markup is XHTML-compatible (every element closed, attributes quoted,
+ * only the XML entities) so xmllint can check it as XML as well as HTML.
+ * Long series are drawn at most CHART_BUCKETS points wide (the mean of
+ * each bucket); anomalies are placed at their exact time.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_common.h"
+#include "ev_report.h"
+
+#define CHART_W		760
+#define CHART_H		190
+#define CHART_L		64	/* room for the y labels */
+#define CHART_R		12
+#define CHART_T		10
+#define CHART_B		24	/* room for the x labels */
+#define CHART_BUCKETS	380
+
+static const char css[] =
+":root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--mute:#59636e;"
+"--grid:#d1d9e0;--line:#0969da;--band:rgba(9,105,218,.16);--exp:#59636e;"
+"--anom:#cf222e;--up:#1a7f37;--down:#cf222e;--row:#f6f8fa}\n"
+"@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;"
+"--mute:#9198a1;--grid:#3d444d;--line:#4493f8;--band:rgba(68,147,248,.22);"
+"--exp:#9198a1;--anom:#ff7b72;--up:#3fb950;--down:#ff7b72;--row:#151b23}}\n"
+"@media print{:root{--bg:#fff;--fg:#000;--mute:#444;--grid:#bbb;"
+"--line:#0550ae;--band:rgba(5,80,174,.15);--exp:#444;--anom:#c00;"
+"--up:#060;--down:#c00;--row:#f3f3f3}section,figure,table{break-inside:"
+"avoid}body{margin:0}}\n"
+"body{background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,"
+"-apple-system,'Segoe UI',sans-serif;margin:24px auto;max-width:1100px;"
+"padding:0 16px}\n"
+"h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 6px;"
+"border-bottom:1px solid var(--grid);padding-bottom:4px}"
+"h3{font-size:15px;margin:16px 0 6px}\n"
+".meta{color:var(--mute);margin:2px 0}\n"
+"table{border-collapse:collapse;margin:6px 0 12px;font-variant-numeric:"
+"tabular-nums}th,td{padding:3px 10px;border-bottom:1px solid var(--grid);"
+"text-align:left;vertical-align:top}th{font-weight:600}"
+"td.n,th.n{text-align:right}td.t{white-space:nowrap}"
+"td.x{min-width:12em}"
+"table.anom{font-size:13px;width:100%}table.anom td,table.anom th{"
+"padding:3px 6px}\n"
+"tr:nth-child(even) td{background:var(--row)}\n"
+".spark{font-family:ui-monospace,monospace;letter-spacing:-1px}\n"
+".up{color:var(--up)}.down{color:var(--down)}.bad{color:var(--anom);"
+"font-weight:600}\n"
+"figure{margin:8px 0 14px}figcaption{font-weight:600;margin-bottom:2px}\n"
+"svg{width:100%;height:auto;max-width:760px;display:block}\n"
+"svg text{fill:var(--mute);font-size:11px}\n"
+"svg .axis{stroke:var(--grid);stroke-width:1}\n"
+"svg .band{fill:var(--band);stroke:none}\n"
+"svg .exp{fill:none;stroke:var(--exp);stroke-width:1;"
+"stroke-dasharray:4 3}\n"
+"svg .line{fill:none;stroke:var(--line);stroke-width:1.6;"
+"stroke-linejoin:round}\n"
+"svg .anom{fill:var(--anom);stroke:var(--bg);stroke-width:1.5}\n"
+".legend{color:var(--mute);font-size:12px}\n";
+
+static void
+esc(struct ev_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			ev_buf_adds(b, "&amp;");
+			break;
+		case '<':
+			ev_buf_adds(b, "&lt;");
+			break;
+		case '>':
+			ev_buf_adds(b, "&gt;");
+			break;
+		case '"':
+			ev_buf_adds(b, "&quot;");
+			break;
+		case '\'':
+			ev_buf_adds(b, "&#39;");
+			break;
+		default:
+			/* Control characters are not allowed in XML 1.0. */
+			if ((unsigned char)*s < 0x20 && *s != '\n' &&
+			    *s != '\t')
+				ev_buf_addc(b, ' ');
+			else
+				ev_buf_addc(b, *s);
+		}
+	}
+}
+
+/* A series name that may wrap after its commas. */
+static void
+esc_series(struct ev_buf *b, const char *s)
+{
+	const char *c;
+
+	while ((c = strchr(s, ',')) != NULL) {
+		char *part = ev_xstrndup(s, (size_t)(c - s) + 1);
+
+		esc(b, part);
+		free(part);
+		ev_buf_adds(b, "<wbr/>");
+		s = c + 1;
+	}
+	esc(b, s);
+}
+
+/* Escape the text another helper formats. */
+static void
+esc_buf(struct ev_buf *out, struct ev_buf *tmp)
+{
+	esc(out, tmp->data ? tmp->data : "");
+	ev_buf_reset(tmp);
+}
+
+struct chart {
+	const json_t	*pts, *ex, *lo, *hi;
+	size_t		 n;
+	ev_us_t		 t0, step;
+	const struct ev_tz *tz;
+	const json_t	*anoms;		/* the metric's anomalies */
+	const char	*series;	/* NULL for the total */
+};
+
+/* Bucket means of an array (NaN where a bucket has nothing). */
+static void
+bucket(const json_t *a, size_t n, size_t nb, double *out)
+{
+	size_t b, k;
+
+	for (b = 0; b < nb; b++) {
+		size_t lo = b * n / nb, hi = (b + 1) * n / nb, c = 0;
+		double s = 0;
+
+		for (k = lo; k < hi && a != NULL; k++) {
+			double v = ev_report_arr_num(a, k);
+
+			if (!isnan(v)) {
+				s += v;
+				c++;
+			}
+		}
+		out[b] = c ? s / (double)c : NAN;
+	}
+}
+
+/* A round tick: 1, 2, 2.5 or 5 times a power of ten, at least x. */
+static double
+nice(double x)
+{
+	static const double steps[] = { 1, 2, 2.5, 5, 10 };
+	double p = pow(10, floor(log10(x)));
+	size_t i;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (steps[i] * p >= x)
+			return steps[i] * p;
+	return 10 * p;
+}
+
+static double
+ypos(double v, double lo, double hi)
+{
+	return CHART_T + (CHART_H - CHART_T - CHART_B) * (hi - v) / (hi - lo);
+}
+
+static double
+xpos(double frac)
+{
+	return CHART_L + (CHART_W - CHART_L - CHART_R) * frac;
+}
+
+/* A path through the points, broken where a value is missing. */
+static void
+path(struct ev_buf *out, const char *cls, const double *v, size_t nb,
+    double lo, double hi)
+{
+	size_t b;
+	int pen = 0, any = 0;
+
+	for (b = 0; b < nb; b++)
+		if (!isnan(v[b]))
+			any = 1;
+	if (!any)
+		return;
+	ev_buf_printf(out, "<path class=\"%s\" d=\"", cls);
+	for (b = 0; b < nb; b++) {
+		if (isnan(v[b])) {
+			pen = 0;
+			continue;
+		}
+		ev_buf_printf(out, "%s%.1f %.1f", pen ? " L" : (b ? " M" : "M"),
+		    xpos(((double)b + 0.5) / (double)nb), ypos(v[b], lo, hi));
+		if (!pen && (b + 1 == nb || isnan(v[b + 1])))
+			ev_buf_printf(out, " L%.1f %.1f", xpos(((double)b +
+			    0.5) / (double)nb) + 0.5, ypos(v[b], lo, hi));
+		pen = 1;
+	}
+	ev_buf_adds(out, "\"/>\n");
+}
+
+static void
+band(struct ev_buf *out, const double *l, const double *h, size_t nb,
+    double lo, double hi)
+{
+	size_t b = 0, a, k;
+
+	while (b < nb) {
+		while (b < nb && (isnan(l[b]) || isnan(h[b])))
+			b++;
+		if (b == nb)
+			break;
+		a = b;
+		while (b < nb && !isnan(l[b]) && !isnan(h[b]))
+			b++;
+		ev_buf_adds(out, "<path class=\"band\" d=\"");
+		for (k = a; k < b; k++)
+			ev_buf_printf(out, "%s%.1f %.1f", k == a ? "M" : " L",
+			    xpos(((double)k + (k == a ? 0 : 0.5)) /
+			    (double)nb), ypos(h[k], lo, hi));
+		for (k = b; k > a; k--)
+			ev_buf_printf(out, " L%.1f %.1f", xpos(((double)k -
+			    (k == b ? 0 : 0.5)) / (double)nb), ypos(l[k - 1],
+			    lo, hi));
+		ev_buf_adds(out, " Z\"/>\n");
+	}
+}
+
+static void
+chart(struct ev_buf *out, const struct chart *c, const char *label)
+{
+	size_t nb = c->n < CHART_BUCKETS ? c->n : CHART_BUCKETS, b, i;
+	double *v, *ex, *l, *h, lo = 0, hi = -INFINITY, tick;
+	size_t nticks;
+	struct ev_buf tmp = EV_BUF_INIT;
+	json_t *it;
+
+	if (nb == 0)
+		return;
+	v = ev_xreallocarray(NULL, 4 * nb, sizeof(double));
+	ex = v + nb;
+	l = ex + nb;
+	h = l + nb;
+	bucket(c->pts, c->n, nb, v);
+	bucket(c->ex, c->n, nb, ex);
+	bucket(c->lo, c->n, nb, l);
+	bucket(c->hi, c->n, nb, h);
+	for (b = 0; b < 4 * nb; b++)
+		if (!isnan(v[b])) {
+			if (v[b] < lo)
+				lo = v[b];
+			if (v[b] > hi)
+				hi = v[b];
+		}
+	if (c->series != NULL)
+		json_array_foreach(c->anoms, i, it) {
+			double av = ev_report_get_num(it, "value", NAN);
+
+			if (strcmp(ev_report_get_str(it, "series", ""),
+			    c->series) != 0 || isnan(av))
+				continue;
+			if (av < lo)
+				lo = av;
+			if (av > hi)
+				hi = av;
+		}
+	if (!(hi > lo))
+		hi = lo + 1;
+	/* Round ticks: two to four intervals from a multiple of the tick. */
+	tick = nice((hi - lo) / 3);
+	lo = floor(lo / tick) * tick;
+	nticks = (size_t)ceil((hi - lo) / tick - 1e-9);
+	if (nticks < 1)
+		nticks = 1;
+	hi = lo + (double)nticks * tick;
+
+	ev_buf_adds(out, "<figure>\n<figcaption>");
+	esc(out, label);
+	ev_buf_printf(out, "</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/"
+	    "svg\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
+	    CHART_W, CHART_H);
+	esc(out, label);
+	ev_buf_adds(out, "\">\n");
+	/* Grid lines and y labels at every tick. */
+	for (i = 0; i <= nticks; i++) {
+		double yv = lo + tick * (double)i;
+		double y = ypos(yv, lo, hi);
+
+		ev_buf_printf(out, "<line class=\"axis\" x1=\"%d\" y1=\"%.1f\" "
+		    "x2=\"%d\" y2=\"%.1f\"/>\n", CHART_L, y, CHART_W - CHART_R,
+		    y);
+		ev_report_fmt_value(&tmp, round(yv * 100) / 100, "");
+		ev_buf_printf(out, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\""
+		    ">", CHART_L - 6, y + 4);
+		esc_buf(out, &tmp);
+		ev_buf_adds(out, "</text>\n");
+	}
+	/* Five time labels along the bottom. */
+	for (i = 0; i < 5; i++) {
+		double f = (double)i / 4;
+		ev_us_t t = c->t0 + (ev_us_t)(f * (double)c->n *
+		    (double)c->step);
+
+		ev_report_fmt_time(&tmp, c->tz, t, 0);
+		ev_buf_printf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">",
+		    xpos(f), CHART_H - 6, i == 0 ? "start" : i == 4 ? "end" :
+		    "middle");
+		esc_buf(out, &tmp);
+		ev_buf_adds(out, "</text>\n");
+	}
+	band(out, l, h, nb, lo, hi);
+	path(out, "exp", ex, nb, lo, hi);
+	path(out, "line", v, nb, lo, hi);
+	if (c->series != NULL)
+		json_array_foreach(c->anoms, i, it) {
+			const char *s = ev_report_get_str(it, "start", "");
+			double av = ev_report_get_num(it, "value", NAN);
+			ev_us_t t;
+
+			if (strcmp(ev_report_get_str(it, "series", ""),
+			    c->series) != 0 || isnan(av) || ev_time_parse(s,
+			    strlen(s), &t) != 0 || t < c->t0 ||
+			    (uint64_t)((t - c->t0) / c->step) >= c->n)
+				continue;
+			ev_buf_printf(out, "<circle class=\"anom\" cx=\"%.1f\" "
+			    "cy=\"%.1f\" r=\"4.5\"><title>", xpos(((double)((t -
+			    c->t0) / c->step) + 0.5) / (double)c->n),
+			    ypos(av, lo, hi));
+			ev_report_fmt_time(&tmp, c->tz, t, 0);
+			ev_buf_adds(&tmp, ": ");
+			ev_report_fmt_value(&tmp, av, "-");
+			ev_buf_adds(&tmp, ", expected ");
+			ev_report_fmt_value(&tmp, ev_report_get_num(it,
+			    "expected", NAN), "-");
+			ev_buf_printf(&tmp, " (%s)", ev_report_get_str(it,
+			    "direction", ""));
+			esc_buf(out, &tmp);
+			ev_buf_adds(out, "</title></circle>\n");
+		}
+	ev_buf_adds(out, "</svg>\n</figure>\n");
+	ev_buf_free(&tmp);
+	free(v);
+}
+
+static void
+td_num(struct ev_buf *out, struct ev_buf *tmp, double v, const char *cls)
+{
+	ev_report_fmt_value(tmp, v, "-");
+	ev_buf_printf(out, "<td class=\"n%s%s\">", cls ? " " : "",
+	    cls ? cls : "");
+	esc_buf(out, tmp);
+	ev_buf_adds(out, "</td>");
+}
+
+static const char *
+change_cls(double v)
+{
+	if (isnan(v) || fabs(v) < 0.0005)
+		return NULL;
+	return v > 0 ? "up" : "down";
+}
+
+static void
+td_change(struct ev_buf *out, struct ev_buf *tmp, double v)
+{
+	ev_report_fmt_change(tmp, v, "-");
+	ev_buf_printf(out, "<td class=\"n%s%s\">", change_cls(v) ? " " : "",
+	    change_cls(v) ? change_cls(v) : "");
+	esc_buf(out, tmp);
+	ev_buf_adds(out, "</td>");
+}
+
+static void
+header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
+{
+	const json_t *r = json_object_get(m, "range");
+	const json_t *pv = json_object_get(m, "previous");
+	const json_t *rc = json_object_get(m, "records");
+	json_t *st = ev_report_get_arr(m, "stages"), *it;
+	json_t *ma = ev_report_get_arr(m, "metrics");
+	struct ev_buf tmp = EV_BUF_INIT;
+	size_t i;
+
+	ev_buf_adds(out, "<header>\n<h1>ev-report:");
+	json_array_foreach(ma, i, it) {
+		ev_buf_adds(out, i ? ", " : " ");
+		esc(out, ev_report_get_str(it, "name", "?"));
+	}
+	ev_buf_adds(out, "</h1>\n<p class=\"meta\">");
+	ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(r, "start", ""), 0);
+	ev_buf_adds(&tmp, " to ");
+	ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(r, "end", ""), 0);
+	ev_buf_printf(&tmp, " (%s), step %s", ev_report_get_str(m, "tz",
+	    "UTC"), ev_report_get_str(r, "step", "?"));
+	if (json_is_object(pv)) {
+		ev_buf_adds(&tmp, "; compared with ");
+		ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(pv, "start",
+		    ""), 0);
+		ev_buf_adds(&tmp, " to ");
+		ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(pv, "end",
+		    ""), 0);
+	}
+	esc_buf(out, &tmp);
+	ev_buf_adds(out, "</p>\n<p class=\"meta\">");
+	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "in", 0), "-");
+	ev_buf_adds(&tmp, " records in, ");
+	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "rejected", 0), "-");
+	ev_buf_adds(&tmp, " rejected, ");
+	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "used", 0), "-");
+	ev_buf_adds(&tmp, " in range; ");
+	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "series", 0), "-");
+	ev_buf_adds(&tmp, " series; ");
+	esc_buf(out, &tmp);
+	ev_buf_printf(out, "<span class=\"%s\">",
+	    ev_report_get_num(rc, "anomalies", 0) > 0 ? "bad" : "meta");
+	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "anomalies", 0), "-");
+	ev_buf_adds(&tmp, " anomalies");
+	esc_buf(out, &tmp);
+	ev_buf_adds(out, "</span>; generated ");
+	esc(out, ev_report_get_str(m, "generated", ""));
+	ev_buf_adds(out, "</p>\n");
+	if (json_array_size(st) > 0) {
+		static const char *const keys[] = { "in", "passed", "rejected",
+		    "late", "duplicate", "aggregated", "out" };
+		size_t k;
+
+		ev_buf_adds(out, "<table>\n<caption>Data quality</caption>\n"
+		    "<tr><th>stage</th>");
+		for (k = 0; k < 7; k++)
+			ev_buf_printf(out, "<th class=\"n\">%s</th>", keys[k]);
+		ev_buf_adds(out, "</tr>\n");
+		json_array_foreach(st, i, it) {
+			ev_buf_adds(out, "<tr><td>");
+			esc(out, ev_report_get_str(it, "tool", "?"));
+			ev_buf_adds(out, "</td>");
+			for (k = 0; k < 7; k++) {
+				double v = ev_report_get_num(it, keys[k], 0);
+
+				td_num(out, &tmp, v, v > 0 && k >= 2 &&
+				    k <= 4 ? "bad" : NULL);
+			}
+			ev_buf_adds(out, "</tr>\n");
+		}
+		ev_buf_adds(out, "</table>\n");
+	}
+	ev_buf_adds(out, "</header>\n");
+	ev_buf_free(&tmp);
+}
+
+static void
+metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
+    size_t max, struct ev_buf *out)
+{
+	json_t *sa = ev_report_get_arr(me, "series");
+	json_t *aa = ev_report_get_arr(me, "anomalies"), *it;
+	const json_t *oth = json_object_get(me, "other");
+	const char *name = ev_report_get_str(me, "name", "?");
+	struct ev_buf tmp = EV_BUF_INIT;
+	struct chart c;
+	size_t i;
+
+	ev_report_grid(m, &c.t0, &c.step, &c.n);
+	c.tz = tz;
+	c.anoms = aa;
+	ev_buf_adds(out, "<section>\n<h2>");
+	esc(out, name);
+	ev_buf_adds(out, "</h2>\n<p><strong>");
+	ev_report_fmt_value(&tmp, ev_report_get_num(me, "total", NAN), "-");
+	esc_buf(out, &tmp);
+	ev_buf_adds(out, "</strong> total");
+	if (!isnan(ev_report_get_num(me, "change", NAN))) {
+		ev_buf_printf(out, ", <span class=\"%s\">",
+		    change_cls(ev_report_get_num(me, "change", NAN)) ?
+		    change_cls(ev_report_get_num(me, "change", NAN)) : "meta");
+		ev_report_fmt_change(&tmp, ev_report_get_num(me, "change",
+		    NAN), "-");
+		esc_buf(out, &tmp);
+		ev_buf_adds(out, "</span> against the previous period");
+	}
+	ev_buf_adds(out, "</p>\n");
+	c.pts = ev_report_get_arr(me, "points");
+	c.ex = c.lo = c.hi = NULL;
+	c.series = NULL;
+	ev_buf_adds(&tmp, name);
+	ev_buf_adds(&tmp, ", all series");
+	chart(out, &c, tmp.data);
+	ev_buf_reset(&tmp);
+
+	ev_buf_adds(out, "<h3>Anomalies</h3>\n");
+	if (json_array_size(aa) == 0) {
+		ev_buf_adds(out, "<p class=\"meta\">None.</p>\n");
+	} else {
+		ev_buf_adds(out, "<table class=\"anom\">\n<tr><th>time</th>"
+		    "<th>series</th>"
+		    "<th class=\"n\">value</th><th class=\"n\">expected</th>"
+		    "<th class=\"n\">lower</th><th class=\"n\">upper</th>"
+		    "<th>direction</th><th class=\"n\">score</th>"
+		    "<th>method</th><th>explanation</th></tr>\n");
+		size_t hidden;
+		char *shown = ev_report_anomaly_shown(aa, max, &hidden);
+
+		json_array_foreach(aa, i, it) {
+			const char *sum = ev_report_get_str(it, "summary", "");
+			double sc = ev_report_get_num(it, "score", NAN);
+
+			if (!shown[i])
+				continue;
+			ev_buf_adds(out, "<tr><td class=\"t bad\">");
+			ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it,
+			    "start", ""), c.step % EV_US_PER_MIN != 0);
+			esc_buf(out, &tmp);
+			ev_buf_adds(out, "</td><td>");
+			esc_series(out, ev_report_get_str(it, "series", ""));
+			ev_buf_adds(out, "</td>");
+			td_num(out, &tmp, ev_report_get_num(it, "value", NAN),
+			    "bad");
+			td_num(out, &tmp, ev_report_get_num(it, "expected",
+			    NAN), NULL);
+			td_num(out, &tmp, ev_report_get_num(it, "lower", NAN),
+			    NULL);
+			td_num(out, &tmp, ev_report_get_num(it, "upper", NAN),
+			    NULL);
+			ev_buf_adds(out, "<td>");
+			esc(out, ev_report_get_str(it, "direction", ""));
+			ev_buf_adds(out, "</td><td class=\"n\">");
+			ev_report_fmt_score(out, sc);
+			ev_buf_adds(out, "</td><td>");
+			esc(out, ev_report_get_str(it, "method", ""));
+			ev_buf_adds(out, "</td><td class=\"x\">");
+			if (*sum)
+				ev_buf_adds(&tmp, sum);
+			else
+				ev_report_fmt_explain(&tmp, it);
+			esc_buf(out, &tmp);
+			ev_buf_adds(out, "</td></tr>\n");
+		}
+		ev_buf_adds(out, "</table>\n");
+		if (hidden > 0)
+			ev_buf_printf(out, "<p class=\"meta\">%zu less severe "
+			    "anomalies not shown.</p>\n", hidden);
+		free(shown);
+	}
+
+	ev_buf_adds(out, "<h3>Series</h3>\n<table>\n<tr><th class=\"n\">#"
+	    "</th><th>series</th><th class=\"n\">total</th><th class=\"n\">"
+	    "share</th><th class=\"n\">change</th><th class=\"n\">anomalies"
+	    "</th><th>trend</th></tr>\n");
+	json_array_foreach(sa, i, it) {
+		double na = ev_report_get_num(it, "anomalies", 0);
+
+		ev_buf_adds(out, "<tr>");
+		td_num(out, &tmp, ev_report_get_num(it, "rank", NAN), NULL);
+		ev_buf_adds(out, "<td>");
+		esc(out, ev_report_get_str(it, "series", ""));
+		ev_buf_adds(out, "</td>");
+		td_num(out, &tmp, ev_report_get_num(it, "total", NAN), NULL);
+		ev_report_fmt_share(&tmp, ev_report_get_num(it, "share", NAN));
+		ev_buf_adds(out, "<td class=\"n\">");
+		esc_buf(out, &tmp);
+		ev_buf_adds(out, "</td>");
+		td_change(out, &tmp, ev_report_get_num(it, "change", NAN));
+		td_num(out, &tmp, na, na > 0 ? "bad" : NULL);
+		ev_buf_adds(out, "<td class=\"spark\">");
+		esc(out, ev_report_get_str(it, "sparkline", ""));
+		ev_buf_adds(out, "</td></tr>\n");
+	}
+	if (ev_report_get_num(oth, "series", 0) > 0) {
+		ev_buf_adds(out, "<tr><td></td><td>other (");
+		ev_report_fmt_value(&tmp, ev_report_get_num(oth, "series", 0),
+		    "-");
+		ev_buf_adds(&tmp, " series)");
+		esc_buf(out, &tmp);
+		ev_buf_adds(out, "</td>");
+		td_num(out, &tmp, ev_report_get_num(oth, "total", 0), NULL);
+		ev_buf_adds(out, "<td></td><td></td><td></td><td></td></tr>\n");
+	}
+	ev_buf_adds(out, "</table>\n");
+	if (json_array_size(sa) > 0)
+		ev_buf_adds(out, "<p class=\"legend\">Line: value; shaded: "
+		    "expected band; dashed: expected; dots: anomalies.</p>\n");
+	json_array_foreach(sa, i, it) {
+		c.pts = ev_report_get_arr(it, "points");
+		c.ex = ev_report_get_arr(it, "expected");
+		c.lo = ev_report_get_arr(it, "lower");
+		c.hi = ev_report_get_arr(it, "upper");
+		c.series = ev_report_get_str(it, "series", "");
+		ev_buf_adds(&tmp, name);
+		ev_buf_adds(&tmp, ", ");
+		ev_buf_adds(&tmp, c.series);
+		chart(out, &c, tmp.data);
+		ev_buf_reset(&tmp);
+	}
+	ev_buf_adds(out, "</section>\n");
+	ev_buf_free(&tmp);
+}
+
+void
+ev_report_html_render(const json_t *m, const struct ev_report_render_opts *ro,
+    struct ev_buf *out)
+{
+	struct ev_tz *tz = ev_report_tz(m);
+	json_t *ma = ev_report_get_arr(m, "metrics"), *it;
+	size_t i;
+
+	ev_buf_adds(out, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/"
+	    "1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\"/>\n<meta name=\"color-scheme\" content=\"light "
+	    "dark\"/>\n<meta name=\"generator\" content=\"ev-report (evkit) "
+	    EV_VERSION "\"/>\n<title>ev-report:");
+	json_array_foreach(ma, i, it) {
+		ev_buf_adds(out, i ? ", " : " ");
+		esc(out, ev_report_get_str(it, "name", "?"));
+	}
+	ev_buf_adds(out, "</title>\n<style>\n");
+	ev_buf_adds(out, css);
+	ev_buf_adds(out, "</style>\n</head>\n<body>\n");
+	header(m, tz, out);
+	json_array_foreach(ma, i, it)
+		metric(m, it, tz, ro->max_anomalies, out);
+	ev_buf_adds(out, "</body>\n</html>\n");
+	ev_tz_free(tz);
+}

@@ -1,0 +1,305 @@
+/*
+ * ev_report_md.c - the report as GitHub-flavoured Markdown: a header, then
+ * per metric a trend line, a table of anomalies and a breakdown table.
+ *
+ * Each of those is a section.  With a byte budget (Slack caps a message
+ * section at 3,000 characters, GitHub step summaries at 1 MiB) whole
+ * sections are kept in order while they fit with room for a closing note
+ * that says how many were left out; the header is always kept.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_common.h"
+#include "ev_report.h"
+
+/* A table cell: pipes escaped, line breaks turned into spaces. */
+static void
+cell(struct ev_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			ev_buf_adds(b, "\\|");
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			ev_buf_addc(b, ' ');
+		else
+			ev_buf_addc(b, *s);
+	}
+}
+
+static void
+spark(struct ev_buf *b, const char *s, int ascii)
+{
+	static const char ramp[] = "_.:-=+*#";
+
+	ev_buf_addc(b, '`');
+	while (*s) {
+		const unsigned char *u = (const unsigned char *)s;
+
+		if (ascii && u[0] == 0xE2 && u[1] == 0x96 && u[2] >= 0x81 &&
+		    u[2] <= 0x88) {
+			ev_buf_addc(b, ramp[u[2] - 0x81]);
+			s += 3;
+		} else if (*s == '`') {
+			ev_buf_addc(b, '\'');
+			s++;
+		} else {
+			ev_buf_addc(b, *s++);
+		}
+	}
+	ev_buf_addc(b, '`');
+}
+
+static void
+header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
+{
+	const json_t *r = json_object_get(m, "range");
+	const json_t *pv = json_object_get(m, "previous");
+	const json_t *rc = json_object_get(m, "records");
+	json_t *ma = ev_report_get_arr(m, "metrics");
+	json_t *st = ev_report_get_arr(m, "stages"), *it;
+	size_t i;
+
+	ev_buf_adds(out, "# ev-report:");
+	json_array_foreach(ma, i, it) {
+		ev_buf_adds(out, i ? ", " : " ");
+		cell(out, ev_report_get_str(it, "name", "?"));
+	}
+	ev_buf_adds(out, "\n\n**Range** ");
+	ev_report_fmt_timestr(out, tz, ev_report_get_str(r, "start", ""), 0);
+	ev_buf_adds(out, " to ");
+	ev_report_fmt_timestr(out, tz, ev_report_get_str(r, "end", ""), 0);
+	ev_buf_printf(out, " (%s), step %s", ev_report_get_str(m, "tz",
+	    "UTC"), ev_report_get_str(r, "step", "?"));
+	if (json_is_object(pv)) {
+		ev_buf_adds(out, "; compared with ");
+		ev_report_fmt_timestr(out, tz, ev_report_get_str(pv, "start",
+		    ""), 0);
+		ev_buf_adds(out, " to ");
+		ev_report_fmt_timestr(out, tz, ev_report_get_str(pv, "end",
+		    ""), 0);
+	}
+	ev_buf_adds(out, "  \n**Records** ");
+	ev_report_fmt_value(out, ev_report_get_num(rc, "in", 0), "-");
+	ev_buf_adds(out, " in, ");
+	ev_report_fmt_value(out, ev_report_get_num(rc, "rejected", 0), "-");
+	ev_buf_adds(out, " rejected, ");
+	ev_report_fmt_value(out, ev_report_get_num(rc, "used", 0), "-");
+	ev_buf_adds(out, " in range; ");
+	ev_report_fmt_value(out, ev_report_get_num(rc, "series", 0), "-");
+	ev_buf_adds(out, " series; **");
+	ev_report_fmt_value(out, ev_report_get_num(rc, "anomalies", 0), "-");
+	ev_buf_printf(out, " anomalies**  \n_generated %s_\n",
+	    ev_report_get_str(m, "generated", ""));
+	if (json_array_size(st) > 0) {
+		static const char *const keys[] = { "in", "passed", "rejected",
+		    "late", "duplicate", "aggregated", "out" };
+		size_t k;
+
+		ev_buf_adds(out, "\n| stage |");
+		for (k = 0; k < 7; k++)
+			ev_buf_printf(out, " %s |", keys[k]);
+		ev_buf_adds(out, "\n|---|");
+		for (k = 0; k < 7; k++)
+			ev_buf_adds(out, "--:|");
+		ev_buf_addc(out, '\n');
+		json_array_foreach(st, i, it) {
+			ev_buf_adds(out, "| ");
+			cell(out, ev_report_get_str(it, "tool", "?"));
+			ev_buf_adds(out, " |");
+			for (k = 0; k < 7; k++) {
+				ev_buf_addc(out, ' ');
+				ev_report_fmt_value(out, ev_report_get_num(it,
+				    keys[k], 0), "-");
+				ev_buf_adds(out, " |");
+			}
+			ev_buf_addc(out, '\n');
+		}
+	}
+}
+
+static void
+trend(const json_t *me, const struct ev_report_render_opts *ro,
+    struct ev_buf *out)
+{
+	ev_buf_adds(out, "\n## ");
+	cell(out, ev_report_get_str(me, "name", "?"));
+	ev_buf_adds(out, "\n\n**");
+	ev_report_fmt_value(out, ev_report_get_num(me, "total", NAN), "-");
+	ev_buf_adds(out, "** total, ");
+	ev_report_fmt_change(out, ev_report_get_num(me, "change", NAN),
+	    "no change figure");
+	if (!isnan(ev_report_get_num(me, "change", NAN)))
+		ev_buf_adds(out, " against the previous period");
+	ev_buf_adds(out, " ");
+	spark(out, ev_report_get_str(me, "sparkline", ""), ro->ascii);
+	ev_buf_addc(out, '\n');
+}
+
+static void
+anomalies(const json_t *me, const struct ev_tz *tz, ev_us_t step,
+    size_t max, struct ev_buf *out)
+{
+	json_t *aa = ev_report_get_arr(me, "anomalies"), *it;
+	struct ev_buf b = EV_BUF_INIT;
+	size_t i, hidden;
+	char *shown = ev_report_anomaly_shown(aa, max, &hidden);
+
+	ev_buf_adds(out, "\n### Anomalies in ");
+	cell(out, ev_report_get_str(me, "name", "?"));
+	ev_buf_addc(out, '\n');
+	if (json_array_size(aa) == 0) {
+		ev_buf_adds(out, "\nNone.\n");
+		free(shown);
+		return;
+	}
+	ev_buf_adds(out, "\n| time | series | value | expected | band | "
+	    "direction | score | explanation |\n"
+	    "|---|---|--:|--:|--:|---|--:|---|\n");
+	json_array_foreach(aa, i, it) {
+		const char *sum = ev_report_get_str(it, "summary", "");
+		double sc = ev_report_get_num(it, "score", NAN);
+
+		if (!shown[i])
+			continue;
+		ev_buf_adds(out, "| ");
+		ev_report_fmt_timestr(out, tz, ev_report_get_str(it, "start",
+		    ""), step % EV_US_PER_MIN != 0);
+		ev_buf_adds(out, " | ");
+		cell(out, ev_report_get_str(it, "series", ""));
+		ev_buf_adds(out, " | ");
+		ev_report_fmt_value(out, ev_report_get_num(it, "value", NAN),
+		    "-");
+		ev_buf_adds(out, " | ");
+		ev_report_fmt_value(out, ev_report_get_num(it, "expected", NAN),
+		    "-");
+		ev_buf_adds(out, " | ");
+		ev_report_fmt_value(out, ev_report_get_num(it, "lower", NAN),
+		    "-");
+		ev_buf_adds(out, " to ");
+		ev_report_fmt_value(out, ev_report_get_num(it, "upper", NAN),
+		    "-");
+		ev_buf_adds(out, " | ");
+		cell(out, ev_report_get_str(it, "direction", ""));
+		ev_buf_adds(out, " | ");
+		ev_report_fmt_score(out, sc);
+		ev_buf_adds(out, " | ");
+		ev_buf_reset(&b);
+		if (*sum)
+			ev_buf_adds(&b, sum);
+		else
+			ev_report_fmt_explain(&b, it);
+		cell(out, b.data ? b.data : "");
+		ev_buf_adds(out, " |\n");
+	}
+	if (hidden > 0)
+		ev_buf_printf(out, "\n_%zu less severe anomalies not shown._\n",
+		    hidden);
+	free(shown);
+	ev_buf_free(&b);
+}
+
+static void
+breakdown(const json_t *me, const struct ev_report_render_opts *ro,
+    struct ev_buf *out)
+{
+	json_t *sa = ev_report_get_arr(me, "series"), *it;
+	const json_t *oth = json_object_get(me, "other");
+	size_t i;
+
+	ev_buf_adds(out, "\n### Series by ");
+	cell(out, ev_report_get_str(me, "name", "?"));
+	ev_buf_adds(out, "\n\n| # | series | total | share | change | "
+	    "anomalies | trend |\n|--:|---|--:|--:|--:|--:|---|\n");
+	json_array_foreach(sa, i, it) {
+		ev_buf_adds(out, "| ");
+		ev_report_fmt_value(out, ev_report_get_num(it, "rank", NAN),
+		    "-");
+		ev_buf_adds(out, " | ");
+		cell(out, ev_report_get_str(it, "series", ""));
+		ev_buf_adds(out, " | ");
+		ev_report_fmt_value(out, ev_report_get_num(it, "total", NAN),
+		    "-");
+		ev_buf_adds(out, " | ");
+		ev_report_fmt_share(out, ev_report_get_num(it, "share", NAN));
+		ev_buf_adds(out, " | ");
+		ev_report_fmt_change(out, ev_report_get_num(it, "change", NAN),
+		    "-");
+		ev_buf_adds(out, " | ");
+		ev_report_fmt_value(out, ev_report_get_num(it, "anomalies", 0),
+		    "-");
+		ev_buf_adds(out, " | ");
+		spark(out, ev_report_get_str(it, "sparkline", ""), ro->ascii);
+		ev_buf_adds(out, " |\n");
+	}
+	if (ev_report_get_num(oth, "series", 0) > 0) {
+		ev_buf_adds(out, "| | other (");
+		ev_report_fmt_value(out, ev_report_get_num(oth, "series", 0),
+		    "-");
+		ev_buf_adds(out, " series) | ");
+		ev_report_fmt_value(out, ev_report_get_num(oth, "total", 0),
+		    "-");
+		ev_buf_adds(out, " | | | | |\n");
+	}
+}
+
+static void
+note(struct ev_buf *b, size_t left, size_t all, size_t budget)
+{
+	ev_buf_reset(b);
+	ev_buf_printf(b, "\n_Cut to fit %zu bytes: %zu of %zu sections left "
+	    "out._\n", budget, left, all);
+}
+
+void
+ev_report_md_render(const json_t *m, const struct ev_report_render_opts *ro,
+    struct ev_buf *out)
+{
+	struct ev_tz *tz = ev_report_tz(m);
+	json_t *ma = ev_report_get_arr(m, "metrics"), *it;
+	size_t nm = json_array_size(ma), nsec = 3 * nm, i, used;
+	struct ev_buf *sec = ev_xcalloc(nsec ? nsec : 1, sizeof(*sec));
+	struct ev_buf hd = EV_BUF_INIT, nt = EV_BUF_INIT;
+	ev_us_t t0, step;
+	size_t np;
+	int cut;
+
+	ev_report_grid(m, &t0, &step, &np);
+	header(m, tz, &hd);
+	json_array_foreach(ma, i, it) {
+		trend(it, ro, &sec[3 * i]);
+		anomalies(it, tz, step, ro->max_anomalies, &sec[3 * i + 1]);
+		breakdown(it, ro, &sec[3 * i + 2]);
+	}
+	ev_buf_add(out, hd.data, hd.len);
+	used = hd.len;
+	for (i = 0; i < nsec; i++)
+		used += sec[i].len;
+	cut = ro->budget > 0 && used > ro->budget;
+	used = hd.len;
+	for (i = 0; i < nsec; i++) {
+		size_t need = used + sec[i].len;
+
+		if (cut) {
+			if (i + 1 < nsec) {
+				note(&nt, nsec - i - 1, nsec, ro->budget);
+				need += nt.len;
+			}
+			if (need > ro->budget)
+				break;
+		}
+		ev_buf_add(out, sec[i].data, sec[i].len);
+		used += sec[i].len;
+	}
+	if (i < nsec) {
+		note(&nt, nsec - i, nsec, ro->budget);
+		ev_buf_add(out, nt.data, nt.len);
+	}
+	for (i = 0; i < nsec; i++)
+		ev_buf_free(&sec[i]);
+	free(sec);
+	ev_buf_free(&hd);
+	ev_buf_free(&nt);
+	ev_tz_free(tz);
+}

@@ -1,0 +1,450 @@
+/*
+ * ev_report_text.c - the report as aligned text for a terminal: a header,
+ * then per metric a trend line with a sparkline, a breakdown table of the
+ * top series and a table of anomalies.  Columns are aligned by code points
+ * (the sparkline blocks are one column each); colour codes, when asked for,
+ * are added around cells after padding so they never shift the columns.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_common.h"
+#include "ev_report.h"
+
+#define C_BOLD	"\033[1m"
+#define C_RED	"\033[31m"
+#define C_GREEN	"\033[32m"
+#define C_DIM	"\033[2m"
+#define C_OFF	"\033[0m"
+
+struct tbl {
+	size_t		  ncol, nrow, cap;
+	char		**cell;		/* nrow * ncol */
+	const char	**color;	/* per cell, NULL none */
+	const int	 *right;	/* per column */
+};
+
+static void
+tbl_init(struct tbl *t, size_t ncol, const int *right)
+{
+	memset(t, 0, sizeof(*t));
+	t->ncol = ncol;
+	t->right = right;
+}
+
+static void
+tbl_free(struct tbl *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrow * t->ncol; i++)
+		free(t->cell[i]);
+	free(t->cell);
+	free(t->color);
+}
+
+/* Start a row; returns the index of its first cell. */
+static size_t
+tbl_row(struct tbl *t)
+{
+	size_t i;
+
+	if (t->nrow == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 16;
+		t->cell = ev_xreallocarray(t->cell, t->cap * t->ncol,
+		    sizeof(*t->cell));
+		t->color = ev_xreallocarray(t->color, t->cap * t->ncol,
+		    sizeof(*t->color));
+	}
+	for (i = 0; i < t->ncol; i++) {
+		t->cell[t->nrow * t->ncol + i] = NULL;
+		t->color[t->nrow * t->ncol + i] = NULL;
+	}
+	return t->nrow++ * t->ncol;
+}
+
+/*
+ * Text from the data with control characters turned into spaces: a label
+ * must neither break the columns nor send escape codes to the terminal.
+ */
+static void
+safe_adds(struct ev_buf *b, const char *s)
+{
+	for (; *s; s++)
+		ev_buf_addc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' :
+		    *s);
+}
+
+static void
+tbl_set(struct tbl *t, size_t at, const char *s, const char *color)
+{
+	char *p;
+
+	free(t->cell[at]);
+	t->cell[at] = p = ev_xstrdup(s);
+	for (; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	t->color[at] = color;
+}
+
+static void
+tbl_write(const struct tbl *t, const char *indent, int color,
+    struct ev_buf *out)
+{
+	size_t *w = ev_xcalloc(t->ncol, sizeof(*w));
+	size_t r, c, k;
+
+	for (r = 0; r < t->nrow; r++)
+		for (c = 0; c < t->ncol; c++) {
+			const char *s = t->cell[r * t->ncol + c];
+			size_t cw = s ? ev_report_width(s, strlen(s)) : 0;
+
+			if (cw > w[c])
+				w[c] = cw;
+		}
+	for (r = 0; r < t->nrow; r++) {
+		size_t line_start = out->len;
+
+		ev_buf_adds(out, indent);
+		for (c = 0; c < t->ncol; c++) {
+			const char *s = t->cell[r * t->ncol + c];
+			const char *col = t->color[r * t->ncol + c];
+			size_t cw = s ? ev_report_width(s, strlen(s)) : 0;
+
+			if (c > 0)
+				ev_buf_adds(out, "  ");
+			if (t->right[c])
+				for (k = cw; k < w[c]; k++)
+					ev_buf_addc(out, ' ');
+			if (color && col)
+				ev_buf_adds(out, col);
+			ev_buf_adds(out, s ? s : "");
+			if (color && col)
+				ev_buf_adds(out, C_OFF);
+			if (!t->right[c] && c + 1 < t->ncol)
+				for (k = cw; k < w[c]; k++)
+					ev_buf_addc(out, ' ');
+		}
+		/* No trailing blanks: golden files and diffs stay clean. */
+		while (out->len > line_start && out->data[out->len - 1] == ' ')
+			out->len--;
+		ev_buf_addc(out, '\n');
+	}
+	free(w);
+}
+
+/* A sparkline, its blocks mapped to ASCII when asked. */
+static void
+spark(struct ev_buf *b, const char *s, int ascii)
+{
+	static const char ramp[] = "_.:-=+*#";
+
+	if (!ascii) {
+		ev_buf_adds(b, s);
+		return;
+	}
+	while (*s) {
+		const unsigned char *u = (const unsigned char *)s;
+
+		if (u[0] == 0xE2 && u[1] == 0x96 && u[2] >= 0x81 &&
+		    u[2] <= 0x88) {
+			ev_buf_addc(b, ramp[u[2] - 0x81]);
+			s += 3;
+		} else if (u[0] < 0x80) {
+			ev_buf_addc(b, *s++);
+		} else {
+			ev_buf_addc(b, '?');
+			s++;
+			while (((unsigned char)*s & 0xC0) == 0x80)
+				s++;
+		}
+	}
+}
+
+static const char *
+change_color(double v)
+{
+	if (isnan(v) || fabs(v) < 0.0005)
+		return NULL;
+	return v > 0 ? C_GREEN : C_RED;
+}
+
+static void
+header(const json_t *m, const struct ev_tz *tz, int color,
+    struct ev_buf *out)
+{
+	const json_t *r = json_object_get(m, "range");
+	const json_t *pv = json_object_get(m, "previous");
+	const json_t *rc = json_object_get(m, "records");
+	json_t *st = ev_report_get_arr(m, "stages"), *it;
+	struct ev_buf b = EV_BUF_INIT;
+	size_t i;
+
+	if (color)
+		ev_buf_adds(out, C_BOLD);
+	ev_buf_adds(out, "ev-report  ");
+	ev_report_fmt_timestr(out, tz, ev_report_get_str(r, "start", ""), 0);
+	ev_buf_adds(out, " .. ");
+	ev_report_fmt_timestr(out, tz, ev_report_get_str(r, "end", ""), 0);
+	ev_buf_addc(out, ' ');
+	safe_adds(out, ev_report_get_str(m, "tz", "UTC"));
+	if (color)
+		ev_buf_adds(out, C_OFF);
+	ev_buf_printf(out, "\nstep %s, %.0f points", ev_report_get_str(r,
+	    "step", "?"), ev_report_get_num(r, "points", 0));
+	if (json_is_object(pv)) {
+		ev_buf_adds(out, "; previous period ");
+		ev_report_fmt_timestr(out, tz, ev_report_get_str(pv, "start",
+		    ""), 0);
+		ev_buf_adds(out, " .. ");
+		ev_report_fmt_timestr(out, tz, ev_report_get_str(pv, "end",
+		    ""), 0);
+	}
+	ev_buf_printf(out, "\ngenerated %s\n", ev_report_get_str(m,
+	    "generated", ""));
+	ev_buf_adds(out, "records: ");
+	ev_report_fmt_value(out, ev_report_get_num(rc, "in", 0), "-");
+	ev_buf_adds(out, " in, ");
+	ev_report_fmt_value(out, ev_report_get_num(rc, "rejected", 0), "-");
+	ev_buf_adds(out, " rejected, ");
+	ev_report_fmt_value(out, ev_report_get_num(rc, "used", 0), "-");
+	ev_buf_adds(out, " in range, ");
+	ev_report_fmt_value(out, ev_report_get_num(rc, "outside", 0), "-");
+	ev_buf_adds(out, " outside; ");
+	ev_report_fmt_value(out, ev_report_get_num(rc, "series", 0), "-");
+	ev_buf_adds(out, " series; ");
+	ev_report_fmt_value(out, ev_report_get_num(rc, "anomalies", 0), "-");
+	ev_buf_adds(out, " anomalies\n");
+	if (json_array_size(st) > 0) {
+		static const char *const keys[] = { "in", "passed", "rejected",
+		    "late", "duplicate", "aggregated", "out" };
+		static const int right[] = { 0, 1, 1, 1, 1, 1, 1, 1 };
+		struct tbl t;
+		size_t at, k;
+
+		tbl_init(&t, 8, right);
+		at = tbl_row(&t);
+		tbl_set(&t, at, "stage", NULL);
+		for (k = 0; k < 7; k++)
+			tbl_set(&t, at + 1 + k, keys[k], NULL);
+		json_array_foreach(st, i, it) {
+			at = tbl_row(&t);
+			tbl_set(&t, at, ev_report_get_str(it, "tool", "?"),
+			    NULL);
+			for (k = 0; k < 7; k++) {
+				double v = ev_report_get_num(it, keys[k], 0);
+
+				ev_buf_reset(&b);
+				ev_report_fmt_value(&b, v, "-");
+				tbl_set(&t, at + 1 + k, b.data,
+				    v > 0 && k >= 2 && k <= 4 ? C_RED : NULL);
+			}
+		}
+		ev_buf_adds(out, "data quality:\n");
+		tbl_write(&t, "  ", color, out);
+		tbl_free(&t);
+	}
+	ev_buf_free(&b);
+}
+
+static void
+metric(const json_t *m, const json_t *me, const json_t *by,
+    const struct ev_tz *tz, const struct ev_report_render_opts *ro,
+    struct ev_buf *out)
+{
+	json_t *sa = ev_report_get_arr(me, "series");
+	json_t *aa = ev_report_get_arr(me, "anomalies");
+	const json_t *oth = json_object_get(me, "other");
+	size_t nby = json_array_size(by), i, k, at, ncol;
+	struct ev_buf b = EV_BUF_INIT;
+	json_t *it;
+	int *right;
+	struct tbl t;
+	ev_us_t step;
+
+	(void)m;
+	ev_buf_addc(out, '\n');
+	if (ro->color)
+		ev_buf_adds(out, C_BOLD);
+	safe_adds(out, ev_report_get_str(me, "name", "?"));
+	if (ro->color)
+		ev_buf_adds(out, C_OFF);
+	ev_buf_adds(out, "  total ");
+	ev_report_fmt_value(out, ev_report_get_num(me, "total", NAN), "-");
+	ev_buf_adds(out, "  change ");
+	if (ro->color && change_color(ev_report_get_num(me, "change", NAN)))
+		ev_buf_adds(out, change_color(ev_report_get_num(me, "change",
+		    NAN)));
+	ev_report_fmt_change(out, ev_report_get_num(me, "change", NAN), "-");
+	if (ro->color && change_color(ev_report_get_num(me, "change", NAN)))
+		ev_buf_adds(out, C_OFF);
+	ev_buf_adds(out, "  ");
+	spark(out, ev_report_get_str(me, "sparkline", ""), ro->ascii);
+	while (out->len > 0 && out->data[out->len - 1] == ' ')
+		out->len--;
+	ev_buf_addc(out, '\n');
+
+	/* Breakdown: one column per group column, then the figures. */
+	ncol = (nby ? nby : 1) + 6;
+	right = ev_xcalloc(ncol, sizeof(*right));
+	for (k = nby ? nby : 1; k < ncol - 1; k++)
+		right[k] = 1;
+	tbl_init(&t, ncol, right);
+	at = tbl_row(&t);
+	if (nby == 0)
+		tbl_set(&t, at, "series", NULL);
+	for (k = 0; k < nby; k++)
+		tbl_set(&t, at + k, json_string_value(json_array_get(by, k)) ?
+		    json_string_value(json_array_get(by, k)) : "?", NULL);
+	k = nby ? nby : 1;
+	tbl_set(&t, at + k, "rank", NULL);
+	tbl_set(&t, at + k + 1, "total", NULL);
+	tbl_set(&t, at + k + 2, "share", NULL);
+	tbl_set(&t, at + k + 3, "change", NULL);
+	tbl_set(&t, at + k + 4, "anom", NULL);
+	tbl_set(&t, at + k + 5, "trend", NULL);
+	json_array_foreach(sa, i, it) {
+		const json_t *lab = json_object_get(it, "labels");
+		double na = ev_report_get_num(it, "anomalies", 0);
+		double ch = ev_report_get_num(it, "change", NAN);
+
+		at = tbl_row(&t);
+		if (nby == 0)
+			tbl_set(&t, at, ev_report_get_str(it, "series", ""),
+			    NULL);
+		for (k = 0; k < nby; k++)
+			tbl_set(&t, at + k, ev_report_get_str(lab,
+			    json_string_value(json_array_get(by, k)) ?
+			    json_string_value(json_array_get(by, k)) : "",
+			    "*"), NULL);
+		k = nby ? nby : 1;
+		ev_buf_reset(&b);
+		ev_report_fmt_value(&b, ev_report_get_num(it, "rank", NAN),
+		    "-");
+		tbl_set(&t, at + k, b.data, NULL);
+		ev_buf_reset(&b);
+		ev_report_fmt_value(&b, ev_report_get_num(it, "total", NAN),
+		    "-");
+		tbl_set(&t, at + k + 1, b.data, NULL);
+		ev_buf_reset(&b);
+		ev_report_fmt_share(&b, ev_report_get_num(it, "share", NAN));
+		tbl_set(&t, at + k + 2, b.data, NULL);
+		ev_buf_reset(&b);
+		ev_report_fmt_change(&b, ch, "-");
+		tbl_set(&t, at + k + 3, b.data, change_color(ch));
+		ev_buf_reset(&b);
+		ev_report_fmt_value(&b, na, "-");
+		tbl_set(&t, at + k + 4, b.data, na > 0 ? C_RED : NULL);
+		ev_buf_reset(&b);
+		spark(&b, ev_report_get_str(it, "sparkline", ""), ro->ascii);
+		tbl_set(&t, at + k + 5, b.data, NULL);
+	}
+	tbl_write(&t, "  ", ro->color, out);
+	tbl_free(&t);
+	free(right);
+	if (ev_report_get_num(oth, "series", 0) > 0) {
+		ev_buf_adds(out, "  other: ");
+		ev_report_fmt_value(out, ev_report_get_num(oth, "series", 0),
+		    "-");
+		ev_buf_adds(out, " series, total ");
+		ev_report_fmt_value(out, ev_report_get_num(oth, "total", 0),
+		    "-");
+		ev_buf_addc(out, '\n');
+	}
+
+	if (json_array_size(aa) == 0) {
+		ev_buf_adds(out, "  no anomalies\n");
+		ev_buf_free(&b);
+		return;
+	}
+	{
+		static const int aright[] = { 0, 0, 1, 1, 1, 1, 0, 1, 0, 0 };
+		ev_us_t t0;
+		size_t np, hidden;
+		char *shown;
+
+		ev_report_grid(m, &t0, &step, &np);
+		ev_buf_adds(out, "  anomalies:\n");
+		tbl_init(&t, 10, aright);
+		at = tbl_row(&t);
+		tbl_set(&t, at, "anomaly at", NULL);
+		tbl_set(&t, at + 1, "series", NULL);
+		tbl_set(&t, at + 2, "value", NULL);
+		tbl_set(&t, at + 3, "expected", NULL);
+		tbl_set(&t, at + 4, "lower", NULL);
+		tbl_set(&t, at + 5, "upper", NULL);
+		tbl_set(&t, at + 6, "dir", NULL);
+		tbl_set(&t, at + 7, "score", NULL);
+		tbl_set(&t, at + 8, "method", NULL);
+		tbl_set(&t, at + 9, "explanation", NULL);
+		shown = ev_report_anomaly_shown(aa, ro->max_anomalies,
+		    &hidden);
+		json_array_foreach(aa, i, it) {
+			const char *sum = ev_report_get_str(it, "summary", "");
+			double sc = ev_report_get_num(it, "score", NAN);
+
+			if (!shown[i])
+				continue;
+			at = tbl_row(&t);
+			ev_buf_reset(&b);
+			ev_report_fmt_timestr(&b, tz, ev_report_get_str(it,
+			    "start", ""), step % EV_US_PER_MIN != 0);
+			tbl_set(&t, at, b.data, C_RED);
+			tbl_set(&t, at + 1, ev_report_get_str(it, "series", ""),
+			    NULL);
+			ev_buf_reset(&b);
+			ev_report_fmt_value(&b, ev_report_get_num(it, "value",
+			    NAN), "-");
+			tbl_set(&t, at + 2, b.data, C_RED);
+			ev_buf_reset(&b);
+			ev_report_fmt_value(&b, ev_report_get_num(it,
+			    "expected", NAN), "-");
+			tbl_set(&t, at + 3, b.data, NULL);
+			ev_buf_reset(&b);
+			ev_report_fmt_value(&b, ev_report_get_num(it, "lower",
+			    NAN), "-");
+			tbl_set(&t, at + 4, b.data, NULL);
+			ev_buf_reset(&b);
+			ev_report_fmt_value(&b, ev_report_get_num(it, "upper",
+			    NAN), "-");
+			tbl_set(&t, at + 5, b.data, NULL);
+			tbl_set(&t, at + 6, ev_report_get_str(it, "direction",
+			    ""), NULL);
+			ev_buf_reset(&b);
+			ev_report_fmt_score(&b, sc);
+			tbl_set(&t, at + 7, b.data, NULL);
+			tbl_set(&t, at + 8, ev_report_get_str(it, "method", ""),
+			    NULL);
+			ev_buf_reset(&b);
+			if (*sum)
+				ev_buf_adds(&b, sum);
+			else
+				ev_report_fmt_explain(&b, it);
+			tbl_set(&t, at + 9, b.data, NULL);
+		}
+		tbl_write(&t, "  ", ro->color, out);
+		tbl_free(&t);
+		if (hidden > 0)
+			ev_buf_printf(out, "  (%zu less severe anomalies not "
+			    "shown; see --max-anomalies)\n", hidden);
+		free(shown);
+	}
+	ev_buf_free(&b);
+}
+
+void
+ev_report_text_render(const json_t *m, const struct ev_report_render_opts *ro,
+    struct ev_buf *out)
+{
+	struct ev_tz *tz = ev_report_tz(m);
+	json_t *ma = ev_report_get_arr(m, "metrics"), *it;
+	json_t *by = ev_report_get_arr(m, "by");
+	size_t i;
+
+	header(m, tz, ro->color, out);
+	json_array_foreach(ma, i, it)
+		metric(m, it, by, tz, ro, out);
+	ev_tz_free(tz);
+}

@@ -1,0 +1,132 @@
+/*
+ * ev_schema_int.h - the compiled form shared by ev_schema.c (compiler,
+ * resolver) and ev_schema_eval.c (validator).  Not for programs.
+ *
+ * Ownership: nodes belong to their set; json_t pointers in a node are
+ * borrowed from the set's documents, which the set keeps alive.
+ */
+#ifndef EV_SCHEMA_INT_H
+#define EV_SCHEMA_INT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <jansson.h>
+
+#include "ev_schema.h"
+
+enum {
+	EV_ST_NULL = 1, EV_ST_BOOL = 2, EV_ST_OBJ = 4, EV_ST_ARR = 8,
+	EV_ST_NUM = 16, EV_ST_STR = 32, EV_ST_INT = 64
+};
+
+/* Vocabularies that can be switched off by a custom meta-schema. */
+#define EV_VOC_VALIDATION	1u
+#define EV_VOC_FORMAT_ASSERT	2u
+
+struct ev_sn;
+
+struct ev_sn_named {
+	const char	*name;		/* borrowed from the document */
+	struct ev_sn	*node;
+	const json_t	*req;		/* dependentRequired: array of names */
+	const char	*kw;		/* the keyword it came from */
+};
+
+struct ev_sn_pat {
+	pcre2_code	*re;
+	const char	*src;
+	struct ev_sn	*node;
+};
+
+struct ev_sn_list {
+	struct ev_sn	**v;
+	size_t		  n;
+};
+
+struct ev_sn {
+	struct ev_schema_set *set;
+	const json_t	*src;
+	int		 boolean;	/* -1 object schema, else 0/1 */
+	int		 draft;
+	unsigned	 vocab;
+	char		*abs;		/* absolute URI of this node */
+	char		*base;		/* base URI in effect (no fragment) */
+	struct ev_sn	*resource;	/* root of the enclosing resource */
+	int		 is_resource;
+
+	unsigned	 types;		/* 0: no "type" keyword */
+	const char	*ref;		/* $ref, borrowed */
+	struct ev_sn	*ref_node;
+	const char	*dynref;	/* $dynamicRef */
+	struct ev_sn	*dynref_node;
+	const char	*dynref_name;	/* anchor name when dynamic */
+	int		 recref;	/* $recursiveRef present */
+	struct ev_sn	*recref_node;
+	const char	*dyn_anchor;	/* $dynamicAnchor of this node */
+	int		 rec_anchor;	/* $recursiveAnchor: true */
+	/* Dynamic anchors of a resource root: name -> node. */
+	struct ev_sn_named *dyn_anchors;
+	size_t		 n_dyn_anchors;
+
+	struct ev_sn_list all_of, any_of, one_of;
+	struct ev_sn	*not_, *if_, *then_, *else_;
+	struct ev_sn_named *props;	/* properties */
+	size_t		 n_props;
+	struct ev_sn_pat *pprops;	/* patternProperties */
+	size_t		 n_pprops;
+	struct ev_sn	*addl_props, *prop_names, *uneval_props;
+	struct ev_sn_named *dep_schemas;	/* dependentSchemas */
+	size_t		 n_dep_schemas;
+	struct ev_sn_named *dep_req;	/* dependentRequired */
+	size_t		 n_dep_req;
+	struct ev_sn_list tuple;	/* prefixItems, or items as an array */
+	const char	*tuple_kw;
+	struct ev_sn	*rest;		/* items after the tuple */
+	const char	*rest_kw;
+	struct ev_sn	*uneval_items;
+	struct ev_sn	*contains;
+	long long	 min_contains, max_contains;	/* -1 absent */
+
+	const json_t	*enum_v;
+	const json_t	*const_v;
+	int		 has_const;
+	const json_t	*minimum, *maximum, *ex_minimum, *ex_maximum;
+	int		 ex_min_bool, ex_max_bool;	/* draft-04 style */
+	const json_t	*multiple_of;
+	long long	 min_len, max_len, min_items, max_items,
+			 min_props, max_props;		/* -1 absent */
+	int		 unique;
+	const json_t	*required;
+	pcre2_code	*pattern;
+	const char	*pattern_src;
+	const char	*format;
+};
+
+struct ev_schema_set {
+	struct ev_schema_set *parent;
+	int		 default_draft;
+	json_t		*docs;		/* owned documents */
+	struct ev_sn	**nodes;
+	size_t		 n_nodes, cap_nodes;
+	size_t		 linked;	/* nodes [0, linked) resolved */
+	json_t		*uris;		/* URI -> node index */
+	/* json_t* -> node index, open addressing. */
+	const json_t	**pm_key;
+	size_t		*pm_val;
+	size_t		 pm_cap, pm_n;
+	unsigned long	 anon;
+};
+
+struct ev_schema_ctx {
+	pcre2_match_data *md;
+	int		 assert_format;
+};
+
+/* Compile a pattern with ECMA-262 semantics; NULL when it does not compile. */
+pcre2_code	*ev_schema_regex(const char *pat, size_t len);
+int		 ev_schema_re_match(struct ev_schema_ctx *c, pcre2_code *re,
+		    const char *s, size_t n);
+unsigned	 ev_schema_type_of(const json_t *v);
+int		 ev_schema_equal(const json_t *a, const json_t *b);
+
+#endif /* EV_SCHEMA_INT_H */

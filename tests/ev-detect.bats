@@ -1,0 +1,443 @@
+#!/usr/bin/env bats
+# ev-detect: baselines, scores, alert episodes, explanations, state.
+
+load helper
+
+D=$DATA/detect
+
+# alerts FILE ARGS...: "start count status" of every alert record.
+alerts() {
+	local f=$1
+	shift
+	ev-detect --alerts "$@" <"$f" | jq -r '[.start, .count, .anomaly.status] | join(" ")'
+}
+
+# valid_detected FILE: every line validates against detected.json.
+valid_detected() {
+	local schema=$EVKIT_TOP/schemas/records/detected.json
+	if python3 -c 'import jsonschema' 2>/dev/null; then
+		python3 - "$schema" "$1" <<'PY'
+import json, sys, jsonschema
+v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])),
+    format_checker=jsonschema.FormatChecker())
+bad = 0
+for i, line in enumerate(open(sys.argv[2]), 1):
+    for e in v.iter_errors(json.loads(line)):
+        print(f"line {i}: {e.json_path}: {e.message}"); bad += 1
+sys.exit(1 if bad else 0)
+PY
+	else
+		skip "python3 jsonschema is not installed"
+	fi
+}
+
+@test "ev-detect: --help prints usage to stdout and exits 0" {
+	run --separate-stderr ev-detect --help
+	assert_success
+	assert_output --partial "usage: ev-detect"
+	assert_output --partial "--threshold"
+	[ -z "$stderr" ]
+}
+
+@test "ev-detect: --help lists options in sorted order" {
+	run --separate-stderr ev-detect --help
+	opts=$(printf '%s\n' "$output" | sed -n 's/^  \(-., \)\{0,1\}--\([a-z-]*\).*/\2/p')
+	[ "$opts" = "$(printf '%s\n' "$opts" | LC_ALL=C sort)" ]
+}
+
+@test "ev-detect: --version prints one line" {
+	run --separate-stderr ev-detect --version
+	assert_success
+	assert_output "ev-detect (evkit) 0.1.0"
+}
+
+@test "ev-detect: a bad option exits 2 with a hint" {
+	run --separate-stderr ev-detect --no-such-option
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"Try 'ev-detect --help'"* ]]
+	[ -z "$output" ]
+}
+
+@test "ev-detect: bad option values exit 2 before reading input" {
+	for args in "--method nope" "--threshold 2" "--window 0" "--tz Mars/Base" \
+	    "--cooldown soon" "--format xml" "--backtest" "--for 0" \
+	    "--threshold 0.99 --resolve-below 0.999"; do
+		run --separate-stderr ev-detect $args </dev/null
+		[ "$status" -eq 2 ] || { echo "args: $args"; return 1; }
+		[[ "$stderr" == ev-detect:* ]]
+	done
+}
+
+@test "ev-detect: empty input gives no output and exit 0" {
+	run --separate-stderr ev-detect </dev/null
+	assert_success
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+}
+
+@test "ev-detect: annotate mode keeps every record's bytes and adds anomaly" {
+	ev-detect --by event,platform <"$D/drop.ndjson" >out.ndjson
+	[ "$(wc -l <out.ndjson)" -eq 120 ]
+	# Removing the spliced-in member gives back the input byte for byte.
+	sed 's/,"anomaly":{.*}}$/}/' out.ndjson >back.ndjson
+	cmp back.ndjson "$D/drop.ndjson"
+	# The first windows are learning, later ones scored.
+	[ "$(head -1 out.ndjson | jq -c .anomaly)" = '{"score":null,"reason":"warmup"}' ]
+	[ "$(tail -1 out.ndjson | jq -r '.anomaly.method')" = robust ]
+}
+
+@test "ev-detect: robust baseline scores against rolling median and MAD (golden)" {
+	run --separate-stderr ev-detect --by event,platform --alerts <"$D/drop.ndjson"
+	assert_success
+	diff -u "$D/drop.alerts.golden" <(printf '%s\n' "$output")
+}
+
+@test "ev-detect: scores are calibrated two-sided normal tails at full precision" {
+	ev-detect --by event,platform <"$D/drop.ndjson" |
+	    jq -c 'select(.anomaly.score != null) | .anomaly' >a.ndjson
+	# score = erf(|sigma|/sqrt 2) to 1e-12; lower/upper at z(0.99).
+	python3 - <<'PY'
+import json, math
+for line in open('a.ndjson'):
+    a = json.loads(line)
+    z = a['magnitude']['sigma']
+    assert abs(a['score'] - math.erf(abs(z) / math.sqrt(2))) < 1e-12, a
+    half = (a['upper'] - a['lower']) / 2
+    scale = half / 2.5758293035489004
+    assert abs(abs(a['magnitude']['abs']) / scale - abs(z)) < 1e-9, a
+    assert 0 <= a['score'] <= 1
+PY
+	# Full precision: some score is printed with more than 12 digits.
+	grep -Eq '"score":0\.[0-9]{13,}' a.ndjson
+}
+
+@test "ev-detect: thresholds like 0.99999 separate points" {
+	n1=$(ev-detect --by event,platform --alerts -t 0.9999 <"$D/drop.ndjson" | grep -c firing)
+	n2=$(ev-detect --by event,platform --alerts -t 0.999999 <"$D/drop.ndjson" | grep -c firing)
+	# The total (z 4.59, score 0.9999956) fires at 0.9999, not at 0.999999.
+	[ "$n1" -eq 2 ]
+	[ "$n2" -eq 1 ]
+}
+
+@test "ev-detect: --confidence sets the width of lower and upper" {
+	w90=$(ev-detect --confidence 0.90 <"$D/shift.ndjson" | tail -1 | jq '.anomaly.upper - .anomaly.lower')
+	w99=$(ev-detect --confidence 0.99 <"$D/shift.ndjson" | tail -1 | jq '.anomaly.upper - .anomaly.lower')
+	# z(0.99)/z(0.90) = 2.5758/1.6449
+	python3 -c "import sys; r=$w99/$w90; sys.exit(0 if abs(r-1.5659)<1e-3 else 1)"
+}
+
+@test "ev-detect: an alert on a total names the segments and says it plainly" {
+	ev-detect --by event,platform --alerts <"$D/drop.ndjson" >out.ndjson
+	run jq -r 'select(.platform == null and .anomaly.status == "firing") | .anomaly.explain[0].platform, .anomaly.explain[0].share, .anomaly.summary' out.ndjson
+	assert_line --index 0 android
+	assert_line --index 1 0.98
+	assert_line --index 2 "signup −23% vs expected 410±52; 98% of the drop from platform=android"
+}
+
+@test "ev-detect: --warmup holds scores for the first N points of each series" {
+	run jq -s 'map(select(.anomaly.score != null)) | length' < <(ev-detect --warmup 20 -v count <"$D/shift.ndjson")
+	[ "$output" -eq 280 ]
+	run jq -s 'map(select(.anomaly.score != null)) | length' < <(ev-detect <"$D/shift.ndjson")
+	[ "$output" -eq 295 ]
+}
+
+@test "ev-detect: ewma baseline reports its method and catches the shift" {
+	run alerts "$D/shift.ndjson" -m ewma
+	assert_line --index 0 "2026-03-02T16:40:00Z 141 firing"
+	ev-detect -m ewma <"$D/shift.ndjson" | tail -1 | jq -e '.anomaly.method == "ewma"'
+}
+
+@test "ev-detect: cusum turns a level shift into one episode, robust flaps" {
+	run alerts "$D/shift.ndjson" -m cusum
+	assert_output "2026-03-02T16:40:00Z 141 firing
+2026-03-02T16:55:00Z 147 resolved"
+	run alerts "$D/shift.ndjson" -m robust
+	[ "$(grep -c firing <<<"$output")" -eq 3 ]
+}
+
+@test "ev-detect: seasonal baseline learns the daily and weekly shape (DST-aware)" {
+	# After eight days of warm-up the only alert is the injected drop at
+	# 12:00 Berlin summer time, three days after the DST change.
+	run alerts "$D/seasonal.ndjson" -m seasonal --tz Europe/Berlin --warmup 192
+	assert_output "2026-04-01T10:00:00Z 282 firing
+2026-04-01T11:00:00Z 623 resolved"
+	# In UTC the shape slips by an hour at the change: a false alert on
+	# the evening of the change.
+	run alerts "$D/seasonal.ndjson" -m seasonal --tz UTC --warmup 192
+	assert_line --index 0 --regexp '^2026-03-29T.* firing$'
+	[ "$(grep -c firing <<<"$output")" -ge 2 ]
+	# Robust over the raw series cannot see it under the daily swing.
+	run alerts "$D/seasonal.ndjson" -m robust --warmup 168
+	[ -z "$output" ]
+}
+
+@test "ev-detect: auto chooses the seasonal baseline on seasonal history" {
+	ev-detect -m auto --tz Europe/Berlin <"$D/seasonal.ndjson" >out.ndjson
+	[ "$(tail -1 out.ndjson | jq -r .anomaly.method)" = seasonal ]
+	[ "$(sed -n 10p out.ndjson | jq -r .anomaly.method)" = robust ]
+	jq -e -s 'map(select(.start == "2026-04-01T10:00:00Z"))[0].anomaly.score > 0.9999' out.ndjson
+}
+
+@test "ev-detect: windows with final:false are never scored" {
+	jq -c 'if .start == "2026-03-02T12:05:00Z" then .final = false else . end' \
+	    "$D/drop.ndjson" >in.ndjson
+	run --separate-stderr ev-detect --by event,platform --alerts <in.ndjson
+	assert_success
+	[ -z "$output" ]
+	ev-detect --by event,platform <in.ndjson |
+	    jq -e -s 'map(select(.final == false) | .anomaly.reason == "not_final") | length == 4 and all'
+}
+
+@test "ev-detect: --for N needs N anomalous points in a row" {
+	run alerts "$D/shift.ndjson" -m cusum --for 2
+	assert_line --index 0 "2026-03-02T16:45:00Z 145 firing"
+	run alerts "$D/drop.ndjson" --by event,platform --for 2
+	[ -z "$output" ]
+}
+
+@test "ev-detect: --cooldown keeps a flapping series to one episode" {
+	run alerts "$D/shift.ndjson" -m robust --cooldown 1h
+	[ "$(grep -c firing <<<"$output")" -eq 1 ]
+}
+
+@test "ev-detect: --resolve-for and --resolve-below hold an episode open" {
+	run alerts "$D/shift.ndjson" -m robust --resolve-for 1000
+	assert_output "2026-03-02T16:40:00Z 141 firing"
+	run alerts "$D/shift.ndjson" -m robust --resolve-below 0
+	assert_output "2026-03-02T16:40:00Z 141 firing"
+}
+
+@test "ev-detect: --repeat re-announces a firing episode" {
+	run alerts "$D/shift.ndjson" -m robust --resolve-for 1000 --repeat 1h
+	[ "$(grep -c firing <<<"$output")" -ge 3 ]
+	ev-detect --alerts -m robust --resolve-for 1000 --repeat 1h <"$D/shift.ndjson" |
+	    jq -e -s 'map(.anomaly.fingerprint) | unique | length == 1'
+}
+
+@test "ev-detect: --min-value ignores low-volume series" {
+	run alerts "$D/drop.ndjson" --by event,platform --min-value 1000
+	[ -z "$output" ]
+}
+
+@test "ev-detect: fingerprints are stable per series and differ between series" {
+	a=$(ev-detect --by event,platform --alerts <"$D/drop.ndjson" | jq -r '.anomaly.fingerprint' | sort -u | wc -l)
+	[ "$a" -eq 2 ]
+	f1=$(ev-detect --by event,platform --alerts <"$D/drop.ndjson" | jq -r 'select(.platform == "android") | .anomaly.fingerprint' | sort -u)
+	f2=$(grep android "$D/drop.ndjson" | ev-detect --by event,platform --alerts | jq -r '.anomaly.fingerprint' | sort -u)
+	[ "$f1" = "$f2" ]
+	[ "$(echo "$f1" | wc -l)" -eq 1 ]
+}
+
+@test "ev-detect: severity is critical from --critical-pct" {
+	ev-detect --by event,platform --alerts <"$D/drop.ndjson" >out.ndjson
+	[ "$(jq -r 'select(.platform == "android" and .anomaly.status == "firing") | .anomaly.severity' out.ndjson)" = critical ]
+	[ "$(jq -r 'select(.platform == null and .anomaly.status == "firing") | .anomaly.severity' out.ndjson)" = warning ]
+	ev-detect --by event,platform --alerts --critical-pct 10 <"$D/drop.ndjson" |
+	    jq -e -s 'map(select(.anomaly.status == "firing") | .anomaly.severity == "critical") | all'
+}
+
+@test "ev-detect: --format alertmanager writes v4 webhook messages" {
+	run --separate-stderr ev-detect --by event,platform --format alertmanager <"$D/drop.ndjson"
+	assert_success
+	[ "${#lines[@]}" -eq 2 ]
+	printf '%s\n' "${lines[0]}" | jq -e '.version == "4" and .status == "firing" and
+	    (.alerts | length == 2) and (.alerts[0].labels.alertname == "anomaly") and
+	    (.alerts[0].labels.event == "signup") and (.alerts[0].endsAt == "0001-01-01T00:00:00Z") and
+	    (.alerts[0].startsAt == "2026-03-02T12:05:00Z") and
+	    (.alerts | map(.fingerprint | test("^[0-9a-f]{16}$")) | all) and
+	    (.groupKey | type == "string") and (.receiver | type == "string")'
+	printf '%s\n' "${lines[1]}" | jq -e '.status == "resolved" and (.alerts | map(.status == "resolved" and .endsAt == "2026-03-02T12:10:00Z") | all)'
+}
+
+@test "ev-detect: --absent-after tells a series that stopped from a real zero" {
+	# android stops after 11:00; a zero window elsewhere is data, not absence.
+	jq -c 'select(.platform != "android" or .start < "2026-03-02T11:00:00Z") |
+	    if .platform == "ios" and .start == "2026-03-02T11:30:00Z" then .count = 0 else . end' \
+	    "$D/drop.ndjson" >in.ndjson
+	run --separate-stderr ev-detect --by event,platform --alerts --absent-after 30m <in.ndjson
+	assert_success
+	nd=$(printf '%s\n' "$output" | jq -c 'select(.anomaly.alertname == "no_data") | [.platform, .anomaly.status, .start]')
+	[ "$nd" = '["android","firing","2026-03-02T11:00:00Z"]' ]
+	# It comes back: resolved.
+	cat in.ndjson >both.ndjson
+	grep android "$D/drop.ndjson" | tail -1 | sed 's/12:25/12:30/; s/12:30:00Z","event/12:35:00Z","event/' >>both.ndjson
+	ev-detect --by event,platform --alerts --absent-after 30m <both.ndjson |
+	    jq -e -s 'map(select(.anomaly.alertname == "no_data") | .anomaly.status) == ["firing", "resolved"]'
+}
+
+@test "ev-detect: --series-ttl forgets idle series" {
+	jq -c 'select(.platform != "android" or .start < "2026-03-02T11:00:00Z")' "$D/drop.ndjson" >in.ndjson
+	ev-detect --by event,platform --stats s1.json <in.ndjson >/dev/null
+	ev-detect --by event,platform --series-ttl 30m --stats s2.json <in.ndjson >/dev/null
+	[ "$(stat_of s1.json series)" -eq 4 ]
+	[ "$(stat_of s2.json series)" -eq 3 ]
+}
+
+@test "ev-detect: a re-emitted window replaces the held one; an old one is late" {
+	head -8 "$D/drop.ndjson" >in.ndjson
+	# The same window again while it is held: the first is superseded.
+	sed -n 5p "$D/drop.ndjson" | sed 's/"count":[0-9]*/"count":999/' >>in.ndjson
+	# Then a window older than one already scored: late.
+	sed -n 1p "$D/drop.ndjson" >>in.ndjson
+	run --separate-stderr ev-detect --by event,platform --rejects rej.ndjson --stats st.json <in.ndjson
+	assert_success
+	[ "$(printf '%s\n' "$output" | jq -s 'map(select(.anomaly.reason == "superseded")) | length')" -eq 1 ]
+	[ "$(jq -r .reason rej.ndjson)" = late ]
+	[ "$(stat_of st.json late)" -eq 1 ]
+	assert_balanced st.json
+}
+
+@test "ev-detect: a window already scored is a duplicate" {
+	# The 10:00 total again after a 10:05 window closed its window.
+	(head -4 "$D/drop.ndjson"; sed -n 6p "$D/drop.ndjson"; head -1 "$D/drop.ndjson") >in.ndjson
+	run --separate-stderr ev-detect --by event,platform --rejects rej.ndjson --stats st.json <in.ndjson
+	assert_success
+	[ "$(jq -r .reason rej.ndjson)" = duplicate ]
+	[ "$(stat_of st.json duplicate)" -eq 1 ]
+	assert_balanced st.json
+}
+
+@test "ev-detect: --evaluation-delay scores a window only after the delay" {
+	# Two versions of the 12:05 android window arrive 10 minutes apart.
+	jq -c 'select(.platform == "android")' "$D/drop.ndjson" >a.ndjson
+	head -27 a.ndjson >in.ndjson
+	sed -n 26p a.ndjson | sed 's/"count":[0-9]*/"count":119/' >>in.ndjson
+	tail -3 a.ndjson >>in.ndjson
+	# Without a delay the first version was scored and alerted on.
+	run --separate-stderr ev-detect --alerts --rejects rej.ndjson <in.ndjson
+	assert_line --partial '"count":25'
+	[ "$(jq -r .reason rej.ndjson)" = late ]
+	# With 15 minutes of delay the corrected version replaced it.
+	run --separate-stderr ev-detect --alerts --evaluation-delay 15m <in.ndjson
+	assert_success
+	[ -z "$output" ]
+	# Annotated: every line is there, the first version unscored.
+	run --separate-stderr ev-detect --evaluation-delay 15m --stats st.json <in.ndjson
+	[ "${#lines[@]}" -eq 31 ]
+	printf '%s\n' "${lines[25]}" | jq -e '.count == 25 and .anomaly.reason == "superseded"'
+	printf '%s\n' "${lines[26]}" | jq -e '.count == 119 and .anomaly.score < 0.9'
+	assert_balanced st.json
+}
+
+@test "ev-detect: rejected records go to --rejects and counts balance" {
+	(head -4 "$D/drop.ndjson"; echo '{"start":"2026-03-02T10:05:00Z","count":"x"}';
+	 echo '{"start":"yesterday","count":1}'; echo '{"count":1}'; echo 'not json';
+	 echo '[1,2]'; sed -n 5,8p "$D/drop.ndjson") >in.ndjson
+	run --separate-stderr ev-detect --by event,platform --rejects rej.ndjson --stats st.json <in.ndjson
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 8 ]
+	run jq -r '.reason' rej.ndjson
+	assert_output "value
+time
+time
+parse
+type"
+	jq -e -s 'map(.tool == "ev-detect" and (.raw | type == "string") and (.line | type == "number")) | all' rej.ndjson
+	[ "$(stat_of st.json rejected)" -eq 5 ]
+	assert_balanced st.json
+	# Tolerated with --max-reject-rate.
+	run --separate-stderr ev-detect --by event,platform --rejects rej.ndjson --max-reject-rate 0.5 <in.ndjson
+	assert_success
+}
+
+@test "ev-detect: counts balance in --alerts mode (absorbed records are aggregated)" {
+	ev-detect --by event,platform --alerts --stats st.json <"$D/drop.ndjson" >/dev/null
+	assert_balanced st.json
+	[ "$(stat_of st.json aggregated)" -eq 116 ]
+	[ "$(stat_of st.json passed)" -eq 4 ]
+	ev-detect --by event,platform --format alertmanager --stats st2.json <"$D/drop.ndjson" >/dev/null
+	assert_balanced st2.json
+	[ "$(stat_of st2.json out)" -eq 2 ]
+}
+
+@test "ev-detect: writing to /dev/full exits 3" {
+	run --separate-stderr bash -c 'ev-detect --by event,platform <"$1" >/dev/full' _ "$D/drop.ndjson"
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"write error"* ]]
+}
+
+@test "ev-detect: --state keeps models across runs (two runs = one run)" {
+	for m in robust ewma seasonal cusum auto; do
+		ev-detect -m $m --tz Europe/Berlin <"$D/seasonal.ndjson" | tail -200 >one.ndjson
+		head -304 "$D/seasonal.ndjson" | ev-detect -m $m --tz Europe/Berlin --state st.json >/dev/null
+		tail -200 "$D/seasonal.ndjson" | ev-detect -m $m --tz Europe/Berlin --state st.json >two.ndjson
+		cmp one.ndjson two.ndjson || { echo "method $m"; return 1; }
+		jq -e '.evkit_state == 1 and .tool == "ev-detect"' st.json
+		rm st.json
+	done
+}
+
+@test "ev-detect: --state keeps open episodes across runs" {
+	head -210 "$D/shift.ndjson" | ev-detect -m robust --resolve-for 1000 --alerts --state st.json >a.ndjson
+	tail -90 "$D/shift.ndjson" | ev-detect -m robust --resolve-for 1000 --alerts --state st.json >b.ndjson
+	[ "$(wc -l <a.ndjson)" -eq 1 ]
+	[ ! -s b.ndjson ]
+}
+
+@test "ev-detect: a corrupt state or one from other settings exits 3" {
+	echo '{"evkit_state":1,' >st.json
+	run --separate-stderr ev-detect --state st.json <"$D/shift.ndjson"
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"st.json"* ]]
+	rm st.json
+	ev-detect -m robust --state st.json <"$D/shift.ndjson" >/dev/null
+	run --separate-stderr ev-detect -m seasonal --state st.json <"$D/shift.ndjson"
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+}
+
+@test "ev-detect: --backtest scores episodes against a label file" {
+	cat >labels.ndjson <<'L'
+{"id":1,"kind":"outage","event":"signup","filters":{"platform":"android"},"start":"2026-03-02T12:05:00Z","end":"2026-03-02T12:10:00Z","factor":0.2}
+{"id":2,"kind":"spike","event":"signup","filters":{"platform":"web"},"start":"2026-03-02T11:00:00Z","end":"2026-03-02T11:10:00Z","factor":2}
+L
+	run --separate-stderr ev-detect --by event,platform --backtest --labels labels.ndjson --stats st.json <"$D/drop.ndjson"
+	assert_success
+	printf '%s\n' "$output" | jq -e '.backtest | .labels == 2 and .detected == 1 and
+	    .episodes == 2 and .true_episodes == 2 and .precision == 1 and .recall == 0.5 and
+	    .mean_delay_s == 300 and .outages == 1 and .outage_top_segment_right == 1'
+	assert_balanced st.json
+	run --separate-stderr ev-detect --backtest --labels no-such-file </dev/null
+	[ "$status" -eq 2 ]
+}
+
+@test "ev-detect: output validates against schemas/records/detected.json" {
+	{
+		ev-detect --by event,platform <"$D/drop.ndjson"
+		ev-detect -m cusum --alerts <"$D/shift.ndjson"
+		ev-detect -m auto --tz Europe/Berlin <"$D/seasonal.ndjson"
+		jq -c 'select(.platform != "android" or .start < "2026-03-02T11:00:00Z")' "$D/drop.ndjson" |
+		    ev-detect --by event,platform --alerts --absent-after 30m
+	} >all.ndjson
+	valid_detected all.ndjson
+}
+
+@test "ev-detect: default series are the string columns of the record" {
+	a=$(ev-detect --alerts <"$D/drop.ndjson" | md5sum)
+	b=$(ev-detect --alerts --by event,platform <"$D/drop.ndjson" | md5sum)
+	[ "$a" = "$b" ]
+}
+
+@test "ev-detect: man page is clean under mandoc -Tlint" {
+	run mandoc -Tlint -W warning "$EVKIT_TOP/man/ev-detect.1"
+	assert_success
+	[ -z "$output" ]
+}
+
+@test "ev-detect: every EXAMPLES pipeline of the man page runs" {
+	cp "$D"/*.ndjson .
+	# Each example is a .Bd -literal block in EXAMPLES; run them in order.
+	awk '/^\.Sh EXAMPLES/{e=1} /^\.Sh /&&!/EXAMPLES/{e=0}
+	    e&&/^\.Bd -literal/{b=1; next} e&&/^\.Ed/{b=0; print "\x1e"; next}
+	    e&&b{print}' "$EVKIT_TOP/man/ev-detect.1" | sed 's/\\e/\\/g' >examples.txt
+	n=0
+	while IFS= read -r -d $'\x1e' ex; do
+		ex=$(printf '%s' "$ex" | sed '/^$/d')
+		[ -n "$ex" ] || continue
+		n=$((n + 1))
+		run bash -o pipefail -c "$ex"
+		[ "$status" -eq 0 ] || { echo "example $n failed: $ex"; echo "$output"; return 1; }
+		[ -n "$output" ] || { echo "example $n printed nothing: $ex"; return 1; }
+	done <examples.txt
+	[ "$n" -ge 4 ]
+}

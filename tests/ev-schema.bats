@@ -1,0 +1,458 @@
+#!/usr/bin/env bats
+# ev-schema: compatibility verdicts, SchemaVer bumps and lint.  The change
+# cases live in tests/data/schema/cases/<name>/{old.json,new.json,expect}
+# (made by tests/data/schema/make-cases.py, directions decided by hand).
+
+load helper
+
+CASES=$DATA/schema/cases
+
+# expect_of CASE KEY: the value written for KEY in the case's expect file.
+expect_of() {
+	awk -v k="$2" '$1 == k { print $2 }' "$CASES/$1/expect"
+}
+
+# verdict STATUS: compatible (0), incompatible (1), else error.
+verdict() {
+	case $1 in
+	0) echo compatible ;;
+	1) echo incompatible ;;
+	*) echo "error $1" ;;
+	esac
+}
+
+# make_registries CASE: $T/reg-CASE/{old,new}/ev with the case as 1-0-0
+# (old) and 1-0-1 (new); files the schemas refer to go beside them.
+make_registries() {
+	local c=$1 r=$T/reg-$1
+	mkdir -p "$r/old/ev" "$r/new/ev"
+	cp "$CASES/$c"/*.json "$r/old/ev/"
+	cp "$CASES/$c"/*.json "$r/new/ev/"
+	mv "$r/old/ev/old.json" "$r/old/ev/1-0-0.json"
+	rm "$r/old/ev/new.json"
+	mv "$r/new/ev/old.json" "$r/new/ev/1-0-0.json"
+	mv "$r/new/ev/new.json" "$r/new/ev/1-0-1.json"
+}
+
+# check_mode MODE: every case gets the verdict its expect file gives.
+check_mode() {
+	local m=$1 c want got bad="" n=0 rc
+	for d in "$CASES"/*/; do
+		c=$(basename "$d")
+		want=$(expect_of "$c" "$m")
+		[ -n "$want" ] || { bad="$bad $c(no expectation)"; continue; }
+		case $m in
+		*-transitive)
+			make_registries "$c"
+			rc=0
+			ev-schema compat --mode "$m" "$T/reg-$c/old" \
+			    "$T/reg-$c/new" >/dev/null 2>"$T/err" || rc=$?
+			got=$(verdict $rc)
+			# The whole history of the new folder, too.
+			rc=0
+			ev-schema compat --mode "$m" "$T/reg-$c/new" \
+			    >/dev/null 2>>"$T/err" || rc=$?
+			[ "$(verdict $rc)" = "$got" ] || got="$got/history differs"
+			;;
+		*)
+			rc=0
+			ev-schema compat --mode "$m" "$d/old.json" \
+			    "$d/new.json" >/dev/null 2>"$T/err" || rc=$?
+			got=$(verdict $rc)
+			;;
+		esac
+		[ "$got" = "$want" ] || bad="$bad $c(want $want, got $got)"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 90 ] || { echo "only $n cases ran" >&2; return 1; }
+	[ -z "$bad" ] || { echo "wrong verdicts under $m:$bad" >&2; return 1; }
+}
+
+@test "ev-schema: --help prints usage to stdout" {
+	run --separate-stderr ev-schema --help
+	assert_success
+	assert_line --index 0 --partial "usage: ev-schema compat"
+	assert_output --partial "--mode MODE"
+	[ -z "$stderr" ]
+}
+
+@test "ev-schema: --version prints one line" {
+	run --separate-stderr ev-schema --version
+	assert_success
+	assert_output "ev-schema (evkit) 0.1.0"
+}
+
+@test "ev-schema: a bad option is a usage error" {
+	run --separate-stderr ev-schema compat --bogus a b
+	assert_failure 2
+	[[ "$stderr" == *"Try 'ev-schema --help'"* ]]
+	[ -z "$output" ]
+}
+
+@test "ev-schema: a missing or unknown command is a usage error" {
+	run --separate-stderr ev-schema
+	assert_failure 2
+	[[ "$stderr" == *"missing command"* ]]
+	run --separate-stderr ev-schema frobnicate a b
+	assert_failure 2
+	[[ "$stderr" == *"unknown command 'frobnicate'"* ]]
+}
+
+@test "ev-schema: an unknown mode or a misplaced option is a usage error" {
+	run --separate-stderr ev-schema compat --mode sideways a b
+	assert_failure 2
+	[[ "$stderr" == *"unknown mode 'sideways'"* ]]
+	run --separate-stderr ev-schema bump --mode full a b
+	assert_failure 2
+	run --separate-stderr ev-schema compat "$CASES/type_changed/old.json"
+	assert_failure 2
+	[[ "$stderr" == *"one argument must be a registry folder"* ]]
+}
+
+@test "ev-schema: unreadable schemas exit 2 with the reason" {
+	run --separate-stderr ev-schema compat nope.json "$CASES/type_changed/new.json"
+	assert_failure 2
+	[[ "$stderr" == *"cannot open 'nope.json'"* ]]
+	printf '{"type": "object",\n' >broken.json
+	run --separate-stderr ev-schema compat broken.json "$CASES/type_changed/new.json"
+	assert_failure 2
+	[[ "$stderr" == *"cannot read 'broken.json': line"* ]]
+	run --separate-stderr ev-schema lint broken.json
+	assert_failure 2
+}
+
+@test "ev-schema: an unresolvable \$ref in compat exits 2" {
+	echo '{"properties":{"a":{"$ref":"#/$defs/missing"}}}' >a.json
+	run --separate-stderr ev-schema compat a.json a.json
+	assert_failure 2
+	[[ "$stderr" == *"cannot resolve \$ref '#/\$defs/missing'"* ]]
+}
+
+@test "ev-schema: an empty registry folder has nothing to compare" {
+	mkdir empty
+	run --separate-stderr ev-schema compat empty
+	assert_success
+	assert_output "0 comparisons, 0 incompatible (backward)"
+	run --separate-stderr ev-schema lint empty
+	assert_success
+	assert_output --partial "0 errors, 0 warnings"
+}
+
+@test "ev-schema: every case gets its verdict under backward" {
+	check_mode backward
+}
+
+@test "ev-schema: every case gets its verdict under forward" {
+	check_mode forward
+}
+
+@test "ev-schema: every case gets its verdict under full" {
+	check_mode full
+}
+
+@test "ev-schema: every case gets its verdict under none" {
+	check_mode none
+}
+
+@test "ev-schema: every case gets its verdict under backward-transitive on a registry" {
+	check_mode backward-transitive
+}
+
+@test "ev-schema: every case gets its verdict under forward-transitive on a registry" {
+	check_mode forward-transitive
+}
+
+@test "ev-schema: every case gets its verdict under full-transitive on a registry" {
+	check_mode full-transitive
+}
+
+@test "ev-schema: every case reports its kind and direction at pointers that exist" {
+	local bad="" c kind dir
+	for d in "$CASES"/*/; do
+		c=$(basename "$d")
+		kind=$(expect_of "$c" kind)
+		dir=$(expect_of "$c" direction)
+		ev-schema compat --json --mode none "$d/old.json" "$d/new.json" >"$T/out.json" ||
+		    { bad="$bad $c(exit $?)"; continue; }
+		if [ "$kind" = "-" ]; then
+			jq -e '.comparisons[0].changes == []' "$T/out.json" >/dev/null ||
+			    bad="$bad $c(changes where none expected)"
+			continue
+		fi
+		jq -e --arg k "$kind" --arg d "$dir" \
+		    'any(.comparisons[0].changes[]; .kind == $k and .direction == $d)' \
+		    "$T/out.json" >/dev/null || bad="$bad $c(no $kind/$dir)"
+		# Every pointer into old.json or new.json names a real place.
+		python3 - "$d" "$T/out.json" <<'PY' || bad="$bad $c(bad pointer)"
+import json, sys
+d, out = sys.argv[1], json.load(open(sys.argv[2]))
+docs = {s: json.load(open(d + "/" + s + ".json")) for s in ("old", "new")}
+def get(doc, ptr):
+    for seg in ptr.split("/")[1:]:
+        seg = seg.replace("~1", "/").replace("~0", "~")
+        doc = doc[int(seg)] if isinstance(doc, list) else doc[seg]
+    return doc
+for ch in out["comparisons"][0]["changes"]:
+    for s in ("old", "new"):
+        if "#" not in ch[s]:
+            get(docs[s], ch[s])
+PY
+	done
+	[ -z "$bad" ] || { echo "wrong:$bad" >&2; return 1; }
+}
+
+@test "ev-schema: bump requires the part each case's expect file names" {
+	local bad="" c want got
+	for d in "$CASES"/*/; do
+		c=$(basename "$d")
+		want=$(expect_of "$c" bump)
+		make_registries "$c"
+		got=$(ev-schema bump --json "$T/reg-$c/new/ev/1-0-0.json" \
+		    "$T/reg-$c/new/ev/1-0-1.json" | jq -r '.checks[0].required')
+		[ "$got" = "$want" ] || bad="$bad $c(want $want, got $got)"
+	done
+	[ -z "$bad" ] || { echo "wrong bumps:$bad" >&2; return 1; }
+}
+
+@test "ev-schema: bump fails when the version bump is too small and --suggest names the right one" {
+	make_registries required_added
+	local r=$T/reg-required_added/new/ev
+	run --separate-stderr ev-schema bump "$r/1-0-0.json" "$r/1-0-1.json"
+	assert_failure 1
+	assert_line --index 0 "1-0-0 -> 1-0-1: needs model, bumps addition: too small (use 2-0-0)"
+	assert_line --index 1 "  required_added (narrow): 'n' is now required"
+	run --separate-stderr ev-schema bump --suggest "$r/1-0-0.json" "$r/1-0-1.json"
+	assert_success
+	assert_output "2-0-0"
+	mv "$r/1-0-1.json" "$r/2-0-0.json"
+	run --separate-stderr ev-schema bump "$r/1-0-0.json" "$r/2-0-0.json"
+	assert_success
+	assert_output "1-0-0 -> 2-0-0: needs model, bumps model: ok"
+}
+
+@test "ev-schema: a property added to an open object needs a revision" {
+	make_registries property_added_open
+	local r=$T/reg-property_added_open/new/ev
+	run --separate-stderr ev-schema bump --suggest "$r/1-0-0.json" "$r/1-0-1.json"
+	assert_output "1-1-0"
+	run --separate-stderr ev-schema bump "$r/1-0-0.json" "$r/1-0-1.json"
+	assert_failure 1
+	mv "$r/1-0-1.json" "$r/1-1-0.json"
+	run --separate-stderr ev-schema bump "$r/1-0-0.json" "$r/1-1-0.json"
+	assert_success
+}
+
+@test "ev-schema: bump reads versions from self.version and \$id and refuses a version that goes back" {
+	jq '. + {"self": {"vendor": "com.acme", "name": "x", "format": "jsonschema", "version": "1-2-0"}}' \
+	    "$CASES/required_removed/old.json" >a.json
+	jq '. + {"$id": "iglu:com.acme/x/jsonschema/1-1-0"}' \
+	    "$CASES/required_removed/new.json" >b.json
+	run --separate-stderr ev-schema bump --json a.json b.json
+	assert_failure 1
+	[ "$(jq -r '.checks[0] | "\(.old_version) \(.new_version) \(.required) \(.ok) \(.suggest)"' <<<"$output")" = "1-2-0 1-1-0 addition false 1-2-1" ]
+	cp "$CASES/required_removed/old.json" noversion.json
+	run --separate-stderr ev-schema bump noversion.json b.json
+	assert_failure 2
+	[[ "$stderr" == *"cannot tell the SchemaVer version of 'noversion.json'"* ]]
+}
+
+@test "ev-schema: compat prints every change with kind, direction, both locations and the verdict" {
+	run --separate-stderr ev-schema compat "$CASES/property_added_closed/old.json" \
+	    "$CASES/property_added_closed/new.json"
+	assert_success
+	assert_line --index 0 --partial "(backward): compatible, 1 change"
+	assert_line --index 1 "  allowed     property_added_closed (widen): old /additionalProperties new /properties/extra: property 'extra' was added where none were allowed"
+	run --separate-stderr ev-schema compat --mode forward --json \
+	    "$CASES/property_added_closed/old.json" "$CASES/property_added_closed/new.json"
+	assert_failure 1
+	[ "$(jq -c '.comparisons[0].changes[0] | [.kind, .direction, .old, .new, .allowed]' <<<"$output")" = \
+	    '["property_added_closed","widen","/additionalProperties","/properties/extra",false]' ]
+	[ "$(jq -r '"\(.mode) \(.compatible)"' <<<"$output")" = "forward false" ]
+}
+
+@test "ev-schema: \$ref targets are compared after resolution, cycles included" {
+	cat >tree1.json <<'J'
+{"$defs":{"node":{"type":"object","properties":{"kids":{"type":"array","items":{"$ref":"#/$defs/node"}}}}},"$ref":"#/$defs/node"}
+J
+	cat >tree2.json <<'J'
+{"$defs":{"t":{"type":"object","properties":{"kids":{"type":"array","items":{"$ref":"#"}}}}},"$ref":"#/$defs/t"}
+J
+	run --separate-stderr ev-schema compat --mode full tree1.json tree2.json
+	assert_success
+	assert_output --partial "compatible, 0 changes"
+}
+
+@test "ev-schema: the transitive modes check against every earlier version" {
+	local t=$DATA/schema/transitive m want
+	for m in backward backward-transitive forward forward-transitive full full-transitive none; do
+		want=$(awk -v k="$m" '$1 == k { print $2 }' "$t/expect")
+		run ev-schema compat --mode "$m" "$t/old" "$t/new"
+		[ "$(verdict "$status")" = "$want" ] || { echo "$m: got $status" >&2; return 1; }
+	done
+	run --separate-stderr ev-schema compat --mode backward-transitive "$t/old" "$t/new"
+	assert_line "ev 1-0-0 -> 2-0-1 (backward-transitive): incompatible, 2 changes"
+	assert_line "ev 2-0-0 -> 2-0-1 (backward-transitive): compatible, 1 change"
+	# The history of one folder: 2-0-0 broke 1-0-0 even non-transitively.
+	run --separate-stderr ev-schema compat --mode backward "$t/new"
+	assert_failure 1
+	assert_line "2 comparisons, 1 incompatible (backward)"
+}
+
+@test "ev-schema: a version removed from the registry is incompatible unless the mode is none" {
+	make_registries required_added
+	local r=$T/reg-required_added
+	rm "$r/new/ev/1-0-0.json"
+	run --separate-stderr ev-schema compat --json "$r/old" "$r/new"
+	assert_failure 1
+	jq -e 'any(.comparisons[].changes[]; .kind == "version_removed" and .allowed == false)' <<<"$output"
+	run --separate-stderr ev-schema compat --mode none "$r/old" "$r/new"
+	assert_success
+}
+
+@test "ev-schema: an edited published version is compared with what it was" {
+	make_registries type_changed
+	local r=$T/reg-type_changed
+	cp "$CASES/type_changed/new.json" "$r/new/ev/1-0-0.json"
+	rm "$r/new/ev/1-0-1.json"
+	run --separate-stderr ev-schema compat "$r/old" "$r/new"
+	assert_failure 1
+	assert_line --partial "ev 1-0-0 -> 1-0-0 (backward): incompatible"
+	run --separate-stderr ev-schema bump "$r/old" "$r/new"
+	assert_failure 1
+	assert_line --partial "needs model, bumps none: too small (use 2-0-0)"
+}
+
+@test "ev-schema: compat resolves \$id references through --registry" {
+	local reg=$EVKIT_TOP/schemas/registry
+	jq '.properties.properties.required += ["coupon"] | .properties.properties.properties.coupon = {"type": "string"}' \
+	    "$reg/purchase/1-0-0.json" >new.json
+	run --separate-stderr ev-schema compat "$reg/purchase/1-0-0.json" new.json
+	assert_failure 2
+	[[ "$stderr" == *"cannot resolve \$ref 'https://evkit.example/schemas/common/context/1-0-0'"* ]]
+	run --separate-stderr ev-schema compat --registry "$reg" "$reg/purchase/1-0-0.json" new.json
+	assert_failure 1
+	assert_line "  NOT ALLOWED required_added (narrow): old /properties/properties/required new /properties/properties/required/3: 'coupon' is now required"
+}
+
+@test "ev-schema: lint finds errors and warnings and exits 1 on errors" {
+	cat >bad.json <<'J'
+{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","description":"bad",
+ "properties":{"a":{"type":"integer","minimum":5,"maximum":1,"description":"a"},
+  "b":{"type":"string","minLength":"x","description":"b"},"c":false,
+  "d":{"$ref":"#/$defs/nope"},"e":{"type":"string","const":3,"description":"e"},
+  "f":{"enum":[],"description":"f"},"g":{"type":"string","pattern":"(","description":"g"},"h":{"type":"string"}},
+ "required":["c","zz"],"additionalProperties":false,"requried":["a"]}
+J
+	run --separate-stderr ev-schema lint --json bad.json
+	assert_failure 1
+	local rules
+	rules=$(jq -r '[.findings[] | "\(.severity):\(.rule):\(.location)"] | sort | join(" ")' <<<"$output")
+	for want in error:metaschema:/properties/b/minLength error:unsatisfiable:/properties/a \
+	    error:unresolvable-ref:/properties/d/\$ref error:unsatisfiable:/properties/e \
+	    error:unsatisfiable:/properties/f error:bad-pattern:/properties/g/pattern \
+	    error:unknown-keyword:/requried error:unsatisfiable:/required/0 \
+	    error:unsatisfiable:/required/1 warning:missing-description:/properties/h; do
+		[[ " $rules " == *" $want "* ]] || { echo "missing $want in: $rules" >&2; return 1; }
+	done
+	[ "$(jq .metaschema <<<"$output")" = true ]
+}
+
+@test "ev-schema: lint passes a schema with warnings only, in text" {
+	echo '{"type":"object","properties":{"a":{"type":"string"}},"x-owner":"team"}' >warn.json
+	run --separate-stderr ev-schema lint warn.json
+	assert_success
+	assert_line "warn.json: warning: open-object: (root): object is open without saying so: set 'additionalProperties' (true keeps it open)"
+	assert_line "warn.json: warning: missing-description: /properties/a: no 'description'"
+	assert_line "0 errors, 3 warnings"
+}
+
+@test "ev-schema: lint checks contradictory types and required beyond maxProperties" {
+	echo '{"description":"x","type":"string","allOf":[{"type":"integer"}],"enum":["a",1]}' >t.json
+	echo '{"description":"x","type":"object","additionalProperties":true,"required":["a","b"],"maxProperties":1}' >m.json
+	run --separate-stderr ev-schema lint t.json m.json
+	assert_failure 1
+	assert_line --partial "t.json: error: unsatisfiable: (root): 'type' and the types of 'allOf' contradict"
+	assert_line --partial "t.json: warning: enum-type: (root): 1 'enum' values"
+	assert_line --partial "m.json: error: unsatisfiable: /required: 2 properties are required but 'maxProperties' is 1"
+}
+
+@test "ev-schema: lint of a registry checks layout and declared versions" {
+	mkdir -p reg/ev
+	echo '{"description":"x","$id":"https://x.example/ev/1-0-1","type":"string"}' >reg/ev/1-0-0.json
+	echo '{}' >reg/ev/notes.json
+	run --separate-stderr ev-schema lint reg
+	assert_failure 1
+	assert_line --partial "reg/ev/1-0-0.json: error: version-mismatch: (root): the schema says version 1-0-1 but the file is named 1-0-0.json"
+	assert_line --partial "reg/ev/notes.json: warning: layout"
+}
+
+@test "ev-schema: the shipped registry lints clean" {
+	run --separate-stderr ev-schema lint "$EVKIT_TOP/schemas/registry"
+	assert_success
+	assert_line --partial "0 errors"
+}
+
+@test "ev-schema: writing to /dev/full exits 3" {
+	run --separate-stderr bash -c 'ev-schema compat "$1" "$2" >/dev/full' _ \
+	    "$CASES/type_changed/old.json" "$CASES/type_changed/new.json"
+	assert_failure 3
+	[[ "$stderr" == *"write error"* ]]
+}
+
+# samples: generated variants of the seeds plus some ev-gen events.
+make_samples() {
+	python3 "$EVKIT_TOP/tests/tools/schema_variants.py" \
+	    "$DATA/schema/seeds.ndjson" >"$T/samples.ndjson"
+	ev-gen -n 40 -s 7 >>"$T/samples.ndjson"
+	[ "$(wc -l <"$T/samples.ndjson")" -gt 1000 ]
+}
+
+# holds MODE A B: every sample valid under A is valid under B, for every
+# case ev-schema judges compatible under MODE (A, B = old/new or new/old).
+holds() {
+	local m=$1 a=$2 b=$3 c bad="" pairs=0 witnesses=0 n rc
+	make_samples
+	for d in "$CASES"/*/; do
+		c=$(basename "$d")
+		# ev-validate --schema resolves no references to other files.
+		ls "$d" | grep -qv -e '^old.json$' -e '^new.json$' -e '^expect$' && continue
+		ev-schema compat --mode "$m" "$d/old.json" "$d/new.json" >/dev/null || continue
+		pairs=$((pairs + 1))
+		rc=0
+		ev-validate -s "$d/$a.json" --rejects /dev/null \
+		    <"$T/samples.ndjson" >"$T/valid" || rc=$?
+		[ $rc -le 1 ] || { bad="$bad $c(ev-validate failed)"; continue; }
+		n=$(wc -l <"$T/valid")
+		witnesses=$((witnesses + n))
+		ev-validate -s "$d/$b.json" --rejects "$T/rej" <"$T/valid" >/dev/null ||
+		    bad="$bad $c($(head -c 300 "$T/rej"))"
+	done
+	echo "$pairs pairs, $witnesses instances" >&3
+	[ "$pairs" -ge 30 ] || { echo "only $pairs pairs" >&2; return 1; }
+	[ "$witnesses" -ge 1000 ] || { echo "only $witnesses instances" >&2; return 1; }
+	[ -z "$bad" ] || { echo "property broken:$bad" >&2; return 1; }
+}
+
+@test "ev-schema: property: for every backward-compatible pair, what OLD accepts NEW accepts" {
+	holds backward old new
+}
+
+@test "ev-schema: property: for every forward-compatible pair, what NEW accepts OLD accepts" {
+	holds forward new old
+}
+
+@test "ev-schema: the man page is clean under mandoc -Tlint" {
+	run mandoc -Tlint -W warning "$EVKIT_TOP/man/ev-schema.1"
+	assert_success
+	assert_output ""
+}
+
+@test "ev-schema: the EXAMPLES of the man page run" {
+	cd "$EVKIT_TOP"
+	local ex
+	ex=$(sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' man/ev-schema.1 |
+	    sed -n '/^\.Bd/,/^\.Ed/p' | grep -v '^\.' | sed 's/\\e/\\/g')
+	[ -n "$ex" ]
+	run bash -c "set -e; $ex"
+	assert_success
+}

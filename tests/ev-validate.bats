@@ -1,0 +1,372 @@
+#!/usr/bin/env bats
+# ev-validate: JSON Schema gate, registry, reload, dedupe, stats and gates.
+
+load helper
+
+V=$DATA/validate
+
+local_setup() {
+	cp -R "$V/registry" reg
+	cp "$V/events.ndjson" events.ndjson
+}
+
+# wait_for CMD...: poll until CMD succeeds (30 s at most).
+wait_for() {
+	local i
+	for i in $(seq 300); do
+		if "$@"; then return 0; fi
+		sleep 0.1
+	done
+	echo "timed out waiting for: $*" >&2
+	return 1
+}
+
+lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
+
+@test "ev-validate: --help prints usage to stdout" {
+	run --separate-stderr ev-validate --help
+	assert_success
+	assert_line --index 0 --partial 'usage: ev-validate'
+	assert_output --partial '--registry DIR'
+	[ -z "$stderr" ]
+}
+
+@test "ev-validate: --version prints one line" {
+	run --separate-stderr ev-validate --version
+	assert_success
+	assert_output 'ev-validate (evkit) 0.1.0'
+}
+
+@test "ev-validate: a bad option is a usage error" {
+	run --separate-stderr ev-validate --no-such-option -s "$V/event.json"
+	assert_failure 2
+	[[ "$stderr" == *"Try 'ev-validate --help'"* ]]
+}
+
+@test "ev-validate: --schema or --registry is required" {
+	run --separate-stderr ev-validate < /dev/null
+	assert_failure 2
+	[[ "$stderr" == *"give one of --schema and --registry"* ]]
+}
+
+@test "ev-validate: empty input gives no output and exit 0" {
+	run --separate-stderr ev-validate -r reg < /dev/null
+	assert_success
+	assert_output ''
+}
+
+@test "ev-validate: golden registry run" {
+	run --separate-stderr ev-validate -r reg --dedupe event_id \
+	    --rejects rej.ndjson < events.ndjson
+	assert_failure 1
+	diff <(printf '%s\n' "$output") "$V/expected.out"
+	diff rej.ndjson "$V/expected.rejects"
+}
+
+@test "ev-validate: valid lines pass byte for byte" {
+	printf '%s\n' '{ "event_id" : "e-1",  "event":"page_view","ts":"2026-03-02T10:15:05.000+01:00","user_id":"u1","properties":{"path":"/a","title":"\u00e9t\u00e9"},"n":1.50E+2}' > in.ndjson
+	run --separate-stderr ev-validate -r reg < in.ndjson
+	assert_success
+	ev-validate -r reg < in.ndjson > out.ndjson
+	cmp in.ndjson out.ndjson
+}
+
+@test "ev-validate: rejects carry instance, keyword, absolute and message" {
+	sed -n 3p events.ndjson > in.ndjson
+	run --separate-stderr ev-validate -r reg --rejects rej.ndjson < in.ndjson
+	assert_failure 1
+	assert_output ''
+	run jq -c '{reason, e: .errors[0]}' rej.ndjson
+	assert_output '{"reason":"schema","e":{"instance":"/properties/amount","keyword":"/properties/properties/properties/amount/type","absolute":"https://evkit.example/schemas/purchase/1-0-0#/properties/properties/properties/amount/type","message":"expected number, got string \"12\""}}'
+	run jq -r .raw rej.ndjson
+	assert_output "$(cat in.ndjson)"
+}
+
+@test "ev-validate: without --rejects a reject is one line on stderr" {
+	sed -n 3p events.ndjson > in.ndjson
+	run --separate-stderr ev-validate -r reg < in.ndjson
+	assert_failure 1
+	[ "$stderr" = 'ev-validate: <stdin>:1: schema: expected number, got string "12"' ]
+}
+
+@test "ev-validate: unknown event and unknown version have their own reason" {
+	sed -n 5,6p events.ndjson > in.ndjson
+	run --separate-stderr ev-validate -r reg --rejects rej.ndjson \
+	    --stats st.json < in.ndjson
+	assert_failure 1
+	run jq -r '.reason + ": " + .errors[0].message' rej.ndjson
+	assert_line --index 0 'unknown_schema: no schema for event "refund"'
+	assert_line --index 1 'unknown_schema: no schema for version "9-0-0" of event "purchase"'
+	[ "$(stat_of st.json unknown_schema)" = 2 ]
+}
+
+@test "ev-validate: without a version the latest schema applies" {
+	# coupon exists only in purchase 1-1-0.
+	line='{"event_id":"e-9","event":"purchase","ts":"2026-03-02T10:15:10Z","user_id":"u6","properties":{"amount":1,"currency":"USD","sku":"s","coupon":"X1"}}'
+	run --separate-stderr ev-validate -r reg <<< "$line"
+	assert_success
+	assert_output "$line"
+	old=$(jq -c '.version = "1-0-0"' <<< "$line")
+	run --separate-stderr ev-validate -r reg --rejects rej.ndjson <<< "$old"
+	assert_failure 1
+	run jq -r '.errors[0].message' rej.ndjson
+	assert_output 'property "coupon" is not allowed'
+}
+
+@test "ev-validate: --event-field and --version-field pick other fields" {
+	line='{"name":"signup","v":"1-0-0","event_id":"x","event":"signup","ts":"2026-03-02T10:15:10Z","user_id":"u","properties":{"method":"email"}}'
+	run --separate-stderr ev-validate -r reg --event-field name \
+	    --version-field /v <<< "$line"
+	assert_success
+	assert_output "$line"
+}
+
+@test "ev-validate: --schema with a folder reads it as a registry" {
+	run --separate-stderr ev-validate -s reg --dedupe event_id \
+	    --rejects rej.ndjson < events.ndjson
+	assert_failure 1
+	diff <(printf '%s\n' "$output") "$V/expected.out"
+	diff rej.ndjson "$V/expected.rejects"
+}
+
+@test "ev-validate: Snowplow self-describing events validate their data" {
+	sed -n 8,9p events.ndjson > in.ndjson
+	run --separate-stderr ev-validate -r reg --rejects rej.ndjson < in.ndjson
+	assert_failure 1
+	assert_output "$(sed -n 1p in.ndjson)"
+	run jq -c '[.errors[] | .keyword]' rej.ndjson
+	assert_output '["/required","/properties/plan/enum"]'
+}
+
+@test "ev-validate: --schema checks any JSON value" {
+	printf '{"type":"integer","maximum":10}\n' > int.json
+	printf '1\n"a"\n[1]\n12\n3.0\n' > in.ndjson
+	run --separate-stderr ev-validate -s int.json --rejects rej.ndjson \
+	    --stats st.json < in.ndjson
+	assert_failure 1
+	assert_output $'1\n3.0'
+	run jq -r '.errors[0].message' rej.ndjson
+	assert_output $'expected integer, got string "a"\nexpected integer, got array\nexpected <= 10, got 12'
+	assert_balanced st.json
+}
+
+@test "ev-validate: a broken schema at start is exit 2" {
+	printf '{"type": "object",\n' > broken.json
+	run --separate-stderr ev-validate -s broken.json < /dev/null
+	assert_failure 2
+	[[ "$stderr" == "ev-validate: broken.json:"* ]]
+	printf '{"$ref": "#/$defs/missing"}\n' > dangling.json
+	run --separate-stderr ev-validate -s dangling.json < /dev/null
+	assert_failure 2
+	[[ "$stderr" == *"cannot resolve reference '#/\$defs/missing'"* ]]
+	printf '{"type": "strnig"}\n' > typo.json
+	run --separate-stderr ev-validate -s typo.json < /dev/null
+	assert_failure 2
+	[[ "$stderr" == *"typo.json: not a valid schema: /type: "* ]]
+	printf '{"pattern": "(unclosed"}\n' > badre.json
+	run --separate-stderr ev-validate -s badre.json < /dev/null
+	assert_failure 2
+	[[ "$stderr" == *"bad pattern"* ]]
+	echo '{' > reg/signup/1-0-0.json
+	run --separate-stderr ev-validate -r reg < /dev/null
+	assert_failure 2
+	[[ "$stderr" == *"reg/signup/1-0-0.json"* ]]
+}
+
+@test "ev-validate: SIGHUP reloads the registry, a broken reload keeps it" {
+	sso='{"event_id":"e-1","event":"signup","ts":"2026-03-02T10:15:07Z","user_id":"u3","properties":{"method":"sso"}}'
+	email='{"event_id":"e-2","event":"signup","ts":"2026-03-02T10:15:07Z","user_id":"u3","properties":{"method":"email"}}'
+	mkfifo in
+	# fd 3 is bats's own: the fifo's writer end is fd 5.
+	ev-validate -r reg --rejects rej.ndjson < in > out.ndjson 2> err 3>&- &
+	pid=$!
+	exec 5> in
+	echo "$sso" >&5
+	wait_for lines_in rej.ndjson 1
+	jq '.properties.properties.properties.method.enum += ["sso"]' \
+	    "$V/registry/signup/1-0-0.json" > new.json
+	mv new.json reg/signup/1-0-0.json
+	kill -HUP "$pid"
+	wait_for grep -q 'reloaded 7 schemas' err
+	echo "$sso" >&5
+	wait_for lines_in out.ndjson 1
+	echo '{"broken":' > reg/signup/1-0-0.json
+	kill -HUP "$pid"
+	wait_for grep -q 'reload failed, keeping the previous schemas' err
+	echo "$sso" >&5
+	echo "$email" >&5
+	exec 5>&-
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 1 ]
+	[ "$(wc -l < rej.ndjson)" -eq 1 ]
+	run cat out.ndjson
+	assert_output "$(printf '%s\n%s\n%s' "$sso" "$sso" "$email")"
+	grep -q 'signup/1-0-0.json' err
+}
+
+@test "ev-validate: --dedupe drops repeats within the window only" {
+	a='{"event_id":"e-1","event":"signup","ts":"2026-03-02T10:00:00Z","user_id":"u","properties":{"method":"email"}}'
+	b=$(jq -c '.ts = "2026-03-02T10:05:00Z"' <<< "$a")
+	c=$(jq -c '.ts = "2026-03-02T10:16:00Z"' <<< "$a")
+	d=$(jq -c '.event_id = "e-2"' <<< "$b")
+	printf '%s\n' "$a" "$b" "$c" "$d" > in.ndjson
+	run --separate-stderr ev-validate -r reg --dedupe event_id \
+	    --dedupe-window 10m --stats st.json --rejects rej.ndjson \
+	    --duplicates dup.ndjson < in.ndjson
+	assert_success
+	assert_output "$(printf '%s\n%s\n%s' "$a" "$c" "$d")"
+	[ "$(stat_of st.json duplicate)" = 1 ]
+	[ "$(jq .events.signup.duplicate st.json)" = 1 ]
+	# Duplicates are not rejects; --duplicates keeps them.
+	[ ! -s rej.ndjson ]
+	run jq -c '[.line, .reason, .raw]' dup.ndjson
+	assert_output "$(jq -cn --arg b "$b" '[2, "duplicate", $b]')"
+	assert_balanced st.json
+	# Without --duplicates they are dropped and counted.
+	run --separate-stderr ev-validate -r reg --dedupe event_id \
+	    --stats st2.json < in.ndjson
+	assert_success
+	[ -z "$stderr" ]
+	[ "$(stat_of st2.json duplicate)" = 1 ]
+	assert_balanced st2.json
+	run --separate-stderr ev-validate -r reg --duplicates d.ndjson < in.ndjson
+	assert_failure 2
+}
+
+@test "ev-validate: --state keeps the dedupe ids across runs" {
+	a='{"event_id":"e-1","event":"signup","ts":"2026-03-02T10:00:00Z","user_id":"u","properties":{"method":"email"}}'
+	echo "$a" > in.ndjson
+	run --separate-stderr ev-validate -r reg --dedupe event_id \
+	    --state dd.state < in.ndjson
+	assert_success
+	assert_output "$a"
+	[ -s dd.state ]
+	run --separate-stderr ev-validate -r reg --dedupe event_id \
+	    --state dd.state --stats st.json < in.ndjson
+	assert_success
+	assert_output ''
+	[ "$(stat_of st.json duplicate)" = 1 ]
+	run --separate-stderr ev-validate -r reg --dedupe event_id \
+	    --dedupe-window 1h --state dd.state < in.ndjson
+	assert_failure 3
+	[[ "$stderr" == *"dd.state"* ]]
+}
+
+@test "ev-validate: --max-reject-rate gates the exit status" {
+	for i in 1 2 3 4 5 6 7 8 9; do sed -n 2p events.ndjson; done > in.ndjson
+	sed -n 3p events.ndjson >> in.ndjson
+	run --separate-stderr ev-validate -r reg --max-reject-rate 0.1 \
+	    --rejects rej.ndjson < in.ndjson
+	assert_success
+	run --separate-stderr ev-validate -r reg --max-reject-rate 0.05 \
+	    --rejects rej.ndjson < in.ndjson
+	assert_failure 1
+	[ "$(wc -l <<< "$output")" -eq 9 ]
+}
+
+@test "ev-validate: --max-errors limits the errors per record" {
+	echo '{"event":"purchase","properties":{"amount":"x","currency":1}}' > in.ndjson
+	run --separate-stderr ev-validate -r reg --rejects rej.ndjson < in.ndjson
+	assert_failure 1
+	[ "$(jq '.errors | length' rej.ndjson)" -eq 6 ]
+	run --separate-stderr ev-validate -r reg --max-errors 2 \
+	    --rejects rej.ndjson < in.ndjson
+	[ "$(jq '.errors | length' rej.ndjson)" -eq 2 ]
+}
+
+@test "ev-validate: --output flag, basic and detailed" {
+	sed -n 3p events.ndjson > in.ndjson
+	ev-validate -r reg --output flag --rejects f.ndjson < in.ndjson || true
+	run jq -c .errors f.ndjson
+	assert_output '[{"valid":false}]'
+	ev-validate -r reg --output basic --rejects b.ndjson < in.ndjson || true
+	run jq -c '.errors[0] | [.keywordLocation, .instanceLocation, .absoluteKeywordLocation, .error]' b.ndjson
+	assert_output '["/properties/properties/properties/amount/type","/properties/amount","https://evkit.example/schemas/purchase/1-0-0#/properties/properties/properties/amount/type","expected number, got string \"12\""]'
+	ev-validate -r reg --output detailed --rejects d.ndjson < in.ndjson || true
+	run jq -c '.errors[0] | [.valid, .keywordLocation, (.errors | length)]' d.ndjson
+	assert_output '[false,"",1]'
+	run --separate-stderr ev-validate -r reg --output verbose < in.ndjson
+	assert_failure 2
+}
+
+@test "ev-validate: format is an annotation unless --assert-format" {
+	line='{"event_id":"e","event":"signup","ts":"yesterday","user_id":"u","properties":{"method":"email"}}'
+	run --separate-stderr ev-validate -r reg <<< "$line"
+	assert_success
+	run --separate-stderr ev-validate -r reg --assert-format \
+	    --rejects rej.ndjson <<< "$line"
+	assert_failure 1
+	run jq -r '.errors[0] | .keyword + " " + .message' rej.ndjson
+	assert_output '/properties/ts/format not a valid date-time'
+}
+
+@test "ev-validate: --stats counts per event, by keyword, lag and completeness" {
+	run --separate-stderr ev-validate -r reg --dedupe event_id \
+	    --track properties.amount,context.platform --stats st.json \
+	    --rejects rej.ndjson < events.ndjson
+	assert_failure 1
+	assert_balanced st.json
+	run jq -c '.events.purchase | [.valid, .invalid, .invalid_by_keyword, .duplicate, .unknown_schema, .completeness]' st.json
+	assert_output '[2,1,{"type":1},1,1,{"properties.amount":1,"context.platform":0.5}]'
+	run jq -c '[.valid, .invalid, .unknown_schema, .duplicate, .rejected]' st.json
+	assert_output '[5,2,2,1,5]'
+	run jq -e '.events.purchase.lag_ms | .p50 > 0 and .p95 >= .p50 and .max >= .p95' st.json
+	assert_success
+}
+
+@test "ev-validate: writing to /dev/full is exit 3" {
+	run --separate-stderr bash -c 'ev-validate -r reg < events.ndjson > /dev/full'
+	assert_failure 3
+	[[ "$stderr" == *"write error"* ]]
+}
+
+@test "ev-validate: counts balance" {
+	printf '\n' >> events.ndjson
+	head -c 3000 /dev/zero | tr '\0' 'x' >> events.ndjson
+	printf '\n\xff\xfe\n' >> events.ndjson
+	run --separate-stderr ev-validate -r reg --dedupe event_id \
+	    --max-line 2048 --stats st.json --rejects rej.ndjson < events.ndjson
+	assert_failure 1
+	assert_balanced st.json
+	[ "$(stat_of st.json in)" = 13 ]
+	[ "$(stat_of st.json passed)" = 5 ]
+	[ "$(stat_of st.json blank)" = 1 ]
+	[ "$(wc -l < rej.ndjson)" = 7 ]
+}
+
+@test "ev-validate: the man page is clean" {
+	run mandoc -Tlint -W warning "$EVKIT_TOP/man/ev-validate.1"
+	assert_success
+	assert_output ''
+}
+
+@test "ev-validate: every EXAMPLES pipeline of the man page runs" {
+	grep '^\$ ' "$EVKIT_TOP/man/ev-validate.1" | sed 's/^\$ //' > examples.sh
+	[ "$(wc -l < examples.sh)" -eq 3 ]
+	cp "$V/event.json" event.json
+	cp -R "$V/registry" registry
+	sed -n '1,2p;4p;7p' "$V/events.ndjson" > events.ndjson
+	while IFS= read -r cmd; do
+		run bash -c "set -o pipefail; $cmd"
+		if [ "$status" -ne 0 ]; then
+			echo "example failed ($status): $cmd" >&2
+			return 1
+		fi
+	done < examples.sh
+	[ "$(wc -l < good.ndjson)" -eq 4 ]
+	[ -s stats.json ] && [ -s dedupe.state ]
+}
+
+@test "ev-validate: JSON-Schema-Test-Suite required and output tests all pass" {
+	skip_unless_dir EVKIT_JSTS
+	skip_unless_dir EVKIT_METASCHEMAS
+	run "$EVKIT_BIN/tools/jsts_run" "$EVKIT_JSTS" "$EVKIT_METASCHEMAS"
+	echo "$output"
+	assert_success
+	assert_line 'draft7 required: 927/927 passed'
+	assert_line 'draft2019-09 required: 1259/1259 passed'
+	assert_line 'draft2020-12 required: 1299/1299 passed'
+	assert_line 'draft2019-09 output: 4/4 passed'
+	assert_line 'draft2020-12 output: 4/4 passed'
+}

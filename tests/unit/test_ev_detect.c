@@ -1,0 +1,227 @@
+/* test_ev_detect.c - unit tests of the anomaly models and alert episodes. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_detect.h"
+#include "ev_detect_alert.h"
+
+static int failures;
+
+#define CHECK(c) do { \
+	if (!(c)) { \
+		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
+		    __LINE__, #c); \
+		failures++; \
+	} \
+} while (0)
+
+/* A small deterministic generator (xorshift) and Poisson sampler. */
+static unsigned long long rng = 88172645463325252ULL;
+
+static double
+unif(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (double)(rng >> 11) / 9007199254740992.0;
+}
+
+static double
+poisson(double mu)
+{
+	/* Normal approximation is enough for these tests (mu >= 50). */
+	double u1 = unif(), u2 = unif();
+	double n = sqrt(-2 * log(u1 + 1e-300)) * cos(2 * M_PI * u2);
+
+	return fmax(0, round(mu + sqrt(mu) * n));
+}
+
+static void
+test_calibration(void)
+{
+	CHECK(fabs(ev_detect_score_of_z(1.959963984540054) - 0.95) < 1e-12);
+	CHECK(fabs(ev_detect_z_of_conf(0.99) - 2.5758293035489) < 1e-9);
+	CHECK(fabs(ev_detect_score_of_z(ev_detect_z_of_conf(0.99999)) -
+	    0.99999) < 1e-13);
+	CHECK(ev_detect_score_of_z(0) == 0);
+	CHECK(ev_detect_score_of_z(-3) == ev_detect_score_of_z(3));
+}
+
+static void
+test_robust(void)
+{
+	struct ev_detect_params p;
+	struct ev_detect_model *m;
+	struct ev_detect_score s;
+	struct ev_detect_point pt = { 0, 0, 1 };
+	double v[] = { 10, 12, 11, 9, 10, 11, 10 };
+	size_t i;
+
+	ev_detect_params_default(&p);
+	p.window = 7;
+	p.poisson = 0;
+	m = ev_detect_model_new(&p);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		pt.value = v[i];
+		ev_detect_model_step(m, &pt, &s);
+		CHECK(s.scored == (i >= 5));
+	}
+	pt.value = 30;
+	ev_detect_model_step(m, &pt, &s);
+	/* median 10, MAD 1: z = 20 / 1.4826. */
+	CHECK(s.scored && s.expected == 10);
+	CHECK(fabs(s.z - 20 / 1.482602218505602) < 1e-9);
+	CHECK(s.direction == 1 && s.score > 0.99999);
+	CHECK(fabs(s.upper - (10 + 2.5758293035489 * 1.482602218505602))
+	    < 1e-6);
+	ev_detect_model_free(m);
+}
+
+/* Hourly points with a daily and weekly shape; a drop on day 20. */
+static void
+test_seasonal(enum ev_detect_method meth)
+{
+	struct ev_detect_params p;
+	struct ev_detect_model *m;
+	struct ev_detect_score s;
+	struct ev_detect_point pt;
+	int h, fp = 0, scored = 0, hit = 0;
+
+	ev_detect_params_default(&p);
+	p.method = meth;
+	m = ev_detect_model_new(&p);
+	for (h = 0; h < 24 * 21; h++) {
+		double t = 24 * 7 * 2900 + h;	/* a Sunday midnight */
+		double mu = 400 * (1 + 0.6 * sin(2 * M_PI * (h % 24) / 24)) *
+		    ((h / 24) % 7 == 0 || (h / 24) % 7 == 6 ? 0.6 : 1);
+		int drop = h == 24 * 20 + 12;
+
+		pt.local_hours = t;
+		pt.step_hours = 1;
+		pt.value = poisson(mu) * (drop ? 0.6 : 1);
+		ev_detect_model_step(m, &pt, &s);
+		if (!s.scored)
+			continue;
+		if (h >= 24 * 14)
+			scored++;
+		if (drop)
+			hit = s.score > 0.9999 && s.direction < 0;
+		else if (h >= 24 * 14 && s.score > 0.9999)
+			fp++;
+	}
+	CHECK(scored > 160);
+	if (scored <= 160)
+		fprintf(stderr, "scored %d\n", scored);
+	CHECK(hit);
+	CHECK(fp <= 2);
+	if (!hit || fp > 2)
+		fprintf(stderr, "%s: hit %d fp %d\n",
+		    ev_detect_method_name(meth), hit, fp);
+	ev_detect_model_free(m);
+}
+
+static void
+test_cusum(void)
+{
+	struct ev_detect_params p;
+	struct ev_detect_model *m;
+	struct ev_detect_score s;
+	struct ev_detect_point pt = { 0, 0, 1 };
+	int i, first = -1, last = -1;
+
+	ev_detect_params_default(&p);
+	p.method = EV_DETECT_CUSUM;
+	p.window = 30;
+	m = ev_detect_model_new(&p);
+	for (i = 0; i < 200; i++) {
+		pt.value = poisson(i < 100 ? 200 : 160);
+		ev_detect_model_step(m, &pt, &s);
+		if (s.scored && s.score > 0.999) {
+			if (first < 0)
+				first = i;
+			last = i;
+		}
+	}
+	/* 20% shift of about 3 sigma: found within a few points, then the
+	 * baseline moves to the new level. */
+	CHECK(first >= 100 && first <= 106);
+	CHECK(last < 130);
+	ev_detect_model_free(m);
+}
+
+static void
+test_state(void)
+{
+	struct ev_detect_params p;
+	struct ev_detect_model *a, *b;
+	struct ev_detect_score sa, sb;
+	struct ev_detect_point pt = { 0, 0, 1 };
+	json_t *j;
+	int i, meth;
+
+	for (meth = 0; meth <= EV_DETECT_AUTO; meth++) {
+		ev_detect_params_default(&p);
+		p.method = (enum ev_detect_method)meth;
+		a = ev_detect_model_new(&p);
+		b = ev_detect_model_new(&p);
+		for (i = 0; i < 100; i++) {
+			pt.local_hours = i;
+			pt.value = poisson(100);
+			ev_detect_model_step(a, &pt, &sa);
+		}
+		j = ev_detect_model_save(a);
+		CHECK(ev_detect_model_load(b, j) == 0);
+		json_decref(j);
+		pt.local_hours = 100;
+		pt.value = 150;
+		ev_detect_model_step(a, &pt, &sa);
+		ev_detect_model_step(b, &pt, &sb);
+		CHECK(sa.scored == sb.scored && sa.score == sb.score &&
+		    sa.expected == sb.expected);
+		ev_detect_model_free(a);
+		ev_detect_model_free(b);
+	}
+}
+
+static void
+test_alert(void)
+{
+	struct ev_alert_params p = { 2, 2, 10, 0 };
+	struct ev_alert a;
+
+	ev_alert_init(&a);
+	CHECK(ev_alert_step(&a, &p, 1, 1, 0) == EV_ALERT_NONE);
+	CHECK(ev_alert_step(&a, &p, 2, 1, 0) == EV_ALERT_FIRED);
+	CHECK(a.started == 2 && a.pending_since == 1);
+	CHECK(ev_alert_step(&a, &p, 3, 1, 0) == EV_ALERT_ONGOING);
+	CHECK(ev_alert_step(&a, &p, 4, 0, 1) == EV_ALERT_ONGOING);
+	CHECK(ev_alert_step(&a, &p, 5, 0, 0) == EV_ALERT_ONGOING);
+	CHECK(ev_alert_step(&a, &p, 6, 0, 1) == EV_ALERT_ONGOING);
+	CHECK(ev_alert_step(&a, &p, 7, 0, 1) == EV_ALERT_RESOLVED);
+	/* cooldown 10: anomalies at 8, 9 do not fire; at 17 they may */
+	CHECK(ev_alert_step(&a, &p, 8, 1, 0) == EV_ALERT_NONE);
+	CHECK(ev_alert_step(&a, &p, 9, 1, 0) == EV_ALERT_NONE);
+	CHECK(ev_alert_step(&a, &p, 17, 1, 0) == EV_ALERT_FIRED);
+	CHECK(a.episodes == 2);
+	p.repeat = 5;
+	CHECK(ev_alert_step(&a, &p, 20, 1, 0) == EV_ALERT_ONGOING);
+	CHECK(ev_alert_step(&a, &p, 22, 1, 0) == EV_ALERT_REPEATED);
+}
+
+int
+main(void)
+{
+	test_calibration();
+	test_robust();
+	test_seasonal(EV_DETECT_SEASONAL);
+	test_seasonal(EV_DETECT_AUTO);
+	test_cusum();
+	test_state();
+	test_alert();
+	if (failures)
+		fprintf(stderr, "test_ev_detect: %d failures\n", failures);
+	return failures != 0;
+}
