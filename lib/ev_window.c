@@ -354,6 +354,8 @@ emit_items(struct ev_win *w, struct item *it, size_t n, int final)
 {
 	size_t i;
 
+	if (n == 0)
+		return;
 	qsort(it, n, sizeof(*it), item_cmp);
 	for (i = 0; i < n; i++)
 		write_item(w, &it[i], final);
@@ -692,6 +694,8 @@ take_sessions(struct ev_win *w, struct group *g, int all, struct item **it,
 		(*n)++;
 		k++;
 	}
+	if (k == 0)
+		return;
 	memmove(g->sess, g->sess + k, (g->nsess - k) * sizeof(*g->sess));
 	g->nsess -= k;
 }

@@ -123,6 +123,7 @@ test_hll_merge(void)
 	CHECK(ev_hll_estimate(&r) == ev_hll_estimate(&u), "hex round trip");
 	CHECK(ev_hll_from_hex(&r, 14, ha) == -1, "wrong precision accepted");
 	CHECK(ev_hll_from_hex(&r, 12, "zz") == -1, "bad hex accepted");
+	ev_hll_free(&b);
 	ev_hll_init(&b, 10);
 	CHECK(ev_hll_merge(&a, &b) == -1, "precision mismatch merged");
 	free(ha);
