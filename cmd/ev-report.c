@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "ev_common.h"
 #include "ev_report.h"
@@ -32,9 +33,12 @@ static const char usage[] =
 "  --from-json FILE       render a model written by --format json\n"
 "  --last DUR             the range is the last DUR of the data\n"
 "  --live                 redraw the text report every --refresh\n"
+"  --max-anomalies N      anomaly rows per metric in text, markdown, html\n"
+"                         (20; 0 all)\n"
 "  --metric NAME          metric to report (repeatable; default: every\n"
 "                         numeric member)\n"
-"  --min-score S          anomaly score that counts without a flag (0.99)\n"
+"  --min-score S          anomaly score that counts without a status\n"
+"                         (0.9999)\n"
 "  -o, --output FILE      write the report to FILE atomically\n"
 "  --refresh DUR          --live redraw interval (2s)\n"
 "  --since TIME           the range starts at TIME (RFC 3339)\n"
@@ -54,6 +58,7 @@ enum {
 	OPT_FROM_JSON,
 	OPT_LAST,
 	OPT_LIVE,
+	OPT_MAX_ANOMALIES,
 	OPT_METRIC,
 	OPT_MIN_SCORE,
 	OPT_REFRESH,
@@ -130,29 +135,49 @@ slurp(const char *path, struct ev_buf *b)
 	return bad ? -1 : 0;
 }
 
-static void
-read_stage_stats(struct ev_run *run, struct ev_report_store *s,
-    const char *path)
+/*
+ * Read the --stats file of another stage.  It is read when the input has
+ * ended: in a pipeline the upstream stage writes it as it exits, just after
+ * closing its output, so when the input is a pipe a missing file is waited
+ * for (up to STATS_WAIT).  0, or -1 with a diagnostic given.
+ */
+#define STATS_WAIT	(5 * EV_US_PER_SEC)
+
+static int
+read_stage_stats(struct ev_report_store *s, const char *path, int wait)
 {
 	struct ev_buf b = EV_BUF_INIT;
+	ev_us_t give_up = ev_time_mono() + (wait ? STATS_WAIT : 0);
 	char *line, *save = NULL;
+	int rc = 0;
 
-	if (slurp(path, &b) != 0)
-		ev_run_usage_error(run, "cannot read stats file '%s': %s",
-		    path, strerror(errno));
+	while (slurp(path, &b) != 0) {
+		if (errno != ENOENT || ev_time_mono() >= give_up) {
+			ev_warn("cannot read stats file '%s': %s", path,
+			    strerror(errno));
+			ev_buf_free(&b);
+			return -1;
+		}
+		usleep(50000);
+	}
 	for (line = b.data ? strtok_r(b.data, "\n", &save) : NULL;
 	    line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		json_error_t je;
 		json_t *j = json_loads(line, 0, &je);
 
 		if (!json_is_object(j) || !json_is_string(json_object_get(j,
-		    "tool")))
-			ev_run_usage_error(run, "stats file '%s' has a line "
-			    "that is no stats record", path);
+		    "tool"))) {
+			ev_warn("stats file '%s' has a line that is no stats "
+			    "record", path);
+			json_decref(j);
+			rc = -1;
+			break;
+		}
 		ev_report_store_add_stage(s, j);
 		json_decref(j);
 	}
 	ev_buf_free(&b);
+	return rc;
 }
 
 static json_t *
@@ -236,6 +261,7 @@ main(int argc, char **argv)
 		{ "from-json", required_argument, NULL, OPT_FROM_JSON },
 		{ "last", required_argument, NULL, OPT_LAST },
 		{ "live", no_argument, NULL, OPT_LIVE },
+		{ "max-anomalies", required_argument, NULL, OPT_MAX_ANOMALIES },
 		{ "metric", required_argument, NULL, OPT_METRIC },
 		{ "min-score", required_argument, NULL, OPT_MIN_SCORE },
 		{ "output", required_argument, NULL, 'o' },
@@ -274,7 +300,8 @@ main(int argc, char **argv)
 	o.time_field = "start";
 	o.top = 10;
 	o.tz = "UTC";
-	o.min_score = 0.99;
+	o.min_score = 0.9999;
+	ro.max_anomalies = 20;
 	ev_run_init(&run, "ev-report", usage);
 	while ((c = getopt_long(argc, argv, "af:hVo:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -317,6 +344,13 @@ main(int argc, char **argv)
 			break;
 		case OPT_LIVE:
 			live = 1;
+			break;
+		case OPT_MAX_ANOMALIES:
+			n = ev_strtonum(optarg, 0, 1000000000, &errstr);
+			if (errstr)
+				ev_run_usage_error(&run, "--max-anomalies '%s' "
+				    "is %s", optarg, errstr);
+			ro.max_anomalies = (size_t)n;
 			break;
 		case OPT_METRIC:
 			list_add(&run, &metrics, optarg, "--metric");
@@ -414,8 +448,6 @@ main(int argc, char **argv)
 	o.by = by.v;
 	o.nby = by.n;
 	store = ev_report_store_new(&o);
-	for (i = 0; i < stage_files.n; i++)
-		read_stage_stats(&run, store, stage_files.v[i]);
 	if (from_json != NULL)
 		model = read_model(&run, from_json);
 
@@ -454,6 +486,16 @@ main(int argc, char **argv)
 	}
 	ev_rec_clear(&rec);
 
+	if (model == NULL && ev_report_store_size(store) > 0) {
+		struct stat st;
+		int pipe_in = fstat(STDIN_FILENO, &st) == 0 &&
+		    S_ISFIFO(st.st_mode);
+
+		for (i = 0; i < stage_files.n; i++)
+			if (read_stage_stats(store, stage_files.v[i],
+			    pipe_in) != 0)
+				run.failed = 1;
+	}
 	if (model == NULL && ev_report_store_size(store) > 0)
 		model = build(&run, store);
 	if (model != NULL) {

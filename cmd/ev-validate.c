@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "ev_common.h"
 #include "ev_dedupe.h"
@@ -30,6 +31,7 @@
 static const char usage[] =
 "usage: ev-validate (-s FILE | -r DIR) [--assert-format] [--dedupe FIELD]\n"
 "                   [--dedupe-max N] [--dedupe-window DUR] [--draft D]\n"
+"                   [--duplicates FILE]\n"
 "                   [--event-field PATH] [--max-errors N] [--output FMT]\n"
 "                   [--state FILE] [--time-field PATH] [--track FIELDS]\n"
 "                   [--version-field PATH] [common options]\n"
@@ -42,6 +44,7 @@ static const char usage[] =
 "  --dedupe-window DUR    span of event time for --dedupe (10m)\n"
 "  --draft D              dialect without $schema: 7, 2019-09, 2020-12\n"
 "                         (2020-12)\n"
+"  --duplicates FILE      write the records --dedupe drops to FILE\n"
 "  --event-field PATH     event name field for --registry (event)\n"
 "  --max-errors N         errors listed per rejected record, 0 all (10)\n"
 "  --output FMT           errors as flag, basic or detailed output units\n"
@@ -59,6 +62,7 @@ enum {
 	OPT_DEDUPE_MAX,
 	OPT_DEDUPE_WINDOW,
 	OPT_DRAFT,
+	OPT_DUPLICATES,
 	OPT_EVENT_FIELD,
 	OPT_MAX_ERRORS,
 	OPT_OUTPUT,
@@ -74,6 +78,7 @@ static const struct option longopts[] = {
 	{ "dedupe-max", required_argument, NULL, OPT_DEDUPE_MAX },
 	{ "dedupe-window", required_argument, NULL, OPT_DEDUPE_WINDOW },
 	{ "draft", required_argument, NULL, OPT_DRAFT },
+	{ "duplicates", required_argument, NULL, OPT_DUPLICATES },
 	{ "event-field", required_argument, NULL, OPT_EVENT_FIELD },
 	{ "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
@@ -99,7 +104,7 @@ struct evstat {
 
 struct opts {
 	const char	*schema_file, *registry_dir, *state_file;
-	const char	*dedupe_field;
+	const char	*dedupe_field, *dup_file;
 	ev_us_t		 dedupe_window;
 	size_t		 dedupe_max;
 	size_t		 max_errors;
@@ -119,6 +124,7 @@ struct gate {
 	struct ev_registry	*reg;
 	struct ev_schema_ctx	*ctx;
 	struct ev_dedupe	*dd;
+	FILE			*dup_fp;	/* --duplicates */
 	struct evstat		*st;
 	size_t			 n_st;
 	json_t			*by_kw;	/* all events */
@@ -164,6 +170,7 @@ parse_options(struct gate *g, int argc, char **argv)
 {
 	struct ev_run *run = &g->run;
 	const char *errstr;
+	struct stat st;
 	int c;
 
 	g->o.dedupe_window = 10 * EV_US_PER_MIN;
@@ -203,6 +210,9 @@ parse_options(struct gate *g, int argc, char **argv)
 			else
 				ev_run_usage_error(run, "--draft '%s' is not "
 				    "7, 2019-09 or 2020-12", optarg);
+			break;
+		case OPT_DUPLICATES:
+			g->o.dup_file = optarg;
 			break;
 		case OPT_EVENT_FIELD:
 			ev_path_free(g->o.event_path);
@@ -259,8 +269,16 @@ parse_options(struct gate *g, int argc, char **argv)
 		    argv[optind]);
 	if ((g->o.schema_file == NULL) == (g->o.registry_dir == NULL))
 		ev_run_usage_error(run, "give one of --schema and --registry");
+	/* A folder given to --schema is a registry. */
+	if (g->o.schema_file && stat(g->o.schema_file, &st) == 0 &&
+	    S_ISDIR(st.st_mode)) {
+		g->o.registry_dir = g->o.schema_file;
+		g->o.schema_file = NULL;
+	}
 	if (g->o.state_file && !g->o.dedupe_field)
 		ev_run_usage_error(run, "--state needs --dedupe");
+	if (g->o.dup_file && !g->o.dedupe_field)
+		ev_run_usage_error(run, "--duplicates needs --dedupe");
 	if (!g->o.event_path)
 		g->o.event_path = compile_path(run, "--event-field", "event");
 	if (!g->o.version_path)
@@ -579,9 +597,14 @@ validate(struct gate *g, struct ev_line *line, struct ev_rec *rec)
 		if (id && ev_dedupe_check(g->dd, id, idn, have_t ? t :
 		    ev_time_now())) {
 			st->duplicate++;
-			ev_run_reject(&g->run, line, "duplicate",
-			    ev_run_error(NULL, "%s \"%.*s\" seen within %s",
-			    g->o.dedupe_field, (int)idn, id, "the window"));
+			/* Dropped, counted, and kept only when asked. */
+			if (g->dup_fp)
+				ev_run_reject_to(&g->run, g->dup_fp, line,
+				    "duplicate", ev_run_error(NULL, "%s \"%.*s\" "
+				    "seen within the window", g->o.dedupe_field,
+				    (int)idn, id));
+			else
+				g->run.n_duplicate++;
 			return;
 		}
 	}
@@ -699,6 +722,12 @@ main(int argc, char **argv)
 		gate_free(&g);
 		return EV_EXIT_RUNTIME;
 	}
+	if (g.o.dup_file && (g.dup_fp = fopen(g.o.dup_file, "w")) == NULL) {
+		ev_warn("cannot open duplicates file '%s': %s", g.o.dup_file,
+		    strerror(errno));
+		gate_free(&g);
+		return EV_EXIT_USAGE;
+	}
 	ev_run_open(&g.run);
 	ev_rec_init(&rec);
 	for (;;) {
@@ -706,8 +735,11 @@ main(int argc, char **argv)
 		k = ev_run_next(&g.run, &line, EV_US_PER_SEC / 4);
 		if (ev_run_take_reload())
 			reload(&g);
-		if (k == EV_LINE_TIMEOUT)
+		if (k == EV_LINE_TIMEOUT) {
+			if (g.dup_fp)
+				fflush(g.dup_fp);
 			continue;
+		}
 		if (k != EV_LINE_OK)
 			break;
 		if (ev_rec_parse(&rec, line.data, line.len) != 0) {
@@ -718,6 +750,12 @@ main(int argc, char **argv)
 		validate(&g, &line, &rec);
 	}
 	ev_rec_clear(&rec);
+	if (g.dup_fp && fclose(g.dup_fp) != 0) {
+		ev_warn("write error on duplicates file '%s': %s",
+		    g.o.dup_file, strerror(errno));
+		g.run.failed = 1;
+	}
+	g.dup_fp = NULL;
 	dedupe_save(&g);
 	write_stats(&g);
 	status = ev_run_finish(&g.run);

@@ -30,7 +30,8 @@ static const char usage[] =
 "                         (comma list, repeatable)\n"
 "  --checkpoint D         with --state, also save every D of wall time\n"
 "  --cumulate D           windows growing by --every from each D period\n"
-"  --emit MODE            final (records, default) or partial (mergeable)\n"
+"  --emit MODE            final (records, default), changes (a changelog\n"
+"                         with retractions) or partial (mergeable)\n"
 "  --every D              the slide of --hop and --cumulate\n"
 "  --fill-zero            emit empty aggregates for groups seen within\n"
 "                         --group-ttl that had no event in a window\n"
@@ -70,7 +71,7 @@ struct opts {
 	int		 nkinds;
 	ev_us_t		 size, every, gap, allowed, lateness, idle, checkpoint;
 	ev_us_t		 group_ttl;
-	int		 has_every, fill_zero, partial, hll_p;
+	int		 has_every, fill_zero, partial, changes, hll_p;
 	double		 alpha;
 	long long	 max_groups;
 	const char	*late_path, *state_path, *tz_name, *time_field;
@@ -183,11 +184,13 @@ settings(const struct opts *o, const struct ev_agg_set *aggs,
 	size_t i;
 
 	ev_buf_printf(b, "kind=%d size=%lld every=%lld gap=%lld allowed=%lld "
-	    "tz=%s week=%d time=%s partial=%d fill=%d ttl=%lld p=%d a=%.17g",
+	    "tz=%s week=%d time=%s partial=%d changes=%d fill=%d ttl=%lld p=%d "
+	    "a=%.17g",
 	    (int)o->kind, (long long)o->size, (long long)o->every,
 	    (long long)o->gap, (long long)o->allowed,
 	    o->tz_name ? o->tz_name : "UTC", o->week_start, o->time_field,
-	    o->partial, o->fill_zero, (long long)o->group_ttl, o->hll_p,
+	    o->partial, o->changes, o->fill_zero, (long long)o->group_ttl,
+	    o->hll_p,
 	    o->alpha);
 	for (i = 0; i < o->nkeys; i++)
 		ev_buf_printf(b, " by=%s:%s", o->keys[i].path->spec,
@@ -384,6 +387,9 @@ check_options(struct app *a)
 	if (o->kind == EV_WIN_MERGE && (o->idle || o->state_path))
 		ev_run_usage_error(run, "--merge reads partial records to the "
 		    "end; no --idle-timeout or --state");
+	if (o->changes && (o->kind != EV_WIN_TUMBLE || o->fill_zero))
+		ev_run_usage_error(run, "--emit changes goes with --tumble "
+		    "and without --fill-zero");
 	if (o->checkpoint && !o->state_path)
 		ev_run_usage_error(run, "--checkpoint needs --state");
 }
@@ -468,13 +474,12 @@ main(int argc, char **argv)
 			set_kind(run, o, EV_WIN_CUMULATE, "--cumulate", optarg);
 			break;
 		case OPT_EMIT:
-			if (strcmp(optarg, "partial") == 0)
-				o->partial = 1;
-			else if (strcmp(optarg, "final") == 0)
-				o->partial = 0;
-			else
-				ev_run_usage_error(run, "--emit '%s': use final "
-				    "or partial", optarg);
+			o->partial = strcmp(optarg, "partial") == 0;
+			o->changes = strcmp(optarg, "changes") == 0;
+			if (!o->partial && !o->changes &&
+			    strcmp(optarg, "final") != 0)
+				ev_run_usage_error(run, "--emit '%s': use final, "
+				    "changes or partial", optarg);
 			break;
 		case OPT_EVERY:
 			o->every = duration(run, "--every", optarg, 1);
@@ -582,6 +587,7 @@ main(int argc, char **argv)
 		names[i] = o->keys[i].name;
 	cfg.by_names = names;
 	cfg.partial = o->partial;
+	cfg.changes = o->changes;
 	cfg.fill_zero = o->fill_zero;
 	cfg.group_ttl = o->group_ttl;
 	cfg.max_groups = (size_t)o->max_groups;

@@ -149,8 +149,13 @@ ev_buf_add_num(struct ev_buf *b, double v)
 		ev_buf_add_int(b, (int64_t)v);
 		return;
 	}
-	/* The shortest precision that reads back to the same double. */
-	for (prec = 1; prec <= 17; prec++) {
+	/*
+	 * The shortest precision that reads back to the same double.  Any
+	 * decimal of at most DBL_DIG (15) digits survives the round trip, and
+	 * %g drops trailing zeros, so %.15g already is the shortest spelling
+	 * whenever one of 15 digits or fewer exists: start there.
+	 */
+	for (prec = 15; prec <= 17; prec++) {
 		n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
 		if (strtod(tmp, NULL) == v)
 			break;

@@ -128,6 +128,25 @@ ev_strtod(const char *s, double *out)
 	return 0;
 }
 
+uint64_t
+ev_hash_more(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= UINT64_C(1099511628211);
+	}
+	return h;
+}
+
+uint64_t
+ev_hash_bytes(const void *p, size_t n)
+{
+	return ev_hash_more(EV_HASH_INIT, p, n);
+}
+
 void
 ev_warn(const char *fmt, ...)
 {

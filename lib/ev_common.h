@@ -42,6 +42,14 @@ long long	ev_strtonum(const char *s, long long min, long long max,
  */
 int	ev_strtod(const char *s, double *out);
 
+/*
+ * FNV-1a, 64 bits: the one non-cryptographic hash evkit uses for hash
+ * tables, fingerprints and sharding.  ev_hash_more continues a hash.
+ */
+#define EV_HASH_INIT	UINT64_C(14695981039346656037)
+uint64_t	ev_hash_bytes(const void *p, size_t n);
+uint64_t	ev_hash_more(uint64_t h, const void *p, size_t n);
+
 /* The program name used in diagnostics (set once by ev_run_init). */
 const char	*ev_progname(void);
 void		 ev_set_progname(const char *name);

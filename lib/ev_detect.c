@@ -33,10 +33,13 @@ struct ewma {
 };
 
 struct seasonal {
-	double	L;		/* level offset (log space) */
+	double	L, Ld;	/* level offsets of the weekly and daily shapes */
 	double	meanabs;	/* EWMA of |residual| */
 	double	ns;		/* residuals in meanabs */
 	struct bin d[24], w[168];
+	double	ss[24], nr[24];	/* squared residuals per hour of day */
+	double	cp, cn;		/* CUSUM of the residual z, up and down */
+	int	np, nn;		/* their run lengths */
 };
 
 struct cusum {
@@ -395,15 +398,51 @@ bin_learn(struct bin *b, double target, double wgt, double amin,
 	b->v += a * r;
 }
 
+/*
+ * A sustained shift smaller than the point threshold: a two-sided CUSUM of
+ * the residual z with allowance k (clipped at CLIP so one spike does not
+ * linger).  Without a shift S has a stationary tail P(S > s) ~ exp(-2ks),
+ * which is the probability used when it says more than the point itself.
+ */
+static void
+seasonal_cusum(const struct ev_detect_model *m, struct seasonal *s,
+    struct ev_detect_score *o)
+{
+	double k = 2 * m->p.cusum_k, z = clip(o->z, CLIP), S, p;
+
+	s->cp = fmax(0, s->cp + z - k);
+	s->np = s->cp > 0 ? s->np + 1 : 0;
+	s->cn = fmax(0, s->cn - z - k);
+	s->nn = s->cn > 0 ? s->nn + 1 : 0;
+	S = fmax(s->cp, s->cn);
+	p = exp(-2 * k * S);
+	if (1 - p > o->score)
+		o->score = 1 - p;
+}
+
+static void
+scale_learn(struct seasonal *s, int h, double r, double wgt, double amin)
+{
+	double a;
+
+	if (wgt <= 0)
+		return;
+	s->nr[h] += wgt;
+	a = wgt / s->nr[h];
+	if (a < amin * wgt)
+		a = amin * wgt;
+	s->ss[h] += a * (r * r - s->ss[h]);
+}
+
 static void
 seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
     struct ev_detect_score *o)
 {
 	struct seasonal *s = m->u.se;
-	double y, u, f, base = 0, pred, mu, sig, fl, r, lim = 0, step, amin,
-	    how, hod;
+	double y, u, f, base = 0, pred, pd = 0, mu, sig, fl, r, lim = 0, step,
+	    amin, how, hod, ah;
 	int32_t day, week;
-	int d0, d1, w0, w1, ready = 0;
+	int d0, d1, w0, w1, ready = 0, dready = 0;
 
 	y = log1p(fmax(pt->value, 0));
 	how = fmod(pt->local_hours + 96, 168);
@@ -435,18 +474,39 @@ seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 	d1 = w1 % 24;
 	(void)hod;
 
+	/*
+	 * Each shape has its own level, learned from its own residuals only:
+	 * the daily shape's level absorbs weekends until the weekly shape is
+	 * known, and must not leak into the weekly prediction.
+	 */
+	if (bin_usable(&s->d[d0], day) && bin_usable(&s->d[d1], day)) {
+		pd = s->Ld + (1 - f) * s->d[d0].v + f * s->d[d1].v;
+		dready = 1;
+	}
 	if (bin_usable(&s->w[w0], week) && bin_usable(&s->w[w1], week)) {
 		base = (1 - f) * s->w[w0].v + f * s->w[w1].v;
+		pred = s->L + base;
+		ready = 2;
+	} else if (dready) {
+		pred = pd;
 		ready = 1;
-	} else if (bin_usable(&s->d[d0], day) && bin_usable(&s->d[d1], day)) {
-		base = (1 - f) * s->d[d0].v + f * s->d[d1].v;
-		ready = 1;
-	}
-	pred = s->L + base;
+	} else
+		pred = 0;
 	mu = expm1(pred);
 	if (mu < 0)
 		mu = 0;
 	sig = MEANABS_SIGMA * s->meanabs;
+	/*
+	 * Noise differs by hour (relative noise is larger at night when counts
+	 * are small and events come in sessions): the hour's own variance,
+	 * shrunk towards the global one with the weight of four residuals.
+	 */
+	{
+		double nb = (1 - f) * s->nr[d0] + f * s->nr[d1];
+		double vb = (1 - f) * s->ss[d0] + f * s->ss[d1];
+
+		sig = sqrt((nb * vb + 4 * sig * sig) / (nb + 4));
+	}
 	/* Poisson noise of log1p(count) and the absolute floor, in log space. */
 	fl = 1e-6;
 	if (m->p.poisson && sqrt(mu) / (mu + 1) > fl)
@@ -461,7 +521,20 @@ seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 		o->method = method_names[EV_DETECT_SEASONAL];
 		o->expected = mu;
 		o->z = (y - pred) / sig;
+		if (m->p.poisson) {
+			/*
+			 * The log scale overstates small counts (1 where 8 were
+			 * expected); Anscombe's transform of a Poisson count is
+			 * nearly normal, and the smaller of the two is kept.
+			 */
+			double za = 2 * (sqrt(fmax(pt->value, 0) + 0.375) -
+			    sqrt(mu + 0.375));
+
+			if (fabs(za) < fabs(o->z))
+				o->z = za;
+		}
 		o->score = ev_detect_score_of_z(o->z);
+		seasonal_cusum(m, s, o);
 		o->lower = expm1(pred - m->zc * sig);
 		if (o->lower < 0)
 			o->lower = 0;
@@ -477,18 +550,33 @@ seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 		r = y - pred;
 		if (lim > 0)
 			r = clip(r, lim);
-		s->L += (1 - pow(0.5, step / m->p.level_halflife)) * r;
+		/*
+		 * A level is the recent mean deviation from its shape; it
+		 * returns to 0 once the bins have learned a change.
+		 */
+		ah = 1 - pow(0.5, step / m->p.level_halflife);
+		if (ready == 2) {
+			s->L += ah * r;
+			if (dready)
+				s->Ld += ah * (lim > 0 ? clip(y - pd, lim) :
+				    y - pd);
+		} else
+			s->Ld += ah * r;
 		s->ns += 1;
 		as = 1 / s->ns;
 		if (as < 1 - pow(0.5, step / 24))
 			as = 1 - pow(0.5, step / 24);
 		s->meanabs += as * (fabs(r) - s->meanabs);
+		scale_learn(s, d0, r, 1 - f, 1 - pow(1 - m->p.season_rate,
+		    fmin(step, 1)));
+		scale_learn(s, d1, r, f, 1 - pow(1 - m->p.season_rate,
+		    fmin(step, 1)));
 	}
 	amin = 1 - pow(1 - m->p.season_rate, fmin(step, 1));
-	bin_learn(&s->d[d0], y - s->L, 1 - f, amin, lim, day);
-	bin_learn(&s->d[d1], y - s->L, f, amin, lim, day);
-	bin_learn(&s->w[w0], y - s->L, 1 - f, amin, lim, week);
-	bin_learn(&s->w[w1], y - s->L, f, amin, lim, week);
+	bin_learn(&s->d[d0], y, 1 - f, amin, lim, day);
+	bin_learn(&s->d[d1], y, f, amin, lim, day);
+	bin_learn(&s->w[w0], y, 1 - f, amin, lim, week);
+	bin_learn(&s->w[w1], y, f, amin, lim, week);
 }
 
 /* cusum */
@@ -762,10 +850,17 @@ ev_detect_model_save(const struct ev_detect_model *m)
 		    m->u.ew.m, m->u.ew.v, (json_int_t)m->u.ew.n));
 		break;
 	case EV_DETECT_SEASONAL:
-		json_object_set_new(o, "level", json_pack("[f,f,f]",
-		    m->u.se->L, m->u.se->meanabs, m->u.se->ns));
+		json_object_set_new(o, "level", json_pack("[f,f,f,f]",
+		    m->u.se->L, m->u.se->meanabs, m->u.se->ns, m->u.se->Ld));
 		json_object_set_new(o, "daily", bins_save(m->u.se->d, 24));
 		json_object_set_new(o, "weekly", bins_save(m->u.se->w, 168));
+		a = json_array();
+		for (i = 0; i < 24; i++)
+			json_array_append_new(a, json_pack("[f,f]",
+			    m->u.se->ss[i], m->u.se->nr[i]));
+		json_object_set_new(o, "scale", a);
+		json_object_set_new(o, "cusum", json_pack("[f,f,i,i]",
+		    m->u.se->cp, m->u.se->cn, m->u.se->np, m->u.se->nn));
 		break;
 	case EV_DETECT_CUSUM:
 		json_object_set_new(o, "ring", ring_save(&m->u.cs.r));
@@ -807,11 +902,23 @@ ev_detect_model_load(struct ev_detect_model *m, const json_t *v)
 		m->u.ew.n = en;
 		return 0;
 	case EV_DETECT_SEASONAL:
-		if (json_unpack(json_object_get(v, "level"), "[F,F,F]",
-		    &m->u.se->L, &m->u.se->meanabs, &m->u.se->ns) != 0)
+		if (json_unpack(json_object_get(v, "level"), "[F,F,F,F]",
+		    &m->u.se->L, &m->u.se->meanabs, &m->u.se->ns,
+		    &m->u.se->Ld) != 0)
 			return -1;
 		if (bins_load(m->u.se->d, 24, json_object_get(v, "daily")) ||
 		    bins_load(m->u.se->w, 168, json_object_get(v, "weekly")))
+			return -1;
+		sub = json_object_get(v, "scale");
+		if (!json_is_array(sub) || json_array_size(sub) != 24)
+			return -1;
+		json_array_foreach(sub, i, e)
+			if (json_unpack(e, "[F,F]", &m->u.se->ss[i],
+			    &m->u.se->nr[i]) != 0)
+				return -1;
+		if (json_unpack(json_object_get(v, "cusum"), "[F,F,i,i]",
+		    &m->u.se->cp, &m->u.se->cn, &m->u.se->np,
+		    &m->u.se->nn) != 0)
 			return -1;
 		return 0;
 	case EV_DETECT_CUSUM:

@@ -5,6 +5,7 @@
  * patterns, RFC 6901 pointers).
  */
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "ev_format.h"
@@ -155,7 +156,8 @@ check_duration(const char *s, size_t n)
 		if (u == NULL || s[i] == '\0')
 			return 0;
 		idx = (int)(u - (in_time ? time_units : date_units));
-		if (idx <= last)
+		/* Units run contiguously: P1Y2D and PT1H2S are not durations. */
+		if (idx <= last || (last >= 0 && idx != last + 1))
 			return 0;
 		last = idx;
 		any = 1;
@@ -238,7 +240,7 @@ check_hostname(const char *s, size_t n)
 }
 
 static int
-check_email(const char *s, size_t n)
+check_email(const char *s, size_t n, int idn)
 {
 	const char *at = NULL;
 	size_t i, ln;
@@ -263,6 +265,7 @@ check_email(const char *s, size_t n)
 			if (s[i] == '.' && s[i + 1] == '.')
 				return 0;
 			if (!isalpha_(s[i]) && !isdig(s[i]) &&
+			    !(idn && (unsigned char)s[i] >= 0x80) &&
 			    !strchr("!#$%&'*+-/=?^_`{|}~.", s[i]))
 				return 0;
 		}
@@ -273,6 +276,12 @@ check_email(const char *s, size_t n)
 		if (n > 7 && strncmp(s + 1, "IPv6:", 5) == 0)
 			return check_ipv6(s + 6, n - 7);
 		return check_ipv4(s + 1, n - 2);
+	}
+	if (idn) {
+		size_t k;
+		for (k = 0; k < n; k++)
+			if ((unsigned char)s[k] >= 0x80)
+				return n > 0 && s[0] != '.' && s[n - 1] != '.';
 	}
 	return check_hostname(s, n);
 }
@@ -324,68 +333,188 @@ check_rel_pointer(const char *s, size_t n)
 	return check_pointer(s + i, n - i);
 }
 
-/* RFC 3986 characters, percent-encoding, one '#'; iri allows non-ASCII. */
 static int
-check_uri_chars(const char *s, size_t n, int iri)
+unreserved(unsigned char c, int iri)
+{
+	return isalpha_((char)c) || isdig((char)c) || c == '-' || c == '.' ||
+	    c == '_' || c == '~' || (iri && c >= 0x80);
+}
+
+static int
+sub_delim(unsigned char c)
+{
+	return c != '\0' && strchr("!$&'()*+,;=", c) != NULL;
+}
+
+/* Characters of s[from, to) are pchars plus those in extra; %XX checked. */
+static int
+span_ok(const char *s, size_t from, size_t to, const char *extra, int iri)
 {
 	size_t i;
-	int hashes = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = from; i < to; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '%') {
-			if (i + 2 >= n || !ishex(s[i + 1]) || !ishex(s[i + 2]))
+			if (i + 2 >= to + 0 || !ishex(s[i + 1]) ||
+			    !ishex(s[i + 2]))
 				return 0;
 			i += 2;
-		} else if (c == '#') {
-			if (++hashes > 1)
-				return 0;
-		} else if (c >= 0x80) {
-			if (!iri)
-				return 0;
-		} else if (!isalpha_((char)c) && !isdig((char)c) &&
-		    !strchr("-._~:/?[]@!$&'()*+,;=", c))
+		} else if (!unreserved(c, iri) && !sub_delim(c) &&
+		    !strchr(extra, c))
 			return 0;
 	}
 	return 1;
 }
 
 static int
+check_authority(const char *s, size_t st, size_t e, int iri)
+{
+	size_t at = SIZE_MAX, i, hs, he, ps;
+
+	for (i = st; i < e; i++)
+		if (s[i] == '@') {
+			if (at != SIZE_MAX)
+				return 0;
+			at = i;
+		}
+	if (at != SIZE_MAX && !span_ok(s, st, at, ":", iri))
+		return 0;
+	hs = at == SIZE_MAX ? st : at + 1;
+	if (hs < e && s[hs] == '[') {
+		const char *rb = memchr(s + hs, ']', e - hs);
+		if (rb == NULL)
+			return 0;
+		he = (size_t)(rb - s) + 1;
+		if (hs + 1 < he - 1 && (s[hs + 1] == 'v' || s[hs + 1] == 'V')) {
+			if (!span_ok(s, hs + 2, he - 1, ":", 0))
+				return 0;
+		} else if (!check_ipv6(s + hs + 1, he - hs - 2))
+			return 0;
+	} else {
+		he = hs;
+		while (he < e && s[he] != ':')
+			he++;
+		if (!span_ok(s, hs, he, "", iri))
+			return 0;
+	}
+	if (he < e) {
+		if (s[he] != ':')
+			return 0;
+		for (ps = he + 1; ps < e; ps++)
+			if (!isdig(s[ps]))
+				return 0;
+	}
+	return 1;
+}
+
+/* RFC 3986 (RFC 3987 with iri): URI, or with ref a relative reference. */
+static int
 check_uri(const char *s, size_t n, int ref, int iri)
 {
-	size_t i = 0;
+	size_t i = 0, p, q;
+	int has_scheme = 0;
 
-	if (!check_uri_chars(s, n, iri))
+	if (memchr(s, '\0', n))
 		return 0;
 	while (i < n && (isalpha_(s[i]) || (i > 0 && (isdig(s[i]) ||
 	    s[i] == '+' || s[i] == '-' || s[i] == '.'))))
 		i++;
-	if (i == 0 || i >= n || s[i] != ':') {
+	if (i > 0 && i < n && s[i] == ':') {
+		has_scheme = 1;
+		i++;
+	} else {
 		if (!ref)
 			return 0;
 		i = 0;
-	} else
-		i++;
+	}
 	if (i + 1 < n && s[i] == '/' && s[i + 1] == '/') {
-		size_t st = i + 2, e = st, at = st, colons = 0, k;
-		int bracket = 0;
+		size_t st = i + 2, e = st;
 		while (e < n && s[e] != '/' && s[e] != '?' && s[e] != '#')
 			e++;
-		for (k = st; k < e; k++)
-			if (s[k] == '@')
-				at = k + 1;
-		for (k = at; k < e; k++) {
-			if (s[k] == '[')
-				bracket = 1;
-			else if (s[k] == ']')
-				bracket = 0;
-			else if (s[k] == ':' && !bracket)
-				colons++;
-			else if (s[k] == '@')
-				return 0;
-		}
-		if (colons > 1)
+		if (!check_authority(s, st, e, iri))
 			return 0;
+		i = e;
+	} else if (!has_scheme) {
+		/* A relative path's first segment holds no colon. */
+		for (p = i; p < n && s[p] != '/' && s[p] != '?' &&
+		    s[p] != '#'; p++)
+			if (s[p] == ':')
+				return 0;
+	}
+	for (p = i; p < n && s[p] != '?' && s[p] != '#'; p++)
+		;
+	if (!span_ok(s, i, p, ":@/", iri))
+		return 0;
+	if (p < n && s[p] == '?') {
+		for (q = p + 1; q < n && s[q] != '#'; q++)
+			;
+		if (!span_ok(s, p + 1, q, ":@/?", iri))
+			return 0;
+		p = q;
+	}
+	if (p < n && s[p] == '#' && !span_ok(s, p + 1, n, ":@/?", iri))
+		return 0;
+	return 1;
+}
+
+/* RFC 6570 level 4 syntax. */
+static int
+check_uri_template(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '{') {
+			int first = 1;
+			i++;
+			if (i < n && strchr("+#./;?&=,!@|", s[i]))
+				i++;
+			for (;;) {
+				size_t st = i;
+				int prev_dot = 1;
+				(void)first;
+				while (i < n) {
+					if (s[i] == '%' && i + 2 < n &&
+					    ishex(s[i + 1]) && ishex(s[i + 2]))
+						i += 3, prev_dot = 0;
+					else if (isalpha_(s[i]) || isdig(s[i]) ||
+					    s[i] == '_')
+						i++, prev_dot = 0;
+					else if (s[i] == '.' && !prev_dot)
+						i++, prev_dot = 1;
+					else
+						break;
+				}
+				if (i == st || prev_dot)
+					return 0;
+				if (i < n && s[i] == ':') {
+					size_t ds = ++i;
+					while (i < n && isdig(s[i]))
+						i++;
+					if (i == ds || i - ds > 4 ||
+					    s[ds] == '0')
+						return 0;
+				} else if (i < n && s[i] == '*')
+					i++;
+				if (i < n && s[i] == ',') {
+					i++;
+					first = 0;
+					continue;
+				}
+				break;
+			}
+			if (i >= n || s[i] != '}')
+				return 0;
+			i++;
+		} else if (c <= 0x20 || c == 0x7f || strchr("\"<>\\^`|}", c)) {
+			return 0;
+		} else if (c == '%') {
+			if (i + 2 >= n || !ishex(s[i + 1]) || !ishex(s[i + 2]))
+				return 0;
+			i += 3;
+		} else
+			i++;
 	}
 	return 1;
 }
@@ -396,7 +525,8 @@ ev_format_known(const char *fmt)
 	static const char *const known[] = { "date-time", "date", "time",
 	    "duration", "email", "idn-email", "hostname", "idn-hostname",
 	    "ipv4", "ipv6", "uri", "uri-reference", "iri", "iri-reference",
-	    "uuid", "regex", "json-pointer", "relative-json-pointer", NULL };
+	    "uuid", "regex", "json-pointer", "relative-json-pointer",
+	    "uri-template", NULL };
 	size_t i;
 
 	for (i = 0; known[i]; i++)
@@ -416,8 +546,10 @@ ev_format_check(const char *fmt, const char *s, size_t n)
 		return check_time(s, n);
 	if (strcmp(fmt, "duration") == 0)
 		return check_duration(s, n);
-	if (strcmp(fmt, "email") == 0 || strcmp(fmt, "idn-email") == 0)
-		return check_email(s, n);
+	if (strcmp(fmt, "email") == 0)
+		return check_email(s, n, 0);
+	if (strcmp(fmt, "idn-email") == 0)
+		return check_email(s, n, 1);
 	if (strcmp(fmt, "hostname") == 0)
 		return check_hostname(s, n);
 	if (strcmp(fmt, "ipv4") == 0)
@@ -432,6 +564,8 @@ ev_format_check(const char *fmt, const char *s, size_t n)
 		return check_uri(s, n, 0, 1);
 	if (strcmp(fmt, "iri-reference") == 0)
 		return check_uri(s, n, 1, 1);
+	if (strcmp(fmt, "uri-template") == 0)
+		return check_uri_template(s, n);
 	if (strcmp(fmt, "uuid") == 0)
 		return check_uuid(s, n);
 	if (strcmp(fmt, "regex") == 0)

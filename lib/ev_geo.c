@@ -94,9 +94,23 @@ set_add(struct offset_set *s, uint64_t x)
 	return 1;
 }
 
+/* Does a record hold one of the members this kind of database needs? */
+static int
+has_member(MMDB_entry_s *e, const char *const *keys)
+{
+	MMDB_entry_data_s d;
+
+	for (; *keys != NULL; keys++)
+		if (MMDB_get_value(e, &d, *keys, NULL) == MMDB_SUCCESS &&
+		    d.has_data)
+			return 1;
+	return 0;
+}
+
 static int
 verify_record(MMDB_s *db, uint64_t rec, int type, struct offset_set *seen,
-    const char *path, char *err, size_t errlen)
+    const char *const *keys, int *found, const char *path, char *err,
+    size_t errlen)
 {
 	MMDB_entry_s e;
 	MMDB_entry_data_list_s *list = NULL;
@@ -120,17 +134,20 @@ verify_record(MMDB_s *db, uint64_t rec, int type, struct offset_set *seen,
 		    MMDB_strerror(st));
 		return -1;
 	}
+	if (!*found)
+		*found = has_member(&e, keys);
 	return 0;
 }
 
 static int
-open_db(MMDB_s *db, const char *path, char *err, size_t errlen)
+open_db(MMDB_s *db, const char *path, const char *const *keys,
+    const char *what, char *err, size_t errlen)
 {
 	MMDB_entry_data_list_s *md = NULL;
 	struct offset_set seen = { NULL, 0, 0 };
 	MMDB_search_node_s node;
 	uint32_t i, n;
-	int st;
+	int st, found = 0;
 
 	st = MMDB_open(path, MMDB_MODE_MMAP, db);
 	if (st != MMDB_SUCCESS) {
@@ -165,10 +182,18 @@ open_db(MMDB_s *db, const char *path, char *err, size_t errlen)
 			goto fail;
 		}
 		if (verify_record(db, node.left_record, node.left_record_type,
-		    &seen, path, err, errlen) != 0 ||
+		    &seen, keys, &found, path, err, errlen) != 0 ||
 		    verify_record(db, node.right_record,
-		    node.right_record_type, &seen, path, err, errlen) != 0)
+		    node.right_record_type, &seen, keys, &found, path, err,
+		    errlen) != 0)
 			goto fail;
+	}
+	if (!found) {
+		set_err(err, errlen, "%s: not %s: no record has %s data "
+		    "(database type '%s')", path, what, keys[0],
+		    db->metadata.database_type ? db->metadata.database_type :
+		    "?");
+		goto fail;
 	}
 	free(seen.v);
 	return 0;
@@ -182,7 +207,11 @@ int
 ev_geo_open_city(struct ev_geo *g, const char *path, char *err,
     size_t errlen)
 {
-	if (open_db(&g->city, path, err, errlen) != 0)
+	static const char *const keys[] = { "country", "city", "location",
+	    "registered_country", NULL };
+
+	if (open_db(&g->city, path, keys, "a city or country database", err,
+	    errlen) != 0)
 		return -1;
 	g->has_city = 1;
 	return 0;
@@ -191,7 +220,10 @@ ev_geo_open_city(struct ev_geo *g, const char *path, char *err,
 int
 ev_geo_open_asn(struct ev_geo *g, const char *path, char *err, size_t errlen)
 {
-	if (open_db(&g->asn, path, err, errlen) != 0)
+	static const char *const keys[] = { "autonomous_system_number",
+	    "autonomous_system_organization", NULL };
+
+	if (open_db(&g->asn, path, keys, "an ASN database", err, errlen) != 0)
 		return -1;
 	g->has_asn = 1;
 	return 0;

@@ -10,6 +10,8 @@ void
 ev_hll_init(struct ev_hll *h, int p)
 {
 	h->reg = NULL;
+	h->sp = NULL;
+	h->nsp = h->capsp = 0;
 	h->p = p;
 }
 
@@ -17,7 +19,60 @@ void
 ev_hll_free(struct ev_hll *h)
 {
 	free(h->reg);
+	free(h->sp);
 	h->reg = NULL;
+	h->sp = NULL;
+	h->nsp = h->capsp = 0;
+}
+
+static void
+densify(struct ev_hll *h)
+{
+	uint32_t i;
+
+	h->reg = ev_xcalloc((size_t)1 << h->p, 1);
+	for (i = 0; i < h->nsp; i++)
+		h->reg[h->sp[i] >> 8] = (uint8_t)(h->sp[i] & 0xff);
+	free(h->sp);
+	h->sp = NULL;
+	h->nsp = h->capsp = 0;
+}
+
+/* Register idx = max(register idx, rank). */
+static void
+set_reg(struct ev_hll *h, uint32_t idx, uint8_t rank)
+{
+	uint32_t lo = 0, hi = h->nsp, mid;
+
+	if (h->reg) {
+		if (rank > h->reg[idx])
+			h->reg[idx] = rank;
+		return;
+	}
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if ((h->sp[mid] >> 8) < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < h->nsp && (h->sp[lo] >> 8) == idx) {
+		if (rank > (h->sp[lo] & 0xff))
+			h->sp[lo] = idx << 8 | rank;
+		return;
+	}
+	if (h->nsp + 1 > ((uint32_t)1 << h->p) / 16) {
+		densify(h);
+		h->reg[idx] = rank;
+		return;
+	}
+	if (h->nsp == h->capsp) {
+		h->capsp = h->capsp ? 2 * h->capsp : 8;
+		h->sp = ev_xreallocarray(h->sp, h->capsp, sizeof(*h->sp));
+	}
+	memmove(h->sp + lo + 1, h->sp + lo, (h->nsp - lo) * sizeof(*h->sp));
+	h->sp[lo] = idx << 8 | rank;
+	h->nsp++;
 }
 
 uint64_t
@@ -40,22 +95,49 @@ ev_hll_hash(const void *p, size_t n)
 	return h;
 }
 
+/* dst and src sparse, their union within the sparse limit: merge lists. */
+static void
+merge_sparse(struct ev_hll *dst, const struct ev_hll *src)
+{
+	uint32_t *out, i = 0, j = 0, n = 0, a, b;
+
+	if (src->nsp == 0)
+		return;
+	out = ev_xreallocarray(NULL, dst->nsp + src->nsp, sizeof(*out));
+	while (i < dst->nsp || j < src->nsp) {
+		a = i < dst->nsp ? dst->sp[i] : UINT32_MAX;
+		b = j < src->nsp ? src->sp[j] : UINT32_MAX;
+		if ((a >> 8) == (b >> 8)) {
+			out[n++] = a > b ? a : b;	/* same index: max rank */
+			i++;
+			j++;
+		} else if ((a >> 8) < (b >> 8)) {
+			out[n++] = a;
+			i++;
+		} else {
+			out[n++] = b;
+			j++;
+		}
+	}
+	free(dst->sp);
+	dst->sp = out;
+	dst->nsp = n;
+	dst->capsp = n;
+}
+
 void
 ev_hll_add_hash(struct ev_hll *h, uint64_t hash)
 {
-	size_t idx = (size_t)(hash >> (64 - h->p));
+	uint32_t idx = (uint32_t)(hash >> (64 - h->p));
 	uint64_t rest = hash << h->p;
 	int rank;
 
-	if (h->reg == NULL)
-		h->reg = ev_xcalloc((size_t)1 << h->p, 1);
 	/* Rank: position of the first 1 bit in the remaining 64 - p bits. */
 	if (rest == 0)
 		rank = 64 - h->p + 1;
 	else
 		rank = __builtin_clzll(rest) + 1;
-	if (rank > h->reg[idx])
-		h->reg[idx] = (uint8_t)rank;
+	set_reg(h, idx, (uint8_t)rank);
 }
 
 void
@@ -71,12 +153,31 @@ ev_hll_merge(struct ev_hll *dst, const struct ev_hll *src)
 
 	if (dst->p != src->p)
 		return -1;
-	if (src->reg == NULL)
+	if (src->reg == NULL) {
+		if (dst->reg == NULL && dst->nsp + src->nsp >
+		    ((uint32_t)1 << dst->p) / 16)
+			densify(dst);
+		if (dst->reg == NULL) {
+			merge_sparse(dst, src);
+			return 0;
+		}
+		for (i = 0; i < src->nsp; i++)
+			set_reg(dst, src->sp[i] >> 8,
+			    (uint8_t)(src->sp[i] & 0xff));
 		return 0;
+	}
 	m = (size_t)1 << dst->p;
 	if (dst->reg == NULL) {
+		uint32_t *sp = dst->sp, n = dst->nsp;
+
 		dst->reg = ev_xmalloc(m);
 		memcpy(dst->reg, src->reg, m);
+		for (i = 0; i < n; i++)
+			if ((sp[i] & 0xff) > dst->reg[sp[i] >> 8])
+				dst->reg[sp[i] >> 8] = (uint8_t)(sp[i] & 0xff);
+		free(sp);
+		dst->sp = NULL;
+		dst->nsp = dst->capsp = 0;
 		return 0;
 	}
 	for (i = 0; i < m; i++)
@@ -88,20 +189,27 @@ ev_hll_merge(struct ev_hll *dst, const struct ev_hll *src)
 double
 ev_hll_estimate(const struct ev_hll *h)
 {
-	double pow2[66], sum = 0, m, alpha, e;
-	size_t i, n, zeros = 0;
+	uint64_t hist[66] = { 0 };
+	double sum = 0, m, alpha, e;
+	size_t i, n;
+	int r;
 
-	if (h->reg == NULL)
-		return 0;
-	for (i = 0; i < 66; i++)
-		pow2[i] = ldexp(1.0, -(int)i);
 	n = (size_t)1 << h->p;
 	m = (double)n;
-	for (i = 0; i < n; i++) {
-		sum += pow2[h->reg[i]];
-		if (h->reg[i] == 0)
-			zeros++;
+	/* A histogram of ranks, summed in rank order: the same estimate
+	 * whether the sketch is sparse or dense. */
+	if (h->reg) {
+		for (i = 0; i < n; i++)
+			hist[h->reg[i]]++;
+	} else {
+		if (h->nsp == 0)
+			return 0;
+		hist[0] = n - h->nsp;
+		for (i = 0; i < h->nsp; i++)
+			hist[h->sp[i] & 0xff]++;
 	}
+	for (r = 65; r >= 0; r--)
+		sum += (double)hist[r] * ldexp(1.0, -r);
 	if (h->p == 4)
 		alpha = 0.673;
 	else if (h->p == 5)
@@ -111,8 +219,8 @@ ev_hll_estimate(const struct ev_hll *h)
 	else
 		alpha = 0.7213 / (1 + 1.079 / m);
 	e = alpha * m * m / sum;
-	if (e <= 2.5 * m && zeros > 0)
-		e = m * log(m / (double)zeros);	/* linear counting */
+	if (e <= 2.5 * m && hist[0] > 0)
+		e = m * log(m / (double)hist[0]);	/* linear counting */
 	return e;
 }
 
@@ -129,13 +237,23 @@ ev_hll_to_hex(const struct ev_hll *h)
 	size_t i, m;
 	char *s;
 
-	if (h->reg == NULL)
+	if (h->reg == NULL && h->nsp == 0)
 		return ev_xstrdup("");
 	m = (size_t)1 << h->p;
 	s = ev_xmalloc(2 * m + 1);
-	for (i = 0; i < m; i++) {
-		s[2 * i] = hx[h->reg[i] >> 4];
-		s[2 * i + 1] = hx[h->reg[i] & 15];
+	memset(s, '0', 2 * m);
+	if (h->reg) {
+		for (i = 0; i < m; i++) {
+			s[2 * i] = hx[h->reg[i] >> 4];
+			s[2 * i + 1] = hx[h->reg[i] & 15];
+		}
+	} else {
+		for (i = 0; i < h->nsp; i++) {
+			size_t k = h->sp[i] >> 8;
+
+			s[2 * k] = hx[(h->sp[i] & 0xff) >> 4];
+			s[2 * k + 1] = hx[h->sp[i] & 15];
+		}
 	}
 	s[2 * m] = '\0';
 	return s;

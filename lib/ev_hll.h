@@ -9,8 +9,13 @@
  * merge of the sketches of A and B is identical, register for register, to
  * the sketch of A union B: that is what makes shard results mergeable.
  *
- * Ownership: the sketch owns its registers (allocated on first add);
- * ev_hll_free releases them.
+ * A sketch starts sparse: a sorted list of (register, rank) pairs, until it
+ * holds 2^p / 16 of them, then becomes the dense array of 2^p registers.
+ * Small windows and groups (and merging many small panes) stay cheap; the
+ * estimate, the hex form and merges do not depend on the representation.
+ *
+ * Ownership: the sketch owns its registers and list; ev_hll_free releases
+ * them.
  */
 #ifndef EV_HLL_H
 #define EV_HLL_H
@@ -23,8 +28,10 @@
 #define EV_HLL_DEFAULT_P	12
 
 struct ev_hll {
-	uint8_t	*reg;		/* 2^p registers, NULL while empty */
-	int	 p;
+	uint8_t		*reg;		/* 2^p registers, NULL while sparse */
+	uint32_t	*sp;		/* sparse: index << 8 | rank, sorted */
+	uint32_t	 nsp, capsp;
+	int		 p;
 };
 
 void	ev_hll_init(struct ev_hll *h, int p);

@@ -602,7 +602,7 @@ key_text(const json_t *v, struct ev_buf *b)
 
 enum ev_lookup_result
 ev_lookup_find(const struct ev_lookup *l, const struct ev_rec *rec,
-    int have_time, ev_us_t t, const json_t **row, struct ev_buf *keytext,
+    int have_time, ev_us_t t, json_t **row, struct ev_buf *keytext,
     size_t *bad)
 {
 	const struct ev_lookup_table *tab = l->tab;

@@ -85,7 +85,7 @@ enum ev_lookup_result {
  */
 enum ev_lookup_result ev_lookup_find(const struct ev_lookup *l,
 	    const struct ev_rec *rec, int have_time, ev_us_t t,
-	    const json_t **row, struct ev_buf *keytext, size_t *bad);
+	    json_t **row, struct ev_buf *keytext, size_t *bad);
 /* Rows in the current table. */
 size_t	ev_lookup_rows(const struct ev_lookup *l);
 

@@ -13,6 +13,7 @@
 
 struct reg_entry {
 	char			*key;
+	char			*path;
 	int			 ver[3];
 	const struct ev_schema	*schema;
 };
@@ -112,6 +113,7 @@ add_file(struct ev_registry *r, const char *path, const char *key,
 	}
 	r->e = ev_xreallocarray(r->e, r->n + 1, sizeof(*r->e));
 	r->e[r->n].key = ev_xstrdup(key);
+	r->e[r->n].path = ev_xstrdup(path);
 	memcpy(r->e[r->n].ver, ver, sizeof(r->e[r->n].ver));
 	r->e[r->n].schema = s;
 	r->n++;
@@ -161,12 +163,48 @@ walk(struct ev_registry *r, const char *dir, const char *key, char *err,
 	return rc;
 }
 
+/*
+ * Check each schema against its meta-schema (when the meta-schemas are
+ * loaded), so a misspelt keyword value ("type": "strnig") is a broken
+ * schema at start instead of one that silently rejects everything.
+ */
+static int
+meta_check(struct ev_registry *r, char *err, size_t errlen)
+{
+	struct ev_schema_ctx *ctx = ev_schema_ctx_new();
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < r->n; i++) {
+		const struct ev_schema *m = ev_schema_set_find(r->set,
+		    ev_schema_meta_uri(r->e[i].schema));
+		json_t *errs, *e;
+		if (m == NULL)
+			continue;
+		errs = ev_schema_errors(ctx, m, ev_schema_source(
+		    r->e[i].schema), 1);
+		if (errs == NULL)
+			continue;
+		e = json_array_get(errs, 0);
+		snprintf(err, errlen, "%s: not a valid schema: %s: %s",
+		    r->e[i].path,
+		    json_string_value(json_object_get(e, "instance")),
+		    json_string_value(json_object_get(e, "message")));
+		json_decref(errs);
+		rc = -1;
+	}
+	ev_schema_ctx_free(ctx);
+	return rc;
+}
+
 static int
 finish(struct ev_registry *r, char *err, size_t errlen)
 {
 	size_t i;
 
 	if (ev_schema_set_link(r->set, err, errlen) != 0)
+		return -1;
+	if (meta_check(r, err, errlen) != 0)
 		return -1;
 	qsort(r->e, r->n, sizeof(*r->e), entry_cmp);
 	for (i = 1; i < r->n; i++)
@@ -223,8 +261,10 @@ ev_registry_free(struct ev_registry *r)
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->n; i++)
+	for (i = 0; i < r->n; i++) {
 		free(r->e[i].key);
+		free(r->e[i].path);
+	}
 	free(r->e);
 	ev_schema_set_free(r->set);
 	free(r);

@@ -214,6 +214,9 @@ rep_reserved(const struct ev_report_store *s, const char *k)
 
 	if (strcmp(k, s->o.time_field) == 0)
 		return 1;
+	/* Most members start with another letter: skip the list for them. */
+	if (strchr("aefs", k[0]) == NULL || k[0] == '\0')
+		return 0;
 	for (i = 0; i < sizeof(res) / sizeof(res[0]); i++)
 		if (strcmp(k, res[i]) == 0)
 			return 1;
@@ -382,8 +385,9 @@ rep_anom_name(struct ev_report_store *s, const json_t *a)
 
 /*
  * Whether an anomaly object marks an anomaly: an explicit boolean
- * ("alert", "is_anomaly", "anomalous") decides; else a status ("resolved"
- * and "ok" are not); else the score against --min-score.
+ * ("alert", "is_anomaly", "anomalous") decides; else a status, ev-detect's
+ * verdict ("firing" is one, any other is not); else the score against
+ * --min-score.
  */
 static int
 rep_is_anomaly(const struct ev_report_store *s, const json_t *rec,
@@ -403,11 +407,8 @@ rep_is_anomaly(const struct ev_report_store *s, const json_t *rec,
 	st = ev_report_get_str(a, "status", NULL);
 	if (st == NULL)
 		st = ev_report_get_str(rec, "status", NULL);
-	if (st != NULL && (strcmp(st, "resolved") == 0 ||
-	    strcmp(st, "ok") == 0))
-		return 0;
-	if (st != NULL && strcmp(st, "firing") == 0)
-		return 1;
+	if (st != NULL)
+		return strcmp(st, "firing") == 0;
 	return ev_report_get_num(a, "score", 0) >= s->o.min_score;
 }
 
@@ -1253,6 +1254,52 @@ ev_report_fmt_timestr(struct ev_buf *b, const struct ev_tz *tz,
 		ev_buf_adds(b, s);
 }
 
+static double
+rep_severity(const json_t *a)
+{
+	double v = ev_report_get_num(a, "value", NAN);
+	double e = ev_report_get_num(a, "expected", NAN);
+	double lo = ev_report_get_num(a, "lower", NAN);
+	double hi = ev_report_get_num(a, "upper", NAN);
+	double half = v < e ? e - lo : hi - e;
+
+	if (!isnan(v) && !isnan(e) && !isnan(half) && half > 0)
+		return 1 + fabs(v - e) / half;	/* above any score */
+	v = ev_report_get_num(a, "score", NAN);
+	return isnan(v) ? 0 : v;
+}
+
+char *
+ev_report_anomaly_shown(const json_t *aa, size_t max, size_t *hidden)
+{
+	size_t n = json_array_size(aa), i, j, *ord;
+	double *sev;
+	char *shown = ev_xcalloc(n ? n : 1, 1);
+
+	*hidden = 0;
+	if (max == 0 || n <= max) {
+		memset(shown, 1, n);
+		return shown;
+	}
+	sev = ev_xreallocarray(NULL, n, sizeof(*sev));
+	ord = ev_xreallocarray(NULL, n, sizeof(*ord));
+	for (i = 0; i < n; i++) {
+		size_t k = i;
+
+		sev[i] = rep_severity(json_array_get(aa, i));
+		/* Insertion by severity, descending; stable for ties. */
+		for (j = i; j > 0 && sev[ord[j - 1]] < sev[k]; j--)
+			ord[j] = ord[j - 1];
+		ord[j] = k;
+	}
+	for (i = 0; i < max; i++)
+		shown[ord[i]] = 1;
+	*hidden = n - max;
+	free(sev);
+	free(ord);
+	return shown;
+}
+
 /* Digits of a non-negative decimal string with commas every three. */
 static void
 rep_group(struct ev_buf *b, const char *digits)
@@ -1306,6 +1353,24 @@ ev_report_fmt_change(struct ev_buf *b, double v, const char *dash)
 }
 
 void
+ev_report_fmt_score(struct ev_buf *b, double v)
+{
+	char tmp[64];
+	size_t n;
+
+	if (isnan(v) || isinf(v)) {
+		ev_buf_adds(b, "-");
+		return;
+	}
+	/* The 1e-6 keeps 0.99991 (stored as 0.9999099...) from losing a digit. */
+	n = (size_t)snprintf(tmp, sizeof(tmp), "%.6f",
+	    floor(v * 1e6 + 1e-6) / 1e6);
+	while (n > 1 && tmp[n - 1] == '0' && tmp[n - 2] != '.')
+		tmp[--n] = '\0';
+	ev_buf_adds(b, tmp);
+}
+
+void
 ev_report_fmt_share(struct ev_buf *b, double v)
 {
 	if (isnan(v) || isinf(v))
@@ -1332,8 +1397,8 @@ ev_report_fmt_explain(struct ev_buf *b, const json_t *a)
 		if (n++ > 0)
 			ev_buf_adds(b, ", ");
 		json_object_foreach(it, k, v) {
-			if (strcmp(k, "share") == 0 || json_is_object(v) ||
-			    json_is_array(v))
+			/* Segment columns; figures other than share stay out. */
+			if (!json_is_string(v))
 				continue;
 			if (fields++ > 0)
 				ev_buf_addc(b, ',');
@@ -1418,7 +1483,7 @@ ev_report_render(const json_t *model, enum ev_report_format f,
 		ev_buf_addc(out, '\n');
 		break;
 	case EV_REPORT_HTML:
-		ev_report_html_render(model, out);
+		ev_report_html_render(model, ro, out);
 		break;
 	}
 }

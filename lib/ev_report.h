@@ -87,7 +87,18 @@ struct ev_report_render_opts {
 	int	color;		/* ANSI colour in text */
 	int	ascii;		/* ASCII only in text (and Markdown) */
 	size_t	budget;		/* Markdown: at most this many bytes; 0 = any */
+	size_t	max_anomalies;	/* rows of anomalies per metric; 0 = all */
 };
+
+/*
+ * Which anomalies of a metric to show when at most max (> 0) rows fit: the
+ * most severe (distance from expected in units of the band's half width,
+ * else the score; ties to the earlier), in their time order.  Returns a
+ * new array of flags (free(3)) with one char per anomaly, and in *hidden
+ * the number left out.
+ */
+char		*ev_report_anomaly_shown(const json_t *anomalies, size_t max,
+		    size_t *hidden);
 
 /* Parse a format name; 0 or -1. */
 int	ev_report_format_parse(const char *name, enum ev_report_format *f);
@@ -99,7 +110,8 @@ void	ev_report_text_render(const json_t *model,
 void	ev_report_md_render(const json_t *model,
 	    const struct ev_report_render_opts *ro, struct ev_buf *out);
 void	ev_report_csv_render(const json_t *model, struct ev_buf *out);
-void	ev_report_html_render(const json_t *model, struct ev_buf *out);
+void	ev_report_html_render(const json_t *model,
+	    const struct ev_report_render_opts *ro, struct ev_buf *out);
 
 /*
  * Helpers the renderers share.  Getters never fail: a member that is absent
@@ -133,6 +145,11 @@ void		 ev_report_fmt_value(struct ev_buf *b, double v,
 /* A change as "+4.1%" / "-38.0%"; NaN as dash. */
 void		 ev_report_fmt_change(struct ev_buf *b, double v,
 		    const char *dash);
+/*
+ * A score cut (not rounded) to six decimals, trailing zeros dropped, so
+ * 0.9999996 shows as 0.999999 and never as 1; NaN as "-".
+ */
+void		 ev_report_fmt_score(struct ev_buf *b, double v);
 /* A share as "86%" (or "0.4%" below 10%). */
 void		 ev_report_fmt_share(struct ev_buf *b, double v);
 /* An anomaly's explanation as "platform=android 86%, ..." */

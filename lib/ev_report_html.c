@@ -47,7 +47,11 @@ static const char css[] =
 "table{border-collapse:collapse;margin:6px 0 12px;font-variant-numeric:"
 "tabular-nums}th,td{padding:3px 10px;border-bottom:1px solid var(--grid);"
 "text-align:left;vertical-align:top}th{font-weight:600}"
-"td.n,th.n{text-align:right}td.t{white-space:nowrap}tr:nth-child(even) td{background:var(--row)}\n"
+"td.n,th.n{text-align:right}td.t{white-space:nowrap}"
+"td.x{min-width:12em}"
+"table.anom{font-size:13px;width:100%}table.anom td,table.anom th{"
+"padding:3px 6px}\n"
+"tr:nth-child(even) td{background:var(--row)}\n"
 ".spark{font-family:ui-monospace,monospace;letter-spacing:-1px}\n"
 ".up{color:var(--up)}.down{color:var(--down)}.bad{color:var(--anom);"
 "font-weight:600}\n"
@@ -94,6 +98,23 @@ esc(struct ev_buf *b, const char *s)
 	}
 }
 
+/* A series name that may wrap after its commas. */
+static void
+esc_series(struct ev_buf *b, const char *s)
+{
+	const char *c;
+
+	while ((c = strchr(s, ',')) != NULL) {
+		char *part = ev_xstrndup(s, (size_t)(c - s) + 1);
+
+		esc(b, part);
+		free(part);
+		ev_buf_adds(b, "<wbr/>");
+		s = c + 1;
+	}
+	esc(b, s);
+}
+
 /* Escape the text another helper formats. */
 static void
 esc_buf(struct ev_buf *out, struct ev_buf *tmp)
@@ -133,20 +154,18 @@ bucket(const json_t *a, size_t n, size_t nb, double *out)
 	}
 }
 
-/* A round top for the y axis: 1, 2, 2.5 or 5 times a power of ten. */
+/* A round tick: 1, 2, 2.5 or 5 times a power of ten, at least x. */
 static double
-nice(double lo, double hi)
+nice(double x)
 {
-	double span = hi - lo, p = pow(10, floor(log10(span))), top;
 	static const double steps[] = { 1, 2, 2.5, 5, 10 };
+	double p = pow(10, floor(log10(x)));
 	size_t i;
 
-	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		top = lo + steps[i] * p;
-		if (top >= hi)
-			return top;
-	}
-	return lo + 10 * p;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (steps[i] * p >= x)
+			return steps[i] * p;
+	return 10 * p;
 }
 
 static double
@@ -221,7 +240,8 @@ static void
 chart(struct ev_buf *out, const struct chart *c, const char *label)
 {
 	size_t nb = c->n < CHART_BUCKETS ? c->n : CHART_BUCKETS, b, i;
-	double *v, *ex, *l, *h, lo = 0, hi = -INFINITY;
+	double *v, *ex, *l, *h, lo = 0, hi = -INFINITY, tick;
+	size_t nticks;
 	struct ev_buf tmp = EV_BUF_INIT;
 	json_t *it;
 
@@ -256,7 +276,13 @@ chart(struct ev_buf *out, const struct chart *c, const char *label)
 		}
 	if (!(hi > lo))
 		hi = lo + 1;
-	hi = nice(lo, hi);
+	/* Round ticks: two to four intervals from a multiple of the tick. */
+	tick = nice((hi - lo) / 3);
+	lo = floor(lo / tick) * tick;
+	nticks = (size_t)ceil((hi - lo) / tick - 1e-9);
+	if (nticks < 1)
+		nticks = 1;
+	hi = lo + (double)nticks * tick;
 
 	ev_buf_adds(out, "<figure>\n<figcaption>");
 	esc(out, label);
@@ -265,9 +291,9 @@ chart(struct ev_buf *out, const struct chart *c, const char *label)
 	    CHART_W, CHART_H);
 	esc(out, label);
 	ev_buf_adds(out, "\">\n");
-	/* Grid lines and y labels at the bottom, middle and top. */
-	for (i = 0; i < 3; i++) {
-		double yv = lo + (hi - lo) * (double)i / 2;
+	/* Grid lines and y labels at every tick. */
+	for (i = 0; i <= nticks; i++) {
+		double yv = lo + tick * (double)i;
 		double y = ypos(yv, lo, hi);
 
 		ev_buf_printf(out, "<line class=\"axis\" x1=\"%d\" y1=\"%.1f\" "
@@ -433,7 +459,7 @@ header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 
 static void
 metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
-    struct ev_buf *out)
+    size_t max, struct ev_buf *out)
 {
 	json_t *sa = ev_report_get_arr(me, "series");
 	json_t *aa = ev_report_get_arr(me, "anomalies"), *it;
@@ -474,21 +500,27 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 	if (json_array_size(aa) == 0) {
 		ev_buf_adds(out, "<p class=\"meta\">None.</p>\n");
 	} else {
-		ev_buf_adds(out, "<table>\n<tr><th>time</th><th>series</th>"
+		ev_buf_adds(out, "<table class=\"anom\">\n<tr><th>time</th>"
+		    "<th>series</th>"
 		    "<th class=\"n\">value</th><th class=\"n\">expected</th>"
 		    "<th class=\"n\">lower</th><th class=\"n\">upper</th>"
 		    "<th>direction</th><th class=\"n\">score</th>"
 		    "<th>method</th><th>explanation</th></tr>\n");
+		size_t hidden;
+		char *shown = ev_report_anomaly_shown(aa, max, &hidden);
+
 		json_array_foreach(aa, i, it) {
 			const char *sum = ev_report_get_str(it, "summary", "");
 			double sc = ev_report_get_num(it, "score", NAN);
 
+			if (!shown[i])
+				continue;
 			ev_buf_adds(out, "<tr><td class=\"t bad\">");
 			ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it,
 			    "start", ""), c.step % EV_US_PER_MIN != 0);
 			esc_buf(out, &tmp);
 			ev_buf_adds(out, "</td><td>");
-			esc(out, ev_report_get_str(it, "series", ""));
+			esc_series(out, ev_report_get_str(it, "series", ""));
 			ev_buf_adds(out, "</td>");
 			td_num(out, &tmp, ev_report_get_num(it, "value", NAN),
 			    "bad");
@@ -501,13 +533,10 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 			ev_buf_adds(out, "<td>");
 			esc(out, ev_report_get_str(it, "direction", ""));
 			ev_buf_adds(out, "</td><td class=\"n\">");
-			if (isnan(sc))
-				ev_buf_adds(out, "-");
-			else
-				ev_buf_printf(out, "%.6g", sc);
+			ev_report_fmt_score(out, sc);
 			ev_buf_adds(out, "</td><td>");
 			esc(out, ev_report_get_str(it, "method", ""));
-			ev_buf_adds(out, "</td><td>");
+			ev_buf_adds(out, "</td><td class=\"x\">");
 			if (*sum)
 				ev_buf_adds(&tmp, sum);
 			else
@@ -516,6 +545,10 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 			ev_buf_adds(out, "</td></tr>\n");
 		}
 		ev_buf_adds(out, "</table>\n");
+		if (hidden > 0)
+			ev_buf_printf(out, "<p class=\"meta\">%zu less severe "
+			    "anomalies not shown.</p>\n", hidden);
+		free(shown);
 	}
 
 	ev_buf_adds(out, "<h3>Series</h3>\n<table>\n<tr><th class=\"n\">#"
@@ -572,7 +605,8 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 }
 
 void
-ev_report_html_render(const json_t *m, struct ev_buf *out)
+ev_report_html_render(const json_t *m, const struct ev_report_render_opts *ro,
+    struct ev_buf *out)
 {
 	struct ev_tz *tz = ev_report_tz(m);
 	json_t *ma = ev_report_get_arr(m, "metrics"), *it;
@@ -593,7 +627,7 @@ ev_report_html_render(const json_t *m, struct ev_buf *out)
 	ev_buf_adds(out, "</style>\n</head>\n<body>\n");
 	header(m, tz, out);
 	json_array_foreach(ma, i, it)
-		metric(m, it, tz, out);
+		metric(m, it, tz, ro->max_anomalies, out);
 	ev_buf_adds(out, "</body>\n</html>\n");
 	ev_tz_free(tz);
 }

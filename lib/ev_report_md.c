@@ -21,7 +21,7 @@ cell(struct ev_buf *b, const char *s)
 	for (; *s; s++) {
 		if (*s == '|')
 			ev_buf_adds(b, "\\|");
-		else if (*s == '\n' || *s == '\r')
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			ev_buf_addc(b, ' ');
 		else
 			ev_buf_addc(b, *s);
@@ -139,17 +139,19 @@ trend(const json_t *me, const struct ev_report_render_opts *ro,
 
 static void
 anomalies(const json_t *me, const struct ev_tz *tz, ev_us_t step,
-    struct ev_buf *out)
+    size_t max, struct ev_buf *out)
 {
 	json_t *aa = ev_report_get_arr(me, "anomalies"), *it;
 	struct ev_buf b = EV_BUF_INIT;
-	size_t i;
+	size_t i, hidden;
+	char *shown = ev_report_anomaly_shown(aa, max, &hidden);
 
 	ev_buf_adds(out, "\n### Anomalies in ");
 	cell(out, ev_report_get_str(me, "name", "?"));
 	ev_buf_addc(out, '\n');
 	if (json_array_size(aa) == 0) {
 		ev_buf_adds(out, "\nNone.\n");
+		free(shown);
 		return;
 	}
 	ev_buf_adds(out, "\n| time | series | value | expected | band | "
@@ -159,6 +161,8 @@ anomalies(const json_t *me, const struct ev_tz *tz, ev_us_t step,
 		const char *sum = ev_report_get_str(it, "summary", "");
 		double sc = ev_report_get_num(it, "score", NAN);
 
+		if (!shown[i])
+			continue;
 		ev_buf_adds(out, "| ");
 		ev_report_fmt_timestr(out, tz, ev_report_get_str(it, "start",
 		    ""), step % EV_US_PER_MIN != 0);
@@ -179,10 +183,7 @@ anomalies(const json_t *me, const struct ev_tz *tz, ev_us_t step,
 		ev_buf_adds(out, " | ");
 		cell(out, ev_report_get_str(it, "direction", ""));
 		ev_buf_adds(out, " | ");
-		if (isnan(sc))
-			ev_buf_adds(out, "-");
-		else
-			ev_buf_printf(out, "%.6g", sc);
+		ev_report_fmt_score(out, sc);
 		ev_buf_adds(out, " | ");
 		ev_buf_reset(&b);
 		if (*sum)
@@ -192,6 +193,10 @@ anomalies(const json_t *me, const struct ev_tz *tz, ev_us_t step,
 		cell(out, b.data ? b.data : "");
 		ev_buf_adds(out, " |\n");
 	}
+	if (hidden > 0)
+		ev_buf_printf(out, "\n_%zu less severe anomalies not shown._\n",
+		    hidden);
+	free(shown);
 	ev_buf_free(&b);
 }
 
@@ -264,7 +269,7 @@ ev_report_md_render(const json_t *m, const struct ev_report_render_opts *ro,
 	header(m, tz, &hd);
 	json_array_foreach(ma, i, it) {
 		trend(it, ro, &sec[3 * i]);
-		anomalies(it, tz, step, &sec[3 * i + 1]);
+		anomalies(it, tz, step, ro->max_anomalies, &sec[3 * i + 1]);
 		breakdown(it, ro, &sec[3 * i + 2]);
 	}
 	ev_buf_add(out, hd.data, hd.len);

@@ -64,11 +64,28 @@ tbl_row(struct tbl *t)
 	return t->nrow++ * t->ncol;
 }
 
+/*
+ * Text from the data with control characters turned into spaces: a label
+ * must neither break the columns nor send escape codes to the terminal.
+ */
+static void
+safe_adds(struct ev_buf *b, const char *s)
+{
+	for (; *s; s++)
+		ev_buf_addc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' :
+		    *s);
+}
+
 static void
 tbl_set(struct tbl *t, size_t at, const char *s, const char *color)
 {
+	char *p;
+
 	free(t->cell[at]);
-	t->cell[at] = ev_xstrdup(s);
+	t->cell[at] = p = ev_xstrdup(s);
+	for (; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
 	t->color[at] = color;
 }
 
@@ -171,7 +188,8 @@ header(const json_t *m, const struct ev_tz *tz, int color,
 	ev_report_fmt_timestr(out, tz, ev_report_get_str(r, "start", ""), 0);
 	ev_buf_adds(out, " .. ");
 	ev_report_fmt_timestr(out, tz, ev_report_get_str(r, "end", ""), 0);
-	ev_buf_printf(out, " %s", ev_report_get_str(m, "tz", "UTC"));
+	ev_buf_addc(out, ' ');
+	safe_adds(out, ev_report_get_str(m, "tz", "UTC"));
 	if (color)
 		ev_buf_adds(out, C_OFF);
 	ev_buf_printf(out, "\nstep %s, %.0f points", ev_report_get_str(r,
@@ -250,7 +268,7 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 	ev_buf_addc(out, '\n');
 	if (ro->color)
 		ev_buf_adds(out, C_BOLD);
-	ev_buf_adds(out, ev_report_get_str(me, "name", "?"));
+	safe_adds(out, ev_report_get_str(me, "name", "?"));
 	if (ro->color)
 		ev_buf_adds(out, C_OFF);
 	ev_buf_adds(out, "  total ");
@@ -344,7 +362,8 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 	{
 		static const int aright[] = { 0, 0, 1, 1, 1, 1, 0, 1, 0, 0 };
 		ev_us_t t0;
-		size_t np;
+		size_t np, hidden;
+		char *shown;
 
 		ev_report_grid(m, &t0, &step, &np);
 		ev_buf_adds(out, "  anomalies:\n");
@@ -360,10 +379,14 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 		tbl_set(&t, at + 7, "score", NULL);
 		tbl_set(&t, at + 8, "method", NULL);
 		tbl_set(&t, at + 9, "explanation", NULL);
+		shown = ev_report_anomaly_shown(aa, ro->max_anomalies,
+		    &hidden);
 		json_array_foreach(aa, i, it) {
 			const char *sum = ev_report_get_str(it, "summary", "");
 			double sc = ev_report_get_num(it, "score", NAN);
 
+			if (!shown[i])
+				continue;
 			at = tbl_row(&t);
 			ev_buf_reset(&b);
 			ev_report_fmt_timestr(&b, tz, ev_report_get_str(it,
@@ -390,10 +413,7 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 			tbl_set(&t, at + 6, ev_report_get_str(it, "direction",
 			    ""), NULL);
 			ev_buf_reset(&b);
-			if (isnan(sc))
-				ev_buf_adds(&b, "-");
-			else
-				ev_buf_printf(&b, "%.6g", sc);
+			ev_report_fmt_score(&b, sc);
 			tbl_set(&t, at + 7, b.data, NULL);
 			tbl_set(&t, at + 8, ev_report_get_str(it, "method", ""),
 			    NULL);
@@ -406,6 +426,10 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 		}
 		tbl_write(&t, "  ", ro->color, out);
 		tbl_free(&t);
+		if (hidden > 0)
+			ev_buf_printf(out, "  (%zu less severe anomalies not "
+			    "shown; see --max-anomalies)\n", hidden);
+		free(shown);
 	}
 	ev_buf_free(&b);
 }

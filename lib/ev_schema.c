@@ -245,8 +245,24 @@ ev_schema_regex(const char *pat, size_t len)
 
 	for (i = 0; i < len; i++) {
 		char ch = pat[i];
+		/*
+		 * Syntax of other engines ECMA-262 lacks: (?P...) groups,
+		 * (?#...) comments and global inline flags such as (?i).
+		 */
+		if (ch == '(' && !in_class && i + 2 < len && pat[i + 1] == '?') {
+			size_t k = i + 2;
+			if (pat[k] == 'P' || pat[k] == '#')
+				goto bad;
+			while (k < len && strchr("imsxnU-", pat[k]) &&
+			    pat[k] != '\0')
+				k++;
+			if (k > i + 2 && k < len && pat[k] == ')')
+				goto bad;
+		}
 		if (ch == '\\' && i + 1 < len) {
 			char e = pat[i + 1];
+			if (e == 'a')
+				goto bad;	/* not an ECMA-262 escape */
 			if (e == 'u' && i + 5 < len + 0 && pat[i + 2] != '{') {
 				ev_buf_adds(&b, "\\x{");
 				ev_buf_add(&b, pat + i + 2, 4);
@@ -295,12 +311,15 @@ ev_schema_regex(const char *pat, size_t len)
 	if (b.data == NULL)
 		ev_buf_adds(&b, "");
 	re = pcre2_compile((PCRE2_SPTR)b.data, b.len,
-	    PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_NO_UTF_CHECK, &rc, &off,
-	    NULL);
+	    PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALLOW_EMPTY_CLASS |
+	    PCRE2_NO_UTF_CHECK, &rc, &off, NULL);
 	ev_buf_free(&b);
 	if (re != NULL)
 		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
+bad:
+	ev_buf_free(&b);
+	return NULL;
 }
 
 int
@@ -510,18 +529,23 @@ ptr_pop(struct ev_buf *b, size_t len)
 static int
 draft_of_uri(const char *u)
 {
-	size_t n = strlen(u);
+	static const struct { const char *uri; int draft; } known[] = {
+		{ "http://json-schema.org/draft-07/schema", EV_SCHEMA_DRAFT7 },
+		{ "http://json-schema.org/draft-06/schema", EV_SCHEMA_DRAFT7 },
+		{ "http://json-schema.org/draft-04/schema", EV_SCHEMA_DRAFT7 },
+		{ "https://json-schema.org/draft/2019-09/schema",
+		    EV_SCHEMA_2019_09 },
+		{ "https://json-schema.org/draft/2020-12/schema",
+		    EV_SCHEMA_2020_12 },
+	};
+	size_t n = strlen(u), i;
 
 	if (n > 0 && u[n - 1] == '#')
 		n--;
-	if ((n == 38 && strncmp(u, "http://json-schema.org/draft-07/schema", n) == 0) ||
-	    (n == 38 && strncmp(u, "http://json-schema.org/draft-06/schema", n) == 0) ||
-	    (n == 38 && strncmp(u, "http://json-schema.org/draft-04/schema", n) == 0))
-		return EV_SCHEMA_DRAFT7;
-	if (n == 43 && strncmp(u, "https://json-schema.org/draft/2019-09/schema", n) == 0)
-		return EV_SCHEMA_2019_09;
-	if (n == 43 && strncmp(u, "https://json-schema.org/draft/2020-12/schema", n) == 0)
-		return EV_SCHEMA_2020_12;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strlen(known[i].uri) == n &&
+		    strncmp(u, known[i].uri, n) == 0)
+			return known[i].draft;
 	return 0;
 }
 
@@ -687,6 +711,7 @@ named_list(struct cctx *c, struct ev_sn *n, const json_t *o, const char *kw,
 	*out = ev_xcalloc(*nout ? *nout : 1, sizeof(**out));
 	json_object_foreach((json_t *)(uintptr_t)o, k, v) {
 		(*out)[i].name = k;
+		(*out)[i].kw = kw;
 		(*out)[i].node = sub2(c, n, v, kw, k, 0);
 		i++;
 	}
@@ -765,23 +790,28 @@ compile_keywords(struct cctx *c, struct ev_sn *n)
 		    sizeof(*n->dep_req));
 		json_object_foreach((json_t *)(uintptr_t)v, k, jv) {
 			n->dep_req[i].name = k;
+			n->dep_req[i].kw = "dependentRequired";
 			n->dep_req[i].req = jv;
 			i++;
 		}
 	}
-	if (d == EV_SCHEMA_DRAFT7 &&
-	    (v = json_object_get(o, "dependencies")) && json_is_object(v)) {
-		size_t ns = 0, nr = 0;
-		n->dep_schemas = ev_xcalloc(json_object_size(v) + 1,
-		    sizeof(*n->dep_schemas));
-		n->dep_req = ev_xcalloc(json_object_size(v) + 1,
-		    sizeof(*n->dep_req));
+	/* "dependencies" (draft-07; kept by later drafts for compatibility). */
+	if ((v = json_object_get(o, "dependencies")) && json_is_object(v)) {
+		size_t ns = n->n_dep_schemas, nr = n->n_dep_req;
+		n->dep_schemas = ev_xreallocarray(n->dep_schemas,
+		    ns + json_object_size(v) + 1, sizeof(*n->dep_schemas));
+		n->dep_req = ev_xreallocarray(n->dep_req,
+		    nr + json_object_size(v) + 1, sizeof(*n->dep_req));
 		json_object_foreach((json_t *)(uintptr_t)v, k, jv) {
 			if (json_is_array(jv)) {
+				if (!(n->vocab & EV_VOC_VALIDATION))
+					continue;
 				n->dep_req[nr].name = k;
+				n->dep_req[nr].kw = "dependencies";
 				n->dep_req[nr++].req = jv;
 			} else {
 				n->dep_schemas[ns].name = k;
+				n->dep_schemas[ns].kw = "dependencies";
 				n->dep_schemas[ns++].node = sub2(c, n, jv,
 				    "dependencies", k, 0);
 			}
@@ -1176,6 +1206,43 @@ int
 ev_schema_set_link(struct ev_schema_set *set, char *err, size_t errlen)
 {
 	return link_set(set, err, errlen);
+}
+
+const struct ev_schema *
+ev_schema_set_find(struct ev_schema_set *set, const char *uri)
+{
+	struct ev_sn *n = lookup(set, uri);
+
+	if (n != NULL && n->set->linked < n->set->n_nodes) {
+		char e[8];
+		(void)link_set(n->set, e, sizeof(e));
+	}
+	return (const struct ev_schema *)n;
+}
+
+const json_t *
+ev_schema_source(const struct ev_schema *s)
+{
+	return ((const struct ev_sn *)s)->src;
+}
+
+const char *
+ev_schema_meta_uri(const struct ev_schema *s)
+{
+	const struct ev_sn *n = (const struct ev_sn *)s;
+	const json_t *v = json_is_object(n->src) ?
+	    json_object_get(n->src, "$schema") : NULL;
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	switch (n->draft) {
+	case EV_SCHEMA_DRAFT7:
+		return "http://json-schema.org/draft-07/schema";
+	case EV_SCHEMA_2019_09:
+		return "https://json-schema.org/draft/2019-09/schema";
+	default:
+		return "https://json-schema.org/draft/2020-12/schema";
+	}
 }
 
 enum ev_schema_draft

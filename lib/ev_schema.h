@@ -67,6 +67,16 @@ struct ev_schema *ev_schema_set_add(struct ev_schema_set *set, json_t *doc,
  * with err naming the first reference that cannot be resolved.
  */
 int	ev_schema_set_link(struct ev_schema_set *set, char *err, size_t errlen);
+/*
+ * The compiled schema at uri (absolute, fragment allowed) in set or its
+ * parents; NULL when unknown.  Call after ev_schema_set_link.
+ */
+const struct ev_schema *ev_schema_set_find(struct ev_schema_set *set,
+	    const char *uri);
+/* The document a compiled schema came from (borrowed). */
+const json_t *ev_schema_source(const struct ev_schema *s);
+/* The URI of the meta-schema of a compiled schema's dialect. */
+const char *ev_schema_meta_uri(const struct ev_schema *s);
 /* The dialect a compiled schema was read as. */
 enum ev_schema_draft ev_schema_draft_of(const struct ev_schema *s);
 

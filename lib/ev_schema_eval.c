@@ -42,7 +42,76 @@ struct vc {
 	size_t		 max_errors;
 	struct ev_buf	 ip, kp;	/* instance and keyword locations */
 	int		 depth;
+	json_t		*annots;	/* output units of annotations, or NULL */
+	int		 detailed;	/* nest errors by failing subschema */
 };
+
+/* An error in evkit's shape as a standard output unit (new reference). */
+static json_t *
+to_unit(json_t *e)
+{
+	if (json_object_get(e, "keywordLocation"))
+		return json_incref(e);
+	return json_pack("{s:b,s:O,s:O,s:O,s:O}", "valid", 0,
+	    "keywordLocation", json_object_get(e, "keyword"),
+	    "absoluteKeywordLocation", json_object_get(e, "absolute"),
+	    "instanceLocation", json_object_get(e, "instance"),
+	    "error", json_object_get(e, "message"));
+}
+
+/*
+ * Detailed output: the errors a failing subschema produced (more than one)
+ * become the children of one unit for that subschema.
+ */
+static void
+nest_errors(struct vc *v, const struct ev_sn *n, size_t emark)
+{
+	json_t *kids, *unit;
+	size_t i;
+
+	if (json_array_size(v->errors) <= emark + 1)
+		return;
+	kids = json_array();
+	for (i = emark; i < json_array_size(v->errors); i++)
+		json_array_append_new(kids, to_unit(json_array_get(v->errors,
+		    i)));
+	while (json_array_size(v->errors) > emark)
+		json_array_remove(v->errors, json_array_size(v->errors) - 1);
+	unit = json_pack("{s:b,s:s%,s:s,s:s%,s:o}", "valid", 0,
+	    "keywordLocation", v->kp.data ? v->kp.data : "", v->kp.len,
+	    "absoluteKeywordLocation", n->abs,
+	    "instanceLocation", v->ip.data ? v->ip.data : "", v->ip.len,
+	    "errors", kids);
+	json_array_append_new(v->errors, unit);
+}
+
+/* Annotation keywords reported in the standard output formats. */
+static const char *const annot_kw[] = { "title", "description", "default",
+	"deprecated", "readOnly", "writeOnly", "examples", "format",
+	"contentEncoding", "contentMediaType", NULL };
+
+static void
+annots_add(struct vc *v, const struct ev_sn *n)
+{
+	size_t i;
+
+	for (i = 0; annot_kw[i]; i++) {
+		json_t *val = json_object_get(n->src, annot_kw[i]), *u;
+		struct ev_buf k = EV_BUF_INIT, a = EV_BUF_INIT;
+		if (val == NULL)
+			continue;
+		ev_buf_add(&k, v->kp.data ? v->kp.data : "", v->kp.len);
+		ev_buf_printf(&k, "/%s", annot_kw[i]);
+		ev_buf_printf(&a, "%s/%s", n->abs, annot_kw[i]);
+		u = json_pack("{s:b,s:s,s:s,s:s%,s:O}", "valid", 1,
+		    "keywordLocation", k.data, "absoluteKeywordLocation", a.data,
+		    "instanceLocation", v->ip.data ? v->ip.data : "",
+		    v->ip.len, "annotation", val);
+		json_array_append_new(v->annots, u);
+		ev_buf_free(&k);
+		ev_buf_free(&a);
+	}
+}
 
 static void
 ann_init(struct ann *a, const json_t *inst)
@@ -456,8 +525,7 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 			const json_t *e = json_array_get(r, q);
 			if (json_is_string(e) &&
 			    !json_object_get(inst, json_string_value(e))) {
-				err_add(v, n, n->draft == EV_SCHEMA_DRAFT7 ?
-				    "dependencies" : "dependentRequired",
+				err_add(v, n, n->dep_req[j].kw,
 				    "property \"%s\" requires property \"%s\"",
 				    n->dep_req[j].name, json_string_value(e));
 				FAIL();
@@ -471,8 +539,7 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 			size_t km = v->kp.len;
 			int r;
 			if (v->collect) {
-				seg_push(&v->kp, n->draft == EV_SCHEMA_DRAFT7 ?
-				    "dependencies" : "dependentSchemas");
+				seg_push(&v->kp, n->dep_schemas[j].kw);
 				seg_push(&v->kp, n->dep_schemas[j].name);
 			}
 			r = v_node(v, n->dep_schemas[j].node, inst, ann, sc);
@@ -783,7 +850,7 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 	struct scope here;
 	struct ann local, *ann = ann_out;
 	unsigned t;
-	size_t i;
+	size_t i, amark, emark;
 	int ok = 1;
 
 	if (n->boolean >= 0) {
@@ -796,6 +863,8 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		return 0;
 	}
 	v->depth++;
+	amark = v->annots ? json_array_size(v->annots) : 0;
+	emark = v->collect ? json_array_size(v->errors) : 0;
 	if (sc == NULL || sc->res != n->resource) {
 		here.res = n->resource;
 		here.up = sc;
@@ -981,6 +1050,17 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		ann_all(ann);
 	}
 done:
+	if (v->detailed && v->collect && !ok && v->depth > 1)
+		nest_errors(v, n, emark);
+	if (v->annots && v->collect) {
+		/* A failed subschema keeps no annotations. */
+		if (ok)
+			annots_add(v, n);
+		else
+			while (json_array_size(v->annots) > amark)
+				json_array_remove(v->annots,
+				    json_array_size(v->annots) - 1);
+	}
 	if (ann != ann_out) {
 		if (ok && ann_out)
 			ann_merge(ann_out, ann);
@@ -1059,29 +1139,41 @@ json_t *
 ev_schema_output(struct ev_schema_ctx *c, const struct ev_schema *s,
     const json_t *inst, enum ev_schema_outfmt fmt)
 {
-	json_t *errs, *out, *list, *e;
+	const struct ev_sn *root = (const struct ev_sn *)s;
+	json_t *out, *list, *e;
+	struct vc v;
 	size_t i;
+	int ok;
 
 	if (fmt == EV_SCHEMA_OUT_FLAG)
 		return json_pack("{s:b}", "valid", ev_schema_valid(c, s, inst));
-	errs = ev_schema_errors(c, s, inst, 0);
-	if (errs == NULL)
-		return json_pack("{s:b}", "valid", 1);
-	list = json_array();
-	json_array_foreach(errs, i, e) {
-		json_array_append_new(list, json_pack("{s:O,s:O,s:O,s:O}",
-		    "keywordLocation", json_object_get(e, "keyword"),
-		    "absoluteKeywordLocation", json_object_get(e, "absolute"),
-		    "instanceLocation", json_object_get(e, "instance"),
-		    "error", json_object_get(e, "message")));
-	}
-	json_decref(errs);
-	if (fmt == EV_SCHEMA_OUT_BASIC)
-		out = json_pack("{s:b,s:o}", "valid", 0, "errors", list);
-	else
-		out = json_pack("{s:b,s:s,s:s,s:s,s:o}", "valid", 0,
-		    "keywordLocation", "", "instanceLocation", "",
-		    "absoluteKeywordLocation", ((const struct ev_sn *)s)->abs,
-		    "errors", list);
+	memset(&v, 0, sizeof(v));
+	v.ctx = c;
+	v.collect = 1;
+	v.errors = json_array();
+	v.annots = json_array();
+	v.detailed = fmt == EV_SCHEMA_OUT_DETAILED;
+	ev_buf_adds(&v.ip, "");
+	ev_buf_adds(&v.kp, "");
+	ok = v_node(&v, root, inst, NULL, NULL);
+	ev_buf_free(&v.ip);
+	ev_buf_free(&v.kp);
+	out = json_pack("{s:b,s:s,s:s,s:s}", "valid", ok, "keywordLocation", "",
+	    "absoluteKeywordLocation", root->abs, "instanceLocation", "");
+	if (!ok) {
+		list = json_array();
+		json_array_foreach(v.errors, i, e)
+			json_array_append_new(list, to_unit(e));
+		if (json_array_size(list) == 0)
+			json_array_append_new(list, json_pack(
+			    "{s:b,s:s,s:s,s:s,s:s}", "valid", 0,
+			    "keywordLocation", "", "absoluteKeywordLocation",
+			    root->abs, "instanceLocation", "", "error",
+			    "value is not valid"));
+		json_object_set_new(out, "errors", list);
+	} else if (json_array_size(v.annots) > 0)
+		json_object_set(out, "annotations", v.annots);
+	json_decref(v.errors);
+	json_decref(v.annots);
 	return out;
 }

@@ -29,6 +29,7 @@ struct ev_sn_named {
 	const char	*name;		/* borrowed from the document */
 	struct ev_sn	*node;
 	const json_t	*req;		/* dependentRequired: array of names */
+	const char	*kw;		/* the keyword it came from */
 };
 
 struct ev_sn_pat {

@@ -23,10 +23,11 @@ ev_file_write_atomic(const char *path, const void *p, size_t n)
 	struct stat st;
 
 	/*
-	 * A device or a fifo (--stats /dev/null, /dev/stdout) is written in
-	 * place: renaming over it would replace /dev/null with a file.
+	 * A device, a fifo or a symbolic link (--stats /dev/null,
+	 * /dev/stdout) is written in place: renaming over it would replace
+	 * /dev/null or the link itself with a regular file.
 	 */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		fd = open(path, O_WRONLY | O_TRUNC);
 		if (fd < 0)
 			return -1;
@@ -103,14 +104,8 @@ fail:
 char *
 ev_state_fingerprint(const char *settings, char *buf)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
-	const unsigned char *p = (const unsigned char *)settings;
-
-	while (*p) {
-		h ^= *p++;
-		h *= UINT64_C(1099511628211);
-	}
-	snprintf(buf, 17, "%016llx", (unsigned long long)h);
+	snprintf(buf, 17, "%016llx",
+	    (unsigned long long)ev_hash_bytes(settings, strlen(settings)));
 	return buf;
 }
 

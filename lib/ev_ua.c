@@ -380,24 +380,26 @@ ev_ua_free(struct ev_ua *ua)
 /* Index of the first rule matching, or -1; groups in ua->md. */
 static int
 match_rules(const struct ev_ua *ua, const struct rules *rs, const char *s,
-    size_t n)
+    size_t n, int *rc)
 {
 	size_t i;
 
 	for (i = 0; i < rs->n; i++)
-		if (pcre2_match(rs->r[i].re, (PCRE2_SPTR)s, n, 0, 0, ua->md,
-		    ua->mctx) > 0)
+		if ((*rc = pcre2_match(rs->r[i].re, (PCRE2_SPTR)s, n, 0, 0,
+		    ua->md, ua->mctx)) > 0)
 			return (int)i;
 	return -1;
 }
 
 /* Group g of the last match appended to b; 0 when unset. */
 static int
-group(const struct ev_ua *ua, const char *s, unsigned g, struct ev_buf *b)
+group(const struct ev_ua *ua, const char *s, unsigned g, int rc,
+    struct ev_buf *b)
 {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(ua->md);
 
-	if (g >= pcre2_get_ovector_count(ua->md) || ov[2 * g] == PCRE2_UNSET)
+	/* Only the first rc pairs are set by the match. */
+	if (g >= (unsigned)rc || ov[2 * g] == PCRE2_UNSET)
 		return 0;
 	ev_buf_add(b, s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
 	return 1;
@@ -405,7 +407,8 @@ group(const struct ev_ua *ua, const char *s, unsigned g, struct ev_buf *b)
 
 /* A replacement (with $N) or group g; trimmed; null when empty. */
 static json_t *
-field(const struct ev_ua *ua, const char *s, const char *rep, unsigned g)
+field(const struct ev_ua *ua, const char *s, const char *rep, unsigned g,
+    int rc)
 {
 	struct ev_buf b = EV_BUF_INIT;
 	const char *p;
@@ -415,14 +418,14 @@ field(const struct ev_ua *ua, const char *s, const char *rep, unsigned g)
 	if (rep != NULL) {
 		for (p = rep; *p != '\0'; p++) {
 			if (p[0] == '$' && p[1] >= '1' && p[1] <= '9') {
-				group(ua, s, (unsigned)(p[1] - '0'), &b);
+				group(ua, s, (unsigned)(p[1] - '0'), rc, &b);
 				p++;
 			} else {
 				ev_buf_addc(&b, *p);
 			}
 		}
 	} else if (g > 0) {
-		group(ua, s, g, &b);
+		group(ua, s, g, rc, &b);
 	}
 	for (a = 0; a < b.len && (b.data[a] == ' ' || b.data[a] == '\t'); a++)
 		;
@@ -441,7 +444,7 @@ versioned(const struct ev_ua *ua, const struct rules *rs, const char *s,
 	static const char *const names[] = { "family", "major", "minor",
 	    "patch", "patch_minor" };
 	json_t *o = json_object();
-	int i = match_rules(ua, rs, s, n), k;
+	int rc = 0, i = match_rules(ua, rs, s, n, &rc), k;
 
 	if (i < 0) {
 		json_object_set_new(o, "family", json_string("Other"));
@@ -451,7 +454,7 @@ versioned(const struct ev_ua *ua, const struct rules *rs, const char *s,
 	}
 	for (k = 0; k <= nver; k++)
 		json_object_set_new(o, names[k],
-		    field(ua, s, rs->r[i].rep[k], (unsigned)k + 1));
+		    field(ua, s, rs->r[i].rep[k], (unsigned)k + 1, rc));
 	if (json_is_null(json_object_get(o, "family")))
 		json_object_set_new(o, "family", json_string("Other"));
 	return o;
@@ -473,7 +476,7 @@ json_t *
 ev_ua_device(const struct ev_ua *ua, const char *s, size_t n)
 {
 	json_t *o = json_object();
-	int i = match_rules(ua, &ua->dev, s, n);
+	int rc = 0, i = match_rules(ua, &ua->dev, s, n, &rc);
 	const struct rule *r;
 
 	if (i < 0) {
@@ -483,9 +486,9 @@ ev_ua_device(const struct ev_ua *ua, const char *s, size_t n)
 		return o;
 	}
 	r = &ua->dev.r[i];
-	json_object_set_new(o, "family", field(ua, s, r->rep[0], 1));
-	json_object_set_new(o, "brand", field(ua, s, r->rep[1], 0));
-	json_object_set_new(o, "model", field(ua, s, r->rep[2], 1));
+	json_object_set_new(o, "family", field(ua, s, r->rep[0], 1, rc));
+	json_object_set_new(o, "brand", field(ua, s, r->rep[1], 0, rc));
+	json_object_set_new(o, "model", field(ua, s, r->rep[2], 1, rc));
 	if (json_is_null(json_object_get(o, "family")))
 		json_object_set_new(o, "family", json_string("Other"));
 	return o;
@@ -497,7 +500,9 @@ ev_ua_is_bot(const struct ev_ua *ua, const char *s, size_t n)
 	if (ua->bots != NULL)
 		return pcre2_match(ua->bots, (PCRE2_SPTR)s, n, 0, 0, ua->md,
 		    ua->mctx) > 0;
-	return match_rules(ua, &ua->botlist, s, n) >= 0;
+	int rc;
+
+	return match_rules(ua, &ua->botlist, s, n, &rc) >= 0;
 }
 
 static uint64_t
@@ -554,7 +559,7 @@ list_push(struct ev_ua *ua, struct centry *e)
 		ua->tail = e;
 }
 
-const json_t *
+json_t *
 ev_ua_parse(struct ev_ua *ua, const char *s, size_t n)
 {
 	uint64_t h;

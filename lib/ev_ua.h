@@ -44,7 +44,7 @@ void	ev_ua_free(struct ev_ua *ua);
  *    "device":{"family","brand","model"},"bot":false}
  * with null for the parts not found (family "Other" when nothing matched).
  */
-const json_t *ev_ua_parse(struct ev_ua *ua, const char *s, size_t n);
+json_t	*ev_ua_parse(struct ev_ua *ua, const char *s, size_t n);
 
 /* The three uap-core results on their own (for the conformance test). */
 json_t	*ev_ua_browser(const struct ev_ua *ua, const char *s, size_t n);

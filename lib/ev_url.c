@@ -444,12 +444,14 @@ ev_referer_db_size(const struct ev_referer_db *db)
 }
 
 int
-ev_referer_db_has(const struct ev_referer_db *db, const char *source)
+ev_referer_db_has(const struct ev_referer_db *db, const char *source,
+    const char *medium)
 {
 	size_t i;
 
 	for (i = 0; db != NULL && i < db->nsrc; i++)
-		if (strcmp(db->src[i].name, source) == 0)
+		if (strcmp(db->src[i].name, source) == 0 &&
+		    (medium == NULL || strcmp(db->src[i].medium, medium) == 0))
 			return 1;
 	return 0;
 }

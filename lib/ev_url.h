@@ -56,9 +56,13 @@ struct ev_referer_db;
 struct ev_referer_db *ev_referer_db_load(const char *path, char *err,
 	    size_t errlen);
 void	ev_referer_db_free(struct ev_referer_db *db);
-/* Number of sources, and whether a source of that name is known. */
+/*
+ * Number of sources, and whether a source of that name is known (under
+ * that medium, unless medium is NULL).
+ */
 size_t	ev_referer_db_size(const struct ev_referer_db *db);
-int	ev_referer_db_has(const struct ev_referer_db *db, const char *source);
+int	ev_referer_db_has(const struct ev_referer_db *db, const char *source,
+	    const char *medium);
 
 /*
  * Classify a referrer: internal when its host is page_host or one of the

@@ -14,6 +14,7 @@ struct kent {
 	char		*key;	/* NULL: empty slot */
 	size_t		 klen;
 	void		*val;
+	char		*last;	/* --emit changes: the record last written */
 };
 
 struct kmap {
@@ -54,6 +55,8 @@ kmap_find(struct kmap *m, const char *key, size_t klen, uint64_t hash,
 {
 	size_t j;
 
+	if (key == NULL)	/* an empty key from an empty buffer */
+		key = "";
 	if (create && (m->n + 1) * 4 > m->cap * 3)
 		kmap_grow(m);
 	j = hash & (m->cap - 1);
@@ -71,6 +74,7 @@ kmap_find(struct kmap *m, const char *key, size_t klen, uint64_t hash,
 	m->e[j].klen = klen;
 	m->e[j].hash = hash;
 	m->e[j].val = NULL;
+	m->e[j].last = NULL;
 	m->n++;
 	return &m->e[j];
 }
@@ -82,8 +86,18 @@ struct session {
 
 struct group {
 	ev_us_t		 first, last;	/* event times seen */
-	struct session	*sess;
+	struct session	*sess;		/* sorted; ends increase too */
 	size_t		 nsess;
+	const char	*key;		/* the registry's key (borrowed) */
+	size_t		 klen;
+	unsigned	 inheap;	/* entries in the session heap */
+	ev_us_t		 heap_end;	/* the smallest end pushed */
+};
+
+/* Session heap entry: a group whose first session may end at end. */
+struct hent {
+	ev_us_t		 end;
+	struct group	*g;
 };
 
 struct pane {
@@ -103,8 +117,10 @@ struct ev_win {
 	ev_us_t		 wm;
 	int		 has_fired;
 	ev_us_t		 fired_upto;	/* hop/cumulate: ends <= this emitted */
-	ev_us_t		 sess_min_end;	/* a lower bound, INT64_MAX if none */
-	struct ev_buf	 out, scratch;
+	struct hent	*heap;		/* min-heap by end (sessions) */
+	size_t		 nheap, capheap;
+	size_t		 sweep_at;	/* sweep the registry at this size */
+	struct ev_buf	 out, scratch, chg;
 	struct ev_agg_val *empty;	/* for zero-filled records */
 };
 
@@ -114,6 +130,7 @@ struct item {
 	const char	*key;
 	size_t		 klen;
 	const struct ev_agg_val *v;
+	char		**last;		/* changes: where the last text lives */
 };
 
 static int
@@ -143,9 +160,10 @@ ev_win_new(const struct ev_win_cfg *cfg, ev_win_emit_fn fn, void *arg)
 	w->emit = fn;
 	w->arg = arg;
 	kmap_init(&w->groups);
-	w->sess_min_end = INT64_MAX;
+	w->sweep_at = 1024;
 	ev_buf_init(&w->out);
 	ev_buf_init(&w->scratch);
+	ev_buf_init(&w->chg);
 	w->empty = ev_agg_new(cfg->aggs);
 	return w;
 }
@@ -158,6 +176,7 @@ cells_free(const struct ev_win *w, struct kmap *m)
 	for (i = 0; i < m->cap; i++)
 		if (m->e[i].key) {
 			free(m->e[i].key);
+			free(m->e[i].last);
 			ev_agg_free(w->cfg->aggs, m->e[i].val);
 		}
 	free(m->e);
@@ -183,6 +202,72 @@ group_free(const struct ev_win *w, struct group *g)
 	free(g);
 }
 
+static void
+heap_push(struct ev_win *w, struct group *g, ev_us_t end)
+{
+	size_t i, parent;
+	struct hent t;
+
+	if (w->nheap == w->capheap) {
+		w->capheap = w->capheap ? 2 * w->capheap : 64;
+		w->heap = ev_xreallocarray(w->heap, w->capheap,
+		    sizeof(*w->heap));
+	}
+	i = w->nheap++;
+	w->heap[i].end = end;
+	w->heap[i].g = g;
+	g->inheap++;
+	if (g->inheap == 1 || end < g->heap_end)
+		g->heap_end = end;
+	while (i > 0) {
+		parent = (i - 1) / 2;
+		if (w->heap[parent].end <= w->heap[i].end)
+			break;
+		t = w->heap[parent];
+		w->heap[parent] = w->heap[i];
+		w->heap[i] = t;
+		i = parent;
+	}
+}
+
+static struct group *
+heap_pop(struct ev_win *w)
+{
+	struct group *g = w->heap[0].g;
+	size_t i = 0, c;
+	struct hent t;
+
+	w->heap[0] = w->heap[--w->nheap];
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= w->nheap)
+			break;
+		if (c + 1 < w->nheap && w->heap[c + 1].end < w->heap[c].end)
+			c++;
+		if (w->heap[i].end <= w->heap[c].end)
+			break;
+		t = w->heap[c];
+		w->heap[c] = w->heap[i];
+		w->heap[i] = t;
+		i = c;
+	}
+	g->inheap--;
+	return g;
+}
+
+/* Keep a heap entry no later than the group's first session end. */
+static void
+heap_track(struct ev_win *w, struct group *g)
+{
+	ev_us_t end;
+
+	if (g->nsess == 0)
+		return;
+	end = g->sess[0].last + w->cfg->gap;
+	if (g->inheap == 0 || end < g->heap_end)
+		heap_push(w, g, end);
+}
+
 void
 ev_win_free(struct ev_win *w)
 {
@@ -199,8 +284,10 @@ ev_win_free(struct ev_win *w)
 			group_free(w, w->groups.e[i].val);
 		}
 	free(w->groups.e);
+	free(w->heap);
 	ev_buf_free(&w->out);
 	ev_buf_free(&w->scratch);
+	ev_buf_free(&w->chg);
 	ev_agg_free(w->cfg->aggs, w->empty);
 	free(w);
 }
@@ -240,7 +327,26 @@ write_item(struct ev_win *w, const struct item *it, int final)
 	} else
 		ev_agg_write(c->aggs, it->v, b);
 	ev_buf_adds(b, final ? ",\"final\":true}" : ",\"final\":false}");
-	w->emit(w->arg, b->data, b->len);
+	if (!c->changes) {
+		w->emit(w->arg, b->data, b->len);
+		return;
+	}
+	/* A changelog: retract what was written for this window and group,
+	 * then add the new record. */
+	if (it->last && *it->last) {
+		ev_buf_reset(&w->chg);
+		ev_buf_adds(&w->chg, "{\"op\":\"-\",");
+		ev_buf_adds(&w->chg, *it->last);
+		w->emit(w->arg, w->chg.data, w->chg.len);
+	}
+	ev_buf_reset(&w->chg);
+	ev_buf_adds(&w->chg, "{\"op\":\"+\",");
+	ev_buf_add(&w->chg, b->data + 1, b->len - 1);
+	w->emit(w->arg, w->chg.data, w->chg.len);
+	if (it->last) {
+		free(*it->last);
+		*it->last = ev_xstrndup(b->data + 1, b->len - 1);
+	}
 }
 
 static void
@@ -272,6 +378,7 @@ collect(struct ev_win *w, struct kmap *m, ev_us_t start, ev_us_t end,
 			it[k].key = m->e[i].key;
 			it[k].klen = m->e[i].klen;
 			it[k].v = m->e[i].val;
+			it[k].last = &m->e[i].last;
 			k++;
 		}
 	if (c->fill_zero)
@@ -367,7 +474,7 @@ pane_remove(struct ev_win *w, size_t i)
 	w->npanes--;
 }
 
-static struct ev_agg_val *
+static struct kent *
 cell_get(struct ev_win *w, struct pane *p, const char *key, size_t klen,
     uint64_t hash)
 {
@@ -375,7 +482,7 @@ cell_get(struct ev_win *w, struct pane *p, const char *key, size_t klen,
 
 	if (e->val == NULL)
 		e->val = ev_agg_new(w->cfg->aggs);
-	return e->val;
+	return e;
 }
 
 /* Drop known groups that have nothing open and are past the group TTL. */
@@ -400,7 +507,7 @@ sweep_groups(struct ev_win *w)
 
 		if (e->key == NULL)
 			continue;
-		if (g->nsess == 0 && g->last < keep_after) {
+		if (g->nsess == 0 && g->inheap == 0 && g->last < keep_after) {
 			free(e->key);
 			group_free(w, g);
 			continue;
@@ -415,6 +522,15 @@ sweep_groups(struct ev_win *w)
 	}
 	free(w->groups.e);
 	w->groups = nm;
+	w->sweep_at = 2 * nm.n > 1024 ? 2 * nm.n : 1024;
+}
+
+/* Sweep when the registry has doubled since the last sweep (amortized). */
+static void
+maybe_sweep(struct ev_win *w)
+{
+	if (w->groups.n >= w->sweep_at)
+		sweep_groups(w);
 }
 
 static void
@@ -452,7 +568,7 @@ fire_tumble(struct ev_win *w)
 		any = 1;
 	}
 	if (any)
-		sweep_groups(w);
+		maybe_sweep(w);
 }
 
 /* Start of the hop/cumulate window that ends at e. */
@@ -547,63 +663,68 @@ fire_panes(struct ev_win *w, int all)
 		freed = 1;
 	}
 	if (freed)
-		sweep_groups(w);
+		maybe_sweep(w);
+}
+
+/* Move the sessions of g that end by wm (all: every one) into items. */
+static void
+take_sessions(struct ev_win *w, struct group *g, int all, struct item **it,
+    size_t *n, size_t *cap)
+{
+	const struct ev_win_cfg *c = w->cfg;
+	size_t j, k = 0;
+
+	for (j = 0; j < g->nsess; j++) {
+		struct session *s = &g->sess[j];
+
+		if (!all && s->last + c->gap > w->wm)
+			break;
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 64;
+			*it = ev_xreallocarray(*it, *cap, sizeof(**it));
+		}
+		(*it)[*n].start = s->first;
+		(*it)[*n].end = s->last + c->gap;
+		(*it)[*n].key = g->key;
+		(*it)[*n].klen = g->klen;
+		(*it)[*n].v = s->v;	/* freed after emission */
+		(*it)[*n].last = NULL;
+		(*n)++;
+		k++;
+	}
+	memmove(g->sess, g->sess + k, (g->nsess - k) * sizeof(*g->sess));
+	g->nsess -= k;
 }
 
 static void
 fire_sessions(struct ev_win *w, int all)
 {
-	const struct ev_win_cfg *c = w->cfg;
 	struct item *it = NULL;
-	struct session **own = NULL;
-	size_t i, j, k, n = 0, cap = 0;
-	ev_us_t min_end = INT64_MAX;
+	size_t i, n = 0, cap = 0;
 
-	if (!all && w->wm < w->sess_min_end)
-		return;
-	for (i = 0; i < w->groups.cap; i++) {
-		struct kent *ge = &w->groups.e[i];
-		struct group *g = ge->val;
+	if (all) {
+		for (i = 0; i < w->groups.cap; i++)
+			if (w->groups.e[i].key) {
+				struct group *g = w->groups.e[i].val;
 
-		if (ge->key == NULL)
-			continue;
-		for (j = 0, k = 0; j < g->nsess; j++) {
-			struct session *s = &g->sess[j];
-
-			if (all || s->last + c->gap <= w->wm) {
-				if (n == cap) {
-					cap = cap ? 2 * cap : 64;
-					it = ev_xreallocarray(it, cap,
-					    sizeof(*it));
-					own = ev_xreallocarray(own, cap,
-					    sizeof(*own));
-				}
-				it[n].start = s->first;
-				it[n].end = s->last + c->gap;
-				it[n].key = ge->key;
-				it[n].klen = ge->klen;
-				it[n].v = s->v;
-				own[n] = ev_xmalloc(sizeof(**own));
-				*own[n] = *s;
-				n++;
-			} else {
-				if (s->last + c->gap < min_end)
-					min_end = s->last + c->gap;
-				g->sess[k++] = *s;
+				take_sessions(w, g, 1, &it, &n, &cap);
+				g->inheap = 0;
 			}
+		w->nheap = 0;
+	} else {
+		while (w->nheap > 0 && w->heap[0].end <= w->wm) {
+			struct group *g = heap_pop(w);
+
+			take_sessions(w, g, 0, &it, &n, &cap);
+			heap_track(w, g);
 		}
-		g->nsess = k;
 	}
-	w->sess_min_end = min_end;
 	emit_items(w, it, n, 1);
-	for (i = 0; i < n; i++) {
-		ev_agg_free(c->aggs, own[i]->v);
-		free(own[i]);
-	}
+	for (i = 0; i < n; i++)
+		ev_agg_free(w->cfg->aggs, (struct ev_agg_val *)(uintptr_t)it[i].v);
 	free(it);
-	free(own);
 	if (n)
-		sweep_groups(w);
+		maybe_sweep(w);
 }
 
 static void
@@ -668,8 +789,10 @@ ev_win_next_close(const struct ev_win *w, ev_us_t *at)
 		*at = e < w->panes[0]->end ? w->panes[0]->end : e;
 		return 1;
 	case EV_WIN_SESSION:
-		*at = w->sess_min_end;
-		return w->sess_min_end != INT64_MAX;
+		if (w->nheap == 0)
+			return 0;
+		*at = w->heap[0].end;
+		return 1;
 	case EV_WIN_MERGE:
 		break;
 	}
@@ -684,6 +807,8 @@ group_get(struct ev_win *w, const char *key, size_t klen, uint64_t hash,
 	struct group *g;
 
 	if (e == NULL) {
+		if (w->cfg->max_groups && w->groups.n >= w->cfg->max_groups)
+			sweep_groups(w);	/* drop closed groups first */
 		if (w->cfg->max_groups && w->groups.n >= w->cfg->max_groups) {
 			*full = 1;
 			return NULL;
@@ -691,16 +816,18 @@ group_get(struct ev_win *w, const char *key, size_t klen, uint64_t hash,
 		e = kmap_find(&w->groups, key, klen, hash, 1);
 		g = e->val = ev_xcalloc(1, sizeof(*g));
 		g->first = g->last = t;
+		g->key = e->key;
+		g->klen = e->klen;
 	}
 	g = e->val;
 	return g;
 }
 
 static void
-emit_update(struct ev_win *w, struct pane *p, const char *key, size_t klen,
-    const struct ev_agg_val *v)
+emit_update(struct ev_win *w, struct pane *p, struct kent *e)
 {
-	struct item it = { p->start, p->end, key, klen, v };
+	struct item it = { p->start, p->end, e->key, e->klen, e->val,
+	    &e->last };
 
 	write_item(w, &it, 0);
 }
@@ -745,8 +872,7 @@ add_session(struct ev_win *w, struct group *g, ev_us_t t,
 			s->last = t;
 	}
 	ev_agg_apply(c->aggs, s->v, x, t, &w->scratch);
-	if (s->last + c->gap < w->sess_min_end)
-		w->sess_min_end = s->last + c->gap;
+	heap_track(w, g);
 }
 
 enum ev_win_add
@@ -757,7 +883,7 @@ ev_win_add(struct ev_win *w, ev_us_t t, const char *key, size_t klen,
 	uint64_t hash = ev_hll_hash(key, klen);
 	struct group *g;
 	struct pane *p;
-	struct ev_agg_val *v;
+	struct kent *ce;
 	ev_us_t s, e;
 	int full = 0;
 
@@ -775,10 +901,10 @@ ev_win_add(struct ev_win *w, ev_us_t t, const char *key, size_t klen,
 		if ((g = group_get(w, key, klen, hash, t, &full)) == NULL)
 			return EV_WIN_FULL;
 		p = pane_get(w, s, e, 1);
-		v = cell_get(w, p, key, klen, hash);
-		ev_agg_apply(c->aggs, v, x, t, &w->scratch);
+		ce = cell_get(w, p, key, klen, hash);
+		ev_agg_apply(c->aggs, ce->val, x, t, &w->scratch);
 		if (p->fired)
-			emit_update(w, p, key, klen, v);
+			emit_update(w, p, ce);
 	}
 	if (t < g->first)
 		g->first = t;
@@ -913,10 +1039,16 @@ ev_win_save(const struct ev_win *w)
 		json_t *cells = json_array();
 
 		for (j = 0; j < p->cells.cap; j++)
-			if (p->cells.e[j].key)
-				json_array_append_new(cells, json_pack("[s%o]",
+			if (p->cells.e[j].key) {
+				json_t *cell = json_pack("[s%o]",
 				    p->cells.e[j].key, p->cells.e[j].klen,
-				    ev_agg_to_json(a, p->cells.e[j].val)));
+				    ev_agg_to_json(a, p->cells.e[j].val));
+
+				if (p->cells.e[j].last)
+					json_array_append_new(cell, json_string(
+					    p->cells.e[j].last));
+				json_array_append_new(cells, cell);
+			}
 		json_array_append_new(panes, json_pack("{sIsIsbso}", "start",
 		    (json_int_t)p->start, "end", (json_int_t)p->end, "fired",
 		    p->fired, "cells", cells));
@@ -924,10 +1056,11 @@ ev_win_save(const struct ev_win *w)
 	for (i = 0; i < w->groups.cap; i++) {
 		const struct kent *e = &w->groups.e[i];
 		const struct group *g = e->val;
-		json_t *ss = json_array();
+		json_t *ss;
 
 		if (e->key == NULL)
 			continue;
+		ss = json_array();
 		for (j = 0; j < g->nsess; j++)
 			json_array_append_new(ss, json_pack("[IIo]",
 			    (json_int_t)g->sess[j].first,
@@ -977,16 +1110,20 @@ ev_win_load(struct ev_win *w, const json_t *data, char *err, size_t errlen)
 		p = pane_get(w, s, e, 1);
 		p->fired = fired;
 		json_array_foreach(cells, j, y) {
-			const char *k;
+			const char *k, *last;
 			size_t kl;
 			json_t *st;
 			struct kent *ce;
 
-			if (json_unpack(y, "[s%o]", &k, &kl, &st) < 0)
+			if (json_unpack(y, "[s%o!]", &k, &kl, &st) < 0 &&
+			    json_unpack(y, "[s%os]", &k, &kl, &st, &last) < 0)
 				goto bad;
 			ce = kmap_find(&p->cells, k, kl, ev_hll_hash(k, kl), 1);
 			if (ce->val == NULL)
 				ce->val = ev_agg_new(a);
+			if (json_array_size(y) == 3 && ce->last == NULL)
+				ce->last = ev_xstrdup(json_string_value(
+				    json_array_get(y, 2)));
 			if (ev_agg_merge_json(a, ce->val, st, err, errlen) < 0)
 				return -1;
 		}
@@ -1008,6 +1145,8 @@ ev_win_load(struct ev_win *w, const json_t *data, char *err, size_t errlen)
 		g = ge->val = ev_xcalloc(1, sizeof(*g));
 		g->first = first;
 		g->last = last;
+		g->key = ge->key;
+		g->klen = ge->klen;
 		json_array_foreach(ss, j, z) {
 			json_int_t f, l;
 			json_t *st;
@@ -1023,9 +1162,8 @@ ev_win_load(struct ev_win *w, const json_t *data, char *err, size_t errlen)
 			s->v = ev_agg_new(a);
 			if (ev_agg_merge_json(a, s->v, st, err, errlen) < 0)
 				return -1;
-			if (l + w->cfg->gap < w->sess_min_end)
-				w->sess_min_end = l + w->cfg->gap;
 		}
+		heap_track(w, g);
 	}
 	return 0;
 bad:

@@ -56,6 +56,7 @@ struct ev_win_cfg {
 	size_t		 nby;
 	char *const	*by_names;	/* output column names of the keys */
 	int		 partial;	/* write mergeable partial records */
+	int		 changes;	/* a changelog: "op":"-" then "+" */
 	int		 fill_zero;
 	ev_us_t		 group_ttl;
 	size_t		 max_groups;	/* 0: unlimited */

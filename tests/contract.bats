@@ -51,7 +51,7 @@ programs() {
 @test "contract: every long option in --help is in the man pages" {
 	for p in $(programs); do
 		for o in $("$p" --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
-			grep -q -- "Fl -${o#--}\\b" "$EVKIT_TOP/man/$p.1" "$EVKIT_TOP/man/evkit.7" ||
+			grep -qE -- "Fl (\\\\)?-${o#--}\\b" "$EVKIT_TOP/man/$p.1" "$EVKIT_TOP/man/evkit.7" ||
 				fail "$p: option $o is not in man/$p.1"
 		done
 	done

@@ -121,6 +121,14 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	assert_output "$line"
 }
 
+@test "ev-validate: --schema with a folder reads it as a registry" {
+	run --separate-stderr ev-validate -s reg --dedupe event_id \
+	    --rejects rej.ndjson < events.ndjson
+	assert_failure 1
+	diff <(printf '%s\n' "$output") "$V/expected.out"
+	diff rej.ndjson "$V/expected.rejects"
+}
+
 @test "ev-validate: Snowplow self-describing events validate their data" {
 	sed -n 8,9p events.ndjson > in.ndjson
 	run --separate-stderr ev-validate -r reg --rejects rej.ndjson < in.ndjson
@@ -151,6 +159,10 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	run --separate-stderr ev-validate -s dangling.json < /dev/null
 	assert_failure 2
 	[[ "$stderr" == *"cannot resolve reference '#/\$defs/missing'"* ]]
+	printf '{"type": "strnig"}\n' > typo.json
+	run --separate-stderr ev-validate -s typo.json < /dev/null
+	assert_failure 2
+	[[ "$stderr" == *"typo.json: not a valid schema: /type: "* ]]
 	printf '{"pattern": "(unclosed"}\n' > badre.json
 	run --separate-stderr ev-validate -s badre.json < /dev/null
 	assert_failure 2
@@ -162,26 +174,26 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 }
 
 @test "ev-validate: SIGHUP reloads the registry, a broken reload keeps it" {
-	github='{"event_id":"e-1","event":"signup","ts":"2026-03-02T10:15:07Z","user_id":"u3","properties":{"method":"github"}}'
+	sso='{"event_id":"e-1","event":"signup","ts":"2026-03-02T10:15:07Z","user_id":"u3","properties":{"method":"sso"}}'
 	email='{"event_id":"e-2","event":"signup","ts":"2026-03-02T10:15:07Z","user_id":"u3","properties":{"method":"email"}}'
 	mkfifo in
 	# fd 3 is bats's own: the fifo's writer end is fd 5.
 	ev-validate -r reg --rejects rej.ndjson < in > out.ndjson 2> err 3>&- &
 	pid=$!
 	exec 5> in
-	echo "$github" >&5
+	echo "$sso" >&5
 	wait_for lines_in rej.ndjson 1
-	jq '.properties.properties.properties.method.enum += ["github"]' \
+	jq '.properties.properties.properties.method.enum += ["sso"]' \
 	    "$V/registry/signup/1-0-0.json" > new.json
 	mv new.json reg/signup/1-0-0.json
 	kill -HUP "$pid"
 	wait_for grep -q 'reloaded 7 schemas' err
-	echo "$github" >&5
+	echo "$sso" >&5
 	wait_for lines_in out.ndjson 1
 	echo '{"broken":' > reg/signup/1-0-0.json
 	kill -HUP "$pid"
 	wait_for grep -q 'reload failed, keeping the previous schemas' err
-	echo "$github" >&5
+	echo "$sso" >&5
 	echo "$email" >&5
 	exec 5>&-
 	st=0
@@ -189,7 +201,7 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	[ "$st" -eq 1 ]
 	[ "$(wc -l < rej.ndjson)" -eq 1 ]
 	run cat out.ndjson
-	assert_output "$(printf '%s\n%s\n%s' "$github" "$github" "$email")"
+	assert_output "$(printf '%s\n%s\n%s' "$sso" "$sso" "$email")"
 	grep -q 'signup/1-0-0.json' err
 }
 
@@ -200,13 +212,26 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	d=$(jq -c '.event_id = "e-2"' <<< "$b")
 	printf '%s\n' "$a" "$b" "$c" "$d" > in.ndjson
 	run --separate-stderr ev-validate -r reg --dedupe event_id \
-	    --dedupe-window 10m --stats st.json --rejects rej.ndjson < in.ndjson
+	    --dedupe-window 10m --stats st.json --rejects rej.ndjson \
+	    --duplicates dup.ndjson < in.ndjson
 	assert_success
 	assert_output "$(printf '%s\n%s\n%s' "$a" "$c" "$d")"
 	[ "$(stat_of st.json duplicate)" = 1 ]
 	[ "$(jq .events.signup.duplicate st.json)" = 1 ]
-	[ "$(jq -r .reason rej.ndjson)" = duplicate ]
+	# Duplicates are not rejects; --duplicates keeps them.
+	[ ! -s rej.ndjson ]
+	run jq -c '[.line, .reason, .raw]' dup.ndjson
+	assert_output "$(jq -cn --arg b "$b" '[2, "duplicate", $b]')"
 	assert_balanced st.json
+	# Without --duplicates they are dropped and counted.
+	run --separate-stderr ev-validate -r reg --dedupe event_id \
+	    --stats st2.json < in.ndjson
+	assert_success
+	[ -z "$stderr" ]
+	[ "$(stat_of st2.json duplicate)" = 1 ]
+	assert_balanced st2.json
+	run --separate-stderr ev-validate -r reg --duplicates d.ndjson < in.ndjson
+	assert_failure 2
 }
 
 @test "ev-validate: --state keeps the dedupe ids across runs" {
@@ -307,7 +332,7 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	[ "$(stat_of st.json in)" = 13 ]
 	[ "$(stat_of st.json passed)" = 5 ]
 	[ "$(stat_of st.json blank)" = 1 ]
-	[ "$(wc -l < rej.ndjson)" = 8 ]
+	[ "$(wc -l < rej.ndjson)" = 7 ]
 }
 
 @test "ev-validate: the man page is clean" {
@@ -333,7 +358,7 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	[ -s stats.json ] && [ -s dedupe.state ]
 }
 
-@test "ev-validate: JSON-Schema-Test-Suite required tests all pass" {
+@test "ev-validate: JSON-Schema-Test-Suite required and output tests all pass" {
 	skip_unless_dir EVKIT_JSTS
 	skip_unless_dir EVKIT_METASCHEMAS
 	run "$EVKIT_BIN/tools/jsts_run" "$EVKIT_JSTS" "$EVKIT_METASCHEMAS"
@@ -342,4 +367,6 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	assert_line 'draft7 required: 927/927 passed'
 	assert_line 'draft2019-09 required: 1259/1259 passed'
 	assert_line 'draft2020-12 required: 1299/1299 passed'
+	assert_line 'draft2019-09 output: 4/4 passed'
+	assert_line 'draft2020-12 output: 4/4 passed'
 }

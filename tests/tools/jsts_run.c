@@ -10,7 +10,9 @@
  * official meta-schemas from METASCHEMA_DIR.  It prints one line per draft
  * and part ("draft2020-12 required: 1299/1299 passed"), the names of failing
  * required cases (and optional ones with -v), and exits 1 when a required
- * test fails.
+ * test fails.  It also runs output-tests/<draft>/content: our flag, basic
+ * and detailed output must satisfy each test's schema ("draft2020-12
+ * output: 5/5 passed"); a failure there also makes the exit status 1.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -159,6 +161,99 @@ run_file(struct ev_schema_set *base, enum ev_schema_draft draft,
 	json_decref(groups);
 }
 
+/*
+ * output-tests/<draft>/content: each test gives, per output format, a schema
+ * the validator's output must satisfy.  Formats evkit does not produce
+ * (verbose) are skipped.
+ */
+static void
+run_output_file(struct ev_schema_set *base, enum ev_schema_draft draft,
+    const char *path, const char *label, struct tally *t)
+{
+	json_t *groups = load(path), *g, *tc, *fs, *osdoc;
+	size_t gi, ti;
+	const char *fmtname;
+	struct ev_schema_ctx *ctx = ev_schema_ctx_new();
+	struct ev_schema_set *obase = ev_schema_set_new(base, draft);
+	struct ev_buf osp = EV_BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	char e0[512];
+
+	/*
+	 * The suite's output-schema.json (beside content/) replaces the
+	 * published 2019-09 one, whose "oneOf" no output can satisfy.
+	 */
+	ev_buf_add(&osp, path, slash ? (size_t)(slash - path) : 0);
+	ev_buf_adds(&osp, "/../output-schema.json");
+	if ((osdoc = load(osp.data)) != NULL) {
+		if (ev_schema_set_add(obase, osdoc, NULL, e0, sizeof(e0)) ==
+		    NULL || ev_schema_set_link(obase, e0, sizeof(e0)) != 0)
+			fprintf(stderr, "jsts_run: %s: %s\n", osp.data, e0);
+		json_decref(osdoc);
+	}
+	ev_buf_free(&osp);
+
+	json_array_foreach(groups, gi, g) {
+		struct ev_schema_set *set = ev_schema_set_new(base, draft);
+		char err[512] = "";
+		struct ev_schema *s = ev_schema_set_add(set,
+		    json_object_get(g, "schema"), NULL, err, sizeof(err));
+		if (s && ev_schema_set_link(set, err, sizeof(err)) != 0)
+			s = NULL;
+		json_array_foreach(json_object_get(g, "tests"), ti, tc) {
+			json_object_foreach(json_object_get(tc, "output"),
+			    fmtname, fs) {
+				enum ev_schema_outfmt f;
+				struct ev_schema_set *os;
+				struct ev_schema *oschema;
+				json_t *out;
+				int ok = 0;
+				if (strcmp(fmtname, "flag") == 0)
+					f = EV_SCHEMA_OUT_FLAG;
+				else if (strcmp(fmtname, "basic") == 0)
+					f = EV_SCHEMA_OUT_BASIC;
+				else if (strcmp(fmtname, "detailed") == 0)
+					f = EV_SCHEMA_OUT_DETAILED;
+				else
+					continue;
+				t->total++;
+				if (s == NULL)
+					goto report;
+				out = ev_schema_output(ctx, s,
+				    json_object_get(tc, "data"), f);
+				os = ev_schema_set_new(obase, draft);
+				oschema = ev_schema_set_add(os, fs, NULL, err,
+				    sizeof(err));
+				if (oschema && ev_schema_set_link(os, err,
+				    sizeof(err)) == 0)
+					ok = ev_schema_valid(ctx, oschema, out);
+				ev_schema_set_free(os);
+				if (!ok) {
+					char *dump = json_dumps(out,
+					    JSON_COMPACT);
+					printf("  output: %s\n", dump);
+					free(dump);
+				}
+				json_decref(out);
+report:
+				if (ok) {
+					t->pass++;
+					continue;
+				}
+				printf("  FAIL %s: %s / %s (%s output)\n", label,
+				    json_string_value(json_object_get(g,
+				    "description")),
+				    json_string_value(json_object_get(tc,
+				    "description")), fmtname);
+			}
+		}
+		ev_schema_set_free(set);
+	}
+	ev_schema_set_free(obase);
+	ev_schema_ctx_free(ctx);
+	json_decref(groups);
+}
+
 static void
 run_dir(struct ev_schema_set *base, enum ev_schema_draft draft,
     const char *dir, const char *label, int assert_format, int show,
@@ -204,7 +299,8 @@ main(int argc, char **argv)
 	meta = argv[a + 1];
 	for (k = 0; k < sizeof(drafts) / sizeof(drafts[0]); k++) {
 		struct ev_schema_set *base;
-		struct tally req = { 0, 0 }, opt = { 0, 0 }, fmt = { 0, 0 };
+		struct tally req = { 0, 0 }, opt = { 0, 0 }, fmt = { 0, 0 },
+		    out = { 0, 0 };
 		struct ev_buf dir = EV_BUF_INIT, rem = EV_BUF_INIT,
 		    lab = EV_BUF_INIT;
 		char err[512];
@@ -234,14 +330,39 @@ main(int argc, char **argv)
 		ev_buf_adds(&lab, "/format");
 		run_dir(base, drafts[k].d, dir.data, lab.data, 1, verbose,
 		    &fmt);
+		{
+			struct ev_buf od = EV_BUF_INIT;
+			size_t nf, f;
+			char **names;
+			ev_buf_printf(&od, "%s/output-tests/%s/content", suite,
+			    drafts[k].name);
+			names = list_dir(od.data, ".json", &nf);
+			for (f = 0; f < nf; f++) {
+				struct ev_buf p = EV_BUF_INIT, l = EV_BUF_INIT;
+				ev_buf_printf(&p, "%s/%s", od.data, names[f]);
+				ev_buf_printf(&l, "%s/output/%s",
+				    drafts[k].name, names[f]);
+				run_output_file(base, drafts[k].d, p.data,
+				    l.data, &out);
+				ev_buf_free(&p);
+				ev_buf_free(&l);
+				free(names[f]);
+			}
+			free(names);
+			ev_buf_free(&od);
+		}
 		printf("%s required: %lu/%lu passed\n", drafts[k].name,
 		    req.pass, req.total);
 		printf("%s optional: %lu/%lu passed\n", drafts[k].name,
 		    opt.pass, opt.total);
 		printf("%s optional/format: %lu/%lu passed\n", drafts[k].name,
 		    fmt.pass, fmt.total);
+		if (out.total)
+			printf("%s output: %lu/%lu passed\n", drafts[k].name,
+			    out.pass, out.total);
 		fflush(stdout);
-		if (req.total == 0 || req.pass != req.total)
+		if (req.total == 0 || req.pass != req.total ||
+		    out.pass != out.total)
 			status = 1;
 		ev_schema_set_free(base);
 		ev_buf_free(&dir);

@@ -133,6 +133,54 @@ test_hll_merge(void)
 	ev_hll_free(&r);
 }
 
+/* Sparse and dense forms give the same registers, hex and estimate. */
+static void
+test_hll_sparse(void)
+{
+	struct ev_hll s, d, u, z;
+	char key[32], *hs, *hd;
+	int i, len;
+
+	ev_hll_init(&s, 12);
+	ev_hll_init(&d, 12);
+	ev_hll_init(&u, 12);
+	ev_hll_init(&z, 12);
+	for (i = 0; i < 100; i++) {
+		len = snprintf(key, sizeof(key), "s%d", i);
+		ev_hll_add(&s, key, (size_t)len);
+		ev_hll_add(&u, key, (size_t)len);
+	}
+	CHECK(s.reg == NULL && s.nsp > 0, "100 keys should stay sparse");
+	hs = ev_hll_to_hex(&s);
+	CHECK(ev_hll_from_hex(&d, 12, hs) == 0 && d.reg != NULL, "dense copy");
+	CHECK(ev_hll_estimate(&s) == ev_hll_estimate(&d),
+	    "sparse and dense estimates differ");
+	CHECK(fabs(ev_hll_estimate(&s) - 100) < 3, "sparse estimate %g",
+	    ev_hll_estimate(&s));
+	/* Many sparse merges into an empty sketch, then into a dense one. */
+	for (i = 0; i < 3000; i++) {
+		struct ev_hll t;
+
+		ev_hll_init(&t, 12);
+		len = snprintf(key, sizeof(key), "t%d", i);
+		ev_hll_add(&t, key, (size_t)len);
+		ev_hll_add(&u, key, (size_t)len);
+		ev_hll_merge(&z, &t);
+		ev_hll_free(&t);
+	}
+	ev_hll_merge(&z, &s);
+	hs = (free(hs), ev_hll_to_hex(&z));
+	hd = ev_hll_to_hex(&u);
+	CHECK(strcmp(hs, hd) == 0, "merged sparse sketches differ from union");
+	CHECK(ev_hll_estimate(&z) == ev_hll_estimate(&u), "estimates differ");
+	free(hs);
+	free(hd);
+	ev_hll_free(&s);
+	ev_hll_free(&d);
+	ev_hll_free(&u);
+	ev_hll_free(&z);
+}
+
 static int
 cmpd(const void *a, const void *b)
 {
@@ -240,6 +288,7 @@ main(void)
 {
 	test_hll_error();
 	test_hll_merge();
+	test_hll_sparse();
 	test_dds_accuracy();
 	test_dds_merge();
 	if (failures)

@@ -1,0 +1,457 @@
+#!/usr/bin/env bats
+# ev-report: formats against golden files, the JSON model's re-rendering,
+# CSV through libcsv, the HTML checked as XML and in a headless browser,
+# colour rules, the Markdown budget, gates and the shared contract.
+#
+# Golden files are in tests/data/report/; after a deliberate change of
+# output, regenerate them with
+#   REGEN_GOLDEN=1 EVKIT_BIN=$PWD/build bats tests/ev-report.bats
+# and review the diff.
+
+load helper
+
+R=$DATA/report
+export SOURCE_DATE_EPOCH=1772928000	# 2026-03-08T00:00:00Z
+
+local_setup() {
+	unset NO_COLOR
+}
+
+# report FORMAT [options]: the golden run of one format.
+report() {
+	local f=$1
+	shift
+	ev-report -f "$f" --last 1d --by event,platform \
+		--stage-stats "$R/validate.stats" --stage-stats "$R/window.stats" \
+		"$@" < "$R/windows.ndjson"
+}
+
+# golden NAME: compare $T/out with tests/data/report/NAME (or write it).
+golden() {
+	if [ -n "${REGEN_GOLDEN:-}" ]; then
+		cp "$T/out" "$R/$1"
+	fi
+	cmp "$T/out" "$R/$1" || { diff -u "$R/$1" "$T/out" | head -40; return 1; }
+}
+
+@test "ev-report: --help prints usage to stdout and exits 0" {
+	run --separate-stderr ev-report --help
+	assert_success
+	assert_line --index 0 --partial "usage: ev-report"
+	assert_output --partial "--fail-on-anomaly"
+	assert_equal "$stderr" ""
+}
+
+@test "ev-report: --version prints one line" {
+	run --separate-stderr ev-report --version
+	assert_success
+	assert_output "ev-report (evkit) 0.1.0"
+}
+
+@test "ev-report: a bad option exits 2 with a Try line" {
+	run --separate-stderr ev-report --bogus
+	assert_failure 2
+	assert_output ""
+	[[ "$stderr" == *"Try 'ev-report --help'"* ]]
+}
+
+@test "ev-report: bad option values exit 2 before reading input" {
+	for args in "-f pdf" "--tz Mars/Olympus" "--last 1d --since 2026-03-02T00:00:00Z" \
+		"--top 0" "--budget x" "--color sometimes" "--live -f html" \
+		"--since yesterday" \
+		"--from-json /nonexistent/model.json"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr ev-report $args < /dev/null
+		[ "$status" -eq 2 ] || fail "ev-report $args exited $status"
+		[[ "$stderr" == "ev-report: "* ]] || fail "ev-report $args: $stderr"
+	done
+	SOURCE_DATE_EPOCH=soon run --separate-stderr ev-report < /dev/null
+	assert_failure 2
+}
+
+@test "ev-report: empty input writes nothing and exits 0" {
+	run --separate-stderr ev-report < /dev/null
+	assert_success
+	assert_output ""
+	assert_equal "$stderr" ""
+	printf '\n\n' | ev-report -f html > out
+	[ ! -s out ]
+}
+
+@test "ev-report: text matches the golden file" {
+	report text > out
+	golden text.golden
+}
+
+@test "ev-report: text in ASCII and another time zone matches the golden file" {
+	report text --ascii --tz Europe/Berlin --metric count > out
+	golden text-ascii-berlin.golden
+	run grep -c $'\xe2\x96' out
+	assert_output 0
+}
+
+@test "ev-report: markdown matches the golden file" {
+	report markdown > out
+	golden markdown.golden
+}
+
+@test "ev-report: csv matches the golden file" {
+	report csv > out
+	golden csv.golden
+}
+
+@test "ev-report: json model matches the golden file" {
+	report json > out
+	golden json.golden
+	jq -e '.metrics[0].name == "count" and .range.points == 24
+		and .records.anomalies == 3' out
+}
+
+@test "ev-report: html matches the golden file" {
+	report html > out
+	golden html.golden
+}
+
+@test "ev-report: the model re-renders every format byte for byte" {
+	report json > model.json
+	for f in text markdown csv json html; do
+		report "$f" > direct
+		ev-report --from-json model.json -f "$f" > again
+		cmp direct again || fail "--from-json differs for $f"
+		ev-report --from-json - -f "$f" < model.json > again
+		cmp direct again || fail "--from-json - differs for $f"
+	done
+	report markdown --budget 2000 > direct
+	ev-report --from-json model.json -f markdown --budget 2000 > again
+	cmp direct again
+}
+
+@test "ev-report: --from-json refuses a document that is no model" {
+	echo '{"report":"other"}' > m.json
+	run --separate-stderr ev-report --from-json m.json
+	assert_failure 2
+	[[ "$stderr" == *"not an ev-report model"* ]]
+	echo 'nope' > m.json
+	run --separate-stderr ev-report --from-json m.json
+	assert_failure 2
+}
+
+@test "ev-report: the same records in another order give the same bytes" {
+	# Without the one alert that replaces a window, order is irrelevant.
+	grep -v '"method":"ewma"' "$R/windows.ndjson" > a.ndjson
+	sort a.ndjson > b.ndjson
+	! cmp -s a.ndjson b.ndjson
+	for f in json text; do
+		ev-report -f "$f" --last 1d < a.ndjson > a.out
+		ev-report -f "$f" --last 1d < b.ndjson > b.out
+		cmp a.out b.out
+	done
+}
+
+@test "ev-report: csv round-trips through libcsv, quotes and line breaks included" {
+	report csv > out
+	"$EVKIT_BIN/tools/report_csv" < out > again 2> shape
+	cmp out again
+	assert_equal "$(cat shape)" "rows 433 fields 11"
+	ev-report -f csv < "$R/quoting.ndjson" > q.csv
+	grep -q '"say ""hi"", all"' q.csv
+	"$EVKIT_BIN/tools/report_csv" < q.csv > q2.csv 2> shape
+	cmp q.csv q2.csv
+	assert_equal "$(cat shape)" "rows 13 fields 11"
+}
+
+@test "ev-report: csv rows carry the anomaly and the expected band" {
+	report csv > out
+	run grep -c ',0.99991,down' out
+	assert_output 2
+	grep -qF 'count,"event=page_view,platform=web",page_view,web,2026-03-03T06:00:00Z,900,311,250,372,0.9999,up' out
+	grep -qF 'count,event=signup,signup,,2026-03-03T16:00:00Z,45,55,44,66,0.99991,down' out
+}
+
+@test "ev-report: html is well-formed XML, self-contained and script-free" {
+	report html > r.html
+	run xmllint --noout r.html
+	assert_success
+	assert_output ""
+	! grep -qi '<script' r.html
+	! grep -Eo '(src|href)="[^"]*"' r.html | grep -q .
+	# Only namespace names are URLs.
+	run grep -Eo 'https?://[^"]*' r.html
+	for u in "${lines[@]}"; do
+		case $u in
+		http://www.w3.org/1999/xhtml|http://www.w3.org/2000/svg) ;;
+		*) fail "unexpected URL $u" ;;
+		esac
+	done
+	grep -q 'prefers-color-scheme:dark' r.html
+	grep -q '@media print' r.html
+	# One chart per metric total and per listed series, anomalies marked.
+	run grep -c '<svg ' r.html
+	assert_output 18
+	run grep -c '<circle class="anom"' r.html
+	assert_output 3
+	grep -q 'class="band"' r.html
+}
+
+@test "ev-report: html renders in headless Chromium to a non-blank page" {
+	command -v chromium > /dev/null || skip "chromium is not installed (.ci/run installs it)"
+	[ -x "$EVKIT_BIN/tools/png_check" ] || skip "png_check was not built"
+	report html -o "$T/r.html"
+	prof=$(mktemp -d)
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic \
+		--no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync --user-data-dir="$prof" \
+		--screenshot="$T/r.png" --window-size=1200,900 "file://$T/r.html" \
+		> chromium.log 2>&1 || true
+	rm -rf "$prof"
+	[ -s "$T/r.png" ] || fail "no screenshot: $(tail -5 chromium.log)"
+	run "$EVKIT_BIN/tools/png_check" "$T/r.png"
+	[ "$status" -ne 77 ] || skip "png_check was built without libpng"
+	assert_success
+	read -r w h ink <<< "$output"
+	assert_equal "$w" 1200
+	assert_equal "$h" 900
+	# Text, tables and a chart: a few percent of the page, not all of it.
+	[ "$ink" -gt 20000 ] || fail "only $ink non-blank pixels"
+	[ "$ink" -lt 540000 ] || fail "$ink non-blank pixels: a blank-less page"
+	# The chart's line is drawn: pixels of its blue (#0969da).
+	run "$EVKIT_BIN/tools/png_check" "$T/r.png" 0969da
+	read -r _ _ _ blue <<< "$output"
+	[ "$blue" -gt 300 ] || fail "only $blue pixels of the chart line"
+}
+
+@test "ev-report: colour only when asked or on a terminal, never with NO_COLOR" {
+	report text > plain
+	! grep -q $'\033\\[' plain
+	report text --color always > col
+	grep -q $'\033\\[31m' col
+	# Without the escapes it is the plain report.
+	sed $'s/\033\\[[0-9;]*m//g' col | cmp - plain
+	NO_COLOR=1 report text --color always > nc
+	cmp nc plain
+	report text --color never > nv
+	cmp nv plain
+	report markdown --color always > md
+	! grep -q $'\033' md
+	if command -v script > /dev/null; then
+		script -qec "ev-report --last 1d < '$R/windows.ndjson'" /dev/null > tty
+		grep -q $'\033\\[1m' tty
+		NO_COLOR=1 script -qec "ev-report --last 1d < '$R/windows.ndjson'" /dev/null > tty
+		! grep -q $'\033\\[' tty
+	fi
+}
+
+@test "ev-report: --budget cuts whole markdown sections and says so" {
+	report markdown > full
+	full=$(wc -c < full)
+	report markdown --budget 1500 > cut
+	[ "$(wc -c < cut)" -le 1500 ]
+	grep -q '^_Cut to fit 1500 bytes: [0-9]* of 6 sections left out._$' cut
+	# What is kept is the full report's beginning, whole sections.
+	head -n -2 cut > kept
+	cmp -n "$(wc -c < kept)" kept full
+	report markdown --budget "$full" > same
+	cmp same full
+	report markdown --budget 3000 > slack
+	[ "$(wc -c < slack)" -le 3000 ]
+	[ "$(wc -c < slack)" -gt "$(wc -c < cut)" ]
+}
+
+@test "ev-report: --fail-on-anomaly exits 1 after writing the report" {
+	run --separate-stderr report text --fail-on-anomaly
+	assert_failure 1
+	assert_output --partial "anomaly at"
+	[[ "$stderr" == *"the report holds 3 anomalies"* ]]
+	# The first day has no anomaly.
+	run --separate-stderr ev-report --fail-on-anomaly --since 2026-03-02T00:00:00Z \
+		--until 2026-03-03T00:00:00Z < "$R/windows.ndjson"
+	assert_success
+	assert_output --partial "no anomalies"
+	report markdown --fail-on-anomaly -o gate.md || s=$?
+	[ "${s:-0}" -eq 1 ]
+	grep -q 'Anomalies in count' gate.md
+}
+
+@test "ev-report: anomalies carry expected, bounds, direction and explanation" {
+	report json > m.json
+	run jq -c '.metrics[0].anomalies[] | [.start,.series,.value,.expected,.lower,.upper,.direction,.method]' m.json
+	assert_line --index 0 '["2026-03-03T06:00:00Z","event=page_view,platform=web",900,311,250,372,"up","ewma"]'
+	assert_line --index 1 '["2026-03-03T16:00:00Z","event=signup",45,55,44,66,"down","robust"]'
+	run jq -r '.metrics[0].anomalies[2].explain[0].platform' m.json
+	assert_output android
+	# The annotated series has its expected band; others have none.
+	jq -e '.metrics[0].series[] | select(.series == "event=signup") | .lower | length == 24' m.json
+	jq -e '[.metrics[0].series[] | select(.series == "event=signup,platform=web") | has("lower")] == [false]' m.json
+	report text > out
+	grep -q 'signup -18% vs expected 55.0; 86% of the drop from platform=android' out
+	grep -q 'platform=android 86%, platform=ios 9.0%' out
+}
+
+@test "ev-report: totals, change and ranking against the previous period" {
+	report json > m.json
+	# The finest level only: event totals are not counted twice.
+	# (the last record of a series and window replaces the earlier ones)
+	total=$(jq -s 'map(select(.platform and .start >= "2026-03-03"))
+		| group_by([.start, .event, .platform]) | map(last.count) | add' "$R/windows.ndjson")
+	run jq '.metrics[0].total' m.json
+	assert_output "$total"
+	run jq -r '.metrics[0].series | map(.series) | .[0:2] | join(" ")' m.json
+	assert_output "event=page_view event=page_view,platform=web"
+	run jq -r '.metrics[0].change * 1000 | round' m.json
+	assert_output 163
+}
+
+@test "ev-report: --since, --until and --step shape the range" {
+	ev-report -f json --since 2026-03-02T06:00:00Z --until 2026-03-02T12:00:00Z \
+		< "$R/windows.ndjson" > m.json
+	run jq -c '[.range.points, .range.step, .previous.start, .records.used]' m.json
+	assert_output '[6,"1h","2026-03-02T00:00:00Z",48]'
+	ev-report -f json --step 2h < "$R/windows.ndjson" > s.json
+	ev-report -f json < "$R/windows.ndjson" > h.json
+	run jq -c '[.range.points, .range.step, .previous]' s.json
+	assert_output '[24,"2h",null]'
+	[ "$(jq .metrics[0].total s.json)" = "$(jq .metrics[0].total h.json)" ]
+	run --separate-stderr ev-report --since 1700-01-01T00:00:00Z < "$R/windows.ndjson"
+	assert_failure 2
+	[[ "$stderr" == *"more than 2000000 points"* ]]
+}
+
+@test "ev-report: --top keeps N series plus those with anomalies, the rest as other" {
+	report json --top 2 > m.json
+	run jq -c '[.metrics[0].series[] | .rank]' m.json
+	assert_output '[1,2,5]'
+	run jq -c '.metrics[0].other' m.json
+	assert_output '{"series":5,"total":6322}'
+	report text --top 2 | grep -q '  other: 5 series, total 6,322'
+}
+
+@test "ev-report: stats files of other stages show in the header" {
+	report text > out
+	grep -q '^data quality:' out
+	grep -Eq '^  ev-validate +1,000 +990 +7 +0 +3 +0 +990$' out
+	echo 'garbage' > bad.stats
+	run --separate-stderr ev-report --stage-stats bad.stats < "$R/windows.ndjson"
+	assert_failure 3
+	[[ "$stderr" == *"stats file 'bad.stats' has a line that is no stats record"* ]]
+	run --separate-stderr ev-report --stage-stats missing.stats < "$R/windows.ndjson"
+	assert_failure 3
+	[[ "$stderr" == *"cannot read stats file 'missing.stats'"* ]]
+}
+
+@test "ev-report: a stats file an upstream stage writes as it exits is waited for" {
+	# The upstream closes the pipe first and writes its stats a second later.
+	{ cat "$R/windows.ndjson"; (sleep 1; cp "$R/validate.stats" late.stats) > /dev/null & } |
+		ev-report --last 1d --stage-stats late.stats > out
+	grep -Eq '^  ev-validate +1,000 ' out
+}
+
+@test "ev-report: a rejected record goes to --rejects and the counts balance" {
+	{ head -n 5 "$R/windows.ndjson"; echo '{"count":3,"event":"x"}'; echo '{oops'; echo '[1]'; } > in.ndjson
+	run --separate-stderr ev-report --rejects rej.ndjson --stats st.json -f json < in.ndjson
+	assert_failure 1
+	run jq -r .reason rej.ndjson
+	assert_output $'time\nparse\ntype'
+	assert_balanced st.json
+	[ "$(stat_of st.json in)" -eq 8 ]
+	[ "$(stat_of st.json aggregated)" -eq 5 ]
+	[ "$(stat_of st.json rejected)" -eq 3 ]
+	ev-report -f json --max-reject-rate 0.5 < in.ndjson > m.json
+	run jq -c '.records | [.in, .rejected]' m.json
+	assert_output '[8,3]'
+}
+
+@test "ev-report: counts balance and the stats name the anomalies" {
+	report text --stats st.json > /dev/null
+	assert_balanced st.json
+	[ "$(stat_of st.json in)" -eq 385 ]
+	[ "$(stat_of st.json aggregated)" -eq 385 ]
+	[ "$(stat_of st.json anomalies)" -eq 3 ]
+}
+
+@test "ev-report: writing to /dev/full exits 3" {
+	run --separate-stderr bash -c "ev-report < '$R/windows.ndjson' > /dev/full"
+	assert_failure 3
+	[[ "$stderr" == *"write error"* ]]
+}
+
+@test "ev-report: -o writes the file atomically and nothing to stdout" {
+	run --separate-stderr report html -o r.html
+	assert_success
+	assert_output ""
+	report html | cmp - r.html
+	[ -z "$(ls | grep '\.tmp\.')" ]
+	run --separate-stderr report html -o /nonexistent/dir/r.html
+	assert_failure 3
+	[[ "$stderr" == *"cannot write '/nonexistent/dir/r.html'"* ]]
+}
+
+@test "ev-report: --live redraws the text report and draws it at the end" {
+	run --separate-stderr bash -c "ev-report --live --refresh 1s --last 1d < '$R/windows.ndjson'"
+	assert_success
+	[[ "$output" == $'\033[H\033[2J'* ]]
+	assert_output --partial "count  total 12,282"
+	# A stream that pauses longer than --refresh is drawn while it waits.
+	{ head -n 100 "$R/windows.ndjson"; sleep 3; tail -n +101 "$R/windows.ndjson"; } |
+		ev-report --live --refresh 500ms > live.out
+	run grep -c $'\033\\[2J' live.out
+	[ "$output" -ge 2 ]
+}
+
+@test "ev-report: the man page passes mandoc -Tlint" {
+	run mandoc -Tlint -W warning "$EVKIT_TOP/man/ev-report.1"
+	assert_success
+	assert_output ""
+}
+
+@test "ev-report: every EXAMPLES pipeline of the man page runs" {
+	cp "$R/windows.ndjson" "$R/events.ndjson" .
+	awk '/^\.Sh EXAMPLES/{e=1;next} /^\.Sh/{e=0} e&&/^\.Bd/{b=1;next} e&&/^\.Ed/{b=0;print "----";next} e&&b' \
+		"$EVKIT_TOP/man/ev-report.1" | sed 's/\\e$/\\/' > examples
+	n=0
+	while IFS= read -r -d '' ex; do
+		[ -n "$ex" ] || continue
+		n=$((n + 1))
+		if { [[ "$ex" == *ev-window* ]] && ! command -v ev-window > /dev/null; } ||
+			{ [[ "$ex" == *ev-detect* ]] && ! command -v ev-detect > /dev/null; }; then
+			echo "# example $n needs ev-window and ev-detect; not built here" >&3
+			continue
+		fi
+		run bash -eo pipefail -c "$ex"
+		[ "$status" -eq 0 ] || fail "example $n failed ($status): $ex: $output"
+	done < <(awk 'BEGIN{RS="----\n"; ORS="\0"} {print}' examples)
+	[ "$n" -eq 5 ]
+	[ -s slack.md ] && [ -s model.json ] && [ -s report.html ] && [ -s summary.md ]
+}
+
+@test "ev-report: which anomaly objects count: flag, then status, then --min-score" {
+	a='"start":"2026-03-02T00:00:00Z","end":"2026-03-02T01:00:00Z","count":5'
+	{
+		echo "{$a,\"event\":\"a\",\"anomaly\":{\"score\":1,\"status\":\"resolved\"}}"
+		echo "{$a,\"event\":\"b\",\"anomaly\":{\"score\":0.5,\"status\":\"firing\"}}"
+		echo "{$a,\"event\":\"c\",\"anomaly\":{\"score\":0.99995}}"
+		echo "{$a,\"event\":\"d\",\"anomaly\":{\"score\":0.999}}"
+		echo "{$a,\"event\":\"e\",\"anomaly\":{\"score\":1,\"alert\":false}}"
+		echo "{$a,\"event\":\"f\",\"anomaly\":{\"score\":null,\"reason\":\"warmup\"}}"
+	} > in.ndjson
+	run ev-report -f json < in.ndjson
+	assert_success
+	run jq -c '[.metrics[0].anomalies[].labels.event]' <<< "$output"
+	assert_output '["b","c"]'
+	run ev-report -f json --min-score 0.99 < in.ndjson
+	run jq -c '[.metrics[0].anomalies[].labels.event]' <<< "$output"
+	assert_output '["b","c","d"]'
+}
+
+@test "ev-report: --max-anomalies shows the most severe rows and says how many are left out" {
+	report text --max-anomalies 1 > out
+	grep -q '2026-03-03 06:00  event=page_view,platform=web' out
+	! grep -q '2026-03-03 16:00' out
+	grep -q '(2 less severe anomalies not shown; see --max-anomalies)' out
+	report markdown --max-anomalies 2 > md
+	grep -q '^_1 less severe anomalies not shown._$' md
+	report html --max-anomalies 0 > all.html
+	run grep -c '<td class="t bad">' all.html
+	assert_output 3
+	# The model keeps them all.
+	report json --max-anomalies 1 | jq -e '.records.anomalies == 3'
+}

@@ -1,0 +1,496 @@
+#!/usr/bin/env bats
+# ev-window: event-time windows, watermark and lateness, aggregates and
+# sketches, state, partial results and merge.
+
+load helper
+
+W=$DATA/window
+KEYS='event,context.platform as platform'
+AGGS='count,sum(properties.amount) as revenue,approx_distinct(user_id) as users'
+
+# gen_events N SEED: N random events, about one a second from
+# 2026-03-02T10:00:00Z, up to 20 s out of order, integer amounts.
+gen_events() {
+	awk -v n="$1" -v seed="$2" 'BEGIN {
+		srand(seed)
+		split("page_view signup activation purchase", ev, " ")
+		split("web ios android", pf, " ")
+		base = 1772445600	# 2026-03-02T10:00:00Z
+		for (i = 0; i < n; i++) {
+			t = base + i + int(rand() * 20)
+			e = ev[1 + int(rand() * 4)]
+			p = pf[1 + int(rand() * 3)]
+			u = "u" int(rand() * 50)
+			a = int(rand() * 1000)
+			printf "{\"event\":\"%s\",\"ts\":\"%s\",\"user_id\":\"%s\",\"properties\":{\"amount\":%d},\"context\":{\"platform\":\"%s\"}}\n", \
+			    e, strftime("%Y-%m-%dT%H:%M:%SZ", t, 1), u, a, p
+		}
+	}'
+}
+
+@test "ev-window: --help prints usage to stdout" {
+	run --separate-stderr ev-window --help
+	assert_success
+	assert_line --index 0 --partial "usage: ev-window"
+	assert_output --partial "--tumble"
+	assert_output --partial "--rejects"
+	assert_equal "$stderr" ""
+}
+
+@test "ev-window: --version prints one line" {
+	run --separate-stderr ev-window --version
+	assert_success
+	assert_output "ev-window (evkit) 0.1.0"
+}
+
+@test "ev-window: a bad option exits 2" {
+	run --separate-stderr ev-window --tumble 1m --bogus
+	assert_failure 2
+	assert_output ""
+	[[ "$stderr" == *"Try 'ev-window --help'"* ]]
+}
+
+@test "ev-window: usage errors exit 2 before reading input" {
+	for args in "" "--tumble 1m --hop 1h --every 1m" "--hop 1h" \
+	    "--hop 1h --every 7m" "--tumble 0" "--tumble 1m --agg nope(x)" \
+	    "--tumble 1m --agg sum" "--tumble 1m --tz Europe/Berlin" \
+	    "--tumble 1d --tz Not/AZone" "--session 1m --fill-zero" \
+	    "--tumble 1m --by event --agg count,count" \
+	    "--tumble 1m --week-start someday" "--tumble 1m --hll-precision 30"; do
+		run --separate-stderr ev-window $args </dev/null
+		[ "$status" -eq 2 ] || fail "'$args' exited $status"
+		[[ "$stderr" == *"Try 'ev-window --help'"* ]] || fail "'$args': $stderr"
+	done
+}
+
+@test "ev-window: empty input exits 0 with no output" {
+	run --separate-stderr ev-window --tumble 1m --by event </dev/null
+	assert_success
+	assert_output ""
+	assert_equal "$stderr" ""
+}
+
+@test "ev-window: tumbling golden by event and platform with count, sum, approx distinct" {
+	run --separate-stderr ev-window --tumble 1m --lateness 30s --by "$KEYS" \
+	    --agg "$AGGS" --stats st.json <"$W/events.ndjson"
+	assert_failure 1	# two rejected lines
+	assert_output "$(cat "$W/tumble.golden")"
+	[[ "$stderr" == *"<stdin>:7: type: revenue: 'properties.amount' is not a number"* ]]
+	[[ "$stderr" == *"<stdin>:8: time: 'ts' is missing"* ]]
+	[[ "$stderr" == *"<stdin>:12: late: event time 2026-03-02T10:00:10Z is behind the watermark 2026-03-02T10:02:30Z"* ]]
+	assert_equal "$(stat_of st.json in)" 14
+	assert_equal "$(stat_of st.json aggregated)" 11
+	assert_equal "$(stat_of st.json rejected)" 2
+	assert_equal "$(stat_of st.json late)" 1
+	assert_equal "$(stat_of st.json out)" 10
+	assert_balanced st.json
+}
+
+@test "ev-window: --agg is repeatable and the same as a comma list" {
+	ev-window --tumble 1m --by event --agg count --agg 'sum(properties.amount)' \
+	    --rejects /dev/null <"$W/events.ndjson" >a || true
+	ev-window --tumble 1m --by event --agg 'count,sum(properties.amount)' \
+	    --rejects /dev/null <"$W/events.ndjson" >b || true
+	[ -s a ]
+	cmp a b
+}
+
+@test "ev-window: hopping golden (panes of --every)" {
+	run --separate-stderr ev-window --hop 2m --every 1m --lateness 30s --by event \
+	    --agg 'count,max(properties.amount)' <"$W/events.ndjson"
+	assert_failure 1
+	assert_output "$(cat "$W/hop.golden")"
+}
+
+@test "ev-window: cumulating golden" {
+	run --separate-stderr ev-window --cumulate 2m --every 1m --lateness 30s \
+	    --agg 'count,distinct(user_id) as users' <"$W/events.ndjson"
+	assert_failure 1
+	assert_output "$(cat "$W/cumulate.golden")"
+}
+
+@test "ev-window: session golden; a late bridging event merges two sessions" {
+	run --separate-stderr ev-window --session 30s --lateness 2m --by user_id \
+	    --agg 'count,first(event),last(event)' --late late.ndjson \
+	    --stats st.json <"$W/sessions.ndjson"
+	assert_success
+	assert_output "$(cat "$W/session.golden")"
+	# u9's 10:00:00 and 10:00:50 are 50 s apart; 10:00:25 joins them.
+	assert_line --index 1 --partial '"user_id":"u9","count":3'
+	run jq -r '[.reason, .line] | @tsv' late.ndjson
+	assert_output "$(printf 'late\t7')"
+	assert_balanced st.json
+}
+
+@test "ev-window: calendar days across DST in America/New_York (23 and 25 hours)" {
+	run --separate-stderr ev-window --tumble 1d --tz America/New_York <"$W/dst.ndjson"
+	assert_success
+	assert_output "$(cat "$W/dst-new-york.golden")"
+	run jq -r 'select(.start | startswith("2026-03-08") or startswith("2026-11-01")) |
+	    ((.end | fromdate) - (.start | fromdate)) / 3600' "$W/dst-new-york.golden"
+	assert_output "$(printf '23\n25')"
+}
+
+@test "ev-window: calendar days across DST in Europe/Berlin (23 and 25 hours)" {
+	run --separate-stderr ev-window --tumble 1d --tz Europe/Berlin <"$W/dst.ndjson"
+	assert_success
+	assert_output "$(cat "$W/dst-berlin.golden")"
+	run jq -r 'select(.start | startswith("2026-03-28T23") or startswith("2026-10-24")) |
+	    ((.end | fromdate) - (.start | fromdate)) / 3600' "$W/dst-berlin.golden"
+	assert_output "$(printf '23\n25')"
+}
+
+@test "ev-window: weekly windows start on --week-start" {
+	printf '%s\n' '{"ts":"2026-03-04T12:00:00Z"}' '{"ts":"2026-03-08T12:00:00Z"}' >in
+	run ev-window --tumble 1w --week-start sunday --agg count <in
+	assert_success
+	assert_line --index 0 '{"start":"2026-03-01T00:00:00Z","end":"2026-03-08T00:00:00Z","count":1,"final":true}'
+	run ev-window --tumble 1w <in
+	assert_output '{"start":"2026-03-02T00:00:00Z","end":"2026-03-09T00:00:00Z","count":2,"final":true}'
+}
+
+@test "ev-window: late events go to --late file at the window boundary" {
+	printf '%s\n' '{"ts":"2026-03-02T10:00:30Z","event":"a"}' \
+	    '{"ts":"2026-03-02T10:01:00Z","event":"a"}' \
+	    '{"ts":"2026-03-02T10:00:59.999Z","event":"a"}' \
+	    '{"ts":"2026-03-02T10:01:00Z","event":"a"}' >in
+	run --separate-stderr ev-window --tumble 1m --late late.ndjson --stats st.json <in
+	assert_success
+	assert_equal "$stderr" ""
+	assert_line --index 0 '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}'
+	assert_line --index 1 '{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","count":2,"final":true}'
+	run jq -c '[.tool, .line, .reason, .raw]' late.ndjson
+	assert_output '["ev-window",3,"late","{\"ts\":\"2026-03-02T10:00:59.999Z\",\"event\":\"a\"}"]'
+	assert_equal "$(stat_of st.json late)" 1
+	assert_equal "$(stat_of st.json rejected)" 0
+	assert_balanced st.json
+}
+
+@test "ev-window: with --lateness an out-of-order event still counts" {
+	printf '%s\n' '{"ts":"2026-03-02T10:01:05Z"}' '{"ts":"2026-03-02T10:00:59Z"}' >in
+	run ev-window --tumble 1m --lateness 10s <in
+	assert_success
+	assert_line --index 0 --partial '"end":"2026-03-02T10:01:00Z","count":1'
+	run ev-window --tumble 1m --lateness 5s --rejects rej <in
+	assert_success
+	assert_equal "$(jq -r .reason rej)" late
+}
+
+@test "ev-window: a rejected record goes to --rejects in the shared shape" {
+	printf '%s\n' '{"ts":"2026-03-02T10:00:00Z","event":"a"}' \
+	    '{"event":"a"}' '{"ts":"yesterday","event":"a"}' \
+	    '{"ts":"2026-03-02T10:00:01Z","event":{"x":1}}' 'not json' >in
+	run --separate-stderr ev-window --tumble 1m --by event --rejects rej --stats st.json <in
+	assert_failure 1
+	assert_output '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","event":"a","count":1,"final":true}'
+	run jq -r '[.line, .reason, .errors[0].message] | @tsv' rej
+	assert_line --index 0 "$(printf "2\ttime\t'ts' is missing")"
+	assert_line --index 1 "$(printf "3\ttime\t'ts' is not a valid time")"
+	assert_line --index 2 "$(printf "4\ttype\tgroup key 'event' is not a scalar")"
+	assert_line --index 3 --partial "$(printf '5\tparse')"
+	assert_equal "$(jq -r 'select(.line == 2) | .raw' rej)" '{"event":"a"}'
+	assert_balanced st.json
+}
+
+@test "ev-window: writing to /dev/full exits 3" {
+	run --separate-stderr sh -c 'ev-window --tumble 1m --by event <"$1" >/dev/full' sh "$W/sessions.ndjson"
+	assert_failure 3
+	[[ "$stderr" == *"ev-window: "* ]]
+}
+
+@test "ev-window: counts balance on generated events" {
+	gen_events 3000 11 >in
+	printf 'garbage\n{"event":"x"}\n' >>in
+	run ev-window --hop 10m --every 1m --by event --agg "$AGGS" --stats st.json \
+	    --rejects /dev/null <in
+	assert_failure 1
+	assert_balanced st.json
+	assert_equal "$(stat_of st.json in)" 3002
+	assert_equal "$(stat_of st.json rejected)" 2
+}
+
+@test "ev-window: every aggregate kind" {
+	printf '%s\n' \
+	    '{"ts":"2026-03-02T10:00:03Z","event":"purchase","user_id":"u1","properties":{"amount":2}}' \
+	    '{"ts":"2026-03-02T10:00:01Z","event":"page_view","user_id":"u2","properties":{"amount":4}}' \
+	    '{"ts":"2026-03-02T10:00:02Z","event":"purchase","user_id":"u1","properties":{"amount":4}}' \
+	    '{"ts":"2026-03-02T10:00:04Z","event":"purchase","user_id":"u3","properties":{"amount":6}}' \
+	    '{"ts":"2026-03-02T10:00:05Z","event":"purchase","user_id":"u1"}' >in
+	run --separate-stderr ev-window --tumble 1m --lateness 1m --agg \
+	    'count,count_if(event == purchase) as buys,count_if(properties.amount > 3) as big,sum(properties.amount),avg(properties.amount),min(properties.amount),max(properties.amount),stddev(properties.amount),first(user_id),last(user_id),distinct(user_id),approx_distinct(user_id),p50(properties.amount),top(user_id, 2)' <in
+	assert_success
+	assert_output '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":5,"buys":4,"big":3,"sum_amount":16,"avg_amount":4,"min_amount":2,"max_amount":6,"stddev_amount":1.632993161855452,"first_user_id":"u2","last_user_id":"u1","distinct_user_id":3,"approx_distinct_user_id":3,"p50_amount":4.0148353330285875,"top_user_id":[{"value":"u1","count":3},{"value":"u2","count":1}],"final":true}'
+}
+
+@test "ev-window: approx_distinct stays within 3 standard errors (1.04/sqrt(m))" {
+	# 60000 distinct users in one window, each seen twice.
+	awk 'BEGIN { for (k = 0; k < 2; k++) for (i = 0; i < 60000; i++)
+	    printf "{\"ts\":%d,\"user_id\":\"user-%d\"}\n", 1772445600 + (i % 50), i }' >in
+	for p in 10 12 14; do
+		run ev-window --tumble 1m --hll-precision $p \
+		    --agg 'approx_distinct(user_id) as u,distinct(user_id) as exact' <in
+		assert_success
+		run jq -r --argjson p $p '(.u - .exact) / .exact | fabs < 3 * 1.04 / pow(2; $p / 2)' <<<"$output"
+		assert_output true
+	done
+}
+
+@test "ev-window: p50, p95 and p99 are within 1% of the exact quantiles" {
+	awk 'BEGIN { srand(5); for (i = 0; i < 20000; i++)
+	    printf "{\"ts\":%d,\"ms\":%.3f}\n", 1772445600 + (i % 50), exp(3 + 1.5 * (rand() + rand() + rand() - 1.5)) }' >in
+	run ev-window --tumble 1m --agg 'p50(ms),p95(ms),p99(ms)' <in
+	assert_success
+	echo "$output" >got
+	jq -s '[.[].ms] | sort' in >sorted
+	for q in 50 95 99; do
+		run jq -n --slurpfile s sorted --slurpfile g got --argjson q $q '
+		    ($s[0] | .[(($q / 100) * (length - 1) | floor)]) as $exact |
+		    $g[0]["p\($q)_ms"] as $got |
+		    (($got - $exact) / $exact | fabs) <= 0.01'
+		assert_output true
+	done
+}
+
+@test "ev-window: property: tumbling results equal a jq group-by on random streams" {
+	for seed in 1 2 3; do
+		gen_events 1500 $seed >in
+		ev-window --tumble 1m --lateness 1m --by 'event,context.platform as platform' \
+		    --agg 'count,sum(properties.amount) as s,min(properties.amount) as lo,max(properties.amount) as hi' \
+		    --stats st.json <in >got
+		assert_equal "$(stat_of st.json late)" 0
+		jq -s -c 'group_by([(.ts | fromdate / 60 | floor), .event, .context.platform])[] |
+		    (.[0].ts | fromdate / 60 | floor * 60) as $s |
+		    {start: ($s | todate), end: ($s + 60 | todate), event: .[0].event,
+		     platform: .[0].context.platform, count: length,
+		     s: (map(.properties.amount) | add), lo: (map(.properties.amount) | min),
+		     hi: (map(.properties.amount) | max), final: true}' in >want
+		[ -s want ]
+		diff want got || fail "seed $seed differs"
+	done
+}
+
+@test "ev-window: --fill-zero emits count 0 for groups that went silent" {
+	printf '%s\n' '{"ts":"2026-03-02T10:00:10Z","event":"a"}' \
+	    '{"ts":"2026-03-02T10:00:20Z","event":"b"}' \
+	    '{"ts":"2026-03-02T10:01:10Z","event":"a"}' \
+	    '{"ts":"2026-03-02T10:05:10Z","event":"a"}' >in
+	run ev-window --tumble 1m --by event --agg 'count,sum(v)' --fill-zero --group-ttl 2m <in
+	assert_success
+	assert_output "$(cat <<'EOF'
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","event":"a","count":1,"sum_v":0,"final":true}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","event":"b","count":1,"sum_v":0,"final":true}
+{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","event":"a","count":1,"sum_v":0,"final":true}
+{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","event":"b","count":0,"sum_v":0,"final":true}
+{"start":"2026-03-02T10:05:00Z","end":"2026-03-02T10:06:00Z","event":"a","count":1,"sum_v":0,"final":true}
+EOF
+)"
+	# Without --fill-zero b has no record for 10:01.
+	run ev-window --tumble 1m --by event <in
+	refute_output --partial '"event":"b","count":0'
+}
+
+@test "ev-window: --idle-timeout closes windows while the input is silent" {
+	mkfifo in
+	# The writer keeps the pipe open until output appears (or 20 s pass).
+	{
+		echo '{"ts":"2026-03-02T10:00:05Z","event":"a"}'
+		for i in $(seq 200); do [ -s out ] && break; sleep 0.1; done
+		[ -s out ] && touch fired
+	} >in &
+	ev-window --tumble 1s --by event --idle-timeout 200ms <in >out
+	wait
+	[ -e fired ] || fail "no window was written before the end of input"
+	run cat out
+	assert_output '{"start":"2026-03-02T10:00:05Z","end":"2026-03-02T10:00:06Z","event":"a","count":1,"final":true}'
+}
+
+@test "ev-window: --allowed-lateness emits final:false updates then final:true" {
+	printf '%s\n' '{"ts":"2026-03-02T10:00:10Z"}' '{"ts":"2026-03-02T10:01:05Z"}' \
+	    '{"ts":"2026-03-02T10:00:30Z"}' '{"ts":"2026-03-02T10:03:10Z"}' \
+	    '{"ts":"2026-03-02T10:00:40Z"}' >in
+	run --separate-stderr ev-window --tumble 1m --allowed-lateness 2m --late late <in
+	assert_success
+	assert_output "$(cat <<'EOF'
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":false}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":2,"final":false}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":2,"final":true}
+{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","count":1,"final":false}
+{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","count":1,"final":true}
+{"start":"2026-03-02T10:03:00Z","end":"2026-03-02T10:04:00Z","count":1,"final":true}
+EOF
+)"
+	assert_equal "$(jq -r .line late)" 5
+}
+
+@test "ev-window: --emit changes is a changelog that replays to the final records" {
+	printf '%s\n' '{"ts":"2026-03-02T10:00:10Z","e":"a"}' '{"ts":"2026-03-02T10:01:05Z","e":"b"}' \
+	    '{"ts":"2026-03-02T10:00:30Z","e":"a"}' '{"ts":"2026-03-02T10:00:31Z","e":"b"}' \
+	    '{"ts":"2026-03-02T10:03:10Z","e":"a"}' >in
+	run --separate-stderr ev-window --tumble 1m --by e --allowed-lateness 2m --emit changes <in
+	assert_success
+	assert_line --index 0 '{"op":"+","start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","e":"a","count":1,"final":false}'
+	assert_line --index 1 '{"op":"-","start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","e":"a","count":1,"final":false}'
+	assert_line --index 2 '{"op":"+","start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","e":"a","count":2,"final":false}'
+	echo "$output" >changes
+	# Apply: "+" inserts, "-" deletes an equal record; what is left must
+	# be the final records of a plain run.
+	run jq -s -c 'reduce .[] as $r ([]; if $r.op == "+" then . + [$r | del(.op)]
+	    else index([$r | del(.op)]) as $i | del(.[$i]) end) | .[]' changes
+	assert_output "$(ev-window --tumble 1m --by e --allowed-lateness 2m <in | jq -c 'select(.final)')"
+}
+
+@test "ev-window: --state carries open windows across runs with no loss or double count" {
+	gen_events 1200 21 >in
+	head -n 500 in >in1
+	tail -n +501 in >in2
+	args=(--tumble 5m --lateness 1m --by "$KEYS" --agg "$AGGS,p95(properties.amount),distinct(user_id)")
+	ev-window "${args[@]}" <in >whole
+	ev-window "${args[@]}" --state st <in1 >part1
+	[ -s st ]
+	ev-window "${args[@]}" --state st <in2 >part2
+	ev-window "${args[@]}" --state st </dev/null >part3	# still open
+	[ ! -s part3 ]
+	# Without --state the last run would have written the open windows;
+	# compare what the state runs wrote with the one run up to them.
+	cat part1 part2 >parts
+	n=$(wc -l <parts)
+	[ "$n" -gt 10 ]
+	head -n "$n" whole >whole_head
+	diff whole_head parts
+	assert_equal "$(jq -r .data.lines st)" 1200
+}
+
+@test "ev-window: a state file written with other settings or corrupt exits 3" {
+	printf '%s\n' '{"ts":"2026-03-02T10:00:10Z","event":"a"}' >in
+	ev-window --tumble 1m --by event --state st <in
+	run --separate-stderr ev-window --tumble 5m --by event --state st <in
+	assert_failure 3
+	[[ "$stderr" == *"other settings"* ]]
+	run --separate-stderr ev-window --tumble 1m --by event --agg 'sum(x)' --state st <in
+	assert_failure 3
+	echo '{"evkit_state":1' >st
+	run --separate-stderr ev-window --tumble 1m --by event --state st <in
+	assert_failure 3
+}
+
+@test "ev-window: kill -9 after a checkpoint, resume, and match an uninterrupted run" {
+	gen_events 800 31 >in
+	args=(--tumble 1m --lateness 30s --by event --agg "count,sum(properties.amount),approx_distinct(user_id)")
+	ev-window "${args[@]}" --state whole.st <in >whole
+	mkfifo fifo
+	ev-window "${args[@]}" --state st --checkpoint 100ms <fifo >out1 &
+	pid=$!
+	exec 7>fifo
+	head -n 400 in >&7
+	for i in $(seq 200); do
+		[ "$(jq -r .data.lines st 2>/dev/null)" = 400 ] && break
+		sleep 0.1
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	exec 7>&-
+	assert_equal "$(jq -r .data.lines st)" 400
+	tail -n +401 in | ev-window "${args[@]}" --state st >out2
+	cat out1 out2 >resumed
+	diff whole resumed
+	assert_equal "$(jq -c .data.engine st)" "$(jq -c .data.engine whole.st)"
+}
+
+@test "ev-window: three shards by key hash merge into the single-process result" {
+	gen_events 3000 41 >in
+	aggs="$AGGS,avg(properties.amount),stddev(properties.amount),min(properties.amount),p95(properties.amount),distinct(user_id),top(user_id, 3),first(user_id),last(user_id)"
+	ev-window --tumble 5m --lateness 1m --by "$KEYS" --agg "$aggs" <in >single
+	for i in 0 1 2; do
+		jq -c 'select(((.event + .context.platform) | explode | add) % 3 == '$i')' in |
+		    ev-window --tumble 5m --lateness 1m --by "$KEYS" --agg "$aggs" \
+		    --emit partial >part$i &
+	done
+	wait
+	[ -s part0 ] && [ -s part1 ] && [ -s part2 ]
+	cat part2 part0 part1 | ev-window --merge --by "event,platform" --agg "$aggs" \
+	    --stats st.json >merged
+	diff single merged
+	assert_balanced st.json
+}
+
+@test "ev-window: --merge rejects records that are not partial" {
+	printf '%s\n' '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":1}' >in
+	run --separate-stderr ev-window --merge --agg count <in
+	assert_failure 1
+	[[ "$stderr" == *"partial: not a partial record"* ]]
+}
+
+@test "ev-window: --max-groups rejects events of groups beyond the limit" {
+	printf '%s\n' '{"ts":"2026-03-02T10:00:00Z","u":"a"}' '{"ts":"2026-03-02T10:00:01Z","u":"b"}' \
+	    '{"ts":"2026-03-02T10:00:02Z","u":"c"}' '{"ts":"2026-03-02T10:00:03Z","u":"a"}' >in
+	run --separate-stderr ev-window --tumble 1m --by u --max-groups 2 --stats st.json <in
+	assert_failure 1
+	assert_equal "$(echo "$output" | wc -l)" 2
+	[[ "$stderr" == *"max-groups: more than 2 groups are open"* ]]
+	assert_equal "$(stat_of st.json overflow)" 1
+	assert_balanced st.json
+}
+
+@test "ev-window: SIGTERM writes the open windows and exits" {
+	mkfifo fifo
+	ev-window --tumble 1h --by event <fifo >out &
+	pid=$!
+	exec 7>fifo
+	echo '{"ts":"2026-03-02T10:00:00Z","event":"a"}' >&7
+	echo '{"ts":"2026-03-02T11:00:00Z","event":"a"}' >&7
+	# The first window closes once both lines are read; then signal.
+	for i in $(seq 200); do [ -s out ] && break; sleep 0.1; done
+	kill -TERM "$pid"
+	wait "$pid"
+	exec 7>&-
+	run cat out
+	assert_line --index 0 '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T11:00:00Z","event":"a","count":1,"final":true}'
+	assert_line --index 1 '{"start":"2026-03-02T11:00:00Z","end":"2026-03-02T12:00:00Z","event":"a","count":1,"final":true}'
+}
+
+@test "ev-window: output records validate against schemas/records/window.json" {
+	[ -x "$EVKIT_BIN/ev-validate" ] || skip "ev-validate is not built"
+	ev-window --tumble 1m --lateness 30s --by "$KEYS" --agg "$AGGS,top(user_id, 2)" \
+	    --rejects /dev/null <"$W/events.ndjson" >out || true
+	run ev-validate --schema "$EVKIT_TOP/schemas/records/window.json" <out
+	assert_success
+	assert_output "$(cat out)"
+}
+
+@test "ev-window: the man page passes mandoc -Tlint" {
+	run mandoc -Tlint -W warning "$EVKIT_TOP/man/ev-window.1"
+	assert_success
+	assert_output ""
+}
+
+@test "ev-window: the man page EXAMPLES run" {
+	cp "$W/events.ndjson" events.ndjson
+	run --separate-stderr ev-window --tumble 1m --lateness 30s \
+	  --by 'event,context.platform as platform' \
+	  --agg 'count,sum(properties.amount) as revenue' \
+	  --agg 'approx_distinct(user_id) as users' < events.ndjson
+	assert_output "$(cat "$W/tumble.golden")"
+
+	run --separate-stderr ev-window --tumble 1d --tz Europe/Berlin --late late.ndjson \
+	  --agg 'count_if(event == purchase) as purchases,p95(properties.amount)' \
+	  < events.ndjson
+	assert_failure 1
+	assert_output --partial '"purchases":5'
+
+	run --separate-stderr ev-window --session 30m --by user_id --agg 'count,first(event),last(event)' \
+	  < events.ndjson
+	assert_line --partial '"user_id":"u1","count":4'
+
+	for i in 0 1 2; do
+	  jq -c 'select((.event | explode | add) % 3 == '$i')' events.ndjson |
+	  ev-window --tumble 1m --lateness 5m --by event --agg count --emit partial \
+	    > part$i &
+	done; wait
+	run --separate-stderr sh -c 'cat part0 part1 part2 | ev-window --merge --by event --agg count'
+	assert_success
+	assert_output "$(ev-window --tumble 1m --lateness 5m --by event --agg count < events.ndjson 2>/dev/null)"
+
+	ev-window --tumble 5m --by event --state window.state \
+	  < events.ndjson >> windows.ndjson || true
+	[ -s window.state ]
+}

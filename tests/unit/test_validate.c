@@ -1,0 +1,291 @@
+/*
+ * test_validate.c - unit tests of ev-validate's library modules: URI
+ * resolution, schema keywords and dialects, error locations, formats,
+ * SchemaVer, and the bounded dedupe set (eviction, window, state).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_common.h"
+#include "ev_dedupe.h"
+#include "ev_format.h"
+#include "ev_registry.h"
+#include "ev_schema.h"
+
+static int failures, checks;
+
+#define CHECK(cond) do { \
+	checks++; \
+	if (!(cond)) { \
+		failures++; \
+		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
+		    __LINE__, #cond); \
+	} \
+} while (0)
+
+static int
+resolves(const char *base, const char *ref, const char *want)
+{
+	char *got = ev_uri_resolve(base, ref);
+	int ok = strcmp(got, want) == 0;
+
+	if (!ok)
+		fprintf(stderr, "resolve(%s, %s) = %s, want %s\n", base, ref,
+		    got, want);
+	free(got);
+	return ok;
+}
+
+static void
+test_uri(void)
+{
+	const char *b = "http://a/b/c/d;p?q";
+
+	/* RFC 3986, section 5.4. */
+	CHECK(resolves(b, "g", "http://a/b/c/g"));
+	CHECK(resolves(b, "./g", "http://a/b/c/g"));
+	CHECK(resolves(b, "g/", "http://a/b/c/g/"));
+	CHECK(resolves(b, "/g", "http://a/g"));
+	CHECK(resolves(b, "//g", "http://g"));
+	CHECK(resolves(b, "?y", "http://a/b/c/d;p?y"));
+	CHECK(resolves(b, "#s", "http://a/b/c/d;p?q#s"));
+	CHECK(resolves(b, "", "http://a/b/c/d;p?q"));
+	CHECK(resolves(b, "..", "http://a/b/"));
+	CHECK(resolves(b, "../g", "http://a/b/g"));
+	CHECK(resolves(b, "../../g", "http://a/g"));
+	CHECK(resolves(b, "../../../g", "http://a/g"));
+	CHECK(resolves(b, "g;x=1/../y", "http://a/b/c/y"));
+	CHECK(resolves("urn:uuid:deadbeef", "#/$defs/a",
+	    "urn:uuid:deadbeef#/$defs/a"));
+}
+
+/* Compile text as a schema and check inst (JSON text) against it. */
+static int
+valid(const char *schema, const char *inst, enum ev_schema_draft d)
+{
+	struct ev_schema_set *set = ev_schema_set_new(NULL, d);
+	struct ev_schema_ctx *c = ev_schema_ctx_new();
+	json_t *sj = json_loads(schema, 0, NULL);
+	json_t *ij = json_loads(inst, JSON_DECODE_ANY, NULL);
+	char err[256];
+	struct ev_schema *s;
+	int r = -1;
+
+	s = ev_schema_set_add(set, sj, NULL, err, sizeof(err));
+	if (s && ev_schema_set_link(set, err, sizeof(err)) == 0)
+		r = ev_schema_valid(c, s, ij);
+	json_decref(sj);
+	json_decref(ij);
+	ev_schema_ctx_free(c);
+	ev_schema_set_free(set);
+	return r;
+}
+
+static void
+test_keywords(void)
+{
+	enum ev_schema_draft d20 = EV_SCHEMA_2020_12;
+
+	CHECK(valid("{\"type\":\"integer\"}", "1.0", d20) == 1);
+	CHECK(valid("{\"type\":\"integer\"}", "1.5", d20) == 0);
+	CHECK(valid("{\"enum\":[1]}", "1.0", d20) == 1);
+	CHECK(valid("{\"uniqueItems\":true}", "[1, 1.0]", d20) == 0);
+	CHECK(valid("{\"maxLength\":2}", "\"\\u00e9\\u00e9\"", d20) == 1);
+	CHECK(valid("{\"pattern\":\"^\\\\d+$\"}", "\"\\u0660\"", d20) == 0);
+	CHECK(valid("{\"pattern\":\"^\\\\s$\"}", "\"\\u00a0\"", d20) == 1);
+	CHECK(valid("{\"pattern\":\"a$\"}", "\"a\\n\"", d20) == 0);
+	CHECK(valid("{\"multipleOf\":0.01}", "0.07", d20) == 1);
+	CHECK(valid("{\"prefixItems\":[{\"type\":\"string\"}],"
+	    "\"unevaluatedItems\":false}", "[\"a\",1]", d20) == 0);
+	CHECK(valid("{\"allOf\":[{\"properties\":{\"a\":true}}],"
+	    "\"unevaluatedProperties\":false}", "{\"a\":1}", d20) == 1);
+	CHECK(valid("{\"allOf\":[{\"properties\":{\"a\":true}}],"
+	    "\"unevaluatedProperties\":false}", "{\"a\":1,\"b\":2}", d20) == 0);
+	CHECK(valid("{\"$ref\":\"#/$defs/missing\"}", "1", d20) == -1);
+	CHECK(valid("{\"pattern\":\"(\"}", "1", d20) == -1);
+	/* $schema picks the dialect over the set's default. */
+	CHECK(valid("{\"$schema\":\"https://json-schema.org/draft/2019-09/"
+	    "schema\",\"items\":[{\"type\":\"string\"}],"
+	    "\"additionalItems\":false}", "[\"a\",1]", d20) == 0);
+	CHECK(valid("{\"$schema\":\"http://json-schema.org/draft-07/schema#\","
+	    "\"$ref\":\"#/definitions/s\",\"type\":\"integer\","
+	    "\"definitions\":{\"s\":{\"type\":\"string\"}}}", "\"x\"",
+	    d20) == 1);
+	CHECK(valid("{\"dependentRequired\":{\"a\":[\"b\"]}}", "{\"a\":1}",
+	    d20) == 0);
+}
+
+static void
+test_errors(void)
+{
+	struct ev_schema_set *set = ev_schema_set_new(NULL, EV_SCHEMA_2020_12);
+	struct ev_schema_ctx *c = ev_schema_ctx_new();
+	json_t *sj = json_loads("{\"$id\":\"https://x.example/s\","
+	    "\"properties\":{\"a/b\":{\"$ref\":\"#/$defs/n\"}},"
+	    "\"$defs\":{\"n\":{\"type\":\"number\"}}}", 0, NULL);
+	json_t *ij = json_loads("{\"a/b\":\"12\"}", 0, NULL), *e, *e0;
+	char err[256];
+	struct ev_schema *s = ev_schema_set_add(set, sj, NULL, err,
+	    sizeof(err));
+
+	CHECK(s != NULL && ev_schema_set_link(set, err, sizeof(err)) == 0);
+	e = ev_schema_errors(c, s, ij, 0);
+	CHECK(json_array_size(e) == 1);
+	e0 = json_array_get(e, 0);
+	CHECK(strcmp(json_string_value(json_object_get(e0, "instance")),
+	    "/a~1b") == 0);
+	CHECK(strcmp(json_string_value(json_object_get(e0, "keyword")),
+	    "/properties/a~1b/$ref/type") == 0);
+	CHECK(strcmp(json_string_value(json_object_get(e0, "absolute")),
+	    "https://x.example/s#/$defs/n/type") == 0);
+	CHECK(strcmp(json_string_value(json_object_get(e0, "message")),
+	    "expected number, got string \"12\"") == 0);
+	json_decref(e);
+	json_decref(sj);
+	json_decref(ij);
+	ev_schema_ctx_free(c);
+	ev_schema_set_free(set);
+}
+
+/* The specification's own detailed-output example (polygon). */
+static void
+test_detailed(void)
+{
+	struct ev_schema_set *set = ev_schema_set_new(NULL, EV_SCHEMA_2020_12);
+	struct ev_schema_ctx *c = ev_schema_ctx_new();
+	json_t *sj = json_loads("{\"$id\":\"https://example.com/polygon\","
+	    "\"$defs\":{\"point\":{\"type\":\"object\",\"properties\":"
+	    "{\"x\":{\"type\":\"number\"},\"y\":{\"type\":\"number\"}},"
+	    "\"additionalProperties\":false,\"required\":[\"x\",\"y\"]}},"
+	    "\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/point\"},"
+	    "\"minItems\":3}", 0, NULL);
+	json_t *ij = json_loads("[{\"x\":2.5,\"y\":1.3},{\"x\":1,\"z\":6.7}]",
+	    0, NULL), *out, *u;
+	char err[256];
+	struct ev_schema *s = ev_schema_set_add(set, sj, NULL, err,
+	    sizeof(err));
+
+	CHECK(s != NULL && ev_schema_set_link(set, err, sizeof(err)) == 0);
+	out = ev_schema_output(c, s, ij, EV_SCHEMA_OUT_DETAILED);
+	CHECK(json_is_false(json_object_get(out, "valid")));
+	CHECK(json_array_size(json_object_get(out, "errors")) == 2);
+	u = json_array_get(json_object_get(out, "errors"), 1);
+	CHECK(strcmp(json_string_value(json_object_get(u, "keywordLocation")),
+	    "/items/$ref") == 0);
+	CHECK(strcmp(json_string_value(json_object_get(u,
+	    "absoluteKeywordLocation")),
+	    "https://example.com/polygon#/$defs/point") == 0);
+	CHECK(strcmp(json_string_value(json_object_get(u, "instanceLocation")),
+	    "/1") == 0);
+	CHECK(json_array_size(json_object_get(u, "errors")) == 2);
+	json_decref(out);
+	out = ev_schema_output(c, s, ij, EV_SCHEMA_OUT_BASIC);
+	CHECK(json_array_size(json_object_get(out, "errors")) == 3);
+	json_decref(out);
+	json_decref(sj);
+	json_decref(ij);
+	ev_schema_ctx_free(c);
+	ev_schema_set_free(set);
+}
+
+static void
+test_formats(void)
+{
+	CHECK(ev_format_check("date-time", "2026-03-02T10:15:04.120Z", 24));
+	CHECK(!ev_format_check("date-time", "2026-02-30T10:15:04Z", 20));
+	CHECK(ev_format_check("date", "2024-02-29", 10));
+	CHECK(!ev_format_check("date", "2023-02-29", 10));
+	CHECK(ev_format_check("time", "23:59:60Z", 9));
+	CHECK(!ev_format_check("time", "22:59:60Z", 9));
+	CHECK(ev_format_check("duration", "P1DT2H", 6));
+	CHECK(!ev_format_check("duration", "PT", 2));
+	CHECK(ev_format_check("ipv4", "192.168.0.1", 11));
+	CHECK(!ev_format_check("ipv4", "192.168.0.01", 12));
+	CHECK(ev_format_check("ipv6", "::ffff:1.2.3.4", 14));
+	CHECK(ev_format_check("uuid", "2eb8aa08-aa98-11ea-b4aa-73b441d16380",
+	    36));
+	CHECK(ev_format_check("email", "joe.bloggs@example.com", 22));
+	CHECK(!ev_format_check("email", "2962", 4));
+	CHECK(ev_format_check("uri", "http://example.com/a?b#c", 24));
+	CHECK(!ev_format_check("uri", "//example.com", 13));
+	CHECK(ev_format_check("json-pointer", "/a~0b", 5));
+	CHECK(!ev_format_check("json-pointer", "/a~2", 4));
+	CHECK(!ev_format_check("regex", "(", 1));
+	CHECK(ev_format_check("no-such-format", "x", 1));
+}
+
+static void
+test_schemaver(void)
+{
+	int v[3];
+
+	CHECK(ev_schemaver_parse("1-0-2", 5, v) == 0 && v[0] == 1 &&
+	    v[1] == 0 && v[2] == 2);
+	CHECK(ev_schemaver_parse("10-20-30", 8, v) == 0 && v[1] == 20);
+	CHECK(ev_schemaver_parse("1-0", 3, v) == -1);
+	CHECK(ev_schemaver_parse("1-0-x", 5, v) == -1);
+	CHECK(ev_schemaver_parse("1.0.0", 5, v) == -1);
+}
+
+static void
+test_dedupe(void)
+{
+	ev_us_t m = 60 * EV_US_PER_SEC;
+	struct ev_dedupe *d = ev_dedupe_new(10 * m, 4), *d2;
+	json_t *st;
+	char id[16];
+	int i;
+
+	CHECK(ev_dedupe_check(d, "a", 1, 0) == 0);
+	CHECK(ev_dedupe_check(d, "a", 1, 5 * m) == 1);
+	CHECK(ev_dedupe_check(d, "b", 1, 5 * m) == 0);
+	/* Out of the window of the first sighting: not a duplicate. */
+	CHECK(ev_dedupe_check(d, "a", 1, 11 * m) == 0);
+	/* The bound: at most 4 ids, the oldest go first. */
+	for (i = 0; i < 4; i++) {
+		snprintf(id, sizeof(id), "x%d", i);
+		CHECK(ev_dedupe_check(d, id, strlen(id), 12 * m) == 0);
+	}
+	CHECK(ev_dedupe_count(d) == 4);
+	CHECK(ev_dedupe_check(d, "x0", 2, 12 * m) == 1);
+	CHECK(ev_dedupe_check(d, "x3", 2, 12 * m) == 1);
+	/* Many inserts and evictions keep every live id findable. */
+	for (i = 0; i < 10000; i++) {
+		snprintf(id, sizeof(id), "y%d", i);
+		CHECK(ev_dedupe_check(d, id, strlen(id), 13 * m) == 0);
+		if (i > 2) {
+			snprintf(id, sizeof(id), "y%d", i - 2);
+			CHECK(ev_dedupe_check(d, id, strlen(id), 13 * m) == 1);
+		}
+	}
+	CHECK(ev_dedupe_count(d) == 4);
+	/* The window passes: everything is forgotten. */
+	CHECK(ev_dedupe_check(d, "z", 1, 30 * m) == 0);
+	CHECK(ev_dedupe_count(d) == 1);
+	st = ev_dedupe_save(d);
+	d2 = ev_dedupe_new(10 * m, 4);
+	CHECK(ev_dedupe_restore(d2, st) == 0);
+	CHECK(ev_dedupe_check(d2, "z", 1, 31 * m) == 1);
+	json_decref(st);
+	st = json_pack("{s:[[s,i]]}", "ids", "not-hex", 1);
+	CHECK(ev_dedupe_restore(d2, st) == -1);
+	json_decref(st);
+	ev_dedupe_free(d);
+	ev_dedupe_free(d2);
+}
+
+int
+main(void)
+{
+	ev_set_progname("test_validate");
+	test_uri();
+	test_keywords();
+	test_errors();
+	test_detailed();
+	test_formats();
+	test_schemaver();
+	test_dedupe();
+	printf("test_validate: %d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
