@@ -109,6 +109,7 @@ enum out_mode { OUT_ANNOTATE, OUT_ALERTS, OUT_ALERTMANAGER, OUT_BACKTEST };
 
 struct series {
 	char		*key;		/* value field and group columns */
+	size_t		 keylen;
 	json_t		*cols;		/* the group columns present */
 	char		 fp[17];	/* fingerprint of key */
 	struct ev_detect_model *model;
@@ -389,6 +390,18 @@ hash_key(const char *s, size_t n)
 	return h;
 }
 
+static json_t *series_cols(struct detect *, struct ev_rec *);
+
+/* A deep copy that owns nothing of the record (steals cols). */
+static json_t *
+series_cols_copy(json_t *cols)
+{
+	json_t *c = json_deep_copy(cols);
+
+	json_decref(cols);
+	return c;
+}
+
 static void
 table_rebuild(struct detect *d, size_t nslot)
 {
@@ -402,7 +415,7 @@ table_rebuild(struct detect *d, size_t nslot)
 	for (i = 0; i < d->nser; i++) {
 		const char *k = d->ser[i]->key;
 
-		j = hash_key(k, strlen(k)) & (nslot - 1);
+		j = hash_key(k, d->ser[i]->keylen) & (nslot - 1);
 		while (d->slot[j] >= 0)
 			j = (j + 1) & (nslot - 1);
 		d->slot[j] = (long)i;
@@ -410,8 +423,8 @@ table_rebuild(struct detect *d, size_t nslot)
 }
 
 static struct series *
-series_find(struct detect *d, const char *key, size_t n, int create,
-    const json_t *cols)
+series_find(struct detect *d, const char *key, size_t n, json_t *cols,
+    struct ev_rec *rec)
 {
 	struct series *s;
 	size_t j;
@@ -421,15 +434,15 @@ series_find(struct detect *d, const char *key, size_t n, int create,
 	j = hash_key(key, n) & (d->nslot - 1);
 	while (d->slot[j] >= 0) {
 		s = d->ser[d->slot[j]];
-		if (strlen(s->key) == n && memcmp(s->key, key, n) == 0)
+		if (s->keylen == n && memcmp(s->key, key, n) == 0)
 			return s;
 		j = (j + 1) & (d->nslot - 1);
 	}
-	if (!create)
-		return NULL;
 	s = ev_xcalloc(1, sizeof(*s));
 	s->key = ev_xstrndup(key, n);
-	s->cols = json_deep_copy(cols);
+	s->keylen = n;
+	s->cols = cols ? json_deep_copy(cols) :
+	    series_cols_copy(series_cols(d, rec));
 	ev_state_fingerprint(s->key, s->fp);
 	s->model = ev_detect_model_new(&d->mp);
 	ev_alert_init(&s->alert);
@@ -465,16 +478,24 @@ col_text(const json_t *v, struct ev_buf *b)
 		ev_json_write(v, b);
 }
 
+/* Whether member k of a record is a group column without --by. */
+static int
+auto_col(const struct detect *d, const char *k, const json_t *v)
+{
+	return json_is_string(v) && strcmp(k, "end") != 0 &&
+	    strcmp(k, d->time_spec) != 0;
+}
+
 /*
- * The series key of a record into d->key and its group columns into a new
- * object.  Absent --by columns are left out: that record is a total over
- * them.
+ * The series key of a record into d->key: the value field, then each group
+ * column present as name and value.  Absent --by columns are left out: that
+ * record is a total over them.
  */
-static json_t *
+static void
 series_key(struct detect *d, struct ev_rec *rec)
 {
-	json_t *cols = json_object(), *v;
 	const char *k;
+	json_t *v;
 	size_t i;
 
 	ev_buf_reset(&d->key);
@@ -484,22 +505,42 @@ series_key(struct detect *d, struct ev_rec *rec)
 			v = ev_rec_get(rec, d->by[i]);
 			if (v == NULL || json_is_null(v))
 				continue;
-			json_object_set(cols, d->by[i]->spec, v);
+			ev_buf_addc(&d->key, '\x1e');
+			ev_buf_adds(&d->key, d->by[i]->spec);
+			ev_buf_addc(&d->key, '\x1f');
+			col_text(v, &d->key);
 		}
-	} else {
-		json_object_foreach(ev_rec_root(rec), k, v) {
-			if (!json_is_string(v) || strcmp(k, "end") == 0 ||
-			    strcmp(k, d->time_spec) == 0)
-				continue;
-			json_object_set(cols, k, v);
-		}
+		return;
 	}
-	json_object_foreach(cols, k, v) {
+	json_object_foreach(ev_rec_root(rec), k, v) {
+		if (!auto_col(d, k, v))
+			continue;
 		ev_buf_addc(&d->key, '\x1e');
 		ev_buf_adds(&d->key, k);
 		ev_buf_addc(&d->key, '\x1f');
 		col_text(v, &d->key);
 	}
+}
+
+/* The group columns of a record as a new object (for a new series). */
+static json_t *
+series_cols(struct detect *d, struct ev_rec *rec)
+{
+	json_t *cols = json_object(), *v;
+	const char *k;
+	size_t i;
+
+	if (d->by) {
+		for (i = 0; i < d->nby; i++) {
+			v = ev_rec_get(rec, d->by[i]);
+			if (v != NULL && !json_is_null(v))
+				json_object_set(cols, d->by[i]->spec, v);
+		}
+		return cols;
+	}
+	json_object_foreach(ev_rec_root(rec), k, v)
+		if (auto_col(d, k, v))
+			json_object_set(cols, k, v);
 	return cols;
 }
 
@@ -918,7 +959,7 @@ score_entry(struct detect *d, struct entry *e)
 	    calm);
 	if (e->sc.scored && (e->anomalous || e->ev != EV_ALERT_NONE))
 		e->summary = summary(d, e);
-	if (d->bt)
+	if (d->bt && e->sc.scored)
 		ev_backtest_span(d->bt, e->start, e->end > e->start ? e->end :
 		    e->start + step);
 }
@@ -1121,7 +1162,7 @@ take_line(struct detect *d, const struct ev_line *line)
 	struct ev_rec rec;
 	struct entry *e;
 	struct series *s;
-	json_t *cols, *fin;
+	json_t *fin;
 	ev_us_t start, end;
 	double value;
 	int final, r;
@@ -1163,9 +1204,8 @@ take_line(struct detect *d, const struct ev_line *line)
 		end = start;
 	fin = ev_rec_get(&rec, d->final_path);
 	final = !json_is_false(fin);
-	cols = series_key(d, &rec);
-	s = series_find(d, d->key.data, d->key.len, 1, cols);
-	json_decref(cols);
+	series_key(d, &rec);
+	s = series_find(d, d->key.data, d->key.len, NULL, &rec);
 	if (final && s->max_start != NOW_MIN && start <= s->max_start) {
 		/* A new version of a window still held replaces it there. */
 		if ((e = find_held(d, s, start)) != NULL) {
@@ -1319,7 +1359,7 @@ state_load(struct detect *d)
 		    !json_is_object(cols) || state < 0 ||
 		    state > EV_ALERT_FIRING)
 			goto bad;
-		s = series_find(d, key, strlen(key), 1, cols);
+		s = series_find(d, key, strlen(key), cols, NULL);
 		if (ev_detect_model_load(s->model, model) != 0 ||
 		    tload(ls, &s->last_seen) || tload(le, &s->last_end) ||
 		    tload(ms, &s->max_start))

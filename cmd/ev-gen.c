@@ -261,9 +261,9 @@ emit_line(void *arg, const char *line, size_t len, ev_us_t when)
 	if (c->follow)
 		pace(c->run, when);
 	if (ev_run_stopping(c->run))
-		return 1;
+		return -1;
 	ev_run_emit(c->run, line, len);
-	return ev_run_stopping(c->run);
+	return ev_run_stopping(c->run) ? 1 : 0;
 }
 
 static void

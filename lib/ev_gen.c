@@ -264,6 +264,7 @@ struct ev_gen {
 	ev_us_t		 next_arrival, end;
 	int		 gen_done, stopped;
 	uint64_t	 attempts;	/* events tried, before anomalies */
+	uint64_t	 done_sessions, done_events;	/* of ended sessions */
 	uint64_t	 max_attempts;
 
 	/* Seasonality cache: the local hour [sz_lo, sz_hi). */
@@ -908,6 +909,15 @@ sess_release(struct ev_gen *g, struct sess *s)
 	g->free_sess = s;
 }
 
+/* A session is over: its events calibrate the session rate. */
+static void
+sess_end(struct ev_gen *g, struct sess *s)
+{
+	g->done_sessions++;
+	g->done_events += (uint64_t)s->n_events;
+	sess_release(g, s);
+}
+
 static void
 sess_start(struct ev_gen *g, ev_us_t t)
 {
@@ -976,10 +986,14 @@ season(struct ev_gen *g, ev_us_t t)
 static void
 out(struct ev_gen *g, const char *p, size_t n, ev_us_t when)
 {
+	int r;
+
 	if (g->stopped)
 		return;
-	g->c.lines++;
-	if (g->emit(g->arg, p, n, when))
+	r = g->emit(g->arg, p, n, when);
+	if (r >= 0)
+		g->c.lines++;
+	if (r != 0)
 		g->stopped = 1;
 }
 
@@ -1275,18 +1289,22 @@ emit_event(struct ev_gen *g, struct sess *s, int type, ev_us_t t, int clone)
 	ev_us_t aend = INT64_MAX, key, span;
 	double f = 1, extra;
 	uint64_t n;
-	int late = 0;
 
 	if (!clone) {
 		g->attempts++;
 		f = anomaly_factor(g, s, type, t, &aend);
 	}
+	/*
+	 * The line is built even when suppressed, so a drop takes exactly its
+	 * events out of the stream and leaves the rest byte for byte as it was
+	 * (the user still saw the page: it stays the next referrer).
+	 */
 	build_line(g, r, s, type, t, &path);
+	s->prev_path = path;
 	if (f < 1 && !ev_rand_chance(&g->ra, f)) {
 		g->c.anomaly_dropped++;
 		return 0;
 	}
-	s->prev_path = path;
 	g->c.events++;
 	g->c.by_event[type]++;
 	if (clone)
@@ -1298,7 +1316,6 @@ emit_event(struct ev_gen *g, struct sess *s, int type, ev_us_t t, int clone)
 
 	key = t;
 	if (ev_rand_chance(&g->rn, g->o.late_frac) && g->o.late_max > 0) {
-		late = 1;
 		key = t + 1 + (ev_us_t)ev_rand_below(&g->rn,
 		    (uint64_t)g->o.late_max);
 		g->c.late++;
@@ -1312,7 +1329,6 @@ emit_event(struct ev_gen *g, struct sess *s, int type, ev_us_t t, int clone)
 		push_line(g, key + 50000 + (ev_us_t)ev_rand_below(&g->rn,
 		    4950000), &g->line);
 	}
-	(void)late;
 	if (ev_rand_chance(&g->rn, g->o.bad_frac))
 		make_bad(g, type, t, t);
 
@@ -1347,7 +1363,7 @@ fire_session(struct ev_gen *g, struct sess *s, ev_us_t t)
 	size_t pg;
 
 	if (g->gen_done || (g->o.duration > 0 && t >= g->end)) {
-		sess_release(g, s);
+		sess_end(g, s);
 		return;
 	}
 	stage = &g->stage[s->user - 1];
@@ -1366,7 +1382,7 @@ fire_session(struct ev_gen *g, struct sess *s, ev_us_t t)
 		type = EV_GEN_PAGE_VIEW;
 		s->pv_left--;
 	} else {
-		sess_release(g, s);
+		sess_end(g, s);
 		return;
 	}
 	if (type == EV_GEN_PAGE_VIEW) {
@@ -1576,10 +1592,11 @@ ev_gen_run(struct ev_gen *g, ev_gen_emit_fn emit, void *arg)
 		sess_start(g, g->next_arrival);
 		/*
 		 * Sessions arrive at rate / (events per session), the latter
-		 * measured as we go (with a prior), times the seasonality.
+		 * measured on ended sessions as we go (with a prior), times
+		 * the seasonality.
 		 */
-		eps = ((double)g->attempts + 3.0 * 50) /
-		    ((double)g->c.sessions + 50);
+		eps = ((double)g->done_events + 3.2 * 1000) /
+		    ((double)g->done_sessions + 1000);
 		rate = g->o.rate / eps * season(g, g->next_arrival);
 		mean = 1e6 / (rate > 1e-9 ? rate : 1e-9);
 		g->next_arrival += 1 + (ev_us_t)ev_rand_exp(&g->rt, mean);

@@ -129,7 +129,10 @@ struct ev_gen_counts {
 	ev_us_t		 first_ts, last_ts;	/* event time range (0: none) */
 };
 
-/* Return nonzero to stop the run. */
+/*
+ * Returns 0 when the line was written, 1 when it was written and the run
+ * should stop, -1 when it was not written and the run should stop.
+ */
 typedef int (*ev_gen_emit_fn)(void *arg, const char *line, size_t len,
 	    ev_us_t when);
 

@@ -44,18 +44,6 @@ struct parse {
 	size_t	  nrec, caprec;
 };
 
-static uint64_t
-hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = UINT64_C(1469598103934665603);
-
-	while (n-- > 0) {
-		h ^= (unsigned char)*p++;
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
-
 static void
 cb_field(void *s, size_t len, void *data)
 {
@@ -374,7 +362,7 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 		}
 		r->key = ev_xstrndup(key.data ? key.data : "", key.len);
 		r->keylen = key.len;
-		r->hash = hash_bytes(r->key, r->keylen);
+		r->hash = ev_hash_bytes(r->key, r->keylen);
 		for (i = 0; i < ncol; i++) {
 			json_t *v;
 
@@ -445,7 +433,7 @@ table_load(struct ev_lookup *l, char *err, size_t errlen)
 	struct stat st;
 	struct ev_lookup_table *t = NULL;
 	char *data;
-	size_t len;
+	size_t len, bom;
 
 	if (read_file(l->file, &data, &len, &st, err, errlen) != 0)
 		return NULL;
@@ -454,13 +442,16 @@ table_load(struct ev_lookup *l, char *err, size_t errlen)
 	l->st_size = (int64_t)st.st_size;
 	l->st_ino = (int64_t)st.st_ino;
 	memset(&p, 0, sizeof(p));
+	/* Spreadsheets often start a UTF-8 CSV with a byte order mark. */
+	bom = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 	if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		ev_die(EV_EXIT_RUNTIME, "out of memory");
 	if (len == 0) {
 		set_err(err, errlen, "%s: empty file", l->file);
 	} else if (memchr(data, '\0', len) != NULL) {
 		set_err(err, errlen, "%s: NUL byte in a CSV file", l->file);
-	} else if (csv_parse(&cp, data, len, cb_field, cb_row, &p) != len ||
+	} else if (csv_parse(&cp, data + bom, len - bom, cb_field, cb_row,
+	    &p) != len - bom ||
 	    csv_fini(&cp, cb_field, cb_row, &p) != 0) {
 		set_err(err, errlen, "%s: row %zu: %s", l->file, p.nrec + 1,
 		    csv_strerror(csv_error(&cp)));
@@ -624,7 +615,7 @@ ev_lookup_find(const struct ev_lookup *l, const struct ev_rec *rec,
 		ev_buf_adds(keytext, "");
 	if (tab == NULL)
 		return EV_LOOKUP_MISS;
-	h = hash_bytes(keytext->data, keytext->len);
+	h = ev_hash_bytes(keytext->data, keytext->len);
 	for (i = (size_t)h & (tab->nslot - 1); tab->slot[i] != SIZE_MAX;
 	    i = (i + 1) & (tab->nslot - 1)) {
 		const struct row *r = &tab->rows[tab->slot[i]];

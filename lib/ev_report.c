@@ -39,6 +39,7 @@ struct rep_anom {
 
 struct rep_series {
 	char		*key;		/* internal identity */
+	size_t		 keylen;
 	json_t		*labels;	/* {"event":"signup",...} */
 	size_t		 nlabels;
 };
@@ -69,19 +70,6 @@ struct ev_report_store {
 	json_t			*stages;
 	struct ev_buf		 scratch;
 };
-
-static uint64_t
-rep_hash(const char *s, size_t n)
-{
-	uint64_t h = UINT64_C(1469598103934665603);
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
 
 static int32_t
 rep_name_find(const struct ev_report_store *s, const char *n)
@@ -260,16 +248,48 @@ rep_byname_note(struct ev_report_store *s, const char *k)
 	s->byname[s->nbyname++] = ev_xstrdup(k);
 }
 
-/* Find or create the series of a record. */
+/* The labels of a new series (a new object). */
+static json_t *
+rep_labels_new(struct ev_report_store *s, const json_t *rec)
+{
+	json_t *labels = json_object(), *v;
+	struct ev_buf t = EV_BUF_INIT;
+	const char *k;
+	size_t i;
+
+	if (s->o.nby > 0) {
+		for (i = 0; i < s->o.nby; i++) {
+			ev_buf_reset(&t);
+			if (rep_label_text(&t, ev_path_get(s->by_path[i], rec)))
+				json_object_set_new(labels, s->o.by[i],
+				    json_stringn(t.data, t.len));
+		}
+	} else {
+		/* In the record's own order, the names noted in order. */
+		json_object_foreach((json_t *)(uintptr_t)rec, k, v) {
+			if (!rep_reserved(s, k) && json_is_string(v)) {
+				json_object_set(labels, k, v);
+				rep_byname_note(s, k);
+			}
+		}
+	}
+	ev_buf_free(&t);
+	return labels;
+}
+
+/*
+ * Find or create the series of a record.  The identity is a key of the
+ * group columns' names and values; labels are built only for a new series.
+ */
 static uint32_t
 rep_series_of(struct ev_report_store *s, const json_t *rec)
 {
 	struct ev_buf *b = &s->scratch;
-	json_t *labels = json_object();
 	uint64_t h;
 	size_t i, slot;
 
 	ev_buf_reset(b);
+	ev_buf_addc(b, '\x1d');	/* never empty: data is never NULL */
 	if (s->o.nby > 0) {
 		for (i = 0; i < s->o.nby; i++) {
 			json_t *v = ev_path_get(s->by_path[i], rec);
@@ -281,11 +301,7 @@ rep_series_of(struct ev_report_store *s, const json_t *rec)
 			if (!rep_label_text(b, v)) {
 				b->len = at;
 				b->data[at] = '\0';
-				continue;
 			}
-			json_object_set_new(labels, s->o.by[i],
-			    json_string(b->data + at + 2 +
-			    strlen(s->o.by[i])));
 		}
 	} else {
 		const char *keys[64];
@@ -294,8 +310,7 @@ rep_series_of(struct ev_report_store *s, const json_t *rec)
 		json_t *v;
 
 		json_object_foreach((json_t *)(uintptr_t)rec, k, v) {
-			if (nk < 64 && !rep_reserved(s, k) &&
-			    (json_is_string(v)))
+			if (nk < 64 && json_is_string(v) && !rep_reserved(s, k))
 				keys[nk++] = k;
 		}
 		qsort(keys, nk, sizeof(keys[0]), rep_cmp_str);
@@ -307,42 +322,33 @@ rep_series_of(struct ev_report_store *s, const json_t *rec)
 			ev_buf_add(b, json_string_value(v),
 			    json_string_length(v));
 		}
-		/* Labels in the record's own order, names noted in order. */
-		json_object_foreach((json_t *)(uintptr_t)rec, k, v) {
-			if (!rep_reserved(s, k) && json_is_string(v)) {
-				json_object_set(labels, k, v);
-				rep_byname_note(s, k);
-			}
-		}
 	}
-	h = rep_hash(b->data ? b->data : "", b->len);
+	h = ev_hash_bytes(b->data, b->len);
 	slot = h & (s->hcap - 1);
 	while (s->htab[slot] != 0) {
 		struct rep_series *se = &s->ser[s->htab[slot] - 1];
 
-		if (strlen(se->key) == b->len &&
-		    memcmp(se->key, b->data ? b->data : "", b->len) == 0) {
-			json_decref(labels);
+		if (se->keylen == b->len && memcmp(se->key, b->data,
+		    b->len) == 0)
 			return (uint32_t)(s->htab[slot] - 1);
-		}
 		slot = (slot + 1) & (s->hcap - 1);
 	}
 	if (s->nser == s->capser) {
 		s->capser = s->capser ? 2 * s->capser : 64;
 		s->ser = ev_xreallocarray(s->ser, s->capser, sizeof(*s->ser));
 	}
-	s->ser[s->nser].key = ev_xstrndup(b->data ? b->data : "", b->len);
-	s->ser[s->nser].labels = labels;
-	s->ser[s->nser].nlabels = json_object_size(labels);
+	s->ser[s->nser].key = ev_xstrndup(b->data, b->len);
+	s->ser[s->nser].keylen = b->len;
+	s->ser[s->nser].labels = rep_labels_new(s, rec);
+	s->ser[s->nser].nlabels = json_object_size(s->ser[s->nser].labels);
 	s->htab[slot] = ++s->nser;
 	if (2 * s->nser > s->hcap) {
 		size_t ncap = 2 * s->hcap, j;
 		size_t *nt = ev_xcalloc(ncap, sizeof(*nt));
 
 		for (j = 0; j < s->nser; j++) {
-			const char *key = s->ser[j].key;
-
-			slot = rep_hash(key, strlen(key)) & (ncap - 1);
+			slot = ev_hash_bytes(s->ser[j].key, s->ser[j].keylen) &
+			    (ncap - 1);
 			while (nt[slot] != 0)
 				slot = (slot + 1) & (ncap - 1);
 			nt[slot] = j + 1;

@@ -505,18 +505,6 @@ ev_ua_is_bot(const struct ev_ua *ua, const char *s, size_t n)
 	return match_rules(ua, &ua->botlist, s, n, &rc) >= 0;
 }
 
-static uint64_t
-hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = UINT64_C(1469598103934665603);
-
-	while (n-- > 0) {
-		h ^= (unsigned char)*p++;
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
-
 static json_t *
 parse_uncached(struct ev_ua *ua, const char *s, size_t n)
 {
@@ -579,7 +567,7 @@ ev_ua_parse(struct ev_ua *ua, const char *s, size_t n)
 		list_push(ua, e);
 		return e->val;
 	}
-	h = hash_bytes(s, n);
+	h = ev_hash_bytes(s, n);
 	b = (size_t)h & (ua->nbucket - 1);
 	for (e = ua->bucket[b]; e != NULL; e = e->hnext)
 		if (e->h == h && e->n == n && memcmp(e->key, s, n) == 0) {

@@ -566,8 +566,10 @@ run_live() {
 	cp "$E/users.csv" new-users.csv
 	cp "$E/crawlers.json" crawler-user-agents.json
 	mkdir -p etc
+	# A stand-in for the running ev-enrich the reload example signals.
 	sleep 300 &
 	enrich_pid=$!
+	disown "$enrich_pid"
 	if [ -n "${EVKIT_MAXMIND:-}" ] && [ -d "$EVKIT_MAXMIND" ]; then
 		cp "$EVKIT_MAXMIND/test-data/GeoIP2-City-Test.mmdb" GeoIP2-City.mmdb
 		cp "$EVKIT_MAXMIND/test-data/GeoLite2-ASN-Test.mmdb" GeoLite2-ASN.mmdb

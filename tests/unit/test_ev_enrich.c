@@ -156,10 +156,15 @@ test_lookup(void)
 	CHECK(strcmp(json_string_value(json_object_get(row, "z")), "007") == 0);
 	CHECK(json_object_get(row, "id") == NULL);
 
+	/* A byte order mark is not part of the first column's name. */
+	CHECK(write_file(path, "\xEF\xBB\xBFid,n\n7,x\n") == 0);
+	CHECK(ev_lookup_refresh(l, 0, 1, err, sizeof(err)) == 1);
+	CHECK(ev_lookup_find(l, &rec, 0, 0, &row, &kt, &bad) == EV_LOOKUP_HIT);
+
 	/* A broken file does not replace the table. */
 	CHECK(write_file(path, "id,n\n7,\"unterminated\n") == 0);
 	CHECK(ev_lookup_refresh(l, 0, 1, err, sizeof(err)) == -1);
-	CHECK(ev_lookup_rows(l) == 2);
+	CHECK(ev_lookup_rows(l) == 1);
 	CHECK(write_file(path, "id,n\n7,x\n") == 0);
 	CHECK(ev_lookup_refresh(l, 0, 1, err, sizeof(err)) == 1);
 	CHECK(ev_lookup_rows(l) == 1);

@@ -1,0 +1,142 @@
+/*
+ * test_report.c - unit tests of ev-report's model helpers: number, change,
+ * share and score formatting, display width, anomaly selection, and a
+ * model built from a few records (totals, replacement of a window, the
+ * finest level summed, the range and the previous period).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_buf.h"
+#include "ev_common.h"
+#include "ev_report.h"
+
+static int failures, checks;
+
+#define CHECK(cond) do { \
+	checks++; \
+	if (!(cond)) { \
+		failures++; \
+		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
+		    __LINE__, #cond); \
+	} \
+} while (0)
+
+#define CHECK_FMT(call, want) do { \
+	struct ev_buf b_ = EV_BUF_INIT; \
+	call; \
+	checks++; \
+	if (strcmp(b_.data ? b_.data : "", want) != 0) { \
+		failures++; \
+		fprintf(stderr, "%s:%d: got '%s', want '%s'\n", __FILE__, \
+		    __LINE__, b_.data ? b_.data : "", want); \
+	} \
+	ev_buf_free(&b_); \
+} while (0)
+
+static void
+test_format(void)
+{
+	CHECK_FMT(ev_report_fmt_value(&b_, 0, "-"), "0");
+	CHECK_FMT(ev_report_fmt_value(&b_, 999, "-"), "999");
+	CHECK_FMT(ev_report_fmt_value(&b_, 1000, "-"), "1,000");
+	CHECK_FMT(ev_report_fmt_value(&b_, 1234567, "-"), "1,234,567");
+	CHECK_FMT(ev_report_fmt_value(&b_, -1234.5, "-"), "-1,234.50");
+	CHECK_FMT(ev_report_fmt_value(&b_, -0.001, "-"), "0.00");
+	CHECK_FMT(ev_report_fmt_value(&b_, NAN, "n/a"), "n/a");
+	CHECK_FMT(ev_report_fmt_change(&b_, 0.163, "-"), "+16.3%");
+	CHECK_FMT(ev_report_fmt_change(&b_, -0.38, "-"), "-38.0%");
+	CHECK_FMT(ev_report_fmt_change(&b_, -0.0001, "-"), "0.0%");
+	CHECK_FMT(ev_report_fmt_change(&b_, NAN, "-"), "-");
+	CHECK_FMT(ev_report_fmt_share(&b_, 0.86), "86%");
+	CHECK_FMT(ev_report_fmt_share(&b_, 0.016), "1.6%");
+	CHECK_FMT(ev_report_fmt_score(&b_, 0.99991), "0.99991");
+	CHECK_FMT(ev_report_fmt_score(&b_, 0.9999999), "0.999999");
+	CHECK_FMT(ev_report_fmt_score(&b_, 1), "1.0");
+	CHECK_FMT(ev_report_fmt_score(&b_, 0.5), "0.5");
+	CHECK(ev_report_width("\u2581\u2582ab", strlen("\u2581\u2582ab")) == 4);
+}
+
+static void
+test_shown(void)
+{
+	json_t *aa = json_loads("[{\"score\":0.99},"
+	    "{\"value\":10,\"expected\":50,\"lower\":40,\"upper\":60},"
+	    "{\"value\":55,\"expected\":50,\"lower\":40,\"upper\":60},"
+	    "{\"score\":0.999}]", 0, NULL);
+	size_t hidden;
+	char *s;
+
+	s = ev_report_anomaly_shown(aa, 2, &hidden);
+	CHECK(hidden == 2);
+	CHECK(!s[0] && s[1] && s[2] && !s[3]);
+	free(s);
+	s = ev_report_anomaly_shown(aa, 0, &hidden);
+	CHECK(hidden == 0 && s[0] && s[3]);
+	free(s);
+	json_decref(aa);
+}
+
+static void
+test_build(void)
+{
+#define W(h0, h1) "{\"start\":\"2026-03-02T0" #h0 ":00:00Z\"," \
+	    "\"end\":\"2026-03-02T0" #h1 ":00:00Z\",\"event\":\"a\","
+	static const char *const recs[] = {
+		W(0, 1) "\"platform\":\"x\",\"count\":1}",
+		W(0, 1) "\"platform\":\"y\",\"count\":2}",
+		W(0, 1) "\"count\":3}",
+		W(1, 2) "\"platform\":\"x\",\"count\":4}",
+		W(1, 2) "\"platform\":\"x\",\"count\":5,\"anomaly\":"
+		    "{\"score\":1,\"expected\":1,\"lower\":0,\"upper\":2}}",
+	};
+#undef W
+	struct ev_report_opts o;
+	struct ev_report_counts c = { 5, 0 };
+	struct ev_report_store *s;
+	json_t *m, *me, *se;
+	char err[200];
+	const char *reason;
+	size_t i;
+
+	memset(&o, 0, sizeof(o));
+	o.time_field = "start";
+	o.top = 10;
+	o.tz = "UTC";
+	o.min_score = 0.9999;
+	s = ev_report_store_new(&o);
+	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+		json_t *r = json_loads(recs[i], 0, NULL);
+
+		CHECK(ev_report_store_add(s, r, &reason, err, sizeof(err)) == 0);
+		json_decref(r);
+	}
+	m = ev_report_build(s, &c, err, sizeof(err));
+	CHECK(m != NULL && ev_report_check(m, err, sizeof(err)) == 0);
+	me = json_array_get(json_object_get(m, "metrics"), 0);
+	/* The finest level: 1 + 2 + 5 (the later record replaced 4). */
+	CHECK(ev_report_get_num(me, "total", 0) == 8);
+	CHECK(json_array_size(ev_report_get_arr(me, "points")) == 2);
+	CHECK(json_array_size(ev_report_get_arr(me, "anomalies")) == 1);
+	se = json_array_get(ev_report_get_arr(me, "series"), 0);
+	CHECK(strcmp(ev_report_get_str(se, "series", ""),
+	    "event=a,platform=x") == 0);
+	CHECK(ev_report_get_num(se, "total", 0) == 6);
+	CHECK(isnan(ev_report_get_num(me, "change", 0)));
+	CHECK(strcmp(ev_report_get_str(json_object_get(m, "range"), "step",
+	    ""), "1h") == 0);
+	json_decref(m);
+	ev_report_store_free(s);
+}
+
+int
+main(void)
+{
+	test_format();
+	test_shown();
+	test_build();
+	printf("test_report: %d checks, %d failures\n", checks, failures);
+	return failures ? 1 : 0;
+}
