@@ -510,6 +510,9 @@ run_bump(const struct opts *o, int argc, char **argv)
 		}
 		ev_evolve_changes_free(&ch);
 	}
+	if (!o->json && !o->suggest && w.njobs != 1)
+		printf("%zu check%s, %zu too small\n", w.njobs,
+		    w.njobs == 1 ? "" : "s", bad);
 	if (o->json) {
 		json_object_set_new(out, "ok", json_boolean(bad == 0));
 		json_object_set_new(out, "checks", checks);

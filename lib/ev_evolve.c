@@ -900,6 +900,33 @@ cover(const struct side *s, const char *name, char **ptr, const char **how)
 	return v != NULL ? v : json_true();
 }
 
+/*
+ * 1 when the patternProperties entry at pointer cp of side a (the last
+ * segment names the pattern) exists with the same schema in side b.
+ */
+static int
+still_pattern(const struct side *a, const struct side *b, const char *cp)
+{
+	json_t *pa = kw(a, "patternProperties"), *pb = kw(b,
+	    "patternProperties"), *v;
+	const char *k;
+
+	(void)cp;
+	json_object_foreach(pa, k, v) {
+		json_t *w = json_object_get(pb, k);
+		const char *tail = strrchr(cp, '/');
+		char *esc = ptr_join("", k);
+
+		if (tail != NULL && strcmp(tail, esc) == 0 && w != NULL &&
+		    jeq(v, w)) {
+			free(esc);
+			return 1;
+		}
+		free(esc);
+	}
+	return 0;
+}
+
 static void
 cmp_properties(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 {
@@ -939,6 +966,14 @@ cmp_properties(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 			os = (struct side){ cv, o->doc, cp };
 			ns = (struct side){ v, n->doc, p };
 			d = sub_dir(c, os, ns, NULL);
+			/*
+			 * A pattern still in NEW applies beside the new
+			 * property's schema: the result can only narrow.
+			 */
+			if (strcmp(how, "patternProperties") == 0 &&
+			    still_pattern(o, n, cp))
+				d = d == EV_EVOLVE_WIDEN ? EV_EVOLVE_NONE :
+				    (enum ev_evolve_dir)(d & EV_EVOLVE_NARROW);
 			add(c, "property_added_partial", d, pol, cp, p, 1,
 			    "property '%s' was added; %s allowed it before",
 			    k, how);
@@ -970,6 +1005,11 @@ cmp_properties(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 			os = (struct side){ v, o->doc, p };
 			ns = (struct side){ cv, n->doc, cp };
 			d = sub_dir(c, os, ns, NULL);
+			/* The pattern applied beside the old property too. */
+			if (strcmp(how, "patternProperties") == 0 &&
+			    still_pattern(n, o, cp))
+				d = d == EV_EVOLVE_NARROW ? EV_EVOLVE_NONE :
+				    (enum ev_evolve_dir)(d & EV_EVOLVE_WIDEN);
 			add(c, "property_removed_partial", d, pol, p, cp, 0,
 			    "property '%s' was removed; %s covers it now",
 			    k, how);
@@ -1045,8 +1085,17 @@ cmp_patterns(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 			enum ev_evolve_dir d = sub_dir(c, (struct side){ ap ?
 			    ap : json_true(), o->doc, o->ptr },
 			    (struct side){ v, n->doc, p }, NULL);
+			json_t *props = kw(n, "properties"), *pv;
+			const char *pk;
+			int undeclared = ap == NULL || json_is_true(ap);
+
+			/* It constrains declared properties it matches too. */
+			json_object_foreach(props, pk, pv) {
+				if (regex_match(k, pk))
+					undeclared = 0;
+			}
 			add(c, "pattern_property_added", d, pol, opt ? opt :
-			    o->ptr, p, ap == NULL || json_is_true(ap),
+			    o->ptr, p, undeclared,
 			    "patternProperties '%s' was added", k);
 		}
 		free(p);

@@ -321,7 +321,7 @@ check_values(struct walk *w, json_t *s, const char *ptr)
 
 	if (t != NULL && m == 0)
 		ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
-		    "'type' allows no type");
+		    "'type' names no known type");
 	if (c != NULL && (value_bit(c) & m) == 0)
 		ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
 		    "'const' is not of the allowed 'type'");

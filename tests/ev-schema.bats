@@ -456,3 +456,30 @@ holds() {
 	run bash -c "set -e; $ex"
 	assert_success
 }
+
+@test "ev-schema: lint without meta-schemas checks keyword types itself and says so" {
+	echo '{"description":"x","minLength":"x","type":"strin"}' >k.json
+	EVKIT_METASCHEMAS=/nonexistent run --separate-stderr ev-schema lint k.json
+	assert_failure 1
+	assert_line "k.json: error: keyword-type: /minLength: 'minLength' must be a non-negative integer"
+	assert_line "k.json: error: unsatisfiable: (root): 'type' names no known type"
+	assert_line "2 errors, 0 warnings (no meta-schemas found: keyword types checked structurally)"
+}
+
+@test "ev-schema: draft-07 tuples and definitions lint and compare" {
+	cat >a.json <<'J'
+{"$schema":"http://json-schema.org/draft-07/schema#","description":"d","type":"object","additionalProperties":false,
+ "definitions":{"s":{"type":"string"}},
+ "properties":{"p":{"description":"p","type":"array","items":[{"$ref":"#/definitions/s"}],"additionalItems":false}}}
+J
+	jq '.properties.p.items += [{"type": "integer"}]' a.json >b.json
+	run --separate-stderr ev-schema lint a.json
+	assert_success
+	assert_output "0 errors, 0 warnings"
+	run --separate-stderr ev-schema compat --json a.json b.json
+	assert_success
+	[ "$(jq -c '[.comparisons[0].changes[] | [.kind, .direction, .old, .new]]' <<<"$output")" = \
+	    '[["prefix_item_added","widen","/properties/p/additionalItems","/properties/p/items/1"]]' ]
+	run --separate-stderr ev-schema compat --mode forward a.json b.json
+	assert_failure 1
+}

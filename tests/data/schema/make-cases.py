@@ -54,6 +54,18 @@ case("property_added_partial_pattern",
      prop("x_a", {"type": "string"},
           base(patternProperties={"^x_": {"type": "string"}})),
      "property_added_partial", "none", "addition")
+PAT3 = {"^x_": {"type": "string", "maxLength": 3}}
+case("property_added_partial_pattern_wider", base(patternProperties=PAT3),
+     prop("x_a", {"type": "string"}, base(patternProperties=PAT3)),
+     "property_added_partial", "none", "addition")
+case("property_added_partial_pattern_narrower", base(patternProperties=PAT3),
+     prop("x_a", {"type": "string", "maxLength": 2}, base(patternProperties=PAT3)),
+     "property_added_partial", "narrow", "revision")
+case("property_removed_partial_pattern", prop("x_a", {"type": "string", "maxLength": 2}, base(patternProperties=PAT3)),
+     base(patternProperties=PAT3), "property_removed_partial", "widen", "addition")
+case("pattern_property_added_declared", base(),
+     base(patternProperties={"^n": {"minimum": 0}}),
+     "pattern_property_added", "narrow", "model")
 case("property_removed_open", base(), without_prop(base(), "n"),
      "property_removed_open", "widen", "addition")
 case("property_removed_closed", closed(), without_prop(closed(), "n"),
