@@ -10,11 +10,12 @@
 #include "ev_buf.h"
 #include "ev_common.h"
 #include "ev_registry.h"
+#include "ev_schemaver.h"
 
 struct reg_entry {
 	char			*key;
 	char			*path;
-	int			 ver[3];
+	struct ev_schemaver	 ver;
 	const struct ev_schema	*schema;
 };
 
@@ -23,29 +24,6 @@ struct ev_registry {
 	struct reg_entry	*e;
 	size_t			 n;
 };
-
-int
-ev_schemaver_parse(const char *s, size_t n, int v[3])
-{
-	size_t i = 0;
-	int k;
-
-	for (k = 0; k < 3; k++) {
-		size_t st = i;
-		long x = 0;
-		while (i < n && s[i] >= '0' && s[i] <= '9' && i - st < 9)
-			x = x * 10 + (s[i++] - '0');
-		if (i == st)
-			return -1;
-		v[k] = (int)x;
-		if (k < 2) {
-			if (i >= n || s[i] != '-')
-				return -1;
-			i++;
-		}
-	}
-	return i == n ? 0 : -1;
-}
 
 json_t *
 ev_registry_read_json(const char *path, char *err, size_t errlen)
@@ -70,14 +48,9 @@ static int
 entry_cmp(const void *a, const void *b)
 {
 	const struct reg_entry *x = a, *y = b;
-	int c = strcmp(x->key, y->key), k;
+	int c = strcmp(x->key, y->key);
 
-	if (c)
-		return c;
-	for (k = 0; k < 3; k++)
-		if (x->ver[k] != y->ver[k])
-			return x->ver[k] < y->ver[k] ? -1 : 1;
-	return 0;
+	return c ? c : ev_schemaver_cmp(&x->ver, &y->ver);
 }
 
 static char *
@@ -95,7 +68,7 @@ file_uri(const char *path)
 
 static int
 add_file(struct ev_registry *r, const char *path, const char *key,
-    const int ver[3], char *err, size_t errlen)
+    const struct ev_schemaver *ver, char *err, size_t errlen)
 {
 	json_t *doc = ev_registry_read_json(path, err, errlen);
 	const struct ev_schema *s;
@@ -114,7 +87,7 @@ add_file(struct ev_registry *r, const char *path, const char *key,
 	r->e = ev_xreallocarray(r->e, r->n + 1, sizeof(*r->e));
 	r->e[r->n].key = ev_xstrdup(key);
 	r->e[r->n].path = ev_xstrdup(path);
-	memcpy(r->e[r->n].ver, ver, sizeof(r->e[r->n].ver));
+	r->e[r->n].ver = *ver;
 	r->e[r->n].schema = s;
 	r->n++;
 	return 0;
@@ -137,7 +110,8 @@ walk(struct ev_registry *r, const char *dir, const char *key, char *err,
 		struct ev_buf p = EV_BUF_INIT, k = EV_BUF_INIT;
 		struct stat st;
 		size_t n = strlen(de->d_name);
-		int ver[3];
+		struct ev_schemaver ver;
+
 		if (de->d_name[0] == '.')
 			continue;
 		ev_buf_printf(&p, "%s/%s", dir, de->d_name);
@@ -153,8 +127,8 @@ walk(struct ev_registry *r, const char *dir, const char *key, char *err,
 			rc = walk(r, p.data, k.data, err, errlen);
 		} else if (*key && n > 5 &&
 		    strcmp(de->d_name + n - 5, ".json") == 0 &&
-		    ev_schemaver_parse(de->d_name, n - 5, ver) == 0) {
-			rc = add_file(r, p.data, key, ver, err, errlen);
+		    ev_schemaver_read(de->d_name, n - 5, &ver) == 0) {
+			rc = add_file(r, p.data, key, &ver, err, errlen);
 		}
 		ev_buf_free(&p);
 		ev_buf_free(&k);
@@ -209,9 +183,11 @@ finish(struct ev_registry *r, char *err, size_t errlen)
 	qsort(r->e, r->n, sizeof(*r->e), entry_cmp);
 	for (i = 1; i < r->n; i++)
 		if (entry_cmp(&r->e[i - 1], &r->e[i]) == 0) {
-			snprintf(err, errlen, "two schemas for %s %d-%d-%d",
-			    r->e[i].key, r->e[i].ver[0], r->e[i].ver[1],
-			    r->e[i].ver[2]);
+			char v[64];
+
+			ev_schemaver_format(&r->e[i].ver, v, sizeof v);
+			snprintf(err, errlen, "two schemas for %s %s",
+			    r->e[i].key, v);
 			return -1;
 		}
 	return 0;
@@ -243,10 +219,10 @@ ev_registry_load_file(const char *path, struct ev_schema_set *meta,
     enum ev_schema_draft draft, char *err, size_t errlen)
 {
 	struct ev_registry *r = ev_xcalloc(1, sizeof(*r));
-	static const int zero[3] = { 0, 0, 0 };
+	static const struct ev_schemaver zero = { 0, 0, 0 };
 
 	r->set = ev_schema_set_new(meta, draft);
-	if (add_file(r, path, "", zero, err, errlen) != 0 ||
+	if (add_file(r, path, "", &zero, err, errlen) != 0 ||
 	    finish(r, err, errlen) != 0) {
 		ev_registry_free(r);
 		return NULL;
@@ -282,9 +258,11 @@ ev_registry_find(const struct ev_registry *r, const char *key, size_t n,
     const char **key_out)
 {
 	size_t i, last = SIZE_MAX;
-	int ver[3];
+	struct ev_schemaver ver;
+	int badver;
 
 	*res = EV_REG_NO_EVENT;
+	badver = version != NULL && ev_schemaver_read(version, vn, &ver) != 0;
 	for (i = 0; i < r->n; i++) {
 		if (strlen(r->e[i].key) != n || memcmp(r->e[i].key, key, n))
 			continue;
@@ -294,9 +272,9 @@ ev_registry_find(const struct ev_registry *r, const char *key, size_t n,
 		last = i;
 		if (version == NULL)
 			continue;
-		if (ev_schemaver_parse(version, vn, ver) != 0)
+		if (badver)
 			return NULL;
-		if (memcmp(ver, r->e[i].ver, sizeof(ver)) == 0) {
+		if (ev_schemaver_cmp(&ver, &r->e[i].ver) == 0) {
 			*res = EV_REG_OK;
 			return r->e[i].schema;
 		}

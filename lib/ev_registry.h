@@ -55,8 +55,6 @@ const struct ev_schema *ev_registry_find(const struct ev_registry *r,
 const struct ev_schema *ev_registry_find_iglu(const struct ev_registry *r,
 	    const char *uri, size_t n, enum ev_registry_res *res,
 	    const char **key_out);
-/* Parse "M-R-A" (n bytes) into v[3]; 0, or -1 when malformed. */
-int	ev_schemaver_parse(const char *s, size_t n, int v[3]);
 /* Read a JSON file, keeping integers beyond 64 bits as reals.  New ref. */
 json_t	*ev_registry_read_json(const char *path, char *err, size_t errlen);
 

@@ -216,19 +216,6 @@ test_formats(void)
 }
 
 static void
-test_schemaver(void)
-{
-	int v[3];
-
-	CHECK(ev_schemaver_parse("1-0-2", 5, v) == 0 && v[0] == 1 &&
-	    v[1] == 0 && v[2] == 2);
-	CHECK(ev_schemaver_parse("10-20-30", 8, v) == 0 && v[1] == 20);
-	CHECK(ev_schemaver_parse("1-0", 3, v) == -1);
-	CHECK(ev_schemaver_parse("1-0-x", 5, v) == -1);
-	CHECK(ev_schemaver_parse("1.0.0", 5, v) == -1);
-}
-
-static void
 test_dedupe(void)
 {
 	ev_us_t m = 60 * EV_US_PER_SEC;
@@ -284,7 +271,6 @@ main(void)
 	test_errors();
 	test_detailed();
 	test_formats();
-	test_schemaver();
 	test_dedupe();
 	printf("test_validate: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
