@@ -142,6 +142,17 @@ ev_hash_more(uint64_t h, const void *p, size_t n)
 }
 
 uint64_t
+ev_hash_mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	h *= UINT64_C(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
+	return h;
+}
+
+uint64_t
 ev_hash_bytes(const void *p, size_t n)
 {
 	return ev_hash_more(EV_HASH_INIT, p, n);

@@ -49,6 +49,11 @@ int	ev_strtod(const char *s, double *out);
 #define EV_HASH_INIT	UINT64_C(14695981039346656037)
 uint64_t	ev_hash_bytes(const void *p, size_t n);
 uint64_t	ev_hash_more(uint64_t h, const void *p, size_t n);
+/*
+ * murmur3's 64-bit finaliser: spreads every input bit over the output, for
+ * uses that take bits from one end (HyperLogLog, power-of-two tables).
+ */
+uint64_t	ev_hash_mix(uint64_t h);
 
 /* The program name used in diagnostics (set once by ev_run_init). */
 const char	*ev_progname(void);

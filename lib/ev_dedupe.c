@@ -24,12 +24,8 @@ struct ev_dedupe {
 static uint64_t
 hash64(const char *s, size_t n)
 {
-	uint64_t h = ev_hash_bytes(s, n);
+	uint64_t h = ev_hash_mix(ev_hash_bytes(s, n));
 
-	/* FNV's low bits mix poorly; finish with murmur3's mixer. */
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
 	return h ? h : 1;
 }
 

@@ -78,21 +78,8 @@ set_reg(struct ev_hll *h, uint32_t idx, uint8_t rank)
 uint64_t
 ev_hll_hash(const void *p, size_t n)
 {
-	const unsigned char *s = p;
-	uint64_t h = UINT64_C(14695981039346656037);
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= UINT64_C(1099511628211);
-	}
 	/* FNV alone mixes the high bits poorly; the finaliser fixes that. */
-	h ^= h >> 33;
-	h *= UINT64_C(0xff51afd7ed558ccd);
-	h ^= h >> 33;
-	h *= UINT64_C(0xc4ceb9fe1a85ec53);
-	h ^= h >> 33;
-	return h;
+	return ev_hash_mix(ev_hash_bytes(p, n));
 }
 
 /* dst and src sparse, their union within the sparse limit: merge lists. */
