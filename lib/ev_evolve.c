@@ -557,19 +557,14 @@ brief(const json_t *v)
 	return s != NULL ? s : ev_xstrdup("?");
 }
 
-enum {
-	T_NULL = 1, T_BOOL = 2, T_OBJECT = 4, T_ARRAY = 8, T_FRACTION = 16,
-	T_STRING = 32, T_INTEGER = 64, T_ALL = 127
-};
-
 static int
 type_bit(const char *t)
 {
 	static const struct { const char *n; int b; } tab[] = {
-		{ "null", T_NULL }, { "boolean", T_BOOL },
-		{ "object", T_OBJECT }, { "array", T_ARRAY },
-		{ "number", T_FRACTION | T_INTEGER }, { "string", T_STRING },
-		{ "integer", T_INTEGER }
+		{ "null", EV_EVOLVE_T_NULL }, { "boolean", EV_EVOLVE_T_BOOL },
+		{ "object", EV_EVOLVE_T_OBJECT }, { "array", EV_EVOLVE_T_ARRAY },
+		{ "number", EV_EVOLVE_T_FRACTION | EV_EVOLVE_T_INTEGER }, { "string", EV_EVOLVE_T_STRING },
+		{ "integer", EV_EVOLVE_T_INTEGER }
 	};
 	size_t i;
 
@@ -579,14 +574,14 @@ type_bit(const char *t)
 	return 0;
 }
 
-static int
-type_mask(const json_t *t)
+int
+ev_evolve_type_mask(const json_t *t)
 {
 	size_t i;
 	int m = 0;
 
 	if (t == NULL)
-		return T_ALL;
+		return EV_EVOLVE_T_ALL;
 	if (json_is_string(t))
 		return type_bit(json_string_value(t));
 	for (i = 0; i < json_array_size(t); i++)
@@ -618,7 +613,7 @@ kwside(const struct side *s, const char *k, char **buf)
 static void
 cmp_type(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 {
-	int om = type_mask(kw(o, "type")), nm = type_mask(kw(n, "type"));
+	int om = ev_evolve_type_mask(kw(o, "type")), nm = ev_evolve_type_mask(kw(n, "type"));
 	char *op, *np;
 
 	if (om == nm)
@@ -854,8 +849,8 @@ cmp_required(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 }
 
 /* 1 when the ECMA-262-ish regex pat matches name (0 if it cannot compile). */
-static int
-regex_match(const char *pat, const char *name)
+int
+ev_evolve_regex_match(const char *pat, const char *name)
 {
 	pcre2_code *re;
 	pcre2_match_data *md;
@@ -885,7 +880,7 @@ cover(const struct side *s, const char *name, char **ptr, const char **how)
 	const char *k;
 
 	json_object_foreach(pp, k, v) {
-		if (regex_match(k, name)) {
+		if (ev_evolve_regex_match(k, name)) {
 			char *a = ptr_join(s->ptr, "patternProperties");
 			*ptr = ptr_join(a, k);
 			free(a);
@@ -1091,7 +1086,7 @@ cmp_patterns(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 
 			/* It constrains declared properties it matches too. */
 			json_object_foreach(props, pk, pv) {
-				if (regex_match(k, pk))
+				if (ev_evolve_regex_match(k, pk))
 					undeclared = 0;
 			}
 			add(c, "pattern_property_added", d, pol, opt ? opt :

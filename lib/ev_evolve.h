@@ -161,4 +161,17 @@ void	ev_evolve_registry_free(struct ev_evolve_registry *r);
 const struct ev_evolve_event *ev_evolve_registry_event(
 	    const struct ev_evolve_registry *r, const char *name);
 
+/* Instance types as bits; "number" is FRACTION | INTEGER. */
+enum {
+	EV_EVOLVE_T_NULL = 1, EV_EVOLVE_T_BOOL = 2, EV_EVOLVE_T_OBJECT = 4,
+	EV_EVOLVE_T_ARRAY = 8, EV_EVOLVE_T_FRACTION = 16,
+	EV_EVOLVE_T_STRING = 32, EV_EVOLVE_T_INTEGER = 64,
+	EV_EVOLVE_T_ALL = 127
+};
+
+/* The types a "type" keyword allows (borrowed; NULL: every type). */
+int	ev_evolve_type_mask(const json_t *type);
+/* 1 when the regex pat (PCRE2, UTF) matches name; 0 also if it cannot compile. */
+int	ev_evolve_regex_match(const char *pat, const char *name);
+
 #endif /* EV_EVOLVE_H */

@@ -130,69 +130,27 @@ ev_lint_report_free(struct ev_lint_report *rep)
 	memset(rep, 0, sizeof(*rep));
 }
 
-enum {
-	T_NULL = 1, T_BOOL = 2, T_OBJECT = 4, T_ARRAY = 8, T_FRACTION = 16,
-	T_STRING = 32, T_INTEGER = 64, T_ALL = 127
-};
-
-static int
-type_bit(const char *t)
-{
-	if (t == NULL)
-		return 0;
-	if (strcmp(t, "null") == 0)
-		return T_NULL;
-	if (strcmp(t, "boolean") == 0)
-		return T_BOOL;
-	if (strcmp(t, "object") == 0)
-		return T_OBJECT;
-	if (strcmp(t, "array") == 0)
-		return T_ARRAY;
-	if (strcmp(t, "number") == 0)
-		return T_FRACTION | T_INTEGER;
-	if (strcmp(t, "string") == 0)
-		return T_STRING;
-	if (strcmp(t, "integer") == 0)
-		return T_INTEGER;
-	return 0;
-}
-
-static int
-type_mask(const json_t *t)
-{
-	size_t i;
-	int m = 0;
-
-	if (t == NULL)
-		return T_ALL;
-	if (json_is_string(t))
-		return type_bit(json_string_value(t));
-	for (i = 0; i < json_array_size(t); i++)
-		m |= type_bit(json_string_value(json_array_get(t, i)));
-	return m;
-}
-
 /* The type bit of a JSON value. */
 static int
 value_bit(const json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_NULL:
-		return T_NULL;
+		return EV_EVOLVE_T_NULL;
 	case JSON_TRUE:
 	case JSON_FALSE:
-		return T_BOOL;
+		return EV_EVOLVE_T_BOOL;
 	case JSON_OBJECT:
-		return T_OBJECT;
+		return EV_EVOLVE_T_OBJECT;
 	case JSON_ARRAY:
-		return T_ARRAY;
+		return EV_EVOLVE_T_ARRAY;
 	case JSON_STRING:
-		return T_STRING;
+		return EV_EVOLVE_T_STRING;
 	case JSON_INTEGER:
-		return T_INTEGER;
+		return EV_EVOLVE_T_INTEGER;
 	case JSON_REAL:
 		return json_real_value(v) == floor(json_real_value(v)) ?
-		    T_INTEGER : T_FRACTION;
+		    EV_EVOLVE_T_INTEGER : EV_EVOLVE_T_FRACTION;
 	}
 	return 0;
 }
@@ -210,25 +168,6 @@ regex_ok(const char *pat)
 		return 0;
 	pcre2_code_free(re);
 	return 1;
-}
-
-static int
-regex_match(const char *pat, const char *name)
-{
-	pcre2_code *re;
-	pcre2_match_data *md;
-	int ec, rc;
-	PCRE2_SIZE eo;
-
-	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF,
-	    &ec, &eo, NULL);
-	if (re == NULL)
-		return 0;
-	md = pcre2_match_data_create_from_pattern(re, NULL);
-	rc = pcre2_match(re, (PCRE2_SPTR)name, strlen(name), 0, 0, md, NULL);
-	pcre2_match_data_free(md);
-	pcre2_code_free(re);
-	return rc >= 0;
 }
 
 static void walk_schema(struct walk *w, json_t *s, const char *ptr,
@@ -316,7 +255,7 @@ check_values(struct walk *w, json_t *s, const char *ptr)
 {
 	json_t *t = json_object_get(s, "type"), *e = json_object_get(s, "enum");
 	json_t *c = json_object_get(s, "const"), *v;
-	int m = type_mask(t), bad = 0;
+	int m = ev_evolve_type_mask(t), bad = 0;
 	size_t i;
 
 	if (t != NULL && m == 0)
@@ -348,7 +287,7 @@ check_values(struct walk *w, json_t *s, const char *ptr)
 		json_t *mem;
 		json_array_foreach(v, i, mem) {
 			if (json_is_object(mem))
-				all &= type_mask(json_object_get(mem, "type"));
+				all &= ev_evolve_type_mask(json_object_get(mem, "type"));
 		}
 		if (all == 0 && m != 0)
 			ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
@@ -383,7 +322,7 @@ check_required(struct walk *w, json_t *s, const char *ptr)
 			    "'properties'", name);
 		else if (pv == NULL) {
 			json_object_foreach(pp, k, x) {
-				if (regex_match(k, name))
+				if (ev_evolve_regex_match(k, name))
 					covered = 1;
 			}
 			if (!covered && json_is_false(ap))
@@ -492,7 +431,7 @@ walk_schema(struct walk *w, json_t *s, const char *ptr, int is_property)
 		check_required(w, s, rp);
 		free(rp);
 	}
-	if ((type_mask(json_object_get(s, "type")) == T_OBJECT ||
+	if ((ev_evolve_type_mask(json_object_get(s, "type")) == EV_EVOLVE_T_OBJECT ||
 	    json_object_get(s, "properties") != NULL) &&
 	    json_object_get(s, "additionalProperties") == NULL &&
 	    json_object_get(s, "unevaluatedProperties") == NULL &&
