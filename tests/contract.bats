@@ -66,3 +66,21 @@ programs() {
 		done
 	done
 }
+
+@test "contract: the EXAMPLES of evkit(7) run" {
+	ln -s "$EVKIT_TOP/schemas" schemas
+	# Each literal block of the EXAMPLES section, with mdoc's \e unescaped.
+	awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
+	    on && /^\.Bd -literal/ { n++; blk = 1; next } /^\.Ed/ { blk = 0 }
+	    on && blk { gsub(/\\e/, "\\"); print > ("ex" n ".sh") }' \
+	    "$EVKIT_TOP/man/evkit.7"
+	[ -s ex1.sh ] && [ -s ex2.sh ]
+	run --separate-stderr bash -o pipefail ex1.sh
+	assert_success
+	assert_output --partial "page_view"
+	run --separate-stderr bash -o pipefail ex2.sh
+	assert_success
+	[ "$(echo "$output" | wc -l)" -eq 2 ]
+	assert_balanced v.json
+	assert_balanced w.json
+}
