@@ -185,23 +185,28 @@ ev_path_del(const struct ev_path *p, json_t *root)
 }
 
 void
+ev_path_add_segment(struct ev_buf *buf, const char *seg, size_t len)
+{
+	size_t i;
+
+	ev_buf_addc(buf, '/');
+	for (i = 0; i < len; i++) {
+		if (seg[i] == '~')
+			ev_buf_add(buf, "~0", 2);
+		else if (seg[i] == '/')
+			ev_buf_add(buf, "~1", 2);
+		else
+			ev_buf_addc(buf, seg[i]);
+	}
+}
+
+void
 ev_path_pointer(const struct ev_path *p, struct ev_buf *buf)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < p->nseg; i++) {
-		ev_buf_addc(buf, '/');
-		for (j = 0; j < p->seg[i].keylen; j++) {
-			char c = p->seg[i].key[j];
-
-			if (c == '~')
-				ev_buf_add(buf, "~0", 2);
-			else if (c == '/')
-				ev_buf_add(buf, "~1", 2);
-			else
-				ev_buf_addc(buf, c);
-		}
-	}
+	for (i = 0; i < p->nseg; i++)
+		ev_path_add_segment(buf, p->seg[i].key, p->seg[i].keylen);
 }
 
 const char *

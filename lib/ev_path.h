@@ -39,6 +39,9 @@ json_t		*ev_path_get(const struct ev_path *p, const json_t *root);
 int		 ev_path_set(const struct ev_path *p, json_t *root, json_t *val);
 /* Remove the value at p; returns 1 if removed, 0 if absent. */
 int		 ev_path_del(const struct ev_path *p, json_t *root);
+/* Append "/" and one JSON Pointer segment, escaping ~ and / (RFC 6901). */
+void		 ev_path_add_segment(struct ev_buf *buf, const char *seg,
+		    size_t len);
 /* The JSON Pointer spelling of p into buf ("/a/b"). */
 void		 ev_path_pointer(const struct ev_path *p, struct ev_buf *buf);
 /* The last segment's name (a good default column name). */

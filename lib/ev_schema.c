@@ -13,6 +13,7 @@
 
 #include "ev_buf.h"
 #include "ev_common.h"
+#include "ev_path.h"
 #include "ev_schema.h"
 #include "ev_schema_int.h"
 
@@ -499,15 +500,7 @@ cfail(struct cctx *c, const char *fmt, ...)
 static void
 ptr_push(struct ev_buf *b, const char *seg)
 {
-	ev_buf_addc(b, '/');
-	for (; *seg; seg++) {
-		if (*seg == '~')
-			ev_buf_adds(b, "~0");
-		else if (*seg == '/')
-			ev_buf_adds(b, "~1");
-		else
-			ev_buf_addc(b, *seg);
-	}
+	ev_path_add_segment(b, seg, strlen(seg));
 }
 
 static void

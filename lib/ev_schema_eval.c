@@ -18,6 +18,7 @@
 #include "ev_buf.h"
 #include "ev_common.h"
 #include "ev_format.h"
+#include "ev_path.h"
 #include "ev_schema.h"
 #include "ev_schema_int.h"
 
@@ -358,17 +359,8 @@ errs_mark(const struct vc *v)
 static void
 seg_push(struct ev_buf *b, const char *seg)
 {
-	if (!b)
-		return;
-	ev_buf_addc(b, '/');
-	for (; *seg; seg++) {
-		if (*seg == '~')
-			ev_buf_adds(b, "~0");
-		else if (*seg == '/')
-			ev_buf_adds(b, "~1");
-		else
-			ev_buf_addc(b, *seg);
-	}
+	if (b)
+		ev_path_add_segment(b, seg, strlen(seg));
 }
 
 static void
