@@ -16,16 +16,7 @@
 #include "ev_rec.h"
 #include "ev_url.h"
 
-static int failures, checks;
-
-#define CHECK(cond) do { \
-	checks++; \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-		    __LINE__, #cond); \
-	} \
-} while (0)
+#include "check.h"
 
 static int
 span_is(struct ev_url_span sp, const char *s)

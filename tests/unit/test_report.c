@@ -13,16 +13,7 @@
 #include "ev_common.h"
 #include "ev_report.h"
 
-static int failures, checks;
-
-#define CHECK(cond) do { \
-	checks++; \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-		    __LINE__, #cond); \
-	} \
-} while (0)
+#include "check.h"
 
 #define CHECK_FMT(call, want) do { \
 	struct ev_buf b_ = EV_BUF_INIT; \

@@ -13,16 +13,7 @@
 #include "ev_registry.h"
 #include "ev_schema.h"
 
-static int failures, checks;
-
-#define CHECK(cond) do { \
-	checks++; \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-		    __LINE__, #cond); \
-	} \
-} while (0)
+#include "check.h"
 
 static int
 resolves(const char *base, const char *ref, const char *want)
