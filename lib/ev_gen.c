@@ -651,23 +651,6 @@ put2(char *p, int v)
 	p[1] = (char)('0' + v % 10);
 }
 
-/* Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm). */
-static void
-civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* "2026-03-02T10:15:04.120Z" (milliseconds), with the date cached. */
 static void
 add_ts(struct ev_gen *g, struct ev_buf *b, ev_us_t t)
@@ -679,7 +662,7 @@ add_ts(struct ev_gen *g, struct ev_buf *b, ev_us_t t)
 	int y, m, d;
 
 	if (day != g->ts_day) {
-		civil_from_days(day, &y, &m, &d);
+		ev_time_civil(day, &y, &m, &d);
 		snprintf(g->ts_prefix, sizeof(g->ts_prefix),
 		    "%04d-%02d-%02dT", y % 10000, m, d);
 		g->ts_day = day;

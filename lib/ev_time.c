@@ -33,8 +33,8 @@ days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void
-civil_from_days(int64_t z, int *y, int *m, int *d)
+void
+ev_time_civil(int64_t z, int *y, int *m, int *d)
 {
 	int64_t era, doe, yoe, doy, mp;
 
@@ -201,7 +201,7 @@ ev_time_format(ev_us_t t, int frac, char *buf)
 		rem += 86400;
 		days--;
 	}
-	civil_from_days(days, &y, &m, &d);
+	ev_time_civil(days, &y, &m, &d);
 	n = snprintf(buf, EV_TIME_BUFSZ, "%04d-%02d-%02dT%02d:%02d:%02d", y, m,
 	    d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
 	if (frac == -1 && us != 0)
@@ -517,7 +517,7 @@ ev_tz_add_days(const struct ev_tz *tz, ev_us_t day_start, int n)
 
 	ev_tz_local(tz, day_start, &tm);
 	days = days_from_civil(tm.year, tm.month, tm.day) + n;
-	civil_from_days(days, &y, &m, &d);
+	ev_time_civil(days, &y, &m, &d);
 	return ev_tz_mktime(tz, y, m, d, 0, 0, 0);
 }
 

@@ -52,6 +52,9 @@ int	ev_duration_parse(const char *s, ev_us_t *out);
 /* Shortest spelling, e.g. "1h30m"; buf of EV_TIME_BUFSZ; returns buf. */
 char	*ev_duration_format(ev_us_t d, char *buf);
 
+/* The proleptic Gregorian date of a day number (days since 1970-01-01). */
+void	ev_time_civil(int64_t days, int *year, int *month, int *day);
+
 /* Floor t to a multiple of step (step > 0), correct for negative t. */
 ev_us_t	ev_time_floor(ev_us_t t, ev_us_t step);
 
