@@ -15,6 +15,7 @@
 #include <pcre2.h>
 
 #include "ev_common.h"
+#include "ev_path.h"
 #include "ev_evolve.h"
 
 struct ev_evolve_doc {
@@ -215,37 +216,15 @@ pointer_get(json_t *root, const char *ptr)
 	return *p == '\0' ? cur : NULL;
 }
 
-static void
-ptr_append(char **out, const char *base, const char *key)
-{
-	size_t n = strlen(base), k = strlen(key), i, o;
-	char *r = ev_xmalloc(n + 2 * k + 2);
-
-	memcpy(r, base, n);
-	o = n;
-	r[o++] = '/';
-	for (i = 0; i < k; i++) {
-		if (key[i] == '~') {
-			r[o++] = '~';
-			r[o++] = '0';
-		} else if (key[i] == '/') {
-			r[o++] = '~';
-			r[o++] = '1';
-		} else
-			r[o++] = key[i];
-	}
-	r[o] = '\0';
-	*out = r;
-}
-
 /* New pointer base/key. */
 static char *
 ptr_join(const char *base, const char *key)
 {
-	char *r;
+	struct ev_buf b = EV_BUF_INIT;
 
-	ptr_append(&r, base, key);
-	return r;
+	ev_buf_adds(&b, base);
+	ev_path_add_segment(&b, key, strlen(key));
+	return ev_buf_detach(&b, NULL);
 }
 
 static char *

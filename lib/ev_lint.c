@@ -11,6 +11,7 @@
 #include <pcre2.h>
 
 #include "ev_common.h"
+#include "ev_path.h"
 #include "ev_lint.h"
 
 struct walk {
@@ -62,21 +63,11 @@ in_list(const char *k, const char **list)
 static char *
 join(const char *base, const char *key)
 {
-	size_t n = strlen(base), k = strlen(key), i, o;
-	char *r = ev_xmalloc(n + 2 * k + 2);
+	struct ev_buf b = EV_BUF_INIT;
 
-	memcpy(r, base, n);
-	o = n;
-	r[o++] = '/';
-	for (i = 0; i < k; i++) {
-		if (key[i] == '~' || key[i] == '/') {
-			r[o++] = '~';
-			r[o++] = key[i] == '~' ? '0' : '1';
-		} else
-			r[o++] = key[i];
-	}
-	r[o] = '\0';
-	return r;
+	ev_buf_adds(&b, base);
+	ev_path_add_segment(&b, key, strlen(key));
+	return ev_buf_detach(&b, NULL);
 }
 
 static char *
