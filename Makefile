@@ -18,7 +18,7 @@ WARN	= -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 ifdef WERROR
 WARN	+= -Werror
 endif
-PKGS	= jansson libpcre2-8 yaml-0.1 libmaxminddb libcrypto
+PKGS	= jansson yajl libpcre2-8 yaml-0.1 libmaxminddb libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 EV_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(WARN) \

@@ -1164,7 +1164,7 @@ take_line(struct detect *d, const struct ev_line *line)
 		free(raw);
 		return;
 	}
-	if (!json_is_object(ev_rec_root(&rec))) {
+	if (!ev_rec_is_object(&rec)) {
 		ev_run_reject(&d->run, line, "type",
 		    ev_run_error(NULL, "record is not an object"));
 		ev_rec_clear(&rec);

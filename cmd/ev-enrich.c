@@ -358,7 +358,7 @@ fail(struct enrich *e, struct count *c, int force, const char *enrichment,
 static int
 has_member(struct ev_rec *rec, const char *name)
 {
-	return json_object_get(ev_rec_root(rec), name) != NULL;
+	return ev_rec_has(rec, name);
 }
 
 static void
@@ -1074,7 +1074,7 @@ main(int argc, char **argv)
 			    ev_run_error(NULL, "%s", rec.err));
 			continue;
 		}
-		if (!json_is_object(ev_rec_root(&rec))) {
+		if (!ev_rec_is_object(&rec)) {
 			ev_run_reject(&e.run, &line, "parse",
 			    ev_run_error(NULL, "an event is a JSON object"));
 			continue;

@@ -119,10 +119,15 @@ step(const json_t *v, const struct ev_path_seg *sg)
 json_t *
 ev_path_get(const struct ev_path *p, const json_t *root)
 {
-	const json_t *v = root;
+	return ev_path_get_at(p, 0, root);
+}
+
+json_t *
+ev_path_get_at(const struct ev_path *p, size_t from, const json_t *v)
+{
 	size_t i;
 
-	for (i = 0; i < p->nseg && v != NULL; i++)
+	for (i = from; i < p->nseg && v != NULL; i++)
 		v = step(v, &p->seg[i]);
 	return (json_t *)(uintptr_t)v;
 }

@@ -32,6 +32,9 @@ struct ev_path	*ev_path_compile(const char *spec, const char **errstr);
 void		 ev_path_free(struct ev_path *p);
 /* The value at p, or NULL when absent.  Borrowed. */
 json_t		*ev_path_get(const struct ev_path *p, const json_t *root);
+/* The value at segments from..nseg-1 of p, starting at v.  Borrowed. */
+json_t		*ev_path_get_at(const struct ev_path *p, size_t from,
+		    const json_t *v);
 /*
  * Set the value at p, creating intermediate objects; steals val.
  * Returns 0, or -1 when a non-object is in the way (val is released).

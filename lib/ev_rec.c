@@ -1,10 +1,30 @@
-/* ev_rec.c - records over jansson, keeping the original bytes. */
+/*
+ * ev_rec.c - records: yajl validates, jsmn indexes, jansson decodes what is
+ * asked for, and the original bytes are written back when nothing changed.
+ */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <yajl/yajl_parse.h>
+
+#define JSMN_STATIC
+#define JSMN_STRICT
+#include <jsmn.h>
 
 #include "ev_common.h"
 #include "ev_rec.h"
+
+/*
+ * Above this many tokens the document may nest deeper than jansson allows
+ * (2048 levels); such records take jansson's path so both agree.
+ */
+#define LAZY_MAX_TOK	2000
+
+#define TOK(r)		((jsmntok_t *)(r)->tok)
+#define MUT(r)		((struct ev_rec *)(uintptr_t)(r))
 
 void
 ev_rec_init(struct ev_rec *r)
@@ -12,8 +32,26 @@ ev_rec_init(struct ev_rec *r)
 	memset(r, 0, sizeof *r);
 }
 
-void
-ev_rec_clear(struct ev_rec *r)
+/* Forget the index's decoded values (the index memory is kept). */
+static void
+lazy_reset(struct ev_rec *r)
+{
+	int i;
+
+	if (r->tokval != NULL)
+		for (i = 0; i < r->ntok; i++)
+			if (r->tokval[i] != NULL) {
+				json_decref(r->tokval[i]);
+				r->tokval[i] = NULL;
+			}
+	r->ntok = 0;
+	r->lazy = 0;
+	ev_buf_reset(&r->arena);
+}
+
+/* Release the document, keeping the index memory for the next line. */
+static void
+soft_clear(struct ev_rec *r)
 {
 	json_decref(r->root);
 	json_decref(r->added);
@@ -22,21 +60,41 @@ ev_rec_clear(struct ev_rec *r)
 	r->rawlen = 0;
 	r->dirty = 0;
 	r->err[0] = '\0';
+	lazy_reset(r);
 }
 
-int
-ev_rec_parse(struct ev_rec *r, const char *line, size_t len)
+void
+ev_rec_clear(struct ev_rec *r)
+{
+	soft_clear(r);
+	free(r->tok);
+	free(r->tokval);
+	free(r->tokstr);
+	ev_buf_free(&r->arena);
+	r->tok = NULL;
+	r->tokval = NULL;
+	r->tokstr = NULL;
+	r->captok = 0;
+}
+
+static json_t *
+load(const char *s, size_t n, json_error_t *e)
+{
+	size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
+	json_t *v = json_loadb(s, n, flags, e);
+
+	if (v == NULL && strstr(e->text, "too big") != NULL)
+		v = json_loadb(s, n, flags | JSON_DECODE_INT_AS_REAL, e);
+	return v;
+}
+
+/* jansson's verdict: the document, or the error text and position. */
+static int
+parse_full(struct ev_rec *r)
 {
 	json_error_t e;
-	size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
 
-	ev_rec_clear(r);
-	r->raw = line;
-	r->rawlen = len;
-	r->root = json_loadb(line, len, flags, &e);
-	if (r->root == NULL && strstr(e.text, "too big") != NULL)
-		r->root = json_loadb(line, len,
-		    flags | JSON_DECODE_INT_AS_REAL, &e);
+	r->root = load(r->raw, r->rawlen, &e);
 	if (r->root == NULL) {
 		snprintf(r->err, sizeof r->err, "invalid JSON at byte %d: %s",
 		    e.position, e.text);
@@ -46,26 +104,333 @@ ev_rec_parse(struct ev_rec *r, const char *line, size_t len)
 	return 0;
 }
 
+static int
+yajl_valid(const char *s, size_t n)
+{
+	yajl_handle h = yajl_alloc(NULL, NULL, NULL);
+	int ok;
+
+	if (h == NULL)
+		return 0;	/* jansson will judge it */
+	ok = yajl_parse(h, (const unsigned char *)s, n) == yajl_status_ok &&
+	    yajl_complete_parse(h) == yajl_status_ok;
+	yajl_free(h);
+	return ok;
+}
+
+/* Index the validated line; 0, or -1 when jansson should judge it. */
+static int
+tokenize(struct ev_rec *r)
+{
+	jsmn_parser p;
+	int i, n;
+
+	for (;;) {
+		if (r->captok == 0) {
+			r->captok = 64;
+			r->tok = ev_xreallocarray(NULL, r->captok,
+			    sizeof(jsmntok_t));
+			r->tokval = ev_xcalloc(r->captok, sizeof(json_t *));
+			r->tokstr = ev_xreallocarray(NULL, r->captok,
+			    sizeof(size_t));
+		}
+		jsmn_init(&p);
+		n = jsmn_parse(&p, r->raw, r->rawlen, TOK(r),
+		    (unsigned int)r->captok);
+		if (n != JSMN_ERROR_NOMEM)
+			break;
+		if (r->captok >= LAZY_MAX_TOK)
+			return -1;
+		r->captok *= 2;
+		r->tok = ev_xreallocarray(r->tok, r->captok, sizeof(jsmntok_t));
+		free(r->tokval);
+		r->tokval = ev_xcalloc(r->captok, sizeof(json_t *));
+		r->tokstr = ev_xreallocarray(r->tokstr, r->captok,
+		    sizeof(size_t));
+	}
+	if (n <= 0 || n > LAZY_MAX_TOK)
+		return -1;
+	/* jansson refuses numbers beyond a double's range; so do we. */
+	for (i = 0; i < n; i++) {
+		const jsmntok_t *t = &TOK(r)[i];
+		const char *b = r->raw + t->start;
+		size_t len = (size_t)(t->end - t->start);
+
+		if (t->type == JSMN_PRIMITIVE && len > 3 &&
+		    (memchr(b, 'e', len) || memchr(b, 'E', len)) &&
+		    !isfinite(strtod(b, NULL)))
+			return -1;
+	}
+	r->ntok = n;
+	memset(r->tokstr, 0, (size_t)n * sizeof(size_t));
+	/* String copies never exceed the line: the arena never moves. */
+	ev_buf_reset(&r->arena);
+	ev_buf_reserve(&r->arena, r->rawlen + (size_t)n + 1);
+	return 0;
+}
+
+static int
+has_u_escape(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+
+	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+		if (p + 1 < end && p[1] == 'u')
+			return 1;
+		p += 2;		/* an escaped backslash is not an escape */
+		if (p >= end)
+			break;
+	}
+	return 0;
+}
+
+int
+ev_rec_parse(struct ev_rec *r, const char *line, size_t len)
+{
+	soft_clear(r);
+	r->raw = line;
+	r->rawlen = len;
+	/*
+	 * \u escapes may hold lone surrogates, which yajl lets through
+	 * undecoded and jansson refuses: jansson judges those lines.
+	 */
+	if (!has_u_escape(line, len) && yajl_valid(line, len) &&
+	    tokenize(r) == 0) {
+		r->lazy = 1;
+		return 0;
+	}
+	lazy_reset(r);
+	return parse_full(r);
+}
+
+/* The token after the subtree of token i. */
+static int
+tok_next(const struct ev_rec *r, int i)
+{
+	const jsmntok_t *t = TOK(r);
+	int j = i + 1;
+
+	while (j < r->ntok && t[j].start < t[i].end)
+		j++;
+	return j;
+}
+
+/* A value's bytes, with the quotes of a string. */
+static const char *
+tok_bytes(const struct ev_rec *r, int i, size_t *n)
+{
+	const jsmntok_t *t = &TOK(r)[i];
+
+	if (t->type == JSMN_STRING) {
+		*n = (size_t)(t->end - t->start) + 2;
+		return r->raw + t->start - 1;
+	}
+	*n = (size_t)(t->end - t->start);
+	return r->raw + t->start;
+}
+
+/* The decoded value of token i (cached, borrowed). */
+static json_t *
+tok_json(const struct ev_rec *r, int i)
+{
+	struct ev_rec *m = MUT(r);
+	json_error_t e;
+	const char *s;
+	size_t n;
+
+	if (m->tokval[i] == NULL) {
+		s = tok_bytes(r, i, &n);
+		m->tokval[i] = load(s, n, &e);
+	}
+	return m->tokval[i];
+}
+
+/* String token i decoded: NUL-terminated, stable until the next parse. */
+static void
+tok_str(const struct ev_rec *r, int i, const char **s, size_t *n)
+{
+	struct ev_rec *m = MUT(r);
+	const jsmntok_t *t = &TOK(r)[i];
+	const char *b = r->raw + t->start;
+	size_t len = (size_t)(t->end - t->start);
+	json_t *v;
+
+	if (memchr(b, '\\', len) != NULL) {
+		v = tok_json(r, i);
+		*s = json_string_value(v);
+		*n = json_string_length(v);
+		return;
+	}
+	if (m->tokstr[i] == 0) {
+		m->tokstr[i] = m->arena.len + 1;
+		ev_buf_add(&m->arena, b, len);
+		ev_buf_addc(&m->arena, '\0');
+	}
+	*s = m->arena.data + m->tokstr[i] - 1;
+	*n = len;
+}
+
+static int
+key_eq(const struct ev_rec *r, int i, const char *key, size_t keylen)
+{
+	const jsmntok_t *t = &TOK(r)[i];
+	const char *b = r->raw + t->start, *s;
+	size_t len = (size_t)(t->end - t->start), n;
+
+	if (memchr(b, '\\', len) == NULL)
+		return len == keylen && memcmp(b, key, len) == 0;
+	tok_str(r, i, &s, &n);
+	return n == keylen && memcmp(s, key, n) == 0;
+}
+
+/* The value token of member key in object token o (the last one wins). */
+static int
+tok_member(const struct ev_rec *r, int o, const char *key, size_t keylen)
+{
+	const jsmntok_t *t = TOK(r);
+	int i = o + 1, k, found = -1;
+
+	for (k = 0; k < t[o].size && i + 1 < r->ntok; k++) {
+		if (key_eq(r, i, key, keylen))
+			found = i + 1;
+		i = tok_next(r, i + 1);
+	}
+	return found;
+}
+
+/* The token of p's value, or -1 when absent. */
+static int
+tok_find(const struct ev_rec *r, const struct ev_path *p)
+{
+	const jsmntok_t *t = TOK(r);
+	int i = 0, k;
+	size_t s;
+
+	for (s = 0; s < p->nseg; s++) {
+		if (t[i].type == JSMN_OBJECT)
+			i = tok_member(r, i, p->seg[s].key, p->seg[s].keylen);
+		else if (t[i].type == JSMN_ARRAY && p->seg[s].index >= 0 &&
+		    p->seg[s].index < t[i].size) {
+			for (k = 0, i++; k < p->seg[s].index; k++)
+				i = tok_next(r, i);
+		} else
+			return -1;
+		if (i < 0)
+			return -1;
+	}
+	return i;
+}
+
+/* Build the whole document: the original plus the added members. */
+static json_t *
+build_root(const struct ev_rec *r)
+{
+	struct ev_rec *m = MUT(r);
+	const char *k;
+	json_t *v;
+
+	if (!m->lazy)
+		return m->root;
+	m->lazy = 0;
+	if (parse_full(m) != 0) {
+		/* Validated above, so only memory can fail here. */
+		m->root = json_object();
+	}
+	if (m->added != NULL && json_is_object(m->root))
+		json_object_foreach(m->added, k, v)
+			json_object_set(m->root, k, v);
+	return m->root;
+}
+
 json_t *
 ev_rec_root(const struct ev_rec *r)
 {
-	return r->root;
+	return build_root(r);
+}
+
+int
+ev_rec_is_object(const struct ev_rec *r)
+{
+	if (r->lazy)
+		return TOK(r)[0].type == JSMN_OBJECT;
+	return json_is_object(r->root);
+}
+
+int
+ev_rec_has(const struct ev_rec *r, const char *key)
+{
+	if (!r->lazy)
+		return json_is_object(r->root) &&
+		    json_object_get(r->root, key) != NULL;
+	if (TOK(r)[0].type != JSMN_OBJECT)
+		return 0;
+	return tok_member(r, 0, key, strlen(key)) >= 0 ||
+	    (r->added != NULL && json_object_get(r->added, key) != NULL);
+}
+
+/*
+ * The lazy lookup: the token of p (>= 0), an added member's value (*v), or
+ * absent (-1 with *v NULL).
+ */
+static int
+lazy_find(const struct ev_rec *r, const struct ev_path *p, json_t **v)
+{
+	json_t *a;
+
+	*v = NULL;
+	if (TOK(r)[0].type != JSMN_OBJECT || p->nseg == 0)
+		return -1;
+	if (r->added != NULL && (a = json_object_getn(r->added,
+	    p->seg[0].key, p->seg[0].keylen)) != NULL) {
+		*v = ev_path_get_at(p, 1, a);
+		return -1;
+	}
+	return tok_find(r, p);
 }
 
 json_t *
 ev_rec_get(const struct ev_rec *r, const struct ev_path *p)
 {
-	if (r->root == NULL)
-		return NULL;
-	return ev_path_get(p, r->root);
+	json_t *v;
+	int i;
+
+	if (!r->lazy)
+		return r->root == NULL ? NULL : ev_path_get(p, r->root);
+	if ((i = lazy_find(r, p, &v)) < 0)
+		return v;
+	return tok_json(r, i);
+}
+
+/* A primitive token's kind: 'n'umber, 't'rue, 'f'alse, 'z' null. */
+static int
+prim_kind(const struct ev_rec *r, int i)
+{
+	char c = r->raw[TOK(r)[i].start];
+
+	if (c == 't' || c == 'f')
+		return c;
+	return c == 'n' ? 'z' : 'n';
 }
 
 int
 ev_rec_str(const struct ev_rec *r, const struct ev_path *p, const char **s,
     size_t *len)
 {
-	json_t *v = ev_rec_get(r, p);
+	json_t *v = NULL;
+	size_t n;
+	int i = -1;
 
+	if (r->lazy && (i = lazy_find(r, p, &v)) >= 0) {
+		if (TOK(r)[i].type != JSMN_STRING)
+			return TOK(r)[i].type == JSMN_PRIMITIVE &&
+			    prim_kind(r, i) == 'z' ? -1 : -2;
+		tok_str(r, i, s, &n);
+		if (len)
+			*len = n;
+		return 0;
+	}
+	if (!r->lazy)
+		v = ev_rec_get(r, p);
 	if (v == NULL || json_is_null(v))
 		return -1;
 	if (!json_is_string(v))
@@ -76,11 +441,37 @@ ev_rec_str(const struct ev_rec *r, const struct ev_path *p, const char **s,
 	return 0;
 }
 
+/* A value token that may be a number: 0 number, -1 absent/null, -2 other. */
+static int
+tok_num_kind(const struct ev_rec *r, int i)
+{
+	if (TOK(r)[i].type != JSMN_PRIMITIVE)
+		return -2;
+	switch (prim_kind(r, i)) {
+	case 'n':
+		return 0;
+	case 'z':
+		return -1;
+	default:
+		return -2;
+	}
+}
+
 int
 ev_rec_num(const struct ev_rec *r, const struct ev_path *p, double *out)
 {
-	json_t *v = ev_rec_get(r, p);
+	json_t *v = NULL;
+	int i = -1, k;
 
+	if (r->lazy && (i = lazy_find(r, p, &v)) >= 0) {
+		if ((k = tok_num_kind(r, i)) != 0)
+			return k;
+		/* Validated JSON: strtod stops at the delimiter after it. */
+		*out = strtod(r->raw + TOK(r)[i].start, NULL);
+		return 0;
+	}
+	if (!r->lazy)
+		v = ev_rec_get(r, p);
 	if (v == NULL || json_is_null(v))
 		return -1;
 	if (!json_is_number(v))
@@ -89,14 +480,11 @@ ev_rec_num(const struct ev_rec *r, const struct ev_path *p, double *out)
 	return 0;
 }
 
-int
-ev_rec_int(const struct ev_rec *r, const struct ev_path *p, int64_t *out)
+static int
+int_of(json_t *v, int64_t *out)
 {
-	json_t *v = ev_rec_get(r, p);
 	double d;
 
-	if (v == NULL || json_is_null(v))
-		return -1;
 	if (json_is_integer(v)) {
 		*out = json_integer_value(v);
 		return 0;
@@ -112,10 +500,39 @@ ev_rec_int(const struct ev_rec *r, const struct ev_path *p, int64_t *out)
 }
 
 int
+ev_rec_int(const struct ev_rec *r, const struct ev_path *p, int64_t *out)
+{
+	json_t *v = NULL;
+	int i = -1, k;
+
+	if (r->lazy && (i = lazy_find(r, p, &v)) >= 0) {
+		if ((k = tok_num_kind(r, i)) != 0)
+			return k;
+		v = tok_json(r, i);
+	} else if (!r->lazy)
+		v = ev_rec_get(r, p);
+	if (v == NULL || json_is_null(v))
+		return -1;
+	return int_of(v, out);
+}
+
+int
 ev_rec_time(const struct ev_rec *r, const struct ev_path *p, ev_us_t *t)
 {
-	json_t *v = ev_rec_get(r, p);
+	const jsmntok_t *tk;
+	json_t *v = NULL;
+	int i = -1;
 
+	if (r->lazy && (i = lazy_find(r, p, &v)) >= 0) {
+		tk = &TOK(r)[i];
+		if (tk->type == JSMN_STRING &&
+		    memchr(r->raw + tk->start, '\\',
+		    (size_t)(tk->end - tk->start)) == NULL)
+			return ev_time_parse(r->raw + tk->start,
+			    (size_t)(tk->end - tk->start), t) == 0 ? 0 : -2;
+		v = tok_json(r, i);
+	} else if (!r->lazy)
+		v = ev_rec_get(r, p);
 	if (v == NULL || json_is_null(v))
 		return -1;
 	return ev_time_from_json(v, t) == 0 ? 0 : -2;
@@ -124,33 +541,48 @@ ev_rec_time(const struct ev_rec *r, const struct ev_path *p, ev_us_t *t)
 void
 ev_rec_add(struct ev_rec *r, const char *key, json_t *val)
 {
-	if (!json_is_object(r->root)) {
+	int orig;
+
+	if (!ev_rec_is_object(r)) {
 		json_decref(val);
 		return;
 	}
-	if (!r->dirty && json_object_get(r->root, key) != NULL &&
-	    (r->added == NULL || json_object_get(r->added, key) == NULL))
-		r->dirty = 1;	/* replaces an original member */
+	if (r->lazy)
+		orig = tok_member(r, 0, key, strlen(key)) >= 0;
+	else
+		orig = json_object_get(r->root, key) != NULL &&
+		    (r->added == NULL || json_object_get(r->added, key) == NULL);
+	if (!r->dirty && orig) {
+		/* Replaces an original member: re-serialise. */
+		build_root(r);
+		r->dirty = 1;
+	}
 	if (!r->dirty) {
 		if (r->added == NULL)
 			r->added = json_object();
 		json_object_set(r->added, key, val);
 	}
-	json_object_set_new(r->root, key, val);
+	if (r->lazy)
+		json_decref(val);	/* held by added */
+	else
+		json_object_set_new(r->root, key, val);
 }
 
 int
 ev_rec_set(struct ev_rec *r, const struct ev_path *p, json_t *val)
 {
 	r->dirty = 1;
-	return ev_path_set(p, r->root, val);
+	return ev_path_set(p, build_root(r), val);
 }
 
 int
 ev_rec_del(struct ev_rec *r, const struct ev_path *p)
 {
-	int n = ev_path_del(p, r->root);
+	int n;
 
+	if (r->lazy && ev_rec_get(r, p) == NULL)
+		return 0;	/* absent: nothing to build */
+	n = ev_path_del(p, build_root(r));
 	if (n)
 		r->dirty = 1;
 	return n;
@@ -159,6 +591,7 @@ ev_rec_del(struct ev_rec *r, const struct ev_path *p)
 void
 ev_rec_touch(struct ev_rec *r)
 {
+	build_root(r);
 	r->dirty = 1;
 }
 
@@ -234,7 +667,7 @@ ev_rec_write(struct ev_rec *r, struct ev_buf *b)
 	int empty;
 
 	if (r->dirty || r->raw == NULL) {
-		if (r->root)
+		if (build_root(r) != NULL)
 			ev_json_write(r->root, b);
 		return;
 	}
@@ -247,11 +680,14 @@ ev_rec_write(struct ev_rec *r, struct ev_buf *b)
 	while (end > 0 && r->raw[end - 1] != '}')
 		end--;
 	if (end == 0) {
-		ev_json_write(r->root, b);
+		ev_json_write(build_root(r), b);
 		return;
 	}
 	end--;
-	empty = json_object_size(r->root) == json_object_size(r->added);
+	if (r->lazy)
+		empty = TOK(r)[0].size == 0;
+	else
+		empty = json_object_size(r->root) == json_object_size(r->added);
 	ev_buf_add(b, r->raw, end);
 	json_object_foreach(r->added, k, m) {
 		if (!empty)

@@ -1,6 +1,17 @@
 /*
  * ev_rec.h - the record layer: one NDJSON line as a record.  It hides the JSON
- * library from the programs so the parse path can be swapped later.
+ * libraries from the programs.
+ *
+ * Parsing is lazy.  ev_rec_parse validates the whole line (yajl: grammar and
+ * UTF-8) and indexes it (jsmn: one token per value, no allocation per
+ * value); a field is decoded only when a program asks for it, and the
+ * typed getters read top-level and nested scalars straight from the bytes.
+ * The full jansson tree is built only when a program needs it
+ * (ev_rec_root, ev_rec_set, ev_rec_del, replacing an original member).
+ * Lines the fast path cannot judge exactly as jansson would (\u escapes,
+ * very deep or very large documents, anything yajl refuses) are parsed by
+ * jansson at once, so the accepted language and the error messages are
+ * jansson's.
  *
  * A record keeps the original bytes.  Programs read fields by compiled path,
  * add or replace fields, and write the record: unchanged records are written
@@ -28,11 +39,19 @@
 struct ev_rec {
 	const char	*raw;		/* original bytes (borrowed) */
 	size_t		 rawlen;
-	json_t		*root;		/* parsed document (owned) */
+	json_t		*root;		/* full document once built (owned) */
 	json_t		*added;		/* new top-level members, in order */
 	int		 dirty;		/* modified in place: re-serialise */
 	char		 err[256];	/* parse error text */
 	size_t		 err_pos;	/* byte offset of the parse error */
+	/* The lazy index (private to ev_rec.c). */
+	int		 lazy;		/* tokens valid, root not built */
+	int		 ntok;
+	size_t		 captok;
+	void		*tok;		/* jsmntok_t[captok] */
+	json_t		**tokval;	/* decoded values by token (owned) */
+	size_t		*tokstr;	/* string copies in arena, offset + 1 */
+	struct ev_buf	 arena;		/* NUL-terminated string copies */
 };
 
 void	ev_rec_init(struct ev_rec *r);
@@ -42,8 +61,16 @@ void	ev_rec_clear(struct ev_rec *r);		/* release the document */
  * reals).  Returns 0, or -1 with r->err and r->err_pos set.
  */
 int	ev_rec_parse(struct ev_rec *r, const char *line, size_t len);
+/* The whole document (built on first use; borrowed). */
 json_t	*ev_rec_root(const struct ev_rec *r);
-/* Field by path: borrowed, NULL when absent (or the record is no object). */
+/* Whether the record is a JSON object (cheap). */
+int	ev_rec_is_object(const struct ev_rec *r);
+/* Whether the object has a top-level member key (original or added). */
+int	ev_rec_has(const struct ev_rec *r, const char *key);
+/*
+ * Field by path: borrowed, NULL when absent (or the record is no object).
+ * Getters take a const record but may decode and cache on first use.
+ */
 json_t	*ev_rec_get(const struct ev_rec *r, const struct ev_path *p);
 /* Typed getters: 0 on success, -1 absent, -2 wrong type. */
 int	ev_rec_str(const struct ev_rec *r, const struct ev_path *p,

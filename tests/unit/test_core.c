@@ -2,6 +2,7 @@
  * test_core.c - unit tests of the shared core: time, durations, zones, paths,
  * the record layer, UTF-8 checking and number formatting.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,6 +236,121 @@ test_rec(void)
 	ev_buf_free(&b);
 }
 
+/* The lazy index must answer exactly as the full jansson tree would. */
+static void
+test_rec_lazy(void)
+{
+	static const char *const lines[] = {
+		"{\"s\":\"plain\",\"e\":\"a\\\"b\\\\c\",\"n\":-1.5e2,\"i\":42,"
+		    "\"t\":true,\"z\":null,"
+		    "\"o\":{\"k\":[10,{\"deep\":\"x\"},\"y\"]},"
+		    "\"d\":1,\"d\":\"last\",\"k\\\"q\":7,\"ts\":\"2026-03-02T00:00:00Z\"}",
+		"{\"s\":\"caf\\u00e9\",\"o\":{\"k\":[1,2]}}",	/* jansson path */
+		"[1,{\"s\":2}]",
+		"{\"big\":123456789012345678901234,\"i\":3}",
+	};
+	static const char *const paths[] = {
+		"s", "e", "n", "i", "big", "t", "z", "o.k.0", "o.k.1.deep",
+		"o.k.2", "o.k.3", "o.missing", "d", "k\"q", "ts", "nope", "o",
+	};
+	struct ev_rec r;
+	json_t *full, *a, *b;
+	const char *err, *s1, *s2;
+	size_t i, k, n1, n2;
+	double d1;
+	int64_t i1, i2;
+	ev_us_t t1, t2;
+
+	ev_rec_init(&r);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		full = json_loadb(lines[i], strlen(lines[i]), JSON_DECODE_ANY,
+		    NULL);
+		if (full == NULL)	/* an integer beyond 64 bits */
+			full = json_loadb(lines[i], strlen(lines[i]),
+			    JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, NULL);
+		CHECK(full != NULL);
+		CHECK(ev_rec_parse(&r, lines[i], strlen(lines[i])) == 0);
+		CHECK(ev_rec_is_object(&r) == json_is_object(full));
+		for (k = 0; k < sizeof(paths) / sizeof(paths[0]); k++) {
+			struct ev_path *p = ev_path_compile(paths[k], &err);
+			int rs = ev_rec_str(&r, p, &s1, &n1);
+
+			a = ev_rec_get(&r, p);
+			b = ev_path_get(p, full);
+			CHECK((a == NULL) == (b == NULL));
+			if (a != NULL && b != NULL && !json_is_number(b))
+				CHECK(json_equal(a, b));
+			if (json_is_string(b)) {
+				s2 = json_string_value(b);
+				n2 = json_string_length(b);
+				CHECK(rs == 0 && n1 == n2 &&
+				    memcmp(s1, s2, n1) == 0 && s1[n1] == '\0');
+			} else
+				CHECK(rs == (b == NULL || json_is_null(b) ?
+				    -1 : -2));
+			if (json_is_number(b))
+				CHECK(ev_rec_num(&r, p, &d1) == 0 &&
+				    d1 == json_number_value(b));
+			else
+				CHECK(ev_rec_num(&r, p, &d1) != 0);
+			if (json_is_integer(b) || (json_is_real(b) &&
+			    fabs(json_real_value(b)) < 9e18 &&
+			    json_real_value(b) == trunc(json_real_value(b)))) {
+				CHECK(ev_rec_int(&r, p, &i1) == 0);
+				i2 = json_is_integer(b) ? json_integer_value(b) :
+				    (int64_t)json_real_value(b);
+				CHECK(i1 == i2);
+			} else
+				CHECK(ev_rec_int(&r, p, &i1) != 0);
+			if (b != NULL && ev_time_from_json(b, &t2) == 0)
+				CHECK(ev_rec_time(&r, p, &t1) == 0 && t1 == t2);
+			ev_path_free(p);
+		}
+		CHECK(ev_rec_has(&r, "s") == (json_is_object(full) &&
+		    json_object_get(full, "s") != NULL));
+		CHECK(ev_rec_has(&r, "k\"q") == (json_is_object(full) &&
+		    json_object_get(full, "k\"q") != NULL));
+		CHECK(json_equal(ev_rec_root(&r), full));
+		json_decref(full);
+	}
+	ev_rec_clear(&r);
+}
+
+/* Added members are seen by the getters; deletes and sets re-serialise. */
+static void
+test_rec_edit(void)
+{
+	struct ev_rec r;
+	struct ev_buf b = EV_BUF_INIT;
+	const char *line = "{\"a\":{\"x\":1},\"b\":\"keep\"}", *err, *s;
+	struct ev_path *ax = ev_path_compile("a.x", &err);
+	struct ev_path *nz = ev_path_compile("new.z", &err);
+	struct ev_path *bb = ev_path_compile("b", &err);
+	double v;
+
+	ev_rec_init(&r);
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	ev_rec_add(&r, "new", json_pack("{s:i}", "z", 5));
+	CHECK(ev_rec_num(&r, nz, &v) == 0 && v == 5);
+	CHECK(ev_rec_has(&r, "new") && !ev_rec_has(&r, "other"));
+	CHECK(ev_rec_changed(&r));
+	CHECK(ev_rec_set(&r, ax, json_integer(2)) == 0);
+	ev_rec_write(&r, &b);
+	CHECK(strcmp(b.data,
+	    "{\"a\":{\"x\":2},\"b\":\"keep\",\"new\":{\"z\":5}}") == 0);
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	CHECK(ev_rec_del(&r, bb) == 1);
+	CHECK(ev_rec_str(&r, bb, &s, NULL) == -1);
+	ev_buf_reset(&b);
+	ev_rec_write(&r, &b);
+	CHECK(strcmp(b.data, "{\"a\":{\"x\":1}}") == 0);
+	ev_rec_clear(&r);
+	ev_path_free(ax);
+	ev_path_free(nz);
+	ev_path_free(bb);
+	ev_buf_free(&b);
+}
+
 static void
 test_utf8_and_numbers(void)
 {
@@ -287,6 +403,8 @@ main(void)
 	test_tz();
 	test_path();
 	test_rec();
+	test_rec_lazy();
+	test_rec_edit();
 	test_utf8_and_numbers();
 	test_numbers();
 	printf("test_core: %d checks, %d failed\n", checks, failures);
