@@ -489,13 +489,19 @@ series_key(struct detect *d, struct ev_rec *rec)
 	ev_buf_adds(&d->key, d->value_spec);
 	if (d->by) {
 		for (i = 0; i < d->nby; i++) {
-			v = ev_rec_get(rec, d->by[i]);
-			if (v == NULL || json_is_null(v))
+			const char *s;
+			size_t n;
+			int r = ev_rec_str(rec, d->by[i], &s, &n);
+
+			if (r == -1)
 				continue;
 			ev_buf_addc(&d->key, '\x1e');
 			ev_buf_adds(&d->key, d->by[i]->spec);
 			ev_buf_addc(&d->key, '\x1f');
-			col_text(v, &d->key);
+			if (r == 0)	/* a string: no decoding into jansson */
+				ev_buf_add(&d->key, s, n);
+			else
+				col_text(ev_rec_get(rec, d->by[i]), &d->key);
 		}
 		return;
 	}

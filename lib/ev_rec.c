@@ -3,6 +3,7 @@
  * asked for, and the original bytes are written back when nothing changed.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,12 +39,16 @@ lazy_reset(struct ev_rec *r)
 {
 	int i;
 
-	if (r->tokval != NULL)
+	if (r->ndecoded > 0)
 		for (i = 0; i < r->ntok; i++)
 			if (r->tokval[i] != NULL) {
 				json_decref(r->tokval[i]);
 				r->tokval[i] = NULL;
 			}
+	if (r->nstr > 0)
+		memset(r->tokstr, 0, (size_t)r->ntok * sizeof(size_t));
+	r->ndecoded = 0;
+	r->nstr = 0;
 	r->ntok = 0;
 	r->lazy = 0;
 	ev_buf_reset(&r->arena);
@@ -68,8 +73,6 @@ ev_rec_clear(struct ev_rec *r)
 {
 	soft_clear(r);
 	free(r->tok);
-	free(r->tokval);
-	free(r->tokstr);
 	ev_buf_free(&r->arena);
 	r->tok = NULL;
 	r->tokval = NULL;
@@ -104,11 +107,67 @@ parse_full(struct ev_rec *r)
 	return 0;
 }
 
+/*
+ * yajl allocates a handle, a lexer and small buffers for every line; a bump
+ * arena reset per line makes that free.  What does not fit goes to malloc.
+ */
+static _Alignas(max_align_t) char	yarena[16384];
+static size_t				yused;
+
+static int
+in_yarena(const void *p)
+{
+	return (const char *)p >= yarena && (const char *)p < yarena +
+	    sizeof yarena;
+}
+
+static void *
+ya_malloc(void *ctx, size_t n)
+{
+	void *p;
+
+	(void)ctx;
+	n = (n + 15) & ~(size_t)15;
+	if (n <= sizeof yarena - yused) {
+		p = yarena + yused;
+		yused += n;
+		return p;
+	}
+	return malloc(n);
+}
+
+static void
+ya_free(void *ctx, void *p)
+{
+	(void)ctx;
+	if (!in_yarena(p))
+		free(p);
+}
+
+static void *
+ya_realloc(void *ctx, void *p, size_t n)
+{
+	size_t room;
+	void *q;
+
+	if (p == NULL || !in_yarena(p))
+		return p == NULL ? ya_malloc(ctx, n) : realloc(p, n);
+	/* The old size is unknown; the arena's end bounds what to copy. */
+	room = (size_t)(yarena + sizeof yarena - (char *)p);
+	if ((q = ya_malloc(ctx, n)) != NULL)
+		memmove(q, p, n < room ? n : room);
+	return q;
+}
+
 static int
 yajl_valid(const char *s, size_t n)
 {
-	yajl_handle h = yajl_alloc(NULL, NULL, NULL);
+	static yajl_alloc_funcs af = { ya_malloc, ya_realloc, ya_free, NULL };
+	yajl_handle h;
 	int ok;
+
+	yused = 0;
+	h = yajl_alloc(NULL, &af, NULL);
 
 	if (h == NULL)
 		return 0;	/* jansson will judge it */
@@ -116,6 +175,24 @@ yajl_valid(const char *s, size_t n)
 	    yajl_complete_parse(h) == yajl_status_ok;
 	yajl_free(h);
 	return ok;
+}
+
+/*
+ * One block holds the tokens, their decoded values and their string copies'
+ * offsets; values and offsets are zero whenever no line is indexed.
+ */
+static void
+grow_index(struct ev_rec *r, size_t cap)
+{
+	size_t each = sizeof(jsmntok_t) + sizeof(json_t *) + sizeof(size_t);
+	char *blk = ev_xcalloc(cap, each);
+
+	free(r->tok);
+	r->tok = blk;
+	r->tokval = (json_t **)(void *)(blk + cap * sizeof(jsmntok_t));
+	r->tokstr = (size_t *)(void *)(blk + cap * (sizeof(jsmntok_t) +
+	    sizeof(json_t *)));
+	r->captok = cap;
 }
 
 /* Index the validated line; 0, or -1 when jansson should judge it. */
@@ -126,14 +203,8 @@ tokenize(struct ev_rec *r)
 	int i, n;
 
 	for (;;) {
-		if (r->captok == 0) {
-			r->captok = 64;
-			r->tok = ev_xreallocarray(NULL, r->captok,
-			    sizeof(jsmntok_t));
-			r->tokval = ev_xcalloc(r->captok, sizeof(json_t *));
-			r->tokstr = ev_xreallocarray(NULL, r->captok,
-			    sizeof(size_t));
-		}
+		if (r->captok == 0)
+			grow_index(r, 32);
 		jsmn_init(&p);
 		n = jsmn_parse(&p, r->raw, r->rawlen, TOK(r),
 		    (unsigned int)r->captok);
@@ -141,12 +212,7 @@ tokenize(struct ev_rec *r)
 			break;
 		if (r->captok >= LAZY_MAX_TOK)
 			return -1;
-		r->captok *= 2;
-		r->tok = ev_xreallocarray(r->tok, r->captok, sizeof(jsmntok_t));
-		free(r->tokval);
-		r->tokval = ev_xcalloc(r->captok, sizeof(json_t *));
-		r->tokstr = ev_xreallocarray(r->tokstr, r->captok,
-		    sizeof(size_t));
+		grow_index(r, 2 * r->captok);
 	}
 	if (n <= 0 || n > LAZY_MAX_TOK)
 		return -1;
@@ -162,10 +228,6 @@ tokenize(struct ev_rec *r)
 			return -1;
 	}
 	r->ntok = n;
-	memset(r->tokstr, 0, (size_t)n * sizeof(size_t));
-	/* String copies never exceed the line: the arena never moves. */
-	ev_buf_reset(&r->arena);
-	ev_buf_reserve(&r->arena, r->rawlen + (size_t)n + 1);
 	return 0;
 }
 
@@ -241,6 +303,7 @@ tok_json(const struct ev_rec *r, int i)
 	if (m->tokval[i] == NULL) {
 		s = tok_bytes(r, i, &n);
 		m->tokval[i] = load(s, n, &e);
+		m->ndecoded++;
 	}
 	return m->tokval[i];
 }
@@ -262,6 +325,10 @@ tok_str(const struct ev_rec *r, int i, const char **s, size_t *n)
 		return;
 	}
 	if (m->tokstr[i] == 0) {
+		/* Copies never exceed the line: the arena never moves. */
+		if (m->nstr++ == 0)
+			ev_buf_reserve(&m->arena, r->rawlen + (size_t)r->ntok +
+			    1);
 		m->tokstr[i] = m->arena.len + 1;
 		ev_buf_add(&m->arena, b, len);
 		ev_buf_addc(&m->arena, '\0');

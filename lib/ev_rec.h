@@ -47,8 +47,10 @@ struct ev_rec {
 	/* The lazy index (private to ev_rec.c). */
 	int		 lazy;		/* tokens valid, root not built */
 	int		 ntok;
+	int		 ndecoded;	/* tokval entries set */
+	int		 nstr;		/* tokstr entries set */
 	size_t		 captok;
-	void		*tok;		/* jsmntok_t[captok] */
+	void		*tok;		/* jsmntok_t[captok], one block with: */
 	json_t		**tokval;	/* decoded values by token (owned) */
 	size_t		*tokstr;	/* string copies in arena, offset + 1 */
 	struct ev_buf	 arena;		/* NUL-terminated string copies */
