@@ -49,6 +49,8 @@ lazy_reset(struct ev_rec *r)
 		memset(r->tokstr, 0, (size_t)r->ntok * sizeof(size_t));
 	r->ndecoded = 0;
 	r->nstr = 0;
+	r->dups = 0;
+	r->escapes = 0;
 	r->ntok = 0;
 	r->lazy = 0;
 	ev_buf_reset(&r->arena);
@@ -231,12 +233,15 @@ tokenize(struct ev_rec *r)
 	return 0;
 }
 
+/* 1 when the line has a \u escape; *any tells whether it has a backslash. */
 static int
-has_u_escape(const char *s, size_t n)
+has_u_escape(const char *s, size_t n, int *any)
 {
 	const char *p = s, *end = s + n;
 
+	*any = 0;
 	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+		*any = 1;
 		if (p + 1 < end && p[1] == 'u')
 			return 1;
 		p += 2;		/* an escaped backslash is not an escape */
@@ -256,7 +261,7 @@ ev_rec_parse(struct ev_rec *r, const char *line, size_t len)
 	 * \u escapes may hold lone surrogates, which yajl lets through
 	 * undecoded and jansson refuses: jansson judges those lines.
 	 */
-	if (!has_u_escape(line, len) && yajl_valid(line, len) &&
+	if (!has_u_escape(line, len, &r->escapes) && yajl_valid(line, len) &&
 	    tokenize(r) == 0) {
 		r->lazy = 1;
 		return 0;
@@ -318,7 +323,7 @@ tok_str(const struct ev_rec *r, int i, const char **s, size_t *n)
 	size_t len = (size_t)(t->end - t->start);
 	json_t *v;
 
-	if (memchr(b, '\\', len) != NULL) {
+	if (r->escapes && memchr(b, '\\', len) != NULL) {
 		v = tok_json(r, i);
 		*s = json_string_value(v);
 		*n = json_string_length(v);
@@ -344,7 +349,7 @@ key_eq(const struct ev_rec *r, int i, const char *key, size_t keylen)
 	const char *b = r->raw + t->start, *s;
 	size_t len = (size_t)(t->end - t->start), n;
 
-	if (memchr(b, '\\', len) == NULL)
+	if (!r->escapes || memchr(b, '\\', len) == NULL)
 		return len == keylen && memcmp(b, key, len) == 0;
 	tok_str(r, i, &s, &n);
 	return n == keylen && memcmp(s, key, n) == 0;
@@ -603,6 +608,106 @@ ev_rec_time(const struct ev_rec *r, const struct ev_path *p, ev_us_t *t)
 	if (v == NULL || json_is_null(v))
 		return -1;
 	return ev_time_from_json(v, t) == 0 ? 0 : -2;
+}
+
+int
+ev_rec_lazy(const struct ev_rec *r)
+{
+	return r->lazy && r->added == NULL &&
+	    TOK(r)[0].type == JSMN_OBJECT;
+}
+
+int
+ev_rec_member(const struct ev_rec *r, const char *key)
+{
+	return tok_member(r, 0, key, strlen(key));
+}
+
+/* Whether the top-level object repeats a key (worked out once a line). */
+static int
+has_dups(const struct ev_rec *r)
+{
+	struct ev_rec *m = MUT(r);
+	const jsmntok_t *t = TOK(r);
+	int i, j;
+
+	if (m->dups == 0) {
+		m->dups = 1;
+		for (i = 1; i < r->ntok && t[i].start < t[0].end;
+		    i = tok_next(r, i + 1))
+			for (j = tok_next(r, i + 1); j < r->ntok &&
+			    t[j].start < t[0].end; j = tok_next(r, j + 1))
+				if (t[i].end - t[i].start == t[j].end -
+				    t[j].start && (r->escapes ||
+				    memcmp(r->raw + t[i].start, r->raw +
+				    t[j].start, (size_t)(t[i].end -
+				    t[i].start)) == 0)) {
+					/* Escapes: assume the worst. */
+					m->dups = 2;
+					return 1;
+				}
+	}
+	return m->dups == 2;
+}
+
+int
+ev_rec_next(const struct ev_rec *r, int *it, const char **key, int *val)
+{
+	const jsmntok_t *t = TOK(r);
+	size_t n;
+	int i;
+
+	for (;;) {
+		i = *it == 0 ? 1 : *it;
+		if (i >= r->ntok || t[i].start >= t[0].end)
+			return 0;
+		*it = tok_next(r, i + 1);
+		tok_str(r, i, key, &n);
+		/* A later duplicate wins, as in jansson. */
+		if (!has_dups(r) || tok_member(r, 0, *key, n) == i + 1) {
+			*val = i + 1;
+			return 1;
+		}
+	}
+}
+
+int
+ev_rec_kind(const struct ev_rec *r, int val)
+{
+	switch (TOK(r)[val].type) {
+	case JSMN_STRING:
+		return 's';
+	case JSMN_OBJECT:
+		return 'o';
+	case JSMN_ARRAY:
+		return 'a';
+	default:
+		return prim_kind(r, val);
+	}
+}
+
+const char *
+ev_rec_val_str(const struct ev_rec *r, int val, size_t *len)
+{
+	const char *s;
+	size_t n;
+
+	tok_str(r, val, &s, &n);
+	if (len)
+		*len = n;
+	return s;
+}
+
+double
+ev_rec_val_num(const struct ev_rec *r, int val)
+{
+	return strtod(r->raw + TOK(r)[val].start, NULL);
+}
+
+json_t *
+ev_rec_val_json(const struct ev_rec *r, int val)
+{
+	return tok_json(r, val);
 }
 
 void

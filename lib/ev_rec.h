@@ -49,6 +49,8 @@ struct ev_rec {
 	int		 ntok;
 	int		 ndecoded;	/* tokval entries set */
 	int		 nstr;		/* tokstr entries set */
+	int		 escapes;	/* the line has a backslash */
+	int		 dups;		/* 0 unknown, 1 no, 2 maybe repeated keys */
 	size_t		 captok;
 	void		*tok;		/* jsmntok_t[captok], one block with: */
 	json_t		**tokval;	/* decoded values by token (owned) */
@@ -80,6 +82,24 @@ int	ev_rec_str(const struct ev_rec *r, const struct ev_path *p,
 int	ev_rec_num(const struct ev_rec *r, const struct ev_path *p, double *v);
 int	ev_rec_int(const struct ev_rec *r, const struct ev_path *p, int64_t *v);
 int	ev_rec_time(const struct ev_rec *r, const struct ev_path *p, ev_us_t *t);
+/*
+ * Direct access to the top-level members of a lazily indexed object, for
+ * programs that walk every member of every record (ev-report).  Values are
+ * handles (>= 0), valid until the next parse.  ev_rec_lazy says whether the
+ * record can be read this way (else use ev_rec_root).  Duplicate keys are
+ * seen once, at their last occurrence, with jansson's value.
+ */
+int	ev_rec_lazy(const struct ev_rec *r);
+/* The handle of member key, or -1. */
+int	ev_rec_member(const struct ev_rec *r, const char *key);
+/* Next member from *it (start at 0): 1 with key and handle, 0 at the end. */
+int	ev_rec_next(const struct ev_rec *r, int *it, const char **key,
+	    int *val);
+/* 's'tring, 'n'umber, 'o'bject, 'a'rray, 't'rue, 'f'alse or 'z' null. */
+int	ev_rec_kind(const struct ev_rec *r, int val);
+const char *ev_rec_val_str(const struct ev_rec *r, int val, size_t *len);
+double	ev_rec_val_num(const struct ev_rec *r, int val);
+json_t	*ev_rec_val_json(const struct ev_rec *r, int val);	/* borrowed */
 /*
  * Add or replace a top-level member (steals val).  When the original has no
  * member of that name the output splices it in without re-serialising.

@@ -10,6 +10,7 @@
  * records at different times falling into one point are summed (--step).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -281,12 +282,14 @@ rep_labels_new(struct ev_report_store *s, const json_t *rec)
  * Find or create the series of a record.  The identity is a key of the
  * group columns' names and values; labels are built only for a new series.
  */
+static uint32_t	rep_series_find(struct ev_report_store *s, const json_t *rec,
+		    const struct ev_rec *lazy);
+
 static uint32_t
 rep_series_of(struct ev_report_store *s, const json_t *rec)
 {
 	struct ev_buf *b = &s->scratch;
-	uint64_t h;
-	size_t i, slot;
+	size_t i;
 
 	ev_buf_reset(b);
 	ev_buf_addc(b, '\x1d');	/* never empty: data is never NULL */
@@ -323,6 +326,21 @@ rep_series_of(struct ev_report_store *s, const json_t *rec)
 			    json_string_length(v));
 		}
 	}
+	return rep_series_find(s, rec, NULL);
+}
+
+/*
+ * The series whose key is in s->scratch; a new one takes its labels from
+ * rec, or from the lazy record's document when rec is NULL.
+ */
+static uint32_t
+rep_series_find(struct ev_report_store *s, const json_t *rec,
+    const struct ev_rec *lazy)
+{
+	struct ev_buf *b = &s->scratch;
+	uint64_t h;
+	size_t slot;
+
 	h = ev_hash_bytes(b->data, b->len);
 	slot = h & (s->hcap - 1);
 	while (s->htab[slot] != 0) {
@@ -339,7 +357,8 @@ rep_series_of(struct ev_report_store *s, const json_t *rec)
 	}
 	s->ser[s->nser].key = ev_xstrndup(b->data, b->len);
 	s->ser[s->nser].keylen = b->len;
-	s->ser[s->nser].labels = rep_labels_new(s, rec);
+	s->ser[s->nser].labels = rep_labels_new(s, rec != NULL ? rec :
+	    ev_rec_root(lazy));
 	s->ser[s->nser].nlabels = json_object_size(s->ser[s->nser].labels);
 	s->htab[slot] = ++s->nser;
 	if (2 * s->nser > s->hcap) {
@@ -497,6 +516,124 @@ ev_report_store_add(struct ev_report_store *s, const json_t *rec,
 			s->nanom++;
 		}
 	}
+	s->nent++;
+	return 0;
+}
+
+/* rep_series_of for a lazily indexed record. */
+static uint32_t
+rep_series_of_rec(struct ev_report_store *s, const struct ev_rec *rec)
+{
+	struct ev_buf *b = &s->scratch;
+	const char *keys[64], *k, *str;
+	int vals[64], it = 0, v;
+	size_t i, j, nk = 0, n;
+
+	ev_buf_reset(b);
+	ev_buf_addc(b, '\x1d');
+	if (s->o.nby > 0) {
+		for (i = 0; i < s->o.nby; i++) {
+			size_t at = b->len;
+
+			ev_buf_addc(b, '\x1e');
+			ev_buf_adds(b, s->o.by[i]);
+			ev_buf_addc(b, '\x1f');
+			if (ev_rec_str(rec, s->by_path[i], &str, &n) == 0)
+				ev_buf_add(b, str, n);
+			else if (!rep_label_text(b, ev_rec_get(rec,
+			    s->by_path[i]))) {
+				b->len = at;
+				b->data[at] = '\0';
+			}
+		}
+		return rep_series_find(s, NULL, rec);
+	}
+	while (ev_rec_next(rec, &it, &k, &v))
+		if (nk < 64 && ev_rec_kind(rec, v) == 's' &&
+		    !rep_reserved(s, k)) {
+			/* Insertion sort: a handful of columns. */
+			for (j = nk; j > 0 && strcmp(keys[j - 1], k) > 0; j--) {
+				keys[j] = keys[j - 1];
+				vals[j] = vals[j - 1];
+			}
+			keys[j] = k;
+			vals[j] = v;
+			nk++;
+		}
+	for (i = 0; i < nk; i++) {
+		ev_buf_addc(b, '\x1e');
+		ev_buf_adds(b, keys[i]);
+		ev_buf_addc(b, '\x1f');
+		str = ev_rec_val_str(rec, vals[i], &n);
+		ev_buf_add(b, str, n);
+	}
+	return rep_series_find(s, NULL, rec);
+}
+
+int
+ev_report_store_add_rec(struct ev_report_store *s, const struct ev_rec *rec,
+    const char **reason, char *err, size_t errlen)
+{
+	struct rep_entry *e;
+	const char *k;
+	ev_us_t t, end;
+	size_t i;
+	int v, it = 0;
+
+	/* Anomaly objects and anything unusual take the document path. */
+	if (!ev_rec_lazy(rec) || ((v = ev_rec_member(rec, "anomaly")) >= 0 &&
+	    ev_rec_kind(rec, v) == 'o'))
+		return ev_report_store_add(s, ev_rec_root(rec), reason, err,
+		    errlen);
+	if (ev_rec_time(rec, s->time_path, &t) != 0) {
+		json_t *tv = ev_rec_get(rec, s->time_path);
+
+		*reason = "time";
+		snprintf(err, errlen, "'%s' is %s", s->o.time_field,
+		    tv == NULL ? "missing" : "not a valid time");
+		return -1;
+	}
+	end = t;
+	if ((v = ev_rec_member(rec, "end")) >= 0) {
+		if (ev_rec_kind(rec, v) == 's') {
+			size_t n;
+			const char *str = ev_rec_val_str(rec, v, &n);
+
+			if (ev_time_parse(str, n, &end) != 0 || end < t)
+				end = t;
+		} else if (ev_time_from_json(ev_rec_val_json(rec, v),
+		    &end) != 0 || end < t)
+			end = t;
+	}
+	if (s->nent == s->capent) {
+		s->capent = s->capent ? 2 * s->capent : 1024;
+		s->ent = ev_xreallocarray(s->ent, s->capent, sizeof(*s->ent));
+	}
+	e = &s->ent[s->nent];
+	e->t = t;
+	e->end = end;
+	e->series = rep_series_of_rec(s, rec);
+	e->poff = s->npair;
+	e->band_name = -1;
+	e->exp = e->lo = e->hi = NAN;
+	if (s->o.nmetrics > 0) {
+		for (i = 0; i < s->o.nmetrics; i++)
+			if ((v = ev_rec_member(rec, s->o.metrics[i])) >= 0 &&
+			    ev_rec_kind(rec, v) == 'n')
+				rep_add_pair(s, (int32_t)i,
+				    ev_rec_val_num(rec, v));
+	} else {
+		while (ev_rec_next(rec, &it, &k, &v)) {
+			int32_t n;
+
+			if (ev_rec_kind(rec, v) != 'n' || rep_reserved(s, k))
+				continue;
+			n = rep_name_intern(s, k);
+			s->name[n].is_metric = 1;
+			rep_add_pair(s, n, ev_rec_val_num(rec, v));
+		}
+	}
+	e->npairs = (uint32_t)(s->npair - e->poff);
 	s->nent++;
 	return 0;
 }

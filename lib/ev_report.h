@@ -61,6 +61,11 @@ void	ev_report_store_free(struct ev_report_store *s);
  */
 int	ev_report_store_add(struct ev_report_store *s, const json_t *rec,
 	    const char **reason, char *err, size_t errlen);
+/* The same from a record, reading only what the report needs. */
+struct ev_rec;
+int	ev_report_store_add_rec(struct ev_report_store *s,
+	    const struct ev_rec *rec, const char **reason, char *err,
+	    size_t errlen);
 /* Add one stats line of another stage (borrowed; copied). */
 void	ev_report_store_add_stage(struct ev_report_store *s,
 	    const json_t *stats);

@@ -351,6 +351,42 @@ test_rec_edit(void)
 	ev_buf_free(&b);
 }
 
+/* Member iteration: order, kinds, and a repeated key seen once (the last). */
+static void
+test_rec_members(void)
+{
+	const char *line = "{\"a\":\"x\",\"n\":2.5,\"a\":\"y\",\"o\":{},"
+	    "\"l\":[1],\"t\":true,\"f\":false,\"z\":null}";
+	const char *k, *s;
+	char seen[16] = "", kinds[16] = "";
+	struct ev_rec r;
+	int it = 0, v;
+	size_t n = 0, len;
+
+	ev_rec_init(&r);
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	CHECK(ev_rec_lazy(&r));
+	while (ev_rec_next(&r, &it, &k, &v) && n < 15) {
+		seen[n] = k[0];
+		kinds[n++] = (char)ev_rec_kind(&r, v);
+		if (k[0] == 'a') {
+			s = ev_rec_val_str(&r, v, &len);
+			CHECK(len == 1 && strcmp(s, "y") == 0);
+		}
+		if (k[0] == 'n')
+			CHECK(ev_rec_val_num(&r, v) == 2.5);
+		if (k[0] == 'o')
+			CHECK(json_is_object(ev_rec_val_json(&r, v)));
+	}
+	CHECK(strcmp(seen, "naoltfz") == 0);
+	CHECK(strcmp(kinds, "nsoatfz") == 0);
+	CHECK(ev_rec_member(&r, "a") >= 0 && ev_rec_member(&r, "b") == -1);
+	ev_rec_add(&r, "b", json_true());
+	CHECK(!ev_rec_lazy(&r));	/* added members: use the document */
+	CHECK(ev_rec_parse(&r, "[1]", 3) == 0 && !ev_rec_lazy(&r));
+	ev_rec_clear(&r);
+}
+
 static void
 test_utf8_and_numbers(void)
 {
@@ -405,6 +441,7 @@ main(void)
 	test_rec();
 	test_rec_lazy();
 	test_rec_edit();
+	test_rec_members();
 	test_utf8_and_numbers();
 	test_numbers();
 	printf("test_core: %d checks, %d failed\n", checks, failures);
