@@ -150,9 +150,10 @@ PY
 	assert_output "2026-04-01T10:00:00Z 282 firing
 2026-04-01T11:00:00Z 623 resolved"
 	# In UTC the shape slips by an hour at the change: a false alert on
-	# the evening of the change.
+	# the evening of the change (and the weekend, which starts at local
+	# midnight, starts an hour off too).
 	run alerts "$D/seasonal.ndjson" -m seasonal --tz UTC --warmup 192
-	assert_line --index 0 --regexp '^2026-03-29T.* firing$'
+	assert_line --regexp '^2026-03-29T.* firing$'
 	[ "$(grep -c firing <<<"$output")" -ge 2 ]
 	# Robust over the raw series cannot see it under the daily swing.
 	run alerts "$D/seasonal.ndjson" -m robust --warmup 168
