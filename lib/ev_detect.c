@@ -16,6 +16,7 @@
 #define NOISE_HALFLIFE	48	/* seasonal: hours, the noise fit */
 #define NOISE_CLIPPED	48	/* seasonal: residuals clipped, not skipped */
 #define TRUNC_CLIP	0.973300316	/* E[z^2 | |z| < CLIP], standard normal */
+#define FREEZE_S	4	/* seasonal: CUSUM sum that holds the structure */
 #define TAU2_MIN	1e-4	/* seasonal: (1% relative error)^2 */
 #define TAU2_MAX	4
 
@@ -762,6 +763,15 @@ seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 		r = y - s->S - D - Wv;
 		if (lim > 0)
 			r = clip(r, lim);
+		/*
+		 * While the CUSUM holds the evidence of a shift in progress,
+		 * only the fast level learns: a twelve-hour shift must not
+		 * bend tomorrow's daily shape.  A lasting shift is learned by
+		 * the structure once the fast level has followed it and the
+		 * CUSUM has let go.
+		 */
+		if (fmax(s->cp, s->cn) >= FREEZE_S)
+			return;
 		s->acc += step / 24 * r;
 		s->accw += step / 24;
 		bin_learn(&s->d[d0], y - s->S - Wv - s->L, 1 - f, amin, lim,
