@@ -672,11 +672,9 @@ seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 	 * level.  The weekday offsets make the weekly shape: each is learned
 	 * from whole days (24 hourly residuals a visit), so one week of
 	 * history gives a usable weekly shape, where an hour-of-week bin
-	 * would be a single noisy point.
-	 */
-	/*
-	 * A new local day: the last one's mean residual moves its weekday
-	 * offset (a running mean of those days, then season_rate a week).
+	 * would be a single noisy point.  At a new local day the last one's
+	 * mean residual moves its weekday offset (a running mean of those
+	 * days, then season_rate a week).
 	 */
 	if (day != s->accday) {
 		if (s->accw > 0) {

@@ -57,6 +57,29 @@ poisson_windows() {
 	}'
 }
 
+# shift_windows: eleven days of hourly signup counts around a daily shape
+# (200 +- 100, noise of a Poisson count from a sum of twelve uniforms of a
+# Park-Miller generator), 40% higher for twelve hours from 2026-03-11T10:00.
+shift_windows() {
+	awk 'BEGIN {
+		x = 7
+		for (h = 0; h < 264; h++) {
+			mu = 200 * (1 + 0.5 * sin(3.14159265 * (h % 24) / 12))
+			if (h >= 226 && h < 238)
+				mu *= 1.4
+			x = (x * 16807) % 2147483647
+			s = 0
+			for (i = 0; i < 12; i++) {
+				x = (x * 16807) % 2147483647
+				s += x / 2147483647
+			}
+			k = int(mu + sqrt(mu) * (s - 6) + 0.5)
+			d = int(h / 24); hh = h % 24
+			printf "{\"start\":\"2026-03-%02dT%02d:00:00Z\",\"end\":\"2026-03-%02dT%02d:00:00Z\",\"event\":\"signup\",\"count\":%d,\"final\":true}\n", 2 + d, hh, 2 + d + (hh == 23), (hh + 1) % 24, k
+		}
+	}'
+}
+
 # valid_detected FILE: every line validates against detected.json, checked
 # by evkit's own validator with formats asserted.
 valid_detected() {
@@ -199,6 +222,16 @@ PY
 	ev-detect -m seasonal --warmup 192 <p.ndjson |
 	    jq -e -s 'map(select(.anomaly.score != null) | .anomaly) |
 	    all(.lower >= 0 and .upper - .expected > .expected - .lower)'
+}
+
+@test "ev-detect: seasonal makes a twelve-hour shift one episode that resolves soon after" {
+	shift_windows >s.ndjson
+	run alerts s.ndjson -m seasonal --warmup 192
+	[ "${#lines[@]}" -eq 2 ]
+	# Fires during the shift (10:00 to 22:00), resolves within a few
+	# hours of its end: the shape has not learned the shift.
+	assert_line --index 0 --regexp '^2026-03-11T(1[0-9]|2[01]):00:00Z [0-9]+ firing$'
+	assert_line --index 1 --regexp '^2026-03-1(1T2[2-3]|2T0[0-5]):00:00Z [0-9]+ resolved$'
 }
 
 @test "ev-detect: --warmup holds scores for the first N points of each series" {
