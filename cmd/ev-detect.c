@@ -1297,8 +1297,14 @@ settings(const struct detect *d)
 {
 	struct ev_buf b = EV_BUF_INIT;
 
-	ev_buf_printf(&b, "ev-detect/2;method=%s;window=%d;alpha=%.17g;"
+	/*
+	 * Version 2: the seasonal model (also inside auto) changed shape; a
+	 * robust, ewma or cusum state of version 1 still loads.
+	 */
+	ev_buf_printf(&b, "ev-detect/%d;method=%s;window=%d;alpha=%.17g;"
 	    "value=%s;by=%s;time=%s;tz=%s",
+	    d->mp.method == EV_DETECT_SEASONAL ||
+	    d->mp.method == EV_DETECT_AUTO ? 2 : 1,
 	    ev_detect_method_name(d->mp.method), d->mp.window, d->mp.alpha,
 	    d->value_spec, d->by_spec ? d->by_spec : "*", d->time_spec,
 	    d->tz_name);
