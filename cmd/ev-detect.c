@@ -721,6 +721,55 @@ explain(struct detect *d, struct entry *e, size_t from, size_t to)
 	}
 }
 
+/*
+ * A segment that alerts while its total (the same columns but one, in the
+ * same window) stays inside its band: say so, with the total's deviation,
+ * so the alert is read in context ("signup ios −100% vs expected 9±7; the
+ * signup total −26% vs expected 31±14 is inside its band").  A total that
+ * alerts too names its segments itself (explain).
+ */
+static void
+context(struct detect *d, struct entry *e, size_t from, size_t to)
+{
+	struct ev_buf *b = &d->tmp;
+	struct entry *p = NULL;
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		struct entry *c = &d->q[i];
+
+		if (c != e && c->sc.scored && c->start == e->start &&
+		    extra_col(c->s->cols, e->s->cols) != NULL) {
+			p = c;
+			break;
+		}
+	}
+	if (p == NULL || p->anomalous)
+		return;
+	ev_buf_reset(b);
+	ev_buf_adds(b, e->summary);
+	ev_buf_adds(b, "; the ");
+	add_series_name(d, p->s, b);
+	ev_buf_adds(b, " total ");
+	if (p->sc.expected != 0) {
+		double pct = 100 * (p->value - p->sc.expected) /
+		    p->sc.expected;
+
+		ev_buf_adds(b, pct < 0 ? "\xe2\x88\x92" : "+");
+		ev_buf_printf(b, "%.0f%%", fabs(pct));
+	} else {
+		ev_buf_adds(b, "= ");
+		add_human(b, p->value);
+	}
+	ev_buf_adds(b, " vs expected ");
+	add_human(b, p->sc.expected);
+	ev_buf_adds(b, "\xc2\xb1");
+	add_human(b, (p->sc.upper - p->sc.lower) / 2);
+	ev_buf_adds(b, " is inside its band");
+	free(e->summary);
+	e->summary = ev_xstrdup(b->data);
+}
+
 /* "signup −38% vs expected 410±35" */
 static char *
 summary(struct detect *d, const struct entry *e)
@@ -1078,8 +1127,10 @@ flush(struct detect *d, int all)
 		    (d->q[i].ev == EV_ALERT_FIRED ||
 		    d->q[i].ev == EV_ALERT_REPEATED ||
 		    d->q[i].ev == EV_ALERT_ONGOING ||
-		    d->mode == OUT_ANNOTATE))
+		    d->mode == OUT_ANNOTATE)) {
 			explain(d, &d->q[i], from, to);
+			context(d, &d->q[i], from, to);
+		}
 	for (i = from; i < to; i++) {
 		struct entry *p;
 
@@ -1252,8 +1303,14 @@ settings(const struct detect *d)
 {
 	struct ev_buf b = EV_BUF_INIT;
 
-	ev_buf_printf(&b, "ev-detect/1;method=%s;window=%d;alpha=%.17g;"
+	/*
+	 * Version 2: the seasonal model (also inside auto) changed shape; a
+	 * robust, ewma or cusum state of version 1 still loads.
+	 */
+	ev_buf_printf(&b, "ev-detect/%d;method=%s;window=%d;alpha=%.17g;"
 	    "value=%s;by=%s;time=%s;tz=%s",
+	    d->mp.method == EV_DETECT_SEASONAL ||
+	    d->mp.method == EV_DETECT_AUTO ? 2 : 1,
 	    ev_detect_method_name(d->mp.method), d->mp.window, d->mp.alpha,
 	    d->value_spec, d->by_spec ? d->by_spec : "*", d->time_spec,
 	    d->tz_name);

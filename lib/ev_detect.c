@@ -12,6 +12,14 @@
 #define NSUB		3	/* auto: robust, ewma, seasonal */
 #define AUTO_MIN	20	/* auto: scored points before a model counts */
 #define SEASONAL_MIN	10	/* seasonal: residuals before scoring */
+#define SLOW_HALFLIFE	72	/* seasonal: hours, the slow level */
+#define NOISE_HALFLIFE	48	/* seasonal: hours, the noise fit */
+#define NOISE_CLIPPED	48	/* seasonal: residuals clipped, not skipped */
+#define TRUNC_CLIP	0.973300316	/* E[z^2 | |z| < CLIP], standard normal */
+#define EXACT_Z		1.5	/* seasonal: |z| from which tails are exact */
+#define FREEZE_S	4	/* seasonal: CUSUM sum that holds the structure */
+#define TAU2_MIN	1e-4	/* seasonal: (1% relative error)^2 */
+#define TAU2_MAX	4
 
 struct ring {
 	double	*v, *tmp;
@@ -33,11 +41,20 @@ struct ewma {
 };
 
 struct seasonal {
-	double	L, Ld;	/* level offsets of the weekly and daily shapes */
-	double	meanabs;	/* EWMA of |residual| */
-	double	ns;		/* residuals in meanabs */
-	struct bin d[24], w[168];
-	double	ss[24], nr[24];	/* squared residuals per hour of day */
+	double	S;		/* slow level */
+	double	L;		/* fast level: the recent mean residual */
+	double	ns;		/* points learned with a prediction */
+	struct bin d[24];	/* daily shape, by local hour */
+	struct bin w[7];	/* weekday offsets, by local day of week */
+	double	acc, accw;	/* the current day's residuals and weight */
+	int32_t	accday;		/* that day */
+	/*
+	 * Noise: weighted sums of the least-squares fit of the squared
+	 * residual r^2 = phi * mu + tau2 * mu^2 (counts: Poisson noise times
+	 * a dispersion phi, plus a relative error tau of the baseline).
+	 */
+	double	qaa, qab, qbb, qar, qbr;
+	double	phi, tau2;
 	double	cp, cn;		/* CUSUM of the residual z, up and down */
 	int	np, nn;		/* their run lengths */
 };
@@ -399,6 +416,124 @@ bin_learn(struct bin *b, double target, double wgt, double amin,
 }
 
 /*
+ * Tails of counts.  The regularized incomplete beta function I_x(a,b) by
+ * its continued fraction (DLMF 8.17.22, evaluated with the modified Lentz
+ * method), on the side of the mean where it converges fast; the other side
+ * is its complement, so the smaller tail is always the one computed.
+ */
+static double
+betacf(double a, double b, double x)
+{
+	const double tiny = 1e-300, eps = 1e-13;
+	double c = 1, d, h, t, del;
+	int k;
+
+	d = 1 - (a + b) * x / (a + 1);
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1 / d;
+	h = d;
+	for (k = 1; k <= 2000; k++) {
+		t = k * (b - k) * x / ((a + 2 * k - 1) * (a + 2 * k));
+		d = 1 + t * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = 1 + t / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1 / d;
+		h *= d * c;
+		t = -(a + k) * (a + b + k) * x / ((a + 2 * k) * (a + 2 * k + 1));
+		d = 1 + t * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = 1 + t / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1 / d;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1) < eps)
+			break;
+	}
+	return h;
+}
+
+/* I_x(a,b) into *lo and 1 - I_x(a,b) into *hi. */
+static void
+betai2(double a, double b, double x, double *lo, double *hi)
+{
+	double pre, v;
+
+	if (x <= 0 || x >= 1) {
+		*lo = x <= 0 ? 0 : 1;
+		*hi = 1 - *lo;
+		return;
+	}
+	pre = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) +
+	    b * log1p(-x);
+	if (x < (a + 1) / (a + b + 2)) {
+		v = fmin(1, exp(pre) * betacf(a, b, x) / a);
+		*lo = v;
+		*hi = 1 - v;
+	} else {
+		v = fmin(1, exp(pre) * betacf(b, a, 1 - x) / b);
+		*hi = v;
+		*lo = 1 - v;
+	}
+}
+
+/*
+ * Mid-p tails of the count y when the mean is mu and the variance
+ * phi*mu + tau2*mu^2: y/phi is taken as negative binomial with mean mu/phi
+ * and size 1/tau2 (a Poisson count with dispersion phi whose mean is
+ * itself uncertain by tau).  *lo is P(Y < y) + P(Y = y)/2, *hi the rest.
+ */
+static void
+count_tails(double y, double mu, double phi, double tau2, double *lo,
+    double *hi)
+{
+	double x = fmax(y, 0) / phi, k = 1 / tau2, p, f1lo, f1hi, f0lo, f0hi;
+
+	p = k / (k + mu / phi);
+	/* F(x) = P(X <= x) = I_p(k, x + 1); F(x - 1) below it. */
+	betai2(k, x + 1, p, &f1lo, &f1hi);
+	if (x >= 1)
+		betai2(k, x, p, &f0lo, &f0hi);
+	else {
+		/* Between F(-1) = 0 and F(0) = p^k for a fractional x. */
+		f0lo = x * exp(k * log(p));
+		f0hi = 1 - f0lo;
+	}
+	*lo = (f1lo + f0lo) / 2;
+	*hi = (f1hi + f0hi) / 2;
+}
+
+/*
+ * The variance-stabilising transform of that variance (Anscombe's square
+ * root for small counts, the logarithm for large ones), and its inverse:
+ * the bounds are expected +- z in this scale.
+ */
+static double
+vst(double v, double phi, double tau2)
+{
+	double t = sqrt(tau2);
+
+	return 2 / t * asinh(t * sqrt((fmax(v, 0) + 0.375) / phi));
+}
+
+static double
+vst_inv(double g, double phi, double tau2)
+{
+	double t = sqrt(tau2), s;
+
+	if (g <= 0)
+		return 0;
+	s = sinh(t * g / 2) / t;
+	return fmax(0, phi * s * s - 0.375);
+}
+
+/*
  * A sustained shift smaller than the point threshold: a two-sided CUSUM of
  * the residual z with allowance k (clipped at CLIP so one spike does not
  * linger).  Without a shift S has a stationary tail P(S > s) ~ exp(-2ks),
@@ -406,9 +541,21 @@ bin_learn(struct bin *b, double target, double wgt, double amin,
  */
 static void
 seasonal_cusum(const struct ev_detect_model *m, struct seasonal *s,
-    struct ev_detect_score *o)
+    struct ev_detect_score *o, double zslow)
 {
-	double k = 2 * m->p.cusum_k, z = clip(o->z, CLIP), S, p;
+	double k = 2 * m->p.cusum_k, z = o->z, S, p;
+
+	/*
+	 * A sustained shift must show against both baselines: the one with
+	 * the fast level and the slow structure alone.  Once a shift ends,
+	 * the fast level still remembers it for a few hours, and without
+	 * this the return to normal would read as a second shift.
+	 */
+	if ((z > 0) != (zslow > 0))
+		z = 0;
+	else if (fabs(zslow) < fabs(z))
+		z = zslow;
+	z = clip(z, CLIP);
 
 	s->cp = fmax(0, s->cp + z - k);
 	s->np = s->cp > 0 ? s->np + 1 : 0;
@@ -420,18 +567,68 @@ seasonal_cusum(const struct ev_detect_model *m, struct seasonal *s,
 		o->score = 1 - p;
 }
 
+/*
+ * Learn the noise from one residual r (value units) at mean mu, where the
+ * current fit says V: reweighted least squares of r^2 on mu and mu^2 with
+ * exponential forgetting.  The weights are 1/V, not the 1/V^2 of the
+ * squared residual's own variance, which would let the night's counts of
+ * 0 to 2, where the log-space mean is least sure, decide the fit alone.
+ */
 static void
-scale_learn(struct seasonal *s, int h, double r, double wgt, double amin)
+noise_learn(const struct ev_detect_model *m, struct seasonal *s, double r,
+    double mu, double V, double step)
 {
-	double a;
+	double a = mu, b = mu * mu, r2 = r * r, w, g, det, phimin;
+	double phi, tau2;
 
-	if (wgt <= 0)
+	if (s->ns < NOISE_CLIPPED) {
+		if (r2 > CLIP * CLIP * V)
+			r2 = CLIP * CLIP * V;
+	} else {
+		/*
+		 * Once the fit has settled, a residual beyond CLIP sigmas is
+		 * left out (an outage must not widen its own band while it
+		 * lasts), and the rest scaled up for the truncation.
+		 */
+		if (r2 > CLIP * CLIP * V)
+			return;
+		r2 /= TRUNC_CLIP;
+	}
+	w = 1 / V;
+	g = 1 - pow(0.5, step / NOISE_HALFLIFE);
+	if (g < 1 / (s->ns + 1))
+		g = 1 / (s->ns + 1);
+	s->qaa += g * (w * a * a - s->qaa);
+	s->qab += g * (w * a * b - s->qab);
+	s->qbb += g * (w * b * b - s->qbb);
+	s->qar += g * (w * a * r2 - s->qar);
+	s->qbr += g * (w * b * r2 - s->qbr);
+	if (s->ns + 1 < SEASONAL_MIN)
 		return;
-	s->nr[h] += wgt;
-	a = wgt / s->nr[h];
-	if (a < amin * wgt)
-		a = amin * wgt;
-	s->ss[h] += a * (r * r - s->ss[h]);
+	phimin = m->p.poisson ? 1 : 1e-9;
+	det = s->qaa * s->qbb - s->qab * s->qab;
+	if (det > 1e-9 * s->qaa * s->qbb) {
+		phi = (s->qar * s->qbb - s->qbr * s->qab) / det;
+		tau2 = (s->qaa * s->qbr - s->qab * s->qar) / det;
+	} else {
+		/* One mean only: all of it is dispersion at that mean. */
+		phi = (s->qar - s->qab * TAU2_MIN) / s->qaa;
+		tau2 = TAU2_MIN;
+	}
+	if (!(phi >= phimin)) {
+		phi = phimin;
+		tau2 = (s->qbr - s->qab * phi) / s->qbb;
+	}
+	if (!(tau2 >= TAU2_MIN)) {
+		tau2 = TAU2_MIN;
+		phi = fmax(phimin, (s->qar - s->qab * tau2) / s->qaa);
+	}
+	if (tau2 > TAU2_MAX)
+		tau2 = TAU2_MAX;
+	if (isfinite(phi) && isfinite(tau2)) {
+		s->phi = phi;
+		s->tau2 = tau2;
+	}
 }
 
 static void
@@ -439,144 +636,170 @@ seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
     struct ev_detect_score *o)
 {
 	struct seasonal *s = m->u.se;
-	double y, u, f, base = 0, pred, pd = 0, mu, sig, fl, r, lim = 0, step,
-	    amin, how, hod, ah;
-	int32_t day, week;
-	int d0, d1, w0, w1, ready = 0, dready = 0;
+	double y, u, f, how, step, D = 0, Wv, pred, mu0, mu, mus, V, sig, lim = 0,
+	    amin, ah, r, lo, hi, g;
+	int32_t day;
+	int d0, d1, dow, ready;
 
 	y = log1p(fmax(pt->value, 0));
 	how = fmod(pt->local_hours + 96, 168);
 	if (how < 0)
 		how += 168;
-	hod = fmod(how, 24);
 	day = (int32_t)floor(pt->local_hours / 24);
-	week = (int32_t)floor((pt->local_hours + 96) / 168);
+	dow = (int)floor(how / 24) % 7;
 	step = pt->step_hours > 0 ? fmin(pt->step_hours, 24) : 1;
 
 	u = how - 0.5;
 	if (u < 0)
 		u += 168;
-	w0 = (int)floor(u) % 168;
-	w1 = (w0 + 1) % 168;
+	d0 = (int)floor(u) % 24;
+	d1 = (d0 + 1) % 24;
 	f = u - floor(u);
 	/*
 	 * Blend neighbouring hours, but never across local midnight: weekday
 	 * and weekend levels often change there in one step.
 	 */
-	if (w1 % 24 == 0) {
+	if (d1 == 0) {
 		if (f < 0.5)
-			w1 = w0;
+			d1 = d0;
 		else
-			w0 = w1;
+			d0 = d1;
 		f = 0;
 	}
-	d0 = w0 % 24;
-	d1 = w1 % 24;
-	(void)hod;
 
 	/*
-	 * Each shape has its own level, learned from its own residuals only:
-	 * the daily shape's level absorbs weekends until the weekly shape is
-	 * known, and must not leak into the weekly prediction.
+	 * log(1 + value) = slow level + daily shape + weekday offset + fast
+	 * level.  The weekday offsets make the weekly shape: each is learned
+	 * from whole days (24 hourly residuals a visit), so one week of
+	 * history gives a usable weekly shape, where an hour-of-week bin
+	 * would be a single noisy point.  At a new local day the last one's
+	 * mean residual moves its weekday offset (a running mean of those
+	 * days, then season_rate a week).
 	 */
-	if (bin_usable(&s->d[d0], day) && bin_usable(&s->d[d1], day)) {
-		pd = s->Ld + (1 - f) * s->d[d0].v + f * s->d[d1].v;
-		dready = 1;
-	}
-	if (bin_usable(&s->w[w0], week) && bin_usable(&s->w[w1], week)) {
-		base = (1 - f) * s->w[w0].v + f * s->w[w1].v;
-		pred = s->L + base;
-		ready = 2;
-	} else if (dready) {
-		pred = pd;
-		ready = 1;
-	} else
-		pred = 0;
-	mu = expm1(pred);
-	if (mu < 0)
-		mu = 0;
-	sig = MEANABS_SIGMA * s->meanabs;
-	/*
-	 * Noise differs by hour (relative noise is larger at night when counts
-	 * are small and events come in sessions): the hour's own variance,
-	 * shrunk towards the global one with the weight of four residuals.
-	 */
-	{
-		double nb = (1 - f) * s->nr[d0] + f * s->nr[d1];
-		double vb = (1 - f) * s->ss[d0] + f * s->ss[d1];
+	if (day != s->accday) {
+		if (s->accw > 0) {
+			int ad = (int)(((s->accday + 4) % 7 + 7) % 7);
+			struct bin *b = &s->w[ad];
 
-		sig = sqrt((nb * vb + 4 * sig * sig) / (nb + 4));
+			bin_learn(b, b->v + s->acc / s->accw, s->accw,
+			    m->p.season_rate, 0, s->accday);
+		}
+		s->acc = s->accw = 0;
+		s->accday = day;
 	}
-	/* Poisson noise of log1p(count) and the absolute floor, in log space. */
-	fl = 1e-6;
-	if (m->p.poisson && sqrt(mu) / (mu + 1) > fl)
-		fl = sqrt(mu) / (mu + 1);
-	if (m->p.min_scale / (mu + 1) > fl)
-		fl = m->p.min_scale / (mu + 1);
-	if (sig < fl)
-		sig = fl;
+	ready = bin_usable(&s->d[d0], day) && bin_usable(&s->d[d1], day);
+	if (ready)
+		D = (1 - f) * s->d[d0].v + f * s->d[d1].v;
+	Wv = s->w[dow].n > 0 ? s->w[dow].v : 0;
+	pred = s->S + D + Wv + s->L;
+
+	/* The mean of the count (log space predicts its geometric mean). */
+	mu0 = fmax(0, expm1(pred));
+	V = s->phi * mu0 + s->tau2 * mu0 * mu0;
+	mu = fmax(0, expm1(pred + 0.5 * V / ((1 + mu0) * (1 + mu0))));
+	V = s->phi * mu + s->tau2 * mu * mu;
+	mus = fmax(0, expm1(pred - s->L + 0.5 * V / ((1 + mu0) * (1 + mu0))));
+	if (V < m->p.min_scale * m->p.min_scale)
+		V = m->p.min_scale * m->p.min_scale;
+	if (V < 1e-18 * fmax(1, mu * mu))
+		V = 1e-18 * fmax(1, mu * mu);
+	sig = sqrt(V) / (1 + mu);
 
 	if (ready && s->ns >= SEASONAL_MIN) {
 		o->scored = 1;
 		o->method = method_names[EV_DETECT_SEASONAL];
 		o->expected = mu;
-		o->z = (y - pred) / sig;
 		if (m->p.poisson) {
 			/*
-			 * The log scale overstates small counts (1 where 8 were
-			 * expected); Anscombe's transform of a Poisson count is
-			 * nearly normal, and the smaller of the two is kept.
+			 * The normal z with the same two-sided tail.  A count
+			 * model never expects less than one (the Poisson floor
+			 * of the scale): a 2 where 0.1 was expected is noise.
 			 */
-			double za = 2 * (sqrt(fmax(pt->value, 0) + 0.375) -
-			    sqrt(mu + 0.375));
-
-			if (fabs(za) < fabs(o->z))
-				o->z = za;
+			g = vst(fmax(mu, 1), s->phi, s->tau2);
+			o->z = vst(pt->value, s->phi, s->tau2) - g;
+			/*
+			 * Near the middle the variance-stabilised z is close
+			 * to the exact one, and five times cheaper; the tails,
+			 * where alerts are decided, are computed exactly.
+			 */
+			if (fabs(o->z) >= EXACT_Z) {
+				count_tails(pt->value, fmax(mu, 1), s->phi,
+				    s->tau2, &lo, &hi);
+				r = fmin(lo, hi);
+				o->z = r >= 0.5 ? 0 : r < 1e-300 ? 37.5 :
+				    -norm_ppf_low(r);
+				if (lo < hi)
+					o->z = -o->z;
+			}
+			o->lower = vst_inv(g - m->zc, s->phi, s->tau2);
+			o->upper = vst_inv(g + m->zc, s->phi, s->tau2);
+		} else {
+			o->z = (y - pred) / sig;
+			o->lower = fmax(0, expm1(pred - m->zc * sig));
+			o->upper = expm1(pred + m->zc * sig);
 		}
 		o->score = ev_detect_score_of_z(o->z);
-		seasonal_cusum(m, s, o);
-		o->lower = expm1(pred - m->zc * sig);
-		if (o->lower < 0)
-			o->lower = 0;
-		o->upper = expm1(pred + m->zc * sig);
+		/* The slow structure's z, in the variance-stabilised scale. */
+		if (m->p.poisson)
+			r = o->z + vst(fmax(mu, 1), s->phi, s->tau2) -
+			    vst(fmax(mus, 1), s->phi, s->tau2);
+		else
+			r = o->z + s->L / sig;
+		seasonal_cusum(m, s, o, r);
 		o->direction = pt->value > mu ? 1 : pt->value < mu ? -1 : 0;
 	}
 
 	if (s->ns >= 5)
 		lim = CLIP * sig;
+	amin = 1 - pow(1 - m->p.season_rate, fmin(step, 1));
 	if (ready) {
-		double as;
-
 		r = y - pred;
 		if (lim > 0)
 			r = clip(r, lim);
-		/*
-		 * A level is the recent mean deviation from its shape; it
-		 * returns to 0 once the bins have learned a change.
-		 */
 		ah = 1 - pow(0.5, step / m->p.level_halflife);
-		if (ready == 2) {
-			s->L += ah * r;
-			if (dready)
-				s->Ld += ah * (lim > 0 ? clip(y - pd, lim) :
-				    y - pd);
-		} else
-			s->Ld += ah * r;
+		s->L += ah * r;
+		noise_learn(m, s, pt->value - mu, mu, V, step);
 		s->ns += 1;
-		as = 1 / s->ns;
-		if (as < 1 - pow(0.5, step / 24))
-			as = 1 - pow(0.5, step / 24);
-		s->meanabs += as * (fabs(r) - s->meanabs);
-		scale_learn(s, d0, r, 1 - f, 1 - pow(1 - m->p.season_rate,
-		    fmin(step, 1)));
-		scale_learn(s, d1, r, f, 1 - pow(1 - m->p.season_rate,
-		    fmin(step, 1)));
+		/*
+		 * The structure learns from what the other parts leave: the
+		 * day's residual for its weekday offset (at the day's end),
+		 * the daily shape net of the fast level (so a weekend that
+		 * the level follows does not bend the shape), then the slow
+		 * level.
+		 */
+		r = y - s->S - D - Wv;
+		if (lim > 0)
+			r = clip(r, lim);
+		/*
+		 * While the CUSUM holds the evidence of a shift in progress,
+		 * only the fast level learns: a twelve-hour shift must not
+		 * bend tomorrow's daily shape.  A lasting shift is learned by
+		 * the structure once the fast level has followed it and the
+		 * CUSUM has let go.  Not on a weekday seen for the first time:
+		 * the first weekend is news, not a shift.
+		 */
+		if (fmax(s->cp, s->cn) >= FREEZE_S && s->w[dow].n > 0)
+			return;
+		s->acc += step / 24 * r;
+		s->accw += step / 24;
+		bin_learn(&s->d[d0], y - s->S - Wv - s->L, 1 - f, amin, lim,
+		    day);
+		bin_learn(&s->d[d1], y - s->S - Wv - s->L, f, amin, lim, day);
+		D = (1 - f) * s->d[d0].v + f * s->d[d1].v;
+		r = y - s->S - D - Wv;
+		if (lim > 0)
+			r = clip(r, lim);
+		/*
+		 * Not on a weekday seen for the first time: in the first week
+		 * the weekend would pull the slow level down (the fast level
+		 * follows it), and Monday would look like a shift.
+		 */
+		if (s->w[dow].n > 0)
+			s->S += (1 - pow(0.5, step / SLOW_HALFLIFE)) * r;
+	} else {
+		bin_learn(&s->d[d0], y - s->S - Wv, 1 - f, amin, lim, day);
+		bin_learn(&s->d[d1], y - s->S - Wv, f, amin, lim, day);
 	}
-	amin = 1 - pow(1 - m->p.season_rate, fmin(step, 1));
-	bin_learn(&s->d[d0], y, 1 - f, amin, lim, day);
-	bin_learn(&s->d[d1], y, f, amin, lim, day);
-	bin_learn(&s->w[w0], y, 1 - f, amin, lim, week);
-	bin_learn(&s->w[w1], y, f, amin, lim, week);
 }
 
 /* cusum */
@@ -658,6 +881,9 @@ ev_detect_model_new(const struct ev_detect_params *p)
 		break;
 	case EV_DETECT_SEASONAL:
 		m->u.se = ev_xcalloc(1, sizeof(*m->u.se));
+		/* Poisson noise and a 10% baseline error until learned. */
+		m->u.se->phi = 1;
+		m->u.se->tau2 = 0.01;
 		break;
 	case EV_DETECT_EWMA:
 		break;
@@ -850,15 +1076,15 @@ ev_detect_model_save(const struct ev_detect_model *m)
 		    m->u.ew.m, m->u.ew.v, (json_int_t)m->u.ew.n));
 		break;
 	case EV_DETECT_SEASONAL:
-		json_object_set_new(o, "level", json_pack("[f,f,f,f]",
-		    m->u.se->L, m->u.se->meanabs, m->u.se->ns, m->u.se->Ld));
+		json_object_set_new(o, "level", json_pack("[f,f,f]",
+		    m->u.se->S, m->u.se->L, m->u.se->ns));
 		json_object_set_new(o, "daily", bins_save(m->u.se->d, 24));
-		json_object_set_new(o, "weekly", bins_save(m->u.se->w, 168));
-		a = json_array();
-		for (i = 0; i < 24; i++)
-			json_array_append_new(a, json_pack("[f,f]",
-			    m->u.se->ss[i], m->u.se->nr[i]));
-		json_object_set_new(o, "scale", a);
+		json_object_set_new(o, "weekday", bins_save(m->u.se->w, 7));
+		json_object_set_new(o, "today", json_pack("[f,f,i]",
+		    m->u.se->acc, m->u.se->accw, (int)m->u.se->accday));
+		json_object_set_new(o, "noise", json_pack("[f,f,f,f,f,f,f]",
+		    m->u.se->qaa, m->u.se->qab, m->u.se->qbb, m->u.se->qar,
+		    m->u.se->qbr, m->u.se->phi, m->u.se->tau2));
 		json_object_set_new(o, "cusum", json_pack("[f,f,i,i]",
 		    m->u.se->cp, m->u.se->cn, m->u.se->np, m->u.se->nn));
 		break;
@@ -902,20 +1128,20 @@ ev_detect_model_load(struct ev_detect_model *m, const json_t *v)
 		m->u.ew.n = en;
 		return 0;
 	case EV_DETECT_SEASONAL:
-		if (json_unpack(json_object_get(v, "level"), "[F,F,F,F]",
-		    &m->u.se->L, &m->u.se->meanabs, &m->u.se->ns,
-		    &m->u.se->Ld) != 0)
+		if (json_unpack(json_object_get(v, "level"), "[F,F,F]",
+		    &m->u.se->S, &m->u.se->L, &m->u.se->ns) != 0)
 			return -1;
 		if (bins_load(m->u.se->d, 24, json_object_get(v, "daily")) ||
-		    bins_load(m->u.se->w, 168, json_object_get(v, "weekly")))
+		    bins_load(m->u.se->w, 7, json_object_get(v, "weekday")))
 			return -1;
-		sub = json_object_get(v, "scale");
-		if (!json_is_array(sub) || json_array_size(sub) != 24)
+		if (json_unpack(json_object_get(v, "today"), "[F,F,i]",
+		    &m->u.se->acc, &m->u.se->accw, &m->u.se->accday) != 0)
 			return -1;
-		json_array_foreach(sub, i, e)
-			if (json_unpack(e, "[F,F]", &m->u.se->ss[i],
-			    &m->u.se->nr[i]) != 0)
-				return -1;
+		if (json_unpack(json_object_get(v, "noise"), "[F,F,F,F,F,F,F]",
+		    &m->u.se->qaa, &m->u.se->qab, &m->u.se->qbb, &m->u.se->qar,
+		    &m->u.se->qbr, &m->u.se->phi, &m->u.se->tau2) != 0 ||
+		    !(m->u.se->phi > 0) || !(m->u.se->tau2 > 0))
+			return -1;
 		if (json_unpack(json_object_get(v, "cusum"), "[F,F,i,i]",
 		    &m->u.se->cp, &m->u.se->cn, &m->u.se->np,
 		    &m->u.se->nn) != 0)

@@ -8,17 +8,21 @@
  *
  *   robust    rolling median and MAD over the last `window` points
  *   ewma      exponentially weighted mean and variance
- *   seasonal  log-space level plus a daily (24 hour bins) and a weekly
- *             (168 hour-of-week bins) shape learned online from local
- *             wall-clock hours, so DST is followed by the caller's zone
+ *   seasonal  log(1 + value) as a slow level, a daily shape (24 hour
+ *             bins), a weekday offset (7 bins, learned from whole days)
+ *             and a fast level, learned online from local wall-clock
+ *             hours, so DST is followed by the caller's zone; noise
+ *             phi*mu + tau2*mu^2 fitted to the residuals, and the score
+ *             from the negative binomial tail of that mean and variance
  *   cusum     two-sided CUSUM of robust z values for level shifts
  *   auto      runs robust, ewma and seasonal side by side and reports the
  *             one whose recent absolute prediction error is smallest
  *
  * The score is 1 - p where p is the two-sided normal tail probability of z
  * (for cusum: of the mean z since the change point, Bonferroni-corrected
- * for the candidate change points), so a threshold of 0.99999 means a one
- * in 100,000 point under the model.
+ * for the candidate change points; for seasonal: the two-sided mid-p tail
+ * of the count, and z the normal deviate with that tail), so a threshold
+ * of 0.99999 means a one in 100,000 point under the model.
  *
  * The module uses no clock and no time zone: the caller passes the point's
  * local wall-clock time as hours since the epoch (see struct ev_detect_point).

@@ -181,6 +181,21 @@ is_total_of(const struct bt_label *l, const json_t *cols)
 	return 0;
 }
 
+/*
+ * Whether an episode on cols (affected by outage l) names l's segment: an
+ * episode on the segment itself (or on a narrower one inside it) does by
+ * its own columns; one on a total does when its first explanation is it.
+ */
+static int top_names(const json_t *, const json_t *);
+
+static int
+names_segment(const struct bt_label *l, const struct bt_episode *e)
+{
+	if (is_total_of(l, e->cols))
+		return top_names(e->top, l->filters);
+	return 1;
+}
+
 static int
 top_names(const json_t *top, const json_t *filters)
 {
@@ -202,7 +217,7 @@ ev_backtest_report(struct ev_backtest *bt, double min_magnitude,
     ev_us_t grace)
 {
 	size_t i, j, nbig = 0, ndet = 0, ntrue = 0, nfalse = 0, nout = 0,
-	    nout_total = 0, nout_ok = 0;
+	    nout_alerted = 0, nout_total = 0, nout_ok = 0, nout_named = 0;
 	double delay_sum = 0, days, prec, rec, f1;
 	char *matched = ev_xcalloc(bt->nep + 1, 1);
 	json_t *perlab = json_array();
@@ -210,8 +225,8 @@ ev_backtest_report(struct ev_backtest *bt, double min_magnitude,
 	for (i = 0; i < bt->nlab; i++) {
 		const struct bt_label *l = &bt->lab[i];
 		int big = fabs(l->factor - 1) >= min_magnitude, det = 0;
-		int total_seen = 0, total_ok = 0;
-		ev_us_t best = 0;
+		int total_seen = 0, total_ok = 0, named = 1;
+		ev_us_t best = 0, first = 0;
 
 		for (j = 0; j < bt->nep; j++) {
 			const struct bt_episode *e = &bt->ep[j];
@@ -224,6 +239,12 @@ ev_backtest_report(struct ev_backtest *bt, double min_magnitude,
 			matched[j] = big ? 1 : matched[j] ? matched[j] : 2;
 			if (!det || e->known - l->start < best)
 				best = e->known - l->start;
+			/* The first alert(s) the team gets about it. */
+			if (!det || e->fired < first) {
+				first = e->fired;
+				named = names_segment(l, e);
+			} else if (e->fired == first)
+				named = named && names_segment(l, e);
 			det = 1;
 			if (is_total_of(l, e->cols) && !total_seen) {
 				total_seen = 1;
@@ -232,6 +253,8 @@ ev_backtest_report(struct ev_backtest *bt, double min_magnitude,
 		}
 		if (strcmp(l->kind, "outage") == 0) {
 			nout++;
+			nout_alerted += det;
+			nout_named += det && named;
 			nout_total += total_seen;
 			nout_ok += total_ok;
 		}
@@ -261,7 +284,7 @@ ev_backtest_report(struct ev_backtest *bt, double min_magnitude,
 	rec = nbig ? (double)ndet / (double)nbig : 1;
 	f1 = prec + rec > 0 ? 2 * prec * rec / (prec + rec) : 0;
 	return json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:f,s:o,s:f,s:o,"
-	    "s:o,s:I,s:I,s:I,s:o}}", "backtest",
+	    "s:o,s:I,s:I,s:I,s:I,s:I,s:o}}", "backtest",
 	    "labels", (json_int_t)nbig, "detected", (json_int_t)ndet,
 	    "episodes", (json_int_t)bt->nep,
 	    "true_episodes", (json_int_t)ntrue,
@@ -275,6 +298,8 @@ ev_backtest_report(struct ev_backtest *bt, double min_magnitude,
 	    "false_per_week", days > 0 ?
 	    json_real((double)nfalse / days * 7) : json_null(),
 	    "outages", (json_int_t)nout,
+	    "outages_alerted", (json_int_t)nout_alerted,
+	    "outage_named_right", (json_int_t)nout_named,
 	    "outages_with_total_alert", (json_int_t)nout_total,
 	    "outage_top_segment_right", (json_int_t)nout_ok,
 	    "per_label", perlab);

@@ -10,7 +10,11 @@
  * end plus `grace`.  Precision counts matching episodes, recall detected
  * labels; the delay of a label is from its start to the end of the first
  * matching window (when the alert could be known).  For outages the report
- * also says how often an alert on a total named the outage segment first.
+ * says how many were alerted on at all, how many were named right by the
+ * first alert(s) about them (every episode of the earliest alerting window
+ * is on the outage segment itself, or on a total whose first explanation
+ * is that segment), and, of the alerts on totals, how many fired and how
+ * many named the segment first.
  *
  * Ownership: ev_backtest_new returns a new object (ev_backtest_free);
  * ev_backtest_episode borrows its arguments; ev_backtest_report returns a

@@ -1,25 +1,52 @@
 #!/usr/bin/env bats
 # ev-detect --backtest on ev-gen traffic (issue 7, item 8): three seeds of
 # fifteen simulated days with daily and weekly seasonality, hourly windows by
-# event and by event x platform from ev-window, eight days of warm-up, then
+# event x platform from ev-window and the per-event totals rolled up from
+# them by a second ev-window (the same counts as windowing the events by
+# event alone, in a fraction of the time), eight days of warm-up, then
 # injected drops, a spike, a level shift and two segment outages (all of
 # magnitude >= 30%), and one anomaly-free run.
 #
-# Opt-in (EVKIT_BACKTEST=1) because it generates about 1.3 million events
-# per seed and windows them twice: minutes, not seconds, on a loaded 2-core
-# machine.  Requires ev-gen and ev-window next to ev-detect.
-# EVKIT_BACKTEST_RATE (events/s, default 1) changes the volume; more traffic
-# means less relative noise per hourly window.
+# What is checked, with the issue's thresholds:
+#   - F1 >= 0.9 on every seed: an episode is true when it fires on a series
+#     the label affects (its segment or a total over it) between one window
+#     before the label's start and two windows after its end;
+#   - the right segment is named for >= 90% of the outages: the first
+#     alert(s) about an outage must name it, either by being on the segment
+#     itself (its total usually stays inside its band: one collapsed
+#     platform is a quarter of the total or less) or by a total whose first
+#     explanation is that segment; an outage not alerted on at all counts as
+#     not named;
+#   - at most one false episode per simulated week without anomalies.
 #
-# Status when written (rate 1/s; -m seasonal, threshold 0.99999), the
-# thresholds of issue 7 are NOT met; the assertions are the issue's own:
-#   F1 0.74, 0.85, 0.73 on seeds 1-3 (precision 0.80-0.88, recall 0.67-0.83;
-#   missed: the signup spike twice, the purchase drop three times: hourly
-#   signup/purchase counts of 20-50 vary by 30-40% on ev-gen traffic);
-#   anomaly-free: 1 false alert in 7 scored days (meets <= 1 per week);
-#   outages: 0 of 6 totals alerted, so no segment was named (the segment
-#   itself alerts every time).  Threshold 0.9999 gives F1 0.80, 0.74, 0.84
-#   but 6 false alerts per week.
+# Rate.  EVKIT_BACKTEST_RATE (events/s) is 2 by default: a small product,
+# about 170,000 events a day.  At 1 event/s the second outage, signup on
+# ios for three hours on a Monday morning, takes a series of about 8 events
+# an hour to 0, and even with its mean known exactly one empty hour has
+# probability e^-8 = 3e-4, thirty times the 1e-5 that --threshold 0.99999
+# asks for (the learned noise is wider still: a dispersion of about 1.5,
+# since the baseline itself is estimated from a week).  Only the run of
+# empty hours can carry it, through the CUSUM, which needs each hour near
+# 3 sigma: in some seeds it falls short.  At 2 events/s the series has
+# about 17 an hour.  Measured with this branch's seasonal model and the
+# pipeline below (seeds 5-9 were looked at too while choosing between model
+# variants, so they are a second sample, not a clean hold-out):
+#   rate 2: F1 1, 1, 1 on seeds 1-3; outages named 6 of 6; anomaly-free
+#           seed 4: 0 false episodes in 7 days.  Seeds 5-8: F1 1, 1, 1,
+#           0.92 (two false episodes: purchase at 01:00, web page views on
+#           the Saturday after the shift),
+#           outages named 8 of 8; seed 9 anomaly-free: 0.
+#   rate 1: F1 1, 1, 0.91 on seeds 1-3; outages named 5 of 6 (seed 3's ios
+#           signup outage is not alerted on at all), so the outage
+#           threshold fails; seed 4: 0 false.  Seeds 5-8: F1 1, 0.91, 0.91,
+#           0.91, outages named 7 of 8; seed 9: 0 false.
+#   Before this branch (rate 1): F1 0.80, 0.80, 0.85, 3 false episodes a
+#   week on seed 4, outages named by a total 1 of 6; at rate 2: F1 0.94,
+#   0.87, 0.76, 1 false a week.
+#
+# Runtime about 80 s on a 2-core machine (ev-gen | ev-window dominate);
+# skipped under the ASan build (several minutes there; ev-detect's own
+# suite runs under ASan) unless EVKIT_BACKTEST=1.
 
 load helper
 
@@ -34,24 +61,29 @@ ANOMALIES=(
 DETECT=(-m seasonal --by event,platform --warmup 192 --threshold 0.99999)
 
 local_setup() {
-	[ "${EVKIT_BACKTEST:-0}" = 1 ] ||
-	    skip "set EVKIT_BACKTEST=1 to run the backtest (minutes)"
+	case $EVKIT_BIN in
+	*asan*)
+		[ "${EVKIT_BACKTEST:-0}" = 1 ] ||
+		    skip "minutes under ASan; EVKIT_BACKTEST=1 runs it" ;;
+	esac
 	for p in ev-gen ev-window; do
 		[ -x "$EVKIT_BIN/$p" ] || skip "$p is not built in $EVKIT_BIN"
 	done
 }
 
-# traffic SEED OUT LABELS [ANOMALY OPTIONS...]: hourly windows of both
-# groupings, ordered by window start.
+# traffic SEED OUT LABELS [ANOMALY OPTIONS...]: hourly windows by event x
+# platform and by event, ordered by window start.
 traffic() {
 	local seed=$1 out=$2 labels=$3
 	shift 3
-	ev-gen -s "$seed" -d 15d -r "${EVKIT_BACKTEST_RATE:-1}/s" --labels "$labels" "$@" >ev.ndjson
-	ev-window --tumble 1h --by event --agg count --fill-zero --group-ttl 1d <ev.ndjson >w1.ndjson
-	ev-window --tumble 1h --by 'event,context.platform as platform' --agg count \
-	    --fill-zero --group-ttl 1d <ev.ndjson >w2.ndjson
-	sort -s -t'"' -k4,4 w1.ndjson w2.ndjson >"$out"
-	rm -f ev.ndjson w1.ndjson w2.ndjson
+	ev-gen -s "$seed" -d 15d -r "${EVKIT_BACKTEST_RATE:-2}/s" --labels "$labels" "$@" |
+	    ev-window --tumble 1h --by 'event,context.platform as platform' \
+	    --agg count --fill-zero --group-ttl 1d >seg.ndjson
+	ev-window --tumble 1h --time-field start --by event \
+	    --agg 'sum(count) as count' --fill-zero --group-ttl 1d \
+	    <seg.ndjson >tot.ndjson
+	sort -s -t'"' -k4,4 tot.ndjson seg.ndjson >"$out"
+	rm -f seg.ndjson tot.ndjson
 }
 
 @test "ev-detect backtest: F1 >= 0.9 on anomalies >= 30%, right segment for outages, three seeds" {
@@ -62,8 +94,10 @@ traffic() {
 	done
 	# The figures, whatever the verdict.
 	cat report.ndjson >&3
+	[ "$(wc -l <report.ndjson)" -eq 3 ]
+	jq -e -s 'map(.outages == 2 and .labels == 6) | all' report.ndjson
 	jq -e -s 'map(.f1 >= 0.9) | all' report.ndjson
-	jq -e -s '(map(.outage_top_segment_right) | add) >= 0.9 * (map(.outages) | add)' report.ndjson
+	jq -e -s '(map(.outage_named_right) | add) >= 0.9 * (map(.outages) | add)' report.ndjson
 }
 
 @test "ev-detect backtest: at most one false alert per simulated week without anomalies" {
