@@ -16,6 +16,7 @@
 #include <jsmn.h>
 
 #include "ev_common.h"
+#include "ev_io.h"
 #include "ev_rec.h"
 
 /*
@@ -197,6 +198,67 @@ grow_index(struct ev_rec *r, size_t cap)
 	r->captok = cap;
 }
 
+/* The token after the first value's subtree, among n. */
+static int
+t_end(const struct ev_rec *r, int n)
+{
+	const jsmntok_t *t = TOK(r);
+	int j = 1;
+
+	while (j < n && t[j].start < t[0].end)
+		j++;
+	return j;
+}
+
+/*
+ * A literal, or a number as RFC 8259 spells it and within a double's range
+ * (jansson refuses the rest).
+ */
+static int
+prim_ok(const char *b, size_t n)
+{
+	size_t i = 0;
+
+	if (n == 4 && (memcmp(b, "true", 4) == 0 || memcmp(b, "null", 4) == 0))
+		return 1;
+	if (n == 5 && memcmp(b, "false", 5) == 0)
+		return 1;
+	if (n >= 40)
+		return 0;	/* long enough to overflow: jansson judges */
+	if (i < n && b[i] == '-')
+		i++;
+	if (i < n && b[i] == '0')
+		i++;
+	else if (i < n && b[i] >= '1' && b[i] <= '9')
+		while (i < n && b[i] >= '0' && b[i] <= '9')
+			i++;
+	else
+		return 0;
+	if (i < n && b[i] == '.') {
+		if (++i >= n || b[i] < '0' || b[i] > '9')
+			return 0;
+		while (i < n && b[i] >= '0' && b[i] <= '9')
+			i++;
+	}
+	if (i < n && (b[i] == 'e' || b[i] == 'E')) {
+		if (++i < n && (b[i] == '+' || b[i] == '-'))
+			i++;
+		if (i >= n || b[i] < '0' || b[i] > '9')
+			return 0;
+		while (i < n && b[i] >= '0' && b[i] <= '9')
+			i++;
+		if (i == n) {
+			char tmp[64];
+
+			/* b may end the buffer: read a copy. */
+			memcpy(tmp, b, n);
+			tmp[n] = '\0';
+			return isfinite(strtod(tmp, NULL));
+		}
+	}
+	return i == n;
+}
+
 /* Index the validated line; 0, or -1 when jansson should judge it. */
 static int
 tokenize(struct ev_rec *r)
@@ -218,15 +280,19 @@ tokenize(struct ev_rec *r)
 	}
 	if (n <= 0 || n > LAZY_MAX_TOK)
 		return -1;
-	/* jansson refuses numbers beyond a double's range; so do we. */
+	/*
+	 * yajl ignores a partial token after a complete value at the end of
+	 * the input, and jsmn takes any run of bytes for a primitive and
+	 * accepts several values: hand the line to jansson unless there is
+	 * one value whose primitives are all JSON.
+	 */
+	if (t_end(r, n) != n)
+		return -1;
 	for (i = 0; i < n; i++) {
 		const jsmntok_t *t = &TOK(r)[i];
-		const char *b = r->raw + t->start;
-		size_t len = (size_t)(t->end - t->start);
 
-		if (t->type == JSMN_PRIMITIVE && len > 3 &&
-		    (memchr(b, 'e', len) || memchr(b, 'E', len)) &&
-		    !isfinite(strtod(b, NULL)))
+		if (t->type == JSMN_PRIMITIVE && !prim_ok(r->raw + t->start,
+		    (size_t)(t->end - t->start)))
 			return -1;
 	}
 	r->ntok = n;
@@ -259,9 +325,11 @@ ev_rec_parse(struct ev_rec *r, const char *line, size_t len)
 	r->rawlen = len;
 	/*
 	 * \u escapes may hold lone surrogates, which yajl lets through
-	 * undecoded and jansson refuses: jansson judges those lines.
+	 * undecoded and jansson refuses, and yajl's UTF-8 check is looser than
+	 * jansson's (overlong forms, surrogates): jansson judges those lines.
 	 */
-	if (!has_u_escape(line, len, &r->escapes) && yajl_valid(line, len) &&
+	if (!has_u_escape(line, len, &r->escapes) &&
+	    ev_utf8_check(line, len) == len && yajl_valid(line, len) &&
 	    tokenize(r) == 0) {
 		r->lazy = 1;
 		return 0;

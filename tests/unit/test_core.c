@@ -228,6 +228,25 @@ test_rec(void)
 	ev_rec_write(&r, &b);
 	CHECK(strcmp(b.data, "{\"k\":true}") == 0);
 	CHECK(ev_rec_parse(&r, "{\"a\":", 5) == -1 && r.err[0] != '\0');
+	/* Found by fuzzing: yajl and jsmn each let these through. */
+	CHECK(ev_rec_parse(&r, "0\"Tb!TT ", 8) == -1);
+	CHECK(ev_rec_parse(&r, "{\"a\":1} tru", 12) == -1);
+	CHECK(ev_rec_parse(&r, "{\"a\":1} \"x", 11) == -1);
+	CHECK(ev_rec_parse(&r, "{\"a\":01}", 8) == -1);
+	CHECK(ev_rec_parse(&r, "{\"a\":1.}", 8) == -1);
+	CHECK(ev_rec_parse(&r, "{\"a\":1e400}", 11) == -1);
+	CHECK(ev_rec_parse(&r, "{\"a\":\"\xed\xa0\x80\"}", 10) == -1);
+	{
+		struct ev_buf big = EV_BUF_INIT;
+		int k;
+
+		ev_buf_adds(&big, "{\"a\":");
+		for (k = 0; k < 400; k++)
+			ev_buf_addc(&big, '9');
+		ev_buf_addc(&big, '}');
+		CHECK(ev_rec_parse(&r, big.data, big.len) == -1);
+		ev_buf_free(&big);
+	}
 	CHECK(ev_rec_parse(&r, "123456789012345678901234567890", 30) == 0);
 	CHECK(ev_rec_parse(&r, "\"s\"", 3) == 0);
 	CHECK(ev_rec_get(&r, p) == NULL);
