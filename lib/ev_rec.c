@@ -68,6 +68,8 @@ soft_clear(struct ev_rec *r)
 	r->rawlen = 0;
 	r->dirty = 0;
 	r->err[0] = '\0';
+	while (r->nedit > 0)
+		json_decref(r->edit_val[--r->nedit]);
 	lazy_reset(r);
 }
 
@@ -438,15 +440,51 @@ tok_member(const struct ev_rec *r, int o, const char *key, size_t keylen)
 	return found;
 }
 
-/* The token of p's value, or -1 when absent. */
+static int	has_dups(const struct ev_rec *r);
+
+/* The edit of token i, or -1. */
 static int
-tok_find(const struct ev_rec *r, const struct ev_path *p)
+edit_of(const struct ev_rec *r, int i)
+{
+	int e;
+
+	for (e = 0; e < r->nedit; e++)
+		if (r->edit_tok[e] == i)
+			return e;
+	return -1;
+}
+
+/* Whether an edit lies strictly inside token i's value. */
+static int
+edited_inside(const struct ev_rec *r, int i)
 {
 	const jsmntok_t *t = TOK(r);
-	int i = 0, k;
+	int e, j;
+
+	for (e = 0; e < r->nedit; e++) {
+		j = r->edit_tok[e];
+		if (t[j].start > t[i].start && t[j].start < t[i].end)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The token of p's value; or -1, with *v the value when p leads into a
+ * replaced value, NULL when absent or deleted.  *parent (if asked) is the
+ * container token holding the result.
+ */
+static int
+tok_find(const struct ev_rec *r, const struct ev_path *p, json_t **v,
+    int *parent)
+{
+	const jsmntok_t *t = TOK(r);
+	int i = 0, k, e, up;
 	size_t s;
 
+	*v = NULL;
 	for (s = 0; s < p->nseg; s++) {
+		up = i;
 		if (t[i].type == JSMN_OBJECT)
 			i = tok_member(r, i, p->seg[s].key, p->seg[s].keylen);
 		else if (t[i].type == JSMN_ARRAY && p->seg[s].index >= 0 &&
@@ -457,8 +495,101 @@ tok_find(const struct ev_rec *r, const struct ev_path *p)
 			return -1;
 		if (i < 0)
 			return -1;
+		if (r->nedit > 0 && (e = edit_of(r, i)) >= 0) {
+			if (r->edit_val[e] != NULL)
+				*v = ev_path_get_at(p, s + 1, r->edit_val[e]);
+			return -1;
+		}
+		if (parent != NULL)
+			*parent = up;
 	}
 	return i;
+}
+
+/*
+ * Write token i with the edits applied: untouched values as their bytes,
+ * containers holding an edit member by member, and at the top the added
+ * members.
+ */
+static void
+write_tok(const struct ev_rec *r, struct ev_buf *b, int i)
+{
+	const jsmntok_t *t = TOK(r);
+	const char *s, *k;
+	json_t *m;
+	size_t n;
+	int e, j, c, first = 1;
+
+	if ((e = edit_of(r, i)) >= 0) {
+		ev_json_write(r->edit_val[e], b);
+		return;
+	}
+	if (t[i].type == JSMN_OBJECT && (i == 0 || edited_inside(r, i))) {
+		ev_buf_addc(b, '{');
+		for (c = 0, j = i + 1; c < t[i].size; c++) {
+			e = edit_of(r, j + 1);
+			if (e < 0 || r->edit_val[e] != NULL) {
+				if (!first)
+					ev_buf_addc(b, ',');
+				first = 0;
+				s = tok_bytes(r, j, &n);
+				ev_buf_add(b, s, n);
+				ev_buf_addc(b, ':');
+				write_tok(r, b, j + 1);
+			}
+			j = tok_next(r, j + 1);
+		}
+		if (i == 0 && r->added != NULL)
+			json_object_foreach(r->added, k, m) {
+				if (!first)
+					ev_buf_addc(b, ',');
+				first = 0;
+				ev_buf_add_jstr(b, k, strlen(k));
+				ev_buf_addc(b, ':');
+				ev_json_write(m, b);
+			}
+		ev_buf_addc(b, '}');
+		return;
+	}
+	if (t[i].type == JSMN_ARRAY && edited_inside(r, i)) {
+		ev_buf_addc(b, '[');
+		for (c = 0, j = i + 1; c < t[i].size; c++) {
+			if (c > 0)
+				ev_buf_addc(b, ',');
+			write_tok(r, b, j);
+			j = tok_next(r, j);
+		}
+		ev_buf_addc(b, ']');
+		return;
+	}
+	s = tok_bytes(r, i, &n);
+	ev_buf_add(b, s, n);
+}
+
+/*
+ * Whether a change may be kept as an edit: a lazily indexed object without
+ * repeated keys (whose output jansson would collapse) and room left.
+ */
+static int
+can_edit(const struct ev_rec *r)
+{
+	return r->lazy && !r->dirty && r->nedit < EV_REC_MAX_EDITS &&
+	    TOK(r)[0].type == JSMN_OBJECT && !has_dups(r);
+}
+
+/* Record an edit of token i (steals val; NULL deletes). */
+static void
+edit_put(struct ev_rec *r, int i, json_t *val)
+{
+	int e = edit_of(r, i);
+
+	if (e >= 0) {
+		json_decref(r->edit_val[e]);
+		r->edit_val[e] = val;
+		return;
+	}
+	r->edit_tok[r->nedit] = i;
+	r->edit_val[r->nedit++] = val;
 }
 
 /* Build the whole document: the original plus the added members. */
@@ -471,8 +602,19 @@ build_root(const struct ev_rec *r)
 
 	if (!m->lazy)
 		return m->root;
+	if (m->nedit > 0) {
+		/* The edited text is valid JSON: parse that. */
+		struct ev_buf tmp = EV_BUF_INIT;
+		json_error_t e;
+
+		write_tok(m, &tmp, 0);
+		m->root = load(tmp.data, tmp.len, &e);
+		ev_buf_free(&tmp);
+		m->dirty = 1;	/* the bytes no longer say it */
+	} else if (parse_full(m) != 0)
+		m->root = NULL;
 	m->lazy = 0;
-	if (parse_full(m) != 0) {
+	if (m->root == NULL) {
 		/* Validated above, so only memory can fail here. */
 		m->root = json_object();
 	}
@@ -499,13 +641,17 @@ ev_rec_is_object(const struct ev_rec *r)
 int
 ev_rec_has(const struct ev_rec *r, const char *key)
 {
+	int i, e;
+
 	if (!r->lazy)
 		return json_is_object(r->root) &&
 		    json_object_get(r->root, key) != NULL;
 	if (TOK(r)[0].type != JSMN_OBJECT)
 		return 0;
-	return tok_member(r, 0, key, strlen(key)) >= 0 ||
-	    (r->added != NULL && json_object_get(r->added, key) != NULL);
+	if ((i = tok_member(r, 0, key, strlen(key))) >= 0 && ((e = edit_of(r,
+	    i)) < 0 || r->edit_val[e] != NULL))
+		return 1;
+	return r->added != NULL && json_object_get(r->added, key) != NULL;
 }
 
 /*
@@ -525,7 +671,7 @@ lazy_find(const struct ev_rec *r, const struct ev_path *p, json_t **v)
 		*v = ev_path_get_at(p, 1, a);
 		return -1;
 	}
-	return tok_find(r, p);
+	return tok_find(r, p, v, NULL);
 }
 
 json_t *
@@ -681,7 +827,7 @@ ev_rec_time(const struct ev_rec *r, const struct ev_path *p, ev_us_t *t)
 int
 ev_rec_lazy(const struct ev_rec *r)
 {
-	return r->lazy && r->added == NULL &&
+	return r->lazy && r->added == NULL && r->nedit == 0 &&
 	    TOK(r)[0].type == JSMN_OBJECT;
 }
 
@@ -781,10 +927,17 @@ ev_rec_val_json(const struct ev_rec *r, int val)
 void
 ev_rec_add(struct ev_rec *r, const char *key, json_t *val)
 {
-	int orig;
+	int orig, i, e;
 
 	if (!ev_rec_is_object(r)) {
 		json_decref(val);
+		return;
+	}
+	if (r->lazy && (r->added == NULL ||
+	    json_object_get(r->added, key) == NULL) &&
+	    (i = tok_member(r, 0, key, strlen(key))) >= 0 && can_edit(r) &&
+	    ((e = edit_of(r, i)) < 0 || r->edit_val[e] != NULL)) {
+		edit_put(r, i, val);	/* in place, where it was */
 		return;
 	}
 	if (r->lazy)
@@ -808,18 +961,42 @@ ev_rec_add(struct ev_rec *r, const char *key, json_t *val)
 		json_object_set_new(r->root, key, val);
 }
 
+/* The token an edit of p may replace (> 0), or -1. */
+static int
+edit_target(const struct ev_rec *r, const struct ev_path *p, int *parent)
+{
+	json_t *v;
+
+	if (!can_edit(r) || p->nseg == 0 || (r->added != NULL &&
+	    json_object_getn(r->added, p->seg[0].key, p->seg[0].keylen) !=
+	    NULL))
+		return -1;
+	return tok_find(r, p, &v, parent);
+}
+
 int
 ev_rec_set(struct ev_rec *r, const struct ev_path *p, json_t *val)
 {
+	int i = edit_target(r, p, NULL);
+
+	if (i > 0) {
+		edit_put(r, i, val);
+		return 0;
+	}
+	build_root(r);
 	r->dirty = 1;
-	return ev_path_set(p, build_root(r), val);
+	return ev_path_set(p, r->root, val);
 }
 
 int
 ev_rec_del(struct ev_rec *r, const struct ev_path *p)
 {
-	int n;
+	int n, parent = -1, i = edit_target(r, p, &parent);
 
+	if (i > 0 && TOK(r)[parent].type == JSMN_OBJECT) {
+		edit_put(r, i, NULL);
+		return 1;
+	}
 	if (r->lazy && ev_rec_get(r, p) == NULL)
 		return 0;	/* absent: nothing to build */
 	n = ev_path_del(p, build_root(r));
@@ -838,7 +1015,8 @@ ev_rec_touch(struct ev_rec *r)
 int
 ev_rec_changed(const struct ev_rec *r)
 {
-	return r->dirty || (r->added && json_object_size(r->added) > 0);
+	return r->dirty || r->nedit > 0 ||
+	    (r->added && json_object_size(r->added) > 0);
 }
 
 void
@@ -909,6 +1087,10 @@ ev_rec_write(struct ev_rec *r, struct ev_buf *b)
 	if (r->dirty || r->raw == NULL) {
 		if (build_root(r) != NULL)
 			ev_json_write(r->root, b);
+		return;
+	}
+	if (r->nedit > 0) {
+		write_tok(r, b, 0);
 		return;
 	}
 	if (r->added == NULL || json_object_size(r->added) == 0) {

@@ -2,6 +2,11 @@
  * ev_rec.h - the record layer: one NDJSON line as a record.  It hides the JSON
  * libraries from the programs.
  *
+ * Changes to existing values (ev_rec_set, ev_rec_del, ev_rec_add of a
+ * member the line has) are kept beside the index while they can be: the
+ * output is then the original bytes with only the changed values written
+ * anew (a container holding a change is re-joined with plain separators).
+ *
  * Parsing is lazy.  ev_rec_parse validates the whole line (yajl: grammar and
  * UTF-8) and indexes it (jsmn: one token per value, no allocation per
  * value); a field is decoded only when a program asks for it, and the
@@ -36,6 +41,8 @@
 #include "ev_path.h"
 #include "ev_time.h"
 
+#define EV_REC_MAX_EDITS	16
+
 struct ev_rec {
 	const char	*raw;		/* original bytes (borrowed) */
 	size_t		 rawlen;
@@ -56,6 +63,10 @@ struct ev_rec {
 	json_t		**tokval;	/* decoded values by token (owned) */
 	size_t		*tokstr;	/* string copies in arena, offset + 1 */
 	struct ev_buf	 arena;		/* NUL-terminated string copies */
+	/* Values replaced (or deleted: NULL) in place, by token. */
+	int		 nedit;
+	int		 edit_tok[EV_REC_MAX_EDITS];
+	json_t		*edit_val[EV_REC_MAX_EDITS];
 };
 
 void	ev_rec_init(struct ev_rec *r);

@@ -218,7 +218,11 @@ test_rec(void)
 	ev_buf_reset(&b);
 	ev_rec_write(&r, &b);
 	CHECK(strcmp(b.data, "{\"b\":1.50,\"a\":{\"x\":1e2},\"z\":\"new\"}") == 0);
-	ev_rec_add(&r, "b", json_integer(2));	/* replaces: re-serialised */
+	ev_rec_add(&r, "b", json_integer(2));	/* replaced in place */
+	ev_buf_reset(&b);
+	ev_rec_write(&r, &b);
+	CHECK(strcmp(b.data, "{\"b\":2,\"a\":{\"x\":1e2},\"z\":\"new\"}") == 0);
+	ev_rec_touch(&r);			/* the whole document */
 	ev_buf_reset(&b);
 	ev_rec_write(&r, &b);
 	CHECK(strcmp(b.data, "{\"b\":2,\"a\":{\"x\":100.0},\"z\":\"new\"}") == 0);
@@ -363,6 +367,29 @@ test_rec_edit(void)
 	ev_buf_reset(&b);
 	ev_rec_write(&r, &b);
 	CHECK(strcmp(b.data, "{\"a\":{\"x\":1}}") == 0);
+	/* Edits in place keep every other byte, down into arrays. */
+	line = "{ \"l\" : [1, {\"q\": 2}, 3], \"s\":\"t\" }";
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	{
+		struct ev_path *q = ev_path_compile("l.1.q", &err);
+		struct ev_path *l2 = ev_path_compile("l.2", &err);
+
+		CHECK(ev_rec_set(&r, q, json_string("x")) == 0);
+		CHECK(ev_rec_set(&r, l2, json_null()) == 0);
+		CHECK(ev_rec_str(&r, q, &s, NULL) == 0 && strcmp(s, "x") == 0);
+		ev_buf_reset(&b);
+		ev_rec_write(&r, &b);
+		CHECK(strcmp(b.data,
+		    "{\"l\":[1,{\"q\":\"x\"},null],\"s\":\"t\"}") == 0);
+		CHECK(json_is_null(json_array_get(json_object_get(
+		    ev_rec_root(&r), "l"), 2)));
+		ev_buf_reset(&b);
+		ev_rec_write(&r, &b);	/* the same after the tree is built */
+		CHECK(strcmp(b.data,
+		    "{\"l\":[1,{\"q\":\"x\"},null],\"s\":\"t\"}") == 0);
+		ev_path_free(q);
+		ev_path_free(l2);
+	}
 	ev_rec_clear(&r);
 	ev_path_free(ax);
 	ev_path_free(nz);
