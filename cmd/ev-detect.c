@@ -133,6 +133,7 @@ struct entry {
 	enum ev_alert_event ev;
 	json_t		*explain;	/* new reference or NULL */
 	char		*summary;
+	json_t		*total;		/* the total's figures (see context) */
 	struct entry	*prev;		/* versions it replaced (owned) */
 };
 
@@ -723,7 +724,7 @@ explain(struct detect *d, struct entry *e, size_t from, size_t to)
 
 /*
  * A segment that alerts while its total (the same columns but one, in the
- * same window) stays inside its band: say so, with the total's deviation,
+ * same window) does not: say so, with the total's deviation,
  * so the alert is read in context ("signup ios −100% vs expected 9±7; the
  * signup total −26% vs expected 31±14 is inside its band").  A total that
  * alerts too names its segments itself (explain).
@@ -765,9 +766,16 @@ context(struct detect *d, struct entry *e, size_t from, size_t to)
 	add_human(b, p->sc.expected);
 	ev_buf_adds(b, "\xc2\xb1");
 	add_human(b, (p->sc.upper - p->sc.lower) / 2);
-	ev_buf_adds(b, " is inside its band");
+	/* The band is at --confidence; the alert at --threshold. */
+	ev_buf_adds(b, p->value >= p->sc.lower && p->value <= p->sc.upper ?
+	    " is inside its band" : " is outside its band but does not alert");
 	free(e->summary);
 	e->summary = ev_xstrdup(b->data);
+	/* The same figures for machines (chat bots, routing). */
+	json_decref(e->total);
+	e->total = json_pack("{s:O,s:f,s:f,s:f,s:f}", "series", p->s->cols,
+	    "value", p->value, "expected", p->sc.expected, "lower",
+	    p->sc.lower, "upper", p->sc.upper);
 }
 
 /* "signup −38% vs expected 410±35" */
@@ -847,6 +855,8 @@ status:
 		json_object_set(a, "explain", e->explain);
 	if (e->summary)
 		json_object_set_new(a, "summary", json_string(e->summary));
+	if (e->total)
+		json_object_set(a, "total", e->total);
 	return a;
 }
 
@@ -1057,6 +1067,7 @@ entry_release(struct entry *e)
 	ev_rec_clear(&e->rec);
 	free(e->raw);
 	json_decref(e->explain);
+	json_decref(e->total);
 	free(e->summary);
 	memset(e, 0, sizeof(*e));
 }

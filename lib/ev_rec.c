@@ -442,6 +442,23 @@ tok_member(const struct ev_rec *r, int o, const char *key, size_t keylen)
 
 static int	has_dups(const struct ev_rec *r);
 
+/* An object's members as "k":v, separated by commas; *first says none yet. */
+static void
+write_members(const json_t *obj, struct ev_buf *b, int *first)
+{
+	const char *k;
+	json_t *m;
+
+	json_object_foreach((json_t *)(uintptr_t)obj, k, m) {
+		if (!*first)
+			ev_buf_addc(b, ',');
+		*first = 0;
+		ev_buf_add_jstr(b, k, strlen(k));
+		ev_buf_addc(b, ':');
+		ev_json_write(m, b);
+	}
+}
+
 /* The edit of token i, or -1. */
 static int
 edit_of(const struct ev_rec *r, int i)
@@ -515,8 +532,7 @@ static void
 write_tok(const struct ev_rec *r, struct ev_buf *b, int i)
 {
 	const jsmntok_t *t = TOK(r);
-	const char *s, *k;
-	json_t *m;
+	const char *s;
 	size_t n;
 	int e, j, c, first = 1;
 
@@ -540,14 +556,7 @@ write_tok(const struct ev_rec *r, struct ev_buf *b, int i)
 			j = tok_next(r, j + 1);
 		}
 		if (i == 0 && r->added != NULL)
-			json_object_foreach(r->added, k, m) {
-				if (!first)
-					ev_buf_addc(b, ',');
-				first = 0;
-				ev_buf_add_jstr(b, k, strlen(k));
-				ev_buf_addc(b, ':');
-				ev_json_write(m, b);
-			}
+			write_members(r->added, b, &first);
 		ev_buf_addc(b, '}');
 		return;
 	}
@@ -1022,22 +1031,13 @@ ev_rec_changed(const struct ev_rec *r)
 void
 ev_json_write(const json_t *v, struct ev_buf *b)
 {
-	const char *k;
-	json_t *m;
 	size_t i;
 	int first = 1;
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 		ev_buf_addc(b, '{');
-		json_object_foreach((json_t *)(uintptr_t)v, k, m) {
-			if (!first)
-				ev_buf_addc(b, ',');
-			first = 0;
-			ev_buf_add_jstr(b, k, strlen(k));
-			ev_buf_addc(b, ':');
-			ev_json_write(m, b);
-		}
+		write_members(v, b, &first);
 		ev_buf_addc(b, '}');
 		break;
 	case JSON_ARRAY:
@@ -1079,8 +1079,6 @@ ev_json_write(const json_t *v, struct ev_buf *b)
 void
 ev_rec_write(struct ev_rec *r, struct ev_buf *b)
 {
-	const char *k;
-	json_t *m;
 	size_t end;
 	int empty;
 
@@ -1111,13 +1109,6 @@ ev_rec_write(struct ev_rec *r, struct ev_buf *b)
 	else
 		empty = json_object_size(r->root) == json_object_size(r->added);
 	ev_buf_add(b, r->raw, end);
-	json_object_foreach(r->added, k, m) {
-		if (!empty)
-			ev_buf_addc(b, ',');
-		empty = 0;
-		ev_buf_add_jstr(b, k, strlen(k));
-		ev_buf_addc(b, ':');
-		ev_json_write(m, b);
-	}
+	write_members(r->added, b, &empty);
 	ev_buf_add(b, r->raw + end, r->rawlen - end);
 }

@@ -437,6 +437,25 @@ rep_is_anomaly(const struct ev_report_store *s, const json_t *rec,
 	return ev_report_get_num(a, "score", 0) >= s->o.min_score;
 }
 
+/* A new entry at the end of the store (its series is the caller's). */
+static struct rep_entry *
+rep_entry_new(struct ev_report_store *s, ev_us_t t, ev_us_t end)
+{
+	struct rep_entry *e;
+
+	if (s->nent == s->capent) {
+		s->capent = s->capent ? 2 * s->capent : 1024;
+		s->ent = ev_xreallocarray(s->ent, s->capent, sizeof(*s->ent));
+	}
+	e = &s->ent[s->nent];
+	e->t = t;
+	e->end = end;
+	e->poff = s->npair;
+	e->band_name = -1;
+	e->exp = e->lo = e->hi = NAN;
+	return e;
+}
+
 int
 ev_report_store_add(struct ev_report_store *s, const json_t *rec,
     const char **reason, char *err, size_t errlen)
@@ -462,17 +481,8 @@ ev_report_store_add(struct ev_report_store *s, const json_t *rec,
 	ev = json_object_get(rec, "end");
 	if (ev != NULL && (ev_time_from_json(ev, &end) != 0 || end < t))
 		end = t;
-	if (s->nent == s->capent) {
-		s->capent = s->capent ? 2 * s->capent : 1024;
-		s->ent = ev_xreallocarray(s->ent, s->capent, sizeof(*s->ent));
-	}
-	e = &s->ent[s->nent];
-	e->t = t;
-	e->end = end;
+	e = rep_entry_new(s, t, end);
 	e->series = rep_series_of(s, rec);
-	e->poff = s->npair;
-	e->band_name = -1;
-	e->exp = e->lo = e->hi = NAN;
 	if (s->o.nmetrics > 0) {
 		for (i = 0; i < s->o.nmetrics; i++) {
 			json_t *v = json_object_get(rec, s->o.metrics[i]);
@@ -605,17 +615,8 @@ ev_report_store_add_rec(struct ev_report_store *s, const struct ev_rec *rec,
 		    &end) != 0 || end < t)
 			end = t;
 	}
-	if (s->nent == s->capent) {
-		s->capent = s->capent ? 2 * s->capent : 1024;
-		s->ent = ev_xreallocarray(s->ent, s->capent, sizeof(*s->ent));
-	}
-	e = &s->ent[s->nent];
-	e->t = t;
-	e->end = end;
+	e = rep_entry_new(s, t, end);
 	e->series = rep_series_of_rec(s, rec);
-	e->poff = s->npair;
-	e->band_name = -1;
-	e->exp = e->lo = e->hi = NAN;
 	if (s->o.nmetrics > 0) {
 		for (i = 0; i < s->o.nmetrics; i++)
 			if ((v = ev_rec_member(rec, s->o.metrics[i])) >= 0 &&

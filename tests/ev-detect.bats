@@ -190,14 +190,24 @@ PY
 	assert_line --index 2 "signup −23% vs expected 410±52; 98% of the drop from platform=android"
 }
 
-@test "ev-detect: a segment alert says when its total stays inside its band" {
+@test "ev-detect: a segment alert says where its total stands when the total does not alert" {
 	segment_windows >seg.ndjson
 	ev-detect --by event,platform --alerts <seg.ndjson >out.ndjson
 	# ios to 0 is a tenth of the total: the segment fires, the total not.
 	[ "$(jq -s 'map(select(.anomaly.status == "firing")) | length' out.ndjson)" -eq 1 ]
 	run jq -r 'select(.anomaly.status == "firing") | .platform, .anomaly.summary' out.ndjson
 	assert_line --index 0 ios
-	assert_line --index 1 "signup ios −100% vs expected 100±26; the signup total −12% vs expected 1002±82 is inside its band"
+	# 884 is below the total's 99% band (920-1083) but its score is under
+	# the alert threshold: the words must not say "inside".
+	assert_line --index 1 "signup ios −100% vs expected 100±26; the signup total −12% vs expected 1002±82 is outside its band but does not alert"
+	# The same figures, structured.
+	jq -e -s 'map(select(.anomaly.status == "firing")) | .[0].anomaly.total |
+	    .series == {event: "signup"} and .value == 884 and
+	    .value < .lower and (.expected | round) == 1002' out.ndjson
+	# With a wider band (--confidence 0.9999) the total is inside it.
+	ev-detect --by event,platform --alerts --confidence 0.9999 <seg.ndjson |
+	    jq -r 'select(.anomaly.status == "firing") | .anomaly.summary' |
+	    grep -q 'is inside its band$'
 	valid_detected out.ndjson
 	# The backtest counts the outage as named (by the segment's own alert)
 	# though no alert on the total named it.
