@@ -10,6 +10,7 @@ DATADIR	?= $(PREFIX)/share/evkit
 BUILD	?= build
 
 CC	?= cc
+CXX	?= c++
 CFLAGS	?= -O2 -g
 # Warnings live apart from CFLAGS so a user's CFLAGS cannot drop them.
 WARN	= -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
@@ -18,16 +19,26 @@ WARN	= -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 ifdef WERROR
 WARN	+= -Werror
 endif
-PKGS	= jansson yajl libpcre2-8 yaml-0.1 libmaxminddb libcrypto
+PKGS	= jansson yajl libpcre2-8 yaml-0.1 libmaxminddb libcrypto \
+	  double-conversion
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 EV_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(WARN) \
 	    -DEV_DATADIR='"$(DATADIR)"'
-EV_LIBS	= $(PKG_LIBS) -lcsv -lm
+EV_LIBS	= $(PKG_LIBS) -lcsv -lm -lstdc++
+# The one C++ file (lib/ev_dtoa.cc, over double-conversion) is built with
+# C++ warnings; CFLAGS (optimisation, sanitizers) apply to it as well.
+CXXWARN	= -Wall -Wextra -Wpedantic -Wshadow -Wcast-qual
+ifdef WERROR
+CXXWARN	+= -Werror
+endif
+EV_CXXFLAGS = -std=c++11 -Ilib $(PKG_CFLAGS) $(CXXWARN) -fno-exceptions \
+	      -fno-rtti
 
 PROGS	= $(patsubst cmd/%.c,$(BUILD)/%,$(wildcard cmd/*.c))
 LIBSRC	= $(wildcard lib/*.c)
-LIBOBJ	= $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIBSRC))
+LIBOBJ	= $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIBSRC)) \
+	  $(patsubst lib/%.cc,$(BUILD)/obj/%.o,$(wildcard lib/*.cc))
 LIBA	= $(BUILD)/libevkit.a
 UNITS	= $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 TOOLS	= $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
@@ -50,6 +61,10 @@ testbin: $(PROGS) $(UNITS) $(TOOLS)
 $(BUILD)/obj/%.o: lib/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(EV_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: lib/%.cc $(HDRS)
+	@mkdir -p $(@D)
+	$(CXX) $(EV_CXXFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIBA): $(LIBOBJ)
 	@rm -f $@

@@ -2,7 +2,9 @@
  * test_core.c - unit tests of the shared core: time, durations, zones, paths,
  * the record layer, UTF-8 checking and number formatting.
  */
+#include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -433,6 +435,72 @@ test_rec_members(void)
 	ev_rec_clear(&r);
 }
 
+/* The printf-and-strtod loop ev_buf_add_num used to be: the oracle. */
+static void
+num_oracle(double v, char *out, size_t n)
+{
+	int prec;
+
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(out, n, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+/* ev_buf_add_num through double-conversion spells every double as before. */
+static void
+test_num_shortest(void)
+{
+	static const double edge[] = {
+		0.1, 1.0 / 3, 2.0 / 3, 1e-4, 1.5e-4, 9.99e-5, 1e-5, 123.456,
+		1e15 + 0.5, 9007199254740993.0, 1e16, 1.5e16, 1e17, 1e21,
+		1e22, 1e23, 5e-324, 1.7976931348623157e308, 2.2250738585072014e-308,
+		0.30000000000000004, 100.0 / 7, 4.35, 0.000123456789012345678,
+		12345678901234567890.0, -0.5, -1e-7, 987654321.125,
+	};
+	struct ev_buf b = EV_BUF_INIT;
+	char want[64];
+	uint64_t x = 88172645463325252ULL, bits;
+	double v;
+	size_t i, bad = 0;
+
+	for (i = 0; i < sizeof(edge) / sizeof(edge[0]) + 400000; i++) {
+		if (i < sizeof(edge) / sizeof(edge[0]))
+			v = edge[i];
+		else {
+			/* xorshift64: every bit pattern, and decimal-ish values */
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			if (i % 2) {
+				bits = x;
+				memcpy(&v, &bits, sizeof v);
+			} else
+				v = (double)(int64_t)(x % 2000000001) /
+				    pow(10, (double)(x >> 59));
+			if (!isfinite(v) || v == 0 || (fabs(v) <
+			    9007199254740992.0 && v == trunc(v)))
+				continue;
+		}
+		ev_buf_reset(&b);
+		ev_buf_add_num(&b, v);
+		num_oracle(v, want, sizeof want);
+		/*
+		 * Below DBL_MIN a double has fewer digits than 15, and %.15g
+		 * pads them: there the new spelling must read back and be no
+		 * longer.  Everywhere else, the same bytes.
+		 */
+		if (fabs(v) < DBL_MIN ? strtod(b.data, NULL) != v ||
+		    b.len > strlen(want) : strcmp(b.data, want) != 0)
+			if (bad++ < 5)
+				fprintf(stderr, "num %.17g: got %s, want %s\n",
+				    v, b.data, want);
+	}
+	CHECK(bad == 0);
+	ev_buf_free(&b);
+}
+
 static void
 test_utf8_and_numbers(void)
 {
@@ -488,6 +556,7 @@ main(void)
 	test_rec_lazy();
 	test_rec_edit();
 	test_rec_members();
+	test_num_shortest();
 	test_utf8_and_numbers();
 	test_numbers();
 	printf("test_core: %d checks, %d failed\n", checks, failures);
