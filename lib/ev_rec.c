@@ -2,9 +2,9 @@
  * ev_rec.c - records: yajl validates, jsmn indexes, jansson decodes what is
  * asked for, and the original bytes are written back when nothing changed.
  */
-#include <errno.h>
-#include <stddef.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -70,7 +70,8 @@ struct ev_rec {
 };
 
 void	ev_rec_init(struct ev_rec *r);
-void	ev_rec_clear(struct ev_rec *r);		/* release the document */
+/* Release everything; ev_rec_parse reuses the memory of the last line. */
+void	ev_rec_clear(struct ev_rec *r);
 /*
  * Parse one JSON value (any type; integers beyond 64 bits are kept as
  * reals).  Returns 0, or -1 with r->err and r->err_pos set.
