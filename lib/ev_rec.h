@@ -2,28 +2,24 @@
  * ev_rec.h - the record layer: one NDJSON line as a record.  It hides the JSON
  * libraries from the programs.
  *
- * Changes to existing values (ev_rec_set, ev_rec_del, ev_rec_add of a
- * member the line has) are kept beside the index while they can be: the
- * output is then the original bytes with only the changed values written
- * anew (a container holding a change is re-joined with plain separators).
- *
  * Parsing is lazy.  ev_rec_parse validates the whole line (yajl: grammar and
- * UTF-8) and indexes it (jsmn: one token per value, no allocation per
- * value); a field is decoded only when a program asks for it, and the
- * typed getters read top-level and nested scalars straight from the bytes.
- * The full jansson tree is built only when a program needs it
- * (ev_rec_root, ev_rec_set, ev_rec_del, replacing an original member).
- * Lines the fast path cannot judge exactly as jansson would (\u escapes,
- * very deep or very large documents, anything yajl refuses) are parsed by
- * jansson at once, so the accepted language and the error messages are
- * jansson's.
+ * UTF-8, plus a strict UTF-8 and number check of our own) and indexes it
+ * (jsmn: one token per value, no allocation per value); a field is decoded
+ * only when a program asks for it, and the typed getters read scalars at
+ * any depth straight from the bytes.  Lines the fast path cannot judge
+ * exactly as jansson would (\u escapes, numbers near a double's limits,
+ * documents of more than 2,000 values, anything yajl refuses) are parsed
+ * by jansson at once, so the accepted language and the error messages are
+ * jansson's (tests/fuzz/fuzz_rec.c holds the two to the same answers).
  *
- * A record keeps the original bytes.  Programs read fields by compiled path,
- * add or replace fields, and write the record: unchanged records are written
- * as their original bytes (key order and number spelling preserved); a
- * record with only new top-level keys is written as the original bytes with
- * the new members spliced in before the closing brace; anything else is
- * re-serialised.
+ * Output: an unchanged record is its original bytes (key order and number
+ * spelling kept); new top-level members are spliced in before the closing
+ * brace; changes to existing values (ev_rec_set, ev_rec_del, ev_rec_add of
+ * a member the line has; up to EV_REC_MAX_EDITS, not into arrays for a
+ * delete) are kept beside the index and written in place, the values
+ * around them keeping their bytes (a container holding a change is
+ * re-joined with plain separators).  Anything else builds the jansson tree
+ * (also ev_rec_root, ev_rec_touch) and the record is re-serialised.
  *
  * Ownership: the record borrows the line's bytes until ev_rec_clear or the
  * next ev_rec_parse (copy them if they must outlive the reader's buffer).
