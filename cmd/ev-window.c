@@ -275,10 +275,18 @@ group_key(const struct opts *o, const struct ev_rec *rec, struct ev_buf *b,
 
 	ev_buf_reset(b);
 	for (i = 0; i < o->nkeys; i++) {
-		const json_t *v = ev_rec_get(rec, o->keys[i].path);
+		const json_t *v;
+		const char *s;
+		size_t n;
+		int r = ev_rec_str(rec, o->keys[i].path, &s, &n);
 
 		if (i)
 			ev_buf_addc(b, '\x1f');
+		if (r == 0) {		/* a string, without decoding a tree */
+			ev_buf_add_jstr(b, s, n);
+			continue;
+		}
+		v = r == -1 ? NULL : ev_rec_get(rec, o->keys[i].path);
 		if (v == NULL) {
 			ev_buf_adds(b, "null");
 			continue;
