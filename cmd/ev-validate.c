@@ -727,6 +727,7 @@ main(int argc, char **argv)
 	}
 	ev_run_open(&g.run);
 	ev_rec_init(&rec);
+	ev_rec_eager(&rec);	/* schemas need the whole tree */
 	for (;;) {
 		/* Wake up now and then so a SIGHUP reloads promptly. */
 		k = ev_run_next(&g.run, &line, EV_US_PER_SEC / 4);

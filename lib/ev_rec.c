@@ -34,6 +34,12 @@ ev_rec_init(struct ev_rec *r)
 	memset(r, 0, sizeof *r);
 }
 
+void
+ev_rec_eager(struct ev_rec *r)
+{
+	r->eager = 1;
+}
+
 /* Forget the index's decoded values (the index memory is kept). */
 static void
 lazy_reset(struct ev_rec *r)
@@ -330,7 +336,7 @@ ev_rec_parse(struct ev_rec *r, const char *line, size_t len)
 	 * undecoded and jansson refuses, and yajl's UTF-8 check is looser than
 	 * jansson's (overlong forms, surrogates): jansson judges those lines.
 	 */
-	if (!has_u_escape(line, len, &r->escapes) &&
+	if (!r->eager && !has_u_escape(line, len, &r->escapes) &&
 	    ev_utf8_check(line, len) == len && yajl_valid(line, len) &&
 	    tokenize(r) == 0) {
 		r->lazy = 1;

@@ -48,6 +48,7 @@ struct ev_rec {
 	char		 err[256];	/* parse error text */
 	size_t		 err_pos;	/* byte offset of the parse error */
 	/* The lazy index (private to ev_rec.c). */
+	int		 eager;		/* always build the tree (ev_rec_eager) */
 	int		 lazy;		/* tokens valid, root not built */
 	int		 ntok;
 	int		 ndecoded;	/* tokval entries set */
@@ -66,6 +67,11 @@ struct ev_rec {
 };
 
 void	ev_rec_init(struct ev_rec *r);
+/*
+ * For a program that needs every line's whole tree (schema validation):
+ * ev_rec_parse then goes straight to jansson, without the index.
+ */
+void	ev_rec_eager(struct ev_rec *r);
 /* Release everything; ev_rec_parse reuses the memory of the last line. */
 void	ev_rec_clear(struct ev_rec *r);
 /*
