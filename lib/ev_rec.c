@@ -689,17 +689,26 @@ lazy_find(const struct ev_rec *r, const struct ev_path *p, json_t **v)
 	return tok_find(r, p, v, NULL);
 }
 
+/*
+ * p in either mode: the token of its value (>= 0, lazy only), or -1 with
+ * *v the value (NULL when absent).
+ */
+static int
+find(const struct ev_rec *r, const struct ev_path *p, json_t **v)
+{
+	if (r->lazy)
+		return lazy_find(r, p, v);
+	*v = r->root == NULL ? NULL : ev_path_get(p, r->root);
+	return -1;
+}
+
 json_t *
 ev_rec_get(const struct ev_rec *r, const struct ev_path *p)
 {
 	json_t *v;
-	int i;
+	int i = find(r, p, &v);
 
-	if (!r->lazy)
-		return r->root == NULL ? NULL : ev_path_get(p, r->root);
-	if ((i = lazy_find(r, p, &v)) < 0)
-		return v;
-	return tok_json(r, i);
+	return i < 0 ? v : tok_json(r, i);
 }
 
 /* A primitive token's kind: 'n'umber, 't'rue, 'f'alse, 'z' null. */
@@ -717,11 +726,11 @@ int
 ev_rec_str(const struct ev_rec *r, const struct ev_path *p, const char **s,
     size_t *len)
 {
-	json_t *v = NULL;
+	json_t *v;
 	size_t n;
-	int i = -1;
+	int i;
 
-	if (r->lazy && (i = lazy_find(r, p, &v)) >= 0) {
+	if ((i = find(r, p, &v)) >= 0) {
 		if (TOK(r)[i].type != JSMN_STRING)
 			return TOK(r)[i].type == JSMN_PRIMITIVE &&
 			    prim_kind(r, i) == 'z' ? -1 : -2;
@@ -730,8 +739,6 @@ ev_rec_str(const struct ev_rec *r, const struct ev_path *p, const char **s,
 			*len = n;
 		return 0;
 	}
-	if (!r->lazy)
-		v = ev_rec_get(r, p);
 	if (v == NULL || json_is_null(v))
 		return -1;
 	if (!json_is_string(v))
@@ -761,18 +768,16 @@ tok_num_kind(const struct ev_rec *r, int i)
 int
 ev_rec_num(const struct ev_rec *r, const struct ev_path *p, double *out)
 {
-	json_t *v = NULL;
-	int i = -1, k;
+	json_t *v;
+	int i, k;
 
-	if (r->lazy && (i = lazy_find(r, p, &v)) >= 0) {
+	if ((i = find(r, p, &v)) >= 0) {
 		if ((k = tok_num_kind(r, i)) != 0)
 			return k;
 		/* Validated JSON: strtod stops at the delimiter after it. */
 		*out = strtod(r->raw + TOK(r)[i].start, NULL);
 		return 0;
 	}
-	if (!r->lazy)
-		v = ev_rec_get(r, p);
 	if (v == NULL || json_is_null(v))
 		return -1;
 	if (!json_is_number(v))
@@ -803,15 +808,14 @@ int_of(json_t *v, int64_t *out)
 int
 ev_rec_int(const struct ev_rec *r, const struct ev_path *p, int64_t *out)
 {
-	json_t *v = NULL;
-	int i = -1, k;
+	json_t *v;
+	int i, k;
 
-	if (r->lazy && (i = lazy_find(r, p, &v)) >= 0) {
+	if ((i = find(r, p, &v)) >= 0) {
 		if ((k = tok_num_kind(r, i)) != 0)
 			return k;
 		v = tok_json(r, i);
-	} else if (!r->lazy)
-		v = ev_rec_get(r, p);
+	}
 	if (v == NULL || json_is_null(v))
 		return -1;
 	return int_of(v, out);
@@ -821,10 +825,10 @@ int
 ev_rec_time(const struct ev_rec *r, const struct ev_path *p, ev_us_t *t)
 {
 	const jsmntok_t *tk;
-	json_t *v = NULL;
-	int i = -1;
+	json_t *v;
+	int i;
 
-	if (r->lazy && (i = lazy_find(r, p, &v)) >= 0) {
+	if ((i = find(r, p, &v)) >= 0) {
 		tk = &TOK(r)[i];
 		if (tk->type == JSMN_STRING &&
 		    memchr(r->raw + tk->start, '\\',
@@ -832,8 +836,7 @@ ev_rec_time(const struct ev_rec *r, const struct ev_path *p, ev_us_t *t)
 			return ev_time_parse(r->raw + tk->start,
 			    (size_t)(tk->end - tk->start), t) == 0 ? 0 : -2;
 		v = tok_json(r, i);
-	} else if (!r->lazy)
-		v = ev_rec_get(r, p);
+	}
 	if (v == NULL || json_is_null(v))
 		return -1;
 	return ev_time_from_json(v, t) == 0 ? 0 : -2;
@@ -948,16 +951,16 @@ ev_rec_add(struct ev_rec *r, const char *key, json_t *val)
 		json_decref(val);
 		return;
 	}
-	if (r->lazy && (r->added == NULL ||
-	    json_object_get(r->added, key) == NULL) &&
-	    (i = tok_member(r, 0, key, strlen(key))) >= 0 && can_edit(r) &&
-	    ((e = edit_of(r, i)) < 0 || r->edit_val[e] != NULL)) {
-		edit_put(r, i, val);	/* in place, where it was */
-		return;
-	}
-	if (r->lazy)
-		orig = tok_member(r, 0, key, strlen(key)) >= 0;
-	else
+	if (r->lazy) {
+		i = tok_member(r, 0, key, strlen(key));
+		orig = i >= 0;
+		if (orig && (r->added == NULL ||
+		    json_object_get(r->added, key) == NULL) && can_edit(r) &&
+		    ((e = edit_of(r, i)) < 0 || r->edit_val[e] != NULL)) {
+			edit_put(r, i, val);	/* in place, where it was */
+			return;
+		}
+	} else
 		orig = json_object_get(r->root, key) != NULL &&
 		    (r->added == NULL || json_object_get(r->added, key) == NULL);
 	if (!r->dirty && orig) {
