@@ -722,6 +722,26 @@ explain(struct detect *d, struct entry *e, size_t from, size_t to)
 	}
 }
 
+/* An entry against its baseline: "−38% vs expected 410±35". */
+static void
+add_deviation(struct ev_buf *b, const struct entry *e)
+{
+	double pct;
+
+	if (e->sc.expected != 0) {
+		pct = 100 * (e->value - e->sc.expected) / e->sc.expected;
+		ev_buf_adds(b, pct < 0 ? "\xe2\x88\x92" : "+");
+		ev_buf_printf(b, "%.0f%%", fabs(pct));
+	} else {
+		ev_buf_adds(b, "= ");
+		add_human(b, e->value);
+	}
+	ev_buf_adds(b, " vs expected ");
+	add_human(b, e->sc.expected);
+	ev_buf_adds(b, "\xc2\xb1");
+	add_human(b, (e->sc.upper - e->sc.lower) / 2);
+}
+
 /*
  * A segment that alerts while its total (the same columns but one, in the
  * same window) does not: say so, with the total's deviation,
@@ -752,20 +772,7 @@ context(struct detect *d, struct entry *e, size_t from, size_t to)
 	ev_buf_adds(b, "; the ");
 	add_series_name(d, p->s, b);
 	ev_buf_adds(b, " total ");
-	if (p->sc.expected != 0) {
-		double pct = 100 * (p->value - p->sc.expected) /
-		    p->sc.expected;
-
-		ev_buf_adds(b, pct < 0 ? "\xe2\x88\x92" : "+");
-		ev_buf_printf(b, "%.0f%%", fabs(pct));
-	} else {
-		ev_buf_adds(b, "= ");
-		add_human(b, p->value);
-	}
-	ev_buf_adds(b, " vs expected ");
-	add_human(b, p->sc.expected);
-	ev_buf_adds(b, "\xc2\xb1");
-	add_human(b, (p->sc.upper - p->sc.lower) / 2);
+	add_deviation(b, p);
 	/* The band is at --confidence; the alert at --threshold. */
 	ev_buf_adds(b, p->value >= p->sc.lower && p->value <= p->sc.upper ?
 	    " is inside its band" : " is outside its band but does not alert");
@@ -783,23 +790,11 @@ static char *
 summary(struct detect *d, const struct entry *e)
 {
 	struct ev_buf *b = &d->tmp;
-	double pct;
 
 	ev_buf_reset(b);
 	add_series_name(d, e->s, b);
 	ev_buf_addc(b, ' ');
-	if (e->sc.expected != 0) {
-		pct = 100 * (e->value - e->sc.expected) / e->sc.expected;
-		ev_buf_adds(b, pct < 0 ? "\xe2\x88\x92" : "+");
-		ev_buf_printf(b, "%.0f%%", fabs(pct));
-	} else {
-		ev_buf_adds(b, "= ");
-		add_human(b, e->value);
-	}
-	ev_buf_adds(b, " vs expected ");
-	add_human(b, e->sc.expected);
-	ev_buf_adds(b, "\xc2\xb1");
-	add_human(b, (e->sc.upper - e->sc.lower) / 2);
+	add_deviation(b, e);
 	return ev_xstrdup(b->data);
 }
 

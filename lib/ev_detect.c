@@ -421,11 +421,27 @@ bin_learn(struct bin *b, double target, double wgt, double amin,
  * method), on the side of the mean where it converges fast; the other side
  * is its complement, so the smaller tail is always the one computed.
  */
+/* One modified-Lentz step with coefficient t: the factor it multiplies by. */
+static double
+lentz_step(double t, double *c, double *d)
+{
+	const double tiny = 1e-300;
+
+	*d = 1 + t * *d;
+	if (fabs(*d) < tiny)
+		*d = tiny;
+	*c = 1 + t / *c;
+	if (fabs(*c) < tiny)
+		*c = tiny;
+	*d = 1 / *d;
+	return *d * *c;
+}
+
 static double
 betacf(double a, double b, double x)
 {
 	const double tiny = 1e-300, eps = 1e-13;
-	double c = 1, d, h, t, del;
+	double c = 1, d, h, del;
 	int k;
 
 	d = 1 - (a + b) * x / (a + 1);
@@ -434,24 +450,10 @@ betacf(double a, double b, double x)
 	d = 1 / d;
 	h = d;
 	for (k = 1; k <= 2000; k++) {
-		t = k * (b - k) * x / ((a + 2 * k - 1) * (a + 2 * k));
-		d = 1 + t * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1 + t / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1 / d;
-		h *= d * c;
-		t = -(a + k) * (a + b + k) * x / ((a + 2 * k) * (a + 2 * k + 1));
-		d = 1 + t * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1 + t / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1 / d;
-		del = d * c;
+		h *= lentz_step(k * (b - k) * x / ((a + 2 * k - 1) *
+		    (a + 2 * k)), &c, &d);
+		del = lentz_step(-(a + k) * (a + b + k) * x / ((a + 2 * k) *
+		    (a + 2 * k + 1)), &c, &d);
 		h *= del;
 		if (fabs(del - 1) < eps)
 			break;
