@@ -94,28 +94,30 @@ PT=$EVKIT_BIN/tools/ev_passthru
 @test "core: output is flushed while the input is idle" {
 	# The writer must not wait for more input or a full buffer: the first
 	# record reaches the reader of the pipe while stdin is still open.
+	# The test shell holds the write end open (fd 8) instead of a
+	# sleeping feeder, which would keep bats' fd 3 and stall the suite.
 	mkfifo fifo
-	( echo '{"a":1}'; sleep 60 ) > fifo &
-	feeder=$!
 	"$PT" < fifo | cat > out &
+	exec 8> fifo
+	echo '{"a":1}' >&8
 	for _ in $(seq 300); do [ -s out ] && break; sleep 0.1; done
 	got=$(cat out)		# read before the input closes
-	kill "$feeder" 2>/dev/null || true
+	exec 8>&-
 	wait
 	assert_equal "$got" '{"a":1}'
 }
 
 @test "core: SIGTERM ends the run cleanly with stats written" {
 	mkfifo fifo
-	( echo '{"a":1}'; sleep 30 ) > fifo &
-	feeder=$!
 	"$PT" --stats st < fifo > out &
 	pid=$!
+	exec 8> fifo
+	echo '{"a":1}' >&8
 	for _ in $(seq 100); do [ -s out ] && break; sleep 0.1; done
 	kill -TERM "$pid"
 	rc=0
 	wait "$pid" || rc=$?
-	kill "$feeder" 2>/dev/null || true
+	exec 8>&-
 	assert_equal "$rc" 0
 	assert_equal "$(cat out)" '{"a":1}'
 	assert_equal "$(stat_of st in)" 1
