@@ -494,3 +494,102 @@ EOF
 	  < events.ndjson >> windows.ndjson || true
 	[ -s window.state ]
 }
+
+# Session lateness (ev-window(1), "Session"): an event joins the open
+# sessions it touches; it is late only when it touches no open session and
+# either touches a written one or its own session would already be closed.
+
+@test "ev-window: session: an event inside an open session behind the watermark joins it" {
+	printf '%s\n' '{"ts":"2026-01-01T00:00:00Z","k":"a"}' '{"ts":"2026-01-01T00:01:50Z","k":"a"}' \
+	    '{"ts":"2026-01-01T00:03:00Z","k":"b"}' '{"ts":"2026-01-01T00:00:30Z","k":"a"}' >in
+	run --separate-stderr ev-window --session 2m --by k --late late.ndjson --stats st.json <in
+	assert_success
+	assert_output "$(cat <<'OUT'
+{"start":"2026-01-01T00:00:00Z","end":"2026-01-01T00:03:50Z","k":"a","count":3,"final":true}
+{"start":"2026-01-01T00:03:00Z","end":"2026-01-01T00:05:00Z","k":"b","count":1,"final":true}
+OUT
+)"
+	[ ! -s late.ndjson ]
+	assert_equal "$(stat_of st.json late)" 0
+	assert_balanced st.json
+}
+
+@test "ev-window: session: an event extends an open session backwards" {
+	printf '%s\n' '{"ts":"2026-01-01T00:03:00Z","k":"a"}' '{"ts":"2026-01-01T00:04:00Z","k":"b"}' \
+	    '{"ts":"2026-01-01T00:01:30Z","k":"a"}' >in
+	run --separate-stderr ev-window --session 2m --by k --late late.ndjson <in
+	assert_success
+	assert_output "$(cat <<'OUT'
+{"start":"2026-01-01T00:01:30Z","end":"2026-01-01T00:05:00Z","k":"a","count":2,"final":true}
+{"start":"2026-01-01T00:04:00Z","end":"2026-01-01T00:06:00Z","k":"b","count":1,"final":true}
+OUT
+)"
+	[ ! -s late.ndjson ]
+}
+
+@test "ev-window: session: an event that touches only a written session is late" {
+	# a's session [00:00, 02:00) is written at watermark 02:30; 01:00 is
+	# less than the gap from it (and its own session would end at 03:00).
+	printf '%s\n' '{"ts":"2026-01-01T00:00:00Z","k":"a"}' '{"ts":"2026-01-01T00:02:30Z","k":"b"}' \
+	    '{"ts":"2026-01-01T00:01:00Z","k":"a"}' >in
+	run --separate-stderr ev-window --session 2m --by k --late late.ndjson --stats st.json <in
+	assert_success
+	assert_output "$(cat <<'OUT'
+{"start":"2026-01-01T00:00:00Z","end":"2026-01-01T00:02:00Z","k":"a","count":1,"final":true}
+{"start":"2026-01-01T00:02:30Z","end":"2026-01-01T00:04:30Z","k":"b","count":1,"final":true}
+OUT
+)"
+	assert_equal "$(jq -r '[.line, .reason] | @tsv' late.ndjson)" "$(printf '3\tlate')"
+	assert_balanced st.json
+}
+
+@test "ev-window: session: an event whose own session is already closed is late" {
+	# c has no session; [00:01, 00:03) ends before the watermark 00:05.
+	printf '%s\n' '{"ts":"2026-01-01T00:00:00Z","k":"a"}' '{"ts":"2026-01-01T00:05:00Z","k":"b"}' \
+	    '{"ts":"2026-01-01T00:01:00Z","k":"c"}' >in
+	run --separate-stderr ev-window --session 2m --by k --late late.ndjson <in
+	assert_success
+	refute_output --partial '"k":"c"'
+	assert_equal "$(jq -r .line late.ndjson)" 3
+}
+
+@test "ev-window: session: an event touching a written and an open session joins the open one" {
+	# a: [00:00, 02:00) is written at watermark 03:00; 01:30 touches it and
+	# the open session from 03:00, joins the open one, and the two records
+	# overlap in time.
+	printf '%s\n' '{"ts":"2026-01-01T00:00:00Z","k":"a"}' '{"ts":"2026-01-01T00:03:00Z","k":"a"}' \
+	    '{"ts":"2026-01-01T00:01:30Z","k":"a"}' >in
+	run --separate-stderr ev-window --session 2m --by k --late late.ndjson <in
+	assert_success
+	assert_output "$(cat <<'OUT'
+{"start":"2026-01-01T00:00:00Z","end":"2026-01-01T00:02:00Z","k":"a","count":1,"final":true}
+{"start":"2026-01-01T00:01:30Z","end":"2026-01-01T00:05:00Z","k":"a","count":2,"final":true}
+OUT
+)"
+	[ ! -s late.ndjson ]
+}
+
+@test "ev-window: property: sessions and late lines equal an oracle of the man page rule on random streams" {
+	oracle="$EVKIT_TOP/tests/tools/session_oracle.py"
+	for run in "1 0" "2 30" "3 90"; do
+		set -- $run
+		python3 "$oracle" gen "$1" 4000 >in
+		python3 "$oracle" expect 120 "$2" <in >want
+		ev-window --session 2m --lateness "$2"s --by k --late late.ndjson \
+		    --stats st.json <in >got
+		jq -r '"late \(.line)"' late.ndjson >>got
+		grep -q '^late ' want || fail "seed $1: no late events to compare"
+		diff want got || fail "seed $1, lateness $2 s differs"
+		assert_balanced st.json
+	done
+}
+
+@test "ev-window: session: --state keeps the written sessions' reach across runs" {
+	printf '%s\n' '{"ts":"2026-01-01T00:00:00Z","k":"a"}' '{"ts":"2026-01-01T00:02:30Z","k":"b"}' >in1
+	printf '%s\n' '{"ts":"2026-01-01T00:01:00Z","k":"a"}' >in2
+	ev-window --session 2m --by k --state st <in1 >out1
+	run --separate-stderr ev-window --session 2m --by k --state st --late late.ndjson <in2
+	assert_success
+	assert_output ""
+	assert_equal "$(jq -r .line late.ndjson)" 1
+}
