@@ -588,6 +588,20 @@ fire_tumble(struct ev_win *w)
 		maybe_sweep(w);
 }
 
+/*
+ * The end of the last hop/cumulate window that holds the pane starting at
+ * s: the pane is in every window ending from s + every up to this.
+ */
+static ev_us_t
+pane_last_end(const struct ev_win *w, ev_us_t s)
+{
+	const struct ev_win_cfg *c = w->cfg;
+
+	if (c->kind == EV_WIN_HOP)
+		return s + c->size;
+	return ev_time_floor(s, c->size) + c->size;
+}
+
 /* Start of the hop/cumulate window that ends at e. */
 static ev_us_t
 win_start(const struct ev_win *w, ev_us_t e)
@@ -670,11 +684,7 @@ fire_panes(struct ev_win *w, int all)
 	w->has_fired = 1;
 	/* Free panes whose last window has been emitted. */
 	while (w->npanes > 0) {
-		struct pane *p = w->panes[0];
-		ev_us_t last_end = c->kind == EV_WIN_HOP ? p->start + c->size :
-		    ev_time_floor(p->start, c->size) + c->size;
-
-		if (!all && last_end > w->wm)
+		if (!all && pane_last_end(w, w->panes[0]->start) > w->wm)
 			break;
 		pane_remove(w, 0);
 		freed = 1;
@@ -951,8 +961,11 @@ ev_win_add(struct ev_win *w, ev_us_t t, const char *key, size_t klen,
 		add_session(w, g, t, x);
 	} else {
 		assign(w, t, &s, &e);
-		if (w->has_wm && e + (c->kind == EV_WIN_TUMBLE ? c->allowed :
-		    0) <= w->wm)
+		/* Late when every window of the event is closed; a hop or
+		 * cumulate event still counts in those of its windows that are
+		 * open (its pane lives until the last of them is written). */
+		if (w->has_wm && (c->kind == EV_WIN_TUMBLE ? e + c->allowed :
+		    pane_last_end(w, s)) <= w->wm)
 			return EV_WIN_LATE;
 		if ((g = group_get(w, key, klen, hash, t, &full)) == NULL)
 			return EV_WIN_FULL;
