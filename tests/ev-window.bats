@@ -570,19 +570,34 @@ OUT
 	[ ! -s late.ndjson ]
 }
 
+# oracle_check SEED MODE ARGS -- EV-WINDOW-ARGS: the records and late lines
+# of ev-window equal those of tests/tools/window_oracle.py (the man page
+# rules in python) on 4000 random keyed events with up to 180 s disorder,
+# and there are late lines to compare.
+oracle_check() {
+	local oracle="$EVKIT_TOP/tests/tools/window_oracle.py" seed=$1 oargs=()
+	shift
+	while [ "$1" != -- ]; do oargs+=("$1"); shift; done
+	shift
+	python3 "$oracle" gen "$seed" 4000 >in
+	python3 "$oracle" "${oargs[@]}" <in >want
+	ev-window "$@" --by k --late late.ndjson --stats st.json <in >got
+	jq -r '"late \(.line)"' late.ndjson >>got
+	grep -q '^late ' want || fail "seed $seed: no late events to compare"
+	diff want got || fail "${oargs[*]}: seed $seed differs"
+	assert_balanced st.json
+}
+
 @test "ev-window: property: sessions and late lines equal an oracle of the man page rule on random streams" {
-	oracle="$EVKIT_TOP/tests/tools/session_oracle.py"
-	for run in "1 0" "2 30" "3 90"; do
-		set -- $run
-		python3 "$oracle" gen "$1" 4000 >in
-		python3 "$oracle" expect 120 "$2" <in >want
-		ev-window --session 2m --lateness "$2"s --by k --late late.ndjson \
-		    --stats st.json <in >got
-		jq -r '"late \(.line)"' late.ndjson >>got
-		grep -q '^late ' want || fail "seed $1: no late events to compare"
-		diff want got || fail "seed $1, lateness $2 s differs"
-		assert_balanced st.json
-	done
+	oracle_check 1 session 120 0 -- --session 2m
+	oracle_check 2 session 120 30 -- --session 2m --lateness 30s
+	oracle_check 3 session 120 90 -- --session 2m --lateness 90s
+}
+
+@test "ev-window: property: hop and cumulate windows and late lines equal an oracle of the man page rule" {
+	oracle_check 1 hop 120 60 0 -- --hop 2m --every 1m
+	oracle_check 2 hop 180 60 30 -- --hop 3m --every 1m --lateness 30s
+	oracle_check 3 cumulate 600 120 30 -- --cumulate 10m --every 2m --lateness 30s
 }
 
 @test "ev-window: session: --state keeps the written sessions' reach across runs" {

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Expected ev-window --session output, computed from the rule in ev-window(1).
+"""Expected ev-window output, computed from the rules in ev-window(1).
 
-    session_oracle.py gen SEED N        random keyed events, bounded disorder
-    session_oracle.py expect GAP LATENESS < events > expected
+    window_oracle.py gen SEED N                 random keyed events
+    window_oracle.py session GAP LATENESS       < events > expected
+    window_oracle.py hop SIZE EVERY LATENESS    < events > expected
+    window_oracle.py cumulate SIZE EVERY LATENESS < events > expected
 
-The rule, as the man page states it: per key, events less than GAP apart form
+Sessions, as the man page states the rule: per key, events less than GAP apart form
 one session, [first event, last event + GAP).  The watermark is the latest
 event time counted so far minus LATENESS; a session is written once the
 watermark reaches its end.  An event joins every open session it touches (is
@@ -14,7 +16,13 @@ has already ended (t + GAP <= watermark); otherwise it starts a session.
 Records written at one watermark come out by end, then group key, then start;
 the sessions still open at the end of input are written last, in that order.
 
-"expect" prints the window records (count only) and then one line
+Hopping and cumulating windows: [start, end), aligned to the epoch (ends at
+the multiples of EVERY; a cumulating window starts at the multiple of SIZE
+at or before the event).  A window is written once the watermark reaches its
+end; an event counts in each of its windows still open, and is late when
+all of them are closed.  Records come by end, then group key.
+
+Each mode prints the window records (count only) and then one line
 "late N" per late input line N.  Times are whole epoch seconds.
 """
 import json
@@ -87,11 +95,56 @@ def expect(gap, lateness, lines):
         print("late %d" % no)
 
 
+def fixed(kind, size, every, lateness, lines):
+    counts = {}    # (end, key) -> count, windows not yet written
+    wm = None
+    out = []
+    late = []
+
+    def start(end):
+        if kind == "hop":
+            return end - size
+        return (end - every) // size * size
+
+    def emit(keys):
+        for end, _, k in sorted((e, json.dumps(k), k) for e, k in keys):
+            out.append(json.dumps({"start": iso(start(end)), "end": iso(end),
+                                   "k": k, "count": counts.pop((end, k)),
+                                   "final": True}, separators=(",", ":")))
+
+    for no, line in enumerate(lines, 1):
+        ev = json.loads(line)
+        t, k = ev["ts"], ev["k"]
+        first = t // every * every + every
+        if kind == "hop":
+            ends = range(first, first + size, every)
+        else:
+            ends = range(first, t // size * size + size + 1, every)
+        ends = [e for e in ends if wm is None or e > wm]
+        if not ends:
+            late.append(no)
+            continue
+        for e in ends:
+            counts[(e, k)] = counts.get((e, k), 0) + 1
+        if wm is None or t - lateness > wm:
+            wm = t - lateness
+            emit([ek for ek in counts if ek[0] <= wm])
+    emit(list(counts))
+    for line in out:
+        print(line)
+    for no in late:
+        print("late %d" % no)
+
+
 def main():
+    lines = lambda: sys.stdin.read().split("\n")[:-1]
     if sys.argv[1] == "gen":
         gen(int(sys.argv[2]), int(sys.argv[3]))
+    elif sys.argv[1] == "session":
+        expect(int(sys.argv[2]), int(sys.argv[3]), lines())
     else:
-        expect(int(sys.argv[2]), int(sys.argv[3]), sys.stdin.read().split("\n")[:-1])
+        fixed(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]),
+              int(sys.argv[4]), lines())
 
 
 if __name__ == "__main__":
