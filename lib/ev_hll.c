@@ -173,42 +173,86 @@ ev_hll_merge(struct ev_hll *dst, const struct ev_hll *src)
 	return 0;
 }
 
+/*
+ * Ertl's sigma(x) = x + sum over k >= 1 of x^(2^k) 2^(k-1), the correction
+ * for registers still 0 (x = C_0 / m); the series converges when x < 1.
+ */
+static double
+ertl_sigma(double x)
+{
+	double y = 1, z = x, prev;
+
+	if (x == 1)
+		return INFINITY;
+	do {
+		x *= x;
+		prev = z;
+		z += x * y;
+		y += y;
+	} while (z != prev);
+	return z;
+}
+
+/*
+ * Ertl's tau(x) = (1 - x - sum over k >= 1 of (1 - x^(2^-k))^2 2^-k) / 3,
+ * the correction for saturated registers (x = 1 - C_{q+1} / m).
+ */
+static double
+ertl_tau(double x)
+{
+	double y = 1, z, prev;
+
+	if (x == 0 || x == 1)
+		return 0;
+	z = 1 - x;
+	do {
+		x = sqrt(x);
+		prev = z;
+		y *= 0.5;
+		z -= (1 - x) * (1 - x) * y;
+	} while (z != prev);
+	return z / 3;
+}
+
+/*
+ * The improved raw estimator of O. Ertl, "New cardinality estimation
+ * algorithms for HyperLogLog sketches" (2017), algorithm 6: with q = 64 - p
+ * hash bits left for the rank, registers hold 0 .. q + 1 and C_k counts the
+ * registers equal to k;
+ *
+ *   z = m tau(1 - C_{q+1} / m);  z = (z + C_k) / 2 for k = q down to 1;
+ *   z += m sigma(C_0 / m);       estimate = m^2 / (2 ln 2 z).
+ *
+ * One formula over the whole range: it needs neither linear counting nor a
+ * switch-over point, and it has no bias where the classic estimator hands
+ * over to linear counting (a few percent high between 2.5 m and 5 m).
+ */
 double
 ev_hll_estimate(const struct ev_hll *h)
 {
 	uint64_t hist[66] = { 0 };
-	double sum = 0, m, alpha, e;
+	double m, z;
 	size_t i, n;
-	int r;
+	int k, q = 64 - h->p;
 
 	n = (size_t)1 << h->p;
 	m = (double)n;
-	/* A histogram of ranks, summed in rank order: the same estimate
-	 * whether the sketch is sparse or dense. */
+	/* A histogram of ranks: the same estimate sparse or dense. */
 	if (h->reg) {
 		for (i = 0; i < n; i++)
 			hist[h->reg[i]]++;
 	} else {
-		if (h->nsp == 0)
-			return 0;
 		hist[0] = n - h->nsp;
 		for (i = 0; i < h->nsp; i++)
 			hist[h->sp[i] & 0xff]++;
 	}
-	for (r = 65; r >= 0; r--)
-		sum += (double)hist[r] * ldexp(1.0, -r);
-	if (h->p == 4)
-		alpha = 0.673;
-	else if (h->p == 5)
-		alpha = 0.697;
-	else if (h->p == 6)
-		alpha = 0.709;
-	else
-		alpha = 0.7213 / (1 + 1.079 / m);
-	e = alpha * m * m / sum;
-	if (e <= 2.5 * m && hist[0] > 0)
-		e = m * log(m / (double)hist[0]);	/* linear counting */
-	return e;
+	if (hist[0] == n)
+		return 0;
+	z = m * ertl_tau(1 - (double)hist[q + 1] / m);
+	for (k = q; k >= 1; k--)
+		z = 0.5 * (z + (double)hist[k]);
+	z += m * ertl_sigma((double)hist[0] / m);
+	return m * m / (2 * M_LN2 * z);
 }
 
 double

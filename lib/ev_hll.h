@@ -1,10 +1,15 @@
 /*
  * ev_hll.h - HyperLogLog approximate distinct counting (Flajolet, Fusy,
- * Gandouet, Meunier 2007) with a 64-bit hash, so no large-range correction
- * is needed, and linear counting below 2.5 m.
+ * Gandouet, Meunier 2007) with a 64-bit hash, estimated with Ertl's improved
+ * raw estimator (2017): one formula from 0 to far beyond 2^64 / 2^p values,
+ * with no linear-counting switch and no bias where the classic estimator
+ * switched over.
  *
- * With m = 2^precision registers the standard error of the estimate is
- * 1.04 / sqrt(m): 1.63% at precision 12 (the default, 4 KiB), 0.81% at 14.
+ * With m = 2^precision registers the relative standard error of the
+ * estimate is about 1.04 / sqrt(m): 1.63% at precision 12 (the default,
+ * 4 KiB), 0.81% at 14; well below that for fewer than about m values, where
+ * most registers are still empty.  test_sketch holds the estimator to both
+ * (bias and spread) on a log grid from 1 to 20 m.
  * Two sketches of the same precision merge by register-wise maximum, and the
  * merge of the sketches of A and B is identical, register for register, to
  * the sketch of A union B: that is what makes shard results mergeable.
@@ -43,7 +48,7 @@ void	ev_hll_add(struct ev_hll *h, const void *p, size_t n);
 /* dst = max(dst, src); returns -1 when precisions differ. */
 int	ev_hll_merge(struct ev_hll *dst, const struct ev_hll *src);
 double	ev_hll_estimate(const struct ev_hll *h);
-/* The relative standard error 1.04 / sqrt(2^p). */
+/* The stated relative standard error 1.04 / sqrt(2^p). */
 double	ev_hll_std_error(int p);
 /*
  * Registers as text for state files and partial records: lowercase hex of

@@ -86,8 +86,10 @@ struct session {
 
 struct group {
 	ev_us_t		 first, last;	/* event times seen */
-	struct session	*sess;		/* sorted; ends increase too */
+	struct session	*sess;		/* open, sorted; ends increase too */
 	size_t		 nsess;
+	int		 has_written;	/* a session of the group was written */
+	ev_us_t		 wlast;		/* then the last event time in it */
 	const char	*key;		/* the registry's key (borrowed) */
 	size_t		 klen;
 	unsigned	 inheap;	/* entries in the session heap */
@@ -487,6 +489,18 @@ cell_get(struct ev_win *w, struct pane *p, const char *key, size_t klen,
 	return e;
 }
 
+/*
+ * Whether an event not late by the watermark alone (t + gap > wm) could
+ * still touch the group's last written session (t < wlast + gap): the group
+ * must be kept to call it late.  Once wm >= wlast + 2 gap it cannot.
+ */
+static int
+written_touchable(const struct ev_win *w, const struct group *g)
+{
+	return w->cfg->kind == EV_WIN_SESSION && g->has_written &&
+	    g->wlast + 2 * w->cfg->gap > w->wm;
+}
+
 /* Drop known groups that have nothing open and are past the group TTL. */
 static void
 sweep_groups(struct ev_win *w)
@@ -509,7 +523,8 @@ sweep_groups(struct ev_win *w)
 
 		if (e->key == NULL)
 			continue;
-		if (g->nsess == 0 && g->inheap == 0 && g->last < keep_after) {
+		if (g->nsess == 0 && g->inheap == 0 && g->last < keep_after &&
+		    !written_touchable(w, g)) {
 			free(e->key);
 			group_free(w, g);
 			continue;
@@ -571,6 +586,20 @@ fire_tumble(struct ev_win *w)
 	}
 	if (any)
 		maybe_sweep(w);
+}
+
+/*
+ * The end of the last hop/cumulate window that holds the pane starting at
+ * s: the pane is in every window ending from s + every up to this.
+ */
+static ev_us_t
+pane_last_end(const struct ev_win *w, ev_us_t s)
+{
+	const struct ev_win_cfg *c = w->cfg;
+
+	if (c->kind == EV_WIN_HOP)
+		return s + c->size;
+	return ev_time_floor(s, c->size) + c->size;
 }
 
 /* Start of the hop/cumulate window that ends at e. */
@@ -655,11 +684,7 @@ fire_panes(struct ev_win *w, int all)
 	w->has_fired = 1;
 	/* Free panes whose last window has been emitted. */
 	while (w->npanes > 0) {
-		struct pane *p = w->panes[0];
-		ev_us_t last_end = c->kind == EV_WIN_HOP ? p->start + c->size :
-		    ev_time_floor(p->start, c->size) + c->size;
-
-		if (!all && last_end > w->wm)
+		if (!all && pane_last_end(w, w->panes[0]->start) > w->wm)
 			break;
 		pane_remove(w, 0);
 		freed = 1;
@@ -693,6 +718,8 @@ take_sessions(struct ev_win *w, struct group *g, int all, struct item **it,
 		(*it)[*n].last = NULL;
 		(*n)++;
 		k++;
+		g->has_written = 1;
+		g->wlast = s->last;
 	}
 	if (k == 0)
 		return;
@@ -836,6 +863,44 @@ emit_update(struct ev_win *w, struct pane *p, struct kent *e)
 	write_item(w, &it, 0);
 }
 
+/*
+ * The open sessions of g that t touches (is less than gap from) are
+ * sess[*lo .. *hi); they are contiguous.  1 when there is any.
+ */
+static int
+touched_sessions(const struct ev_win *w, const struct group *g, ev_us_t t,
+    size_t *lo, size_t *hi)
+{
+	ev_us_t gap = w->cfg->gap;
+
+	for (*lo = 0; *lo < g->nsess && g->sess[*lo].last + gap <= t; (*lo)++)
+		;
+	for (*hi = *lo; *hi < g->nsess && g->sess[*hi].first - gap < t;
+	    (*hi)++)
+		;
+	return *hi > *lo;
+}
+
+/*
+ * A session event is late when it touches no open session of its group
+ * and either its own session [t, t + gap) has already closed or it touches
+ * the group's last written session.  An earlier written session need not
+ * be checked: an event touching it has t + gap < wlast + gap <= wm.
+ */
+static int
+session_late(const struct ev_win *w, const struct group *g, ev_us_t t)
+{
+	size_t lo, hi;
+
+	if (!w->has_wm)
+		return 0;
+	if (g && touched_sessions(w, g, t, &lo, &hi))
+		return 0;
+	if (t + w->cfg->gap <= w->wm)
+		return 1;
+	return g && g->has_written && t < g->wlast + w->cfg->gap;
+}
+
 static void
 add_session(struct ev_win *w, struct group *g, ev_us_t t,
     const json_t *const *x)
@@ -844,11 +909,7 @@ add_session(struct ev_win *w, struct group *g, ev_us_t t,
 	size_t i, lo, hi;
 	struct session *s;
 
-	/* Sessions overlapping [t - gap, t + gap] are contiguous. */
-	for (lo = 0; lo < g->nsess && g->sess[lo].last + c->gap <= t; lo++)
-		;
-	for (hi = lo; hi < g->nsess && g->sess[hi].first - c->gap < t; hi++)
-		;
+	touched_sessions(w, g, t, &lo, &hi);
 	if (lo == hi) {
 		g->sess = ev_xreallocarray(g->sess, g->nsess + 1,
 		    sizeof(*g->sess));
@@ -892,15 +953,19 @@ ev_win_add(struct ev_win *w, ev_us_t t, const char *key, size_t klen,
 	int full = 0;
 
 	if (c->kind == EV_WIN_SESSION) {
-		if (w->has_wm && t + c->gap <= w->wm)
+		ce = kmap_find(&w->groups, key, klen, hash, 0);
+		if (session_late(w, ce ? ce->val : NULL, t))
 			return EV_WIN_LATE;
 		if ((g = group_get(w, key, klen, hash, t, &full)) == NULL)
 			return EV_WIN_FULL;
 		add_session(w, g, t, x);
 	} else {
 		assign(w, t, &s, &e);
-		if (w->has_wm && e + (c->kind == EV_WIN_TUMBLE ? c->allowed :
-		    0) <= w->wm)
+		/* Late when every window of the event is closed; a hop or
+		 * cumulate event still counts in those of its windows that are
+		 * open (its pane lives until the last of them is written). */
+		if (w->has_wm && (c->kind == EV_WIN_TUMBLE ? e + c->allowed :
+		    pane_last_end(w, s)) <= w->wm)
 			return EV_WIN_LATE;
 		if ((g = group_get(w, key, klen, hash, t, &full)) == NULL)
 			return EV_WIN_FULL;
@@ -1070,8 +1135,11 @@ ev_win_save(const struct ev_win *w)
 			    (json_int_t)g->sess[j].first,
 			    (json_int_t)g->sess[j].last,
 			    ev_agg_to_json(a, g->sess[j].v)));
-		json_array_append_new(groups, json_pack("[s%IIo]", e->key,
-		    e->klen, (json_int_t)g->first, (json_int_t)g->last, ss));
+		/* The last written session's last event time comes last, so
+		 * a state of an older build (without it) still loads. */
+		json_array_append_new(groups, json_pack("[s%IIoo]", e->key,
+		    e->klen, (json_int_t)g->first, (json_int_t)g->last, ss,
+		    g->has_written ? json_integer(g->wlast) : json_null()));
 	}
 	json_object_set_new(o, "panes", panes);
 	json_object_set_new(o, "groups", groups);
@@ -1136,12 +1204,15 @@ ev_win_load(struct ev_win *w, const json_t *data, char *err, size_t errlen)
 		const char *k;
 		size_t kl;
 		json_int_t first, last;
-		json_t *ss, *z;
+		json_t *ss, *z, *wl;
 		struct kent *ge;
 		struct group *g;
 
 		if (json_unpack(x, "[s%IIo]", &k, &kl, &first, &last, &ss) < 0 ||
 		    !json_is_array(ss))
+			goto bad;
+		wl = json_array_get(x, 4);
+		if (wl && !json_is_null(wl) && !json_is_integer(wl))
 			goto bad;
 		ge = kmap_find(&w->groups, k, kl, ev_hll_hash(k, kl), 1);
 		if (ge->val)
@@ -1151,6 +1222,10 @@ ev_win_load(struct ev_win *w, const json_t *data, char *err, size_t errlen)
 		g->last = last;
 		g->key = ge->key;
 		g->klen = ge->klen;
+		if (json_is_integer(wl)) {
+			g->has_written = 1;
+			g->wlast = json_integer_value(wl);
+		}
 		json_array_foreach(ss, j, z) {
 			json_int_t f, l;
 			json_t *st;

@@ -12,13 +12,16 @@
  *             event updates one pane, so its cost does not depend on
  *             size/slide (a window is the merge of its panes when it fires)
  *   cumulate  windows growing by slide from the start of each size period
- *   session   per group, events closer than gap; an event that bridges two
- *             open sessions merges them
+ *   session   per group, events closer than gap; an event joins the open
+ *             sessions it touches (is less than gap from), merging those
+ *             it bridges, even behind the watermark
  *
  * The watermark is the largest event time seen minus lateness (or anything
  * the caller sets, e.g. from the wall clock when input is idle).  An event
  * whose window has already been emitted (end + allowed lateness <= the
- * watermark) is late: the engine says so and the caller routes it.
+ * watermark) is late: the engine says so and the caller routes it.  A
+ * session event is late when it touches no open session and either touches
+ * a written one or its own session [t, t + gap) has ended.
  *
  * Group keys are the group columns' JSON texts joined by 0x1f (which JSON
  * text never contains raw), so records are written without re-serialising

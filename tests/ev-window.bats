@@ -56,7 +56,8 @@ gen_events() {
 	    "--tumble 1m --agg sum" "--tumble 1m --tz Europe/Berlin" \
 	    "--tumble 1d --tz Not/AZone" "--session 1m --fill-zero" \
 	    "--tumble 1m --by event --agg count,count" \
-	    "--tumble 1m --week-start someday" "--tumble 1m --hll-precision 30"; do
+	    "--tumble 1m --week-start someday" "--tumble 1m --hll-precision 30" \
+	    "--cumulate 1h --every 7m" "--cumulate 1h --every 2h" "--cumulate 1h"; do
 		run --separate-stderr ev-window $args </dev/null
 		[ "$status" -eq 2 ] || fail "'$args' exited $status"
 		[[ "$stderr" == *"Try 'ev-window --help'"* ]] || fail "'$args': $stderr"
@@ -493,4 +494,246 @@ EOF
 	ev-window --tumble 5m --by event --state window.state \
 	  < events.ndjson >> windows.ndjson || true
 	[ -s window.state ]
+}
+
+# Session lateness (ev-window(1), "Session"): an event joins the open
+# sessions it touches; it is late only when it touches no open session and
+# either touches a written one or its own session would already be closed.
+
+@test "ev-window: session: an event inside an open session behind the watermark joins it" {
+	printf '%s\n' '{"ts":"2026-01-01T00:00:00Z","k":"a"}' '{"ts":"2026-01-01T00:01:50Z","k":"a"}' \
+	    '{"ts":"2026-01-01T00:03:00Z","k":"b"}' '{"ts":"2026-01-01T00:00:30Z","k":"a"}' >in
+	run --separate-stderr ev-window --session 2m --by k --late late.ndjson --stats st.json <in
+	assert_success
+	assert_output "$(cat <<'OUT'
+{"start":"2026-01-01T00:00:00Z","end":"2026-01-01T00:03:50Z","k":"a","count":3,"final":true}
+{"start":"2026-01-01T00:03:00Z","end":"2026-01-01T00:05:00Z","k":"b","count":1,"final":true}
+OUT
+)"
+	[ ! -s late.ndjson ]
+	assert_equal "$(stat_of st.json late)" 0
+	assert_balanced st.json
+}
+
+@test "ev-window: session: an event extends an open session backwards" {
+	printf '%s\n' '{"ts":"2026-01-01T00:03:00Z","k":"a"}' '{"ts":"2026-01-01T00:04:00Z","k":"b"}' \
+	    '{"ts":"2026-01-01T00:01:30Z","k":"a"}' >in
+	run --separate-stderr ev-window --session 2m --by k --late late.ndjson <in
+	assert_success
+	assert_output "$(cat <<'OUT'
+{"start":"2026-01-01T00:01:30Z","end":"2026-01-01T00:05:00Z","k":"a","count":2,"final":true}
+{"start":"2026-01-01T00:04:00Z","end":"2026-01-01T00:06:00Z","k":"b","count":1,"final":true}
+OUT
+)"
+	[ ! -s late.ndjson ]
+}
+
+@test "ev-window: session: an event that touches only a written session is late" {
+	# a's session [00:00, 02:00) is written at watermark 02:30; 01:00 is
+	# less than the gap from it (and its own session would end at 03:00).
+	printf '%s\n' '{"ts":"2026-01-01T00:00:00Z","k":"a"}' '{"ts":"2026-01-01T00:02:30Z","k":"b"}' \
+	    '{"ts":"2026-01-01T00:01:00Z","k":"a"}' >in
+	run --separate-stderr ev-window --session 2m --by k --late late.ndjson --stats st.json <in
+	assert_success
+	assert_output "$(cat <<'OUT'
+{"start":"2026-01-01T00:00:00Z","end":"2026-01-01T00:02:00Z","k":"a","count":1,"final":true}
+{"start":"2026-01-01T00:02:30Z","end":"2026-01-01T00:04:30Z","k":"b","count":1,"final":true}
+OUT
+)"
+	assert_equal "$(jq -r '[.line, .reason] | @tsv' late.ndjson)" "$(printf '3\tlate')"
+	assert_balanced st.json
+}
+
+@test "ev-window: session: an event whose own session is already closed is late" {
+	# c has no session; [00:01, 00:03) ends before the watermark 00:05.
+	printf '%s\n' '{"ts":"2026-01-01T00:00:00Z","k":"a"}' '{"ts":"2026-01-01T00:05:00Z","k":"b"}' \
+	    '{"ts":"2026-01-01T00:01:00Z","k":"c"}' >in
+	run --separate-stderr ev-window --session 2m --by k --late late.ndjson <in
+	assert_success
+	refute_output --partial '"k":"c"'
+	assert_equal "$(jq -r .line late.ndjson)" 3
+}
+
+@test "ev-window: session: an event touching a written and an open session joins the open one" {
+	# a: [00:00, 02:00) is written at watermark 03:00; 01:30 touches it and
+	# the open session from 03:00, joins the open one, and the two records
+	# overlap in time.
+	printf '%s\n' '{"ts":"2026-01-01T00:00:00Z","k":"a"}' '{"ts":"2026-01-01T00:03:00Z","k":"a"}' \
+	    '{"ts":"2026-01-01T00:01:30Z","k":"a"}' >in
+	run --separate-stderr ev-window --session 2m --by k --late late.ndjson <in
+	assert_success
+	assert_output "$(cat <<'OUT'
+{"start":"2026-01-01T00:00:00Z","end":"2026-01-01T00:02:00Z","k":"a","count":1,"final":true}
+{"start":"2026-01-01T00:01:30Z","end":"2026-01-01T00:05:00Z","k":"a","count":2,"final":true}
+OUT
+)"
+	[ ! -s late.ndjson ]
+}
+
+# oracle_check SEED MODE ARGS -- EV-WINDOW-ARGS: the records and late lines
+# of ev-window equal those of tests/tools/window_oracle.py (the man page
+# rules in python) on 4000 random keyed events with up to 180 s disorder,
+# and there are late lines to compare.
+oracle_check() {
+	local oracle="$EVKIT_TOP/tests/tools/window_oracle.py" seed=$1 oargs=()
+	shift
+	while [ "$1" != -- ]; do oargs+=("$1"); shift; done
+	shift
+	python3 "$oracle" gen "$seed" 4000 >in
+	python3 "$oracle" "${oargs[@]}" <in >want
+	ev-window "$@" --by k --late late.ndjson --stats st.json <in >got
+	jq -r '"late \(.line)"' late.ndjson >>got
+	grep -q '^late ' want || fail "seed $seed: no late events to compare"
+	diff want got || fail "${oargs[*]}: seed $seed differs"
+	assert_balanced st.json
+}
+
+@test "ev-window: property: sessions and late lines equal an oracle of the man page rule on random streams" {
+	oracle_check 1 session 120 0 -- --session 2m
+	oracle_check 2 session 120 30 -- --session 2m --lateness 30s
+	oracle_check 3 session 120 90 -- --session 2m --lateness 90s
+}
+
+@test "ev-window: property: hop and cumulate windows and late lines equal an oracle of the man page rule" {
+	oracle_check 1 hop 120 60 0 -- --hop 2m --every 1m
+	oracle_check 2 hop 180 60 30 -- --hop 3m --every 1m --lateness 30s
+	oracle_check 3 cumulate 600 120 30 -- --cumulate 10m --every 2m --lateness 30s
+}
+
+@test "ev-window: session: --state keeps the written sessions' reach across runs" {
+	printf '%s\n' '{"ts":"2026-01-01T00:00:00Z","k":"a"}' '{"ts":"2026-01-01T00:02:30Z","k":"b"}' >in1
+	printf '%s\n' '{"ts":"2026-01-01T00:01:00Z","k":"a"}' >in2
+	ev-window --session 2m --by k --state st <in1 >out1
+	run --separate-stderr ev-window --session 2m --by k --state st --late late.ndjson <in2
+	assert_success
+	assert_output ""
+	assert_equal "$(jq -r .line late.ndjson)" 1
+}
+
+# Window semantics as ev-window(1) states them, one test per statement.
+
+@test "ev-window: semantics: windows are [start, end): an event at the end is in the next window" {
+	printf '%s\n' '{"ts":"2026-03-02T10:00:00Z"}' '{"ts":"2026-03-02T10:01:00Z"}' >in
+	run ev-window --tumble 1m <in
+	assert_output "$(cat <<'OUT'
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}
+{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","count":1,"final":true}
+OUT
+)"
+	run ev-window --hop 2m --every 1m <in
+	assert_output "$(cat <<'OUT'
+{"start":"2026-03-02T09:59:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:02:00Z","count":2,"final":true}
+{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:03:00Z","count":1,"final":true}
+OUT
+)"
+	run ev-window --cumulate 2m --every 1m <in
+	assert_output "$(cat <<'OUT'
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:02:00Z","count":2,"final":true}
+OUT
+)"
+}
+
+@test "ev-window: semantics: tumbling, hopping and cumulating windows are aligned to the Unix epoch" {
+	# 7 and 14 minutes do not divide a day, and 2026-03-02 is not a
+	# multiple of 7 days from the epoch, so only epoch alignment gives
+	# these starts (computed here by jq from the epoch seconds).
+	echo '{"ts":"2026-03-02T10:00:00Z"}' >in
+	t=$(jq -n '"2026-03-02T10:00:00Z" | fromdate')
+	want=$(jq -n -c --argjson t "$t" '($t / 420 | floor * 420) as $s |
+	    {start: ($s | todate), end: ($s + 420 | todate), count: 1, final: true}')
+	assert_equal "$(ev-window --tumble 7m <in)" "$want"
+	want=$(jq -n -c --argjson t "$t" '($t / 420 | floor * 420 + 420) as $e |
+	    ($e, $e + 420) | {start: (. - 840 | todate), end: todate, count: 1, final: true}')
+	assert_equal "$(ev-window --hop 14m --every 7m <in)" "$want"
+	want=$(jq -n -c --argjson t "$t" '($t / 840 | floor * 840) as $p |
+	    ($t / 420 | floor * 420 + 420) as $e |
+	    ($e, $p + 840) | {start: ($p | todate), end: todate, count: 1, final: true}' | uniq)
+	assert_equal "$(ev-window --cumulate 14m --every 7m <in)" "$want"
+	[ "$(jq -n --argjson t "$t" '$t % 840')" != 0 ]
+}
+
+@test "ev-window: semantics: a window is written once the watermark reaches its end" {
+	# With --state, windows still open are saved, not written: what is
+	# written is exactly what closed, and the watermark (10:01:00, then
+	# 10:02:00 for sessions) equals the end of the closed window.
+	printf '%s\n' '{"ts":"2026-03-02T10:00:30Z"}' '{"ts":"2026-03-02T10:01:00Z"}' >in
+	run ev-window --tumble 1m --state st <in
+	assert_output '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}'
+	rm st
+	run ev-window --hop 2m --every 1m --state st <in
+	assert_output '{"start":"2026-03-02T09:59:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}'
+	rm st
+	run ev-window --cumulate 2m --every 1m --state st <in
+	assert_output '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}'
+	rm st
+	printf '%s\n' '{"ts":"2026-03-02T10:00:00Z","k":"a"}' '{"ts":"2026-03-02T10:02:00Z","k":"b"}' >in
+	run ev-window --session 2m --by k --state st <in
+	assert_output '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:02:00Z","k":"a","count":1,"final":true}'
+}
+
+@test "ev-window: semantics: an event of a closed window is late whether or not its group has a record" {
+	# Group c never had a record in [10:00, 10:01); the window is closed.
+	printf '%s\n' '{"ts":"2026-03-02T10:00:10Z","k":"a"}' '{"ts":"2026-03-02T10:01:00Z","k":"a"}' \
+	    '{"ts":"2026-03-02T10:00:20Z","k":"c"}' '{"ts":"2026-03-02T10:00:30Z","k":"a"}' >in
+	run --separate-stderr ev-window --tumble 1m --by k --late late.ndjson <in
+	assert_success
+	refute_output --partial '"k":"c"'
+	assert_equal "$(jq -r .line late.ndjson | paste -sd,)" 3,4
+}
+
+@test "ev-window: semantics: a hop or cumulate event counts in its windows still open; late when all are closed" {
+	# At watermark 10:01:30 the window ending 10:01 is written; 10:00:20
+	# still belongs to the open window ending 10:02 (and is not late);
+	# 09:59:50 belongs only to closed windows and is late.
+	printf '%s\n' '{"ts":"2026-03-02T10:00:10Z"}' '{"ts":"2026-03-02T10:01:30Z"}' \
+	    '{"ts":"2026-03-02T10:00:20Z"}' '{"ts":"2026-03-02T09:59:50Z"}' >in
+	run --separate-stderr ev-window --hop 2m --every 1m --late late.ndjson --stats st.json <in
+	assert_success
+	assert_output "$(cat <<'OUT'
+{"start":"2026-03-02T09:59:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:02:00Z","count":3,"final":true}
+{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:03:00Z","count":1,"final":true}
+OUT
+)"
+	assert_equal "$(jq -r .line late.ndjson)" 4
+	assert_equal "$(stat_of st.json aggregated)" 3
+	assert_balanced st.json
+	run --separate-stderr ev-window --cumulate 2m --every 1m --late late.ndjson <in
+	assert_output "$(cat <<'OUT'
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:02:00Z","count":3,"final":true}
+OUT
+)"
+	assert_equal "$(jq -r .line late.ndjson)" 4
+}
+
+@test "ev-window: semantics: start and end keep microseconds, with 0, 3 or 6 fraction digits" {
+	printf '%s\n' '{"ts":"2026-03-02T10:00:00.3Z","k":"a"}' >in
+	run ev-window --tumble 250ms <in
+	assert_output '{"start":"2026-03-02T10:00:00.250Z","end":"2026-03-02T10:00:00.500Z","count":1,"final":true}'
+	printf '%s\n' '{"ts":"2026-03-02T10:00:00.123456Z","k":"a"}' >in
+	run ev-window --session 1s --by k <in
+	assert_output '{"start":"2026-03-02T10:00:00.123456Z","end":"2026-03-02T10:00:01.123456Z","k":"a","count":1,"final":true}'
+	run ev-window --tumble 1s <in
+	assert_output '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:00:01Z","count":1,"final":true}'
+}
+
+@test "ev-window: semantics: records come by window end, then group key in byte order of its JSON text" {
+	# One window closes with six groups and the next with one; the key
+	# texts sort "a" < "b" < 10 < 9 < null < true ('"' < digits < letters),
+	# and two columns sort column by column ("a","z" before "ab","a").
+	printf '%s\n' '{"ts":"2026-03-02T10:00:01Z","k":true}' '{"ts":"2026-03-02T10:00:02Z","k":9}' \
+	    '{"ts":"2026-03-02T10:00:03Z","k":"b"}' '{"ts":"2026-03-02T10:00:04Z"}' \
+	    '{"ts":"2026-03-02T10:00:05Z","k":10}' '{"ts":"2026-03-02T10:00:06Z","k":"a"}' \
+	    '{"ts":"2026-03-02T10:01:06Z","k":"0"}' >in
+	run ev-window --tumble 1m --by k <in
+	assert_success
+	assert_equal "$(jq -c '[.end[11:16], .k]' <<<"$output" | paste -sd' ')" \
+	    '["10:01","a"] ["10:01","b"] ["10:01",10] ["10:01",9] ["10:01",null] ["10:01",true] ["10:02","0"]'
+	printf '%s\n' '{"ts":"2026-03-02T10:00:01Z","k":"ab","j":"a"}' \
+	    '{"ts":"2026-03-02T10:00:02Z","k":"a","j":"z"}' >in
+	run ev-window --tumble 1m --by k,j <in
+	assert_equal "$(jq -r '.k + .j' <<<"$output" | paste -sd' ')" 'az aba'
 }
