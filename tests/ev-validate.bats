@@ -205,6 +205,57 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	grep -q 'signup/1-0-0.json' err
 }
 
+# Issue 12 item 2: a pattern that ran out of JIT stack counted as "no
+# match", so this patternProperties check was skipped and the record passed.
+@test "ev-validate: patternProperties holds on a long property name" {
+	echo '{"type":"object","patternProperties":{"^(a|b)*$":{"type":"integer"}}}' > pp.json
+	python3 -c "import json;print(json.dumps({'ab'*5000:'not an integer'}))" > in.ndjson
+	run --separate-stderr ev-validate -s pp.json --rejects rej.ndjson < in.ndjson
+	assert_failure 1
+	assert_output ''
+	run jq -c '[.reason, .errors[0].message]' rej.ndjson
+	assert_output '["schema","expected integer, got string \"not an integer\""]'
+}
+
+@test "ev-validate: a pattern that gives up rejects with reason resource_limit" {
+	bad=$(python3 -c "print('a' * 40 + 'b')")
+	# Catastrophic backtracking in patternProperties and under "not" (a
+	# "no match" would accept both records): PCRE2's match limit.
+	echo '{"patternProperties":{"^(a+)+$":{"type":"integer"}}}' > pp.json
+	echo '{"not":{"properties":{"k":{"pattern":"^(a+)+$"}}}}' > not.json
+	printf '{"%s":"x"}\n' "$bad" > pp.ndjson
+	printf '{"k":"%s"}\n' "$bad" > not.ndjson
+	run --separate-stderr ev-validate -s pp.json --rejects rej.ndjson \
+	    --stats st.json < pp.ndjson
+	assert_failure 1
+	assert_output ''
+	run jq -c '[.reason, .errors[0].instance, .errors[0].keyword, .errors[0].message]' rej.ndjson
+	assert_output '["resource_limit","/'"$bad"'","/patternProperties/^(a+)+$","patternProperties \"^(a+)+$\" gave up on a property name of 41 bytes: it hit the match limit (10000000 steps)"]'
+	[ "$(stat_of st.json resource_limit)" -eq 1 ]
+	[ "$(stat_of st.json invalid)" -eq 0 ]
+	[ "$(jq '.events["-"].resource_limit' st.json)" -eq 1 ]
+	assert_balanced st.json
+	run --separate-stderr ev-validate -s not.json < not.ndjson
+	assert_failure 1
+	assert_output ''
+	[[ "$stderr" == *"<stdin>:1: resource_limit: pattern \"^(a+)+\$\" gave up on a string of 41 bytes: it hit the match limit"* ]]
+	run --separate-stderr ev-validate -s not.json --output basic \
+	    --rejects rej2.ndjson < not.ndjson
+	assert_failure 1
+	run jq -c '.errors[0] | [.keywordLocation, .instanceLocation]' rej2.ndjson
+	assert_output '["/not/properties/k/pattern","/k"]'
+}
+
+@test "ev-validate: a string past the JIT stack is a resource_limit, not a mismatch" {
+	echo '{"pattern":"^(a|b)*$"}' > p.json
+	python3 -c "print('\"' + 'ab' * 2000000 + '\"')" > in.ndjson
+	run --separate-stderr ev-validate -s p.json --max-line 8000000 \
+	    --rejects rej.ndjson < in.ndjson
+	assert_failure 1
+	run jq -c '[.reason, .errors[0].keyword, .errors[0].message]' rej.ndjson
+	assert_output '["resource_limit","/pattern","pattern \"^(a|b)*$\" gave up on a string of 4000000 bytes: it hit the JIT stack limit (64 MiB)"]'
+}
+
 @test "ev-validate: --dedupe drops repeats within the window only" {
 	a='{"event_id":"e-1","event":"signup","ts":"2026-03-02T10:00:00Z","user_id":"u","properties":{"method":"email"}}'
 	b=$(jq -c '.ts = "2026-03-02T10:05:00Z"' <<< "$a")

@@ -180,6 +180,73 @@ test_detailed(void)
 	ev_schema_set_free(set);
 }
 
+/*
+ * A pattern that gives up (PCRE2's match limit on catastrophic
+ * backtracking) leaves the check undecided: never valid, whatever "not",
+ * "anyOf" or "if" around it would make of a "no match", and the errors
+ * are that one limit error.
+ */
+static void
+test_limit(void)
+{
+	static const char *const schemas[] = {
+		"{\"pattern\":\"^(a+)+$\"}",
+		"{\"not\":{\"pattern\":\"^(a+)+$\"}}",
+		"{\"anyOf\":[{\"pattern\":\"^(a+)+$\"},{\"type\":\"integer\"}]}",
+		"{\"anyOf\":[{\"not\":{\"pattern\":\"^(a+)+$\"}},false]}",
+		"{\"if\":{\"pattern\":\"^(a+)+$\"},\"else\":true,\"then\":true}",
+		"{\"items\":{\"propertyNames\":{\"not\":{\"pattern\":\"^(a+)+$\"}}}}",
+		"{\"contains\":{\"not\":{\"pattern\":\"^(a+)+$\"}}}",
+	};
+	static const char *const insts[] = {
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"",
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"",
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"",
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"",
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"",
+		"[{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\":1}]",
+		"[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"]",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(schemas) / sizeof(schemas[0]); i++) {
+		struct ev_schema_set *set = ev_schema_set_new(NULL,
+		    EV_SCHEMA_2020_12);
+		struct ev_schema_ctx *c = ev_schema_ctx_new();
+		json_t *sj = json_loads(schemas[i], 0, NULL);
+		json_t *ij = json_loads(insts[i], JSON_DECODE_ANY, NULL);
+		json_t *e, *out;
+		const json_t *lim;
+		char err[256];
+		struct ev_schema *s = ev_schema_set_add(set, sj, NULL, err,
+		    sizeof(err));
+
+		CHECK(s != NULL && ev_schema_set_link(set, err,
+		    sizeof(err)) == 0);
+		CHECK(ev_schema_valid(c, s, ij) == 0);
+		lim = ev_schema_ctx_limit(c);
+		CHECK(lim != NULL && strstr(json_string_value(json_object_get(
+		    lim, "message")), "match limit") != NULL);
+		e = ev_schema_errors(c, s, ij, 1);
+		CHECK(json_array_size(e) == 1 && ev_schema_ctx_limit(c) &&
+		    json_equal(json_array_get(e, 0), ev_schema_ctx_limit(c)));
+		json_decref(e);
+		out = ev_schema_output(c, s, ij, EV_SCHEMA_OUT_BASIC);
+		CHECK(json_is_false(json_object_get(out, "valid")));
+		CHECK(json_array_size(json_object_get(out, "errors")) == 1);
+		json_decref(out);
+		/* The next check starts afresh. */
+		json_decref(ij);
+		ij = json_loads("[\"ab\"]", 0, NULL);
+		(void)ev_schema_valid(c, s, ij);
+		CHECK(ev_schema_ctx_limit(c) == NULL);
+		json_decref(sj);
+		json_decref(ij);
+		ev_schema_ctx_free(c);
+		ev_schema_set_free(set);
+	}
+}
+
 static void
 test_formats(void)
 {
@@ -261,6 +328,7 @@ main(void)
 	test_keywords();
 	test_errors();
 	test_detailed();
+	test_limit();
 	test_formats();
 	test_dedupe();
 	printf("test_validate: %d checks, %d failed\n", checks, failures);
