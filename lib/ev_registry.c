@@ -180,7 +180,9 @@ finish(struct ev_registry *r, char *err, size_t errlen)
 		return -1;
 	if (meta_check(r, err, errlen) != 0)
 		return -1;
-	qsort(r->e, r->n, sizeof(*r->e), entry_cmp);
+	/* qsort(NULL, 0, ...) is undefined: an empty folder has no array. */
+	if (r->n > 1)
+		qsort(r->e, r->n, sizeof(*r->e), entry_cmp);
 	for (i = 1; i < r->n; i++)
 		if (entry_cmp(&r->e[i - 1], &r->e[i]) == 0) {
 			char v[64];

@@ -205,6 +205,33 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	grep -q 'signup/1-0-0.json' err
 }
 
+# Issue 12 item 16: loading a folder with no schema sorted a null array
+# (qsort(NULL, 0, ...)), undefined behaviour that aborts the sanitizer
+# build, at start and on a SIGHUP after the schemas were removed.
+@test "ev-validate: an empty registry is exit 2 at start and a failed reload" {
+	mkdir empty
+	run --separate-stderr ev-validate -r empty < /dev/null
+	assert_failure 2
+	[[ "$stderr" == *"no schemas in registry folder 'empty'"* ]]
+	sso='{"event_id":"e-1","event":"signup","ts":"2026-03-02T10:15:07Z","user_id":"u3","properties":{"method":"email"}}'
+	mkfifo in
+	ev-validate -r reg < in > out.ndjson 2> err 3>&- &
+	pid=$!
+	exec 5> in
+	echo "$sso" >&5
+	wait_for lines_in out.ndjson 1
+	rm -r reg/*
+	kill -HUP "$pid"
+	wait_for grep -q 'reload failed, keeping the previous schemas' err
+	echo "$sso" >&5
+	exec 5>&-
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 0 ]
+	[ "$(wc -l < out.ndjson)" -eq 2 ]
+	grep -q "no schemas in registry folder 'reg'" err
+}
+
 # Issue 12 item 2: a pattern that ran out of JIT stack counted as "no
 # match", so this patternProperties check was skipped and the record passed.
 @test "ev-validate: patternProperties holds on a long property name" {
