@@ -100,6 +100,32 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	[ "$(stat_of st.json unknown_schema)" = 2 ]
 }
 
+# Issue 12 item 3: every schema file was selectable, so a record naming the
+# shared fragment as its event was checked against the fragment alone.
+@test "ev-validate: a fragment under a _folder is referenced but never selected" {
+	ctx='{"platform":"web","country":"DE","app_version":"1.0.0","plan":"free"}'
+	{
+		echo "{\"event\":\"_common/context\",\"version\":\"1-0-0\",\"context\":$ctx}"
+		echo "{\"event\":\"_common/context\",\"platform\":\"web\"}"
+		echo "{\"schema\":\"iglu:_common/context/1-0-0\",\"data\":$ctx}"
+		echo '{"event_id":"e-1","event":"purchase","ts":"2026-03-02T10:15:10Z","user_id":"u6","properties":{"amount":1,"currency":"USD","sku":"s"},"context":{"platform":"tv"}}'
+	} > in.ndjson
+	run --separate-stderr ev-validate -r reg --rejects rej.ndjson < in.ndjson
+	assert_failure 1
+	assert_output ''
+	run jq -c '[.reason, .errors[0].message]' rej.ndjson
+	assert_line --index 0 '["unknown_schema","no schema for event \"_common/context\""]'
+	assert_line --index 1 '["unknown_schema","no schema for event \"_common/context\""]'
+	assert_line --index 2 '["unknown_schema","no schema for event \"iglu:_common/context/1-0-0\""]'
+	# The fragment still checks the events that reference it.
+	assert_line --index 3 '["schema","value is not one of the allowed values"]'
+	# A folder of fragments alone holds no event schema.
+	rm -r reg/purchase reg/signup reg/page_view reg/activation reg/com.acme
+	run --separate-stderr ev-validate -r reg < /dev/null
+	assert_failure 2
+	[[ "$stderr" == *"no event schemas in registry folder 'reg'"* ]]
+}
+
 @test "ev-validate: without a version the latest schema applies" {
 	# coupon exists only in purchase 1-1-0.
 	line='{"event_id":"e-9","event":"purchase","ts":"2026-03-02T10:15:10Z","user_id":"u6","properties":{"amount":1,"currency":"USD","sku":"s","coupon":"X1"}}'
