@@ -215,39 +215,7 @@ num_cmp(const json_t *a, const json_t *b)
 int
 ev_schema_equal(const json_t *a, const json_t *b)
 {
-	size_t i;
-	const char *k;
-	json_t *v;
-
-	if (json_is_number(a) && json_is_number(b))
-		return num_cmp(a, b) == 0;
-	if (json_typeof(a) != json_typeof(b))
-		return 0;
-	switch (json_typeof(a)) {
-	case JSON_STRING:
-		return json_string_length(a) == json_string_length(b) &&
-		    memcmp(json_string_value(a), json_string_value(b),
-		    json_string_length(a)) == 0;
-	case JSON_ARRAY:
-		if (json_array_size(a) != json_array_size(b))
-			return 0;
-		for (i = 0; i < json_array_size(a); i++)
-			if (!ev_schema_equal(json_array_get(a, i),
-			    json_array_get(b, i)))
-				return 0;
-		return 1;
-	case JSON_OBJECT:
-		if (json_object_size(a) != json_object_size(b))
-			return 0;
-		json_object_foreach((json_t *)(uintptr_t)a, k, v) {
-			const json_t *w = json_object_get(b, k);
-			if (w == NULL || !ev_schema_equal(v, w))
-				return 0;
-		}
-		return 1;
-	default:
-		return 1;
-	}
+	return ev_jset_equal(a, b);
 }
 
 static size_t
@@ -746,7 +714,21 @@ v_array(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		    "%zu", n->min_items, len);
 		FAIL();
 	}
-	if (n->unique) {
+	if (n->unique && len > EV_SCHEMA_ENUM_SCAN) {
+		/* Hashed: a long array is not compared pair by pair. */
+		struct ev_jset *seen = ev_jset_new(len);
+		size_t first;
+		for (i = 0; i < len; i++)
+			if (ev_jset_add(seen, json_array_get(inst, i), i,
+			    &first))
+				break;
+		ev_jset_free(seen);
+		if (i < len) {
+			err_add(v, n, "uniqueItems", "items %zu and %zu are "
+			    "equal", first, i);
+			FAIL();
+		}
+	} else if (n->unique) {
 		for (i = 0; i < len; i++)
 			for (j = i + 1; j < len; j++)
 				if (ev_schema_equal(json_array_get(inst, i),
@@ -1037,7 +1019,13 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		err_add(v, n, "const", "value is not the required constant");
 		FAIL();
 	}
-	if (n->enum_v) {
+	if (n->enum_set) {
+		if (!ev_jset_find(n->enum_set, inst, NULL)) {
+			err_add(v, n, "enum", "value is not one of the allowed "
+			    "values");
+			FAIL();
+		}
+	} else if (n->enum_v) {
 		for (i = 0; i < json_array_size(n->enum_v); i++)
 			if (ev_schema_equal(inst, json_array_get(n->enum_v, i)))
 				break;

@@ -309,6 +309,25 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	assert_output '["resource_limit","/pattern","pattern \"^(a|b)*$\" gave up on a string of 4000000 bytes: it hit the JIT stack limit (64 MiB)"]'
 }
 
+# Issue 12 item 12: a long enum is hashed and so is a long uniqueItems
+# array; the verdicts must stay JSON Schema's (1 equals 1.0, member order
+# is free, true is not 1), judged here by an independent Python reference.
+@test "ev-validate: hashed enum and uniqueItems agree with a reference" {
+	python3 "$V/enum_cases.py" .
+	run --separate-stderr ev-validate -s enum.json --rejects rej.ndjson \
+	    < enum.ndjson
+	assert_failure 1
+	diff <(printf '%s\n' "$output") enum.expected
+	[ "$(wc -l < rej.ndjson)" -eq $(( $(wc -l < enum.ndjson) - $(wc -l < enum.expected) )) ]
+	run --separate-stderr ev-validate -s unique.json --rejects rej2.ndjson \
+	    < unique.ndjson
+	assert_failure 1
+	diff <(printf '%s\n' "$output") unique.expected
+	jq -e 'select(.errors[0].message | test("^items [0-9]+ and [0-9]+ are equal$") | not)' \
+	    rej2.ndjson && return 1
+	true
+}
+
 @test "ev-validate: --dedupe drops repeats within the window only" {
 	a='{"event_id":"e-1","event":"signup","ts":"2026-03-02T10:00:00Z","user_id":"u","properties":{"method":"email"}}'
 	b=$(jq -c '.ts = "2026-03-02T10:05:00Z"' <<< "$a")

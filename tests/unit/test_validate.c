@@ -10,6 +10,7 @@
 #include "ev_common.h"
 #include "ev_dedupe.h"
 #include "ev_format.h"
+#include "ev_jset.h"
 #include "ev_registry.h"
 #include "ev_schema.h"
 
@@ -247,6 +248,64 @@ test_limit(void)
 	}
 }
 
+/* JSON Schema equality, the hash that agrees with it, and the set. */
+static void
+test_jset(void)
+{
+	static const char *const same[][2] = {
+		{ "1", "1.0" }, { "0", "-0.0" }, { "1e2", "100" },
+		{ "{\"a\":1,\"b\":[2,{\"c\":3}]}",
+		  "{\"b\":[2.0,{\"c\":3}],\"a\":1.0}" },
+		{ "\"\\u00e9\"", "\"\xc3\xa9\"" },
+		{ "[]", "[]" }, { "{}", "{}" }, { "null", "null" },
+	};
+	static const char *const differ[][2] = {
+		{ "1", "true" }, { "0", "false" }, { "null", "0" },
+		{ "[1,2]", "[2,1]" }, { "{\"a\":1}", "{\"a\":1,\"b\":1}" },
+		{ "\"1\"", "1" }, { "[]", "{}" }, { "1", "1.5" },
+	};
+	struct ev_jset *set;
+	json_t *vals = json_array(), *v;
+	size_t i, tag;
+
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		json_t *a = json_loads(same[i][0], JSON_DECODE_ANY, NULL);
+		json_t *b = json_loads(same[i][1], JSON_DECODE_ANY, NULL);
+		CHECK(a && b && ev_jset_equal(a, b));
+		CHECK(a && b && ev_jset_hash(a) == ev_jset_hash(b));
+		json_decref(a);
+		json_decref(b);
+	}
+	for (i = 0; i < sizeof(differ) / sizeof(differ[0]); i++) {
+		json_t *a = json_loads(differ[i][0], JSON_DECODE_ANY, NULL);
+		json_t *b = json_loads(differ[i][1], JSON_DECODE_ANY, NULL);
+		CHECK(a && b && !ev_jset_equal(a, b));
+		json_decref(a);
+		json_decref(b);
+	}
+	/* Many values: the set grows and keeps every tag. */
+	set = ev_jset_new(2);
+	for (i = 0; i < 5000; i++)
+		json_array_append_new(vals, i % 2 ? json_integer((json_int_t)i) :
+		    json_pack("{s:i}", "k", (int)i));
+	for (i = 0; i < 5000; i++)
+		CHECK(ev_jset_add(set, json_array_get(vals, i), i, NULL) == 0);
+	CHECK(ev_jset_count(set) == 5000);
+	v = json_real(4999.0);
+	CHECK(ev_jset_find(set, v, &tag) == 1 && tag == 4999);
+	CHECK(ev_jset_add(set, v, 1, &tag) == 1 && tag == 4999);
+	json_decref(v);
+	v = json_pack("{s:f}", "k", 4998.0);
+	CHECK(ev_jset_find(set, v, &tag) == 1 && tag == 4998);
+	json_decref(v);
+	v = json_integer(5000);
+	CHECK(ev_jset_find(set, v, NULL) == 0);
+	json_decref(v);
+	CHECK(ev_jset_count(set) == 5000);
+	ev_jset_free(set);
+	json_decref(vals);
+}
+
 static void
 test_formats(void)
 {
@@ -329,6 +388,7 @@ main(void)
 	test_errors();
 	test_detailed();
 	test_limit();
+	test_jset();
 	test_formats();
 	test_dedupe();
 	printf("test_validate: %d checks, %d failed\n", checks, failures);
