@@ -90,7 +90,7 @@ remove_dots(const char *in, size_t n, struct ev_buf *out)
 		    (left == 3 && strncmp(p, "/..", 3) == 0)) {
 			char *slash;
 			int last = left == 3;
-			out->data[out->len] = '\0';
+			/* out is empty (data NULL) when the path starts so. */
 			slash = strrchr(out->data ? out->data : "", '/');
 			out->len = slash ? (size_t)(slash - out->data) : 0;
 			if (out->data)

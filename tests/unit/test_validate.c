@@ -48,6 +48,11 @@ test_uri(void)
 	CHECK(resolves(b, "../../g", "http://a/g"));
 	CHECK(resolves(b, "../../../g", "http://a/g"));
 	CHECK(resolves(b, "g;x=1/../y", "http://a/b/c/y"));
+	/* Section 5.4.2; a leading "/.." wrote through a null buffer. */
+	CHECK(resolves(b, "/../g", "http://a/g"));
+	CHECK(resolves(b, "/./g", "http://a/g"));
+	CHECK(resolves(b, "../../../../g", "http://a/g"));
+	CHECK(resolves("urn:x", "/..", "urn:/"));
 	CHECK(resolves("urn:uuid:deadbeef", "#/$defs/a",
 	    "urn:uuid:deadbeef#/$defs/a"));
 }
