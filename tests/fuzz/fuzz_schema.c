@@ -4,7 +4,10 @@
  * NUL byte (without one, the schema is checked against itself).  Nothing
  * may crash, leak or run into undefined behaviour, and the three ways of
  * asking for a verdict must agree: the flag check, the error list (NULL
- * exactly when valid) and the basic and detailed output units.
+ * exactly when valid) and the basic and detailed output units.  Run from
+ * the top of the tree (as scripts/fuzz does), the official meta-schemas
+ * are loaded once, so $schema may name them and each schema is also
+ * checked against its meta-schema, as the registry does.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -69,6 +72,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ev_schema_set *set;
 	struct ev_schema *s;
 	struct ev_schema_ctx *c;
+	static struct ev_schema_set *meta;
 	char err[512];
 
 	doc = parse(data, cut ? (size_t)(cut - data) : size);
@@ -80,11 +84,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_decref(doc);
 		return 0;
 	}
-	set = ev_schema_set_new(NULL, EV_SCHEMA_2020_12);
+	if (meta == NULL) {
+		/* Kept for the whole run: leak checks see it as reachable. */
+		meta = ev_schema_set_new(NULL, EV_SCHEMA_2020_12);
+		if (ev_schema_set_add_metaschemas(meta, "schemas/metaschemas",
+		    err, sizeof(err)) != 0 ||
+		    ev_schema_set_link(meta, err, sizeof(err)) != 0) {
+			ev_schema_set_free(meta);
+			meta = ev_schema_set_new(NULL, EV_SCHEMA_2020_12);
+		}
+	}
+	set = ev_schema_set_new(meta, EV_SCHEMA_2020_12);
 	s = ev_schema_set_add(set, doc, "file:///fuzz/schema.json", err,
 	    sizeof(err));
 	if (s != NULL && ev_schema_set_link(set, err, sizeof(err)) == 0) {
+		const struct ev_schema *m = ev_schema_set_find(set,
+		    ev_schema_meta_uri(s));
 		c = ev_schema_ctx_new();
+		if (m != NULL)
+			check(c, m, ev_schema_source(s));
 		check(c, s, inst);
 		ev_schema_ctx_assert_format(c, 1);
 		check(c, s, inst);
