@@ -23,6 +23,16 @@ wait_for() {
 
 lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 
+# start_gate ARGS...: ev-validate ARGS in the background reading the fifo
+# "in", whose writer end is fd 5 (fd 3 is bats's own); output to
+# out.ndjson, diagnostics to err, the process id in $pid.
+start_gate() {
+	mkfifo in
+	ev-validate "$@" < in > out.ndjson 2> err 3>&- &
+	pid=$!
+	exec 5> in
+}
+
 @test "ev-validate: --help prints usage to stdout" {
 	run --separate-stderr ev-validate --help
 	assert_success
@@ -202,11 +212,7 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 @test "ev-validate: SIGHUP reloads the registry, a broken reload keeps it" {
 	sso='{"event_id":"e-1","event":"signup","ts":"2026-03-02T10:15:07Z","user_id":"u3","properties":{"method":"sso"}}'
 	email='{"event_id":"e-2","event":"signup","ts":"2026-03-02T10:15:07Z","user_id":"u3","properties":{"method":"email"}}'
-	mkfifo in
-	# fd 3 is bats's own: the fifo's writer end is fd 5.
-	ev-validate -r reg --rejects rej.ndjson < in > out.ndjson 2> err 3>&- &
-	pid=$!
-	exec 5> in
+	start_gate -r reg --rejects rej.ndjson
 	echo "$sso" >&5
 	wait_for lines_in rej.ndjson 1
 	jq '.properties.properties.properties.method.enum += ["sso"]' \
@@ -240,10 +246,7 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	assert_failure 2
 	[[ "$stderr" == *"no schemas in registry folder 'empty'"* ]]
 	sso='{"event_id":"e-1","event":"signup","ts":"2026-03-02T10:15:07Z","user_id":"u3","properties":{"method":"email"}}'
-	mkfifo in
-	ev-validate -r reg < in > out.ndjson 2> err 3>&- &
-	pid=$!
-	exec 5> in
+	start_gate -r reg
 	echo "$sso" >&5
 	wait_for lines_in out.ndjson 1
 	rm -r reg/*
