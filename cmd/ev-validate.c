@@ -95,7 +95,7 @@ static const struct option longopts[] = {
 
 struct evstat {
 	char		*name;
-	uint64_t	 valid, invalid, duplicate, unknown;
+	uint64_t	 valid, invalid, duplicate, unknown, limit;
 	json_t		*by_kw;
 	uint64_t	*lag;		/* histogram of lag in ms */
 	uint64_t	 lag_n;
@@ -129,7 +129,7 @@ struct gate {
 	struct evstat		*st;
 	size_t			 n_st;
 	json_t			*by_kw;	/* all events */
-	uint64_t		 valid, invalid, unknown;
+	uint64_t		 valid, invalid, unknown, limit;
 	char			 settings[256];
 };
 
@@ -445,12 +445,13 @@ write_stats(struct gate *g)
 
 	for (i = 0; i < g->n_st; i++) {
 		struct evstat *s = &g->st[i];
-		json_t *e = json_pack("{s:I,s:I,s:O,s:I,s:I}",
+		json_t *e = json_pack("{s:I,s:I,s:O,s:I,s:I,s:I}",
 		    "valid", (json_int_t)s->valid,
 		    "invalid", (json_int_t)s->invalid,
 		    "invalid_by_keyword", s->by_kw,
 		    "duplicate", (json_int_t)s->duplicate,
-		    "unknown_schema", (json_int_t)s->unknown);
+		    "unknown_schema", (json_int_t)s->unknown,
+		    "resource_limit", (json_int_t)s->limit);
 		if (s->lag_n)
 			json_object_set_new(e, "lag_ms", json_pack("{s:o,s:o,"
 			    "s:o}", "p50", round3(lag_quantile(s, 0.5)),
@@ -470,6 +471,8 @@ write_stats(struct gate *g)
 	ev_run_stat(&g->run, "invalid", json_integer((json_int_t)g->invalid));
 	ev_run_stat(&g->run, "unknown_schema",
 	    json_integer((json_int_t)g->unknown));
+	ev_run_stat(&g->run, "resource_limit",
+	    json_integer((json_int_t)g->limit));
 	ev_run_stat(&g->run, "invalid_by_keyword", json_incref(g->by_kw));
 	if (g->dd)
 		ev_run_stat(&g->run, "dedupe_ids",
@@ -568,8 +571,22 @@ validate(struct gate *g, struct ev_line *line, struct ev_rec *rec)
 		return;
 	}
 	if (!ev_schema_valid(g->ctx, s, inst)) {
-		json_t *evkit, *errs = errors_for(g, s, inst, &evkit), *e;
+		json_t *evkit, *errs, *e;
 		size_t i;
+		if (ev_schema_ctx_limit(g->ctx) != NULL) {
+			/*
+			 * A pattern gave up (stack, match or heap limit): the
+			 * schema could not decide, which is no verdict of
+			 * "valid" nor of "does not match".
+			 */
+			errs = errors_for(g, s, inst, &evkit);
+			json_decref(evkit);
+			st->limit++;
+			g->limit++;
+			ev_run_reject(&g->run, line, "resource_limit", errs);
+			return;
+		}
+		errs = errors_for(g, s, inst, &evkit);
 		st->invalid++;
 		g->invalid++;
 		json_array_foreach(evkit, i, e) {

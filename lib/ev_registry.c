@@ -17,6 +17,7 @@ struct reg_entry {
 	char			*path;
 	struct ev_schemaver	 ver;
 	const struct ev_schema	*schema;
+	int			 fragment;	/* never selected by an event */
 };
 
 struct ev_registry {
@@ -66,6 +67,23 @@ file_uri(const char *path)
 	return ev_buf_detach(&b, NULL);
 }
 
+/* Whether a folder of key (the path below DIR) begins with '_'. */
+static int
+is_fragment(const char *key)
+{
+	const char *p = key;
+
+	while (*p) {
+		if (*p == '_')
+			return 1;
+		p = strchr(p, '/');
+		if (p == NULL)
+			break;
+		p++;
+	}
+	return 0;
+}
+
 static int
 add_file(struct ev_registry *r, const char *path, const char *key,
     const struct ev_schemaver *ver, char *err, size_t errlen)
@@ -89,6 +107,7 @@ add_file(struct ev_registry *r, const char *path, const char *key,
 	r->e[r->n].path = ev_xstrdup(path);
 	r->e[r->n].ver = *ver;
 	r->e[r->n].schema = s;
+	r->e[r->n].fragment = is_fragment(key);
 	r->n++;
 	return 0;
 }
@@ -180,7 +199,9 @@ finish(struct ev_registry *r, char *err, size_t errlen)
 		return -1;
 	if (meta_check(r, err, errlen) != 0)
 		return -1;
-	qsort(r->e, r->n, sizeof(*r->e), entry_cmp);
+	/* qsort(NULL, 0, ...) is undefined: an empty folder has no array. */
+	if (r->n > 1)
+		qsort(r->e, r->n, sizeof(*r->e), entry_cmp);
 	for (i = 1; i < r->n; i++)
 		if (entry_cmp(&r->e[i - 1], &r->e[i]) == 0) {
 			char v[64];
@@ -198,6 +219,7 @@ ev_registry_load(const char *dir, struct ev_schema_set *meta,
     enum ev_schema_draft draft, char *err, size_t errlen)
 {
 	struct ev_registry *r = ev_xcalloc(1, sizeof(*r));
+	size_t i;
 
 	r->set = ev_schema_set_new(meta, draft);
 	if (walk(r, dir, "", err, errlen) != 0 ||
@@ -205,9 +227,12 @@ ev_registry_load(const char *dir, struct ev_schema_set *meta,
 		ev_registry_free(r);
 		return NULL;
 	}
-	if (r->n == 0) {
-		snprintf(err, errlen, "no schemas in registry folder '%s' "
-		    "(expected DIR/<event>/<M-R-A>.json)", dir);
+	for (i = 0; i < r->n && r->e[i].fragment; i++)
+		;
+	if (i == r->n) {
+		snprintf(err, errlen, "no %sschemas in registry folder '%s' "
+		    "(expected DIR/<event>/<M-R-A>.json)", r->n ? "event " : "",
+		    dir);
 		ev_registry_free(r);
 		return NULL;
 	}
@@ -264,7 +289,8 @@ ev_registry_find(const struct ev_registry *r, const char *key, size_t n,
 	*res = EV_REG_NO_EVENT;
 	badver = version != NULL && ev_schemaver_read(version, vn, &ver) != 0;
 	for (i = 0; i < r->n; i++) {
-		if (strlen(r->e[i].key) != n || memcmp(r->e[i].key, key, n))
+		if (r->e[i].fragment || strlen(r->e[i].key) != n ||
+		    memcmp(r->e[i].key, key, n))
 			continue;
 		*res = EV_REG_NO_VERSION;
 		if (key_out)

@@ -11,6 +11,11 @@
  * into one schema set (a child of the meta-schema set), so schemas may
  * $ref each other by relative file paths.
  *
+ * Fragments: a schema under a folder whose name begins with '_' (for
+ * example DIR/_common/context/1-0-0.json) is loaded, checked and can be
+ * referenced, but no event name selects it, so a record cannot name a
+ * shared part and be checked against that part alone.
+ *
  * Ownership: ev_registry_load returns a new registry (ev_registry_free);
  * schemas returned by lookups are borrowed from it.  The meta-schema set is
  * borrowed and must outlive the registry.
@@ -39,9 +44,11 @@ struct ev_registry *ev_registry_load_file(const char *path,
 	    struct ev_schema_set *meta, enum ev_schema_draft draft,
 	    char *err, size_t errlen);
 void	ev_registry_free(struct ev_registry *r);
+/* The number of schemas loaded, fragments included. */
 size_t	ev_registry_count(const struct ev_registry *r);
 /*
- * The schema for key (n bytes) at version (vn bytes; NULL for the latest).
+ * The event schema for key (n bytes) at version (vn bytes; NULL for the
+ * latest); fragments are never found.
  * *res says why when NULL is returned.  *key_out (may be NULL) receives
  * the registry's spelling of the key (borrowed).
  */

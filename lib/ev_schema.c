@@ -13,6 +13,7 @@
 
 #include "ev_buf.h"
 #include "ev_common.h"
+#include "ev_jset.h"
 #include "ev_path.h"
 #include "ev_schema.h"
 #include "ev_schema_int.h"
@@ -89,7 +90,7 @@ remove_dots(const char *in, size_t n, struct ev_buf *out)
 		    (left == 3 && strncmp(p, "/..", 3) == 0)) {
 			char *slash;
 			int last = left == 3;
-			out->data[out->len] = '\0';
+			/* out is empty (data NULL) when the path starts so. */
 			slash = strrchr(out->data ? out->data : "", '/');
 			out->len = slash ? (size_t)(slash - out->data) : 0;
 			if (out->data)
@@ -379,6 +380,7 @@ node_free(struct ev_sn *n)
 	free(n->dep_req);
 	if (n->pattern)
 		pcre2_code_free(n->pattern);
+	ev_jset_free(n->enum_set);
 	free(n);
 }
 
@@ -860,6 +862,14 @@ compile_keywords(struct cctx *c, struct ev_sn *n)
 	n->enum_v = json_object_get(o, "enum");
 	if (!json_is_array(n->enum_v))
 		n->enum_v = NULL;
+	else if (json_array_size(n->enum_v) > EV_SCHEMA_ENUM_SCAN) {
+		/* One lookup per instance instead of a scan of the values. */
+		size_t i;
+		n->enum_set = ev_jset_new(json_array_size(n->enum_v));
+		for (i = 0; i < json_array_size(n->enum_v); i++)
+			(void)ev_jset_add(n->enum_set,
+			    json_array_get(n->enum_v, i), i, NULL);
+	}
 	if ((v = json_object_get(o, "const"))) {
 		n->const_v = v;
 		n->has_const = 1;

@@ -85,9 +85,22 @@ void	ev_schema_ctx_free(struct ev_schema_ctx *c);
 /* Enforce "format" as an assertion (default: annotation only). */
 void	ev_schema_ctx_assert_format(struct ev_schema_ctx *c, int on);
 
-/* 1 when inst is valid against s, else 0. */
+/*
+ * 1 when inst is valid against s, else 0.  An instance whose check cannot
+ * be finished because a pattern hit a resource limit (see
+ * ev_schema_ctx_limit) is not valid.
+ */
 int	ev_schema_valid(struct ev_schema_ctx *c, const struct ev_schema *s,
 	    const json_t *inst);
+/*
+ * After ev_schema_valid, ev_schema_errors or ev_schema_output with c: NULL
+ * when the check ran to its end, else the error saying which pattern gave
+ * up on which limit ({"instance","keyword","absolute","message"}; the
+ * locations are empty strings after the flag check).  The verdict is then
+ * "not valid" and the errors of the check hold this one error only.
+ * Borrowed from c until its next check.
+ */
+const json_t *ev_schema_ctx_limit(const struct ev_schema_ctx *c);
 /*
  * NULL when valid; otherwise an array of at most max_errors (0: no limit)
  * error objects {"instance","keyword","absolute","message"}.

@@ -39,6 +39,7 @@ struct scope {
 struct vc {
 	struct ev_schema_ctx *ctx;
 	int		 collect;
+	int		 track;		/* keep ip and kp (error mode) */
 	json_t		*errors;
 	size_t		 max_errors;
 	struct ev_buf	 ip, kp;	/* instance and keyword locations */
@@ -214,39 +215,7 @@ num_cmp(const json_t *a, const json_t *b)
 int
 ev_schema_equal(const json_t *a, const json_t *b)
 {
-	size_t i;
-	const char *k;
-	json_t *v;
-
-	if (json_is_number(a) && json_is_number(b))
-		return num_cmp(a, b) == 0;
-	if (json_typeof(a) != json_typeof(b))
-		return 0;
-	switch (json_typeof(a)) {
-	case JSON_STRING:
-		return json_string_length(a) == json_string_length(b) &&
-		    memcmp(json_string_value(a), json_string_value(b),
-		    json_string_length(a)) == 0;
-	case JSON_ARRAY:
-		if (json_array_size(a) != json_array_size(b))
-			return 0;
-		for (i = 0; i < json_array_size(a); i++)
-			if (!ev_schema_equal(json_array_get(a, i),
-			    json_array_get(b, i)))
-				return 0;
-		return 1;
-	case JSON_OBJECT:
-		if (json_object_size(a) != json_object_size(b))
-			return 0;
-		json_object_foreach((json_t *)(uintptr_t)a, k, v) {
-			const json_t *w = json_object_get(b, k);
-			if (w == NULL || !ev_schema_equal(v, w))
-				return 0;
-		}
-		return 1;
-	default:
-		return 1;
-	}
+	return ev_jset_equal(a, b);
 }
 
 static size_t
@@ -264,8 +233,12 @@ int
 ev_schema_re_match(struct ev_schema_ctx *c, pcre2_code *re, const char *s,
     size_t n)
 {
-	return pcre2_match(re, (PCRE2_SPTR)s, n, 0, PCRE2_NO_UTF_CHECK,
-	    c->md, NULL) >= 0;
+	int rc = pcre2_match(re, (PCRE2_SPTR)s, n, 0, PCRE2_NO_UTF_CHECK,
+	    c->md, c->mctx);
+
+	if (rc >= 0)
+		return 1;
+	return rc == PCRE2_ERROR_NOMATCH ? 0 : rc;
 }
 
 /* ---- error building ---- */
@@ -391,6 +364,75 @@ err_below(struct vc *v, const struct ev_sn *n, const char *kw,
 	seg_pop(&v->ip, im);
 }
 
+/* The limit a PCRE2 match error code stands for, in words. */
+static void
+limit_words(struct ev_buf *b, int rc)
+{
+	PCRE2_UCHAR msg[256];
+
+	switch (rc) {
+	case PCRE2_ERROR_JIT_STACKLIMIT:
+		ev_buf_printf(b, "the JIT stack limit (%u MiB)",
+		    EV_SCHEMA_JIT_STACK_MAX / (1024 * 1024));
+		break;
+	case PCRE2_ERROR_MATCHLIMIT:
+		ev_buf_printf(b, "the match limit (%u steps)",
+		    EV_SCHEMA_MATCH_LIMIT);
+		break;
+	case PCRE2_ERROR_DEPTHLIMIT:
+		ev_buf_printf(b, "the depth limit (%u)", EV_SCHEMA_MATCH_LIMIT);
+		break;
+	case PCRE2_ERROR_HEAPLIMIT:
+		ev_buf_printf(b, "the heap limit (%u MiB)",
+		    EV_SCHEMA_HEAP_LIMIT / 1024);
+		break;
+	default:
+		if (pcre2_get_error_message(rc, msg, sizeof(msg)) < 0)
+			ev_buf_printf(b, "PCRE2 error %d", rc);
+		else
+			ev_buf_printf(b, "an error (%s)", (const char *)msg);
+	}
+}
+
+/*
+ * A pattern of keyword kw (patternProperties: the member src) gave up with
+ * rc on a subject of n bytes: keep the first such error for
+ * ev_schema_ctx_limit.  The check cannot decide, so from here on every
+ * node fails (see v_node), whatever "not" or "anyOf" would make of it.
+ */
+static void
+limit_hit(struct vc *v, const struct ev_sn *n, const char *kw,
+    const char *src, const char *subject, size_t len, int rc)
+{
+	struct ev_buf m = EV_BUF_INIT, k = EV_BUF_INIT, a = EV_BUF_INIT;
+
+	if (v->ctx->limit != NULL)
+		return;
+	ev_buf_printf(&m, "%s \"", kw);
+	ev_buf_adds(&m, src);
+	ev_buf_printf(&m, "\" gave up on %s of %zu bytes: %s", subject, len,
+	    "it hit ");
+	limit_words(&m, rc);
+	ev_buf_add(&k, v->kp.data ? v->kp.data : "", v->kp.len);
+	ev_buf_adds(&a, n->abs);
+	if (v->track) {
+		seg_push(&k, kw);
+		if (strcmp(kw, "pattern") != 0)
+			seg_push(&k, src);
+	}
+	seg_push(&a, kw);
+	if (strcmp(kw, "pattern") != 0)
+		seg_push(&a, src);
+	v->ctx->limit = json_pack("{s:s%,s:s%,s:s,s:s%}",
+	    "instance", v->ip.data ? v->ip.data : "", v->ip.len,
+	    "keyword", k.data ? k.data : "", k.len,
+	    "absolute", a.data,
+	    "message", m.data, m.len);
+	ev_buf_free(&m);
+	ev_buf_free(&k);
+	ev_buf_free(&a);
+}
+
 /* ---- the walker ---- */
 
 static int v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
@@ -404,13 +446,13 @@ v_inplace(struct vc *v, const struct ev_sn *n, const char *kw, long idx,
 	size_t km = v->kp.len;
 	int ok;
 
-	if (v->collect) {
+	if (v->track) {
 		seg_push(&v->kp, kw);
 		if (idx >= 0)
 			ev_buf_printf(&v->kp, "/%ld", idx);
 	}
 	ok = v_node(v, n, inst, ann, sc);
-	if (v->collect)
+	if (v->track)
 		seg_pop(&v->kp, km);
 	return ok;
 }
@@ -424,7 +466,7 @@ v_child(struct vc *v, const struct ev_sn *n, const char *kw,
 	size_t km = v->kp.len, im = v->ip.len;
 	int ok;
 
-	if (v->collect) {
+	if (v->track) {
 		seg_push(&v->kp, kw);
 		if (kwkey)
 			seg_push(&v->kp, kwkey);
@@ -434,23 +476,37 @@ v_child(struct vc *v, const struct ev_sn *n, const char *kw,
 			ev_buf_printf(&v->ip, "/%ld", iidx);
 	}
 	ok = v_node(v, n, inst, NULL, sc);
-	if (v->collect) {
+	if (v->track) {
 		seg_pop(&v->kp, km);
 		seg_pop(&v->ip, im);
 	}
 	return ok;
 }
 
-/* Flag-only evaluation inside error mode (not, if, contains). */
+/*
+ * Flag-only evaluation inside error mode (not, if, contains: keyword kw,
+ * on item iidx when iidx >= 0).  The locations are still tracked, for the
+ * error of a pattern that gives up in there.
+ */
 static int
-v_quiet(struct vc *v, const struct ev_sn *n, const json_t *inst,
-    struct ann *ann, const struct scope *sc)
+v_quiet(struct vc *v, const struct ev_sn *n, const char *kw, long iidx,
+    const json_t *inst, struct ann *ann, const struct scope *sc)
 {
+	size_t km = v->kp.len, im = v->ip.len;
 	int saved = v->collect, ok;
 
+	if (v->track) {
+		seg_push(&v->kp, kw);
+		if (iidx >= 0)
+			ev_buf_printf(&v->ip, "/%ld", iidx);
+	}
 	v->collect = 0;
 	ok = v_node(v, n, inst, ann, sc);
 	v->collect = saved;
+	if (v->track) {
+		seg_pop(&v->kp, km);
+		seg_pop(&v->ip, im);
+	}
 	return ok;
 }
 
@@ -539,12 +595,12 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		{
 			size_t km = v->kp.len;
 			int r;
-			if (v->collect) {
+			if (v->track) {
 				seg_push(&v->kp, n->dep_schemas[j].kw);
 				seg_push(&v->kp, n->dep_schemas[j].name);
 			}
 			r = v_node(v, n->dep_schemas[j].node, inst, ann, sc);
-			if (v->collect)
+			if (v->track)
 				seg_pop(&v->kp, km);
 			if (!r)
 				FAIL();
@@ -585,8 +641,22 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 				break;
 			}
 			for (j = 0; j < n->n_pprops; j++) {
-				if (!ev_schema_re_match(v->ctx,
-				    n->pprops[j].re, k, strlen(k)))
+				int m = ev_schema_re_match(v->ctx,
+				    n->pprops[j].re, k, strlen(k));
+				if (m < 0) {
+					/* Located at the member named. */
+					size_t im = v->ip.len;
+					if (v->track)
+						seg_push(&v->ip, k);
+					limit_hit(v, n, "patternProperties",
+					    n->pprops[j].src, "a property name",
+					    strlen(k), m);
+					if (v->track)
+						seg_pop(&v->ip, im);
+					ok = 0;
+					goto done;
+				}
+				if (m == 0)
 					continue;
 				matched = 1;
 				if (ann)
@@ -644,7 +714,21 @@ v_array(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		    "%zu", n->min_items, len);
 		FAIL();
 	}
-	if (n->unique) {
+	if (n->unique && len > EV_SCHEMA_ENUM_SCAN) {
+		/* Hashed: a long array is not compared pair by pair. */
+		struct ev_jset *seen = ev_jset_new(len);
+		size_t first;
+		for (i = 0; i < len; i++)
+			if (ev_jset_add(seen, json_array_get(inst, i), i,
+			    &first))
+				break;
+		ev_jset_free(seen);
+		if (i < len) {
+			err_add(v, n, "uniqueItems", "items %zu and %zu are "
+			    "equal", first, i);
+			FAIL();
+		}
+	} else if (n->unique) {
 		for (i = 0; i < len; i++)
 			for (j = i + 1; j < len; j++)
 				if (ev_schema_equal(json_array_get(inst, i),
@@ -670,7 +754,7 @@ unique_done:
 			int r;
 			if (ann)
 				ann->m[i] = 1;
-			if (v->collect) {
+			if (v->track) {
 				seg_push(&v->kp, n->rest_kw);
 				ev_buf_printf(&v->ip, "/%zu", i);
 			}
@@ -683,7 +767,7 @@ unique_done:
 			}
 			r = v_node(v, n->rest, json_array_get(inst, i), NULL,
 			    sc);
-			if (v->collect) {
+			if (v->track) {
 				seg_pop(&v->kp, km);
 				seg_pop(&v->ip, im);
 			}
@@ -695,8 +779,8 @@ unique_done:
 		size_t count = 0;
 		long long minc = n->min_contains >= 0 ? n->min_contains : 1;
 		for (i = 0; i < len; i++)
-			if (v_quiet(v, n->contains, json_array_get(inst, i),
-			    NULL, sc)) {
+			if (v_quiet(v, n->contains, "contains", (long)i,
+			    json_array_get(inst, i), NULL, sc)) {
 				count++;
 				if (ann && n->draft == EV_SCHEMA_2020_12)
 					ann->m[i] = 1;
@@ -744,10 +828,19 @@ v_string(struct vc *v, const struct ev_sn *n, const json_t *inst)
 			FAIL();
 		}
 	}
-	if (n->pattern && !ev_schema_re_match(v->ctx, n->pattern, s, len)) {
-		err_add(v, n, "pattern", "does not match pattern \"%s\"",
-		    n->pattern_src);
-		FAIL();
+	if (n->pattern) {
+		int m = ev_schema_re_match(v->ctx, n->pattern, s, len);
+		if (m < 0) {
+			limit_hit(v, n, "pattern", n->pattern_src, "a string",
+			    len, m);
+			ok = 0;
+			goto done;
+		}
+		if (m == 0) {
+			err_add(v, n, "pattern", "does not match pattern "
+			    "\"%s\"", n->pattern_src);
+			FAIL();
+		}
 	}
 	if (n->format && (v->ctx->assert_format ||
 	    (n->vocab & EV_VOC_FORMAT_ASSERT)) &&
@@ -867,6 +960,8 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 	size_t i, amark, emark;
 	int ok = 1;
 
+	if (v->ctx->limit != NULL)
+		return 0;	/* undecided: nothing may pass */
 	if (n->boolean >= 0) {
 		if (n->boolean == 0)
 			err_add(v, n, NULL, "no value is allowed here");
@@ -924,7 +1019,13 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		err_add(v, n, "const", "value is not the required constant");
 		FAIL();
 	}
-	if (n->enum_v) {
+	if (n->enum_set) {
+		if (!ev_jset_find(n->enum_set, inst, NULL)) {
+			err_add(v, n, "enum", "value is not one of the allowed "
+			    "values");
+			FAIL();
+		}
+	} else if (n->enum_v) {
 		for (i = 0; i < json_array_size(n->enum_v); i++)
 			if (ev_schema_equal(inst, json_array_get(n->enum_v, i)))
 				break;
@@ -1008,7 +1109,7 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 			FAIL();
 		}
 	}
-	if (n->not_ && v_quiet(v, n->not_, inst, NULL, sc)) {
+	if (n->not_ && v_quiet(v, n->not_, "not", -1, inst, NULL, sc)) {
 		err_add(v, n, "not", "value matches a schema it must not");
 		FAIL();
 	}
@@ -1017,7 +1118,8 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		int r;
 		if (ann)
 			ann_init(&a, inst);
-		r = v_quiet(v, n->if_, inst, ann ? &a : NULL, sc);
+		r = v_quiet(v, n->if_, "if", -1, inst, ann ? &a : NULL,
+		    sc);
 		if (ann) {
 			if (r)
 				ann_merge(ann, &a);
@@ -1063,6 +1165,8 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		ann_all(ann);
 	}
 done:
+	if (v->ctx->limit != NULL)
+		ok = 0;
 	if (v->detailed && v->collect && !ok && v->depth > 1)
 		nest_errors(v, n, emark);
 	if (v->annots && v->collect) {
@@ -1091,8 +1195,15 @@ ev_schema_ctx_new(void)
 	struct ev_schema_ctx *c = ev_xcalloc(1, sizeof(*c));
 
 	c->md = pcre2_match_data_create(1, NULL);
-	if (c->md == NULL)
+	c->mctx = pcre2_match_context_create(NULL);
+	c->jstack = pcre2_jit_stack_create(32 * 1024,
+	    EV_SCHEMA_JIT_STACK_MAX, NULL);
+	if (c->md == NULL || c->mctx == NULL || c->jstack == NULL)
 		ev_die(EV_EXIT_RUNTIME, "out of memory");
+	pcre2_jit_stack_assign(c->mctx, NULL, c->jstack);
+	pcre2_set_match_limit(c->mctx, EV_SCHEMA_MATCH_LIMIT);
+	pcre2_set_depth_limit(c->mctx, EV_SCHEMA_MATCH_LIMIT);
+	pcre2_set_heap_limit(c->mctx, EV_SCHEMA_HEAP_LIMIT);
 	return c;
 }
 
@@ -1102,7 +1213,24 @@ ev_schema_ctx_free(struct ev_schema_ctx *c)
 	if (c == NULL)
 		return;
 	pcre2_match_data_free(c->md);
+	pcre2_match_context_free(c->mctx);
+	pcre2_jit_stack_free(c->jstack);
+	json_decref(c->limit);
 	free(c);
+}
+
+const json_t *
+ev_schema_ctx_limit(const struct ev_schema_ctx *c)
+{
+	return c->limit;
+}
+
+/* A new check with c: forget the limit the last one hit. */
+static void
+limit_clear(struct ev_schema_ctx *c)
+{
+	json_decref(c->limit);
+	c->limit = NULL;
 }
 
 void
@@ -1117,9 +1245,28 @@ ev_schema_valid(struct ev_schema_ctx *c, const struct ev_schema *s,
 {
 	struct vc v;
 
+	limit_clear(c);
 	memset(&v, 0, sizeof(v));
 	v.ctx = c;
 	return v_node(&v, (const struct ev_sn *)s, inst, NULL, NULL);
+}
+
+/*
+ * The errors of a check that hit a limit: that one error.  The error mode
+ * runs the same matches as the flag check and usually hits the same limit
+ * with the locations known; when it stops short of it (a full error list),
+ * the flag check's error stays.  New reference.
+ */
+static json_t *
+limit_errors(struct ev_schema_ctx *c, json_t *flag_limit)
+{
+	json_t *a = json_array();
+
+	if (c->limit == NULL)
+		c->limit = json_incref(flag_limit);
+	json_array_append(a, c->limit);
+	json_decref(flag_limit);
+	return a;
 }
 
 json_t *
@@ -1128,11 +1275,16 @@ ev_schema_errors(struct ev_schema_ctx *c, const struct ev_schema *s,
 {
 	struct vc v;
 
+	json_t *flag_limit;
+
 	if (ev_schema_valid(c, s, inst))
 		return NULL;
+	flag_limit = c->limit;
+	c->limit = NULL;
 	memset(&v, 0, sizeof(v));
 	v.ctx = c;
 	v.collect = 1;
+	v.track = 1;
 	v.errors = json_array();
 	v.max_errors = max_errors;
 	ev_buf_adds(&v.ip, "");
@@ -1140,6 +1292,10 @@ ev_schema_errors(struct ev_schema_ctx *c, const struct ev_schema *s,
 	(void)v_node(&v, (const struct ev_sn *)s, inst, NULL, NULL);
 	ev_buf_free(&v.ip);
 	ev_buf_free(&v.kp);
+	if (c->limit != NULL || flag_limit != NULL) {
+		json_decref(v.errors);
+		return limit_errors(c, flag_limit);
+	}
 	if (json_array_size(v.errors) == 0)
 		json_array_append_new(v.errors, json_pack("{s:s,s:s,s:s,s:s}",
 		    "instance", "", "keyword", "", "absolute",
@@ -1160,9 +1316,11 @@ ev_schema_output(struct ev_schema_ctx *c, const struct ev_schema *s,
 
 	if (fmt == EV_SCHEMA_OUT_FLAG)
 		return json_pack("{s:b}", "valid", ev_schema_valid(c, s, inst));
+	limit_clear(c);
 	memset(&v, 0, sizeof(v));
 	v.ctx = c;
 	v.collect = 1;
+	v.track = 1;
 	v.errors = json_array();
 	v.annots = json_array();
 	v.detailed = fmt == EV_SCHEMA_OUT_DETAILED;
@@ -1173,6 +1331,11 @@ ev_schema_output(struct ev_schema_ctx *c, const struct ev_schema *s,
 	ev_buf_free(&v.kp);
 	out = json_pack("{s:b,s:s,s:s,s:s}", "valid", ok, "keywordLocation", "",
 	    "absoluteKeywordLocation", root->abs, "instanceLocation", "");
+	if (c->limit != NULL) {
+		/* Undecided: the limit is the one error. */
+		json_array_clear(v.errors);
+		json_array_append(v.errors, c->limit);
+	}
 	if (!ok) {
 		list = json_array();
 		json_array_foreach(v.errors, i, e)

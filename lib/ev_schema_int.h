@@ -12,6 +12,7 @@
 #include <pcre2.h>
 #include <jansson.h>
 
+#include "ev_jset.h"
 #include "ev_schema.h"
 
 enum {
@@ -22,6 +23,12 @@ enum {
 /* Vocabularies that can be switched off by a custom meta-schema. */
 #define EV_VOC_VALIDATION	1u
 #define EV_VOC_FORMAT_ASSERT	2u
+
+/*
+ * An enum of at most this many values is scanned; a longer one is hashed
+ * (ev_jset), and so is an array checked for uniqueItems.
+ */
+#define EV_SCHEMA_ENUM_SCAN	8
 
 struct ev_sn;
 
@@ -90,6 +97,7 @@ struct ev_sn {
 	long long	 min_contains, max_contains;	/* -1 absent */
 
 	const json_t	*enum_v;
+	struct ev_jset	*enum_set;	/* enum_v hashed, when it is long */
 	const json_t	*const_v;
 	int		 has_const;
 	const json_t	*minimum, *maximum, *ex_minimum, *ex_maximum;
@@ -122,16 +130,37 @@ struct ev_schema_set {
 	unsigned long	 anon;
 };
 
+/*
+ * The bounds every pattern match runs under.  The JIT stack is reserved
+ * (not touched) up to its maximum; ^(a|b)*$ needs about 24 bytes of it per
+ * subject byte, so a string filling a default --max-line line (1 MiB)
+ * fits.  The heap limit bounds the interpreter, used when a pattern could
+ * not be JIT-compiled; the match limit (PCRE2's default) stops
+ * catastrophic backtracking.
+ */
+#define EV_SCHEMA_JIT_STACK_MAX	(64u * 1024 * 1024)	/* bytes */
+#define EV_SCHEMA_HEAP_LIMIT	(256u * 1024)		/* KiB */
+#define EV_SCHEMA_MATCH_LIMIT	10000000u
+
 struct ev_schema_ctx {
 	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack	*jstack;
 	int		 assert_format;
+	/* The resource-limit error of the last check (owned), or NULL. */
+	json_t		*limit;
 };
 
 /* Compile a pattern with ECMA-262 semantics; NULL when it does not compile. */
 pcre2_code	*ev_schema_regex(const char *pat, size_t len);
+/*
+ * 1 when re matches the n bytes at s, 0 when it does not, or PCRE2's
+ * negative error code when the match gave up (a resource limit).
+ */
 int		 ev_schema_re_match(struct ev_schema_ctx *c, pcre2_code *re,
 		    const char *s, size_t n);
 unsigned	 ev_schema_type_of(const json_t *v);
+/* JSON Schema equality (ev_jset_equal). */
 int		 ev_schema_equal(const json_t *a, const json_t *b);
 
 #endif /* EV_SCHEMA_INT_H */

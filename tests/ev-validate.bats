@@ -23,6 +23,16 @@ wait_for() {
 
 lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 
+# start_gate ARGS...: ev-validate ARGS in the background reading the fifo
+# "in", whose writer end is fd 5 (fd 3 is bats's own); output to
+# out.ndjson, diagnostics to err, the process id in $pid.
+start_gate() {
+	mkfifo in
+	ev-validate "$@" < in > out.ndjson 2> err 3>&- &
+	pid=$!
+	exec 5> in
+}
+
 @test "ev-validate: --help prints usage to stdout" {
 	run --separate-stderr ev-validate --help
 	assert_success
@@ -98,6 +108,32 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	assert_line --index 0 'unknown_schema: no schema for event "refund"'
 	assert_line --index 1 'unknown_schema: no schema for version "9-0-0" of event "purchase"'
 	[ "$(stat_of st.json unknown_schema)" = 2 ]
+}
+
+# Issue 12 item 3: every schema file was selectable, so a record naming the
+# shared fragment as its event was checked against the fragment alone.
+@test "ev-validate: a fragment under a _folder is referenced but never selected" {
+	ctx='{"platform":"web","country":"DE","app_version":"1.0.0","plan":"free"}'
+	{
+		echo "{\"event\":\"_common/context\",\"version\":\"1-0-0\",\"context\":$ctx}"
+		echo "{\"event\":\"_common/context\",\"platform\":\"web\"}"
+		echo "{\"schema\":\"iglu:_common/context/1-0-0\",\"data\":$ctx}"
+		echo '{"event_id":"e-1","event":"purchase","ts":"2026-03-02T10:15:10Z","user_id":"u6","properties":{"amount":1,"currency":"USD","sku":"s"},"context":{"platform":"tv"}}'
+	} > in.ndjson
+	run --separate-stderr ev-validate -r reg --rejects rej.ndjson < in.ndjson
+	assert_failure 1
+	assert_output ''
+	run jq -c '[.reason, .errors[0].message]' rej.ndjson
+	assert_line --index 0 '["unknown_schema","no schema for event \"_common/context\""]'
+	assert_line --index 1 '["unknown_schema","no schema for event \"_common/context\""]'
+	assert_line --index 2 '["unknown_schema","no schema for event \"iglu:_common/context/1-0-0\""]'
+	# The fragment still checks the events that reference it.
+	assert_line --index 3 '["schema","value is not one of the allowed values"]'
+	# A folder of fragments alone holds no event schema.
+	rm -r reg/purchase reg/signup reg/page_view reg/activation reg/com.acme
+	run --separate-stderr ev-validate -r reg < /dev/null
+	assert_failure 2
+	[[ "$stderr" == *"no event schemas in registry folder 'reg'"* ]]
 }
 
 @test "ev-validate: without a version the latest schema applies" {
@@ -176,11 +212,7 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 @test "ev-validate: SIGHUP reloads the registry, a broken reload keeps it" {
 	sso='{"event_id":"e-1","event":"signup","ts":"2026-03-02T10:15:07Z","user_id":"u3","properties":{"method":"sso"}}'
 	email='{"event_id":"e-2","event":"signup","ts":"2026-03-02T10:15:07Z","user_id":"u3","properties":{"method":"email"}}'
-	mkfifo in
-	# fd 3 is bats's own: the fifo's writer end is fd 5.
-	ev-validate -r reg --rejects rej.ndjson < in > out.ndjson 2> err 3>&- &
-	pid=$!
-	exec 5> in
+	start_gate -r reg --rejects rej.ndjson
 	echo "$sso" >&5
 	wait_for lines_in rej.ndjson 1
 	jq '.properties.properties.properties.method.enum += ["sso"]' \
@@ -203,6 +235,100 @@ lines_in() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	run cat out.ndjson
 	assert_output "$(printf '%s\n%s\n%s' "$sso" "$sso" "$email")"
 	grep -q 'signup/1-0-0.json' err
+}
+
+# Issue 12 item 16: loading a folder with no schema sorted a null array
+# (qsort(NULL, 0, ...)), undefined behaviour that aborts the sanitizer
+# build, at start and on a SIGHUP after the schemas were removed.
+@test "ev-validate: an empty registry is exit 2 at start and a failed reload" {
+	mkdir empty
+	run --separate-stderr ev-validate -r empty < /dev/null
+	assert_failure 2
+	[[ "$stderr" == *"no schemas in registry folder 'empty'"* ]]
+	sso='{"event_id":"e-1","event":"signup","ts":"2026-03-02T10:15:07Z","user_id":"u3","properties":{"method":"email"}}'
+	start_gate -r reg
+	echo "$sso" >&5
+	wait_for lines_in out.ndjson 1
+	rm -r reg/*
+	kill -HUP "$pid"
+	wait_for grep -q 'reload failed, keeping the previous schemas' err
+	echo "$sso" >&5
+	exec 5>&-
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 0 ]
+	[ "$(wc -l < out.ndjson)" -eq 2 ]
+	grep -q "no schemas in registry folder 'reg'" err
+}
+
+# Issue 12 item 2: a pattern that ran out of JIT stack counted as "no
+# match", so this patternProperties check was skipped and the record passed.
+@test "ev-validate: patternProperties holds on a long property name" {
+	echo '{"type":"object","patternProperties":{"^(a|b)*$":{"type":"integer"}}}' > pp.json
+	python3 -c "import json;print(json.dumps({'ab'*5000:'not an integer'}))" > in.ndjson
+	run --separate-stderr ev-validate -s pp.json --rejects rej.ndjson < in.ndjson
+	assert_failure 1
+	assert_output ''
+	run jq -c '[.reason, .errors[0].message]' rej.ndjson
+	assert_output '["schema","expected integer, got string \"not an integer\""]'
+}
+
+@test "ev-validate: a pattern that gives up rejects with reason resource_limit" {
+	bad=$(python3 -c "print('a' * 40 + 'b')")
+	# Catastrophic backtracking in patternProperties and under "not" (a
+	# "no match" would accept both records): PCRE2's match limit.
+	echo '{"patternProperties":{"^(a+)+$":{"type":"integer"}}}' > pp.json
+	echo '{"not":{"properties":{"k":{"pattern":"^(a+)+$"}}}}' > not.json
+	printf '{"%s":"x"}\n' "$bad" > pp.ndjson
+	printf '{"k":"%s"}\n' "$bad" > not.ndjson
+	run --separate-stderr ev-validate -s pp.json --rejects rej.ndjson \
+	    --stats st.json < pp.ndjson
+	assert_failure 1
+	assert_output ''
+	run jq -c '[.reason, .errors[0].instance, .errors[0].keyword, .errors[0].message]' rej.ndjson
+	assert_output '["resource_limit","/'"$bad"'","/patternProperties/^(a+)+$","patternProperties \"^(a+)+$\" gave up on a property name of 41 bytes: it hit the match limit (10000000 steps)"]'
+	[ "$(stat_of st.json resource_limit)" -eq 1 ]
+	[ "$(stat_of st.json invalid)" -eq 0 ]
+	[ "$(jq '.events["-"].resource_limit' st.json)" -eq 1 ]
+	assert_balanced st.json
+	run --separate-stderr ev-validate -s not.json < not.ndjson
+	assert_failure 1
+	assert_output ''
+	[[ "$stderr" == *"<stdin>:1: resource_limit: pattern \"^(a+)+\$\" gave up on a string of 41 bytes: it hit the match limit"* ]]
+	run --separate-stderr ev-validate -s not.json --output basic \
+	    --rejects rej2.ndjson < not.ndjson
+	assert_failure 1
+	run jq -c '.errors[0] | [.keywordLocation, .instanceLocation]' rej2.ndjson
+	assert_output '["/not/properties/k/pattern","/k"]'
+}
+
+@test "ev-validate: a string past the JIT stack is a resource_limit, not a mismatch" {
+	echo '{"pattern":"^(a|b)*$"}' > p.json
+	python3 -c "print('\"' + 'ab' * 2000000 + '\"')" > in.ndjson
+	run --separate-stderr ev-validate -s p.json --max-line 8000000 \
+	    --rejects rej.ndjson < in.ndjson
+	assert_failure 1
+	run jq -c '[.reason, .errors[0].keyword, .errors[0].message]' rej.ndjson
+	assert_output '["resource_limit","/pattern","pattern \"^(a|b)*$\" gave up on a string of 4000000 bytes: it hit the JIT stack limit (64 MiB)"]'
+}
+
+# Issue 12 item 12: a long enum is hashed and so is a long uniqueItems
+# array; the verdicts must stay JSON Schema's (1 equals 1.0, member order
+# is free, true is not 1), judged here by an independent Python reference.
+@test "ev-validate: hashed enum and uniqueItems agree with a reference" {
+	python3 "$V/enum_cases.py" .
+	run --separate-stderr ev-validate -s enum.json --rejects rej.ndjson \
+	    < enum.ndjson
+	assert_failure 1
+	diff <(printf '%s\n' "$output") enum.expected
+	[ "$(wc -l < rej.ndjson)" -eq $(( $(wc -l < enum.ndjson) - $(wc -l < enum.expected) )) ]
+	run --separate-stderr ev-validate -s unique.json --rejects rej2.ndjson \
+	    < unique.ndjson
+	assert_failure 1
+	diff <(printf '%s\n' "$output") unique.expected
+	jq -e 'select(.errors[0].message | test("^items [0-9]+ and [0-9]+ are equal$") | not)' \
+	    rej2.ndjson && return 1
+	true
 }
 
 @test "ev-validate: --dedupe drops repeats within the window only" {

@@ -10,6 +10,7 @@
 #include "ev_common.h"
 #include "ev_dedupe.h"
 #include "ev_format.h"
+#include "ev_jset.h"
 #include "ev_registry.h"
 #include "ev_schema.h"
 
@@ -47,6 +48,11 @@ test_uri(void)
 	CHECK(resolves(b, "../../g", "http://a/g"));
 	CHECK(resolves(b, "../../../g", "http://a/g"));
 	CHECK(resolves(b, "g;x=1/../y", "http://a/b/c/y"));
+	/* Section 5.4.2; a leading "/.." wrote through a null buffer. */
+	CHECK(resolves(b, "/../g", "http://a/g"));
+	CHECK(resolves(b, "/./g", "http://a/g"));
+	CHECK(resolves(b, "../../../../g", "http://a/g"));
+	CHECK(resolves("urn:x", "/..", "urn:/"));
 	CHECK(resolves("urn:uuid:deadbeef", "#/$defs/a",
 	    "urn:uuid:deadbeef#/$defs/a"));
 }
@@ -180,6 +186,131 @@ test_detailed(void)
 	ev_schema_set_free(set);
 }
 
+/*
+ * A pattern that gives up (PCRE2's match limit on catastrophic
+ * backtracking) leaves the check undecided: never valid, whatever "not",
+ * "anyOf" or "if" around it would make of a "no match", and the errors
+ * are that one limit error.
+ */
+static void
+test_limit(void)
+{
+	static const char *const schemas[] = {
+		"{\"pattern\":\"^(a+)+$\"}",
+		"{\"not\":{\"pattern\":\"^(a+)+$\"}}",
+		"{\"anyOf\":[{\"pattern\":\"^(a+)+$\"},{\"type\":\"integer\"}]}",
+		"{\"anyOf\":[{\"not\":{\"pattern\":\"^(a+)+$\"}},false]}",
+		"{\"if\":{\"pattern\":\"^(a+)+$\"},\"else\":true,\"then\":true}",
+		"{\"items\":{\"propertyNames\":{\"not\":{\"pattern\":\"^(a+)+$\"}}}}",
+		"{\"contains\":{\"not\":{\"pattern\":\"^(a+)+$\"}}}",
+	};
+	static const char *const insts[] = {
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"",
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"",
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"",
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"",
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"",
+		"[{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\":1}]",
+		"[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"]",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(schemas) / sizeof(schemas[0]); i++) {
+		struct ev_schema_set *set = ev_schema_set_new(NULL,
+		    EV_SCHEMA_2020_12);
+		struct ev_schema_ctx *c = ev_schema_ctx_new();
+		json_t *sj = json_loads(schemas[i], 0, NULL);
+		json_t *ij = json_loads(insts[i], JSON_DECODE_ANY, NULL);
+		json_t *e, *out;
+		const json_t *lim;
+		char err[256];
+		struct ev_schema *s = ev_schema_set_add(set, sj, NULL, err,
+		    sizeof(err));
+
+		CHECK(s != NULL && ev_schema_set_link(set, err,
+		    sizeof(err)) == 0);
+		CHECK(ev_schema_valid(c, s, ij) == 0);
+		lim = ev_schema_ctx_limit(c);
+		CHECK(lim != NULL && strstr(json_string_value(json_object_get(
+		    lim, "message")), "match limit") != NULL);
+		e = ev_schema_errors(c, s, ij, 1);
+		CHECK(json_array_size(e) == 1 && ev_schema_ctx_limit(c) &&
+		    json_equal(json_array_get(e, 0), ev_schema_ctx_limit(c)));
+		json_decref(e);
+		out = ev_schema_output(c, s, ij, EV_SCHEMA_OUT_BASIC);
+		CHECK(json_is_false(json_object_get(out, "valid")));
+		CHECK(json_array_size(json_object_get(out, "errors")) == 1);
+		json_decref(out);
+		/* The next check starts afresh. */
+		json_decref(ij);
+		ij = json_loads("[\"ab\"]", 0, NULL);
+		(void)ev_schema_valid(c, s, ij);
+		CHECK(ev_schema_ctx_limit(c) == NULL);
+		json_decref(sj);
+		json_decref(ij);
+		ev_schema_ctx_free(c);
+		ev_schema_set_free(set);
+	}
+}
+
+/* JSON Schema equality, the hash that agrees with it, and the set. */
+static void
+test_jset(void)
+{
+	static const char *const same[][2] = {
+		{ "1", "1.0" }, { "0", "-0.0" }, { "1e2", "100" },
+		{ "{\"a\":1,\"b\":[2,{\"c\":3}]}",
+		  "{\"b\":[2.0,{\"c\":3}],\"a\":1.0}" },
+		{ "\"\\u00e9\"", "\"\xc3\xa9\"" },
+		{ "[]", "[]" }, { "{}", "{}" }, { "null", "null" },
+	};
+	static const char *const differ[][2] = {
+		{ "1", "true" }, { "0", "false" }, { "null", "0" },
+		{ "[1,2]", "[2,1]" }, { "{\"a\":1}", "{\"a\":1,\"b\":1}" },
+		{ "\"1\"", "1" }, { "[]", "{}" }, { "1", "1.5" },
+	};
+	struct ev_jset *set;
+	json_t *vals = json_array(), *v;
+	size_t i, tag;
+
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		json_t *a = json_loads(same[i][0], JSON_DECODE_ANY, NULL);
+		json_t *b = json_loads(same[i][1], JSON_DECODE_ANY, NULL);
+		CHECK(a && b && ev_jset_equal(a, b));
+		CHECK(a && b && ev_jset_hash(a) == ev_jset_hash(b));
+		json_decref(a);
+		json_decref(b);
+	}
+	for (i = 0; i < sizeof(differ) / sizeof(differ[0]); i++) {
+		json_t *a = json_loads(differ[i][0], JSON_DECODE_ANY, NULL);
+		json_t *b = json_loads(differ[i][1], JSON_DECODE_ANY, NULL);
+		CHECK(a && b && !ev_jset_equal(a, b));
+		json_decref(a);
+		json_decref(b);
+	}
+	/* Many values: the set grows and keeps every tag. */
+	set = ev_jset_new(2);
+	for (i = 0; i < 5000; i++)
+		json_array_append_new(vals, i % 2 ? json_integer((json_int_t)i) :
+		    json_pack("{s:i}", "k", (int)i));
+	for (i = 0; i < 5000; i++)
+		CHECK(ev_jset_add(set, json_array_get(vals, i), i, NULL) == 0);
+	CHECK(ev_jset_count(set) == 5000);
+	v = json_real(4999.0);
+	CHECK(ev_jset_find(set, v, &tag) == 1 && tag == 4999);
+	CHECK(ev_jset_add(set, v, 1, &tag) == 1 && tag == 4999);
+	json_decref(v);
+	v = json_pack("{s:f}", "k", 4998.0);
+	CHECK(ev_jset_find(set, v, &tag) == 1 && tag == 4998);
+	json_decref(v);
+	v = json_integer(5000);
+	CHECK(ev_jset_find(set, v, NULL) == 0);
+	json_decref(v);
+	CHECK(ev_jset_count(set) == 5000);
+	ev_jset_free(set);
+	json_decref(vals);
+}
+
 static void
 test_formats(void)
 {
@@ -261,6 +392,8 @@ main(void)
 	test_keywords();
 	test_errors();
 	test_detailed();
+	test_limit();
+	test_jset();
 	test_formats();
 	test_dedupe();
 	printf("test_validate: %d checks, %d failed\n", checks, failures);
