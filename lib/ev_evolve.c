@@ -17,6 +17,7 @@
 #include "ev_common.h"
 #include "ev_path.h"
 #include "ev_evolve.h"
+#include "ev_registry.h"
 
 struct ev_evolve_doc {
 	char			*path;
@@ -104,7 +105,6 @@ ev_evolve_load(struct ev_evolve_store *st, const char *path, char *err,
 {
 	char real[PATH_MAX], *slash;
 	struct ev_evolve_doc *d;
-	json_error_t je;
 	json_t *root;
 	size_t i;
 
@@ -116,13 +116,10 @@ ev_evolve_load(struct ev_evolve_store *st, const char *path, char *err,
 	for (i = 0; i < st->n; i++)
 		if (strcmp(st->d[i]->path, real) == 0)
 			return st->d[i];
-	root = json_load_file(real, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
-	    &je);
-	if (root == NULL) {
-		snprintf(err, errsize, "cannot read '%s': line %d: %s", path,
-		    je.line, je.text);
+	/* ev-validate's reader: the same duplicate keys and numbers. */
+	root = ev_registry_read_json(path, err, errsize);
+	if (root == NULL)
 		return NULL;
-	}
 	if (!json_is_object(root) && !json_is_boolean(root)) {
 		snprintf(err, errsize, "'%s' is not a schema (an object or a "
 		    "boolean)", path);

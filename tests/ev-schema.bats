@@ -157,7 +157,7 @@ check_mode() {
 	printf '{"type": "object",\n' >broken.json
 	run --separate-stderr ev-schema compat broken.json "$CASES/type_changed/new.json"
 	assert_failure 2
-	[[ "$stderr" == *"cannot read 'broken.json': line"* ]]
+	[[ "$stderr" == *"broken.json:2: "* ]]
 	run --separate-stderr ev-schema lint broken.json
 	assert_failure 2
 }
@@ -533,4 +533,47 @@ J
 	    '[["prefix_item_added","widen","/properties/p/additionalItems","/properties/p/items/1"]]' ]
 	run --separate-stderr ev-schema compat --mode forward a.json b.json
 	assert_failure 1
+}
+
+# self_desc VERSION PROPERTIES: an Iglu self-describing schema of an object.
+self_desc() {
+	printf '{"self":{"vendor":"v","name":"n","format":"jsonschema","version":"%s"},"description":"d","type":"object","additionalProperties":false,"properties":%s}\n' "$1" "$2"
+}
+
+@test "ev-schema: duplicate keys are read as ev-validate reads them, last one wins, and lint names them" {
+	self_desc 1-0-0 '{"a":{"type":"integer","description":"a"}}' >old.json
+	self_desc 1-0-1 '{"a":{"type":"string","description":"a"},"a":{"type":"integer","description":"a"}}' >new.json
+	# The independent reader: ev-validate keeps the last "a".
+	run --separate-stderr ev-validate -s new.json <<<'{"a":1}'
+	assert_success
+	run --separate-stderr ev-schema bump --json old.json new.json
+	assert_success
+	[ "$(jq -r '.checks[0].required' <<<"$output")" = none ]
+	run --separate-stderr ev-schema lint new.json
+	assert_success
+	assert_line "new.json: warning: duplicate-key: /properties/a: key 'a' appears 2 times in one object; the last value is used"
+	# The reproducer of the issue, as it was filed.
+	printf '{"self":{"vendor":"v","name":"n","format":"jsonschema","version":"1-0-1"},"type":"object","properties":{"a":{"type":"integer"},"a":{"type":"integer"}}}' >repro.json
+	run --separate-stderr ev-schema lint repro.json
+	assert_success
+	assert_line --partial "repro.json: warning: duplicate-key: /properties/a: key 'a'"
+}
+
+@test "ev-schema: an integer above int64 is read as ev-validate reads it" {
+	self_desc 1-0-0 '{"a":{"type":"integer","maximum":100,"description":"a"}}' >old.json
+	self_desc 1-0-1 '{"a":{"type":"integer","maximum":9223372036854776000,"description":"a"}}' >new.json
+	run --separate-stderr ev-validate -s new.json <<<'{"a":9000000000000000000}'
+	assert_success
+	run --separate-stderr ev-schema bump --json old.json new.json
+	assert_success
+	[ "$(jq -r '.checks[0].required' <<<"$output")" = addition ]
+	[ "$(jq -r '.checks[0].changes[0].kind' <<<"$output")" = maximum_loosened ]
+	run --separate-stderr ev-schema lint new.json
+	assert_success
+	# And the other way round the bound tightens.
+	self_desc 1-0-0 '{"a":{"type":"integer","maximum":9223372036854776000,"description":"a"}}' >old2.json
+	self_desc 1-0-1 '{"a":{"type":"integer","maximum":100,"description":"a"}}' >new2.json
+	run --separate-stderr ev-schema bump --json old2.json new2.json
+	assert_failure 1
+	[ "$(jq -r '.checks[0].required' <<<"$output")" = model ]
 }
