@@ -169,9 +169,13 @@ add_job(struct pairjob **jobs, size_t *n, const char *event,
 	(*n)++;
 }
 
-/* Load every file of a registry, so "$id" references resolve. */
+/*
+ * Load every file of a registry, so "$id" references resolve.  An
+ * unreadable file ends the run unless tolerant (lint reports it itself).
+ */
 static void
-preload(struct ev_evolve_store *st, const struct ev_evolve_registry *r)
+preload(struct ev_evolve_store *st, const struct ev_evolve_registry *r,
+    int tolerant)
 {
 	char err[1024];
 	size_t i, k;
@@ -179,7 +183,7 @@ preload(struct ev_evolve_store *st, const struct ev_evolve_registry *r)
 	for (i = 0; i < r->n; i++)
 		for (k = 0; k < r->ev[i].n; k++)
 			if (ev_evolve_load(st, r->ev[i].v[k].path, err,
-			    sizeof(err)) == NULL)
+			    sizeof(err)) == NULL && !tolerant)
 				die_unreadable(err);
 }
 
@@ -301,7 +305,7 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 		    sizeof(err)) != 0)
 			die_unreadable(err);
 		w->have_nreg = 1;
-		preload(w->nst, &w->nreg);
+		preload(w->nst, &w->nreg, 0);
 		registry_jobs(NULL, &w->nreg, w->ost, w->nst, transitive,
 		    &w->jobs, &w->njobs);
 		return;
@@ -320,8 +324,8 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 			if (ev_evolve_registry_scan(refdir, &rr, NULL, err,
 			    sizeof(err)) != 0)
 				die_unreadable(err);
-			preload(w->ost, &rr);
-			preload(w->nst, &rr);
+			preload(w->ost, &rr, 0);
+			preload(w->nst, &rr, 0);
 			ev_evolve_registry_free(&rr);
 		}
 		add_job(&w->jobs, &w->njobs, NULL, argv[0], argv[1], w->ost,
@@ -336,8 +340,8 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 	    sizeof(err)) != 0)
 		die_unreadable(err);
 	w->have_nreg = 1;
-	preload(w->ost, &w->oreg);
-	preload(w->nst, &w->nreg);
+	preload(w->ost, &w->oreg, 0);
+	preload(w->nst, &w->nreg, 0);
 	registry_jobs(&w->oreg, &w->nreg, w->ost, w->nst, transitive,
 	    &w->jobs, &w->njobs);
 }
@@ -559,7 +563,19 @@ load_meta(void)
 	return set;
 }
 
-static void
+/* The worse of two exit statuses (0 < 1 < 2). */
+static int
+worse(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/*
+ * Lint one file into rep.  Returns the exit status it asks for on its own:
+ * EV_EXIT_USAGE when it cannot be read (reported as an "unreadable"
+ * finding, so the other files are still linted), else EV_EXIT_OK.
+ */
+static int
 lint_file(struct ev_evolve_store *st, const char *path,
     struct ev_schema_set *meta, struct ev_lint_report *rep,
     const struct ev_schemaver *filever)
@@ -569,8 +585,10 @@ lint_file(struct ev_evolve_store *st, const char *path,
 	char err[1024];
 
 	d = ev_evolve_load(st, path, err, sizeof(err));
-	if (d == NULL)
-		die_unreadable(err);
+	if (d == NULL) {
+		ev_lint_add(rep, 1, path, "unreadable", "", "%s", err);
+		return EV_EXIT_USAGE;
+	}
 	ev_lint_schema(d, path, meta, rep);
 	if (filever != NULL && ev_evolve_version_of(NULL, ev_evolve_doc_root(d),
 	    &v) == 0 && ev_schemaver_cmp(&v, filever) != 0) {
@@ -581,6 +599,7 @@ lint_file(struct ev_evolve_store *st, const char *path,
 		    "the schema says version %s but the file is named %s.json",
 		    a, b);
 	}
+	return EV_EXIT_OK;
 }
 
 static int
@@ -588,7 +607,7 @@ run_lint(const struct opts *o, int argc, char **argv)
 {
 	struct ev_lint_report rep = { NULL, 0, 0, 0, 0 };
 	struct ev_schema_set *meta = load_meta();
-	int a;
+	int a, worst = EV_EXIT_OK;
 	size_t i, k;
 
 	for (a = 0; a < argc; a++) {
@@ -601,11 +620,12 @@ run_lint(const struct opts *o, int argc, char **argv)
 			if (ev_evolve_registry_scan(argv[a], &r, &stray, err,
 			    sizeof(err)) != 0)
 				die_unreadable(err);
-			preload(st, &r);
+			preload(st, &r, 1);
 			for (i = 0; i < r.n; i++)
 				for (k = 0; k < r.ev[i].n; k++)
-					lint_file(st, r.ev[i].v[k].path, meta,
-					    &rep, &r.ev[i].v[k].ver);
+					worst = worse(worst, lint_file(st,
+					    r.ev[i].v[k].path, meta, &rep,
+					    &r.ev[i].v[k].ver));
 			json_array_foreach(stray, i, v) {
 				ev_lint_add(&rep, 0, json_string_value(v),
 				    "layout", "", "not in the registry layout "
@@ -614,7 +634,8 @@ run_lint(const struct opts *o, int argc, char **argv)
 			json_decref(stray);
 			ev_evolve_registry_free(&r);
 		} else
-			lint_file(st, argv[a], meta, &rep, NULL);
+			worst = worse(worst, lint_file(st, argv[a], meta, &rep,
+			    NULL));
 		ev_evolve_store_free(st);
 	}
 	if (o->json) {
@@ -648,7 +669,7 @@ run_lint(const struct opts *o, int argc, char **argv)
 		    " (no meta-schemas found: keyword types checked "
 		    "structurally)" : "");
 	}
-	a = rep.errors ? EV_EXIT_DATA : EV_EXIT_OK;
+	a = worse(worst, rep.errors ? EV_EXIT_DATA : EV_EXIT_OK);
 	ev_lint_report_free(&rep);
 	ev_schema_set_free(meta);
 	return a;

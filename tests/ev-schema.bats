@@ -577,3 +577,27 @@ self_desc() {
 	assert_failure 1
 	[ "$(jq -r '.checks[0].required' <<<"$output")" = model ]
 }
+
+@test "ev-schema: lint of a folder reports every file, then exits with the worst status" {
+	mkdir -p reg/a reg/b reg/c
+	printf '{"type": "object",\n' >reg/a/1-0-0.json
+	echo '{"description":"x","type":"integer","minimum":5,"maximum":1}' >reg/b/1-0-0.json
+	echo '{"description":"x","type":"string"}' >reg/c/1-0-0.json
+	printf '{"description":"x","type":"integer","type":"string"}' >reg/c/1-0-1.json
+	run --separate-stderr ev-schema lint reg
+	assert_failure 2
+	assert_line --partial "reg/a/1-0-0.json: error: unreadable: (root): reg/a/1-0-0.json:2: "
+	assert_line --partial "reg/b/1-0-0.json: error: unsatisfiable"
+	assert_line --partial "reg/c/1-0-1.json: warning: duplicate-key: /type"
+	assert_line "2 errors, 1 warning"
+	run --separate-stderr ev-schema lint --json reg
+	assert_failure 2
+	[ "$(jq -r '[.findings[].file] | unique | join(" ")' <<<"$output")" = "reg/a/1-0-0.json reg/b/1-0-0.json reg/c/1-0-1.json" ]
+	# Files named on the command line are all reported too.
+	run --separate-stderr ev-schema lint reg/a/1-0-0.json reg/b/1-0-0.json
+	assert_failure 2
+	assert_line --partial "reg/b/1-0-0.json: error: unsatisfiable"
+	# Lint errors alone exit 1.
+	run --separate-stderr ev-schema lint reg/b/1-0-0.json reg/c/1-0-1.json
+	assert_failure 1
+}
