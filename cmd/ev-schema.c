@@ -21,6 +21,7 @@
 #include "ev_common.h"
 #include "ev_evolve.h"
 #include "ev_lint.h"
+#include "ev_registry.h"
 #include "ev_schema.h"
 #include "ev_schemaver.h"
 
@@ -66,6 +67,8 @@ struct pairjob {
 
 static void usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
+
+static struct ev_schema_set *load_meta(void);
 
 static void
 usage_error(const char *fmt, ...)
@@ -264,6 +267,7 @@ registry_jobs(const struct ev_evolve_registry *old,
 }
 
 struct world {
+	struct ev_schema_set		*meta;
 	struct ev_evolve_store		*ost, *nst;
 	struct ev_evolve_registry	 oreg, nreg;
 	int				 have_oreg, have_nreg;
@@ -286,6 +290,49 @@ world_free(struct world *w)
 	if (w->nst != w->ost)
 		ev_evolve_store_free(w->nst);
 	ev_evolve_store_free(w->ost);
+	ev_schema_set_free(w->meta);
+}
+
+/*
+ * A registry folder ev-validate would refuse to start with (a reference
+ * that does not resolve inside it, a schema its compiler or meta-schema
+ * rejects, two files for one version) is never approved: exit 2 with
+ * ev-validate's own reason.  An empty folder is left to the caller.
+ */
+static void
+check_registry(const char *dir, const struct ev_evolve_registry *r,
+    struct ev_schema_set *meta)
+{
+	struct ev_registry *reg;
+	char err[1024];
+
+	if (r->n == 0)
+		return;
+	reg = ev_registry_load(dir, meta, EV_SCHEMA_2020_12, err, sizeof(err));
+	if (reg == NULL)
+		ev_die(EV_EXIT_USAGE, "registry '%s' is refused by ev-validate: "
+		    "%s", dir, err);
+	ev_registry_free(reg);
+}
+
+/* Resolve every reference now, as ev-validate does at start. */
+static void
+link_store(struct ev_evolve_store *st)
+{
+	char err[1024];
+
+	if (ev_evolve_store_link(st, err, sizeof(err)) != 0)
+		ev_die(EV_EXIT_USAGE, "%s", err);
+}
+
+/* Load a file named on the command line (a job's OLD or NEW). */
+static void
+load_named(struct ev_evolve_store *st, const char *path)
+{
+	char err[1024];
+
+	if (ev_evolve_load(st, path, err, sizeof(err)) == NULL)
+		die_unreadable(err);
 }
 
 static void
@@ -295,7 +342,8 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 	char err[1024];
 
 	memset(w, 0, sizeof(*w));
-	w->ost = ev_evolve_store_new();
+	w->meta = load_meta();
+	w->ost = ev_evolve_store_new(w->meta);
 	if (argc == 1) {
 		if (!is_dir(argv[0]))
 			usage_error("'%s': one argument must be a registry "
@@ -305,12 +353,14 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 		    sizeof(err)) != 0)
 			die_unreadable(err);
 		w->have_nreg = 1;
+		check_registry(argv[0], &w->nreg, w->meta);
 		preload(w->nst, &w->nreg, 0);
+		link_store(w->nst);
 		registry_jobs(NULL, &w->nreg, w->ost, w->nst, transitive,
 		    &w->jobs, &w->njobs);
 		return;
 	}
-	w->nst = ev_evolve_store_new();
+	w->nst = ev_evolve_store_new(w->meta);
 	if (is_dir(argv[0]) != is_dir(argv[1])) {
 		if (access(argv[0], R_OK) != 0 || access(argv[1], R_OK) != 0)
 			ev_die(EV_EXIT_USAGE, "cannot open '%s'",
@@ -324,10 +374,15 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 			if (ev_evolve_registry_scan(refdir, &rr, NULL, err,
 			    sizeof(err)) != 0)
 				die_unreadable(err);
+			check_registry(refdir, &rr, w->meta);
 			preload(w->ost, &rr, 0);
 			preload(w->nst, &rr, 0);
 			ev_evolve_registry_free(&rr);
 		}
+		load_named(w->ost, argv[0]);
+		load_named(w->nst, argv[1]);
+		link_store(w->ost);
+		link_store(w->nst);
 		add_job(&w->jobs, &w->njobs, NULL, argv[0], argv[1], w->ost,
 		    w->nst, 0);
 		return;
@@ -340,8 +395,12 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 	    sizeof(err)) != 0)
 		die_unreadable(err);
 	w->have_nreg = 1;
+	check_registry(argv[0], &w->oreg, w->meta);
+	check_registry(argv[1], &w->nreg, w->meta);
 	preload(w->ost, &w->oreg, 0);
 	preload(w->nst, &w->nreg, 0);
+	link_store(w->ost);
+	link_store(w->nst);
 	registry_jobs(&w->oreg, &w->nreg, w->ost, w->nst, transitive,
 	    &w->jobs, &w->njobs);
 }
@@ -611,7 +670,7 @@ run_lint(const struct opts *o, int argc, char **argv)
 	size_t i, k;
 
 	for (a = 0; a < argc; a++) {
-		struct ev_evolve_store *st = ev_evolve_store_new();
+		struct ev_evolve_store *st = ev_evolve_store_new(meta);
 		if (is_dir(argv[a])) {
 			struct ev_evolve_registry r;
 			json_t *stray, *v;

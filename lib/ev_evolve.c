@@ -14,14 +14,16 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "ev_buf.h"
 #include "ev_common.h"
 #include "ev_path.h"
 #include "ev_evolve.h"
 #include "ev_registry.h"
+#include "ev_schema.h"
 
 struct ev_evolve_doc {
 	char			*path;
-	char			*dir;
+	char			*uri;	/* retrieval URI, as ev-validate's */
 	json_t			*root;
 	struct ev_evolve_store	*store;
 };
@@ -29,6 +31,7 @@ struct ev_evolve_doc {
 struct ev_evolve_store {
 	struct ev_evolve_doc	**d;
 	size_t			 n;
+	struct ev_schema_set	*set;	/* ev-validate's resolver */
 };
 
 /* A schema node: its value, document and pointer (borrowed). */
@@ -77,9 +80,12 @@ in_list(const char *k, const char **list)
 /* ---- stores and documents ---- */
 
 struct ev_evolve_store *
-ev_evolve_store_new(void)
+ev_evolve_store_new(struct ev_schema_set *meta)
 {
-	return ev_xcalloc(1, sizeof(struct ev_evolve_store));
+	struct ev_evolve_store *st = ev_xcalloc(1, sizeof(*st));
+
+	st->set = ev_schema_set_new(meta, EV_SCHEMA_2020_12);
+	return st;
 }
 
 void
@@ -91,11 +97,12 @@ ev_evolve_store_free(struct ev_evolve_store *st)
 		return;
 	for (i = 0; i < st->n; i++) {
 		free(st->d[i]->path);
-		free(st->d[i]->dir);
+		free(st->d[i]->uri);
 		json_decref(st->d[i]->root);
 		free(st->d[i]);
 	}
 	free(st->d);
+	ev_schema_set_free(st->set);
 	free(st);
 }
 
@@ -103,9 +110,10 @@ struct ev_evolve_doc *
 ev_evolve_load(struct ev_evolve_store *st, const char *path, char *err,
     size_t errsize)
 {
-	char real[PATH_MAX], *slash;
+	char real[PATH_MAX], cerr[512];
 	struct ev_evolve_doc *d;
 	json_t *root;
+	char *uri;
 	size_t i;
 
 	if (realpath(path, real) == NULL) {
@@ -126,17 +134,29 @@ ev_evolve_load(struct ev_evolve_store *st, const char *path, char *err,
 		json_decref(root);
 		return NULL;
 	}
+	/* Compiled as ev-validate compiles it, under the same URI. */
+	uri = ev_registry_file_uri(path);
+	if (ev_schema_set_add(st->set, root, uri, cerr, sizeof(cerr)) ==
+	    NULL) {
+		snprintf(err, errsize, "%s: %s", path, cerr);
+		free(uri);
+		json_decref(root);
+		return NULL;
+	}
 	d = ev_xcalloc(1, sizeof(*d));
 	d->path = ev_xstrdup(real);
-	d->dir = ev_xstrdup(real);
-	slash = strrchr(d->dir, '/');
-	if (slash != NULL)
-		slash[slash == d->dir ? 1 : 0] = '\0';
+	d->uri = uri;
 	d->root = root;
 	d->store = st;
 	st->d = ev_xreallocarray(st->d, st->n + 1, sizeof(*st->d));
 	st->d[st->n++] = d;
 	return d;
+}
+
+int
+ev_evolve_store_link(struct ev_evolve_store *st, char *err, size_t errsize)
+{
+	return ev_schema_set_link(st->set, err, errsize);
 }
 
 json_t *
@@ -159,60 +179,6 @@ ev_evolve_doc_store(const struct ev_evolve_doc *d)
 
 /* ---- references ---- */
 
-/* Decode %XX escapes of a URI fragment into a new string. */
-static char *
-pct_decode(const char *s)
-{
-	char *r = ev_xmalloc(strlen(s) + 1), *o = r;
-	unsigned int c;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '%' && s[1] != '\0' && s[2] != '\0' &&
-		    sscanf(s + 1, "%2x", &c) == 1) {
-			*o++ = (char)c;
-			s += 2;
-		} else
-			*o++ = *s;
-	}
-	*o = '\0';
-	return r;
-}
-
-static json_t *
-pointer_get(json_t *root, const char *ptr)
-{
-	json_t *cur = root;
-	const char *p = ptr;
-	char seg[1024];
-
-	while (*p == '/') {
-		size_t n = 0;
-		p++;
-		while (*p != '\0' && *p != '/' && n + 1 < sizeof(seg)) {
-			if (*p == '~' && p[1] == '0') {
-				seg[n++] = '~';
-				p += 2;
-			} else if (*p == '~' && p[1] == '1') {
-				seg[n++] = '/';
-				p += 2;
-			} else
-				seg[n++] = *p++;
-		}
-		seg[n] = '\0';
-		if (json_is_object(cur))
-			cur = json_object_get(cur, seg);
-		else if (json_is_array(cur)) {
-			const char *e;
-			long long ix = ev_strtonum(seg, 0, LLONG_MAX, &e);
-			cur = e != NULL ? NULL : json_array_get(cur, (size_t)ix);
-		} else
-			cur = NULL;
-		if (cur == NULL)
-			return NULL;
-	}
-	return *p == '\0' ? cur : NULL;
-}
-
 /* New pointer base/key. */
 static char *
 ptr_join(const char *base, const char *key)
@@ -233,35 +199,46 @@ ptr_index(const char *base, size_t i)
 	return ptr_join(base, num);
 }
 
-/* Depth-first search for a "$anchor" (or draft-07 "$id": "#name"). */
-static json_t *
-find_anchor(json_t *s, const char *name, const char *ptr, char **found)
+/* Keywords whose values are data, not schemas: no target lies below. */
+static const char *data_keywords[] = {
+	"const", "default", "enum", "examples", "required", NULL
+};
+
+static int in_list(const char *k, const char **list);
+
+/* The JSON Pointer of the node t below s (new string), or NULL. */
+static char *
+locate(const json_t *s, const json_t *t, const char *ptr, int depth)
 {
 	const char *k;
-	json_t *v, *r;
+	json_t *v;
+	char *r = NULL;
 	size_t i;
 
+	if (s == t)
+		return ev_xstrdup(ptr);
+	if (depth > 256)
+		return NULL;
 	if (json_is_object(s)) {
-		json_t *a = json_object_get(s, "$anchor");
-		json_t *id = json_object_get(s, "$id");
-		if ((json_is_string(a) && strcmp(json_string_value(a), name)
-		    == 0) || (json_is_string(id) &&
-		    json_string_value(id)[0] == '#' &&
-		    strcmp(json_string_value(id) + 1, name) == 0)) {
-			*found = ev_xstrdup(ptr);
-			return s;
-		}
-		json_object_foreach(s, k, v) {
-			char *sub = ptr_join(ptr, k);
-			r = find_anchor(v, name, sub, found);
+		json_object_foreach((json_t *)(uintptr_t)s, k, v) {
+			char *sub;
+			if (!json_is_object(v) && !json_is_array(v) && v != t)
+				continue;
+			if (in_list(k, data_keywords))
+				continue;
+			sub = ptr_join(ptr, k);
+			r = locate(v, t, sub, depth + 1);
 			free(sub);
 			if (r != NULL)
 				return r;
 		}
 	} else if (json_is_array(s)) {
 		json_array_foreach(s, i, v) {
-			char *sub = ptr_index(ptr, i);
-			r = find_anchor(v, name, sub, found);
+			char *sub;
+			if (!json_is_object(v) && !json_is_array(v) && v != t)
+				continue;
+			sub = ptr_index(ptr, i);
+			r = locate(v, t, sub, depth + 1);
 			free(sub);
 			if (r != NULL)
 				return r;
@@ -270,83 +247,58 @@ find_anchor(json_t *s, const char *name, const char *ptr, char **found)
 	return NULL;
 }
 
-static struct ev_evolve_doc *
-doc_by_id(struct ev_evolve_store *st, const char *id, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < st->n; i++) {
-		json_t *v = json_is_object(st->d[i]->root) ?
-		    json_object_get(st->d[i]->root, "$id") : NULL;
-		const char *s = json_string_value(v);
-		size_t sl;
-
-		if (s == NULL)
-			continue;
-		sl = strlen(s);
-		if (sl > 0 && s[sl - 1] == '#')
-			sl--;
-		if (sl == n && strncmp(s, id, n) == 0)
-			return st->d[i];
-	}
-	return NULL;
-}
-
 json_t *
 ev_evolve_resolve(struct ev_evolve_store *st, struct ev_evolve_doc *doc,
-    const char *ref, struct ev_evolve_doc **tdoc, char **tptr, char *err,
+    const json_t *from, struct ev_evolve_doc **tdoc, char **tptr, char *err,
     size_t errsize)
 {
-	const char *hash = strchr(ref, '#');
-	size_t blen = hash != NULL ? (size_t)(hash - ref) : strlen(ref);
-	struct ev_evolve_doc *t = doc;
-	char *frag;
-	json_t *r;
+	const char *ref = json_string_value(json_object_get(from, "$ref"));
+	const struct ev_schema *s, *t = NULL;
+	char lerr[8];
+	size_t i;
 
 	*tptr = NULL;
-	if (blen > 0) {
-		t = doc_by_id(st, ref, blen);
-		if (t == NULL && memchr(ref, ':', blen) == NULL) {
-			char *path = ev_xmalloc(strlen(doc->dir) + blen + 2);
-			char lerr[512];
-
-			memcpy(path, doc->dir, strlen(doc->dir));
-			path[strlen(doc->dir)] = '/';
-			memcpy(path + strlen(doc->dir) + 1, ref, blen);
-			path[strlen(doc->dir) + 1 + blen] = '\0';
-			t = ev_evolve_load(st, path, lerr, sizeof(lerr));
-			free(path);
-		}
-		if (t == NULL) {
-			snprintf(err, errsize, "cannot resolve $ref '%s'",
-			    ref);
-			return NULL;
-		}
-	}
-	frag = pct_decode(hash != NULL ? hash + 1 : "");
-	if (frag[0] == '\0' || frag[0] == '/') {
-		r = pointer_get(t->root, frag);
-		if (r != NULL)
-			*tptr = ev_xstrdup(frag);
-	} else
-		r = find_anchor(t->root, frag, "", tptr);
-	free(frag);
-	if (r == NULL) {
-		snprintf(err, errsize, "cannot resolve $ref '%s'", ref);
+	if (ref == NULL) {
+		snprintf(err, errsize, "no $ref to resolve");
 		return NULL;
 	}
-	if (t != doc) {
-		size_t n = strlen(t->path) + strlen(*tptr) + 2;
+	/*
+	 * ev-validate's compiled set says where the reference points: the
+	 * documents loaded (the registry, the files named) are all there is,
+	 * nothing else is opened.
+	 */
+	(void)ev_schema_set_link(st->set, lerr, sizeof(lerr));
+	s = ev_schema_set_find_source(st->set, from);
+	if (s != NULL)
+		t = ev_schema_ref_target(s);
+	if (t == NULL) {
+		snprintf(err, errsize, "cannot resolve $ref '%s' (only the "
+		    "files of the registry and the files named are looked "
+		    "at, as ev-validate does)", ref);
+		return NULL;
+	}
+	for (i = 0; i < st->n; i++) {
+		*tptr = locate(st->d[i]->root, ev_schema_source(t), "", 0);
+		if (*tptr != NULL)
+			break;
+	}
+	if (*tptr == NULL) {
+		snprintf(err, errsize, "cannot resolve $ref '%s': it points "
+		    "outside the compared documents", ref);
+		return NULL;
+	}
+	*tdoc = st->d[i];
+	if (st->d[i] != doc) {
+		size_t n = strlen(st->d[i]->path) + strlen(*tptr) + 2;
 		char *p = ev_xmalloc(n);
-		const char *base = strrchr(t->path, '/');
+		const char *base = strrchr(st->d[i]->path, '/');
 
-		snprintf(p, n, "%s#%s", base != NULL ? base + 1 : t->path,
-		    *tptr);
+		snprintf(p, n, "%s#%s", base != NULL ? base + 1 :
+		    st->d[i]->path, *tptr);
 		free(*tptr);
 		*tptr = p;
 	}
-	*tdoc = t;
-	return r;
+	return (json_t *)(uintptr_t)ev_schema_source(t);
 }
 
 /* ---- change lists ---- */
@@ -1416,14 +1368,14 @@ cmp_siblingref(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		    "added");
 		goto out;
 	}
-	at = ev_evolve_resolve(o->doc->store, o->doc, json_string_value(a),
-	    &ad, &ap, c->err, c->errsize);
+	at = ev_evolve_resolve(o->doc->store, o->doc, o->s, &ad, &ap, c->err,
+	    c->errsize);
 	if (at == NULL) {
 		c->failed = 1;
 		goto out;
 	}
-	bt = ev_evolve_resolve(n->doc->store, n->doc, json_string_value(b),
-	    &bd, &bp, c->err, c->errsize);
+	bt = ev_evolve_resolve(n->doc->store, n->doc, n->s, &bd, &bp, c->err,
+	    c->errsize);
 	if (bt == NULL) {
 		c->failed = 1;
 		free(ap);
@@ -1467,7 +1419,7 @@ deref(struct cmp *c, struct side *s, char **owned, const char **refout)
 			c->failed = 1;
 			return -1;
 		}
-		t = ev_evolve_resolve(s->doc->store, s->doc, ref, &td, &tp,
+		t = ev_evolve_resolve(s->doc->store, s->doc, s->s, &td, &tp,
 		    c->err, c->errsize);
 		if (t == NULL) {
 			c->failed = 1;

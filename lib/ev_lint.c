@@ -367,8 +367,7 @@ walk_schema(struct walk *w, json_t *s, const char *ptr, int is_property)
 			struct ev_evolve_doc *td;
 			char *tp, err[512];
 			if (ev_evolve_resolve(ev_evolve_doc_store(w->doc),
-			    w->doc, json_string_value(v), &td, &tp, err,
-			    sizeof(err)) == NULL)
+			    w->doc, s, &td, &tp, err, sizeof(err)) == NULL)
 				ev_lint_add(w->rep, 1, w->file,
 				    "unresolvable-ref", p, "%s", err);
 			free(tp);

@@ -45,11 +45,19 @@ for c in sorted(os.listdir(cases)):
         d = os.path.join(big, side, c)
         os.makedirs(d)
         for f in os.listdir(os.path.join(cases, c)):
-            if f.endswith(".json") and f not in ("old.json", "new.json"):
-                shutil.copy(os.path.join(cases, c, f), d)
+            if os.path.isdir(os.path.join(cases, c, f)):
+                shutil.copytree(os.path.join(cases, c, f), os.path.join(d, f))
         shutil.copy(os.path.join(cases, c, "old.json"), os.path.join(d, "1-0-0.json"))
     shutil.copy(os.path.join(cases, c, "new.json"), os.path.join(big, "new", c, "1-0-1.json"))
 PY
+}
+
+# regopt CASEDIR: "--registry CASEDIR" when the case refers to files of a
+# registry beside it (ev-schema, like ev-validate, looks at no other file).
+regopt() {
+	if ls -d "$1"/*/ >/dev/null 2>&1; then
+		echo "--registry $1"
+	fi
 }
 
 # judge MODE FILE...: each case's verdict in the compat --json FILEs (a case
@@ -99,8 +107,9 @@ check_mode() {
 	for d in "$CASES"/*/; do
 		c=$(basename "$d")
 		rc=0
-		ev-schema compat --json --mode "$m" "$d/old.json" "$d/new.json" \
-		    >"$T/one.json" || rc=$?
+		# shellcheck disable=SC2046
+		ev-schema compat --json --mode "$m" $(regopt "$d") "$d/old.json" \
+		    "$d/new.json" >"$T/one.json" || rc=$?
 		[ $rc -le 1 ] || { echo "$c: exit $rc" >&2; return 1; }
 		# Name the comparison after its case for judge.
 		sed "s/\"comparisons\":\[{/\"comparisons\":[{\"event\":\"$c\",/" \
@@ -166,7 +175,7 @@ check_mode() {
 	echo '{"properties":{"a":{"$ref":"#/$defs/missing"}}}' >a.json
 	run --separate-stderr ev-schema compat a.json a.json
 	assert_failure 2
-	[[ "$stderr" == *"cannot resolve \$ref '#/\$defs/missing'"* ]]
+	[[ "$stderr" == *"cannot resolve reference '#/\$defs/missing'"* ]]
 }
 
 @test "ev-schema: an empty registry folder has nothing to compare" {
@@ -220,8 +229,9 @@ def get(doc, ptr):
 for c in sorted(os.listdir(cases)):
     d = os.path.join(cases, c)
     exp = dict(l.split() for l in open(os.path.join(d, "expect")))
-    r = subprocess.run(["ev-schema", "compat", "--json", "--mode", "none",
-                        d + "/old.json", d + "/new.json"], capture_output=True)
+    reg = ["--registry", d] if any(os.path.isdir(os.path.join(d, f)) for f in os.listdir(d)) else []
+    r = subprocess.run(["ev-schema", "compat", "--json", "--mode", "none"] + reg +
+                       [d + "/old.json", d + "/new.json"], capture_output=True)
     if r.returncode != 0:
         bad.append("%s(exit %d)" % (c, r.returncode))
         continue
@@ -379,7 +389,7 @@ J
 	    "$reg/purchase/1-0-0.json" >new.json
 	run --separate-stderr ev-schema compat "$reg/purchase/1-0-0.json" new.json
 	assert_failure 2
-	[[ "$stderr" == *"cannot resolve \$ref 'https://evkit.example/schemas/common/context/1-0-0'"* ]]
+	[[ "$stderr" == *"cannot resolve reference 'https://evkit.example/schemas/common/context/1-0-0'"* ]]
 	run --separate-stderr ev-schema compat --registry "$reg" "$reg/purchase/1-0-0.json" new.json
 	assert_failure 1
 	assert_line "  NOT ALLOWED required_added (narrow): old /properties/properties/required new /properties/properties/required/3: 'coupon' is now required"
@@ -600,4 +610,40 @@ self_desc() {
 	# Lint errors alone exit 1.
 	run --separate-stderr ev-schema lint reg/b/1-0-0.json reg/c/1-0-1.json
 	assert_failure 1
+}
+
+@test "ev-schema: a \$ref to a file outside the registry is refused, as ev-validate refuses it" {
+	mkdir -p reg/ev secretdir
+	# A readable, valid schema outside the registry: if it were read, both
+	# versions would resolve and compare equal.
+	echo '{"description":"secret","type":"integer"}' >secretdir/creds.json
+	for v in 1-0-0 1-0-1; do
+		echo '{"description":"x","type":"object","additionalProperties":false,"properties":{"a":{"description":"a","$ref":"../../secretdir/creds.json"}}}' >reg/ev/$v.json
+	done
+	run --separate-stderr ev-validate -r reg <<<'{}'
+	assert_failure 2
+	run --separate-stderr ev-schema compat reg
+	assert_failure 2
+	[[ "$stderr" == *"registry 'reg' is refused by ev-validate: "*"cannot resolve reference '../../secretdir/creds.json'"* ]]
+	[ -z "$output" ]
+	run --separate-stderr ev-schema bump reg/ev/1-0-0.json reg/ev/1-0-1.json
+	assert_failure 2
+	[[ "$stderr" == *"cannot resolve reference '../../secretdir/creds.json'"* ]]
+	run --separate-stderr ev-schema compat --registry reg reg/ev/1-0-0.json reg/ev/1-0-1.json
+	assert_failure 2
+	cp -r reg reg2
+	run --separate-stderr ev-schema compat reg reg2
+	assert_failure 2
+	run --separate-stderr ev-schema lint reg
+	assert_failure 1
+	assert_line --partial "reg/ev/1-0-0.json: error: unresolvable-ref: /properties/a/\$ref: cannot resolve \$ref '../../secretdir/creds.json'"
+	# Inside the registry the same reference resolves, for both programs.
+	mkdir -p reg3/ev reg3/secretdir
+	cp reg/ev/*.json reg3/ev/
+	cp secretdir/creds.json reg3/secretdir/1-0-0.json
+	sed -i 's|../../secretdir/creds.json|../secretdir/1-0-0.json|' reg3/ev/*.json
+	run --separate-stderr ev-validate -r reg3 <<<'{"event":"ev","a":1}'
+	[ "$status" -ne 2 ]
+	run --separate-stderr ev-schema compat reg3
+	assert_success
 }
