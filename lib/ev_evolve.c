@@ -69,6 +69,12 @@ static const char *annotations[] = {
 };
 
 static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
 in_list(const char *k, const char **list)
 {
 	for (; *list != NULL; list++)
@@ -471,6 +477,88 @@ in_array(const json_t *arr, const json_t *v)
 	return 0;
 }
 
+/*
+ * The canonical JSON text of v, where values jeq calls equal are equal
+ * strings: numbers by their double value ("%.17g", -0 as 0), object keys
+ * sorted, strings ASCII-escaped (the text is a jansson object key).
+ */
+static void
+canon(struct ev_buf *b, const json_t *v, int depth)
+{
+	if (json_is_number(v)) {
+		double d = json_number_value(v);
+		ev_buf_printf(b, "%.17g", d == 0 ? 0.0 : d);
+	} else if (json_is_array(v) && depth < 64) {
+		size_t i;
+		ev_buf_addc(b, '[');
+		for (i = 0; i < json_array_size(v); i++) {
+			if (i > 0)
+				ev_buf_addc(b, ',');
+			canon(b, json_array_get(v, i), depth + 1);
+		}
+		ev_buf_addc(b, ']');
+	} else if (json_is_object(v) && depth < 64) {
+		const char **keys = ev_xreallocarray(NULL,
+		    json_object_size(v) + 1, sizeof(*keys));
+		const char *k;
+		json_t *x;
+		size_t n = 0, i;
+
+		json_object_foreach((json_t *)(uintptr_t)v, k, x)
+			keys[n++] = k;
+		qsort(keys, n, sizeof(*keys), cmp_str);
+		ev_buf_addc(b, '{');
+		for (i = 0; i < n; i++) {
+			json_t *ks = json_string(keys[i]);
+			char *kt = json_dumps(ks, JSON_ENCODE_ANY |
+			    JSON_ENSURE_ASCII);
+			ev_buf_printf(b, "%s%s:", i > 0 ? "," : "", kt);
+			free(kt);
+			json_decref(ks);
+			canon(b, json_object_get(v, keys[i]), depth + 1);
+		}
+		ev_buf_addc(b, '}');
+		free(keys);
+	} else {
+		char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_ENSURE_ASCII |
+		    JSON_COMPACT | JSON_SORT_KEYS);
+		ev_buf_adds(b, t != NULL ? t : "?");
+		free(t);
+	}
+}
+
+/*
+ * A hashed set of the values of a JSON array, so that comparing two
+ * enums of n values costs O(n), not O(n^2).  New reference.
+ */
+static json_t *
+value_set(const json_t *arr)
+{
+	json_t *set = json_object(), *v;
+	struct ev_buf b = EV_BUF_INIT;
+	size_t i;
+
+	json_array_foreach((json_t *)(uintptr_t)arr, i, v) {
+		ev_buf_reset(&b);
+		canon(&b, v, 0);
+		json_object_set_new(set, b.data, json_true());
+	}
+	ev_buf_free(&b);
+	return set;
+}
+
+static int
+in_set(const json_t *set, const json_t *v)
+{
+	struct ev_buf b = EV_BUF_INIT;
+	int r;
+
+	canon(&b, v, 0);
+	r = json_object_get(set, b.data) != NULL;
+	ev_buf_free(&b);
+	return r;
+}
+
 static char *
 brief(const json_t *v)
 {
@@ -580,12 +668,16 @@ cmp_values(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		add(c, "enum_removed", EV_EVOLVE_WIDEN, pol, op, n->ptr, 0,
 		    "values are no longer limited to an enum");
 	else if (oe != NULL && ne != NULL) {
-		for (i = 0; i < json_array_size(ne); i++)
-			if (!in_array(oe, json_array_get(ne, i)))
+		json_t *os = value_set(oe), *ns = value_set(ne);
+
+		for (i = 0; sup && i < json_array_size(ne); i++)
+			if (!in_set(os, json_array_get(ne, i)))
 				sup = 0;	/* new has a value old lacks */
-		for (i = 0; i < json_array_size(oe); i++)
-			if (!in_array(ne, json_array_get(oe, i)))
+		for (i = 0; sub && i < json_array_size(oe); i++)
+			if (!in_set(ns, json_array_get(oe, i)))
 				sub = 0;	/* old has a value new lacks */
+		json_decref(os);
+		json_decref(ns);
 		if (sub && sup)
 			;
 		else if (sup)

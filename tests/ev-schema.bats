@@ -647,3 +647,45 @@ self_desc() {
 	run --separate-stderr ev-schema compat reg3
 	assert_success
 }
+
+# big_enum FILE N SKIP EXTRA: a schema whose property "v" has the enum of
+# strings "v0".."v(N-1)" without "vSKIP", plus the JSON value EXTRA if given.
+big_enum() {
+	python3 - "$@" <<'PY'
+import json, sys
+f, n, skip = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+vals = ["v%d" % i for i in range(n) if i != skip]
+if len(sys.argv) > 4:
+    vals.append(json.loads(sys.argv[4]))
+json.dump({"description": "d", "type": "object", "additionalProperties": False,
+           "properties": {"v": {"description": "v", "enum": vals}}}, open(f, "w"))
+PY
+}
+
+@test "ev-schema: a 200k-value enum is compared by value: one removed needs a model bump" {
+	big_enum 1-0-0.json 200000 -1 1
+	big_enum 1-0-1.json 200000 123456 1.0
+	run --separate-stderr ev-schema bump --json 1-0-0.json 1-0-1.json
+	assert_failure 1
+	[ "$(jq -r '.checks[0].required' <<<"$output")" = model ]
+	[ "$(jq -r '[.checks[0].changes[].kind] | join(" ")' <<<"$output")" = enum_narrowed ]
+	# 1 and 1.0 are one value; a value added is an addition.
+	big_enum 1-0-2.json 200000 -1 1.0
+	run --separate-stderr ev-schema bump --json 1-0-1.json 1-0-2.json
+	assert_success
+	[ "$(jq -r '.checks[0].required' <<<"$output")" = addition ]
+	[ "$(jq -r '[.checks[0].changes[].kind] | join(" ")' <<<"$output")" = enum_extended ]
+	run --separate-stderr ev-schema compat 1-0-0.json 1-0-2.json
+	assert_success
+	assert_output --partial "compatible, 0 changes"
+	# Objects are equal whatever their key order, numbers by value.
+	echo '{"enum":[{"a":1,"b":[1,2e0]},"x",0]}' >o.json
+	echo '{"enum":["x",{"b":[1.0,2],"a":1},-0.0]}' >n.json
+	run --separate-stderr ev-schema compat --mode full o.json n.json
+	assert_success
+	assert_output --partial "compatible, 0 changes"
+	echo '{"enum":["x",{"b":[1.5,2],"a":1},0]}' >n.json
+	run --separate-stderr ev-schema compat --mode full o.json n.json
+	assert_failure 1
+	assert_output --partial "enum_changed"
+}
