@@ -69,6 +69,7 @@ static void usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
 
 static struct ev_schema_set *load_meta(void);
+static struct ev_schema_set *load_extra_meta(struct ev_schema_set *official);
 
 static void
 usage_error(const char *fmt, ...)
@@ -267,7 +268,7 @@ registry_jobs(const struct ev_evolve_registry *old,
 }
 
 struct world {
-	struct ev_schema_set		*meta;
+	struct ev_schema_set		*official, *meta;
 	struct ev_evolve_store		*ost, *nst;
 	struct ev_evolve_registry	 oreg, nreg;
 	int				 have_oreg, have_nreg;
@@ -290,7 +291,9 @@ world_free(struct world *w)
 	if (w->nst != w->ost)
 		ev_evolve_store_free(w->nst);
 	ev_evolve_store_free(w->ost);
-	ev_schema_set_free(w->meta);
+	if (w->meta != w->official)
+		ev_schema_set_free(w->meta);
+	ev_schema_set_free(w->official);
 }
 
 /*
@@ -342,7 +345,8 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 	char err[1024];
 
 	memset(w, 0, sizeof(*w));
-	w->meta = load_meta();
+	w->official = load_meta();
+	w->meta = load_extra_meta(w->official);
 	w->ost = ev_evolve_store_new(w->meta);
 	if (argc == 1) {
 		if (!is_dir(argv[0]))
@@ -353,7 +357,7 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 		    sizeof(err)) != 0)
 			die_unreadable(err);
 		w->have_nreg = 1;
-		check_registry(argv[0], &w->nreg, w->meta);
+		check_registry(argv[0], &w->nreg, w->official);
 		preload(w->nst, &w->nreg, 0);
 		link_store(w->nst);
 		registry_jobs(NULL, &w->nreg, w->ost, w->nst, transitive,
@@ -374,7 +378,7 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 			if (ev_evolve_registry_scan(refdir, &rr, NULL, err,
 			    sizeof(err)) != 0)
 				die_unreadable(err);
-			check_registry(refdir, &rr, w->meta);
+			check_registry(refdir, &rr, w->official);
 			preload(w->ost, &rr, 0);
 			preload(w->nst, &rr, 0);
 			ev_evolve_registry_free(&rr);
@@ -395,8 +399,8 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 	    sizeof(err)) != 0)
 		die_unreadable(err);
 	w->have_nreg = 1;
-	check_registry(argv[0], &w->oreg, w->meta);
-	check_registry(argv[1], &w->nreg, w->meta);
+	check_registry(argv[0], &w->oreg, w->official);
+	check_registry(argv[1], &w->nreg, w->official);
 	preload(w->ost, &w->oreg, 0);
 	preload(w->nst, &w->nreg, 0);
 	link_store(w->ost);
@@ -589,28 +593,50 @@ run_bump(const struct opts *o, int argc, char **argv)
 	return bad ? EV_EXIT_DATA : EV_EXIT_OK;
 }
 
-/* The meta-schemas: $EVKIT_METASCHEMAS, the installed copy, the tree. */
-static struct ev_schema_set *
-load_meta(void)
+/*
+ * The i-th folder that may hold meta-schemas: $EVKIT_METASCHEMAS, the
+ * installed copy, the tree beside the program.  Returns 0, or -1 past the
+ * last one.
+ */
+static int
+meta_dir(int i, char *dir, size_t size)
 {
 	const char *env = getenv("EVKIT_METASCHEMAS");
-	char exe[PATH_MAX], dir[PATH_MAX + 64], err[512];
-	struct ev_schema_set *set;
+	char exe[PATH_MAX], *slash;
 	ssize_t n;
 
 	dir[0] = '\0';
-	if (env != NULL && *env != '\0')
-		snprintf(dir, sizeof(dir), "%s", env);
-	else if (access(EV_DATADIR "/schemas/metaschemas", R_OK) == 0)
-		snprintf(dir, sizeof(dir), "%s",
-		    EV_DATADIR "/schemas/metaschemas");
-	else if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
-		char *slash;
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL)
-			*slash = '\0';
-		snprintf(dir, sizeof(dir), "%s/../schemas/metaschemas", exe);
+	switch (i) {
+	case 0:
+		if (env != NULL && *env != '\0')
+			snprintf(dir, size, "%s", env);
+		return 0;
+	case 1:
+		snprintf(dir, size, "%s", EV_DATADIR "/schemas/metaschemas");
+		return 0;
+	case 2:
+		if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+			exe[n] = '\0';
+			if ((slash = strrchr(exe, '/')) != NULL)
+				*slash = '\0';
+			snprintf(dir, size, "%s/../schemas/metaschemas", exe);
+		}
+		return 0;
 	}
+	return -1;
+}
+
+/* The official meta-schemas (as ev-validate loads them), or NULL. */
+static struct ev_schema_set *
+load_meta(void)
+{
+	char dir[PATH_MAX + 64], err[512];
+	struct ev_schema_set *set;
+	int i;
+
+	for (i = 0; meta_dir(i, dir, sizeof(dir)) == 0; i++)
+		if (dir[0] != '\0' && access(dir, R_OK) == 0)
+			break;
 	if (dir[0] == '\0' || access(dir, R_OK) != 0)
 		return NULL;
 	set = ev_schema_set_new(NULL, EV_SCHEMA_2020_12);
@@ -618,6 +644,58 @@ load_meta(void)
 		ev_warn("meta-schemas: %s", err);
 		ev_schema_set_free(set);
 		return NULL;
+	}
+	return set;
+}
+
+/*
+ * Meta-schemas ev-schema knows beyond the official ones, for lint and for
+ * reading schemas written against them: draft-04 (most published Iglu
+ * schemas) and Iglu's self-describing meta-schema (draft-04 plus a
+ * required "self").  Data files under schemas/metaschemas; a child set of
+ * official (borrowed), or official itself when none is found.
+ */
+static struct ev_schema_set *
+load_extra_meta(struct ev_schema_set *official)
+{
+	static const struct { const char *file, *uri; } extra[] = {
+		{ "draft-04/schema.json",
+		    "http://json-schema.org/draft-04/schema" },
+		{ "iglu/com.snowplowanalytics.self-desc/schema/jsonschema/"
+		    "1-0-0.json", "http://iglucentral.com/schemas/"
+		    "com.snowplowanalytics.self-desc/schema/jsonschema/1-0-0" }
+	};
+	struct ev_schema_set *set;
+	char dir[PATH_MAX + 64], path[2 * PATH_MAX], err[512];
+	size_t e;
+	int i, added = 0;
+
+	if (official == NULL)
+		return NULL;
+	set = ev_schema_set_new(official, EV_SCHEMA_2020_12);
+	for (e = 0; e < sizeof(extra) / sizeof(extra[0]); e++)
+		for (i = 0; meta_dir(i, dir, sizeof(dir)) == 0; i++) {
+			json_t *doc;
+			if (dir[0] == '\0')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir,
+			    extra[e].file);
+			if (access(path, R_OK) != 0)
+				continue;
+			doc = ev_registry_read_json(path, err, sizeof(err));
+			if (doc == NULL || ev_schema_set_add(set, doc,
+			    extra[e].uri, err, sizeof(err)) == NULL)
+				ev_warn("meta-schema '%s': %s", path, err);
+			else
+				added++;
+			json_decref(doc);
+			break;
+		}
+	if (added == 0 || ev_schema_set_link(set, err, sizeof(err)) != 0) {
+		if (added > 0)
+			ev_warn("meta-schemas: %s", err);
+		ev_schema_set_free(set);
+		return official;
 	}
 	return set;
 }
@@ -665,7 +743,8 @@ static int
 run_lint(const struct opts *o, int argc, char **argv)
 {
 	struct ev_lint_report rep = { NULL, 0, 0, 0, 0 };
-	struct ev_schema_set *meta = load_meta();
+	struct ev_schema_set *official = load_meta();
+	struct ev_schema_set *meta = load_extra_meta(official);
 	int a, worst = EV_EXIT_OK;
 	size_t i, k;
 
@@ -730,7 +809,9 @@ run_lint(const struct opts *o, int argc, char **argv)
 	}
 	a = worse(worst, rep.errors ? EV_EXIT_DATA : EV_EXIT_OK);
 	ev_lint_report_free(&rep);
-	ev_schema_set_free(meta);
+	if (meta != official)
+		ev_schema_set_free(meta);
+	ev_schema_set_free(official);
 	return a;
 }
 

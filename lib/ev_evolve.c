@@ -177,6 +177,30 @@ ev_evolve_doc_path(const struct ev_evolve_doc *d)
 	return d->path;
 }
 
+int
+ev_evolve_doc_draft4(const struct ev_evolve_doc *d)
+{
+	static const char *uris[] = {
+		"http://json-schema.org/draft-04/schema",
+		"http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/"
+		    "schema/jsonschema/1-0-0",
+		NULL
+	};
+	const char *u = json_string_value(json_object_get(d->root,
+	    "$schema"));
+	size_t i, n;
+
+	if (u == NULL)
+		return 0;
+	n = strlen(u);
+	if (n > 0 && u[n - 1] == '#')
+		n--;
+	for (i = 0; uris[i] != NULL; i++)
+		if (strlen(uris[i]) == n && strncmp(u, uris[i], n) == 0)
+			return 1;
+	return 0;
+}
+
 struct ev_evolve_store *
 ev_evolve_doc_store(const struct ev_evolve_doc *d)
 {
@@ -711,6 +735,75 @@ cmp_values(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 	free(np);
 }
 
+/*
+ * The numeric bound of s on one side (lower: minimum, else maximum) as
+ * (value, exclusive), from a draft-04 boolean exclusiveMaximum/Minimum
+ * beside maximum/minimum or from the later numeric keywords; 0 when none.
+ */
+static int
+bound_of(const struct side *s, int lower, double *v, int *excl)
+{
+	json_t *i = kw(s, lower ? "minimum" : "maximum");
+	json_t *e = kw(s, lower ? "exclusiveMinimum" : "exclusiveMaximum");
+	int have = 0;
+
+	if (json_is_number(i)) {
+		*v = num(i);
+		*excl = json_is_true(e);
+		have = 1;
+	}
+	if (json_is_number(e) && (!have || (lower ? num(e) >= *v :
+	    num(e) <= *v))) {
+		*v = num(e);
+		*excl = 1;
+		have = 1;
+	}
+	return have;
+}
+
+/*
+ * Draft-04 (and Iglu) schemas say "exclusiveMaximum": true beside
+ * "maximum": compare such bounds as one (value, exclusive) pair, so that
+ * dropping the flag widens and adding it narrows.  Returns 1 when it
+ * compared the bound (either side uses a boolean), else 0.
+ */
+static int
+cmp_bound_draft4(struct cmp *c, struct side *o, struct side *n,
+    enum pol pol, int lower)
+{
+	const char *ik = lower ? "minimum" : "maximum";
+	const char *ek = lower ? "exclusiveMinimum" : "exclusiveMaximum";
+	double ov = 0, nv = 0;
+	int oe = 0, ne = 0, oh, nh, tighter;
+	char kind[64], *op, *np;
+
+	if (!json_is_boolean(kw(o, ek)) && !json_is_boolean(kw(n, ek)))
+		return 0;
+	oh = bound_of(o, lower, &ov, &oe);
+	nh = bound_of(n, lower, &nv, &ne);
+	if (!oh && !nh)
+		return 1;
+	if (oh && nh) {
+		if (ov == nv && oe == ne)
+			return 1;
+		if (ov == nv)
+			tighter = ne;
+		else
+			tighter = lower ? nv > ov : nv < ov;
+	} else
+		tighter = nh;
+	kwside(o, json_is_number(kw(o, ik)) ? ik : ek, &op);
+	kwside(n, json_is_number(kw(n, ik)) ? ik : ek, &np);
+	snprintf(kind, sizeof(kind), "%s_%s", ik, tighter ? "tightened" :
+	    "loosened");
+	add(c, kind, tighter ? EV_EVOLVE_NARROW : EV_EVOLVE_WIDEN, pol,
+	    op ? op : o->ptr, np ? np : n->ptr, 0, "%s %s (with a draft-04 "
+	    "%s)", ik, tighter ? "tightened" : "loosened", ek);
+	free(op);
+	free(np);
+	return 1;
+}
+
 static void
 cmp_bounds(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 {
@@ -723,11 +816,17 @@ cmp_bounds(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		{ "minContains", 1 }, { "maxContains", 0 }
 	};
 	size_t i;
+	int d4[2];
 
+	d4[0] = cmp_bound_draft4(c, o, n, pol, 0);
+	d4[1] = cmp_bound_draft4(c, o, n, pol, 1);
 	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++) {
 		json_t *ov = kw(o, b[i].k), *nv = kw(n, b[i].k);
 		char kind[64], *op, *np;
 		int tighter;
+
+		if (i < 4 && d4[b[i].lower])
+			continue;	/* compared as one draft-04 bound */
 
 		if (!json_is_number(ov))
 			ov = NULL;
@@ -1405,6 +1504,13 @@ static const char *known[] = {
 	"unevaluatedProperties", "uniqueItems", NULL
 };
 
+/* Draft-04's "id" is the base URI, like "$id": an annotation here. */
+static int
+is_draft4_id(const struct side *s, const char *k)
+{
+	return strcmp(k, "id") == 0 && ev_evolve_doc_draft4(s->doc);
+}
+
 static void
 cmp_unknown(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 {
@@ -1413,7 +1519,8 @@ cmp_unknown(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 
 	json_object_foreach(o->s, k, v) {
 		json_t *nv = json_object_get(n->s, k);
-		if (in_list(k, known) || in_list(k, annotations))
+		if (in_list(k, known) || in_list(k, annotations) ||
+		    is_draft4_id(o, k))
 			continue;
 		if (nv == NULL || !jeq(v, nv)) {
 			char *a = ptr_join(o->ptr, k);
@@ -1427,7 +1534,7 @@ cmp_unknown(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 	}
 	json_object_foreach(n->s, k, v) {
 		if (in_list(k, known) || in_list(k, annotations) ||
-		    json_object_get(o->s, k) != NULL)
+		    is_draft4_id(n, k) || json_object_get(o->s, k) != NULL)
 			continue;
 		{
 			char *b = ptr_join(n->ptr, k);

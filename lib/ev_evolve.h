@@ -88,6 +88,13 @@ struct ev_evolve_doc	*ev_evolve_load(struct ev_evolve_store *st,
 /* The document's root value and file name (borrowed). */
 json_t			*ev_evolve_doc_root(const struct ev_evolve_doc *d);
 const char		*ev_evolve_doc_path(const struct ev_evolve_doc *d);
+/*
+ * 1 when d is written in draft-04 terms: its "$schema" names draft-04 or
+ * Iglu's self-describing meta-schema (draft-04 plus "self"), so "id" is
+ * its base URI and a boolean exclusiveMaximum/Minimum qualifies the
+ * maximum/minimum beside it.
+ */
+int			 ev_evolve_doc_draft4(const struct ev_evolve_doc *d);
 /* The store that holds d (borrowed). */
 struct ev_evolve_store	*ev_evolve_doc_store(const struct ev_evolve_doc *d);
 /*

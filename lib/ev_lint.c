@@ -20,6 +20,7 @@ struct walk {
 	struct ev_evolve_doc	*doc;
 	const char		*file;
 	int			 structural;	/* no meta-schemas: check types */
+	int			 draft4;	/* draft-04 or Iglu self-describing */
 	int			 depth;
 };
 
@@ -182,7 +183,14 @@ check_types(struct walk *w, const char *k, json_t *v, const char *p)
 	else if (in_list(k, nonneg_int) && (!json_is_integer(v) ||
 	    json_integer_value(v) < 0))
 		want = "a non-negative integer";
-	else if (in_list(k, numbers) && !json_is_number(v))
+	else if (w->draft4 && (strcmp(k, "exclusiveMaximum") == 0 ||
+	    strcmp(k, "exclusiveMinimum") == 0)) {
+		if (!json_is_boolean(v))
+			want = "a boolean (draft-04)";
+	} else if (w->draft4 && strcmp(k, "id") == 0) {
+		if (!json_is_string(v))
+			want = "a string";
+	} else if (in_list(k, numbers) && !json_is_number(v))
 		want = "a number";
 	else if (in_list(k, strings) && !json_is_string(v))
 		want = "a string";
@@ -355,7 +363,8 @@ walk_schema(struct walk *w, json_t *s, const char *ptr, int is_property)
 		int known = in_list(k, one_schema) || in_list(k, map_schema) ||
 		    in_list(k, list_schema) || in_list(k, nonneg_int) ||
 		    in_list(k, numbers) || in_list(k, strings) ||
-		    in_list(k, booleans) || in_list(k, others);
+		    in_list(k, booleans) || in_list(k, others) ||
+		    (w->draft4 && strcmp(k, "id") == 0);
 
 		if (!known && strncmp(k, "x-", 2) != 0)
 			ev_lint_add(w->rep, 1, w->file, "unknown-keyword", p,
@@ -645,7 +654,8 @@ void
 ev_lint_schema(struct ev_evolve_doc *doc, const char *label,
     struct ev_schema_set *meta, struct ev_lint_report *rep)
 {
-	struct walk w = { rep, doc, label, meta == NULL, 0 };
+	struct walk w = { rep, doc, label, meta == NULL,
+	    ev_evolve_doc_draft4(doc), 0 };
 
 	check_duplicates(&w);
 	if (meta != NULL)

@@ -689,3 +689,55 @@ PY
 	assert_failure 1
 	assert_output --partial "enum_changed"
 }
+
+# iglu VERSION PROPERTIES: a draft-04 Iglu self-describing schema.
+iglu() {
+	printf '{"$schema":"http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/schema/jsonschema/1-0-0#","description":"d","self":{"vendor":"com.acme","name":"n","format":"jsonschema","version":"%s"},"type":"object","additionalProperties":false,"properties":%s}\n' "$1" "$2"
+}
+
+@test "ev-schema: draft-04 and Iglu self-describing schemas lint against their meta-schemas" {
+	iglu 1-0-0 '{"a":{"description":"a","type":"number","maximum":5,"exclusiveMaximum":true}}' >ig.json
+	echo '{"$schema":"http://json-schema.org/draft-04/schema#","id":"http://x.example/a#","description":"d","type":"object","additionalProperties":false,"properties":{"a":{"description":"a","type":"integer","minimum":0,"exclusiveMinimum":true}}}' >d4.json
+	run --separate-stderr ev-schema lint --json ig.json d4.json
+	assert_success
+	[ "$(jq -c '[.errors, .metaschema]' <<<"$output")" = '[0,true]' ]
+	# The meta-schemas apply: Iglu's needs a full "self", draft-04 a
+	# boolean exclusiveMaximum.
+	sed 's/,"version":"1-0-0"//' ig.json >noself.json
+	sed 's/"exclusiveMinimum":true/"exclusiveMinimum":0/' d4.json >bad4.json
+	run --separate-stderr ev-schema lint noself.json bad4.json
+	assert_failure 1
+	assert_line --partial "noself.json: error: metaschema: /self: "
+	assert_line --partial "bad4.json: error: metaschema: /properties/a/exclusiveMinimum: "
+}
+
+@test "ev-schema: draft-04 boolean exclusiveMaximum and id are compared in draft-04 terms" {
+	iglu 1-0-0 '{"a":{"description":"a","type":"number","maximum":5,"exclusiveMaximum":true}}' >1-0-0.json
+	iglu 1-0-1 '{"a":{"description":"a","type":"number","maximum":5}}' >1-0-1.json
+	# The independent reader: 5 was refused and is now valid.
+	run --separate-stderr ev-validate -s 1-0-0.json <<<'{"a":5}'
+	assert_failure 1
+	run --separate-stderr ev-validate -s 1-0-1.json <<<'{"a":5}'
+	assert_success
+	run --separate-stderr ev-schema bump --json 1-0-0.json 1-0-1.json
+	assert_success
+	[ "$(jq -r '.checks[0].required + " " + .checks[0].changes[0].kind' <<<"$output")" = "addition maximum_loosened" ]
+	# Adding the flag narrows: a model bump.
+	iglu 2-0-0 '{"a":{"description":"a","type":"number","maximum":5,"exclusiveMaximum":true}}' >2-0-0.json
+	run --separate-stderr ev-schema bump --json 1-0-1.json 2-0-0.json
+	assert_success
+	[ "$(jq -r '.checks[0].required' <<<"$output")" = model ]
+	run --separate-stderr ev-schema bump 1-0-1.json 1-0-0.json
+	assert_failure 1
+	# A lower maximum with the flag dropped still narrows (4 < 5).
+	iglu 1-0-2 '{"a":{"description":"a","type":"number","maximum":4}}' >1-0-2.json
+	run --separate-stderr ev-schema bump --json 1-0-0.json 1-0-2.json
+	assert_failure 1
+	[ "$(jq -r '.checks[0].required' <<<"$output")" = model ]
+	# A changed draft-04 "id" is a base URI, not an unknown keyword.
+	echo '{"$schema":"http://json-schema.org/draft-04/schema#","id":"http://x.example/a/1-0-0#","type":"string"}' >a.json
+	echo '{"$schema":"http://json-schema.org/draft-04/schema#","id":"http://x.example/b/1-0-0#","type":"string"}' >b.json
+	run --separate-stderr ev-schema compat --mode full a.json b.json
+	assert_success
+	assert_output --partial "compatible, 0 changes"
+}
