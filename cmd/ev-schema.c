@@ -185,10 +185,16 @@ preload(struct ev_evolve_store *st, const struct ev_evolve_registry *r,
 	size_t i, k;
 
 	for (i = 0; i < r->n; i++)
-		for (k = 0; k < r->ev[i].n; k++)
-			if (ev_evolve_load(st, r->ev[i].v[k].path, err,
-			    sizeof(err)) == NULL && !tolerant)
+		for (k = 0; k < r->ev[i].n; k++) {
+			struct ev_evolve_doc *d = ev_evolve_load(st,
+			    r->ev[i].v[k].path, err, sizeof(err));
+			if (tolerant)
+				continue;
+			if (d == NULL)
 				die_unreadable(err);
+			if (ev_evolve_doc_error(d) != NULL)
+				die_unreadable(ev_evolve_doc_error(d));
+		}
 }
 
 static int
@@ -334,8 +340,12 @@ load_named(struct ev_evolve_store *st, const char *path)
 {
 	char err[1024];
 
-	if (ev_evolve_load(st, path, err, sizeof(err)) == NULL)
+	struct ev_evolve_doc *d = ev_evolve_load(st, path, err, sizeof(err));
+
+	if (d == NULL)
 		die_unreadable(err);
+	if (ev_evolve_doc_error(d) != NULL)
+		die_unreadable(ev_evolve_doc_error(d));
 }
 
 static void
@@ -634,8 +644,9 @@ load_meta(void)
 	struct ev_schema_set *set;
 	int i;
 
+	/* $EVKIT_METASCHEMAS, when set, is the only place looked at. */
 	for (i = 0; meta_dir(i, dir, sizeof(dir)) == 0; i++)
-		if (dir[0] != '\0' && access(dir, R_OK) == 0)
+		if (dir[0] != '\0' && (i == 0 || access(dir, R_OK) == 0))
 			break;
 	if (dir[0] == '\0' || access(dir, R_OK) != 0)
 		return NULL;

@@ -24,6 +24,7 @@
 struct ev_evolve_doc {
 	char			*path;
 	char			*uri;	/* retrieval URI, as ev-validate's */
+	char			*error;	/* why ev-validate cannot compile it */
 	json_t			*root;
 	struct ev_evolve_store	*store;
 };
@@ -104,6 +105,7 @@ ev_evolve_store_free(struct ev_evolve_store *st)
 	for (i = 0; i < st->n; i++) {
 		free(st->d[i]->path);
 		free(st->d[i]->uri);
+		free(st->d[i]->error);
 		json_decref(st->d[i]->root);
 		free(st->d[i]);
 	}
@@ -140,16 +142,18 @@ ev_evolve_load(struct ev_evolve_store *st, const char *path, char *err,
 		json_decref(root);
 		return NULL;
 	}
-	/* Compiled as ev-validate compiles it, under the same URI. */
+	/*
+	 * Compiled as ev-validate compiles it, under the same URI.  A
+	 * document the compiler refuses is kept (lint says why), marked.
+	 */
 	uri = ev_registry_file_uri(path);
+	d = ev_xcalloc(1, sizeof(*d));
 	if (ev_schema_set_add(st->set, root, uri, cerr, sizeof(cerr)) ==
 	    NULL) {
-		snprintf(err, errsize, "%s: %s", path, cerr);
-		free(uri);
-		json_decref(root);
-		return NULL;
+		size_t n = strlen(path) + strlen(cerr) + 3;
+		d->error = ev_xmalloc(n);
+		snprintf(d->error, n, "%s: %s", path, cerr);
 	}
-	d = ev_xcalloc(1, sizeof(*d));
 	d->path = ev_xstrdup(real);
 	d->uri = uri;
 	d->root = root;
@@ -175,6 +179,12 @@ const char *
 ev_evolve_doc_path(const struct ev_evolve_doc *d)
 {
 	return d->path;
+}
+
+const char *
+ev_evolve_doc_error(const struct ev_evolve_doc *d)
+{
+	return d->error;
 }
 
 int

@@ -89,6 +89,11 @@ struct ev_evolve_doc	*ev_evolve_load(struct ev_evolve_store *st,
 json_t			*ev_evolve_doc_root(const struct ev_evolve_doc *d);
 const char		*ev_evolve_doc_path(const struct ev_evolve_doc *d);
 /*
+ * Why ev-validate's compiler refuses d (a bad pattern, ...), or NULL when
+ * it compiles.  Such a document is loaded for lint but never approved.
+ */
+const char		*ev_evolve_doc_error(const struct ev_evolve_doc *d);
+/*
  * 1 when d is written in draft-04 terms: its "$schema" names draft-04 or
  * Iglu's self-describing meta-schema (draft-04 plus "self"), so "id" is
  * its base URI and a boolean exclusiveMaximum/Minimum qualifies the

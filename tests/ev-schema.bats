@@ -741,3 +741,15 @@ iglu() {
 	assert_success
 	assert_output --partial "compatible, 0 changes"
 }
+
+@test "ev-schema: a schema ev-validate cannot compile is linted, never approved" {
+	echo '{"description":"d","type":"string","pattern":"("}' >bad.json
+	run --separate-stderr ev-validate -s bad.json <<<'"x"'
+	assert_failure 2
+	run --separate-stderr ev-schema compat bad.json bad.json
+	assert_failure 2
+	[[ "$stderr" == *"bad.json: "*"bad pattern"* ]]
+	run --separate-stderr ev-schema lint bad.json
+	assert_failure 1
+	assert_line --partial "bad.json: error: bad-pattern: /pattern"
+}
