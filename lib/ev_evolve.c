@@ -660,16 +660,88 @@ kwside(const struct side *s, const char *k, char **buf)
 	return r;
 }
 
+/* 1 when s allows objects no member at all ("maxProperties": 0). */
+static int
+no_members(const struct side *s)
+{
+	json_t *mp = kw(s, "maxProperties");
+
+	return json_is_number(mp) && num(mp) == 0;
+}
+
+int
+ev_evolve_value_type(const json_t *v)
+{
+	double d;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return EV_EVOLVE_T_OBJECT;
+	case JSON_ARRAY:
+		return EV_EVOLVE_T_ARRAY;
+	case JSON_STRING:
+		return EV_EVOLVE_T_STRING;
+	case JSON_INTEGER:
+		return EV_EVOLVE_T_INTEGER;
+	case JSON_REAL:
+		d = json_real_value(v);
+		return isfinite(d) && d == floor(d) ? EV_EVOLVE_T_INTEGER :
+		    EV_EVOLVE_T_FRACTION;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return EV_EVOLVE_T_BOOL;
+	default:
+		return EV_EVOLVE_T_NULL;
+	}
+}
+
+/*
+ * The types of the instances s can accept judging by its own "type",
+ * "enum" and "const" (an enum of strings accepts strings only, whatever
+ * "type" says).  Other keywords may narrow further; never less than this.
+ */
+static int
+eff_mask(const struct side *s)
+{
+	json_t *e = kw(s, "enum"), *cv = kw(s, "const"), *v;
+	int m = ev_evolve_type_mask(kw(s, "type")), vm = 0;
+	size_t i;
+
+	if (is_false(s->s))
+		return 0;
+	if (!json_is_object(s->s))
+		return EV_EVOLVE_T_ALL;
+	if (json_is_array(e)) {
+		json_array_foreach(e, i, v)
+			vm |= ev_evolve_value_type(v);
+		m &= vm;
+	}
+	if (cv != NULL)
+		m &= ev_evolve_value_type(cv);
+	return m;
+}
+
 static void
 cmp_type(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 {
-	int om = ev_evolve_type_mask(kw(o, "type")), nm = ev_evolve_type_mask(kw(n, "type"));
+	int rom = ev_evolve_type_mask(kw(o, "type"));
+	int rnm = ev_evolve_type_mask(kw(n, "type"));
+	int om = eff_mask(o), nm = eff_mask(n);
 	char *op, *np;
 
-	if (om == nm)
+	if (rom == rnm)
 		return;
 	kwside(o, "type", &op);
 	kwside(n, "type", &np);
+	if (om == nm) {
+		/* "type" restates what enum/const already said. */
+		add(c, "type_restated", EV_EVOLVE_NONE, pol, op ? op : o->ptr,
+		    np ? np : n->ptr, 0, "'type' changed, but 'enum' or "
+		    "'const' already allowed only these types");
+		free(op);
+		free(np);
+		return;
+	}
 	if ((nm & om) == nm)
 		add(c, "type_narrowed", EV_EVOLVE_NARROW, pol, op ? op : o->ptr,
 		    np ? np : n->ptr, 0, "fewer types are allowed");
@@ -743,6 +815,201 @@ cmp_values(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 	}
 	free(op);
 	free(np);
+}
+
+/* Code points in the UTF-8 string s. */
+static long
+utf8_len(const char *s)
+{
+	long n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+#define RE_UNBOUNDED	(-1L)
+#define RE_CAP		1000000L
+
+static long re_alt(const char **pp, int depth);
+
+/* Skip a character class "[...]" at *pp ('[' included). */
+static int
+re_class(const char **pp)
+{
+	const char *p = *pp + 1;
+
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	for (; *p != '\0' && *p != ']'; p++)
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+	if (*p != ']')
+		return -1;
+	*pp = p + 1;
+	return 0;
+}
+
+/*
+ * The longest string a sequence of atoms matches, in code points, or
+ * RE_UNBOUNDED when it has no bound or the syntax is beyond this simple
+ * reader (lookarounds, back-references).  Stops at '|', ')' or the end.
+ */
+static long
+re_seq(const char **pp, int depth)
+{
+	const char *p = *pp;
+	long sum = 0;
+
+	while (*p != '\0' && *p != '|' && *p != ')') {
+		long len = 1, lo, hi;
+		char *e;
+
+		if (*p == '(') {
+			if (p[1] == '?' && p[2] == ':')
+				p += 3;
+			else if (p[1] == '?')
+				return RE_UNBOUNDED;
+			else
+				p++;
+			if (depth > 32 || (len = re_alt(&p, depth + 1)) < 0 ||
+			    *p != ')')
+				return RE_UNBOUNDED;
+			p++;
+		} else if (*p == '[') {
+			if (re_class(&p) != 0)
+				return RE_UNBOUNDED;
+		} else if (*p == '\\') {
+			p++;
+			if (*p >= '1' && *p <= '9')
+				return RE_UNBOUNDED;	/* back-reference */
+			if (*p == 'b' || *p == 'B')
+				len = 0;
+			if (*p == 'u' && p[1] == '{') {
+				while (*p != '\0' && *p != '}')
+					p++;
+			} else if (*p == 'u')
+				p += 4;
+			else if (*p == 'x')
+				p += 2;
+			else if (*p == 'c')
+				p++;
+			if (*p == '\0')
+				return RE_UNBOUNDED;
+			p++;
+		} else if (*p == '^' || *p == '$') {
+			len = 0;
+			p++;
+		} else {
+			p++;
+			while (((unsigned char)*p & 0xC0) == 0x80)
+				p++;
+		}
+		/* A quantifier. */
+		if (*p == '*' || *p == '+')
+			return RE_UNBOUNDED;
+		if (*p == '?')
+			p++;
+		else if (*p == '{' && p[1] >= '0' && p[1] <= '9') {
+			lo = strtol(p + 1, &e, 10);
+			hi = lo;
+			if (*e == ',') {
+				if (e[1] == '}')
+					return RE_UNBOUNDED;
+				hi = strtol(e + 1, &e, 10);
+			}
+			if (*e != '}' || hi < lo || hi > RE_CAP)
+				return RE_UNBOUNDED;
+			len *= hi;
+			p = e + 1;
+		}
+		if (*p == '?')
+			p++;	/* lazy */
+		sum += len;
+		if (sum > RE_CAP)
+			return RE_UNBOUNDED;
+	}
+	*pp = p;
+	return sum;
+}
+
+static long
+re_alt(const char **pp, int depth)
+{
+	long best = re_seq(pp, depth), x;
+
+	while (best >= 0 && **pp == '|') {
+		(*pp)++;
+		if ((x = re_seq(pp, depth)) < 0)
+			return RE_UNBOUNDED;
+		if (x > best)
+			best = x;
+	}
+	return best;
+}
+
+/*
+ * The longest string an anchored pattern "^...$" can match (ECMA-262
+ * syntax, as ev-validate reads it with a '$' that matches only at the
+ * end), or RE_UNBOUNDED when unanchored, unbounded or not understood.
+ */
+static long
+pattern_maxlen(const char *pat)
+{
+	size_t n = strlen(pat), bs = 0;
+	const char *p;
+	char *body;
+	long r;
+
+	if (n < 2 || pat[0] != '^' || pat[n - 1] != '$')
+		return RE_UNBOUNDED;
+	while (bs + 2 <= n && pat[n - 2 - bs] == '\\')
+		bs++;
+	if (bs % 2 != 0)
+		return RE_UNBOUNDED;	/* "\$" is a literal dollar */
+	body = ev_xstrndup(pat + 1, n - 2);
+	p = body;
+	/* A top-level '|' would leave the anchors on one branch only. */
+	r = re_seq(&p, 0);
+	if (*p != '\0')
+		r = RE_UNBOUNDED;
+	free(body);
+	return r;
+}
+
+/*
+ * The longest string s accepts judging by its enum/const (the longest
+ * string value; 0 when none is a string), its pattern and its maxLength;
+ * RE_UNBOUNDED when none of them bounds it.
+ */
+static long
+implied_maxlen(const struct side *s)
+{
+	json_t *e = kw(s, "enum"), *cv = kw(s, "const"), *v;
+	json_t *pat = kw(s, "pattern"), *ml = kw(s, "maxLength");
+	long best = RE_UNBOUNDED, x;
+	size_t i;
+
+	if (json_is_array(e) || cv != NULL) {
+		long m = 0;
+		if (json_is_array(e)) {
+			json_array_foreach(e, i, v)
+				if (json_is_string(v) &&
+				    (x = utf8_len(json_string_value(v))) > m)
+					m = x;
+		} else if (json_is_string(cv))
+			m = utf8_len(json_string_value(cv));
+		best = m;
+	}
+	if (json_is_string(pat) && (x = pattern_maxlen(
+	    json_string_value(pat))) >= 0 && (best < 0 || x < best))
+		best = x;
+	if (json_is_number(ml) && num(ml) >= 0 && num(ml) < RE_CAP &&
+	    (best < 0 || (long)num(ml) < best))
+		best = (long)num(ml);
+	return best;
 }
 
 /*
@@ -855,6 +1122,19 @@ cmp_bounds(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 			    num(nv) < num(ov);
 		kwside(o, b[i].k, &op);
 		kwside(n, b[i].k, &np);
+		if (tighter && strcmp(b[i].k, "maxLength") == 0) {
+			long im = implied_maxlen(o);
+			if (im >= 0 && (double)im <= num(nv)) {
+				add(c, "maxLength_implied", EV_EVOLVE_NONE,
+				    pol, op ? op : o->ptr, np, 0, "maxLength "
+				    "%g, but the old pattern or enum already "
+				    "kept strings within %ld characters",
+				    num(nv), im);
+				free(op);
+				free(np);
+				continue;
+			}
+		}
 		snprintf(kind, sizeof(kind), "%s_%s", b[i].k,
 		    tighter ? "tightened" : "loosened");
 		add(c, kind, tighter ? EV_EVOLVE_NARROW : EV_EVOLVE_WIDEN, pol,
@@ -1008,6 +1288,12 @@ cover(const struct side *s, const char *name, char **ptr, const char **how)
 	json_t *pp = kw(s, "patternProperties"), *v;
 	const char *k;
 
+	if (no_members(s)) {
+		/* No member at all: closed, whatever else it says. */
+		*ptr = ptr_join(s->ptr, "maxProperties");
+		*how = "maxProperties";
+		return json_false();
+	}
 	json_object_foreach(pp, k, v) {
 		if (ev_evolve_regex_match(k, name)) {
 			char *a = ptr_join(s->ptr, "patternProperties");
@@ -1076,11 +1362,13 @@ cmp_properties(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		}
 		cv = cover(o, k, &cp, &how);
 		if (is_false(cv)) {
+			/* Still no member allowed in NEW: nothing changes. */
+			int still = no_members(n);
 			if (!is_false(v))
-				add(c, "property_added_closed",
-				    EV_EVOLVE_WIDEN, pol, cp, p, 0,
-				    "property '%s' was added where none were "
-				    "allowed", k);
+				add(c, "property_added_closed", still ?
+				    EV_EVOLVE_NONE : EV_EVOLVE_WIDEN, pol, cp,
+				    p, 0, "property '%s' was added where none "
+				    "were allowed", k);
 		} else if (is_true(cv)) {
 			add(c, "property_added_open", is_true(v) ?
 			    EV_EVOLVE_NONE : EV_EVOLVE_NARROW, pol, cp, p, 1,
@@ -1399,6 +1687,111 @@ cmp_items(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 	free(nrp);
 }
 
+/* Member i of the array a of side s, through "$ref"-only members. */
+static struct side
+member(const struct side *s, const json_t *a, size_t i, char **owned)
+{
+	struct side m = { json_array_get(a, i), s->doc, s->ptr };
+	char err[256];
+	int hops;
+
+	*owned = NULL;
+	for (hops = 0; hops < 8 && json_is_object(m.s) &&
+	    json_object_size(m.s) == 1 && json_is_string(json_object_get(m.s,
+	    "$ref")); hops++) {
+		struct ev_evolve_doc *td;
+		char *tp;
+		json_t *t = ev_evolve_resolve(m.doc->store, m.doc, m.s, &td,
+		    &tp, err, sizeof(err));
+		if (t == NULL)
+			break;
+		free(*owned);
+		*owned = tp;
+		m = (struct side){ t, td, tp };
+	}
+	return m;
+}
+
+/* 1 when the values p and q allow (by const/enum, or type) never meet. */
+static int
+values_disjoint(const struct side *p, const struct side *q)
+{
+	json_t *pv, *qv, *set;
+	size_t i;
+	int r = 1;
+
+	if ((eff_mask(p) & eff_mask(q)) == 0)
+		return 1;
+	pv = kw(p, "const") ? json_pack("[O]", kw(p, "const")) :
+	    json_incref(kw(p, "enum"));
+	qv = kw(q, "const") ? json_pack("[O]", kw(q, "const")) :
+	    json_incref(kw(q, "enum"));
+	if (!json_is_array(pv) || !json_is_array(qv))
+		r = 0;
+	else {
+		set = value_set(pv);
+		for (i = 0; r && i < json_array_size(qv); i++)
+			if (in_set(set, json_array_get(qv, i)))
+				r = 0;
+		json_decref(set);
+	}
+	json_decref(pv);
+	json_decref(qv);
+	return r;
+}
+
+/*
+ * 1 when no instance can be valid under both a and b, as far as it is
+ * decided here: their types (with enum/const) do not meet, or they meet
+ * on objects only and a property both require has disjoint const/enum
+ * values or types there (a discriminator).  0 when not decided.
+ */
+static int
+members_disjoint(const struct side *a, const struct side *b)
+{
+	int common = eff_mask(a) & eff_mask(b);
+	json_t *ra = kw(a, "required"), *rb = kw(b, "required"), *v;
+	json_t *pa = kw(a, "properties"), *pb = kw(b, "properties");
+	size_t i;
+
+	if (common == 0)
+		return 1;
+	if ((common & ~EV_EVOLVE_T_OBJECT) != 0)
+		return 0;
+	json_array_foreach(ra, i, v) {
+		const char *name = json_string_value(v);
+		struct side x, y;
+
+		if (name == NULL || !in_array(rb, v))
+			continue;
+		x = (struct side){ json_object_get(pa, name), a->doc, a->ptr };
+		y = (struct side){ json_object_get(pb, name), b->doc, b->ptr };
+		if (json_is_object(x.s) && json_is_object(y.s) &&
+		    values_disjoint(&x, &y))
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 when the members of the oneOf at side s exclude each other. */
+static int
+oneof_disjoint(const struct side *s, const json_t *arr)
+{
+	size_t i, j, n = json_array_size(arr);
+	int r = 1;
+
+	for (i = 0; r && i < n; i++)
+		for (j = i + 1; r && j < n; j++) {
+			char *oi, *oj;
+			struct side a = member(s, arr, i, &oi);
+			struct side b = member(s, arr, j, &oj);
+			r = members_disjoint(&a, &b);
+			free(oi);
+			free(oj);
+		}
+	return r;
+}
+
 static void
 cmp_combinator(struct cmp *c, struct side *o, struct side *n, const char *k,
     enum pol pol)
@@ -1419,6 +1812,16 @@ cmp_combinator(struct cmp *c, struct side *o, struct side *n, const char *k,
 
 	if (oa == NULL && na == NULL)
 		return;
+	/*
+	 * A oneOf whose members exclude each other, in OLD and in NEW, is an
+	 * anyOf: an instance matches at most one member either way.
+	 */
+	if (strcmp(k, "oneOf") == 0 && oa != NULL && na != NULL &&
+	    oneof_disjoint(o, oa) && oneof_disjoint(n, na)) {
+		add_dir = EV_EVOLVE_WIDEN;
+		rm_dir = EV_EVOLVE_NARROW;
+		mpol = pol;
+	}
 	kwside(o, k, &op);
 	kwside(n, k, &np);
 	if (oa == NULL || na == NULL) {
@@ -1556,6 +1959,96 @@ cmp_unknown(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 	}
 }
 
+/*
+ * Keywords that apply to one kind of instance only change what that kind
+ * may be.  When OLD accepts no instance of the kind (its type, enum or
+ * const exclude it), such a change cannot reject data valid under OLD:
+ * it does not narrow.  When NEW accepts none, it does not widen.  The
+ * changes from index mark on are filtered so (inside "not" the roles swap;
+ * under a oneOf of overlapping members nothing is filtered).
+ */
+static void
+drop_dirs(struct cmp *c, enum pol pol, size_t mark, int drop)
+{
+	size_t i;
+
+	if (pol == MIX)
+		return;
+	drop = (int)polarize((enum ev_evolve_dir)drop, pol);
+	for (i = mark; drop != 0 && i < c->out->n; i++)
+		c->out->v[i].dir = (enum ev_evolve_dir)(c->out->v[i].dir &
+		    ~drop);
+}
+
+static void
+guard(struct cmp *c, const struct side *o, const struct side *n,
+    enum pol pol, size_t mark, int kind)
+{
+	int drop = 0;
+
+	if ((eff_mask(o) & kind) == 0)
+		drop |= EV_EVOLVE_NARROW;
+	if ((eff_mask(n) & kind) == 0)
+		drop |= EV_EVOLVE_WIDEN;
+	drop_dirs(c, pol, mark, drop);
+}
+
+/*
+ * An object closed by "maxProperties": 0 has no member, so what its
+ * member keywords say cannot narrow (OLD) or widen (NEW) anything.
+ */
+static void
+guard_members(struct cmp *c, const struct side *o, const struct side *n,
+    enum pol pol, size_t mark)
+{
+	drop_dirs(c, pol, mark, (no_members(o) ? EV_EVOLVE_NARROW : 0) |
+	    (no_members(n) ? EV_EVOLVE_WIDEN : 0));
+}
+
+/* guard for the changes of cmp_bounds and cmp_misc: "<keyword>_...". */
+static void
+guard_by_keyword(struct cmp *c, const struct side *o, const struct side *n,
+    enum pol pol, size_t mark)
+{
+	static const struct { const char *k; int kind; } tab[] = {
+		{ "minimum", EV_EVOLVE_T_INTEGER | EV_EVOLVE_T_FRACTION },
+		{ "maximum", EV_EVOLVE_T_INTEGER | EV_EVOLVE_T_FRACTION },
+		{ "exclusiveMinimum", EV_EVOLVE_T_INTEGER |
+		    EV_EVOLVE_T_FRACTION },
+		{ "exclusiveMaximum", EV_EVOLVE_T_INTEGER |
+		    EV_EVOLVE_T_FRACTION },
+		{ "multipleOf", EV_EVOLVE_T_INTEGER | EV_EVOLVE_T_FRACTION },
+		{ "minLength", EV_EVOLVE_T_STRING },
+		{ "maxLength", EV_EVOLVE_T_STRING },
+		{ "pattern", EV_EVOLVE_T_STRING },
+		{ "minItems", EV_EVOLVE_T_ARRAY },
+		{ "maxItems", EV_EVOLVE_T_ARRAY },
+		{ "minContains", EV_EVOLVE_T_ARRAY },
+		{ "maxContains", EV_EVOLVE_T_ARRAY },
+		{ "uniqueItems", EV_EVOLVE_T_ARRAY },
+		{ "minProperties", EV_EVOLVE_T_OBJECT },
+		{ "maxProperties", EV_EVOLVE_T_OBJECT }
+	};
+	size_t i, t, end = c->out->n;
+
+	for (i = mark; i < end; i++) {
+		const char *kd = c->out->v[i].kind;
+		const char *u = strrchr(kd, '_');
+		for (t = 0; u != NULL && t < sizeof(tab) / sizeof(tab[0]); t++)
+			if (strlen(tab[t].k) == (size_t)(u - kd) &&
+			    strncmp(kd, tab[t].k, (size_t)(u - kd)) == 0) {
+				/* Filter this one change alone. */
+				struct ev_evolve_changes one = { &c->out->v[i],
+				    1, 1 };
+				struct ev_evolve_changes *save = c->out;
+				c->out = &one;
+				guard(c, o, n, pol, 0, tab[t].kind);
+				c->out = save;
+				break;
+			}
+	}
+}
+
 /* "$ref" beside other keywords: compare the targets as well. */
 static void
 cmp_siblingref(struct cmp *c, struct side *o, struct side *n, enum pol pol)
@@ -1651,7 +2144,7 @@ cmp_schema(struct cmp *c, struct side o, struct side n, const char *what,
 {
 	char *oown = NULL, *nown = NULL, kind[64];
 	const char *oref, *nref;
-	size_t i, before;
+	size_t i, before, mark, mark2;
 	int ot, nt;
 
 	if (c->failed || c->depth > MAX_DEPTH)
@@ -1695,9 +2188,13 @@ cmp_schema(struct cmp *c, struct side o, struct side n, const char *what,
 	cmp_siblingref(c, &o, &n, pol);
 	cmp_type(c, &o, &n, pol);
 	cmp_values(c, &o, &n, pol);
+	mark = c->out->n;
 	cmp_bounds(c, &o, &n, pol);
 	cmp_misc(c, &o, &n, pol);
+	guard_by_keyword(c, &o, &n, pol, mark);
+	mark = c->out->n;
 	cmp_required(c, &o, &n, pol);
+	mark2 = c->out->n;
 	cmp_properties(c, &o, &n, pol);
 	cmp_patterns(c, &o, &n, pol);
 	cmp_sub(c, &o, &n, "additionalProperties", "additional_properties",
@@ -1705,11 +2202,15 @@ cmp_schema(struct cmp *c, struct side o, struct side n, const char *what,
 	cmp_sub(c, &o, &n, "propertyNames", "property_names", pol);
 	cmp_sub(c, &o, &n, "unevaluatedProperties", "unevaluated_properties",
 	    pol);
-	cmp_sub(c, &o, &n, "unevaluatedItems", "unevaluated_items", pol);
 	cmp_dependent(c, &o, &n, pol);
-	cmp_conditional(c, &o, &n, pol);
+	guard_members(c, &o, &n, pol, mark2);
+	guard(c, &o, &n, pol, mark, EV_EVOLVE_T_OBJECT);
+	mark = c->out->n;
+	cmp_sub(c, &o, &n, "unevaluatedItems", "unevaluated_items", pol);
 	cmp_items(c, &o, &n, pol);
 	cmp_present(c, &o, &n, "contains", pol, pol);
+	guard(c, &o, &n, pol, mark, EV_EVOLVE_T_ARRAY);
+	cmp_conditional(c, &o, &n, pol);
 	cmp_combinator(c, &o, &n, "allOf", pol);
 	cmp_combinator(c, &o, &n, "anyOf", pol);
 	cmp_combinator(c, &o, &n, "oneOf", pol);

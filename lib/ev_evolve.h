@@ -196,6 +196,8 @@ enum {
 	EV_EVOLVE_T_ALL = 127
 };
 
+/* The type bit of one JSON value (1.0 is an integer, as in JSON Schema). */
+int	ev_evolve_value_type(const json_t *v);
 /* The types a "type" keyword allows (borrowed; NULL: every type). */
 int	ev_evolve_type_mask(const json_t *type);
 /* 1 when the regex pat (PCRE2, UTF) matches name; 0 also if it cannot compile. */

@@ -123,31 +123,6 @@ ev_lint_report_free(struct ev_lint_report *rep)
 	memset(rep, 0, sizeof(*rep));
 }
 
-/* The type bit of a JSON value. */
-static int
-value_bit(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_NULL:
-		return EV_EVOLVE_T_NULL;
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return EV_EVOLVE_T_BOOL;
-	case JSON_OBJECT:
-		return EV_EVOLVE_T_OBJECT;
-	case JSON_ARRAY:
-		return EV_EVOLVE_T_ARRAY;
-	case JSON_STRING:
-		return EV_EVOLVE_T_STRING;
-	case JSON_INTEGER:
-		return EV_EVOLVE_T_INTEGER;
-	case JSON_REAL:
-		return json_real_value(v) == floor(json_real_value(v)) ?
-		    EV_EVOLVE_T_INTEGER : EV_EVOLVE_T_FRACTION;
-	}
-	return 0;
-}
-
 static int
 regex_ok(const char *pat)
 {
@@ -261,7 +236,7 @@ check_values(struct walk *w, json_t *s, const char *ptr)
 	if (t != NULL && m == 0)
 		ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
 		    "'type' names no known type");
-	if (c != NULL && (value_bit(c) & m) == 0)
+	if (c != NULL && (ev_evolve_value_type(c) & m) == 0)
 		ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
 		    "'const' is not of the allowed 'type'");
 	if (json_is_array(e)) {
@@ -269,7 +244,7 @@ check_values(struct walk *w, json_t *s, const char *ptr)
 			ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
 			    "'enum' is empty");
 		json_array_foreach(e, i, v) {
-			if ((value_bit(v) & m) == 0)
+			if ((ev_evolve_value_type(v) & m) == 0)
 				bad++;
 		}
 		if (bad > 0 && (size_t)bad == json_array_size(e))

@@ -753,3 +753,34 @@ iglu() {
 	assert_failure 1
 	assert_line --partial "bad.json: error: bad-pattern: /pattern"
 }
+
+# Safe changes that look breaking, and their breaking look-alikes: each
+# pair's bump needs the part its expect file names, and ev-validate agrees
+# (every instance stays valid for an addition; the first is rejected by
+# NEW otherwise).
+@test "ev-schema: changes no instance valid under OLD fails need an addition, their look-alikes more" {
+	local d name want got bad="" n=0
+	for d in "$DATA"/schema/pairs/*/; do
+		name=$(basename "$d")
+		want=$(cat "$d/expect")
+		got=$(ev-schema bump --json "$d/1-0-0.json" "$d/1-0-1.json" |
+		    jq -r '.checks[0].required')
+		[ "$got" = "$want" ] || bad="$bad $name(want $want, got $got)"
+		ev-validate -s "$d/1-0-0.json" --rejects /dev/null \
+		    <"$d/instances.ndjson" >valid.ndjson || true
+		cmp -s valid.ndjson "$d/instances.ndjson" ||
+		    bad="$bad $name(instances not valid under 1-0-0)"
+		ev-validate -s "$d/1-0-1.json" --rejects /dev/null \
+		    <"$d/instances.ndjson" >valid.ndjson || true
+		if [ "$want" = addition ]; then
+			cmp -s valid.ndjson "$d/instances.ndjson" ||
+			    bad="$bad $name(1-0-1 rejects an instance)"
+		else
+			! grep -qxF "$(head -n 1 "$d/instances.ndjson")" valid.ndjson ||
+			    bad="$bad $name(1-0-1 accepts the counterexample)"
+		fi
+		n=$((n + 1))
+	done
+	[ "$n" -ge 16 ]
+	[ -z "$bad" ] || { echo "wrong:$bad" >&2; return 1; }
+}

@@ -203,12 +203,21 @@ case("anyOf_member_removed", prop("v", {"anyOf": [S1, S2, S3]}), prop("v", {"any
 case("anyOf_added", prop("v", {"type": ["string", "integer", "boolean"]}),
      prop("v", {"type": ["string", "integer", "boolean"], "anyOf": [S1, S2]}),
      "anyOf_added", "narrow", "model")
+# Members of disjoint types exclude each other: the oneOf is an anyOf.
 case("oneOf_member_added", prop("v", {"oneOf": [S1, S2]}), prop("v", {"oneOf": [S1, S2, S3]}),
-     "oneOf_member_added", "both", "model")
+     "oneOf_member_added", "widen", "addition")
 case("oneOf_member_removed", prop("v", {"oneOf": [S1, S2, S3]}), prop("v", {"oneOf": [S1, S2]}),
-     "oneOf_member_removed", "both", "model")
+     "oneOf_member_removed", "narrow", "model")
 case("oneOf_member_changed", prop("v", {"oneOf": [S1, S2]}),
      prop("v", {"oneOf": [S1, {"type": "integer", "minimum": 0}]}),
+     "minimum_tightened", "narrow", "model")
+# Overlapping members: an instance may match two, any change is both.
+N1 = {"type": "number"}
+case("oneOf_overlap_member_added", prop("v", {"oneOf": [S1, N1]}),
+     prop("v", {"oneOf": [S1, N1, {"type": "integer", "minimum": 10}]}),
+     "oneOf_member_added", "both", "model")
+case("oneOf_overlap_member_changed", prop("v", {"oneOf": [S1, N1, S2]}),
+     prop("v", {"oneOf": [S1, N1, {"type": "integer", "minimum": 0}]}),
      "minimum_tightened", "both", "model")
 case("not_added", base(), base(**{"not": {"required": ["n"]}}),
      "not_added", "narrow", "model")
