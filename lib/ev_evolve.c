@@ -239,9 +239,12 @@ ptr_index(const char *base, size_t i)
 	return ptr_join(base, num);
 }
 
-/* Keywords whose values are data, not schemas: no target lies below. */
+/*
+ * Keywords whose array values are data, not schemas: no target lies
+ * below (a property named "enum" holds an object, which is searched).
+ */
 static const char *data_keywords[] = {
-	"const", "default", "enum", "examples", "required", NULL
+	"enum", "examples", "required", NULL
 };
 
 static int in_list(const char *k, const char **list);
@@ -264,7 +267,7 @@ locate(const json_t *s, const json_t *t, const char *ptr, int depth)
 			char *sub;
 			if (!json_is_object(v) && !json_is_array(v) && v != t)
 				continue;
-			if (in_list(k, data_keywords))
+			if (json_is_array(v) && in_list(k, data_keywords))
 				continue;
 			sub = ptr_join(ptr, k);
 			r = locate(v, t, sub, depth + 1);
@@ -294,6 +297,7 @@ ev_evolve_resolve(struct ev_evolve_store *st, struct ev_evolve_doc *doc,
 {
 	const char *ref = json_string_value(json_object_get(from, "$ref"));
 	const struct ev_schema *s, *t = NULL;
+	const json_t *src;
 	char lerr[8];
 	size_t i;
 
@@ -317,11 +321,14 @@ ev_evolve_resolve(struct ev_evolve_store *st, struct ev_evolve_doc *doc,
 		    "at, as ev-validate does)", ref);
 		return NULL;
 	}
-	for (i = 0; i < st->n; i++) {
-		*tptr = locate(st->d[i]->root, ev_schema_source(t), "", 0);
-		if (*tptr != NULL)
-			break;
-	}
+	/* Most references stay in their document: look there first. */
+	src = ev_schema_source(t);
+	for (i = 0; i < st->n && st->d[i] != doc; i++)
+		;
+	if (i == st->n || (*tptr = locate(doc->root, src, "", 0)) == NULL)
+		for (i = 0; i < st->n; i++)
+			if ((*tptr = locate(st->d[i]->root, src, "", 0)) != NULL)
+				break;
 	if (*tptr == NULL) {
 		snprintf(err, errsize, "cannot resolve $ref '%s': it points "
 		    "outside the compared documents", ref);
@@ -338,7 +345,7 @@ ev_evolve_resolve(struct ev_evolve_store *st, struct ev_evolve_doc *doc,
 		free(*tptr);
 		*tptr = p;
 	}
-	return (json_t *)(uintptr_t)ev_schema_source(t);
+	return (json_t *)(uintptr_t)src;
 }
 
 /* ---- change lists ---- */

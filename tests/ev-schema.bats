@@ -784,3 +784,11 @@ iglu() {
 	[ "$n" -ge 16 ]
 	[ -z "$bad" ] || { echo "wrong:$bad" >&2; return 1; }
 }
+
+@test "ev-schema: a \$ref to a property named like a keyword resolves" {
+	echo '{"type":"object","properties":{"enum":{"type":"string"},"b":{"$ref":"#/properties/enum"}}}' >o.json
+	echo '{"type":"object","properties":{"enum":{"type":"integer"},"b":{"$ref":"#/properties/enum"}}}' >n.json
+	run --separate-stderr ev-schema compat --json --mode none o.json n.json
+	assert_success
+	[ "$(jq -r '[.comparisons[0].changes[] | .kind + " " + .new] | join(",")' <<<"$output")" = "type_changed /properties/enum/type" ]
+}
