@@ -849,7 +849,7 @@ re_class(const char **pp)
 	if (*p == '^')
 		p++;
 	if (*p == ']')
-		p++;
+		return -1;	/* ECMA's empty class "[]" or any "[^]" */
 	for (; *p != '\0' && *p != ']'; p++)
 		if (*p == '\\' && p[1] != '\0')
 			p++;

@@ -47,6 +47,10 @@ pair("maxlength_unanchored_pattern", obj({"c": {"type": "string", "pattern": "[a
 pair("maxlength_pattern_alternation_unanchored", obj({"c": {"type": "string", "pattern": "^ab|cd$"}}),
      obj({"c": {"type": "string", "pattern": "^ab|cd$", "maxLength": 2}}),
      "model", [{"c": "abxyz"}])
+# ECMA's "[^]" is any character: "]{0,2}" after it is a literal repeated.
+pair("maxlength_ecma_any_class", obj({"c": {"type": "string", "pattern": "^[^]]{0,2}$"}}),
+     obj({"c": {"type": "string", "pattern": "^[^]]{0,2}$", "maxLength": 2}}),
+     "model", [{"c": "x]]"}])
 pair("maxlength_below_enum", obj({"c": {"enum": ["ab", "abcdef"]}}),
      obj({"c": {"enum": ["ab", "abcdef"], "maxLength": 4}}), "model",
      [{"c": "abcdef"}])
