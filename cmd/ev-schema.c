@@ -21,6 +21,7 @@
 #include "ev_common.h"
 #include "ev_evolve.h"
 #include "ev_lint.h"
+#include "ev_registry.h"
 #include "ev_schema.h"
 #include "ev_schemaver.h"
 
@@ -66,6 +67,9 @@ struct pairjob {
 
 static void usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
+
+static struct ev_schema_set *load_meta(void);
+static struct ev_schema_set *load_extra_meta(struct ev_schema_set *official);
 
 static void
 usage_error(const char *fmt, ...)
@@ -169,18 +173,28 @@ add_job(struct pairjob **jobs, size_t *n, const char *event,
 	(*n)++;
 }
 
-/* Load every file of a registry, so "$id" references resolve. */
+/*
+ * Load every file of a registry, so "$id" references resolve.  An
+ * unreadable file ends the run unless tolerant (lint reports it itself).
+ */
 static void
-preload(struct ev_evolve_store *st, const struct ev_evolve_registry *r)
+preload(struct ev_evolve_store *st, const struct ev_evolve_registry *r,
+    int tolerant)
 {
 	char err[1024];
 	size_t i, k;
 
 	for (i = 0; i < r->n; i++)
-		for (k = 0; k < r->ev[i].n; k++)
-			if (ev_evolve_load(st, r->ev[i].v[k].path, err,
-			    sizeof(err)) == NULL)
+		for (k = 0; k < r->ev[i].n; k++) {
+			struct ev_evolve_doc *d = ev_evolve_load(st,
+			    r->ev[i].v[k].path, err, sizeof(err));
+			if (tolerant)
+				continue;
+			if (d == NULL)
 				die_unreadable(err);
+			if (ev_evolve_doc_error(d) != NULL)
+				die_unreadable(ev_evolve_doc_error(d));
+		}
 }
 
 static int
@@ -260,6 +274,7 @@ registry_jobs(const struct ev_evolve_registry *old,
 }
 
 struct world {
+	struct ev_schema_set		*official, *meta;
 	struct ev_evolve_store		*ost, *nst;
 	struct ev_evolve_registry	 oreg, nreg;
 	int				 have_oreg, have_nreg;
@@ -282,6 +297,55 @@ world_free(struct world *w)
 	if (w->nst != w->ost)
 		ev_evolve_store_free(w->nst);
 	ev_evolve_store_free(w->ost);
+	if (w->meta != w->official)
+		ev_schema_set_free(w->meta);
+	ev_schema_set_free(w->official);
+}
+
+/*
+ * A registry folder ev-validate would refuse to start with (a reference
+ * that does not resolve inside it, a schema its compiler or meta-schema
+ * rejects, two files for one version) is never approved: exit 2 with
+ * ev-validate's own reason.  An empty folder is left to the caller.
+ */
+static void
+check_registry(const char *dir, const struct ev_evolve_registry *r,
+    struct ev_schema_set *meta)
+{
+	struct ev_registry *reg;
+	char err[1024];
+
+	if (r->n == 0)
+		return;
+	reg = ev_registry_load(dir, meta, EV_SCHEMA_2020_12, err, sizeof(err));
+	if (reg == NULL)
+		ev_die(EV_EXIT_USAGE, "registry '%s' is refused by ev-validate: "
+		    "%s", dir, err);
+	ev_registry_free(reg);
+}
+
+/* Resolve every reference now, as ev-validate does at start. */
+static void
+link_store(struct ev_evolve_store *st)
+{
+	char err[1024];
+
+	if (ev_evolve_store_link(st, err, sizeof(err)) != 0)
+		ev_die(EV_EXIT_USAGE, "%s", err);
+}
+
+/* Load a file named on the command line (a job's OLD or NEW). */
+static void
+load_named(struct ev_evolve_store *st, const char *path)
+{
+	char err[1024];
+
+	struct ev_evolve_doc *d = ev_evolve_load(st, path, err, sizeof(err));
+
+	if (d == NULL)
+		die_unreadable(err);
+	if (ev_evolve_doc_error(d) != NULL)
+		die_unreadable(ev_evolve_doc_error(d));
 }
 
 static void
@@ -291,7 +355,9 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 	char err[1024];
 
 	memset(w, 0, sizeof(*w));
-	w->ost = ev_evolve_store_new();
+	w->official = load_meta();
+	w->meta = load_extra_meta(w->official);
+	w->ost = ev_evolve_store_new(w->meta);
 	if (argc == 1) {
 		if (!is_dir(argv[0]))
 			usage_error("'%s': one argument must be a registry "
@@ -301,12 +367,14 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 		    sizeof(err)) != 0)
 			die_unreadable(err);
 		w->have_nreg = 1;
-		preload(w->nst, &w->nreg);
+		check_registry(argv[0], &w->nreg, w->official);
+		preload(w->nst, &w->nreg, 0);
+		link_store(w->nst);
 		registry_jobs(NULL, &w->nreg, w->ost, w->nst, transitive,
 		    &w->jobs, &w->njobs);
 		return;
 	}
-	w->nst = ev_evolve_store_new();
+	w->nst = ev_evolve_store_new(w->meta);
 	if (is_dir(argv[0]) != is_dir(argv[1])) {
 		if (access(argv[0], R_OK) != 0 || access(argv[1], R_OK) != 0)
 			ev_die(EV_EXIT_USAGE, "cannot open '%s'",
@@ -320,10 +388,15 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 			if (ev_evolve_registry_scan(refdir, &rr, NULL, err,
 			    sizeof(err)) != 0)
 				die_unreadable(err);
-			preload(w->ost, &rr);
-			preload(w->nst, &rr);
+			check_registry(refdir, &rr, w->official);
+			preload(w->ost, &rr, 0);
+			preload(w->nst, &rr, 0);
 			ev_evolve_registry_free(&rr);
 		}
+		load_named(w->ost, argv[0]);
+		load_named(w->nst, argv[1]);
+		link_store(w->ost);
+		link_store(w->nst);
 		add_job(&w->jobs, &w->njobs, NULL, argv[0], argv[1], w->ost,
 		    w->nst, 0);
 		return;
@@ -336,8 +409,12 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 	    sizeof(err)) != 0)
 		die_unreadable(err);
 	w->have_nreg = 1;
-	preload(w->ost, &w->oreg);
-	preload(w->nst, &w->nreg);
+	check_registry(argv[0], &w->oreg, w->official);
+	check_registry(argv[1], &w->nreg, w->official);
+	preload(w->ost, &w->oreg, 0);
+	preload(w->nst, &w->nreg, 0);
+	link_store(w->ost);
+	link_store(w->nst);
 	registry_jobs(&w->oreg, &w->nreg, w->ost, w->nst, transitive,
 	    &w->jobs, &w->njobs);
 }
@@ -526,28 +603,51 @@ run_bump(const struct opts *o, int argc, char **argv)
 	return bad ? EV_EXIT_DATA : EV_EXIT_OK;
 }
 
-/* The meta-schemas: $EVKIT_METASCHEMAS, the installed copy, the tree. */
-static struct ev_schema_set *
-load_meta(void)
+/*
+ * The i-th folder that may hold meta-schemas: $EVKIT_METASCHEMAS, the
+ * installed copy, the tree beside the program.  Returns 0, or -1 past the
+ * last one.
+ */
+static int
+meta_dir(int i, char *dir, size_t size)
 {
 	const char *env = getenv("EVKIT_METASCHEMAS");
-	char exe[PATH_MAX], dir[PATH_MAX + 64], err[512];
-	struct ev_schema_set *set;
+	char exe[PATH_MAX], *slash;
 	ssize_t n;
 
 	dir[0] = '\0';
-	if (env != NULL && *env != '\0')
-		snprintf(dir, sizeof(dir), "%s", env);
-	else if (access(EV_DATADIR "/schemas/metaschemas", R_OK) == 0)
-		snprintf(dir, sizeof(dir), "%s",
-		    EV_DATADIR "/schemas/metaschemas");
-	else if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
-		char *slash;
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL)
-			*slash = '\0';
-		snprintf(dir, sizeof(dir), "%s/../schemas/metaschemas", exe);
+	switch (i) {
+	case 0:
+		if (env != NULL && *env != '\0')
+			snprintf(dir, size, "%s", env);
+		return 0;
+	case 1:
+		snprintf(dir, size, "%s", EV_DATADIR "/schemas/metaschemas");
+		return 0;
+	case 2:
+		if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+			exe[n] = '\0';
+			if ((slash = strrchr(exe, '/')) != NULL)
+				*slash = '\0';
+			snprintf(dir, size, "%s/../schemas/metaschemas", exe);
+		}
+		return 0;
 	}
+	return -1;
+}
+
+/* The official meta-schemas (as ev-validate loads them), or NULL. */
+static struct ev_schema_set *
+load_meta(void)
+{
+	char dir[PATH_MAX + 64], err[512];
+	struct ev_schema_set *set;
+	int i;
+
+	/* $EVKIT_METASCHEMAS, when set, is the only place looked at. */
+	for (i = 0; meta_dir(i, dir, sizeof(dir)) == 0; i++)
+		if (dir[0] != '\0' && (i == 0 || access(dir, R_OK) == 0))
+			break;
 	if (dir[0] == '\0' || access(dir, R_OK) != 0)
 		return NULL;
 	set = ev_schema_set_new(NULL, EV_SCHEMA_2020_12);
@@ -559,7 +659,71 @@ load_meta(void)
 	return set;
 }
 
-static void
+/*
+ * Meta-schemas ev-schema knows beyond the official ones, for lint and for
+ * reading schemas written against them: draft-04 (most published Iglu
+ * schemas) and Iglu's self-describing meta-schema (draft-04 plus a
+ * required "self").  Data files under schemas/metaschemas; a child set of
+ * official (borrowed), or official itself when none is found.
+ */
+static struct ev_schema_set *
+load_extra_meta(struct ev_schema_set *official)
+{
+	static const struct { const char *file, *uri; } extra[] = {
+		{ "draft-04/schema.json",
+		    "http://json-schema.org/draft-04/schema" },
+		{ "iglu/com.snowplowanalytics.self-desc/schema/jsonschema/"
+		    "1-0-0.json", "http://iglucentral.com/schemas/"
+		    "com.snowplowanalytics.self-desc/schema/jsonschema/1-0-0" }
+	};
+	struct ev_schema_set *set;
+	char dir[PATH_MAX + 64], path[2 * PATH_MAX], err[512];
+	size_t e;
+	int i, added = 0;
+
+	if (official == NULL)
+		return NULL;
+	set = ev_schema_set_new(official, EV_SCHEMA_2020_12);
+	for (e = 0; e < sizeof(extra) / sizeof(extra[0]); e++)
+		for (i = 0; meta_dir(i, dir, sizeof(dir)) == 0; i++) {
+			json_t *doc;
+			if (dir[0] == '\0')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir,
+			    extra[e].file);
+			if (access(path, R_OK) != 0)
+				continue;
+			doc = ev_registry_read_json(path, err, sizeof(err));
+			if (doc == NULL || ev_schema_set_add(set, doc,
+			    extra[e].uri, err, sizeof(err)) == NULL)
+				ev_warn("meta-schema '%s': %s", path, err);
+			else
+				added++;
+			json_decref(doc);
+			break;
+		}
+	if (added == 0 || ev_schema_set_link(set, err, sizeof(err)) != 0) {
+		if (added > 0)
+			ev_warn("meta-schemas: %s", err);
+		ev_schema_set_free(set);
+		return official;
+	}
+	return set;
+}
+
+/* The worse of two exit statuses (0 < 1 < 2). */
+static int
+worse(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/*
+ * Lint one file into rep.  Returns the exit status it asks for on its own:
+ * EV_EXIT_USAGE when it cannot be read (reported as an "unreadable"
+ * finding, so the other files are still linted), else EV_EXIT_OK.
+ */
+static int
 lint_file(struct ev_evolve_store *st, const char *path,
     struct ev_schema_set *meta, struct ev_lint_report *rep,
     const struct ev_schemaver *filever)
@@ -569,8 +733,10 @@ lint_file(struct ev_evolve_store *st, const char *path,
 	char err[1024];
 
 	d = ev_evolve_load(st, path, err, sizeof(err));
-	if (d == NULL)
-		die_unreadable(err);
+	if (d == NULL) {
+		ev_lint_add(rep, 1, path, "unreadable", "", "%s", err);
+		return EV_EXIT_USAGE;
+	}
 	ev_lint_schema(d, path, meta, rep);
 	if (filever != NULL && ev_evolve_version_of(NULL, ev_evolve_doc_root(d),
 	    &v) == 0 && ev_schemaver_cmp(&v, filever) != 0) {
@@ -581,18 +747,20 @@ lint_file(struct ev_evolve_store *st, const char *path,
 		    "the schema says version %s but the file is named %s.json",
 		    a, b);
 	}
+	return EV_EXIT_OK;
 }
 
 static int
 run_lint(const struct opts *o, int argc, char **argv)
 {
 	struct ev_lint_report rep = { NULL, 0, 0, 0, 0 };
-	struct ev_schema_set *meta = load_meta();
-	int a;
+	struct ev_schema_set *official = load_meta();
+	struct ev_schema_set *meta = load_extra_meta(official);
+	int a, worst = EV_EXIT_OK;
 	size_t i, k;
 
 	for (a = 0; a < argc; a++) {
-		struct ev_evolve_store *st = ev_evolve_store_new();
+		struct ev_evolve_store *st = ev_evolve_store_new(meta);
 		if (is_dir(argv[a])) {
 			struct ev_evolve_registry r;
 			json_t *stray, *v;
@@ -601,11 +769,12 @@ run_lint(const struct opts *o, int argc, char **argv)
 			if (ev_evolve_registry_scan(argv[a], &r, &stray, err,
 			    sizeof(err)) != 0)
 				die_unreadable(err);
-			preload(st, &r);
+			preload(st, &r, 1);
 			for (i = 0; i < r.n; i++)
 				for (k = 0; k < r.ev[i].n; k++)
-					lint_file(st, r.ev[i].v[k].path, meta,
-					    &rep, &r.ev[i].v[k].ver);
+					worst = worse(worst, lint_file(st,
+					    r.ev[i].v[k].path, meta, &rep,
+					    &r.ev[i].v[k].ver));
 			json_array_foreach(stray, i, v) {
 				ev_lint_add(&rep, 0, json_string_value(v),
 				    "layout", "", "not in the registry layout "
@@ -614,7 +783,8 @@ run_lint(const struct opts *o, int argc, char **argv)
 			json_decref(stray);
 			ev_evolve_registry_free(&r);
 		} else
-			lint_file(st, argv[a], meta, &rep, NULL);
+			worst = worse(worst, lint_file(st, argv[a], meta, &rep,
+			    NULL));
 		ev_evolve_store_free(st);
 	}
 	if (o->json) {
@@ -648,9 +818,11 @@ run_lint(const struct opts *o, int argc, char **argv)
 		    " (no meta-schemas found: keyword types checked "
 		    "structurally)" : "");
 	}
-	a = rep.errors ? EV_EXIT_DATA : EV_EXIT_OK;
+	a = worse(worst, rep.errors ? EV_EXIT_DATA : EV_EXIT_OK);
 	ev_lint_report_free(&rep);
-	ev_schema_set_free(meta);
+	if (meta != official)
+		ev_schema_set_free(meta);
+	ev_schema_set_free(official);
 	return a;
 }
 

@@ -14,13 +14,17 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "ev_buf.h"
 #include "ev_common.h"
 #include "ev_path.h"
 #include "ev_evolve.h"
+#include "ev_registry.h"
+#include "ev_schema.h"
 
 struct ev_evolve_doc {
 	char			*path;
-	char			*dir;
+	char			*uri;	/* retrieval URI, as ev-validate's */
+	char			*error;	/* why ev-validate cannot compile it */
 	json_t			*root;
 	struct ev_evolve_store	*store;
 };
@@ -28,6 +32,7 @@ struct ev_evolve_doc {
 struct ev_evolve_store {
 	struct ev_evolve_doc	**d;
 	size_t			 n;
+	struct ev_schema_set	*set;	/* ev-validate's resolver */
 };
 
 /* A schema node: its value, document and pointer (borrowed). */
@@ -65,6 +70,12 @@ static const char *annotations[] = {
 };
 
 static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
 in_list(const char *k, const char **list)
 {
 	for (; *list != NULL; list++)
@@ -76,9 +87,12 @@ in_list(const char *k, const char **list)
 /* ---- stores and documents ---- */
 
 struct ev_evolve_store *
-ev_evolve_store_new(void)
+ev_evolve_store_new(struct ev_schema_set *meta)
 {
-	return ev_xcalloc(1, sizeof(struct ev_evolve_store));
+	struct ev_evolve_store *st = ev_xcalloc(1, sizeof(*st));
+
+	st->set = ev_schema_set_new(meta, EV_SCHEMA_2020_12);
+	return st;
 }
 
 void
@@ -90,11 +104,13 @@ ev_evolve_store_free(struct ev_evolve_store *st)
 		return;
 	for (i = 0; i < st->n; i++) {
 		free(st->d[i]->path);
-		free(st->d[i]->dir);
+		free(st->d[i]->uri);
+		free(st->d[i]->error);
 		json_decref(st->d[i]->root);
 		free(st->d[i]);
 	}
 	free(st->d);
+	ev_schema_set_free(st->set);
 	free(st);
 }
 
@@ -102,10 +118,10 @@ struct ev_evolve_doc *
 ev_evolve_load(struct ev_evolve_store *st, const char *path, char *err,
     size_t errsize)
 {
-	char real[PATH_MAX], *slash;
+	char real[PATH_MAX], cerr[512];
 	struct ev_evolve_doc *d;
-	json_error_t je;
 	json_t *root;
+	char *uri;
 	size_t i;
 
 	if (realpath(path, real) == NULL) {
@@ -116,30 +132,41 @@ ev_evolve_load(struct ev_evolve_store *st, const char *path, char *err,
 	for (i = 0; i < st->n; i++)
 		if (strcmp(st->d[i]->path, real) == 0)
 			return st->d[i];
-	root = json_load_file(real, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
-	    &je);
-	if (root == NULL) {
-		snprintf(err, errsize, "cannot read '%s': line %d: %s", path,
-		    je.line, je.text);
+	/* ev-validate's reader: the same duplicate keys and numbers. */
+	root = ev_registry_read_json(path, err, errsize);
+	if (root == NULL)
 		return NULL;
-	}
 	if (!json_is_object(root) && !json_is_boolean(root)) {
 		snprintf(err, errsize, "'%s' is not a schema (an object or a "
 		    "boolean)", path);
 		json_decref(root);
 		return NULL;
 	}
+	/*
+	 * Compiled as ev-validate compiles it, under the same URI.  A
+	 * document the compiler refuses is kept (lint says why), marked.
+	 */
+	uri = ev_registry_file_uri(path);
 	d = ev_xcalloc(1, sizeof(*d));
+	if (ev_schema_set_add(st->set, root, uri, cerr, sizeof(cerr)) ==
+	    NULL) {
+		size_t n = strlen(path) + strlen(cerr) + 3;
+		d->error = ev_xmalloc(n);
+		snprintf(d->error, n, "%s: %s", path, cerr);
+	}
 	d->path = ev_xstrdup(real);
-	d->dir = ev_xstrdup(real);
-	slash = strrchr(d->dir, '/');
-	if (slash != NULL)
-		slash[slash == d->dir ? 1 : 0] = '\0';
+	d->uri = uri;
 	d->root = root;
 	d->store = st;
 	st->d = ev_xreallocarray(st->d, st->n + 1, sizeof(*st->d));
 	st->d[st->n++] = d;
 	return d;
+}
+
+int
+ev_evolve_store_link(struct ev_evolve_store *st, char *err, size_t errsize)
+{
+	return ev_schema_set_link(st->set, err, errsize);
 }
 
 json_t *
@@ -154,6 +181,36 @@ ev_evolve_doc_path(const struct ev_evolve_doc *d)
 	return d->path;
 }
 
+const char *
+ev_evolve_doc_error(const struct ev_evolve_doc *d)
+{
+	return d->error;
+}
+
+int
+ev_evolve_doc_draft4(const struct ev_evolve_doc *d)
+{
+	static const char *uris[] = {
+		"http://json-schema.org/draft-04/schema",
+		"http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/"
+		    "schema/jsonschema/1-0-0",
+		NULL
+	};
+	const char *u = json_string_value(json_object_get(d->root,
+	    "$schema"));
+	size_t i, n;
+
+	if (u == NULL)
+		return 0;
+	n = strlen(u);
+	if (n > 0 && u[n - 1] == '#')
+		n--;
+	for (i = 0; uris[i] != NULL; i++)
+		if (strlen(uris[i]) == n && strncmp(u, uris[i], n) == 0)
+			return 1;
+	return 0;
+}
+
 struct ev_evolve_store *
 ev_evolve_doc_store(const struct ev_evolve_doc *d)
 {
@@ -161,60 +218,6 @@ ev_evolve_doc_store(const struct ev_evolve_doc *d)
 }
 
 /* ---- references ---- */
-
-/* Decode %XX escapes of a URI fragment into a new string. */
-static char *
-pct_decode(const char *s)
-{
-	char *r = ev_xmalloc(strlen(s) + 1), *o = r;
-	unsigned int c;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '%' && s[1] != '\0' && s[2] != '\0' &&
-		    sscanf(s + 1, "%2x", &c) == 1) {
-			*o++ = (char)c;
-			s += 2;
-		} else
-			*o++ = *s;
-	}
-	*o = '\0';
-	return r;
-}
-
-static json_t *
-pointer_get(json_t *root, const char *ptr)
-{
-	json_t *cur = root;
-	const char *p = ptr;
-	char seg[1024];
-
-	while (*p == '/') {
-		size_t n = 0;
-		p++;
-		while (*p != '\0' && *p != '/' && n + 1 < sizeof(seg)) {
-			if (*p == '~' && p[1] == '0') {
-				seg[n++] = '~';
-				p += 2;
-			} else if (*p == '~' && p[1] == '1') {
-				seg[n++] = '/';
-				p += 2;
-			} else
-				seg[n++] = *p++;
-		}
-		seg[n] = '\0';
-		if (json_is_object(cur))
-			cur = json_object_get(cur, seg);
-		else if (json_is_array(cur)) {
-			const char *e;
-			long long ix = ev_strtonum(seg, 0, LLONG_MAX, &e);
-			cur = e != NULL ? NULL : json_array_get(cur, (size_t)ix);
-		} else
-			cur = NULL;
-		if (cur == NULL)
-			return NULL;
-	}
-	return *p == '\0' ? cur : NULL;
-}
 
 /* New pointer base/key. */
 static char *
@@ -236,35 +239,49 @@ ptr_index(const char *base, size_t i)
 	return ptr_join(base, num);
 }
 
-/* Depth-first search for a "$anchor" (or draft-07 "$id": "#name"). */
-static json_t *
-find_anchor(json_t *s, const char *name, const char *ptr, char **found)
+/*
+ * Keywords whose array values are data, not schemas: no target lies
+ * below (a property named "enum" holds an object, which is searched).
+ */
+static const char *data_keywords[] = {
+	"enum", "examples", "required", NULL
+};
+
+static int in_list(const char *k, const char **list);
+
+/* The JSON Pointer of the node t below s (new string), or NULL. */
+static char *
+locate(const json_t *s, const json_t *t, const char *ptr, int depth)
 {
 	const char *k;
-	json_t *v, *r;
+	json_t *v;
+	char *r = NULL;
 	size_t i;
 
+	if (s == t)
+		return ev_xstrdup(ptr);
+	if (depth > 256)
+		return NULL;
 	if (json_is_object(s)) {
-		json_t *a = json_object_get(s, "$anchor");
-		json_t *id = json_object_get(s, "$id");
-		if ((json_is_string(a) && strcmp(json_string_value(a), name)
-		    == 0) || (json_is_string(id) &&
-		    json_string_value(id)[0] == '#' &&
-		    strcmp(json_string_value(id) + 1, name) == 0)) {
-			*found = ev_xstrdup(ptr);
-			return s;
-		}
-		json_object_foreach(s, k, v) {
-			char *sub = ptr_join(ptr, k);
-			r = find_anchor(v, name, sub, found);
+		json_object_foreach((json_t *)(uintptr_t)s, k, v) {
+			char *sub;
+			if (!json_is_object(v) && !json_is_array(v) && v != t)
+				continue;
+			if (json_is_array(v) && in_list(k, data_keywords))
+				continue;
+			sub = ptr_join(ptr, k);
+			r = locate(v, t, sub, depth + 1);
 			free(sub);
 			if (r != NULL)
 				return r;
 		}
 	} else if (json_is_array(s)) {
 		json_array_foreach(s, i, v) {
-			char *sub = ptr_index(ptr, i);
-			r = find_anchor(v, name, sub, found);
+			char *sub;
+			if (!json_is_object(v) && !json_is_array(v) && v != t)
+				continue;
+			sub = ptr_index(ptr, i);
+			r = locate(v, t, sub, depth + 1);
 			free(sub);
 			if (r != NULL)
 				return r;
@@ -273,83 +290,62 @@ find_anchor(json_t *s, const char *name, const char *ptr, char **found)
 	return NULL;
 }
 
-static struct ev_evolve_doc *
-doc_by_id(struct ev_evolve_store *st, const char *id, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < st->n; i++) {
-		json_t *v = json_is_object(st->d[i]->root) ?
-		    json_object_get(st->d[i]->root, "$id") : NULL;
-		const char *s = json_string_value(v);
-		size_t sl;
-
-		if (s == NULL)
-			continue;
-		sl = strlen(s);
-		if (sl > 0 && s[sl - 1] == '#')
-			sl--;
-		if (sl == n && strncmp(s, id, n) == 0)
-			return st->d[i];
-	}
-	return NULL;
-}
-
 json_t *
 ev_evolve_resolve(struct ev_evolve_store *st, struct ev_evolve_doc *doc,
-    const char *ref, struct ev_evolve_doc **tdoc, char **tptr, char *err,
+    const json_t *from, struct ev_evolve_doc **tdoc, char **tptr, char *err,
     size_t errsize)
 {
-	const char *hash = strchr(ref, '#');
-	size_t blen = hash != NULL ? (size_t)(hash - ref) : strlen(ref);
-	struct ev_evolve_doc *t = doc;
-	char *frag;
-	json_t *r;
+	const char *ref = json_string_value(json_object_get(from, "$ref"));
+	const struct ev_schema *s, *t = NULL;
+	const json_t *src;
+	char lerr[8];
+	size_t i;
 
 	*tptr = NULL;
-	if (blen > 0) {
-		t = doc_by_id(st, ref, blen);
-		if (t == NULL && memchr(ref, ':', blen) == NULL) {
-			char *path = ev_xmalloc(strlen(doc->dir) + blen + 2);
-			char lerr[512];
-
-			memcpy(path, doc->dir, strlen(doc->dir));
-			path[strlen(doc->dir)] = '/';
-			memcpy(path + strlen(doc->dir) + 1, ref, blen);
-			path[strlen(doc->dir) + 1 + blen] = '\0';
-			t = ev_evolve_load(st, path, lerr, sizeof(lerr));
-			free(path);
-		}
-		if (t == NULL) {
-			snprintf(err, errsize, "cannot resolve $ref '%s'",
-			    ref);
-			return NULL;
-		}
-	}
-	frag = pct_decode(hash != NULL ? hash + 1 : "");
-	if (frag[0] == '\0' || frag[0] == '/') {
-		r = pointer_get(t->root, frag);
-		if (r != NULL)
-			*tptr = ev_xstrdup(frag);
-	} else
-		r = find_anchor(t->root, frag, "", tptr);
-	free(frag);
-	if (r == NULL) {
-		snprintf(err, errsize, "cannot resolve $ref '%s'", ref);
+	if (ref == NULL) {
+		snprintf(err, errsize, "no $ref to resolve");
 		return NULL;
 	}
-	if (t != doc) {
-		size_t n = strlen(t->path) + strlen(*tptr) + 2;
+	/*
+	 * ev-validate's compiled set says where the reference points: the
+	 * documents loaded (the registry, the files named) are all there is,
+	 * nothing else is opened.
+	 */
+	(void)ev_schema_set_link(st->set, lerr, sizeof(lerr));
+	s = ev_schema_set_find_source(st->set, from);
+	if (s != NULL)
+		t = ev_schema_ref_target(s);
+	if (t == NULL) {
+		snprintf(err, errsize, "cannot resolve $ref '%s' (only the "
+		    "files of the registry and the files named are looked "
+		    "at, as ev-validate does)", ref);
+		return NULL;
+	}
+	/* Most references stay in their document: look there first. */
+	src = ev_schema_source(t);
+	for (i = 0; i < st->n && st->d[i] != doc; i++)
+		;
+	if (i == st->n || (*tptr = locate(doc->root, src, "", 0)) == NULL)
+		for (i = 0; i < st->n; i++)
+			if ((*tptr = locate(st->d[i]->root, src, "", 0)) != NULL)
+				break;
+	if (*tptr == NULL) {
+		snprintf(err, errsize, "cannot resolve $ref '%s': it points "
+		    "outside the compared documents", ref);
+		return NULL;
+	}
+	*tdoc = st->d[i];
+	if (st->d[i] != doc) {
+		size_t n = strlen(st->d[i]->path) + strlen(*tptr) + 2;
 		char *p = ev_xmalloc(n);
-		const char *base = strrchr(t->path, '/');
+		const char *base = strrchr(st->d[i]->path, '/');
 
-		snprintf(p, n, "%s#%s", base != NULL ? base + 1 : t->path,
-		    *tptr);
+		snprintf(p, n, "%s#%s", base != NULL ? base + 1 :
+		    st->d[i]->path, *tptr);
 		free(*tptr);
 		*tptr = p;
 	}
-	*tdoc = t;
-	return r;
+	return (json_t *)(uintptr_t)src;
 }
 
 /* ---- change lists ---- */
@@ -522,6 +518,88 @@ in_array(const json_t *arr, const json_t *v)
 	return 0;
 }
 
+/*
+ * The canonical JSON text of v, where values jeq calls equal are equal
+ * strings: numbers by their double value ("%.17g", -0 as 0), object keys
+ * sorted, strings ASCII-escaped (the text is a jansson object key).
+ */
+static void
+canon(struct ev_buf *b, const json_t *v, int depth)
+{
+	if (json_is_number(v)) {
+		double d = json_number_value(v);
+		ev_buf_printf(b, "%.17g", d == 0 ? 0.0 : d);
+	} else if (json_is_array(v) && depth < 64) {
+		size_t i;
+		ev_buf_addc(b, '[');
+		for (i = 0; i < json_array_size(v); i++) {
+			if (i > 0)
+				ev_buf_addc(b, ',');
+			canon(b, json_array_get(v, i), depth + 1);
+		}
+		ev_buf_addc(b, ']');
+	} else if (json_is_object(v) && depth < 64) {
+		const char **keys = ev_xreallocarray(NULL,
+		    json_object_size(v) + 1, sizeof(*keys));
+		const char *k;
+		json_t *x;
+		size_t n = 0, i;
+
+		json_object_foreach((json_t *)(uintptr_t)v, k, x)
+			keys[n++] = k;
+		qsort(keys, n, sizeof(*keys), cmp_str);
+		ev_buf_addc(b, '{');
+		for (i = 0; i < n; i++) {
+			json_t *ks = json_string(keys[i]);
+			char *kt = json_dumps(ks, JSON_ENCODE_ANY |
+			    JSON_ENSURE_ASCII);
+			ev_buf_printf(b, "%s%s:", i > 0 ? "," : "", kt);
+			free(kt);
+			json_decref(ks);
+			canon(b, json_object_get(v, keys[i]), depth + 1);
+		}
+		ev_buf_addc(b, '}');
+		free(keys);
+	} else {
+		char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_ENSURE_ASCII |
+		    JSON_COMPACT | JSON_SORT_KEYS);
+		ev_buf_adds(b, t != NULL ? t : "?");
+		free(t);
+	}
+}
+
+/*
+ * A hashed set of the values of a JSON array, so that comparing two
+ * enums of n values costs O(n), not O(n^2).  New reference.
+ */
+static json_t *
+value_set(const json_t *arr)
+{
+	json_t *set = json_object(), *v;
+	struct ev_buf b = EV_BUF_INIT;
+	size_t i;
+
+	json_array_foreach((json_t *)(uintptr_t)arr, i, v) {
+		ev_buf_reset(&b);
+		canon(&b, v, 0);
+		json_object_set_new(set, b.data, json_true());
+	}
+	ev_buf_free(&b);
+	return set;
+}
+
+static int
+in_set(const json_t *set, const json_t *v)
+{
+	struct ev_buf b = EV_BUF_INIT;
+	int r;
+
+	canon(&b, v, 0);
+	r = json_object_get(set, b.data) != NULL;
+	ev_buf_free(&b);
+	return r;
+}
+
 static char *
 brief(const json_t *v)
 {
@@ -589,16 +667,88 @@ kwside(const struct side *s, const char *k, char **buf)
 	return r;
 }
 
+/* 1 when s allows objects no member at all ("maxProperties": 0). */
+static int
+no_members(const struct side *s)
+{
+	json_t *mp = kw(s, "maxProperties");
+
+	return json_is_number(mp) && num(mp) == 0;
+}
+
+int
+ev_evolve_value_type(const json_t *v)
+{
+	double d;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return EV_EVOLVE_T_OBJECT;
+	case JSON_ARRAY:
+		return EV_EVOLVE_T_ARRAY;
+	case JSON_STRING:
+		return EV_EVOLVE_T_STRING;
+	case JSON_INTEGER:
+		return EV_EVOLVE_T_INTEGER;
+	case JSON_REAL:
+		d = json_real_value(v);
+		return isfinite(d) && d == floor(d) ? EV_EVOLVE_T_INTEGER :
+		    EV_EVOLVE_T_FRACTION;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return EV_EVOLVE_T_BOOL;
+	default:
+		return EV_EVOLVE_T_NULL;
+	}
+}
+
+/*
+ * The types of the instances s can accept judging by its own "type",
+ * "enum" and "const" (an enum of strings accepts strings only, whatever
+ * "type" says).  Other keywords may narrow further; never less than this.
+ */
+static int
+eff_mask(const struct side *s)
+{
+	json_t *e = kw(s, "enum"), *cv = kw(s, "const"), *v;
+	int m = ev_evolve_type_mask(kw(s, "type")), vm = 0;
+	size_t i;
+
+	if (is_false(s->s))
+		return 0;
+	if (!json_is_object(s->s))
+		return EV_EVOLVE_T_ALL;
+	if (json_is_array(e)) {
+		json_array_foreach(e, i, v)
+			vm |= ev_evolve_value_type(v);
+		m &= vm;
+	}
+	if (cv != NULL)
+		m &= ev_evolve_value_type(cv);
+	return m;
+}
+
 static void
 cmp_type(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 {
-	int om = ev_evolve_type_mask(kw(o, "type")), nm = ev_evolve_type_mask(kw(n, "type"));
+	int rom = ev_evolve_type_mask(kw(o, "type"));
+	int rnm = ev_evolve_type_mask(kw(n, "type"));
+	int om = eff_mask(o), nm = eff_mask(n);
 	char *op, *np;
 
-	if (om == nm)
+	if (rom == rnm)
 		return;
 	kwside(o, "type", &op);
 	kwside(n, "type", &np);
+	if (om == nm) {
+		/* "type" restates what enum/const already said. */
+		add(c, "type_restated", EV_EVOLVE_NONE, pol, op ? op : o->ptr,
+		    np ? np : n->ptr, 0, "'type' changed, but 'enum' or "
+		    "'const' already allowed only these types");
+		free(op);
+		free(np);
+		return;
+	}
 	if ((nm & om) == nm)
 		add(c, "type_narrowed", EV_EVOLVE_NARROW, pol, op ? op : o->ptr,
 		    np ? np : n->ptr, 0, "fewer types are allowed");
@@ -631,12 +781,16 @@ cmp_values(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		add(c, "enum_removed", EV_EVOLVE_WIDEN, pol, op, n->ptr, 0,
 		    "values are no longer limited to an enum");
 	else if (oe != NULL && ne != NULL) {
-		for (i = 0; i < json_array_size(ne); i++)
-			if (!in_array(oe, json_array_get(ne, i)))
+		json_t *os = value_set(oe), *ns = value_set(ne);
+
+		for (i = 0; sup && i < json_array_size(ne); i++)
+			if (!in_set(os, json_array_get(ne, i)))
 				sup = 0;	/* new has a value old lacks */
-		for (i = 0; i < json_array_size(oe); i++)
-			if (!in_array(ne, json_array_get(oe, i)))
+		for (i = 0; sub && i < json_array_size(oe); i++)
+			if (!in_set(ns, json_array_get(oe, i)))
 				sub = 0;	/* old has a value new lacks */
+		json_decref(os);
+		json_decref(ns);
 		if (sub && sup)
 			;
 		else if (sup)
@@ -670,6 +824,270 @@ cmp_values(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 	free(np);
 }
 
+/* Code points in the UTF-8 string s. */
+static long
+utf8_len(const char *s)
+{
+	long n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+#define RE_UNBOUNDED	(-1L)
+#define RE_CAP		1000000L
+
+static long re_alt(const char **pp, int depth);
+
+/* Skip a character class "[...]" at *pp ('[' included). */
+static int
+re_class(const char **pp)
+{
+	const char *p = *pp + 1;
+
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		return -1;	/* ECMA's empty class "[]" or any "[^]" */
+	for (; *p != '\0' && *p != ']'; p++)
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+	if (*p != ']')
+		return -1;
+	*pp = p + 1;
+	return 0;
+}
+
+/*
+ * The longest string a sequence of atoms matches, in code points, or
+ * RE_UNBOUNDED when it has no bound or the syntax is beyond this simple
+ * reader (lookarounds, back-references).  Stops at '|', ')' or the end.
+ */
+static long
+re_seq(const char **pp, int depth)
+{
+	const char *p = *pp;
+	long sum = 0;
+
+	while (*p != '\0' && *p != '|' && *p != ')') {
+		long len = 1, lo, hi;
+		char *e;
+
+		if (*p == '(') {
+			if (p[1] == '?' && p[2] == ':')
+				p += 3;
+			else if (p[1] == '?')
+				return RE_UNBOUNDED;
+			else
+				p++;
+			if (depth > 32 || (len = re_alt(&p, depth + 1)) < 0 ||
+			    *p != ')')
+				return RE_UNBOUNDED;
+			p++;
+		} else if (*p == '[') {
+			if (re_class(&p) != 0)
+				return RE_UNBOUNDED;
+		} else if (*p == '\\') {
+			p++;
+			if (*p >= '1' && *p <= '9')
+				return RE_UNBOUNDED;	/* back-reference */
+			if (*p == 'b' || *p == 'B')
+				len = 0;
+			if (*p == 'u' && p[1] == '{') {
+				while (*p != '\0' && *p != '}')
+					p++;
+			} else if (*p == 'u')
+				p += 4;
+			else if (*p == 'x')
+				p += 2;
+			else if (*p == 'c')
+				p++;
+			if (*p == '\0')
+				return RE_UNBOUNDED;
+			p++;
+		} else if (*p == '^' || *p == '$') {
+			len = 0;
+			p++;
+		} else {
+			p++;
+			while (((unsigned char)*p & 0xC0) == 0x80)
+				p++;
+		}
+		/* A quantifier. */
+		if (*p == '*' || *p == '+')
+			return RE_UNBOUNDED;
+		if (*p == '?')
+			p++;
+		else if (*p == '{' && p[1] >= '0' && p[1] <= '9') {
+			lo = strtol(p + 1, &e, 10);
+			hi = lo;
+			if (*e == ',') {
+				if (e[1] == '}')
+					return RE_UNBOUNDED;
+				hi = strtol(e + 1, &e, 10);
+			}
+			if (*e != '}' || hi < lo || hi > RE_CAP)
+				return RE_UNBOUNDED;
+			len *= hi;
+			p = e + 1;
+		}
+		if (*p == '?')
+			p++;	/* lazy */
+		sum += len;
+		if (sum > RE_CAP)
+			return RE_UNBOUNDED;
+	}
+	*pp = p;
+	return sum;
+}
+
+static long
+re_alt(const char **pp, int depth)
+{
+	long best = re_seq(pp, depth), x;
+
+	while (best >= 0 && **pp == '|') {
+		(*pp)++;
+		if ((x = re_seq(pp, depth)) < 0)
+			return RE_UNBOUNDED;
+		if (x > best)
+			best = x;
+	}
+	return best;
+}
+
+/*
+ * The longest string an anchored pattern "^...$" can match (ECMA-262
+ * syntax, as ev-validate reads it with a '$' that matches only at the
+ * end), or RE_UNBOUNDED when unanchored, unbounded or not understood.
+ */
+static long
+pattern_maxlen(const char *pat)
+{
+	size_t n = strlen(pat), bs = 0;
+	const char *p;
+	char *body;
+	long r;
+
+	if (n < 2 || pat[0] != '^' || pat[n - 1] != '$')
+		return RE_UNBOUNDED;
+	while (bs + 2 <= n && pat[n - 2 - bs] == '\\')
+		bs++;
+	if (bs % 2 != 0)
+		return RE_UNBOUNDED;	/* "\$" is a literal dollar */
+	body = ev_xstrndup(pat + 1, n - 2);
+	p = body;
+	/* A top-level '|' would leave the anchors on one branch only. */
+	r = re_seq(&p, 0);
+	if (*p != '\0')
+		r = RE_UNBOUNDED;
+	free(body);
+	return r;
+}
+
+/*
+ * The longest string s accepts judging by its enum/const (the longest
+ * string value; 0 when none is a string), its pattern and its maxLength;
+ * RE_UNBOUNDED when none of them bounds it.
+ */
+static long
+implied_maxlen(const struct side *s)
+{
+	json_t *e = kw(s, "enum"), *cv = kw(s, "const"), *v;
+	json_t *pat = kw(s, "pattern"), *ml = kw(s, "maxLength");
+	long best = RE_UNBOUNDED, x;
+	size_t i;
+
+	if (json_is_array(e) || cv != NULL) {
+		long m = 0;
+		if (json_is_array(e)) {
+			json_array_foreach(e, i, v)
+				if (json_is_string(v) &&
+				    (x = utf8_len(json_string_value(v))) > m)
+					m = x;
+		} else if (json_is_string(cv))
+			m = utf8_len(json_string_value(cv));
+		best = m;
+	}
+	if (json_is_string(pat) && (x = pattern_maxlen(
+	    json_string_value(pat))) >= 0 && (best < 0 || x < best))
+		best = x;
+	if (json_is_number(ml) && num(ml) >= 0 && num(ml) < RE_CAP &&
+	    (best < 0 || (long)num(ml) < best))
+		best = (long)num(ml);
+	return best;
+}
+
+/*
+ * The numeric bound of s on one side (lower: minimum, else maximum) as
+ * (value, exclusive), from a draft-04 boolean exclusiveMaximum/Minimum
+ * beside maximum/minimum or from the later numeric keywords; 0 when none.
+ */
+static int
+bound_of(const struct side *s, int lower, double *v, int *excl)
+{
+	json_t *i = kw(s, lower ? "minimum" : "maximum");
+	json_t *e = kw(s, lower ? "exclusiveMinimum" : "exclusiveMaximum");
+	int have = 0;
+
+	if (json_is_number(i)) {
+		*v = num(i);
+		*excl = json_is_true(e);
+		have = 1;
+	}
+	if (json_is_number(e) && (!have || (lower ? num(e) >= *v :
+	    num(e) <= *v))) {
+		*v = num(e);
+		*excl = 1;
+		have = 1;
+	}
+	return have;
+}
+
+/*
+ * Draft-04 (and Iglu) schemas say "exclusiveMaximum": true beside
+ * "maximum": compare such bounds as one (value, exclusive) pair, so that
+ * dropping the flag widens and adding it narrows.  Returns 1 when it
+ * compared the bound (either side uses a boolean), else 0.
+ */
+static int
+cmp_bound_draft4(struct cmp *c, struct side *o, struct side *n,
+    enum pol pol, int lower)
+{
+	const char *ik = lower ? "minimum" : "maximum";
+	const char *ek = lower ? "exclusiveMinimum" : "exclusiveMaximum";
+	double ov = 0, nv = 0;
+	int oe = 0, ne = 0, oh, nh, tighter;
+	char kind[64], *op, *np;
+
+	if (!json_is_boolean(kw(o, ek)) && !json_is_boolean(kw(n, ek)))
+		return 0;
+	oh = bound_of(o, lower, &ov, &oe);
+	nh = bound_of(n, lower, &nv, &ne);
+	if (!oh && !nh)
+		return 1;
+	if (oh && nh) {
+		if (ov == nv && oe == ne)
+			return 1;
+		if (ov == nv)
+			tighter = ne;
+		else
+			tighter = lower ? nv > ov : nv < ov;
+	} else
+		tighter = nh;
+	kwside(o, json_is_number(kw(o, ik)) ? ik : ek, &op);
+	kwside(n, json_is_number(kw(n, ik)) ? ik : ek, &np);
+	snprintf(kind, sizeof(kind), "%s_%s", ik, tighter ? "tightened" :
+	    "loosened");
+	add(c, kind, tighter ? EV_EVOLVE_NARROW : EV_EVOLVE_WIDEN, pol,
+	    op ? op : o->ptr, np ? np : n->ptr, 0, "%s %s (with a draft-04 "
+	    "%s)", ik, tighter ? "tightened" : "loosened", ek);
+	free(op);
+	free(np);
+	return 1;
+}
+
 static void
 cmp_bounds(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 {
@@ -682,11 +1100,17 @@ cmp_bounds(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		{ "minContains", 1 }, { "maxContains", 0 }
 	};
 	size_t i;
+	int d4[2];
 
+	d4[0] = cmp_bound_draft4(c, o, n, pol, 0);
+	d4[1] = cmp_bound_draft4(c, o, n, pol, 1);
 	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++) {
 		json_t *ov = kw(o, b[i].k), *nv = kw(n, b[i].k);
 		char kind[64], *op, *np;
 		int tighter;
+
+		if (i < 4 && d4[b[i].lower])
+			continue;	/* compared as one draft-04 bound */
 
 		if (!json_is_number(ov))
 			ov = NULL;
@@ -705,6 +1129,19 @@ cmp_bounds(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 			    num(nv) < num(ov);
 		kwside(o, b[i].k, &op);
 		kwside(n, b[i].k, &np);
+		if (tighter && strcmp(b[i].k, "maxLength") == 0) {
+			long im = implied_maxlen(o);
+			if (im >= 0 && (double)im <= num(nv)) {
+				add(c, "maxLength_implied", EV_EVOLVE_NONE,
+				    pol, op ? op : o->ptr, np, 0, "maxLength "
+				    "%g, but the old pattern or enum already "
+				    "kept strings within %ld characters",
+				    num(nv), im);
+				free(op);
+				free(np);
+				continue;
+			}
+		}
 		snprintf(kind, sizeof(kind), "%s_%s", b[i].k,
 		    tighter ? "tightened" : "loosened");
 		add(c, kind, tighter ? EV_EVOLVE_NARROW : EV_EVOLVE_WIDEN, pol,
@@ -858,6 +1295,12 @@ cover(const struct side *s, const char *name, char **ptr, const char **how)
 	json_t *pp = kw(s, "patternProperties"), *v;
 	const char *k;
 
+	if (no_members(s)) {
+		/* No member at all: closed, whatever else it says. */
+		*ptr = ptr_join(s->ptr, "maxProperties");
+		*how = "maxProperties";
+		return json_false();
+	}
 	json_object_foreach(pp, k, v) {
 		if (ev_evolve_regex_match(k, name)) {
 			char *a = ptr_join(s->ptr, "patternProperties");
@@ -926,11 +1369,13 @@ cmp_properties(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		}
 		cv = cover(o, k, &cp, &how);
 		if (is_false(cv)) {
+			/* Still no member allowed in NEW: nothing changes. */
+			int still = no_members(n);
 			if (!is_false(v))
-				add(c, "property_added_closed",
-				    EV_EVOLVE_WIDEN, pol, cp, p, 0,
-				    "property '%s' was added where none were "
-				    "allowed", k);
+				add(c, "property_added_closed", still ?
+				    EV_EVOLVE_NONE : EV_EVOLVE_WIDEN, pol, cp,
+				    p, 0, "property '%s' was added where none "
+				    "were allowed", k);
 		} else if (is_true(cv)) {
 			add(c, "property_added_open", is_true(v) ?
 			    EV_EVOLVE_NONE : EV_EVOLVE_NARROW, pol, cp, p, 1,
@@ -1249,6 +1694,111 @@ cmp_items(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 	free(nrp);
 }
 
+/* Member i of the array a of side s, through "$ref"-only members. */
+static struct side
+member(const struct side *s, const json_t *a, size_t i, char **owned)
+{
+	struct side m = { json_array_get(a, i), s->doc, s->ptr };
+	char err[256];
+	int hops;
+
+	*owned = NULL;
+	for (hops = 0; hops < 8 && json_is_object(m.s) &&
+	    json_object_size(m.s) == 1 && json_is_string(json_object_get(m.s,
+	    "$ref")); hops++) {
+		struct ev_evolve_doc *td;
+		char *tp;
+		json_t *t = ev_evolve_resolve(m.doc->store, m.doc, m.s, &td,
+		    &tp, err, sizeof(err));
+		if (t == NULL)
+			break;
+		free(*owned);
+		*owned = tp;
+		m = (struct side){ t, td, tp };
+	}
+	return m;
+}
+
+/* 1 when the values p and q allow (by const/enum, or type) never meet. */
+static int
+values_disjoint(const struct side *p, const struct side *q)
+{
+	json_t *pv, *qv, *set;
+	size_t i;
+	int r = 1;
+
+	if ((eff_mask(p) & eff_mask(q)) == 0)
+		return 1;
+	pv = kw(p, "const") ? json_pack("[O]", kw(p, "const")) :
+	    json_incref(kw(p, "enum"));
+	qv = kw(q, "const") ? json_pack("[O]", kw(q, "const")) :
+	    json_incref(kw(q, "enum"));
+	if (!json_is_array(pv) || !json_is_array(qv))
+		r = 0;
+	else {
+		set = value_set(pv);
+		for (i = 0; r && i < json_array_size(qv); i++)
+			if (in_set(set, json_array_get(qv, i)))
+				r = 0;
+		json_decref(set);
+	}
+	json_decref(pv);
+	json_decref(qv);
+	return r;
+}
+
+/*
+ * 1 when no instance can be valid under both a and b, as far as it is
+ * decided here: their types (with enum/const) do not meet, or they meet
+ * on objects only and a property both require has disjoint const/enum
+ * values or types there (a discriminator).  0 when not decided.
+ */
+static int
+members_disjoint(const struct side *a, const struct side *b)
+{
+	int common = eff_mask(a) & eff_mask(b);
+	json_t *ra = kw(a, "required"), *rb = kw(b, "required"), *v;
+	json_t *pa = kw(a, "properties"), *pb = kw(b, "properties");
+	size_t i;
+
+	if (common == 0)
+		return 1;
+	if ((common & ~EV_EVOLVE_T_OBJECT) != 0)
+		return 0;
+	json_array_foreach(ra, i, v) {
+		const char *name = json_string_value(v);
+		struct side x, y;
+
+		if (name == NULL || !in_array(rb, v))
+			continue;
+		x = (struct side){ json_object_get(pa, name), a->doc, a->ptr };
+		y = (struct side){ json_object_get(pb, name), b->doc, b->ptr };
+		if (json_is_object(x.s) && json_is_object(y.s) &&
+		    values_disjoint(&x, &y))
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 when the members of the oneOf at side s exclude each other. */
+static int
+oneof_disjoint(const struct side *s, const json_t *arr)
+{
+	size_t i, j, n = json_array_size(arr);
+	int r = 1;
+
+	for (i = 0; r && i < n; i++)
+		for (j = i + 1; r && j < n; j++) {
+			char *oi, *oj;
+			struct side a = member(s, arr, i, &oi);
+			struct side b = member(s, arr, j, &oj);
+			r = members_disjoint(&a, &b);
+			free(oi);
+			free(oj);
+		}
+	return r;
+}
+
 static void
 cmp_combinator(struct cmp *c, struct side *o, struct side *n, const char *k,
     enum pol pol)
@@ -1269,6 +1819,16 @@ cmp_combinator(struct cmp *c, struct side *o, struct side *n, const char *k,
 
 	if (oa == NULL && na == NULL)
 		return;
+	/*
+	 * A oneOf whose members exclude each other, in OLD and in NEW, is an
+	 * anyOf: an instance matches at most one member either way.
+	 */
+	if (strcmp(k, "oneOf") == 0 && oa != NULL && na != NULL &&
+	    oneof_disjoint(o, oa) && oneof_disjoint(n, na)) {
+		add_dir = EV_EVOLVE_WIDEN;
+		rm_dir = EV_EVOLVE_NARROW;
+		mpol = pol;
+	}
 	kwside(o, k, &op);
 	kwside(n, k, &np);
 	if (oa == NULL || na == NULL) {
@@ -1364,6 +1924,13 @@ static const char *known[] = {
 	"unevaluatedProperties", "uniqueItems", NULL
 };
 
+/* Draft-04's "id" is the base URI, like "$id": an annotation here. */
+static int
+is_draft4_id(const struct side *s, const char *k)
+{
+	return strcmp(k, "id") == 0 && ev_evolve_doc_draft4(s->doc);
+}
+
 static void
 cmp_unknown(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 {
@@ -1372,7 +1939,8 @@ cmp_unknown(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 
 	json_object_foreach(o->s, k, v) {
 		json_t *nv = json_object_get(n->s, k);
-		if (in_list(k, known) || in_list(k, annotations))
+		if (in_list(k, known) || in_list(k, annotations) ||
+		    is_draft4_id(o, k))
 			continue;
 		if (nv == NULL || !jeq(v, nv)) {
 			char *a = ptr_join(o->ptr, k);
@@ -1386,7 +1954,7 @@ cmp_unknown(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 	}
 	json_object_foreach(n->s, k, v) {
 		if (in_list(k, known) || in_list(k, annotations) ||
-		    json_object_get(o->s, k) != NULL)
+		    is_draft4_id(n, k) || json_object_get(o->s, k) != NULL)
 			continue;
 		{
 			char *b = ptr_join(n->ptr, k);
@@ -1395,6 +1963,96 @@ cmp_unknown(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 			    "(validators ignore it)", k);
 			free(b);
 		}
+	}
+}
+
+/*
+ * Keywords that apply to one kind of instance only change what that kind
+ * may be.  When OLD accepts no instance of the kind (its type, enum or
+ * const exclude it), such a change cannot reject data valid under OLD:
+ * it does not narrow.  When NEW accepts none, it does not widen.  The
+ * changes from index mark on are filtered so (inside "not" the roles swap;
+ * under a oneOf of overlapping members nothing is filtered).
+ */
+static void
+drop_dirs(struct cmp *c, enum pol pol, size_t mark, int drop)
+{
+	size_t i;
+
+	if (pol == MIX)
+		return;
+	drop = (int)polarize((enum ev_evolve_dir)drop, pol);
+	for (i = mark; drop != 0 && i < c->out->n; i++)
+		c->out->v[i].dir = (enum ev_evolve_dir)(c->out->v[i].dir &
+		    ~drop);
+}
+
+static void
+guard(struct cmp *c, const struct side *o, const struct side *n,
+    enum pol pol, size_t mark, int kind)
+{
+	int drop = 0;
+
+	if ((eff_mask(o) & kind) == 0)
+		drop |= EV_EVOLVE_NARROW;
+	if ((eff_mask(n) & kind) == 0)
+		drop |= EV_EVOLVE_WIDEN;
+	drop_dirs(c, pol, mark, drop);
+}
+
+/*
+ * An object closed by "maxProperties": 0 has no member, so what its
+ * member keywords say cannot narrow (OLD) or widen (NEW) anything.
+ */
+static void
+guard_members(struct cmp *c, const struct side *o, const struct side *n,
+    enum pol pol, size_t mark)
+{
+	drop_dirs(c, pol, mark, (no_members(o) ? EV_EVOLVE_NARROW : 0) |
+	    (no_members(n) ? EV_EVOLVE_WIDEN : 0));
+}
+
+/* guard for the changes of cmp_bounds and cmp_misc: "<keyword>_...". */
+static void
+guard_by_keyword(struct cmp *c, const struct side *o, const struct side *n,
+    enum pol pol, size_t mark)
+{
+	static const struct { const char *k; int kind; } tab[] = {
+		{ "minimum", EV_EVOLVE_T_INTEGER | EV_EVOLVE_T_FRACTION },
+		{ "maximum", EV_EVOLVE_T_INTEGER | EV_EVOLVE_T_FRACTION },
+		{ "exclusiveMinimum", EV_EVOLVE_T_INTEGER |
+		    EV_EVOLVE_T_FRACTION },
+		{ "exclusiveMaximum", EV_EVOLVE_T_INTEGER |
+		    EV_EVOLVE_T_FRACTION },
+		{ "multipleOf", EV_EVOLVE_T_INTEGER | EV_EVOLVE_T_FRACTION },
+		{ "minLength", EV_EVOLVE_T_STRING },
+		{ "maxLength", EV_EVOLVE_T_STRING },
+		{ "pattern", EV_EVOLVE_T_STRING },
+		{ "minItems", EV_EVOLVE_T_ARRAY },
+		{ "maxItems", EV_EVOLVE_T_ARRAY },
+		{ "minContains", EV_EVOLVE_T_ARRAY },
+		{ "maxContains", EV_EVOLVE_T_ARRAY },
+		{ "uniqueItems", EV_EVOLVE_T_ARRAY },
+		{ "minProperties", EV_EVOLVE_T_OBJECT },
+		{ "maxProperties", EV_EVOLVE_T_OBJECT }
+	};
+	size_t i, t, end = c->out->n;
+
+	for (i = mark; i < end; i++) {
+		const char *kd = c->out->v[i].kind;
+		const char *u = strrchr(kd, '_');
+		for (t = 0; u != NULL && t < sizeof(tab) / sizeof(tab[0]); t++)
+			if (strlen(tab[t].k) == (size_t)(u - kd) &&
+			    strncmp(kd, tab[t].k, (size_t)(u - kd)) == 0) {
+				/* Filter this one change alone. */
+				struct ev_evolve_changes one = { &c->out->v[i],
+				    1, 1 };
+				struct ev_evolve_changes *save = c->out;
+				c->out = &one;
+				guard(c, o, n, pol, 0, tab[t].kind);
+				c->out = save;
+				break;
+			}
 	}
 }
 
@@ -1419,14 +2077,14 @@ cmp_siblingref(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		    "added");
 		goto out;
 	}
-	at = ev_evolve_resolve(o->doc->store, o->doc, json_string_value(a),
-	    &ad, &ap, c->err, c->errsize);
+	at = ev_evolve_resolve(o->doc->store, o->doc, o->s, &ad, &ap, c->err,
+	    c->errsize);
 	if (at == NULL) {
 		c->failed = 1;
 		goto out;
 	}
-	bt = ev_evolve_resolve(n->doc->store, n->doc, json_string_value(b),
-	    &bd, &bp, c->err, c->errsize);
+	bt = ev_evolve_resolve(n->doc->store, n->doc, n->s, &bd, &bp, c->err,
+	    c->errsize);
 	if (bt == NULL) {
 		c->failed = 1;
 		free(ap);
@@ -1470,7 +2128,7 @@ deref(struct cmp *c, struct side *s, char **owned, const char **refout)
 			c->failed = 1;
 			return -1;
 		}
-		t = ev_evolve_resolve(s->doc->store, s->doc, ref, &td, &tp,
+		t = ev_evolve_resolve(s->doc->store, s->doc, s->s, &td, &tp,
 		    c->err, c->errsize);
 		if (t == NULL) {
 			c->failed = 1;
@@ -1493,7 +2151,7 @@ cmp_schema(struct cmp *c, struct side o, struct side n, const char *what,
 {
 	char *oown = NULL, *nown = NULL, kind[64];
 	const char *oref, *nref;
-	size_t i, before;
+	size_t i, before, mark, mark2;
 	int ot, nt;
 
 	if (c->failed || c->depth > MAX_DEPTH)
@@ -1537,9 +2195,13 @@ cmp_schema(struct cmp *c, struct side o, struct side n, const char *what,
 	cmp_siblingref(c, &o, &n, pol);
 	cmp_type(c, &o, &n, pol);
 	cmp_values(c, &o, &n, pol);
+	mark = c->out->n;
 	cmp_bounds(c, &o, &n, pol);
 	cmp_misc(c, &o, &n, pol);
+	guard_by_keyword(c, &o, &n, pol, mark);
+	mark = c->out->n;
 	cmp_required(c, &o, &n, pol);
+	mark2 = c->out->n;
 	cmp_properties(c, &o, &n, pol);
 	cmp_patterns(c, &o, &n, pol);
 	cmp_sub(c, &o, &n, "additionalProperties", "additional_properties",
@@ -1547,11 +2209,15 @@ cmp_schema(struct cmp *c, struct side o, struct side n, const char *what,
 	cmp_sub(c, &o, &n, "propertyNames", "property_names", pol);
 	cmp_sub(c, &o, &n, "unevaluatedProperties", "unevaluated_properties",
 	    pol);
-	cmp_sub(c, &o, &n, "unevaluatedItems", "unevaluated_items", pol);
 	cmp_dependent(c, &o, &n, pol);
-	cmp_conditional(c, &o, &n, pol);
+	guard_members(c, &o, &n, pol, mark2);
+	guard(c, &o, &n, pol, mark, EV_EVOLVE_T_OBJECT);
+	mark = c->out->n;
+	cmp_sub(c, &o, &n, "unevaluatedItems", "unevaluated_items", pol);
 	cmp_items(c, &o, &n, pol);
 	cmp_present(c, &o, &n, "contains", pol, pol);
+	guard(c, &o, &n, pol, mark, EV_EVOLVE_T_ARRAY);
+	cmp_conditional(c, &o, &n, pol);
 	cmp_combinator(c, &o, &n, "allOf", pol);
 	cmp_combinator(c, &o, &n, "anyOf", pol);
 	cmp_combinator(c, &o, &n, "oneOf", pol);

@@ -17,9 +17,14 @@
  *   full:     both.  none: everything is allowed.
  * A change in both directions breaks backward and forward.
  *
- * References resolve within a document ("#/$defs/x", "#anchor"), to other
- * files relative to the referring file ("common/1-0-0.json#/$defs/x"), and
- * to loaded documents by their "$id".  Never over the network.
+ * References resolve exactly as ev-validate resolves them, by the same
+ * code (ev_schema.h): every document loaded into a store is compiled into
+ * a schema set under its file URI, and a "$ref" points where that set
+ * says -- within a document ("#/$defs/x", "#anchor"), to another loaded
+ * file by a relative path ("common/1-0-0.json#/$defs/x"), or to a loaded
+ * document by its "$id".  No file is opened to resolve a reference, and
+ * nothing is fetched over the network: a reference to a file that was not
+ * loaded (outside the registry) does not resolve.
  *
  * Ownership: a store owns its documents and every json_t in them; the
  * pointers in changes are owned by the change list (ev_evolve_changes_free).
@@ -30,6 +35,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "ev_schema.h"
 #include "ev_schemaver.h"
 
 enum ev_evolve_dir {
@@ -66,29 +72,50 @@ struct ev_evolve_changes {
 struct ev_evolve_store;
 struct ev_evolve_doc;
 
-/* A new, empty store of documents. */
-struct ev_evolve_store	*ev_evolve_store_new(void);
+/*
+ * A new, empty store of documents.  meta (borrowed, may be NULL) holds the
+ * meta-schemas, the parent of the store's schema set as in ev-validate.
+ */
+struct ev_evolve_store	*ev_evolve_store_new(struct ev_schema_set *meta);
 void			 ev_evolve_store_free(struct ev_evolve_store *st);
 /*
  * Load the JSON file at path into the store (once; a second load returns
- * the same document).  Returns a borrowed document, or NULL with a message
- * in err.
+ * the same document) with ev-validate's reader and compiler.  Returns a
+ * borrowed document, or NULL with a message in err.
  */
 struct ev_evolve_doc	*ev_evolve_load(struct ev_evolve_store *st,
 			    const char *path, char *err, size_t errsize);
 /* The document's root value and file name (borrowed). */
 json_t			*ev_evolve_doc_root(const struct ev_evolve_doc *d);
 const char		*ev_evolve_doc_path(const struct ev_evolve_doc *d);
+/*
+ * Why ev-validate's compiler refuses d (a bad pattern, ...), or NULL when
+ * it compiles.  Such a document is loaded for lint but never approved.
+ */
+const char		*ev_evolve_doc_error(const struct ev_evolve_doc *d);
+/*
+ * 1 when d is written in draft-04 terms: its "$schema" names draft-04 or
+ * Iglu's self-describing meta-schema (draft-04 plus "self"), so "id" is
+ * its base URI and a boolean exclusiveMaximum/Minimum qualifies the
+ * maximum/minimum beside it.
+ */
+int			 ev_evolve_doc_draft4(const struct ev_evolve_doc *d);
 /* The store that holds d (borrowed). */
 struct ev_evolve_store	*ev_evolve_doc_store(const struct ev_evolve_doc *d);
 /*
- * Resolve the reference ref made from inside doc.  Returns the borrowed
- * target, *tdoc its document and *tptr a new string (its JSON Pointer,
- * prefixed with "FILE#" when in another document; caller frees), or NULL
- * with a message in err.
+ * Resolve every reference of the documents loaded so far, as ev-validate
+ * does at start.  Returns 0, or -1 with ev-validate's message in err.
+ */
+int	ev_evolve_store_link(struct ev_evolve_store *st, char *err,
+	    size_t errsize);
+/*
+ * Resolve the "$ref" of the schema object from (borrowed, a node of doc).
+ * Returns the borrowed target, *tdoc its document and *tptr a new string
+ * (its JSON Pointer, prefixed with "FILE#" when in another document;
+ * caller frees), or NULL with a message in err.
  */
 json_t	*ev_evolve_resolve(struct ev_evolve_store *st,
-	    struct ev_evolve_doc *doc, const char *ref,
+	    struct ev_evolve_doc *doc, const json_t *from,
 	    struct ev_evolve_doc **tdoc, char **tptr, char *err,
 	    size_t errsize);
 
@@ -169,6 +196,8 @@ enum {
 	EV_EVOLVE_T_ALL = 127
 };
 
+/* The type bit of one JSON value (1.0 is an integer, as in JSON Schema). */
+int	ev_evolve_value_type(const json_t *v);
 /* The types a "type" keyword allows (borrowed; NULL: every type). */
 int	ev_evolve_type_mask(const json_t *type);
 /* 1 when the regex pat (PCRE2, UTF) matches name; 0 also if it cannot compile. */

@@ -10,6 +10,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "ev_buf.h"
 #include "ev_common.h"
 #include "ev_path.h"
 #include "ev_lint.h"
@@ -19,6 +20,7 @@ struct walk {
 	struct ev_evolve_doc	*doc;
 	const char		*file;
 	int			 structural;	/* no meta-schemas: check types */
+	int			 draft4;	/* draft-04 or Iglu self-describing */
 	int			 depth;
 };
 
@@ -121,31 +123,6 @@ ev_lint_report_free(struct ev_lint_report *rep)
 	memset(rep, 0, sizeof(*rep));
 }
 
-/* The type bit of a JSON value. */
-static int
-value_bit(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_NULL:
-		return EV_EVOLVE_T_NULL;
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return EV_EVOLVE_T_BOOL;
-	case JSON_OBJECT:
-		return EV_EVOLVE_T_OBJECT;
-	case JSON_ARRAY:
-		return EV_EVOLVE_T_ARRAY;
-	case JSON_STRING:
-		return EV_EVOLVE_T_STRING;
-	case JSON_INTEGER:
-		return EV_EVOLVE_T_INTEGER;
-	case JSON_REAL:
-		return json_real_value(v) == floor(json_real_value(v)) ?
-		    EV_EVOLVE_T_INTEGER : EV_EVOLVE_T_FRACTION;
-	}
-	return 0;
-}
-
 static int
 regex_ok(const char *pat)
 {
@@ -181,7 +158,14 @@ check_types(struct walk *w, const char *k, json_t *v, const char *p)
 	else if (in_list(k, nonneg_int) && (!json_is_integer(v) ||
 	    json_integer_value(v) < 0))
 		want = "a non-negative integer";
-	else if (in_list(k, numbers) && !json_is_number(v))
+	else if (w->draft4 && (strcmp(k, "exclusiveMaximum") == 0 ||
+	    strcmp(k, "exclusiveMinimum") == 0)) {
+		if (!json_is_boolean(v))
+			want = "a boolean (draft-04)";
+	} else if (w->draft4 && strcmp(k, "id") == 0) {
+		if (!json_is_string(v))
+			want = "a string";
+	} else if (in_list(k, numbers) && !json_is_number(v))
 		want = "a number";
 	else if (in_list(k, strings) && !json_is_string(v))
 		want = "a string";
@@ -252,7 +236,7 @@ check_values(struct walk *w, json_t *s, const char *ptr)
 	if (t != NULL && m == 0)
 		ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
 		    "'type' names no known type");
-	if (c != NULL && (value_bit(c) & m) == 0)
+	if (c != NULL && (ev_evolve_value_type(c) & m) == 0)
 		ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
 		    "'const' is not of the allowed 'type'");
 	if (json_is_array(e)) {
@@ -260,7 +244,7 @@ check_values(struct walk *w, json_t *s, const char *ptr)
 			ev_lint_add(w->rep, 1, w->file, "unsatisfiable", ptr,
 			    "'enum' is empty");
 		json_array_foreach(e, i, v) {
-			if ((value_bit(v) & m) == 0)
+			if ((ev_evolve_value_type(v) & m) == 0)
 				bad++;
 		}
 		if (bad > 0 && (size_t)bad == json_array_size(e))
@@ -354,7 +338,8 @@ walk_schema(struct walk *w, json_t *s, const char *ptr, int is_property)
 		int known = in_list(k, one_schema) || in_list(k, map_schema) ||
 		    in_list(k, list_schema) || in_list(k, nonneg_int) ||
 		    in_list(k, numbers) || in_list(k, strings) ||
-		    in_list(k, booleans) || in_list(k, others);
+		    in_list(k, booleans) || in_list(k, others) ||
+		    (w->draft4 && strcmp(k, "id") == 0);
 
 		if (!known && strncmp(k, "x-", 2) != 0)
 			ev_lint_add(w->rep, 1, w->file, "unknown-keyword", p,
@@ -366,8 +351,7 @@ walk_schema(struct walk *w, json_t *s, const char *ptr, int is_property)
 			struct ev_evolve_doc *td;
 			char *tp, err[512];
 			if (ev_evolve_resolve(ev_evolve_doc_store(w->doc),
-			    w->doc, json_string_value(v), &td, &tp, err,
-			    sizeof(err)) == NULL)
+			    w->doc, s, &td, &tp, err, sizeof(err)) == NULL)
 				ev_lint_add(w->rep, 1, w->file,
 				    "unresolvable-ref", p, "%s", err);
 			free(tp);
@@ -438,6 +422,170 @@ walk_schema(struct walk *w, json_t *s, const char *ptr, int is_property)
 	w->depth--;
 }
 
+/* ---- duplicate object keys ---- */
+
+/*
+ * ev-validate's reader keeps the last of duplicate keys; lint says where
+ * they are, which the parsed tree no longer can.  The text was parsed by
+ * jansson already, so the scanner below may assume valid JSON; it stops
+ * quietly if the file changed under it.
+ */
+struct dscan {
+	const char		*p, *e;
+	struct walk		*w;
+	int			 depth;
+};
+
+static void
+dscan_ws(struct dscan *d)
+{
+	while (d->p < d->e && (*d->p == ' ' || *d->p == '\t' ||
+	    *d->p == '\n' || *d->p == '\r'))
+		d->p++;
+}
+
+/* Skip a string token; return its decoded value (new string) or NULL. */
+static char *
+dscan_string(struct dscan *d)
+{
+	const char *start = d->p;
+	json_t *j;
+	char *r;
+
+	if (d->p >= d->e || *d->p != '"')
+		return NULL;
+	for (d->p++; d->p < d->e && *d->p != '"'; d->p++)
+		if (*d->p == '\\')
+			d->p++;
+	if (d->p >= d->e)
+		return NULL;
+	d->p++;
+	j = json_loadb(start, (size_t)(d->p - start), JSON_DECODE_ANY |
+	    JSON_ALLOW_NUL, NULL);
+	r = json_is_string(j) ? ev_xstrdup(json_string_value(j)) : NULL;
+	json_decref(j);
+	return r;
+}
+
+static int dscan_value(struct dscan *d, const char *ptr);
+
+static int
+dscan_object(struct dscan *d, const char *ptr)
+{
+	json_t *seen = json_object(), *v;
+	const char *k;
+	int rc = 0;
+
+	d->p++;
+	dscan_ws(d);
+	if (d->p < d->e && *d->p == '}')
+		d->p++;
+	else
+		for (;;) {
+			char *key, *sub;
+			json_int_t n;
+
+			dscan_ws(d);
+			if ((key = dscan_string(d)) == NULL) {
+				rc = -1;
+				break;
+			}
+			n = json_integer_value(json_object_get(seen, key));
+			json_object_set_new(seen, key, json_integer(n + 1));
+			dscan_ws(d);
+			if (d->p >= d->e || *d->p++ != ':') {
+				free(key);
+				rc = -1;
+				break;
+			}
+			sub = join(ptr, key);
+			free(key);
+			rc = dscan_value(d, sub);
+			free(sub);
+			dscan_ws(d);
+			if (rc != 0 || d->p >= d->e || (*d->p != ',' &&
+			    *d->p != '}')) {
+				rc = -1;
+				break;
+			}
+			if (*d->p++ == '}')
+				break;
+		}
+	json_object_foreach(seen, k, v) {
+		if (json_integer_value(v) > 1) {
+			char *sub = join(ptr, k);
+			ev_lint_add(d->w->rep, 0, d->w->file, "duplicate-key",
+			    sub, "key '%s' appears %lld times in one object; "
+			    "the last value is used", k,
+			    (long long)json_integer_value(v));
+			free(sub);
+		}
+	}
+	json_decref(seen);
+	return rc;
+}
+
+static int
+dscan_value(struct dscan *d, const char *ptr)
+{
+	size_t i;
+	int rc = 0;
+
+	dscan_ws(d);
+	if (d->p >= d->e || ++d->depth > 4096)
+		return -1;
+	if (*d->p == '{')
+		rc = dscan_object(d, ptr);
+	else if (*d->p == '[') {
+		d->p++;
+		dscan_ws(d);
+		if (d->p < d->e && *d->p == ']')
+			d->p++;
+		else
+			for (i = 0;; i++) {
+				char *sub = join_index(ptr, i);
+				rc = dscan_value(d, sub);
+				free(sub);
+				dscan_ws(d);
+				if (rc != 0 || d->p >= d->e || (*d->p != ',' &&
+				    *d->p != ']')) {
+					rc = -1;
+					break;
+				}
+				if (*d->p++ == ']')
+					break;
+			}
+	} else if (*d->p == '"') {
+		char *s = dscan_string(d);
+		rc = s != NULL ? 0 : -1;
+		free(s);
+	} else
+		while (d->p < d->e && strchr(",]} \t\r\n", *d->p) == NULL)
+			d->p++;
+	d->depth--;
+	return rc;
+}
+
+static void
+check_duplicates(struct walk *w)
+{
+	FILE *f = fopen(ev_evolve_doc_path(w->doc), "r");
+	struct ev_buf b = EV_BUF_INIT;
+	char chunk[8192];
+	size_t n;
+
+	if (f == NULL)
+		return;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		ev_buf_add(&b, chunk, n);
+	fclose(f);
+	if (b.data != NULL) {
+		struct dscan d = { b.data, b.data + b.len, w, 0 };
+		(void)dscan_value(&d, "");
+	}
+	ev_buf_free(&b);
+}
+
 /* Validate the document against the meta-schema its $schema names. */
 static void
 check_meta(struct walk *w, struct ev_schema_set *meta)
@@ -481,8 +629,10 @@ void
 ev_lint_schema(struct ev_evolve_doc *doc, const char *label,
     struct ev_schema_set *meta, struct ev_lint_report *rep)
 {
-	struct walk w = { rep, doc, label, meta == NULL, 0 };
+	struct walk w = { rep, doc, label, meta == NULL,
+	    ev_evolve_doc_draft4(doc), 0 };
 
+	check_duplicates(&w);
 	if (meta != NULL)
 		check_meta(&w, meta);
 	walk_schema(&w, ev_evolve_doc_root(doc), "", 0);

@@ -54,8 +54,8 @@ entry_cmp(const void *a, const void *b)
 	return c ? c : ev_schemaver_cmp(&x->ver, &y->ver);
 }
 
-static char *
-file_uri(const char *path)
+char *
+ev_registry_file_uri(const char *path)
 {
 	char real[PATH_MAX];
 	struct ev_buf b = EV_BUF_INIT;
@@ -94,7 +94,7 @@ add_file(struct ev_registry *r, const char *path, const char *key,
 
 	if (doc == NULL)
 		return -1;
-	uri = file_uri(path);
+	uri = ev_registry_file_uri(path);
 	s = ev_schema_set_add(r->set, doc, uri, e2, sizeof(e2));
 	free(uri);
 	json_decref(doc);

@@ -62,6 +62,11 @@ const struct ev_schema *ev_registry_find(const struct ev_registry *r,
 const struct ev_schema *ev_registry_find_iglu(const struct ev_registry *r,
 	    const char *uri, size_t n, enum ev_registry_res *res,
 	    const char **key_out);
+/*
+ * The retrieval URI a schema file is registered under ("file://" and its
+ * real path), which relative references resolve against.  New string.
+ */
+char	*ev_registry_file_uri(const char *path);
 /* Read a JSON file, keeping integers beyond 64 bits as reals.  New ref. */
 json_t	*ev_registry_read_json(const char *path, char *err, size_t errlen);
 

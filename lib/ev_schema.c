@@ -1237,6 +1237,24 @@ ev_schema_set_find(struct ev_schema_set *set, const char *uri)
 	return (const struct ev_schema *)n;
 }
 
+const struct ev_schema *
+ev_schema_set_find_source(struct ev_schema_set *set, const json_t *j)
+{
+	struct ev_sn *n = set->pm_cap > 0 ? pm_get(set, j) : NULL;
+
+	if (n != NULL && n->set->linked < n->set->n_nodes) {
+		char e[8];
+		(void)link_set(n->set, e, sizeof(e));
+	}
+	return (const struct ev_schema *)n;
+}
+
+const struct ev_schema *
+ev_schema_ref_target(const struct ev_schema *s)
+{
+	return (const struct ev_schema *)((const struct ev_sn *)s)->ref_node;
+}
+
 const json_t *
 ev_schema_source(const struct ev_schema *s)
 {

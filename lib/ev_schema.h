@@ -73,6 +73,18 @@ int	ev_schema_set_link(struct ev_schema_set *set, char *err, size_t errlen);
  */
 const struct ev_schema *ev_schema_set_find(struct ev_schema_set *set,
 	    const char *uri);
+/*
+ * The compiled schema of the location j of a document added to set (j
+ * borrowed from that document), or NULL when no keyword compiled it.
+ */
+const struct ev_schema *ev_schema_set_find_source(struct ev_schema_set *set,
+	    const json_t *j);
+/*
+ * Where the "$ref" of s points, as ev_schema_set_link resolved it; NULL
+ * when s has no "$ref" or it did not resolve.  This is the one resolver:
+ * ev-schema asks it instead of resolving references its own way.
+ */
+const struct ev_schema *ev_schema_ref_target(const struct ev_schema *s);
 /* The document a compiled schema came from (borrowed). */
 const json_t *ev_schema_source(const struct ev_schema *s);
 /* The URI of the meta-schema of a compiled schema's dialect. */

@@ -45,11 +45,19 @@ for c in sorted(os.listdir(cases)):
         d = os.path.join(big, side, c)
         os.makedirs(d)
         for f in os.listdir(os.path.join(cases, c)):
-            if f.endswith(".json") and f not in ("old.json", "new.json"):
-                shutil.copy(os.path.join(cases, c, f), d)
+            if os.path.isdir(os.path.join(cases, c, f)):
+                shutil.copytree(os.path.join(cases, c, f), os.path.join(d, f))
         shutil.copy(os.path.join(cases, c, "old.json"), os.path.join(d, "1-0-0.json"))
     shutil.copy(os.path.join(cases, c, "new.json"), os.path.join(big, "new", c, "1-0-1.json"))
 PY
+}
+
+# regopt CASEDIR: "--registry CASEDIR" when the case refers to files of a
+# registry beside it (ev-schema, like ev-validate, looks at no other file).
+regopt() {
+	if ls -d "$1"/*/ >/dev/null 2>&1; then
+		echo "--registry $1"
+	fi
 }
 
 # judge MODE FILE...: each case's verdict in the compat --json FILEs (a case
@@ -99,8 +107,9 @@ check_mode() {
 	for d in "$CASES"/*/; do
 		c=$(basename "$d")
 		rc=0
-		ev-schema compat --json --mode "$m" "$d/old.json" "$d/new.json" \
-		    >"$T/one.json" || rc=$?
+		# shellcheck disable=SC2046
+		ev-schema compat --json --mode "$m" $(regopt "$d") "$d/old.json" \
+		    "$d/new.json" >"$T/one.json" || rc=$?
 		[ $rc -le 1 ] || { echo "$c: exit $rc" >&2; return 1; }
 		# Name the comparison after its case for judge.
 		sed "s/\"comparisons\":\[{/\"comparisons\":[{\"event\":\"$c\",/" \
@@ -157,7 +166,7 @@ check_mode() {
 	printf '{"type": "object",\n' >broken.json
 	run --separate-stderr ev-schema compat broken.json "$CASES/type_changed/new.json"
 	assert_failure 2
-	[[ "$stderr" == *"cannot read 'broken.json': line"* ]]
+	[[ "$stderr" == *"broken.json:2: "* ]]
 	run --separate-stderr ev-schema lint broken.json
 	assert_failure 2
 }
@@ -166,7 +175,7 @@ check_mode() {
 	echo '{"properties":{"a":{"$ref":"#/$defs/missing"}}}' >a.json
 	run --separate-stderr ev-schema compat a.json a.json
 	assert_failure 2
-	[[ "$stderr" == *"cannot resolve \$ref '#/\$defs/missing'"* ]]
+	[[ "$stderr" == *"cannot resolve reference '#/\$defs/missing'"* ]]
 }
 
 @test "ev-schema: an empty registry folder has nothing to compare" {
@@ -220,8 +229,9 @@ def get(doc, ptr):
 for c in sorted(os.listdir(cases)):
     d = os.path.join(cases, c)
     exp = dict(l.split() for l in open(os.path.join(d, "expect")))
-    r = subprocess.run(["ev-schema", "compat", "--json", "--mode", "none",
-                        d + "/old.json", d + "/new.json"], capture_output=True)
+    reg = ["--registry", d] if any(os.path.isdir(os.path.join(d, f)) for f in os.listdir(d)) else []
+    r = subprocess.run(["ev-schema", "compat", "--json", "--mode", "none"] + reg +
+                       [d + "/old.json", d + "/new.json"], capture_output=True)
     if r.returncode != 0:
         bad.append("%s(exit %d)" % (c, r.returncode))
         continue
@@ -379,7 +389,7 @@ J
 	    "$reg/purchase/1-0-0.json" >new.json
 	run --separate-stderr ev-schema compat "$reg/purchase/1-0-0.json" new.json
 	assert_failure 2
-	[[ "$stderr" == *"cannot resolve \$ref 'https://evkit.example/schemas/common/context/1-0-0'"* ]]
+	[[ "$stderr" == *"cannot resolve reference 'https://evkit.example/schemas/common/context/1-0-0'"* ]]
 	run --separate-stderr ev-schema compat --registry "$reg" "$reg/purchase/1-0-0.json" new.json
 	assert_failure 1
 	assert_line "  NOT ALLOWED required_added (narrow): old /properties/properties/required new /properties/properties/required/3: 'coupon' is now required"
@@ -533,4 +543,252 @@ J
 	    '[["prefix_item_added","widen","/properties/p/additionalItems","/properties/p/items/1"]]' ]
 	run --separate-stderr ev-schema compat --mode forward a.json b.json
 	assert_failure 1
+}
+
+# self_desc VERSION PROPERTIES: an Iglu self-describing schema of an object.
+self_desc() {
+	printf '{"self":{"vendor":"v","name":"n","format":"jsonschema","version":"%s"},"description":"d","type":"object","additionalProperties":false,"properties":%s}\n' "$1" "$2"
+}
+
+@test "ev-schema: duplicate keys are read as ev-validate reads them, last one wins, and lint names them" {
+	self_desc 1-0-0 '{"a":{"type":"integer","description":"a"}}' >old.json
+	self_desc 1-0-1 '{"a":{"type":"string","description":"a"},"a":{"type":"integer","description":"a"}}' >new.json
+	# The independent reader: ev-validate keeps the last "a".
+	run --separate-stderr ev-validate -s new.json <<<'{"a":1}'
+	assert_success
+	run --separate-stderr ev-schema bump --json old.json new.json
+	assert_success
+	[ "$(jq -r '.checks[0].required' <<<"$output")" = none ]
+	run --separate-stderr ev-schema lint new.json
+	assert_success
+	assert_line "new.json: warning: duplicate-key: /properties/a: key 'a' appears 2 times in one object; the last value is used"
+	# The reproducer of the issue, as it was filed.
+	printf '{"self":{"vendor":"v","name":"n","format":"jsonschema","version":"1-0-1"},"type":"object","properties":{"a":{"type":"integer"},"a":{"type":"integer"}}}' >repro.json
+	run --separate-stderr ev-schema lint repro.json
+	assert_success
+	assert_line --partial "repro.json: warning: duplicate-key: /properties/a: key 'a'"
+}
+
+@test "ev-schema: an integer above int64 is read as ev-validate reads it" {
+	self_desc 1-0-0 '{"a":{"type":"integer","maximum":100,"description":"a"}}' >old.json
+	self_desc 1-0-1 '{"a":{"type":"integer","maximum":9223372036854776000,"description":"a"}}' >new.json
+	run --separate-stderr ev-validate -s new.json <<<'{"a":9000000000000000000}'
+	assert_success
+	run --separate-stderr ev-schema bump --json old.json new.json
+	assert_success
+	[ "$(jq -r '.checks[0].required' <<<"$output")" = addition ]
+	[ "$(jq -r '.checks[0].changes[0].kind' <<<"$output")" = maximum_loosened ]
+	run --separate-stderr ev-schema lint new.json
+	assert_success
+	# And the other way round the bound tightens.
+	self_desc 1-0-0 '{"a":{"type":"integer","maximum":9223372036854776000,"description":"a"}}' >old2.json
+	self_desc 1-0-1 '{"a":{"type":"integer","maximum":100,"description":"a"}}' >new2.json
+	run --separate-stderr ev-schema bump --json old2.json new2.json
+	assert_failure 1
+	[ "$(jq -r '.checks[0].required' <<<"$output")" = model ]
+}
+
+@test "ev-schema: lint of a folder reports every file, then exits with the worst status" {
+	mkdir -p reg/a reg/b reg/c
+	printf '{"type": "object",\n' >reg/a/1-0-0.json
+	echo '{"description":"x","type":"integer","minimum":5,"maximum":1}' >reg/b/1-0-0.json
+	echo '{"description":"x","type":"string"}' >reg/c/1-0-0.json
+	printf '{"description":"x","type":"integer","type":"string"}' >reg/c/1-0-1.json
+	run --separate-stderr ev-schema lint reg
+	assert_failure 2
+	assert_line --partial "reg/a/1-0-0.json: error: unreadable: (root): reg/a/1-0-0.json:2: "
+	assert_line --partial "reg/b/1-0-0.json: error: unsatisfiable"
+	assert_line --partial "reg/c/1-0-1.json: warning: duplicate-key: /type"
+	assert_line "2 errors, 1 warning"
+	run --separate-stderr ev-schema lint --json reg
+	assert_failure 2
+	[ "$(jq -r '[.findings[].file] | unique | join(" ")' <<<"$output")" = "reg/a/1-0-0.json reg/b/1-0-0.json reg/c/1-0-1.json" ]
+	# Files named on the command line are all reported too.
+	run --separate-stderr ev-schema lint reg/a/1-0-0.json reg/b/1-0-0.json
+	assert_failure 2
+	assert_line --partial "reg/b/1-0-0.json: error: unsatisfiable"
+	# Lint errors alone exit 1.
+	run --separate-stderr ev-schema lint reg/b/1-0-0.json reg/c/1-0-1.json
+	assert_failure 1
+}
+
+@test "ev-schema: a \$ref to a file outside the registry is refused, as ev-validate refuses it" {
+	mkdir -p reg/ev secretdir
+	# A readable, valid schema outside the registry: if it were read, both
+	# versions would resolve and compare equal.
+	echo '{"description":"secret","type":"integer"}' >secretdir/creds.json
+	for v in 1-0-0 1-0-1; do
+		echo '{"description":"x","type":"object","additionalProperties":false,"properties":{"a":{"description":"a","$ref":"../../secretdir/creds.json"}}}' >reg/ev/$v.json
+	done
+	run --separate-stderr ev-validate -r reg <<<'{}'
+	assert_failure 2
+	run --separate-stderr ev-schema compat reg
+	assert_failure 2
+	[[ "$stderr" == *"registry 'reg' is refused by ev-validate: "*"cannot resolve reference '../../secretdir/creds.json'"* ]]
+	[ -z "$output" ]
+	run --separate-stderr ev-schema bump reg/ev/1-0-0.json reg/ev/1-0-1.json
+	assert_failure 2
+	[[ "$stderr" == *"cannot resolve reference '../../secretdir/creds.json'"* ]]
+	run --separate-stderr ev-schema compat --registry reg reg/ev/1-0-0.json reg/ev/1-0-1.json
+	assert_failure 2
+	cp -r reg reg2
+	run --separate-stderr ev-schema compat reg reg2
+	assert_failure 2
+	run --separate-stderr ev-schema lint reg
+	assert_failure 1
+	assert_line --partial "reg/ev/1-0-0.json: error: unresolvable-ref: /properties/a/\$ref: cannot resolve \$ref '../../secretdir/creds.json'"
+	# Inside the registry the same reference resolves, for both programs.
+	mkdir -p reg3/ev reg3/secretdir
+	cp reg/ev/*.json reg3/ev/
+	cp secretdir/creds.json reg3/secretdir/1-0-0.json
+	sed -i 's|../../secretdir/creds.json|../secretdir/1-0-0.json|' reg3/ev/*.json
+	run --separate-stderr ev-validate -r reg3 <<<'{"event":"ev","a":1}'
+	[ "$status" -ne 2 ]
+	run --separate-stderr ev-schema compat reg3
+	assert_success
+}
+
+# big_enum FILE N SKIP EXTRA: a schema whose property "v" has the enum of
+# strings "v0".."v(N-1)" without "vSKIP", plus the JSON value EXTRA if given.
+big_enum() {
+	python3 - "$@" <<'PY'
+import json, sys
+f, n, skip = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+vals = ["v%d" % i for i in range(n) if i != skip]
+if len(sys.argv) > 4:
+    vals.append(json.loads(sys.argv[4]))
+json.dump({"description": "d", "type": "object", "additionalProperties": False,
+           "properties": {"v": {"description": "v", "enum": vals}}}, open(f, "w"))
+PY
+}
+
+@test "ev-schema: a 200k-value enum is compared by value: one removed needs a model bump" {
+	big_enum 1-0-0.json 200000 -1 1
+	big_enum 1-0-1.json 200000 123456 1.0
+	run --separate-stderr ev-schema bump --json 1-0-0.json 1-0-1.json
+	assert_failure 1
+	[ "$(jq -r '.checks[0].required' <<<"$output")" = model ]
+	[ "$(jq -r '[.checks[0].changes[].kind] | join(" ")' <<<"$output")" = enum_narrowed ]
+	# 1 and 1.0 are one value; a value added is an addition.
+	big_enum 1-0-2.json 200000 -1 1.0
+	run --separate-stderr ev-schema bump --json 1-0-1.json 1-0-2.json
+	assert_success
+	[ "$(jq -r '.checks[0].required' <<<"$output")" = addition ]
+	[ "$(jq -r '[.checks[0].changes[].kind] | join(" ")' <<<"$output")" = enum_extended ]
+	run --separate-stderr ev-schema compat 1-0-0.json 1-0-2.json
+	assert_success
+	assert_output --partial "compatible, 0 changes"
+	# Objects are equal whatever their key order, numbers by value.
+	echo '{"enum":[{"a":1,"b":[1,2e0]},"x",0]}' >o.json
+	echo '{"enum":["x",{"b":[1.0,2],"a":1},-0.0]}' >n.json
+	run --separate-stderr ev-schema compat --mode full o.json n.json
+	assert_success
+	assert_output --partial "compatible, 0 changes"
+	echo '{"enum":["x",{"b":[1.5,2],"a":1},0]}' >n.json
+	run --separate-stderr ev-schema compat --mode full o.json n.json
+	assert_failure 1
+	assert_output --partial "enum_changed"
+}
+
+# iglu VERSION PROPERTIES: a draft-04 Iglu self-describing schema.
+iglu() {
+	printf '{"$schema":"http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/schema/jsonschema/1-0-0#","description":"d","self":{"vendor":"com.acme","name":"n","format":"jsonschema","version":"%s"},"type":"object","additionalProperties":false,"properties":%s}\n' "$1" "$2"
+}
+
+@test "ev-schema: draft-04 and Iglu self-describing schemas lint against their meta-schemas" {
+	iglu 1-0-0 '{"a":{"description":"a","type":"number","maximum":5,"exclusiveMaximum":true}}' >ig.json
+	echo '{"$schema":"http://json-schema.org/draft-04/schema#","id":"http://x.example/a#","description":"d","type":"object","additionalProperties":false,"properties":{"a":{"description":"a","type":"integer","minimum":0,"exclusiveMinimum":true}}}' >d4.json
+	run --separate-stderr ev-schema lint --json ig.json d4.json
+	assert_success
+	[ "$(jq -c '[.errors, .metaschema]' <<<"$output")" = '[0,true]' ]
+	# The meta-schemas apply: Iglu's needs a full "self", draft-04 a
+	# boolean exclusiveMaximum.
+	sed 's/,"version":"1-0-0"//' ig.json >noself.json
+	sed 's/"exclusiveMinimum":true/"exclusiveMinimum":0/' d4.json >bad4.json
+	run --separate-stderr ev-schema lint noself.json bad4.json
+	assert_failure 1
+	assert_line --partial "noself.json: error: metaschema: /self: "
+	assert_line --partial "bad4.json: error: metaschema: /properties/a/exclusiveMinimum: "
+}
+
+@test "ev-schema: draft-04 boolean exclusiveMaximum and id are compared in draft-04 terms" {
+	iglu 1-0-0 '{"a":{"description":"a","type":"number","maximum":5,"exclusiveMaximum":true}}' >1-0-0.json
+	iglu 1-0-1 '{"a":{"description":"a","type":"number","maximum":5}}' >1-0-1.json
+	# The independent reader: 5 was refused and is now valid.
+	run --separate-stderr ev-validate -s 1-0-0.json <<<'{"a":5}'
+	assert_failure 1
+	run --separate-stderr ev-validate -s 1-0-1.json <<<'{"a":5}'
+	assert_success
+	run --separate-stderr ev-schema bump --json 1-0-0.json 1-0-1.json
+	assert_success
+	[ "$(jq -r '.checks[0].required + " " + .checks[0].changes[0].kind' <<<"$output")" = "addition maximum_loosened" ]
+	# Adding the flag narrows: a model bump.
+	iglu 2-0-0 '{"a":{"description":"a","type":"number","maximum":5,"exclusiveMaximum":true}}' >2-0-0.json
+	run --separate-stderr ev-schema bump --json 1-0-1.json 2-0-0.json
+	assert_success
+	[ "$(jq -r '.checks[0].required' <<<"$output")" = model ]
+	run --separate-stderr ev-schema bump 1-0-1.json 1-0-0.json
+	assert_failure 1
+	# A lower maximum with the flag dropped still narrows (4 < 5).
+	iglu 1-0-2 '{"a":{"description":"a","type":"number","maximum":4}}' >1-0-2.json
+	run --separate-stderr ev-schema bump --json 1-0-0.json 1-0-2.json
+	assert_failure 1
+	[ "$(jq -r '.checks[0].required' <<<"$output")" = model ]
+	# A changed draft-04 "id" is a base URI, not an unknown keyword.
+	echo '{"$schema":"http://json-schema.org/draft-04/schema#","id":"http://x.example/a/1-0-0#","type":"string"}' >a.json
+	echo '{"$schema":"http://json-schema.org/draft-04/schema#","id":"http://x.example/b/1-0-0#","type":"string"}' >b.json
+	run --separate-stderr ev-schema compat --mode full a.json b.json
+	assert_success
+	assert_output --partial "compatible, 0 changes"
+}
+
+@test "ev-schema: a schema ev-validate cannot compile is linted, never approved" {
+	echo '{"description":"d","type":"string","pattern":"("}' >bad.json
+	run --separate-stderr ev-validate -s bad.json <<<'"x"'
+	assert_failure 2
+	run --separate-stderr ev-schema compat bad.json bad.json
+	assert_failure 2
+	[[ "$stderr" == *"bad.json: "*"bad pattern"* ]]
+	run --separate-stderr ev-schema lint bad.json
+	assert_failure 1
+	assert_line --partial "bad.json: error: bad-pattern: /pattern"
+}
+
+# Safe changes that look breaking, and their breaking look-alikes: each
+# pair's bump needs the part its expect file names, and ev-validate agrees
+# (every instance stays valid for an addition; the first is rejected by
+# NEW otherwise).
+@test "ev-schema: changes no instance valid under OLD fails need an addition, their look-alikes more" {
+	local d name want got bad="" n=0
+	for d in "$DATA"/schema/pairs/*/; do
+		name=$(basename "$d")
+		want=$(cat "$d/expect")
+		got=$(ev-schema bump --json "$d/1-0-0.json" "$d/1-0-1.json" |
+		    jq -r '.checks[0].required')
+		[ "$got" = "$want" ] || bad="$bad $name(want $want, got $got)"
+		ev-validate -s "$d/1-0-0.json" --rejects /dev/null \
+		    <"$d/instances.ndjson" >valid.ndjson || true
+		cmp -s valid.ndjson "$d/instances.ndjson" ||
+		    bad="$bad $name(instances not valid under 1-0-0)"
+		ev-validate -s "$d/1-0-1.json" --rejects /dev/null \
+		    <"$d/instances.ndjson" >valid.ndjson || true
+		if [ "$want" = addition ]; then
+			cmp -s valid.ndjson "$d/instances.ndjson" ||
+			    bad="$bad $name(1-0-1 rejects an instance)"
+		else
+			! grep -qxF "$(head -n 1 "$d/instances.ndjson")" valid.ndjson ||
+			    bad="$bad $name(1-0-1 accepts the counterexample)"
+		fi
+		n=$((n + 1))
+	done
+	[ "$n" -ge 16 ]
+	[ -z "$bad" ] || { echo "wrong:$bad" >&2; return 1; }
+}
+
+@test "ev-schema: a \$ref to a property named like a keyword resolves" {
+	echo '{"type":"object","properties":{"enum":{"type":"string"},"b":{"$ref":"#/properties/enum"}}}' >o.json
+	echo '{"type":"object","properties":{"enum":{"type":"integer"},"b":{"$ref":"#/properties/enum"}}}' >n.json
+	run --separate-stderr ev-schema compat --json --mode none o.json n.json
+	assert_success
+	[ "$(jq -r '[.comparisons[0].changes[] | .kind + " " + .new] | join(",")' <<<"$output")" = "type_changed /properties/enum/type" ]
 }

@@ -203,12 +203,21 @@ case("anyOf_member_removed", prop("v", {"anyOf": [S1, S2, S3]}), prop("v", {"any
 case("anyOf_added", prop("v", {"type": ["string", "integer", "boolean"]}),
      prop("v", {"type": ["string", "integer", "boolean"], "anyOf": [S1, S2]}),
      "anyOf_added", "narrow", "model")
+# Members of disjoint types exclude each other: the oneOf is an anyOf.
 case("oneOf_member_added", prop("v", {"oneOf": [S1, S2]}), prop("v", {"oneOf": [S1, S2, S3]}),
-     "oneOf_member_added", "both", "model")
+     "oneOf_member_added", "widen", "addition")
 case("oneOf_member_removed", prop("v", {"oneOf": [S1, S2, S3]}), prop("v", {"oneOf": [S1, S2]}),
-     "oneOf_member_removed", "both", "model")
+     "oneOf_member_removed", "narrow", "model")
 case("oneOf_member_changed", prop("v", {"oneOf": [S1, S2]}),
      prop("v", {"oneOf": [S1, {"type": "integer", "minimum": 0}]}),
+     "minimum_tightened", "narrow", "model")
+# Overlapping members: an instance may match two, any change is both.
+N1 = {"type": "number"}
+case("oneOf_overlap_member_added", prop("v", {"oneOf": [S1, N1]}),
+     prop("v", {"oneOf": [S1, N1, {"type": "integer", "minimum": 10}]}),
+     "oneOf_member_added", "both", "model")
+case("oneOf_overlap_member_changed", prop("v", {"oneOf": [S1, N1, S2]}),
+     prop("v", {"oneOf": [S1, N1, {"type": "integer", "minimum": 0}]}),
      "minimum_tightened", "both", "model")
 case("not_added", base(), base(**{"not": {"required": ["n"]}}),
      "not_added", "narrow", "model")
@@ -232,11 +241,13 @@ case("ref_inlined", prop("v", {"$ref": "#/$defs/a"}, base(**{"$defs": DEFS})),
 case("ref_anchor", prop("v", {"$ref": "#/$defs/a"}, base(**{"$defs": DEFS})),
      prop("v", {"$ref": "#short"}, base(**{"$defs": {"s": {"$anchor": "short", "type": "string", "maxLength": 8}}})),
      "ref_target_changed", "narrow", "model")
-case("ref_file", prop("v", {"$ref": "common-old.json#/$defs/a"}),
-     prop("v", {"$ref": "common-new.json#/$defs/a"}),
+# The referred files form a registry beside the case (compare it with
+# --registry): as in ev-validate, only registry files are looked at.
+case("ref_file", prop("v", {"$ref": "common/1-0-0.json#/$defs/a"}),
+     prop("v", {"$ref": "common/1-0-1.json#/$defs/a"}),
      "ref_target_changed", "both", "model",
-     {"common-old.json": {"$defs": {"a": {"type": "string"}}},
-      "common-new.json": {"$defs": {"a": {"type": "integer"}}}})
+     {"common/1-0-0.json": {"$defs": {"a": {"type": "string"}}},
+      "common/1-0-1.json": {"$defs": {"a": {"type": "integer"}}}})
 # Dependent and conditional keywords.
 case("dependent_required_added", base(), base(dependentRequired={"n": ["name"]}),
      "dependent_required_added", "narrow", "model")
@@ -279,6 +290,7 @@ def main():
         cd = os.path.join(top, name)
         os.makedirs(cd)
         for fn, doc in (("old.json", old), ("new.json", new), *files.items()):
+            os.makedirs(os.path.dirname(os.path.join(cd, fn)), exist_ok=True)
             with open(os.path.join(cd, fn), "w") as f:
                 json.dump(doc, f, indent=1)
                 f.write("\n")
