@@ -1281,6 +1281,12 @@ take_line(struct detect *d, const struct ev_line *line)
 	if (start > d->watermark || d->watermark == NOW_MIN) {
 		d->watermark = start;
 		flush(d, 0);
+		/*
+		 * The flush may have forgotten s under --series-ttl (it was
+		 * quiet for the TTL up to this window): look it up again, so
+		 * the window starts the series afresh.
+		 */
+		s = series_find(d, d->key.data, d->key.len, NULL, &rec);
 	}
 	e = queue_push(d);
 	e->raw = raw;
