@@ -226,7 +226,8 @@ save_state(struct app *a)
 
 	data = json_pack("{sososo}", "engine", ev_win_save(a->win), "max_ts",
 	    a->has_max ? json_integer(a->max_ts) : json_null(), "lines",
-	    json_integer((json_int_t)(a->lines + a->run.n_in)));
+	    json_integer((json_int_t)(a->lines +
+	    ev_reader_lines(a->run.in))));
 	rc = ev_state_save(a->o.state_path, "ev-window", a->fp, data, err,
 	    sizeof(err));
 	json_decref(data);
