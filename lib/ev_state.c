@@ -12,6 +12,16 @@
 #include "ev_state.h"
 #include "ev_time.h"
 
+/* The process's umask, which umask(2) only tells by setting it. */
+static mode_t
+current_umask(void)
+{
+	mode_t m = umask(077);
+
+	umask(m);
+	return m;
+}
+
 int
 ev_file_write_atomic(const char *path, const void *p, size_t n)
 {
@@ -47,10 +57,17 @@ ev_file_write_atomic(const char *path, const void *p, size_t n)
 		}
 		return close(fd);
 	}
-	ev_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	/*
+	 * mkstemp creates the file with O_CREAT|O_EXCL under a name nobody
+	 * can guess, so a symbolic link or a file planted at the name is
+	 * never followed, truncated or renamed over the target.
+	 */
+	ev_buf_printf(&tmp, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp.data);
 	if (fd < 0)
 		goto fail;
+	if (fchmod(fd, 0644 & ~current_umask()) != 0)
+		goto fail_fd;
 	while (n > 0) {
 		ssize_t w = write(fd, q, n);
 
