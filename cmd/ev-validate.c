@@ -719,7 +719,8 @@ main(int argc, char **argv)
 		gate_free(&g);
 		return EV_EXIT_RUNTIME;
 	}
-	if (g.o.dup_file && (g.dup_fp = fopen(g.o.dup_file, "w")) == NULL) {
+	if (g.o.dup_file &&
+	    (g.dup_fp = ev_file_open_private(g.o.dup_file)) == NULL) {
 		ev_warn("cannot open duplicates file '%s': %s", g.o.dup_file,
 		    strerror(errno));
 		gate_free(&g);

@@ -603,7 +603,7 @@ main(int argc, char **argv)
 	settings(o, &a->aggs, &fpbuf);
 	ev_state_fingerprint(fpbuf.data, a->fp);
 
-	if (o->late_path && (late = fopen(o->late_path, "w")) == NULL)
+	if (o->late_path && (late = ev_file_open_private(o->late_path)) == NULL)
 		ev_die(EV_EXIT_USAGE, "cannot open late file '%s': %s",
 		    o->late_path, strerror(errno));
 	ev_run_open(run);

@@ -143,7 +143,7 @@ void
 ev_run_open(struct ev_run *run)
 {
 	if (run->rejects_path != NULL) {
-		run->rejects = fopen(run->rejects_path, "w");
+		run->rejects = ev_file_open_private(run->rejects_path);
 		if (run->rejects == NULL)
 			ev_die(EV_EXIT_USAGE, "cannot open rejects file '%s': %s",
 			    run->rejects_path, strerror(errno));

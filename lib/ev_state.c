@@ -22,8 +22,32 @@ current_umask(void)
 	return m;
 }
 
+FILE *
+ev_file_open_private(const char *path)
+{
+	FILE *f;
+	int fd, saved;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return NULL;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return f;
+}
+
 int
 ev_file_write_atomic(const char *path, const void *p, size_t n)
+{
+	return ev_file_write_atomic_mode(path, p, n, 0666);
+}
+
+int
+ev_file_write_atomic_mode(const char *path, const void *p, size_t n,
+    mode_t mode)
 {
 	struct ev_buf tmp = EV_BUF_INIT, dir = EV_BUF_INIT;
 	const char *slash = strrchr(path, '/');
@@ -37,7 +61,11 @@ ev_file_write_atomic(const char *path, const void *p, size_t n)
 	 * /dev/stdout) is written in place: renaming over it would replace
 	 * /dev/null or the link itself with a regular file.
 	 */
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	if (lstat(path, &st) != 0)
+		mode &= ~current_umask();
+	else if (S_ISREG(st.st_mode))
+		mode = st.st_mode & 07777;	/* keep the file's mode */
+	else {
 		fd = open(path, O_WRONLY | O_TRUNC);
 		if (fd < 0)
 			return -1;
@@ -66,7 +94,7 @@ ev_file_write_atomic(const char *path, const void *p, size_t n)
 	fd = mkstemp(tmp.data);
 	if (fd < 0)
 		goto fail;
-	if (fchmod(fd, 0644 & ~current_umask()) != 0)
+	if (fchmod(fd, mode) != 0)
 		goto fail_fd;
 	while (n > 0) {
 		ssize_t w = write(fd, q, n);
@@ -143,7 +171,7 @@ ev_state_save(const char *path, const char *tool, const char *settings,
 	ev_buf_adds(&b, "\",\"data\":");
 	ev_json_write(data, &b);
 	ev_buf_adds(&b, "}\n");
-	rc = ev_file_write_atomic(path, b.data, b.len);
+	rc = ev_file_write_atomic_mode(path, b.data, b.len, 0600);
 	if (rc != 0)
 		snprintf(errbuf, errlen, "cannot write state file '%s': %s",
 		    path, strerror(errno));

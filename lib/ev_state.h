@@ -5,7 +5,8 @@
  *   {"evkit_state":1,"tool":"ev-window","settings":"<fingerprint>",
  *    "saved":"<RFC 3339>","data":{…}}
  * written atomically: a temporary file in the same folder, fsync, rename,
- * fsync of the folder.  Loading checks the format version, the tool and the
+ * fsync of the folder, mode 0600 (or the mode of the file it replaces).
+ * Loading checks the format version, the tool and the
  * settings fingerprint (a hash of the options that shape the state), so a
  * state written with other settings is refused, never silently reset.
  *
@@ -14,6 +15,8 @@
 #ifndef EV_STATE_H
 #define EV_STATE_H
 
+#include <sys/types.h>
+#include <stdio.h>
 #include <jansson.h>
 
 #include "ev_buf.h"
@@ -34,7 +37,19 @@ enum ev_state_result ev_state_load(const char *path, const char *tool,
 /* A fingerprint of a settings string (hex of a 64-bit FNV-1a), into buf[17]. */
 char	*ev_state_fingerprint(const char *settings, char *buf);
 
-/* Write a whole file atomically (used for reports too).  0 or -1/errno. */
+/*
+ * Write a whole file atomically (used for reports too).  0 or -1/errno.
+ * A new file is created with mode (less the umask); an existing one keeps
+ * its mode.  ev_file_write_atomic is the same with mode 0666.
+ */
 int	ev_file_write_atomic(const char *path, const void *p, size_t n);
+int	ev_file_write_atomic_mode(const char *path, const void *p, size_t n,
+	    mode_t mode);
+/*
+ * Open a file of records that may hold raw input (rejects, late events,
+ * duplicates) for writing, truncated: created 0600, an existing file keeps
+ * its mode.  NULL with errno on failure; the caller closes it.
+ */
+FILE	*ev_file_open_private(const char *path);
 
 #endif /* EV_STATE_H */

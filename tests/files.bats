@@ -35,3 +35,31 @@ two_windows() {
 	run find . -name '*.tmp.*' ! -type l
 	assert_output ""
 }
+
+@test "files: rejects, late, duplicates and state files are created 0600" {
+	# Issue 12 #15: they hold raw input (before --hash); a save must not
+	# widen the mode of a state file either.
+	umask 022
+	echo '{"type":"object","required":["id"]}' >s.json
+	printf '%s\n' '{"id":"1","ts":"2026-03-02T10:00:00Z"}' '{"id":"1","ts":"2026-03-02T10:00:01Z"}' \
+	    '{"x":2}' >in
+	run ev-validate -s s.json --dedupe id --duplicates dup --state vst --rejects rej <in
+	assert_failure 1
+	two_windows >w
+	echo '{"ts":"2026-03-02T09:00:00Z","event":"a"}' >>w
+	ev-window --tumble 1m --by event --late late --state wst --stats wstats <w >/dev/null
+	ev-window --tumble 1m --by event --agg count <w |
+	    ev-detect --by event --state dst >/dev/null
+	for f in dup vst rej late wst dst; do
+		[ -s "$f" ] || fail "$f is empty"
+		assert_equal "$f $(stat -c %a "$f")" "$f 600"
+	done
+	# Counts are no secret: the stats file follows the umask.
+	assert_equal "$(stat -c %a wstats)" 644
+	# An existing file keeps its mode, through a save too.
+	chmod 640 wst rej
+	chmod 604 wstats
+	ev-window --tumble 1m --by event --late late --state wst --stats wstats </dev/null >/dev/null
+	ev-validate -s s.json --rejects rej <in >/dev/null || true
+	assert_equal "$(stat -c %a wst) $(stat -c %a rej) $(stat -c %a wstats)" "640 640 604"
+}
