@@ -1379,7 +1379,7 @@ state_save(struct detect *d)
 	set = settings(d);
 	rc = ev_state_save(d->state_path, PROG, set, data, err, sizeof(err));
 	if (rc != 0)
-		ev_warn("cannot save state '%s': %s", d->state_path, err);
+		ev_warn("%s", err);
 	free(set);
 	json_decref(data);
 	return rc;
@@ -1511,6 +1511,8 @@ main(int argc, char **argv)
 			return EV_EXIT_USAGE;
 		}
 	}
+	if (d.state_path)
+		ev_run_check_writable(&d.run, "state", d.state_path);
 	if (d.state_path && state_load(&d) != 0) {
 		detect_free(&d);
 		json_decref(d.run.extra);	/* ev_run_finish is not reached */

@@ -659,8 +659,7 @@ dedupe_save(struct gate *g)
 	data = ev_dedupe_save(g->dd);
 	if (ev_state_save(g->o.state_file, PROG, g->settings, data, err,
 	    sizeof(err)) != 0) {
-		ev_warn("cannot save state file '%s': %s", g->o.state_file,
-		    err);
+		ev_warn("%s", err);
 		g->run.failed = 1;
 	}
 	json_decref(data);
@@ -715,6 +714,8 @@ main(int argc, char **argv)
 	g.ctx = ev_schema_ctx_new();
 	ev_schema_ctx_assert_format(g.ctx, g.o.assert_format);
 	g.by_kw = json_object();
+	if (g.o.state_file)
+		ev_run_check_writable(&g.run, "state", g.o.state_file);
 	if (g.o.dedupe_path && dedupe_open(&g) != 0) {
 		gate_free(&g);
 		return EV_EXIT_RUNTIME;

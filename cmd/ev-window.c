@@ -217,8 +217,9 @@ struct app {
 	uint64_t	 overflow;
 };
 
+/* Save the state; final: at the end of the run, not a checkpoint. */
 static int
-save_state(struct app *a)
+save_state(struct app *a, int final)
 {
 	char err[256];
 	json_t *data;
@@ -232,9 +233,13 @@ save_state(struct app *a)
 	    sizeof(err));
 	json_decref(data);
 	if (rc != 0) {
-		ev_warn("cannot save state '%s': %s", a->o.state_path, err);
+		ev_warn("%s%s", err, rc == -2 && final ?
+		    "; the open windows follow on standard output" : "");
 		a->run.failed = 1;
 	}
+	/* Saved nowhere: the open windows go out, as without --state. */
+	if (rc == -2 && final)
+		ev_win_close_all(a->win);
 	return rc;
 }
 
@@ -606,6 +611,8 @@ main(int argc, char **argv)
 	if (o->late_path && (late = ev_file_open_private(o->late_path)) == NULL)
 		ev_die(EV_EXIT_USAGE, "cannot open late file '%s': %s",
 		    o->late_path, strerror(errno));
+	if (o->state_path)
+		ev_run_check_writable(run, "state", o->state_path);
 	ev_run_open(run);
 	a->win = ev_win_new(&cfg, emit_cb, run);
 	if (o->state_path)
@@ -648,13 +655,13 @@ main(int argc, char **argv)
 		} else
 			break;
 		if (o->checkpoint && now - last_save >= o->checkpoint) {
-			save_state(a);
+			save_state(a, 0);
 			last_save = now;
 		}
 	}
 	if (!run->failed) {
 		if (o->state_path)
-			save_state(a);
+			save_state(a, 1);
 		else
 			ev_win_close_all(a->win);
 	}

@@ -140,8 +140,20 @@ flush_on_idle(void *arg)
 }
 
 void
+ev_run_check_writable(struct ev_run *run, const char *what, const char *path)
+{
+	char err[1024];
+
+	(void)run;
+	if (ev_file_check_writable(path, what, err, sizeof(err)) != 0)
+		ev_die(EV_EXIT_USAGE, "%s", err);
+}
+
+void
 ev_run_open(struct ev_run *run)
 {
+	if (run->stats_path != NULL)
+		ev_run_check_writable(run, "stats", run->stats_path);
 	if (run->rejects_path != NULL) {
 		run->rejects = ev_file_open_private(run->rejects_path);
 		if (run->rejects == NULL)
@@ -388,6 +400,7 @@ static void
 write_stats(struct ev_run *run)
 {
 	struct ev_buf b = EV_BUF_INIT;
+	char err[1024];
 	const char *k;
 	json_t *v;
 
@@ -414,9 +427,9 @@ write_stats(struct ev_run *run)
 		ev_json_write(v, &b);
 	}
 	ev_buf_adds(&b, "}\n");
-	if (ev_file_write_atomic(run->stats_path, b.data, b.len) != 0) {
-		ev_warn("cannot write stats file '%s': %s", run->stats_path,
-		    strerror(errno));
+	if (ev_file_save(run->stats_path, "stats", run->prog, b.data, b.len,
+	    0666, err, sizeof(err)) != 0) {
+		ev_warn("%s", err);
 		run->failed = 1;
 	}
 	ev_buf_free(&b);

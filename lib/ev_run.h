@@ -100,8 +100,18 @@ int	ev_run_option(struct ev_run *run, int code, const char *arg);
 /* Print "prog: msg" and "Try 'prog --help'" to stderr, exit 2. */
 void	ev_run_usage_error(struct ev_run *run, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));
-/* Open stdin/stdout and the rejects file; exits 2 when a file cannot open. */
+/*
+ * Open stdin/stdout and the rejects file, and check the --stats file can be
+ * written; exits 2 when a file cannot open or cannot be written.
+ */
 void	ev_run_open(struct ev_run *run);
+/*
+ * Exit 2 with "cannot write <what> file '<path>': <reason>" unless path can
+ * be written at the end of the run (ev_file_check_writable).  Programs
+ * check their state files with it before reading input.
+ */
+void	ev_run_check_writable(struct ev_run *run, const char *what,
+	    const char *path);
 /*
  * Read the next non-blank line.  Over-long and invalid UTF-8 lines are
  * rejected here (counted in and rejected) and skipped, so the caller only
@@ -135,7 +145,8 @@ int	ev_run_stopping(const struct ev_run *run);
 /* Returns 1 once per SIGHUP received. */
 int	ev_run_take_reload(void);
 /*
- * Flush, write --stats, close files; returns the exit status: 3 on a runtime
+ * Flush, write --stats (to a file in $TMPDIR, said on stderr, when it cannot
+ * be written), close files; returns the exit status: 3 on a runtime
  * failure, 1 when the reject rate exceeds --max-reject-rate or a gate
  * failed, else 0.
  */

@@ -22,6 +22,20 @@ current_umask(void)
 	return m;
 }
 
+/* The folder of path into dir ("." for a bare name). */
+static void
+folder_of(const char *path, struct ev_buf *dir)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		ev_buf_adds(dir, ".");
+	else if (slash == path)
+		ev_buf_adds(dir, "/");
+	else
+		ev_buf_add(dir, path, (size_t)(slash - path));
+}
+
 FILE *
 ev_file_open_private(const char *path)
 {
@@ -50,7 +64,6 @@ ev_file_write_atomic_mode(const char *path, const void *p, size_t n,
     mode_t mode)
 {
 	struct ev_buf tmp = EV_BUF_INIT, dir = EV_BUF_INIT;
-	const char *slash = strrchr(path, '/');
 	const char *q = p;
 	int fd, dfd, saved;
 
@@ -115,12 +128,7 @@ ev_file_write_atomic_mode(const char *path, const void *p, size_t n,
 	}
 	if (rename(tmp.data, path) != 0)
 		goto fail_unlink;
-	if (slash == NULL)
-		ev_buf_adds(&dir, ".");
-	else if (slash == path)
-		ev_buf_adds(&dir, "/");
-	else
-		ev_buf_add(&dir, path, (size_t)(slash - path));
+	folder_of(path, &dir);
 	dfd = open(dir.data, O_RDONLY | O_DIRECTORY);
 	if (dfd >= 0) {
 		fsync(dfd);
@@ -144,6 +152,79 @@ fail:
 	ev_buf_free(&dir);
 	errno = saved;
 	return -1;
+}
+
+int
+ev_file_check_writable(const char *path, const char *what, char *errbuf,
+    size_t errlen)
+{
+	struct ev_buf dir = EV_BUF_INIT;
+	struct stat st;
+	int rc = -1;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+	} else if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* Written in place (ev_file_write_atomic_mode). */
+		rc = access(path, W_OK);
+	} else {
+		/* A new file in the folder, renamed over path. */
+		folder_of(path, &dir);
+		rc = access(dir.data, W_OK | X_OK);
+	}
+	if (rc != 0)
+		snprintf(errbuf, errlen, "cannot write %s file '%s': %s", what,
+		    path, strerror(errno));
+	ev_buf_free(&dir);
+	return rc;
+}
+
+int
+ev_file_save(const char *path, const char *what, const char *tool,
+    const void *p, size_t n, mode_t mode, char *errbuf, size_t errlen)
+{
+	struct ev_buf tmp = EV_BUF_INIT;
+	const char *dir = getenv("TMPDIR"), *base = strrchr(path, '/');
+	const char *q = p;
+	int fd, saved, rc = -1;
+
+	if (ev_file_write_atomic_mode(path, p, n, mode) == 0)
+		return 0;
+	saved = errno;
+	if (dir == NULL || dir[0] != '/')
+		dir = "/tmp";
+	base = base ? base + 1 : path;
+	ev_buf_printf(&tmp, "%s/%s.%s.XXXXXX", dir, tool, base);
+	if ((fd = mkstemp(tmp.data)) >= 0) {
+		while (n > 0) {
+			ssize_t w = write(fd, q, n);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				break;
+			q += w;
+			n -= (size_t)w;
+		}
+		if (n > 0 || fsync(fd) != 0) {
+			int e = errno;
+
+			close(fd);
+			unlink(tmp.data);
+			errno = e;
+		} else if (close(fd) == 0) {
+			rc = 0;
+		}
+	}
+	if (rc == 0)
+		snprintf(errbuf, errlen, "cannot write %s file '%s': %s; saved "
+		    "to '%s' instead", what, path, strerror(saved), tmp.data);
+	else
+		snprintf(errbuf, errlen, "cannot write %s file '%s': %s; no "
+		    "copy in '%s' either: %s", what, path, strerror(saved), dir,
+		    strerror(errno));
+	ev_buf_free(&tmp);
+	return rc == 0 ? -1 : -2;
 }
 
 char *
@@ -171,10 +252,8 @@ ev_state_save(const char *path, const char *tool, const char *settings,
 	ev_buf_adds(&b, "\",\"data\":");
 	ev_json_write(data, &b);
 	ev_buf_adds(&b, "}\n");
-	rc = ev_file_write_atomic_mode(path, b.data, b.len, 0600);
-	if (rc != 0)
-		snprintf(errbuf, errlen, "cannot write state file '%s': %s",
-		    path, strerror(errno));
+	rc = ev_file_save(path, "state", tool, b.data, b.len, 0600, errbuf,
+	    errlen);
 	ev_buf_free(&b);
 	return rc;
 }

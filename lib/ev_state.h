@@ -29,7 +29,11 @@ enum ev_state_result {
 	EV_STATE_BAD		/* corrupt, other version/tool/settings: exit 3 */
 };
 
-/* 0 on success, -1 with errbuf filled (errno-style text). */
+/*
+ * 0 on success.  When the file cannot be written, the state is saved to a
+ * new file in $TMPDIR (ev_file_save) and -1 returned, or -2 when that
+ * failed too; errbuf says what failed and where the state went.
+ */
 int	ev_state_save(const char *path, const char *tool, const char *settings,
 	    const json_t *data, char *errbuf, size_t errlen);
 enum ev_state_result ev_state_load(const char *path, const char *tool,
@@ -45,6 +49,23 @@ char	*ev_state_fingerprint(const char *settings, char *buf);
 int	ev_file_write_atomic(const char *path, const void *p, size_t n);
 int	ev_file_write_atomic_mode(const char *path, const void *p, size_t n,
 	    mode_t mode);
+/*
+ * Write a whole file with ev_file_write_atomic_mode; when that fails, save
+ * the bytes to a new file (0600) in $TMPDIR, or /tmp, so nothing is lost.
+ * Returns 0 when path was written; -1 when it was not but the copy was,
+ * -2 when neither was; errbuf then says "cannot write <what> file '<path>':
+ * <reason>" and where the copy is (or why there is none).
+ */
+int	ev_file_save(const char *path, const char *what, const char *tool,
+	    const void *p, size_t n, mode_t mode, char *errbuf, size_t errlen);
+/*
+ * Whether path can be written when the run ends: its folder must let a file
+ * be created and renamed there, or, for a device, fifo or symbolic link,
+ * the file itself must be writable.  0, or -1 with errbuf filled ("cannot
+ * write <what> file '<path>': <reason>").
+ */
+int	ev_file_check_writable(const char *path, const char *what,
+	    char *errbuf, size_t errlen);
 /*
  * Open a file of records that may hold raw input (rejects, late events,
  * duplicates) for writing, truncated: created 0600, an existing file keeps

@@ -63,3 +63,77 @@ two_windows() {
 	ev-validate -s s.json --rejects rej <in >/dev/null || true
 	assert_equal "$(stat -c %a wst) $(stat -c %a rej) $(stat -c %a wstats)" "640 640 604"
 }
+
+@test "files: a --state or --stats path that can never be written exits 2 before input" {
+	# Issue 12 #6: found at the start, not after all input was read.
+	echo '{"type":"object"}' >s.json
+	two_windows >in
+	mkdir adir
+	for args in "ev-window --tumble 1m --state /nonexistent/w.state" \
+	    "ev-window --tumble 1m --state adir" \
+	    "ev-detect --state /nonexistent/d.state" \
+	    "ev-validate -s s.json --dedupe event --state /nonexistent/v.state" \
+	    "ev-validate -s s.json --stats /nonexistent/st.json" \
+	    "ev-enrich --stats /nonexistent/st.json" \
+	    "ev-report --stats /nonexistent/st.json" \
+	    "ev-gen --seed 1 --duration 1m --stats /nonexistent/st.json" \
+	    "$PT --stats adir"; do
+		run --separate-stderr $args <in
+		[ "$status" -eq 2 ] || fail "$args: exit $status, stderr: $stderr"
+		[ -z "$output" ] || fail "$args wrote output: $output"
+		[[ "$stderr" == *"cannot write"*"/nonexistent/"*"No such file or directory"* ||
+		    "$stderr" == *"cannot write"*"adir"*"Is a directory"* ]] ||
+		    fail "$args: stderr: $stderr"
+	done
+}
+
+@test "files: a --stats file that fails at the end is saved elsewhere and the message says where" {
+	mkdir tmp
+	echo '{"a":1}' >in
+	TMPDIR=$T/tmp run --separate-stderr "$PT" --stats /dev/full <in
+	assert_failure 3
+	assert_output '{"a":1}'
+	f=$(find tmp -type f)
+	[ -n "$f" ]
+	assert_equal "$stderr" "ev_passthru: cannot write stats file '/dev/full': No space left on device; saved to '$T/$f' instead"
+	assert_equal "$(stat_of "$f" in) $(stat_of "$f" passed)" "1 1"
+	assert_equal "$(stat -c %a "$f")" 600
+}
+
+# window_save_fails TMPDIR: run ev-window with --state d/st on two_windows,
+# and remove d once the first window is out, so the save at the end fails.
+window_save_fails() {
+	mkdir -p d
+	mkfifo fifo
+	TMPDIR=$1 ev-window --tumble 1m --by event --state d/st <fifo >out 2>err &
+	pid=$!
+	exec 7>fifo
+	two_windows >&7
+	for _ in $(seq 300); do [ -s out ] && break; sleep 0.1; done
+	[ -s out ] || return 1
+	rm -r d
+	exec 7>&-
+	rc=0
+	wait "$pid" || rc=$?
+}
+
+@test "files: ev-window keeps the open windows when the state save fails at the end" {
+	# Issue 12 #6: the windows still open went nowhere before.
+	two_windows | ev-window --tumble 1m --by event --state good >good_out
+	mkdir tmp
+	window_save_fails "$T/tmp"
+	assert_equal "$rc" 3
+	f=$(find tmp -type f)
+	[ -n "$f" ]
+	assert_equal "$(cat err)" "ev-window: cannot write state file 'd/st': No such file or directory; saved to '$T/$f' instead"
+	diff good_out out
+	assert_equal "$(jq -c .data "$f")" "$(jq -c .data good)"
+	# With nowhere to save them, the open windows come out as at the end
+	# of a run without --state.
+	rm -f fifo out err
+	window_save_fails /nonexistent
+	assert_equal "$rc" 3
+	[[ "$(cat err)" == *"cannot write state file 'd/st': No such file or directory; no copy in '/nonexistent' either: No such file or directory; the open windows follow on standard output" ]]
+	two_windows | ev-window --tumble 1m --by event | diff - out
+	assert_equal "$(wc -l <out)" 3
+}
