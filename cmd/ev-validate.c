@@ -720,13 +720,8 @@ main(int argc, char **argv)
 		gate_free(&g);
 		return EV_EXIT_RUNTIME;
 	}
-	if (g.o.dup_file &&
-	    (g.dup_fp = ev_file_open_private(g.o.dup_file)) == NULL) {
-		ev_warn("cannot open duplicates file '%s': %s", g.o.dup_file,
-		    strerror(errno));
-		gate_free(&g);
-		return EV_EXIT_USAGE;
-	}
+	if (g.o.dup_file)
+		g.dup_fp = ev_run_open_file(&g.run, "duplicates", g.o.dup_file);
 	ev_run_open(&g.run);
 	ev_rec_init(&rec);
 	ev_rec_eager(&rec);	/* schemas need the whole tree */
@@ -750,12 +745,7 @@ main(int argc, char **argv)
 		validate(&g, &line, &rec);
 	}
 	ev_rec_clear(&rec);
-	if (g.dup_fp && fclose(g.dup_fp) != 0) {
-		ev_warn("write error on duplicates file '%s': %s",
-		    g.o.dup_file, strerror(errno));
-		g.run.failed = 1;
-	}
-	g.dup_fp = NULL;
+	g.dup_fp = NULL;	/* ev_run_finish closes it */
 	dedupe_save(&g);
 	write_stats(&g);
 	status = ev_run_finish(&g.run);

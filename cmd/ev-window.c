@@ -608,9 +608,8 @@ main(int argc, char **argv)
 	settings(o, &a->aggs, &fpbuf);
 	ev_state_fingerprint(fpbuf.data, a->fp);
 
-	if (o->late_path && (late = ev_file_open_private(o->late_path)) == NULL)
-		ev_die(EV_EXIT_USAGE, "cannot open late file '%s': %s",
-		    o->late_path, strerror(errno));
+	if (o->late_path)
+		late = ev_run_open_file(run, "late", o->late_path);
 	if (o->state_path)
 		ev_run_check_writable(run, "state", o->state_path);
 	ev_run_open(run);
@@ -669,12 +668,7 @@ main(int argc, char **argv)
 	ev_run_stat(run, "open", json_integer(
 	    (json_int_t)ev_win_open_cells(a->win)));
 	ev_run_stat(run, "overflow", json_integer((json_int_t)a->overflow));
-	if (late && fclose(late) != 0) {
-		ev_warn("cannot write late file '%s': %s", o->late_path,
-		    strerror(errno));
-		run->failed = 1;
-	}
-	rc = ev_run_finish(run);
+	rc = ev_run_finish(run);	/* closes late too */
 	ev_rec_clear(&rec);
 	ev_win_free(a->win);
 	free(x);

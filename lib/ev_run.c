@@ -129,14 +129,58 @@ ev_run_option(struct ev_run *run, int code, const char *arg)
 	return 0;
 }
 
+/* The first failure on a file of records: say it once, exit 3 at the end. */
+static void
+file_failed(struct ev_run_file *f, int err)
+{
+	if (f->err != 0)
+		return;
+	f->err = err ? err : EIO;
+	ev_warn("write error on %s file '%s': %s", f->what, f->path,
+	    strerror(f->err));
+}
+
+static struct ev_run_file *
+file_of(struct ev_run *run, FILE *fp)
+{
+	size_t i;
+
+	for (i = 0; i < run->nfiles; i++)
+		if (run->files[i].fp == fp)
+			return &run->files[i];
+	return NULL;
+}
+
+FILE *
+ev_run_open_file(struct ev_run *run, const char *what, const char *path)
+{
+	struct ev_run_file *f;
+	FILE *fp;
+
+	if (run->nfiles == EV_RUN_MAX_FILES)
+		ev_die(EV_EXIT_USAGE, "too many output files");
+	if ((fp = ev_file_open_private(path)) == NULL)
+		ev_die(EV_EXIT_USAGE, "cannot open %s file '%s': %s", what,
+		    path, strerror(errno));
+	f = &run->files[run->nfiles++];
+	f->fp = fp;
+	f->what = what;
+	f->path = path;
+	f->err = 0;
+	return fp;
+}
+
 static void
 flush_on_idle(void *arg)
 {
 	struct ev_run *run = arg;
 
+	size_t i;
+
 	ev_out_flush(&run->out);
-	if (run->rejects)
-		fflush(run->rejects);
+	for (i = 0; i < run->nfiles; i++)
+		if (fflush(run->files[i].fp) != 0)
+			file_failed(&run->files[i], errno);
 }
 
 void
@@ -154,12 +198,9 @@ ev_run_open(struct ev_run *run)
 {
 	if (run->stats_path != NULL)
 		ev_run_check_writable(run, "stats", run->stats_path);
-	if (run->rejects_path != NULL) {
-		run->rejects = ev_file_open_private(run->rejects_path);
-		if (run->rejects == NULL)
-			ev_die(EV_EXIT_USAGE, "cannot open rejects file '%s': %s",
-			    run->rejects_path, strerror(errno));
-	}
+	if (run->rejects_path != NULL)
+		run->rejects = ev_run_open_file(run, "rejects",
+		    run->rejects_path);
 	ev_out_init(&run->out, STDOUT_FILENO, run->flush_interval);
 	run->in = ev_reader_new(STDIN_FILENO, run->max_line);
 	ev_reader_on_idle(run->in, flush_on_idle, run);
@@ -290,8 +331,16 @@ write_reject(struct ev_run *run, FILE *fp, const struct ev_line *line,
 		add_base64(&b, (const unsigned char *)line->data, line->len);
 	}
 	ev_buf_adds(&b, "}\n");
-	if (fwrite(b.data, 1, b.len, fp) != b.len)
+	if (fwrite(b.data, 1, b.len, fp) != b.len) {
+		struct ev_run_file *f = file_of(run, fp);
+
 		run->failed = 1;
+		if (f != NULL)
+			file_failed(f, errno);
+		else
+			ev_warn("write error on a file of records: %s",
+			    strerror(errno));
+	}
 	ev_buf_free(&b);
 	json_decref(errors);
 }
@@ -439,6 +488,7 @@ int
 ev_run_finish(struct ev_run *run)
 {
 	int status = EV_EXIT_OK;
+	size_t i;
 
 	if (run->out.buf != NULL) {
 		ev_out_flush(&run->out);
@@ -454,14 +504,18 @@ ev_run_finish(struct ev_run *run)
 		ev_warn("write error on standard output: %s", strerror(errno));
 		run->failed = 1;
 	}
-	if (run->rejects != NULL) {
-		if (fclose(run->rejects) != 0) {
-			ev_warn("write error on rejects file '%s': %s",
-			    run->rejects_path, strerror(errno));
+	for (i = 0; i < run->nfiles; i++) {
+		struct ev_run_file *f = &run->files[i];
+		int bad = ferror(f->fp);
+
+		/* fclose may succeed after a failed fwrite emptied the buffer. */
+		if (fclose(f->fp) != 0 || bad)
+			file_failed(f, bad ? f->err : errno);
+		if (f->err != 0)
 			run->failed = 1;
-		}
-		run->rejects = NULL;
 	}
+	run->nfiles = 0;
+	run->rejects = NULL;
 	if (run->stats_path != NULL)
 		write_stats(run);
 	if (run->failed)

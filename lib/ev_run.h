@@ -68,6 +68,16 @@ enum {
 "  --stats FILE           write the run's counts to FILE as one JSON line\n" \
 "  -V, --version          print the version and exit\n"
 
+#define EV_RUN_MAX_FILES	4
+
+/* A stream of records besides stdout: rejects, late events, duplicates. */
+struct ev_run_file {
+	FILE		*fp;
+	const char	*what;		/* "rejects", "late", ... (static) */
+	const char	*path;		/* borrowed: the option's argument */
+	int		 err;		/* errno of the first failure, or 0 */
+};
+
 struct ev_run {
 	const char	*prog;
 	const char	*usage;		/* full --help text */
@@ -79,6 +89,8 @@ struct ev_run {
 	double		 max_reject_rate;
 	char		*rejects_path;
 	FILE		*rejects;	/* NULL: one-line diagnostics on stderr */
+	struct ev_run_file files[EV_RUN_MAX_FILES];	/* rejects first */
+	size_t		 nfiles;
 	char		*stats_path;
 	uint64_t	 n_in, n_passed, n_rejected, n_late, n_duplicate,
 			 n_aggregated, n_out;
@@ -100,6 +112,15 @@ int	ev_run_option(struct ev_run *run, int code, const char *arg);
 /* Print "prog: msg" and "Try 'prog --help'" to stderr, exit 2. */
 void	ev_run_usage_error(struct ev_run *run, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));
+/*
+ * Open a file of records (created 0600, ev_file_open_private) that the run
+ * owns: ev_run_reject_to writes to it, a write error on it is reported once
+ * as "write error on <what> file '<path>': <reason>" (exit 3), and
+ * ev_run_finish closes it.  Exits 2 when it cannot be opened.  path is
+ * borrowed for the whole run; what is a static string.
+ */
+FILE	*ev_run_open_file(struct ev_run *run, const char *what,
+	    const char *path);
 /*
  * Open stdin/stdout and the rejects file, and check the --stats file can be
  * written; exits 2 when a file cannot open or cannot be written.

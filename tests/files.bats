@@ -137,3 +137,28 @@ window_save_fails() {
 	two_windows | ev-window --tumble 1m --by event | diff - out
 	assert_equal "$(wc -l <out)" 3
 }
+
+@test "files: every exit 3 from a record stream says what failed" {
+	# Issue 12 #9: a record larger than the stdio buffer failed in fwrite
+	# and nothing was said.
+	big=$(python3 -c 'print("x" * 100000)')
+	printf '{"ts":"%s"\n' "$big" >bad
+	for f in /dev/full /proc/version; do
+		run --separate-stderr "$PT" --rejects "$f" <bad
+		assert_failure 3
+		[[ "$stderr" == "ev_passthru: write error on rejects file '$f': "* ]] ||
+		    fail "--rejects $f: stderr: '$stderr'"
+	done
+	# A late event too large for the buffer, to a late file that fails.
+	two_windows >in
+	printf '{"ts":"2026-03-02T09:00:00Z","event":"%s"}\n' "$big" >>in
+	run --separate-stderr ev-window --tumble 1m --by event --late /dev/full <in
+	assert_failure 3
+	assert_equal "$stderr" "ev-window: write error on late file '/dev/full': No space left on device"
+	# A duplicate, likewise.
+	echo '{"type":"object"}' >s.json
+	printf '{"id":"1","p":"%s"}\n' "$big" "$big" >dups
+	run --separate-stderr ev-validate -s s.json --dedupe id --duplicates /dev/full <dups
+	assert_failure 3
+	assert_equal "$stderr" "ev-validate: write error on duplicates file '/dev/full': No space left on device"
+}
