@@ -1,5 +1,6 @@
 /* ev_run.c - the shared run of a program: options, I/O, rejects, stats. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,8 +36,6 @@ on_hup(int sig)
 void
 ev_run_init(struct ev_run *run, const char *prog, const char *usage)
 {
-	struct sigaction sa;
-
 	memset(run, 0, sizeof *run);
 	run->prog = prog;
 	run->usage = usage;
@@ -47,6 +46,13 @@ ev_run_init(struct ev_run *run, const char *prog, const char *usage)
 	run->extra = json_object();
 	ev_buf_init(&run->line);
 	ev_set_progname(prog);
+	ev_run_signals();
+}
+
+void
+ev_run_signals(void)
+{
+	struct sigaction sa;
 
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
@@ -57,6 +63,34 @@ ev_run_init(struct ev_run *run, const char *prog, const char *usage)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Whether the reader of a pipe on fd has gone (POLLERR on its write end). */
+static int
+reader_gone(int fd)
+{
+	struct pollfd p = { fd, POLLOUT, 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0;
+}
+
+int
+ev_run_close_stdout(void)
+{
+	int bad, err;
+
+	errno = 0;
+	bad = fflush(stdout) != 0;
+	err = errno;
+	if (ferror(stdout))
+		bad = 1;
+	if (!bad || err == EPIPE || reader_gone(STDOUT_FILENO))
+		return 0;
+	if (err != 0)
+		ev_warn("write error on standard output: %s", strerror(err));
+	else
+		ev_warn("write error on standard output");
+	return -1;
 }
 
 void
@@ -89,15 +123,11 @@ ev_run_option(struct ev_run *run, int code, const char *arg)
 	case 'h':
 	case EV_OPT_HELP:
 		fputs(run->usage, stdout);
-		if (fflush(stdout) != 0 || ferror(stdout))
-			exit(EV_EXIT_RUNTIME);
-		exit(EV_EXIT_OK);
+		exit(ev_run_close_stdout() == 0 ? EV_EXIT_OK : EV_EXIT_RUNTIME);
 	case 'V':
 	case EV_OPT_VERSION:
 		printf("%s (evkit) %s\n", run->prog, EV_VERSION);
-		if (fflush(stdout) != 0 || ferror(stdout))
-			exit(EV_EXIT_RUNTIME);
-		exit(EV_EXIT_OK);
+		exit(ev_run_close_stdout() == 0 ? EV_EXIT_OK : EV_EXIT_RUNTIME);
 	case EV_OPT_REJECTS:
 		free(run->rejects_path);
 		run->rejects_path = ev_xstrdup(arg);

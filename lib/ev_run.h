@@ -103,6 +103,17 @@ struct ev_run {
 /* Set the program name, install signal handlers, set defaults. */
 void	ev_run_init(struct ev_run *run, const char *prog, const char *usage);
 /*
+ * Install the signal handlers (see above); ev_run_init does it, and a
+ * program that writes with stdio and has no run (ev-schema) calls it.
+ */
+void	ev_run_signals(void);
+/*
+ * Flush what was written to stdout through stdio: 0 when all of it was
+ * written or the reader has gone (a closed pipe ends a program quietly),
+ * -1 after "write error on standard output: <reason>" on stderr.
+ */
+int	ev_run_close_stdout(void);
+/*
  * Handle a common option code (from getopt_long).  Returns 1 if handled, 0
  * if the code is not a common one.  Exits for --help (0), --version (0),
  * bad values (2) and getopt's '?' for an unknown option or a missing

@@ -162,3 +162,44 @@ window_save_fails() {
 	assert_failure 3
 	assert_equal "$stderr" "ev-validate: write error on duplicates file '/dev/full': No space left on device"
 }
+
+# closed_pipe CMD ARGS...: run CMD with its stdout on a pipe whose reader
+# has already gone, so every write fails with EPIPE (SIGPIPE at default);
+# prints the exit status, then what CMD wrote to stderr.
+closed_pipe() {
+	python3 -c 'import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+print(p.returncode)
+sys.stdout.write(p.stderr.decode())' "$@"
+}
+
+@test "files: ev-schema ends quietly when its reader goes away, like the others" {
+	# Issue 12 #19: it died of SIGPIPE (141) while every other program
+	# ends quietly.
+	reg=$EVKIT_TOP/schemas/registry
+	ev-schema lint "$reg" >/dev/null && want=0 || want=$?
+	run closed_pipe ev-schema lint "$reg"
+	assert_output "$want"
+	ev-schema compat "$reg" >/dev/null && want=0 || want=$?
+	run closed_pipe ev-schema compat "$reg"
+	assert_output "$want"
+	for p in ev-schema ev-window ev-gen; do
+		run closed_pipe "$p" --help
+		assert_output 0
+	done
+}
+
+@test "files: --help and --version to a full disk say so and exit 3, in every program" {
+	for c in "$EVKIT_TOP"/cmd/ev-*.c; do
+		p=${c##*/}
+		p=${p%.c}
+		for o in --help --version; do
+			run --separate-stderr bash -c "$p $o >/dev/full"
+			[ "$status" -eq 3 ] || fail "$p $o: exit $status"
+			[ "$stderr" = "$p: write error on standard output: No space left on device" ] ||
+			    fail "$p $o: stderr: '$stderr'"
+		done
+	done
+}
