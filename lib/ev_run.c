@@ -18,12 +18,24 @@
  */
 static volatile sig_atomic_t stop_flag;
 static volatile sig_atomic_t hup_flag;
+static volatile sig_atomic_t loop_flag;	/* a run's loop looks at stop_flag */
 
 static void
 on_stop(int sig)
 {
-	(void)sig;
+	struct sigaction sa;
+
 	stop_flag = 1;
+	if (loop_flag)
+		return;
+	/*
+	 * No run loop will ever look at the flag (ev-schema): stop as the
+	 * default action would, once this handler returns.
+	 */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigaction(sig, &sa, NULL);
+	raise(sig);
 }
 
 static void
@@ -47,12 +59,14 @@ ev_run_init(struct ev_run *run, const char *prog, const char *usage)
 	ev_buf_init(&run->line);
 	ev_set_progname(prog);
 	ev_run_signals();
+	loop_flag = 1;
 }
 
 void
 ev_run_signals(void)
 {
 	struct sigaction sa;
+	sigset_t set;
 
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
@@ -63,6 +77,27 @@ ev_run_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	/*
+	 * A parent may hand them down blocked; one sent before the handlers
+	 * were in is then pending, and is taken now.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/*
+ * Install the handlers before main, as early as a program's own code can
+ * run: the loading of the shared libraries takes milliseconds, and until
+ * now a SIGHUP (reload) or SIGTERM (stop and save) killed the process.
+ * Every program links this file, so none can forget.
+ */
+__attribute__((constructor)) static void
+early_signals(void)
+{
+	ev_run_signals();
 }
 
 /* Whether the reader of a pipe on fd has gone (POLLERR on its write end). */

@@ -15,7 +15,8 @@
  * aggregate or model.  out counts every record written to stdout, including
  * new ones (windows, alerts).  Blank lines are counted apart as "blank".
  *
- * Signals: SIGINT and SIGTERM set a flag (ev_run_stopping) so the loop ends
+ * Signals, installed before main (a constructor here) and again by
+ * ev_run_init: SIGINT and SIGTERM set a flag (ev_run_stopping) so the loop ends
  * and the program emits what is open; SIGHUP sets a reload flag
  * (ev_run_take_reload); SIGPIPE is ignored and a closed stdout ends the run
  * quietly.  These flags are the only mutable globals in lib/ (a signal

@@ -203,3 +203,17 @@ sys.stdout.write(p.stderr.decode())' "$@"
 		done
 	done
 }
+
+@test "files: a SIGHUP that arrives before the handlers is a reload, not a kill" {
+	# Issue 12 #17.  Blocked and pending across exec, the signal stands for
+	# one sent before the program could install its handlers.
+	echo '{"type":"object"}' >s.json
+	echo '{"a":1}' >in
+	run --separate-stderr python3 -c 'import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGHUP])
+os.kill(os.getpid(), signal.SIGHUP)
+os.execvp(sys.argv[1], sys.argv[1:])' ev-validate -s s.json <in
+	assert_success
+	assert_output '{"a":1}'
+	assert_equal "$stderr" "ev-validate: reloaded 1 schema from 's.json'"
+}
