@@ -81,7 +81,8 @@ static struct ev_win *
 window_new(struct ev_win_cfg *cfg, struct ev_agg_set *aggs, int kind,
     size_t *emitted)
 {
-	static char *names[] = { "event" };
+	static char event[] = "event";
+	static char *names[] = { event };
 	char err[256];
 
 	ev_agg_set_init(aggs, 4, 0.01);	/* as the seeds: --hll-precision 4 */
