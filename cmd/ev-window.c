@@ -677,12 +677,11 @@ main(int argc, char **argv)
 			last_save = now;
 		}
 	}
-	if (!run->failed) {
-		if (o->state_path)
-			save_state(a, 1);
-		else
-			ev_win_close_all(a->win);
-	}
+	/* Even after a failure (exit 3): what is open is not dropped. */
+	if (o->state_path)
+		save_state(a, 1);
+	else
+		ev_win_close_all(a->win);
 	ev_run_stat(run, "groups", json_integer((json_int_t)ev_win_groups(a->win)));
 	ev_run_stat(run, "open", json_integer(
 	    (json_int_t)ev_win_open_cells(a->win)));

@@ -217,3 +217,16 @@ os.execvp(sys.argv[1], sys.argv[1:])' ev-validate -s s.json <in
 	assert_output '{"a":1}'
 	assert_equal "$stderr" "ev-validate: reloaded 1 schema from 's.json'"
 }
+
+@test "files: a failed stream of rejects does not cost ev-window its open windows" {
+	# Issue 12 #6: with the run failed (exit 3), the state was not saved
+	# and the open windows were not written either.
+	two_windows >in
+	printf '{"ts":"%s"}\n' "$(python3 -c 'print("x" * 100000)')" >>in
+	run --separate-stderr ev-window --tumble 1m --by event --rejects /dev/full --state st <in
+	assert_failure 3
+	assert_equal "$(jq -r .data.lines st)" 4
+	run --separate-stderr ev-window --tumble 1m --by event --rejects /dev/full <in
+	assert_failure 3
+	two_windows | ev-window --tumble 1m --by event | diff - <(echo "$output")
+}
