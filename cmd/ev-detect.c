@@ -1281,6 +1281,12 @@ take_line(struct detect *d, const struct ev_line *line)
 	if (start > d->watermark || d->watermark == NOW_MIN) {
 		d->watermark = start;
 		flush(d, 0);
+		/*
+		 * The flush may have forgotten s under --series-ttl (it was
+		 * quiet for the TTL up to this window): look it up again, so
+		 * the window starts the series afresh.
+		 */
+		s = series_find(d, d->key.data, d->key.len, NULL, &rec);
 	}
 	e = queue_push(d);
 	e->raw = raw;
@@ -1373,7 +1379,7 @@ state_save(struct detect *d)
 	set = settings(d);
 	rc = ev_state_save(d->state_path, PROG, set, data, err, sizeof(err));
 	if (rc != 0)
-		ev_warn("cannot save state '%s': %s", d->state_path, err);
+		ev_warn("%s", err);
 	free(set);
 	json_decref(data);
 	return rc;
@@ -1505,6 +1511,8 @@ main(int argc, char **argv)
 			return EV_EXIT_USAGE;
 		}
 	}
+	if (d.state_path)
+		ev_run_check_writable(&d.run, "state", d.state_path);
 	if (d.state_path && state_load(&d) != 0) {
 		detect_free(&d);
 		json_decref(d.run.extra);	/* ev_run_finish is not reached */

@@ -451,6 +451,8 @@ main(int argc, char **argv)
 	if (from_json != NULL)
 		model = read_model(&run, from_json);
 
+	if (output != NULL)
+		ev_run_check_writable(&run, "report", output);
 	ev_run_open(&run);
 	ev_rec_init(&rec);
 	if (live)
@@ -505,10 +507,11 @@ main(int argc, char **argv)
 			ev_buf_adds(&out, "\033[H\033[2J");
 		ev_report_render(model, fmt, &ro, &out);
 		if (output != NULL) {
-			if (ev_file_write_atomic(output, out.data, out.len) !=
-			    0) {
-				ev_warn("cannot write '%s': %s", output,
-				    strerror(errno));
+			char err[1024];
+
+			if (ev_file_save(output, "report", "ev-report",
+			    out.data, out.len, 0666, err, sizeof(err)) != 0) {
+				ev_warn("%s", err);
 				run.failed = 1;
 			}
 		} else {

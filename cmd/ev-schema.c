@@ -22,6 +22,7 @@
 #include "ev_evolve.h"
 #include "ev_lint.h"
 #include "ev_registry.h"
+#include "ev_run.h"
 #include "ev_schema.h"
 #include "ev_schemaver.h"
 
@@ -843,6 +844,7 @@ main(int argc, char **argv)
 	int c, rc, nargs, have_cmd = 0;
 
 	ev_set_progname("ev-schema");
+	ev_run_signals();	/* a closed pipe ends it quietly, as the others */
 	if (argc >= 2 && argv[1][0] != '-') {
 		/* The command comes first; its options follow. */
 		if (strcmp(argv[1], "compat") == 0)
@@ -861,11 +863,11 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'h':
 			fputs(usage, stdout);
-			return fflush(stdout) == 0 ? EV_EXIT_OK :
+			return ev_run_close_stdout() == 0 ? EV_EXIT_OK :
 			    EV_EXIT_RUNTIME;
 		case 'V':
 			puts("ev-schema (evkit) " EV_VERSION);
-			return fflush(stdout) == 0 ? EV_EXIT_OK :
+			return ev_run_close_stdout() == 0 ? EV_EXIT_OK :
 			    EV_EXIT_RUNTIME;
 		case 'j':
 			o.json = 1;
@@ -910,9 +912,5 @@ main(int argc, char **argv)
 		rc = o.cmd == CMD_COMPAT ? run_compat(&o, argc, argv) :
 		    run_bump(&o, argc, argv);
 	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		ev_warn("write error on standard output");
-		return EV_EXIT_RUNTIME;
-	}
-	return rc;
+	return ev_run_close_stdout() == 0 ? rc : EV_EXIT_RUNTIME;
 }

@@ -676,8 +676,7 @@ dedupe_save(struct gate *g)
 	data = ev_dedupe_save(g->dd);
 	if (ev_state_save(g->o.state_file, PROG, g->settings, data, err,
 	    sizeof(err)) != 0) {
-		ev_warn("cannot save state file '%s': %s", g->o.state_file,
-		    err);
+		ev_warn("%s", err);
 		g->run.failed = 1;
 	}
 	json_decref(data);
@@ -732,16 +731,14 @@ main(int argc, char **argv)
 	g.ctx = ev_schema_ctx_new();
 	ev_schema_ctx_assert_format(g.ctx, g.o.assert_format);
 	g.by_kw = json_object();
+	if (g.o.state_file)
+		ev_run_check_writable(&g.run, "state", g.o.state_file);
 	if (g.o.dedupe_path && dedupe_open(&g) != 0) {
 		gate_free(&g);
 		return EV_EXIT_RUNTIME;
 	}
-	if (g.o.dup_file && (g.dup_fp = fopen(g.o.dup_file, "w")) == NULL) {
-		ev_warn("cannot open duplicates file '%s': %s", g.o.dup_file,
-		    strerror(errno));
-		gate_free(&g);
-		return EV_EXIT_USAGE;
-	}
+	if (g.o.dup_file)
+		g.dup_fp = ev_run_open_file(&g.run, "duplicates", g.o.dup_file);
 	ev_run_open(&g.run);
 	ev_rec_init(&rec);
 	ev_rec_eager(&rec);	/* schemas need the whole tree */
@@ -765,12 +762,7 @@ main(int argc, char **argv)
 		validate(&g, &line, &rec);
 	}
 	ev_rec_clear(&rec);
-	if (g.dup_fp && fclose(g.dup_fp) != 0) {
-		ev_warn("write error on duplicates file '%s': %s",
-		    g.o.dup_file, strerror(errno));
-		g.run.failed = 1;
-	}
-	g.dup_fp = NULL;
+	g.dup_fp = NULL;	/* ev_run_finish closes it */
 	dedupe_save(&g);
 	write_stats(&g);
 	status = ev_run_finish(&g.run);

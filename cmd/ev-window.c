@@ -44,6 +44,8 @@ static const char usage[] =
 "  --lateness D           watermark = latest event time - D (0)\n"
 "  --max-groups N         reject events of new groups beyond N known\n"
 "                         groups (1000000; 0: no limit)\n"
+"  --max-key-bytes N      reject events of new groups once the known\n"
+"                         groups' keys would take N bytes (134217728)\n"
 "  --merge                merge --emit partial records from shards\n"
 "  --quantile-accuracy A  DDSketch relative accuracy of pNN (0.01)\n"
 "  --session D            session windows per group, gap D\n"
@@ -57,7 +59,8 @@ EV_RUN_HELP;
 enum {
 	OPT_ALLOWED = EV_OPT_FIRST_TOOL, OPT_CHECKPOINT, OPT_CUMULATE, OPT_EMIT,
 	OPT_EVERY, OPT_FILL_ZERO, OPT_GROUP_TTL, OPT_HLL, OPT_HOP, OPT_IDLE,
-	OPT_LATE, OPT_LATENESS, OPT_MAX_GROUPS, OPT_MERGE, OPT_QACC,
+	OPT_LATE, OPT_LATENESS, OPT_MAX_GROUPS, OPT_MAX_KEY_BYTES, OPT_MERGE,
+	OPT_QACC,
 	OPT_SESSION, OPT_STATE, OPT_TUMBLE, OPT_TZ, OPT_WEEK_START
 };
 
@@ -73,7 +76,7 @@ struct opts {
 	ev_us_t		 group_ttl;
 	int		 has_every, fill_zero, partial, changes, hll_p;
 	double		 alpha;
-	long long	 max_groups;
+	long long	 max_groups, max_key_bytes;
 	const char	*late_path, *state_path, *tz_name, *time_field;
 	int		 week_start;
 	struct key	*keys;
@@ -217,8 +220,9 @@ struct app {
 	uint64_t	 overflow;
 };
 
+/* Save the state; final: at the end of the run, not a checkpoint. */
 static int
-save_state(struct app *a)
+save_state(struct app *a, int final)
 {
 	char err[256];
 	json_t *data;
@@ -226,14 +230,19 @@ save_state(struct app *a)
 
 	data = json_pack("{sososo}", "engine", ev_win_save(a->win), "max_ts",
 	    a->has_max ? json_integer(a->max_ts) : json_null(), "lines",
-	    json_integer((json_int_t)(a->lines + a->run.n_in)));
+	    json_integer((json_int_t)(a->lines +
+	    ev_reader_lines(a->run.in))));
 	rc = ev_state_save(a->o.state_path, "ev-window", a->fp, data, err,
 	    sizeof(err));
 	json_decref(data);
 	if (rc != 0) {
-		ev_warn("cannot save state '%s': %s", a->o.state_path, err);
+		ev_warn("%s%s", err, rc == -2 && final ?
+		    "; the open windows follow on standard output" : "");
 		a->run.failed = 1;
 	}
+	/* Saved nowhere: the open windows go out, as without --state. */
+	if (rc == -2 && final)
+		ev_win_close_all(a->win);
 	return rc;
 }
 
@@ -357,6 +366,12 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
 		ev_run_reject(run, line, "max-groups", ev_run_error(NULL,
 		    "more than %lld groups are open", a->o.max_groups));
 		return;
+	case EV_WIN_KEYS_FULL:
+		a->overflow++;
+		ev_run_reject(run, line, "max-key-bytes", ev_run_error(NULL,
+		    "the keys of the known groups would take more than %lld "
+		    "bytes", a->o.max_key_bytes));
+		return;
 	case EV_WIN_ADDED:
 		break;
 	}
@@ -421,6 +436,7 @@ main(int argc, char **argv)
 		{ "late", required_argument, NULL, OPT_LATE },
 		{ "lateness", required_argument, NULL, OPT_LATENESS },
 		{ "max-groups", required_argument, NULL, OPT_MAX_GROUPS },
+		{ "max-key-bytes", required_argument, NULL, OPT_MAX_KEY_BYTES },
 		{ "merge", no_argument, NULL, OPT_MERGE },
 		{ "quantile-accuracy", required_argument, NULL, OPT_QACC },
 		{ "session", required_argument, NULL, OPT_SESSION },
@@ -457,6 +473,7 @@ main(int argc, char **argv)
 	o->week_start = 1;
 	o->group_ttl = EV_US_PER_HOUR;
 	o->max_groups = 1000000;
+	o->max_key_bytes = 128 * 1024 * 1024;
 	ev_buf_init(&o->aggtext);
 	while ((c = getopt_long(argc, argv, "a:b:t:hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -524,6 +541,13 @@ main(int argc, char **argv)
 			if (errstr)
 				ev_run_usage_error(run, "--max-groups '%s' is %s",
 				    optarg, errstr);
+			break;
+		case OPT_MAX_KEY_BYTES:
+			o->max_key_bytes = ev_strtonum(optarg, 0,
+			    (long long)(SIZE_MAX / 2), &errstr);
+			if (errstr)
+				ev_run_usage_error(run,
+				    "--max-key-bytes '%s' is %s", optarg, errstr);
 			break;
 		case OPT_MERGE:
 			set_kind(run, o, EV_WIN_MERGE, "--merge", NULL);
@@ -599,12 +623,14 @@ main(int argc, char **argv)
 	cfg.fill_zero = o->fill_zero;
 	cfg.group_ttl = o->group_ttl;
 	cfg.max_groups = (size_t)o->max_groups;
+	cfg.max_key_bytes = (size_t)o->max_key_bytes;
 	settings(o, &a->aggs, &fpbuf);
 	ev_state_fingerprint(fpbuf.data, a->fp);
 
-	if (o->late_path && (late = fopen(o->late_path, "w")) == NULL)
-		ev_die(EV_EXIT_USAGE, "cannot open late file '%s': %s",
-		    o->late_path, strerror(errno));
+	if (o->late_path)
+		late = ev_run_open_file(run, "late", o->late_path);
+	if (o->state_path)
+		ev_run_check_writable(run, "state", o->state_path);
 	ev_run_open(run);
 	a->win = ev_win_new(&cfg, emit_cb, run);
 	if (o->state_path)
@@ -647,26 +673,20 @@ main(int argc, char **argv)
 		} else
 			break;
 		if (o->checkpoint && now - last_save >= o->checkpoint) {
-			save_state(a);
+			save_state(a, 0);
 			last_save = now;
 		}
 	}
-	if (!run->failed) {
-		if (o->state_path)
-			save_state(a);
-		else
-			ev_win_close_all(a->win);
-	}
+	/* Even after a failure (exit 3): what is open is not dropped. */
+	if (o->state_path)
+		save_state(a, 1);
+	else
+		ev_win_close_all(a->win);
 	ev_run_stat(run, "groups", json_integer((json_int_t)ev_win_groups(a->win)));
 	ev_run_stat(run, "open", json_integer(
 	    (json_int_t)ev_win_open_cells(a->win)));
 	ev_run_stat(run, "overflow", json_integer((json_int_t)a->overflow));
-	if (late && fclose(late) != 0) {
-		ev_warn("cannot write late file '%s': %s", o->late_path,
-		    strerror(errno));
-		run->failed = 1;
-	}
-	rc = ev_run_finish(run);
+	rc = ev_run_finish(run);	/* closes late too */
 	ev_rec_clear(&rec);
 	ev_win_free(a->win);
 	free(x);

@@ -59,6 +59,12 @@ ev_reader_blank(const struct ev_reader *r)
 	return r->blank;
 }
 
+uint64_t
+ev_reader_lines(const struct ev_reader *r)
+{
+	return r->lineno;
+}
+
 size_t
 ev_utf8_check(const char *s, size_t n)
 {

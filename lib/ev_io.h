@@ -62,6 +62,11 @@ enum ev_line_kind ev_reader_next_wait(struct ev_reader *r,
 	    struct ev_line *line, ev_us_t timeout);
 /* Blank lines skipped so far. */
 uint64_t ev_reader_blank(const struct ev_reader *r);
+/*
+ * Physical lines consumed so far, blank ones included: where a feeder
+ * resumes (tail -n +N+1) after a run that stopped.
+ */
+uint64_t ev_reader_lines(const struct ev_reader *r);
 
 /* Returns the offset of the first invalid UTF-8 byte, or n if all valid. */
 size_t	ev_utf8_check(const char *s, size_t n);

@@ -1,5 +1,6 @@
 /* ev_run.c - the shared run of a program: options, I/O, rejects, stats. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,12 +18,24 @@
  */
 static volatile sig_atomic_t stop_flag;
 static volatile sig_atomic_t hup_flag;
+static volatile sig_atomic_t loop_flag;	/* a run's loop looks at stop_flag */
 
 static void
 on_stop(int sig)
 {
-	(void)sig;
+	struct sigaction sa;
+
 	stop_flag = 1;
+	if (loop_flag)
+		return;
+	/*
+	 * No run loop will ever look at the flag (ev-schema): stop as the
+	 * default action would, once this handler returns.
+	 */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigaction(sig, &sa, NULL);
+	raise(sig);
 }
 
 static void
@@ -35,8 +48,6 @@ on_hup(int sig)
 void
 ev_run_init(struct ev_run *run, const char *prog, const char *usage)
 {
-	struct sigaction sa;
-
 	memset(run, 0, sizeof *run);
 	run->prog = prog;
 	run->usage = usage;
@@ -47,6 +58,15 @@ ev_run_init(struct ev_run *run, const char *prog, const char *usage)
 	run->extra = json_object();
 	ev_buf_init(&run->line);
 	ev_set_progname(prog);
+	ev_run_signals();
+	loop_flag = 1;
+}
+
+void
+ev_run_signals(void)
+{
+	struct sigaction sa;
+	sigset_t set;
 
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
@@ -57,6 +77,55 @@ ev_run_init(struct ev_run *run, const char *prog, const char *usage)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	/*
+	 * A parent may hand them down blocked; one sent before the handlers
+	 * were in is then pending, and is taken now.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/*
+ * Install the handlers before main, as early as a program's own code can
+ * run: the loading of the shared libraries takes milliseconds, and until
+ * now a SIGHUP (reload) or SIGTERM (stop and save) killed the process.
+ * Every program links this file, so none can forget.
+ */
+__attribute__((constructor)) static void
+early_signals(void)
+{
+	ev_run_signals();
+}
+
+/* Whether the reader of a pipe on fd has gone (POLLERR on its write end). */
+static int
+reader_gone(int fd)
+{
+	struct pollfd p = { fd, POLLOUT, 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0;
+}
+
+int
+ev_run_close_stdout(void)
+{
+	int bad, err;
+
+	errno = 0;
+	bad = fflush(stdout) != 0;
+	err = errno;
+	if (ferror(stdout))
+		bad = 1;
+	if (!bad || err == EPIPE || reader_gone(STDOUT_FILENO))
+		return 0;
+	if (err != 0)
+		ev_warn("write error on standard output: %s", strerror(err));
+	else
+		ev_warn("write error on standard output");
+	return -1;
 }
 
 void
@@ -89,15 +158,11 @@ ev_run_option(struct ev_run *run, int code, const char *arg)
 	case 'h':
 	case EV_OPT_HELP:
 		fputs(run->usage, stdout);
-		if (fflush(stdout) != 0 || ferror(stdout))
-			exit(EV_EXIT_RUNTIME);
-		exit(EV_EXIT_OK);
+		exit(ev_run_close_stdout() == 0 ? EV_EXIT_OK : EV_EXIT_RUNTIME);
 	case 'V':
 	case EV_OPT_VERSION:
 		printf("%s (evkit) %s\n", run->prog, EV_VERSION);
-		if (fflush(stdout) != 0 || ferror(stdout))
-			exit(EV_EXIT_RUNTIME);
-		exit(EV_EXIT_OK);
+		exit(ev_run_close_stdout() == 0 ? EV_EXIT_OK : EV_EXIT_RUNTIME);
 	case EV_OPT_REJECTS:
 		free(run->rejects_path);
 		run->rejects_path = ev_xstrdup(arg);
@@ -129,25 +194,78 @@ ev_run_option(struct ev_run *run, int code, const char *arg)
 	return 0;
 }
 
+/* The first failure on a file of records: say it once, exit 3 at the end. */
+static void
+file_failed(struct ev_run_file *f, int err)
+{
+	if (f->err != 0)
+		return;
+	f->err = err ? err : EIO;
+	ev_warn("write error on %s file '%s': %s", f->what, f->path,
+	    strerror(f->err));
+}
+
+static struct ev_run_file *
+file_of(struct ev_run *run, FILE *fp)
+{
+	size_t i;
+
+	for (i = 0; i < run->nfiles; i++)
+		if (run->files[i].fp == fp)
+			return &run->files[i];
+	return NULL;
+}
+
+FILE *
+ev_run_open_file(struct ev_run *run, const char *what, const char *path)
+{
+	struct ev_run_file *f;
+	FILE *fp;
+
+	if (run->nfiles == EV_RUN_MAX_FILES)
+		ev_die(EV_EXIT_USAGE, "too many output files");
+	if ((fp = ev_file_open_private(path)) == NULL)
+		ev_die(EV_EXIT_USAGE, "cannot open %s file '%s': %s", what,
+		    path, strerror(errno));
+	f = &run->files[run->nfiles++];
+	f->fp = fp;
+	f->what = what;
+	f->path = path;
+	f->err = 0;
+	return fp;
+}
+
 static void
 flush_on_idle(void *arg)
 {
 	struct ev_run *run = arg;
 
+	size_t i;
+
 	ev_out_flush(&run->out);
-	if (run->rejects)
-		fflush(run->rejects);
+	for (i = 0; i < run->nfiles; i++)
+		if (fflush(run->files[i].fp) != 0)
+			file_failed(&run->files[i], errno);
+}
+
+void
+ev_run_check_writable(struct ev_run *run, const char *what, const char *path)
+{
+	char err[1024];
+
+	(void)run;
+	if (ev_file_check_writable(path, what, err, sizeof(err)) != 0)
+		ev_die(EV_EXIT_USAGE, "%s", err);
 }
 
 void
 ev_run_open(struct ev_run *run)
 {
-	if (run->rejects_path != NULL) {
-		run->rejects = fopen(run->rejects_path, "w");
-		if (run->rejects == NULL)
-			ev_die(EV_EXIT_USAGE, "cannot open rejects file '%s': %s",
-			    run->rejects_path, strerror(errno));
-	}
+	if (run->stats_path != NULL)
+		ev_run_check_writable(run, "stats", run->stats_path);
+	if (run->rejects_path != NULL)
+		run->rejects = ev_run_open_file(run, "rejects",
+		    run->rejects_path);
 	ev_out_init(&run->out, STDOUT_FILENO, run->flush_interval);
 	run->in = ev_reader_new(STDIN_FILENO, run->max_line);
 	ev_reader_on_idle(run->in, flush_on_idle, run);
@@ -278,8 +396,16 @@ write_reject(struct ev_run *run, FILE *fp, const struct ev_line *line,
 		add_base64(&b, (const unsigned char *)line->data, line->len);
 	}
 	ev_buf_adds(&b, "}\n");
-	if (fwrite(b.data, 1, b.len, fp) != b.len)
+	if (fwrite(b.data, 1, b.len, fp) != b.len) {
+		struct ev_run_file *f = file_of(run, fp);
+
 		run->failed = 1;
+		if (f != NULL)
+			file_failed(f, errno);
+		else
+			ev_warn("write error on a file of records: %s",
+			    strerror(errno));
+	}
 	ev_buf_free(&b);
 	json_decref(errors);
 }
@@ -388,6 +514,7 @@ static void
 write_stats(struct ev_run *run)
 {
 	struct ev_buf b = EV_BUF_INIT;
+	char err[1024];
 	const char *k;
 	json_t *v;
 
@@ -414,9 +541,9 @@ write_stats(struct ev_run *run)
 		ev_json_write(v, &b);
 	}
 	ev_buf_adds(&b, "}\n");
-	if (ev_file_write_atomic(run->stats_path, b.data, b.len) != 0) {
-		ev_warn("cannot write stats file '%s': %s", run->stats_path,
-		    strerror(errno));
+	if (ev_file_save(run->stats_path, "stats", run->prog, b.data, b.len,
+	    0666, err, sizeof(err)) != 0) {
+		ev_warn("%s", err);
 		run->failed = 1;
 	}
 	ev_buf_free(&b);
@@ -426,6 +553,7 @@ int
 ev_run_finish(struct ev_run *run)
 {
 	int status = EV_EXIT_OK;
+	size_t i;
 
 	if (run->out.buf != NULL) {
 		ev_out_flush(&run->out);
@@ -441,14 +569,18 @@ ev_run_finish(struct ev_run *run)
 		ev_warn("write error on standard output: %s", strerror(errno));
 		run->failed = 1;
 	}
-	if (run->rejects != NULL) {
-		if (fclose(run->rejects) != 0) {
-			ev_warn("write error on rejects file '%s': %s",
-			    run->rejects_path, strerror(errno));
+	for (i = 0; i < run->nfiles; i++) {
+		struct ev_run_file *f = &run->files[i];
+		int bad = ferror(f->fp);
+
+		/* fclose may succeed after a failed fwrite emptied the buffer. */
+		if (fclose(f->fp) != 0 || bad)
+			file_failed(f, bad ? f->err : errno);
+		if (f->err != 0)
 			run->failed = 1;
-		}
-		run->rejects = NULL;
 	}
+	run->nfiles = 0;
+	run->rejects = NULL;
 	if (run->stats_path != NULL)
 		write_stats(run);
 	if (run->failed)

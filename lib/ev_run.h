@@ -15,7 +15,8 @@
  * aggregate or model.  out counts every record written to stdout, including
  * new ones (windows, alerts).  Blank lines are counted apart as "blank".
  *
- * Signals: SIGINT and SIGTERM set a flag (ev_run_stopping) so the loop ends
+ * Signals, installed before main (a constructor here) and again by
+ * ev_run_init: SIGINT and SIGTERM set a flag (ev_run_stopping) so the loop ends
  * and the program emits what is open; SIGHUP sets a reload flag
  * (ev_run_take_reload); SIGPIPE is ignored and a closed stdout ends the run
  * quietly.  These flags are the only mutable globals in lib/ (a signal
@@ -68,6 +69,16 @@ enum {
 "  --stats FILE           write the run's counts to FILE as one JSON line\n" \
 "  -V, --version          print the version and exit\n"
 
+#define EV_RUN_MAX_FILES	4
+
+/* A stream of records besides stdout: rejects, late events, duplicates. */
+struct ev_run_file {
+	FILE		*fp;
+	const char	*what;		/* "rejects", "late", ... (static) */
+	const char	*path;		/* borrowed: the option's argument */
+	int		 err;		/* errno of the first failure, or 0 */
+};
+
 struct ev_run {
 	const char	*prog;
 	const char	*usage;		/* full --help text */
@@ -79,6 +90,8 @@ struct ev_run {
 	double		 max_reject_rate;
 	char		*rejects_path;
 	FILE		*rejects;	/* NULL: one-line diagnostics on stderr */
+	struct ev_run_file files[EV_RUN_MAX_FILES];	/* rejects first */
+	size_t		 nfiles;
 	char		*stats_path;
 	uint64_t	 n_in, n_passed, n_rejected, n_late, n_duplicate,
 			 n_aggregated, n_out;
@@ -91,6 +104,17 @@ struct ev_run {
 /* Set the program name, install signal handlers, set defaults. */
 void	ev_run_init(struct ev_run *run, const char *prog, const char *usage);
 /*
+ * Install the signal handlers (see above); ev_run_init does it, and a
+ * program that writes with stdio and has no run (ev-schema) calls it.
+ */
+void	ev_run_signals(void);
+/*
+ * Flush what was written to stdout through stdio: 0 when all of it was
+ * written or the reader has gone (a closed pipe ends a program quietly),
+ * -1 after "write error on standard output: <reason>" on stderr.
+ */
+int	ev_run_close_stdout(void);
+/*
  * Handle a common option code (from getopt_long).  Returns 1 if handled, 0
  * if the code is not a common one.  Exits for --help (0), --version (0),
  * bad values (2) and getopt's '?' for an unknown option or a missing
@@ -100,8 +124,27 @@ int	ev_run_option(struct ev_run *run, int code, const char *arg);
 /* Print "prog: msg" and "Try 'prog --help'" to stderr, exit 2. */
 void	ev_run_usage_error(struct ev_run *run, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));
-/* Open stdin/stdout and the rejects file; exits 2 when a file cannot open. */
+/*
+ * Open a file of records (created 0600, ev_file_open_private) that the run
+ * owns: ev_run_reject_to writes to it, a write error on it is reported once
+ * as "write error on <what> file '<path>': <reason>" (exit 3), and
+ * ev_run_finish closes it.  Exits 2 when it cannot be opened.  path is
+ * borrowed for the whole run; what is a static string.
+ */
+FILE	*ev_run_open_file(struct ev_run *run, const char *what,
+	    const char *path);
+/*
+ * Open stdin/stdout and the rejects file, and check the --stats file can be
+ * written; exits 2 when a file cannot open or cannot be written.
+ */
 void	ev_run_open(struct ev_run *run);
+/*
+ * Exit 2 with "cannot write <what> file '<path>': <reason>" unless path can
+ * be written at the end of the run (ev_file_check_writable).  Programs
+ * check their state files with it before reading input.
+ */
+void	ev_run_check_writable(struct ev_run *run, const char *what,
+	    const char *path);
 /*
  * Read the next non-blank line.  Over-long and invalid UTF-8 lines are
  * rejected here (counted in and rejected) and skipped, so the caller only
@@ -135,7 +178,8 @@ int	ev_run_stopping(const struct ev_run *run);
 /* Returns 1 once per SIGHUP received. */
 int	ev_run_take_reload(void);
 /*
- * Flush, write --stats, close files; returns the exit status: 3 on a runtime
+ * Flush, write --stats (to a file in $TMPDIR, said on stderr, when it cannot
+ * be written), close files; returns the exit status: 3 on a runtime
  * failure, 1 when the reject rate exceeds --max-reject-rate or a gate
  * failed, else 0.
  */

@@ -12,11 +12,58 @@
 #include "ev_state.h"
 #include "ev_time.h"
 
+/* The process's umask, which umask(2) only tells by setting it. */
+static mode_t
+current_umask(void)
+{
+	mode_t m = umask(077);
+
+	umask(m);
+	return m;
+}
+
+/* The folder of path into dir ("." for a bare name). */
+static void
+folder_of(const char *path, struct ev_buf *dir)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		ev_buf_adds(dir, ".");
+	else if (slash == path)
+		ev_buf_adds(dir, "/");
+	else
+		ev_buf_add(dir, path, (size_t)(slash - path));
+}
+
+FILE *
+ev_file_open_private(const char *path)
+{
+	FILE *f;
+	int fd, saved;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return NULL;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return f;
+}
+
 int
 ev_file_write_atomic(const char *path, const void *p, size_t n)
 {
+	return ev_file_write_atomic_mode(path, p, n, 0666);
+}
+
+int
+ev_file_write_atomic_mode(const char *path, const void *p, size_t n,
+    mode_t mode)
+{
 	struct ev_buf tmp = EV_BUF_INIT, dir = EV_BUF_INIT;
-	const char *slash = strrchr(path, '/');
 	const char *q = p;
 	int fd, dfd, saved;
 
@@ -27,7 +74,11 @@ ev_file_write_atomic(const char *path, const void *p, size_t n)
 	 * /dev/stdout) is written in place: renaming over it would replace
 	 * /dev/null or the link itself with a regular file.
 	 */
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	if (lstat(path, &st) != 0)
+		mode &= ~current_umask();
+	else if (S_ISREG(st.st_mode))
+		mode = st.st_mode & 07777;	/* keep the file's mode */
+	else {
 		fd = open(path, O_WRONLY | O_TRUNC);
 		if (fd < 0)
 			return -1;
@@ -47,10 +98,17 @@ ev_file_write_atomic(const char *path, const void *p, size_t n)
 		}
 		return close(fd);
 	}
-	ev_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	/*
+	 * mkstemp creates the file with O_CREAT|O_EXCL under a name nobody
+	 * can guess, so a symbolic link or a file planted at the name is
+	 * never followed, truncated or renamed over the target.
+	 */
+	ev_buf_printf(&tmp, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp.data);
 	if (fd < 0)
 		goto fail;
+	if (fchmod(fd, mode) != 0)
+		goto fail_fd;
 	while (n > 0) {
 		ssize_t w = write(fd, q, n);
 
@@ -70,12 +128,7 @@ ev_file_write_atomic(const char *path, const void *p, size_t n)
 	}
 	if (rename(tmp.data, path) != 0)
 		goto fail_unlink;
-	if (slash == NULL)
-		ev_buf_adds(&dir, ".");
-	else if (slash == path)
-		ev_buf_adds(&dir, "/");
-	else
-		ev_buf_add(&dir, path, (size_t)(slash - path));
+	folder_of(path, &dir);
 	dfd = open(dir.data, O_RDONLY | O_DIRECTORY);
 	if (dfd >= 0) {
 		fsync(dfd);
@@ -99,6 +152,79 @@ fail:
 	ev_buf_free(&dir);
 	errno = saved;
 	return -1;
+}
+
+int
+ev_file_check_writable(const char *path, const char *what, char *errbuf,
+    size_t errlen)
+{
+	struct ev_buf dir = EV_BUF_INIT;
+	struct stat st;
+	int rc = -1;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+	} else if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* Written in place (ev_file_write_atomic_mode). */
+		rc = access(path, W_OK);
+	} else {
+		/* A new file in the folder, renamed over path. */
+		folder_of(path, &dir);
+		rc = access(dir.data, W_OK | X_OK);
+	}
+	if (rc != 0)
+		snprintf(errbuf, errlen, "cannot write %s file '%s': %s", what,
+		    path, strerror(errno));
+	ev_buf_free(&dir);
+	return rc;
+}
+
+int
+ev_file_save(const char *path, const char *what, const char *tool,
+    const void *p, size_t n, mode_t mode, char *errbuf, size_t errlen)
+{
+	struct ev_buf tmp = EV_BUF_INIT;
+	const char *dir = getenv("TMPDIR"), *base = strrchr(path, '/');
+	const char *q = p;
+	int fd, saved, rc = -1;
+
+	if (ev_file_write_atomic_mode(path, p, n, mode) == 0)
+		return 0;
+	saved = errno;
+	if (dir == NULL || dir[0] != '/')
+		dir = "/tmp";
+	base = base ? base + 1 : path;
+	ev_buf_printf(&tmp, "%s/%s.%s.XXXXXX", dir, tool, base);
+	if ((fd = mkstemp(tmp.data)) >= 0) {
+		while (n > 0) {
+			ssize_t w = write(fd, q, n);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				break;
+			q += w;
+			n -= (size_t)w;
+		}
+		if (n > 0 || fsync(fd) != 0) {
+			int e = errno;
+
+			close(fd);
+			unlink(tmp.data);
+			errno = e;
+		} else if (close(fd) == 0) {
+			rc = 0;
+		}
+	}
+	if (rc == 0)
+		snprintf(errbuf, errlen, "cannot write %s file '%s': %s; saved "
+		    "to '%s' instead", what, path, strerror(saved), tmp.data);
+	else
+		snprintf(errbuf, errlen, "cannot write %s file '%s': %s; no "
+		    "copy in '%s' either: %s", what, path, strerror(saved), dir,
+		    strerror(errno));
+	ev_buf_free(&tmp);
+	return rc == 0 ? -1 : -2;
 }
 
 char *
@@ -126,10 +252,8 @@ ev_state_save(const char *path, const char *tool, const char *settings,
 	ev_buf_adds(&b, "\",\"data\":");
 	ev_json_write(data, &b);
 	ev_buf_adds(&b, "}\n");
-	rc = ev_file_write_atomic(path, b.data, b.len);
-	if (rc != 0)
-		snprintf(errbuf, errlen, "cannot write state file '%s': %s",
-		    path, strerror(errno));
+	rc = ev_file_save(path, "state", tool, b.data, b.len, 0600, errbuf,
+	    errlen);
 	ev_buf_free(&b);
 	return rc;
 }

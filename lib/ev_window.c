@@ -115,6 +115,7 @@ struct ev_win {
 	struct pane	**panes;	/* sorted by (start, end) */
 	size_t		 npanes, capp;
 	struct kmap	 groups;	/* group key -> struct group */
+	size_t		 key_bytes;	/* of the keys in groups */
 	int		 has_wm;
 	ev_us_t		 wm;
 	int		 has_fired;
@@ -525,6 +526,7 @@ sweep_groups(struct ev_win *w)
 			continue;
 		if (g->nsess == 0 && g->inheap == 0 && g->last < keep_after &&
 		    !written_touchable(w, g)) {
+			w->key_bytes -= e->klen;
 			free(e->key);
 			group_free(w, g);
 			continue;
@@ -830,6 +832,19 @@ ev_win_next_close(const struct ev_win *w, ev_us_t *at)
 	return 0;
 }
 
+/* Whether a new group of a klen-byte key would go over a bound: 1 groups, 2 bytes. */
+static int
+groups_full(const struct ev_win *w, size_t klen)
+{
+	const struct ev_win_cfg *c = w->cfg;
+
+	if (c->max_groups && w->groups.n >= c->max_groups)
+		return 1;
+	if (c->max_key_bytes && w->key_bytes + klen > c->max_key_bytes)
+		return 2;
+	return 0;
+}
+
 static struct group *
 group_get(struct ev_win *w, const char *key, size_t klen, uint64_t hash,
     ev_us_t t, int *full)
@@ -838,13 +853,12 @@ group_get(struct ev_win *w, const char *key, size_t klen, uint64_t hash,
 	struct group *g;
 
 	if (e == NULL) {
-		if (w->cfg->max_groups && w->groups.n >= w->cfg->max_groups)
+		if (groups_full(w, klen))
 			sweep_groups(w);	/* drop closed groups first */
-		if (w->cfg->max_groups && w->groups.n >= w->cfg->max_groups) {
-			*full = 1;
+		if ((*full = groups_full(w, klen)) != 0)
 			return NULL;
-		}
 		e = kmap_find(&w->groups, key, klen, hash, 1);
+		w->key_bytes += klen;
 		g = e->val = ev_xcalloc(1, sizeof(*g));
 		g->first = g->last = t;
 		g->key = e->key;
@@ -957,7 +971,7 @@ ev_win_add(struct ev_win *w, ev_us_t t, const char *key, size_t klen,
 		if (session_late(w, ce ? ce->val : NULL, t))
 			return EV_WIN_LATE;
 		if ((g = group_get(w, key, klen, hash, t, &full)) == NULL)
-			return EV_WIN_FULL;
+			return full == 2 ? EV_WIN_KEYS_FULL : EV_WIN_FULL;
 		add_session(w, g, t, x);
 	} else {
 		assign(w, t, &s, &e);
@@ -968,7 +982,7 @@ ev_win_add(struct ev_win *w, ev_us_t t, const char *key, size_t klen,
 		    pane_last_end(w, s)) <= w->wm)
 			return EV_WIN_LATE;
 		if ((g = group_get(w, key, klen, hash, t, &full)) == NULL)
-			return EV_WIN_FULL;
+			return full == 2 ? EV_WIN_KEYS_FULL : EV_WIN_FULL;
 		p = pane_get(w, s, e, 1);
 		ce = cell_get(w, p, key, klen, hash);
 		ev_agg_apply(c->aggs, ce->val, x, t, &w->scratch);
@@ -1217,6 +1231,7 @@ ev_win_load(struct ev_win *w, const json_t *data, char *err, size_t errlen)
 		ge = kmap_find(&w->groups, k, kl, ev_hll_hash(k, kl), 1);
 		if (ge->val)
 			goto bad;
+		w->key_bytes += kl;
 		g = ge->val = ev_xcalloc(1, sizeof(*g));
 		g->first = first;
 		g->last = last;

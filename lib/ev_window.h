@@ -63,11 +63,13 @@ struct ev_win_cfg {
 	int		 fill_zero;
 	ev_us_t		 group_ttl;
 	size_t		 max_groups;	/* 0: unlimited */
+	size_t		 max_key_bytes;	/* of the known groups' keys; 0: unlimited */
 };
 
 typedef void (*ev_win_emit_fn)(void *arg, const char *rec, size_t len);
 
-enum ev_win_add { EV_WIN_ADDED, EV_WIN_LATE, EV_WIN_FULL };
+/* EV_WIN_FULL: over max_groups; EV_WIN_KEYS_FULL: over max_key_bytes. */
+enum ev_win_add { EV_WIN_ADDED, EV_WIN_LATE, EV_WIN_FULL, EV_WIN_KEYS_FULL };
 
 struct ev_win;
 

@@ -361,6 +361,23 @@ EOF
 	assert_equal "$(jq -r .data.lines st)" 1200
 }
 
+@test "ev-window: --state lines counts blank lines, so a feeder resumes exactly" {
+	# Issue 12 #5: a blank line every 100 lines; the feeder resumes after
+	# the physical lines the state says were consumed.
+	gen_events 600 23 | awk '{ print } NR % 100 == 0 { print "" }' >in
+	args=(--tumble 5m --lateness 1m --by event --agg count)
+	head -n 250 in | ev-window "${args[@]}" --state st >part1
+	assert_equal "$(jq -r .data.lines st)" 250
+	tail -n +"$(($(jq -r .data.lines st) + 1))" in |
+	    ev-window "${args[@]}" --state st >part2
+	assert_equal "$(jq -r .data.lines st)" "$(python3 -c 'import sys; print(len(open(sys.argv[1]).read().split("\n")) - 1)' in)"
+	ev-window "${args[@]}" --state st </dev/null >part3
+	assert_equal "$(jq -r .data.lines st)" 606
+	# Whatever the state kept open comes out at the end of a run without it.
+	ev-window "${args[@]}" <in | head -n "$(cat part1 part2 | wc -l)" >whole_head
+	cat part1 part2 | diff whole_head -
+}
+
 @test "ev-window: a state file written with other settings or corrupt exits 3" {
 	printf '%s\n' '{"ts":"2026-03-02T10:00:10Z","event":"a"}' >in
 	ev-window --tumble 1m --by event --state st <in
@@ -430,6 +447,32 @@ EOF
 	[[ "$stderr" == *"max-groups: more than 2 groups are open"* ]]
 	assert_equal "$(stat_of st.json overflow)" 1
 	assert_balanced st.json
+}
+
+@test "ev-window: --max-key-bytes bounds the bytes of the known groups' keys" {
+	# Issue 12: --max-groups alone let 400 keys of 900 KB take 711 MB.
+	# Keys of 40 bytes (quotes included) under a bound of 100: two fit, a
+	# third does not until the first minute has closed (a's event at 10:02
+	# closes it) and b, gone quiet, is forgotten.
+	python3 -c 'import json
+for t, u in (("10:00:00", "a"), ("10:00:01", "b"), ("10:00:02", "c"), ("10:00:03", "a"),
+             ("10:02:00", "a"), ("10:02:01", "c")):
+    print(json.dumps({"ts": "2026-03-02T%sZ" % t, "u": u * 38}))' >in
+	run --separate-stderr ev-window --tumble 1m --by u --max-key-bytes 100 \
+	    --stats st.json --rejects rej <in
+	assert_failure 1
+	assert_equal "$(jq -r .reason rej | sort -u)" max-key-bytes
+	assert_equal "$(jq -r .line rej)" 3
+	assert_equal "$(jq -r '.errors[0].message' rej | sort -u)" "the keys of the known groups would take more than 100 bytes"
+	assert_equal "$(echo "$output" | jq -r '"\(.u[0:1]) \(.count)"' | tr '\n' ' ')" "a 2 b 1 a 1 c 1 "
+	assert_equal "$(stat_of st.json overflow)" 1
+	assert_balanced st.json
+	# 0: no bound.
+	run --separate-stderr ev-window --tumble 1m --by u --max-key-bytes 0 <in
+	assert_success
+	assert_equal "$(echo "$output" | jq -s 'map(.count) | add')" 6
+	run --separate-stderr ev-window --tumble 1m --by u --max-key-bytes 1k <in
+	assert_failure 2
 }
 
 @test "ev-window: SIGTERM writes the open windows and exits" {
