@@ -673,7 +673,19 @@ do_hash(struct enrich *e, struct ev_rec *rec)
 			ev_buf_add(&e->scratch, json_string_value(v),
 			    json_string_length(v));
 		} else if (json_is_integer(v) || json_is_real(v)) {
-			ev_json_write(v, &e->scratch);
+			const char *t;
+			size_t n;
+
+			/*
+			 * A number is hashed as the event spells it, so its
+			 * pseudonym never depends on the rest of the record; a
+			 * number the event does not spell (a lookup column)
+			 * in evkit's number form.
+			 */
+			if (ev_rec_text(rec, e->hash.p[i], &t, &n) == 0)
+				ev_buf_add(&e->scratch, t, n);
+			else
+				ev_json_write(v, &e->scratch);
 		} else if (json_is_null(v)) {
 			e->hash_count.absent++;
 			continue;

@@ -556,6 +556,109 @@ run_live() {
 	assert_balanced stats.json
 }
 
+# --- bytes kept and pseudonyms of their own value --------------------
+
+# hmac_of KEYFILE TEXT: "hmac:" and Python's HMAC-SHA256 of TEXT under the
+# key the page describes (the file, one final LF or CRLF removed).
+hmac_of() {
+	python3 - "$1" "$2" <<'PY'
+import hashlib, hmac, sys
+k = open(sys.argv[1], 'rb').read()
+if k.endswith(b'\r\n'):
+    k = k[:-2]
+elif k.endswith(b'\n'):
+    k = k[:-1]
+print('hmac:' + hmac.new(k, sys.argv[2].encode(), hashlib.sha256).hexdigest())
+PY
+}
+
+@test "ev-enrich: a number is hashed from its bytes as written, whatever the rest of the record" {
+	{
+		printf '%s\n' '{"n":0}' '{"s":"a\nb","n":0}' \
+		    '{"s":"\u0041","n":0,"b":12345678901234567890}' \
+		    '{"s":"a\nb","n":0,"b":12345678901234567890}' \
+		    '{"s":"a\nb","n":1.50}' '{"n":1e3,"x":"\u00e9"}' \
+		    '{"n":-0,"b":12345678901234567890}' \
+		    '{"n":12345678901234567890}'
+	} >in.ndjson
+	run --separate-stderr ev-enrich --hash s,n --key-file key.txt <in.ndjson
+	assert_success
+	run jq -r .n <<<"$output"
+	for i in 0 1 2 3; do
+		assert_line --index "$i" "$(hmac_of key.txt 0)"
+	done
+	assert_line --index 4 "$(hmac_of key.txt 1.50)"
+	assert_line --index 5 "$(hmac_of key.txt 1e3)"
+	assert_line --index 6 "$(hmac_of key.txt -0)"
+	assert_line --index 7 "$(hmac_of key.txt 12345678901234567890)"
+}
+
+@test "ev-enrich: a string is hashed as its decoded text, escapes or not" {
+	printf '%s\n' '{"s":"Ab"}' '{"s":"\u0041b","n":1E-7}' '{"s":"\u0041\u0062","b":12345678901234567890}' >in.ndjson
+	run --separate-stderr ev-enrich --hash s --key-file key.txt <in.ndjson
+	run jq -r .s <<<"$output"
+	want=$(hmac_of key.txt Ab)
+	assert_line --index 0 "$want"
+	assert_line --index 1 "$want"
+}
+
+@test "ev-enrich: --drop splices the change and keeps every other byte" {
+	printf '%s\n' '{"s":"a\nb","n":1.50,"m":1e3}' \
+	    '{"s":"\u0041","b":12345678901234567890,"x":"\u00e9"}' \
+	    '{"a":[1.0,{"s":1}, 2E+2],"s":"\u00e9","c":{"s":true,"k":-0}}' >in.ndjson
+	run --separate-stderr ev-enrich --drop s,a.1.s,c.s <in.ndjson
+	assert_success
+	assert_line --index 0 '{"n":1.50,"m":1e3}'
+	assert_line --index 1 '{"b":12345678901234567890,"x":"\u00e9"}'
+	assert_line --index 2 '{"a":[1.0,{}, 2E+2],"c":{"k":-0}}'
+}
+
+@test "ev-enrich: --drop of an array element keeps the other elements' bytes" {
+	printf '%s\n' '{"a":[1.0,"\u0041",2E+2],"n":1.50}' >in.ndjson
+	run --separate-stderr ev-enrich --drop a.1,a.0 <in.ndjson
+	assert_success
+	# As in jansson: after a.1 goes, a.0 is still the first element.
+	assert_output '{"a":[2E+2],"n":1.50}'
+}
+
+@test "ev-enrich: --anon-ip on an escaped address keeps the other bytes" {
+	printf '%s\n' '{"context":{"ip":"1.2.3.\u0034"},"m":1E-7}' >in.ndjson
+	run --separate-stderr ev-enrich --anon-ip <in.ndjson
+	assert_success
+	assert_output '{"context":{"ip":"1.2.3.0"},"m":1E-7}'
+}
+
+@test "ev-enrich: a lookup with a dropped column keeps the event's bytes" {
+	printf '%s\n' '{"user_id":"u1","n":1.50,"s":"a\nb"}' '{"user_id":"\u0075\u0031","n":1.50}' >in.ndjson
+	run --separate-stderr ev-enrich --lookup "$E/users.csv" --on user_id \
+	    --drop users.ltv <in.ndjson
+	assert_success
+	assert_line --index 0 '{"user_id":"u1","n":1.50,"s":"a\nb","users":{"plan":"pro","segment":"enterprise","zip":"01234"}}'
+	assert_line --index 1 '{"user_id":"\u0075\u0031","n":1.50,"users":{"plan":"pro","segment":"enterprise","zip":"01234"}}'
+}
+
+@test "ev-enrich: re-enriching an enriched event keeps its bytes" {
+	h=$(hmac_of key.txt u1)
+	printf '{"user_id":"%s","n":1.50,"x":"\\u00e9","b":12345678901234567890,"context":{"ip":"1.2.3.0"}}\n' "$h" >in.ndjson
+	run --separate-stderr ev-enrich --hash user_id --anon-ip --key-file key.txt <in.ndjson
+	assert_success
+	assert_output "$(cat in.ndjson)"
+	# With a change beside them the re-enriched values keep their bytes too.
+	printf '{"user_id":"%s","n":1.50,"x":"\\u00e9","tmp":1,"b":12345678901234567890}\n' "$h" >in.ndjson
+	run --separate-stderr ev-enrich --hash user_id --drop tmp --key-file key.txt <in.ndjson
+	assert_success
+	assert_output "{\"user_id\":\"$h\",\"n\":1.50,\"x\":\"\\u00e9\",\"b\":12345678901234567890}"
+}
+
+@test "ev-enrich: a repeated key is hashed at its last occurrence and the clear text goes" {
+	printf '%s\n' '{"a":"x","n":1.50,"a":"y"}' '{"c":{"a":"x","a":"y"},"n":1.50}' >in.ndjson
+	run --separate-stderr ev-enrich --hash a,c.a --key-file key.txt <in.ndjson
+	assert_success
+	h=$(hmac_of key.txt y)
+	assert_line --index 0 "{\"n\":1.50,\"a\":\"$h\"}"
+	assert_line --index 1 "{\"c\":{\"a\":\"$h\"},\"n\":1.50}"
+}
+
 # --- the man page's examples ------------------------------------------
 
 @test "ev-enrich: every EXAMPLES pipeline of the man page runs" {
