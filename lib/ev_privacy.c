@@ -143,6 +143,8 @@ int
 ev_privacy_anon_ip(const char *ip, int octets, int segments, char *out,
     size_t outlen)
 {
+	static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0xff, 0xff };
 	unsigned char a[16];
 	int i;
 
@@ -152,8 +154,16 @@ ev_privacy_anon_ip(const char *ip, int octets, int segments, char *out,
 		return inet_ntop(AF_INET, a, out, (socklen_t)outlen) ? 0 : -1;
 	}
 	if (inet_pton(AF_INET6, ip, a) == 1) {
-		for (i = 0; i < segments && i < 8; i++)
-			a[15 - 2 * i] = a[14 - 2 * i] = 0;
+		/*
+		 * An IPv4-mapped address (::ffff:a.b.c.d) is an IPv4 host:
+		 * the IPv6 mask would zero all of it, so it gets the IPv4 one.
+		 */
+		if (memcmp(a, v4mapped, sizeof(v4mapped)) == 0)
+			for (i = 0; i < octets && i < 4; i++)
+				a[15 - i] = 0;
+		else
+			for (i = 0; i < segments && i < 8; i++)
+				a[15 - 2 * i] = a[14 - 2 * i] = 0;
 		return inet_ntop(AF_INET6, a, out, (socklen_t)outlen) ? 0 : -1;
 	}
 	return -1;

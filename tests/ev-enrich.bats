@@ -504,6 +504,34 @@ run_live() {
 	assert_output "$(printf '203.0.0.0\n2001:db8:1:2::')"
 }
 
+@test "ev-enrich: an IPv4-mapped address takes the IPv4 mask; a zone id is no address" {
+	printf '{"context":{"ip":"%s"}}\n' ::ffff:203.0.113.77 ::FFFF:cb00:714d \
+	    2001:db8:1:2:3:4:5:6 fe80::1%eth0 >in.ndjson
+	for n in 1 2 3 4; do
+		run --separate-stderr ev-enrich --anon-ip --anon-octets "$n" \
+		    --anon-segments 3 --stats stats.json <in.ndjson
+		assert_success
+		got=$(jq -r '.context.ip // "removed"' <<<"$output")
+		want=$(python3 - "$n" <<'PY'
+import ipaddress, sys
+n = int(sys.argv[1])
+for text in ['::ffff:203.0.113.77', '::FFFF:cb00:714d', '2001:db8:1:2:3:4:5:6',
+             'fe80::1%eth0']:
+    a = ipaddress.ip_address(text.split('%')[0])
+    if '%' in text:
+        print('removed')
+    elif a.ipv4_mapped is not None:
+        net = ipaddress.ip_network('%s/%d' % (a.ipv4_mapped, 32 - 8 * n), strict=False)
+        print('::ffff:%s' % net.network_address)
+    else:
+        print(ipaddress.ip_network('%s/80' % a, strict=False).network_address.compressed)
+PY
+)
+		[ "$got" = "$want" ] || { echo "octets $n: got $got, want $want"; return 1; }
+		[ "$(jq -c '.enrich.anon_ip | [.applied, .failed]' stats.json)" = '[3,1]' ]
+	done
+}
+
 @test "ev-enrich: geo sees the full address, the output only the masked one" {
 	printf '{"context":{"ip":"81.2.69.160"}}\n' >in.ndjson
 	run --separate-stderr ev-enrich --ip-country "$E/ranges.csv" --anon-ip --anon-octets 2 <in.ndjson
@@ -657,6 +685,17 @@ PY
 	h=$(hmac_of key.txt y)
 	assert_line --index 0 "{\"n\":1.50,\"a\":\"$h\"}"
 	assert_line --index 1 "{\"c\":{\"a\":\"$h\"},\"n\":1.50}"
+}
+
+@test "ev-enrich: every byte outside the named fields is kept (random records)" {
+	python3 "$EVKIT_TOP/tests/enrich_bytes.py" gen 2026 400 >in.ndjson
+	run --separate-stderr ev-enrich --hash h,o.h,arr.1 --drop d,o.d,o.p.d \
+	    --anon-ip --ip-field o.ip --key-file key.txt <in.ndjson
+	assert_success
+	printf '%s\n' "$output" >out.ndjson
+	run python3 "$EVKIT_TOP/tests/enrich_bytes.py" check key.txt in.ndjson out.ndjson
+	assert_success
+	assert_output --partial 'checked 400 records'
 }
 
 # --- the man page's examples ------------------------------------------
