@@ -18,7 +18,8 @@
 #include "ev_common.h"
 #include "ev_privacy.h"
 
-#define MIN_KEY	16
+#define MIN_KEY		16
+#define MAX_KEY_FILE	4096
 
 static void
 set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -34,7 +35,12 @@ static int
 take_key(const char *p, size_t n, const char *what, unsigned char **key,
     size_t *keylen, char *err, size_t errlen)
 {
-	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+	/*
+	 * Exactly one final LF goes, as $(cat FILE) would take a file
+	 * written by echo: the rest, a CR before it included, is the key, so
+	 * other tools given the same bytes compute the same HMAC.
+	 */
+	if (n > 0 && p[n - 1] == '\n')
 		n--;
 	if (n < MIN_KEY) {
 		set_err(err, errlen, "%s: key too short (%zu bytes, at least "
@@ -52,7 +58,7 @@ ev_privacy_read_key(const char *path, unsigned char **key, size_t *keylen,
     char *err, size_t errlen)
 {
 	FILE *f;
-	char buf[4096];
+	char buf[MAX_KEY_FILE + 1];
 	size_t n;
 	int rc;
 
@@ -60,8 +66,9 @@ ev_privacy_read_key(const char *path, unsigned char **key, size_t *keylen,
 		set_err(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* One byte more than allowed tells a file of exactly the limit. */
 	n = fread(buf, 1, sizeof(buf), f);
-	if (ferror(f) || !feof(f)) {
+	if (ferror(f) || n > MAX_KEY_FILE) {
 		set_err(err, errlen, "%s: %s", path, ferror(f) ?
 		    strerror(errno) : "key file longer than 4096 bytes");
 		fclose(f);

@@ -19,8 +19,9 @@
 #define EV_PRIVACY_HASHLEN	(5 + 64)	/* prefix and hex digits */
 
 /*
- * Read a key: the whole file (a trailing newline removed), at least 16
- * bytes.  Returns 0, or -1 with err.
+ * Read a key: the whole file of at most 4096 bytes, exactly one final LF
+ * removed (a CR stays key material), at least 16 bytes.  Returns 0, or -1
+ * with err.
  */
 int	ev_privacy_read_key(const char *path, unsigned char **key,
 	    size_t *keylen, char *err, size_t errlen);

@@ -350,11 +350,7 @@ def walk(key, path, old, new):
 
 def read_key(path):
     k = open(path, 'rb').read()
-    if k.endswith(b'\r\n'):
-        return k[:-2]
-    if k.endswith(b'\n'):
-        return k[:-1]
-    return k
+    return k[:-1] if k.endswith(b'\n') else k
 
 
 def lines(path):

@@ -587,17 +587,54 @@ PY
 # --- bytes kept and pseudonyms of their own value --------------------
 
 # hmac_of KEYFILE TEXT: "hmac:" and Python's HMAC-SHA256 of TEXT under the
-# key the page describes (the file, one final LF or CRLF removed).
+# key the page describes (the whole file, one final LF removed).
 hmac_of() {
 	python3 - "$1" "$2" <<'PY'
 import hashlib, hmac, sys
 k = open(sys.argv[1], 'rb').read()
-if k.endswith(b'\r\n'):
-    k = k[:-2]
-elif k.endswith(b'\n'):
+if k.endswith(b'\n'):
     k = k[:-1]
 print('hmac:' + hmac.new(k, sys.argv[2].encode(), hashlib.sha256).hexdigest())
 PY
+}
+
+@test "ev-enrich: the key file loses exactly one final newline, as Python's hmac is given" {
+	printf '{"user_id":"u1"}\n' >in.ndjson
+	k=abcdefghijklmnopqrstuvwxyz
+	# (Not i: bats' run sets it.)
+	n=0
+	for tail in '' '\n' '\n\n' '\r\n' '\r' '\n\r\n'; do
+		printf "$k$tail" >k$n
+		run --separate-stderr ev-enrich --hash user_id --key-file k$n <in.ndjson
+		assert_success
+		got=$(jq -r .user_id <<<"$output")
+		want=$(hmac_of k$n u1)
+		assert_equal "$got" "$want"
+		n=$((n + 1))
+	done
+	# So 'k' and 'k\n' agree, 'k\n\n' does not.
+	[ "$(hmac_of k0 u1)" = "$(hmac_of k1 u1)" ]
+	[ "$(hmac_of k0 u1)" != "$(hmac_of k2 u1)" ]
+	# EVKIT_HASH_KEY follows the same rule.
+	run --separate-stderr env EVKIT_HASH_KEY="$(cat k2)
+" ev-enrich --hash user_id <in.ndjson
+	[ "$(jq -r .user_id <<<"$output")" = "$(hmac_of k0 u1)" ]
+}
+
+@test "ev-enrich: a key file of 4096 bytes is taken, one of 4097 refused" {
+	printf '{"user_id":"u1"}\n' >in.ndjson
+	python3 -c 'import sys; sys.stdout.write("k" * 4096)' >k4096
+	python3 -c 'import sys; sys.stdout.write("k" * 4095 + "\n")' >k4095nl
+	python3 -c 'import sys; sys.stdout.write("k" * 4097)' >k4097
+	run --separate-stderr ev-enrich --hash user_id --key-file k4096 <in.ndjson
+	assert_success
+	[ "$(jq -r .user_id <<<"$output")" = "$(hmac_of k4096 u1)" ]
+	run --separate-stderr ev-enrich --hash user_id --key-file k4095nl <in.ndjson
+	assert_success
+	[ "$(jq -r .user_id <<<"$output")" = "$(hmac_of k4095nl u1)" ]
+	run --separate-stderr ev-enrich --hash user_id --key-file k4097 <in.ndjson
+	assert_failure 2
+	[[ $stderr == *"key file longer than 4096 bytes"* ]]
 }
 
 @test "ev-enrich: a number is hashed from its bytes as written, whatever the rest of the record" {

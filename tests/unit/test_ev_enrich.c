@@ -91,6 +91,13 @@ test_privacy(void)
 	CHECK(ev_privacy_key_from("0123456789abcdef\n", &key, &keylen, err,
 	    sizeof(err)) == 0 && keylen == 16);
 	ev_privacy_key_free(key, keylen);
+	/* One final LF only: a CR, or a second LF, is key material. */
+	CHECK(ev_privacy_key_from("0123456789abcdef\r\n", &key, &keylen, err,
+	    sizeof(err)) == 0 && keylen == 17 && key[16] == '\r');
+	ev_privacy_key_free(key, keylen);
+	CHECK(ev_privacy_key_from("0123456789abcdef\n\n", &key, &keylen, err,
+	    sizeof(err)) == 0 && keylen == 17 && key[16] == '\n');
+	ev_privacy_key_free(key, keylen);
 
 	CHECK(ev_privacy_anon_ip("203.0.113.77", 1, 5, ip, sizeof(ip)) == 0 &&
 	    strcmp(ip, "203.0.113.0") == 0);
