@@ -637,6 +637,52 @@ PY
 	[[ $stderr == *"key file longer than 4096 bytes"* ]]
 }
 
+@test "ev-enrich: --lookup-missing counts are a partition of the events" {
+	{
+		printf '%s\n' '{"user_id":"u1"}' '{"user_id":"u2"}' '{"user_id":"u9"}' \
+		    '{"x":1}' '{"user_id":null}' '{"user_id":{"a":1}}' \
+		    '{"user_id":"u1","users":{}}' '{"user_id":"\u0075\u0039"}' 'not json'
+	} >in.ndjson
+	for how in keep null reject; do
+		run --separate-stderr ev-enrich --lookup "$E/users.csv" --on user_id \
+		    --lookup-missing "$how" --stats stats.json --rejects rej.ndjson <in.ndjson
+		want=$(python3 - "$E/users.csv" "$how" <<'PY'
+import csv, json, sys
+keys = {row['user_id'] for row in csv.DictReader(open(sys.argv[1]))}
+c = dict(applied=0, present=0, absent=0, failed=0)
+rejected = 0
+for line in open('in.ndjson'):
+    try:
+        ev = json.loads(line)
+    except ValueError:
+        rejected += 1
+        continue
+    k = ev.get('user_id')
+    if 'users' in ev:
+        c['present'] += 1
+    elif k is None:
+        c['absent'] += 1
+        rejected += sys.argv[2] == 'reject'
+    elif not isinstance(k, (str, int, float)):
+        c['failed'] += 1
+        rejected += sys.argv[2] == 'reject'
+    elif k in keys:
+        c['applied'] += 1
+    else:
+        c['failed'] += 1
+        rejected += sys.argv[2] == 'reject'
+print(json.dumps([c['applied'], c['present'], c['absent'], c['failed'],
+                  rejected], separators=(',', ':')))
+PY
+)
+		got=$(jq -c '[.enrich.lookup.users | .applied, .present, .absent, .failed] + [.rejected]' stats.json)
+		assert_equal "$got" "$want"
+		assert_balanced stats.json
+		# The four counts add up to the events the lookup saw.
+		jq -e '(.enrich.lookup.users | .applied + .present + .absent + .failed) == .in - 1' stats.json
+	done
+}
+
 @test "ev-enrich: a number is hashed from its bytes as written, whatever the rest of the record" {
 	{
 		printf '%s\n' '{"n":0}' '{"s":"a\nb","n":0}' \
