@@ -683,6 +683,136 @@ PY
 	done
 }
 
+@test "ev-enrich: a number lookup key matches the cell of its shortest form" {
+	printf 'id:string,v\n1,one\n1.5,onefive\n1.2345678901234567e+19,big\n1000,thousand\n1e3,e3\n0,zero\n1e-07,tiny\n9007199254740993,exact\ntrue,yes\n' >t.csv
+	keys='1 1.0 1e0 1.50 1.5 12345678901234567890 1000 1e3 -0 -0.0 1E-7 9007199254740993 true "1e3" "1.0"'
+	for k in $keys; do printf '{"id":%s,"s":"\\u0041"}\n' "$k"; done >in.ndjson
+	# Nor does the key depend on the rest of the record.
+	printf '{"id":9007199254740993,"b":12345678901234567890,"s":"\\u0041"}\n' >>in.ndjson
+	run --separate-stderr ev-enrich --lookup t.csv --on id --lookup-missing null <in.ndjson
+	assert_success
+	got=$(jq -r '.t.v // "none"' <<<"$output")
+	want=$(python3 - <<'PY'
+import csv, json
+rows = {r['id:string']: r['v'] for r in csv.DictReader(open('t.csv'))}
+for line in open('in.ndjson'):
+    k = json.loads(line)['id']
+    if isinstance(k, bool):
+        text = 'true' if k else 'false'
+    elif isinstance(k, str):
+        text = k
+    elif isinstance(k, int) and -2**63 <= k < 2**63:
+        text = str(k)
+    else:
+        f = float(k)
+        text = str(int(f)) if f == int(f) and abs(f) < 2**53 else repr(f)
+    print(rows.get(text, 'none'))
+PY
+)
+	assert_equal "$got" "$want"
+}
+
+@test "ev-enrich: loose time forms and leap seconds as the page says" {
+	forms='2026-03-02T10:00:00+0100 2026-03-02T10:00Z 2026-03-02t10:00:00z
+	    2026-03-02T10:00:00.123456789-05:30 2026-03-02 2026-12-31T23:59:60Z
+	    2026-06-30T23:59:60+00:00 2026-03-02T10:30:60+01:00 2026-03-02T10:00:00
+	    2026-03-02T25:00:00Z 2026-02-30T10:00:00Z'
+	for t in $forms; do printf '{"ts":"%s"}\n' "$t"; done >in.ndjson
+	printf '{"ts":"2026-03-02 10:00:00Z"}\n' >>in.ndjson
+	run --separate-stderr ev-enrich --calendar --tz UTC --rejects rej.ndjson \
+	    --strict <in.ndjson
+	got=$(jq -r '"\(.calendar.date) \(.calendar.hour)"' <<<"$output")
+	want=$(python3 - <<'PY'
+import json, re
+from datetime import datetime, timedelta, timezone
+for line in open('in.ndjson'):
+    t = json.loads(line)['ts'].upper()
+    leap = re.search(r':60(?=[.Z+-]|$)', t)
+    if leap:
+        t = t[:leap.start()] + ':59' + t[leap.end():]
+    t = re.sub(r'(\.\d{6})\d+', r'\1', t)
+    try:
+        d = datetime.fromisoformat(t)
+    except ValueError:
+        continue
+    if len(t) == 10:
+        d = d.replace(tzinfo=timezone.utc)
+    if d.tzinfo is None:
+        continue
+    if leap:
+        d += timedelta(seconds=1)
+    d = d.astimezone(timezone.utc)
+    print(d.strftime('%Y-%m-%d'), d.hour)
+PY
+)
+	assert_equal "$got" "$want"
+	# The rejected: no offset, hour 25, 30 February.
+	[ "$(jq -r .errors[0].value rej.ndjson | tr '\n' ' ')" = "2026-03-02T10:00:00 2026-03-02T25:00:00Z 2026-02-30T10:00:00Z " ]
+}
+
+@test "ev-enrich: campaign parameters decode as Python's urllib does" {
+	queries='utm_source=a+b utm_source=%zz%4 utm_source=%41%20b
+	    utm_source=x&utm_source=y UTM_SOURCE=x&utm_medium=m
+	    utm_source=&utm_source=x utm_source=+&utm_medium=m utm%5Fsource=x
+	    utm_source=%E2%82%AC utm_source=%ff&utm_source=ok
+	    utm_source=a;utm_medium=c utm_source=a=b gclid=&msclkid=m
+	    utm_campaign=c&utm_term=t&utm_content=k&utm_id=9&dclid=d'
+	for q in $queries; do
+		printf '{"context":{"page_url":"https://x.example/p?%s"}}\n' "$q"
+	done >in.ndjson
+	run --separate-stderr ev-enrich --campaign <in.ndjson
+	assert_success
+	got=$(jq -c '.campaign // {}' <<<"$output")
+	want=$(python3 - <<'PY'
+import json
+from urllib.parse import parse_qsl, urlsplit
+names = [('utm_source', 'source'), ('utm_medium', 'medium'),
+         ('utm_campaign', 'name'), ('utm_term', 'term'),
+         ('utm_content', 'content'), ('utm_id', 'id')]
+clicks = [('gclid', 'Google'), ('msclkid', 'Microsoft'),
+          ('dclid', 'DoubleClick')]
+for line in open('in.ndjson'):
+    q = urlsplit(json.loads(line)['context']['page_url']).query
+    pairs = parse_qsl(q, keep_blank_values=True, errors='surrogateescape')
+    def first(name):
+        """The first value of name not blank; None if it is no UTF-8."""
+        for k, v in pairs:
+            if k == name and v.strip():
+                try:
+                    v.encode('utf-8')
+                except UnicodeEncodeError:
+                    return None
+                return v
+        return None
+    out = {}
+    for p, m in names:
+        v = first(p)
+        if v is not None:
+            out[m] = v
+    for p, net in clicks:
+        v = first(p)
+        if v is not None:
+            out['click_id'] = v
+            out['network'] = net
+            break
+    print(json.dumps(out, separators=(',', ':'), ensure_ascii=False))
+PY
+)
+	assert_equal "$got" "$want"
+}
+
+@test "ev-enrich: --stats names one member per enrichment with its counts" {
+	[ -f "$UAP/regexes.yaml" ] || skip "uap-core is not installed"
+	run --separate-stderr ev-enrich --lookup "$E/users.csv" --on user_id \
+	    --calendar --campaign --referrer --ua --ip-country "$E/ranges.csv" \
+	    --hash user_id --key-file key.txt --anon-ip --drop event_id \
+	    --fingerprint --stats stats.json <"$E/events.ndjson"
+	assert_success
+	run jq -c '.enrich | [keys, (.lookup | keys), (.lookup.users | keys),
+	    (.ua | keys), (.calendar | keys)]' stats.json
+	assert_output '[["anon_ip","calendar","campaign","drop","fingerprint","geo","hash","lookup","referrer","ua"],["users"],["absent","applied","failed","present","reload_failures","reloads","rows"],["absent","applied","cache_hits","cache_misses","failed","present"],["absent","applied","failed","present"]]'
+}
+
 @test "ev-enrich: a number is hashed from its bytes as written, whatever the rest of the record" {
 	{
 		printf '%s\n' '{"n":0}' '{"s":"a\nb","n":0}' \
