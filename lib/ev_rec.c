@@ -557,20 +557,19 @@ edited_inside(const struct ev_rec *r, int i)
 
 /*
  * The token of p's value; or -1, with *v the value when p leads into a
- * replaced value, NULL when absent or deleted.  *parent (if asked) is the
- * container token holding the result.
+ * replaced value, NULL when absent or deleted.  With reedit, a value
+ * replaced already at the end of p gives its token, to be replaced again.
  */
 static int
 tok_find(const struct ev_rec *r, const struct ev_path *p, json_t **v,
-    int *parent)
+    int reedit)
 {
 	const jsmntok_t *t = TOK(r);
-	int i = 0, k, c, j, e, up;
+	int i = 0, k, c, j, e;
 	size_t s;
 
 	*v = NULL;
 	for (s = 0; s < p->nseg; s++) {
-		up = i;
 		if (t[i].type == JSMN_OBJECT)
 			i = tok_member(r, i, p->seg[s].key, p->seg[s].keylen);
 		else if (t[i].type == JSMN_ARRAY && p->seg[s].index >= 0) {
@@ -588,12 +587,12 @@ tok_find(const struct ev_rec *r, const struct ev_path *p, json_t **v,
 		if (i < 0)
 			return -1;
 		if (r->nedit > 0 && (e = edit_of(r, i)) >= 0) {
+			if (reedit && s + 1 == p->nseg && r->edit_val[e] != NULL)
+				return i;
 			if (r->edit_val[e] != NULL)
 				*v = ev_path_get_at(p, s + 1, r->edit_val[e]);
 			return -1;
 		}
-		if (parent != NULL)
-			*parent = up;
 	}
 	return i;
 }
@@ -782,7 +781,7 @@ lazy_find(const struct ev_rec *r, const struct ev_path *p, json_t **v)
 		*v = ev_path_get_at(p, 1, a);
 		return -1;
 	}
-	return tok_find(r, p, v, NULL);
+	return tok_find(r, p, v, 0);
 }
 
 /*
@@ -1085,7 +1084,7 @@ edit_target(const struct ev_rec *r, const struct ev_path *p)
 
 	if (!can_edit(r) || p->nseg == 0 || in_added(r, p))
 		return -1;
-	return tok_find(r, p, &v, NULL);
+	return tok_find(r, p, &v, 1);
 }
 
 int
@@ -1142,7 +1141,7 @@ ev_rec_text(const struct ev_rec *r, const struct ev_path *p, const char **s,
 	if (r->ntok == 0 || r->dirty || TOK(r)[0].type != JSMN_OBJECT ||
 	    p->nseg == 0 || (r->added != NULL && json_object_getn(r->added,
 	    p->seg[0].key, p->seg[0].keylen) != NULL) ||
-	    (i = tok_find(r, p, &v, NULL)) < 0)
+	    (i = tok_find(r, p, &v, 0)) < 0)
 		return -1;
 	*s = tok_bytes(r, i, len);
 	return 0;

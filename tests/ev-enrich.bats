@@ -891,6 +891,24 @@ PY
 	assert_output "{\"user_id\":\"$h\",\"n\":1.50,\"x\":\"\\u00e9\",\"b\":12345678901234567890}"
 }
 
+@test "ev-enrich: --anon-ip then --hash of the same field keeps the other bytes" {
+	printf '%s\n' '{"context":{"ip":"1.2.3.4"},"n":1.50}' >in.ndjson
+	run --separate-stderr ev-enrich --anon-ip --hash context.ip --key-file key.txt <in.ndjson
+	assert_success
+	assert_output "{\"context\":{\"ip\":\"$(hmac_of key.txt 1.2.3.0)\"},\"n\":1.50}"
+}
+
+@test "ev-enrich: --fingerprint after a change keeps the other bytes" {
+	printf '%s\n' '{"n":1.50,"u":"x","m":1e3}' >in.ndjson
+	run --separate-stderr ev-enrich --hash u --fingerprint --key-file key.txt <in.ndjson
+	assert_success
+	# The fingerprint: SHA-256 of the sorted compact event, as Python writes it.
+	fp=$(python3 -c 'import hashlib, json, sys
+e = {"n": 1.5, "u": sys.argv[1], "m": 1000.0}
+print(hashlib.sha256(json.dumps(e, sort_keys=True, separators=(",", ":")).encode()).hexdigest())' "$(hmac_of key.txt x)")
+	assert_output "{\"n\":1.50,\"u\":\"$(hmac_of key.txt x)\",\"m\":1e3,\"fingerprint\":\"$fp\"}"
+}
+
 @test "ev-enrich: a repeated key is hashed at its last occurrence and the clear text goes" {
 	printf '%s\n' '{"a":"x","n":1.50,"a":"y"}' '{"c":{"a":"x","a":"y"},"n":1.50}' >in.ndjson
 	run --separate-stderr ev-enrich --hash a,c.a --key-file key.txt <in.ndjson

@@ -489,6 +489,12 @@ test_rec_fallback(void)
 	CHECK(ev_rec_text(&r, n, &t, &len) == 0 && len == 1 && *t == '0');
 	CHECK(ev_rec_set(&r, n, json_integer(1)) == 0);
 	CHECK(ev_rec_text(&r, n, &t, &len) == -1);
+	/* A value changed twice is still changed in place. */
+	CHECK(ev_rec_set(&r, n, json_integer(2)) == 0);
+	ev_buf_reset(&out);
+	ev_rec_write(&r, &out);
+	CHECK(strcmp(out.data, "{\"s\":\"\\u0041\",\"n\":2,"
+	    "\"b\":12345678901234567890,\"z\":true}") == 0);
 	ev_rec_clear(&r);
 	ev_path_free(n);
 	ev_buf_free(&big);
