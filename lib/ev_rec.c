@@ -460,12 +460,13 @@ key_same(const struct ev_rec *r, int i, int j)
 {
 	const jsmntok_t *t = TOK(r);
 	const char *s;
-	size_t n;
+	size_t n = (size_t)(t[i].end - t[i].start);
 
-	if (!r->escapes || memchr(r->raw + t[i].start, '\\',
-	    (size_t)(t[i].end - t[i].start)) == NULL)
-		return key_eq(r, j, r->raw + t[i].start,
-		    (size_t)(t[i].end - t[i].start));
+	if (!r->escapes)
+		return t[j].end - t[j].start == t[i].end - t[i].start &&
+		    memcmp(r->raw + t[i].start, r->raw + t[j].start, n) == 0;
+	if (memchr(r->raw + t[i].start, '\\', n) == NULL)
+		return key_eq(r, j, r->raw + t[i].start, n);
 	tok_str(r, i, &s, &n);
 	return key_eq(r, j, s, n);
 }
@@ -480,6 +481,20 @@ later_dup(const struct ev_rec *r, int k, int objend)
 	for (j = tok_next(r, k + 1); j < r->ntok && t[j].start < objend;
 	    j = tok_next(r, j + 1))
 		if (key_same(r, k, j))
+			return 1;
+	return 0;
+}
+
+/* Whether object token o repeats a key. */
+static int
+obj_dups(const struct ev_rec *r, int o)
+{
+	const jsmntok_t *t = TOK(r);
+	int i;
+
+	for (i = o + 1; i < r->ntok && t[i].start < t[o].end;
+	    i = tok_next(r, i + 1))
+		if (later_dup(r, i, t[o].end))
 			return 1;
 	return 0;
 }
@@ -641,7 +656,7 @@ write_tok(const struct ev_rec *r, struct ev_buf *b, int i)
 		return;
 	}
 	/* has_dups is worked out once, for the top level only. */
-	dups = obj && (i != 0 || has_dups(r));
+	dups = obj && (i == 0 ? has_dups(r) : obj_dups(r, i));
 	ev_buf_addc(b, obj ? '{' : '[');
 	pos = t[i].start + 1;
 	for (c = 0, j = i + 1; c < t[i].size; c++) {
@@ -955,18 +970,9 @@ static int
 has_dups(const struct ev_rec *r)
 {
 	struct ev_rec *m = MUT(r);
-	const jsmntok_t *t = TOK(r);
-	int i;
 
-	if (m->dups == 0) {
-		m->dups = 1;
-		for (i = 1; i < r->ntok && t[i].start < t[0].end;
-		    i = tok_next(r, i + 1))
-			if (later_dup(r, i, t[0].end)) {
-				m->dups = 2;
-				return 1;
-			}
-	}
+	if (m->dups == 0)
+		m->dups = obj_dups(r, 0) ? 2 : 1;
 	return m->dups == 2;
 }
 
