@@ -321,8 +321,9 @@ number(struct ev_run *run, const char *opt, const char *arg, long long min,
 }
 
 /*
- * Count a failure; with --strict (or force) it also becomes an error of
- * the record's reject: enrichment, field, value and expectation.
+ * Count a failure in c (unless NULL: counted elsewhere); with --strict (or
+ * force) it also becomes an error of the record's reject: enrichment,
+ * field, value and expectation.
  */
 static void
 fail(struct enrich *e, struct count *c, int force, const char *enrichment,
@@ -331,7 +332,8 @@ fail(struct enrich *e, struct count *c, int force, const char *enrichment,
 	json_t *err;
 	char *vtext;
 
-	c->failed++;
+	if (c != NULL)
+		c->failed++;
 	if (!e->strict && !force)
 		return;
 	vtext = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) :
@@ -372,7 +374,8 @@ do_lookups(struct enrich *e, struct ev_rec *rec)
 	for (i = 0; i < e->nlk; i++) {
 		struct ev_lookup *l = e->lk[i];
 		struct count *c = &e->lk_count[i];
-		json_t *row;
+		json_t *row, *key;
+		int absent;
 
 		if (has_member(rec, l->name)) {
 			c->present++;
@@ -385,7 +388,14 @@ do_lookups(struct enrich *e, struct ev_rec *rec)
 			c->applied++;
 			break;
 		case EV_LOOKUP_NOKEY:
-			if (ev_rec_get(rec, l->key_path[bad]) == NULL) {
+			key = ev_rec_get(rec, l->key_path[bad]);
+			/*
+			 * An absent (or null) key is counted as absent only,
+			 * also when it rejects the event, so the counts stay a
+			 * partition of the events.
+			 */
+			absent = key == NULL || json_is_null(key);
+			if (absent) {
 				c->absent++;
 				if (e->missing != MISSING_REJECT)
 					break;
@@ -393,9 +403,8 @@ do_lookups(struct enrich *e, struct ev_rec *rec)
 			snprintf(expect, sizeof(expect), "a string or number "
 			    "key for column '%s' of %s", l->key_col[bad],
 			    l->file);
-			fail(e, c, e->missing == MISSING_REJECT, "lookup",
-			    l->key_path[bad], ev_rec_get(rec, l->key_path[bad]),
-			    expect);
+			fail(e, absent ? NULL : c, e->missing == MISSING_REJECT,
+			    "lookup", l->key_path[bad], key, expect);
 			break;
 		case EV_LOOKUP_MISS:
 			if (e->missing == MISSING_NULL)
@@ -673,7 +682,19 @@ do_hash(struct enrich *e, struct ev_rec *rec)
 			ev_buf_add(&e->scratch, json_string_value(v),
 			    json_string_length(v));
 		} else if (json_is_integer(v) || json_is_real(v)) {
-			ev_json_write(v, &e->scratch);
+			const char *t;
+			size_t n;
+
+			/*
+			 * A number is hashed as the event spells it, so its
+			 * pseudonym never depends on the rest of the record; a
+			 * number the event does not spell (a lookup column)
+			 * in evkit's number form.
+			 */
+			if (ev_rec_text(rec, e->hash.p[i], &t, &n) == 0)
+				ev_buf_add(&e->scratch, t, n);
+			else
+				ev_json_write(v, &e->scratch);
 		} else if (json_is_null(v)) {
 			e->hash_count.absent++;
 			continue;

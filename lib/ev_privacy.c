@@ -18,7 +18,8 @@
 #include "ev_common.h"
 #include "ev_privacy.h"
 
-#define MIN_KEY	16
+#define MIN_KEY		16
+#define MAX_KEY_FILE	4096
 
 static void
 set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -34,7 +35,12 @@ static int
 take_key(const char *p, size_t n, const char *what, unsigned char **key,
     size_t *keylen, char *err, size_t errlen)
 {
-	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+	/*
+	 * Exactly one final LF goes, as $(cat FILE) would take a file
+	 * written by echo: the rest, a CR before it included, is the key, so
+	 * other tools given the same bytes compute the same HMAC.
+	 */
+	if (n > 0 && p[n - 1] == '\n')
 		n--;
 	if (n < MIN_KEY) {
 		set_err(err, errlen, "%s: key too short (%zu bytes, at least "
@@ -52,7 +58,7 @@ ev_privacy_read_key(const char *path, unsigned char **key, size_t *keylen,
     char *err, size_t errlen)
 {
 	FILE *f;
-	char buf[4096];
+	char buf[MAX_KEY_FILE + 1];
 	size_t n;
 	int rc;
 
@@ -60,8 +66,9 @@ ev_privacy_read_key(const char *path, unsigned char **key, size_t *keylen,
 		set_err(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* One byte more than allowed tells a file of exactly the limit. */
 	n = fread(buf, 1, sizeof(buf), f);
-	if (ferror(f) || !feof(f)) {
+	if (ferror(f) || n > MAX_KEY_FILE) {
 		set_err(err, errlen, "%s: %s", path, ferror(f) ?
 		    strerror(errno) : "key file longer than 4096 bytes");
 		fclose(f);
@@ -143,6 +150,8 @@ int
 ev_privacy_anon_ip(const char *ip, int octets, int segments, char *out,
     size_t outlen)
 {
+	static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0xff, 0xff };
 	unsigned char a[16];
 	int i;
 
@@ -152,8 +161,16 @@ ev_privacy_anon_ip(const char *ip, int octets, int segments, char *out,
 		return inet_ntop(AF_INET, a, out, (socklen_t)outlen) ? 0 : -1;
 	}
 	if (inet_pton(AF_INET6, ip, a) == 1) {
-		for (i = 0; i < segments && i < 8; i++)
-			a[15 - 2 * i] = a[14 - 2 * i] = 0;
+		/*
+		 * An IPv4-mapped address (::ffff:a.b.c.d) is an IPv4 host:
+		 * the IPv6 mask would zero all of it, so it gets the IPv4 one.
+		 */
+		if (memcmp(a, v4mapped, sizeof(v4mapped)) == 0)
+			for (i = 0; i < octets && i < 4; i++)
+				a[15 - i] = 0;
+		else
+			for (i = 0; i < segments && i < 8; i++)
+				a[15 - 2 * i] = a[14 - 2 * i] = 0;
 		return inet_ntop(AF_INET6, a, out, (socklen_t)outlen) ? 0 : -1;
 	}
 	return -1;

@@ -19,8 +19,9 @@
 #define EV_PRIVACY_HASHLEN	(5 + 64)	/* prefix and hex digits */
 
 /*
- * Read a key: the whole file (a trailing newline removed), at least 16
- * bytes.  Returns 0, or -1 with err.
+ * Read a key: the whole file of at most 4096 bytes, exactly one final LF
+ * removed (a CR stays key material), at least 16 bytes.  Returns 0, or -1
+ * with err.
  */
 int	ev_privacy_read_key(const char *path, unsigned char **key,
 	    size_t *keylen, char *err, size_t errlen);
@@ -36,9 +37,10 @@ int	ev_privacy_is_hashed(const char *s, size_t n);
 /* Lowercase hex SHA-256 of p into out (65 bytes). */
 void	ev_privacy_sha256(const void *p, size_t n, char *out);
 /*
- * Anonymise an address: zero the last octets (1-4) of IPv4, the last
- * segments (1-8) of IPv6.  Returns 0 with the text in out (at least 46
- * bytes), -1 when ip is not an address.
+ * Anonymise an address: zero the last octets (1-4) of IPv4 and of an
+ * IPv4-mapped IPv6 address (::ffff:a.b.c.d, written so), the last segments
+ * (1-8) of any other IPv6.  Returns 0 with the text in out (at least 46
+ * bytes), -1 when ip is not an address (a zone id, "%eth0", makes it none).
  */
 int	ev_privacy_anon_ip(const char *ip, int octets, int segments,
 	    char *out, size_t outlen);

@@ -84,7 +84,12 @@ ev_rec_clear(struct ev_rec *r)
 {
 	soft_clear(r);
 	free(r->tok);
+	free(r->edit_tok);
+	free(r->edit_val);
 	ev_buf_free(&r->arena);
+	r->edit_tok = NULL;
+	r->edit_val = NULL;
+	r->capedit = 0;
 	r->tok = NULL;
 	r->tokval = NULL;
 	r->tokstr = NULL;
@@ -267,9 +272,13 @@ prim_ok(const char *b, size_t n)
 	return i == n;
 }
 
-/* Index the validated line; 0, or -1 when jansson should judge it. */
+/*
+ * Index the validated line; 0, or -1 when jansson should judge it.  With
+ * judged set jansson has accepted the line already, so its tokens need no
+ * checks of ours and any number of them is fine.
+ */
 static int
-tokenize(struct ev_rec *r)
+tokenize(struct ev_rec *r, int judged)
 {
 	jsmn_parser p;
 	int i, n;
@@ -282,11 +291,11 @@ tokenize(struct ev_rec *r)
 		    (unsigned int)r->captok);
 		if (n != JSMN_ERROR_NOMEM)
 			break;
-		if (r->captok >= LAZY_MAX_TOK)
+		if (r->captok >= LAZY_MAX_TOK && !judged)
 			return -1;
 		grow_index(r, 2 * r->captok);
 	}
-	if (n <= 0 || n > LAZY_MAX_TOK)
+	if (n <= 0 || (n > LAZY_MAX_TOK && !judged))
 		return -1;
 	/*
 	 * yajl ignores a partial token after a complete value at the end of
@@ -296,7 +305,7 @@ tokenize(struct ev_rec *r)
 	 */
 	if (t_end(r, n) != n)
 		return -1;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !judged; i++) {
 		const jsmntok_t *t = &TOK(r)[i];
 
 		if (t->type == JSMN_PRIMITIVE && !prim_ok(r->raw + t->start,
@@ -338,12 +347,26 @@ ev_rec_parse(struct ev_rec *r, const char *line, size_t len)
 	 */
 	if (!r->eager && !has_u_escape(line, len, &r->escapes) &&
 	    ev_utf8_check(line, len) == len && yajl_valid(line, len) &&
-	    tokenize(r) == 0) {
+	    tokenize(r, 0) == 0) {
 		r->lazy = 1;
 		return 0;
 	}
 	lazy_reset(r);
-	return parse_full(r);
+	if (parse_full(r) != 0)
+		return -1;
+	/*
+	 * jansson has judged the line; index it all the same, so that reads
+	 * and changes keep the line's own bytes (number spelling above all)
+	 * as on the fast path.  jansson's tree is built again if asked for.
+	 */
+	if (!r->eager && tokenize(r, 1) == 0) {
+		json_decref(r->root);
+		r->root = NULL;
+		r->escapes = memchr(line, '\\', len) != NULL;
+		r->lazy = 1;
+	} else
+		lazy_reset(r);
+	return 0;
 }
 
 /* The token after the subtree of token i. */
@@ -431,6 +454,51 @@ key_eq(const struct ev_rec *r, int i, const char *key, size_t keylen)
 	return n == keylen && memcmp(s, key, n) == 0;
 }
 
+/* Whether key tokens i and j name the same member (escapes decoded). */
+static int
+key_same(const struct ev_rec *r, int i, int j)
+{
+	const jsmntok_t *t = TOK(r);
+	const char *s;
+	size_t n = (size_t)(t[i].end - t[i].start);
+
+	if (!r->escapes)
+		return t[j].end - t[j].start == t[i].end - t[i].start &&
+		    memcmp(r->raw + t[i].start, r->raw + t[j].start, n) == 0;
+	if (memchr(r->raw + t[i].start, '\\', n) == NULL)
+		return key_eq(r, j, r->raw + t[i].start, n);
+	tok_str(r, i, &s, &n);
+	return key_eq(r, j, s, n);
+}
+
+/* Whether a member after key token k of its object repeats the key. */
+static int
+later_dup(const struct ev_rec *r, int k, int objend)
+{
+	const jsmntok_t *t = TOK(r);
+	int j;
+
+	for (j = tok_next(r, k + 1); j < r->ntok && t[j].start < objend;
+	    j = tok_next(r, j + 1))
+		if (key_same(r, k, j))
+			return 1;
+	return 0;
+}
+
+/* Whether object token o repeats a key. */
+static int
+obj_dups(const struct ev_rec *r, int o)
+{
+	const jsmntok_t *t = TOK(r);
+	int i;
+
+	for (i = o + 1; i < r->ntok && t[i].start < t[o].end;
+	    i = tok_next(r, i + 1))
+		if (later_dup(r, i, t[o].end))
+			return 1;
+	return 0;
+}
+
 /* The value token of member key in object token o (the last one wins). */
 static int
 tok_member(const struct ev_rec *r, int o, const char *key, size_t keylen)
@@ -477,6 +545,16 @@ edit_of(const struct ev_rec *r, int i)
 	return -1;
 }
 
+/* Whether value token i is deleted. */
+static int
+dropped(const struct ev_rec *r, int i)
+{
+	int e;
+
+	return r->nedit > 0 && (e = edit_of(r, i)) >= 0 &&
+	    r->edit_val[e] == NULL;
+}
+
 /* Whether an edit lies strictly inside token i's value. */
 static int
 edited_inside(const struct ev_rec *r, int i)
@@ -494,102 +572,124 @@ edited_inside(const struct ev_rec *r, int i)
 
 /*
  * The token of p's value; or -1, with *v the value when p leads into a
- * replaced value, NULL when absent or deleted.  *parent (if asked) is the
- * container token holding the result.
+ * replaced value, NULL when absent or deleted.  With reedit, a value
+ * replaced already at the end of p gives its token, to be replaced again.
  */
 static int
 tok_find(const struct ev_rec *r, const struct ev_path *p, json_t **v,
-    int *parent)
+    int reedit)
 {
 	const jsmntok_t *t = TOK(r);
-	int i = 0, k, e, up;
+	int i = 0, k, c, j, e;
 	size_t s;
 
 	*v = NULL;
 	for (s = 0; s < p->nseg; s++) {
-		up = i;
 		if (t[i].type == JSMN_OBJECT)
 			i = tok_member(r, i, p->seg[s].key, p->seg[s].keylen);
-		else if (t[i].type == JSMN_ARRAY && p->seg[s].index >= 0 &&
-		    p->seg[s].index < t[i].size) {
-			for (k = 0, i++; k < p->seg[s].index; k++)
-				i = tok_next(r, i);
+		else if (t[i].type == JSMN_ARRAY && p->seg[s].index >= 0) {
+			/* Deleted elements are gone: count the others. */
+			for (k = -1, c = 0, j = i + 1; c < t[i].size; c++) {
+				if (!dropped(r, j) && ++k == p->seg[s].index)
+					break;
+				j = tok_next(r, j);
+			}
+			if (c == t[i].size)
+				return -1;
+			i = j;
 		} else
 			return -1;
 		if (i < 0)
 			return -1;
 		if (r->nedit > 0 && (e = edit_of(r, i)) >= 0) {
+			if (reedit && s + 1 == p->nseg && r->edit_val[e] != NULL)
+				return i;
 			if (r->edit_val[e] != NULL)
 				*v = ev_path_get_at(p, s + 1, r->edit_val[e]);
 			return -1;
 		}
-		if (parent != NULL)
-			*parent = up;
 	}
 	return i;
 }
 
+/* Where value token i begins and ends in the line, quotes included. */
+static int
+tok_from(const struct ev_rec *r, int i)
+{
+	const jsmntok_t *t = &TOK(r)[i];
+
+	return t->type == JSMN_STRING ? t->start - 1 : t->start;
+}
+
+static int
+tok_to(const struct ev_rec *r, int i)
+{
+	const jsmntok_t *t = &TOK(r)[i];
+
+	return t->type == JSMN_STRING ? t->end + 1 : t->end;
+}
+
 /*
- * Write token i with the edits applied: untouched values as their bytes,
- * containers holding an edit member by member, and at the top the added
- * members.
+ * Write token i with the edits applied: a changed value in evkit's form,
+ * everything else as the line's bytes, spacing included.  In a container
+ * holding a change, a deleted member goes with the separator before it (or
+ * after it, for the first one); so does a member whose key comes again
+ * later, as jansson keeps only the last.  At the top the added members go
+ * in before the closing brace.
  */
 static void
 write_tok(const struct ev_rec *r, struct ev_buf *b, int i)
 {
 	const jsmntok_t *t = TOK(r);
-	const char *s;
-	size_t n;
-	int e, j, c, first = 1;
+	const char *g, *comma;
+	int e, j, v, c, pos, first = 1, obj = t[i].type == JSMN_OBJECT;
+	int dups;
 
 	if ((e = edit_of(r, i)) >= 0) {
 		ev_json_write(r->edit_val[e], b);
 		return;
 	}
-	if (t[i].type == JSMN_OBJECT && (i == 0 || edited_inside(r, i))) {
-		ev_buf_addc(b, '{');
-		for (c = 0, j = i + 1; c < t[i].size; c++) {
-			e = edit_of(r, j + 1);
-			if (e < 0 || r->edit_val[e] != NULL) {
-				if (!first)
-					ev_buf_addc(b, ',');
-				first = 0;
-				s = tok_bytes(r, j, &n);
-				ev_buf_add(b, s, n);
-				ev_buf_addc(b, ':');
-				write_tok(r, b, j + 1);
-			}
-			j = tok_next(r, j + 1);
-		}
-		if (i == 0 && r->added != NULL)
-			write_members(r->added, b, &first);
-		ev_buf_addc(b, '}');
+	if (t[i].type == JSMN_STRING || t[i].type == JSMN_PRIMITIVE ||
+	    (i != 0 && !edited_inside(r, i))) {
+		ev_buf_add(b, r->raw + tok_from(r, i), (size_t)(tok_to(r, i) -
+		    tok_from(r, i)));
 		return;
 	}
-	if (t[i].type == JSMN_ARRAY && edited_inside(r, i)) {
-		ev_buf_addc(b, '[');
-		for (c = 0, j = i + 1; c < t[i].size; c++) {
-			if (c > 0)
-				ev_buf_addc(b, ',');
-			write_tok(r, b, j);
-			j = tok_next(r, j);
+	/* has_dups is worked out once, for the top level only. */
+	dups = obj && (i == 0 ? has_dups(r) : obj_dups(r, i));
+	ev_buf_addc(b, obj ? '{' : '[');
+	pos = t[i].start + 1;
+	for (c = 0, j = i + 1; c < t[i].size; c++) {
+		v = obj ? j + 1 : j;
+		if (!dropped(r, v) && !(dups && later_dup(r, j, t[i].end))) {
+			g = r->raw + pos;
+			if (first && c > 0 && (comma = memchr(g, ',',
+			    (size_t)(tok_from(r, j) - pos))) != NULL)
+				g = comma + 1;
+			ev_buf_add(b, g, (size_t)(r->raw + tok_from(r, j) - g));
+			if (obj)
+				ev_buf_add(b, r->raw + tok_from(r, j),
+				    (size_t)(tok_from(r, v) - tok_from(r, j)));
+			write_tok(r, b, v);
+			first = 0;
 		}
-		ev_buf_addc(b, ']');
-		return;
+		pos = tok_to(r, v);
+		j = tok_next(r, v);
 	}
-	s = tok_bytes(r, i, &n);
-	ev_buf_add(b, s, n);
+	ev_buf_add(b, r->raw + pos, (size_t)(t[i].end - 1 - pos));
+	if (i == 0 && r->added != NULL)
+		write_members(r->added, b, &first);
+	ev_buf_addc(b, obj ? '}' : ']');
 }
 
 /*
- * Whether a change may be kept as an edit: a lazily indexed object without
- * repeated keys (whose output jansson would collapse) and room left.
+ * Whether a change may be kept as an edit: a lazily indexed object (its
+ * repeated keys are collapsed as jansson does when it is written).
  */
 static int
 can_edit(const struct ev_rec *r)
 {
-	return r->lazy && !r->dirty && r->nedit < EV_REC_MAX_EDITS &&
-	    TOK(r)[0].type == JSMN_OBJECT && !has_dups(r);
+	return r->lazy && !r->dirty && TOK(r)[0].type == JSMN_OBJECT;
 }
 
 /* Record an edit of token i (steals val; NULL deletes). */
@@ -602,6 +702,13 @@ edit_put(struct ev_rec *r, int i, json_t *val)
 		json_decref(r->edit_val[e]);
 		r->edit_val[e] = val;
 		return;
+	}
+	if (r->nedit == r->capedit) {
+		r->capedit = r->capedit ? 2 * r->capedit : 8;
+		r->edit_tok = ev_xreallocarray(r->edit_tok,
+		    (size_t)r->capedit, sizeof(*r->edit_tok));
+		r->edit_val = ev_xreallocarray(r->edit_val,
+		    (size_t)r->capedit, sizeof(*r->edit_val));
 	}
 	r->edit_tok[r->nedit] = i;
 	r->edit_val[r->nedit++] = val;
@@ -622,10 +729,13 @@ build_root(const struct ev_rec *r)
 		struct ev_buf tmp = EV_BUF_INIT;
 		json_error_t e;
 
+		/*
+		 * The record is still written from the index and its edits
+		 * (the tokens stay valid), so this tree is only read.
+		 */
 		write_tok(m, &tmp, 0);
 		m->root = load(tmp.data, tmp.len, &e);
 		ev_buf_free(&tmp);
-		m->dirty = 1;	/* the bytes no longer say it */
 	} else if (parse_full(m) != 0)
 		m->root = NULL;
 	m->lazy = 0;
@@ -686,7 +796,7 @@ lazy_find(const struct ev_rec *r, const struct ev_path *p, json_t **v)
 		*v = ev_path_get_at(p, 1, a);
 		return -1;
 	}
-	return tok_find(r, p, v, NULL);
+	return tok_find(r, p, v, 0);
 }
 
 /*
@@ -860,25 +970,9 @@ static int
 has_dups(const struct ev_rec *r)
 {
 	struct ev_rec *m = MUT(r);
-	const jsmntok_t *t = TOK(r);
-	int i, j;
 
-	if (m->dups == 0) {
-		m->dups = 1;
-		for (i = 1; i < r->ntok && t[i].start < t[0].end;
-		    i = tok_next(r, i + 1))
-			for (j = tok_next(r, i + 1); j < r->ntok &&
-			    t[j].start < t[0].end; j = tok_next(r, j + 1))
-				if (t[i].end - t[i].start == t[j].end -
-				    t[j].start && (r->escapes ||
-				    memcmp(r->raw + t[i].start, r->raw +
-				    t[j].start, (size_t)(t[i].end -
-				    t[i].start)) == 0)) {
-					/* Escapes: assume the worst. */
-					m->dups = 2;
-					return 1;
-				}
-	}
+	if (m->dups == 0)
+		m->dups = obj_dups(r, 0) ? 2 : 1;
 	return m->dups == 2;
 }
 
@@ -979,28 +1073,38 @@ ev_rec_add(struct ev_rec *r, const char *key, json_t *val)
 		json_object_set_new(r->root, key, val);
 }
 
+/* Whether p leads into a member added to a lazily indexed record. */
+static int
+in_added(const struct ev_rec *r, const struct ev_path *p)
+{
+	return r->lazy && !r->dirty && p->nseg > 0 && r->added != NULL &&
+	    json_object_getn(r->added, p->seg[0].key, p->seg[0].keylen) !=
+	    NULL;
+}
+
 /* The token an edit of p may replace (> 0), or -1. */
 static int
-edit_target(const struct ev_rec *r, const struct ev_path *p, int *parent)
+edit_target(const struct ev_rec *r, const struct ev_path *p)
 {
 	json_t *v;
 
-	if (!can_edit(r) || p->nseg == 0 || (r->added != NULL &&
-	    json_object_getn(r->added, p->seg[0].key, p->seg[0].keylen) !=
-	    NULL))
+	if (!can_edit(r) || p->nseg == 0 || in_added(r, p))
 		return -1;
-	return tok_find(r, p, &v, parent);
+	return tok_find(r, p, &v, 1);
 }
 
 int
 ev_rec_set(struct ev_rec *r, const struct ev_path *p, json_t *val)
 {
-	int i = edit_target(r, p, NULL);
+	int i = edit_target(r, p);
 
 	if (i > 0) {
 		edit_put(r, i, val);
 		return 0;
 	}
+	/* An added member is changed where it is, still spliced in. */
+	if (in_added(r, p))
+		return ev_path_set(p, r->added, val);
 	build_root(r);
 	r->dirty = 1;
 	return ev_path_set(p, r->root, val);
@@ -1009,12 +1113,14 @@ ev_rec_set(struct ev_rec *r, const struct ev_path *p, json_t *val)
 int
 ev_rec_del(struct ev_rec *r, const struct ev_path *p)
 {
-	int n, parent = -1, i = edit_target(r, p, &parent);
+	int n, i = edit_target(r, p);
 
-	if (i > 0 && TOK(r)[parent].type == JSMN_OBJECT) {
+	if (i > 0) {
 		edit_put(r, i, NULL);
 		return 1;
 	}
+	if (in_added(r, p))
+		return ev_path_del(p, r->added);
 	if (r->lazy && ev_rec_get(r, p) == NULL)
 		return 0;	/* absent: nothing to build */
 	n = ev_path_del(p, build_root(r));
@@ -1028,6 +1134,23 @@ ev_rec_touch(struct ev_rec *r)
 {
 	build_root(r);
 	r->dirty = 1;
+}
+
+int
+ev_rec_text(const struct ev_rec *r, const struct ev_path *p, const char **s,
+    size_t *len)
+{
+	json_t *v;
+	int i;
+
+	/* The index outlives build_root until the tree itself is changed. */
+	if (r->ntok == 0 || r->dirty || TOK(r)[0].type != JSMN_OBJECT ||
+	    p->nseg == 0 || (r->added != NULL && json_object_getn(r->added,
+	    p->seg[0].key, p->seg[0].keylen) != NULL) ||
+	    (i = tok_find(r, p, &v, 0)) < 0)
+		return -1;
+	*s = tok_bytes(r, i, len);
+	return 0;
 }
 
 int
@@ -1097,7 +1220,11 @@ ev_rec_write(struct ev_rec *r, struct ev_buf *b)
 		return;
 	}
 	if (r->nedit > 0) {
+		/* The spacing around the document is kept too. */
+		ev_buf_add(b, r->raw, (size_t)TOK(r)[0].start);
 		write_tok(r, b, 0);
+		ev_buf_add(b, r->raw + TOK(r)[0].end, r->rawlen -
+		    (size_t)TOK(r)[0].end);
 		return;
 	}
 	if (r->added == NULL || json_object_size(r->added) == 0) {

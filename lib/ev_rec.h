@@ -8,18 +8,22 @@
  * only when a program asks for it, and the typed getters read scalars at
  * any depth straight from the bytes.  Lines the fast path cannot judge
  * exactly as jansson would (\u escapes, numbers near a double's limits,
- * documents of more than 2,000 values, anything yajl refuses) are parsed
- * by jansson at once, so the accepted language and the error messages are
- * jansson's (tests/fuzz/fuzz_rec.c holds the two to the same answers).
+ * documents of more than 2,000 values, anything yajl refuses) are judged
+ * by jansson, so the accepted language and the error messages are
+ * jansson's (tests/fuzz/fuzz_rec.c holds the two to the same answers);
+ * a line jansson accepts is then indexed the same way (ev_rec_eager
+ * records excepted), so every path reads and writes the line's own bytes.
  *
  * Output: an unchanged record is its original bytes (key order and number
  * spelling kept); new top-level members are spliced in before the closing
  * brace; changes to existing values (ev_rec_set, ev_rec_del, ev_rec_add of
- * a member the line has; up to EV_REC_MAX_EDITS, not into arrays for a
- * delete) are kept beside the index and written in place, the values
- * around them keeping their bytes (a container holding a change is
- * re-joined with plain separators).  Anything else builds the jansson tree
- * (also ev_rec_root, ev_rec_touch) and the record is re-serialised.
+ * a member the line has, at any depth, array elements included) and to
+ * added members are kept beside the index and written in place: every
+ * byte around them, spacing included, is copied from the line.  A
+ * container holding a change loses the separator of a deleted member and
+ * the earlier occurrences of a repeated key (jansson keeps the last).
+ * Only a change made through ev_rec_root (ev_rec_touch), or through the
+ * tree of an ev_rec_eager record, re-serialises the whole record.
  *
  * Ownership: the record borrows the line's bytes until ev_rec_clear or the
  * next ev_rec_parse (copy them if they must outlive the reader's buffer).
@@ -36,8 +40,6 @@
 #include "ev_buf.h"
 #include "ev_path.h"
 #include "ev_time.h"
-
-#define EV_REC_MAX_EDITS	16
 
 struct ev_rec {
 	const char	*raw;		/* original bytes (borrowed) */
@@ -62,8 +64,9 @@ struct ev_rec {
 	struct ev_buf	 arena;		/* NUL-terminated string copies */
 	/* Values replaced (or deleted: NULL) in place, by token. */
 	int		 nedit;
-	int		 edit_tok[EV_REC_MAX_EDITS];
-	json_t		*edit_val[EV_REC_MAX_EDITS];
+	int		 capedit;
+	int		*edit_tok;	/* owned, capedit of them */
+	json_t		**edit_val;	/* owned, capedit of them */
 };
 
 void	ev_rec_init(struct ev_rec *r);
@@ -122,6 +125,14 @@ void	ev_rec_add(struct ev_rec *r, const char *key, json_t *val);
 /* Set or delete at any depth (steals val); marks the record dirty. */
 int	ev_rec_set(struct ev_rec *r, const struct ev_path *p, json_t *val);
 int	ev_rec_del(struct ev_rec *r, const struct ev_path *p);
+/*
+ * The JSON text of the value at p as the line spells it (a number's digits
+ * and exponent, a string's quotes and escapes): 0 with *s and *len
+ * borrowed from the line; -1 when absent, or when the value is not the
+ * line's own (changed, inside an added member, or the tree was changed).
+ */
+int	ev_rec_text(const struct ev_rec *r, const struct ev_path *p,
+	    const char **s, size_t *len);
 /* Mark modified through ev_rec_root so the record is re-serialised. */
 void	ev_rec_touch(struct ev_rec *r);
 int	ev_rec_changed(const struct ev_rec *r);

@@ -504,6 +504,34 @@ run_live() {
 	assert_output "$(printf '203.0.0.0\n2001:db8:1:2::')"
 }
 
+@test "ev-enrich: an IPv4-mapped address takes the IPv4 mask; a zone id is no address" {
+	printf '{"context":{"ip":"%s"}}\n' ::ffff:203.0.113.77 ::FFFF:cb00:714d \
+	    2001:db8:1:2:3:4:5:6 fe80::1%eth0 >in.ndjson
+	for n in 1 2 3 4; do
+		run --separate-stderr ev-enrich --anon-ip --anon-octets "$n" \
+		    --anon-segments 3 --stats stats.json <in.ndjson
+		assert_success
+		got=$(jq -r '.context.ip // "removed"' <<<"$output")
+		want=$(python3 - "$n" <<'PY'
+import ipaddress, sys
+n = int(sys.argv[1])
+for text in ['::ffff:203.0.113.77', '::FFFF:cb00:714d', '2001:db8:1:2:3:4:5:6',
+             'fe80::1%eth0']:
+    a = ipaddress.ip_address(text.split('%')[0])
+    if '%' in text:
+        print('removed')
+    elif a.ipv4_mapped is not None:
+        net = ipaddress.ip_network('%s/%d' % (a.ipv4_mapped, 32 - 8 * n), strict=False)
+        print('::ffff:%s' % net.network_address)
+    else:
+        print(ipaddress.ip_network('%s/80' % a, strict=False).network_address.compressed)
+PY
+)
+		[ "$got" = "$want" ] || { echo "octets $n: got $got, want $want"; return 1; }
+		[ "$(jq -c '.enrich.anon_ip | [.applied, .failed]' stats.json)" = '[3,1]' ]
+	done
+}
+
 @test "ev-enrich: geo sees the full address, the output only the masked one" {
 	printf '{"context":{"ip":"81.2.69.160"}}\n' >in.ndjson
 	run --separate-stderr ev-enrich --ip-country "$E/ranges.csv" --anon-ip --anon-octets 2 <in.ndjson
@@ -554,6 +582,351 @@ run_live() {
 	assert_line --index 0 '["campaign","context.page_url","not a url","an absolute URL scheme://host/path?query"]'
 	assert_line --index 1 '["geo","context.ip","10.0.0.1","an address the IP databases know"]'
 	assert_balanced stats.json
+}
+
+# --- bytes kept and pseudonyms of their own value --------------------
+
+# hmac_of KEYFILE TEXT: "hmac:" and Python's HMAC-SHA256 of TEXT under the
+# key the page describes (the whole file, one final LF removed).
+hmac_of() {
+	python3 - "$1" "$2" <<'PY'
+import hashlib, hmac, sys
+k = open(sys.argv[1], 'rb').read()
+if k.endswith(b'\n'):
+    k = k[:-1]
+print('hmac:' + hmac.new(k, sys.argv[2].encode(), hashlib.sha256).hexdigest())
+PY
+}
+
+@test "ev-enrich: the key file loses exactly one final newline, as Python's hmac is given" {
+	printf '{"user_id":"u1"}\n' >in.ndjson
+	k=abcdefghijklmnopqrstuvwxyz
+	# (Not i: bats' run sets it.)
+	n=0
+	for tail in '' '\n' '\n\n' '\r\n' '\r' '\n\r\n'; do
+		printf "$k$tail" >k$n
+		run --separate-stderr ev-enrich --hash user_id --key-file k$n <in.ndjson
+		assert_success
+		got=$(jq -r .user_id <<<"$output")
+		want=$(hmac_of k$n u1)
+		assert_equal "$got" "$want"
+		n=$((n + 1))
+	done
+	# So 'k' and 'k\n' agree, 'k\n\n' does not.
+	[ "$(hmac_of k0 u1)" = "$(hmac_of k1 u1)" ]
+	[ "$(hmac_of k0 u1)" != "$(hmac_of k2 u1)" ]
+	# EVKIT_HASH_KEY follows the same rule.
+	run --separate-stderr env EVKIT_HASH_KEY="$(cat k2)
+" ev-enrich --hash user_id <in.ndjson
+	[ "$(jq -r .user_id <<<"$output")" = "$(hmac_of k0 u1)" ]
+}
+
+@test "ev-enrich: a key file of 4096 bytes is taken, one of 4097 refused" {
+	printf '{"user_id":"u1"}\n' >in.ndjson
+	python3 -c 'import sys; sys.stdout.write("k" * 4096)' >k4096
+	python3 -c 'import sys; sys.stdout.write("k" * 4095 + "\n")' >k4095nl
+	python3 -c 'import sys; sys.stdout.write("k" * 4097)' >k4097
+	run --separate-stderr ev-enrich --hash user_id --key-file k4096 <in.ndjson
+	assert_success
+	[ "$(jq -r .user_id <<<"$output")" = "$(hmac_of k4096 u1)" ]
+	run --separate-stderr ev-enrich --hash user_id --key-file k4095nl <in.ndjson
+	assert_success
+	[ "$(jq -r .user_id <<<"$output")" = "$(hmac_of k4095nl u1)" ]
+	run --separate-stderr ev-enrich --hash user_id --key-file k4097 <in.ndjson
+	assert_failure 2
+	[[ $stderr == *"key file longer than 4096 bytes"* ]]
+}
+
+@test "ev-enrich: --lookup-missing counts are a partition of the events" {
+	{
+		printf '%s\n' '{"user_id":"u1"}' '{"user_id":"u2"}' '{"user_id":"u9"}' \
+		    '{"x":1}' '{"user_id":null}' '{"user_id":{"a":1}}' \
+		    '{"user_id":"u1","users":{}}' '{"user_id":"\u0075\u0039"}' 'not json'
+	} >in.ndjson
+	for how in keep null reject; do
+		run --separate-stderr ev-enrich --lookup "$E/users.csv" --on user_id \
+		    --lookup-missing "$how" --stats stats.json --rejects rej.ndjson <in.ndjson
+		want=$(python3 - "$E/users.csv" "$how" <<'PY'
+import csv, json, sys
+keys = {row['user_id'] for row in csv.DictReader(open(sys.argv[1]))}
+c = dict(applied=0, present=0, absent=0, failed=0)
+rejected = 0
+for line in open('in.ndjson'):
+    try:
+        ev = json.loads(line)
+    except ValueError:
+        rejected += 1
+        continue
+    k = ev.get('user_id')
+    if 'users' in ev:
+        c['present'] += 1
+    elif k is None:
+        c['absent'] += 1
+        rejected += sys.argv[2] == 'reject'
+    elif not isinstance(k, (str, int, float)):
+        c['failed'] += 1
+        rejected += sys.argv[2] == 'reject'
+    elif k in keys:
+        c['applied'] += 1
+    else:
+        c['failed'] += 1
+        rejected += sys.argv[2] == 'reject'
+print(json.dumps([c['applied'], c['present'], c['absent'], c['failed'],
+                  rejected], separators=(',', ':')))
+PY
+)
+		got=$(jq -c '[.enrich.lookup.users | .applied, .present, .absent, .failed] + [.rejected]' stats.json)
+		assert_equal "$got" "$want"
+		assert_balanced stats.json
+		# The four counts add up to the events the lookup saw.
+		jq -e '(.enrich.lookup.users | .applied + .present + .absent + .failed) == .in - 1' stats.json
+	done
+}
+
+@test "ev-enrich: a number lookup key matches the cell of its shortest form" {
+	printf 'id:string,v\n1,one\n1.5,onefive\n1.2345678901234567e+19,big\n1000,thousand\n1e3,e3\n0,zero\n1e-07,tiny\n9007199254740993,exact\ntrue,yes\n' >t.csv
+	keys='1 1.0 1e0 1.50 1.5 12345678901234567890 1000 1e3 -0 -0.0 1E-7 9007199254740993 true "1e3" "1.0"'
+	for k in $keys; do printf '{"id":%s,"s":"\\u0041"}\n' "$k"; done >in.ndjson
+	# Nor does the key depend on the rest of the record.
+	printf '{"id":9007199254740993,"b":12345678901234567890,"s":"\\u0041"}\n' >>in.ndjson
+	run --separate-stderr ev-enrich --lookup t.csv --on id --lookup-missing null <in.ndjson
+	assert_success
+	got=$(jq -r '.t.v // "none"' <<<"$output")
+	want=$(python3 - <<'PY'
+import csv, json
+rows = {r['id:string']: r['v'] for r in csv.DictReader(open('t.csv'))}
+for line in open('in.ndjson'):
+    k = json.loads(line)['id']
+    if isinstance(k, bool):
+        text = 'true' if k else 'false'
+    elif isinstance(k, str):
+        text = k
+    elif isinstance(k, int) and -2**63 <= k < 2**63:
+        text = str(k)
+    else:
+        f = float(k)
+        text = str(int(f)) if f == int(f) and abs(f) < 2**53 else repr(f)
+    print(rows.get(text, 'none'))
+PY
+)
+	assert_equal "$got" "$want"
+}
+
+@test "ev-enrich: loose time forms and leap seconds as the page says" {
+	forms='2026-03-02T10:00:00+0100 2026-03-02T10:00Z 2026-03-02t10:00:00z
+	    2026-03-02T10:00:00.123456789-05:30 2026-03-02 2026-12-31T23:59:60Z
+	    2026-06-30T23:59:60+00:00 2026-03-02T10:30:60+01:00 2026-03-02T10:00:00
+	    2026-03-02T25:00:00Z 2026-02-30T10:00:00Z'
+	for t in $forms; do printf '{"ts":"%s"}\n' "$t"; done >in.ndjson
+	printf '{"ts":"2026-03-02 10:00:00Z"}\n' >>in.ndjson
+	run --separate-stderr ev-enrich --calendar --tz UTC --rejects rej.ndjson \
+	    --strict <in.ndjson
+	got=$(jq -r '"\(.calendar.date) \(.calendar.hour)"' <<<"$output")
+	want=$(python3 - <<'PY'
+import json, re
+from datetime import datetime, timedelta, timezone
+for line in open('in.ndjson'):
+    t = json.loads(line)['ts'].upper()
+    leap = re.search(r':60(?=[.Z+-]|$)', t)
+    if leap:
+        t = t[:leap.start()] + ':59' + t[leap.end():]
+    t = re.sub(r'(\.\d{6})\d+', r'\1', t)
+    try:
+        d = datetime.fromisoformat(t)
+    except ValueError:
+        continue
+    if len(t) == 10:
+        d = d.replace(tzinfo=timezone.utc)
+    if d.tzinfo is None:
+        continue
+    if leap:
+        d += timedelta(seconds=1)
+    d = d.astimezone(timezone.utc)
+    print(d.strftime('%Y-%m-%d'), d.hour)
+PY
+)
+	assert_equal "$got" "$want"
+	# The rejected: no offset, hour 25, 30 February.
+	[ "$(jq -r .errors[0].value rej.ndjson | tr '\n' ' ')" = "2026-03-02T10:00:00 2026-03-02T25:00:00Z 2026-02-30T10:00:00Z " ]
+}
+
+@test "ev-enrich: campaign parameters decode as Python's urllib does" {
+	queries='utm_source=a+b utm_source=%zz%4 utm_source=%41%20b
+	    utm_source=x&utm_source=y UTM_SOURCE=x&utm_medium=m
+	    utm_source=&utm_source=x utm_source=+&utm_medium=m utm%5Fsource=x
+	    utm_source=%E2%82%AC utm_source=%ff&utm_source=ok
+	    utm_source=a;utm_medium=c utm_source=a=b gclid=&msclkid=m
+	    utm_campaign=c&utm_term=t&utm_content=k&utm_id=9&dclid=d'
+	for q in $queries; do
+		printf '{"context":{"page_url":"https://x.example/p?%s"}}\n' "$q"
+	done >in.ndjson
+	run --separate-stderr ev-enrich --campaign <in.ndjson
+	assert_success
+	got=$(jq -c '.campaign // {}' <<<"$output")
+	want=$(python3 - <<'PY'
+import json
+from urllib.parse import parse_qsl, urlsplit
+names = [('utm_source', 'source'), ('utm_medium', 'medium'),
+         ('utm_campaign', 'name'), ('utm_term', 'term'),
+         ('utm_content', 'content'), ('utm_id', 'id')]
+clicks = [('gclid', 'Google'), ('msclkid', 'Microsoft'),
+          ('dclid', 'DoubleClick')]
+for line in open('in.ndjson'):
+    q = urlsplit(json.loads(line)['context']['page_url']).query
+    pairs = parse_qsl(q, keep_blank_values=True, errors='surrogateescape')
+    def first(name):
+        """The first value of name not blank; None if it is no UTF-8."""
+        for k, v in pairs:
+            if k == name and v.strip():
+                try:
+                    v.encode('utf-8')
+                except UnicodeEncodeError:
+                    return None
+                return v
+        return None
+    out = {}
+    for p, m in names:
+        v = first(p)
+        if v is not None:
+            out[m] = v
+    for p, net in clicks:
+        v = first(p)
+        if v is not None:
+            out['click_id'] = v
+            out['network'] = net
+            break
+    print(json.dumps(out, separators=(',', ':'), ensure_ascii=False))
+PY
+)
+	assert_equal "$got" "$want"
+}
+
+@test "ev-enrich: --stats names one member per enrichment with its counts" {
+	[ -f "$UAP/regexes.yaml" ] || skip "uap-core is not installed"
+	run --separate-stderr ev-enrich --lookup "$E/users.csv" --on user_id \
+	    --calendar --campaign --referrer --ua --ip-country "$E/ranges.csv" \
+	    --hash user_id --key-file key.txt --anon-ip --drop event_id \
+	    --fingerprint --stats stats.json <"$E/events.ndjson"
+	assert_success
+	run jq -c '.enrich | [keys, (.lookup | keys), (.lookup.users | keys),
+	    (.ua | keys), (.calendar | keys)]' stats.json
+	assert_output '[["anon_ip","calendar","campaign","drop","fingerprint","geo","hash","lookup","referrer","ua"],["users"],["absent","applied","failed","present","reload_failures","reloads","rows"],["absent","applied","cache_hits","cache_misses","failed","present"],["absent","applied","failed","present"]]'
+}
+
+@test "ev-enrich: a number is hashed from its bytes as written, whatever the rest of the record" {
+	{
+		printf '%s\n' '{"n":0}' '{"s":"a\nb","n":0}' \
+		    '{"s":"\u0041","n":0,"b":12345678901234567890}' \
+		    '{"s":"a\nb","n":0,"b":12345678901234567890}' \
+		    '{"s":"a\nb","n":1.50}' '{"n":1e3,"x":"\u00e9"}' \
+		    '{"n":-0,"b":12345678901234567890}' \
+		    '{"n":12345678901234567890}'
+	} >in.ndjson
+	run --separate-stderr ev-enrich --hash s,n --key-file key.txt <in.ndjson
+	assert_success
+	run jq -r .n <<<"$output"
+	for i in 0 1 2 3; do
+		assert_line --index "$i" "$(hmac_of key.txt 0)"
+	done
+	assert_line --index 4 "$(hmac_of key.txt 1.50)"
+	assert_line --index 5 "$(hmac_of key.txt 1e3)"
+	assert_line --index 6 "$(hmac_of key.txt -0)"
+	assert_line --index 7 "$(hmac_of key.txt 12345678901234567890)"
+}
+
+@test "ev-enrich: a string is hashed as its decoded text, escapes or not" {
+	printf '%s\n' '{"s":"Ab"}' '{"s":"\u0041b","n":1E-7}' '{"s":"\u0041\u0062","b":12345678901234567890}' >in.ndjson
+	run --separate-stderr ev-enrich --hash s --key-file key.txt <in.ndjson
+	run jq -r .s <<<"$output"
+	want=$(hmac_of key.txt Ab)
+	assert_line --index 0 "$want"
+	assert_line --index 1 "$want"
+}
+
+@test "ev-enrich: --drop splices the change and keeps every other byte" {
+	printf '%s\n' '{"s":"a\nb","n":1.50,"m":1e3}' \
+	    '{"s":"\u0041","b":12345678901234567890,"x":"\u00e9"}' \
+	    '{"a":[1.0,{"s":1}, 2E+2],"s":"\u00e9","c":{"s":true,"k":-0}}' >in.ndjson
+	run --separate-stderr ev-enrich --drop s,a.1.s,c.s <in.ndjson
+	assert_success
+	assert_line --index 0 '{"n":1.50,"m":1e3}'
+	assert_line --index 1 '{"b":12345678901234567890,"x":"\u00e9"}'
+	assert_line --index 2 '{"a":[1.0,{}, 2E+2],"c":{"k":-0}}'
+}
+
+@test "ev-enrich: --drop of an array element keeps the other elements' bytes" {
+	printf '%s\n' '{"a":[1.0,"\u0041",2E+2],"n":1.50}' >in.ndjson
+	run --separate-stderr ev-enrich --drop a.1,a.0 <in.ndjson
+	assert_success
+	# As in jansson: after a.1 goes, a.0 is still the first element.
+	assert_output '{"a":[2E+2],"n":1.50}'
+}
+
+@test "ev-enrich: --anon-ip on an escaped address keeps the other bytes" {
+	printf '%s\n' '{"context":{"ip":"1.2.3.\u0034"},"m":1E-7}' >in.ndjson
+	run --separate-stderr ev-enrich --anon-ip <in.ndjson
+	assert_success
+	assert_output '{"context":{"ip":"1.2.3.0"},"m":1E-7}'
+}
+
+@test "ev-enrich: a lookup with a dropped column keeps the event's bytes" {
+	printf '%s\n' '{"user_id":"u1","n":1.50,"s":"a\nb"}' '{"user_id":"\u0075\u0031","n":1.50}' >in.ndjson
+	run --separate-stderr ev-enrich --lookup "$E/users.csv" --on user_id \
+	    --drop users.ltv <in.ndjson
+	assert_success
+	assert_line --index 0 '{"user_id":"u1","n":1.50,"s":"a\nb","users":{"plan":"pro","segment":"enterprise","zip":"01234"}}'
+	assert_line --index 1 '{"user_id":"\u0075\u0031","n":1.50,"users":{"plan":"pro","segment":"enterprise","zip":"01234"}}'
+}
+
+@test "ev-enrich: re-enriching an enriched event keeps its bytes" {
+	h=$(hmac_of key.txt u1)
+	printf '{"user_id":"%s","n":1.50,"x":"\\u00e9","b":12345678901234567890,"context":{"ip":"1.2.3.0"}}\n' "$h" >in.ndjson
+	run --separate-stderr ev-enrich --hash user_id --anon-ip --key-file key.txt <in.ndjson
+	assert_success
+	assert_output "$(cat in.ndjson)"
+	# With a change beside them the re-enriched values keep their bytes too.
+	printf '{"user_id":"%s","n":1.50,"x":"\\u00e9","tmp":1,"b":12345678901234567890}\n' "$h" >in.ndjson
+	run --separate-stderr ev-enrich --hash user_id --drop tmp --key-file key.txt <in.ndjson
+	assert_success
+	assert_output "{\"user_id\":\"$h\",\"n\":1.50,\"x\":\"\\u00e9\",\"b\":12345678901234567890}"
+}
+
+@test "ev-enrich: --anon-ip then --hash of the same field keeps the other bytes" {
+	printf '%s\n' '{"context":{"ip":"1.2.3.4"},"n":1.50}' >in.ndjson
+	run --separate-stderr ev-enrich --anon-ip --hash context.ip --key-file key.txt <in.ndjson
+	assert_success
+	assert_output "{\"context\":{\"ip\":\"$(hmac_of key.txt 1.2.3.0)\"},\"n\":1.50}"
+}
+
+@test "ev-enrich: --fingerprint after a change keeps the other bytes" {
+	printf '%s\n' '{"n":1.50,"u":"x","m":1e3}' >in.ndjson
+	run --separate-stderr ev-enrich --hash u --fingerprint --key-file key.txt <in.ndjson
+	assert_success
+	# The fingerprint: SHA-256 of the sorted compact event, as Python writes it.
+	fp=$(python3 -c 'import hashlib, json, sys
+e = {"n": 1.5, "u": sys.argv[1], "m": 1000.0}
+print(hashlib.sha256(json.dumps(e, sort_keys=True, separators=(",", ":")).encode()).hexdigest())' "$(hmac_of key.txt x)")
+	assert_output "{\"n\":1.50,\"u\":\"$(hmac_of key.txt x)\",\"m\":1e3,\"fingerprint\":\"$fp\"}"
+}
+
+@test "ev-enrich: a repeated key is hashed at its last occurrence and the clear text goes" {
+	printf '%s\n' '{"a":"x","n":1.50,"a":"y"}' '{"c":{"a":"x","a":"y"},"n":1.50}' >in.ndjson
+	run --separate-stderr ev-enrich --hash a,c.a --key-file key.txt <in.ndjson
+	assert_success
+	h=$(hmac_of key.txt y)
+	assert_line --index 0 "{\"n\":1.50,\"a\":\"$h\"}"
+	assert_line --index 1 "{\"c\":{\"a\":\"$h\"},\"n\":1.50}"
+}
+
+@test "ev-enrich: every byte outside the named fields is kept (random records)" {
+	python3 "$EVKIT_TOP/tests/enrich_bytes.py" gen 2026 400 >in.ndjson
+	run --separate-stderr ev-enrich --hash h,o.h,arr.1 --drop d,o.d,o.p.d \
+	    --anon-ip --ip-field o.ip --key-file key.txt <in.ndjson
+	assert_success
+	printf '%s\n' "$output" >out.ndjson
+	run python3 "$EVKIT_TOP/tests/enrich_bytes.py" check key.txt in.ndjson out.ndjson
+	assert_success
+	assert_output --partial 'checked 400 records'
 }
 
 # --- the man page's examples ------------------------------------------

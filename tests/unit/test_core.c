@@ -382,13 +382,13 @@ test_rec_edit(void)
 		ev_buf_reset(&b);
 		ev_rec_write(&r, &b);
 		CHECK(strcmp(b.data,
-		    "{\"l\":[1,{\"q\":\"x\"},null],\"s\":\"t\"}") == 0);
+		    "{ \"l\" : [1, {\"q\": \"x\"}, null], \"s\":\"t\" }") == 0);
 		CHECK(json_is_null(json_array_get(json_object_get(
 		    ev_rec_root(&r), "l"), 2)));
 		ev_buf_reset(&b);
 		ev_rec_write(&r, &b);	/* the same after the tree is built */
 		CHECK(strcmp(b.data,
-		    "{\"l\":[1,{\"q\":\"x\"},null],\"s\":\"t\"}") == 0);
+		    "{ \"l\" : [1, {\"q\": \"x\"}, null], \"s\":\"t\" }") == 0);
 		ev_path_free(q);
 		ev_path_free(l2);
 	}
@@ -397,6 +397,108 @@ test_rec_edit(void)
 	ev_path_free(nz);
 	ev_path_free(bb);
 	ev_buf_free(&b);
+}
+
+/* Parse line, make one change to path p (NULL val deletes), compare. */
+static void
+check_edit(const char *line, const char *path, json_t *val, const char *want)
+{
+	struct ev_rec r;
+	struct ev_buf b = EV_BUF_INIT;
+	const char *err;
+	struct ev_path *p = ev_path_compile(path, &err);
+
+	ev_rec_init(&r);
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	if (val != NULL)
+		CHECK(ev_rec_set(&r, p, val) == 0);
+	else
+		CHECK(ev_rec_del(&r, p) == 1);
+	ev_rec_write(&r, &b);
+	CHECK(b.data != NULL && strcmp(b.data, want) == 0);
+	if (b.data != NULL && strcmp(b.data, want) != 0)
+		fprintf(stderr, "  got  %s\n  want %s\n", b.data, want);
+	ev_rec_clear(&r);
+	ev_path_free(p);
+	ev_buf_free(&b);
+}
+
+/*
+ * Lines jansson judges (\u escapes, integers beyond 64 bits, many values)
+ * are changed in place like the others: the numbers around keep their
+ * spelling, where jansson's tree would write 1.5, 1000.0 and 1e-07.
+ */
+static void
+test_rec_fallback(void)
+{
+	struct ev_rec r;
+	struct ev_buf big = EV_BUF_INIT, out = EV_BUF_INIT;
+	const char *line = "{\"s\":\"\\u0041\",\"n\":0,\"b\":12345678901234567890}";
+	const char *err, *t;
+	struct ev_path *n = ev_path_compile("n", &err);
+	size_t len;
+	int i;
+
+	check_edit("{\"s\":\"\\u0041\",\"n\":1.50,\"m\":1e3}", "s", NULL,
+	    "{\"n\":1.50,\"m\":1e3}");
+	check_edit("{\"s\":\"a\",\"b\":12345678901234567890,\"x\":\"\\u00e9\"}",
+	    "s", json_integer(1), "{\"s\":1,\"b\":12345678901234567890,"
+	    "\"x\":\"\\u00e9\"}");
+	check_edit("{\"ip\":\"1.2.3.\\u0034\",\"m\":1E-7}", "ip",
+	    json_string("1.2.3.0"), "{\"ip\":\"1.2.3.0\",\"m\":1E-7}");
+	/* Array elements: the others keep their bytes and their order. */
+	check_edit("{\"a\":[1.0, \"\\u0041\", 2E+2]}", "a.1", NULL,
+	    "{\"a\":[1.0, 2E+2]}");
+	check_edit("{\"a\":[1.0, \"\\u0041\", 2E+2]}", "a.0", NULL,
+	    "{\"a\":[ \"\\u0041\", 2E+2]}");
+	/* A repeated key: the last is changed, the earlier ones go. */
+	check_edit("{\"a\":1,\"n\":1.50,\"a\":2}", "a", json_integer(3),
+	    "{\"n\":1.50,\"a\":3}");
+	check_edit("{\"\\u0061\":1,\"n\":1.50,\"a\":2}", "n", NULL,
+	    "{\"a\":2}");
+	check_edit("{\"c\":{\"a\":1, \"a\":2},\"n\":1.50}", "c.a", NULL,
+	    "{\"c\":{},\"n\":1.50}");
+	/* More than 2,000 values and more than 16 changes. */
+	ev_buf_adds(&big, "{");
+	for (i = 0; i < 1500; i++) {
+		char m[32];
+
+		snprintf(m, sizeof m, "%s\"k%d\":[1.50,0]", i ? "," : "", i);
+		ev_buf_adds(&big, m);
+	}
+	ev_buf_adds(&big, "}");
+	ev_rec_init(&r);
+	CHECK(ev_rec_parse(&r, big.data, big.len) == 0);
+	for (i = 0; i < 40; i++) {
+		char m[16];
+		struct ev_path *p;
+
+		snprintf(m, sizeof m, "k%d.1", i);
+		p = ev_path_compile(m, &err);
+		CHECK(ev_rec_set(&r, p, json_integer(7)) == 0);
+		ev_path_free(p);
+	}
+	ev_rec_write(&r, &out);
+	CHECK(strncmp(out.data, "{\"k0\":[1.50,7],", 15) == 0);
+	CHECK(strstr(out.data, "\"k39\":[1.50,7],\"k40\":[1.50,0]") != NULL);
+	CHECK(out.len == big.len);
+	/* The text as written, whatever else the line holds. */
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	CHECK(ev_rec_text(&r, n, &t, &len) == 0 && len == 1 && *t == '0');
+	ev_rec_add(&r, "z", json_true());
+	CHECK(ev_rec_text(&r, n, &t, &len) == 0 && len == 1 && *t == '0');
+	CHECK(ev_rec_set(&r, n, json_integer(1)) == 0);
+	CHECK(ev_rec_text(&r, n, &t, &len) == -1);
+	/* A value changed twice is still changed in place. */
+	CHECK(ev_rec_set(&r, n, json_integer(2)) == 0);
+	ev_buf_reset(&out);
+	ev_rec_write(&r, &out);
+	CHECK(strcmp(out.data, "{\"s\":\"\\u0041\",\"n\":2,"
+	    "\"b\":12345678901234567890,\"z\":true}") == 0);
+	ev_rec_clear(&r);
+	ev_path_free(n);
+	ev_buf_free(&big);
+	ev_buf_free(&out);
 }
 
 /* Member iteration: order, kinds, and a repeated key seen once (the last). */
@@ -555,6 +657,7 @@ main(void)
 	test_rec();
 	test_rec_lazy();
 	test_rec_edit();
+	test_rec_fallback();
 	test_rec_members();
 	test_num_shortest();
 	test_utf8_and_numbers();

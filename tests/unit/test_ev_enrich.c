@@ -91,11 +91,24 @@ test_privacy(void)
 	CHECK(ev_privacy_key_from("0123456789abcdef\n", &key, &keylen, err,
 	    sizeof(err)) == 0 && keylen == 16);
 	ev_privacy_key_free(key, keylen);
+	/* One final LF only: a CR, or a second LF, is key material. */
+	CHECK(ev_privacy_key_from("0123456789abcdef\r\n", &key, &keylen, err,
+	    sizeof(err)) == 0 && keylen == 17 && key[16] == '\r');
+	ev_privacy_key_free(key, keylen);
+	CHECK(ev_privacy_key_from("0123456789abcdef\n\n", &key, &keylen, err,
+	    sizeof(err)) == 0 && keylen == 17 && key[16] == '\n');
+	ev_privacy_key_free(key, keylen);
 
 	CHECK(ev_privacy_anon_ip("203.0.113.77", 1, 5, ip, sizeof(ip)) == 0 &&
 	    strcmp(ip, "203.0.113.0") == 0);
 	CHECK(ev_privacy_anon_ip("203.0.113.77", 4, 5, ip, sizeof(ip)) == 0 &&
 	    strcmp(ip, "0.0.0.0") == 0);
+	/* IPv4-mapped: the IPv4 mask, the mapped form; a zone id: none. */
+	CHECK(ev_privacy_anon_ip("::ffff:203.0.113.77", 2, 5, ip,
+	    sizeof(ip)) == 0 && strcmp(ip, "::ffff:203.0.0.0") == 0);
+	CHECK(ev_privacy_anon_ip("::1:203.0.113.77", 2, 1, ip,
+	    sizeof(ip)) == 0 && strcmp(ip, "::1:cb00:0") == 0);
+	CHECK(ev_privacy_anon_ip("fe80::1%eth0", 1, 5, ip, sizeof(ip)) == -1);
 	CHECK(ev_privacy_anon_ip("2001:db8:1:2:3:4:5:6", 1, 5, ip,
 	    sizeof(ip)) == 0 && strcmp(ip, "2001:db8:1::") == 0);
 	CHECK(ev_privacy_anon_ip("2001:db8:1:2:3:4:5:6", 1, 1, ip,
