@@ -35,6 +35,8 @@ static const char usage[] =
 "  --every D              the slide of --hop and --cumulate\n"
 "  --fill-zero            emit empty aggregates for groups seen within\n"
 "                         --group-ttl that had no event in a window\n"
+"  --final-at-eof         at end of input write the open windows with\n"
+"                         final:true (default false: the input cut them)\n"
 "  --group-ttl D          how long a silent group is zero-filled (1h)\n"
 "  --hll-precision P      HyperLogLog precision 4-18 (12: error 1.6%)\n"
 "  --hop D                hopping windows of size D (with --every)\n"
@@ -56,7 +58,7 @@ EV_RUN_HELP;
 
 enum {
 	OPT_ALLOWED = EV_OPT_FIRST_TOOL, OPT_CHECKPOINT, OPT_CUMULATE, OPT_EMIT,
-	OPT_EVERY, OPT_FILL_ZERO, OPT_GROUP_TTL, OPT_HLL, OPT_HOP, OPT_IDLE,
+	OPT_EVERY, OPT_FILL_ZERO, OPT_FINAL_AT_EOF, OPT_GROUP_TTL, OPT_HLL, OPT_HOP, OPT_IDLE,
 	OPT_LATE, OPT_LATENESS, OPT_MAX_GROUPS, OPT_MERGE, OPT_QACC,
 	OPT_SESSION, OPT_STATE, OPT_TUMBLE, OPT_TZ, OPT_WEEK_START
 };
@@ -72,6 +74,7 @@ struct opts {
 	ev_us_t		 size, every, gap, allowed, lateness, idle, checkpoint;
 	ev_us_t		 group_ttl;
 	int		 has_every, fill_zero, partial, changes, hll_p;
+	int		 final_at_eof;
 	double		 alpha;
 	long long	 max_groups;
 	const char	*late_path, *state_path, *tz_name, *time_field;
@@ -414,6 +417,7 @@ main(int argc, char **argv)
 		{ "emit", required_argument, NULL, OPT_EMIT },
 		{ "every", required_argument, NULL, OPT_EVERY },
 		{ "fill-zero", no_argument, NULL, OPT_FILL_ZERO },
+		{ "final-at-eof", no_argument, NULL, OPT_FINAL_AT_EOF },
 		{ "group-ttl", required_argument, NULL, OPT_GROUP_TTL },
 		{ "hll-precision", required_argument, NULL, OPT_HLL },
 		{ "hop", required_argument, NULL, OPT_HOP },
@@ -495,6 +499,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_FILL_ZERO:
 			o->fill_zero = 1;
+			break;
+		case OPT_FINAL_AT_EOF:
+			o->final_at_eof = 1;
 			break;
 		case OPT_GROUP_TTL:
 			o->group_ttl = duration(run, "--group-ttl", optarg, 1);
@@ -599,6 +606,7 @@ main(int argc, char **argv)
 	cfg.fill_zero = o->fill_zero;
 	cfg.group_ttl = o->group_ttl;
 	cfg.max_groups = (size_t)o->max_groups;
+	cfg.final_at_eof = o->final_at_eof;
 	settings(o, &a->aggs, &fpbuf);
 	ev_state_fingerprint(fpbuf.data, a->fp);
 

@@ -15,6 +15,7 @@ struct kent {
 	size_t		 klen;
 	void		*val;
 	char		*last;	/* --emit changes: the record last written */
+	int		 open;	/* --merge: a shard wrote it "final":false */
 };
 
 struct kmap {
@@ -75,6 +76,7 @@ kmap_find(struct kmap *m, const char *key, size_t klen, uint64_t hash,
 	m->e[j].hash = hash;
 	m->e[j].val = NULL;
 	m->e[j].last = NULL;
+	m->e[j].open = 0;
 	m->n++;
 	return &m->e[j];
 }
@@ -133,6 +135,7 @@ struct item {
 	size_t		 klen;
 	const struct ev_agg_val *v;
 	char		**last;		/* changes: where the last text lives */
+	int		 open;		/* not final whatever the batch is */
 };
 
 static int
@@ -328,7 +331,8 @@ write_item(struct ev_win *w, const struct item *it, int final)
 		json_decref(st);
 	} else
 		ev_agg_write(c->aggs, it->v, b);
-	ev_buf_adds(b, final ? ",\"final\":true}" : ",\"final\":false}");
+	ev_buf_adds(b, final && !it->open ? ",\"final\":true}" :
+	    ",\"final\":false}");
 	if (!c->changes) {
 		w->emit(w->arg, b->data, b->len);
 		return;
@@ -668,7 +672,9 @@ fire_panes(struct ev_win *w, int all)
 	if (e < w->panes[0]->end)
 		e = w->panes[0]->end;
 	while (e <= limit) {
-		if (!emit_merged(w, win_start(w, e), e, 1)) {
+		/* At end of input a window past the watermark is cut. */
+		if (!emit_merged(w, win_start(w, e), e, !all ||
+		    c->final_at_eof || e <= w->wm)) {
 			/* No pane in this window: jump to the next pane. */
 			for (i = 0; i < w->npanes && w->panes[i]->start < e; i++)
 				;
@@ -716,6 +722,7 @@ take_sessions(struct ev_win *w, struct group *g, int all, struct item **it,
 		(*it)[*n].klen = g->klen;
 		(*it)[*n].v = s->v;	/* freed after emission */
 		(*it)[*n].last = NULL;
+		(*it)[*n].open = 0;
 		(*n)++;
 		k++;
 		g->has_written = 1;
@@ -750,7 +757,8 @@ fire_sessions(struct ev_win *w, int all)
 			heap_track(w, g);
 		}
 	}
-	emit_items(w, it, n, 1);
+	/* At end of input an open session is cut: it is not final. */
+	emit_items(w, it, n, !all || w->cfg->final_at_eof);
 	for (i = 0; i < n; i++)
 		ev_agg_free(w->cfg->aggs, (struct ev_agg_val *)(uintptr_t)it[i].v);
 	free(it);
@@ -858,7 +866,7 @@ static void
 emit_update(struct ev_win *w, struct pane *p, struct kent *e)
 {
 	struct item it = { p->start, p->end, e->key, e->klen, e->val,
-	    &e->last };
+	    &e->last, 0 };
 
 	write_item(w, &it, 0);
 }
@@ -990,10 +998,19 @@ ev_win_close_all(struct ev_win *w)
 
 	switch (w->cfg->kind) {
 	case EV_WIN_TUMBLE:
+		/*
+		 * Every pane left ends past the watermark or is fired and
+		 * awaiting late events; either is cut by the end of input and
+		 * not final.  A fired pane's last record ("final":false) is
+		 * already up to date, so it is not written again.
+		 */
 		for (i = 0; i < w->npanes; i++) {
 			struct pane *p = w->panes[i];
 
-			emit_map(w, &p->cells, p->start, p->end, 1);
+			if (w->cfg->final_at_eof)
+				emit_map(w, &p->cells, p->start, p->end, 1);
+			else if (!p->fired)
+				emit_map(w, &p->cells, p->start, p->end, 0);
 		}
 		while (w->npanes)
 			pane_remove(w, 0);
@@ -1019,6 +1036,8 @@ ev_win_close_all(struct ev_win *w)
 					it[n].key = p->cells.e[j].key;
 					it[n].klen = p->cells.e[j].klen;
 					it[n].v = p->cells.e[j].val;
+					it[n].open = p->cells.e[j].open &&
+					    !w->cfg->final_at_eof;
 					n++;
 				}
 		}
@@ -1070,6 +1089,9 @@ ev_win_merge_partial(struct ev_win *w, const json_t *rec, char *err,
 	    ev_hll_hash(w->scratch.data, w->scratch.len), 1);
 	if (ce->val == NULL)
 		ce->val = ev_agg_new(c->aggs);
+	/* A window one shard cut at its end of input is not final. */
+	if (json_is_false(json_object_get(rec, "final")))
+		ce->open = 1;
 	return ev_agg_merge_json(c->aggs, ce->val, st, err, errlen);
 }
 

@@ -63,6 +63,7 @@ struct ev_win_cfg {
 	int		 fill_zero;
 	ev_us_t		 group_ttl;
 	size_t		 max_groups;	/* 0: unlimited */
+	int		 final_at_eof;	/* close_all writes "final":true */
 };
 
 typedef void (*ev_win_emit_fn)(void *arg, const char *rec, size_t len);
@@ -86,7 +87,12 @@ int		 ev_win_get_watermark(const struct ev_win *w, ev_us_t *wm);
  * open.
  */
 int		 ev_win_next_close(const struct ev_win *w, ev_us_t *at);
-/* Emit every open window (end of input). */
+/*
+ * Emit every open window (end of input): "final":false, as the input cut
+ * them, unless cfg->final_at_eof; a fired tumbling window awaiting late
+ * events is not written again.  --merge: final unless a shard's record of
+ * that window and group was not.
+ */
 void		 ev_win_close_all(struct ev_win *w);
 /* Open windows, sessions, known groups and the watermark as JSON. */
 json_t		*ev_win_save(const struct ev_win *w);
