@@ -297,6 +297,17 @@ ev_win_free(struct ev_win *w)
 	free(w);
 }
 
+/* The grouping set of a key (sets in use), and the key past its prefix. */
+static const struct ev_win_set *
+key_set(const struct ev_win_cfg *c, const char **k)
+{
+	size_t i = (size_t)((*k)[0] - '0') * 100 + (size_t)((*k)[1] - '0') * 10 +
+	    (size_t)((*k)[2] - '0');
+
+	*k += 3;
+	return &c->sets[i];
+}
+
 /* Write and emit one record. */
 static void
 write_item(struct ev_win *w, const struct item *it, int final)
@@ -305,7 +316,8 @@ write_item(struct ev_win *w, const struct item *it, int final)
 	struct ev_buf *b = &w->out;
 	char tb[EV_TIME_BUFSZ];
 	const char *k = it->key, *kend = it->key + it->klen, *sep;
-	size_t i;
+	const struct ev_win_set *set = NULL;
+	size_t i, ncol = c->nby;
 
 	ev_buf_reset(b);
 	ev_buf_adds(b, "{\"start\":\"");
@@ -313,12 +325,27 @@ write_item(struct ev_win *w, const struct item *it, int final)
 	ev_buf_adds(b, "\",\"end\":\"");
 	ev_buf_adds(b, ev_time_format(it->end, -1, tb));
 	ev_buf_addc(b, '"');
-	for (i = 0; i < c->nby; i++) {
+	if (c->nsets) {
+		set = key_set(c, &k);
+		ncol = set->n;
+		ev_buf_adds(b, ",\"grouping\":[");
+		for (i = 0; i < ncol; i++) {
+			const char *name = c->by_names[set->col[i]];
+
+			if (i)
+				ev_buf_addc(b, ',');
+			ev_buf_add_jstr(b, name, strlen(name));
+		}
+		ev_buf_addc(b, ']');
+	}
+	for (i = 0; i < ncol; i++) {
+		const char *name = c->by_names[set ? set->col[i] : i];
+
 		sep = memchr(k, '\x1f', (size_t)(kend - k));
 		if (sep == NULL)
 			sep = kend;
 		ev_buf_addc(b, ',');
-		ev_buf_add_jstr(b, c->by_names[i], strlen(c->by_names[i]));
+		ev_buf_add_jstr(b, name, strlen(name));
 		ev_buf_addc(b, ':');
 		ev_buf_add(b, k, (size_t)(sep - k));
 		k = sep < kend ? sep + 1 : kend;
@@ -948,6 +975,22 @@ add_session(struct ev_win *w, struct group *g, ev_us_t t,
 	heap_track(w, g);
 }
 
+/*
+ * Whether an event at t of fixed windows is late: every window it belongs
+ * to is closed.  A hop or cumulate event still counts in those of its
+ * windows that are open (its pane lives until the last of them is
+ * written).  Its pane or tumbling window is [*s, *e).
+ */
+static int
+fixed_late(const struct ev_win *w, ev_us_t t, ev_us_t *s, ev_us_t *e)
+{
+	const struct ev_win_cfg *c = w->cfg;
+
+	assign(w, t, s, e);
+	return w->has_wm && (c->kind == EV_WIN_TUMBLE ? *e + c->allowed :
+	    pane_last_end(w, *s)) <= w->wm;
+}
+
 enum ev_win_add
 ev_win_add(struct ev_win *w, ev_us_t t, const char *key, size_t klen,
     const json_t *const *x)
@@ -968,12 +1011,7 @@ ev_win_add(struct ev_win *w, ev_us_t t, const char *key, size_t klen,
 			return EV_WIN_FULL;
 		add_session(w, g, t, x);
 	} else {
-		assign(w, t, &s, &e);
-		/* Late when every window of the event is closed; a hop or
-		 * cumulate event still counts in those of its windows that are
-		 * open (its pane lives until the last of them is written). */
-		if (w->has_wm && (c->kind == EV_WIN_TUMBLE ? e + c->allowed :
-		    pane_last_end(w, s)) <= w->wm)
+		if (fixed_late(w, t, &s, &e))
 			return EV_WIN_LATE;
 		if ((g = group_get(w, key, klen, hash, t, &full)) == NULL)
 			return EV_WIN_FULL;
@@ -987,6 +1025,36 @@ ev_win_add(struct ev_win *w, ev_us_t t, const char *key, size_t klen,
 		g->first = t;
 	if (t > g->last)
 		g->last = t;
+	return EV_WIN_ADDED;
+}
+
+enum ev_win_add
+ev_win_add_sets(struct ev_win *w, ev_us_t t, const char *const *key,
+    const size_t *klen, size_t n, const json_t *const *x)
+{
+	const struct ev_win_cfg *c = w->cfg;
+	size_t i, fresh = 0;
+	ev_us_t s, e;
+	enum ev_win_add r;
+
+	if (n == 1 || c->kind == EV_WIN_SESSION)
+		return ev_win_add(w, t, key[0], klen[0], x);
+	/* Late or full for one set is late or full for all: check first. */
+	if (fixed_late(w, t, &s, &e))
+		return EV_WIN_LATE;
+	if (c->max_groups) {
+		for (i = 0; i < n; i++)
+			if (!kmap_find(&w->groups, key[i], klen[i],
+			    ev_hll_hash(key[i], klen[i]), 0))
+				fresh++;
+		if (fresh && w->groups.n + fresh > c->max_groups)
+			sweep_groups(w);
+		if (fresh && w->groups.n + fresh > c->max_groups)
+			return EV_WIN_FULL;
+	}
+	for (i = 0; i < n; i++)
+		if ((r = ev_win_add(w, t, key[i], klen[i], x)) != EV_WIN_ADDED)
+			return r;	/* not reached: checked above */
 	return EV_WIN_ADDED;
 }
 
@@ -1049,12 +1117,55 @@ ev_win_close_all(struct ev_win *w)
 	}
 }
 
+/*
+ * The grouping set a partial record names in "grouping" (NULL without
+ * grouping sets); -1 with err when it names none of ours, or names one and
+ * we have none.
+ */
+static int
+partial_set(const struct ev_win_cfg *c, const json_t *rec,
+    const struct ev_win_set **set, char *err, size_t errlen)
+{
+	const json_t *g = json_object_get(rec, "grouping");
+	size_t i, j;
+
+	*set = NULL;
+	if (c->nsets == 0) {
+		if (g == NULL)
+			return 0;
+		snprintf(err, errlen, "a grouping set record; give the "
+		    "shards' grouping sets");
+		return -1;
+	}
+	if (!json_is_array(g)) {
+		snprintf(err, errlen, "partial record without \"grouping\"");
+		return -1;
+	}
+	for (i = 0; i < c->nsets; i++) {
+		if (json_array_size(g) != c->sets[i].n)
+			continue;
+		for (j = 0; j < c->sets[i].n; j++)
+			if (!json_is_string(json_array_get(g, j)) ||
+			    strcmp(json_string_value(json_array_get(g, j)),
+			    c->by_names[c->sets[i].col[j]]) != 0)
+				break;
+		if (j == c->sets[i].n) {
+			*set = &c->sets[i];
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "a grouping set that is not among ours");
+	return -1;
+}
+
 int
 ev_win_merge_partial(struct ev_win *w, const json_t *rec, char *err,
     size_t errlen)
 {
 	const struct ev_win_cfg *c = w->cfg;
 	const json_t *st = json_object_get(rec, "partial");
+	const struct ev_win_set *set;
+	char num[8];
 	ev_us_t s, e;
 	struct pane *p;
 	struct kent *ce;
@@ -1072,12 +1183,19 @@ ev_win_merge_partial(struct ev_win *w, const json_t *rec, char *err,
 		return -1;
 	}
 	ev_buf_reset(&w->scratch);
-	for (i = 0; i < c->nby; i++) {
-		const json_t *v = json_object_get(rec, c->by_names[i]);
+	if (partial_set(c, rec, &set, err, errlen) != 0)
+		return -1;
+	if (set) {
+		snprintf(num, sizeof(num), "%03zu", (size_t)(set - c->sets));
+		ev_buf_adds(&w->scratch, num);
+	}
+	for (i = 0; i < (set ? set->n : c->nby); i++) {
+		const char *name = c->by_names[set ? set->col[i] : i];
+		const json_t *v = json_object_get(rec, name);
 
 		if (v == NULL) {
 			snprintf(err, errlen, "partial record without '%s'",
-			    c->by_names[i]);
+			    name);
 			return -1;
 		}
 		if (i)

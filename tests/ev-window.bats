@@ -476,6 +476,15 @@ EOF
 	  --agg 'approx_distinct(user_id) as users' < events.ndjson
 	assert_output "$(cat "$W/tumble.golden")"
 
+	run --separate-stderr ev-window --tumble 10m --rollup 'event,context.platform as platform' \
+	  --agg 'count,approx_distinct(user_id) as users' < events.ndjson
+	assert_failure 1
+	# The grand total counts every event with a time and its distinct users.
+	n=$(jq -s 'map(select(.ts)) | length' events.ndjson)
+	u=$(jq -s 'map(select(.ts) | .user_id) | unique | length' events.ndjson)
+	assert_line '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:10:00Z","grouping":[],"count":'"$n"',"users":'"$u"',"final":false}'
+	assert_equal "$(jq -s 'map(select(.grouping == ["event"]) | .count) | add' <<<"$output")" "$n"
+
 	run --separate-stderr ev-window --tumble 1d --tz Europe/Berlin --late late.ndjson \
 	  --agg 'count_if(event == purchase) as purchases,p95(properties.amount)' \
 	  < events.ndjson
@@ -725,7 +734,7 @@ OUT
 	assert_output '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:00:01Z","count":1,"final":false}'
 }
 
-@test "ev-window: semantics: records come by window end, then group key in byte order of its JSON text" {
+@test "ev-window: semantics: records come by window end, then grouping set, then group key in byte order of its JSON text" {
 	# One window closes with six groups and the next with one; the key
 	# texts sort "a" < "b" < 10 < 9 < null < true ('"' < digits < letters),
 	# and two columns sort column by column ("a","z" before "ab","a").
@@ -741,6 +750,11 @@ OUT
 	    '{"ts":"2026-03-02T10:00:02Z","k":"a","j":"z"}' >in
 	run ev-window --tumble 1m --by k,j <in
 	assert_equal "$(jq -r '.k + .j' <<<"$output" | paste -sd' ')" 'az aba'
+	# Grouping sets: within a window end by set in command-line order
+	# (j before k, though "a" < "z"), then by group key.
+	run ev-window --tumble 1m --by j --by k <in
+	assert_equal "$(jq -r '.grouping[0] + "=" + .[.grouping[0]]' <<<"$output" |
+	    paste -sd' ')" 'j=a j=z k=a k=ab'
 }
 
 # Partial windows (ev-window(1), "When a record is final"): the end of input
@@ -818,4 +832,123 @@ X
 {"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","k":"a","count":1,"final":false}
 {"start":"2026-03-02T10:03:00Z","end":"2026-03-02T10:04:00Z","k":"b","count":1,"final":false}
 X
+}
+
+# Grouping sets (ev-window(1), --by, --rollup, --cube): one pass, one record
+# per window, grouping set and group, checked against sqlite3.
+
+GS_AGGS='count,sum(properties.amount) as s,distinct(user_id) as u'
+GS_BY='event,context.platform as platform'
+
+@test "ev-window: --rollup equals a sqlite3 UNION ALL of GROUP BYs, in the stated order" {
+	for seed in 1 2; do
+		gen_events 1500 $seed >in
+		ev-window --tumble 1m --lateness 1m --rollup "$GS_BY" --agg "$GS_AGGS" \
+		    --stats st.json <in >got
+		assert_equal "$(stat_of st.json late)" 0
+		python3 "$EVKIT_TOP/tests/tools/grouping_ref.py" 60 event,platform event '' \
+		    <in >want
+		[ "$(grep -c '"grouping":\[\]' want)" -gt 20 ]
+		diff want got || fail "seed $seed differs"
+		# Absent dimensions are absent, never "".
+		run jq -c 'select(.grouping == []) | keys' got
+		refute_output --partial '"event"'
+		assert_balanced st.json
+	done
+}
+
+@test "ev-window: --cube and repeated --by equal sqlite3 over every grouping set" {
+	gen_events 1200 7 >in
+	ev-window --tumble 1m --lateness 1m --cube "$GS_BY" --agg "$GS_AGGS" <in >got
+	python3 "$EVKIT_TOP/tests/tools/grouping_ref.py" 60 event,platform event platform '' \
+	    <in >want
+	diff want got
+	ev-window --tumble 1m --lateness 1m --by 'context.platform as platform' \
+	    --by event --agg "$GS_AGGS" <in >got
+	python3 "$EVKIT_TOP/tests/tools/grouping_ref.py" 60 platform event <in >want
+	diff want got
+}
+
+@test "ev-window: a total's approx_distinct is the union's count, not the segments' sum" {
+	gen_events 3000 3 >in
+	ev-window --tumble 1m --lateness 1m --rollup "$GS_BY" \
+	    --agg 'distinct(user_id) as u,approx_distinct(user_id) as au' <in >got
+	# Per window: the total's estimate within 3 standard errors
+	# (1.04/sqrt(4096)) of the exact union, and the segments' sum of exact
+	# distinct counts far outside that (in full windows: 20 users or more).
+	run jq -s -r 'group_by(.start)[] |
+	    (map(select(.grouping == [])) | .[0]) as $t |
+	    (map(select(.grouping == ["event","platform"]) | .u) | add) as $sum |
+	    [$t.u, $t.au, $sum] | @tsv' got
+	assert_success
+	echo "$output" | awk -F'\t' '
+	    { tol = 3 * 1.04 / 64 * $1 + 0.5
+	      if (($2 - $1) > tol || ($1 - $2) > tol) { print "bad " $0; bad = 1 }
+	      if ($1 >= 20 && $3 - $1 <= tol) { print "sum too close " $0; bad = 1 }
+	      n++ }
+	    END { if (n < 40) { print "only " n " windows"; bad = 1 }; exit bad }'
+}
+
+@test "ev-window: grouping sets merge from shards and carry across --state" {
+	gen_events 1500 5 >in
+	ev-window --tumble 1m --lateness 1m --rollup "$GS_BY" \
+	    --agg "$GS_AGGS,approx_distinct(user_id) as au,p50(properties.amount)" <in >one
+	for i in 0 1 2; do
+		jq -c 'select((.event | explode | add) % 3 == '$i')' in |
+		ev-window --tumble 1m --lateness 1m --rollup "$GS_BY" \
+		    --agg "$GS_AGGS,approx_distinct(user_id) as au,p50(properties.amount)" \
+		    --emit partial >part$i
+	done
+	grep -q '"grouping":\[\]' part0
+	cat part0 part1 part2 | ev-window --merge --rollup "$GS_BY" \
+	    --agg "$GS_AGGS,approx_distinct(user_id) as au,p50(properties.amount)" >merged
+	# The shards' watermarks differ, so only the final flags may differ.
+	diff <(jq -c 'del(.final)' one) <(jq -c 'del(.final)' merged)
+	# A merge without the grouping sets refuses the records.
+	run --separate-stderr sh -c 'ev-window --merge --by event --agg count <part0'
+	assert_failure 1
+	[[ "$stderr" == *"grouping set"* ]]
+	# Two runs with --state write the final records of one run (the
+	# windows the input cut stay in the state).
+	head -700 in | ev-window --tumble 1m --lateness 1m --rollup "$GS_BY" \
+	    --agg "$GS_AGGS" --state st >two
+	tail -n +701 in | ev-window --tumble 1m --lateness 1m --rollup "$GS_BY" \
+	    --agg "$GS_AGGS" --state st >>two
+	ev-window --tumble 1m --lateness 1m --rollup "$GS_BY" --agg "$GS_AGGS" <in |
+	    jq -c 'select(.final)' >want
+	[ "$(wc -l <want)" -gt 400 ]
+	diff want two
+	# Other grouping sets are other settings: the state is refused.
+	run --separate-stderr sh -c "ev-window --tumble 1m --lateness 1m --by event \
+	    --by platform --agg '$GS_AGGS' --state st </dev/null"
+	assert_failure 3
+}
+
+@test "ev-window: --max-groups counts the groups of every grouping set; an event is all or none" {
+	printf '%s\n' '{"ts":"2026-03-02T10:00:00Z","e":"a"}' '{"ts":"2026-03-02T10:00:01Z","e":"b"}' \
+	    '{"ts":"2026-03-02T10:00:02Z","e":"a"}' >in
+	# (e) a, () total and (e) b: the third group fits only with 3.
+	run --separate-stderr ev-window --tumble 1m --rollup e --max-groups 2 --stats st.json <in
+	assert_failure 1
+	assert_output - <<'X'
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","grouping":["e"],"e":"a","count":2,"final":false}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","grouping":[],"count":2,"final":false}
+X
+	assert_equal "$(stat_of st.json overflow)" 1
+	assert_balanced st.json
+}
+
+@test "ev-window: grouping set usage errors exit 2" {
+	run ev-window --tumble 1m --by a --by a </dev/null
+	assert_failure 2
+	run ev-window --tumble 1m --by a,b --by b,a </dev/null
+	assert_failure 2
+	run ev-window --tumble 1m --rollup a --by a </dev/null
+	assert_failure 2
+	run ev-window --session 1m --rollup a </dev/null
+	assert_failure 2
+	run ev-window --tumble 1m --by x.a --by y.a </dev/null
+	assert_failure 2
+	run ev-window --tumble 1m --rollup grouping </dev/null
+	assert_failure 2
 }
