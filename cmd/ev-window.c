@@ -19,7 +19,8 @@
 
 static const char usage[] =
 "usage: ev-window (--tumble D | --hop D --every D | --cumulate D --every D |\n"
-"                 --session D | --merge) [--by PATHS] [--agg SPECS] [options]\n"
+"                 --session D | --merge) [--by PATHS ...] [--rollup PATHS]\n"
+"                 [--cube PATHS] [--agg SPECS] [options]\n"
 "                 < events.ndjson > windows.ndjson\n"
 "  -a, --agg SPECS        aggregates, e.g. 'count,sum(properties.amount) as\n"
 "                         revenue'; count count_if(F == V) sum avg min max\n"
