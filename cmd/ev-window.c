@@ -1,6 +1,7 @@
 /*
  * ev-window - event-time windows: tumbling (fixed or calendar), hopping,
- * cumulating and session windows by group keys, with named aggregates,
+ * cumulating and session windows by group keys (or several grouping sets:
+ * repeated --by, --rollup, --cube, in one pass), with named aggregates,
  * a watermark with bounded lateness, late events to a side output, an idle
  * timeout, zero-fill, state across runs and mergeable partial results.
  */
@@ -18,7 +19,8 @@
 
 static const char usage[] =
 "usage: ev-window (--tumble D | --hop D --every D | --cumulate D --every D |\n"
-"                 --session D | --merge) [--by PATHS] [--agg SPECS] [options]\n"
+"                 --session D | --merge) [--by PATHS ...] [--rollup PATHS]\n"
+"                 [--cube PATHS] [--agg SPECS] [options]\n"
 "                 < events.ndjson > windows.ndjson\n"
 "  -a, --agg SPECS        aggregates, e.g. 'count,sum(properties.amount) as\n"
 "                         revenue'; count count_if(F == V) sum avg min max\n"
@@ -27,14 +29,17 @@ static const char usage[] =
 "  --allowed-lateness D   keep tumbling windows open D after they fire and\n"
 "                         emit corrections (final:false, then final:true)\n"
 "  -b, --by PATHS         group keys, 'context.platform as platform'\n"
-"                         (comma list, repeatable)\n"
+"                         (comma list); repeated: one grouping set each\n"
 "  --checkpoint D         with --state, also save every D of wall time\n"
+"  --cube PATHS           grouping sets of every subset of PATHS\n"
 "  --cumulate D           windows growing by --every from each D period\n"
 "  --emit MODE            final (records, default), changes (a changelog\n"
 "                         with retractions) or partial (mergeable)\n"
 "  --every D              the slide of --hop and --cumulate\n"
 "  --fill-zero            emit empty aggregates for groups seen within\n"
 "                         --group-ttl that had no event in a window\n"
+"  --final-at-eof         at end of input write the open windows with\n"
+"                         final:true (default false: the input cut them)\n"
 "  --group-ttl D          how long a silent group is zero-filled (1h)\n"
 "  --hll-precision P      HyperLogLog precision 4-18 (12: error 1.6%)\n"
 "  --hop D                hopping windows of size D (with --every)\n"
@@ -48,6 +53,7 @@ static const char usage[] =
 "                         groups' keys would take N bytes (134217728)\n"
 "  --merge                merge --emit partial records from shards\n"
 "  --quantile-accuracy A  DDSketch relative accuracy of pNN (0.01)\n"
+"  --rollup PATHS         grouping sets of PATHS' prefixes: (a,b), (a), ()\n"
 "  --session D            session windows per group, gap D\n"
 "  --state FILE           keep open windows across runs in FILE\n"
 "  -t, --time-field PATH  event time field (ts)\n"
@@ -57,10 +63,10 @@ static const char usage[] =
 EV_RUN_HELP;
 
 enum {
-	OPT_ALLOWED = EV_OPT_FIRST_TOOL, OPT_CHECKPOINT, OPT_CUMULATE, OPT_EMIT,
-	OPT_EVERY, OPT_FILL_ZERO, OPT_GROUP_TTL, OPT_HLL, OPT_HOP, OPT_IDLE,
-	OPT_LATE, OPT_LATENESS, OPT_MAX_GROUPS, OPT_MAX_KEY_BYTES, OPT_MERGE,
-	OPT_QACC,
+	OPT_ALLOWED = EV_OPT_FIRST_TOOL, OPT_CHECKPOINT, OPT_CUBE, OPT_CUMULATE,
+	OPT_EMIT, OPT_EVERY, OPT_FILL_ZERO, OPT_FINAL_AT_EOF, OPT_GROUP_TTL,
+	OPT_HLL, OPT_HOP, OPT_IDLE, OPT_LATE, OPT_LATENESS, OPT_MAX_GROUPS,
+	OPT_MAX_KEY_BYTES, OPT_MERGE, OPT_QACC, OPT_ROLLUP,
 	OPT_SESSION, OPT_STATE, OPT_TUMBLE, OPT_TZ, OPT_WEEK_START
 };
 
@@ -75,12 +81,16 @@ struct opts {
 	ev_us_t		 size, every, gap, allowed, lateness, idle, checkpoint;
 	ev_us_t		 group_ttl;
 	int		 has_every, fill_zero, partial, changes, hll_p;
+	int		 final_at_eof;
 	double		 alpha;
 	long long	 max_groups, max_key_bytes;
 	const char	*late_path, *state_path, *tz_name, *time_field;
 	int		 week_start;
-	struct key	*keys;
+	struct key	*keys;		/* every column of every set */
 	size_t		 nkeys;
+	struct ev_win_set *sets;	/* grouping sets; none: keys, as one */
+	size_t		 nsets;
+	int		 grouping;	/* several --by, --rollup or --cube */
 	struct ev_buf	 aggtext;	/* the --agg texts, for fingerprints */
 };
 
@@ -120,14 +130,19 @@ trim(char *s)
 	return s;
 }
 
-static void
-add_keys(struct ev_run *run, struct opts *o, const char *arg)
+/*
+ * Parse a --by list into columns (a column of the same name and path as
+ * one already known is that one); their indices into a new array, *n.
+ */
+static size_t *
+add_keys(struct ev_run *run, struct opts *o, const char *arg, size_t *n)
 {
 	char *buf = ev_xstrdup(arg), *item, *next, *as, *path;
 	const char *errstr;
 	struct key k;
-	size_t i;
+	size_t i, j, *idx = NULL;
 
+	*n = 0;
 	for (item = buf; item; item = next) {
 		if ((next = strchr(item, ',')) != NULL)
 			*next++ = '\0';
@@ -153,16 +168,137 @@ add_keys(struct ev_run *run, struct opts *o, const char *arg)
 		if (k.name == NULL)
 			k.name = ev_xstrdup(ev_path_leaf(k.path));
 		for (i = 0; i < o->nkeys; i++)
-			if (strcmp(o->keys[i].name, k.name) == 0) {
+			if (strcmp(o->keys[i].name, k.name) == 0)
+				break;
+		if (i < o->nkeys && strcmp(o->keys[i].path->spec,
+		    k.path->spec) != 0) {
+			free(buf);
+			ev_run_usage_error(run, "--by: column '%s' names two "
+			    "paths (use 'as')", k.name);
+		}
+		for (j = 0; j < *n; j++)
+			if (idx[j] == i) {
 				free(buf);
 				ev_run_usage_error(run, "--by: column '%s' twice "
 				    "(use 'as')", k.name);
 			}
-		o->keys = ev_xreallocarray(o->keys, o->nkeys + 1,
-		    sizeof(*o->keys));
-		o->keys[o->nkeys++] = k;
+		if (i == o->nkeys) {
+			o->keys = ev_xreallocarray(o->keys, o->nkeys + 1,
+			    sizeof(*o->keys));
+			o->keys[o->nkeys++] = k;
+		} else {
+			ev_path_free(k.path);
+			free(k.name);
+		}
+		idx = ev_xreallocarray(idx, *n + 1, sizeof(*idx));
+		idx[(*n)++] = i;
 	}
 	free(buf);
+	return idx;
+}
+
+/* Append the grouping set of columns col[0 .. n) (taken over). */
+static void
+add_set(struct ev_run *run, struct opts *o, size_t *col, size_t n)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < o->nsets; i++) {
+		if (o->sets[i].n != n)
+			continue;
+		for (j = 0; j < n; j++) {
+			for (k = 0; k < n && o->sets[i].col[k] != col[j]; k++)
+				;
+			if (k == n)
+				break;
+		}
+		if (j == n)
+			ev_run_usage_error(run, "a grouping set is given twice");
+	}
+	if (o->nsets == EV_WIN_MAX_SETS)
+		ev_run_usage_error(run, "more than %d grouping sets",
+		    EV_WIN_MAX_SETS);
+	o->sets = ev_xreallocarray(o->sets, o->nsets + 1, sizeof(*o->sets));
+	o->sets[o->nsets].n = n;
+	o->sets[o->nsets].col = col;
+	o->nsets++;
+}
+
+/* A copy of the first n of col. */
+static size_t *
+cols_dup(const size_t *col, size_t n)
+{
+	size_t *c = ev_xcalloc(n + 1, sizeof(*c));
+
+	memcpy(c, col, n * sizeof(*c));
+	return c;
+}
+
+static int
+popcount(unsigned m)
+{
+	int n = 0;
+
+	for (; m; m &= m - 1)
+		n++;
+	return n;
+}
+
+/* The bits of m reversed over nbits: the first column is the high bit. */
+static unsigned
+bitrev(unsigned m, size_t nbits)
+{
+	unsigned r = 0;
+	size_t i;
+
+	for (i = 0; i < nbits; i++)
+		if (m & (1u << i))
+			r |= 1u << (nbits - 1 - i);
+	return r;
+}
+
+/*
+ * --rollup: the prefixes of the list, longest first; --cube: every subset,
+ * larger sets first, then those with earlier columns first.
+ */
+static void
+add_sets(struct ev_run *run, struct opts *o, const char *arg, int cube)
+{
+	size_t n, i, j, *col = add_keys(run, o, arg, &n);
+	unsigned m, best;
+	unsigned char *used;
+
+	o->grouping = 1;
+	if (!cube) {
+		for (i = n + 1; i > 0; i--)
+			add_set(run, o, cols_dup(col, i - 1), i - 1);
+		free(col);
+		return;
+	}
+	if (n > 8)
+		ev_run_usage_error(run, "--cube takes at most 8 columns");
+	used = ev_xcalloc((size_t)1 << n, 1);
+	for (i = 0; i < ((size_t)1 << n); i++) {
+		best = 0;
+		for (m = 0, j = 0; m < (1u << n); m++)
+			if (!used[m] && (!j || popcount(m) > popcount(best) ||
+			    (popcount(m) == popcount(best) &&
+			    bitrev(m, n) > bitrev(best, n)))) {
+				best = m;
+				j = 1;
+			}
+		used[best] = 1;
+		{
+			size_t *c = ev_xcalloc(n + 1, sizeof(*c)), k = 0;
+
+			for (j = 0; j < n; j++)
+				if (best & (1u << j))
+					c[k++] = col[j];
+			add_set(run, o, c, k);
+		}
+	}
+	free(used);
+	free(col);
 }
 
 static int
@@ -198,6 +334,14 @@ settings(const struct opts *o, const struct ev_agg_set *aggs,
 	for (i = 0; i < o->nkeys; i++)
 		ev_buf_printf(b, " by=%s:%s", o->keys[i].path->spec,
 		    o->keys[i].name);
+	for (i = 0; o->grouping && i < o->nsets; i++) {
+		size_t j;
+
+		ev_buf_adds(b, " set=");
+		for (j = 0; j < o->sets[i].n; j++)
+			ev_buf_printf(b, "%s%zu", j ? "," : "",
+			    o->sets[i].col[j]);
+	}
 	for (i = 0; i < aggs->n; i++)
 		ev_buf_printf(b, " agg=%s", aggs->spec[i].text);
 }
@@ -218,6 +362,11 @@ struct app {
 	ev_us_t		 max_ts;
 	uint64_t	 lines;		/* input lines over all runs (state) */
 	uint64_t	 overflow;
+	/* grouping sets: each column's text, each set's key */
+	const char	**col;
+	size_t		*collen, *koff, *klen;
+	const char	**kptr;
+	struct ev_buf	 setkey;
 };
 
 /* Save the state; final: at the end of the run, not a checkpoint. */
@@ -275,7 +424,10 @@ load_state(struct app *a)
 	json_decref(data);
 }
 
-/* The group key of a record into b; -1 with msg when a key is no scalar. */
+/*
+ * The group key of a record into b, every column's JSON text joined by
+ * 0x1f; -1 with msg when a key is no scalar.
+ */
 static int
 group_key(const struct opts *o, const struct ev_rec *rec, struct ev_buf *b,
     char *msg, size_t len)
@@ -310,6 +462,43 @@ group_key(const struct opts *o, const struct ev_rec *rec, struct ev_buf *b,
 	return 0;
 }
 
+/*
+ * The engine key of each grouping set from the full key (group_key) into
+ * sk: the set's index in three digits and its columns' texts.
+ */
+static void
+set_keys(struct app *a, const struct ev_buf *full, struct ev_buf *sk)
+{
+	const struct opts *o = &a->o;
+	const char *p = full->data, *end = full->data + full->len, *sep;
+	size_t i, j;
+
+	for (i = 0; i < o->nkeys; i++) {
+		sep = memchr(p, '\x1f', (size_t)(end - p));
+		if (sep == NULL)
+			sep = end;
+		a->col[i] = p;
+		a->collen[i] = (size_t)(sep - p);
+		p = sep < end ? sep + 1 : end;
+	}
+	ev_buf_reset(sk);
+	for (i = 0; i < o->nsets; i++) {
+		size_t at = sk->len;
+
+		ev_buf_printf(sk, "%03zu", i);
+		for (j = 0; j < o->sets[i].n; j++) {
+			if (j)
+				ev_buf_addc(sk, '\x1f');
+			ev_buf_add(sk, a->col[o->sets[i].col[j]],
+			    a->collen[o->sets[i].col[j]]);
+		}
+		a->koff[i] = at;
+		a->klen[i] = sk->len - at;
+	}
+	for (i = 0; i < o->nsets; i++)
+		a->kptr[i] = sk->data + a->koff[i];
+}
+
 static void
 process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
     const struct ev_path *tpath, struct ev_buf *key, const json_t **x,
@@ -318,6 +507,7 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
 	struct ev_run *run = &a->run;
 	const json_t *tv;
 	char msg[512], tb[EV_TIME_BUFSZ], wb[EV_TIME_BUFSZ];
+	enum ev_win_add r;
 	size_t bad;
 	ev_us_t t, wm;
 
@@ -354,7 +544,12 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
 		ev_run_reject(run, line, "type", ev_run_error(NULL, "%s", msg));
 		return;
 	}
-	switch (ev_win_add(a->win, t, key->data, key->len, x)) {
+	if (a->o.grouping) {
+		set_keys(a, key, &a->setkey);
+		r = ev_win_add_sets(a->win, t, a->kptr, a->klen, a->o.nsets, x);
+	} else
+		r = ev_win_add(a->win, t, key->data, key->len, x);
+	switch (r) {
 	case EV_WIN_LATE:
 		ev_win_get_watermark(a->win, &wm);
 		ev_run_reject_to(run, late, line, "late", ev_run_error(
@@ -415,6 +610,11 @@ check_options(struct app *a)
 		    "and without --fill-zero");
 	if (o->checkpoint && !o->state_path)
 		ev_run_usage_error(run, "--checkpoint needs --state");
+	if (o->nsets > 1)
+		o->grouping = 1;
+	if (o->grouping && o->kind == EV_WIN_SESSION)
+		ev_run_usage_error(run, "grouping sets need fixed windows, "
+		    "not --session");
 }
 
 int
@@ -425,10 +625,12 @@ main(int argc, char **argv)
 		{ "allowed-lateness", required_argument, NULL, OPT_ALLOWED },
 		{ "by", required_argument, NULL, 'b' },
 		{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
+		{ "cube", required_argument, NULL, OPT_CUBE },
 		{ "cumulate", required_argument, NULL, OPT_CUMULATE },
 		{ "emit", required_argument, NULL, OPT_EMIT },
 		{ "every", required_argument, NULL, OPT_EVERY },
 		{ "fill-zero", no_argument, NULL, OPT_FILL_ZERO },
+		{ "final-at-eof", no_argument, NULL, OPT_FINAL_AT_EOF },
 		{ "group-ttl", required_argument, NULL, OPT_GROUP_TTL },
 		{ "hll-precision", required_argument, NULL, OPT_HLL },
 		{ "hop", required_argument, NULL, OPT_HOP },
@@ -439,6 +641,7 @@ main(int argc, char **argv)
 		{ "max-key-bytes", required_argument, NULL, OPT_MAX_KEY_BYTES },
 		{ "merge", no_argument, NULL, OPT_MERGE },
 		{ "quantile-accuracy", required_argument, NULL, OPT_QACC },
+		{ "rollup", required_argument, NULL, OPT_ROLLUP },
 		{ "session", required_argument, NULL, OPT_SESSION },
 		{ "state", required_argument, NULL, OPT_STATE },
 		{ "time-field", required_argument, NULL, 't' },
@@ -482,8 +685,17 @@ main(int argc, char **argv)
 				ev_buf_addc(&o->aggtext, ',');
 			ev_buf_adds(&o->aggtext, optarg);
 			break;
-		case 'b':
-			add_keys(run, o, optarg);
+		case 'b': {
+			size_t n, *col = add_keys(run, o, optarg, &n);
+
+			add_set(run, o, col, n);
+			break;
+		}
+		case OPT_CUBE:
+			add_sets(run, o, optarg, 1);
+			break;
+		case OPT_ROLLUP:
+			add_sets(run, o, optarg, 0);
 			break;
 		case 't':
 			o->time_field = optarg;
@@ -512,6 +724,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_FILL_ZERO:
 			o->fill_zero = 1;
+			break;
+		case OPT_FINAL_AT_EOF:
+			o->final_at_eof = 1;
 			break;
 		case OPT_GROUP_TTL:
 			o->group_ttl = duration(run, "--group-ttl", optarg, 1);
@@ -592,7 +807,8 @@ main(int argc, char **argv)
 		if (ev_agg_find(&a->aggs, o->keys[i].name) >= 0 ||
 		    strcmp(o->keys[i].name, "start") == 0 ||
 		    strcmp(o->keys[i].name, "end") == 0 ||
-		    strcmp(o->keys[i].name, "final") == 0)
+		    strcmp(o->keys[i].name, "final") == 0 ||
+		    (o->grouping && strcmp(o->keys[i].name, "grouping") == 0))
 			ev_run_usage_error(run, "column '%s' is used twice",
 			    o->keys[i].name);
 	if ((tpath = ev_path_compile(o->time_field, &errstr)) == NULL)
@@ -618,12 +834,23 @@ main(int argc, char **argv)
 	for (i = 0; i < o->nkeys; i++)
 		names[i] = o->keys[i].name;
 	cfg.by_names = names;
+	if (o->grouping) {
+		cfg.nsets = o->nsets;
+		cfg.sets = o->sets;
+		a->col = ev_xcalloc(o->nkeys + 1, sizeof(*a->col));
+		a->collen = ev_xcalloc(o->nkeys + 1, sizeof(*a->collen));
+		a->koff = ev_xcalloc(o->nsets, sizeof(*a->koff));
+		a->klen = ev_xcalloc(o->nsets, sizeof(*a->klen));
+		a->kptr = ev_xcalloc(o->nsets, sizeof(*a->kptr));
+		ev_buf_init(&a->setkey);
+	}
 	cfg.partial = o->partial;
 	cfg.changes = o->changes;
 	cfg.fill_zero = o->fill_zero;
 	cfg.group_ttl = o->group_ttl;
 	cfg.max_groups = (size_t)o->max_groups;
 	cfg.max_key_bytes = (size_t)o->max_key_bytes;
+	cfg.final_at_eof = o->final_at_eof;
 	settings(o, &a->aggs, &fpbuf);
 	ev_state_fingerprint(fpbuf.data, a->fp);
 
@@ -696,6 +923,15 @@ main(int argc, char **argv)
 		free(o->keys[i].name);
 	}
 	free(o->keys);
+	for (i = 0; i < o->nsets; i++)
+		free((size_t *)(uintptr_t)o->sets[i].col);
+	free(o->sets);
+	free(a->col);
+	free(a->collen);
+	free(a->koff);
+	free(a->klen);
+	free(a->kptr);
+	ev_buf_free(&a->setkey);
 	ev_path_free(tpath);
 	ev_agg_set_free(&a->aggs);
 	ev_tz_free(tz);

@@ -15,6 +15,7 @@ struct kent {
 	size_t		 klen;
 	void		*val;
 	char		*last;	/* --emit changes: the record last written */
+	int		 open;	/* --merge: a shard wrote it "final":false */
 };
 
 struct kmap {
@@ -75,6 +76,7 @@ kmap_find(struct kmap *m, const char *key, size_t klen, uint64_t hash,
 	m->e[j].hash = hash;
 	m->e[j].val = NULL;
 	m->e[j].last = NULL;
+	m->e[j].open = 0;
 	m->n++;
 	return &m->e[j];
 }
@@ -134,6 +136,7 @@ struct item {
 	size_t		 klen;
 	const struct ev_agg_val *v;
 	char		**last;		/* changes: where the last text lives */
+	int		 open;		/* not final whatever the batch is */
 };
 
 static int
@@ -295,6 +298,17 @@ ev_win_free(struct ev_win *w)
 	free(w);
 }
 
+/* The grouping set of a key (sets in use), and the key past its prefix. */
+static const struct ev_win_set *
+key_set(const struct ev_win_cfg *c, const char **k)
+{
+	size_t i = (size_t)((*k)[0] - '0') * 100 + (size_t)((*k)[1] - '0') * 10 +
+	    (size_t)((*k)[2] - '0');
+
+	*k += 3;
+	return &c->sets[i];
+}
+
 /* Write and emit one record. */
 static void
 write_item(struct ev_win *w, const struct item *it, int final)
@@ -303,7 +317,8 @@ write_item(struct ev_win *w, const struct item *it, int final)
 	struct ev_buf *b = &w->out;
 	char tb[EV_TIME_BUFSZ];
 	const char *k = it->key, *kend = it->key + it->klen, *sep;
-	size_t i;
+	const struct ev_win_set *set = NULL;
+	size_t i, ncol = c->nby;
 
 	ev_buf_reset(b);
 	ev_buf_adds(b, "{\"start\":\"");
@@ -311,12 +326,27 @@ write_item(struct ev_win *w, const struct item *it, int final)
 	ev_buf_adds(b, "\",\"end\":\"");
 	ev_buf_adds(b, ev_time_format(it->end, -1, tb));
 	ev_buf_addc(b, '"');
-	for (i = 0; i < c->nby; i++) {
+	if (c->nsets) {
+		set = key_set(c, &k);
+		ncol = set->n;
+		ev_buf_adds(b, ",\"grouping\":[");
+		for (i = 0; i < ncol; i++) {
+			const char *name = c->by_names[set->col[i]];
+
+			if (i)
+				ev_buf_addc(b, ',');
+			ev_buf_add_jstr(b, name, strlen(name));
+		}
+		ev_buf_addc(b, ']');
+	}
+	for (i = 0; i < ncol; i++) {
+		const char *name = c->by_names[set ? set->col[i] : i];
+
 		sep = memchr(k, '\x1f', (size_t)(kend - k));
 		if (sep == NULL)
 			sep = kend;
 		ev_buf_addc(b, ',');
-		ev_buf_add_jstr(b, c->by_names[i], strlen(c->by_names[i]));
+		ev_buf_add_jstr(b, name, strlen(name));
 		ev_buf_addc(b, ':');
 		ev_buf_add(b, k, (size_t)(sep - k));
 		k = sep < kend ? sep + 1 : kend;
@@ -329,7 +359,8 @@ write_item(struct ev_win *w, const struct item *it, int final)
 		json_decref(st);
 	} else
 		ev_agg_write(c->aggs, it->v, b);
-	ev_buf_adds(b, final ? ",\"final\":true}" : ",\"final\":false}");
+	ev_buf_adds(b, final && !it->open ? ",\"final\":true}" :
+	    ",\"final\":false}");
 	if (!c->changes) {
 		w->emit(w->arg, b->data, b->len);
 		return;
@@ -670,7 +701,9 @@ fire_panes(struct ev_win *w, int all)
 	if (e < w->panes[0]->end)
 		e = w->panes[0]->end;
 	while (e <= limit) {
-		if (!emit_merged(w, win_start(w, e), e, 1)) {
+		/* At end of input a window past the watermark is cut. */
+		if (!emit_merged(w, win_start(w, e), e, !all ||
+		    c->final_at_eof || e <= w->wm)) {
 			/* No pane in this window: jump to the next pane. */
 			for (i = 0; i < w->npanes && w->panes[i]->start < e; i++)
 				;
@@ -718,6 +751,7 @@ take_sessions(struct ev_win *w, struct group *g, int all, struct item **it,
 		(*it)[*n].klen = g->klen;
 		(*it)[*n].v = s->v;	/* freed after emission */
 		(*it)[*n].last = NULL;
+		(*it)[*n].open = 0;
 		(*n)++;
 		k++;
 		g->has_written = 1;
@@ -752,7 +786,8 @@ fire_sessions(struct ev_win *w, int all)
 			heap_track(w, g);
 		}
 	}
-	emit_items(w, it, n, 1);
+	/* At end of input an open session is cut: it is not final. */
+	emit_items(w, it, n, !all || w->cfg->final_at_eof);
 	for (i = 0; i < n; i++)
 		ev_agg_free(w->cfg->aggs, (struct ev_agg_val *)(uintptr_t)it[i].v);
 	free(it);
@@ -872,7 +907,7 @@ static void
 emit_update(struct ev_win *w, struct pane *p, struct kent *e)
 {
 	struct item it = { p->start, p->end, e->key, e->klen, e->val,
-	    &e->last };
+	    &e->last, 0 };
 
 	write_item(w, &it, 0);
 }
@@ -954,6 +989,22 @@ add_session(struct ev_win *w, struct group *g, ev_us_t t,
 	heap_track(w, g);
 }
 
+/*
+ * Whether an event at t of fixed windows is late: every window it belongs
+ * to is closed.  A hop or cumulate event still counts in those of its
+ * windows that are open (its pane lives until the last of them is
+ * written).  Its pane or tumbling window is [*s, *e).
+ */
+static int
+fixed_late(const struct ev_win *w, ev_us_t t, ev_us_t *s, ev_us_t *e)
+{
+	const struct ev_win_cfg *c = w->cfg;
+
+	assign(w, t, s, e);
+	return w->has_wm && (c->kind == EV_WIN_TUMBLE ? *e + c->allowed :
+	    pane_last_end(w, *s)) <= w->wm;
+}
+
 enum ev_win_add
 ev_win_add(struct ev_win *w, ev_us_t t, const char *key, size_t klen,
     const json_t *const *x)
@@ -974,12 +1025,7 @@ ev_win_add(struct ev_win *w, ev_us_t t, const char *key, size_t klen,
 			return full == 2 ? EV_WIN_KEYS_FULL : EV_WIN_FULL;
 		add_session(w, g, t, x);
 	} else {
-		assign(w, t, &s, &e);
-		/* Late when every window of the event is closed; a hop or
-		 * cumulate event still counts in those of its windows that are
-		 * open (its pane lives until the last of them is written). */
-		if (w->has_wm && (c->kind == EV_WIN_TUMBLE ? e + c->allowed :
-		    pane_last_end(w, s)) <= w->wm)
+		if (fixed_late(w, t, &s, &e))
 			return EV_WIN_LATE;
 		if ((g = group_get(w, key, klen, hash, t, &full)) == NULL)
 			return full == 2 ? EV_WIN_KEYS_FULL : EV_WIN_FULL;
@@ -996,6 +1042,54 @@ ev_win_add(struct ev_win *w, ev_us_t t, const char *key, size_t klen,
 	return EV_WIN_ADDED;
 }
 
+/* 1 when fresh new groups of fresh_bytes key bytes pass a bound. */
+static int
+sets_over(const struct ev_win *w, size_t fresh, size_t fresh_bytes)
+{
+	const struct ev_win_cfg *c = w->cfg;
+
+	return (c->max_groups && w->groups.n + fresh > c->max_groups) ||
+	    (c->max_key_bytes && w->key_bytes + fresh_bytes > c->max_key_bytes);
+}
+
+enum ev_win_add
+ev_win_add_sets(struct ev_win *w, ev_us_t t, const char *const *key,
+    const size_t *klen, size_t n, const json_t *const *x)
+{
+	const struct ev_win_cfg *c = w->cfg;
+	size_t i, fresh = 0;
+	ev_us_t s, e;
+	enum ev_win_add r;
+
+	if (n == 1 || c->kind == EV_WIN_SESSION)
+		return ev_win_add(w, t, key[0], klen[0], x);
+	/* Late or full for one set is late or full for all: check first. */
+	if (fixed_late(w, t, &s, &e))
+		return EV_WIN_LATE;
+	if (c->max_groups || c->max_key_bytes) {
+		size_t fresh_bytes = 0;
+
+		for (i = 0; i < n; i++)
+			if (!kmap_find(&w->groups, key[i], klen[i],
+			    ev_hll_hash(key[i], klen[i]), 0)) {
+				fresh++;
+				fresh_bytes += klen[i];
+			}
+		if (fresh && sets_over(w, fresh, fresh_bytes))
+			sweep_groups(w);
+		if (fresh && c->max_groups &&
+		    w->groups.n + fresh > c->max_groups)
+			return EV_WIN_FULL;
+		if (fresh && c->max_key_bytes &&
+		    w->key_bytes + fresh_bytes > c->max_key_bytes)
+			return EV_WIN_KEYS_FULL;
+	}
+	for (i = 0; i < n; i++)
+		if ((r = ev_win_add(w, t, key[i], klen[i], x)) != EV_WIN_ADDED)
+			return r;	/* not reached: checked above */
+	return EV_WIN_ADDED;
+}
+
 void
 ev_win_close_all(struct ev_win *w)
 {
@@ -1004,10 +1098,19 @@ ev_win_close_all(struct ev_win *w)
 
 	switch (w->cfg->kind) {
 	case EV_WIN_TUMBLE:
+		/*
+		 * Every pane left ends past the watermark or is fired and
+		 * awaiting late events; either is cut by the end of input and
+		 * not final.  A fired pane's last record ("final":false) is
+		 * already up to date, so it is not written again.
+		 */
 		for (i = 0; i < w->npanes; i++) {
 			struct pane *p = w->panes[i];
 
-			emit_map(w, &p->cells, p->start, p->end, 1);
+			if (w->cfg->final_at_eof)
+				emit_map(w, &p->cells, p->start, p->end, 1);
+			else if (!p->fired)
+				emit_map(w, &p->cells, p->start, p->end, 0);
 		}
 		while (w->npanes)
 			pane_remove(w, 0);
@@ -1033,6 +1136,8 @@ ev_win_close_all(struct ev_win *w)
 					it[n].key = p->cells.e[j].key;
 					it[n].klen = p->cells.e[j].klen;
 					it[n].v = p->cells.e[j].val;
+					it[n].open = p->cells.e[j].open &&
+					    !w->cfg->final_at_eof;
 					n++;
 				}
 		}
@@ -1044,12 +1149,55 @@ ev_win_close_all(struct ev_win *w)
 	}
 }
 
+/*
+ * The grouping set a partial record names in "grouping" (NULL without
+ * grouping sets); -1 with err when it names none of ours, or names one and
+ * we have none.
+ */
+static int
+partial_set(const struct ev_win_cfg *c, const json_t *rec,
+    const struct ev_win_set **set, char *err, size_t errlen)
+{
+	const json_t *g = json_object_get(rec, "grouping");
+	size_t i, j;
+
+	*set = NULL;
+	if (c->nsets == 0) {
+		if (g == NULL)
+			return 0;
+		snprintf(err, errlen, "a grouping set record; give the "
+		    "shards' grouping sets");
+		return -1;
+	}
+	if (!json_is_array(g)) {
+		snprintf(err, errlen, "partial record without \"grouping\"");
+		return -1;
+	}
+	for (i = 0; i < c->nsets; i++) {
+		if (json_array_size(g) != c->sets[i].n)
+			continue;
+		for (j = 0; j < c->sets[i].n; j++)
+			if (!json_is_string(json_array_get(g, j)) ||
+			    strcmp(json_string_value(json_array_get(g, j)),
+			    c->by_names[c->sets[i].col[j]]) != 0)
+				break;
+		if (j == c->sets[i].n) {
+			*set = &c->sets[i];
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "a grouping set that is not among ours");
+	return -1;
+}
+
 int
 ev_win_merge_partial(struct ev_win *w, const json_t *rec, char *err,
     size_t errlen)
 {
 	const struct ev_win_cfg *c = w->cfg;
 	const json_t *st = json_object_get(rec, "partial");
+	const struct ev_win_set *set;
+	char num[8];
 	ev_us_t s, e;
 	struct pane *p;
 	struct kent *ce;
@@ -1067,12 +1215,19 @@ ev_win_merge_partial(struct ev_win *w, const json_t *rec, char *err,
 		return -1;
 	}
 	ev_buf_reset(&w->scratch);
-	for (i = 0; i < c->nby; i++) {
-		const json_t *v = json_object_get(rec, c->by_names[i]);
+	if (partial_set(c, rec, &set, err, errlen) != 0)
+		return -1;
+	if (set) {
+		snprintf(num, sizeof(num), "%03zu", (size_t)(set - c->sets));
+		ev_buf_adds(&w->scratch, num);
+	}
+	for (i = 0; i < (set ? set->n : c->nby); i++) {
+		const char *name = c->by_names[set ? set->col[i] : i];
+		const json_t *v = json_object_get(rec, name);
 
 		if (v == NULL) {
 			snprintf(err, errlen, "partial record without '%s'",
-			    c->by_names[i]);
+			    name);
 			return -1;
 		}
 		if (i)
@@ -1084,6 +1239,9 @@ ev_win_merge_partial(struct ev_win *w, const json_t *rec, char *err,
 	    ev_hll_hash(w->scratch.data, w->scratch.len), 1);
 	if (ce->val == NULL)
 		ce->val = ev_agg_new(c->aggs);
+	/* A window one shard cut at its end of input is not final. */
+	if (json_is_false(json_object_get(rec, "final")))
+		ce->open = 1;
 	return ev_agg_merge_json(c->aggs, ce->val, st, err, errlen);
 }
 

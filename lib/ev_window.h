@@ -25,9 +25,12 @@
  *
  * Group keys are the group columns' JSON texts joined by 0x1f (which JSON
  * text never contains raw), so records are written without re-serialising
- * and sort deterministically.  Records come out in (end, group, start) order.
+ * and sort deterministically.  Records come out in (end, group, start) order;
+ * with grouping sets the key starts with the set's index, so within an end
+ * by set, then group.
  *
- * Memory: O(open windows x groups) aggregate values, plus the known-group
+ * Memory: O(open windows x groups of all grouping sets) aggregate values,
+ * plus the known-group
  * registry (bounded by max_groups) and, per value, the sketches' sizes.
  *
  * Ownership: the engine borrows cfg (and what it points to) for its
@@ -42,6 +45,19 @@
 
 #include "ev_agg.h"
 #include "ev_time.h"
+
+/*
+ * A grouping set: n of the by_names columns, by index, in output order.
+ * With grouping sets an engine key is the set's index in three decimal
+ * digits followed by the set's column texts joined by 0x1f, so keys sort
+ * by set, then by group; records name the set ("grouping":[...]).
+ */
+struct ev_win_set {
+	size_t		 n;
+	const size_t	*col;
+};
+
+#define EV_WIN_MAX_SETS	999
 
 enum ev_win_kind { EV_WIN_TUMBLE, EV_WIN_HOP, EV_WIN_CUMULATE, EV_WIN_SESSION,
 	EV_WIN_MERGE };
@@ -58,12 +74,16 @@ struct ev_win_cfg {
 	const struct ev_agg_set *aggs;
 	size_t		 nby;
 	char *const	*by_names;	/* output column names of the keys */
+	size_t		 nsets;		/* 0: one set, all nby columns, and
+					   no "grouping" member */
+	const struct ev_win_set *sets;
 	int		 partial;	/* write mergeable partial records */
 	int		 changes;	/* a changelog: "op":"-" then "+" */
 	int		 fill_zero;
 	ev_us_t		 group_ttl;
 	size_t		 max_groups;	/* 0: unlimited */
 	size_t		 max_key_bytes;	/* of the known groups' keys; 0: unlimited */
+	int		 final_at_eof;	/* close_all writes "final":true */
 };
 
 typedef void (*ev_win_emit_fn)(void *arg, const char *rec, size_t len);
@@ -79,6 +99,13 @@ void		 ev_win_free(struct ev_win *w);
 /* Add an event; x as filled by ev_agg_extract. */
 enum ev_win_add	 ev_win_add(struct ev_win *w, ev_us_t t, const char *key,
 		    size_t klen, const json_t *const *x);
+/*
+ * Add an event to n groups at once, one per grouping set (fixed windows
+ * only): all or none, so --max-groups and lateness treat it as one event.
+ */
+enum ev_win_add	 ev_win_add_sets(struct ev_win *w, ev_us_t t,
+		    const char *const *key, const size_t *klen, size_t n,
+		    const json_t *const *x);
 /* Raise the watermark to wm (never lowers it) and emit what closes. */
 void		 ev_win_watermark(struct ev_win *w, ev_us_t wm);
 /* 1 and *wm when a watermark is set. */
@@ -88,7 +115,12 @@ int		 ev_win_get_watermark(const struct ev_win *w, ev_us_t *wm);
  * open.
  */
 int		 ev_win_next_close(const struct ev_win *w, ev_us_t *at);
-/* Emit every open window (end of input). */
+/*
+ * Emit every open window (end of input): "final":false, as the input cut
+ * them, unless cfg->final_at_eof; a fired tumbling window awaiting late
+ * events is not written again.  --merge: final unless a shard's record of
+ * that window and group was not.
+ */
 void		 ev_win_close_all(struct ev_win *w);
 /* Open windows, sessions, known groups and the watermark as JSON. */
 json_t		*ev_win_save(const struct ev_win *w);

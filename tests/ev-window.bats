@@ -147,7 +147,7 @@ gen_events() {
 	assert_success
 	assert_line --index 0 '{"start":"2026-03-01T00:00:00Z","end":"2026-03-08T00:00:00Z","count":1,"final":true}'
 	run ev-window --tumble 1w <in
-	assert_output '{"start":"2026-03-02T00:00:00Z","end":"2026-03-09T00:00:00Z","count":2,"final":true}'
+	assert_output '{"start":"2026-03-02T00:00:00Z","end":"2026-03-09T00:00:00Z","count":2,"final":false}'
 }
 
 @test "ev-window: late events go to --late file at the window boundary" {
@@ -159,7 +159,7 @@ gen_events() {
 	assert_success
 	assert_equal "$stderr" ""
 	assert_line --index 0 '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}'
-	assert_line --index 1 '{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","count":2,"final":true}'
+	assert_line --index 1 '{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","count":2,"final":false}'
 	run jq -c '[.tool, .line, .reason, .raw]' late.ndjson
 	assert_output '["ev-window",3,"late","{\"ts\":\"2026-03-02T10:00:59.999Z\",\"event\":\"a\"}"]'
 	assert_equal "$(stat_of st.json late)" 1
@@ -183,7 +183,7 @@ gen_events() {
 	    '{"ts":"2026-03-02T10:00:01Z","event":{"x":1}}' 'not json' >in
 	run --separate-stderr ev-window --tumble 1m --by event --rejects rej --stats st.json <in
 	assert_failure 1
-	assert_output '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","event":"a","count":1,"final":true}'
+	assert_output '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","event":"a","count":1,"final":false}'
 	run jq -r '[.line, .reason, .errors[0].message] | @tsv' rej
 	assert_line --index 0 "$(printf "2\ttime\t'ts' is missing")"
 	assert_line --index 1 "$(printf "3\ttime\t'ts' is not a valid time")"
@@ -220,7 +220,7 @@ gen_events() {
 	run --separate-stderr ev-window --tumble 1m --lateness 1m --agg \
 	    'count,count_if(event == purchase) as buys,count_if(properties.amount > 3) as big,sum(properties.amount),avg(properties.amount),min(properties.amount),max(properties.amount),stddev(properties.amount),first(user_id),last(user_id),distinct(user_id),approx_distinct(user_id),p50(properties.amount),top(user_id, 2)' <in
 	assert_success
-	assert_output '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":5,"buys":4,"big":3,"sum_amount":16,"avg_amount":4,"min_amount":2,"max_amount":6,"stddev_amount":1.632993161855452,"first_user_id":"u2","last_user_id":"u1","distinct_user_id":3,"approx_distinct_user_id":3,"p50_amount":4.0148353330285875,"top_user_id":[{"value":"u1","count":3},{"value":"u2","count":1}],"final":true}'
+	assert_output '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":5,"buys":4,"big":3,"sum_amount":16,"avg_amount":4,"min_amount":2,"max_amount":6,"stddev_amount":1.632993161855452,"first_user_id":"u2","last_user_id":"u1","distinct_user_id":3,"approx_distinct_user_id":3,"p50_amount":4.0148353330285875,"top_user_id":[{"value":"u1","count":3},{"value":"u2","count":1}],"final":false}'
 }
 
 @test "ev-window: approx_distinct stays within 3 standard errors (1.04/sqrt(m))" {
@@ -259,12 +259,14 @@ gen_events() {
 		    --agg 'count,sum(properties.amount) as s,min(properties.amount) as lo,max(properties.amount) as hi' \
 		    --stats st.json <in >got
 		assert_equal "$(stat_of st.json late)" 0
-		jq -s -c 'group_by([(.ts | fromdate / 60 | floor), .event, .context.platform])[] |
+		# The watermark at end of input: the latest time minus 1m.
+		wm=$(jq -s 'map(.ts | fromdate) | max - 60' in)
+		jq -s -c --argjson wm "$wm" 'group_by([(.ts | fromdate / 60 | floor), .event, .context.platform])[] |
 		    (.[0].ts | fromdate / 60 | floor * 60) as $s |
 		    {start: ($s | todate), end: ($s + 60 | todate), event: .[0].event,
 		     platform: .[0].context.platform, count: length,
 		     s: (map(.properties.amount) | add), lo: (map(.properties.amount) | min),
-		     hi: (map(.properties.amount) | max), final: true}' in >want
+		     hi: (map(.properties.amount) | max), final: ($s + 60 <= $wm)}' in >want
 		[ -s want ]
 		diff want got || fail "seed $seed differs"
 	done
@@ -282,7 +284,7 @@ gen_events() {
 {"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","event":"b","count":1,"sum_v":0,"final":true}
 {"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","event":"a","count":1,"sum_v":0,"final":true}
 {"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","event":"b","count":0,"sum_v":0,"final":true}
-{"start":"2026-03-02T10:05:00Z","end":"2026-03-02T10:06:00Z","event":"a","count":1,"sum_v":0,"final":true}
+{"start":"2026-03-02T10:05:00Z","end":"2026-03-02T10:06:00Z","event":"a","count":1,"sum_v":0,"final":false}
 EOF
 )"
 	# Without --fill-zero b has no record for 10:01.
@@ -316,8 +318,7 @@ EOF
 {"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":2,"final":false}
 {"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":2,"final":true}
 {"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","count":1,"final":false}
-{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","count":1,"final":true}
-{"start":"2026-03-02T10:03:00Z","end":"2026-03-02T10:04:00Z","count":1,"final":true}
+{"start":"2026-03-02T10:03:00Z","end":"2026-03-02T10:04:00Z","count":1,"final":false}
 EOF
 )"
 	assert_equal "$(jq -r .line late)" 5
@@ -334,10 +335,13 @@ EOF
 	assert_line --index 2 '{"op":"+","start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","e":"a","count":2,"final":false}'
 	echo "$output" >changes
 	# Apply: "+" inserts, "-" deletes an equal record; what is left must
-	# be the final records of a plain run.
+	# be the last record of each window and group of a plain run.
 	run jq -s -c 'reduce .[] as $r ([]; if $r.op == "+" then . + [$r | del(.op)]
 	    else index([$r | del(.op)]) as $i | del(.[$i]) end) | .[]' changes
-	assert_output "$(ev-window --tumble 1m --by e --allowed-lateness 2m <in | jq -c 'select(.final)')"
+	assert_output "$(ev-window --tumble 1m --by e --allowed-lateness 2m <in |
+	    jq -s -c '. as $a | to_entries[] | .key as $i | .value as $r |
+	    select([$a[$i + 1:][] | select(.start == $r.start and .e == $r.e)] |
+	    length == 0) | $r')"
 }
 
 @test "ev-window: --state carries open windows across runs with no loss or double count" {
@@ -475,6 +479,28 @@ for t, u in (("10:00:00", "a"), ("10:00:01", "b"), ("10:00:02", "c"), ("10:00:03
 	assert_failure 2
 }
 
+@test "ev-window: --max-key-bytes with grouping sets takes an event into all its sets or none" {
+	# Long keys under a small bound: some events find room for the key of
+	# one set but not another; such an event is rejected whole, so every
+	# set's counts add up to what --stats says was aggregated.
+	python3 -c 'import json, random
+r = random.Random(5)
+for i in range(300):
+    print(json.dumps({"ts": "2026-03-02T10:%02d:%02dZ" % (i // 60, i % 60),
+        "u": "u%d" % r.randrange(40) * 9, "v": "v%d" % r.randrange(3)}))' >in
+	run --separate-stderr ev-window --tumble 1m --rollup u,v \
+	    --max-key-bytes 600 --stats st.json --rejects rej <in
+	assert_failure 1
+	out=$output
+	assert_balanced st.json
+	agg=$(stat_of st.json aggregated)
+	[ "$(stat_of st.json overflow)" -gt 0 ]
+	for set in '["u","v"]' '["u"]' '[]'; do
+		assert_equal "$set $(echo "$out" | jq -s --argjson g "$set" \
+		    'map(select(.grouping == $g) | .count) | add')" "$set $agg"
+	done
+}
+
 @test "ev-window: SIGTERM writes the open windows and exits" {
 	mkfifo fifo
 	ev-window --tumble 1h --by event <fifo >out &
@@ -489,7 +515,7 @@ for t, u in (("10:00:00", "a"), ("10:00:01", "b"), ("10:00:02", "c"), ("10:00:03
 	exec 7>&-
 	run cat out
 	assert_line --index 0 '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T11:00:00Z","event":"a","count":1,"final":true}'
-	assert_line --index 1 '{"start":"2026-03-02T11:00:00Z","end":"2026-03-02T12:00:00Z","event":"a","count":1,"final":true}'
+	assert_line --index 1 '{"start":"2026-03-02T11:00:00Z","end":"2026-03-02T12:00:00Z","event":"a","count":1,"final":false}'
 }
 
 @test "ev-window: output records validate against schemas/records/window.json" {
@@ -514,6 +540,15 @@ for t, u in (("10:00:00", "a"), ("10:00:01", "b"), ("10:00:02", "c"), ("10:00:03
 	  --agg 'count,sum(properties.amount) as revenue' \
 	  --agg 'approx_distinct(user_id) as users' < events.ndjson
 	assert_output "$(cat "$W/tumble.golden")"
+
+	run --separate-stderr ev-window --tumble 10m --rollup 'event,context.platform as platform' \
+	  --agg 'count,approx_distinct(user_id) as users' < events.ndjson
+	assert_failure 1
+	# The grand total counts every event with a time and its distinct users.
+	n=$(jq -s 'map(select(.ts)) | length' events.ndjson)
+	u=$(jq -s 'map(select(.ts) | .user_id) | unique | length' events.ndjson)
+	assert_line '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:10:00Z","grouping":[],"count":'"$n"',"users":'"$u"',"final":false}'
+	assert_equal "$(jq -s 'map(select(.grouping == ["event"]) | .count) | add' <<<"$output")" "$n"
 
 	run --separate-stderr ev-window --tumble 1d --tz Europe/Berlin --late late.ndjson \
 	  --agg 'count_if(event == purchase) as purchases,p95(properties.amount)' \
@@ -549,8 +584,8 @@ for t, u in (("10:00:00", "a"), ("10:00:01", "b"), ("10:00:02", "c"), ("10:00:03
 	run --separate-stderr ev-window --session 2m --by k --late late.ndjson --stats st.json <in
 	assert_success
 	assert_output "$(cat <<'OUT'
-{"start":"2026-01-01T00:00:00Z","end":"2026-01-01T00:03:50Z","k":"a","count":3,"final":true}
-{"start":"2026-01-01T00:03:00Z","end":"2026-01-01T00:05:00Z","k":"b","count":1,"final":true}
+{"start":"2026-01-01T00:00:00Z","end":"2026-01-01T00:03:50Z","k":"a","count":3,"final":false}
+{"start":"2026-01-01T00:03:00Z","end":"2026-01-01T00:05:00Z","k":"b","count":1,"final":false}
 OUT
 )"
 	[ ! -s late.ndjson ]
@@ -564,8 +599,8 @@ OUT
 	run --separate-stderr ev-window --session 2m --by k --late late.ndjson <in
 	assert_success
 	assert_output "$(cat <<'OUT'
-{"start":"2026-01-01T00:01:30Z","end":"2026-01-01T00:05:00Z","k":"a","count":2,"final":true}
-{"start":"2026-01-01T00:04:00Z","end":"2026-01-01T00:06:00Z","k":"b","count":1,"final":true}
+{"start":"2026-01-01T00:01:30Z","end":"2026-01-01T00:05:00Z","k":"a","count":2,"final":false}
+{"start":"2026-01-01T00:04:00Z","end":"2026-01-01T00:06:00Z","k":"b","count":1,"final":false}
 OUT
 )"
 	[ ! -s late.ndjson ]
@@ -580,7 +615,7 @@ OUT
 	assert_success
 	assert_output "$(cat <<'OUT'
 {"start":"2026-01-01T00:00:00Z","end":"2026-01-01T00:02:00Z","k":"a","count":1,"final":true}
-{"start":"2026-01-01T00:02:30Z","end":"2026-01-01T00:04:30Z","k":"b","count":1,"final":true}
+{"start":"2026-01-01T00:02:30Z","end":"2026-01-01T00:04:30Z","k":"b","count":1,"final":false}
 OUT
 )"
 	assert_equal "$(jq -r '[.line, .reason] | @tsv' late.ndjson)" "$(printf '3\tlate')"
@@ -607,7 +642,7 @@ OUT
 	assert_success
 	assert_output "$(cat <<'OUT'
 {"start":"2026-01-01T00:00:00Z","end":"2026-01-01T00:02:00Z","k":"a","count":1,"final":true}
-{"start":"2026-01-01T00:01:30Z","end":"2026-01-01T00:05:00Z","k":"a","count":2,"final":true}
+{"start":"2026-01-01T00:01:30Z","end":"2026-01-01T00:05:00Z","k":"a","count":2,"final":false}
 OUT
 )"
 	[ ! -s late.ndjson ]
@@ -660,20 +695,20 @@ oracle_check() {
 	run ev-window --tumble 1m <in
 	assert_output "$(cat <<'OUT'
 {"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}
-{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","count":1,"final":true}
+{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","count":1,"final":false}
 OUT
 )"
 	run ev-window --hop 2m --every 1m <in
 	assert_output "$(cat <<'OUT'
 {"start":"2026-03-02T09:59:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}
-{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:02:00Z","count":2,"final":true}
-{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:03:00Z","count":1,"final":true}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:02:00Z","count":2,"final":false}
+{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:03:00Z","count":1,"final":false}
 OUT
 )"
 	run ev-window --cumulate 2m --every 1m <in
 	assert_output "$(cat <<'OUT'
 {"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}
-{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:02:00Z","count":2,"final":true}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:02:00Z","count":2,"final":false}
 OUT
 )"
 }
@@ -681,18 +716,19 @@ OUT
 @test "ev-window: semantics: tumbling, hopping and cumulating windows are aligned to the Unix epoch" {
 	# 7 and 14 minutes do not divide a day, and 2026-03-02 is not a
 	# multiple of 7 days from the epoch, so only epoch alignment gives
-	# these starts (computed here by jq from the epoch seconds).
+	# these starts (computed here by jq from the epoch seconds).  Every
+	# window ends past the watermark (the one event's time): not final.
 	echo '{"ts":"2026-03-02T10:00:00Z"}' >in
 	t=$(jq -n '"2026-03-02T10:00:00Z" | fromdate')
 	want=$(jq -n -c --argjson t "$t" '($t / 420 | floor * 420) as $s |
-	    {start: ($s | todate), end: ($s + 420 | todate), count: 1, final: true}')
+	    {start: ($s | todate), end: ($s + 420 | todate), count: 1, final: false}')
 	assert_equal "$(ev-window --tumble 7m <in)" "$want"
 	want=$(jq -n -c --argjson t "$t" '($t / 420 | floor * 420 + 420) as $e |
-	    ($e, $e + 420) | {start: (. - 840 | todate), end: todate, count: 1, final: true}')
+	    ($e, $e + 420) | {start: (. - 840 | todate), end: todate, count: 1, final: false}')
 	assert_equal "$(ev-window --hop 14m --every 7m <in)" "$want"
 	want=$(jq -n -c --argjson t "$t" '($t / 840 | floor * 840) as $p |
 	    ($t / 420 | floor * 420 + 420) as $e |
-	    ($e, $p + 840) | {start: ($p | todate), end: todate, count: 1, final: true}' | uniq)
+	    ($e, $p + 840) | {start: ($p | todate), end: todate, count: 1, final: false}' | uniq)
 	assert_equal "$(ev-window --cumulate 14m --every 7m <in)" "$want"
 	[ "$(jq -n --argjson t "$t" '$t % 840')" != 0 ]
 }
@@ -736,8 +772,8 @@ OUT
 	assert_success
 	assert_output "$(cat <<'OUT'
 {"start":"2026-03-02T09:59:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}
-{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:02:00Z","count":3,"final":true}
-{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:03:00Z","count":1,"final":true}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:02:00Z","count":3,"final":false}
+{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:03:00Z","count":1,"final":false}
 OUT
 )"
 	assert_equal "$(jq -r .line late.ndjson)" 4
@@ -746,7 +782,7 @@ OUT
 	run --separate-stderr ev-window --cumulate 2m --every 1m --late late.ndjson <in
 	assert_output "$(cat <<'OUT'
 {"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}
-{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:02:00Z","count":3,"final":true}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:02:00Z","count":3,"final":false}
 OUT
 )"
 	assert_equal "$(jq -r .line late.ndjson)" 4
@@ -755,15 +791,15 @@ OUT
 @test "ev-window: semantics: start and end keep microseconds, with 0, 3 or 6 fraction digits" {
 	printf '%s\n' '{"ts":"2026-03-02T10:00:00.3Z","k":"a"}' >in
 	run ev-window --tumble 250ms <in
-	assert_output '{"start":"2026-03-02T10:00:00.250Z","end":"2026-03-02T10:00:00.500Z","count":1,"final":true}'
+	assert_output '{"start":"2026-03-02T10:00:00.250Z","end":"2026-03-02T10:00:00.500Z","count":1,"final":false}'
 	printf '%s\n' '{"ts":"2026-03-02T10:00:00.123456Z","k":"a"}' >in
 	run ev-window --session 1s --by k <in
-	assert_output '{"start":"2026-03-02T10:00:00.123456Z","end":"2026-03-02T10:00:01.123456Z","k":"a","count":1,"final":true}'
+	assert_output '{"start":"2026-03-02T10:00:00.123456Z","end":"2026-03-02T10:00:01.123456Z","k":"a","count":1,"final":false}'
 	run ev-window --tumble 1s <in
-	assert_output '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:00:01Z","count":1,"final":true}'
+	assert_output '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:00:01Z","count":1,"final":false}'
 }
 
-@test "ev-window: semantics: records come by window end, then group key in byte order of its JSON text" {
+@test "ev-window: semantics: records come by window end, then grouping set, then group key in byte order of its JSON text" {
 	# One window closes with six groups and the next with one; the key
 	# texts sort "a" < "b" < 10 < 9 < null < true ('"' < digits < letters),
 	# and two columns sort column by column ("a","z" before "ab","a").
@@ -779,4 +815,205 @@ OUT
 	    '{"ts":"2026-03-02T10:00:02Z","k":"a","j":"z"}' >in
 	run ev-window --tumble 1m --by k,j <in
 	assert_equal "$(jq -r '.k + .j' <<<"$output" | paste -sd' ')" 'az aba'
+	# Grouping sets: within a window end by set in command-line order
+	# (j before k, though "a" < "z"), then by group key.
+	run ev-window --tumble 1m --by j --by k <in
+	assert_equal "$(jq -r '.grouping[0] + "=" + .[.grouping[0]]' <<<"$output" |
+	    paste -sd' ')" 'j=a j=z k=a k=ab'
+}
+
+# Partial windows (ev-window(1), "When a record is final"): the end of input
+# cuts the windows still open; they are written "final":false.
+
+@test "ev-window: W1: a log cut at 10:19 writes the 10:00-11:00 window final:false" {
+	for m in 05 07 19; do
+		echo "{\"ts\":\"2026-03-02T09:${m}:00Z\",\"event\":\"a\"}"
+	done >in
+	for m in 01 10 19; do
+		echo "{\"ts\":\"2026-03-02T10:${m}:00Z\",\"event\":\"a\"}"
+	done >>in
+	run --separate-stderr ev-window --tumble 1h --by event <in
+	assert_success
+	assert_output - <<'X'
+{"start":"2026-03-02T09:00:00Z","end":"2026-03-02T10:00:00Z","event":"a","count":3,"final":true}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T11:00:00Z","event":"a","count":3,"final":false}
+X
+	# --final-at-eof asks for the old behaviour.
+	run --separate-stderr ev-window --tumble 1h --by event --final-at-eof <in
+	assert_line --index 1 '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T11:00:00Z","event":"a","count":3,"final":true}'
+	# With --state the cut window is saved, not written, and the next run
+	# writes it final once the watermark passes its end.
+	run --separate-stderr ev-window --tumble 1h --by event --state st <in
+	assert_output '{"start":"2026-03-02T09:00:00Z","end":"2026-03-02T10:00:00Z","event":"a","count":3,"final":true}'
+	echo '{"ts":"2026-03-02T11:00:00Z","event":"a"}' |
+	    ev-window --tumble 1h --by event --state st >out
+	assert_equal "$(head -1 out)" '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T11:00:00Z","event":"a","count":3,"final":true}'
+}
+
+@test "ev-window: end of input: hop, cumulate and session windows past the watermark are final:false" {
+	printf '{"ts":"2026-03-02T10:00:30Z"}\n{"ts":"2026-03-02T10:02:10Z"}\n' >in
+	run --separate-stderr ev-window --hop 2m --every 1m <in
+	assert_output - <<'X'
+{"start":"2026-03-02T09:59:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:02:00Z","count":1,"final":true}
+{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:03:00Z","count":1,"final":false}
+{"start":"2026-03-02T10:02:00Z","end":"2026-03-02T10:04:00Z","count":1,"final":false}
+X
+	run --separate-stderr ev-window --cumulate 4m --every 1m <in
+	assert_output - <<'X'
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":true}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:02:00Z","count":1,"final":true}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:03:00Z","count":2,"final":false}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:04:00Z","count":2,"final":false}
+X
+	run --separate-stderr ev-window --session 1m <in
+	assert_output - <<'X'
+{"start":"2026-03-02T10:00:30Z","end":"2026-03-02T10:01:30Z","count":1,"final":true}
+{"start":"2026-03-02T10:02:10Z","end":"2026-03-02T10:03:10Z","count":1,"final":false}
+X
+	run --separate-stderr ev-window --session 1m --final-at-eof <in
+	assert_line --index 1 '{"start":"2026-03-02T10:02:10Z","end":"2026-03-02T10:03:10Z","count":1,"final":true}'
+}
+
+@test "ev-window: end of input: a window awaiting --allowed-lateness is not rewritten as final" {
+	printf '{"ts":"2026-03-02T10:00:10Z"}\n{"ts":"2026-03-02T10:01:05Z"}\n' >in
+	run --separate-stderr ev-window --tumble 1m --allowed-lateness 2m <in
+	assert_output - <<'X'
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":1,"final":false}
+{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","count":1,"final":false}
+X
+}
+
+@test "ev-window: end of input: --merge keeps a shard's final:false; closes by the watermark stay final" {
+	printf '{"ts":"2026-03-02T10:00:10Z","k":"a"}\n{"ts":"2026-03-02T10:01:05Z","k":"a"}\n' |
+	    ev-window --tumble 1m --by k --emit partial >p0
+	printf '{"ts":"2026-03-02T10:00:20Z","k":"b"}\n{"ts":"2026-03-02T10:03:00Z","k":"b"}\n' |
+	    ev-window --tumble 1m --by k --emit partial >p1
+	run --separate-stderr sh -c 'cat p0 p1 | ev-window --merge --by k'
+	assert_success
+	assert_output - <<'X'
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","k":"a","count":1,"final":true}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","k":"b","count":1,"final":true}
+{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","k":"a","count":1,"final":false}
+{"start":"2026-03-02T10:03:00Z","end":"2026-03-02T10:04:00Z","k":"b","count":1,"final":false}
+X
+}
+
+# Grouping sets (ev-window(1), --by, --rollup, --cube): one pass, one record
+# per window, grouping set and group, checked against sqlite3.
+
+GS_AGGS='count,sum(properties.amount) as s,distinct(user_id) as u'
+GS_BY='event,context.platform as platform'
+
+@test "ev-window: --rollup equals a sqlite3 UNION ALL of GROUP BYs, in the stated order" {
+	for seed in 1 2; do
+		gen_events 1500 $seed >in
+		ev-window --tumble 1m --lateness 1m --rollup "$GS_BY" --agg "$GS_AGGS" \
+		    --stats st.json <in >got
+		assert_equal "$(stat_of st.json late)" 0
+		python3 "$EVKIT_TOP/tests/tools/grouping_ref.py" 60 event,platform event '' \
+		    <in >want
+		[ "$(grep -c '"grouping":\[\]' want)" -gt 20 ]
+		diff want got || fail "seed $seed differs"
+		# Absent dimensions are absent, never "".
+		run jq -c 'select(.grouping == []) | keys' got
+		refute_output --partial '"event"'
+		assert_balanced st.json
+	done
+}
+
+@test "ev-window: --cube and repeated --by equal sqlite3 over every grouping set" {
+	gen_events 1200 7 >in
+	ev-window --tumble 1m --lateness 1m --cube "$GS_BY" --agg "$GS_AGGS" <in >got
+	python3 "$EVKIT_TOP/tests/tools/grouping_ref.py" 60 event,platform event platform '' \
+	    <in >want
+	diff want got
+	ev-window --tumble 1m --lateness 1m --by 'context.platform as platform' \
+	    --by event --agg "$GS_AGGS" <in >got
+	python3 "$EVKIT_TOP/tests/tools/grouping_ref.py" 60 platform event <in >want
+	diff want got
+}
+
+@test "ev-window: a total's approx_distinct is the union's count, not the segments' sum" {
+	gen_events 3000 3 >in
+	ev-window --tumble 1m --lateness 1m --rollup "$GS_BY" \
+	    --agg 'distinct(user_id) as u,approx_distinct(user_id) as au' <in >got
+	# Per window: the total's estimate within 3 standard errors
+	# (1.04/sqrt(4096)) of the exact union, and the segments' sum of exact
+	# distinct counts far outside that (in full windows: 20 users or more).
+	run jq -s -r 'group_by(.start)[] |
+	    (map(select(.grouping == [])) | .[0]) as $t |
+	    (map(select(.grouping == ["event","platform"]) | .u) | add) as $sum |
+	    [$t.u, $t.au, $sum] | @tsv' got
+	assert_success
+	echo "$output" | awk -F'\t' '
+	    { tol = 3 * 1.04 / 64 * $1 + 0.5
+	      if (($2 - $1) > tol || ($1 - $2) > tol) { print "bad " $0; bad = 1 }
+	      if ($1 >= 20 && $3 - $1 <= tol) { print "sum too close " $0; bad = 1 }
+	      n++ }
+	    END { if (n < 40) { print "only " n " windows"; bad = 1 }; exit bad }'
+}
+
+@test "ev-window: grouping sets merge from shards and carry across --state" {
+	gen_events 1500 5 >in
+	ev-window --tumble 1m --lateness 1m --rollup "$GS_BY" \
+	    --agg "$GS_AGGS,approx_distinct(user_id) as au,p50(properties.amount)" <in >one
+	for i in 0 1 2; do
+		jq -c 'select((.event | explode | add) % 3 == '$i')' in |
+		ev-window --tumble 1m --lateness 1m --rollup "$GS_BY" \
+		    --agg "$GS_AGGS,approx_distinct(user_id) as au,p50(properties.amount)" \
+		    --emit partial >part$i
+	done
+	grep -q '"grouping":\[\]' part0
+	cat part0 part1 part2 | ev-window --merge --rollup "$GS_BY" \
+	    --agg "$GS_AGGS,approx_distinct(user_id) as au,p50(properties.amount)" >merged
+	# The shards' watermarks differ, so only the final flags may differ.
+	diff <(jq -c 'del(.final)' one) <(jq -c 'del(.final)' merged)
+	# A merge without the grouping sets refuses the records.
+	run --separate-stderr sh -c 'ev-window --merge --by event --agg count <part0'
+	assert_failure 1
+	[[ "$stderr" == *"grouping set"* ]]
+	# Two runs with --state write the final records of one run (the
+	# windows the input cut stay in the state).
+	head -700 in | ev-window --tumble 1m --lateness 1m --rollup "$GS_BY" \
+	    --agg "$GS_AGGS" --state st >two
+	tail -n +701 in | ev-window --tumble 1m --lateness 1m --rollup "$GS_BY" \
+	    --agg "$GS_AGGS" --state st >>two
+	ev-window --tumble 1m --lateness 1m --rollup "$GS_BY" --agg "$GS_AGGS" <in |
+	    jq -c 'select(.final)' >want
+	[ "$(wc -l <want)" -gt 400 ]
+	diff want two
+	# Other grouping sets are other settings: the state is refused.
+	run --separate-stderr sh -c "ev-window --tumble 1m --lateness 1m --by event \
+	    --by platform --agg '$GS_AGGS' --state st </dev/null"
+	assert_failure 3
+}
+
+@test "ev-window: --max-groups counts the groups of every grouping set; an event is all or none" {
+	printf '%s\n' '{"ts":"2026-03-02T10:00:00Z","e":"a"}' '{"ts":"2026-03-02T10:00:01Z","e":"b"}' \
+	    '{"ts":"2026-03-02T10:00:02Z","e":"a"}' >in
+	# (e) a, () total and (e) b: the third group fits only with 3.
+	run --separate-stderr ev-window --tumble 1m --rollup e --max-groups 2 --stats st.json <in
+	assert_failure 1
+	assert_output - <<'X'
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","grouping":["e"],"e":"a","count":2,"final":false}
+{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","grouping":[],"count":2,"final":false}
+X
+	assert_equal "$(stat_of st.json overflow)" 1
+	assert_balanced st.json
+}
+
+@test "ev-window: grouping set usage errors exit 2" {
+	run ev-window --tumble 1m --by a --by a </dev/null
+	assert_failure 2
+	run ev-window --tumble 1m --by a,b --by b,a </dev/null
+	assert_failure 2
+	run ev-window --tumble 1m --rollup a --by a </dev/null
+	assert_failure 2
+	run ev-window --session 1m --rollup a </dev/null
+	assert_failure 2
+	run ev-window --tumble 1m --by x.a --by y.a </dev/null
+	assert_failure 2
+	run ev-window --tumble 1m --rollup grouping </dev/null
+	assert_failure 2
 }

@@ -59,10 +59,10 @@ def expect(gap, lateness, lines):
     def record(k, s):
         return (s[1] + gap, json.dumps(k), s[0], s[2], k)
 
-    def emit(batch):
+    def emit(batch, final=True):
         for end, _, start, count, k in sorted(batch):
             out.append(json.dumps({"start": iso(start), "end": iso(end),
-                                   "k": k, "count": count, "final": True},
+                                   "k": k, "count": count, "final": final},
                                   separators=(",", ":")))
 
     for no, line in enumerate(lines, 1):
@@ -88,7 +88,8 @@ def expect(gap, lateness, lines):
                     written.setdefault(key, []).append((s[0], s[1]))
                     batch.append(record(key, s))
             emit(batch)
-    emit([record(k, s) for k, sl in open_.items() for s in sl])
+    # The end of input cuts the open sessions: they are not final.
+    emit([record(k, s) for k, sl in open_.items() for s in sl], False)
     for line in out:
         print(line)
     for no in late:
@@ -106,11 +107,11 @@ def fixed(kind, size, every, lateness, lines):
             return end - size
         return (end - every) // size * size
 
-    def emit(keys):
+    def emit(keys, final=True):
         for end, _, k in sorted((e, json.dumps(k), k) for e, k in keys):
             out.append(json.dumps({"start": iso(start(end)), "end": iso(end),
                                    "k": k, "count": counts.pop((end, k)),
-                                   "final": True}, separators=(",", ":")))
+                                   "final": final}, separators=(",", ":")))
 
     for no, line in enumerate(lines, 1):
         ev = json.loads(line)
@@ -129,7 +130,8 @@ def fixed(kind, size, every, lateness, lines):
         if wm is None or t - lateness > wm:
             wm = t - lateness
             emit([ek for ek in counts if ek[0] <= wm])
-    emit(list(counts))
+    # The end of input cuts the windows still open: they are not final.
+    emit(list(counts), False)
     for line in out:
         print(line)
     for no in late:
