@@ -138,6 +138,12 @@ struct entry {
 	int		 label;		/* --label-field says anomalous */
 	struct ev_detect_score sc;
 	enum ev_alert_event ev;
+	/*
+	 * The episode as this record left it: records are written after the
+	 * whole flush is scored, when the series may have moved on.
+	 */
+	enum ev_alert_state st;
+	ev_us_t		 since;
 	json_t		*explain;	/* new reference or NULL */
 	char		*summary;
 	json_t		*total;		/* the total's figures (see context) */
@@ -822,7 +828,6 @@ static json_t *
 anomaly_json(struct detect *d, const struct entry *e)
 {
 	json_t *a = json_object(), *mag;
-	const struct ev_alert *al = &e->s->alert;
 	const char *status = NULL;
 
 	if (!e->sc.scored) {
@@ -852,9 +857,9 @@ anomaly_json(struct detect *d, const struct entry *e)
 status:
 	if (e->ev == EV_ALERT_RESOLVED)
 		status = "resolved";
-	else if (al->state == EV_ALERT_FIRING)
+	else if (e->st == EV_ALERT_FIRING)
 		status = "firing";
-	else if (al->state == EV_ALERT_PENDING && e->anomalous)
+	else if (e->st == EV_ALERT_PENDING && e->anomalous)
 		status = "pending";
 	if (status == NULL)
 		return a;
@@ -863,7 +868,7 @@ status:
 	json_object_set_new(a, "fingerprint", json_string(e->s->fp));
 	json_object_set_new(a, "severity", json_string(e->sc.scored ?
 	    severity(d, e) : "warning"));
-	json_object_set_new(a, "since", time_json(al->pending_since));
+	json_object_set_new(a, "since", time_json(e->since));
 	if (e->explain)
 		json_object_set(a, "explain", e->explain);
 	if (e->summary)
@@ -1045,6 +1050,8 @@ score_entry(struct detect *d, struct entry *e)
 	calm = !e->sc.scored || e->sc.score < d->resolve_below || !floor_ok;
 	e->ev = ev_alert_step(&s->alert, &d->ap, e->start, e->anomalous,
 	    calm);
+	e->st = s->alert.state;
+	e->since = s->alert.pending_since;
 	if (e->sc.scored && (e->anomalous || e->ev != EV_ALERT_NONE))
 		e->summary = summary(d, e);
 	if (d->bt && e->sc.scored)
@@ -1082,7 +1089,7 @@ output_entry(struct detect *d, struct entry *e)
 		if (announce)
 			json_array_append_new(d->am, am_alert(d, s, "anomaly",
 			    e->ev == EV_ALERT_RESOLVED ? "resolved" : "firing",
-			    severity(d, e), s->alert.pending_since,
+			    severity(d, e), e->since,
 			    e->ev == EV_ALERT_RESOLVED ? e->start : NOW_MIN,
 			    s->fp, e->summary, e));
 		break;

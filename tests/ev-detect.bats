@@ -553,3 +553,18 @@ L
 	done <examples.txt
 	[ "$n" -ge 4 ]
 }
+
+@test "ev-detect: a totals file then a segments file gives complete alert records, the same episodes" {
+	segment_windows >sorted.ndjson
+	grep -v platform sorted.ndjson >tot.ndjson
+	grep platform sorted.ndjson >seg.ndjson
+	ev-detect --alerts --by event,platform <sorted.ndjson |
+	    jq -c '[.start, .platform, .anomaly.status]' >a.txt
+	cat tot.ndjson seg.ndjson | ev-detect --alerts --by event,platform >b.ndjson
+	jq -c '[.start, .platform, .anomaly.status]' b.ndjson >b.txt
+	[ -s a.txt ]
+	diff a.txt b.txt
+	# Every alert record says what it is, whatever the order it came in.
+	jq -e -s 'map(.anomaly | .status != null and .alertname == "anomaly" and
+	    .fingerprint != null and .summary != null) | all' b.ndjson
+}
