@@ -840,6 +840,9 @@ anomaly_json(struct detect *d, const struct entry *e)
 		goto status;
 	}
 	json_object_set_new(a, "score", json_real(e->sc.score));
+	/* -log10 of the tail probability: the order far in the tail. */
+	json_object_set_new(a, "surprise", json_real(e->sc.p > 0 ?
+	    -log10(e->sc.p) : 300));
 	json_object_set_new(a, "expected", json_real(e->sc.expected));
 	json_object_set_new(a, "lower", json_real(e->sc.lower));
 	json_object_set_new(a, "upper", json_real(e->sc.upper));

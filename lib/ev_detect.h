@@ -74,7 +74,8 @@ struct ev_detect_point {
 struct ev_detect_score {
 	int	scored;		/* 0 while learning: other fields unset */
 	const char *method;	/* the baseline that produced it */
-	double	score;		/* 1 - two-sided tail probability, in [0,1] */
+	double	score;		/* 1 - p, in [0,1) */
+	double	p;		/* two-sided tail probability, calibrated */
 	double	z;		/* signed deviation in model sigmas */
 	double	expected, lower, upper;
 	int	direction;	/* -1 below, +1 above expected, 0 equal */
