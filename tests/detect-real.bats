@@ -103,3 +103,37 @@ PY
 		    length == 8 and all' bt.ndjson
 	done
 }
+
+# The real labelled series, with the defaults.  Measured on this branch
+# (scripts/detect-real): NAB standard 47.1, reward_low_fp 41.2,
+# reward_low_fn 49.7, event F1 0.47, 1.0 false episodes per series-week,
+# worst unlabelled series 10.2 a week (mongo-01: daily steps at fixed
+# hours that a one-hour robust window reads as shifts).  Issue 13 asks for
+# NAB standard >= 60 and <= 1 false episode a week on every unlabelled
+# series: neither is met yet, so this asserts the level reached (a guard
+# against regressions) and the issue's targets stay open.  Before this
+# branch: 44.6, 20.4, 53.4, F1 0.32, 4.1 a week, worst 113.9.
+@test "ev-detect --backtest over the real cloud monitoring dataset with the defaults" {
+	local d=${EVKIT_TESTDATA:-}/cloud-monitoring-dataset
+	[ -n "${EVKIT_TESTDATA:-}" ] && [ -d "$d/data" ] ||
+	    skip "EVKIT_TESTDATA/cloud-monitoring-dataset is absent; .ci/run sets EVKIT_TESTDATA"
+	case $EVKIT_BIN in
+	*asan*)
+		[ "${EVKIT_BACKTEST:-0}" = 1 ] ||
+		    skip "minutes under ASan; EVKIT_BACKTEST=1 runs it" ;;
+	esac
+	"$CONV" --root "$d/data" "$d"/data/*/*.csv >in.ndjson
+	[ "$(wc -l <in.ndjson)" -eq 225445 ]
+	ev-detect --backtest --label-field label --value value --by series \
+	    --stats st.json <in.ndjson >out.ndjson
+	jq -c 'select(.backtest) | .backtest' out.ndjson >&3
+	jq -e -s 'map(select(.backtest))[0].backtest |
+	    .series == 60 and .labelled_series == 54 and
+	    .nab.standard >= 45 and .nab.reward_low_fp >= 38 and
+	    .nab.reward_low_fn >= 47 and .f1 >= 0.43 and
+	    .false_per_week <= 1.2 and
+	    .unlabelled_worst_false_per_week <= 12' out.ndjson
+	# Gaps are neither rejected nor zeros.
+	[ "$(stat_of st.json rejected)" -eq 0 ]
+	assert_balanced st.json
+}
