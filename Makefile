@@ -50,7 +50,7 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=undefined
 
 .PHONY: all testbin check test unit bats asan install uninstall clean demo bench \
-	fuzz deps deps-test lint
+	fuzz deps deps-test lint backtest-real
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -122,6 +122,11 @@ demo:
 	@scripts/install-deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo $(BUILD)
+
+# ev-detect's backtest over the real labelled series of
+# $EVKIT_TESTDATA/cloud-monitoring-dataset, as a table.
+backtest-real: $(PROGS)
+	@scripts/detect-real $(BUILD)
 
 bench: testbin
 	@scripts/install-deps --bench

@@ -36,7 +36,8 @@ static const char usage[] =
 "  --absent-after DUR     no_data alert when a series sends nothing for DUR\n"
 "  -a, --alerts           write only alert records (fired, repeated, resolved)\n"
 "  --alpha A              ewma: weight of the newest point (0.1)\n"
-"  --backtest             score alerts against --labels, print metrics\n"
+"  --backtest             score alerts against --labels or --label-field,\n"
+"                         print metrics (NAB-style scores, F1, delays)\n"
 "  -b, --by COLS          series columns, comma-separated (default: every\n"
 "                         string member but the time fields)\n"
 "  --confidence C         two-sided level of lower and upper (0.99)\n"
@@ -47,6 +48,7 @@ static const char usage[] =
 "  --for N                anomalous points in a row before firing (1)\n"
 "  --format FMT           ndjson or alertmanager (ndjson)\n"
 "  -h, --help             print this help and exit\n"
+"  --label-field FIELD    --backtest: the 0/1 label of each point (label)\n"
 "  --labels FILE          ev-gen label file for --backtest\n"
 "  --max-line BYTES       reject lines longer than this (1048576)\n"
 "  --max-reject-rate R    exit 0 while rejected/in stays at or below R (0)\n"
@@ -70,7 +72,7 @@ static const char usage[] =
 enum {
 	OPT_ABSENT = EV_OPT_FIRST_TOOL, OPT_ALPHA, OPT_BACKTEST,
 	OPT_CONFIDENCE, OPT_COOLDOWN, OPT_CRITICAL, OPT_EVAL_DELAY, OPT_FOR,
-	OPT_FORMAT, OPT_LABELS, OPT_MIN_VALUE, OPT_REPEAT, OPT_RESOLVE_BELOW,
+	OPT_FORMAT, OPT_LABEL_FIELD, OPT_LABELS, OPT_MIN_VALUE, OPT_REPEAT, OPT_RESOLVE_BELOW,
 	OPT_RESOLVE_FOR, OPT_SERIES_TTL, OPT_STATE, OPT_TIME, OPT_TZ,
 	OPT_WARMUP
 };
@@ -87,6 +89,7 @@ static const struct option longopts[] = {
 	{ "evaluation-delay", required_argument, NULL, OPT_EVAL_DELAY },
 	{ "for", required_argument, NULL, OPT_FOR },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "label-field", required_argument, NULL, OPT_LABEL_FIELD },
 	{ "labels", required_argument, NULL, OPT_LABELS },
 	{ "method", required_argument, NULL, 'm' },
 	{ "min-value", required_argument, NULL, OPT_MIN_VALUE },
@@ -120,6 +123,8 @@ struct series {
 	ev_us_t		 step;
 	int		 absent;	/* a no_data alert is firing */
 	long		 queued;	/* queue index of its newest entry */
+	ev_us_t		 prev_start;	/* the last scored window's start */
+	long		 btidx;		/* its labelled backtest series, or -1 */
 };
 
 struct entry {
@@ -129,8 +134,16 @@ struct entry {
 	ev_us_t		 start, end;
 	double		 value;
 	int		 final, superseded, anomalous;
+	int		 gap;		/* the value is null: a missing point */
+	int		 label;		/* --label-field says anomalous */
 	struct ev_detect_score sc;
 	enum ev_alert_event ev;
+	/*
+	 * The episode as this record left it: records are written after the
+	 * whole flush is scored, when the series may have moved on.
+	 */
+	enum ev_alert_state st;
+	ev_us_t		 since;
 	json_t		*explain;	/* new reference or NULL */
 	char		*summary;
 	json_t		*total;		/* the total's figures (see context) */
@@ -145,8 +158,9 @@ struct detect {
 	double		 threshold, resolve_below, min_value, critical_pct;
 	ev_us_t		 absent_after, series_ttl, eval_delay;
 	char		*by_spec, *value_spec, *time_spec, *tz_name;
-	const char	*state_path, *labels_path;
+	const char	*state_path, *labels_path, *label_spec;
 	struct ev_path	*time_path, *end_path, *value_path, *final_path;
+	struct ev_path	*label_path;
 	struct ev_path	**by;
 	size_t		 nby;
 	struct ev_tz	*tz;
@@ -289,6 +303,9 @@ parse_options(struct detect *d, int argc, char **argv)
 				ev_run_usage_error(&d->run, "--format '%s' is "
 				    "not ndjson or alertmanager", optarg);
 			break;
+		case OPT_LABEL_FIELD:
+			d->label_spec = optarg;
+			break;
 		case OPT_LABELS:
 			d->labels_path = optarg;
 			break;
@@ -355,10 +372,15 @@ parse_options(struct detect *d, int argc, char **argv)
 	if (optind < argc)
 		ev_run_usage_error(&d->run, "unexpected argument '%s'",
 		    argv[optind]);
-	if (d->mode == OUT_BACKTEST && d->labels_path == NULL)
-		ev_run_usage_error(&d->run, "--backtest needs --labels FILE");
-	if (d->labels_path && d->mode != OUT_BACKTEST)
-		ev_run_usage_error(&d->run, "--labels needs --backtest");
+	if (d->mode == OUT_BACKTEST && (d->labels_path == NULL) ==
+	    (d->label_spec == NULL))
+		ev_run_usage_error(&d->run, "--backtest needs either --labels "
+		    "FILE or --label-field FIELD");
+	if ((d->labels_path || d->label_spec) && d->mode != OUT_BACKTEST)
+		ev_run_usage_error(&d->run, "--labels and --label-field need "
+		    "--backtest");
+	if (d->label_spec)
+		d->label_path = path_arg(d, "--label-field", d->label_spec);
 	if (!resolve_set)
 		d->resolve_below = ev_detect_score_of_z(2.0 / 3 *
 		    ev_detect_z_of_conf(d->threshold));
@@ -435,7 +457,9 @@ series_find(struct detect *d, const char *key, size_t n, json_t *cols,
 	s->model = ev_detect_model_new(&d->mp);
 	ev_alert_init(&s->alert);
 	s->last_seen = s->last_end = s->max_start = NOW_MIN;
+	s->prev_start = NOW_MIN;
 	s->queued = -1;
+	s->btidx = -1;
 	if (d->nser == d->capser) {
 		d->capser = d->capser ? 2 * d->capser : 64;
 		d->ser = ev_xreallocarray(d->ser, d->capser, sizeof(*d->ser));
@@ -804,19 +828,21 @@ static json_t *
 anomaly_json(struct detect *d, const struct entry *e)
 {
 	json_t *a = json_object(), *mag;
-	const struct ev_alert *al = &e->s->alert;
 	const char *status = NULL;
 
 	if (!e->sc.scored) {
 		json_object_set_new(a, "score", json_null());
 		json_object_set_new(a, "reason", json_string(
 		    e->superseded ? "superseded" : !e->final ? "not_final" :
-		    "warmup"));
+		    e->gap ? "gap" : "warmup"));
 		if (e->ev != EV_ALERT_RESOLVED)
 			return a;
 		goto status;
 	}
 	json_object_set_new(a, "score", json_real(e->sc.score));
+	/* -log10 of the tail probability: the order far in the tail. */
+	json_object_set_new(a, "surprise", json_real(e->sc.p > 0 ?
+	    -log10(e->sc.p) : 300));
 	json_object_set_new(a, "expected", json_real(e->sc.expected));
 	json_object_set_new(a, "lower", json_real(e->sc.lower));
 	json_object_set_new(a, "upper", json_real(e->sc.upper));
@@ -834,9 +860,9 @@ anomaly_json(struct detect *d, const struct entry *e)
 status:
 	if (e->ev == EV_ALERT_RESOLVED)
 		status = "resolved";
-	else if (al->state == EV_ALERT_FIRING)
+	else if (e->st == EV_ALERT_FIRING)
 		status = "firing";
-	else if (al->state == EV_ALERT_PENDING && e->anomalous)
+	else if (e->st == EV_ALERT_PENDING && e->anomalous)
 		status = "pending";
 	if (status == NULL)
 		return a;
@@ -845,7 +871,7 @@ status:
 	json_object_set_new(a, "fingerprint", json_string(e->s->fp));
 	json_object_set_new(a, "severity", json_string(e->sc.scored ?
 	    severity(d, e) : "warning"));
-	json_object_set_new(a, "since", time_json(al->pending_since));
+	json_object_set_new(a, "since", time_json(e->since));
 	if (e->explain)
 		json_object_set(a, "explain", e->explain);
 	if (e->summary)
@@ -989,10 +1015,33 @@ score_entry(struct detect *d, struct entry *e)
 		s->queued = -1;
 	if (e->superseded || !e->final)
 		return;
-	step = e->end > e->start ? e->end - e->start : s->step;
+	/*
+	 * Points without an end: the step is the smallest spacing seen so
+	 * far (a gap is not a longer window).
+	 */
+	if (e->end > e->start)
+		step = e->end - e->start;
+	else {
+		step = s->step;
+		if (s->prev_start != NOW_MIN && e->start > s->prev_start &&
+		    (step <= 0 || e->start - s->prev_start < step))
+			step = e->start - s->prev_start;
+	}
 	if (step <= 0)
 		step = EV_US_PER_HOUR;
 	s->step = step;
+	s->prev_start = e->start;
+	if (d->bt && d->label_path) {
+		if (s->btidx < 0)
+			s->btidx = (long)ev_backtest_series(d->bt, s->cols);
+	}
+	if (e->gap) {
+		/* Neither a zero nor calm: the episode waits for data. */
+		if (d->bt && d->label_path)
+			ev_backtest_point(d->bt, (size_t)s->btidx, e->start,
+			    e->label, 0);
+		return;
+	}
 	pt.value = e->value;
 	/* The middle of the window is the time its value stands for. */
 	pt.local_hours = local_hours(d, e->start + step / 2);
@@ -1004,11 +1053,16 @@ score_entry(struct detect *d, struct entry *e)
 	calm = !e->sc.scored || e->sc.score < d->resolve_below || !floor_ok;
 	e->ev = ev_alert_step(&s->alert, &d->ap, e->start, e->anomalous,
 	    calm);
+	e->st = s->alert.state;
+	e->since = s->alert.pending_since;
 	if (e->sc.scored && (e->anomalous || e->ev != EV_ALERT_NONE))
 		e->summary = summary(d, e);
 	if (d->bt && e->sc.scored)
 		ev_backtest_span(d->bt, e->start, e->end > e->start ? e->end :
 		    e->start + step);
+	if (d->bt && d->label_path)
+		ev_backtest_point(d->bt, (size_t)s->btidx, e->start, e->label,
+		    e->ev == EV_ALERT_FIRED);
 }
 
 static void
@@ -1038,7 +1092,7 @@ output_entry(struct detect *d, struct entry *e)
 		if (announce)
 			json_array_append_new(d->am, am_alert(d, s, "anomaly",
 			    e->ev == EV_ALERT_RESOLVED ? "resolved" : "firing",
-			    severity(d, e), s->alert.pending_since,
+			    severity(d, e), e->since,
 			    e->ev == EV_ALERT_RESOLVED ? e->start : NOW_MIN,
 			    s->fp, e->summary, e));
 		break;
@@ -1214,8 +1268,8 @@ take_line(struct detect *d, const struct ev_line *line)
 	struct series *s;
 	json_t *fin;
 	ev_us_t start, end;
-	double value;
-	int final, r;
+	double value, lv;
+	int final, r, gap = 0, label = 0;
 	char *raw;
 
 	raw = ev_xstrndup(line->data, line->len);
@@ -1242,7 +1296,12 @@ take_line(struct detect *d, const struct ev_line *line)
 		free(raw);
 		return;
 	}
-	if ((r = ev_rec_num(&rec, d->value_path, &value)) != 0) {
+	if ((r = ev_rec_num(&rec, d->value_path, &value)) == -1 &&
+	    json_is_null(ev_rec_get(&rec, d->value_path))) {
+		/* A null value is a missing point, not a zero. */
+		gap = 1;
+		value = NAN;
+	} else if (r != 0) {
 		ev_run_reject(&d->run, line, "value",
 		    ev_run_error(d->value_spec, "'%s' is %s", d->value_spec,
 		    r == -1 ? "missing" : "not a number"));
@@ -1252,6 +1311,12 @@ take_line(struct detect *d, const struct ev_line *line)
 	}
 	if (ev_rec_time(&rec, d->end_path, &end) != 0)
 		end = start;
+	if (d->label_path) {
+		json_t *lj = ev_rec_get(&rec, d->label_path);
+
+		label = json_is_true(lj) || (ev_rec_num(&rec, d->label_path,
+		    &lv) == 0 && lv != 0);
+	}
 	fin = ev_rec_get(&rec, d->final_path);
 	final = !json_is_false(fin);
 	series_key(d, &rec);
@@ -1268,6 +1333,8 @@ take_line(struct detect *d, const struct ev_line *line)
 			e->rec = rec;
 			e->end = end;
 			e->value = value;
+			e->gap = gap;
+			e->label = label;
 			return;
 		}
 		ev_run_reject(&d->run, line, start < s->max_start ? "late" :
@@ -1296,6 +1363,8 @@ take_line(struct detect *d, const struct ev_line *line)
 	e->end = end;
 	e->value = value;
 	e->final = final;
+	e->gap = gap;
+	e->label = label;
 	if (s->last_seen == NOW_MIN || start > s->last_seen)
 		s->last_seen = start;
 	if (end > s->last_end || s->last_end == NOW_MIN)
@@ -1306,6 +1375,16 @@ take_line(struct detect *d, const struct ev_line *line)
 	}
 	if (d->first_start == NOW_MIN)
 		d->first_start = start;
+}
+
+/* Write one JSON value as a line (steals v). */
+static void
+emit_json(struct detect *d, json_t *v)
+{
+	ev_buf_reset(&d->tmp);
+	ev_json_write(v, &d->tmp);
+	ev_run_emit(&d->run, d->tmp.data, d->tmp.len);
+	json_decref(v);
 }
 
 /* State across runs. */
@@ -1464,6 +1543,7 @@ detect_free(struct detect *d)
 	ev_path_free(d->end_path);
 	ev_path_free(d->value_path);
 	ev_path_free(d->final_path);
+	ev_path_free(d->label_path);
 	free(d->by_spec);
 	free(d->value_spec);
 	free(d->time_spec);
@@ -1499,7 +1579,9 @@ main(int argc, char **argv)
 	ev_buf_init(&d.key);
 	ev_buf_init(&d.tmp);
 	parse_options(&d, argc, argv);
-	if (d.mode == OUT_BACKTEST) {
+	if (d.mode == OUT_BACKTEST && d.label_path)
+		d.bt = ev_backtest_new();
+	else if (d.mode == OUT_BACKTEST) {
 		char err[512];
 
 		d.bt = ev_backtest_new();
@@ -1533,14 +1615,14 @@ main(int argc, char **argv)
 		take_line(&d, &line);
 	}
 	flush(&d, 1);
-	if (d.mode == OUT_BACKTEST) {
-		json_t *rep = ev_backtest_report(d.bt, 0.3, 0);
+	if (d.mode == OUT_BACKTEST && d.label_path) {
+		size_t i;
 
-		ev_buf_reset(&d.tmp);
-		ev_json_write(rep, &d.tmp);
-		ev_run_emit(&d.run, d.tmp.data, d.tmp.len);
-		json_decref(rep);
-	}
+		for (i = 0; i < ev_backtest_nseries(d.bt); i++)
+			emit_json(&d, ev_backtest_series_report(d.bt, i));
+		emit_json(&d, ev_backtest_labelled_report(d.bt));
+	} else if (d.mode == OUT_BACKTEST)
+		emit_json(&d, ev_backtest_report(d.bt, 0.3, 0));
 	ev_run_stat(&d.run, "series", json_integer((json_int_t)d.nser));
 	if (d.state_path && state_save(&d) != 0)
 		d.run.failed = 1;

@@ -20,6 +20,10 @@
 #define FREEZE_S	4	/* seasonal: CUSUM sum that holds the structure */
 #define TAU2_MIN	1e-4	/* seasonal: (1% relative error)^2 */
 #define TAU2_MAX	4
+#define HIST_BINS	256	/* calibration: bins of |z| */
+#define HIST_LO		2.0	/* calibration: |z| below this is not kept */
+#define HIST_RATIO	1.05	/* calibration: each bin 5% wider in |z| */
+#define HIST_MIN_K	3	/* calibration: past exceedances that count */
 
 struct ring {
 	double	*v, *tmp;
@@ -56,6 +60,7 @@ struct seasonal {
 	double	qaa, qab, qbb, qar, qbr;
 	double	phi, tau2;
 	double	cp, cn;		/* CUSUM of the residual z, up and down */
+	int	dir;		/* the CUSUM's way when it made the score */
 	int	np, nn;		/* their run lengths */
 };
 
@@ -71,6 +76,14 @@ struct ev_detect_model {
 	struct ev_detect_params p;
 	enum ev_detect_method kind;
 	int64_t	n;
+	int	cont;		/* a value was not a non-negative integer */
+	/*
+	 * Calibration: how often this series' own scored points reached
+	 * each |z| (log-spaced bins from HIST_LO), and how many were scored.
+	 */
+	uint32_t *hist;
+	int64_t	nscored;
+	double	peak;		/* largest |z| of the excursion under way */
 	double	zc;		/* z of the confidence level */
 	union {
 		struct robust	rb;
@@ -281,16 +294,26 @@ median_of(double *a, int n)
 	return (lo + hi) / 2;
 }
 
+/*
+ * Median and MAD; when more than half the window is one value (MAD 0) the
+ * mean absolute deviation stands in, scaled so that MAD_SIGMA times it is
+ * the normal sigma, so a series that is mostly flat still has a spread.
+ */
 static void
 ring_median_mad(struct ring *r, double *med, double *mad)
 {
+	double sum = 0;
 	int i;
 
 	memcpy(r->tmp, r->v, (size_t)r->len * sizeof(double));
 	*med = median_of(r->tmp, r->len);
-	for (i = 0; i < r->len; i++)
+	for (i = 0; i < r->len; i++) {
 		r->tmp[i] = fabs(r->v[i] - *med);
+		sum += r->tmp[i];
+	}
 	*mad = median_of(r->tmp, r->len);
+	if (*mad == 0 && r->len > 0)
+		*mad = sum / r->len * MEANABS_SIGMA / MAD_SIGMA;
 }
 
 /* Shared pieces. */
@@ -305,20 +328,32 @@ clip(double r, double lim)
 	return r;
 }
 
-/* Floor of a scale in value units around the level m. */
-static double
-floor_scale(const struct ev_detect_params *p, double m, double s)
+/*
+ * Whether the series is counted as a count: --poisson (the default) and
+ * every value so far a non-negative integer.  A rate, a latency or a ratio
+ * has no Poisson noise: its spread is only what the data show.
+ */
+static int
+is_count(const struct ev_detect_model *m)
 {
+	return m->p.poisson && !m->cont;
+}
+
+/* Floor of a scale in value units around the level lv. */
+static double
+floor_scale(const struct ev_detect_model *m, double lv, double s)
+{
+	const struct ev_detect_params *p = &m->p;
 	double f;
 
-	if (p->poisson) {
-		f = sqrt(fmax(fabs(m), 1));
+	if (is_count(m)) {
+		f = sqrt(fmax(fabs(lv), 1));
 		if (s < f)
 			s = f;
 	}
 	if (s < p->min_scale)
 		s = p->min_scale;
-	f = 1e-9 * fmax(1, fabs(m));
+	f = 1e-9 * fmax(1, fabs(lv));
 	return s < f ? f : s;
 }
 
@@ -336,6 +371,14 @@ fill(struct ev_detect_model *m, struct ev_detect_score *o, double x,
 	o->direction = x > expected ? 1 : x < expected ? -1 : 0;
 }
 
+/* A flagged point always points somewhere: the way of the evidence. */
+static void
+set_direction(struct ev_detect_score *o, double x, double sum)
+{
+	o->direction = x > o->expected ? 1 : x < o->expected ? -1 :
+	    sum > 0 ? 1 : sum < 0 ? -1 : 0;
+}
+
 /* robust */
 
 static void
@@ -347,7 +390,7 @@ robust_step(struct ev_detect_model *m, double x, struct ev_detect_score *o)
 
 	if (r->len >= need && r->len >= 1) {
 		ring_median_mad(r, &med, &mad);
-		fill(m, o, x, med, floor_scale(&m->p, med, MAD_SIGMA * mad));
+		fill(m, o, x, med, floor_scale(m, med, MAD_SIGMA * mad));
 	}
 	ring_push(r, x);
 }
@@ -360,7 +403,7 @@ ewma_step(struct ev_detect_model *m, double x, struct ev_detect_score *o)
 	struct ewma *e = &m->u.ew;
 	double sc, r, a;
 
-	sc = floor_scale(&m->p, e->m, sqrt(e->v));
+	sc = floor_scale(m, e->m, sqrt(e->v));
 	if (e->n >= 5)
 		fill(m, o, x, e->m, sc);
 	if (e->n == 0) {
@@ -565,8 +608,11 @@ seasonal_cusum(const struct ev_detect_model *m, struct seasonal *s,
 	s->nn = s->cn > 0 ? s->nn + 1 : 0;
 	S = fmax(s->cp, s->cn);
 	p = exp(-2 * k * S);
-	if (1 - p > o->score)
+	if (1 - p > o->score) {
 		o->score = 1 - p;
+		s->dir = s->cp >= s->cn ? 1 : -1;
+	} else
+		s->dir = 0;
 }
 
 /*
@@ -607,7 +653,7 @@ noise_learn(const struct ev_detect_model *m, struct seasonal *s, double r,
 	s->qbr += g * (w * b * r2 - s->qbr);
 	if (s->ns + 1 < SEASONAL_MIN)
 		return;
-	phimin = m->p.poisson ? 1 : 1e-9;
+	phimin = is_count(m) ? 1 : 1e-9;
 	det = s->qaa * s->qbb - s->qab * s->qab;
 	if (det > 1e-9 * s->qaa * s->qbb) {
 		phi = (s->qar * s->qbb - s->qbr * s->qab) / det;
@@ -711,7 +757,7 @@ seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 		o->scored = 1;
 		o->method = method_names[EV_DETECT_SEASONAL];
 		o->expected = mu;
-		if (m->p.poisson) {
+		if (is_count(m)) {
 			/*
 			 * The normal z with the same two-sided tail.  A count
 			 * model never expects less than one (the Poisson floor
@@ -742,13 +788,13 @@ seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 		}
 		o->score = ev_detect_score_of_z(o->z);
 		/* The slow structure's z, in the variance-stabilised scale. */
-		if (m->p.poisson)
+		if (is_count(m))
 			r = o->z + vst(fmax(mu, 1), s->phi, s->tau2) -
 			    vst(fmax(mus, 1), s->phi, s->tau2);
 		else
 			r = o->z + s->L / sig;
 		seasonal_cusum(m, s, o, r);
-		o->direction = pt->value > mu ? 1 : pt->value < mu ? -1 : 0;
+		set_direction(o, pt->value, s->dir ? s->dir : o->z);
 	}
 
 	if (s->ns >= 5)
@@ -826,7 +872,7 @@ cusum_step(struct ev_detect_model *m, double x, struct ev_detect_score *o)
 			sc = c->hold;
 		c->hold_left--;
 	}
-	sc = floor_scale(&m->p, med, sc);
+	sc = floor_scale(m, med, sc);
 	z = (x - med) / sc;
 	c->sp = fmax(0, c->sp + z - m->p.cusum_k);
 	c->np = c->sp > 0 ? c->np + 1 : 0;
@@ -848,8 +894,10 @@ cusum_step(struct ev_detect_model *m, double x, struct ev_detect_score *o)
 	zs = (S + (S >= 0 ? 1 : -1) * m->p.cusum_k * n) / sqrt(n);
 	p = tail2(zs) * (n > 1 ? (double)n : 1);
 	/* The point's own evidence counts too (o->score, from fill). */
-	if (p < 1 && 1 - p > o->score)
+	if (p < 1 && 1 - p > o->score) {
 		o->score = 1 - p;
+		set_direction(o, x, S);
+	}
 
 	ring_push(r, x);
 	/* A confirmed shift: the baseline restarts from the new level. */
@@ -908,6 +956,7 @@ ev_detect_model_free(struct ev_detect_model *m)
 
 	if (m == NULL)
 		return;
+	free(m->hist);
 	switch (m->kind) {
 	case EV_DETECT_ROBUST:
 		ring_free(&m->u.rb.r);
@@ -970,6 +1019,71 @@ auto_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 	}
 }
 
+static int
+hist_bin(double az)
+{
+	double b = log(az / HIST_LO) / log(HIST_RATIO);
+
+	if (!(b >= 0))
+		return -1;
+	return b >= HIST_BINS - 1 ? HIST_BINS - 1 : (int)b;
+}
+
+/*
+ * Calibrate a score by the series' own history: a deviation that this
+ * series has reached k >= HIST_MIN_K times in n scored points is a
+ * k / (n + 1) event, however rare the model says it is.  Real metrics
+ * have heavier tails than any noise model fitted to their middle (bursts,
+ * batch jobs, retries); the model's tail is trusted until the data show
+ * otherwise, so a clean series keeps the model's sensitivity.  Then the
+ * point joins the history.
+ */
+static void
+calibrate(struct ev_detect_model *m, struct ev_detect_score *o)
+{
+	double az = fabs(o->z), p = 1 - o->score;
+	int b = hist_bin(az), i;
+	int64_t k = 0;
+
+	/*
+	 * The model's own tail from z, without the cancellation of 1 - score,
+	 * unless other evidence (a CUSUM) made the score higher than z does.
+	 */
+	if (p >= tail2(o->z) - 1e-12)
+		p = tail2(o->z);
+	if (b >= 0 && m->hist != NULL) {
+		for (i = b; i < HIST_BINS; i++)
+			k += m->hist[i];
+		if (k >= HIST_MIN_K &&
+		    (double)k / (double)(m->nscored + 1) > p)
+			p = (double)k / (double)(m->nscored + 1);
+	}
+	if (p < 1e-300)
+		p = 1e-300;
+	o->p = p;
+	/* A finite deviation never scores exactly 1. */
+	o->score = fmin(1 - p, nextafter(1.0, 0.0));
+	m->nscored++;
+	/*
+	 * An excursion (points in a row beyond HIST_LO) counts once, by its
+	 * peak, when it ends: a long incident is one event of the history,
+	 * and the one under way does not explain itself away.
+	 */
+	if (b >= 0) {
+		if (az > m->peak)
+			m->peak = az;
+		return;
+	}
+	if (m->peak > 0) {
+		b = hist_bin(m->peak);
+		if (m->hist == NULL)
+			m->hist = ev_xcalloc(HIST_BINS, sizeof(*m->hist));
+		if (m->hist[b] < UINT32_MAX)
+			m->hist[b]++;
+		m->peak = 0;
+	}
+}
+
 void
 ev_detect_model_step(struct ev_detect_model *m,
     const struct ev_detect_point *pt, struct ev_detect_score *out)
@@ -977,6 +1091,8 @@ ev_detect_model_step(struct ev_detect_model *m,
 	memset(out, 0, sizeof(*out));
 	if (!isfinite(pt->value))
 		return;
+	if (pt->value < 0 || pt->value != floor(pt->value))
+		m->cont = 1;
 	switch (m->kind) {
 	case EV_DETECT_ROBUST:
 		robust_step(m, pt->value, out);
@@ -994,6 +1110,8 @@ ev_detect_model_step(struct ev_detect_model *m,
 		auto_step(m, pt, out);
 		break;
 	}
+	if (out->scored && m->kind != EV_DETECT_AUTO)
+		calibrate(m, out);
 	m->n++;
 	if (m->n <= m->p.warmup)
 		out->scored = 0;
@@ -1067,8 +1185,15 @@ ev_detect_model_save(const struct ev_detect_model *m)
 	json_t *o, *a;
 	int i;
 
-	o = json_pack("{s:s,s:I}", "method", method_names[m->kind],
-	    "n", (json_int_t)m->n);
+	o = json_pack("{s:s,s:I,s:b,s:I,s:f}", "method",
+	    method_names[m->kind], "n", (json_int_t)m->n, "cont", m->cont,
+	    "nscored", (json_int_t)m->nscored, "peak", m->peak);
+	if (m->hist) {
+		a = json_array();
+		for (i = 0; i < HIST_BINS; i++)
+			json_array_append_new(a, json_integer(m->hist[i]));
+		json_object_set_new(o, "hist", a);
+	}
 	switch (m->kind) {
 	case EV_DETECT_ROBUST:
 		json_object_set_new(o, "ring", ring_save(&m->u.rb.r));
@@ -1120,6 +1245,19 @@ ev_detect_model_load(struct ev_detect_model *m, const json_t *v)
 	    "n", &n) != 0 || strcmp(meth, method_names[m->kind]) != 0)
 		return -1;
 	m->n = n;
+	/* Absent in states of earlier versions: counts, as then. */
+	m->cont = json_is_true(json_object_get(v, "cont"));
+	m->nscored = json_integer_value(json_object_get(v, "nscored"));
+	m->peak = json_number_value(json_object_get(v, "peak"));
+	if ((e = json_object_get(v, "hist")) != NULL) {
+		if (!json_is_array(e) || json_array_size(e) != HIST_BINS)
+			return -1;
+		if (m->hist == NULL)
+			m->hist = ev_xcalloc(HIST_BINS, sizeof(*m->hist));
+		for (i = 0; i < HIST_BINS; i++)
+			m->hist[i] = (uint32_t)json_integer_value(
+			    json_array_get(e, i));
+	}
 	switch (m->kind) {
 	case EV_DETECT_ROBUST:
 		return ring_load(&m->u.rb.r, json_object_get(v, "ring"));

@@ -22,7 +22,13 @@
  * (for cusum: of the mean z since the change point, Bonferroni-corrected
  * for the candidate change points; for seasonal: the two-sided mid-p tail
  * of the count, and z the normal deviate with that tail), so a threshold
- * of 0.99999 means a one in 100,000 point under the model.
+ * of 0.99999 means a one in 100,000 point under the model.  That p is then
+ * calibrated by the series' own history: a |z| the series reached in
+ * k >= 3 earlier excursions (runs beyond |z| = 2, counted once by their
+ * peak) has p at least k / (n + 1) of its n scored points; the score is
+ * 1 - p, never exactly 1, and p is kept for -log10 p.  A series is a count
+ * (Poisson floor, count tails) only while its values are non-negative
+ * integers.
  *
  * The module uses no clock and no time zone: the caller passes the point's
  * local wall-clock time as hours since the epoch (see struct ev_detect_point).
@@ -74,7 +80,8 @@ struct ev_detect_point {
 struct ev_detect_score {
 	int	scored;		/* 0 while learning: other fields unset */
 	const char *method;	/* the baseline that produced it */
-	double	score;		/* 1 - two-sided tail probability, in [0,1] */
+	double	score;		/* 1 - p, in [0,1) */
+	double	p;		/* two-sided tail probability, calibrated */
 	double	z;		/* signed deviation in model sigmas */
 	double	expected, lower, upper;
 	int	direction;	/* -1 below, +1 above expected, 0 equal */

@@ -7,6 +7,7 @@
 
 #include "ev_common.h"
 #include "ev_detect_backtest.h"
+#include "ev_nab.h"
 
 struct bt_label {
 	json_t	*v;		/* the label object */
@@ -22,7 +23,17 @@ struct bt_episode {
 	json_t	*top;
 };
 
+/* A labelled series: its points in order. */
+struct bt_series {
+	json_t	*cols;
+	ev_us_t	*t;
+	unsigned char *lab, *det;
+	size_t	 n, cap;
+};
+
 struct ev_backtest {
+	struct bt_series *ls;
+	size_t	nls;
 	struct bt_label *lab;
 	size_t	nlab;
 	struct bt_episode *ep;
@@ -50,6 +61,13 @@ ev_backtest_free(struct ev_backtest *bt)
 		json_decref(bt->ep[i].cols);
 		json_decref(bt->ep[i].top);
 	}
+	for (i = 0; i < bt->nls; i++) {
+		json_decref(bt->ls[i].cols);
+		free(bt->ls[i].t);
+		free(bt->ls[i].lab);
+		free(bt->ls[i].det);
+	}
+	free(bt->ls);
 	free(bt->lab);
 	free(bt->ep);
 	free(bt);
@@ -303,4 +321,178 @@ ev_backtest_report(struct ev_backtest *bt, double min_magnitude,
 	    "outages_with_total_alert", (json_int_t)nout_total,
 	    "outage_top_segment_right", (json_int_t)nout_ok,
 	    "per_label", perlab);
+}
+
+/* Labelled series. */
+
+size_t
+ev_backtest_series(struct ev_backtest *bt, const json_t *cols)
+{
+	struct bt_series *ls;
+
+	bt->ls = ev_xreallocarray(bt->ls, bt->nls + 1, sizeof(*bt->ls));
+	ls = &bt->ls[bt->nls];
+	memset(ls, 0, sizeof(*ls));
+	ls->cols = json_deep_copy(cols);
+	return bt->nls++;
+}
+
+void
+ev_backtest_point(struct ev_backtest *bt, size_t idx, ev_us_t t, int label,
+    int detected)
+{
+	struct bt_series *ls = &bt->ls[idx];
+
+	if (ls->n == ls->cap) {
+		ls->cap = ls->cap ? 2 * ls->cap : 256;
+		ls->t = ev_xreallocarray(ls->t, ls->cap, sizeof(*ls->t));
+		ls->lab = ev_xreallocarray(ls->lab, ls->cap, 1);
+		ls->det = ev_xreallocarray(ls->det, ls->cap, 1);
+	}
+	ls->t[ls->n] = t;
+	ls->lab[ls->n] = label != 0;
+	ls->det[ls->n] = detected != 0;
+	ls->n++;
+}
+
+size_t
+ev_backtest_nseries(const struct ev_backtest *bt)
+{
+	return bt->nls;
+}
+
+/* The figures of one labelled series. */
+struct bt_eval {
+	struct ev_nab_result r;
+	double	delay_s;	/* summed over detected windows */
+	double	weeks;
+};
+
+static void
+series_eval(const struct bt_series *ls, struct bt_eval *ev)
+{
+	struct ev_nab_window *w;
+	size_t nw, k;
+
+	ev_nab_score(ls->lab, ls->det, ls->n, &ev->r);
+	nw = ev_nab_windows(ls->lab, ls->n, &w);
+	ev->delay_s = 0;
+	for (k = 0; k < nw; k++) {
+		size_t i = ev->r.first_det[k];
+
+		if (i != (size_t)-1 && ls->t[i] > ls->t[w[k].first])
+			ev->delay_s += (double)(ls->t[i] - ls->t[w[k].first]) /
+			    EV_US_PER_SEC;
+	}
+	free(w);
+	free(ev->r.first_det);
+	ev->r.first_det = NULL;
+	/* The span, with the mean spacing for the last point's own step. */
+	ev->weeks = ls->n > 1 ? (double)(ls->t[ls->n - 1] - ls->t[0]) *
+	    (double)ls->n / (double)(ls->n - 1) / (7.0 * EV_US_PER_DAY) : 0;
+}
+
+/* precision, recall, F1 of events; a null for what has no denominator. */
+static void
+add_prf(json_t *o, size_t tp_ep, size_t ep, size_t det, size_t win)
+{
+	double p = ep ? (double)tp_ep / (double)ep : NAN,
+	    r = win ? (double)det / (double)win : NAN;
+
+	json_object_set_new(o, "precision", ep ? json_real(p) : json_null());
+	json_object_set_new(o, "recall", win ? json_real(r) : json_null());
+	json_object_set_new(o, "f1", ep && win ? json_real(p + r > 0 ?
+	    2 * p * r / (p + r) : 0) : json_null());
+}
+
+static json_t *
+nab_json(const double *raw, const double *null, const double *perfect)
+{
+	json_t *o = json_object();
+	int p;
+
+	for (p = 0; p < EV_NAB_NPROFILES; p++)
+		json_object_set_new(o, ev_nab_profiles[p].name,
+		    perfect[p] > null[p] ? json_real(ev_nab_normalise(raw[p],
+		    null[p], perfect[p])) : json_null());
+	return o;
+}
+
+json_t *
+ev_backtest_series_report(struct ev_backtest *bt, size_t idx)
+{
+	const struct bt_series *ls = &bt->ls[idx];
+	struct bt_eval ev;
+	json_t *o, *raw;
+	int p;
+
+	series_eval(ls, &ev);
+	o = json_pack("{s:O,s:I,s:I,s:I,s:I,s:I,s:I,s:f}", "series", ls->cols,
+	    "points", (json_int_t)ls->n, "windows", (json_int_t)ev.r.windows,
+	    "detected", (json_int_t)ev.r.detected,
+	    "episodes", (json_int_t)ev.r.detections,
+	    "true_episodes", (json_int_t)ev.r.true_det,
+	    "false_episodes", (json_int_t)ev.r.false_det, "weeks", ev.weeks);
+	json_object_set_new(o, "false_per_week", ev.weeks > 0 ?
+	    json_real((double)ev.r.false_det / ev.weeks) : json_null());
+	add_prf(o, ev.r.true_det, ev.r.detections, ev.r.detected,
+	    ev.r.windows);
+	json_object_set_new(o, "mean_delay_s", ev.r.detected ?
+	    json_real(ev.delay_s / (double)ev.r.detected) : json_null());
+	json_object_set_new(o, "nab", nab_json(ev.r.raw, ev.r.null,
+	    ev.r.perfect));
+	raw = json_object();
+	for (p = 0; p < EV_NAB_NPROFILES; p++)
+		json_object_set_new(raw, ev_nab_profiles[p].name,
+		    json_real(ev.r.raw[p]));
+	json_object_set_new(o, "nab_raw", raw);
+	return json_pack("{s:o}", "backtest_series", o);
+}
+
+json_t *
+ev_backtest_labelled_report(struct ev_backtest *bt)
+{
+	double raw[EV_NAB_NPROFILES] = { 0 }, null[EV_NAB_NPROFILES] = { 0 },
+	    perfect[EV_NAB_NPROFILES] = { 0 }, delay = 0, weeks = 0,
+	    worst = 0;
+	size_t i, win = 0, det = 0, ep = 0, tp = 0, fp = 0, nlab = 0;
+	int p;
+	json_t *o;
+
+	for (i = 0; i < bt->nls; i++) {
+		struct bt_eval ev;
+
+		series_eval(&bt->ls[i], &ev);
+		for (p = 0; p < EV_NAB_NPROFILES; p++) {
+			raw[p] += ev.r.raw[p];
+			null[p] += ev.r.null[p];
+			perfect[p] += ev.r.perfect[p];
+		}
+		win += ev.r.windows;
+		det += ev.r.detected;
+		ep += ev.r.detections;
+		tp += ev.r.true_det;
+		fp += ev.r.false_det;
+		delay += ev.delay_s;
+		weeks += ev.weeks;
+		if (ev.r.windows > 0)
+			nlab++;
+		else if (ev.weeks > 0 &&
+		    (double)ev.r.false_det / ev.weeks > worst)
+			worst = (double)ev.r.false_det / ev.weeks;
+	}
+	o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}",
+	    "series", (json_int_t)bt->nls, "labelled_series", (json_int_t)nlab,
+	    "windows", (json_int_t)win, "detected", (json_int_t)det,
+	    "episodes", (json_int_t)ep, "true_episodes", (json_int_t)tp,
+	    "false_episodes", (json_int_t)fp, "weeks", weeks);
+	add_prf(o, tp, ep, det, win);
+	json_object_set_new(o, "mean_delay_s", det ?
+	    json_real(delay / (double)det) : json_null());
+	json_object_set_new(o, "false_per_week", weeks > 0 ?
+	    json_real((double)fp / weeks) : json_null());
+	json_object_set_new(o, "unlabelled_worst_false_per_week",
+	    bt->nls > nlab ? json_real(worst) : json_null());
+	json_object_set_new(o, "nab", nab_json(raw, null, perfect));
+	return json_pack("{s:o}", "backtest", o);
 }

@@ -16,9 +16,19 @@
  * is that segment), and, of the alerts on totals, how many fired and how
  * many named the segment first.
  *
+ * Labelled series (a label on every point, e.g. the TimeStamp,Value,Label
+ * corpora): each series' points are recorded with their label and whether
+ * an episode fired there, and scored at the end by the rules of the
+ * Numenta Anomaly Benchmark (lib/ev_nab.h): per series and overall, the
+ * NAB-style score for the three profiles, windows detected, episodes
+ * inside and outside the windows (precision, recall, F1 of events), the
+ * mean delay from a labelled run's first point to the first episode in its
+ * window (0 when it fired earlier, inside the window), and false episodes
+ * per series-week.
+ *
  * Ownership: ev_backtest_new returns a new object (ev_backtest_free);
- * ev_backtest_episode borrows its arguments; ev_backtest_report returns a
- * new reference.
+ * ev_backtest_episode, ev_backtest_series borrow their arguments;
+ * ev_backtest_report and ev_backtest_series_report return new references.
  */
 #ifndef EV_DETECT_BACKTEST_H
 #define EV_DETECT_BACKTEST_H
@@ -50,5 +60,16 @@ void	ev_backtest_span(struct ev_backtest *bt, ev_us_t start, ev_us_t end);
  */
 json_t	*ev_backtest_report(struct ev_backtest *bt, double min_magnitude,
 	    ev_us_t grace);
+
+/* A new labelled series with group columns cols; returns its index. */
+size_t	ev_backtest_series(struct ev_backtest *bt, const json_t *cols);
+/* The next point of labelled series idx: its time, label and detection. */
+void	ev_backtest_point(struct ev_backtest *bt, size_t idx, ev_us_t t,
+	    int label, int detected);
+/* Labelled series recorded so far. */
+size_t	ev_backtest_nseries(const struct ev_backtest *bt);
+/* One series' figures ({"backtest_series":{…}}), and all of them. */
+json_t	*ev_backtest_series_report(struct ev_backtest *bt, size_t idx);
+json_t	*ev_backtest_labelled_report(struct ev_backtest *bt);
 
 #endif /* EV_DETECT_BACKTEST_H */

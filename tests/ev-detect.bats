@@ -572,3 +572,58 @@ L
 	done <examples.txt
 	[ "$n" -ge 4 ]
 }
+
+@test "ev-detect: a totals file then a segments file gives complete alert records, the same episodes" {
+	segment_windows >sorted.ndjson
+	grep -v platform sorted.ndjson >tot.ndjson
+	grep platform sorted.ndjson >seg.ndjson
+	ev-detect --alerts --by event,platform <sorted.ndjson |
+	    jq -c '[.start, .platform, .anomaly.status]' >a.txt
+	cat tot.ndjson seg.ndjson | ev-detect --alerts --by event,platform >b.ndjson
+	jq -c '[.start, .platform, .anomaly.status]' b.ndjson >b.txt
+	[ -s a.txt ]
+	diff a.txt b.txt
+	# Every alert record says what it is, whatever the order it came in.
+	jq -e -s 'map(.anomaly | .status != null and .alertname == "anomaly" and
+	    .fingerprint != null and .summary != null) | all' b.ndjson
+}
+
+@test "ev-detect: counts are counts: 0 against an expected 0.02 is not an anomaly" {
+	# A sparse count: one event every fifty windows, then a 0.
+	awk 'BEGIN { for (i = 0; i < 400; i++) printf "{\"start\":\"2026-03-02T%02d:%02d:00Z\",\"end\":\"2026-03-02T%02d:%02d:00Z\",\"count\":%d}\n", int(i / 60) % 24, i % 60, int((i + 1) / 60) % 24, (i + 1) % 60, i % 50 == 7 }' >sparse.ndjson
+	for m in robust ewma seasonal cusum auto; do
+		run -0 sh -c "ev-detect -m $m --alerts <sparse.ndjson"
+		[ -z "$output" ]
+	done
+}
+
+@test "ev-detect: a rate below 1 is not a count: its own spread decides" {
+	# A crash rate near 0.01 with small noise jumps to 0.05.
+	awk 'BEGIN { for (i = 0; i < 200; i++) printf "{\"start\":\"2026-03-%02dT%02d:00:00Z\",\"rate\":%.5f}\n", 1 + int(i / 24), i % 24, (i == 150 ? 0.05 : 0.01 + (i * 7919 % 13 - 6) / 10000) }' >rate.ndjson
+	run -0 sh -c 'ev-detect -v rate --alerts <rate.ndjson | jq -r "[.start, .anomaly.status, .anomaly.direction] | join(\" \")"'
+	assert_line "2026-03-07T06:00:00Z firing up"
+}
+
+@test "ev-detect: a flagged point has a direction and a score below 1 with its surprise" {
+	ev-detect --by event,platform <"$DATA/detect/drop.ndjson" >out.ndjson
+	jq -e -s 'map(.anomaly | select(.score != null)) |
+	    (map(.score < 1) | all) and
+	    (map(select(.score >= 0.9999) | .direction != "none") | all)' out.ndjson
+	# surprise is -log10 of the two-sided normal tail of sigma (robust).
+	jq -r '.anomaly | select(.score != null) | [.magnitude.sigma, .surprise] | @tsv' out.ndjson |
+	    python3 -c '
+import math, sys
+for line in sys.stdin:
+    z, s = map(float, line.split())
+    ref = -math.log10(math.erfc(abs(z) / math.sqrt(2)))
+    assert abs(s - ref) <= 1e-9 * max(1, ref), (z, s, ref)'
+}
+
+@test "ev-detect: a null value is a gap: not a reject, not a zero, not calm" {
+	awk 'BEGIN { for (i = 0; i < 60; i++) printf "{\"start\":\"2026-03-02T%02d:%02d:00Z\",\"count\":%s}\n", int(i / 60), i % 60, (i >= 40 && i < 45) ? "null" : 100 + i % 7 }' >gap.ndjson
+	run -0 ev-detect --alerts --stats st.json <gap.ndjson
+	[ -z "$output" ]
+	[ "$(stat_of st.json rejected)" -eq 0 ]
+	assert_balanced st.json
+	ev-detect <gap.ndjson | jq -e -s 'map(select(.count == null) | .anomaly.reason == "gap") | length == 5 and all'
+}

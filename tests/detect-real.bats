@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# ev-detect --backtest --label-field on labelled series (issue 13, item 1):
+# the CSV converter, the NAB-style scores against a hand-worked example and
+# against an independent python implementation of the same rules
+# (tests/tools/nab_score.py) on synthetic labelled series, and the backtest
+# over the real cloud monitoring dataset with the defaults.
+
+load helper
+
+NAB_REF=$EVKIT_TOP/tests/tools/nab_score.py
+CONV=$EVKIT_TOP/scripts/nab-csv2ndjson
+
+@test "nab-csv2ndjson: quoted and bare fields, gaps as null, zone-less times as UTC" {
+	mkdir -p d/metric
+	printf '%s\n' '"TimeStamp","Value","Label"' \
+	    '"2018-04-25T00:00:00Z","12","0"' \
+	    '2018-04-25 00:01:00,,1' \
+	    '"2018-04-25T00:02:00Z","0.5","1"' >d/metric/s-01.csv
+	run "$CONV" --root d d/metric/s-01.csv
+	assert_success
+	assert_output - <<'OUT'
+{"start":"2018-04-25T00:00:00Z","series":"metric/s-01","value":12,"label":0}
+{"start":"2018-04-25T00:01:00Z","series":"metric/s-01","value":null,"label":1}
+{"start":"2018-04-25T00:02:00Z","series":"metric/s-01","value":0.5,"label":1}
+OUT
+	printf '%s\n' 'TimeStamp,Value,Label' 'yesterday,1,0' >d/metric/bad.csv
+	run "$CONV" d/metric/bad.csv
+	assert_failure
+	assert_output --partial "bad.csv:2: 'yesterday' is not a time"
+}
+
+# 60 hourly points of 10 with spikes of 1000 at 25, 38 and 47; the points
+# 38-39 are labelled.  Window: 10% of 60 = 6 points centred on the run,
+# 36-41.  Worked by hand from the rules (see tests/unit/test_nab.c for the
+# formulas): the spike at 25 comes before any window, -A_FP; the one at 38
+# is the first in the window, position -(41-38+1)/6, scaled sigmoid
+# 0.9311096 / 0.9866143 = 0.9437423; the one at 47 is 6 points past a
+# window of 6, y = 6/5, sigmoid -0.9950548 times A_FP.  standard: raw
+# 0.9437423 - 0.11 - 0.1094560 = 0.7242862, normalised 100 x 1.7242862 / 2
+# = 86.214312; reward_low_fp 0.5048302: 75.241511; reward_low_fn: 90.809541.
+@test "ev-detect --backtest --label-field: NAB scores of a hand-worked series" {
+	python3 -c '
+for i in range(60):
+    v = 1000 if i in (25, 38, 47) else 10
+    print("{\"start\":\"2026-03-01T%02d:%02d:00Z\",\"series\":\"a\",\"value\":%d,\"label\":%d}"
+          % (i // 60, i % 60, v, 1 if i in (38, 39) else 0))' >in.ndjson
+	ev-detect -m robust --backtest --label-field label --value value \
+	    --by series <in.ndjson >out.ndjson
+	cat out.ndjson >&3
+	jq -e -s 'map(select(.backtest_series))[0].backtest_series |
+	    .windows == 1 and .detected == 1 and .episodes == 3 and
+	    .false_episodes == 2 and .mean_delay_s == 0 and
+	    (.nab_raw.standard - 0.72428624 | fabs) < 1e-6' out.ndjson
+	jq -e -s 'map(select(.backtest))[0].backtest.nab |
+	    (.standard - 86.214312 | fabs) < 1e-5 and
+	    (.reward_low_fp - 75.241511 | fabs) < 1e-5 and
+	    (.reward_low_fn - 90.809541 | fabs) < 1e-5' out.ndjson
+}
+
+@test "ev-detect --backtest --label-field: the same scores as an independent python implementation on synthetic labels" {
+	# Eight series of noisy counts and levels with labelled spikes, drops
+	# and shifts (some not alerted on, some false alerts), gaps included.
+	python3 - <<'PY' >in.ndjson
+import json, random
+random.seed(13)
+for s in range(8):
+    n = random.choice([300, 500, 800])
+    lab = [0] * n
+    for _ in range(random.randint(0, 4)):
+        a = random.randrange(50, n - 20)
+        for i in range(a, a + random.randint(1, 12)):
+            lab[i] = 1
+    base = random.choice([5, 50, 1000])
+    for i in range(n):
+        v = max(0, random.gauss(base, base ** 0.5 + 1))
+        if lab[i]:
+            v *= random.choice([0, 0.3, 3, 1.1])
+        if random.random() < 0.02:
+            v = base * random.choice([0, 4])	# unlabelled surprises
+        v = None if random.random() < 0.01 else round(v, 2)
+        print(json.dumps({"start": "2026-03-%02dT%02d:%02d:00Z"
+            % (1 + i // 1440, i // 60 % 24, i % 60), "series": "s%d" % s,
+            "value": v, "label": lab[i]}))
+PY
+	for m in robust ewma; do
+		ev-detect -m $m --alerts --value value --by series <in.ndjson >alerts.ndjson
+		ev-detect -m $m --backtest --label-field label --value value \
+		    --by series <in.ndjson >bt.ndjson
+		python3 "$NAB_REF" in.ndjson alerts.ndjson >ref.json
+		jq -c 'select(.backtest) | .backtest' bt.ndjson >&3
+		cat ref.json >&3
+		# At least some true and some false detections, so it tests both.
+		jq -e '.true > 0 and .false > 0 and .detected < .windows' ref.json
+		jq -e --slurpfile r ref.json -s 'map(select(.backtest))[0].backtest |
+		    .windows == $r[0].windows and .detected == $r[0].detected and
+		    .true_episodes == $r[0].true and
+		    .false_episodes == $r[0].false and
+		    ([.nab[]] | length) == 3 and
+		    (.nab | to_entries | map((.value - $r[0].nab[.key]) | fabs < 1e-9) | all)' bt.ndjson
+		jq -e --slurpfile r ref.json -s 'map(select(.backtest_series) |
+		    .backtest_series | (.nab_raw.standard -
+		    $r[0].series[.series.series].standard | fabs) < 1e-9) |
+		    length == 8 and all' bt.ndjson
+	done
+}
+
+# The real labelled series, with the defaults.  Measured on this branch
+# (scripts/detect-real): NAB standard 47.1, reward_low_fp 41.2,
+# reward_low_fn 49.7, event F1 0.47, 1.0 false episodes per series-week,
+# worst unlabelled series 10.2 a week (mongo-01: daily steps at fixed
+# hours that a one-hour robust window reads as shifts).  Issue 13 asks for
+# NAB standard >= 60 and <= 1 false episode a week on every unlabelled
+# series: neither is met yet, so this asserts the level reached (a guard
+# against regressions) and the issue's targets stay open.  Before this
+# branch: 44.6, 20.4, 53.4, F1 0.32, 4.1 a week, worst 113.9.
+@test "ev-detect --backtest over the real cloud monitoring dataset with the defaults" {
+	local d=${EVKIT_TESTDATA:-}/cloud-monitoring-dataset
+	[ -n "${EVKIT_TESTDATA:-}" ] && [ -d "$d/data" ] ||
+	    skip "EVKIT_TESTDATA/cloud-monitoring-dataset is absent; .ci/run sets EVKIT_TESTDATA"
+	case $EVKIT_BIN in
+	*asan*)
+		[ "${EVKIT_BACKTEST:-0}" = 1 ] ||
+		    skip "minutes under ASan; EVKIT_BACKTEST=1 runs it" ;;
+	esac
+	"$CONV" --root "$d/data" "$d"/data/*/*.csv >in.ndjson
+	[ "$(wc -l <in.ndjson)" -eq 225445 ]
+	ev-detect --backtest --label-field label --value value --by series \
+	    --stats st.json <in.ndjson >out.ndjson
+	jq -c 'select(.backtest) | .backtest' out.ndjson >&3
+	jq -e -s 'map(select(.backtest))[0].backtest |
+	    .series == 60 and .labelled_series == 54 and
+	    .nab.standard >= 45 and .nab.reward_low_fp >= 38 and
+	    .nab.reward_low_fn >= 47 and .f1 >= 0.43 and
+	    .false_per_week <= 1.2 and
+	    .unlabelled_worst_false_per_week <= 12' out.ndjson
+	# Gaps are neither rejected nor zeros.
+	[ "$(stat_of st.json rejected)" -eq 0 ]
+	assert_balanced st.json
+}
