@@ -29,6 +29,7 @@ struct rep_entry {
 	uint32_t	npairs;
 	size_t		poff;
 	int32_t		band_name;	/* name the band is for, -1 none */
+	int		partial;	/* "final": false: a window cut short */
 	double		exp, lo, hi;
 };
 
@@ -48,6 +49,7 @@ struct rep_series {
 struct rep_name {
 	char		*s;
 	int		 is_metric;
+	int		 additive;	/* -1: from the name; 0 or 1: a record said */
 };
 
 struct ev_report_store {
@@ -97,6 +99,7 @@ rep_name_intern(struct ev_report_store *s, const char *n)
 	}
 	s->name[s->nname].s = ev_xstrdup(n);
 	s->name[s->nname].is_metric = 0;
+	s->name[s->nname].additive = -1;
 	return (int32_t)s->nname++;
 }
 
@@ -198,7 +201,7 @@ static int
 rep_reserved(const struct ev_report_store *s, const char *k)
 {
 	static const char *const res[] = { "start", "end", "final", "anomaly",
-	    "status", "severity", "fingerprint" };
+	    "status", "severity", "fingerprint", "additive" };
 	size_t i;
 
 	if (strcmp(k, s->o.time_field) == 0)
@@ -452,8 +455,62 @@ rep_entry_new(struct ev_report_store *s, ev_us_t t, ev_us_t end)
 	e->end = end;
 	e->poff = s->npair;
 	e->band_name = -1;
+	e->partial = 0;
 	e->exp = e->lo = e->hi = NAN;
 	return e;
+}
+
+/*
+ * A record's "additive" member, {"NAME": true|false, ...}, says which of
+ * its aggregates may be summed; it overrides what the name suggests.
+ */
+static void
+rep_note_additive(struct ev_report_store *s, const json_t *ad)
+{
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(ad))
+		return;
+	json_object_foreach((json_t *)(uintptr_t)ad, k, v)
+		if (json_is_boolean(v))
+			s->name[rep_name_intern(s, k)].additive =
+			    json_is_true(v);
+}
+
+/* Whether name is word, or word followed by '_' and more. */
+static int
+rep_word(const char *name, const char *word)
+{
+	size_t n = strlen(word);
+
+	return strncmp(name, word, n) == 0 && (name[n] == '\0' ||
+	    (name[n] == '_' && name[n + 1] != '\0'));
+}
+
+int
+ev_report_additive(const char *name)
+{
+	static const char *const word[] = { "distinct", "approx_distinct",
+	    "avg", "mean", "median", "min", "max", "stddev", "first", "last",
+	    "ratio", "rate", "dau", "wau", "mau", "users", "uniques" };
+	size_t i, n;
+
+	if (rep_word(name, "count") || rep_word(name, "sum"))
+		return 1;
+	/* pNN, pNN.N, pNN_field: a percentile. */
+	if (name[0] == 'p' && name[1] >= '0' && name[1] <= '9')
+		return 0;
+	for (i = 0; i < sizeof(word) / sizeof(word[0]); i++)
+		if (rep_word(name, word[i]))
+			return 0;
+	/* Distinct users under another name: "users", "active_users". */
+	n = strlen(name);
+	if (strstr(name, "users") != NULL || strstr(name, "ratio") != NULL ||
+	    strstr(name, "distinct") != NULL || (n > 5 &&
+	    strcmp(name + n - 5, "_rate") == 0))
+		return 0;
+	return 1;
 }
 
 int
@@ -483,6 +540,8 @@ ev_report_store_add(struct ev_report_store *s, const json_t *rec,
 		end = t;
 	e = rep_entry_new(s, t, end);
 	e->series = rep_series_of(s, rec);
+	e->partial = json_is_false(json_object_get(rec, "final"));
+	rep_note_additive(s, json_object_get(rec, "additive"));
 	if (s->o.nmetrics > 0) {
 		for (i = 0; i < s->o.nmetrics; i++) {
 			json_t *v = json_object_get(rec, s->o.metrics[i]);
@@ -592,7 +651,7 @@ ev_report_store_add_rec(struct ev_report_store *s, const struct ev_rec *rec,
 
 	/* Anomaly objects and anything unusual take the document path. */
 	if (!ev_rec_lazy(rec) || ((v = ev_rec_member(rec, "anomaly")) >= 0 &&
-	    ev_rec_kind(rec, v) == 'o'))
+	    ev_rec_kind(rec, v) == 'o') || ev_rec_member(rec, "additive") >= 0)
 		return ev_report_store_add(s, ev_rec_root(rec), reason, err,
 		    errlen);
 	if (ev_rec_time(rec, s->time_path, &t) != 0) {
@@ -617,6 +676,8 @@ ev_report_store_add_rec(struct ev_report_store *s, const struct ev_rec *rec,
 	}
 	e = rep_entry_new(s, t, end);
 	e->series = rep_series_of_rec(s, rec);
+	e->partial = (v = ev_rec_member(rec, "final")) >= 0 &&
+	    ev_rec_kind(rec, v) == 'f';
 	if (s->o.nmetrics > 0) {
 		for (i = 0; i < s->o.nmetrics; i++)
 			if ((v = ev_rec_member(rec, s->o.metrics[i])) >= 0 &&
@@ -648,6 +709,9 @@ struct rep_build {
 	int32_t			*metric;	/* name index per metric, -1 none */
 	size_t			 nmetric;
 	const char	       **mname;
+	int			*add;		/* per metric: additive */
+	char			*part;		/* per point: a partial period */
+	size_t			 npart;
 	ev_us_t			 since, until, step, psince;
 	int			 has_prev;
 	size_t			 n;
@@ -803,7 +867,9 @@ rep_change(double total, double prev)
 struct rep_rank {
 	uint32_t	series;
 	double		total, prev;
-	int		has, has_prev;
+	double		ctot;		/* total of the complete periods */
+	int		has, has_prev, has_c;
+	size_t		nper, nprev;	/* periods in the range, previous */
 	size_t		nanom;
 };
 
@@ -811,7 +877,10 @@ static int
 rep_rank_before(const struct ev_report_store *s, const struct rep_rank *a,
     const struct rep_rank *b)
 {
-	if (a->total != b->total)
+	/* A non-additive total may be unknown (NaN): it ranks last. */
+	if (isnan(a->total) != isnan(b->total))
+		return isnan(b->total);
+	if (!isnan(a->total) && a->total != b->total)
 		return a->total > b->total;
 	return strcmp(s->ser[a->series].key, s->ser[b->series].key) < 0;
 }
@@ -875,14 +944,27 @@ rep_tot_fn(void *arg, const struct rep_entry *e, double v)
 	const struct rep_build *B = T->B;
 
 	if (e->t >= B->since && e->t < B->until) {
+		size_t k = (size_t)((e->t - B->since) / B->step);
+
 		T->r->total += v;
 		T->r->has = 1;
+		T->r->nper++;
+		if (!B->part[k]) {
+			T->r->ctot += v;
+			T->r->has_c = 1;
+		}
 		if (T->grid != NULL)
-			rep_grid_add(&T->grid[(size_t)((e->t - B->since) /
-			    B->step)], v);
+			rep_grid_add(&T->grid[k], v);
 	} else if (B->has_prev && e->t >= B->psince && e->t < B->since) {
-		T->r->prev += v;
-		T->r->has_prev = 1;
+		/* Only against a complete period of the range. */
+		size_t k = (size_t)((e->t + (B->until - B->since) -
+		    B->since) / B->step);
+
+		T->r->nprev++;
+		if (!e->partial && !(k < B->n && B->part[k])) {
+			T->r->prev += v;
+			T->r->has_prev = 1;
+		}
 	}
 }
 
@@ -1004,9 +1086,11 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 	struct rep_rank *r = ev_xcalloc(s->nser ? s->nser : 1, sizeof(*r));
 	double *grid = ev_xreallocarray(NULL, B->n ? B->n : 1,
 	    sizeof(double));
-	double total = 0, prev = 0, other = 0;
-	int has_prev = 0;
-	size_t i, nr = 0, nother = 0, ntop;
+	double total = 0, prev = 0, ctot = 0, other = 0, change;
+	int has_prev = 0, has_c = 0, add = B->add[m];
+	size_t i, nr = 0, nother = 0, ntop, minl = SIZE_MAX, nmin = 0;
+	int64_t trow = -1;
+	const char *note = NULL;
 	struct rep_anom **al;
 	size_t nal = 0;
 	json_t *o = json_object(), *sa, *aa;
@@ -1014,24 +1098,66 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 
 	for (i = 0; i < B->n; i++)
 		grid[i] = NAN;
+	/*
+	 * A non-additive metric is never summed: its total is the total
+	 * row's, the one series with the fewest group columns.
+	 */
+	if (!add) {
+		for (i = 0; i < s->nser; i++) {
+			if (s->ser[i].nlabels < minl) {
+				minl = s->ser[i].nlabels;
+				nmin = 0;
+			}
+			if (s->ser[i].nlabels == minl) {
+				nmin++;
+				trow = (int64_t)i;
+			}
+		}
+		if (nmin != 1)
+			trow = -1;
+	}
 	for (i = 0; i < s->nser; i++) {
 		struct rep_tot T;
+		int top = add ? s->ser[i].nlabels == B->maxlabels :
+		    (int64_t)i == trow;
 
+		memset(&r[nr], 0, sizeof(r[nr]));
 		r[nr].series = (uint32_t)i;
 		T.B = B;
 		T.r = &r[nr];
-		T.grid = s->ser[i].nlabels == B->maxlabels ? grid : NULL;
+		T.grid = top ? grid : NULL;
 		rep_walk(B, (uint32_t)i, name, rep_tot_fn, &T);
-		if (T.grid != NULL && r[nr].has_prev) {
+		if (top && r[nr].has_prev) {
 			prev += r[nr].prev;
 			has_prev = 1;
 		}
+		if (top && r[nr].has_c) {
+			ctot += r[nr].ctot;
+			has_c = 1;
+		}
+		if (!add && top) {
+			/* One value per period: only a single one is a total. */
+			has_prev = has_prev && r[nr].nprev == 1;
+			has_c = has_c && r[nr].nper == 1;
+			if (r[nr].nper > 1)
+				note = "not additive: one value per period, "
+				    "not summed across periods";
+		}
+		if (!add && r[nr].nper > 1)
+			r[nr].total = NAN;
 		if (r[nr].has)
 			nr++;
 	}
 	for (i = 0; i < B->n; i++)
 		if (!isnan(grid[i]))
 			total += grid[i];
+	if (!add && trow < 0) {
+		total = NAN;
+		note = "not additive: no total row (a record without the "
+		    "segment columns), and segments are never summed";
+	} else if (note != NULL)
+		total = NAN;
+	change = has_prev && has_c ? rep_change(ctot, prev) : NAN;
 
 	/* Anomalies of this metric in the range, one per series and time. */
 	al = ev_xreallocarray(NULL, s->nanom ? s->nanom : 1, sizeof(*al));
@@ -1071,11 +1197,13 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 	ntop = nr < s->o.top ? nr : s->o.top;
 
 	json_object_set_new(o, "name", json_string(B->mname[m]));
-	json_object_set_new(o, "total", json_real(total));
+	json_object_set_new(o, "additive", json_boolean(add));
+	json_object_set_new(o, "total", rep_num(total));
+	if (note != NULL)
+		json_object_set_new(o, "total_note", json_string(note));
 	json_object_set_new(o, "previous", has_prev ? json_real(prev) :
 	    json_null());
-	json_object_set_new(o, "change", rep_num(has_prev ?
-	    rep_change(total, prev) : NAN));
+	json_object_set_new(o, "change", rep_num(change));
 	json_object_set_new(o, "sparkline", rep_spark(grid, B->n));
 	json_object_set_new(o, "points", rep_points(grid, B->n));
 
@@ -1089,7 +1217,7 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 		if (i >= ntop && r[i].nanom == 0) {
 			nother++;
 			if (se->nlabels == B->maxlabels)
-				other += r[i].total;
+				other += add ? r[i].total : NAN;
 			continue;
 		}
 		P.B = B;
@@ -1108,13 +1236,16 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 		json_object_set_new(so, "series", json_string(lb.data));
 		json_object_set_new(so, "labels", json_deep_copy(se->labels));
 		json_object_set_new(so, "rank", json_integer((json_int_t)i + 1));
-		json_object_set_new(so, "total", json_real(r[i].total));
+		json_object_set_new(so, "total", rep_num(r[i].total));
 		json_object_set_new(so, "previous", r[i].has_prev ?
 		    json_real(r[i].prev) : json_null());
-		json_object_set_new(so, "change", rep_num(r[i].has_prev ?
-		    rep_change(r[i].total, r[i].prev) : NAN));
-		json_object_set_new(so, "share", rep_num(total != 0 ?
-		    r[i].total / total : NAN));
+		json_object_set_new(so, "change", rep_num(r[i].has_prev &&
+		    r[i].has_c && (add || (r[i].nper == 1 &&
+		    r[i].nprev == 1)) ? rep_change(r[i].ctot, r[i].prev) :
+		    NAN));
+		if (add)
+			json_object_set_new(so, "share", rep_num(total != 0 ?
+			    r[i].total / total : NAN));
 		json_object_set_new(so, "anomalies",
 		    json_integer((json_int_t)r[i].nanom));
 		json_object_set_new(so, "sparkline", rep_spark(P.p, B->n));
@@ -1130,7 +1261,7 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 	}
 	json_object_set_new(o, "series", sa);
 	json_object_set_new(o, "other", json_pack("{s:I,s:o}", "series",
-	    (json_int_t)nother, "total", json_real(other)));
+	    (json_int_t)nother, "total", rep_num(other)));
 	json_object_set_new(o, "anomalies", aa);
 	ev_buf_free(&lb);
 	free(al);
@@ -1243,6 +1374,22 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 	for (i = 0; i < s->nent; i++)
 		if (s->ent[i].t >= B.since && s->ent[i].t < B.until)
 			used++;
+	B.add = ev_xcalloc(B.nmetric ? B.nmetric : 1, sizeof(*B.add));
+	for (i = 0; i < B.nmetric; i++)
+		B.add[i] = s->name[B.metric[i]].additive >= 0 ?
+		    s->name[B.metric[i]].additive :
+		    ev_report_additive(B.mname[i]);
+	/* A period is partial when the last record of a series in it is. */
+	B.part = ev_xcalloc(B.n ? B.n : 1, 1);
+	for (i = 0; i < s->nent; i++) {
+		const struct rep_entry *e = &s->ent[B.ord[i]];
+
+		if (i + 1 < s->nent && s->ent[B.ord[i + 1]].series ==
+		    e->series && s->ent[B.ord[i + 1]].t == e->t)
+			continue;	/* replaced by a later record */
+		if (e->partial && e->t >= B.since && e->t < B.until)
+			B.part[(size_t)((e->t - B.since) / step)] = 1;
+	}
 
 	model = json_object();
 	json_object_set_new(model, "report", json_string("ev-report"));
@@ -1260,6 +1407,12 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 	json_object_set_new(model, "previous", B.has_prev ?
 	    json_pack("{s:o,s:o}", "start", rep_time_json(B.psince), "end",
 	    rep_time_json(B.since)) : json_null());
+	by = json_array();
+	for (i = 0; i < B.n; i++)
+		if (B.part[i])
+			json_array_append_new(by, rep_time_json(B.since +
+			    (ev_us_t)i * step));
+	json_object_set_new(model, "partial", by);
 	by = json_array();
 	if (s->o.nby > 0)
 		for (i = 0; i < s->o.nby; i++)
@@ -1282,6 +1435,8 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 	free(B.soff);
 	free(B.metric);
 	free(B.mname);
+	free(B.add);
+	free(B.part);
 	return model;
 }
 
