@@ -50,6 +50,14 @@ struct rep_name {
 	char		*s;
 	int		 is_metric;
 	int		 additive;	/* -1: from the name; 0 or 1: a record said */
+	int		 top;		/* values are top(field, N) lists */
+};
+
+/* A top(field, N) value of one record. */
+struct rep_top {
+	size_t		 entry;
+	int32_t		 name;
+	json_t		*a;		/* the array (own reference) */
 };
 
 struct ev_report_store {
@@ -62,6 +70,8 @@ struct ev_report_store {
 	size_t			 npair, cappair;
 	struct rep_anom		*anom;
 	size_t			 nanom, capanom;
+	struct rep_top		*tops;
+	size_t			 ntop, captop;
 	struct rep_series	*ser;
 	size_t			 nser, capser;
 	size_t			*htab;		/* series index + 1, 0 empty */
@@ -100,6 +110,7 @@ rep_name_intern(struct ev_report_store *s, const char *n)
 	s->name[s->nname].s = ev_xstrdup(n);
 	s->name[s->nname].is_metric = 0;
 	s->name[s->nname].additive = -1;
+	s->name[s->nname].top = 0;
 	return (int32_t)s->nname++;
 }
 
@@ -149,6 +160,9 @@ ev_report_store_free(struct ev_report_store *s)
 	free(s->by_path);
 	for (i = 0; i < s->nanom; i++)
 		json_decref(s->anom[i].a);
+	for (i = 0; i < s->ntop; i++)
+		json_decref(s->tops[i].a);
+	free(s->tops);
 	for (i = 0; i < s->nser; i++) {
 		free(s->ser[i].key);
 		json_decref(s->ser[i].labels);
@@ -513,6 +527,38 @@ ev_report_additive(const char *name)
 	return 1;
 }
 
+/* Whether v is what top(field, N) writes: [{"value":...,"count":N},...]. */
+static int
+rep_is_top(const json_t *v)
+{
+	json_t *it;
+	size_t i;
+
+	if (!json_is_array(v))
+		return 0;
+	json_array_foreach(v, i, it)
+		if (!json_is_object(it) || json_object_get(it, "value") ==
+		    NULL || !json_is_number(json_object_get(it, "count")))
+			return 0;
+	return 1;
+}
+
+/* Keep the top list v of metric name for the entry being added. */
+static void
+rep_add_top(struct ev_report_store *s, int32_t name, json_t *v)
+{
+	if (s->ntop == s->captop) {
+		s->captop = s->captop ? 2 * s->captop : 64;
+		s->tops = ev_xreallocarray(s->tops, s->captop,
+		    sizeof(*s->tops));
+	}
+	s->name[name].top = 1;
+	s->tops[s->ntop].entry = s->nent;
+	s->tops[s->ntop].name = name;
+	s->tops[s->ntop].a = json_incref(v);
+	s->ntop++;
+}
+
 int
 ev_report_store_add(struct ev_report_store *s, const json_t *rec,
     const char **reason, char *err, size_t errlen)
@@ -549,6 +595,8 @@ ev_report_store_add(struct ev_report_store *s, const json_t *rec,
 			if (json_is_number(v))
 				rep_add_pair(s, (int32_t)i,
 				    json_number_value(v));
+			else if (rep_is_top(v))
+				rep_add_top(s, (int32_t)i, v);
 		}
 	} else {
 		const char *k;
@@ -557,11 +605,15 @@ ev_report_store_add(struct ev_report_store *s, const json_t *rec,
 		json_object_foreach((json_t *)(uintptr_t)rec, k, v) {
 			int32_t n;
 
-			if (!json_is_number(v) || rep_reserved(s, k))
+			if (rep_reserved(s, k) || (!json_is_number(v) &&
+			    !rep_is_top(v)))
 				continue;
 			n = rep_name_intern(s, k);	/* may move s->name */
 			s->name[n].is_metric = 1;
-			rep_add_pair(s, n, json_number_value(v));
+			if (json_is_number(v))
+				rep_add_pair(s, n, json_number_value(v));
+			else
+				rep_add_top(s, n, v);
 		}
 	}
 	e->npairs = (uint32_t)(s->npair - e->poff);
@@ -654,6 +706,12 @@ ev_report_store_add_rec(struct ev_report_store *s, const struct ev_rec *rec,
 	    ev_rec_kind(rec, v) == 'o') || ev_rec_member(rec, "additive") >= 0)
 		return ev_report_store_add(s, ev_rec_root(rec), reason, err,
 		    errlen);
+	/* So do top(field, N) lists, the only arrays a report reads. */
+	while (ev_rec_next(rec, &it, &k, &v))
+		if (ev_rec_kind(rec, v) == 'a')
+			return ev_report_store_add(s, ev_rec_root(rec), reason,
+			    err, errlen);
+	it = 0;
 	if (ev_rec_time(rec, s->time_path, &t) != 0) {
 		json_t *tv = ev_rec_get(rec, s->time_path);
 
@@ -1020,12 +1078,12 @@ rep_anom_for(const struct rep_build *B, const struct rep_anom *an,
 	return m == 0;
 }
 
+/* Entry a before entry b: by time, then series, then arrival. */
 static int
-rep_anom_before(const struct rep_build *B, const struct rep_anom *a,
-    const struct rep_anom *b)
+rep_ent_before(const struct rep_build *B, size_t a, size_t b)
 {
-	const struct rep_entry *ea = &B->s->ent[a->entry];
-	const struct rep_entry *eb = &B->s->ent[b->entry];
+	const struct rep_entry *ea = &B->s->ent[a];
+	const struct rep_entry *eb = &B->s->ent[b];
 	int c;
 
 	if (ea->t != eb->t)
@@ -1033,7 +1091,14 @@ rep_anom_before(const struct rep_build *B, const struct rep_anom *a,
 	c = strcmp(B->s->ser[ea->series].key, B->s->ser[eb->series].key);
 	if (c != 0)
 		return c < 0;
-	return a->entry < b->entry;
+	return a < b;
+}
+
+static int
+rep_anom_before(const struct rep_build *B, const struct rep_anom *a,
+    const struct rep_anom *b)
+{
+	return rep_ent_before(B, a->entry, b->entry);
 }
 
 static json_t *
@@ -1270,6 +1335,73 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 	return o;
 }
 
+/*
+ * A top(field, N) metric: a ranked list per period and series, in time and
+ * then series order (the last record of a series and period replaces the
+ * earlier ones).  Lists are never summed, so the metric has no total.
+ */
+static json_t *
+rep_top_metric(const struct rep_build *B, size_t m)
+{
+	const struct ev_report_store *s = B->s;
+	const struct rep_top **tl;
+	struct ev_buf lb = EV_BUF_INIT;
+	json_t *o = json_object(), *pa = json_array(), *it;
+	size_t i, j, k, n = 0;
+
+	tl = ev_xreallocarray(NULL, s->ntop ? s->ntop : 1, sizeof(*tl));
+	for (i = 0; i < s->ntop; i++) {
+		const struct rep_entry *e = &s->ent[s->tops[i].entry];
+
+		if (s->tops[i].name != B->metric[m] || e->t < B->since ||
+		    e->t >= B->until)
+			continue;
+		/* Insertion: records mostly arrive in time order. */
+		for (j = n++; j > 0 && rep_ent_before(B, s->tops[i].entry,
+		    tl[j - 1]->entry); j--)
+			tl[j] = tl[j - 1];
+		tl[j] = &s->tops[i];
+	}
+	for (i = 0; i < n; i++) {
+		const struct rep_entry *e = &s->ent[tl[i]->entry];
+		json_t *po, *items = json_array();
+
+		if (i + 1 < n && s->ent[tl[i + 1]->entry].t == e->t &&
+		    s->ent[tl[i + 1]->entry].series == e->series)
+			continue;	/* a later record replaces it */
+		json_array_foreach(tl[i]->a, k, it)
+			json_array_append_new(items, json_pack("{s:I,s:O,s:o}",
+			    "rank", (json_int_t)k + 1, "value",
+			    json_object_get(it, "value"), "count",
+			    json_real(ev_report_get_num(it, "count", 0))));
+		rep_labels_str(&lb, s->ser[e->series].labels);
+		po = json_object();
+		json_object_set_new(po, "start", rep_time_json(e->t));
+		json_object_set_new(po, "partial", json_boolean(e->partial));
+		json_object_set_new(po, "series", json_string(lb.data));
+		json_object_set_new(po, "labels", json_deep_copy(
+		    s->ser[e->series].labels));
+		json_object_set_new(po, "items", items);
+		json_array_append_new(pa, po);
+	}
+	json_object_set_new(o, "name", json_string(B->mname[m]));
+	json_object_set_new(o, "kind", json_string("top"));
+	json_object_set_new(o, "additive", json_false());
+	json_object_set_new(o, "total", json_null());
+	json_object_set_new(o, "previous", json_null());
+	json_object_set_new(o, "change", json_null());
+	json_object_set_new(o, "sparkline", json_string(""));
+	json_object_set_new(o, "points", json_array());
+	json_object_set_new(o, "series", json_array());
+	json_object_set_new(o, "other", json_pack("{s:I,s:n}", "series",
+	    (json_int_t)0, "total"));
+	json_object_set_new(o, "anomalies", json_array());
+	json_object_set_new(o, "periods", pa);
+	ev_buf_free(&lb);
+	free(tl);
+	return o;
+}
+
 json_t *
 ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
     char *err, size_t errlen)
@@ -1423,7 +1555,8 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 	json_object_set_new(model, "by", by);
 	metrics = json_array();
 	for (i = 0; i < B.nmetric; i++)
-		json_array_append_new(metrics, rep_metric(&B, i, &nanom));
+		json_array_append_new(metrics, s->name[B.metric[i]].top ?
+		    rep_top_metric(&B, i) : rep_metric(&B, i, &nanom));
 	rec = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "in", (json_int_t)c->in, "rejected", (json_int_t)c->rejected,
 	    "used", (json_int_t)used, "outside", (json_int_t)(s->nent - used),

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ev_common.h"
+#include "ev_rec.h"
 #include "ev_report.h"
 
 #define CHART_W		760
@@ -458,6 +459,54 @@ header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 	ev_buf_free(&tmp);
 }
 
+/* A top(field, N) metric: one ranked table per period and series. */
+static void
+top_metric(const json_t *me, const struct ev_tz *tz, struct ev_buf *out)
+{
+	json_t *pa = ev_report_get_arr(me, "periods"), *po, *it, *v;
+	struct ev_buf tmp = EV_BUF_INIT;
+	size_t i, k;
+
+	ev_buf_adds(out, "<section>\n<h2>");
+	esc(out, ev_report_get_str(me, "name", "?"));
+	ev_buf_adds(out, "</h2>\n<p class=\"meta\">Top values per period; "
+	    "lists are not summed.</p>\n");
+	if (json_array_size(pa) == 0)
+		ev_buf_adds(out, "<p>No values in the range.</p>\n");
+	json_array_foreach(pa, i, po) {
+		ev_buf_adds(out, "<h3>");
+		ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(po, "start",
+		    ""), 0);
+		ev_buf_adds(&tmp, " ");
+		ev_buf_adds(&tmp, ev_report_get_str(po, "series", ""));
+		esc_buf(out, &tmp);
+		if (json_is_true(json_object_get(po, "partial")))
+			ev_buf_adds(out, " <span class=\"partial\">partial"
+			    "</span>");
+		ev_buf_adds(out, "</h3>\n<table>\n<tr><th class=\"n\">#</th>"
+		    "<th>value</th><th class=\"n\">count</th></tr>\n");
+		json_array_foreach(ev_report_get_arr(po, "items"), k, it) {
+			ev_buf_adds(out, "<tr>");
+			td_num(out, &tmp, ev_report_get_num(it, "rank", NAN),
+			    NULL);
+			v = json_object_get(it, "value");
+			if (json_is_string(v))
+				ev_buf_adds(&tmp, json_string_value(v));
+			else if (v != NULL)
+				ev_json_write(v, &tmp);
+			ev_buf_adds(out, "<td>");
+			esc_buf(out, &tmp);
+			ev_buf_adds(out, "</td>");
+			td_num(out, &tmp, ev_report_get_num(it, "count", NAN),
+			    NULL);
+			ev_buf_adds(out, "</tr>\n");
+		}
+		ev_buf_adds(out, "</table>\n");
+	}
+	ev_buf_adds(out, "</section>\n");
+	ev_buf_free(&tmp);
+}
+
 /* The periods cut by the end of input, which change figures leave out. */
 static void
 partial(struct ev_buf *out, const json_t *m, const struct ev_tz *tz)
@@ -662,7 +711,10 @@ ev_report_html_render(const json_t *m, const struct ev_report_render_opts *ro,
 	ev_buf_adds(out, "</style>\n</head>\n<body>\n");
 	header(m, tz, out);
 	json_array_foreach(ma, i, it)
-		metric(m, it, tz, ro->max_anomalies, out);
+		if (strcmp(ev_report_get_str(it, "kind", ""), "top") == 0)
+			top_metric(it, tz, out);
+		else
+			metric(m, it, tz, ro->max_anomalies, out);
 	ev_buf_adds(out, "</body>\n</html>\n");
 	ev_tz_free(tz);
 }

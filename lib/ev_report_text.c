@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ev_common.h"
+#include "ev_rec.h"
 #include "ev_report.h"
 
 #define C_BOLD	"\033[1m"
@@ -268,6 +269,79 @@ partial(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 	ev_buf_adds(out, " (not final; left out of the change)\n");
 }
 
+/* A blank line and the metric's name, bold in colour. */
+static void
+metric_name(const json_t *me, int color, struct ev_buf *out)
+{
+	ev_buf_addc(out, '\n');
+	if (color)
+		ev_buf_adds(out, C_BOLD);
+	safe_adds(out, ev_report_get_str(me, "name", "?"));
+	if (color)
+		ev_buf_adds(out, C_OFF);
+}
+
+/* A top(field, N) value as text: a string as it is, anything else JSON. */
+static void
+top_value(struct ev_buf *b, const json_t *v)
+{
+	if (json_is_string(v))
+		ev_buf_adds(b, json_string_value(v));
+	else if (v != NULL)
+		ev_json_write(v, b);
+}
+
+/* A top(field, N) metric: one ranked table per period and series. */
+static void
+top_metric(const json_t *me, const struct ev_tz *tz,
+    const struct ev_report_render_opts *ro, struct ev_buf *out)
+{
+	static const int right[] = { 1, 0, 1 };
+	json_t *pa = ev_report_get_arr(me, "periods"), *po, *it;
+	struct ev_buf b = EV_BUF_INIT;
+	struct tbl t;
+	size_t i, k, at;
+
+	metric_name(me, ro->color, out);
+	ev_buf_adds(out, "  top values per period\n");
+	if (json_array_size(pa) == 0) {
+		ev_buf_adds(out, "  no values in the range\n");
+		return;
+	}
+	json_array_foreach(pa, i, po) {
+		ev_buf_adds(out, "  ");
+		ev_report_fmt_timestr(out, tz, ev_report_get_str(po, "start",
+		    ""), 0);
+		ev_buf_adds(out, "  ");
+		safe_adds(out, ev_report_get_str(po, "series", ""));
+		if (json_is_true(json_object_get(po, "partial")))
+			ev_buf_adds(out, "  partial");
+		ev_buf_addc(out, '\n');
+		tbl_init(&t, 3, right);
+		at = tbl_row(&t);
+		tbl_set(&t, at, "rank", NULL);
+		tbl_set(&t, at + 1, "value", NULL);
+		tbl_set(&t, at + 2, "count", NULL);
+		json_array_foreach(ev_report_get_arr(po, "items"), k, it) {
+			at = tbl_row(&t);
+			ev_buf_reset(&b);
+			ev_report_fmt_value(&b, ev_report_get_num(it, "rank",
+			    NAN), "-");
+			tbl_set(&t, at, b.data, NULL);
+			ev_buf_reset(&b);
+			top_value(&b, json_object_get(it, "value"));
+			tbl_set(&t, at + 1, b.data ? b.data : "", NULL);
+			ev_buf_reset(&b);
+			ev_report_fmt_value(&b, ev_report_get_num(it, "count",
+			    NAN), "-");
+			tbl_set(&t, at + 2, b.data, NULL);
+		}
+		tbl_write(&t, "    ", ro->color, out);
+		tbl_free(&t);
+	}
+	ev_buf_free(&b);
+}
+
 static void
 metric(const json_t *m, const json_t *me, const json_t *by,
     const struct ev_tz *tz, const struct ev_report_render_opts *ro,
@@ -284,12 +358,11 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 	ev_us_t step;
 	int add;
 
-	ev_buf_addc(out, '\n');
-	if (ro->color)
-		ev_buf_adds(out, C_BOLD);
-	safe_adds(out, ev_report_get_str(me, "name", "?"));
-	if (ro->color)
-		ev_buf_adds(out, C_OFF);
+	if (strcmp(ev_report_get_str(me, "kind", ""), "top") == 0) {
+		top_metric(me, tz, ro, out);
+		return;
+	}
+	metric_name(me, ro->color, out);
 	ev_buf_adds(out, "  total ");
 	ev_report_fmt_value(out, ev_report_get_num(me, "total", NAN), "n/a");
 	ev_buf_adds(out, "  change ");

@@ -550,3 +550,47 @@ print(round((cur - prev) / prev * 1e6), round((web[0] - web[1]) / web[1] * 1e6))
 	ev-report -f html --last 1d < in.ndjson > out.html
 	grep -q 'class="partial"' out.html
 }
+
+@test "ev-report: top(field, N) renders as a ranked table per period" {
+	# As ev-window writes top(referrer, 3): a list per window and group;
+	# the second ios record of 00:00 is an update that replaces the first.
+	cat > in.ndjson <<'EOT'
+{"start":"2026-03-07T00:00:00Z","end":"2026-03-07T01:00:00Z","platform":"web","count":9,"top_referrers":[{"value":"google.com","count":5},{"value":"t.co","count":3},{"value":"bing.com","count":1}],"final":true}
+{"start":"2026-03-07T00:00:00Z","end":"2026-03-07T01:00:00Z","platform":"ios","count":4,"top_referrers":[{"value":"t.co","count":4}],"final":false}
+{"start":"2026-03-07T00:00:00Z","end":"2026-03-07T01:00:00Z","platform":"ios","count":7,"top_referrers":[{"value":"t.co","count":6},{"value":null,"count":1}],"final":true}
+{"start":"2026-03-07T01:00:00Z","end":"2026-03-07T02:00:00Z","platform":"web","count":1200,"top_referrers":[{"value":"bing.com","count":1100},{"value":"google.com","count":100}],"final":false}
+EOT
+	want=$(python3 -c '
+import json
+last = {}
+for l in open("in.ndjson"):
+    r = json.loads(l)
+    last[(r["start"], "platform=" + r["platform"])] = r
+out = []
+for (s, k) in sorted(last):
+    r = last[(s, k)]
+    out.append([s, k, not r["final"],
+        [[i + 1, x["value"], x["count"]] for i, x in enumerate(r["top_referrers"])]])
+print(json.dumps(out, separators=(",", ":")))')
+	ev-report -f json --metric top_referrers < in.ndjson > m.json
+	run jq -c '.metrics[0] | [.kind, .total]' m.json
+	assert_output '["top",null]'
+	run jq -c '[.metrics[0].periods[] | [.start, .series, .partial,
+		[.items[] | [.rank, .value, (.count | floor)]]]]' m.json
+	assert_output "$want"
+	ev-report -f text --metric top_referrers < in.ndjson > out
+	! grep -q 'total 0' out
+	grep -q '^top_referrers  top values per period$' out
+	grep -q '^  2026-03-07 01:00  platform=web  partial$' out
+	grep -qE '^ +1  bing\.com +1,100$' out
+	grep -qE '^ +2  null +1$' out
+	# Without --metric the list is found and shown next to the counts.
+	ev-report -f text < in.ndjson > all
+	grep -q '^top_referrers  top values per period$' all
+	grep -q '^count  total ' all
+	ev-report -f html --metric top_referrers < in.ndjson > out.html
+	grep -q '<td>google.com</td><td class="n">5</td>' out.html
+	# The model re-renders the same bytes.
+	ev-report -f json --metric top_referrers < in.ndjson | ev-report --from-json - -f text > again
+	cmp out again
+}
