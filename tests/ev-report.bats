@@ -472,7 +472,7 @@ import json
 r = [json.loads(l) for l in open("in.ndjson")]
 tot = [x for x in r if "platform" not in x][0]
 print(tot["dau"], sum(x["count"] for x in r if "platform" in x),
-      sum(x["dau"] for x in r if "platform" in x))')"
+      "{:,}".format(sum(x["dau"] for x in r if "platform" in x)))')"
 	ev-report -f json < in.ndjson > m.json
 	run jq -r '.metrics[] | select(.name == "dau") | [.additive, .total] | @tsv' m.json
 	assert_output "false	$dau"
@@ -484,7 +484,7 @@ print(tot["dau"], sum(x["count"] for x in r if "platform" in x),
 	assert_output '[false]'
 	ev-report -f text --metric dau < in.ndjson > out
 	grep -q '^dau  total 14,658' out
-	! grep -q "$(printf "%'d" "$summed" 2>/dev/null || echo 15,103)" out
+	! grep -qF "$summed" out
 	! grep -q 'share' out
 	! grep -q '%' out
 }
