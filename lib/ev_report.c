@@ -1364,11 +1364,12 @@ rep_top_metric(const struct rep_build *B, size_t m)
 	}
 	for (i = 0; i < n; i++) {
 		const struct rep_entry *e = &s->ent[tl[i]->entry];
-		json_t *po, *items = json_array();
+		json_t *po, *items;
 
 		if (i + 1 < n && s->ent[tl[i + 1]->entry].t == e->t &&
 		    s->ent[tl[i + 1]->entry].series == e->series)
 			continue;	/* a later record replaces it */
+		items = json_array();
 		json_array_foreach(tl[i]->a, k, it)
 			json_array_append_new(items, json_pack("{s:I,s:O,s:o}",
 			    "rank", (json_int_t)k + 1, "value",
