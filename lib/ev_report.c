@@ -29,6 +29,7 @@ struct rep_entry {
 	uint32_t	npairs;
 	size_t		poff;
 	int32_t		band_name;	/* name the band is for, -1 none */
+	int		partial;	/* "final": false: a window cut short */
 	double		exp, lo, hi;
 };
 
@@ -48,6 +49,15 @@ struct rep_series {
 struct rep_name {
 	char		*s;
 	int		 is_metric;
+	int		 additive;	/* -1: from the name; 0 or 1: a record said */
+	int		 top;		/* values are top(field, N) lists */
+};
+
+/* A top(field, N) value of one record. */
+struct rep_top {
+	size_t		 entry;
+	int32_t		 name;
+	json_t		*a;		/* the array (own reference) */
 };
 
 struct ev_report_store {
@@ -60,6 +70,8 @@ struct ev_report_store {
 	size_t			 npair, cappair;
 	struct rep_anom		*anom;
 	size_t			 nanom, capanom;
+	struct rep_top		*tops;
+	size_t			 ntop, captop;
 	struct rep_series	*ser;
 	size_t			 nser, capser;
 	size_t			*htab;		/* series index + 1, 0 empty */
@@ -97,6 +109,8 @@ rep_name_intern(struct ev_report_store *s, const char *n)
 	}
 	s->name[s->nname].s = ev_xstrdup(n);
 	s->name[s->nname].is_metric = 0;
+	s->name[s->nname].additive = -1;
+	s->name[s->nname].top = 0;
 	return (int32_t)s->nname++;
 }
 
@@ -146,6 +160,9 @@ ev_report_store_free(struct ev_report_store *s)
 	free(s->by_path);
 	for (i = 0; i < s->nanom; i++)
 		json_decref(s->anom[i].a);
+	for (i = 0; i < s->ntop; i++)
+		json_decref(s->tops[i].a);
+	free(s->tops);
 	for (i = 0; i < s->nser; i++) {
 		free(s->ser[i].key);
 		json_decref(s->ser[i].labels);
@@ -198,7 +215,7 @@ static int
 rep_reserved(const struct ev_report_store *s, const char *k)
 {
 	static const char *const res[] = { "start", "end", "final", "anomaly",
-	    "status", "severity", "fingerprint" };
+	    "status", "severity", "fingerprint", "additive" };
 	size_t i;
 
 	if (strcmp(k, s->o.time_field) == 0)
@@ -452,8 +469,94 @@ rep_entry_new(struct ev_report_store *s, ev_us_t t, ev_us_t end)
 	e->end = end;
 	e->poff = s->npair;
 	e->band_name = -1;
+	e->partial = 0;
 	e->exp = e->lo = e->hi = NAN;
 	return e;
+}
+
+/*
+ * A record's "additive" member, {"NAME": true|false, ...}, says which of
+ * its aggregates may be summed; it overrides what the name suggests.
+ */
+static void
+rep_note_additive(struct ev_report_store *s, const json_t *ad)
+{
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(ad))
+		return;
+	json_object_foreach((json_t *)(uintptr_t)ad, k, v)
+		if (json_is_boolean(v))
+			s->name[rep_name_intern(s, k)].additive =
+			    json_is_true(v);
+}
+
+/* Whether name is word, or word followed by '_' and more. */
+static int
+rep_word(const char *name, const char *word)
+{
+	size_t n = strlen(word);
+
+	return strncmp(name, word, n) == 0 && (name[n] == '\0' ||
+	    (name[n] == '_' && name[n + 1] != '\0'));
+}
+
+int
+ev_report_additive(const char *name)
+{
+	static const char *const word[] = { "distinct", "approx_distinct",
+	    "avg", "mean", "median", "min", "max", "stddev", "first", "last",
+	    "ratio", "rate", "dau", "wau", "mau", "users", "uniques" };
+	size_t i, n;
+
+	if (rep_word(name, "count") || rep_word(name, "sum"))
+		return 1;
+	/* pNN, pNN.N, pNN_field: a percentile. */
+	if (name[0] == 'p' && name[1] >= '0' && name[1] <= '9')
+		return 0;
+	for (i = 0; i < sizeof(word) / sizeof(word[0]); i++)
+		if (rep_word(name, word[i]))
+			return 0;
+	/* Distinct users under another name: "users", "active_users". */
+	n = strlen(name);
+	if (strstr(name, "users") != NULL || strstr(name, "ratio") != NULL ||
+	    strstr(name, "distinct") != NULL || (n > 5 &&
+	    strcmp(name + n - 5, "_rate") == 0))
+		return 0;
+	return 1;
+}
+
+/* Whether v is what top(field, N) writes: [{"value":...,"count":N},...]. */
+static int
+rep_is_top(const json_t *v)
+{
+	json_t *it;
+	size_t i;
+
+	if (!json_is_array(v))
+		return 0;
+	json_array_foreach(v, i, it)
+		if (!json_is_object(it) || json_object_get(it, "value") ==
+		    NULL || !json_is_number(json_object_get(it, "count")))
+			return 0;
+	return 1;
+}
+
+/* Keep the top list v of metric name for the entry being added. */
+static void
+rep_add_top(struct ev_report_store *s, int32_t name, json_t *v)
+{
+	if (s->ntop == s->captop) {
+		s->captop = s->captop ? 2 * s->captop : 64;
+		s->tops = ev_xreallocarray(s->tops, s->captop,
+		    sizeof(*s->tops));
+	}
+	s->name[name].top = 1;
+	s->tops[s->ntop].entry = s->nent;
+	s->tops[s->ntop].name = name;
+	s->tops[s->ntop].a = json_incref(v);
+	s->ntop++;
 }
 
 int
@@ -483,6 +586,8 @@ ev_report_store_add(struct ev_report_store *s, const json_t *rec,
 		end = t;
 	e = rep_entry_new(s, t, end);
 	e->series = rep_series_of(s, rec);
+	e->partial = json_is_false(json_object_get(rec, "final"));
+	rep_note_additive(s, json_object_get(rec, "additive"));
 	if (s->o.nmetrics > 0) {
 		for (i = 0; i < s->o.nmetrics; i++) {
 			json_t *v = json_object_get(rec, s->o.metrics[i]);
@@ -490,6 +595,8 @@ ev_report_store_add(struct ev_report_store *s, const json_t *rec,
 			if (json_is_number(v))
 				rep_add_pair(s, (int32_t)i,
 				    json_number_value(v));
+			else if (rep_is_top(v))
+				rep_add_top(s, (int32_t)i, v);
 		}
 	} else {
 		const char *k;
@@ -498,11 +605,15 @@ ev_report_store_add(struct ev_report_store *s, const json_t *rec,
 		json_object_foreach((json_t *)(uintptr_t)rec, k, v) {
 			int32_t n;
 
-			if (!json_is_number(v) || rep_reserved(s, k))
+			if (rep_reserved(s, k) || (!json_is_number(v) &&
+			    !rep_is_top(v)))
 				continue;
 			n = rep_name_intern(s, k);	/* may move s->name */
 			s->name[n].is_metric = 1;
-			rep_add_pair(s, n, json_number_value(v));
+			if (json_is_number(v))
+				rep_add_pair(s, n, json_number_value(v));
+			else
+				rep_add_top(s, n, v);
 		}
 	}
 	e->npairs = (uint32_t)(s->npair - e->poff);
@@ -592,9 +703,15 @@ ev_report_store_add_rec(struct ev_report_store *s, const struct ev_rec *rec,
 
 	/* Anomaly objects and anything unusual take the document path. */
 	if (!ev_rec_lazy(rec) || ((v = ev_rec_member(rec, "anomaly")) >= 0 &&
-	    ev_rec_kind(rec, v) == 'o'))
+	    ev_rec_kind(rec, v) == 'o') || ev_rec_member(rec, "additive") >= 0)
 		return ev_report_store_add(s, ev_rec_root(rec), reason, err,
 		    errlen);
+	/* So do top(field, N) lists, the only arrays a report reads. */
+	while (ev_rec_next(rec, &it, &k, &v))
+		if (ev_rec_kind(rec, v) == 'a')
+			return ev_report_store_add(s, ev_rec_root(rec), reason,
+			    err, errlen);
+	it = 0;
 	if (ev_rec_time(rec, s->time_path, &t) != 0) {
 		json_t *tv = ev_rec_get(rec, s->time_path);
 
@@ -617,6 +734,8 @@ ev_report_store_add_rec(struct ev_report_store *s, const struct ev_rec *rec,
 	}
 	e = rep_entry_new(s, t, end);
 	e->series = rep_series_of_rec(s, rec);
+	e->partial = (v = ev_rec_member(rec, "final")) >= 0 &&
+	    ev_rec_kind(rec, v) == 'f';
 	if (s->o.nmetrics > 0) {
 		for (i = 0; i < s->o.nmetrics; i++)
 			if ((v = ev_rec_member(rec, s->o.metrics[i])) >= 0 &&
@@ -648,6 +767,9 @@ struct rep_build {
 	int32_t			*metric;	/* name index per metric, -1 none */
 	size_t			 nmetric;
 	const char	       **mname;
+	int			*add;		/* per metric: additive */
+	char			*part;		/* per point: a partial period */
+	size_t			 npart;
 	ev_us_t			 since, until, step, psince;
 	int			 has_prev;
 	size_t			 n;
@@ -803,7 +925,9 @@ rep_change(double total, double prev)
 struct rep_rank {
 	uint32_t	series;
 	double		total, prev;
-	int		has, has_prev;
+	double		ctot;		/* total of the complete periods */
+	int		has, has_prev, has_c;
+	size_t		nper, nprev;	/* periods in the range, previous */
 	size_t		nanom;
 };
 
@@ -811,7 +935,10 @@ static int
 rep_rank_before(const struct ev_report_store *s, const struct rep_rank *a,
     const struct rep_rank *b)
 {
-	if (a->total != b->total)
+	/* A non-additive total may be unknown (NaN): it ranks last. */
+	if (isnan(a->total) != isnan(b->total))
+		return isnan(b->total);
+	if (!isnan(a->total) && a->total != b->total)
 		return a->total > b->total;
 	return strcmp(s->ser[a->series].key, s->ser[b->series].key) < 0;
 }
@@ -875,14 +1002,27 @@ rep_tot_fn(void *arg, const struct rep_entry *e, double v)
 	const struct rep_build *B = T->B;
 
 	if (e->t >= B->since && e->t < B->until) {
+		size_t k = (size_t)((e->t - B->since) / B->step);
+
 		T->r->total += v;
 		T->r->has = 1;
+		T->r->nper++;
+		if (!B->part[k]) {
+			T->r->ctot += v;
+			T->r->has_c = 1;
+		}
 		if (T->grid != NULL)
-			rep_grid_add(&T->grid[(size_t)((e->t - B->since) /
-			    B->step)], v);
+			rep_grid_add(&T->grid[k], v);
 	} else if (B->has_prev && e->t >= B->psince && e->t < B->since) {
-		T->r->prev += v;
-		T->r->has_prev = 1;
+		/* Only against a complete period of the range. */
+		size_t k = (size_t)((e->t + (B->until - B->since) -
+		    B->since) / B->step);
+
+		T->r->nprev++;
+		if (!e->partial && !(k < B->n && B->part[k])) {
+			T->r->prev += v;
+			T->r->has_prev = 1;
+		}
 	}
 }
 
@@ -938,12 +1078,12 @@ rep_anom_for(const struct rep_build *B, const struct rep_anom *an,
 	return m == 0;
 }
 
+/* Entry a before entry b: by time, then series, then arrival. */
 static int
-rep_anom_before(const struct rep_build *B, const struct rep_anom *a,
-    const struct rep_anom *b)
+rep_ent_before(const struct rep_build *B, size_t a, size_t b)
 {
-	const struct rep_entry *ea = &B->s->ent[a->entry];
-	const struct rep_entry *eb = &B->s->ent[b->entry];
+	const struct rep_entry *ea = &B->s->ent[a];
+	const struct rep_entry *eb = &B->s->ent[b];
 	int c;
 
 	if (ea->t != eb->t)
@@ -951,7 +1091,14 @@ rep_anom_before(const struct rep_build *B, const struct rep_anom *a,
 	c = strcmp(B->s->ser[ea->series].key, B->s->ser[eb->series].key);
 	if (c != 0)
 		return c < 0;
-	return a->entry < b->entry;
+	return a < b;
+}
+
+static int
+rep_anom_before(const struct rep_build *B, const struct rep_anom *a,
+    const struct rep_anom *b)
+{
+	return rep_ent_before(B, a->entry, b->entry);
 }
 
 static json_t *
@@ -1004,9 +1151,11 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 	struct rep_rank *r = ev_xcalloc(s->nser ? s->nser : 1, sizeof(*r));
 	double *grid = ev_xreallocarray(NULL, B->n ? B->n : 1,
 	    sizeof(double));
-	double total = 0, prev = 0, other = 0;
-	int has_prev = 0;
-	size_t i, nr = 0, nother = 0, ntop;
+	double total = 0, prev = 0, ctot = 0, other = 0, change;
+	int has_prev = 0, has_c = 0, add = B->add[m];
+	size_t i, nr = 0, nother = 0, ntop, minl = SIZE_MAX, nmin = 0;
+	int64_t trow = -1;
+	const char *note = NULL;
 	struct rep_anom **al;
 	size_t nal = 0;
 	json_t *o = json_object(), *sa, *aa;
@@ -1014,24 +1163,66 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 
 	for (i = 0; i < B->n; i++)
 		grid[i] = NAN;
+	/*
+	 * A non-additive metric is never summed: its total is the total
+	 * row's, the one series with the fewest group columns.
+	 */
+	if (!add) {
+		for (i = 0; i < s->nser; i++) {
+			if (s->ser[i].nlabels < minl) {
+				minl = s->ser[i].nlabels;
+				nmin = 0;
+			}
+			if (s->ser[i].nlabels == minl) {
+				nmin++;
+				trow = (int64_t)i;
+			}
+		}
+		if (nmin != 1)
+			trow = -1;
+	}
 	for (i = 0; i < s->nser; i++) {
 		struct rep_tot T;
+		int top = add ? s->ser[i].nlabels == B->maxlabels :
+		    (int64_t)i == trow;
 
+		memset(&r[nr], 0, sizeof(r[nr]));
 		r[nr].series = (uint32_t)i;
 		T.B = B;
 		T.r = &r[nr];
-		T.grid = s->ser[i].nlabels == B->maxlabels ? grid : NULL;
+		T.grid = top ? grid : NULL;
 		rep_walk(B, (uint32_t)i, name, rep_tot_fn, &T);
-		if (T.grid != NULL && r[nr].has_prev) {
+		if (top && r[nr].has_prev) {
 			prev += r[nr].prev;
 			has_prev = 1;
 		}
+		if (top && r[nr].has_c) {
+			ctot += r[nr].ctot;
+			has_c = 1;
+		}
+		if (!add && top) {
+			/* One value per period: only a single one is a total. */
+			has_prev = has_prev && r[nr].nprev == 1;
+			has_c = has_c && r[nr].nper == 1;
+			if (r[nr].nper > 1)
+				note = "not additive: one value per period, "
+				    "not summed across periods";
+		}
+		if (!add && r[nr].nper > 1)
+			r[nr].total = NAN;
 		if (r[nr].has)
 			nr++;
 	}
 	for (i = 0; i < B->n; i++)
 		if (!isnan(grid[i]))
 			total += grid[i];
+	if (!add && trow < 0) {
+		total = NAN;
+		note = "not additive: no total row (a record without the "
+		    "segment columns), and segments are never summed";
+	} else if (note != NULL)
+		total = NAN;
+	change = has_prev && has_c ? rep_change(ctot, prev) : NAN;
 
 	/* Anomalies of this metric in the range, one per series and time. */
 	al = ev_xreallocarray(NULL, s->nanom ? s->nanom : 1, sizeof(*al));
@@ -1071,11 +1262,13 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 	ntop = nr < s->o.top ? nr : s->o.top;
 
 	json_object_set_new(o, "name", json_string(B->mname[m]));
-	json_object_set_new(o, "total", json_real(total));
+	json_object_set_new(o, "additive", json_boolean(add));
+	json_object_set_new(o, "total", rep_num(total));
+	if (note != NULL)
+		json_object_set_new(o, "total_note", json_string(note));
 	json_object_set_new(o, "previous", has_prev ? json_real(prev) :
 	    json_null());
-	json_object_set_new(o, "change", rep_num(has_prev ?
-	    rep_change(total, prev) : NAN));
+	json_object_set_new(o, "change", rep_num(change));
 	json_object_set_new(o, "sparkline", rep_spark(grid, B->n));
 	json_object_set_new(o, "points", rep_points(grid, B->n));
 
@@ -1089,7 +1282,7 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 		if (i >= ntop && r[i].nanom == 0) {
 			nother++;
 			if (se->nlabels == B->maxlabels)
-				other += r[i].total;
+				other += add ? r[i].total : NAN;
 			continue;
 		}
 		P.B = B;
@@ -1108,13 +1301,16 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 		json_object_set_new(so, "series", json_string(lb.data));
 		json_object_set_new(so, "labels", json_deep_copy(se->labels));
 		json_object_set_new(so, "rank", json_integer((json_int_t)i + 1));
-		json_object_set_new(so, "total", json_real(r[i].total));
+		json_object_set_new(so, "total", rep_num(r[i].total));
 		json_object_set_new(so, "previous", r[i].has_prev ?
 		    json_real(r[i].prev) : json_null());
-		json_object_set_new(so, "change", rep_num(r[i].has_prev ?
-		    rep_change(r[i].total, r[i].prev) : NAN));
-		json_object_set_new(so, "share", rep_num(total != 0 ?
-		    r[i].total / total : NAN));
+		json_object_set_new(so, "change", rep_num(r[i].has_prev &&
+		    r[i].has_c && (add || (r[i].nper == 1 &&
+		    r[i].nprev == 1)) ? rep_change(r[i].ctot, r[i].prev) :
+		    NAN));
+		if (add)
+			json_object_set_new(so, "share", rep_num(total != 0 ?
+			    r[i].total / total : NAN));
 		json_object_set_new(so, "anomalies",
 		    json_integer((json_int_t)r[i].nanom));
 		json_object_set_new(so, "sparkline", rep_spark(P.p, B->n));
@@ -1130,12 +1326,80 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 	}
 	json_object_set_new(o, "series", sa);
 	json_object_set_new(o, "other", json_pack("{s:I,s:o}", "series",
-	    (json_int_t)nother, "total", json_real(other)));
+	    (json_int_t)nother, "total", rep_num(other)));
 	json_object_set_new(o, "anomalies", aa);
 	ev_buf_free(&lb);
 	free(al);
 	free(r);
 	free(grid);
+	return o;
+}
+
+/*
+ * A top(field, N) metric: a ranked list per period and series, in time and
+ * then series order (the last record of a series and period replaces the
+ * earlier ones).  Lists are never summed, so the metric has no total.
+ */
+static json_t *
+rep_top_metric(const struct rep_build *B, size_t m)
+{
+	const struct ev_report_store *s = B->s;
+	const struct rep_top **tl;
+	struct ev_buf lb = EV_BUF_INIT;
+	json_t *o = json_object(), *pa = json_array(), *it;
+	size_t i, j, k, n = 0;
+
+	tl = ev_xreallocarray(NULL, s->ntop ? s->ntop : 1, sizeof(*tl));
+	for (i = 0; i < s->ntop; i++) {
+		const struct rep_entry *e = &s->ent[s->tops[i].entry];
+
+		if (s->tops[i].name != B->metric[m] || e->t < B->since ||
+		    e->t >= B->until)
+			continue;
+		/* Insertion: records mostly arrive in time order. */
+		for (j = n++; j > 0 && rep_ent_before(B, s->tops[i].entry,
+		    tl[j - 1]->entry); j--)
+			tl[j] = tl[j - 1];
+		tl[j] = &s->tops[i];
+	}
+	for (i = 0; i < n; i++) {
+		const struct rep_entry *e = &s->ent[tl[i]->entry];
+		json_t *po, *items;
+
+		if (i + 1 < n && s->ent[tl[i + 1]->entry].t == e->t &&
+		    s->ent[tl[i + 1]->entry].series == e->series)
+			continue;	/* a later record replaces it */
+		items = json_array();
+		json_array_foreach(tl[i]->a, k, it)
+			json_array_append_new(items, json_pack("{s:I,s:O,s:o}",
+			    "rank", (json_int_t)k + 1, "value",
+			    json_object_get(it, "value"), "count",
+			    json_real(ev_report_get_num(it, "count", 0))));
+		rep_labels_str(&lb, s->ser[e->series].labels);
+		po = json_object();
+		json_object_set_new(po, "start", rep_time_json(e->t));
+		json_object_set_new(po, "partial", json_boolean(e->partial));
+		json_object_set_new(po, "series", json_string(lb.data));
+		json_object_set_new(po, "labels", json_deep_copy(
+		    s->ser[e->series].labels));
+		json_object_set_new(po, "items", items);
+		json_array_append_new(pa, po);
+	}
+	json_object_set_new(o, "name", json_string(B->mname[m]));
+	json_object_set_new(o, "kind", json_string("top"));
+	json_object_set_new(o, "additive", json_false());
+	json_object_set_new(o, "total", json_null());
+	json_object_set_new(o, "previous", json_null());
+	json_object_set_new(o, "change", json_null());
+	json_object_set_new(o, "sparkline", json_string(""));
+	json_object_set_new(o, "points", json_array());
+	json_object_set_new(o, "series", json_array());
+	json_object_set_new(o, "other", json_pack("{s:I,s:n}", "series",
+	    (json_int_t)0, "total"));
+	json_object_set_new(o, "anomalies", json_array());
+	json_object_set_new(o, "periods", pa);
+	ev_buf_free(&lb);
+	free(tl);
 	return o;
 }
 
@@ -1243,6 +1507,22 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 	for (i = 0; i < s->nent; i++)
 		if (s->ent[i].t >= B.since && s->ent[i].t < B.until)
 			used++;
+	B.add = ev_xcalloc(B.nmetric ? B.nmetric : 1, sizeof(*B.add));
+	for (i = 0; i < B.nmetric; i++)
+		B.add[i] = s->name[B.metric[i]].additive >= 0 ?
+		    s->name[B.metric[i]].additive :
+		    ev_report_additive(B.mname[i]);
+	/* A period is partial when the last record of a series in it is. */
+	B.part = ev_xcalloc(B.n ? B.n : 1, 1);
+	for (i = 0; i < s->nent; i++) {
+		const struct rep_entry *e = &s->ent[B.ord[i]];
+
+		if (i + 1 < s->nent && s->ent[B.ord[i + 1]].series ==
+		    e->series && s->ent[B.ord[i + 1]].t == e->t)
+			continue;	/* replaced by a later record */
+		if (e->partial && e->t >= B.since && e->t < B.until)
+			B.part[(size_t)((e->t - B.since) / step)] = 1;
+	}
 
 	model = json_object();
 	json_object_set_new(model, "report", json_string("ev-report"));
@@ -1261,6 +1541,12 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 	    json_pack("{s:o,s:o}", "start", rep_time_json(B.psince), "end",
 	    rep_time_json(B.since)) : json_null());
 	by = json_array();
+	for (i = 0; i < B.n; i++)
+		if (B.part[i])
+			json_array_append_new(by, rep_time_json(B.since +
+			    (ev_us_t)i * step));
+	json_object_set_new(model, "partial", by);
+	by = json_array();
 	if (s->o.nby > 0)
 		for (i = 0; i < s->o.nby; i++)
 			json_array_append_new(by, json_string(s->o.by[i]));
@@ -1270,7 +1556,8 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 	json_object_set_new(model, "by", by);
 	metrics = json_array();
 	for (i = 0; i < B.nmetric; i++)
-		json_array_append_new(metrics, rep_metric(&B, i, &nanom));
+		json_array_append_new(metrics, s->name[B.metric[i]].top ?
+		    rep_top_metric(&B, i) : rep_metric(&B, i, &nanom));
 	rec = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "in", (json_int_t)c->in, "rejected", (json_int_t)c->rejected,
 	    "used", (json_int_t)used, "outside", (json_int_t)(s->nent - used),
@@ -1282,6 +1569,8 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 	free(B.soff);
 	free(B.metric);
 	free(B.mname);
+	free(B.add);
+	free(B.part);
 	return model;
 }
 

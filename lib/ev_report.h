@@ -77,6 +77,14 @@ size_t	ev_report_store_size(const struct ev_report_store *s);
  */
 json_t	*ev_report_build(struct ev_report_store *s,
 	    const struct ev_report_counts *c, char *err, size_t errlen);
+/*
+ * Whether an aggregate column may be summed across segments and periods,
+ * judged from its name as ev-window writes it: count, sum, count_* and
+ * sum_* are; distinct, approx_distinct, pNN, avg, min, max, stddev, first,
+ * last, ratios, rates and distinct users (users, dau, ...) are not; other
+ * names are taken as additive.  1 or 0.
+ */
+int	ev_report_additive(const char *name);
 /* Check that a document read back is a report model; 0 or -1 with err. */
 int	ev_report_check(const json_t *model, char *err, size_t errlen);
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ev_common.h"
+#include "ev_rec.h"
 #include "ev_report.h"
 
 #define CHART_W		760
@@ -65,7 +66,8 @@ static const char css[] =
 "svg .line{fill:none;stroke:var(--line);stroke-width:1.6;"
 "stroke-linejoin:round}\n"
 "svg .anom{fill:var(--anom);stroke:var(--bg);stroke-width:1.5}\n"
-".legend{color:var(--mute);font-size:12px}\n";
+".legend{color:var(--mute);font-size:12px}\n"
+".partial{color:var(--mute);font-style:italic}\n";
 
 static void
 esc(struct ev_buf *b, const char *s)
@@ -457,6 +459,77 @@ header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 	ev_buf_free(&tmp);
 }
 
+/* A top(field, N) metric: one ranked table per period and series. */
+static void
+top_metric(const json_t *me, const struct ev_tz *tz, struct ev_buf *out)
+{
+	json_t *pa = ev_report_get_arr(me, "periods"), *po, *it, *v;
+	struct ev_buf tmp = EV_BUF_INIT;
+	size_t i, k;
+
+	ev_buf_adds(out, "<section>\n<h2>");
+	esc(out, ev_report_get_str(me, "name", "?"));
+	ev_buf_adds(out, "</h2>\n<p class=\"meta\">Top values per period; "
+	    "lists are not summed.</p>\n");
+	if (json_array_size(pa) == 0)
+		ev_buf_adds(out, "<p>No values in the range.</p>\n");
+	json_array_foreach(pa, i, po) {
+		ev_buf_adds(out, "<h3>");
+		ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(po, "start",
+		    ""), 0);
+		ev_buf_adds(&tmp, " ");
+		ev_buf_adds(&tmp, ev_report_get_str(po, "series", ""));
+		esc_buf(out, &tmp);
+		if (json_is_true(json_object_get(po, "partial")))
+			ev_buf_adds(out, " <span class=\"partial\">partial"
+			    "</span>");
+		ev_buf_adds(out, "</h3>\n<table>\n<tr><th class=\"n\">#</th>"
+		    "<th>value</th><th class=\"n\">count</th></tr>\n");
+		json_array_foreach(ev_report_get_arr(po, "items"), k, it) {
+			ev_buf_adds(out, "<tr>");
+			td_num(out, &tmp, ev_report_get_num(it, "rank", NAN),
+			    NULL);
+			v = json_object_get(it, "value");
+			if (json_is_string(v))
+				ev_buf_adds(&tmp, json_string_value(v));
+			else if (v != NULL)
+				ev_json_write(v, &tmp);
+			ev_buf_adds(out, "<td>");
+			esc_buf(out, &tmp);
+			ev_buf_adds(out, "</td>");
+			td_num(out, &tmp, ev_report_get_num(it, "count", NAN),
+			    NULL);
+			ev_buf_adds(out, "</tr>\n");
+		}
+		ev_buf_adds(out, "</table>\n");
+	}
+	ev_buf_adds(out, "</section>\n");
+	ev_buf_free(&tmp);
+}
+
+/* The periods cut by the end of input, which change figures leave out. */
+static void
+partial(struct ev_buf *out, const json_t *m, const struct ev_tz *tz)
+{
+	json_t *pa = ev_report_get_arr(m, "partial"), *it;
+	struct ev_buf tmp = EV_BUF_INIT;
+	size_t i;
+
+	if (json_array_size(pa) == 0)
+		return;
+	ev_buf_adds(out, "<p class=\"partial\">Partial (not final, left out "
+	    "of the change): ");
+	json_array_foreach(pa, i, it) {
+		if (i > 0)
+			ev_buf_adds(out, ", ");
+		ev_report_fmt_timestr(&tmp, tz, json_is_string(it) ?
+		    json_string_value(it) : "", 0);
+		esc_buf(out, &tmp);
+	}
+	ev_buf_adds(out, ".</p>\n");
+	ev_buf_free(&tmp);
+}
+
 static void
 metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
     size_t max, struct ev_buf *out)
@@ -465,6 +538,7 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 	json_t *aa = ev_report_get_arr(me, "anomalies"), *it;
 	const json_t *oth = json_object_get(me, "other");
 	const char *name = ev_report_get_str(me, "name", "?");
+	int add = !json_is_false(json_object_get(me, "additive"));
 	struct ev_buf tmp = EV_BUF_INIT;
 	struct chart c;
 	size_t i;
@@ -475,7 +549,7 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 	ev_buf_adds(out, "<section>\n<h2>");
 	esc(out, name);
 	ev_buf_adds(out, "</h2>\n<p><strong>");
-	ev_report_fmt_value(&tmp, ev_report_get_num(me, "total", NAN), "-");
+	ev_report_fmt_value(&tmp, ev_report_get_num(me, "total", NAN), "n/a");
 	esc_buf(out, &tmp);
 	ev_buf_adds(out, "</strong> total");
 	if (!isnan(ev_report_get_num(me, "change", NAN))) {
@@ -488,6 +562,12 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 		ev_buf_adds(out, "</span> against the previous period");
 	}
 	ev_buf_adds(out, "</p>\n");
+	if (ev_report_get_str(me, "total_note", NULL) != NULL) {
+		ev_buf_adds(out, "<p class=\"meta\">Total n/a: ");
+		esc(out, ev_report_get_str(me, "total_note", ""));
+		ev_buf_adds(out, ".</p>\n");
+	}
+	partial(out, m, tz);
 	c.pts = ev_report_get_arr(me, "points");
 	c.ex = c.lo = c.hi = NULL;
 	c.series = NULL;
@@ -551,10 +631,10 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 		free(shown);
 	}
 
-	ev_buf_adds(out, "<h3>Series</h3>\n<table>\n<tr><th class=\"n\">#"
-	    "</th><th>series</th><th class=\"n\">total</th><th class=\"n\">"
-	    "share</th><th class=\"n\">change</th><th class=\"n\">anomalies"
-	    "</th><th>trend</th></tr>\n");
+	ev_buf_printf(out, "<h3>Series</h3>\n<table>\n<tr><th class=\"n\">#"
+	    "</th><th>series</th><th class=\"n\">total</th>%s<th class=\"n\">"
+	    "change</th><th class=\"n\">anomalies</th><th>trend</th></tr>\n",
+	    add ? "<th class=\"n\">share</th>" : "");
 	json_array_foreach(sa, i, it) {
 		double na = ev_report_get_num(it, "anomalies", 0);
 
@@ -564,10 +644,13 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 		esc(out, ev_report_get_str(it, "series", ""));
 		ev_buf_adds(out, "</td>");
 		td_num(out, &tmp, ev_report_get_num(it, "total", NAN), NULL);
-		ev_report_fmt_share(&tmp, ev_report_get_num(it, "share", NAN));
-		ev_buf_adds(out, "<td class=\"n\">");
-		esc_buf(out, &tmp);
-		ev_buf_adds(out, "</td>");
+		if (add) {
+			ev_report_fmt_share(&tmp, ev_report_get_num(it,
+			    "share", NAN));
+			ev_buf_adds(out, "<td class=\"n\">");
+			esc_buf(out, &tmp);
+			ev_buf_adds(out, "</td>");
+		}
 		td_change(out, &tmp, ev_report_get_num(it, "change", NAN));
 		td_num(out, &tmp, na, na > 0 ? "bad" : NULL);
 		ev_buf_adds(out, "<td class=\"spark\">");
@@ -582,7 +665,8 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 		esc_buf(out, &tmp);
 		ev_buf_adds(out, "</td>");
 		td_num(out, &tmp, ev_report_get_num(oth, "total", 0), NULL);
-		ev_buf_adds(out, "<td></td><td></td><td></td><td></td></tr>\n");
+		ev_buf_adds(out, add ? "<td></td><td></td><td></td><td></td>"
+		    "</tr>\n" : "<td></td><td></td><td></td></tr>\n");
 	}
 	ev_buf_adds(out, "</table>\n");
 	if (json_array_size(sa) > 0)
@@ -627,7 +711,10 @@ ev_report_html_render(const json_t *m, const struct ev_report_render_opts *ro,
 	ev_buf_adds(out, "</style>\n</head>\n<body>\n");
 	header(m, tz, out);
 	json_array_foreach(ma, i, it)
-		metric(m, it, tz, ro->max_anomalies, out);
+		if (strcmp(ev_report_get_str(it, "kind", ""), "top") == 0)
+			top_metric(it, tz, out);
+		else
+			metric(m, it, tz, ro->max_anomalies, out);
 	ev_buf_adds(out, "</body>\n</html>\n");
 	ev_tz_free(tz);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ev_common.h"
+#include "ev_rec.h"
 #include "ev_report.h"
 
 #define C_BOLD	"\033[1m"
@@ -249,6 +250,98 @@ header(const json_t *m, const struct ev_tz *tz, int color,
 	ev_buf_free(&b);
 }
 
+/* The periods cut by the end of input, which change figures leave out. */
+static void
+partial(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
+{
+	json_t *pa = ev_report_get_arr(m, "partial"), *it;
+	size_t i;
+
+	if (json_array_size(pa) == 0)
+		return;
+	ev_buf_adds(out, "  partial: ");
+	json_array_foreach(pa, i, it) {
+		if (i > 0)
+			ev_buf_adds(out, ", ");
+		ev_report_fmt_timestr(out, tz, json_is_string(it) ?
+		    json_string_value(it) : "", 0);
+	}
+	ev_buf_adds(out, " (not final; left out of the change)\n");
+}
+
+/* A blank line and the metric's name, bold in colour. */
+static void
+metric_name(const json_t *me, int color, struct ev_buf *out)
+{
+	ev_buf_addc(out, '\n');
+	if (color)
+		ev_buf_adds(out, C_BOLD);
+	safe_adds(out, ev_report_get_str(me, "name", "?"));
+	if (color)
+		ev_buf_adds(out, C_OFF);
+}
+
+/* A top(field, N) value as text: a string as it is, anything else JSON. */
+static void
+top_value(struct ev_buf *b, const json_t *v)
+{
+	if (json_is_string(v))
+		ev_buf_adds(b, json_string_value(v));
+	else if (v != NULL)
+		ev_json_write(v, b);
+}
+
+/* A top(field, N) metric: one ranked table per period and series. */
+static void
+top_metric(const json_t *me, const struct ev_tz *tz,
+    const struct ev_report_render_opts *ro, struct ev_buf *out)
+{
+	static const int right[] = { 1, 0, 1 };
+	json_t *pa = ev_report_get_arr(me, "periods"), *po, *it;
+	struct ev_buf b = EV_BUF_INIT;
+	struct tbl t;
+	size_t i, k, at;
+
+	metric_name(me, ro->color, out);
+	ev_buf_adds(out, "  top values per period\n");
+	if (json_array_size(pa) == 0) {
+		ev_buf_adds(out, "  no values in the range\n");
+		return;
+	}
+	json_array_foreach(pa, i, po) {
+		ev_buf_adds(out, "  ");
+		ev_report_fmt_timestr(out, tz, ev_report_get_str(po, "start",
+		    ""), 0);
+		ev_buf_adds(out, "  ");
+		safe_adds(out, ev_report_get_str(po, "series", ""));
+		if (json_is_true(json_object_get(po, "partial")))
+			ev_buf_adds(out, "  partial");
+		ev_buf_addc(out, '\n');
+		tbl_init(&t, 3, right);
+		at = tbl_row(&t);
+		tbl_set(&t, at, "rank", NULL);
+		tbl_set(&t, at + 1, "value", NULL);
+		tbl_set(&t, at + 2, "count", NULL);
+		json_array_foreach(ev_report_get_arr(po, "items"), k, it) {
+			at = tbl_row(&t);
+			ev_buf_reset(&b);
+			ev_report_fmt_value(&b, ev_report_get_num(it, "rank",
+			    NAN), "-");
+			tbl_set(&t, at, b.data, NULL);
+			ev_buf_reset(&b);
+			top_value(&b, json_object_get(it, "value"));
+			tbl_set(&t, at + 1, b.data ? b.data : "", NULL);
+			ev_buf_reset(&b);
+			ev_report_fmt_value(&b, ev_report_get_num(it, "count",
+			    NAN), "-");
+			tbl_set(&t, at + 2, b.data, NULL);
+		}
+		tbl_write(&t, "    ", ro->color, out);
+		tbl_free(&t);
+	}
+	ev_buf_free(&b);
+}
+
 static void
 metric(const json_t *m, const json_t *me, const json_t *by,
     const struct ev_tz *tz, const struct ev_report_render_opts *ro,
@@ -263,16 +356,15 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 	int *right;
 	struct tbl t;
 	ev_us_t step;
+	int add;
 
-	(void)m;
-	ev_buf_addc(out, '\n');
-	if (ro->color)
-		ev_buf_adds(out, C_BOLD);
-	safe_adds(out, ev_report_get_str(me, "name", "?"));
-	if (ro->color)
-		ev_buf_adds(out, C_OFF);
+	if (strcmp(ev_report_get_str(me, "kind", ""), "top") == 0) {
+		top_metric(me, tz, ro, out);
+		return;
+	}
+	metric_name(me, ro->color, out);
 	ev_buf_adds(out, "  total ");
-	ev_report_fmt_value(out, ev_report_get_num(me, "total", NAN), "-");
+	ev_report_fmt_value(out, ev_report_get_num(me, "total", NAN), "n/a");
 	ev_buf_adds(out, "  change ");
 	if (ro->color && change_color(ev_report_get_num(me, "change", NAN)))
 		ev_buf_adds(out, change_color(ev_report_get_num(me, "change",
@@ -285,9 +377,16 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 	while (out->len > 0 && out->data[out->len - 1] == ' ')
 		out->len--;
 	ev_buf_addc(out, '\n');
+	if (ev_report_get_str(me, "total_note", NULL) != NULL) {
+		ev_buf_adds(out, "  total n/a: ");
+		safe_adds(out, ev_report_get_str(me, "total_note", ""));
+		ev_buf_addc(out, '\n');
+	}
+	partial(m, tz, out);
 
 	/* Breakdown: one column per group column, then the figures. */
-	ncol = (nby ? nby : 1) + 6;
+	add = !json_is_false(json_object_get(me, "additive"));
+	ncol = (nby ? nby : 1) + 5 + add;
 	right = ev_xcalloc(ncol, sizeof(*right));
 	for (k = nby ? nby : 1; k < ncol - 1; k++)
 		right[k] = 1;
@@ -301,10 +400,12 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 	k = nby ? nby : 1;
 	tbl_set(&t, at + k, "rank", NULL);
 	tbl_set(&t, at + k + 1, "total", NULL);
-	tbl_set(&t, at + k + 2, "share", NULL);
-	tbl_set(&t, at + k + 3, "change", NULL);
-	tbl_set(&t, at + k + 4, "anom", NULL);
-	tbl_set(&t, at + k + 5, "trend", NULL);
+	if (add)
+		tbl_set(&t, at + k + 2, "share", NULL);
+	k += add;	/* the columns after share move by one */
+	tbl_set(&t, at + k + 2, "change", NULL);
+	tbl_set(&t, at + k + 3, "anom", NULL);
+	tbl_set(&t, at + k + 4, "trend", NULL);
 	json_array_foreach(sa, i, it) {
 		const json_t *lab = json_object_get(it, "labels");
 		double na = ev_report_get_num(it, "anomalies", 0);
@@ -326,20 +427,24 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 		tbl_set(&t, at + k, b.data, NULL);
 		ev_buf_reset(&b);
 		ev_report_fmt_value(&b, ev_report_get_num(it, "total", NAN),
-		    "-");
+		    "n/a");
 		tbl_set(&t, at + k + 1, b.data, NULL);
-		ev_buf_reset(&b);
-		ev_report_fmt_share(&b, ev_report_get_num(it, "share", NAN));
-		tbl_set(&t, at + k + 2, b.data, NULL);
+		if (add) {
+			ev_buf_reset(&b);
+			ev_report_fmt_share(&b, ev_report_get_num(it, "share",
+			    NAN));
+			tbl_set(&t, at + k + 2, b.data, NULL);
+		}
+		k += add;
 		ev_buf_reset(&b);
 		ev_report_fmt_change(&b, ch, "-");
-		tbl_set(&t, at + k + 3, b.data, change_color(ch));
+		tbl_set(&t, at + k + 2, b.data, change_color(ch));
 		ev_buf_reset(&b);
 		ev_report_fmt_value(&b, na, "-");
-		tbl_set(&t, at + k + 4, b.data, na > 0 ? C_RED : NULL);
+		tbl_set(&t, at + k + 3, b.data, na > 0 ? C_RED : NULL);
 		ev_buf_reset(&b);
 		spark(&b, ev_report_get_str(it, "sparkline", ""), ro->ascii);
-		tbl_set(&t, at + k + 5, b.data, NULL);
+		tbl_set(&t, at + k + 4, b.data, NULL);
 	}
 	tbl_write(&t, "  ", ro->color, out);
 	tbl_free(&t);
@@ -350,7 +455,7 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 		    "-");
 		ev_buf_adds(out, " series, total ");
 		ev_report_fmt_value(out, ev_report_get_num(oth, "total", 0),
-		    "-");
+		    "n/a");
 		ev_buf_addc(out, '\n');
 	}
 

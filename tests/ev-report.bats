@@ -152,7 +152,9 @@ golden() {
 	report csv > out
 	"$EVKIT_BIN/tools/report_csv" < out > again 2> shape
 	cmp out again
-	assert_equal "$(cat shape)" "rows 433 fields 11"
+	# 24 fewer than the summed version: "users" (distinct) has no total
+	# row in windows.ndjson, so it has no "(total)" points.
+	assert_equal "$(cat shape)" "rows 409 fields 11"
 	ev-report -f csv < "$R/quoting.ndjson" > q.csv
 	grep -q '"say ""hi"", all"' q.csv
 	"$EVKIT_BIN/tools/report_csv" < q.csv > q2.csv 2> shape
@@ -456,4 +458,141 @@ golden() {
 	assert_output 3
 	# The model keeps them all.
 	report json --max-anomalies 1 | jq -e '.records.anomalies == 3'
+}
+
+@test "ev-report: a distinct count given as a total row is shown as given, never summed (W2)" {
+	# One day of DAU: the total row and its platform segments; a user on
+	# two platforms is in two segments, so the segments add up to more.
+	cat > in.ndjson <<'EOT'
+{"start":"2026-03-07T00:00:00Z","end":"2026-03-08T00:00:00Z","platform":"web","dau":8000,"count":50000,"final":true}
+{"start":"2026-03-07T00:00:00Z","end":"2026-03-08T00:00:00Z","platform":"ios","dau":4603,"count":30000,"final":true}
+{"start":"2026-03-07T00:00:00Z","end":"2026-03-08T00:00:00Z","platform":"android","dau":2500,"count":20000,"final":true}
+{"start":"2026-03-07T00:00:00Z","end":"2026-03-08T00:00:00Z","dau":14658,"count":100000,"final":true}
+EOT
+	read -r dau cnt summed <<< "$(python3 -c '
+import json
+r = [json.loads(l) for l in open("in.ndjson")]
+tot = [x for x in r if "platform" not in x][0]
+print(tot["dau"], sum(x["count"] for x in r if "platform" in x),
+      "{:,}".format(sum(x["dau"] for x in r if "platform" in x)))')"
+	ev-report -f json < in.ndjson > m.json
+	run jq -r '.metrics[] | select(.name == "dau") | [.additive, .total] | @tsv' m.json
+	assert_output "false	$dau"
+	# The additive count is still the sum of the finest level.
+	run jq -r '.metrics[] | select(.name == "count") | .total' m.json
+	assert_output "$cnt"
+	# No share for the non-additive metric, one for the additive one.
+	run jq -c '[.metrics[] | select(.name == "dau") | .series[] | has("share")] | unique' m.json
+	assert_output '[false]'
+	ev-report -f text --metric dau < in.ndjson > out
+	grep -q '^dau  total 14,658' out
+	! grep -qF "$summed" out
+	! grep -q 'share' out
+	! grep -q '%' out
+}
+
+@test "ev-report: a percentile without a total row has no total and no shares (W2)" {
+	python3 - > in.ndjson <<'EOT'
+import json
+for h in range(3):
+    for p, v in (("web", 2600.5), ("ios", 2700.25), ("android", 2712.29)):
+        print(json.dumps({"start": "2026-03-07T%02d:00:00Z" % h,
+            "end": "2026-03-07T%02d:00:00Z" % (h + 1), "platform": p,
+            "p95_load_ms": v + h, "final": True}))
+EOT
+	summed=$(python3 -c '
+import json
+r = [json.loads(l) for l in open("in.ndjson")]
+print("{:,.2f}".format(sum(x["p95_load_ms"] for x in r)))')
+	ev-report -f json < in.ndjson > m.json
+	run jq -c '.metrics[0] | [.name, .additive, .total, (.total_note | length > 0)]' m.json
+	assert_output '["p95_load_ms",false,null,true]'
+	ev-report -f text < in.ndjson > out
+	grep -q '^p95_load_ms  total n/a' out
+	grep -q 'total n/a: not additive' out
+	! grep -qF "$summed" out
+	! grep -q '33%' out
+	ev-report -f html < in.ndjson > out.html
+	! grep -qF "$summed" out.html
+	! grep -q '33%' out.html
+}
+
+@test "ev-report: a window cut by end of input is marked partial and left out of the change (W1)" {
+	# Two days of hourly counts; the last hour of the second was cut short.
+	python3 - > in.ndjson <<'EOT'
+import json
+for d in (6, 7):
+    for h in range(24):
+        for p, base in (("web", 100), ("ios", 60)):
+            n = base + h + (d - 6) * 5
+            final = not (d == 7 and h == 23)
+            if not final:
+                n = 4
+            print(json.dumps({"start": "2026-03-%02dT%02d:00:00Z" % (d, h),
+                "end": "2026-03-%02dT%02d:00:00Z" % (d + (h == 23), (h + 1) % 24),
+                "platform": p, "count": n, "final": final}))
+EOT
+	want=$(python3 -c '
+import json
+r = [json.loads(l) for l in open("in.ndjson")]
+cut = {x["start"][11:13] for x in r if not x["final"]}
+cur = sum(x["count"] for x in r if x["start"] >= "2026-03-07" and x["start"][11:13] not in cut)
+prev = sum(x["count"] for x in r if x["start"] < "2026-03-07" and x["start"][11:13] not in cut)
+web = [sum(x["count"] for x in r if x["platform"] == "web" and x["start"][11:13] not in cut
+    and (x["start"] >= "2026-03-07") == k) for k in (True, False)]
+print(round((cur - prev) / prev * 1e6), round((web[0] - web[1]) / web[1] * 1e6))')
+	ev-report -f json --last 1d < in.ndjson > m.json
+	run jq -r '[(.metrics[0].change * 1e6 | round),
+		(.metrics[0].series[] | select(.series == "platform=web") | .change * 1e6 | round)] | join(" ")' m.json
+	assert_output "$want"
+	run jq -c '.partial' m.json
+	assert_output '["2026-03-07T23:00:00Z"]'
+	ev-report -f text --last 1d < in.ndjson > out
+	grep -q '^  partial: 2026-03-07 23:00 (not final; left out of the change)' out
+	ev-report -f html --last 1d < in.ndjson > out.html
+	grep -q 'class="partial"' out.html
+}
+
+@test "ev-report: top(field, N) renders as a ranked table per period" {
+	# As ev-window writes top(referrer, 3): a list per window and group;
+	# the second ios record of 00:00 is an update that replaces the first.
+	cat > in.ndjson <<'EOT'
+{"start":"2026-03-07T00:00:00Z","end":"2026-03-07T01:00:00Z","platform":"web","count":9,"top_referrers":[{"value":"google.com","count":5},{"value":"t.co","count":3},{"value":"bing.com","count":1}],"final":true}
+{"start":"2026-03-07T00:00:00Z","end":"2026-03-07T01:00:00Z","platform":"ios","count":4,"top_referrers":[{"value":"t.co","count":4}],"final":false}
+{"start":"2026-03-07T00:00:00Z","end":"2026-03-07T01:00:00Z","platform":"ios","count":7,"top_referrers":[{"value":"t.co","count":6},{"value":null,"count":1}],"final":true}
+{"start":"2026-03-07T01:00:00Z","end":"2026-03-07T02:00:00Z","platform":"web","count":1200,"top_referrers":[{"value":"bing.com","count":1100},{"value":"google.com","count":100}],"final":false}
+EOT
+	want=$(python3 -c '
+import json
+last = {}
+for l in open("in.ndjson"):
+    r = json.loads(l)
+    last[(r["start"], "platform=" + r["platform"])] = r
+out = []
+for (s, k) in sorted(last):
+    r = last[(s, k)]
+    out.append([s, k, not r["final"],
+        [[i + 1, x["value"], x["count"]] for i, x in enumerate(r["top_referrers"])]])
+print(json.dumps(out, separators=(",", ":")))')
+	ev-report -f json --metric top_referrers < in.ndjson > m.json
+	run jq -c '.metrics[0] | [.kind, .total]' m.json
+	assert_output '["top",null]'
+	run jq -c '[.metrics[0].periods[] | [.start, .series, .partial,
+		[.items[] | [.rank, .value, (.count | floor)]]]]' m.json
+	assert_output "$want"
+	ev-report -f text --metric top_referrers < in.ndjson > out
+	! grep -q 'total 0' out
+	grep -q '^top_referrers  top values per period$' out
+	grep -q '^  2026-03-07 01:00  platform=web  partial$' out
+	grep -qE '^ +1  bing\.com +1,100$' out
+	grep -qE '^ +2  null +1$' out
+	# Without --metric the list is found and shown next to the counts.
+	ev-report -f text < in.ndjson > all
+	grep -q '^top_referrers  top values per period$' all
+	grep -q '^count  total ' all
+	ev-report -f html --metric top_referrers < in.ndjson > out.html
+	grep -q '<td>google.com</td><td class="n">5</td>' out.html
+	# The model re-renders the same bytes.
+	ev-report -f json --metric top_referrers < in.ndjson | ev-report --from-json - -f text > again
+	cmp out again
 }

@@ -122,12 +122,35 @@ test_build(void)
 	ev_report_store_free(s);
 }
 
+/* Which column names are summed: ev-window's default names and a few. */
+static void
+test_additive(void)
+{
+	static const char *const yes[] = { "count", "sum", "count_signup",
+	    "sum_amount", "purchases", "revenue" };
+	static const char *const no[] = { "distinct_user_id",
+	    "approx_distinct_user_id", "users", "active_users", "dau", "p50",
+	    "p95_load_ms", "p99.9_load_ms", "avg_amount", "min_amount",
+	    "max", "stddev_amount", "first_path", "last_path",
+	    "conversion_ratio", "error_rate" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		CHECK(ev_report_additive(yes[i]) == 1);
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		CHECK(ev_report_additive(no[i]) == 0);
+	/* A word is a whole word: "minutes" and "counter" are not min/count. */
+	CHECK(ev_report_additive("minutes") == 1);
+	CHECK(ev_report_additive("maxwell") == 1);
+}
+
 int
 main(void)
 {
 	test_format();
 	test_shown();
 	test_build();
+	test_additive();
 	printf("test_report: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
