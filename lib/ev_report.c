@@ -215,13 +215,13 @@ static int
 rep_reserved(const struct ev_report_store *s, const char *k)
 {
 	static const char *const res[] = { "start", "end", "final", "anomaly",
-	    "status", "severity", "fingerprint", "additive" };
+	    "status", "severity", "fingerprint", "additive", "grouping" };
 	size_t i;
 
 	if (strcmp(k, s->o.time_field) == 0)
 		return 1;
 	/* Most members start with another letter: skip the list for them. */
-	if (strchr("aefs", k[0]) == NULL || k[0] == '\0')
+	if (strchr("aefgs", k[0]) == NULL || k[0] == '\0')
 		return 0;
 	for (i = 0; i < sizeof(res) / sizeof(res[0]); i++)
 		if (strcmp(k, res[i]) == 0)
