@@ -455,3 +455,35 @@ golden() {
 	# The model keeps them all.
 	report json --max-anomalies 1 | jq -e '.records.anomalies == 3'
 }
+
+@test "ev-report: csv cells that a spreadsheet would run as formulas are neutralised" {
+	# OWASP's CSV injection advice: a cell starting with = + - @ tab or CR
+	# gets a leading quote, unless it is a plain number; control bytes
+	# such as ESC never reach the file raw.
+	python3 - > in.ndjson <<'PY'
+import json
+for lab in ['=HYPERLINK("http://x","y")', '@SUM(A1)', '+cmd|x', '-2+3',
+            '\tTAB', '\rCR', 'red\x1b[31mX\x07', '-12.5', '+3', 'plain']:
+    print(json.dumps({"start": "2026-03-02T10:00:00Z",
+                      "end": "2026-03-02T10:01:00Z", "who": lab,
+                      "=metric": 1}))
+PY
+	run --separate-stderr ev-report -f csv --by who < in.ndjson
+	assert_success
+	printf '%s' "$output" > out.csv
+	python3 - out.csv <<'PY'
+import csv, re, sys
+rows = list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8')))
+num = re.compile(r'^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$')
+seen = set()
+for r in rows:
+    for c in r:
+        assert not re.search(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]', c), repr(c)
+        assert c == '' or c[0] not in '=+-@\t\r' or num.match(c), repr(c)
+    seen.add(r[2])
+assert rows[1][0] == "'=metric", rows[1]
+want = {"'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(A1)", "'+cmd|x", "'-2+3",
+        "'\tTAB", "'\rCR", "red [31mX ", "-12.5", "+3", "plain"}
+assert want <= seen, (want - seen)
+PY
+}
