@@ -487,3 +487,60 @@ want = {"'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(A1)", "'+cmd|x", "'-2+3",
 assert want <= seen, (want - seen)
 PY
 }
+
+@test "ev-report: markdown escapes HTML in labels, summaries and metric names" {
+	# A renderer that passes raw HTML (cmark-gfm --unsafe, many chat
+	# tools) must get text, not tags; pipes and backslashes keep the
+	# table's columns.
+	command -v cmark-gfm > /dev/null || skip "cmark-gfm is not installed (scripts/install-deps --test)"
+	python3 - > in.ndjson <<'PY'
+import json
+labs = ['<script>alert(1)</script>', 'a|b', 'c\\|d', 'e\\', 'x &lt; y']
+for i, lab in enumerate(labs):
+    for h in range(3):
+        r = {"start": "2026-03-02T%02d:00:00Z" % h,
+             "end": "2026-03-02T%02d:00:00Z" % (h + 1), "who": lab,
+             "<img src=x onerror=alert(2)>": 10 + i}
+        if i == 0 and h == 2:
+            r["anomaly"] = {"metric": "<img src=x onerror=alert(2)>",
+                            "alert": True, "score": 0.99999,
+                            "summary": "<b onmouseover=alert(3)>up</b> & more"}
+        print(json.dumps(r))
+PY
+	run --separate-stderr ev-report -f markdown --by who < in.ndjson
+	assert_success
+	printf '%s\n' "$output" > out.md
+	cmark-gfm --unsafe -e table out.md > out.html
+	python3 - out.html <<'PY'
+import html.parser, sys
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.rows, self.cells, self.text = set(), [], None, []
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        if tag == 'tr':
+            self.cells = []
+        elif tag in ('td', 'th'):
+            self.text = []
+    def handle_endtag(self, tag):
+        if tag in ('td', 'th'):
+            self.cells.append(''.join(self.text))
+        elif tag == 'tr':
+            self.rows.append(self.cells)
+    def handle_data(self, d):
+        self.text.append(d)
+p = P()
+p.feed(open(sys.argv[1]).read())
+bad = p.tags & {'script', 'img', 'b'}
+assert not bad, bad
+cells = [c for r in p.rows for c in r]
+for want in ['who=<script>alert(1)</script>', 'who=a|b', 'who=c\\|d',
+             'who=e\\', 'who=x &lt; y',
+             '<b onmouseover=alert(3)>up</b> & more']:
+    assert want in cells, (want, cells)
+# Breakdown rows have seven cells, anomaly rows eight.
+assert all(len(r) in (7, 8) for r in p.rows), [r for r in p.rows if len(r) not in (7, 8)]
+PY
+	grep -qF '# ev-report: &lt;img src=x onerror=alert(2)&gt;' out.md
+}
