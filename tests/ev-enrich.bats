@@ -595,3 +595,41 @@ run_live() {
 	kill "$enrich_pid" 2>/dev/null || true
 	[ "$n" -ge 5 ]
 }
+
+# --- secret options (issue 12, item 14) ----------------------------------
+
+@test "ev-enrich: an abbreviated --key-file is refused and its argument never echoed" {
+	for args in "--key SECRET-abc123" "--key=SECRET-abc123" "--key-f SECRET-abc123" \
+		"--k=SECRET-abc123" "--key-fil=SECRET-abc123"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr ev-enrich --hash user_id $args </dev/null
+		assert_failure 2
+		assert_output ""
+		[[ $stderr != *SECRET* ]] || { echo "echoed: $stderr"; return 1; }
+		[[ $stderr == *"--key-file"*"in full"* ]] || { echo "$stderr"; return 1; }
+	done
+	# Nor is the argument echoed when it names no readable file, or when
+	# an unknown option carries it after '='.
+	run --separate-stderr ev-enrich --hash user_id --key-file SECRET-abc123 </dev/null
+	assert_failure 2
+	[[ $stderr != *SECRET* ]] || { echo "echoed: $stderr"; return 1; }
+	[[ $stderr == *"--key-file"*"No such file"* ]]
+	run --separate-stderr ev-enrich --hash user_id --keyfile=SECRET-abc123 </dev/null
+	assert_failure 2
+	[[ $stderr != *SECRET* ]] || { echo "echoed: $stderr"; return 1; }
+	[[ $stderr == *"'--keyfile'"* ]]
+}
+
+@test "ev-enrich: a key file readable by group or others draws a warning" {
+	chmod 600 key.txt
+	run --separate-stderr ev-enrich --hash user_id --key-file key.txt <"$E/events.ndjson"
+	assert_success
+	assert_equal "$stderr" ""
+	for mode in 640 604 644; do
+		chmod "$mode" key.txt
+		run --separate-stderr ev-enrich --hash user_id --key-file key.txt <"$E/events.ndjson"
+		assert_success
+		[[ $stderr == *"--key-file is readable by group or others"*"0$mode"* ]] || { echo "$stderr"; return 1; }
+		[[ $stderr != *key.txt* ]]
+	done
+}
