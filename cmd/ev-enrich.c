@@ -41,7 +41,8 @@ static const char usage[] =
 "                 [--hash FIELDS] [--internal-domains LIST]\n"
 "                 [--ip-country FILE] [--ip-field FIELD] [--key-file FILE]\n"
 "                 [--lookup [NAME=]FILE --on FIELD[=COLUMN] [--as NAME]]\n"
-"                 [--lookup-missing keep|null|reject] [--page-field FIELD]\n"
+"                 [--lookup-allow-empty] [--lookup-missing keep|null|reject]\n"
+"                 [--page-field FIELD]\n"
 "                 [--referer-db FILE] [--referrer] [--referrer-field FIELD]\n"
 "                 [--strict] [--time-field FIELD] [--tz ZONE] [--ua]\n"
 "                 [--ua-cache N] [--ua-field FIELD] [--ua-regexes FILE]\n"
@@ -66,6 +67,7 @@ static const char usage[] =
 "  --ip-field FIELD       the IP address field (context.ip)\n"
 "  --key-file FILE        the --hash key (else $EVKIT_HASH_KEY)\n"
 "  --lookup [NAME=]FILE   join a CSV table; columns go under NAME\n"
+"  --lookup-allow-empty   a reloaded table may have no rows\n"
 "  --lookup-missing HOW   no row: keep (default), null, or reject\n"
 "  --on FIELD[=COLUMN]    key of the last --lookup (repeat: composite)\n"
 "  --page-field FIELD     the page URL field (context.page_url)\n"
@@ -87,8 +89,9 @@ enum {
 	OPT_BOT_PATTERNS, OPT_CALENDAR, OPT_CAMPAIGN, OPT_DROP,
 	OPT_FINGERPRINT, OPT_FP_EXCLUDE, OPT_GEOIP, OPT_HASH, OPT_INTERNAL,
 	OPT_IP_COUNTRY, OPT_IP_FIELD, OPT_KEY_FILE, OPT_LOOKUP,
-	OPT_LOOKUP_MISSING, OPT_ON, OPT_PAGE_FIELD, OPT_REFERER_DB,
-	OPT_REFERRER, OPT_REFERRER_FIELD, OPT_STRICT, OPT_TIME_FIELD, OPT_TZ,
+	OPT_LOOKUP_ALLOW_EMPTY, OPT_LOOKUP_MISSING, OPT_ON, OPT_PAGE_FIELD,
+	OPT_REFERER_DB, OPT_REFERRER, OPT_REFERRER_FIELD, OPT_STRICT,
+	OPT_TIME_FIELD, OPT_TZ,
 	OPT_UA, OPT_UA_CACHE, OPT_UA_FIELD, OPT_UA_REGEXES
 };
 
@@ -111,6 +114,7 @@ static const struct option longopts[] = {
 	{ "ip-field", required_argument, NULL, OPT_IP_FIELD },
 	{ "key-file", required_argument, NULL, OPT_KEY_FILE },
 	{ "lookup", required_argument, NULL, OPT_LOOKUP },
+	{ "lookup-allow-empty", no_argument, NULL, OPT_LOOKUP_ALLOW_EMPTY },
 	{ "lookup-missing", required_argument, NULL, OPT_LOOKUP_MISSING },
 	{ "on", required_argument, NULL, OPT_ON },
 	{ "page-field", required_argument, NULL, OPT_PAGE_FIELD },
@@ -941,7 +945,7 @@ main(int argc, char **argv)
 	const char *ipcountry[8];
 	size_t nipcountry = 0, uacache = 10000, i;
 	char err[1024];
-	int c, geo_wanted;
+	int c, geo_wanted, allow_empty = 0;
 
 	memset(&e, 0, sizeof(e));
 	ev_run_init(&e.run, PROG, usage);
@@ -1026,6 +1030,9 @@ main(int argc, char **argv)
 		case OPT_LOOKUP:
 			add_lookup(&e, optarg);
 			break;
+		case OPT_LOOKUP_ALLOW_EMPTY:
+			allow_empty = 1;
+			break;
 		case OPT_LOOKUP_MISSING:
 			if (strcmp(optarg, "keep") == 0)
 				e.missing = MISSING_KEEP;
@@ -1103,6 +1110,7 @@ main(int argc, char **argv)
 			    "FIELD[=COLUMN]", e.lk[i]->file);
 		if (ev_lookup_load(e.lk[i], err, sizeof(err)) != 0)
 			ev_die(EV_EXIT_USAGE, "%s", err);
+		e.lk[i]->allow_empty = allow_empty;
 	}
 	if (e.calendar && (e.tz = ev_tz_open(tzname)) == NULL)
 		ev_run_usage_error(&e.run, "--tz '%s': unknown time zone",

@@ -175,10 +175,12 @@ ev() {
 }
 
 # run_live TABLE-ACTION: start ev-enrich on a fifo, send one event, wait for
-# its output, run the action, send a second event, finish.
+# its output, run the action, send a second event, finish.  Options in
+# LIVE_OPTS are added to the command line.
 run_live() {
 	mkfifo in.fifo
-	ev-enrich --lookup users.csv --on user_id --stats stats.json \
+	# shellcheck disable=SC2086
+	ev-enrich --lookup users.csv --on user_id --stats stats.json ${LIVE_OPTS:-} \
 	    <in.fifo >out.ndjson 2>err.txt &
 	pid=$!
 	exec 8>in.fifo
@@ -245,6 +247,30 @@ run_live() {
 	run jq -r .users.plan out.ndjson
 	assert_output "$(printf 'free\nfree')"
 	grep -q 'users.csv: empty file; keeping the previous table' err.txt
+}
+
+@test "ev-enrich: a header-only table on reload keeps the good one unless --lookup-allow-empty" {
+	printf 'user_id,plan\nu1,free\n' >users.csv
+	# SIGHUP is pending when kill returns, so the next line sees it.
+	header_only() {
+		printf 'user_id,plan\n' >users.tmp
+		mv users.tmp users.csv
+		kill -HUP "$pid"
+	}
+	run_live header_only
+	run jq -r .users.plan out.ndjson
+	assert_output "$(printf 'free\nfree')"
+	grep -qF 'users.csv: no rows under the header (--lookup-allow-empty takes such a table); keeping the previous table of users.csv (1 rows)' err.txt
+	[ "$(jq .enrich.lookup.users.reload_failures stats.json)" -eq 1 ]
+	[ "$(jq .enrich.lookup.users.reloads stats.json)" -eq 0 ]
+
+	rm -f in.fifo
+	printf 'user_id,plan\nu1,free\n' >users.csv
+	LIVE_OPTS=--lookup-allow-empty run_live header_only
+	run jq -r .users.plan out.ndjson
+	assert_output "$(printf 'free\nnull')"
+	grep -qF 'reloaded users.csv (0 rows)' err.txt
+	[ "$(jq .enrich.lookup.users.reloads stats.json)" -eq 1 ]
 }
 
 # --- calendar ---------------------------------------------------------
