@@ -311,9 +311,13 @@ golden() {
 	run jq -c '[.range.points, .range.step, .previous]' s.json
 	assert_output '[24,"2h",null]'
 	[ "$(jq .metrics[0].total s.json)" = "$(jq .metrics[0].total h.json)" ]
-	run --separate-stderr ev-report --since 1700-01-01T00:00:00Z < "$R/windows.ndjson"
-	assert_failure 2
-	[[ "$stderr" == *"more than 2000000 points"* ]]
+	# A range too long for hourly points is found after the input: the
+	# points grow apart (here to 2h) rather than the run failing.
+	run --separate-stderr ev-report -f json --since 1700-01-01T00:00:00Z < "$R/windows.ndjson"
+	assert_success
+	[[ "$stderr" == *"more than 2000000 points of 1h; points are 2h apart instead"* ]]
+	run jq -c '[.range.step, .range.points, .records.used]' <<<"$output"
+	assert_output '["2h",1429572,385]'
 }
 
 @test "ev-report: --top keeps N series plus those with anomalies, the rest as other" {
@@ -543,4 +547,76 @@ for want in ['who=<script>alert(1)</script>', 'who=a|b', 'who=c\\|d',
 assert all(len(r) in (7, 8) for r in p.rows), [r for r in p.rows if len(r) not in (7, 8)]
 PY
 	grep -qF '# ev-report: &lt;img src=x onerror=alert(2)&gt;' out.md
+}
+
+# windows N: N one-minute window records from 2026-03-02T10:00Z, count i+1.
+windows() {
+	python3 -c "
+import json
+for i in range($1):
+    print(json.dumps({'start': '2026-03-02T10:%02d:00Z' % i,
+                      'end': '2026-03-02T10:%02d:00Z' % (i + 1),
+                      'event': 'a', 'count': i + 1}))"
+}
+
+@test "ev-report: a record with an extreme time is a reject and the report goes on" {
+	for t in '"0000-01-01T00:00:00Z"' '-1' '"9999-12-31T23:00:00Z"' '"1969-12-31T23:59:59Z"'; do
+		windows 5 > in.ndjson
+		odd="{\"start\":$t,\"event\":\"a\",\"count\":1000}"
+		{ head -n 2 in.ndjson; echo "$odd"; tail -n 3 in.ndjson; } > in2.ndjson
+		rm -f rej.ndjson st.json
+		run --separate-stderr ev-report -f json --rejects rej.ndjson --stats st.json < in2.ndjson
+		assert_failure 1
+		assert_balanced st.json
+		[ "$(stat_of st.json in)" -eq 6 ]
+		[ "$(stat_of st.json rejected)" -eq 1 ]
+		[ "$(stat_of st.json aggregated)" -eq 5 ]
+		run jq -r '[.reason, .line, .raw] | @tsv' rej.ndjson
+		assert_output "$(printf 'range\t3\t%s' "$odd")"
+		ev-report -f json --max-reject-rate 0.5 < in2.ndjson > m.json
+		run jq -c '[.range.start, .range.end, .records.in, .records.rejected, .metrics[0].total]' m.json
+		assert_output '["2026-03-02T10:00:00Z","2026-03-02T10:05:00Z",6,1,15]'
+	done
+}
+
+# far_reject OPTION TIME RANGE-MEMBER WANT: three windows and one record at
+# TIME; with OPTION the far record is a reject and the range's member is
+# WANT.
+far_reject() {
+	windows 3 > in.ndjson
+	echo "{\"start\":\"$2\",\"event\":\"a\",\"count\":7}" >> in.ndjson
+	run --separate-stderr ev-report -f json $1 --rejects rej.ndjson < in.ndjson
+	assert_failure 1
+	[ "$(jq -r .reason rej.ndjson)" = range ]
+	[ "$(jq -r ".range.$3" <<<"$output")" = "$4" ]
+}
+
+@test "ev-report: a record past the end of --since's reach or before --until's is a reject" {
+	far_reject --since=2026-03-02T10:00:00Z 9000-01-01T00:00:00Z end 2026-03-02T10:03:00Z
+	far_reject --until=2026-03-02T10:03:00Z 1000-01-01T00:00:00Z start 2026-03-02T10:00:00Z
+}
+
+@test "ev-report: a range too long for the step widens the step, nothing is lost" {
+	# One window in each of four decades: no stretch of the range holds
+	# most of the records, so the points grow apart instead.
+	for y in 1990 2000 2010 2020; do
+		printf '{"start":"%s-06-01T00:00:00Z","end":"%s-06-01T00:01:00Z","event":"a","count":%s}\n' "$y" "$y" "$y"
+	done > in.ndjson
+	run --separate-stderr ev-report -f json --stats st.json < in.ndjson
+	assert_success
+	[[ $stderr == *"points are"*"apart instead"* ]] || { echo "$stderr"; return 1; }
+	[ "$(stat_of st.json aggregated)" -eq 4 ]
+	printf '%s\n' "$output" > m.json
+	python3 - m.json <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m['range']['points'] < 2000000, m['range']
+assert m['metrics'][0]['total'] == 1990 + 2000 + 2010 + 2020, m['metrics'][0]['total']
+assert m['records']['rejected'] == 0
+PY
+	# The same with both ends of the range given.
+	windows 3 > in.ndjson
+	run --separate-stderr ev-report -f json --since 2000-01-01T00:00:00Z --until 2030-01-01T00:00:00Z < in.ndjson
+	assert_success
+	[ "$(jq '.metrics[0].total' <<<"$output")" = 6 ]
 }
