@@ -176,7 +176,9 @@ ev_time_from_json(const json_t *v, ev_us_t *out)
 
 		if (i > -100000000000LL && i < 100000000000LL)
 			return in_range((ev_us_t)i * EV_US_PER_SEC, out);
-		if (i > -100000000000000LL && i < 100000000000000000LL)
+		/* Milliseconds: out of range before the product overflows. */
+		if (i > -100000000000000LL && i < 100000000000000000LL &&
+		    i >= EV_TIME_MIN / 1000 && i <= EV_TIME_MAX / 1000)
 			return in_range((ev_us_t)i * 1000, out);
 		return -1;
 	}
@@ -189,6 +191,9 @@ ev_time_from_json(const json_t *v, ev_us_t *out)
 		else if (fabs(x) < 1e17)
 			x *= 1e3;
 		else
+			return -1;
+		/* llround of a value beyond int64 is unspecified. */
+		if (x < (double)EV_TIME_MIN || x > (double)EV_TIME_MAX)
 			return -1;
 		return in_range((ev_us_t)llround(x), out);
 	}
