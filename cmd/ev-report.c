@@ -216,11 +216,13 @@ count_anomalies(const json_t *m)
 
 /*
  * The lines of the records in the store, kept in an unlinked temporary
- * file: which records are too far from the rest to report is known only
- * at the end, and each becomes a reject record with its original line.
+ * file (in memory when none can be made): which records are too far from
+ * the rest to report is known only at the end, and each becomes a reject
+ * record with its original line.
  */
 struct spool {
-	FILE		*fp;
+	FILE		*fp;		/* NULL: the lines are in mem */
+	struct ev_buf	 mem;
 	struct spool_line {
 		off_t		off;
 		size_t		len;
@@ -244,11 +246,11 @@ spool_open(struct ev_run *run, struct spool *sp)
 	sp->run = run;
 	snprintf(path, sizeof(path), "%s/ev-report.XXXXXX",
 	    dir != NULL && *dir != '\0' ? dir : "/tmp");
-	if ((fd = mkstemp(path)) < 0 || unlink(path) != 0 ||
-	    (sp->fp = fdopen(fd, "w+")) == NULL)
-		ev_run_usage_error(run, "cannot create a temporary file in "
-		    "'%s': %s", dir != NULL && *dir != '\0' ? dir : "/tmp",
-		    strerror(errno));
+	if ((fd = mkstemp(path)) < 0)
+		return;
+	unlink(path);
+	if ((sp->fp = fdopen(fd, "w+")) == NULL)
+		close(fd);
 }
 
 /* Keep the line of the record the store has just taken. */
@@ -262,14 +264,39 @@ spool_add(struct spool *sp, const struct ev_line *line)
 		sp->v = ev_xreallocarray(sp->v, sp->cap, sizeof(*sp->v));
 	}
 	l = &sp->v[sp->n++];
-	l->off = sp->broken ? 0 : ftello(sp->fp);
 	l->len = line->len;
 	l->lineno = line->lineno;
+	if (sp->fp == NULL) {
+		l->off = (off_t)sp->mem.len;
+		ev_buf_add(&sp->mem, line->data, line->len);
+		return;
+	}
+	l->off = sp->broken ? 0 : ftello(sp->fp);
 	if (!sp->broken && (l->off < 0 ||
 	    fwrite(line->data, 1, line->len, sp->fp) != line->len)) {
 		sp->broken = 1;
 		sp->err = errno;
 	}
+}
+
+/* Read a line back into sp->buf; 0 or -1. */
+static int
+spool_read(struct spool *sp, const struct spool_line *l)
+{
+	ev_buf_reset(&sp->buf);
+	if (sp->fp == NULL) {
+		ev_buf_add(&sp->buf, sp->mem.data + l->off, l->len);
+		return 0;
+	}
+	ev_buf_reserve(&sp->buf, l->len + 1);
+	if (sp->broken || fflush(sp->fp) != 0 ||
+	    fseeko(sp->fp, l->off, SEEK_SET) != 0 ||
+	    fread(sp->buf.data, 1, l->len, sp->fp) != l->len ||
+	    fseeko(sp->fp, 0, SEEK_END) != 0)
+		return -1;
+	sp->buf.len = l->len;
+	sp->buf.data[l->len] = '\0';
+	return 0;
 }
 
 /* ev_report_store_trim's callback: the record becomes a reject. */
@@ -282,21 +309,14 @@ spool_drop(void *arg, uint64_t id, const char *msg)
 
 	memset(&line, 0, sizeof(line));
 	line.lineno = l->lineno;
-	ev_buf_reset(&sp->buf);
-	ev_buf_reserve(&sp->buf, l->len + 1);
-	if (sp->broken || fflush(sp->fp) != 0 ||
-	    fseeko(sp->fp, l->off, SEEK_SET) != 0 ||
-	    fread(sp->buf.data, 1, l->len, sp->fp) != l->len ||
-	    fseeko(sp->fp, 0, SEEK_END) != 0) {
+	if (spool_read(sp, l) != 0) {
 		ev_warn("cannot read back line %llu for its reject record: %s",
 		    (unsigned long long)l->lineno, strerror(sp->broken ?
 		    sp->err : errno ? errno : EIO));
 		sp->run->failed = 1;
 		line.data = "";
 	} else {
-		sp->buf.len = l->len;
-		sp->buf.data[l->len] = '\0';
-		line.data = sp->buf.data;
+		line.data = sp->buf.data ? sp->buf.data : "";
 		line.len = line.full_len = l->len;
 	}
 	sp->run->n_aggregated--;
@@ -309,6 +329,7 @@ spool_close(struct spool *sp)
 	if (sp->fp != NULL)
 		fclose(sp->fp);
 	free(sp->v);
+	ev_buf_free(&sp->mem);
 	ev_buf_free(&sp->buf);
 }
 
