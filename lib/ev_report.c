@@ -886,9 +886,10 @@ ev_report_store_trim(struct ev_report_store *s,
 	 * range has a free end and most records lie close together.
 	 */
 	rep_range(s, tmin, tmax, &since, &until);
-	w = (ev_us_t)(EV_REPORT_MAX_POINTS - 2) * step;
 	if (!rep_fits(since, until, step) && s->o.last == 0 &&
 	    !(s->o.has_since && s->o.has_until)) {
+		/* No overflow: the range, under 2^59, is over 2e6 steps. */
+		w = (ev_us_t)(EV_REPORT_MAX_POINTS - 2) * step;
 		for (i = 0; i < s->nent; i++) {
 			const struct rep_entry *e = &s->ent[i];
 			int out;
