@@ -222,6 +222,7 @@ count_anomalies(const json_t *m)
  */
 struct spool {
 	FILE		*fp;		/* NULL: the lines are in mem */
+	off_t		 end;		/* bytes written to fp */
 	struct ev_buf	 mem;
 	struct spool_line {
 		off_t		off;
@@ -251,6 +252,8 @@ spool_open(struct ev_run *run, struct spool *sp)
 	unlink(path);
 	if ((sp->fp = fdopen(fd, "w+")) == NULL)
 		close(fd);
+	else	/* few large writes: the spool costs little system time */
+		setvbuf(sp->fp, NULL, _IOFBF, (size_t)1 << 20);
 }
 
 /* Keep the line of the record the store has just taken. */
@@ -271,12 +274,14 @@ spool_add(struct spool *sp, const struct ev_line *line)
 		ev_buf_add(&sp->mem, line->data, line->len);
 		return;
 	}
-	l->off = sp->broken ? 0 : ftello(sp->fp);
-	if (!sp->broken && (l->off < 0 ||
-	    fwrite(line->data, 1, line->len, sp->fp) != line->len)) {
+	/* The offset is counted here: ftello costs a system call a line. */
+	l->off = sp->end;
+	if (!sp->broken &&
+	    fwrite(line->data, 1, line->len, sp->fp) != line->len) {
 		sp->broken = 1;
 		sp->err = errno;
 	}
+	sp->end += (off_t)line->len;
 }
 
 /* Read a line back into sp->buf; 0 or -1. */
@@ -292,7 +297,7 @@ spool_read(struct spool *sp, const struct spool_line *l)
 	if (sp->broken || fflush(sp->fp) != 0 ||
 	    fseeko(sp->fp, l->off, SEEK_SET) != 0 ||
 	    fread(sp->buf.data, 1, l->len, sp->fp) != l->len ||
-	    fseeko(sp->fp, 0, SEEK_END) != 0)
+	    fseeko(sp->fp, sp->end, SEEK_SET) != 0)
 		return -1;
 	sp->buf.len = l->len;
 	sp->buf.data[l->len] = '\0';
