@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ev_common.h"
 #include "ev_geo.h"
@@ -40,7 +41,8 @@ static const char usage[] =
 "                 [--hash FIELDS] [--internal-domains LIST]\n"
 "                 [--ip-country FILE] [--ip-field FIELD] [--key-file FILE]\n"
 "                 [--lookup [NAME=]FILE --on FIELD[=COLUMN] [--as NAME]]\n"
-"                 [--lookup-missing keep|null|reject] [--page-field FIELD]\n"
+"                 [--lookup-allow-empty] [--lookup-missing keep|null|reject]\n"
+"                 [--page-field FIELD]\n"
 "                 [--referer-db FILE] [--referrer] [--referrer-field FIELD]\n"
 "                 [--strict] [--time-field FIELD] [--tz ZONE] [--ua]\n"
 "                 [--ua-cache N] [--ua-field FIELD] [--ua-regexes FILE]\n"
@@ -65,6 +67,7 @@ static const char usage[] =
 "  --ip-field FIELD       the IP address field (context.ip)\n"
 "  --key-file FILE        the --hash key (else $EVKIT_HASH_KEY)\n"
 "  --lookup [NAME=]FILE   join a CSV table; columns go under NAME\n"
+"  --lookup-allow-empty   a reloaded table may have no rows\n"
 "  --lookup-missing HOW   no row: keep (default), null, or reject\n"
 "  --on FIELD[=COLUMN]    key of the last --lookup (repeat: composite)\n"
 "  --page-field FIELD     the page URL field (context.page_url)\n"
@@ -86,8 +89,9 @@ enum {
 	OPT_BOT_PATTERNS, OPT_CALENDAR, OPT_CAMPAIGN, OPT_DROP,
 	OPT_FINGERPRINT, OPT_FP_EXCLUDE, OPT_GEOIP, OPT_HASH, OPT_INTERNAL,
 	OPT_IP_COUNTRY, OPT_IP_FIELD, OPT_KEY_FILE, OPT_LOOKUP,
-	OPT_LOOKUP_MISSING, OPT_ON, OPT_PAGE_FIELD, OPT_REFERER_DB,
-	OPT_REFERRER, OPT_REFERRER_FIELD, OPT_STRICT, OPT_TIME_FIELD, OPT_TZ,
+	OPT_LOOKUP_ALLOW_EMPTY, OPT_LOOKUP_MISSING, OPT_ON, OPT_PAGE_FIELD,
+	OPT_REFERER_DB, OPT_REFERRER, OPT_REFERRER_FIELD, OPT_STRICT,
+	OPT_TIME_FIELD, OPT_TZ,
 	OPT_UA, OPT_UA_CACHE, OPT_UA_FIELD, OPT_UA_REGEXES
 };
 
@@ -110,6 +114,7 @@ static const struct option longopts[] = {
 	{ "ip-field", required_argument, NULL, OPT_IP_FIELD },
 	{ "key-file", required_argument, NULL, OPT_KEY_FILE },
 	{ "lookup", required_argument, NULL, OPT_LOOKUP },
+	{ "lookup-allow-empty", no_argument, NULL, OPT_LOOKUP_ALLOW_EMPTY },
 	{ "lookup-missing", required_argument, NULL, OPT_LOOKUP_MISSING },
 	{ "on", required_argument, NULL, OPT_ON },
 	{ "page-field", required_argument, NULL, OPT_PAGE_FIELD },
@@ -870,6 +875,85 @@ put_stats(struct enrich *e)
 	ev_run_stat(&e->run, "enrich", o);
 }
 
+/*
+ * The argument the option getopt_long just returned was spelled with:
+ * "--key-file=X" is one argument, "--key-file X" two.
+ */
+static const char *
+option_text(char **argv)
+{
+	if (optind >= 2 && optarg == argv[optind - 1])
+		return argv[optind - 2];
+	return argv[optind - 1];
+}
+
+/*
+ * Options that carry a secret are taken only when spelled in full.
+ * getopt_long takes any unique prefix, so "--key SECRET", meant as the
+ * key itself, would be read as --key-file and the secret quoted in the
+ * error.  The refusal names the option as typed, never its argument.
+ */
+static void
+secret_option(struct ev_run *run, char **argv, const char *name)
+{
+	const char *t = option_text(argv);
+	size_t n;
+
+	if (strncmp(t, "--", 2) == 0)
+		t += 2;
+	n = strcspn(t, "=");
+	if (n == strlen(name) && strncmp(t, name, n) == 0)
+		return;
+	ev_run_usage_error(run, "'--%.*s' stands for --%s, which carries a "
+	    "secret: give it in full", (int)n, t, name);
+}
+
+/*
+ * getopt_long's own messages quote "--opt=value" whole, which would show
+ * a secret given to a misspelt option; say what is wrong with the name
+ * alone.
+ */
+static void
+bad_option(struct ev_run *run, char **argv, int c)
+{
+	const char *t = argv[optind - 1 > 0 ? optind - 1 : 0];
+	int n = (int)strcspn(t, "=");
+
+	if (c == ':')
+		ev_run_usage_error(run, "option '%.*s' needs an argument", n,
+		    t);
+	if (optopt > 0 && optopt < 0x80 && strncmp(t, "--", 2) != 0)
+		ev_run_usage_error(run, "unknown option '-%c'", optopt);
+	if (optopt > 0)
+		ev_run_usage_error(run, "option '%.*s' takes no argument", n,
+		    t);
+	ev_run_usage_error(run, "unknown or ambiguous option '%.*s'", n, t);
+}
+
+/*
+ * Read the --hash key from a file.  Messages name the option, not the
+ * path: whatever was given to --key-file may be the secret itself.
+ */
+static void
+read_key_file(struct enrich *e, const char *path)
+{
+	char err[1024];
+	struct stat st;
+	size_t n = strlen(path);
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+		ev_warn("--key-file is readable by group or others (mode "
+		    "%04o); make it private with chmod 600",
+		    (unsigned)(st.st_mode & 07777));
+	if (ev_privacy_read_key(path, &e->key, &e->keylen, err,
+	    sizeof(err)) == 0)
+		return;
+	if (strncmp(err, path, n) == 0 && strncmp(err + n, ": ", 2) == 0)
+		ev_die(EV_EXIT_USAGE, "--key-file: %s", err + n + 2);
+	ev_die(EV_EXIT_USAGE, "--key-file: the key file cannot be used");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -882,7 +966,7 @@ main(int argc, char **argv)
 	const char *ipcountry[8];
 	size_t nipcountry = 0, uacache = 10000, i;
 	char err[1024];
-	int c, geo_wanted;
+	int c, geo_wanted, allow_empty = 0;
 
 	memset(&e, 0, sizeof(e));
 	ev_run_init(&e.run, PROG, usage);
@@ -895,7 +979,8 @@ main(int argc, char **argv)
 	e.ip_path = xpath(&e.run, "context.ip");
 	ev_buf_init(&e.scratch);
 
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	opterr = 0;	/* bad_option says what is wrong */
+	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_ANON_IP:
 			e.anon_ip = 1;
@@ -960,10 +1045,14 @@ main(int argc, char **argv)
 			set_path(&e.run, &e.ip_path, optarg);
 			break;
 		case OPT_KEY_FILE:
+			secret_option(&e.run, argv, "key-file");
 			keyfile = optarg;
 			break;
 		case OPT_LOOKUP:
 			add_lookup(&e, optarg);
+			break;
+		case OPT_LOOKUP_ALLOW_EMPTY:
+			allow_empty = 1;
 			break;
 		case OPT_LOOKUP_MISSING:
 			if (strcmp(optarg, "keep") == 0)
@@ -1022,6 +1111,10 @@ main(int argc, char **argv)
 			ua_regexes = optarg;
 			e.ua_on = 1;
 			break;
+		case '?':
+		case ':':
+			bad_option(&e.run, argv, c);
+			break;
 		default:
 			if (!ev_run_option(&e.run, c, optarg))
 				ev_run_usage_error(&e.run, "unknown option");
@@ -1038,6 +1131,7 @@ main(int argc, char **argv)
 			    "FIELD[=COLUMN]", e.lk[i]->file);
 		if (ev_lookup_load(e.lk[i], err, sizeof(err)) != 0)
 			ev_die(EV_EXIT_USAGE, "%s", err);
+		e.lk[i]->allow_empty = allow_empty;
 	}
 	if (e.calendar && (e.tz = ev_tz_open(tzname)) == NULL)
 		ev_run_usage_error(&e.run, "--tz '%s': unknown time zone",
@@ -1070,9 +1164,7 @@ main(int argc, char **argv)
 	if (e.hash.n > 0) {
 		envkey = getenv("EVKIT_HASH_KEY");
 		if (keyfile != NULL) {
-			if (ev_privacy_read_key(keyfile, &e.key, &e.keylen, err,
-			    sizeof(err)) != 0)
-				ev_die(EV_EXIT_USAGE, "--key-file %s", err);
+			read_key_file(&e, keyfile);
 		} else if (envkey != NULL && *envkey != '\0') {
 			if (ev_privacy_key_from(envkey, &e.key, &e.keylen, err,
 			    sizeof(err)) != 0)

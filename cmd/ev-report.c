@@ -214,24 +214,154 @@ count_anomalies(const json_t *m)
 	return n;
 }
 
-/* Build the model from the store; exits 2 when the range is too large. */
+/*
+ * The lines of the records in the store, kept in an unlinked temporary
+ * file (in memory when none can be made): which records are too far from
+ * the rest to report is known only at the end, and each becomes a reject
+ * record with its original line.
+ */
+struct spool {
+	FILE		*fp;		/* NULL: the lines are in mem */
+	off_t		 end;		/* bytes written to fp */
+	struct ev_buf	 mem;
+	struct spool_line {
+		off_t		off;
+		size_t		len;
+		uint64_t	lineno;
+	}		*v;		/* by arrival number in the store */
+	size_t		 n, cap;
+	int		 broken;	/* a write failed: lines are lost */
+	int		 err;
+	struct ev_run	*run;
+	struct ev_buf	 buf;
+};
+
+static void
+spool_open(struct ev_run *run, struct spool *sp)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->run = run;
+	snprintf(path, sizeof(path), "%s/ev-report.XXXXXX",
+	    dir != NULL && *dir != '\0' ? dir : "/tmp");
+	if ((fd = mkstemp(path)) < 0)
+		return;
+	unlink(path);
+	if ((sp->fp = fdopen(fd, "w+")) == NULL)
+		close(fd);
+	else	/* few large writes: the spool costs little system time */
+		setvbuf(sp->fp, NULL, _IOFBF, (size_t)1 << 20);
+}
+
+/* Keep the line of the record the store has just taken. */
+static void
+spool_add(struct spool *sp, const struct ev_line *line)
+{
+	struct spool_line *l;
+
+	if (sp->n == sp->cap) {
+		sp->cap = sp->cap ? 2 * sp->cap : 1024;
+		sp->v = ev_xreallocarray(sp->v, sp->cap, sizeof(*sp->v));
+	}
+	l = &sp->v[sp->n++];
+	l->len = line->len;
+	l->lineno = line->lineno;
+	if (sp->fp == NULL) {
+		l->off = (off_t)sp->mem.len;
+		ev_buf_add(&sp->mem, line->data, line->len);
+		return;
+	}
+	/* The offset is counted here: ftello costs a system call a line. */
+	l->off = sp->end;
+	if (!sp->broken &&
+	    fwrite(line->data, 1, line->len, sp->fp) != line->len) {
+		sp->broken = 1;
+		sp->err = errno;
+	}
+	sp->end += (off_t)line->len;
+}
+
+/* Read a line back into sp->buf; 0 or -1. */
+static int
+spool_read(struct spool *sp, const struct spool_line *l)
+{
+	ev_buf_reset(&sp->buf);
+	if (sp->fp == NULL) {
+		ev_buf_add(&sp->buf, sp->mem.data + l->off, l->len);
+		return 0;
+	}
+	ev_buf_reserve(&sp->buf, l->len + 1);
+	if (sp->broken || fflush(sp->fp) != 0 ||
+	    fseeko(sp->fp, l->off, SEEK_SET) != 0 ||
+	    fread(sp->buf.data, 1, l->len, sp->fp) != l->len ||
+	    fseeko(sp->fp, sp->end, SEEK_SET) != 0)
+		return -1;
+	sp->buf.len = l->len;
+	sp->buf.data[l->len] = '\0';
+	return 0;
+}
+
+/* ev_report_store_trim's callback: the record becomes a reject. */
+static void
+spool_drop(void *arg, uint64_t id, const char *msg)
+{
+	struct spool *sp = arg;
+	struct spool_line *l = &sp->v[id];
+	struct ev_line line;
+
+	memset(&line, 0, sizeof(line));
+	line.lineno = l->lineno;
+	if (spool_read(sp, l) != 0) {
+		ev_warn("cannot read back line %llu for its reject record: %s",
+		    (unsigned long long)l->lineno, strerror(sp->broken ?
+		    sp->err : errno ? errno : EIO));
+		sp->run->failed = 1;
+		line.data = "";
+	} else {
+		line.data = sp->buf.data ? sp->buf.data : "";
+		line.len = line.full_len = l->len;
+	}
+	sp->run->n_aggregated--;
+	ev_run_reject(sp->run, &line, "range", ev_run_error(NULL, "%s", msg));
+}
+
+static void
+spool_close(struct spool *sp)
+{
+	if (sp->fp != NULL)
+		fclose(sp->fp);
+	free(sp->v);
+	ev_buf_free(&sp->mem);
+	ev_buf_free(&sp->buf);
+}
+
+/*
+ * Build the model from the store, after taking out the records too far
+ * from the rest (rejects) or widening the step.
+ */
 static json_t *
-build(struct ev_run *run, struct ev_report_store *s)
+build(struct ev_run *run, struct ev_report_store *s, struct spool *sp)
 {
 	struct ev_report_counts c;
-	char err[200];
+	char err[400];
 	json_t *m;
 
+	ev_report_store_trim(s, spool_drop, sp, err, sizeof(err));
+	if (err[0] != '\0')
+		ev_warn("%s", err);
 	c.in = run->n_in;
 	c.rejected = run->n_rejected + run->n_late + run->n_duplicate;
 	m = ev_report_build(s, &c, err, sizeof(err));
 	if (m == NULL)
-		ev_run_usage_error(run, "%s", err);
+		ev_die(EV_EXIT_RUNTIME, "%s", err);	/* trim prevents it */
 	return m;
 }
 
 static void
-redraw(struct ev_run *run, struct ev_report_store *s,
+redraw(struct ev_run *run, struct ev_report_store *s, struct spool *sp,
     const struct ev_report_render_opts *ro)
 {
 	struct ev_buf b = EV_BUF_INIT;
@@ -239,7 +369,7 @@ redraw(struct ev_run *run, struct ev_report_store *s,
 
 	if (ev_report_store_size(s) == 0)
 		return;
-	m = build(run, s);
+	m = build(run, s, sp);
 	ev_buf_adds(&b, "\033[H\033[2J");
 	ev_report_text_render(m, ro, &b);
 	ev_out_write(&run->out, b.data, b.len);
@@ -280,6 +410,7 @@ main(int argc, char **argv)
 	struct ev_report_opts o;
 	struct ev_report_render_opts ro;
 	struct ev_report_store *store;
+	struct spool spool;
 	struct list metrics = { NULL, 0 }, by = { NULL, 0 };
 	struct list stage_files = { NULL, 0 };
 	enum ev_report_format fmt = EV_REPORT_TEXT;
@@ -297,6 +428,7 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	memset(&ro, 0, sizeof(ro));
+	memset(&spool, 0, sizeof(spool));
 	o.time_field = "start";
 	o.top = 10;
 	o.tz = "UTC";
@@ -453,6 +585,8 @@ main(int argc, char **argv)
 
 	if (output != NULL)
 		ev_run_check_writable(&run, "report", output);
+	if (model == NULL)
+		spool_open(&run, &spool);
 	ev_run_open(&run);
 	ev_rec_init(&rec);
 	if (live)
@@ -465,7 +599,7 @@ main(int argc, char **argv)
 		k = ev_run_next(&run, &line, live ? (next_draw >
 		    ev_time_mono() ? next_draw - ev_time_mono() : 0) : -1);
 		if (live && ev_time_mono() >= next_draw) {
-			redraw(&run, store, &ro);
+			redraw(&run, store, &spool, &ro);
 			next_draw = ev_time_mono() + refresh;
 		}
 		if (k == EV_LINE_TIMEOUT)
@@ -484,6 +618,7 @@ main(int argc, char **argv)
 			    "%s", err));
 			continue;
 		}
+		spool_add(&spool, &line);
 		run.n_aggregated++;
 	}
 	ev_rec_clear(&rec);
@@ -499,7 +634,7 @@ main(int argc, char **argv)
 				run.failed = 1;
 	}
 	if (model == NULL && ev_report_store_size(store) > 0)
-		model = build(&run, store);
+		model = build(&run, store, &spool);
 	if (model != NULL) {
 		size_t na = count_anomalies(model);
 
@@ -526,6 +661,7 @@ main(int argc, char **argv)
 		json_decref(model);
 	}
 	ev_buf_free(&out);
+	spool_close(&spool);
 	ev_report_store_free(store);
 	list_free(&metrics);
 	list_free(&by);

@@ -557,6 +557,18 @@ ev_lookup_refresh(struct ev_lookup *l, ev_us_t now, int force, char *err,
 		l->reload_failures++;
 		return -1;
 	}
+	/*
+	 * A header alone is what a writer that truncates and rewrites in
+	 * place leaves for a moment, or an export that failed: dropping
+	 * every row on it would turn each lookup into a miss.
+	 */
+	if (t->nrows == 0 && l->tab != NULL && !l->allow_empty) {
+		set_err(err, errlen, "%s: no rows under the header "
+		    "(--lookup-allow-empty takes such a table)", l->file);
+		table_free(t);
+		l->reload_failures++;
+		return -1;
+	}
 	table_free(l->tab);
 	l->tab = t;
 	l->reloads++;

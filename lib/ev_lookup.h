@@ -14,7 +14,8 @@
  *
  * Reloading is atomic: the new file is parsed completely into a new table
  * and swapped in only when it is sound; otherwise the old table stays and
- * the error text says why.
+ * the error text says why.  A table with a header and no rows is taken
+ * for a half-written file too, unless allow_empty is set.
  *
  * Ownership: ev_lookup_new returns a new table (ev_lookup_free).  Rows
  * returned by ev_lookup_find are borrowed, valid until the next reload;
@@ -47,6 +48,7 @@ struct ev_lookup {
 	int64_t		 st_mtime_ns, st_size, st_ino;
 	ev_us_t		 next_check;	/* monotonic time of the next stat */
 	uint64_t	 reloads, reload_failures;
+	int		 allow_empty;	/* a reload may bring zero rows */
 };
 
 /* A table named name reading file; no keys yet, nothing loaded. */
@@ -65,7 +67,8 @@ int	ev_lookup_load(struct ev_lookup *l, char *err, size_t errlen);
  * Reload when the file changed (looked at no more often than once a second
  * of monotonic time now, unless force).  Returns 1 when a new table was
  * swapped in, 0 when nothing changed, -1 when the changed file is broken
- * (err filled; the previous table stays).  A broken file is reported once
+ * or, without allow_empty, holds no rows (err filled; the previous table
+ * stays).  A broken file is reported once
  * until it changes again.
  */
 int	ev_lookup_refresh(struct ev_lookup *l, ev_us_t now, int force,

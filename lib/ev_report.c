@@ -25,6 +25,7 @@ struct rep_pair {
 
 struct rep_entry {
 	ev_us_t		t, end;		/* end == t when the record has none */
+	uint64_t	id;		/* arrival number among stored records */
 	uint32_t	series;
 	uint32_t	npairs;
 	size_t		poff;
@@ -82,6 +83,7 @@ struct ev_report_store {
 	size_t			 nbyname, capbyname;
 	json_t			*stages;
 	struct ev_buf		 scratch;
+	uint64_t		 nadded;	/* records ever stored */
 };
 
 static int32_t
@@ -467,6 +469,7 @@ rep_entry_new(struct ev_report_store *s, ev_us_t t, ev_us_t end)
 	e = &s->ent[s->nent];
 	e->t = t;
 	e->end = end;
+	e->id = s->nadded++;
 	e->poff = s->npair;
 	e->band_name = -1;
 	e->partial = 0;
@@ -758,6 +761,7 @@ ev_report_store_add_rec(struct ev_report_store *s, const struct ev_rec *rec,
 	return 0;
 }
 
+
 /* ---- building the model ---- */
 
 struct rep_build {
@@ -778,14 +782,14 @@ struct rep_build {
 
 /*
  * qsort has no context argument in C11; sort ourselves (merge sort, stable
- * and without a global) by series, time and arrival.
+ * and without a global) by series (unless by_time), time and arrival.
  */
 static int
-rep_before(const struct rep_entry *ent, size_t ia, size_t ib)
+rep_before(const struct rep_entry *ent, size_t ia, size_t ib, int by_time)
 {
 	const struct rep_entry *a = &ent[ia], *b = &ent[ib];
 
-	if (a->series != b->series)
+	if (!by_time && a->series != b->series)
 		return a->series < b->series;
 	if (a->t != b->t)
 		return a->t < b->t;
@@ -793,7 +797,7 @@ rep_before(const struct rep_entry *ent, size_t ia, size_t ib)
 }
 
 static void
-rep_sort(const struct rep_entry *ent, size_t *v, size_t n)
+rep_sort(const struct rep_entry *ent, size_t *v, size_t n, int by_time)
 {
 	size_t *tmp, w, i;
 
@@ -807,7 +811,8 @@ rep_sort(const struct rep_entry *ent, size_t *v, size_t n)
 			size_t a = lo, b = mid, k = lo;
 
 			while (a < mid && b < hi)
-				tmp[k++] = rep_before(ent, v[b], v[a]) ?
+				tmp[k++] = rep_before(ent, v[b], v[a],
+				    by_time) ?
 				    v[b++] : v[a++];
 			while (a < mid)
 				tmp[k++] = v[a++];
@@ -818,6 +823,260 @@ rep_sort(const struct rep_entry *ent, size_t *v, size_t n)
 	}
 	free(tmp);
 }
+
+/* ---- the range and its step ---- */
+
+/* The end of an entry's window (its time when it has none). */
+static ev_us_t
+rep_end(const struct rep_entry *e)
+{
+	return e->end > e->t ? e->end : e->t;
+}
+
+/*
+ * The records' first time, last end and the grid's step: the shortest
+ * window, else the smallest gap between two records of a series, else a
+ * minute; at least --step.  ord lists the entries by series and time; NULL
+ * sorts them here when the gaps are needed.
+ */
+static void
+rep_span(const struct ev_report_store *s, const size_t *ord, ev_us_t *tminp,
+    ev_us_t *tmaxp, ev_us_t *stepp)
+{
+	ev_us_t tmin = INT64_MAX, tmax = INT64_MIN, step = 0;
+	size_t i, *own = NULL;
+
+	for (i = 0; i < s->nent; i++) {
+		const struct rep_entry *e = &s->ent[i];
+
+		if (e->t < tmin)
+			tmin = e->t;
+		if (rep_end(e) > tmax)
+			tmax = rep_end(e);
+		if (e->end > e->t && (step == 0 || e->end - e->t < step))
+			step = e->end - e->t;
+	}
+	if (step == 0 && s->nent > 1) {
+		if (ord == NULL) {
+			own = ev_xreallocarray(NULL, s->nent, sizeof(*own));
+			for (i = 0; i < s->nent; i++)
+				own[i] = i;
+			rep_sort(s->ent, own, s->nent, 0);
+			ord = own;
+		}
+		for (i = 1; i < s->nent; i++) {
+			const struct rep_entry *a = &s->ent[ord[i - 1]];
+			const struct rep_entry *b = &s->ent[ord[i]];
+
+			if (a->series == b->series && b->t > a->t &&
+			    (step == 0 || b->t - a->t < step))
+				step = b->t - a->t;
+		}
+		free(own);
+	}
+	if (step == 0)
+		step = EV_US_PER_MIN;
+	if (s->o.step > step)
+		step = s->o.step;
+	if (s->nent > 0 && tmax < tmin + step)
+		tmax = tmin + step;
+	*tminp = tmin;
+	*tmaxp = tmax;
+	*stepp = step;
+}
+
+/* The report's range from the records' span and the options. */
+static void
+rep_range(const struct ev_report_store *s, ev_us_t tmin, ev_us_t tmax,
+    ev_us_t *since, ev_us_t *until)
+{
+	*until = s->o.has_until ? s->o.until : tmax;
+	if (s->o.has_since)
+		*since = s->o.since;
+	else if (s->o.last > 0)
+		*since = *until - s->o.last;
+	else
+		*since = s->nent > 0 ? tmin : 0;
+	if (s->nent == 0 && !s->o.has_until)
+		*until = *since;
+	if (*until < *since)
+		*until = *since;
+}
+
+static int
+rep_fits(ev_us_t since, ev_us_t until, ev_us_t step)
+{
+	return (uint64_t)(until - since) / (uint64_t)step <
+	    EV_REPORT_MAX_POINTS;
+}
+
+/*
+ * Mark (keep[i] = 0) the entries outside the densest stretch of w/2 by
+ * time: the stretch holding the most records (the latest of equals).
+ * Entries whose own window is longer than w/2 fit in no stretch.  So
+ * every kept record starts within w/2 of the first and ends within w of
+ * it.  Returns the number marked.
+ */
+static size_t
+rep_densest(const struct ev_report_store *s, ev_us_t w, char *keep)
+{
+	size_t *v = ev_xreallocarray(NULL, s->nent, sizeof(*v));
+	size_t i, n = 0, lo = 0, best = 0, bestlo = 0, besthi = 0, dropped = 0;
+	ev_us_t half = w / 2;
+
+	for (i = 0; i < s->nent; i++) {
+		if (!keep[i])
+			continue;
+		if (rep_end(&s->ent[i]) - s->ent[i].t > half) {
+			keep[i] = 0;
+			dropped++;
+			continue;
+		}
+		v[n++] = i;
+	}
+	rep_sort(s->ent, v, n, 1);
+	for (i = 0; i < n; i++) {
+		while (s->ent[v[i]].t - s->ent[v[lo]].t > half)
+			lo++;
+		if (i + 1 - lo >= best) {
+			best = i + 1 - lo;
+			bestlo = lo;
+			besthi = i + 1;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (i < bestlo || i >= besthi) {
+			keep[v[i]] = 0;
+			dropped++;
+		}
+	free(v);
+	return dropped;
+}
+
+/* Remove the entries not kept, renumbering the anomalies' entries. */
+static void
+rep_compact(struct ev_report_store *s, const char *keep)
+{
+	size_t *map = ev_xreallocarray(NULL, s->nent ? s->nent : 1,
+	    sizeof(*map));
+	size_t i, n = 0, na = 0;
+
+	for (i = 0; i < s->nent; i++) {
+		map[i] = n;
+		if (keep[i])
+			s->ent[n++] = s->ent[i];
+	}
+	for (i = 0; i < s->nanom; i++) {
+		if (!keep[s->anom[i].entry]) {
+			json_decref(s->anom[i].a);
+			continue;
+		}
+		s->anom[na] = s->anom[i];
+		s->anom[na++].entry = map[s->anom[i].entry];
+	}
+	s->nent = n;
+	s->nanom = na;
+	free(map);
+}
+
+size_t
+ev_report_store_trim(struct ev_report_store *s,
+    void (*drop)(void *arg, uint64_t id, const char *msg), void *arg,
+    char *note, size_t notelen)
+{
+	ev_us_t tmin, tmax, step, since, until, w;
+	char *keep, tbuf[EV_TIME_BUFSZ], sbuf[EV_TIME_BUFSZ], msg[400];
+	size_t i, nlate = 0, nfar = 0, nkept;
+
+	if (notelen > 0)
+		note[0] = '\0';
+	if (s->nent == 0)
+		return 0;
+	keep = ev_xmalloc(s->nent);
+	memset(keep, 1, s->nent);
+	rep_span(s, NULL, &tmin, &tmax, &step);
+
+	/* A point must end by 9999-12-31T23:59:59.999999Z to be written. */
+	for (i = 0; i < s->nent; i++)
+		if (s->ent[i].t > EV_TIME_MAX - step) {
+			keep[i] = 0;
+			nlate++;
+		}
+
+	/*
+	 * Too many points: drop the records far from the rest, when the
+	 * range has a free end and most records lie close together.
+	 */
+	rep_range(s, tmin, tmax, &since, &until);
+	if (!rep_fits(since, until, step) && s->o.last == 0 &&
+	    !(s->o.has_since && s->o.has_until)) {
+		/* No overflow: the range, under 2^59, is over 2e6 steps. */
+		w = (ev_us_t)(EV_REPORT_MAX_POINTS - 2) * step;
+		for (i = 0; i < s->nent; i++) {
+			const struct rep_entry *e = &s->ent[i];
+			int out;
+
+			if (!keep[i])
+				continue;
+			if (s->o.has_since)
+				out = rep_end(e) > s->o.since + w;
+			else if (s->o.has_until)
+				out = e->t < s->o.until - w;
+			else
+				continue;
+			if (out) {
+				keep[i] = 0;
+				nfar++;
+			}
+		}
+		if (!s->o.has_since && !s->o.has_until)
+			nfar = rep_densest(s, w, keep);
+		nkept = s->nent - nlate - nfar;
+		if (nfar > nkept) {
+			/* No stretch holds most records: keep them all. */
+			for (i = 0; i < s->nent; i++)
+				keep[i] = s->ent[i].t <= EV_TIME_MAX - step;
+			nfar = 0;
+		}
+	}
+	ev_duration_format(step, sbuf);
+	for (i = 0; i < s->nent; i++) {
+		if (keep[i])
+			continue;
+		ev_time_format(s->ent[i].t, -1, tbuf);
+		if (s->ent[i].t > EV_TIME_MAX - step)
+			snprintf(msg, sizeof(msg), "'%s' %s leaves no room for "
+			    "a point of %s before the year 10000",
+			    s->o.time_field, tbuf, sbuf);
+		else
+			snprintf(msg, sizeof(msg), "'%s' %s lies too far "
+			    "from the other records: a report holds at most "
+			    "%d points of %s", s->o.time_field, tbuf,
+			    EV_REPORT_MAX_POINTS, sbuf);
+		drop(arg, s->ent[i].id, msg);
+	}
+	rep_compact(s, keep);
+	free(keep);
+
+	/* Still too many points: the points grow apart. */
+	if (s->nent > 0) {
+		rep_span(s, NULL, &tmin, &tmax, &step);
+		rep_range(s, tmin, tmax, &since, &until);
+		if (!rep_fits(since, until, step)) {
+			uint64_t k = (uint64_t)(until - since) /
+			    ((uint64_t)(EV_REPORT_MAX_POINTS - 1) *
+			    (uint64_t)step) + 1;
+
+			s->o.step = (ev_us_t)k * step;
+			ev_duration_format(s->o.step, tbuf);
+			snprintf(note, notelen, "the range holds more than %d "
+			    "points of %s; points are %s apart instead",
+			    EV_REPORT_MAX_POINTS, sbuf, tbuf);
+		}
+	}
+	return nlate + nfar;
+}
+
 
 /* The value of metric name in an entry; 0 found, -1 not. */
 static int
@@ -1409,8 +1668,8 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 {
 	struct rep_build B;
 	json_t *model, *metrics, *by, *rec;
-	ev_us_t tmin = INT64_MAX, tmax = INT64_MIN, step = 0;
-	size_t i, used = 0, nanom = 0;
+	ev_us_t tmin, tmax, step;
+	size_t i, used = 0, nanom = 0, nser = 0;
 	char buf[EV_TIME_BUFSZ];
 
 	memset(&B, 0, sizeof(B));
@@ -1439,7 +1698,7 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 	    sizeof(*B.ord));
 	for (i = 0; i < s->nent; i++)
 		B.ord[i] = i;
-	rep_sort(s->ent, B.ord, s->nent);
+	rep_sort(s->ent, B.ord, s->nent, 0);
 	B.soff = ev_xcalloc(s->nser + 1, sizeof(*B.soff));
 	for (i = 0; i < s->nent; i++)
 		B.soff[s->ent[i].series + 1]++;
@@ -1449,49 +1708,13 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 		if (s->ser[i].nlabels > B.maxlabels)
 			B.maxlabels = s->ser[i].nlabels;
 
-	/* The grid: its step from the windows' length or the records' gaps. */
-	for (i = 0; i < s->nent; i++) {
-		const struct rep_entry *e = &s->ent[i];
-
-		if (e->t < tmin)
-			tmin = e->t;
-		if ((e->end > e->t ? e->end : e->t) > tmax)
-			tmax = e->end > e->t ? e->end : e->t;
-		if (e->end > e->t && (step == 0 || e->end - e->t < step))
-			step = e->end - e->t;
-	}
-	if (step == 0) {
-		for (i = 1; i < s->nent; i++) {
-			const struct rep_entry *a = &s->ent[B.ord[i - 1]];
-			const struct rep_entry *b = &s->ent[B.ord[i]];
-
-			if (a->series == b->series && b->t > a->t &&
-			    (step == 0 || b->t - a->t < step))
-				step = b->t - a->t;
-		}
-	}
-	if (step == 0)
-		step = EV_US_PER_MIN;
-	if (s->o.step > step)
-		step = s->o.step;
-	if (s->nent > 0 && tmax == tmin)
-		tmax = tmin + step;
-	else if (s->nent > 0 && tmax < tmin + step)
-		tmax = tmin + step;
+	rep_span(s, B.ord, &tmin, &tmax, &step);
 	B.step = step;
-	B.until = s->o.has_until ? s->o.until : tmax;
-	if (s->o.has_since)
-		B.since = s->o.since;
-	else if (s->o.last > 0)
-		B.since = B.until - s->o.last;
-	else
-		B.since = s->nent > 0 ? tmin : 0;
-	if (s->nent == 0 && !s->o.has_until)
-		B.until = B.since;
-	if (B.until < B.since)
-		B.until = B.since;
-	B.has_prev = s->o.has_since || s->o.last > 0;
-	B.psince = B.since - (B.until - B.since);
+	rep_range(s, tmin, tmax, &B.since, &B.until);
+	/* A previous period reaching before year 0 cannot be written. */
+	B.has_prev = (s->o.has_since || s->o.last > 0) &&
+	    B.since - EV_TIME_MIN >= B.until - B.since;
+	B.psince = B.has_prev ? B.since - (B.until - B.since) : B.since;
 	if ((uint64_t)(B.until - B.since) / (uint64_t)step >=
 	    EV_REPORT_MAX_POINTS) {
 		snprintf(err, errlen, "the range holds more than %d points of "
@@ -1504,6 +1727,10 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 		return NULL;
 	}
 	B.n = (size_t)((B.until - B.since + step - 1) / step);
+	/* Series left without records by ev_report_store_trim not counted. */
+	for (i = 0; i < s->nser; i++)
+		if (B.soff[i + 1] > B.soff[i])
+			nser++;
 	for (i = 0; i < s->nent; i++)
 		if (s->ent[i].t >= B.since && s->ent[i].t < B.until)
 			used++;
@@ -1561,7 +1788,7 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 	rec = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "in", (json_int_t)c->in, "rejected", (json_int_t)c->rejected,
 	    "used", (json_int_t)used, "outside", (json_int_t)(s->nent - used),
-	    "series", (json_int_t)s->nser, "anomalies", (json_int_t)nanom);
+	    "series", (json_int_t)nser, "anomalies", (json_int_t)nanom);
 	json_object_set_new(model, "records", rec);
 	json_object_set_new(model, "stages", json_deep_copy(s->stages));
 	json_object_set_new(model, "metrics", metrics);

@@ -69,11 +69,27 @@ int	ev_report_store_add_rec(struct ev_report_store *s,
 /* Add one stats line of another stage (borrowed; copied). */
 void	ev_report_store_add_stage(struct ev_report_store *s,
 	    const json_t *stats);
+/*
+ * Keep the report's range writable and within EV_REPORT_MAX_POINTS
+ * points, before ev_report_build.  Records whose point would end past
+ * 9999-12-31 are removed; so, when the range is too long and has an end
+ * the records set (no --since with --until, no --last), are the records
+ * far from the rest: outside --since + limit, before --until - limit, or
+ * outside the stretch of half the limit that holds the most records,
+ * provided that stretch holds most of them.  drop(arg, id, message) is
+ * called for each record removed, id its arrival number (0 for the first
+ * record stored).  When the range is still too long the step grows to
+ * fit and note says so (else note is "").  Returns the records removed.
+ */
+size_t	ev_report_store_trim(struct ev_report_store *s,
+	    void (*drop)(void *arg, uint64_t id, const char *msg), void *arg,
+	    char *note, size_t notelen);
 /* Records stored so far. */
 size_t	ev_report_store_size(const struct ev_report_store *s);
 /*
  * Build the model.  Returns a new reference, or NULL with err filled when
- * the range would hold more than EV_REPORT_MAX_POINTS points.
+ * the range would hold more than EV_REPORT_MAX_POINTS points (never after
+ * ev_report_store_trim).
  */
 json_t	*ev_report_build(struct ev_report_store *s,
 	    const struct ev_report_counts *c, char *err, size_t errlen);

@@ -4,10 +4,12 @@
  * metric's total first (series "(total)"), then the listed series in rank
  * order, with the expected band and the anomaly at that point if any.
  * Fields are quoted by libcsv when they hold a comma, quote or line break;
- * lines end in CRLF as RFC 4180 says.  Numbers in evkit's JSON spelling,
+ * lines end in CRLF as RFC 4180 says.  Text from the data is neutralised
+ * against formula injection first (see neutralise).  Numbers in evkit's JSON spelling,
  * times in RFC 3339 UTC.
  */
 #include <csv.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,20 +18,88 @@
 #include "ev_rec.h"
 #include "ev_report.h"
 
+/* A whole cell that is a plain decimal number, such as "-12.5" or "+3". */
+static int
+plain_number(const char *s)
+{
+	int digits = 0;
+
+	if (*s == '+' || *s == '-')
+		s++;
+	for (; isdigit((unsigned char)*s); s++)
+		digits++;
+	if (*s == '.')
+		for (s++; isdigit((unsigned char)*s); s++)
+			digits++;
+	if (digits == 0)
+		return 0;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!isdigit((unsigned char)*s))
+			return 0;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	return *s == '\0';
+}
+
+/*
+ * The text of a cell as a spreadsheet may see it: OWASP's advice on CSV
+ * injection, a cell that starts with = + - @ tab or CR gets a leading
+ * single quote so it is text, not a formula (plain numbers stay as they
+ * are); control bytes other than tab and line breaks become spaces, so
+ * no ESC sequence reaches a terminal that shows the file.
+ */
+static void
+neutralise(struct ev_buf *b, const char *s)
+{
+	ev_buf_reset(b);
+	if (*s != '\0' && strchr("=+-@\t\r", *s) != NULL && !plain_number(s))
+		ev_buf_addc(b, '\'');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		ev_buf_addc(b, (c < 0x20 && c != '\t' && c != '\n' &&
+		    c != '\r') || c == 0x7f ? ' ' : *s);
+	}
+}
+
+/* Whether a cell needs neutralise: a formula start or a control byte. */
+static int
+needs_neutralise(const char *s)
+{
+	if (*s != '\0' && strchr("=+-@\t\r", *s) != NULL)
+		return 1;
+	for (; *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n' &&
+		    *s != '\r') || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 static void
 field(struct ev_buf *b, const char *s, int first)
 {
-	size_t n = strlen(s);
+	struct ev_buf cell = EV_BUF_INIT;
+	size_t n;
 
+	if (needs_neutralise(s)) {
+		neutralise(&cell, s);
+		s = cell.data;
+	}
+	n = strlen(s);
 	if (!first)
 		ev_buf_addc(b, ',');
 	if (strpbrk(s, ",\"\r\n") == NULL) {
 		ev_buf_add(b, s, n);
-		return;
+	} else {
+		ev_buf_reserve(b, 2 * n + 3);
+		b->len += csv_write(b->data + b->len, b->cap - b->len, s, n);
+		b->data[b->len] = '\0';
 	}
-	ev_buf_reserve(b, 2 * n + 3);
-	b->len += csv_write(b->data + b->len, b->cap - b->len, s, n);
-	b->data[b->len] = '\0';
+	ev_buf_free(&cell);
 }
 
 static void

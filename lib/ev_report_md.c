@@ -14,18 +14,50 @@
 #include "ev_common.h"
 #include "ev_report.h"
 
-/* A table cell: pipes escaped, line breaks turned into spaces. */
+/*
+ * Text from the data, safe in a table cell and in a heading: HTML's
+ * & < > become entities, since many Markdown renderers (chat tools,
+ * cmark with raw HTML allowed) pass tags through; backslashes and pipes
+ * are escaped so a cell keeps its text and the table its columns; line
+ * breaks and other control characters become spaces.
+ */
 static void
 cell(struct ev_buf *b, const char *s)
 {
 	for (; *s; s++) {
-		if (*s == '|')
+		switch (*s) {
+		case '&':
+			ev_buf_adds(b, "&amp;");
+			break;
+		case '<':
+			ev_buf_adds(b, "&lt;");
+			break;
+		case '>':
+			ev_buf_adds(b, "&gt;");
+			break;
+		case '|':
 			ev_buf_adds(b, "\\|");
-		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			ev_buf_addc(b, ' ');
-		else
-			ev_buf_addc(b, *s);
+			break;
+		case '\\':
+			ev_buf_adds(b, "\\\\");
+			break;
+		default:
+			ev_buf_addc(b, (unsigned char)*s < 0x20 ||
+			    *s == 0x7f ? ' ' : *s);
+		}
 	}
+}
+
+/* A time from the model (or its text when it is no time) as a cell. */
+static void
+timecell(struct ev_buf *b, const struct ev_tz *tz, const char *s,
+    int with_sec)
+{
+	struct ev_buf t = EV_BUF_INIT;
+
+	ev_report_fmt_timestr(&t, tz, s, with_sec);
+	cell(b, t.data ? t.data : "");
+	ev_buf_free(&t);
 }
 
 static void
@@ -67,18 +99,18 @@ header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 		cell(out, ev_report_get_str(it, "name", "?"));
 	}
 	ev_buf_adds(out, "\n\n**Range** ");
-	ev_report_fmt_timestr(out, tz, ev_report_get_str(r, "start", ""), 0);
+	timecell(out, tz, ev_report_get_str(r, "start", ""), 0);
 	ev_buf_adds(out, " to ");
-	ev_report_fmt_timestr(out, tz, ev_report_get_str(r, "end", ""), 0);
-	ev_buf_printf(out, " (%s), step %s", ev_report_get_str(m, "tz",
-	    "UTC"), ev_report_get_str(r, "step", "?"));
+	timecell(out, tz, ev_report_get_str(r, "end", ""), 0);
+	ev_buf_adds(out, " (");
+	cell(out, ev_report_get_str(m, "tz", "UTC"));
+	ev_buf_adds(out, "), step ");
+	cell(out, ev_report_get_str(r, "step", "?"));
 	if (json_is_object(pv)) {
 		ev_buf_adds(out, "; compared with ");
-		ev_report_fmt_timestr(out, tz, ev_report_get_str(pv, "start",
-		    ""), 0);
+		timecell(out, tz, ev_report_get_str(pv, "start", ""), 0);
 		ev_buf_adds(out, " to ");
-		ev_report_fmt_timestr(out, tz, ev_report_get_str(pv, "end",
-		    ""), 0);
+		timecell(out, tz, ev_report_get_str(pv, "end", ""), 0);
 	}
 	ev_buf_adds(out, "  \n**Records** ");
 	ev_report_fmt_value(out, ev_report_get_num(rc, "in", 0), "-");
@@ -90,8 +122,9 @@ header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 	ev_report_fmt_value(out, ev_report_get_num(rc, "series", 0), "-");
 	ev_buf_adds(out, " series; **");
 	ev_report_fmt_value(out, ev_report_get_num(rc, "anomalies", 0), "-");
-	ev_buf_printf(out, " anomalies**  \n_generated %s_\n",
-	    ev_report_get_str(m, "generated", ""));
+	ev_buf_adds(out, " anomalies**  \n_generated ");
+	cell(out, ev_report_get_str(m, "generated", ""));
+	ev_buf_adds(out, "_\n");
 	if (json_array_size(st) > 0) {
 		static const char *const keys[] = { "in", "passed", "rejected",
 		    "late", "duplicate", "aggregated", "out" };
@@ -164,8 +197,8 @@ anomalies(const json_t *me, const struct ev_tz *tz, ev_us_t step,
 		if (!shown[i])
 			continue;
 		ev_buf_adds(out, "| ");
-		ev_report_fmt_timestr(out, tz, ev_report_get_str(it, "start",
-		    ""), step % EV_US_PER_MIN != 0);
+		timecell(out, tz, ev_report_get_str(it, "start", ""),
+		    step % EV_US_PER_MIN != 0);
 		ev_buf_adds(out, " | ");
 		cell(out, ev_report_get_str(it, "series", ""));
 		ev_buf_adds(out, " | ");

@@ -81,6 +81,20 @@ digits(const char **p, const char *end, int n, int *out)
 	return 0;
 }
 
+/*
+ * Store t when ev_time_format can write it back (a four-digit year); an
+ * offset or a leap second can carry 9999-12-31 into year 10000 and
+ * 0000-01-01 into year -1, and epoch numbers reach far beyond both.
+ */
+static int
+in_range(ev_us_t t, ev_us_t *out)
+{
+	if (t < EV_TIME_MIN || t > EV_TIME_MAX)
+		return -1;
+	*out = t;
+	return 0;
+}
+
 int
 ev_time_parse(const char *s, size_t n, ev_us_t *out)
 {
@@ -145,9 +159,8 @@ ev_time_parse(const char *s, size_t n, ev_us_t *out)
 		return -1;
 done:
 	days = days_from_civil(y, mo, d);
-	*out = ((days * 86400 + h * 3600 + mi * 60 + sec) - off) *
-	    EV_US_PER_SEC + us;
-	return 0;
+	return in_range(((days * 86400 + h * 3600 + mi * 60 + sec) - off) *
+	    EV_US_PER_SEC + us, out);
 }
 
 int
@@ -162,12 +175,12 @@ ev_time_from_json(const json_t *v, ev_us_t *out)
 		json_int_t i = json_integer_value(v);
 
 		if (i > -100000000000LL && i < 100000000000LL)
-			*out = (ev_us_t)i * EV_US_PER_SEC;
-		else if (i > -100000000000000LL && i < 100000000000000000LL)
-			*out = (ev_us_t)i * 1000;
-		else
-			return -1;
-		return 0;
+			return in_range((ev_us_t)i * EV_US_PER_SEC, out);
+		/* Milliseconds: out of range before the product overflows. */
+		if (i > -100000000000000LL && i < 100000000000000000LL &&
+		    i >= EV_TIME_MIN / 1000 && i <= EV_TIME_MAX / 1000)
+			return in_range((ev_us_t)i * 1000, out);
+		return -1;
 	}
 	if (json_is_real(v)) {
 		x = json_real_value(v);
@@ -179,8 +192,10 @@ ev_time_from_json(const json_t *v, ev_us_t *out)
 			x *= 1e3;
 		else
 			return -1;
-		*out = (ev_us_t)llround(x);
-		return 0;
+		/* llround of a value beyond int64 is unspecified. */
+		if (x < (double)EV_TIME_MIN || x > (double)EV_TIME_MAX)
+			return -1;
+		return in_range((ev_us_t)llround(x), out);
 	}
 	return -1;
 }

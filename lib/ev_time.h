@@ -21,17 +21,26 @@ typedef int64_t ev_us_t;
 #define EV_US_PER_HOUR	(60 * EV_US_PER_MIN)
 #define EV_US_PER_DAY	(24 * EV_US_PER_HOUR)
 #define EV_TIME_BUFSZ	40
+/*
+ * The instants evkit accepts: those whose UTC rendering has a four-digit
+ * year, 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z.  Anything
+ * outside could be read but not written back in RFC 3339.
+ */
+#define EV_TIME_MIN	(INT64_C(-62167219200) * EV_US_PER_SEC)
+#define EV_TIME_MAX	(INT64_C(253402300800) * EV_US_PER_SEC - 1)
 
 /*
  * RFC 3339 date-time: "2026-03-02T10:15:04.120Z", "…+05:30", 't'/'z'/' '
  * accepted as separators, any number of fraction digits (beyond 6 truncated),
  * leap second 60 accepted and folded into the next second.
- * Returns 0 on success, -1 on a malformed or out-of-range time.
+ * Returns 0 on success, -1 on a malformed time or one outside
+ * EV_TIME_MIN..EV_TIME_MAX once the offset is applied.
  */
 int	ev_time_parse(const char *s, size_t n, ev_us_t *out);
 /*
  * Time from a JSON value: a string in RFC 3339, or a number of epoch seconds
- * (|v| < 1e11) or milliseconds (otherwise).  Returns 0 or -1.
+ * (|v| < 1e11) or milliseconds (otherwise).  Returns 0, or -1 when the
+ * value is no time or lies outside EV_TIME_MIN..EV_TIME_MAX.
  */
 int	ev_time_from_json(const json_t *v, ev_us_t *out);
 /*

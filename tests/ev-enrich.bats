@@ -175,10 +175,12 @@ ev() {
 }
 
 # run_live TABLE-ACTION: start ev-enrich on a fifo, send one event, wait for
-# its output, run the action, send a second event, finish.
+# its output, run the action, send a second event, finish.  Options in
+# LIVE_OPTS are added to the command line.
 run_live() {
 	mkfifo in.fifo
-	ev-enrich --lookup users.csv --on user_id --stats stats.json \
+	# shellcheck disable=SC2086
+	ev-enrich --lookup users.csv --on user_id --stats stats.json ${LIVE_OPTS:-} \
 	    <in.fifo >out.ndjson 2>err.txt &
 	pid=$!
 	exec 8>in.fifo
@@ -245,6 +247,30 @@ run_live() {
 	run jq -r .users.plan out.ndjson
 	assert_output "$(printf 'free\nfree')"
 	grep -q 'users.csv: empty file; keeping the previous table' err.txt
+}
+
+@test "ev-enrich: a header-only table on reload keeps the good one unless --lookup-allow-empty" {
+	printf 'user_id,plan\nu1,free\n' >users.csv
+	# SIGHUP is pending when kill returns, so the next line sees it.
+	header_only() {
+		printf 'user_id,plan\n' >users.tmp
+		mv users.tmp users.csv
+		kill -HUP "$pid"
+	}
+	run_live header_only
+	run jq -r .users.plan out.ndjson
+	assert_output "$(printf 'free\nfree')"
+	grep -qF 'users.csv: no rows under the header (--lookup-allow-empty takes such a table); keeping the previous table of users.csv (1 rows)' err.txt
+	[ "$(jq .enrich.lookup.users.reload_failures stats.json)" -eq 1 ]
+	[ "$(jq .enrich.lookup.users.reloads stats.json)" -eq 0 ]
+
+	rm -f in.fifo
+	printf 'user_id,plan\nu1,free\n' >users.csv
+	LIVE_OPTS=--lookup-allow-empty run_live header_only
+	run jq -r .users.plan out.ndjson
+	assert_output "$(printf 'free\nnull')"
+	grep -qF 'reloaded users.csv (0 rows)' err.txt
+	[ "$(jq .enrich.lookup.users.reloads stats.json)" -eq 1 ]
 }
 
 # --- calendar ---------------------------------------------------------
@@ -967,4 +993,42 @@ print(hashlib.sha256(json.dumps(e, sort_keys=True, separators=(",", ":")).encode
 	done <examples.sh
 	kill "$enrich_pid" 2>/dev/null || true
 	[ "$n" -ge 5 ]
+}
+
+# --- secret options (issue 12, item 14) ----------------------------------
+
+@test "ev-enrich: an abbreviated --key-file is refused and its argument never echoed" {
+	for args in "--key SECRET-abc123" "--key=SECRET-abc123" "--key-f SECRET-abc123" \
+		"--k=SECRET-abc123" "--key-fil=SECRET-abc123"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr ev-enrich --hash user_id $args </dev/null
+		assert_failure 2
+		assert_output ""
+		[[ $stderr != *SECRET* ]] || { echo "echoed: $stderr"; return 1; }
+		[[ $stderr == *"--key-file"*"in full"* ]] || { echo "$stderr"; return 1; }
+	done
+	# Nor is the argument echoed when it names no readable file, or when
+	# an unknown option carries it after '='.
+	run --separate-stderr ev-enrich --hash user_id --key-file SECRET-abc123 </dev/null
+	assert_failure 2
+	[[ $stderr != *SECRET* ]] || { echo "echoed: $stderr"; return 1; }
+	[[ $stderr == *"--key-file"*"No such file"* ]]
+	run --separate-stderr ev-enrich --hash user_id --keyfile=SECRET-abc123 </dev/null
+	assert_failure 2
+	[[ $stderr != *SECRET* ]] || { echo "echoed: $stderr"; return 1; }
+	[[ $stderr == *"'--keyfile'"* ]]
+}
+
+@test "ev-enrich: a key file readable by group or others draws a warning" {
+	chmod 600 key.txt
+	run --separate-stderr ev-enrich --hash user_id --key-file key.txt <"$E/events.ndjson"
+	assert_success
+	assert_equal "$stderr" ""
+	for mode in 640 604 644; do
+		chmod "$mode" key.txt
+		run --separate-stderr ev-enrich --hash user_id --key-file key.txt <"$E/events.ndjson"
+		assert_success
+		[[ $stderr == *"--key-file is readable by group or others"*"0$mode"* ]] || { echo "$stderr"; return 1; }
+		[[ $stderr != *key.txt* ]]
+	done
 }

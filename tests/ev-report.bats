@@ -313,9 +313,13 @@ golden() {
 	run jq -c '[.range.points, .range.step, .previous]' s.json
 	assert_output '[24,"2h",null]'
 	[ "$(jq .metrics[0].total s.json)" = "$(jq .metrics[0].total h.json)" ]
-	run --separate-stderr ev-report --since 1700-01-01T00:00:00Z < "$R/windows.ndjson"
-	assert_failure 2
-	[[ "$stderr" == *"more than 2000000 points"* ]]
+	# A range too long for hourly points is found after the input: the
+	# points grow apart (here to 2h) rather than the run failing.
+	run --separate-stderr ev-report -f json --since 1700-01-01T00:00:00Z < "$R/windows.ndjson"
+	assert_success
+	[[ "$stderr" == *"more than 2000000 points of 1h; points are 2h apart instead"* ]]
+	run jq -c '[.range.step, .range.points, .records.used]' <<<"$output"
+	assert_output '["2h",1429572,385]'
 }
 
 @test "ev-report: --top keeps N series plus those with anomalies, the rest as other" {
@@ -595,4 +599,167 @@ print(json.dumps(out, separators=(",", ":")))')
 	# The model re-renders the same bytes.
 	ev-report -f json --metric top_referrers < in.ndjson | ev-report --from-json - -f text > again
 	cmp out again
+}
+
+@test "ev-report: csv cells that a spreadsheet would run as formulas are neutralised" {
+	# OWASP's CSV injection advice: a cell starting with = + - @ tab or CR
+	# gets a leading quote, unless it is a plain number; control bytes
+	# such as ESC never reach the file raw.
+	python3 - > in.ndjson <<'PY'
+import json
+for lab in ['=HYPERLINK("http://x","y")', '@SUM(A1)', '+cmd|x', '-2+3',
+            '\tTAB', '\rCR', 'red\x1b[31mX\x07', '-12.5', '+3', 'plain']:
+    print(json.dumps({"start": "2026-03-02T10:00:00Z",
+                      "end": "2026-03-02T10:01:00Z", "who": lab,
+                      "=metric": 1}))
+PY
+	run --separate-stderr ev-report -f csv --by who < in.ndjson
+	assert_success
+	printf '%s' "$output" > out.csv
+	python3 - out.csv <<'PY'
+import csv, re, sys
+rows = list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8')))
+num = re.compile(r'^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$')
+seen = set()
+for r in rows:
+    for c in r:
+        assert not re.search(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]', c), repr(c)
+        assert c == '' or c[0] not in '=+-@\t\r' or num.match(c), repr(c)
+    seen.add(r[2])
+assert rows[1][0] == "'=metric", rows[1]
+want = {"'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(A1)", "'+cmd|x", "'-2+3",
+        "'\tTAB", "'\rCR", "red [31mX ", "-12.5", "+3", "plain"}
+assert want <= seen, (want - seen)
+PY
+}
+
+@test "ev-report: markdown escapes HTML in labels, summaries and metric names" {
+	# A renderer that passes raw HTML (cmark-gfm --unsafe, many chat
+	# tools) must get text, not tags; pipes and backslashes keep the
+	# table's columns.
+	command -v cmark-gfm > /dev/null || skip "cmark-gfm is not installed (scripts/install-deps --test)"
+	python3 - > in.ndjson <<'PY'
+import json
+labs = ['<script>alert(1)</script>', 'a|b', 'c\\|d', 'e\\', 'x &lt; y']
+for i, lab in enumerate(labs):
+    for h in range(3):
+        r = {"start": "2026-03-02T%02d:00:00Z" % h,
+             "end": "2026-03-02T%02d:00:00Z" % (h + 1), "who": lab,
+             "<img src=x onerror=alert(2)>": 10 + i}
+        if i == 0 and h == 2:
+            r["anomaly"] = {"metric": "<img src=x onerror=alert(2)>",
+                            "alert": True, "score": 0.99999,
+                            "summary": "<b onmouseover=alert(3)>up</b> & more"}
+        print(json.dumps(r))
+PY
+	run --separate-stderr ev-report -f markdown --by who < in.ndjson
+	assert_success
+	printf '%s\n' "$output" > out.md
+	cmark-gfm --unsafe -e table out.md > out.html
+	python3 - out.html <<'PY'
+import html.parser, sys
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.rows, self.cells, self.text = set(), [], None, []
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        if tag == 'tr':
+            self.cells = []
+        elif tag in ('td', 'th'):
+            self.text = []
+    def handle_endtag(self, tag):
+        if tag in ('td', 'th'):
+            self.cells.append(''.join(self.text))
+        elif tag == 'tr':
+            self.rows.append(self.cells)
+    def handle_data(self, d):
+        self.text.append(d)
+p = P()
+p.feed(open(sys.argv[1]).read())
+bad = p.tags & {'script', 'img', 'b'}
+assert not bad, bad
+cells = [c for r in p.rows for c in r]
+for want in ['who=<script>alert(1)</script>', 'who=a|b', 'who=c\\|d',
+             'who=e\\', 'who=x &lt; y',
+             '<b onmouseover=alert(3)>up</b> & more']:
+    assert want in cells, (want, cells)
+# Breakdown rows have seven cells, anomaly rows eight.
+assert all(len(r) in (7, 8) for r in p.rows), [r for r in p.rows if len(r) not in (7, 8)]
+PY
+	grep -qF '# ev-report: &lt;img src=x onerror=alert(2)&gt;' out.md
+}
+
+# windows N: N one-minute window records from 2026-03-02T10:00Z, count i+1.
+windows() {
+	python3 -c "
+import json
+for i in range($1):
+    print(json.dumps({'start': '2026-03-02T10:%02d:00Z' % i,
+                      'end': '2026-03-02T10:%02d:00Z' % (i + 1),
+                      'event': 'a', 'count': i + 1}))"
+}
+
+@test "ev-report: a record with an extreme time is a reject and the report goes on" {
+	for t in '"0000-01-01T00:00:00Z"' '-1' '"9999-12-31T23:00:00Z"' '"1969-12-31T23:59:59Z"'; do
+		windows 5 > in.ndjson
+		odd="{\"start\":$t,\"event\":\"a\",\"count\":1000}"
+		{ head -n 2 in.ndjson; echo "$odd"; tail -n 3 in.ndjson; } > in2.ndjson
+		rm -f rej.ndjson st.json
+		run --separate-stderr ev-report -f json --rejects rej.ndjson --stats st.json < in2.ndjson
+		assert_failure 1
+		assert_balanced st.json
+		[ "$(stat_of st.json in)" -eq 6 ]
+		[ "$(stat_of st.json rejected)" -eq 1 ]
+		[ "$(stat_of st.json aggregated)" -eq 5 ]
+		run jq -r '[.reason, .line, .raw] | @tsv' rej.ndjson
+		assert_output "$(printf 'range\t3\t%s' "$odd")"
+		# Without a usable TMPDIR the lines are kept in memory.
+		TMPDIR=/nonexistent ev-report -f json --rejects rej2.ndjson --max-reject-rate 0.5 < in2.ndjson > m.json
+		cmp rej.ndjson rej2.ndjson
+		run jq -c '[.range.start, .range.end, .records.in, .records.rejected, .metrics[0].total]' m.json
+		assert_output '["2026-03-02T10:00:00Z","2026-03-02T10:05:00Z",6,1,15]'
+	done
+}
+
+# far_reject OPTION TIME RANGE-MEMBER WANT: three windows and one record at
+# TIME; with OPTION the far record is a reject and the range's member is
+# WANT.
+far_reject() {
+	windows 3 > in.ndjson
+	echo "{\"start\":\"$2\",\"event\":\"a\",\"count\":7}" >> in.ndjson
+	run --separate-stderr ev-report -f json $1 --rejects rej.ndjson < in.ndjson
+	assert_failure 1
+	[ "$(jq -r .reason rej.ndjson)" = range ]
+	[ "$(jq -r ".range.$3" <<<"$output")" = "$4" ]
+}
+
+@test "ev-report: a record past the end of --since's reach or before --until's is a reject" {
+	far_reject --since=2026-03-02T10:00:00Z 9000-01-01T00:00:00Z end 2026-03-02T10:03:00Z
+	far_reject --until=2026-03-02T10:03:00Z 1000-01-01T00:00:00Z start 2026-03-02T10:00:00Z
+}
+
+@test "ev-report: a range too long for the step widens the step, nothing is lost" {
+	# One window in each of four decades: no stretch of the range holds
+	# most of the records, so the points grow apart instead.
+	for y in 1990 2000 2010 2020; do
+		printf '{"start":"%s-06-01T00:00:00Z","end":"%s-06-01T00:01:00Z","event":"a","count":%s}\n' "$y" "$y" "$y"
+	done > in.ndjson
+	run --separate-stderr ev-report -f json --stats st.json < in.ndjson
+	assert_success
+	[[ $stderr == *"points are"*"apart instead"* ]] || { echo "$stderr"; return 1; }
+	[ "$(stat_of st.json aggregated)" -eq 4 ]
+	printf '%s\n' "$output" > m.json
+	python3 - m.json <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m['range']['points'] < 2000000, m['range']
+assert m['metrics'][0]['total'] == 1990 + 2000 + 2010 + 2020, m['metrics'][0]['total']
+assert m['records']['rejected'] == 0
+PY
+	# The same with both ends of the range given.
+	windows 3 > in.ndjson
+	run --separate-stderr ev-report -f json --since 2000-01-01T00:00:00Z --until 2030-01-01T00:00:00Z < in.ndjson
+	assert_success
+	[ "$(jq '.metrics[0].total' <<<"$output")" = 6 ]
 }

@@ -53,6 +53,24 @@ test_time_parse(void)
 	CHECK(parse("2026-03-02T10:15:04Zjunk") == INT64_MIN);
 	CHECK(parse("") == INT64_MIN);
 
+	/*
+	 * Only instants whose UTC rendering has a four-digit year parse: what
+	 * is accepted must format and parse back (issue 12, item 10).
+	 */
+	CHECK(parse("9999-12-31T23:59:60.5Z") == INT64_MIN);
+	CHECK(parse("9999-12-31T23:59-2159") == INT64_MIN);
+	CHECK(parse("9999-12-31T23:00:00-01:00") == INT64_MIN);
+	CHECK(parse("0000-01-01T00:00:00+00:01") == INT64_MIN);
+	CHECK(parse("0000-01-01T00:00:00Z") == EV_TIME_MIN);
+	CHECK(parse("9999-12-31T23:59:59.999999Z") == EV_TIME_MAX);
+	CHECK(parse("9999-12-31T23:59:59.9999999Z") == EV_TIME_MAX);
+	CHECK(parse("0000-01-01T00:00:00-01:00") == EV_TIME_MIN +
+	    EV_US_PER_HOUR);
+	CHECK(strcmp(ev_time_format(EV_TIME_MIN, -1, buf),
+	    "0000-01-01T00:00:00Z") == 0);
+	CHECK(strcmp(ev_time_format(EV_TIME_MAX, -1, buf),
+	    "9999-12-31T23:59:59.999999Z") == 0);
+
 	CHECK(strcmp(ev_time_format(INT64_C(1772446504120000), -1, buf),
 	    "2026-03-02T10:15:04.120Z") == 0);
 	CHECK(strcmp(ev_time_format(INT64_C(1772446504000000), -1, buf),
@@ -79,6 +97,30 @@ test_time_json(void)
 	CHECK(ev_time_from_json(v, &t) == 0 && t == INT64_C(1772446504250000));
 	json_decref(v);
 	v = json_true();
+	CHECK(ev_time_from_json(v, &t) == -1);
+	json_decref(v);
+
+	/* Epoch numbers outside years 0000..9999 do not parse either. */
+	v = json_integer(INT64_C(253402300799999));	/* ms, 9999-12-31 */
+	CHECK(ev_time_from_json(v, &t) == 0 &&
+	    t == INT64_C(253402300799999000));
+	json_decref(v);
+	v = json_integer(INT64_C(253402300800000));	/* ms, year 10000 */
+	CHECK(ev_time_from_json(v, &t) == -1);
+	json_decref(v);
+	v = json_integer(INT64_C(99999999999999999));	/* ms, year 3e6 */
+	CHECK(ev_time_from_json(v, &t) == -1);
+	json_decref(v);
+	v = json_integer(INT64_C(-62167219200));	/* s, 0000-01-01 */
+	CHECK(ev_time_from_json(v, &t) == 0 && t == EV_TIME_MIN);
+	json_decref(v);
+	v = json_integer(INT64_C(-62167219201));	/* s, year -1 */
+	CHECK(ev_time_from_json(v, &t) == -1);
+	json_decref(v);
+	v = json_real(-99999999999999.0);		/* ms, year -1199 */
+	CHECK(ev_time_from_json(v, &t) == -1);
+	json_decref(v);
+	v = json_real(9.9e16);				/* ms, year 3e6 */
 	CHECK(ev_time_from_json(v, &t) == -1);
 	json_decref(v);
 }
