@@ -536,6 +536,12 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
 		    "'%s' is not a valid time", a->o.time_field));
 		return;
 	}
+	if (ev_win_in_range(a->win, t) != 0) {
+		ev_run_reject(run, line, "time", ev_run_error(a->o.time_field,
+		    "'%s' falls in a window that cannot be written (before "
+		    "year 0000 or after 9999)", a->o.time_field));
+		return;
+	}
 	if (group_key(&a->o, rec, key, msg, sizeof(msg)) != 0) {
 		ev_run_reject(run, line, "type", ev_run_error(NULL, "%s", msg));
 		return;

@@ -468,6 +468,40 @@ assign(const struct ev_win *w, ev_us_t t, ev_us_t *s, ev_us_t *e)
 	}
 }
 
+int
+ev_win_in_range(const struct ev_win *w, ev_us_t t)
+{
+	const struct ev_win_cfg *c = w->cfg;
+	ev_us_t lo, hi, s, e;
+
+	/* Keep the arithmetic below clear of overflow. */
+	if (t < EV_TIME_MIN || t > EV_TIME_MAX)
+		return -1;
+	switch (c->kind) {
+	case EV_WIN_SESSION:
+		lo = t;
+		hi = c->gap > EV_TIME_MAX - t ? EV_TIME_MAX + 1 : t + c->gap;
+		break;
+	case EV_WIN_HOP:
+		/* The first window holding t starts after t - size. */
+		if (c->size > t - EV_TIME_MIN)
+			return -1;
+		lo = ev_time_floor(t - c->size, c->every) + c->every;
+		hi = ev_time_floor(t, c->every) + c->size;
+		break;
+	case EV_WIN_CUMULATE:
+		lo = ev_time_floor(t, c->size);
+		hi = lo + c->size;
+		break;
+	default:
+		assign(w, t, &s, &e);
+		lo = s;
+		hi = e;
+		break;
+	}
+	return lo >= EV_TIME_MIN && hi <= EV_TIME_MAX ? 0 : -1;
+}
+
 /* The pane [s, e), created when absent. */
 static struct pane *
 pane_get(struct ev_win *w, ev_us_t s, ev_us_t e, int create)

@@ -96,6 +96,12 @@ struct ev_win;
 struct ev_win	*ev_win_new(const struct ev_win_cfg *cfg, ev_win_emit_fn fn,
 		    void *arg);
 void		 ev_win_free(struct ev_win *w);
+/*
+ * 0 when every window an event at t belongs to starts and ends inside
+ * EV_TIME_MIN..EV_TIME_MAX, so its records can be written and read back;
+ * -1 otherwise (an event in the last minutes of year 9999, say).
+ */
+int		 ev_win_in_range(const struct ev_win *w, ev_us_t t);
 /* Add an event; x as filled by ev_agg_extract. */
 enum ev_win_add	 ev_win_add(struct ev_win *w, ev_us_t t, const char *key,
 		    size_t klen, const json_t *const *x);

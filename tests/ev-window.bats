@@ -501,6 +501,31 @@ for i in range(300):
 	done
 }
 
+@test "ev-window: an event whose window cannot be written is rejected as time" {
+	# Issue 12: a window ending at 10000-01-01 or starting in year -1 was
+	# written, and the next stage refused the record.
+	printf '%s\n' '{"ts":"9999-12-31T23:59:30Z","e":"a"}' \
+	    '{"ts":"9999-12-31T22:00:00Z","e":"a"}' > in
+	run --separate-stderr ev-window --tumble 1m --by e --rejects rej --stats st <in
+	assert_failure 1
+	assert_equal "$(jq -r '"\(.line) \(.reason)"' rej)" "1 time"
+	assert_equal "$(echo "$output" | jq -r .end)" "9999-12-31T22:01:00Z"
+	assert_balanced st
+	# A hop window of an event early in year 0 would start in year -1.
+	echo '{"ts":"0000-01-01T00:10:00Z","e":"a"}' > in
+	run --separate-stderr ev-window --hop 1h --every 10m --by e --rejects rej <in
+	assert_failure 1
+	assert_equal "$(jq -r .reason rej)" time
+	assert_output ""
+	# Every record written reads back as a time.
+	echo '{"ts":"0000-01-01T01:10:00Z","e":"a"}' > in
+	run --separate-stderr ev-window --hop 1h --every 10m --by e <in
+	assert_success
+	run jq -r '.start, .end' <<<"$output"
+	[ "${#lines[@]}" -eq 12 ]
+	! grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' <<<"$output"
+}
+
 @test "ev-window: SIGTERM writes the open windows and exits" {
 	mkfifo fifo
 	ev-window --tumble 1h --by event <fifo >out &
