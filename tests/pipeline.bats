@@ -103,3 +103,32 @@ setup_file() {
 	grep -q 'page_view' report.md
 	grep -q 'android' report.md
 }
+
+@test "pipeline: a log cut mid-hour gives no alert and no change figure on its last hour (W1)" {
+	# Two steady days of 30 events an hour, then a log cut at 10:19 on the
+	# third: the 10:00 window holds a third of an hour's events.  It must
+	# reach ev-detect as not final (unscored, no alert) and ev-report as a
+	# partial period outside the change.
+	python3 - > cut.ndjson <<'PY'
+for d in (2, 3, 4):
+    for h in range(24):
+        if d == 4 and h > 10:
+            break
+        for i in range(30):
+            m, s = divmod(i * 120, 60)
+            if d == 4 and h == 10 and m >= 19:
+                break
+            print('{"ts":"2026-03-%02dT%02d:%02d:%02dZ","event":"a"}' % (d, h, m, s))
+PY
+	ev-window --tumble 1h --by event < cut.ndjson > cut.windows
+	run jq -c 'select(.start == "2026-03-04T10:00:00Z") | [.count, .final]' cut.windows
+	assert_output '[10,false]'
+	ev-detect --time start --value count --by event < cut.windows > cut.detected
+	run jq -r 'select(.start == "2026-03-04T10:00:00Z") | .anomaly.reason' cut.detected
+	assert_output not_final
+	run ev-detect --time start --value count --by event --alerts < cut.windows
+	refute_output --partial '"start":"2026-03-04T10:00:00Z"'
+	ev-report -f json --last 1d < cut.windows > cut.model
+	run jq -c '.partial' cut.model
+	assert_output '["2026-03-04T10:00:00Z"]'
+}
