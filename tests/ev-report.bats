@@ -315,10 +315,12 @@ golden() {
 	[ "$(jq .metrics[0].total s.json)" = "$(jq .metrics[0].total h.json)" ]
 	# A range too long for hourly points is found after the input: the
 	# points grow apart (here to 2h) rather than the run failing.
-	run --separate-stderr ev-report -f json --since 1700-01-01T00:00:00Z < "$R/windows.ndjson"
-	assert_success
-	[[ "$stderr" == *"more than 2000000 points of 1h; points are 2h apart instead"* ]]
-	run jq -c '[.range.step, .range.points, .records.used]' <<<"$output"
+	# The model (1.4 million points) goes to a file: captured into bash by
+	# run it took a minute.
+	ev-report -f json --since 1700-01-01T00:00:00Z < "$R/windows.ndjson" \
+	    > long.json 2> long.err
+	grep -q "more than 2000000 points of 1h; points are 2h apart instead" long.err
+	run jq -c '[.range.step, .range.points, .records.used]' long.json
 	assert_output '["2h",1429572,385]'
 }
 
