@@ -18,6 +18,7 @@
 #include "ev_common.h"
 #include "ev_path.h"
 #include "ev_evolve.h"
+#include "ev_jset.h"
 #include "ev_registry.h"
 #include "ev_schema.h"
 
@@ -68,12 +69,6 @@ static const char *annotations[] = {
 	"default", "definitions", "deprecated", "description", "examples",
 	"readOnly", "self", "title", "writeOnly", NULL
 };
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
 
 static int
 in_list(const char *k, const char **list)
@@ -478,33 +473,11 @@ num(const json_t *v)
 	return json_number_value(v);
 }
 
-/* JSON equality where 1 equals 1.0. */
+/* JSON equality as ev-validate judges it (1 equals 1.0): ev_jset. */
 static int
 jeq(const json_t *a, const json_t *b)
 {
-	if (json_is_number(a) && json_is_number(b))
-		return num(a) == num(b);
-	if (json_is_array(a) && json_is_array(b)) {
-		size_t i;
-		if (json_array_size(a) != json_array_size(b))
-			return 0;
-		for (i = 0; i < json_array_size(a); i++)
-			if (!jeq(json_array_get(a, i), json_array_get(b, i)))
-				return 0;
-		return 1;
-	}
-	if (json_is_object(a) && json_is_object(b)) {
-		const char *k;
-		json_t *v;
-		if (json_object_size(a) != json_object_size(b))
-			return 0;
-		json_object_foreach((json_t *)(uintptr_t)a, k, v) {
-			if (!jeq(v, json_object_get(b, k)))
-				return 0;
-		}
-		return 1;
-	}
-	return json_equal(a, b);
+	return ev_jset_equal(a, b);
 }
 
 static int
@@ -519,85 +492,24 @@ in_array(const json_t *arr, const json_t *v)
 }
 
 /*
- * The canonical JSON text of v, where values jeq calls equal are equal
- * strings: numbers by their double value ("%.17g", -0 as 0), object keys
- * sorted, strings ASCII-escaped (the text is a jansson object key).
+ * A hashed set of the values of a JSON array (borrowed from arr), so that
+ * comparing two enums of n values costs O(n), not O(n^2).  New set.
  */
-static void
-canon(struct ev_buf *b, const json_t *v, int depth)
-{
-	if (json_is_number(v)) {
-		double d = json_number_value(v);
-		ev_buf_printf(b, "%.17g", d == 0 ? 0.0 : d);
-	} else if (json_is_array(v) && depth < 64) {
-		size_t i;
-		ev_buf_addc(b, '[');
-		for (i = 0; i < json_array_size(v); i++) {
-			if (i > 0)
-				ev_buf_addc(b, ',');
-			canon(b, json_array_get(v, i), depth + 1);
-		}
-		ev_buf_addc(b, ']');
-	} else if (json_is_object(v) && depth < 64) {
-		const char **keys = ev_xreallocarray(NULL,
-		    json_object_size(v) + 1, sizeof(*keys));
-		const char *k;
-		json_t *x;
-		size_t n = 0, i;
-
-		json_object_foreach((json_t *)(uintptr_t)v, k, x)
-			keys[n++] = k;
-		qsort(keys, n, sizeof(*keys), cmp_str);
-		ev_buf_addc(b, '{');
-		for (i = 0; i < n; i++) {
-			json_t *ks = json_string(keys[i]);
-			char *kt = json_dumps(ks, JSON_ENCODE_ANY |
-			    JSON_ENSURE_ASCII);
-			ev_buf_printf(b, "%s%s:", i > 0 ? "," : "", kt);
-			free(kt);
-			json_decref(ks);
-			canon(b, json_object_get(v, keys[i]), depth + 1);
-		}
-		ev_buf_addc(b, '}');
-		free(keys);
-	} else {
-		char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_ENSURE_ASCII |
-		    JSON_COMPACT | JSON_SORT_KEYS);
-		ev_buf_adds(b, t != NULL ? t : "?");
-		free(t);
-	}
-}
-
-/*
- * A hashed set of the values of a JSON array, so that comparing two
- * enums of n values costs O(n), not O(n^2).  New reference.
- */
-static json_t *
+static struct ev_jset *
 value_set(const json_t *arr)
 {
-	json_t *set = json_object(), *v;
-	struct ev_buf b = EV_BUF_INIT;
+	struct ev_jset *set = ev_jset_new(json_array_size(arr));
 	size_t i;
 
-	json_array_foreach((json_t *)(uintptr_t)arr, i, v) {
-		ev_buf_reset(&b);
-		canon(&b, v, 0);
-		json_object_set_new(set, b.data, json_true());
-	}
-	ev_buf_free(&b);
+	for (i = 0; i < json_array_size(arr); i++)
+		ev_jset_add(set, json_array_get(arr, i), i, NULL);
 	return set;
 }
 
 static int
-in_set(const json_t *set, const json_t *v)
+in_set(const struct ev_jset *set, const json_t *v)
 {
-	struct ev_buf b = EV_BUF_INIT;
-	int r;
-
-	canon(&b, v, 0);
-	r = json_object_get(set, b.data) != NULL;
-	ev_buf_free(&b);
-	return r;
+	return ev_jset_find(set, v, NULL);
 }
 
 static char *
@@ -781,7 +693,7 @@ cmp_values(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		add(c, "enum_removed", EV_EVOLVE_WIDEN, pol, op, n->ptr, 0,
 		    "values are no longer limited to an enum");
 	else if (oe != NULL && ne != NULL) {
-		json_t *os = value_set(oe), *ns = value_set(ne);
+		struct ev_jset *os = value_set(oe), *ns = value_set(ne);
 
 		for (i = 0; sup && i < json_array_size(ne); i++)
 			if (!in_set(os, json_array_get(ne, i)))
@@ -789,8 +701,8 @@ cmp_values(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		for (i = 0; sub && i < json_array_size(oe); i++)
 			if (!in_set(ns, json_array_get(oe, i)))
 				sub = 0;	/* old has a value new lacks */
-		json_decref(os);
-		json_decref(ns);
+		ev_jset_free(os);
+		ev_jset_free(ns);
 		if (sub && sup)
 			;
 		else if (sup)
@@ -1723,7 +1635,8 @@ member(const struct side *s, const json_t *a, size_t i, char **owned)
 static int
 values_disjoint(const struct side *p, const struct side *q)
 {
-	json_t *pv, *qv, *set;
+	json_t *pv, *qv;
+	struct ev_jset *set;
 	size_t i;
 	int r = 1;
 
@@ -1740,7 +1653,7 @@ values_disjoint(const struct side *p, const struct side *q)
 		for (i = 0; r && i < json_array_size(qv); i++)
 			if (in_set(set, json_array_get(qv, i)))
 				r = 0;
-		json_decref(set);
+		ev_jset_free(set);
 	}
 	json_decref(pv);
 	json_decref(qv);
