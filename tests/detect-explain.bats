@@ -140,3 +140,15 @@ PY
 	assert_output "-	false
 android	false"
 }
+
+@test "ev-detect: a platform x version alert is not put in the context of a country total" {
+	# {event,country} is not the total of {event,platform,version}: same
+	# number of columns less one, but country is not among them.
+	events platform=android,country=US |
+	    ev-window --tumble 10m --by 'event,context.country as country' \
+	    --by 'event,context.platform as platform,context.app_version as version' \
+	    --agg count >w.ndjson
+	run jq -r 'select(.version) | .anomaly.summary' < <(ev-detect -t 0.99 --alerts <w.ndjson)
+	assert_output "page_view android 1 −54% vs expected 50±18
+page_view android 2 −52% vs expected 50±18"
+}
