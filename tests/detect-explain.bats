@@ -152,3 +152,17 @@ android	false"
 	assert_output "page_view android 1 −54% vs expected 50±18
 page_view android 2 −52% vs expected 50±18"
 }
+
+@test "ev-report: shows the explanation of a total over grouping sets" {
+	events platform=android,country=US |
+	    ev-window --tumble 10m --by event --by 'event,context.platform as platform' \
+	    --by 'event,context.country as country' --agg count |
+	    ev-detect -t 0.999 >d.ndjson
+	run ev-report --format json <d.ndjson
+	assert_success
+	run jq -c '.metrics[0].anomalies[] | select(.series == "event=page_view") |
+	    [.explain[] | to_entries | map(select(.key != "delta" and .key != "share")) | from_entries]' <<<"$output"
+	assert_output '[{"platform":"android"},{"country":"US"}]'
+	run ev-report --format text <d.ndjson
+	assert_output --partial 'page_view −24% vs expected 200±36; by platform: android 100%; by country: US 100%'
+}
