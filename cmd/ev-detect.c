@@ -19,6 +19,7 @@
 #include "ev_detect.h"
 #include "ev_detect_alert.h"
 #include "ev_detect_backtest.h"
+#include "ev_explain.h"
 #include "ev_path.h"
 #include "ev_rec.h"
 #include "ev_run.h"
@@ -145,6 +146,7 @@ struct entry {
 	enum ev_alert_state st;
 	ev_us_t		 since;
 	json_t		*explain;	/* new reference or NULL */
+	json_t		*explanation;	/* new reference or NULL */
 	char		*summary;
 	json_t		*total;		/* the total's figures (see context) */
 	struct entry	*prev;		/* versions it replaced (owned) */
@@ -638,7 +640,10 @@ severity(const struct detect *d, const struct entry *e)
 
 /* Explanation of a total by the segments in the same flush. */
 
-/* Whether child's columns are parent's plus exactly one; returns its name. */
+/*
+ * Whether child's columns are all of parent's (same values) plus exactly
+ * one more; returns that one's name.
+ */
 static const char *
 extra_col(const json_t *parent, const json_t *child)
 {
@@ -650,6 +655,8 @@ extra_col(const json_t *parent, const json_t *child)
 	json_object_foreach((json_t *)(uintptr_t)child, k, v) {
 		pv = json_object_get(parent, k);
 		if (pv == NULL) {
+			if (extra != NULL)
+				return NULL;	/* a parent column is missing */
 			extra = k;
 			continue;
 		}
@@ -659,91 +666,46 @@ extra_col(const json_t *parent, const json_t *child)
 	return extra;
 }
 
-static int
-cmp_share(const void *a, const void *b)
-{
-	double x = json_real_value(json_object_get(*(json_t *const *)a,
-	    "share"));
-	double y = json_real_value(json_object_get(*(json_t *const *)b,
-	    "share"));
-
-	return x < y ? 1 : x > y ? -1 : 0;
-}
-
+/*
+ * Explain an alert by the series of the same window nested in it
+ * (lib/ev_explain.h): "…; by platform: android 97%; by country: US 95%".
+ */
 static void
 explain(struct detect *d, struct entry *e, size_t from, size_t to)
 {
-	double dev = e->value - e->sc.expected, sum = 0;
-	json_t **parts = NULL, *arr;
-	size_t i, n = 0, cap = 0;
+	struct ev_explain_series alerted, *ser;
+	struct ev_explain_params ep;
 	struct ev_buf *b = &d->tmp;
+	size_t i, n = 0;
 
+	ser = ev_xreallocarray(NULL, to - from, sizeof(*ser));
 	for (i = from; i < to; i++) {
 		struct entry *c = &d->q[i];
-		const char *col;
-		double cd;
 
 		if (c == e || !c->sc.scored || c->start != e->start)
 			continue;
-		col = extra_col(e->s->cols, c->s->cols);
-		if (col == NULL)
-			continue;
-		cd = c->value - c->sc.expected;
-		if ((cd < 0) != (dev < 0) || cd == 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 8;
-			parts = ev_xreallocarray(parts, cap, sizeof(*parts));
-		}
-		parts[n] = json_object();
-		json_object_set(parts[n], col,
-		    json_object_get(c->s->cols, col));
-		json_object_set_new(parts[n], "delta", json_real(cd));
+		ser[n].cols = c->s->cols;
+		ser[n].observed = c->value;
+		ser[n].expected = c->sc.expected;
 		n++;
-		sum += cd;
 	}
-	if (n == 0) {
-		free(parts);
+	alerted.cols = e->s->cols;
+	alerted.observed = e->value;
+	alerted.expected = e->sc.expected;
+	ev_explain_params_init(&ep);
+	json_decref(e->explanation);
+	e->explanation = ev_explain_build(&ep, &alerted, ser, n);
+	free(ser);
+	if (e->explanation == NULL)
 		return;
-	}
-	for (i = 0; i < n; i++) {
-		double cd = json_real_value(json_object_get(parts[i],
-		    "delta"));
-
-		json_object_set_new(parts[i], "share",
-		    json_real(round(1000 * cd / sum) / 1000));
-	}
-	qsort(parts, n, sizeof(*parts), cmp_share);
-	arr = json_array();
-	for (i = 0; i < n; i++) {
-		if (i < 3)
-			json_array_append(arr, parts[i]);
-		json_decref(parts[i]);
-	}
-	free(parts);
-	e->explain = arr;
-
-	/* "…; 72% of the drop from platform=android" */
-	{
-		json_t *top = json_array_get(arr, 0);
-		const char *k;
-		json_t *v;
-
-		ev_buf_reset(b);
-		ev_buf_adds(b, e->summary);
-		ev_buf_printf(b, "; %.0f%% of the %s from ",
-		    100 * json_real_value(json_object_get(top, "share")),
-		    dev < 0 ? "drop" : "rise");
-		json_object_foreach(top, k, v) {
-			if (strcmp(k, "delta") == 0 || strcmp(k, "share") == 0)
-				continue;
-			ev_buf_adds(b, k);
-			ev_buf_addc(b, '=');
-			col_text(v, b);
-		}
-		free(e->summary);
-		e->summary = ev_xstrdup(b->data);
-	}
+	json_decref(e->explain);
+	e->explain = ev_explain_headline(e->explanation);
+	ev_buf_reset(b);
+	ev_buf_adds(b, e->summary);
+	ev_buf_adds(b, "; ");
+	ev_explain_text(b, e->explanation);
+	free(e->summary);
+	e->summary = ev_xstrdup(b->data);
 }
 
 /* An entry against its baseline: "−38% vs expected 410±35". */
@@ -874,6 +836,8 @@ status:
 	json_object_set_new(a, "since", time_json(e->since));
 	if (e->explain)
 		json_object_set(a, "explain", e->explain);
+	if (e->explanation)
+		json_object_set(a, "explanation", e->explanation);
 	if (e->summary)
 		json_object_set_new(a, "summary", json_string(e->summary));
 	if (e->total)
@@ -1116,6 +1080,7 @@ entry_release(struct entry *e)
 	ev_rec_clear(&e->rec);
 	free(e->raw);
 	json_decref(e->explain);
+	json_decref(e->explanation);
 	json_decref(e->total);
 	free(e->summary);
 	memset(e, 0, sizeof(*e));
