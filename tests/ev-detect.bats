@@ -551,12 +551,6 @@ L
 	[ "$a" = "$b" ]
 }
 
-@test "ev-detect: man page is clean under mandoc -Tlint" {
-	run mandoc -Tlint -W warning "$EVKIT_TOP/man/ev-detect.1"
-	assert_success
-	[ -z "$output" ]
-}
-
 @test "ev-detect: every EXAMPLES pipeline of the man page runs" {
 	cp "$D"/*.ndjson .
 	# Each example is a .Bd -literal block in EXAMPLES; run them in order.

@@ -52,12 +52,6 @@ ev() {
 	cmp in.ndjson out.ndjson
 }
 
-@test "ev-enrich: man page is clean under mandoc -Tlint" {
-	run mandoc -Tlint -W warning "$EVKIT_TOP/man/ev-enrich.1"
-	assert_success
-	assert_output ''
-}
-
 @test "ev-enrich: golden lookup, calendar, campaign and referrer" {
 	run --separate-stderr ev-enrich --lookup users="$E/users.csv" \
 	    --on user_id --tz Europe/Berlin --campaign --referrer \

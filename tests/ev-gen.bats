@@ -37,12 +37,6 @@ between() {
 	assert_output "ev-gen (evkit) 0.1.0"
 }
 
-@test "ev-gen: the man page passes mandoc -Tlint" {
-	run mandoc -Tlint -W warning "$EVKIT_TOP/man/ev-gen.1"
-	assert_success
-	assert_output ""
-}
-
 @test "ev-gen: an unknown option exits 2 with a Try line" {
 	run --separate-stderr ev-gen --no-such-option
 	assert_failure 2

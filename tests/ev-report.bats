@@ -407,12 +407,6 @@ golden() {
 	[ "$output" -ge 2 ]
 }
 
-@test "ev-report: the man page passes mandoc -Tlint" {
-	run mandoc -Tlint -W warning "$EVKIT_TOP/man/ev-report.1"
-	assert_success
-	assert_output ""
-}
-
 @test "ev-report: every EXAMPLES pipeline of the man page runs" {
 	cp "$R/windows.ndjson" "$R/events.ndjson" .
 	awk '/^\.Sh EXAMPLES/{e=1;next} /^\.Sh/{e=0} e&&/^\.Bd/{b=1;next} e&&/^\.Ed/{b=0;print "----";next} e&&b' \

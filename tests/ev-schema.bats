@@ -502,12 +502,6 @@ holds() {
 	holds forward new old
 }
 
-@test "ev-schema: the man page is clean under mandoc -Tlint" {
-	run mandoc -Tlint -W warning "$EVKIT_TOP/man/ev-schema.1"
-	assert_success
-	assert_output ""
-}
-
 @test "ev-schema: the EXAMPLES of the man page run" {
 	cd "$EVKIT_TOP"
 	local ex

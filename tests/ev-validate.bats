@@ -462,12 +462,6 @@ start_gate() {
 	[ "$(wc -l < rej.ndjson)" = 8 ]
 }
 
-@test "ev-validate: the man page is clean" {
-	run mandoc -Tlint -W warning "$EVKIT_TOP/man/ev-validate.1"
-	assert_success
-	assert_output ''
-}
-
 @test "ev-validate: every EXAMPLES pipeline of the man page runs" {
 	grep '^\$ ' "$EVKIT_TOP/man/ev-validate.1" | sed 's/^\$ //' > examples.sh
 	[ "$(wc -l < examples.sh)" -eq 3 ]

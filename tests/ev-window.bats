@@ -552,12 +552,6 @@ for i in range(300):
 	assert_output "$(cat out)"
 }
 
-@test "ev-window: the man page passes mandoc -Tlint" {
-	run mandoc -Tlint -W warning "$EVKIT_TOP/man/ev-window.1"
-	assert_success
-	assert_output ""
-}
-
 @test "ev-window: the man page EXAMPLES run" {
 	cp "$W/events.ndjson" events.ndjson
 	run --separate-stderr ev-window --tumble 1m --lateness 30s \
