@@ -91,11 +91,13 @@ ev_rollmed_push(struct ev_rollmed *r, double x)
 {
 	int d, p;
 
-	if (r->len < r->cap)
+	if (r->len < r->cap) {
 		insert_sorted(r, x);
-	else {
-		/* One shift moves the values between the leaving slot d and
-		 * the new value's place p. */
+	} else {
+		/*
+		 * One shift moves the values between the leaving slot d and
+		 * the new value's place p.
+		 */
 		d = lower_bound(r->s, r->len, r->v[r->pos]);
 		p = upper_bound(r->s, r->len, x);
 		if (p <= d) {

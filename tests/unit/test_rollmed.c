@@ -159,8 +159,11 @@ test_random(int cap, int kind, int npts, int cuts)
 	free(w);
 }
 
-/* Values and results from Python: statistics.median of the window, then
- * of [abs(x - m) for x in window]. */
+/*
+ * Values and results from Python 3: m = statistics.median(window), then
+ * statistics.median([abs(x - m) for x in window]), for the last 7 and the
+ * last 8 values.
+ */
 static void
 test_python(void)
 {
