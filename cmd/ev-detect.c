@@ -1302,10 +1302,20 @@ take_line(struct detect *d, const struct ev_line *line)
 			e->label = label;
 			return;
 		}
-		ev_run_reject(&d->run, line, start < s->max_start ? "late" :
-		    "duplicate", ev_run_error(d->time_spec, "window %s "
-		    "already scored for its series", start < s->max_start ?
-		    "is older than one" : "was"));
+		if (start < s->max_start) {
+			/* Name both windows: the newer one may still be
+			 * held, not yet scored. */
+			char b1[EV_TIME_BUFSZ], b2[EV_TIME_BUFSZ];
+
+			ev_run_reject(&d->run, line, "late",
+			    ev_run_error(d->time_spec, "window %s is older "
+			    "than its series' last, %s",
+			    ev_time_format(start, -1, b1),
+			    ev_time_format(s->max_start, -1, b2)));
+		} else
+			ev_run_reject(&d->run, line, "duplicate",
+			    ev_run_error(d->time_spec, "window was already "
+			    "scored for its series"));
 		ev_rec_clear(&rec);
 		free(raw);
 		return;

@@ -5,6 +5,7 @@
 
 #include "ev_common.h"
 #include "ev_detect.h"
+#include "ev_rollmed.h"
 
 #define CLIP		3.0	/* residuals learned at most this many sigmas */
 #define MAD_SIGMA	1.482602218505602	/* 1 / Phi^-1(3/4) */
@@ -25,18 +26,13 @@
 #define HIST_RATIO	1.05	/* calibration: each bin 5% wider in |z| */
 #define HIST_MIN_K	3	/* calibration: past exceedances that count */
 
-struct ring {
-	double	*v, *tmp;
-	int	 cap, len, pos;
-};
-
 struct bin {
 	double	v, n;
 	int32_t	visits, last;
 };
 
 struct robust {
-	struct ring r;
+	struct ev_rollmed r;
 };
 
 struct ewma {
@@ -65,7 +61,7 @@ struct seasonal {
 };
 
 struct cusum {
-	struct ring r;
+	struct ev_rollmed r;
 	double	sp, sn;		/* upper and lower sums */
 	int	np, nn;		/* run lengths */
 	double	hold;		/* scale kept across a re-baseline */
@@ -201,119 +197,28 @@ ev_detect_z_of_conf(double c)
 	return -norm_ppf_low((1 - c) / 2);
 }
 
-/* Ring buffer with median and MAD. */
-
-static void
-ring_init(struct ring *r, int cap)
-{
-	r->cap = cap < 1 ? 1 : cap;
-	r->v = ev_xcalloc((size_t)r->cap, sizeof(double));
-	r->tmp = ev_xcalloc((size_t)r->cap, sizeof(double));
-	r->len = r->pos = 0;
-}
-
-static void
-ring_free(struct ring *r)
-{
-	free(r->v);
-	free(r->tmp);
-}
-
-static void
-ring_push(struct ring *r, double x)
-{
-	r->v[r->pos] = x;
-	r->pos = (r->pos + 1) % r->cap;
-	if (r->len < r->cap)
-		r->len++;
-}
-
-/* Keep only the newest k values. */
-static void
-ring_keep(struct ring *r, int k)
-{
-	int i;
-
-	if (k >= r->len)
-		return;
-	for (i = 0; i < k; i++)
-		r->tmp[i] = r->v[(r->pos - k + i + r->cap) % r->cap];
-	memcpy(r->v, r->tmp, (size_t)k * sizeof(double));
-	r->len = k;
-	r->pos = k % r->cap;
-}
-
-/* The k-th smallest of a[0..n) (Hoare's selection; reorders a). */
-static double
-select_k(double *a, int n, int k)
-{
-	int lo = 0, hi = n - 1;
-
-	while (lo < hi) {
-		double piv = a[lo + (hi - lo) / 2];
-		int i = lo, j = hi;
-
-		while (i <= j) {
-			while (a[i] < piv)
-				i++;
-			while (a[j] > piv)
-				j--;
-			if (i <= j) {
-				double t = a[i];
-
-				a[i] = a[j];
-				a[j] = t;
-				i++;
-				j--;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			break;
-	}
-	return a[k];
-}
-
-static double
-median_of(double *a, int n)
-{
-	double hi, lo;
-	int i;
-
-	hi = select_k(a, n, n / 2);
-	if (n % 2)
-		return hi;
-	/* After selection everything below n/2 is <= hi: take their max. */
-	lo = a[0];
-	for (i = 1; i < n / 2; i++)
-		if (a[i] > lo)
-			lo = a[i];
-	return (lo + hi) / 2;
-}
+/* Median and MAD of the rolling window (lib/ev_rollmed.c). */
 
 /*
  * Median and MAD; when more than half the window is one value (MAD 0) the
  * mean absolute deviation stands in, scaled so that MAD_SIGMA times it is
  * the normal sigma, so a series that is mostly flat still has a spread.
+ * That sum runs over the ring in slot order, as it always has, so the
+ * scores do not move by a rounding.
  */
 static void
-ring_median_mad(struct ring *r, double *med, double *mad)
+ring_median_mad(const struct ev_rollmed *r, double *med, double *mad)
 {
 	double sum = 0;
 	int i;
 
-	memcpy(r->tmp, r->v, (size_t)r->len * sizeof(double));
-	*med = median_of(r->tmp, r->len);
-	for (i = 0; i < r->len; i++) {
-		r->tmp[i] = fabs(r->v[i] - *med);
-		sum += r->tmp[i];
-	}
-	*mad = median_of(r->tmp, r->len);
-	if (*mad == 0 && r->len > 0)
+	*med = ev_rollmed_median(r);
+	*mad = ev_rollmed_mad(r, *med);
+	if (*mad == 0 && r->len > 0) {
+		for (i = 0; i < r->len; i++)
+			sum += fabs(r->v[i] - *med);
 		*mad = sum / r->len * MEANABS_SIGMA / MAD_SIGMA;
+	}
 }
 
 /* Shared pieces. */
@@ -384,7 +289,7 @@ set_direction(struct ev_detect_score *o, double x, double sum)
 static void
 robust_step(struct ev_detect_model *m, double x, struct ev_detect_score *o)
 {
-	struct ring *r = &m->u.rb.r;
+	struct ev_rollmed *r = &m->u.rb.r;
 	int need = m->p.window < 5 ? m->p.window : 5;
 	double med, mad;
 
@@ -392,7 +297,7 @@ robust_step(struct ev_detect_model *m, double x, struct ev_detect_score *o)
 		ring_median_mad(r, &med, &mad);
 		fill(m, o, x, med, floor_scale(m, med, MAD_SIGMA * mad));
 	}
-	ring_push(r, x);
+	ev_rollmed_push(r, x);
 }
 
 /* ewma */
@@ -856,13 +761,13 @@ static void
 cusum_step(struct ev_detect_model *m, double x, struct ev_detect_score *o)
 {
 	struct cusum *c = &m->u.cs;
-	struct ring *r = &c->r;
+	struct ev_rollmed *r = &c->r;
 	int need = m->p.window < 5 ? m->p.window : 5;
 	double med, mad, sc, z, S, zs, p;
 	int n;
 
 	if (r->len < need || r->len < 1) {
-		ring_push(r, x);
+		ev_rollmed_push(r, x);
 		return;
 	}
 	ring_median_mad(r, &med, &mad);
@@ -899,12 +804,12 @@ cusum_step(struct ev_detect_model *m, double x, struct ev_detect_score *o)
 		set_direction(o, x, S);
 	}
 
-	ring_push(r, x);
+	ev_rollmed_push(r, x);
 	/* A confirmed shift: the baseline restarts from the new level. */
 	if (fabs(S) >= m->p.cusum_h && n >= 3) {
 		c->hold = sc;
 		c->hold_left = m->p.window / 2;
-		ring_keep(r, n > need ? n : need);
+		ev_rollmed_keep(r, n > need ? n : need);
 		c->sp = c->sn = 0;
 		c->np = c->nn = 0;
 	}
@@ -924,10 +829,10 @@ ev_detect_model_new(const struct ev_detect_params *p)
 	m->zc = ev_detect_z_of_conf(p->confidence);
 	switch (m->kind) {
 	case EV_DETECT_ROBUST:
-		ring_init(&m->u.rb.r, p->window);
+		ev_rollmed_init(&m->u.rb.r, p->window);
 		break;
 	case EV_DETECT_CUSUM:
-		ring_init(&m->u.cs.r, p->window);
+		ev_rollmed_init(&m->u.cs.r, p->window);
 		break;
 	case EV_DETECT_SEASONAL:
 		m->u.se = ev_xcalloc(1, sizeof(*m->u.se));
@@ -959,10 +864,10 @@ ev_detect_model_free(struct ev_detect_model *m)
 	free(m->hist);
 	switch (m->kind) {
 	case EV_DETECT_ROBUST:
-		ring_free(&m->u.rb.r);
+		ev_rollmed_release(&m->u.rb.r);
 		break;
 	case EV_DETECT_CUSUM:
-		ring_free(&m->u.cs.r);
+		ev_rollmed_release(&m->u.cs.r);
 		break;
 	case EV_DETECT_SEASONAL:
 		free(m->u.se);
@@ -1120,31 +1025,30 @@ ev_detect_model_step(struct ev_detect_model *m,
 /* State. */
 
 static json_t *
-ring_save(const struct ring *r)
+ring_save(const struct ev_rollmed *r)
 {
 	json_t *a = json_array();
 	int i;
 
 	/* Oldest first, so a load with another capacity keeps the newest. */
 	for (i = 0; i < r->len; i++)
-		json_array_append_new(a, json_real(
-		    r->v[(r->pos - r->len + i + r->cap) % r->cap]));
+		json_array_append_new(a, json_real(ev_rollmed_at(r, i)));
 	return a;
 }
 
 static int
-ring_load(struct ring *r, const json_t *a)
+ring_load(struct ev_rollmed *r, const json_t *a)
 {
 	size_t i;
 	json_t *v;
 
 	if (!json_is_array(a))
 		return -1;
-	r->len = r->pos = 0;
+	ev_rollmed_clear(r);
 	json_array_foreach(a, i, v) {
 		if (!json_is_number(v))
 			return -1;
-		ring_push(r, json_number_value(v));
+		ev_rollmed_push(r, json_number_value(v));
 	}
 	return 0;
 }

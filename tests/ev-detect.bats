@@ -419,6 +419,22 @@ for h in range(0, 200, 2):
 	assert_balanced st.json
 }
 
+@test "ev-detect: inside one series an older window is late, named against the series' last; other series interleave" {
+	# a's 10:05 comes after a's 10:10 (still held, not yet scored); b's
+	# windows come after a's newer one, which is no reason to refuse them.
+	for r in a,10:00 a,10:10 b,10:00 a,10:05 b,10:05; do
+		printf '{"start":"2026-03-02T%s:00Z","event":"%s","count":5}\n' "${r#*,}" "${r%,*}"
+	done >in.ndjson
+	run --separate-stderr ev-detect --by event --rejects rej.ndjson --stats st.json <in.ndjson
+	assert_success
+	[ "$(printf '%s\n' "$output" | jq -r '"\(.event) \(.start[11:16])"' | sort | tr '\n' ' ')" = "a 10:00 a 10:10 b 10:00 b 10:05 " ]
+	[ "$(jq -r .reason rej.ndjson)" = late ]
+	[ "$(jq -r .line rej.ndjson)" -eq 4 ]
+	[ "$(jq -r '.errors[0].message' rej.ndjson)" = "window 2026-03-02T10:05:00Z is older than its series' last, 2026-03-02T10:10:00Z" ]
+	[ "$(stat_of st.json late)" -eq 1 ]
+	assert_balanced st.json
+}
+
 @test "ev-detect: a window already scored is a duplicate" {
 	# The 10:00 total again after a 10:05 window closed its window.
 	(head -4 "$D/drop.ndjson"; sed -n 6p "$D/drop.ndjson"; head -1 "$D/drop.ndjson") >in.ndjson
