@@ -17,6 +17,7 @@
 #include "ev_common.h"
 #include "ev_rec.h"
 #include "ev_report.h"
+#include "ev_report_episode.h"
 
 struct rep_pair {
 	uint32_t	name;
@@ -71,6 +72,8 @@ struct ev_report_store {
 	size_t			 npair, cappair;
 	struct rep_anom		*anom;
 	size_t			 nanom, capanom;
+	struct rep_anom		*res;		/* "resolved" alert records */
+	size_t			 nres, capres;
 	struct rep_top		*tops;
 	size_t			 ntop, captop;
 	struct rep_series	*ser;
@@ -162,6 +165,9 @@ ev_report_store_free(struct ev_report_store *s)
 	free(s->by_path);
 	for (i = 0; i < s->nanom; i++)
 		json_decref(s->anom[i].a);
+	for (i = 0; i < s->nres; i++)
+		json_decref(s->res[i].a);
+	free(s->res);
 	for (i = 0; i < s->ntop; i++)
 		json_decref(s->tops[i].a);
 	free(s->tops);
@@ -638,6 +644,18 @@ ev_report_store_add(struct ev_report_store *s, const json_t *rec,
 			s->anom[s->nanom].name = n;
 			s->anom[s->nanom].a = json_incref(a);
 			s->nanom++;
+		} else if (strcmp(ev_report_get_str(a, "status", ""),
+		    "resolved") == 0) {
+			/* Not an anomaly, but the end of an episode. */
+			if (s->nres == s->capres) {
+				s->capres = s->capres ? 2 * s->capres : 16;
+				s->res = ev_xreallocarray(s->res, s->capres,
+				    sizeof(*s->res));
+			}
+			s->res[s->nres].entry = s->nent;
+			s->res[s->nres].name = n;
+			s->res[s->nres].a = json_incref(a);
+			s->nres++;
 		}
 	}
 	s->nent++;
@@ -974,8 +992,17 @@ rep_compact(struct ev_report_store *s, const char *keep)
 		s->anom[na] = s->anom[i];
 		s->anom[na++].entry = map[s->anom[i].entry];
 	}
-	s->nent = n;
 	s->nanom = na;
+	for (i = 0, na = 0; i < s->nres; i++) {
+		if (!keep[s->res[i].entry]) {
+			json_decref(s->res[i].a);
+			continue;
+		}
+		s->res[na] = s->res[i];
+		s->res[na++].entry = map[s->res[i].entry];
+	}
+	s->nres = na;
+	s->nent = n;
 	free(map);
 }
 
@@ -1402,6 +1429,68 @@ rep_anom_json(const struct rep_build *B, const struct rep_anom *an,
 	return o;
 }
 
+/* The end of a window for an episode: a record without one lasts a step. */
+static ev_us_t
+rep_ep_end(const struct rep_build *B, const struct rep_entry *e)
+{
+	return e->end > e->t ? e->end : e->t + B->step;
+}
+
+/*
+ * The episodes of metric m: its anomalies in the range (al, the later of
+ * two records of one series and time replacing the earlier) and the
+ * "resolved" records that close them, wherever they fall.
+ */
+static json_t *
+rep_incidents(const struct rep_build *B, size_t m, struct rep_anom **al,
+    size_t nal)
+{
+	const struct ev_report_store *s = B->s;
+	struct ev_report_alert *v = ev_xreallocarray(NULL, nal + s->nres + 1,
+	    sizeof(*v));
+	char **names = ev_xcalloc(s->nser + 1, sizeof(*names));
+	struct ev_buf lb = EV_BUF_INIT;
+	size_t i, n = 0;
+	json_t *r;
+
+	for (i = 0; i < nal + s->nres; i++) {
+		const struct rep_anom *an = i < nal ? al[i] : &s->res[i - nal];
+		const struct rep_entry *e = &s->ent[an->entry];
+		const struct rep_entry *last;
+		double val = NAN;
+
+		if (i < nal && i + 1 < nal &&
+		    s->ent[al[i + 1]->entry].t == e->t &&
+		    s->ent[al[i + 1]->entry].series == e->series)
+			continue;	/* a later record replaces it */
+		if (i >= nal && !rep_anom_for(B, an, m))
+			continue;
+		if (names[e->series] == NULL) {
+			rep_labels_str(&lb, s->ser[e->series].labels);
+			names[e->series] = ev_xstrdup(lb.data);
+		}
+		last = &s->ent[B->ord[B->soff[e->series + 1] - 1]];
+		(void)rep_entry_value(s, e, B->metric[m], &val);
+		v[n].t = e->t;
+		v[n].end = rep_ep_end(B, e);
+		v[n].series = e->series;
+		v[n].name = names[e->series];
+		v[n].labels = s->ser[e->series].labels;
+		v[n].value = val;
+		v[n].a = an->a;
+		v[n].resolved = i >= nal;
+		v[n].last = rep_ep_end(B, last);
+		n++;
+	}
+	r = ev_report_episodes(v, n);
+	for (i = 0; i < s->nser; i++)
+		free(names[i]);
+	free(names);
+	free(v);
+	ev_buf_free(&lb);
+	return r;
+}
+
 static json_t *
 rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 {
@@ -1587,6 +1676,7 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 	json_object_set_new(o, "other", json_pack("{s:I,s:o}", "series",
 	    (json_int_t)nother, "total", rep_num(other)));
 	json_object_set_new(o, "anomalies", aa);
+	json_object_set_new(o, "incidents", rep_incidents(B, m, al, nal));
 	ev_buf_free(&lb);
 	free(al);
 	free(r);
@@ -2111,6 +2201,7 @@ ev_report_format_parse(const char *name, enum ev_report_format *f)
 		enum ev_report_format f;
 	} t[] = {
 		{ "csv", EV_REPORT_CSV }, { "html", EV_REPORT_HTML },
+		{ "html-mail", EV_REPORT_HTML_MAIL },
 		{ "json", EV_REPORT_JSON }, { "markdown", EV_REPORT_MARKDOWN },
 		{ "md", EV_REPORT_MARKDOWN }, { "text", EV_REPORT_TEXT },
 	};
@@ -2144,6 +2235,9 @@ ev_report_render(const json_t *model, enum ev_report_format f,
 		break;
 	case EV_REPORT_HTML:
 		ev_report_html_render(model, ro, out);
+		break;
+	case EV_REPORT_HTML_MAIL:
+		ev_report_mail_render(model, ro, out);
 		break;
 	}
 }
