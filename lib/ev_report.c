@@ -1136,9 +1136,37 @@ rep_num(double v)
 	return isnan(v) ? json_null() : json_real(v);
 }
 
-/* Sparkline of n points into width characters (UTF-8 blocks). */
+/*
+ * Points per sparkline glyph.  A glyph whose span neither divides a day
+ * nor is whole days samples the daily cycle at a drifting phase and draws
+ * a beat that is not in the data (24 glyphs over a week of 10-minute
+ * points are 7 hours each); so a glyph spans the fewest steps that divide
+ * a day, or make whole days, with at most EV_REPORT_SPARK_WIDTH glyphs.
+ * 0 when no such span exists (a step that is not a divisor or a multiple
+ * of a day's divisors): the points are then split evenly.
+ */
+static size_t
+rep_spark_per(ev_us_t step, size_t n)
+{
+	size_t k = (n + EV_REPORT_SPARK_WIDTH - 1) / EV_REPORT_SPARK_WIDTH;
+
+	if (k == 0)
+		k = 1;
+	for (; k <= n && (ev_us_t)k <= EV_TIME_MAX / step; k++) {
+		ev_us_t d = (ev_us_t)k * step;
+
+		if (EV_US_PER_DAY % d == 0 || d % EV_US_PER_DAY == 0)
+			return k;
+	}
+	return 0;
+}
+
+/*
+ * Sparkline of n points (UTF-8 blocks), per points a glyph (the means),
+ * or split evenly into at most EV_REPORT_SPARK_WIDTH glyphs when per is 0.
+ */
 static json_t *
-rep_spark(const double *p, size_t n)
+rep_spark(const double *p, size_t n, size_t per)
 {
 	static const char *const bars[] = { "\u2581", "\u2582", "\u2583",
 	    "\u2584", "\u2585", "\u2586", "\u2587", "\u2588" };
@@ -1148,8 +1176,12 @@ rep_spark(const double *p, size_t n)
 	json_t *r;
 	size_t i, j;
 
+	if (per > 0)
+		w = (n + per - 1) / per;
 	for (i = 0; i < w; i++) {
-		size_t a = i * n / w, z = (i + 1) * n / w, c = 0;
+		size_t a = per ? i * per : i * n / w;
+		size_t z = per ? (a + per < n ? a + per : n) : (i + 1) * n / w;
+		size_t c = 0;
 		double sum = 0;
 
 		for (j = a; j < z; j++)
@@ -1491,6 +1523,29 @@ rep_incidents(const struct rep_build *B, size_t m, struct rep_anom **al,
 	return r;
 }
 
+/*
+ * A series' sparkline.  ev-window writes no record for a group without
+ * events, so for an additive metric a point the series lacks while the
+ * metric has one is 0; only a point without any record is a gap.
+ */
+static json_t *
+rep_series_spark(const struct rep_build *B, int add, const double *p,
+    const double *grid, size_t per)
+{
+	double *f;
+	json_t *r;
+	size_t i;
+
+	if (!add)
+		return rep_spark(p, B->n, per);
+	f = ev_xreallocarray(NULL, B->n ? B->n : 1, sizeof(*f));
+	for (i = 0; i < B->n; i++)
+		f[i] = isnan(p[i]) && !isnan(grid[i]) ? 0 : p[i];
+	r = rep_spark(f, B->n, per);
+	free(f);
+	return r;
+}
+
 static json_t *
 rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 {
@@ -1501,6 +1556,7 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 	    sizeof(double));
 	double total = 0, prev = 0, ctot = 0, other = 0, change;
 	int has_prev = 0, has_c = 0, add = B->add[m];
+	size_t sper = rep_spark_per(B->step, B->n);
 	size_t i, nr = 0, nother = 0, ntop, minl = SIZE_MAX, nmin = 0;
 	int64_t trow = -1;
 	const char *note = NULL;
@@ -1617,7 +1673,7 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 	json_object_set_new(o, "previous", has_prev ? json_real(prev) :
 	    json_null());
 	json_object_set_new(o, "change", rep_num(change));
-	json_object_set_new(o, "sparkline", rep_spark(grid, B->n));
+	json_object_set_new(o, "sparkline", rep_spark(grid, B->n, sper));
 	json_object_set_new(o, "points", rep_points(grid, B->n));
 
 	sa = json_array();
@@ -1661,7 +1717,8 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 			    r[i].total / total : NAN));
 		json_object_set_new(so, "anomalies",
 		    json_integer((json_int_t)r[i].nanom));
-		json_object_set_new(so, "sparkline", rep_spark(P.p, B->n));
+		json_object_set_new(so, "sparkline", rep_series_spark(B, add,
+		    P.p, grid, sper));
 		json_object_set_new(so, "points", rep_points(P.p, B->n));
 		if (P.band) {
 			json_object_set_new(so, "expected",

@@ -27,7 +27,7 @@
 #include "ev_time.h"
 
 #define EV_REPORT_MODEL_VERSION	1
-#define EV_REPORT_SPARK_WIDTH	24	/* characters in a sparkline */
+#define EV_REPORT_SPARK_WIDTH	48	/* most characters in a sparkline */
 #define EV_REPORT_MAX_POINTS	2000000	/* points a range may hold */
 
 struct ev_report_opts {

@@ -184,6 +184,14 @@ header(const json_t *m, const struct ev_tz *tz, int color,
 	struct ev_buf b = EV_BUF_INIT;
 	size_t i;
 
+	if (ev_report_get_str(m, "title", NULL) != NULL) {
+		if (color)
+			ev_buf_adds(out, C_BOLD);
+		safe_adds(out, ev_report_get_str(m, "title", ""));
+		if (color)
+			ev_buf_adds(out, C_OFF);
+		ev_buf_addc(out, '\n');
+	}
 	if (color)
 		ev_buf_adds(out, C_BOLD);
 	ev_buf_adds(out, "ev-report  ");

@@ -1,0 +1,224 @@
+#!/usr/bin/env bats
+# ev-report: alert episodes (incidents) in text, HTML and mail HTML, the
+# HTML charts (headline band and markers, one scale per dimension, gaps
+# only where no window exists), sparklines that keep the daily cycle,
+# --title and the table of contents.
+#
+# Golden files are in tests/data/report/incidents-*.golden; the input is
+# written by tests/data/report/gen-incidents.  After a deliberate change
+# of output, regenerate them with
+#   REGEN_GOLDEN=1 EVKIT_BIN=$PWD/build bats tests/ev-report-incidents.bats
+# and review the diff.
+
+load helper
+
+R=$DATA/report
+export SOURCE_DATE_EPOCH=1772928000	# 2026-03-08T00:00:00Z
+
+local_setup() {
+	unset NO_COLOR
+}
+
+# inc FORMAT [options]: the report of the incidents fixture.
+inc() {
+	local f=$1
+	shift
+	ev-report -f "$f" --by event,platform --title 'Traffic & alerts' \
+		"$@" < "$R/incidents.ndjson"
+}
+
+# golden NAME: compare $T/out with tests/data/report/NAME (or write it).
+golden() {
+	if [ -n "${REGEN_GOLDEN:-}" ]; then
+		cp "$T/out" "$R/$1"
+	fi
+	cmp "$T/out" "$R/$1" || { diff -u "$R/$1" "$T/out" | head -40; return 1; }
+}
+
+@test "ev-report-incidents: text matches the golden file" {
+	inc text > out
+	golden incidents-text.golden
+}
+
+@test "ev-report-incidents: html matches the golden file" {
+	inc html > out
+	golden incidents-html.golden
+}
+
+@test "ev-report-incidents: html-mail matches the golden file" {
+	inc html-mail > out
+	golden incidents-mail.golden
+}
+
+@test "ev-report-incidents: episodes, durations and peaks match an independent reference" {
+	inc json > m.json
+	python3 "$R/incidents-ref.py" "$R/incidents.ndjson" > want
+	jq -c '.metrics[0].incidents[] | [.series, .start, .end, .ongoing,
+		.seconds, .points, .peak_at, .value, .expected,
+		((.deviation * 1e9 | round) / 1e9)]' m.json > got
+	python3 - want got <<'PY'
+import json, sys
+w = [json.loads(l) for l in open(sys.argv[1])]
+g = [json.loads(l) for l in open(sys.argv[2])]
+assert len(w) == 5, w
+assert w == g, "\nwant %s\ngot  %s" % (w, g)
+PY
+	# One row per episode: 10 anomalous points, 5 incidents.
+	jq -e '.records.anomalies == 10' m.json
+	run grep -c '^  2026-03-0[23] [0-9:]*  [0-9o]' < <(inc text)
+	assert_output 5
+}
+
+@test "ev-report-incidents: an episode is reported once, with its end, severity and explanation" {
+	inc text > out
+	# The android drop: three points, resolved at 09:00, critical.
+	grep -E '^  2026-03-03 06:00  2026-03-03 09:00 +3h  event=page_view,platform=android  2026-03-03 07:00 +5 +90.40 +-94.5%  critical  page_view android -94% vs expected 90.4$' out
+	# The web spike is still firing at the end of the input.
+	grep -E '^  2026-03-03 22:00  ongoing +2h so far  event=page_view,platform=web ' out
+	# The explanation is the peak's summary.
+	grep -q 'page_view -19% vs expected 451.8; 100% of the drop from platform=android' out
+}
+
+@test "ev-report-incidents: --alerts records (fired and resolved only) make the same episodes" {
+	# What ev-detect --alerts writes: the first point and the resolution.
+	jq -c 'select(.anomaly.status == "resolved" or (.anomaly.status == "firing"
+		and .anomaly.since == .start))' "$R/incidents.ndjson" > alerts.ndjson
+	jq -c 'select(.anomaly.status == null) | del(.anomaly)' "$R/incidents.ndjson" > plain.ndjson
+	cat plain.ndjson alerts.ndjson | ev-report -f json --by event,platform > m.json
+	run jq -c '.metrics[0].incidents[] | [.series, .start, .end, .ongoing, .points]' m.json
+	assert_line --index 0 '["event=page_view","2026-03-03T06:00:00Z","2026-03-03T08:00:00Z",false,1]'
+	assert_line --index 1 '["event=page_view,platform=android","2026-03-03T06:00:00Z","2026-03-03T09:00:00Z",false,1]'
+	assert_line --index 2 '["event=page_view,platform=web","2026-03-03T22:00:00Z",null,true,1]'
+	[ "${#lines[@]}" -eq 3 ]
+}
+
+@test "ev-report-incidents: --max-anomalies keeps the most severe incidents" {
+	inc text --max-anomalies 2 > out
+	grep -q '(3 less severe incidents not shown; see --max-anomalies)' out
+	grep -q 'event=page_view,platform=android' out
+	grep -q 'event=page_view,platform=web' out
+	run grep -c 'event=signup  ' out
+	assert_output 0
+}
+
+@test "ev-report-incidents: --title and the table of contents in HTML" {
+	inc html > r.html
+	xmllint --noout r.html
+	grep -q '<title>Traffic &amp; alerts</title>' r.html
+	grep -q '<h1>Traffic &amp; alerts</h1>' r.html
+	grep -q '<nav>' r.html
+	grep -q '<a href="#m0-inc">5 incidents</a>' r.html
+	# Every link is to an anchor of the file.
+	run grep -Eo 'href="[^"]*"' r.html
+	[ "${#lines[@]}" -gt 5 ]
+	for h in "${lines[@]}"; do
+		[[ $h == 'href="#'* ]] || fail "link out of the file: $h"
+		id=${h#href=\"#}
+		grep -q "id=\"${id%\"}\"" r.html || fail "no anchor for $h"
+	done
+	# Each incident links to its series' chart.
+	grep -q '<td><a href="#m0-s3">event=page_view,<wbr/>platform=android</a></td>' r.html
+	grep -q '<figure id="m0-s3">' r.html
+	inc text | head -1 | grep -qx 'Traffic & alerts'
+	# Without --title, the metric names as before.
+	ev-report -f html < "$R/incidents.ndjson" | grep -q '<title>ev-report: count</title>'
+}
+
+@test "ev-report-incidents: the headline chart has the total row's band, markers and the incidents" {
+	# A grand total (no labels) over the fixture's segments.
+	jq -c 'select(.platform and .event == "page_view")' "$R/incidents.ndjson" > seg.ndjson
+	jq -sc 'group_by(.start)[] | {start: .[0].start, end: .[0].end, count: (map(.count) | add),
+		final: true, anomaly: {score: (if .[0].start == "2026-03-03T07:00:00Z" then 1 else 0.5 end),
+		expected: (map(.anomaly.expected) | add), lower: (map(.anomaly.lower) | add),
+		upper: (map(.anomaly.upper) | add)}}' seg.ndjson > tot.ndjson
+	cat seg.ndjson tot.ndjson | ev-report -f html --by platform > r.html
+	xmllint --noout r.html
+	# The first chart is the headline: band, one marker, four incident spans.
+	awk '/<figure/{n++} n==1' r.html > head.svg
+	grep -q 'class="band"' head.svg
+	run grep -c '<circle class="anom"' head.svg
+	assert_output 1
+	run grep -c '<rect class="inc"' head.svg
+	assert_output 3
+}
+
+@test "ev-report-incidents: segments of one dimension share one scale" {
+	inc html > r.html
+	# page_view by platform: web, ios, android on one y axis.
+	for id in m0-s1 m0-s2 m0-s3; do
+		awk -v id="$id" '$0 ~ "<figure id=\"" id "\""{p=1} p&&/<\/figure>/{p=0} p' r.html |
+			grep -o 'text-anchor="end">[0-9,.]*<' | tr '\n' ' '
+		echo
+	done > axes
+	run sort -u axes
+	[ "${#lines[@]}" -eq 1 ] || fail "different scales: $(cat axes)"
+	grep -q '<h4>count by platform, event=page_view (one scale)</h4>' r.html
+}
+
+@test "ev-report-incidents: a missing segment window is zero, a point without any window a gap" {
+	inc html > r.html
+	# ios has no window at 2026-03-02T20:00 while the others have: no events.
+	awk '/<figure id="m0-s2"/{p=1} p&&/<\/figure>/{p=0} p' r.html | grep '<path class="line"' > ios
+	run grep -o ' M' ios
+	assert_output ""
+	# No window at all at 05:00: a gap in every line.
+	jq -c 'select(.start != "2026-03-02T05:00:00Z")' "$R/incidents.ndjson" |
+		ev-report -f html --by event,platform > g.html
+	awk '/<figure id="m0-s2"/{p=1} p&&/<\/figure>/{p=0} p' g.html | grep '<path class="line"' > ios
+	run grep -o ' M' ios
+	assert_output " M"
+}
+
+@test "ev-report-incidents: sparklines keep the daily cycle (glyphs divide a day)" {
+	# A week of 10-minute windows of a pure daily cycle.
+	python3 - > week.ndjson <<'PY'
+import json, math
+from datetime import datetime, timedelta, timezone
+t0 = datetime(2026, 3, 2, tzinfo=timezone.utc)
+for i in range(7 * 144):
+    s = t0 + timedelta(minutes=10 * i)
+    print(json.dumps({"start": s.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "end": (s + timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "count": round(100 + 80 * math.sin(2 * math.pi * i / 144))}))
+PY
+	ev-report -f json < week.ndjson > m.json
+	jq -r '.metrics[0].sparkline' m.json > spark
+	# 4-hour glyphs: 42 of them, six a day, each day drawn the same.
+	python3 - spark <<'PY'
+import sys
+s = open(sys.argv[1], encoding="utf-8").read().rstrip("\n")
+assert len(s) == 42, (len(s), s)
+assert all(s[i] == s[i + 6] for i in range(len(s) - 6)), s
+PY
+	# A day of hourly points keeps one glyph an hour.
+	jq -c 'select(.start < "2026-03-03")' week.ndjson | ev-report -f json --step 1h |
+		jq -e '.metrics[0].sparkline | length == 24'
+}
+
+@test "ev-report-incidents: html-mail has inline styles only, no CSS variables, script or SVG" {
+	inc html-mail > m.html
+	xmllint --noout m.html
+	run grep -Eci '<style|var\(--|<script|<svg|class=|<link|src=' m.html
+	assert_output 0
+	# Every element in the body carries its own style attribute (table
+	# rows take their cells' styles).
+	python3 - m.html <<'PY'
+import html.parser, sys
+class P(html.parser.HTMLParser):
+    body = False
+    bad = []
+    n = 0
+    def handle_starttag(self, tag, attrs):
+        if tag == "body":
+            self.body = True
+        if self.body:
+            self.n += 1
+            if "style" not in dict(attrs) and tag != "tr":
+                self.bad.append(tag)
+p = P()
+p.feed(open(sys.argv[1], encoding="utf-8").read())
+assert p.n > 50 and not p.bad, (p.n, p.bad)
+PY
+	grep -q 'ongoing' m.html
+	grep -q 'Charts are in the full HTML report' m.html
+}
