@@ -222,3 +222,18 @@ PY
 	grep -q 'ongoing' m.html
 	grep -q 'Charts are in the full HTML report' m.html
 }
+
+@test "ev-report-incidents: a 3-hour segment drop through the real pipeline is one incident" {
+	drop='drop:event=page_view,platform=android,at=2026-03-04T14:00Z,for=3h,factor=0.2'
+	ev-gen --seed 42 --duration 4d --rate 0.3 --anomaly "$drop" --labels labels.ndjson > ev.ndjson
+	ev-window --tumble 1h --rollup 'event,context.platform as platform' --agg count < ev.ndjson > w.ndjson
+	ev-detect -m seasonal --by event,platform < w.ndjson > d.ndjson
+	ev-report -f json --metric count < d.ndjson > m.json
+	# ev-detect wrote several firing points for the drop ...
+	[ "$(jq -c 'select(.platform == "android" and .anomaly.status == "firing")' d.ndjson | wc -l)" -ge 3 ]
+	# ... the report lists them as one incident covering the injected hours.
+	run jq -c '[.metrics[0].incidents[] | select(.labels.platform == "android")] |
+		map([.start, .ongoing, .end >= "2026-03-04T17:00:00Z", .severity])' m.json
+	assert_output '[["2026-03-04T14:00:00Z",false,true,"critical"]]'
+	jq -e '.metrics[0].incidents[] | select(.labels.platform == "android") | .summary | test("android")' m.json
+}

@@ -425,6 +425,7 @@ golden() {
 
 @test "ev-report: every EXAMPLES pipeline of the man page runs" {
 	cp "$R/windows.ndjson" "$R/events.ndjson" .
+	cp "$R/windows.ndjson" detected.ndjson
 	awk '/^\.Sh EXAMPLES/{e=1;next} /^\.Sh/{e=0} e&&/^\.Bd/{b=1;next} e&&/^\.Ed/{b=0;print "----";next} e&&b' \
 		"$EVKIT_TOP/man/ev-report.1" | sed 's/\\e$/\\/' > examples
 	n=0
@@ -439,8 +440,9 @@ golden() {
 		run bash -eo pipefail -c "$ex"
 		[ "$status" -eq 0 ] || fail "example $n failed ($status): $ex: $output"
 	done < <(awk 'BEGIN{RS="----\n"; ORS="\0"} {print}' examples)
-	[ "$n" -eq 5 ]
+	[ "$n" -eq 6 ]
 	[ -s slack.md ] && [ -s model.json ] && [ -s report.html ] && [ -s summary.md ]
+	grep -q '<h1 style="[^"]*">Checkout, daily</h1>' mail.html
 }
 
 @test "ev-report: which anomaly objects count: flag, then status, then --min-score" {
