@@ -237,3 +237,34 @@ PY
 	assert_output '[["2026-03-04T14:00:00Z",false,true,"critical"]]'
 	jq -e '.metrics[0].incidents[] | select(.labels.platform == "android") | .summary | test("android")' m.json
 }
+
+@test "ev-report-incidents: the model re-renders incidents byte for byte, title included" {
+	inc json > model.json
+	jq -e '.title == "Traffic & alerts" and (.metrics[0].incidents | length == 5)' model.json
+	for f in text html html-mail; do
+		inc "$f" > direct
+		ev-report --from-json model.json -f "$f" > again
+		cmp direct again || fail "--from-json differs for $f"
+	done
+	# --title with --from-json replaces the stored one.
+	ev-report --from-json model.json -f text --title other | head -1 | grep -qx other
+}
+
+@test "ev-report-incidents: hostile incidents and titles render escaped and well-formed" {
+	inc json > model.json
+	jq '.title = "<script>alert(1)</script>" |
+		.metrics[0].incidents += [{"start": 5, "end": [], "ongoing": "x",
+		"series": "<img src=x>", "labels": [], "summary": null, "value": "a",
+		"severity": "<b>", "explain": [{"platform": "</td>", "share": 2}]}, 7]' \
+		model.json > bad.json
+	for f in text html html-mail; do
+		run --separate-stderr ev-report --from-json bad.json -f "$f"
+		assert_success
+	done
+	for f in html html-mail; do
+		ev-report --from-json bad.json -f "$f" > out.html
+		xmllint --noout out.html
+		run grep -c '<script\|<img\|<b>' out.html
+		assert_output 0
+	done
+}
