@@ -35,6 +35,17 @@ golden() {
 	cmp "$T/out" "$R/$1" || { diff -u "$R/$1" "$T/out" | head -40; return 1; }
 }
 
+# same_lines WANT GOT N: N JSON lines in each, equal as values.
+same_lines() {
+	python3 - "$@" <<'PY'
+import json, sys
+w = [json.loads(l) for l in open(sys.argv[1])]
+g = [json.loads(l) for l in open(sys.argv[2])]
+assert len(w) == int(sys.argv[3]), w
+assert w == g, "\nwant %s\ngot  %s" % (w, g)
+PY
+}
+
 @test "ev-report-incidents: text matches the golden file" {
 	inc text > out
 	golden incidents-text.golden
@@ -56,13 +67,7 @@ golden() {
 	jq -c '.metrics[0].incidents[] | [.series, .start, .end, .ongoing,
 		.seconds, .points, .peak_at, .value, .expected,
 		((.deviation * 1e9 | round) / 1e9)]' m.json > got
-	python3 - want got <<'PY'
-import json, sys
-w = [json.loads(l) for l in open(sys.argv[1])]
-g = [json.loads(l) for l in open(sys.argv[2])]
-assert len(w) == 5, w
-assert w == g, "\nwant %s\ngot  %s" % (w, g)
-PY
+	same_lines want got 5
 	# One row per episode: 10 anomalous points, 5 incidents.
 	jq -e '.records.anomalies == 10' m.json
 	run grep -c '^  2026-03-0[23] [0-9:]*  [0-9o]' < <(inc text)
@@ -267,4 +272,42 @@ PY
 		run grep -c '<script\|<img\|<b>' out.html
 		assert_output 0
 	done
+}
+
+@test "ev-report-incidents: edge cases of grouping agree with the reference" {
+	# a: pending since 01:00, firing from 02:00, resolved at 04:00.
+	# a: a second episode right after the first (another since), ongoing.
+	# b: only a resolution (its episode began before the input): nothing.
+	# c: score-only points at 01:00 and 03:00 (not adjacent): two; the
+	#    first two points of c tie on distance: the earlier is the peak.
+	python3 - > edge.ndjson <<'PY'
+import json
+def rec(h, ev, count, exp, **a):
+    r = {"start": "2026-03-02T%02d:00:00Z" % h, "end": "2026-03-02T%02d:00:00Z" % (h + 1),
+         "event": ev, "count": count, "final": True}
+    r["anomaly"] = dict(dict(score=0.5, expected=exp, lower=exp - 5, upper=exp + 5), **a)
+    return r
+F = lambda since, **k: dict(status="firing", since="2026-03-02T%02d:00:00Z" % since,
+                            fingerprint="f", severity="warning", score=0.99999, **k)
+out = [rec(0, "a", 50, 50), rec(1, "a", 50, 50),
+       rec(2, "a", 20, 50, **F(1)), rec(3, "a", 10, 50, **F(1, summary="a down")),
+       rec(4, "a", 50, 50, status="resolved", since="2026-03-02T01:00:00Z"),
+       rec(5, "a", 90, 50, **F(5)), rec(6, "a", 95, 50, **F(5)),
+       rec(0, "b", 5, 5), rec(1, "b", 5, 5, status="resolved", since="2026-03-01T20:00:00Z"),
+       rec(2, "b", 5, 5),
+       rec(0, "c", 10, 30, score=0.99999), rec(1, "c", 50, 30, score=0.99999),
+       rec(2, "c", 30, 30), rec(3, "c", 31, 30, score=0.99999), rec(4, "c", 30, 30)]
+for r in out:
+    print(json.dumps(r))
+PY
+	ev-report -f json --by event < edge.ndjson > m.json
+	python3 "$R/incidents-ref.py" edge.ndjson > want
+	jq -c '.metrics[0].incidents[] | [.series, .start, .end, .ongoing,
+		.seconds, .points, .peak_at, .value, .expected,
+		((.deviation * 1e9 | round) / 1e9)]' m.json > got
+	same_lines want got 4
+	# The pending hour counts: the first episode of a lasts 3h.
+	run jq -r '.metrics[0].incidents[] | select(.series == "event=a") | "\(.start) \(.duration) \(.summary)"' m.json
+	assert_line --index 0 '2026-03-02T01:00:00Z 3h a down'
+	assert_line --index 1 '2026-03-02T05:00:00Z 2h '
 }
