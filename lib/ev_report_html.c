@@ -996,7 +996,6 @@ metric(const json_t *m, const json_t *me, size_t mi, const struct ev_tz *tz,
 		char *shown = ev_report_anomaly_shown(aa, max, &hidden);
 
 		json_array_foreach(aa, i, it) {
-			const char *sum = ev_report_get_str(it, "summary", "");
 			double sc = ev_report_get_num(it, "score", NAN);
 
 			if (!shown[i])
@@ -1023,10 +1022,7 @@ metric(const json_t *m, const json_t *me, size_t mi, const struct ev_tz *tz,
 			ev_buf_adds(out, "</td><td>");
 			esc(out, ev_report_get_str(it, "method", ""));
 			ev_buf_adds(out, "</td><td class=\"x\">");
-			if (*sum)
-				ev_buf_adds(&tmp, sum);
-			else
-				ev_report_fmt_explain(&tmp, it);
+			ev_report_fmt_summary(&tmp, it);
 			esc_buf(out, &tmp);
 			ev_buf_adds(out, "</td></tr>\n");
 		}

@@ -311,3 +311,15 @@ PY
 	assert_line --index 0 '2026-03-02T01:00:00Z 3h a down'
 	assert_line --index 1 '2026-03-02T05:00:00Z 2h '
 }
+
+@test "ev-report-incidents: a model without incidents renders its anomalies point by point" {
+	inc json | jq 'del(.metrics[].incidents)' > old.json
+	ev-report --from-json old.json -f text > out
+	grep -q '^  anomalies:$' out
+	run grep -c '^  2026-03-0[23] [0-9:]*  event=' out
+	assert_output 10
+	ev-report --from-json old.json -f html > out.html
+	xmllint --noout out.html
+	grep -q '<h3 id="m0-inc">Anomalies</h3>' out.html
+	grep -q '<a href="#m0-inc">anomalies</a>' out.html
+}
