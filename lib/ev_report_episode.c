@@ -28,7 +28,7 @@ ep_cmp_alert(const void *pa, const void *pb)
 struct ep {
 	const struct ev_report_alert *first, *peak, *expl;
 	ev_us_t		 start, end, last_end;
-	const char	*since;		/* ev-detect's key, NULL without */
+	const char	*since;		/* ev-detect's key or NULL */
 	size_t		 npoints;
 	double		 score;
 	int		 sevrank, resolved;

@@ -23,14 +23,14 @@
 #include "ev_time.h"
 
 struct ev_report_alert {
-	ev_us_t		 t, end;	/* the point's window (end > t) */
+	ev_us_t		 t, end;	/* the window (end > t) */
 	uint32_t	 series;	/* series index */
-	const char	*name;		/* "event=signup,platform=android" */
+	const char	*name;		/* "event=signup,..." */
 	const json_t	*labels;	/* {"event":"signup",...} */
-	double		 value;		/* the metric's value; NaN none */
+	double		 value;		/* metric value or NaN */
 	const json_t	*a;		/* the anomaly object */
-	int		 resolved;	/* a "resolved" record, not a point */
-	ev_us_t		 last;		/* end of the series' last record */
+	int		 resolved;	/* a "resolved" record */
+	ev_us_t		 last;		/* series' last end */
 };
 
 /*

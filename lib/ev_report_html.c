@@ -143,11 +143,11 @@ struct chart {
 	ev_us_t		 t0, step;
 	const struct ev_tz *tz;
 	const json_t	*anoms;		/* the metric's anomalies */
-	const char	*series;	/* whose anomalies to mark; NULL none */
-	const json_t	*fill;		/* additive: 0 where a window exists */
-	const json_t	*incs;		/* incidents shaded; NULL none */
-	const char	*id;		/* the figure's anchor; NULL none */
-	int		 fixed;		/* rlo, rhi: the scale of a group */
+	const char	*series;	/* anomalies to mark or NULL */
+	const json_t	*fill;		/* additive: 0 there */
+	const json_t	*incs;		/* incidents to shade */
+	const char	*id;		/* anchor or NULL */
+	int		 fixed;		/* scale rlo..rhi given */
 	double		 rlo, rhi;
 };
 
@@ -343,7 +343,7 @@ chart_incidents(struct ev_buf *out, const struct chart *c)
 		if (ev_time_parse(s, strlen(s), &ts) != 0)
 			continue;
 		if (ev_time_parse(e, strlen(e), &te) != 0)
-			te = c->t0 + (ev_us_t)c->n * c->step;	/* ongoing */
+			te = c->t0 + (ev_us_t)c->n * c->step; /* ongoing */
 		if (ts < c->t0)
 			ts = c->t0;
 		x0 = chart_x(c, ts);

@@ -18,7 +18,8 @@
 #include "ev_report.h"
 #include "ev_report_episode.h"
 
-#define S_BODY	"margin:0;padding:16px;background:#ffffff;color:#1f2328;" \
+#define S_BODY	"margin:0;padding:16px;background:#ffffff;" \
+		"color:#1f2328;" \
 		"font-family:Arial,Helvetica,sans-serif;font-size:14px;" \
 		"line-height:1.45"
 #define S_H1	"font-size:22px;margin:0 0 4px;color:#1f2328"
@@ -27,7 +28,8 @@
 #define S_H3	"font-size:15px;margin:14px 0 6px;color:#1f2328"
 #define S_P	"margin:4px 0;color:#1f2328"
 #define S_META	"margin:2px 0;color:#59636e"
-#define S_TABLE	"border-collapse:collapse;margin:6px 0 12px;font-size:13px"
+#define S_TABLE	"border-collapse:collapse;margin:6px 0 12px;" \
+		"font-size:13px"
 #define S_TH	"padding:3px 8px;border-bottom:1px solid #d1d9e0;" \
 		"text-align:left;font-weight:bold;color:#1f2328"
 #define S_THN	"padding:3px 8px;border-bottom:1px solid #d1d9e0;" \
