@@ -144,7 +144,7 @@ struct chart {
 	const struct ev_tz *tz;
 	const json_t	*anoms;		/* the metric's anomalies */
 	const char	*series;	/* anomalies to mark or NULL */
-	const json_t	*fill;		/* additive: 0 there */
+	const json_t	*fill;		/* has one: a gap is 0 */
 	const json_t	*incs;		/* incidents to shade */
 	const char	*id;		/* anchor or NULL */
 	int		 fixed;		/* scale rlo..rhi given */
