@@ -29,7 +29,8 @@ static const char usage[] =
 "  --color WHEN           text colour: auto, always, never (auto);\n"
 "                         never when NO_COLOR is set\n"
 "  --fail-on-anomaly      exit 1 when the report holds an anomaly\n"
-"  -f, --format FMT       text, markdown, csv, json, html (text)\n"
+"  -f, --format FMT       text, markdown, csv, json, html, html-mail\n"
+"                         (text)\n"
 "  --from-json FILE       render a model written by --format json\n"
 "  --last DUR             the range is the last DUR of the data\n"
 "  --live                 redraw the text report every --refresh\n"
@@ -45,6 +46,7 @@ static const char usage[] =
 "  --stage-stats FILE     --stats file of another stage (repeatable)\n"
 "  --step DUR             points at least DUR apart (records summed)\n"
 "  --time FIELD           time field of the records (start)\n"
+"  --title TEXT           the report's title (text and HTML)\n"
 "  --top N                series in each breakdown (10)\n"
 "  --tz ZONE              IANA time zone for times shown (UTC)\n"
 "  --until TIME           the range ends before TIME (RFC 3339)\n"
@@ -66,6 +68,7 @@ enum {
 	OPT_STAGE_STATS,
 	OPT_STEP,
 	OPT_TIME,
+	OPT_TITLE,
 	OPT_TOP,
 	OPT_TZ,
 	OPT_UNTIL
@@ -400,6 +403,7 @@ main(int argc, char **argv)
 		{ "stage-stats", required_argument, NULL, OPT_STAGE_STATS },
 		{ "step", required_argument, NULL, OPT_STEP },
 		{ "time", required_argument, NULL, OPT_TIME },
+		{ "title", required_argument, NULL, OPT_TITLE },
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "tz", required_argument, NULL, OPT_TZ },
 		{ "until", required_argument, NULL, OPT_UNTIL },
@@ -415,6 +419,7 @@ main(int argc, char **argv)
 	struct list stage_files = { NULL, 0 };
 	enum ev_report_format fmt = EV_REPORT_TEXT;
 	const char *output = NULL, *from_json = NULL, *color = "auto";
+	const char *title = NULL;
 	const char *errstr, *sde, *nc;
 	struct ev_line line;
 	struct ev_rec rec;
@@ -525,6 +530,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_TIME:
 			o.time_field = optarg;
+			break;
+		case OPT_TITLE:
+			title = optarg;
 			break;
 		case OPT_TOP:
 			n = ev_strtonum(optarg, 1, 1000000, &errstr);
@@ -640,6 +648,9 @@ main(int argc, char **argv)
 
 		if (live)
 			ev_buf_adds(&out, "\033[H\033[2J");
+		/* Part of the model, so --from-json keeps or replaces it. */
+		if (title != NULL)
+			json_object_set_new(model, "title", json_string(title));
 		ev_report_render(model, fmt, &ro, &out);
 		if (output != NULL) {
 			char err[1024];

@@ -17,6 +17,7 @@
 #include "ev_common.h"
 #include "ev_rec.h"
 #include "ev_report.h"
+#include "ev_report_episode.h"
 
 struct rep_pair {
 	uint32_t	name;
@@ -71,6 +72,8 @@ struct ev_report_store {
 	size_t			 npair, cappair;
 	struct rep_anom		*anom;
 	size_t			 nanom, capanom;
+	struct rep_anom		*res;		/* "resolved" alert records */
+	size_t			 nres, capres;
 	struct rep_top		*tops;
 	size_t			 ntop, captop;
 	struct rep_series	*ser;
@@ -162,6 +165,9 @@ ev_report_store_free(struct ev_report_store *s)
 	free(s->by_path);
 	for (i = 0; i < s->nanom; i++)
 		json_decref(s->anom[i].a);
+	for (i = 0; i < s->nres; i++)
+		json_decref(s->res[i].a);
+	free(s->res);
 	for (i = 0; i < s->ntop; i++)
 		json_decref(s->tops[i].a);
 	free(s->tops);
@@ -638,6 +644,18 @@ ev_report_store_add(struct ev_report_store *s, const json_t *rec,
 			s->anom[s->nanom].name = n;
 			s->anom[s->nanom].a = json_incref(a);
 			s->nanom++;
+		} else if (strcmp(ev_report_get_str(a, "status", ""),
+		    "resolved") == 0) {
+			/* Not an anomaly, but the end of an episode. */
+			if (s->nres == s->capres) {
+				s->capres = s->capres ? 2 * s->capres : 16;
+				s->res = ev_xreallocarray(s->res, s->capres,
+				    sizeof(*s->res));
+			}
+			s->res[s->nres].entry = s->nent;
+			s->res[s->nres].name = n;
+			s->res[s->nres].a = json_incref(a);
+			s->nres++;
 		}
 	}
 	s->nent++;
@@ -974,8 +992,17 @@ rep_compact(struct ev_report_store *s, const char *keep)
 		s->anom[na] = s->anom[i];
 		s->anom[na++].entry = map[s->anom[i].entry];
 	}
-	s->nent = n;
 	s->nanom = na;
+	for (i = 0, na = 0; i < s->nres; i++) {
+		if (!keep[s->res[i].entry]) {
+			json_decref(s->res[i].a);
+			continue;
+		}
+		s->res[na] = s->res[i];
+		s->res[na++].entry = map[s->res[i].entry];
+	}
+	s->nres = na;
+	s->nent = n;
 	free(map);
 }
 
@@ -1109,9 +1136,37 @@ rep_num(double v)
 	return isnan(v) ? json_null() : json_real(v);
 }
 
-/* Sparkline of n points into width characters (UTF-8 blocks). */
+/*
+ * Points per sparkline glyph.  A glyph whose span neither divides a day
+ * nor is whole days samples the daily cycle at a drifting phase and draws
+ * a beat that is not in the data (24 glyphs over a week of 10-minute
+ * points are 7 hours each); so a glyph spans the fewest steps that divide
+ * a day, or make whole days, with at most EV_REPORT_SPARK_WIDTH glyphs.
+ * 0 when no such span exists (a step that is not a divisor or a multiple
+ * of a day's divisors): the points are then split evenly.
+ */
+static size_t
+rep_spark_per(ev_us_t step, size_t n)
+{
+	size_t k = (n + EV_REPORT_SPARK_WIDTH - 1) / EV_REPORT_SPARK_WIDTH;
+
+	if (k == 0)
+		k = 1;
+	for (; k <= n && (ev_us_t)k <= EV_TIME_MAX / step; k++) {
+		ev_us_t d = (ev_us_t)k * step;
+
+		if (EV_US_PER_DAY % d == 0 || d % EV_US_PER_DAY == 0)
+			return k;
+	}
+	return 0;
+}
+
+/*
+ * Sparkline of n points (UTF-8 blocks), per points a glyph (the means),
+ * or split evenly into at most EV_REPORT_SPARK_WIDTH glyphs when per is 0.
+ */
 static json_t *
-rep_spark(const double *p, size_t n)
+rep_spark(const double *p, size_t n, size_t per)
 {
 	static const char *const bars[] = { "\u2581", "\u2582", "\u2583",
 	    "\u2584", "\u2585", "\u2586", "\u2587", "\u2588" };
@@ -1121,8 +1176,12 @@ rep_spark(const double *p, size_t n)
 	json_t *r;
 	size_t i, j;
 
+	if (per > 0)
+		w = (n + per - 1) / per;
 	for (i = 0; i < w; i++) {
-		size_t a = i * n / w, z = (i + 1) * n / w, c = 0;
+		size_t a = per ? i * per : i * n / w;
+		size_t z = per ? (a + per < n ? a + per : n) : (i + 1) * n / w;
+		size_t c = 0;
 		double sum = 0;
 
 		for (j = a; j < z; j++)
@@ -1402,6 +1461,91 @@ rep_anom_json(const struct rep_build *B, const struct rep_anom *an,
 	return o;
 }
 
+/* The end of a window for an episode: a record without one lasts a step. */
+static ev_us_t
+rep_ep_end(const struct rep_build *B, const struct rep_entry *e)
+{
+	return e->end > e->t ? e->end : e->t + B->step;
+}
+
+/*
+ * The episodes of metric m: its anomalies in the range (al, the later of
+ * two records of one series and time replacing the earlier) and the
+ * "resolved" records that close them, wherever they fall.
+ */
+static json_t *
+rep_incidents(const struct rep_build *B, size_t m, struct rep_anom **al,
+    size_t nal)
+{
+	const struct ev_report_store *s = B->s;
+	struct ev_report_alert *v = ev_xreallocarray(NULL, nal + s->nres + 1,
+	    sizeof(*v));
+	char **names = ev_xcalloc(s->nser + 1, sizeof(*names));
+	struct ev_buf lb = EV_BUF_INIT;
+	size_t i, n = 0;
+	json_t *r;
+
+	for (i = 0; i < nal + s->nres; i++) {
+		const struct rep_anom *an = i < nal ? al[i] : &s->res[i - nal];
+		const struct rep_entry *e = &s->ent[an->entry];
+		const struct rep_entry *last;
+		double val = NAN;
+
+		if (i < nal && i + 1 < nal &&
+		    s->ent[al[i + 1]->entry].t == e->t &&
+		    s->ent[al[i + 1]->entry].series == e->series)
+			continue;	/* a later record replaces it */
+		if (i >= nal && !rep_anom_for(B, an, m))
+			continue;
+		if (names[e->series] == NULL) {
+			rep_labels_str(&lb, s->ser[e->series].labels);
+			names[e->series] = ev_xstrdup(lb.data);
+		}
+		last = &s->ent[B->ord[B->soff[e->series + 1] - 1]];
+		(void)rep_entry_value(s, e, B->metric[m], &val);
+		v[n].t = e->t;
+		v[n].end = rep_ep_end(B, e);
+		v[n].series = e->series;
+		v[n].name = names[e->series];
+		v[n].labels = s->ser[e->series].labels;
+		v[n].value = val;
+		v[n].a = an->a;
+		v[n].resolved = i >= nal;
+		v[n].last = rep_ep_end(B, last);
+		n++;
+	}
+	r = ev_report_episodes(v, n);
+	for (i = 0; i < s->nser; i++)
+		free(names[i]);
+	free(names);
+	free(v);
+	ev_buf_free(&lb);
+	return r;
+}
+
+/*
+ * A series' sparkline.  ev-window writes no record for a group without
+ * events, so for an additive metric a point the series lacks while the
+ * metric has one is 0; only a point without any record is a gap.
+ */
+static json_t *
+rep_series_spark(const struct rep_build *B, int add, const double *p,
+    const double *grid, size_t per)
+{
+	double *f;
+	json_t *r;
+	size_t i;
+
+	if (!add)
+		return rep_spark(p, B->n, per);
+	f = ev_xreallocarray(NULL, B->n ? B->n : 1, sizeof(*f));
+	for (i = 0; i < B->n; i++)
+		f[i] = isnan(p[i]) && !isnan(grid[i]) ? 0 : p[i];
+	r = rep_spark(f, B->n, per);
+	free(f);
+	return r;
+}
+
 static json_t *
 rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 {
@@ -1412,6 +1556,7 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 	    sizeof(double));
 	double total = 0, prev = 0, ctot = 0, other = 0, change;
 	int has_prev = 0, has_c = 0, add = B->add[m];
+	size_t sper = rep_spark_per(B->step, B->n);
 	size_t i, nr = 0, nother = 0, ntop, minl = SIZE_MAX, nmin = 0;
 	int64_t trow = -1;
 	const char *note = NULL;
@@ -1528,7 +1673,7 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 	json_object_set_new(o, "previous", has_prev ? json_real(prev) :
 	    json_null());
 	json_object_set_new(o, "change", rep_num(change));
-	json_object_set_new(o, "sparkline", rep_spark(grid, B->n));
+	json_object_set_new(o, "sparkline", rep_spark(grid, B->n, sper));
 	json_object_set_new(o, "points", rep_points(grid, B->n));
 
 	sa = json_array();
@@ -1572,7 +1717,8 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 			    r[i].total / total : NAN));
 		json_object_set_new(so, "anomalies",
 		    json_integer((json_int_t)r[i].nanom));
-		json_object_set_new(so, "sparkline", rep_spark(P.p, B->n));
+		json_object_set_new(so, "sparkline", rep_series_spark(B, add,
+		    P.p, grid, sper));
 		json_object_set_new(so, "points", rep_points(P.p, B->n));
 		if (P.band) {
 			json_object_set_new(so, "expected",
@@ -1587,6 +1733,7 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 	json_object_set_new(o, "other", json_pack("{s:I,s:o}", "series",
 	    (json_int_t)nother, "total", rep_num(other)));
 	json_object_set_new(o, "anomalies", aa);
+	json_object_set_new(o, "incidents", rep_incidents(B, m, al, nal));
 	ev_buf_free(&lb);
 	free(al);
 	free(r);
@@ -2111,6 +2258,7 @@ ev_report_format_parse(const char *name, enum ev_report_format *f)
 		enum ev_report_format f;
 	} t[] = {
 		{ "csv", EV_REPORT_CSV }, { "html", EV_REPORT_HTML },
+		{ "html-mail", EV_REPORT_HTML_MAIL },
 		{ "json", EV_REPORT_JSON }, { "markdown", EV_REPORT_MARKDOWN },
 		{ "md", EV_REPORT_MARKDOWN }, { "text", EV_REPORT_TEXT },
 	};
@@ -2144,6 +2292,9 @@ ev_report_render(const json_t *model, enum ev_report_format f,
 		break;
 	case EV_REPORT_HTML:
 		ev_report_html_render(model, ro, out);
+		break;
+	case EV_REPORT_HTML_MAIL:
+		ev_report_mail_render(model, ro, out);
 		break;
 	}
 }

@@ -27,7 +27,7 @@
 #include "ev_time.h"
 
 #define EV_REPORT_MODEL_VERSION	1
-#define EV_REPORT_SPARK_WIDTH	24	/* characters in a sparkline */
+#define EV_REPORT_SPARK_WIDTH	48	/* most characters in a sparkline */
 #define EV_REPORT_MAX_POINTS	2000000	/* points a range may hold */
 
 struct ev_report_opts {
@@ -109,7 +109,8 @@ enum ev_report_format {
 	EV_REPORT_MARKDOWN,
 	EV_REPORT_CSV,
 	EV_REPORT_JSON,
-	EV_REPORT_HTML
+	EV_REPORT_HTML,
+	EV_REPORT_HTML_MAIL
 };
 
 struct ev_report_render_opts {
@@ -140,6 +141,14 @@ void	ev_report_md_render(const json_t *model,
 	    const struct ev_report_render_opts *ro, struct ev_buf *out);
 void	ev_report_csv_render(const json_t *model, struct ev_buf *out);
 void	ev_report_html_render(const json_t *model,
+	    const struct ev_report_render_opts *ro, struct ev_buf *out);
+/* Text as HTML and XML: & < > " ' as entities, control characters blank. */
+void	ev_report_html_esc(struct ev_buf *b, const char *s);
+/*
+ * HTML for mail clients (ev_report_mail.c): inline styles only, no
+ * <style>, no CSS variables, no SVG; tables and text sparklines.
+ */
+void	ev_report_mail_render(const json_t *model,
 	    const struct ev_report_render_opts *ro, struct ev_buf *out);
 
 /*

@@ -18,6 +18,7 @@
 #include "ev_common.h"
 #include "ev_rec.h"
 #include "ev_report.h"
+#include "ev_report_episode.h"
 
 #define CHART_W		760
 #define CHART_H		190
@@ -67,7 +68,12 @@ static const char css[] =
 "stroke-linejoin:round}\n"
 "svg .anom{fill:var(--anom);stroke:var(--bg);stroke-width:1.5}\n"
 ".legend{color:var(--mute);font-size:12px}\n"
-".partial{color:var(--mute);font-style:italic}\n";
+".partial{color:var(--mute);font-style:italic}\n"
+"nav ul{margin:4px 0;padding-left:20px}nav li{margin:1px 0}\n"
+"svg .inc{fill:var(--anom);fill-opacity:.12;stroke:none}\n"
+".sm figure{display:inline-block;vertical-align:top;width:49%;"
+"margin:4px 0}\n"
+"h4{font-size:14px;margin:12px 0 2px}\n";
 
 static void
 esc(struct ev_buf *b, const char *s)
@@ -98,6 +104,12 @@ esc(struct ev_buf *b, const char *s)
 				ev_buf_addc(b, *s);
 		}
 	}
+}
+
+void
+ev_report_html_esc(struct ev_buf *b, const char *s)
+{
+	esc(b, s);
 }
 
 /* A series name that may wrap after its commas. */
@@ -131,12 +143,24 @@ struct chart {
 	ev_us_t		 t0, step;
 	const struct ev_tz *tz;
 	const json_t	*anoms;		/* the metric's anomalies */
-	const char	*series;	/* NULL for the total */
+	const char	*series;	/* anomalies to mark or NULL */
+	const json_t	*fill;		/* has one: a gap is 0 */
+	const json_t	*incs;		/* incidents to shade */
+	const char	*id;		/* anchor or NULL */
+	int		 fixed;		/* scale rlo..rhi given */
+	double		 rlo, rhi;
 };
 
-/* Bucket means of an array (NaN where a bucket has nothing). */
+/*
+ * Bucket means of an array (NaN where a bucket has nothing).  With fill,
+ * a missing value counts as 0 where fill has one: ev-window writes no
+ * record for a group without events, so a segment of an additive metric
+ * without a record while the metric has one at that point had none, and
+ * only a point where no window exists at all is a gap.
+ */
 static void
-bucket(const json_t *a, size_t n, size_t nb, double *out)
+bucket(const json_t *a, const json_t *fill, size_t n, size_t nb,
+    double *out)
 {
 	size_t b, k;
 
@@ -146,6 +170,10 @@ bucket(const json_t *a, size_t n, size_t nb, double *out)
 
 		for (k = lo; k < hi && a != NULL; k++) {
 			double v = ev_report_arr_num(a, k);
+
+			if (isnan(v) && fill != NULL &&
+			    !isnan(ev_report_arr_num(fill, k)))
+				v = 0;
 
 			if (!isnan(v)) {
 				s += v;
@@ -238,25 +266,33 @@ band(struct ev_buf *out, const double *l, const double *h, size_t nb,
 	}
 }
 
+/* The buckets of a chart: values, expected, lower and upper. */
+static double *
+chart_buckets(const struct chart *c, size_t nb)
+{
+	double *v = ev_xreallocarray(NULL, 4 * nb, sizeof(double));
+
+	bucket(c->pts, c->fill, c->n, nb, v);
+	bucket(c->ex, NULL, c->n, nb, v + nb);
+	bucket(c->lo, NULL, c->n, nb, v + 2 * nb);
+	bucket(c->hi, NULL, c->n, nb, v + 3 * nb);
+	return v;
+}
+
+/* The lowest and highest value a chart draws (lo starts at 0). */
 static void
-chart(struct ev_buf *out, const struct chart *c, const char *label)
+chart_extent(const struct chart *c, double *lop, double *hip)
 {
 	size_t nb = c->n < CHART_BUCKETS ? c->n : CHART_BUCKETS, b, i;
-	double *v, *ex, *l, *h, lo = 0, hi = -INFINITY, tick;
-	size_t nticks;
-	struct ev_buf tmp = EV_BUF_INIT;
+	double *v, lo = 0, hi = -INFINITY;
 	json_t *it;
 
-	if (nb == 0)
+	if (nb == 0) {
+		*lop = 0;
+		*hip = -INFINITY;
 		return;
-	v = ev_xreallocarray(NULL, 4 * nb, sizeof(double));
-	ex = v + nb;
-	l = ex + nb;
-	h = l + nb;
-	bucket(c->pts, c->n, nb, v);
-	bucket(c->ex, c->n, nb, ex);
-	bucket(c->lo, c->n, nb, l);
-	bucket(c->hi, c->n, nb, h);
+	}
+	v = chart_buckets(c, nb);
 	for (b = 0; b < 4 * nb; b++)
 		if (!isnan(v[b])) {
 			if (v[b] < lo)
@@ -276,6 +312,80 @@ chart(struct ev_buf *out, const struct chart *c, const char *label)
 			if (av > hi)
 				hi = av;
 		}
+	free(v);
+	*lop = lo;
+	*hip = hi;
+}
+
+/* A time as an x position of the chart; -1 outside it. */
+static double
+chart_x(const struct chart *c, ev_us_t t)
+{
+	if (t < c->t0 || (uint64_t)((t - c->t0) / c->step) > c->n)
+		return -1;
+	return xpos((double)(t - c->t0) / ((double)c->n * (double)c->step));
+}
+
+/* The incidents of the chart as shaded spans, each with its summary. */
+static void
+chart_incidents(struct ev_buf *out, const struct chart *c)
+{
+	struct ev_buf tmp = EV_BUF_INIT;
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(c->incs, i, it) {
+		const char *s = ev_report_get_str(it, "start", "");
+		const char *e = ev_report_get_str(it, "end", "");
+		ev_us_t ts, te;
+		double x0, x1;
+
+		if (ev_time_parse(s, strlen(s), &ts) != 0)
+			continue;
+		if (ev_time_parse(e, strlen(e), &te) != 0)
+			te = c->t0 + (ev_us_t)c->n * c->step; /* ongoing */
+		if (ts < c->t0)
+			ts = c->t0;
+		x0 = chart_x(c, ts);
+		x1 = chart_x(c, te < c->t0 + (ev_us_t)c->n * c->step ? te :
+		    c->t0 + (ev_us_t)c->n * c->step);
+		if (x0 < 0 || x1 < 0)
+			continue;
+		if (x1 - x0 < 2)
+			x1 = x0 + 2;
+		ev_buf_printf(out, "<rect class=\"inc\" x=\"%.1f\" y=\"%d\" "
+		    "width=\"%.1f\" height=\"%d\"><title>", x0, CHART_T,
+		    x1 - x0, CHART_H - CHART_T - CHART_B);
+		ev_buf_adds(&tmp, ev_report_get_str(it, "series", ""));
+		ev_buf_adds(&tmp, ": ");
+		ev_buf_adds(&tmp, ev_report_get_str(it, "summary", ""));
+		esc_buf(out, &tmp);
+		ev_buf_adds(out, "</title></rect>\n");
+	}
+	ev_buf_free(&tmp);
+}
+
+static void
+chart(struct ev_buf *out, const struct chart *c, const char *label)
+{
+	size_t nb = c->n < CHART_BUCKETS ? c->n : CHART_BUCKETS, i;
+	double *v, *ex, *l, *h, lo, hi, tick;
+	size_t nticks;
+	struct ev_buf tmp = EV_BUF_INIT;
+	json_t *it;
+
+	if (nb == 0)
+		return;
+	v = chart_buckets(c, nb);
+	ex = v + nb;
+	l = ex + nb;
+	h = l + nb;
+	if (c->fixed) {
+		lo = c->rlo;
+		hi = c->rhi;
+	} else {
+		chart_extent(c, &lo, &hi);
+	}
 	if (!(hi > lo))
 		hi = lo + 1;
 	/* Round ticks: two to four intervals from a multiple of the tick. */
@@ -286,7 +396,10 @@ chart(struct ev_buf *out, const struct chart *c, const char *label)
 		nticks = 1;
 	hi = lo + (double)nticks * tick;
 
-	ev_buf_adds(out, "<figure>\n<figcaption>");
+	ev_buf_adds(out, "<figure");
+	if (c->id != NULL)
+		ev_buf_printf(out, " id=\"%s\"", c->id);
+	ev_buf_adds(out, ">\n<figcaption>");
 	esc(out, label);
 	ev_buf_printf(out, "</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/"
 	    "svg\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
@@ -320,6 +433,7 @@ chart(struct ev_buf *out, const struct chart *c, const char *label)
 		esc_buf(out, &tmp);
 		ev_buf_adds(out, "</text>\n");
 	}
+	chart_incidents(out, c);
 	band(out, l, h, nb, lo, hi);
 	path(out, "exp", ex, nb, lo, hi);
 	path(out, "line", v, nb, lo, hi);
@@ -385,33 +499,16 @@ td_change(struct ev_buf *out, struct ev_buf *tmp, double v)
 static void
 header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 {
-	const json_t *r = json_object_get(m, "range");
-	const json_t *pv = json_object_get(m, "previous");
 	const json_t *rc = json_object_get(m, "records");
 	json_t *st = ev_report_get_arr(m, "stages"), *it;
-	json_t *ma = ev_report_get_arr(m, "metrics");
 	struct ev_buf tmp = EV_BUF_INIT;
 	size_t i;
 
-	ev_buf_adds(out, "<header>\n<h1>ev-report:");
-	json_array_foreach(ma, i, it) {
-		ev_buf_adds(out, i ? ", " : " ");
-		esc(out, ev_report_get_str(it, "name", "?"));
-	}
+	ev_buf_adds(out, "<header>\n<h1>");
+	ev_report_fmt_title(&tmp, m);
+	esc_buf(out, &tmp);
 	ev_buf_adds(out, "</h1>\n<p class=\"meta\">");
-	ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(r, "start", ""), 0);
-	ev_buf_adds(&tmp, " to ");
-	ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(r, "end", ""), 0);
-	ev_buf_printf(&tmp, " (%s), step %s", ev_report_get_str(m, "tz",
-	    "UTC"), ev_report_get_str(r, "step", "?"));
-	if (json_is_object(pv)) {
-		ev_buf_adds(&tmp, "; compared with ");
-		ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(pv, "start",
-		    ""), 0);
-		ev_buf_adds(&tmp, " to ");
-		ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(pv, "end",
-		    ""), 0);
-	}
+	ev_report_fmt_range(&tmp, m, tz);
 	esc_buf(out, &tmp);
 	ev_buf_adds(out, "</p>\n<p class=\"meta\">");
 	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "in", 0), "-");
@@ -461,13 +558,14 @@ header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 
 /* A top(field, N) metric: one ranked table per period and series. */
 static void
-top_metric(const json_t *me, const struct ev_tz *tz, struct ev_buf *out)
+top_metric(const json_t *me, size_t mi, const struct ev_tz *tz,
+    struct ev_buf *out)
 {
 	json_t *pa = ev_report_get_arr(me, "periods"), *po, *it, *v;
 	struct ev_buf tmp = EV_BUF_INIT;
 	size_t i, k;
 
-	ev_buf_adds(out, "<section>\n<h2>");
+	ev_buf_printf(out, "<section id=\"m%zu\">\n<h2>", mi);
 	esc(out, ev_report_get_str(me, "name", "?"));
 	ev_buf_adds(out, "</h2>\n<p class=\"meta\">Top values per period; "
 	    "lists are not summed.</p>\n");
@@ -530,10 +628,294 @@ partial(struct ev_buf *out, const json_t *m, const struct ev_tz *tz)
 	ev_buf_free(&tmp);
 }
 
+/* Index of the listed series named name in sa; -1 when not listed. */
+static long
+series_index(const json_t *sa, const char *name)
+{
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(sa, i, it)
+		if (strcmp(ev_report_get_str(it, "series", ""), name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/*
+ * The total row among the listed series: the only one with the fewest
+ * group columns, when others have more.  Its band and anomalies go on the
+ * metric's headline chart.  NULL when there is none.
+ */
+static const json_t *
+total_row(const json_t *sa)
+{
+	const json_t *best = NULL;
+	size_t i, minl = SIZE_MAX, maxl = 0, nmin = 0;
+	json_t *it;
+
+	json_array_foreach(sa, i, it) {
+		size_t nl = json_object_size(json_object_get(it, "labels"));
+
+		if (nl > maxl)
+			maxl = nl;
+		if (nl < minl) {
+			minl = nl;
+			nmin = 0;
+			best = it;
+		}
+		if (nl == minl)
+			nmin++;
+	}
+	return nmin == 1 && minl < maxl ? best : NULL;
+}
+
+/* Table of contents: each metric and the parts of its section. */
 static void
-metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
+toc(const json_t *m, struct ev_buf *out)
+{
+	json_t *ma = ev_report_get_arr(m, "metrics"), *it;
+	size_t i;
+
+	ev_buf_adds(out, "<nav>\n<h2>Contents</h2>\n<ul>\n");
+	json_array_foreach(ma, i, it) {
+		json_t *ia = json_object_get(it, "incidents");
+
+		ev_buf_printf(out, "<li><a href=\"#m%zu\">", i);
+		esc(out, ev_report_get_str(it, "name", "?"));
+		ev_buf_adds(out, "</a>");
+		if (strcmp(ev_report_get_str(it, "kind", ""), "top") != 0) {
+			if (json_is_array(ia))
+				ev_buf_printf(out, ": <a href=\"#m%zu-inc\">"
+				    "%zu incident%s</a>", i,
+				    json_array_size(ia),
+				    json_array_size(ia) == 1 ? "" : "s");
+			else
+				ev_buf_printf(out, ": <a href=\"#m%zu-inc\">"
+				    "anomalies</a>", i);
+			ev_buf_printf(out, ", <a href=\"#m%zu-ser\">series</a>"
+			    ", <a href=\"#m%zu-charts\">charts</a>", i, i);
+		}
+		ev_buf_adds(out, "</li>\n");
+	}
+	ev_buf_adds(out, "</ul>\n</nav>\n");
+}
+
+/*
+ * The alert episodes of a metric, one row each, the series linked to its
+ * chart; the most severe max of them, in time order.
+ */
+static void
+incidents(const json_t *m, const json_t *me, size_t mi,
+    const struct ev_tz *tz, size_t max, struct ev_buf *out)
+{
+	json_t *ia = ev_report_get_arr(me, "incidents"), *it;
+	json_t *sa = ev_report_get_arr(me, "series");
+	struct ev_buf tmp = EV_BUF_INIT;
+	size_t i, np, hidden;
+	ev_us_t t0, step;
+	char *shown;
+	int sec;
+
+	ev_report_grid(m, &t0, &step, &np);
+	sec = step % EV_US_PER_MIN != 0;
+	ev_buf_printf(out, "<h3 id=\"m%zu-inc\">Incidents</h3>\n", mi);
+	if (json_array_size(ia) == 0) {
+		ev_buf_adds(out, "<p class=\"meta\">None.</p>\n");
+		return;
+	}
+	ev_buf_adds(out, "<table class=\"anom\">\n<tr><th>start</th>"
+	    "<th>end</th><th class=\"n\">duration</th><th>series</th>"
+	    "<th>peak at</th><th class=\"n\">value</th>"
+	    "<th class=\"n\">expected</th><th class=\"n\">deviation</th>"
+	    "<th>severity</th><th>explanation</th></tr>\n");
+	shown = ev_report_anomaly_shown(ia, max, &hidden);
+	json_array_foreach(ia, i, it) {
+		const char *ser = ev_report_get_str(it, "series", "");
+		const char *sev = ev_report_get_str(it, "severity", "");
+		int on = json_is_true(json_object_get(it, "ongoing"));
+		long k = series_index(sa, ser);
+
+		if (!shown[i])
+			continue;
+		ev_buf_adds(out, "<tr><td class=\"t bad\">");
+		ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it, "start",
+		    ""), sec);
+		esc_buf(out, &tmp);
+		ev_buf_printf(out, "</td><td class=\"t%s\">", on ? " bad" : "");
+		if (on)
+			ev_buf_adds(&tmp, "ongoing");
+		else
+			ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it,
+			    "end", ""), sec);
+		esc_buf(out, &tmp);
+		ev_buf_adds(out, "</td><td class=\"n\">");
+		ev_buf_adds(&tmp, ev_report_get_str(it, "duration", ""));
+		if (on)
+			ev_buf_adds(&tmp, " so far");
+		esc_buf(out, &tmp);
+		ev_buf_adds(out, "</td><td>");
+		if (k >= 0)
+			ev_buf_printf(out, "<a href=\"#m%zu-s%ld\">", mi, k);
+		esc_series(out, ser);
+		if (k >= 0)
+			ev_buf_adds(out, "</a>");
+		ev_buf_adds(out, "</td><td class=\"t\">");
+		ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it, "peak_at",
+		    ""), sec);
+		esc_buf(out, &tmp);
+		ev_buf_adds(out, "</td>");
+		td_num(out, &tmp, ev_report_get_num(it, "value", NAN), "bad");
+		td_num(out, &tmp, ev_report_get_num(it, "expected", NAN), NULL);
+		td_change(out, &tmp, ev_report_get_num(it, "deviation", NAN));
+		ev_buf_printf(out, "<td%s>", strcmp(sev, "critical") == 0 ?
+		    " class=\"bad\"" : "");
+		esc(out, *sev ? sev : "-");
+		ev_buf_adds(out, "</td><td class=\"x\">");
+		ev_report_fmt_summary(&tmp, it);
+		esc_buf(out, &tmp);
+		ev_buf_adds(out, "</td></tr>\n");
+	}
+	ev_buf_adds(out, "</table>\n");
+	if (hidden > 0)
+		ev_buf_printf(out, "<p class=\"meta\">%zu less severe "
+		    "incidents not shown.</p>\n", hidden);
+	free(shown);
+	ev_buf_free(&tmp);
+}
+
+/*
+ * The dimension a series breaks down and the group it belongs to: the
+ * last --by column it has, and its other labels.  Series of one group
+ * (page_view by platform) share one scale, drawn side by side.
+ */
+static char *
+group_key(const json_t *series, const json_t *by, const char **dim)
+{
+	const json_t *lab = json_object_get(series, "labels");
+	struct ev_buf b = EV_BUF_INIT;
+	json_t *it;
+	size_t i, last = SIZE_MAX;
+	char *r;
+
+	json_array_foreach(by, i, it)
+		if (json_is_string(it) && json_object_get(lab,
+		    json_string_value(it)) != NULL)
+			last = i;
+	*dim = last == SIZE_MAX ? "" : json_string_value(json_array_get(by,
+	    last));
+	ev_buf_adds(&b, *dim);
+	ev_buf_addc(&b, '\x1f');
+	json_array_foreach(by, i, it) {
+		const char *k = json_string_value(it);
+
+		if (i == last || k == NULL || json_object_get(lab, k) == NULL)
+			continue;
+		if (b.data[b.len - 1] != '\x1f')
+			ev_buf_addc(&b, ',');
+		ev_buf_adds(&b, k);
+		ev_buf_addc(&b, '=');
+		ev_buf_adds(&b, ev_report_get_str(lab, k, "?"));
+	}
+	r = ev_xstrdup(b.data);
+	ev_buf_free(&b);
+	return r;
+}
+
+/* The listed series' charts, grouped into small multiples on one scale. */
+static void
+series_charts(const json_t *m, const json_t *me, size_t mi,
+    struct chart *c, struct ev_buf *out)
+{
+	json_t *sa = ev_report_get_arr(me, "series"), *it;
+	json_t *by = ev_report_get_arr(m, "by");
+	const char *name = ev_report_get_str(me, "name", "?");
+	size_t n = json_array_size(sa), i, j;
+	char **key = ev_xcalloc(n ? n : 1, sizeof(*key));
+	const char **dim = ev_xcalloc(n ? n : 1, sizeof(*dim));
+	char *done = ev_xcalloc(n ? n : 1, 1), id[64];
+	struct ev_buf tmp = EV_BUF_INIT;
+
+	json_array_foreach(sa, i, it)
+		key[i] = group_key(it, by, &dim[i]);
+	ev_buf_printf(out, "<h3 id=\"m%zu-charts\">Charts</h3>\n", mi);
+	for (i = 0; i < n; i++) {
+		double lo = 0, hi = -INFINITY;
+		size_t members = 0;
+		const char *rest;
+
+		if (done[i])
+			continue;
+		/* One scale for the group: the union of the extents. */
+		for (j = i; j < n; j++) {
+			double l, h;
+
+			if (strcmp(key[j], key[i]) != 0)
+				continue;
+			it = json_array_get(sa, j);
+			c->pts = ev_report_get_arr(it, "points");
+			c->ex = ev_report_get_arr(it, "expected");
+			c->lo = ev_report_get_arr(it, "lower");
+			c->hi = ev_report_get_arr(it, "upper");
+			c->series = ev_report_get_str(it, "series", "");
+			chart_extent(c, &l, &h);
+			if (l < lo)
+				lo = l;
+			if (h > hi)
+				hi = h;
+			members++;
+		}
+		rest = strchr(key[i], '\x1f') + 1;
+		ev_buf_adds(&tmp, name);
+		if (*dim[i] != '\0') {
+			ev_buf_adds(&tmp, " by ");
+			ev_buf_adds(&tmp, dim[i]);
+		}
+		if (*rest != '\0') {
+			ev_buf_adds(&tmp, ", ");
+			ev_buf_adds(&tmp, rest);
+		}
+		ev_buf_adds(out, "<h4>");
+		esc_buf(out, &tmp);
+		ev_buf_adds(out, members > 1 ? " (one scale)</h4>\n<div "
+		    "class=\"sm\">\n" : "</h4>\n<div>\n");
+		c->fixed = 1;
+		c->rlo = lo;
+		c->rhi = hi;
+		for (j = i; j < n; j++) {
+			if (strcmp(key[j], key[i]) != 0)
+				continue;
+			done[j] = 1;
+			it = json_array_get(sa, j);
+			c->pts = ev_report_get_arr(it, "points");
+			c->ex = ev_report_get_arr(it, "expected");
+			c->lo = ev_report_get_arr(it, "lower");
+			c->hi = ev_report_get_arr(it, "upper");
+			c->series = ev_report_get_str(it, "series", "");
+			snprintf(id, sizeof(id), "m%zu-s%zu", mi, j);
+			c->id = id;
+			ev_buf_adds(&tmp, name);
+			ev_buf_adds(&tmp, ", ");
+			ev_buf_adds(&tmp, c->series);
+			chart(out, c, tmp.data);
+			ev_buf_reset(&tmp);
+		}
+		ev_buf_adds(out, "</div>\n");
+	}
+	c->fixed = 0;
+	c->id = NULL;
+	for (i = 0; i < n; i++)
+		free(key[i]);
+	free(key);
+	free(dim);
+	free(done);
+	ev_buf_free(&tmp);
+}
+
+static void
+metric(const json_t *m, const json_t *me, size_t mi, const struct ev_tz *tz,
     size_t max, struct ev_buf *out)
 {
+	const json_t *trow;
 	json_t *sa = ev_report_get_arr(me, "series");
 	json_t *aa = ev_report_get_arr(me, "anomalies"), *it;
 	const json_t *oth = json_object_get(me, "other");
@@ -546,7 +928,11 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 	ev_report_grid(m, &c.t0, &c.step, &c.n);
 	c.tz = tz;
 	c.anoms = aa;
-	ev_buf_adds(out, "<section>\n<h2>");
+	c.fill = NULL;
+	c.incs = NULL;
+	c.id = NULL;
+	c.fixed = 0;
+	ev_buf_printf(out, "<section id=\"m%zu\">\n<h2>", mi);
 	esc(out, name);
 	ev_buf_adds(out, "</h2>\n<p><strong>");
 	ev_report_fmt_value(&tmp, ev_report_get_num(me, "total", NAN), "n/a");
@@ -568,16 +954,36 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 		ev_buf_adds(out, ".</p>\n");
 	}
 	partial(out, m, tz);
+	/*
+	 * The headline: the metric's points, the total row's band and
+	 * anomalies when the input has one, every incident shaded.
+	 */
 	c.pts = ev_report_get_arr(me, "points");
-	c.ex = c.lo = c.hi = NULL;
-	c.series = NULL;
+	trow = total_row(sa);
+	c.ex = trow ? ev_report_get_arr(trow, "expected") : NULL;
+	c.lo = trow ? ev_report_get_arr(trow, "lower") : NULL;
+	c.hi = trow ? ev_report_get_arr(trow, "upper") : NULL;
+	c.series = trow ? ev_report_get_str(trow, "series", "") : NULL;
+	c.incs = json_object_get(me, "incidents");
+	c.id = NULL;
 	ev_buf_adds(&tmp, name);
 	ev_buf_adds(&tmp, ", all series");
 	chart(out, &c, tmp.data);
 	ev_buf_reset(&tmp);
+	c.incs = NULL;
+	if (json_array_size(json_object_get(me, "incidents")) > 0)
+		ev_buf_adds(out, "<p class=\"legend\">Shaded spans: "
+		    "incidents; band and dots: the total row's expected range "
+		    "and anomalies.</p>\n");
 
-	ev_buf_adds(out, "<h3>Anomalies</h3>\n");
-	if (json_array_size(aa) == 0) {
+	if (json_is_array(json_object_get(me, "incidents")))
+		incidents(m, me, mi, tz, max, out);
+	else
+		ev_buf_printf(out, "<h3 id=\"m%zu-inc\">Anomalies</h3>\n",
+		    mi);
+	if (json_is_array(json_object_get(me, "incidents"))) {
+		/* Listed as incidents above. */
+	} else if (json_array_size(aa) == 0) {
 		ev_buf_adds(out, "<p class=\"meta\">None.</p>\n");
 	} else {
 		ev_buf_adds(out, "<table class=\"anom\">\n<tr><th>time</th>"
@@ -590,7 +996,6 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 		char *shown = ev_report_anomaly_shown(aa, max, &hidden);
 
 		json_array_foreach(aa, i, it) {
-			const char *sum = ev_report_get_str(it, "summary", "");
 			double sc = ev_report_get_num(it, "score", NAN);
 
 			if (!shown[i])
@@ -617,10 +1022,7 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 			ev_buf_adds(out, "</td><td>");
 			esc(out, ev_report_get_str(it, "method", ""));
 			ev_buf_adds(out, "</td><td class=\"x\">");
-			if (*sum)
-				ev_buf_adds(&tmp, sum);
-			else
-				ev_report_fmt_explain(&tmp, it);
+			ev_report_fmt_summary(&tmp, it);
 			esc_buf(out, &tmp);
 			ev_buf_adds(out, "</td></tr>\n");
 		}
@@ -631,18 +1033,19 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 		free(shown);
 	}
 
-	ev_buf_printf(out, "<h3>Series</h3>\n<table>\n<tr><th class=\"n\">#"
+	ev_buf_printf(out, "<h3 id=\"m%zu-ser\">Series</h3>\n<table>\n"
+	    "<tr><th class=\"n\">#"
 	    "</th><th>series</th><th class=\"n\">total</th>%s<th class=\"n\">"
 	    "change</th><th class=\"n\">anomalies</th><th>trend</th></tr>\n",
-	    add ? "<th class=\"n\">share</th>" : "");
+	    mi, add ? "<th class=\"n\">share</th>" : "");
 	json_array_foreach(sa, i, it) {
 		double na = ev_report_get_num(it, "anomalies", 0);
 
 		ev_buf_adds(out, "<tr>");
 		td_num(out, &tmp, ev_report_get_num(it, "rank", NAN), NULL);
-		ev_buf_adds(out, "<td>");
+		ev_buf_printf(out, "<td><a href=\"#m%zu-s%zu\">", mi, i);
 		esc(out, ev_report_get_str(it, "series", ""));
-		ev_buf_adds(out, "</td>");
+		ev_buf_adds(out, "</a></td>");
 		td_num(out, &tmp, ev_report_get_num(it, "total", NAN), NULL);
 		if (add) {
 			ev_report_fmt_share(&tmp, ev_report_get_num(it,
@@ -672,18 +1075,10 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 	if (json_array_size(sa) > 0)
 		ev_buf_adds(out, "<p class=\"legend\">Line: value; shaded: "
 		    "expected band; dashed: expected; dots: anomalies.</p>\n");
-	json_array_foreach(sa, i, it) {
-		c.pts = ev_report_get_arr(it, "points");
-		c.ex = ev_report_get_arr(it, "expected");
-		c.lo = ev_report_get_arr(it, "lower");
-		c.hi = ev_report_get_arr(it, "upper");
-		c.series = ev_report_get_str(it, "series", "");
-		ev_buf_adds(&tmp, name);
-		ev_buf_adds(&tmp, ", ");
-		ev_buf_adds(&tmp, c.series);
-		chart(out, &c, tmp.data);
-		ev_buf_reset(&tmp);
-	}
+	/* A segment without a record where the metric has one had none. */
+	c.fill = add ? ev_report_get_arr(me, "points") : NULL;
+	if (json_array_size(sa) > 0)
+		series_charts(m, me, mi, &c, out);
 	ev_buf_adds(out, "</section>\n");
 	ev_buf_free(&tmp);
 }
@@ -694,6 +1089,7 @@ ev_report_html_render(const json_t *m, const struct ev_report_render_opts *ro,
 {
 	struct ev_tz *tz = ev_report_tz(m);
 	json_t *ma = ev_report_get_arr(m, "metrics"), *it;
+	struct ev_buf tmp = EV_BUF_INIT;
 	size_t i;
 
 	ev_buf_adds(out, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/"
@@ -701,20 +1097,20 @@ ev_report_html_render(const json_t *m, const struct ev_report_render_opts *ro,
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\"/>\n<meta name=\"color-scheme\" content=\"light "
 	    "dark\"/>\n<meta name=\"generator\" content=\"ev-report (evkit) "
-	    EV_VERSION "\"/>\n<title>ev-report:");
-	json_array_foreach(ma, i, it) {
-		ev_buf_adds(out, i ? ", " : " ");
-		esc(out, ev_report_get_str(it, "name", "?"));
-	}
+	    EV_VERSION "\"/>\n<title>");
+	ev_report_fmt_title(&tmp, m);
+	esc_buf(out, &tmp);
 	ev_buf_adds(out, "</title>\n<style>\n");
 	ev_buf_adds(out, css);
 	ev_buf_adds(out, "</style>\n</head>\n<body>\n");
 	header(m, tz, out);
+	toc(m, out);
 	json_array_foreach(ma, i, it)
 		if (strcmp(ev_report_get_str(it, "kind", ""), "top") == 0)
-			top_metric(it, tz, out);
+			top_metric(it, i, tz, out);
 		else
-			metric(m, it, tz, ro->max_anomalies, out);
+			metric(m, it, i, tz, ro->max_anomalies, out);
 	ev_buf_adds(out, "</body>\n</html>\n");
+	ev_buf_free(&tmp);
 	ev_tz_free(tz);
 }

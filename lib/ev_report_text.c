@@ -12,6 +12,7 @@
 #include "ev_common.h"
 #include "ev_rec.h"
 #include "ev_report.h"
+#include "ev_report_episode.h"
 
 #define C_BOLD	"\033[1m"
 #define C_RED	"\033[31m"
@@ -183,6 +184,14 @@ header(const json_t *m, const struct ev_tz *tz, int color,
 	struct ev_buf b = EV_BUF_INIT;
 	size_t i;
 
+	if (ev_report_get_str(m, "title", NULL) != NULL) {
+		if (color)
+			ev_buf_adds(out, C_BOLD);
+		safe_adds(out, ev_report_get_str(m, "title", ""));
+		if (color)
+			ev_buf_adds(out, C_OFF);
+		ev_buf_addc(out, '\n');
+	}
 	if (color)
 		ev_buf_adds(out, C_BOLD);
 	ev_buf_adds(out, "ev-report  ");
@@ -342,6 +351,94 @@ top_metric(const json_t *me, const struct ev_tz *tz,
 	ev_buf_free(&b);
 }
 
+/*
+ * The metric's alert episodes, one row each: when it started, when it
+ * ended (or that it goes on), how long, its series, its peak and the
+ * explanation; the most severe --max-anomalies of them, in time order.
+ */
+static void
+incidents(const json_t *m, const json_t *me, const struct ev_tz *tz,
+    const struct ev_report_render_opts *ro, struct ev_buf *out)
+{
+	static const int right[] = { 0, 0, 1, 0, 0, 1, 1, 1, 0, 0 };
+	static const char *const head[] = { "start", "end", "duration",
+	    "series", "peak at", "value", "expected", "deviation",
+	    "severity", "explanation" };
+	json_t *ia = ev_report_get_arr(me, "incidents"), *it;
+	struct ev_buf b = EV_BUF_INIT;
+	size_t i, k, at, np, hidden;
+	ev_us_t t0, step;
+	struct tbl t;
+	char *shown;
+	int sec;
+
+	if (json_array_size(ia) == 0) {
+		ev_buf_adds(out, "  no incidents\n");
+		return;
+	}
+	ev_report_grid(m, &t0, &step, &np);
+	sec = step % EV_US_PER_MIN != 0;
+	ev_buf_adds(out, "  incidents:\n");
+	tbl_init(&t, 10, right);
+	at = tbl_row(&t);
+	for (k = 0; k < 10; k++)
+		tbl_set(&t, at + k, head[k], NULL);
+	shown = ev_report_anomaly_shown(ia, ro->max_anomalies, &hidden);
+	json_array_foreach(ia, i, it) {
+		const char *sev = ev_report_get_str(it, "severity", "");
+		int on = json_is_true(json_object_get(it, "ongoing"));
+
+		if (!shown[i])
+			continue;
+		at = tbl_row(&t);
+		ev_buf_reset(&b);
+		ev_report_fmt_timestr(&b, tz, ev_report_get_str(it, "start",
+		    ""), sec);
+		tbl_set(&t, at, b.data, C_RED);
+		ev_buf_reset(&b);
+		if (on)
+			ev_buf_adds(&b, "ongoing");
+		else
+			ev_report_fmt_timestr(&b, tz, ev_report_get_str(it,
+			    "end", ""), sec);
+		tbl_set(&t, at + 1, b.data, on ? C_RED : NULL);
+		ev_buf_reset(&b);
+		ev_buf_adds(&b, ev_report_get_str(it, "duration", ""));
+		if (on)
+			ev_buf_adds(&b, " so far");
+		tbl_set(&t, at + 2, b.data, NULL);
+		tbl_set(&t, at + 3, ev_report_get_str(it, "series", ""), NULL);
+		ev_buf_reset(&b);
+		ev_report_fmt_timestr(&b, tz, ev_report_get_str(it, "peak_at",
+		    ""), sec);
+		tbl_set(&t, at + 4, b.data, NULL);
+		ev_buf_reset(&b);
+		ev_report_fmt_value(&b, ev_report_get_num(it, "value", NAN),
+		    "-");
+		tbl_set(&t, at + 5, b.data, C_RED);
+		ev_buf_reset(&b);
+		ev_report_fmt_value(&b, ev_report_get_num(it, "expected",
+		    NAN), "-");
+		tbl_set(&t, at + 6, b.data, NULL);
+		ev_buf_reset(&b);
+		ev_report_fmt_change(&b, ev_report_get_num(it, "deviation",
+		    NAN), "-");
+		tbl_set(&t, at + 7, b.data, C_RED);
+		tbl_set(&t, at + 8, *sev ? sev : "-",
+		    strcmp(sev, "critical") == 0 ? C_RED : NULL);
+		ev_buf_reset(&b);
+		ev_report_fmt_summary(&b, it);
+		tbl_set(&t, at + 9, b.data ? b.data : "", NULL);
+	}
+	tbl_write(&t, "  ", ro->color, out);
+	tbl_free(&t);
+	if (hidden > 0)
+		ev_buf_printf(out, "  (%zu less severe incidents not shown; "
+		    "see --max-anomalies)\n", hidden);
+	free(shown);
+	ev_buf_free(&b);
+}
+
 static void
 metric(const json_t *m, const json_t *me, const json_t *by,
     const struct ev_tz *tz, const struct ev_report_render_opts *ro,
@@ -459,6 +556,12 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 		ev_buf_addc(out, '\n');
 	}
 
+	if (json_is_array(json_object_get(me, "incidents"))) {
+		incidents(m, me, tz, ro, out);
+		ev_buf_free(&b);
+		return;
+	}
+	/* A model written before incidents: its anomalies point by point. */
 	if (json_array_size(aa) == 0) {
 		ev_buf_adds(out, "  no anomalies\n");
 		ev_buf_free(&b);

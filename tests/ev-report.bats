@@ -175,8 +175,17 @@ golden() {
 	run xmllint --noout r.html
 	assert_success
 	assert_output ""
-	! grep -qi '<script' r.html
-	! grep -Eo '(src|href)="[^"]*"' r.html | grep -q .
+	run grep -ci '<script' r.html
+	assert_output 0
+	# No resource is loaded; links are to anchors of the file only.
+	run grep -Eo '(src|href)="[^#"][^"]*"' r.html
+	assert_output ""
+	run grep -Eo 'href="#[^"]*"' r.html
+	[ "${#lines[@]}" -gt 10 ]
+	for h in "${lines[@]}"; do
+		id=${h#href=\"#}
+		grep -q "id=\"${id%\"}\"" r.html || fail "no anchor for $h"
+	done
 	# Only namespace names are URLs.
 	run grep -Eo 'https?://[^"]*' r.html
 	for u in "${lines[@]}"; do
@@ -262,13 +271,13 @@ golden() {
 @test "ev-report: --fail-on-anomaly exits 1 after writing the report" {
 	run --separate-stderr report text --fail-on-anomaly
 	assert_failure 1
-	assert_output --partial "anomaly at"
+	assert_output --partial "incidents:"
 	[[ "$stderr" == *"the report holds 3 anomalies"* ]]
 	# The first day has no anomaly.
 	run --separate-stderr ev-report --fail-on-anomaly --since 2026-03-02T00:00:00Z \
 		--until 2026-03-03T00:00:00Z < "$R/windows.ndjson"
 	assert_success
-	assert_output --partial "no anomalies"
+	assert_output --partial "no incidents"
 	report markdown --fail-on-anomaly -o gate.md || s=$?
 	[ "${s:-0}" -eq 1 ]
 	grep -q 'Anomalies in count' gate.md
@@ -286,7 +295,8 @@ golden() {
 	jq -e '[.metrics[0].series[] | select(.series == "event=signup,platform=web") | has("lower")] == [false]' m.json
 	report text > out
 	grep -q 'signup -18% vs expected 55.0; 86% of the drop from platform=android' out
-	grep -q 'platform=android 86%, platform=ios 9.0%' out
+	report markdown > out.md
+	grep -q 'platform=android 86%, platform=ios 9.0%' out.md
 }
 
 @test "ev-report: totals, change and ranking against the previous period" {
@@ -409,6 +419,7 @@ golden() {
 
 @test "ev-report: every EXAMPLES pipeline of the man page runs" {
 	cp "$R/windows.ndjson" "$R/events.ndjson" .
+	cp "$R/windows.ndjson" detected.ndjson
 	awk '/^\.Sh EXAMPLES/{e=1;next} /^\.Sh/{e=0} e&&/^\.Bd/{b=1;next} e&&/^\.Ed/{b=0;print "----";next} e&&b' \
 		"$EVKIT_TOP/man/ev-report.1" | sed 's/\\e$/\\/' > examples
 	n=0
@@ -423,8 +434,9 @@ golden() {
 		run bash -eo pipefail -c "$ex"
 		[ "$status" -eq 0 ] || fail "example $n failed ($status): $ex: $output"
 	done < <(awk 'BEGIN{RS="----\n"; ORS="\0"} {print}' examples)
-	[ "$n" -eq 5 ]
+	[ "$n" -eq 6 ]
 	[ -s slack.md ] && [ -s model.json ] && [ -s report.html ] && [ -s summary.md ]
+	grep -q '<h1 style="[^"]*">Checkout, daily</h1>' mail.html
 }
 
 @test "ev-report: which anomaly objects count: flag, then status, then --min-score" {
@@ -447,15 +459,21 @@ golden() {
 }
 
 @test "ev-report: --max-anomalies shows the most severe rows and says how many are left out" {
+	# Text and HTML list incidents (here two, of one and two points).
 	report text --max-anomalies 1 > out
-	grep -q '2026-03-03 06:00  event=page_view,platform=web' out
-	! grep -q '2026-03-03 16:00' out
-	grep -q '(2 less severe anomalies not shown; see --max-anomalies)' out
+	grep -q '^  2026-03-03 06:00  2026-03-03 07:00  *1h  event=page_view,platform=web ' out
+	run grep -c '2026-03-03 16:00' out
+	assert_output 0
+	grep -q '(1 less severe incidents not shown; see --max-anomalies)' out
 	report markdown --max-anomalies 2 > md
 	grep -q '^_1 less severe anomalies not shown._$' md
 	report html --max-anomalies 0 > all.html
 	run grep -c '<td class="t bad">' all.html
-	assert_output 3
+	assert_output 2
+	report html --max-anomalies 1 > one.html
+	run grep -c '<td class="t bad">' one.html
+	assert_output 1
+	grep -q '1 less severe incidents not shown' one.html
 	# The model keeps them all.
 	report json --max-anomalies 1 | jq -e '.records.anomalies == 3'
 }
