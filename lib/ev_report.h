@@ -41,6 +41,7 @@ struct ev_report_opts {
 	int		  has_since, has_until;
 	ev_us_t		  last;		/* > 0: the range is the last D of data */
 	ev_us_t		  step;		/* > 0: at least this point spacing */
+	ev_us_t		  compare;	/* > 0: change against D earlier */
 	const char	 *tz;		/* IANA name, "UTC" by default */
 	double		  min_score;	/* anomaly score that counts as one */
 	ev_us_t		  generated;	/* the generated-at stamp */
@@ -185,6 +186,24 @@ void		 ev_report_fmt_share(struct ev_buf *b, double v);
 void		 ev_report_fmt_explain(struct ev_buf *b, const json_t *anomaly);
 /* The series' labels as "event=signup,platform=android" ("(all)" if none). */
 void		 ev_report_fmt_labels(struct ev_buf *b, const json_t *labels);
+/*
+ * What the change figures compare, from the model's change_basis: "the
+ * range against 2026-03-02 00:00 to 2026-03-03 00:00" or "2026-03-07
+ * 22:00 against 2026-03-07 21:00 (the last complete point against the
+ * one before)"; nothing when the model has no basis.  Returns 1 when
+ * something was written.
+ */
+int		 ev_report_fmt_basis(struct ev_buf *b, const json_t *model,
+		    const struct ev_tz *tz);
+/*
+ * The rows of a metric's --compare table: calls fn for each point that
+ * has an earlier value, with the point's time, both values,
+ * the change (NaN when either point is partial or missing) and whether
+ * the point is partial.  Returns the number of rows.
+ */
+size_t		 ev_report_compare_rows(const json_t *model, const json_t *me,
+		    void (*fn)(void *arg, ev_us_t t, double v, double prev,
+		    double change, int partial), void *arg);
 /* Columns shown per cell: UTF-8 code points, not bytes. */
 size_t		 ev_report_width(const char *s, size_t n);
 
