@@ -2446,6 +2446,22 @@ ev_report_compare_rows(const json_t *m, const json_t *me,
 	return rows;
 }
 
+const char *
+ev_report_offset(const json_t *m)
+{
+	return ev_report_get_str(json_object_get(m, "change_basis"), "offset",
+	    "?");
+}
+
+void
+ev_report_fmt_item(struct ev_buf *b, const json_t *v)
+{
+	if (json_is_string(v))
+		ev_buf_adds(b, json_string_value(v));
+	else if (v != NULL)
+		ev_json_write(v, b);
+}
+
 size_t
 ev_report_width(const char *s, size_t n)
 {
@@ -2466,7 +2482,8 @@ ev_report_format_parse(const char *name, enum ev_report_format *f)
 	} t[] = {
 		{ "csv", EV_REPORT_CSV }, { "html", EV_REPORT_HTML },
 		{ "json", EV_REPORT_JSON }, { "markdown", EV_REPORT_MARKDOWN },
-		{ "md", EV_REPORT_MARKDOWN }, { "text", EV_REPORT_TEXT },
+		{ "md", EV_REPORT_MARKDOWN }, { "slack", EV_REPORT_SLACK },
+		{ "text", EV_REPORT_TEXT },
 	};
 	size_t i;
 
@@ -2498,6 +2515,9 @@ ev_report_render(const json_t *model, enum ev_report_format f,
 		break;
 	case EV_REPORT_HTML:
 		ev_report_html_render(model, ro, out);
+		break;
+	case EV_REPORT_SLACK:
+		ev_report_slack_render(model, ro, out);
 		break;
 	}
 }

@@ -110,13 +110,15 @@ enum ev_report_format {
 	EV_REPORT_MARKDOWN,
 	EV_REPORT_CSV,
 	EV_REPORT_JSON,
-	EV_REPORT_HTML
+	EV_REPORT_HTML,
+	EV_REPORT_SLACK
 };
 
 struct ev_report_render_opts {
 	int	color;		/* ANSI colour in text */
 	int	ascii;		/* ASCII only in text (and Markdown) */
-	size_t	budget;		/* Markdown: at most this many bytes; 0 = any */
+	size_t	budget;		/* Markdown: at most this many bytes; 0 = any;
+				   Slack: characters, 0 = 12,000 */
 	size_t	max_anomalies;	/* rows of anomalies per metric; 0 = all */
 };
 
@@ -140,6 +142,13 @@ void	ev_report_text_render(const json_t *model,
 void	ev_report_md_render(const json_t *model,
 	    const struct ev_report_render_opts *ro, struct ev_buf *out);
 void	ev_report_csv_render(const json_t *model, struct ev_buf *out);
+/*
+ * Markdown for a Slack markdown block: no HTML, tables as code blocks,
+ * at most ro->budget characters (UTF-16 units; 0: Slack's 12,000), whole
+ * sections cut by priority and named in a closing line.
+ */
+void	ev_report_slack_render(const json_t *model,
+	    const struct ev_report_render_opts *ro, struct ev_buf *out);
 void	ev_report_html_render(const json_t *model,
 	    const struct ev_report_render_opts *ro, struct ev_buf *out);
 
@@ -204,6 +213,10 @@ int		 ev_report_fmt_basis(struct ev_buf *b, const json_t *model,
 size_t		 ev_report_compare_rows(const json_t *model, const json_t *me,
 		    void (*fn)(void *arg, ev_us_t t, double v, double prev,
 		    double change, int partial), void *arg);
+/* The change figures' offset ("1w", "1h"), "?" when none. */
+const char	*ev_report_offset(const json_t *model);
+/* A top(field, N) item's value: a string as it is, anything else JSON. */
+void		 ev_report_fmt_item(struct ev_buf *b, const json_t *v);
 /* Columns shown per cell: UTF-8 code points, not bytes. */
 size_t		 ev_report_width(const char *s, size_t n);
 

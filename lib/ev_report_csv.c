@@ -218,10 +218,7 @@ top_rows(struct ev_buf *out, const json_t *me, const json_t *by,
 			ev_buf_adds(out, ",,,,,");
 			ev_buf_reset(&b);
 			v = json_object_get(it, "value");
-			if (json_is_string(v))
-				ev_buf_adds(&b, json_string_value(v));
-			else if (v != NULL)
-				ev_json_write(v, &b);
+			ev_report_fmt_item(&b, v);
 			extra(out, c, NAN, NAN, ev_report_get_num(it, "rank",
 			    NAN), b.data ? b.data : "", json_is_true(
 			    json_object_get(po, "partial")) ? "partial" : "");

@@ -353,10 +353,7 @@ md_top(const json_t *me, const struct ev_tz *tz, struct ev_buf *out)
 			ev_buf_adds(out, " | ");
 			ev_buf_reset(&b);
 			v = json_object_get(it, "value");
-			if (json_is_string(v))
-				ev_buf_adds(&b, json_string_value(v));
-			else if (v != NULL)
-				ev_json_write(v, &b);
+			ev_report_fmt_item(&b, v);
 			cell(out, b.data ? b.data : "");
 			ev_buf_adds(out, " | ");
 			ev_report_fmt_value(out, ev_report_get_num(it, "count",
@@ -396,8 +393,7 @@ static void
 md_compare(const json_t *m, const json_t *me, const struct ev_tz *tz,
     struct ev_buf *out)
 {
-	const char *off = ev_report_get_str(json_object_get(m,
-	    "change_basis"), "offset", "?");
+	const char *off = ev_report_offset(m);
 	struct ev_buf rows = EV_BUF_INIT;
 	struct md_cmp C;
 

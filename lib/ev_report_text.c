@@ -320,8 +320,7 @@ compare_table(const json_t *m, const json_t *me, const struct ev_tz *tz,
     int color, struct ev_buf *out)
 {
 	static const int right[] = { 0, 1, 1, 1, 0 };
-	const char *off = ev_report_get_str(json_object_get(m,
-	    "change_basis"), "offset", "?");
+	const char *off = ev_report_offset(m);
 	struct cmp_rows C;
 	size_t at;
 
