@@ -307,3 +307,15 @@ EOT
 		| ev-report --from-json - -f slack > again
 	ev-report -f slack --last 1d --by event,platform < "$R/windows.ndjson" | cmp - again
 }
+
+@test "ev-report: --compare takes a positive duration, and --help names it and slack" {
+	for v in x 0 -1w; do
+		run --separate-stderr ev-report --compare "$v" < /dev/null
+		assert_failure 2
+		[[ "$stderr" == "ev-report: --compare '$v' is not a positive duration"* ]] || fail "$stderr"
+	done
+	run --separate-stderr ev-report --help
+	assert_success
+	assert_output --partial "--compare DUR"
+	assert_output --partial "slack"
+}
