@@ -1505,9 +1505,9 @@ rep_compare_json(const struct rep_build *B, const double *p,
 }
 
 /* Why a non-additive metric has points without a value. */
-static const char rep_step_text[] = "not additive: a point is never the "
-    "sum of shorter windows; points without a record as long as the step "
-    "are n/a";
+static const char rep_step_text[] = "not additive: a point takes only a "
+    "record as long as the step, never a sum of shorter windows; points "
+    "without one are n/a";
 
 /*
  * A non-additive metric whose records are shorter than the step: its

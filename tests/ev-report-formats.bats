@@ -319,3 +319,15 @@ EOT
 	assert_output --partial "--compare DUR"
 	assert_output --partial "slack"
 }
+
+@test "ev-report: --compare and point changes match the golden files in text, markdown and csv" {
+	hourly > in.ndjson
+	ev-report --last 1d --compare 1w < in.ndjson > out
+	golden compare-text.golden
+	ev-report -f md --last 1d --compare 1w < in.ndjson > out
+	golden compare-md.golden
+	ev-report -f csv --last 1d --compare 1w < in.ndjson > out
+	golden compare-csv.golden
+	ev-report < in.ndjson > out
+	golden change-point-text.golden
+}
