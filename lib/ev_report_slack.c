@@ -51,22 +51,23 @@ code(struct ev_buf *b, const char *s)
 		    *s == 0x7f ? ' ' : *s);
 }
 
-/* A table as a fenced code block of aligned columns. */
+/* A table as a fenced code block of aligned columns (at most 12). */
 struct grid {
 	size_t	  ncol, n;
 	char	**cell;
 	int	  right[12];
 };
 
+/* A grid of one column per letter of align: 'l' left, 'r' right. */
 static void
-grid_init(struct grid *g, size_t ncol, const char *right)
+grid_init(struct grid *g, const char *align)
 {
-	size_t i;
+	size_t i, n = strlen(align);
 
 	memset(g, 0, sizeof(*g));
-	g->ncol = ncol;
-	for (i = 0; i < ncol && i < 12; i++)
-		g->right[i] = right[i] == 'r';
+	g->ncol = n < 12 ? n : 12;
+	for (i = 0; i < g->ncol; i++)
+		g->right[i] = align[i] == 'r';
 }
 
 static void
@@ -251,7 +252,7 @@ anomalies(const json_t *me, const struct ev_tz *tz, size_t max,
 	ev_buf_adds(out, "\n**Anomalies in ");
 	text(out, ev_report_get_str(me, "name", "?"));
 	ev_buf_adds(out, "**\n");
-	grid_init(&g, 6, "llrrrl");
+	grid_init(&g, "llrrrl");
 	grid_add(&g, "time");
 	grid_add(&g, "series");
 	grid_add(&g, "value");
@@ -320,7 +321,7 @@ compare(const json_t *m, const json_t *me, const struct ev_tz *tz,
 
 	if (json_object_get(me, "compare") == NULL)
 		return;
-	grid_init(&g, 4, "lrrr");
+	grid_init(&g, "lrrr");
 	grid_add(&g, "period");
 	grid_add(&g, "value");
 	ev_buf_printf(&h, "%s earlier", off);
@@ -358,7 +359,7 @@ breakdown(const json_t *me, struct ev_buf *out)
 	ev_buf_adds(out, "\n**Series by ");
 	text(out, ev_report_get_str(me, "name", "?"));
 	ev_buf_adds(out, "**\n");
-	grid_init(&g, add ? 6 : 5, add ? "rlrrrl" : "rlrrl");
+	grid_init(&g, add ? "rlrrrl" : "rlrrl");
 	grid_add(&g, "#");
 	grid_add(&g, "series");
 	grid_add(&g, "total");
@@ -394,7 +395,7 @@ top(const json_t *me, const struct ev_tz *tz, struct ev_buf *out)
 	ev_buf_adds(out, "\n## ");
 	text(out, ev_report_get_str(me, "name", "?"));
 	ev_buf_adds(out, "\nTop values per period (lists are not summed).\n");
-	grid_init(&g, 5, "llrlr");
+	grid_init(&g, "llrlr");
 	grid_add(&g, "period");
 	grid_add(&g, "series");
 	grid_add(&g, "#");
