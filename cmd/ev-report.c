@@ -23,14 +23,17 @@ static const char usage[] =
 "usage: ev-report [options] < windows.ndjson > report\n"
 "       ev-report --from-json FILE [options] > report\n"
 "  -a, --ascii            ASCII only: sparklines as _.:-=+*#\n"
-"  --budget BYTES         markdown: cut whole sections to fit BYTES\n"
+"  --budget BYTES         markdown: cut whole sections to fit BYTES;\n"
+"                         slack: characters instead of 12000\n"
 "  --by COLS              group columns naming a series (default: every\n"
 "                         string member)\n"
 "  --color WHEN           text colour: auto, always, never (auto);\n"
 "                         never when NO_COLOR is set\n"
+"  --compare DUR          change against the same period DUR earlier\n"
+"                         (1w: week over week), per point too\n"
 "  --fail-on-anomaly      exit 1 when the report holds an anomaly\n"
-"  -f, --format FMT       text, markdown, csv, json, html, html-mail\n"
-"                         (text)\n"
+"  -f, --format FMT       text, markdown, slack, csv, json, html,\n"
+"                         html-mail (text)\n"
 "  --from-json FILE       render a model written by --format json\n"
 "  --last DUR             the range is the last DUR of the data\n"
 "  --live                 redraw the text report every --refresh\n"
@@ -44,7 +47,8 @@ static const char usage[] =
 "  --refresh DUR          --live redraw interval (2s)\n"
 "  --since TIME           the range starts at TIME (RFC 3339)\n"
 "  --stage-stats FILE     --stats file of another stage (repeatable)\n"
-"  --step DUR             points at least DUR apart (records summed)\n"
+"  --step DUR             points at least DUR apart (additive records\n"
+"                         summed; others only from a record of DUR)\n"
 "  --time FIELD           time field of the records (start)\n"
 "  --title TEXT           the report's title (text and HTML)\n"
 "  --top N                series in each breakdown (10)\n"
@@ -56,6 +60,7 @@ enum {
 	OPT_BUDGET = EV_OPT_FIRST_TOOL,
 	OPT_BY,
 	OPT_COLOR,
+	OPT_COMPARE,
 	OPT_FAIL,
 	OPT_FROM_JSON,
 	OPT_LAST,
@@ -389,6 +394,7 @@ main(int argc, char **argv)
 		{ "budget", required_argument, NULL, OPT_BUDGET },
 		{ "by", required_argument, NULL, OPT_BY },
 		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "compare", required_argument, NULL, OPT_COMPARE },
 		{ "fail-on-anomaly", no_argument, NULL, OPT_FAIL },
 		{ "format", required_argument, NULL, 'f' },
 		{ "from-json", required_argument, NULL, OPT_FROM_JSON },
@@ -461,6 +467,12 @@ main(int argc, char **argv)
 				ev_run_usage_error(&run, "--color '%s' is not "
 				    "auto, always or never", optarg);
 			color = optarg;
+			break;
+		case OPT_COMPARE:
+			if (ev_duration_parse(optarg, &o.compare) != 0 ||
+			    o.compare <= 0)
+				ev_run_usage_error(&run, "--compare '%s' is not "
+				    "a positive duration", optarg);
 			break;
 		case OPT_FAIL:
 			fail_on_anomaly = 1;

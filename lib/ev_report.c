@@ -794,6 +794,20 @@ struct rep_build {
 	size_t			 npart;
 	ev_us_t			 since, until, step, psince;
 	int			 has_prev;
+	/*
+	 * Change figures compare each point k with the point off earlier
+	 * (the range's length, --compare, or one step); ppart[k] flags
+	 * that earlier point as partial.  lastpt is the last complete
+	 * point with data, -1 none: without a range of its own the
+	 * change is that point's against the earlier one.
+	 */
+	ev_us_t			 off, nat;	/* nat: step of the records */
+	char			*ppart;
+	int64_t			 lastpt;
+	char			*shadow;	/* per entry: a record of the
+						   step's length holds it */
+	int			 cur_add;	/* metric walked is additive */
+	size_t			*nskip;		/* records left out: not additive */
 	size_t			 n;
 	size_t			 maxlabels;
 };
@@ -1277,6 +1291,31 @@ rep_rank_sort(const struct ev_report_store *s, struct rep_rank *r, size_t n)
 }
 
 /*
+ * Whether a record's value may stand for the point it falls in.  An
+ * additive value always may (points sum their records); a non-additive
+ * one (a distinct count, a percentile) only when the record's window is
+ * as long as a point: a day's distinct users are not the sum of its
+ * hours', so with --step coarser than the windows only a record of the
+ * step's own length gives the point.  A record without an end is as
+ * long as the records' own spacing.  A shorter record of a series that
+ * also has the step's record for that time is left out whatever the
+ * metric: the longer record already holds it.
+ */
+static int
+rep_point_ok(const struct rep_build *B, const struct rep_entry *e)
+{
+	ev_us_t len = e->end > e->t ? e->end - e->t : B->nat;
+
+	if (B->shadow != NULL && B->shadow[e - B->s->ent])
+		return 0;
+	if (B->cur_add || len == B->step)
+		return 1;
+	if (B->nskip != NULL)
+		(*B->nskip)++;
+	return 0;
+}
+
+/*
  * Walk the records of series se in time order, one value per time (the
  * last record's), and call fn for each.
  */
@@ -1295,7 +1334,7 @@ rep_walk(const struct rep_build *B, uint32_t se, int32_t name,
 
 		while (j < z && s->ent[B->ord[j]].t == e->t) {
 			if (rep_entry_value(s, &s->ent[B->ord[j]], name,
-			    &x) == 0) {
+			    &x) == 0 && rep_point_ok(B, &s->ent[B->ord[j]])) {
 				v = x;
 				last = &s->ent[B->ord[j]];
 			}
@@ -1307,10 +1346,40 @@ rep_walk(const struct rep_build *B, uint32_t se, int32_t name,
 	}
 }
 
+/*
+ * A record of the earlier period (off before the range): into the
+ * earlier grid at the point it is compared with, and into the series'
+ * previous total when the range has one (--since, --last), only against
+ * a complete point of the range and when complete itself.
+ */
+static void
+rep_prev_fn(const struct rep_build *B, const struct rep_entry *e, double v,
+    double *pgrid, struct rep_rank *r)
+{
+	size_t k;
+
+	if (B->off <= 0 || e->t < B->since - B->off ||
+	    e->t >= B->until - B->off)
+		return;
+	k = (size_t)((e->t + B->off - B->since) / B->step);
+	if (k >= B->n)
+		return;
+	if (pgrid != NULL)
+		rep_grid_add(&pgrid[k], v);
+	if (r == NULL || !B->has_prev)
+		return;
+	r->nprev++;
+	if (!e->partial && !B->part[k] && !B->ppart[k]) {
+		r->prev += v;
+		r->has_prev = 1;
+	}
+}
+
 struct rep_tot {
 	const struct rep_build	*B;
 	struct rep_rank		*r;
 	double			*grid;	/* total grid, or NULL */
+	double			*pgrid;	/* the same, off earlier, or NULL */
 };
 
 static void
@@ -1325,28 +1394,20 @@ rep_tot_fn(void *arg, const struct rep_entry *e, double v)
 		T->r->total += v;
 		T->r->has = 1;
 		T->r->nper++;
-		if (!B->part[k]) {
+		if (!B->part[k] && !B->ppart[k]) {
 			T->r->ctot += v;
 			T->r->has_c = 1;
 		}
 		if (T->grid != NULL)
 			rep_grid_add(&T->grid[k], v);
-	} else if (B->has_prev && e->t >= B->psince && e->t < B->since) {
-		/* Only against a complete period of the range. */
-		size_t k = (size_t)((e->t + (B->until - B->since) -
-		    B->since) / B->step);
-
-		T->r->nprev++;
-		if (!e->partial && !(k < B->n && B->part[k])) {
-			T->r->prev += v;
-			T->r->has_prev = 1;
-		}
 	}
+	rep_prev_fn(B, e, v, T->pgrid, T->r);
 }
 
 struct rep_pts {
 	const struct rep_build	*B;
 	double			*p, *ex, *lo, *hi;
+	double			*pp;	/* points off earlier */
 	int32_t			 name;
 	int			 band;
 };
@@ -1358,6 +1419,7 @@ rep_pts_fn(void *arg, const struct rep_entry *e, double v)
 	const struct rep_build *B = P->B;
 	size_t k;
 
+	rep_prev_fn(B, e, v, P->pp, NULL);
 	if (e->t < B->since || e->t >= B->until)
 		return;
 	k = (size_t)((e->t - B->since) / B->step);
@@ -1546,15 +1608,83 @@ rep_series_spark(const struct rep_build *B, int add, const double *p,
 	return r;
 }
 
+/* ---- change figures: a point against the point off earlier ---- */
+
+/* The earlier value of the last complete point; NaN when not complete. */
+static double
+rep_point_prev(const struct rep_build *B, const double *pp)
+{
+	size_t k = (size_t)B->lastpt;
+
+	return B->lastpt < 0 || B->ppart[k] ? NAN : pp[k];
+}
+
+/* The change of the last complete point against the earlier one. */
+static double
+rep_point_change(const struct rep_build *B, const double *p,
+    const double *pp)
+{
+	if (B->lastpt < 0 || isnan(p[B->lastpt]))
+		return NAN;
+	return rep_change(p[B->lastpt], rep_point_prev(B, pp));
+}
+
+/*
+ * --compare: per point the value off earlier and the change, null where
+ * either point is partial or has no value.
+ */
+static json_t *
+rep_compare_json(const struct rep_build *B, const double *p,
+    const double *pp)
+{
+	json_t *o = json_object(), *ch = json_array();
+	size_t k;
+
+	for (k = 0; k < B->n; k++)
+		json_array_append_new(ch, rep_num(B->part[k] || B->ppart[k] ?
+		    NAN : rep_change(p[k], pp[k])));
+	json_object_set_new(o, "previous", rep_points(pp, B->n));
+	json_object_set_new(o, "change", ch);
+	return o;
+}
+
+/* Why a non-additive metric has points without a value. */
+static const char rep_step_text[] = "not additive: a point takes only a "
+    "record as long as the step, never a sum of shorter windows; points "
+    "without one are n/a";
+
+/*
+ * A non-additive metric whose records are shorter than the step: its
+ * points are those of records of the step's length only, and its total
+ * is unknown when no such record is left.
+ */
+static void
+rep_step_note(const struct rep_build *B, const char **note, double *total,
+    const double *grid)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < B->n; k++)
+		if (!isnan(grid[k]))
+			n++;
+	if (n == 0) {
+		*total = NAN;
+		if (*note == NULL)
+			*note = rep_step_text;
+	}
+}
+
 static json_t *
 rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 {
 	struct ev_report_store *s = B->s;
 	int32_t name = B->metric[m];
 	struct rep_rank *r = ev_xcalloc(s->nser ? s->nser : 1, sizeof(*r));
-	double *grid = ev_xreallocarray(NULL, B->n ? B->n : 1,
+	double *grid = ev_xreallocarray(NULL, B->n ? 2 * B->n : 1,
 	    sizeof(double));
+	double *pgrid = grid + B->n;
 	double total = 0, prev = 0, ctot = 0, other = 0, change;
+	size_t nskip = 0;
 	int has_prev = 0, has_c = 0, add = B->add[m];
 	size_t sper = rep_spark_per(B->step, B->n);
 	size_t i, nr = 0, nother = 0, ntop, minl = SIZE_MAX, nmin = 0;
@@ -1565,8 +1695,10 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 	json_t *o = json_object(), *sa, *aa;
 	struct ev_buf lb = EV_BUF_INIT;
 
-	for (i = 0; i < B->n; i++)
+	for (i = 0; i < 2 * B->n; i++)
 		grid[i] = NAN;
+	B->cur_add = add;
+	B->nskip = &nskip;
 	/*
 	 * A non-additive metric is never summed: its total is the total
 	 * row's, the one series with the fewest group columns.
@@ -1595,6 +1727,7 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 		T.B = B;
 		T.r = &r[nr];
 		T.grid = top ? grid : NULL;
+		T.pgrid = top ? pgrid : NULL;
 		rep_walk(B, (uint32_t)i, name, rep_tot_fn, &T);
 		if (top && r[nr].has_prev) {
 			prev += r[nr].prev;
@@ -1626,7 +1759,14 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 		    "segment columns), and segments are never summed";
 	} else if (note != NULL)
 		total = NAN;
+	if (!add && nskip > 0)
+		rep_step_note(B, &note, &total, grid);
 	change = has_prev && has_c ? rep_change(ctot, prev) : NAN;
+	if (!B->has_prev && B->lastpt >= 0) {
+		prev = rep_point_prev(B, pgrid);
+		has_prev = !isnan(prev);
+		change = rep_point_change(B, grid, pgrid);
+	}
 
 	/* Anomalies of this metric in the range, one per series and time. */
 	al = ev_xreallocarray(NULL, s->nanom ? s->nanom : 1, sizeof(*al));
@@ -1675,6 +1815,12 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 	json_object_set_new(o, "change", rep_num(change));
 	json_object_set_new(o, "sparkline", rep_spark(grid, B->n, sper));
 	json_object_set_new(o, "points", rep_points(grid, B->n));
+	if (s->o.compare > 0)
+		json_object_set_new(o, "compare", rep_compare_json(B, grid,
+		    pgrid));
+	if (nskip > 0)
+		json_object_set_new(o, "points_note",
+		    json_string(rep_step_text));
 
 	sa = json_array();
 	for (i = 0; i < nr; i++) {
@@ -1692,12 +1838,13 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 		P.B = B;
 		P.name = name;
 		P.band = 0;
-		P.p = ev_xreallocarray(NULL, 4 * (B->n ? B->n : 1),
+		P.p = ev_xreallocarray(NULL, 5 * (B->n ? B->n : 1),
 		    sizeof(double));
 		P.ex = P.p + B->n;
 		P.lo = P.ex + B->n;
 		P.hi = P.lo + B->n;
-		for (k = 0; k < 4 * B->n; k++)
+		P.pp = P.hi + B->n;
+		for (k = 0; k < 5 * B->n; k++)
 			P.p[k] = NAN;
 		rep_walk(B, r[i].series, name, rep_pts_fn, &P);
 		so = json_object();
@@ -1706,12 +1853,19 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 		json_object_set_new(so, "labels", json_deep_copy(se->labels));
 		json_object_set_new(so, "rank", json_integer((json_int_t)i + 1));
 		json_object_set_new(so, "total", rep_num(r[i].total));
-		json_object_set_new(so, "previous", r[i].has_prev ?
-		    json_real(r[i].prev) : json_null());
-		json_object_set_new(so, "change", rep_num(r[i].has_prev &&
-		    r[i].has_c && (add || (r[i].nper == 1 &&
-		    r[i].nprev == 1)) ? rep_change(r[i].ctot, r[i].prev) :
-		    NAN));
+		if (B->has_prev || B->lastpt < 0) {
+			json_object_set_new(so, "previous", r[i].has_prev ?
+			    json_real(r[i].prev) : json_null());
+			json_object_set_new(so, "change", rep_num(
+			    r[i].has_prev && r[i].has_c && (add ||
+			    (r[i].nper == 1 && r[i].nprev == 1)) ?
+			    rep_change(r[i].ctot, r[i].prev) : NAN));
+		} else {
+			json_object_set_new(so, "previous", rep_num(
+			    rep_point_prev(B, P.pp)));
+			json_object_set_new(so, "change", rep_num(
+			    rep_point_change(B, P.p, P.pp)));
+		}
 		if (add)
 			json_object_set_new(so, "share", rep_num(total != 0 ?
 			    r[i].total / total : NAN));
@@ -1720,6 +1874,9 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 		json_object_set_new(so, "sparkline", rep_series_spark(B, add,
 		    P.p, grid, sper));
 		json_object_set_new(so, "points", rep_points(P.p, B->n));
+		if (s->o.compare > 0)
+			json_object_set_new(so, "compare",
+			    rep_compare_json(B, P.p, P.pp));
 		if (P.band) {
 			json_object_set_new(so, "expected",
 			    rep_points(P.ex, B->n));
@@ -1738,6 +1895,7 @@ rep_metric(struct rep_build *B, size_t m, size_t *nanom_total)
 	free(al);
 	free(r);
 	free(grid);
+	B->nskip = NULL;
 	return o;
 }
 
@@ -1809,6 +1967,118 @@ rep_top_metric(const struct rep_build *B, size_t m)
 	return o;
 }
 
+/*
+ * The spacing of the records themselves: the step before --step (the
+ * shortest window, else the smallest gap in a series).
+ */
+static ev_us_t
+rep_nat_step(struct ev_report_store *s, const size_t *ord)
+{
+	ev_us_t tmin, tmax, nat, want = s->o.step;
+
+	s->o.step = 0;
+	rep_span(s, ord, &tmin, &tmax, &nat);
+	s->o.step = want;
+	return nat;
+}
+
+/*
+ * Flag the records that a record of the same series as long as the step
+ * holds (their time within its window and their window shorter): with
+ * hourly and daily records and --step 1d, a day is its daily record.
+ */
+static void
+rep_mark_shadow(struct rep_build *B)
+{
+	const struct ev_report_store *s = B->s;
+	size_t i, j;
+
+	B->shadow = ev_xcalloc(s->nent ? s->nent : 1, 1);
+	for (i = 0; i < s->nent; i++) {
+		const struct rep_entry *e = &s->ent[B->ord[i]], *f;
+
+		if (e->end - e->t != B->step || B->step == B->nat)
+			continue;
+		for (j = i; j > 0; j--) {
+			f = &s->ent[B->ord[j - 1]];
+			if (f->series != e->series || f->t != e->t)
+				break;
+			if (rep_end(f) - f->t < B->step)
+				B->shadow[B->ord[j - 1]] = 1;
+		}
+		for (j = i + 1; j < s->nent; j++) {
+			f = &s->ent[B->ord[j]];
+			if (f->series != e->series || f->t >= e->end)
+				break;
+			if (rep_end(f) - f->t < B->step)
+				B->shadow[B->ord[j]] = 1;
+		}
+	}
+}
+
+/*
+ * Flag the points whose earlier point (off before) is partial, and find
+ * the last complete point with data.
+ */
+static void
+rep_mark_prev(struct rep_build *B)
+{
+	const struct ev_report_store *s = B->s;
+	char *have = ev_xcalloc(B->n ? B->n : 1, 1);
+	size_t i;
+
+	B->ppart = ev_xcalloc(B->n ? B->n : 1, 1);
+	B->lastpt = -1;
+	for (i = 0; i < s->nent; i++) {
+		const struct rep_entry *e = &s->ent[B->ord[i]];
+
+		if (i + 1 < s->nent && s->ent[B->ord[i + 1]].series ==
+		    e->series && s->ent[B->ord[i + 1]].t == e->t)
+			continue;	/* replaced by a later record */
+		if (e->t >= B->since && e->t < B->until)
+			have[(e->t - B->since) / B->step] = 1;
+		if (B->off > 0 && e->partial && e->t >= B->since - B->off &&
+		    e->t < B->until - B->off &&
+		    (size_t)((e->t + B->off - B->since) / B->step) < B->n)
+			B->ppart[(e->t + B->off - B->since) / B->step] = 1;
+	}
+	for (i = B->n; i > 0; i--)
+		if (have[i - 1] && !B->part[i - 1]) {
+			B->lastpt = (int64_t)i - 1;
+			break;
+		}
+	if (B->off <= 0)
+		B->lastpt = -1;
+	free(have);
+}
+
+/*
+ * What the change figures compare: {"kind":"range"|"point", "current":
+ * {start,end}, "previous":{start,end}, "offset":D}, or null when nothing
+ * can be compared.
+ */
+static json_t *
+rep_basis_json(const struct rep_build *B)
+{
+	char buf[EV_TIME_BUFSZ];
+	ev_us_t a, z;
+
+	if (B->has_prev) {
+		a = B->since;
+		z = B->until;
+	} else if (B->lastpt >= 0) {
+		a = B->since + (ev_us_t)B->lastpt * B->step;
+		z = a + B->step;
+	} else {
+		return json_null();
+	}
+	return json_pack("{s:s,s:{s:o,s:o},s:{s:o,s:o},s:s}", "kind",
+	    B->has_prev ? "range" : "point", "current", "start",
+	    rep_time_json(a), "end", rep_time_json(z), "previous", "start",
+	    rep_time_json(a - B->off), "end", rep_time_json(z - B->off),
+	    "offset", ev_duration_format(B->off, buf));
+}
+
 json_t *
 ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
     char *err, size_t errlen)
@@ -1857,11 +2127,20 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 
 	rep_span(s, B.ord, &tmin, &tmax, &step);
 	B.step = step;
+	B.nat = rep_nat_step(s, B.ord);
 	rep_range(s, tmin, tmax, &B.since, &B.until);
-	/* A previous period reaching before year 0 cannot be written. */
-	B.has_prev = (s->o.has_since || s->o.last > 0) &&
-	    B.since - EV_TIME_MIN >= B.until - B.since;
-	B.psince = B.has_prev ? B.since - (B.until - B.since) : B.since;
+	/*
+	 * The change: a range of its own (--since, --last) against the
+	 * range before it, or --compare D earlier; else the last complete
+	 * point against the one before, or D earlier.  A previous period
+	 * reaching before year 0 cannot be written.
+	 */
+	B.off = s->o.compare > 0 ? s->o.compare : (s->o.has_since ||
+	    s->o.last > 0) ? B.until - B.since : step;
+	if (B.off <= 0 || B.since - EV_TIME_MIN < B.off)
+		B.off = 0;
+	B.has_prev = (s->o.has_since || s->o.last > 0) && B.off > 0;
+	B.psince = B.has_prev ? B.since - B.off : B.since;
 	if ((uint64_t)(B.until - B.since) / (uint64_t)step >=
 	    EV_REPORT_MAX_POINTS) {
 		snprintf(err, errlen, "the range holds more than %d points of "
@@ -1897,6 +2176,8 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 		if (e->partial && e->t >= B.since && e->t < B.until)
 			B.part[(size_t)((e->t - B.since) / step)] = 1;
 	}
+	rep_mark_prev(&B);
+	rep_mark_shadow(&B);
 
 	model = json_object();
 	json_object_set_new(model, "report", json_string("ev-report"));
@@ -1913,7 +2194,8 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 	    (json_int_t)B.n));
 	json_object_set_new(model, "previous", B.has_prev ?
 	    json_pack("{s:o,s:o}", "start", rep_time_json(B.psince), "end",
-	    rep_time_json(B.since)) : json_null());
+	    rep_time_json(B.until - B.off)) : json_null());
+	json_object_set_new(model, "change_basis", rep_basis_json(&B));
 	by = json_array();
 	for (i = 0; i < B.n; i++)
 		if (B.part[i])
@@ -1945,6 +2227,8 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 	free(B.mname);
 	free(B.add);
 	free(B.part);
+	free(B.ppart);
+	free(B.shadow);
 	return model;
 }
 
@@ -2239,6 +2523,92 @@ ev_report_fmt_labels(struct ev_buf *b, const json_t *labels)
 		ev_buf_adds(b, "(all)");
 }
 
+int
+ev_report_fmt_basis(struct ev_buf *b, const json_t *m, const struct ev_tz *tz)
+{
+	const json_t *cb = json_object_get(m, "change_basis");
+	const json_t *cur = json_object_get(cb, "current");
+	const json_t *pv = json_object_get(cb, "previous");
+	const char *kind = ev_report_get_str(cb, "kind", "");
+	int point = strcmp(kind, "point") == 0;
+
+	if (!json_is_object(cur) || !json_is_object(pv) || (!point &&
+	    strcmp(kind, "range") != 0))
+		return 0;
+	if (point) {
+		ev_report_fmt_timestr(b, tz, ev_report_get_str(cur, "start",
+		    ""), 0);
+		ev_buf_adds(b, " against ");
+		ev_report_fmt_timestr(b, tz, ev_report_get_str(pv, "start",
+		    ""), 0);
+		ev_buf_printf(b, " (the last complete %s point against the "
+		    "one %s earlier)", ev_report_get_str(json_object_get(m,
+		    "range"), "step", "?"), ev_report_get_str(cb, "offset",
+		    "?"));
+		return 1;
+	}
+	ev_buf_adds(b, "the range against ");
+	ev_report_fmt_timestr(b, tz, ev_report_get_str(pv, "start", ""), 0);
+	ev_buf_adds(b, " to ");
+	ev_report_fmt_timestr(b, tz, ev_report_get_str(pv, "end", ""), 0);
+	ev_buf_printf(b, " (%s earlier)", ev_report_get_str(cb, "offset",
+	    "?"));
+	return 1;
+}
+
+size_t
+ev_report_compare_rows(const json_t *m, const json_t *me,
+    void (*fn)(void *, ev_us_t, double, double, double, int), void *arg)
+{
+	const json_t *cmp = json_object_get(me, "compare");
+	json_t *pts = ev_report_get_arr(me, "points");
+	json_t *pv = ev_report_get_arr(cmp, "previous");
+	json_t *ch = ev_report_get_arr(cmp, "change");
+	json_t *pa = ev_report_get_arr(m, "partial"), *it;
+	ev_us_t t0, step, t;
+	size_t n, k, i, rows = 0;
+
+	if (pv == NULL)
+		return 0;
+	ev_report_grid(m, &t0, &step, &n);
+	for (k = 0; k < n; k++) {
+		double v = ev_report_arr_num(pts, k);
+		double p = ev_report_arr_num(pv, k);
+		int part = 0;
+
+		if (isnan(p))
+			continue;	/* nothing to compare with */
+		t = t0 + (ev_us_t)k * step;
+		json_array_foreach(pa, i, it) {
+			ev_us_t pt;
+
+			if (json_is_string(it) && ev_time_parse(
+			    json_string_value(it), json_string_length(it),
+			    &pt) == 0 && pt == t)
+				part = 1;
+		}
+		fn(arg, t, v, p, ev_report_arr_num(ch, k), part);
+		rows++;
+	}
+	return rows;
+}
+
+const char *
+ev_report_offset(const json_t *m)
+{
+	return ev_report_get_str(json_object_get(m, "change_basis"), "offset",
+	    "?");
+}
+
+void
+ev_report_fmt_item(struct ev_buf *b, const json_t *v)
+{
+	if (json_is_string(v))
+		ev_buf_adds(b, json_string_value(v));
+	else if (v != NULL)
+		ev_json_write(v, b);
+}
+
 size_t
 ev_report_width(const char *s, size_t n)
 {
@@ -2260,7 +2630,8 @@ ev_report_format_parse(const char *name, enum ev_report_format *f)
 		{ "csv", EV_REPORT_CSV }, { "html", EV_REPORT_HTML },
 		{ "html-mail", EV_REPORT_HTML_MAIL },
 		{ "json", EV_REPORT_JSON }, { "markdown", EV_REPORT_MARKDOWN },
-		{ "md", EV_REPORT_MARKDOWN }, { "text", EV_REPORT_TEXT },
+		{ "md", EV_REPORT_MARKDOWN }, { "slack", EV_REPORT_SLACK },
+		{ "text", EV_REPORT_TEXT },
 	};
 	size_t i;
 
@@ -2295,6 +2666,9 @@ ev_report_render(const json_t *model, enum ev_report_format f,
 		break;
 	case EV_REPORT_HTML_MAIL:
 		ev_report_mail_render(model, ro, out);
+		break;
+	case EV_REPORT_SLACK:
+		ev_report_slack_render(model, ro, out);
 		break;
 	}
 }

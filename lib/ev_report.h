@@ -41,6 +41,7 @@ struct ev_report_opts {
 	int		  has_since, has_until;
 	ev_us_t		  last;		/* > 0: the range is the last D of data */
 	ev_us_t		  step;		/* > 0: at least this point spacing */
+	ev_us_t		  compare;	/* > 0: change against D earlier */
 	const char	 *tz;		/* IANA name, "UTC" by default */
 	double		  min_score;	/* anomaly score that counts as one */
 	ev_us_t		  generated;	/* the generated-at stamp */
@@ -110,13 +111,15 @@ enum ev_report_format {
 	EV_REPORT_CSV,
 	EV_REPORT_JSON,
 	EV_REPORT_HTML,
-	EV_REPORT_HTML_MAIL
+	EV_REPORT_HTML_MAIL,
+	EV_REPORT_SLACK
 };
 
 struct ev_report_render_opts {
 	int	color;		/* ANSI colour in text */
 	int	ascii;		/* ASCII only in text (and Markdown) */
-	size_t	budget;		/* Markdown: at most this many bytes; 0 = any */
+	size_t	budget;		/* Markdown: at most this many bytes; 0 = any;
+				   Slack: characters, 0 = 12,000 */
 	size_t	max_anomalies;	/* rows of anomalies per metric; 0 = all */
 };
 
@@ -140,6 +143,13 @@ void	ev_report_text_render(const json_t *model,
 void	ev_report_md_render(const json_t *model,
 	    const struct ev_report_render_opts *ro, struct ev_buf *out);
 void	ev_report_csv_render(const json_t *model, struct ev_buf *out);
+/*
+ * Markdown for a Slack markdown block: no HTML, tables as code blocks,
+ * at most ro->budget characters (UTF-16 units; 0: Slack's 12,000), whole
+ * sections cut by priority and named in a closing line.
+ */
+void	ev_report_slack_render(const json_t *model,
+	    const struct ev_report_render_opts *ro, struct ev_buf *out);
 void	ev_report_html_render(const json_t *model,
 	    const struct ev_report_render_opts *ro, struct ev_buf *out);
 /* Text as HTML and XML: & < > " ' as entities, control characters blank. */
@@ -194,6 +204,28 @@ void		 ev_report_fmt_share(struct ev_buf *b, double v);
 void		 ev_report_fmt_explain(struct ev_buf *b, const json_t *anomaly);
 /* The series' labels as "event=signup,platform=android" ("(all)" if none). */
 void		 ev_report_fmt_labels(struct ev_buf *b, const json_t *labels);
+/*
+ * What the change figures compare, from the model's change_basis: "the
+ * range against 2026-03-02 00:00 to 2026-03-03 00:00" or "2026-03-07
+ * 22:00 against 2026-03-07 21:00 (the last complete point against the
+ * one before)"; nothing when the model has no basis.  Returns 1 when
+ * something was written.
+ */
+int		 ev_report_fmt_basis(struct ev_buf *b, const json_t *model,
+		    const struct ev_tz *tz);
+/*
+ * The rows of a metric's --compare table: calls fn for each point that
+ * has an earlier value, with the point's time, both values,
+ * the change (NaN when either point is partial or missing) and whether
+ * the point is partial.  Returns the number of rows.
+ */
+size_t		 ev_report_compare_rows(const json_t *model, const json_t *me,
+		    void (*fn)(void *arg, ev_us_t t, double v, double prev,
+		    double change, int partial), void *arg);
+/* The change figures' offset ("1w", "1h"), "?" when none. */
+const char	*ev_report_offset(const json_t *model);
+/* A top(field, N) item's value: a string as it is, anything else JSON. */
+void		 ev_report_fmt_item(struct ev_buf *b, const json_t *v);
 /* Columns shown per cell: UTF-8 code points, not bytes. */
 size_t		 ev_report_width(const char *s, size_t n);
 

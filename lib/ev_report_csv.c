@@ -110,11 +110,131 @@ numfield(struct ev_buf *b, double v)
 		ev_buf_add_num(b, v);
 }
 
+/*
+ * Columns after direction, present only when the model has them:
+ * previous and change (--compare), rank and item (top(field, N)
+ * metrics), note (a total or points that are n/a).
+ */
+struct cols {
+	int	cmp, top, note;
+};
+
+static void
+extra(struct ev_buf *out, const struct cols *c, double prev, double ch,
+    double rank, const char *item, const char *note)
+{
+	if (c->cmp) {
+		numfield(out, prev);
+		numfield(out, ch);
+	}
+	if (c->top) {
+		numfield(out, rank);
+		field(out, item, 0);
+	}
+	if (c->note)
+		field(out, note, 0);
+	ev_buf_adds(out, "\r\n");
+}
+
+/* Which of the extra columns the model needs. */
+static void
+cols_of(const json_t *ma, struct cols *c)
+{
+	json_t *me;
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	json_array_foreach(ma, i, me) {
+		if (json_object_get(me, "compare") != NULL)
+			c->cmp = 1;
+		if (strcmp(ev_report_get_str(me, "kind", ""), "top") == 0) {
+			json_t *po;
+			size_t k;
+
+			c->top = 1;
+			json_array_foreach(ev_report_get_arr(me, "periods"), k,
+			    po)
+				if (json_is_true(json_object_get(po,
+				    "partial")))
+					c->note = 1;
+		}
+		if (ev_report_get_str(me, "total_note", NULL) != NULL ||
+		    ev_report_get_str(me, "points_note", NULL) != NULL)
+			c->note = 1;
+	}
+}
+
+/* The group columns of a row from its labels. */
+static void
+labels(struct ev_buf *out, const json_t *by, const json_t *lab)
+{
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(by, i, it) {
+		const char *col = json_string_value(it);
+
+		field(out, ev_report_get_str(lab, col ? col : "", ""), 0);
+	}
+}
+
+/*
+ * A metric whose total is n/a: one "(total)" row with no time and no
+ * value that says why, so a spreadsheet never shows a sum instead.
+ */
+static void
+note_row(struct ev_buf *out, const json_t *me, const json_t *by,
+    const struct cols *c)
+{
+	const char *note = ev_report_get_str(me, "total_note", NULL);
+
+	if (note == NULL)
+		note = ev_report_get_str(me, "points_note", NULL);
+	if (note == NULL)
+		return;
+	field(out, ev_report_get_str(me, "name", ""), 1);
+	field(out, "(total)", 0);
+	labels(out, by, NULL);
+	ev_buf_adds(out, ",,,,,,,");
+	extra(out, c, NAN, NAN, NAN, "", note);
+}
+
+/* A top(field, N) metric: one row per period, series and rank. */
+static void
+top_rows(struct ev_buf *out, const json_t *me, const json_t *by,
+    const struct cols *c)
+{
+	json_t *pa = ev_report_get_arr(me, "periods"), *po, *it, *v;
+	struct ev_buf b = EV_BUF_INIT;
+	size_t i, k;
+
+	json_array_foreach(pa, i, po) {
+		json_array_foreach(ev_report_get_arr(po, "items"), k, it) {
+			field(out, ev_report_get_str(me, "name", ""), 1);
+			field(out, ev_report_get_str(po, "series", ""), 0);
+			labels(out, by, json_object_get(po, "labels"));
+			field(out, ev_report_get_str(po, "start", ""), 0);
+			numfield(out, ev_report_get_num(it, "count", NAN));
+			ev_buf_adds(out, ",,,,,");
+			ev_buf_reset(&b);
+			v = json_object_get(it, "value");
+			ev_report_fmt_item(&b, v);
+			extra(out, c, NAN, NAN, ev_report_get_num(it, "rank",
+			    NAN), b.data ? b.data : "", json_is_true(
+			    json_object_get(po, "partial")) ? "partial" : "");
+		}
+	}
+	ev_buf_free(&b);
+}
+
 static void
 rows(struct ev_buf *out, const json_t *me, const json_t *by,
     const json_t *se, const char *series, ev_us_t t0, ev_us_t step,
-    size_t n)
+    size_t n, const struct cols *c)
 {
+	const json_t *cmp = json_object_get(se, "compare");
+	json_t *pv = ev_report_get_arr(cmp, "previous");
+	json_t *ch = ev_report_get_arr(cmp, "change");
 	json_t *pts = ev_report_get_arr(se, "points");
 	json_t *ex = ev_report_get_arr(se, "expected");
 	json_t *lo = ev_report_get_arr(se, "lower");
@@ -152,12 +272,7 @@ rows(struct ev_buf *out, const json_t *me, const json_t *by,
 			continue;
 		field(out, mname, 1);
 		field(out, series, 0);
-		json_array_foreach(by, i, it) {
-			const char *col = json_string_value(it);
-
-			field(out, ev_report_get_str(lab, col ? col : "", ""),
-			    0);
-		}
+		labels(out, by, lab);
 		field(out, ev_time_format(t0 + (ev_us_t)k * step, -1, buf), 0);
 		numfield(out, v);
 		numfield(out, ex ? ev_report_arr_num(ex, k) : NAN);
@@ -166,7 +281,8 @@ rows(struct ev_buf *out, const json_t *me, const json_t *by,
 		a = anom[k] >= 0 ? json_array_get(aa, (size_t)anom[k]) : NULL;
 		numfield(out, a ? ev_report_get_num(a, "score", NAN) : NAN);
 		field(out, a ? ev_report_get_str(a, "direction", "") : "", 0);
-		ev_buf_adds(out, "\r\n");
+		extra(out, c, pv ? ev_report_arr_num(pv, k) : NAN, ch ?
+		    ev_report_arr_num(ch, k) : NAN, NAN, "", "");
 	}
 	free(anom);
 }
@@ -178,21 +294,31 @@ ev_report_csv_render(const json_t *m, struct ev_buf *out)
 	json_t *by = ev_report_get_arr(m, "by");
 	ev_us_t t0, step;
 	size_t n, i, j;
+	struct cols c;
 
 	ev_report_grid(m, &t0, &step, &n);
+	cols_of(ma, &c);
 	field(out, "metric", 1);
 	field(out, "series", 0);
 	json_array_foreach(by, i, it)
 		field(out, json_string_value(it) ? json_string_value(it) : "",
 		    0);
 	ev_buf_adds(out, ",start,value,expected,lower,upper,anomaly_score,"
-	    "direction\r\n");
+	    "direction");
+	ev_buf_adds(out, c.cmp ? ",previous,change" : "");
+	ev_buf_adds(out, c.top ? ",rank,item" : "");
+	ev_buf_adds(out, c.note ? ",note\r\n" : "\r\n");
 	json_array_foreach(ma, i, me) {
 		json_t *sa = ev_report_get_arr(me, "series");
 
-		rows(out, me, by, me, "(total)", t0, step, n);
+		if (strcmp(ev_report_get_str(me, "kind", ""), "top") == 0) {
+			top_rows(out, me, by, &c);
+			continue;
+		}
+		note_row(out, me, by, &c);
+		rows(out, me, by, me, "(total)", t0, step, n, &c);
 		json_array_foreach(sa, j, it)
 			rows(out, me, by, it, ev_report_get_str(it, "series",
-			    ""), t0, step, n);
+			    ""), t0, step, n, &c);
 	}
 }

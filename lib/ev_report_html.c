@@ -628,6 +628,83 @@ partial(struct ev_buf *out, const json_t *m, const struct ev_tz *tz)
 	ev_buf_free(&tmp);
 }
 
+/* Without a range of its own, what the change figures compare. */
+static void
+html_basis(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
+{
+	struct ev_buf tmp = EV_BUF_INIT;
+
+	if (strcmp(ev_report_get_str(json_object_get(m, "change_basis"),
+	    "kind", ""), "point") != 0)
+		return;
+	ev_report_fmt_basis(&tmp, m, tz);
+	ev_buf_adds(out, "<p class=\"meta\">Change: ");
+	esc_buf(out, &tmp);
+	ev_buf_adds(out, ".</p>\n");
+	ev_buf_free(&tmp);
+}
+
+struct html_cmp {
+	const struct ev_tz	*tz;
+	struct ev_buf		*out, tmp;
+};
+
+static void
+html_cmp_row(void *arg, ev_us_t t, double v, double prev, double ch,
+    int part)
+{
+	struct html_cmp *C = arg;
+
+	ev_buf_adds(C->out, "<tr><td class=\"t\">");
+	ev_report_fmt_time(&C->tmp, C->tz, t, 0);
+	esc_buf(C->out, &C->tmp);
+	if (part)
+		ev_buf_adds(C->out, " <span class=\"partial\">partial</span>");
+	ev_buf_adds(C->out, "</td>");
+	td_num(C->out, &C->tmp, v, NULL);
+	td_num(C->out, &C->tmp, prev, NULL);
+	td_change(C->out, &C->tmp, ch);
+	ev_buf_adds(C->out, "</tr>\n");
+}
+
+/* --compare: each point's total next to the one D earlier; the notes. */
+static void
+html_compare(const json_t *m, const json_t *me, const struct ev_tz *tz,
+    struct ev_buf *out)
+{
+	const char *off = ev_report_offset(m);
+	struct ev_buf rows = EV_BUF_INIT;
+	struct html_cmp C;
+
+	if (ev_report_get_str(me, "points_note", NULL) != NULL) {
+		ev_buf_adds(out, "<p class=\"meta\">Points n/a: ");
+		esc(out, ev_report_get_str(me, "points_note", ""));
+		ev_buf_adds(out, ".</p>\n");
+	}
+	if (json_object_get(me, "compare") == NULL)
+		return;
+	C.tz = tz;
+	C.out = &rows;
+	ev_buf_init(&C.tmp);
+	ev_buf_adds(out, "<h3>Against ");
+	esc(out, off);
+	ev_buf_adds(out, " earlier</h3>\n");
+	if (ev_report_compare_rows(m, me, html_cmp_row, &C) == 0) {
+		ev_buf_adds(out, "<p class=\"meta\">Nothing to compare "
+		    "with.</p>\n");
+	} else {
+		ev_buf_adds(out, "<table>\n<tr><th>period</th><th class=\"n\">"
+		    "value</th><th class=\"n\">");
+		esc(out, off);
+		ev_buf_adds(out, " earlier</th><th class=\"n\">change</th>"
+		    "</tr>\n");
+		ev_buf_add(out, rows.data, rows.len);
+		ev_buf_adds(out, "</table>\n");
+	}
+	ev_buf_free(&C.tmp);
+	ev_buf_free(&rows);
+}
+
 /* Index of the listed series named name in sa; -1 when not listed. */
 static long
 series_index(const json_t *sa, const char *name)
@@ -954,6 +1031,7 @@ metric(const json_t *m, const json_t *me, size_t mi, const struct ev_tz *tz,
 		ev_buf_adds(out, ".</p>\n");
 	}
 	partial(out, m, tz);
+	html_compare(m, me, tz, out);
 	/*
 	 * The headline: the metric's points, the total row's band and
 	 * anomalies when the input has one, every incident shaded.
@@ -1104,6 +1182,7 @@ ev_report_html_render(const json_t *m, const struct ev_report_render_opts *ro,
 	ev_buf_adds(out, css);
 	ev_buf_adds(out, "</style>\n</head>\n<body>\n");
 	header(m, tz, out);
+	html_basis(m, tz, out);
 	toc(m, out);
 	json_array_foreach(ma, i, it)
 		if (strcmp(ev_report_get_str(it, "kind", ""), "top") == 0)

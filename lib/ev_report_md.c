@@ -12,7 +12,10 @@
 #include <string.h>
 
 #include "ev_common.h"
+#include "ev_rec.h"
 #include "ev_report.h"
+
+static void	md_notes(const json_t *me, struct ev_buf *out);
 
 /*
  * Text from the data, safe in a table cell and in a heading: HTML's
@@ -152,6 +155,22 @@ header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 	}
 }
 
+/* Without a range of its own, what the change figures compare. */
+static void
+md_basis(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
+{
+	const json_t *cb = json_object_get(m, "change_basis");
+	struct ev_buf b = EV_BUF_INIT;
+
+	if (strcmp(ev_report_get_str(cb, "kind", ""), "point") != 0)
+		return;
+	ev_report_fmt_basis(&b, m, tz);
+	ev_buf_adds(out, "\n**Change** ");
+	cell(out, b.data ? b.data : "");
+	ev_buf_addc(out, '\n');
+	ev_buf_free(&b);
+}
+
 static void
 trend(const json_t *me, const struct ev_report_render_opts *ro,
     struct ev_buf *out)
@@ -168,6 +187,7 @@ trend(const json_t *me, const struct ev_report_render_opts *ro,
 	ev_buf_adds(out, " ");
 	spark(out, ev_report_get_str(me, "sparkline", ""), ro->ascii);
 	ev_buf_addc(out, '\n');
+	md_notes(me, out);
 }
 
 static void
@@ -239,12 +259,18 @@ breakdown(const json_t *me, const struct ev_report_render_opts *ro,
 {
 	json_t *sa = ev_report_get_arr(me, "series"), *it;
 	const json_t *oth = json_object_get(me, "other");
+	int add = !json_is_false(json_object_get(me, "additive"));
 	size_t i;
 
 	ev_buf_adds(out, "\n### Series by ");
 	cell(out, ev_report_get_str(me, "name", "?"));
-	ev_buf_adds(out, "\n\n| # | series | total | share | change | "
-	    "anomalies | trend |\n|--:|---|--:|--:|--:|--:|---|\n");
+	/* A share of a non-additive total means nothing: no column. */
+	if (add)
+		ev_buf_adds(out, "\n\n| # | series | total | share | change | "
+		    "anomalies | trend |\n|--:|---|--:|--:|--:|--:|---|\n");
+	else
+		ev_buf_adds(out, "\n\n| # | series | total | change | "
+		    "anomalies | trend |\n|--:|---|--:|--:|--:|---|\n");
 	json_array_foreach(sa, i, it) {
 		ev_buf_adds(out, "| ");
 		ev_report_fmt_value(out, ev_report_get_num(it, "rank", NAN),
@@ -255,8 +281,11 @@ breakdown(const json_t *me, const struct ev_report_render_opts *ro,
 		ev_report_fmt_value(out, ev_report_get_num(it, "total", NAN),
 		    "-");
 		ev_buf_adds(out, " | ");
-		ev_report_fmt_share(out, ev_report_get_num(it, "share", NAN));
-		ev_buf_adds(out, " | ");
+		if (add) {
+			ev_report_fmt_share(out, ev_report_get_num(it, "share",
+			    NAN));
+			ev_buf_adds(out, " | ");
+		}
 		ev_report_fmt_change(out, ev_report_get_num(it, "change", NAN),
 		    "-");
 		ev_buf_adds(out, " | ");
@@ -273,8 +302,119 @@ breakdown(const json_t *me, const struct ev_report_render_opts *ro,
 		ev_buf_adds(out, " series) | ");
 		ev_report_fmt_value(out, ev_report_get_num(oth, "total", 0),
 		    "-");
-		ev_buf_adds(out, " | | | | |\n");
+		ev_buf_adds(out, add ? " | | | | |\n" : " | | | |\n");
 	}
+}
+
+/* The notes of a metric whose total or points are n/a, in italics. */
+static void
+md_notes(const json_t *me, struct ev_buf *out)
+{
+	static const char *const key[] = { "total_note", "points_note" };
+	static const char *const what[] = { "Total", "Points" };
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if (ev_report_get_str(me, key[i], NULL) != NULL && (i == 0 ||
+		    strcmp(ev_report_get_str(me, key[0], ""),
+		    ev_report_get_str(me, key[1], "")) != 0)) {
+			ev_buf_printf(out, "\n_%s n/a: ", what[i]);
+			cell(out, ev_report_get_str(me, key[i], ""));
+			ev_buf_adds(out, "._\n");
+		}
+}
+
+/* A top(field, N) metric: one ranked table per period and series. */
+static void
+md_top(const json_t *me, const struct ev_tz *tz, struct ev_buf *out)
+{
+	json_t *pa = ev_report_get_arr(me, "periods"), *po, *it, *v;
+	struct ev_buf b = EV_BUF_INIT;
+	size_t i, k;
+
+	ev_buf_adds(out, "\n## ");
+	cell(out, ev_report_get_str(me, "name", "?"));
+	ev_buf_adds(out, "\n\nTop values per period; lists are not summed, "
+	    "so there is no total.\n");
+	if (json_array_size(pa) == 0)
+		ev_buf_adds(out, "\nNo values in the range.\n");
+	json_array_foreach(pa, i, po) {
+		ev_buf_adds(out, "\n**");
+		timecell(out, tz, ev_report_get_str(po, "start", ""), 0);
+		ev_buf_adds(out, " ");
+		cell(out, ev_report_get_str(po, "series", ""));
+		ev_buf_adds(out, json_is_true(json_object_get(po, "partial")) ?
+		    "** (partial)\n" : "**\n");
+		ev_buf_adds(out, "\n| # | value | count |\n|--:|---|--:|\n");
+		json_array_foreach(ev_report_get_arr(po, "items"), k, it) {
+			ev_buf_adds(out, "| ");
+			ev_report_fmt_value(out, ev_report_get_num(it, "rank",
+			    NAN), "-");
+			ev_buf_adds(out, " | ");
+			ev_buf_reset(&b);
+			v = json_object_get(it, "value");
+			ev_report_fmt_item(&b, v);
+			cell(out, b.data ? b.data : "");
+			ev_buf_adds(out, " | ");
+			ev_report_fmt_value(out, ev_report_get_num(it, "count",
+			    NAN), "-");
+			ev_buf_adds(out, " |\n");
+		}
+	}
+	ev_buf_free(&b);
+}
+
+struct md_cmp {
+	const struct ev_tz	*tz;
+	struct ev_buf		*out;
+};
+
+static void
+md_cmp_row(void *arg, ev_us_t t, double v, double prev, double ch, int part)
+{
+	struct md_cmp *C = arg;
+	struct ev_buf tb = EV_BUF_INIT;
+
+	ev_report_fmt_time(&tb, C->tz, t, 0);
+	ev_buf_adds(C->out, "| ");
+	cell(C->out, tb.data);
+	ev_buf_adds(C->out, part ? " (partial) | " : " | ");
+	ev_report_fmt_value(C->out, v, "n/a");
+	ev_buf_adds(C->out, " | ");
+	ev_report_fmt_value(C->out, prev, "n/a");
+	ev_buf_adds(C->out, " | ");
+	ev_report_fmt_change(C->out, ch, "-");
+	ev_buf_adds(C->out, " |\n");
+	ev_buf_free(&tb);
+}
+
+/* --compare: each point's total next to the one D earlier. */
+static void
+md_compare(const json_t *m, const json_t *me, const struct ev_tz *tz,
+    struct ev_buf *out)
+{
+	const char *off = ev_report_offset(m);
+	struct ev_buf rows = EV_BUF_INIT;
+	struct md_cmp C;
+
+	if (json_object_get(me, "compare") == NULL)
+		return;
+	C.tz = tz;
+	C.out = &rows;
+	ev_buf_adds(out, "\n### ");
+	cell(out, ev_report_get_str(me, "name", "?"));
+	ev_buf_adds(out, " against ");
+	cell(out, off);
+	ev_buf_adds(out, " earlier\n");
+	if (ev_report_compare_rows(m, me, md_cmp_row, &C) == 0) {
+		ev_buf_adds(out, "\nNothing to compare with.\n");
+	} else {
+		ev_buf_adds(out, "\n| period | value | ");
+		cell(out, off);
+		ev_buf_adds(out, " earlier | change |\n|---|--:|--:|--:|\n");
+		ev_buf_add(out, rows.data, rows.len);
+	}
+	ev_buf_free(&rows);
 }
 
 static void
@@ -291,7 +431,7 @@ ev_report_md_render(const json_t *m, const struct ev_report_render_opts *ro,
 {
 	struct ev_tz *tz = ev_report_tz(m);
 	json_t *ma = ev_report_get_arr(m, "metrics"), *it;
-	size_t nm = json_array_size(ma), nsec = 3 * nm, i, used;
+	size_t nm = json_array_size(ma), nsec = 4 * nm, i, j, used;
 	struct ev_buf *sec = ev_xcalloc(nsec ? nsec : 1, sizeof(*sec));
 	struct ev_buf hd = EV_BUF_INIT, nt = EV_BUF_INIT;
 	ev_us_t t0, step;
@@ -300,11 +440,24 @@ ev_report_md_render(const json_t *m, const struct ev_report_render_opts *ro,
 
 	ev_report_grid(m, &t0, &step, &np);
 	header(m, tz, &hd);
+	md_basis(m, tz, &hd);
 	json_array_foreach(ma, i, it) {
-		trend(it, ro, &sec[3 * i]);
-		anomalies(it, tz, step, ro->max_anomalies, &sec[3 * i + 1]);
-		breakdown(it, ro, &sec[3 * i + 2]);
+		if (strcmp(ev_report_get_str(it, "kind", ""), "top") == 0) {
+			md_top(it, tz, &sec[4 * i]);
+			continue;
+		}
+		trend(it, ro, &sec[4 * i]);
+		md_compare(m, it, tz, &sec[4 * i + 1]);
+		anomalies(it, tz, step, ro->max_anomalies, &sec[4 * i + 2]);
+		breakdown(it, ro, &sec[4 * i + 3]);
 	}
+	/* Only sections with something in them count. */
+	for (i = j = 0; i < nsec; i++)
+		if (sec[i].len > 0)
+			sec[j++] = sec[i];
+		else
+			ev_buf_free(&sec[i]);
+	nsec = j;
 	ev_buf_add(out, hd.data, hd.len);
 	used = hd.len;
 	for (i = 0; i < nsec; i++)

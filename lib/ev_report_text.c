@@ -278,6 +278,84 @@ partial(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 	ev_buf_adds(out, " (not final; left out of the change)\n");
 }
 
+/* Without a range of its own, what the change column compares. */
+static void
+basis(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
+{
+	const json_t *cb = json_object_get(m, "change_basis");
+
+	if (strcmp(ev_report_get_str(cb, "kind", ""), "point") != 0 &&
+	    json_object_get(ev_report_get_arr(m, "metrics") ?
+	    json_array_get(ev_report_get_arr(m, "metrics"), 0) : NULL,
+	    "compare") == NULL)
+		return;
+	ev_buf_adds(out, "change: ");
+	if (!ev_report_fmt_basis(out, m, tz))
+		ev_buf_adds(out, "none (no complete point to compare)");
+	ev_buf_addc(out, '\n');
+}
+
+struct cmp_rows {
+	struct tbl		 t;
+	const struct ev_tz	*tz;
+	struct ev_buf		 b;
+	int			 color;
+};
+
+static void
+cmp_row(void *arg, ev_us_t t, double v, double prev, double ch, int part)
+{
+	struct cmp_rows *C = arg;
+	size_t at = tbl_row(&C->t);
+
+	ev_buf_reset(&C->b);
+	ev_report_fmt_time(&C->b, C->tz, t, 0);
+	tbl_set(&C->t, at, C->b.data, NULL);
+	ev_buf_reset(&C->b);
+	ev_report_fmt_value(&C->b, v, "n/a");
+	tbl_set(&C->t, at + 1, C->b.data, NULL);
+	ev_buf_reset(&C->b);
+	ev_report_fmt_value(&C->b, prev, "n/a");
+	tbl_set(&C->t, at + 2, C->b.data, NULL);
+	ev_buf_reset(&C->b);
+	ev_report_fmt_change(&C->b, ch, "-");
+	tbl_set(&C->t, at + 3, C->b.data, change_color(ch));
+	tbl_set(&C->t, at + 4, part ? "partial" : "", NULL);
+}
+
+/* --compare: each point's total next to the one D earlier. */
+static void
+compare_table(const json_t *m, const json_t *me, const struct ev_tz *tz,
+    int color, struct ev_buf *out)
+{
+	static const int right[] = { 0, 1, 1, 1, 0 };
+	const char *off = ev_report_offset(m);
+	struct cmp_rows C;
+	size_t at;
+
+	if (json_object_get(me, "compare") == NULL)
+		return;
+	C.tz = tz;
+	C.color = color;
+	ev_buf_init(&C.b);
+	tbl_init(&C.t, 5, right);
+	at = tbl_row(&C.t);
+	tbl_set(&C.t, at, "period", NULL);
+	tbl_set(&C.t, at + 1, "value", NULL);
+	ev_buf_printf(&C.b, "%s earlier", off);
+	tbl_set(&C.t, at + 2, C.b.data, NULL);
+	tbl_set(&C.t, at + 3, "change", NULL);
+	ev_buf_printf(out, "  compared with %s earlier (points with nothing "
+	    "%s earlier left out; partial points have no change):\n", off,
+	    off);
+	if (ev_report_compare_rows(m, me, cmp_row, &C) == 0)
+		ev_buf_adds(out, "  no values to compare\n");
+	else
+		tbl_write(&C.t, "    ", color, out);
+	tbl_free(&C.t);
+	ev_buf_free(&C.b);
+}
+
 /* A blank line and the metric's name, bold in colour. */
 static void
 metric_name(const json_t *me, int color, struct ev_buf *out)
@@ -479,7 +557,13 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 		safe_adds(out, ev_report_get_str(me, "total_note", ""));
 		ev_buf_addc(out, '\n');
 	}
+	if (ev_report_get_str(me, "points_note", NULL) != NULL) {
+		ev_buf_adds(out, "  points n/a: ");
+		safe_adds(out, ev_report_get_str(me, "points_note", ""));
+		ev_buf_addc(out, '\n');
+	}
 	partial(m, tz, out);
+	compare_table(m, me, tz, ro->color, out);
 
 	/* Breakdown: one column per group column, then the figures. */
 	add = !json_is_false(json_object_get(me, "additive"));
@@ -652,6 +736,7 @@ ev_report_text_render(const json_t *m, const struct ev_report_render_opts *ro,
 	size_t i;
 
 	header(m, tz, ro->color, out);
+	basis(m, tz, out);
 	json_array_foreach(ma, i, it)
 		metric(m, it, by, tz, ro, out);
 	ev_tz_free(tz);

@@ -153,8 +153,9 @@ golden() {
 	"$EVKIT_BIN/tools/report_csv" < out > again 2> shape
 	cmp out again
 	# 24 fewer than the summed version: "users" (distinct) has no total
-	# row in windows.ndjson, so it has no "(total)" points.
-	assert_equal "$(cat shape)" "rows 409 fields 11"
+	# row in windows.ndjson, so it has no "(total)" points, only one
+	# "(total)" row whose note column says why.
+	assert_equal "$(cat shape)" "rows 410 fields 12"
 	ev-report -f csv < "$R/quoting.ndjson" > q.csv
 	grep -q '"say ""hi"", all"' q.csv
 	"$EVKIT_BIN/tools/report_csv" < q.csv > q2.csv 2> shape

@@ -115,7 +115,13 @@ test_build(void)
 	CHECK(strcmp(ev_report_get_str(se, "series", ""),
 	    "event=a,platform=x") == 0);
 	CHECK(ev_report_get_num(se, "total", 0) == 6);
-	CHECK(isnan(ev_report_get_num(me, "change", 0)));
+	/*
+	 * No range of its own: the last complete point (5) against the one
+	 * before (1 + 2).
+	 */
+	CHECK(fabs(ev_report_get_num(me, "change", 0) - 2.0 / 3) < 1e-12);
+	CHECK(strcmp(ev_report_get_str(json_object_get(m, "change_basis"),
+	    "kind", ""), "point") == 0);
 	CHECK(strcmp(ev_report_get_str(json_object_get(m, "range"), "step",
 	    ""), "1h") == 0);
 	json_decref(m);
