@@ -435,7 +435,7 @@ golden() {
 		run bash -eo pipefail -c "$ex"
 		[ "$status" -eq 0 ] || fail "example $n failed ($status): $ex: $output"
 	done < <(awk 'BEGIN{RS="----\n"; ORS="\0"} {print}' examples)
-	[ "$n" -eq 6 ]
+	[ "$n" -eq 7 ]
 	[ -s slack.md ] && [ -s model.json ] && [ -s report.html ] && [ -s summary.md ]
 	grep -q '<h1 style="[^"]*">Checkout, daily</h1>' mail.html
 }
