@@ -1046,6 +1046,17 @@ auto_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 		best = EV_DETECT_ROBUST;
 	if (best >= 0)
 		*o = s[best];
+	/*
+	 * The median of a sparse count is 0, and its error the smallest:
+	 * auto reports robust there, which sees no drop.  The seasonal
+	 * baseline's rate CUSUM does; when it holds more evidence than the
+	 * chosen point, the seasonal baseline is reported.
+	 */
+	if (best >= 0 && best != EV_DETECT_SEASONAL &&
+	    s[EV_DETECT_SEASONAL].scored &&
+	    exp(-ev_detect_count_evidence(&m->sub[EV_DETECT_SEASONAL]->cc)) <
+	    1 - o->score)
+		*o = s[EV_DETECT_SEASONAL];
 	for (i = 0; i < NSUB; i++) {
 		double e, a;
 
