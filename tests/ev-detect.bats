@@ -664,3 +664,55 @@ for line in sys.stdin:
 	assert_balanced st.json
 	ev-detect <gap.ndjson | jq -e -s 'map(select(.count == null) | .anomaly.reason == "gap") | length == 5 and all'
 }
+
+# gap_windows KIND GAP: eleven days of hourly points from 2026-03-02, a
+# Poisson(9) count (KIND count) or a latency near 0.25 s (KIND level), with
+# hours 200 to 205 (2026-03-10T08:00 to 13:00) left out (GAP missing) or
+# written with the value GAP (null, 0).
+gap_windows() {
+	awk -v kind="$1" -v gap="$2" 'BEGIN {
+		x = 42
+		for (h = 0; h < 264; h++) {
+			x = (x * 16807) % 2147483647
+			u = x / 2147483647
+			if (kind == "count") {
+				k = 0; p = exp(-9); F = p
+				while (u > F && k < 100) { k++; p *= 9 / k; F += p }
+				v = sprintf("%d", k)
+			} else
+				v = sprintf("%.4f", 0.25 + 0.02 * (u - 0.5))
+			if (h >= 200 && h < 206) {
+				if (gap == "missing")
+					continue
+				v = gap
+			}
+			d = int(h / 24); hh = h % 24
+			printf "{\"start\":\"2026-03-%02dT%02d:00:00Z\",\"end\":\"2026-03-%02dT%02d:00:00Z\",\"v\":%s}\n", 2 + d, hh, 2 + d + (hh == 23), (hh + 1) % 24, v
+		}
+	}'
+}
+
+@test "ev-detect: a window missing from a series is a gap, for counts and levels alike" {
+	for kind in count level; do
+		for g in missing null 0; do
+			gap_windows "$kind" "$g" >"$g.ndjson"
+		done
+		[ "$(wc -l <missing.ndjson)" -eq 258 ]
+		for m in robust ewma seasonal cusum auto; do
+			# No record and a null are the same missing point: the
+			# other points score the same, nothing is rejected.
+			ev-detect -v v -m "$m" --stats st.json <missing.ndjson |
+			    jq -c . >a.ndjson
+			[ "$(stat_of st.json rejected)" -eq 0 ]
+			ev-detect -v v -m "$m" <null.ndjson | jq -c 'select(.v != null)' >b.ndjson
+			cmp a.ndjson b.ndjson
+			# No episode opens or resolves across the gap.
+			ev-detect -v v -m "$m" --alerts <missing.ndjson >al.ndjson
+			jq -e -s 'map(select(.start >= "2026-03-10T08" and
+			    .start < "2026-03-10T20")) | length == 0' al.ndjson
+		done
+		# The same hours as zeros are a drop the seasonal model sees.
+		run -0 sh -c 'ev-detect -v v -m seasonal --alerts <0.ndjson | jq -r "[.start, .anomaly.status, .anomaly.direction] | join(\" \")"'
+		assert_line --regexp '^2026-03-10T(08|09):00:00Z firing down$'
+	done
+}
