@@ -1267,7 +1267,7 @@ ev_detect_model_save(const struct ev_detect_model *m)
 	o = json_pack("{s:s,s:I,s:b,s:I,s:f}", "method",
 	    method_names[m->kind], "n", (json_int_t)m->n, "cont", m->cont,
 	    "nscored", (json_int_t)m->nscored, "peak", m->peak);
-	if (!m->cont)
+	if (m->kind == EV_DETECT_SEASONAL && !m->cont)
 		json_object_set_new(o, "count", ev_detect_count_save(&m->cc));
 	if (m->hist) {
 		a = json_array();
