@@ -68,7 +68,13 @@ static const char usage[] =
 "  -v, --value FIELD      the numeric field to watch (count)\n"
 "  -V, --version          print the version and exit\n"
 "  --warmup N             points learned per series before scoring (0)\n"
-"  -w, --window N         robust, cusum: points in the rolling window (60)\n";
+"  -w, --window N         robust, cusum: points in the rolling window (60)\n"
+"\n"
+"Counts are scored by their Poisson or negative binomial tail; with -m\n"
+"seasonal or auto a CUSUM on a count's rate finds drops too, with p =\n"
+"exp(-S), so --threshold 1-q allows at most q false alarms per window.  A\n"
+"null value or a window with no record is a gap, neither a zero nor an\n"
+"error.\n";
 
 enum {
 	OPT_ABSENT = EV_OPT_FIRST_TOOL, OPT_ALPHA, OPT_BACKTEST,

@@ -6,6 +6,7 @@
 #include "ev_common.h"
 #include "ev_detect.h"
 #include "ev_rollmed.h"
+#include "ev_detect_count.h"
 
 #define CLIP		3.0	/* residuals learned at most this many sigmas */
 #define MAD_SIGMA	1.482602218505602	/* 1 / Phi^-1(3/4) */
@@ -73,6 +74,7 @@ struct ev_detect_model {
 	enum ev_detect_method kind;
 	int64_t	n;
 	int	cont;		/* a value was not a non-negative integer */
+	struct ev_detect_count cc;	/* counts: CUSUM on the rate */
 	/*
 	 * Calibration: how often this series' own scored points reached
 	 * each |z| (log-spaced bins from HIST_LO), and how many were scored.
@@ -488,10 +490,11 @@ vst_inv(double g, double phi, double tau2)
  * the residual z with allowance k (clipped at CLIP so one spike does not
  * linger).  Without a shift S has a stationary tail P(S > s) ~ exp(-2ks),
  * which is the probability used when it says more than the point itself.
+ * zlow bounds the evidence of the lower side (see count_zlow).
  */
 static void
 seasonal_cusum(const struct ev_detect_model *m, struct seasonal *s,
-    struct ev_detect_score *o, double zslow)
+    struct ev_detect_score *o, double zslow, double zlow)
 {
 	double k = 2 * m->p.cusum_k, z = o->z, S, p;
 
@@ -509,7 +512,7 @@ seasonal_cusum(const struct ev_detect_model *m, struct seasonal *s,
 
 	s->cp = fmax(0, s->cp + z - k);
 	s->np = s->cp > 0 ? s->np + 1 : 0;
-	s->cn = fmax(0, s->cn - z - k);
+	s->cn = fmax(0, s->cn - fmax(z, zlow) - k);
 	s->nn = s->cn > 0 ? s->nn + 1 : 0;
 	S = fmax(s->cp, s->cn);
 	p = exp(-2 * k * S);
@@ -518,6 +521,27 @@ seasonal_cusum(const struct ev_detect_model *m, struct seasonal *s,
 		s->dir = s->cp >= s->cn ? 1 : -1;
 	} else
 		s->dir = 0;
+}
+
+/*
+ * The lower side of the CUSUM sees a count below a mean of one by its own
+ * mid-p tail under that mean, not by its z against the Poisson floor of
+ * one: there an empty window is about -1.1 sigmas however likely it is
+ * (0.98 where 0.02 was expected), and a sparse count's empty windows would
+ * add up to a drop.  Such a drop is the rate CUSUM's (count_step).
+ */
+static double
+count_zlow(const struct ev_detect_model *m, double x, double mu)
+{
+	const struct seasonal *s = m->u.se;
+	double lo, hi, r, z;
+
+	if (!is_count(m) || mu >= 1)
+		return -INFINITY;
+	count_tails(x, mu, s->phi, s->tau2, &lo, &hi);
+	r = fmin(lo, hi);
+	z = r >= 0.5 ? 0 : r < 1e-300 ? 37.5 : -norm_ppf_low(r);
+	return lo < hi ? -z : z;
 }
 
 /*
@@ -582,6 +606,19 @@ noise_learn(const struct ev_detect_model *m, struct seasonal *s, double r,
 		s->phi = phi;
 		s->tau2 = tau2;
 	}
+}
+
+/*
+ * Whether a shift is under way: the CUSUM of z beyond FREEZE_S, or for a
+ * count the rate CUSUM beyond the same tail probability exp(-2 k FREEZE_S).
+ */
+static int
+seasonal_held(const struct ev_detect_model *m)
+{
+	if (is_count(m) && ev_detect_count_evidence(&m->cc) >=
+	    4 * m->p.cusum_k * FREEZE_S)
+		return 1;
+	return fmax(m->u.se->cp, m->u.se->cn) >= FREEZE_S;
 }
 
 static void
@@ -698,8 +735,12 @@ seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 			    vst(fmax(mus, 1), s->phi, s->tau2);
 		else
 			r = o->z + s->L / sig;
-		seasonal_cusum(m, s, o, r);
-		set_direction(o, pt->value, s->dir ? s->dir : o->z);
+		seasonal_cusum(m, s, o, r, count_zlow(m, pt->value, mu));
+		/* When the CUSUM made the score, the way is the run's. */
+		if (s->dir != 0)
+			o->direction = s->dir;
+		else
+			set_direction(o, pt->value, o->z);
 	}
 
 	if (s->ns >= 5)
@@ -731,7 +772,7 @@ seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 		 * CUSUM has let go.  Not on a weekday seen for the first time:
 		 * the first weekend is news, not a shift.
 		 */
-		if (fmax(s->cp, s->cn) >= FREEZE_S && s->w[dow].n > 0)
+		if (seasonal_held(m) && s->w[dow].n > 0)
 			return;
 		s->acc += step / 24 * r;
 		s->accw += step / 24;
@@ -910,6 +951,17 @@ auto_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 		best = EV_DETECT_ROBUST;
 	if (best >= 0)
 		*o = s[best];
+	/*
+	 * The median of a sparse count is 0, and its error the smallest:
+	 * auto reports robust there, which sees no drop.  The seasonal
+	 * baseline's rate CUSUM does; when it holds more evidence than the
+	 * chosen point, the seasonal baseline is reported.
+	 */
+	if (best >= 0 && best != EV_DETECT_SEASONAL &&
+	    s[EV_DETECT_SEASONAL].scored &&
+	    exp(-ev_detect_count_evidence(&m->sub[EV_DETECT_SEASONAL]->cc)) <
+	    1 - o->score)
+		*o = s[EV_DETECT_SEASONAL];
 	for (i = 0; i < NSUB; i++) {
 		double e, a;
 
@@ -921,6 +973,29 @@ auto_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 		if (a < 0.05)
 			a = 0.05;
 		m->err[i] += a * (e - m->err[i]);
+	}
+}
+
+/*
+ * A count's rate CUSUM (lib/ev_detect_count.h) against the seasonal mean
+ * when there is one, else its own baseline: its evidence of a lasting
+ * drop or rise raises the point's score when it says more, and gives the
+ * direction.
+ */
+static void
+count_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
+    struct ev_detect_score *o)
+{
+	double p;
+
+	if (m->kind != EV_DETECT_SEASONAL || !o->scored)
+		return;
+	p = ev_detect_count_step(&m->cc, pt->value, o->expected,
+	    pt->step_hours);
+	if (p < 1 - o->score) {
+		o->score = 1 - p;
+		o->p = p;
+		o->direction = -1;
 	}
 }
 
@@ -956,6 +1031,8 @@ calibrate(struct ev_detect_model *m, struct ev_detect_score *o)
 	 */
 	if (p >= tail2(o->z) - 1e-12)
 		p = tail2(o->z);
+	else if (o->p > 0 && o->p < p + 1e-12)
+		p = o->p;	/* the rate CUSUM's, without the rounding */
 	if (b >= 0 && m->hist != NULL) {
 		for (i = b; i < HIST_BINS; i++)
 			k += m->hist[i];
@@ -1015,6 +1092,8 @@ ev_detect_model_step(struct ev_detect_model *m,
 		auto_step(m, pt, out);
 		break;
 	}
+	if (m->kind != EV_DETECT_AUTO && is_count(m))
+		count_step(m, pt, out);
 	if (out->scored && m->kind != EV_DETECT_AUTO)
 		calibrate(m, out);
 	m->n++;
@@ -1092,6 +1171,8 @@ ev_detect_model_save(const struct ev_detect_model *m)
 	o = json_pack("{s:s,s:I,s:b,s:I,s:f}", "method",
 	    method_names[m->kind], "n", (json_int_t)m->n, "cont", m->cont,
 	    "nscored", (json_int_t)m->nscored, "peak", m->peak);
+	if (m->kind == EV_DETECT_SEASONAL && !m->cont)
+		json_object_set_new(o, "count", ev_detect_count_save(&m->cc));
 	if (m->hist) {
 		a = json_array();
 		for (i = 0; i < HIST_BINS; i++)
@@ -1153,6 +1234,10 @@ ev_detect_model_load(struct ev_detect_model *m, const json_t *v)
 	m->cont = json_is_true(json_object_get(v, "cont"));
 	m->nscored = json_integer_value(json_object_get(v, "nscored"));
 	m->peak = json_number_value(json_object_get(v, "peak"));
+	/* Absent in earlier states and for non-counts: a fresh detector. */
+	if ((e = json_object_get(v, "count")) != NULL &&
+	    ev_detect_count_load(&m->cc, e) != 0)
+		return -1;
 	if ((e = json_object_get(v, "hist")) != NULL) {
 		if (!json_is_array(e) || json_array_size(e) != HIST_BINS)
 			return -1;

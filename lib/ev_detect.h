@@ -28,7 +28,11 @@
  * peak) has p at least k / (n + 1) of its n scored points; the score is
  * 1 - p, never exactly 1, and p is kept for -log10 p.  A series is a count
  * (Poisson floor, count tails) only while its values are non-negative
- * integers.
+ * integers; a count's drops are also seen by a CUSUM on its rate against
+ * the seasonal expected value (lib/ev_detect_count.h), which auto consults
+ * whichever baseline it reports.  A point not stepped (a gap) is not
+ * learned: levels and sums move by each point's own window length, not by
+ * the time since the last point.
  *
  * The module uses no clock and no time zone: the caller passes the point's
  * local wall-clock time as hours since the epoch (see struct ev_detect_point).

@@ -6,6 +6,7 @@
 
 #include "ev_detect.h"
 #include "ev_detect_alert.h"
+#include "ev_detect_count.h"
 
 static int failures;
 
@@ -211,6 +212,94 @@ test_alert(void)
 	CHECK(ev_alert_step(&a, &p, 22, 1, 0) == EV_ALERT_REPEATED);
 }
 
+/* An exact Poisson draw by inversion (small means). */
+static double
+poisson_small(double mu)
+{
+	double u = unif(), p = exp(-mu), F = p;
+	int k = 0;
+
+	while (u > F && k < 1000) {
+		k++;
+		p *= mu / k;
+		F += p;
+	}
+	return k;
+}
+
+static void
+test_count_cusum(void)
+{
+	struct ev_detect_count c;
+	static const double mus[] = { 0.02, 0.2, 3 };
+	double p, S, phi;
+	int i, j, n2, n3, first;
+
+	/* One step by hand: 0 where 0.02 was expected adds 0.8 * 0.02. */
+	ev_detect_count_init(&c);
+	p = ev_detect_count_step(&c, 0, 0.02, 1.0 / 60);
+	CHECK(fabs(ev_detect_count_evidence(&c) - 0.016) < 1e-15);
+	CHECK(fabs(p - exp(-0.016)) < 1e-15);
+	ev_detect_count_step(&c, 1, 0.02, 1.0 / 60);
+	CHECK(ev_detect_count_evidence(&c) == 0);
+
+	/*
+	 * Ville: with the rate unchanged, P(p <= q) <= q at every window.
+	 * 200,000 windows per mean; the counts of p <= 1e-2 and <= 1e-3
+	 * must stay below 2,000 and 200.
+	 */
+	for (j = 0; j < 3; j++) {
+		ev_detect_count_init(&c);
+		n2 = n3 = 0;
+		for (i = 0; i < 200000; i++) {
+			p = ev_detect_count_step(&c, poisson_small(mus[j]),
+			    mus[j], 1.0 / 60);
+			n2 += p <= 1e-2;
+			n3 += p <= 1e-3;
+		}
+		CHECK(n2 < 2000 && n3 < 200);
+		CHECK(ev_detect_count_dispersion(&c) < 1.1);
+	}
+
+	/*
+	 * 12 an hour in 1-minute windows drops to a fifth: the CUSUM needs
+	 * about log(1e4) / (0.2 * 0.478) = 96 windows to reach p = 1e-4.
+	 */
+	ev_detect_count_init(&c);
+	for (i = 0; i < 3000; i++)
+		ev_detect_count_step(&c, poisson_small(0.2), 0.2, 1.0 / 60);
+	first = -1;
+	for (i = 0; i < 600 && first < 0; i++)
+		if (ev_detect_count_step(&c, poisson_small(0.04), 0.2,
+		    1.0 / 60) <= 1e-4)
+			first = i;
+	CHECK(first >= 30 && first <= 300);
+
+	/*
+	 * Over-dispersion learned online: events in clusters of three
+	 * (variance three times the mean) give phi near 3, and the sum
+	 * grows three times slower.
+	 */
+	ev_detect_count_init(&c);
+	for (i = 0; i < 20000; i++)
+		ev_detect_count_step(&c, 3 * poisson_small(2.0 / 3), 2,
+		    1.0 / 60);
+	CHECK(ev_detect_count_dispersion(&c) > 2.4 &&
+	    ev_detect_count_dispersion(&c) < 3.6);
+	S = ev_detect_count_evidence(&c);
+	phi = ev_detect_count_dispersion(&c);
+	ev_detect_count_step(&c, 0, 2, 1.0 / 60);
+	CHECK(fabs(ev_detect_count_evidence(&c) - S - 1.6 / phi) < 1e-9);
+
+	/*
+	 * A drop held for six hours (from the window where p <= 0.01) is
+	 * the new level: the sum restarts.
+	 */
+	for (i = 0; i < 6 * 60 + 30; i++)
+		ev_detect_count_step(&c, 0, 2, 1.0 / 60);
+	CHECK(ev_detect_count_evidence(&c) < 20);
+}
+
 int
 main(void)
 {
@@ -219,6 +308,7 @@ main(void)
 	test_seasonal(EV_DETECT_SEASONAL);
 	test_seasonal(EV_DETECT_AUTO);
 	test_cusum();
+	test_count_cusum();
 	test_state();
 	test_alert();
 	if (failures)
