@@ -62,6 +62,11 @@ struct seasonal {
 	double	cp, cn;		/* CUSUM of the residual z, up and down */
 	int	dir;		/* the CUSUM's way when it made the score */
 	int	np, nn;		/* their run lengths */
+	/*
+	 * Lag-1 autocorrelation of the residual z: weighted means of z^2
+	 * and of z times the previous z, and that previous z.
+	 */
+	double	azz, az1, zprev;
 };
 
 struct cusum {
@@ -586,9 +591,9 @@ vst_inv(double g, double phi, double tau2)
  */
 static void
 seasonal_cusum(const struct ev_detect_model *m, struct seasonal *s,
-    struct ev_detect_score *o, double zslow)
+    struct ev_detect_score *o, double zslow, double step)
 {
-	double k = 2 * m->p.cusum_k, z = o->z, S, p;
+	double k = 2 * m->p.cusum_k, z = o->z, S, p, zc, rho, g;
 
 	/*
 	 * A sustained shift must show against both baselines: the one with
@@ -601,6 +606,21 @@ seasonal_cusum(const struct ev_detect_model *m, struct seasonal *s,
 	else if (fabs(zslow) < fabs(z))
 		z = zslow;
 	z = clip(z, CLIP);
+	/*
+	 * Residuals of fine windows are autocorrelated (a minute is much
+	 * like the minute before), and a sum of n such residuals varies
+	 * (1 + rho) / (1 - rho) times more than n independent ones (AR(1)).
+	 * Each residual counts as that much less evidence, so the CUSUM's
+	 * tail stays what it says on hourly and on one-minute series alike.
+	 */
+	zc = clip(o->z, CLIP);
+	g = fmax(1 / (s->ns + 1), 1 - pow(0.5, step / NOISE_HALFLIFE));
+	s->azz += g * (zc * zc - s->azz);
+	s->az1 += g * (zc * s->zprev - s->az1);
+	s->zprev = zc;
+	rho = s->azz > 0 ? clip(s->az1 / s->azz, 1) : 0;
+	if (rho > 0)
+		z *= sqrt((1 - rho) / (1 + rho));
 
 	s->cp = fmax(0, s->cp + z - k);
 	s->np = s->cp > 0 ? s->np + 1 : 0;
@@ -793,7 +813,7 @@ seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 			    vst(fmax(mus, 1), s->phi, s->tau2);
 		else
 			r = o->z + s->L / sig;
-		seasonal_cusum(m, s, o, r);
+		seasonal_cusum(m, s, o, r, step);
 		set_direction(o, pt->value, s->dir ? s->dir : o->z);
 	}
 
@@ -1214,6 +1234,8 @@ ev_detect_model_save(const struct ev_detect_model *m)
 		    m->u.se->qbr, m->u.se->phi, m->u.se->tau2));
 		json_object_set_new(o, "cusum", json_pack("[f,f,i,i]",
 		    m->u.se->cp, m->u.se->cn, m->u.se->np, m->u.se->nn));
+		json_object_set_new(o, "autocorr", json_pack("[f,f,f]",
+		    m->u.se->azz, m->u.se->az1, m->u.se->zprev));
 		break;
 	case EV_DETECT_CUSUM:
 		json_object_set_new(o, "ring", ring_save(&m->u.cs.r));
@@ -1285,6 +1307,11 @@ ev_detect_model_load(struct ev_detect_model *m, const json_t *v)
 		if (json_unpack(json_object_get(v, "cusum"), "[F,F,i,i]",
 		    &m->u.se->cp, &m->u.se->cn, &m->u.se->np,
 		    &m->u.se->nn) != 0)
+			return -1;
+		/* Absent in states of earlier versions: learned afresh. */
+		e = json_object_get(v, "autocorr");
+		if (e != NULL && json_unpack(e, "[F,F,F]", &m->u.se->azz,
+		    &m->u.se->az1, &m->u.se->zprev) != 0)
 			return -1;
 		return 0;
 	case EV_DETECT_CUSUM:

@@ -137,3 +137,17 @@ PY
 	[ "$(stat_of st.json rejected)" -eq 0 ]
 	assert_balanced st.json
 }
+
+# Residuals of one-minute windows are autocorrelated: the seasonal CUSUM
+# must not read a wandering minute-to-minute level (AR(1), rho 0.95, a
+# daily cycle, no anomaly) as a run of shifts.  Before the CUSUM discounted
+# the autocorrelation this week gave 76 to 109 episodes (the real mongodb
+# and ingress series 80 to 240 a week).
+@test "ev-detect -m seasonal: autocorrelated one-minute noise is not a shift" {
+	for seed in 5 6 7; do
+		python3 "$EVKIT_TOP/tests/tools/ar1_minutes.py" $seed >in.ndjson
+		ev-detect -m seasonal --alerts --value value <in.ndjson >out.ndjson
+		jq -c '[.start, .anomaly.status]' out.ndjson >&3
+		[ "$(jq -s 'map(select(.anomaly.status == "firing")) | length' out.ndjson)" -le 3 ]
+	done
+}
