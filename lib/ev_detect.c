@@ -63,8 +63,8 @@ struct seasonal {
 	int	dir;		/* the CUSUM's way when it made the score */
 	int	np, nn;		/* their run lengths */
 	/*
-	 * Lag-1 autocorrelation of the residual z: weighted means of z^2
-	 * and of z times the previous z, and that previous z.
+	 * Lag-1 autocorrelation of the residual z: weighted means of
+	 * sign(z)^2 and of sign(z) times the previous sign, and that sign.
 	 */
 	double	azz, az1, zprev;
 };
@@ -613,12 +613,19 @@ seasonal_cusum(const struct ev_detect_model *m, struct seasonal *s,
 	 * Each residual counts as that much less evidence, so the CUSUM's
 	 * tail stays what it says on hourly and on one-minute series alike.
 	 */
-	zc = clip(o->z, CLIP);
+	/*
+	 * rho from the signs of consecutive residuals (for a normal pair
+	 * E[sign sign] = 2/pi asin rho): each pair weighs the same, so a
+	 * run of outage points, itself "autocorrelated", barely moves it
+	 * and does not discount its own evidence, while a heavy-tailed
+	 * series is read as well as a clean one.
+	 */
+	zc = o->z > 0 ? 1 : o->z < 0 ? -1 : 0;
 	g = fmax(1 / (s->ns + 1), 1 - pow(0.5, step / NOISE_HALFLIFE));
 	s->azz += g * (zc * zc - s->azz);
 	s->az1 += g * (zc * s->zprev - s->az1);
 	s->zprev = zc;
-	rho = s->azz > 0 ? clip(s->az1 / s->azz, 1) : 0;
+	rho = s->azz > 0 ? sin(M_PI / 2 * clip(s->az1 / s->azz, 1)) : 0;
 	if (rho > 0)
 		z *= sqrt((1 - rho) / (1 + rho));
 

@@ -271,11 +271,13 @@ PY
 	run alerts "$D/seasonal.ndjson" -m seasonal --tz Europe/Berlin --warmup 192
 	assert_output "2026-04-01T10:00:00Z 282 firing
 2026-04-01T11:00:00Z 623 resolved"
-	# In UTC the shape slips by an hour at the change: a false alert on
-	# the evening of the change (and the weekend, which starts at local
-	# midnight, starts an hour off too).
+	# In UTC the shape slips by an hour at the change: a false alert
+	# besides the drop (the weekend, which starts at local midnight,
+	# starts an hour off; the CUSUM, which discounts runs of residuals of
+	# one sign as autocorrelation, no longer fires on the evening of the
+	# change itself).
 	run alerts "$D/seasonal.ndjson" -m seasonal --tz UTC --warmup 192
-	assert_line --regexp '^2026-03-29T.* firing$'
+	assert_line --regexp '^2026-03-2[7-9]T.* firing$'
 	[ "$(grep -c firing <<<"$output")" -ge 2 ]
 	# Robust over the raw series cannot see it under the daily swing.
 	run alerts "$D/seasonal.ndjson" -m robust --warmup 168
