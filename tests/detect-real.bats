@@ -151,3 +151,49 @@ PY
 		[ "$(jq -s 'map(select(.anomaly.status == "firing")) | length' out.ndjson)" -le 3 ]
 	done
 }
+
+# Issue 13, item 4: scores that mean something.  The share of points
+# scoring >= 1 - q, counted from the output by tests/tools/score_shares.py,
+# against q for q = 1e-2, 1e-3, 1e-4; the issue asks for a factor of 3.
+# Measured on this branch with the defaults (robust):
+#   ev-gen, anomaly-free, 7 days of 1-minute counts (120,581 points):
+#     0.51 q, 0.75 q, 4.7 q
+#   the six unlabelled real series (65,298 points): 5.8 q, 10.2 q, 61 q
+# The tail beyond 1e-3 is not calibrated yet: the series' own history
+# counts an excursion once (by its peak) while the score is a point's, so
+# the points of a long excursion on an autocorrelated one-minute series
+# all score high.  Counting every point (tried) brings the real series to
+# 1.0 q, 3.4 q, 26 q but costs 8 points of NAB standard (47 to 39), so it
+# is not done; the assertions below guard the level reached and hold the
+# factor of 3 where it is met.  No finite deviation prints exactly 1.
+calib_check() {	# FILE MAX_1e-2 MAX_1e-3 MAX_1e-4 (ratios share / q)
+	python3 "$EVKIT_TOP/tests/tools/score_shares.py" <"$1" >sh.json
+	cat sh.json >&3
+	jq -e --argjson a "$2" --argjson b "$3" --argjson c "$4" \
+	    '.n > 50000 and .["1e-02"] / 1e-2 <= $a and
+	    .["1e-03"] / 1e-3 <= $b and .["1e-04"] / 1e-4 <= $c and
+	    .ones == 0 and .top > 0.9999' sh.json
+}
+
+@test "ev-detect: score calibration on anomaly-free ev-gen traffic and on the unlabelled real series" {
+	ev-gen -s 11 -d 7d -r 1/s | ev-window --tumble 1m \
+	    --by 'event,context.platform as platform' --agg count \
+	    --fill-zero --group-ttl 1d >gen.ndjson
+	ev-detect <gen.ndjson >out.ndjson
+	calib_check out.ndjson 3 3 6
+	jq -e '.["1e-02"] >= 1e-2 / 3 and .["1e-03"] >= 1e-3 / 3' sh.json
+	local d=${EVKIT_TESTDATA:-}/cloud-monitoring-dataset
+	[ -n "${EVKIT_TESTDATA:-}" ] && [ -d "$d/data" ] ||
+	    skip "EVKIT_TESTDATA/cloud-monitoring-dataset is absent"
+	# The series without any label.
+	"$CONV" --root "$d/data" "$d"/data/*/*.csv | python3 -c '
+import json, sys
+recs = [json.loads(l) for l in sys.stdin]
+lab = {r["series"] for r in recs if r["label"]}
+for r in recs:
+    if r["series"] not in lab:
+        print(json.dumps(r))' >in.ndjson
+	[ "$(jq -r .series in.ndjson | sort -u | wc -l)" -eq 6 ]
+	ev-detect --value value --by series <in.ndjson >out.ndjson
+	calib_check out.ndjson 7 12 70
+}
