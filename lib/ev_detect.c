@@ -12,6 +12,7 @@
 #define NSUB		3	/* auto: robust, ewma, seasonal */
 #define AUTO_MIN	20	/* auto: scored points before a model counts */
 #define SEASONAL_MIN	10	/* seasonal: residuals before scoring */
+#define SEASONAL_WARMUP	48	/* seasonal: hours (two days) before scoring */
 #define SLOW_HALFLIFE	72	/* seasonal: hours, the slow level */
 #define NOISE_HALFLIFE	48	/* seasonal: hours, the noise fit */
 #define NOISE_CLIPPED	48	/* seasonal: residuals clipped, not skipped */
@@ -88,6 +89,7 @@ struct ev_detect_model {
 	 */
 	uint32_t *hist;
 	int64_t	nscored;
+	double	t0;		/* local hours of the first point */
 	double	peak;		/* largest |z| of the excursion under way */
 	double	zc;		/* z of the confidence level */
 	union {
@@ -1137,8 +1139,17 @@ ev_detect_model_step(struct ev_detect_model *m,
 		auto_step(m, pt, out);
 		break;
 	}
+	if (m->n == 0)
+		m->t0 = pt->local_hours;
 	if (out->scored && m->kind != EV_DETECT_AUTO)
 		calibrate(m, out);
+	/*
+	 * A daily shape seen once is one day's noise: no score before two
+	 * days of history (it learns, and calibrates, all the same).
+	 */
+	if (m->kind == EV_DETECT_SEASONAL &&
+	    pt->local_hours - m->t0 < SEASONAL_WARMUP)
+		out->scored = 0;
 	m->n++;
 	if (m->n <= m->p.warmup)
 		out->scored = 0;
@@ -1212,9 +1223,9 @@ ev_detect_model_save(const struct ev_detect_model *m)
 	json_t *o, *a;
 	int i;
 
-	o = json_pack("{s:s,s:I,s:b,s:I,s:f}", "method",
+	o = json_pack("{s:s,s:I,s:b,s:I,s:f,s:f}", "method",
 	    method_names[m->kind], "n", (json_int_t)m->n, "cont", m->cont,
-	    "nscored", (json_int_t)m->nscored, "peak", m->peak);
+	    "nscored", (json_int_t)m->nscored, "peak", m->peak, "t0", m->t0);
 	if (m->hist) {
 		a = json_array();
 		for (i = 0; i < HIST_BINS; i++)
@@ -1278,6 +1289,9 @@ ev_detect_model_load(struct ev_detect_model *m, const json_t *v)
 	m->cont = json_is_true(json_object_get(v, "cont"));
 	m->nscored = json_integer_value(json_object_get(v, "nscored"));
 	m->peak = json_number_value(json_object_get(v, "peak"));
+	/* Absent in states of earlier versions: long warmed up. */
+	m->t0 = json_object_get(v, "t0") != NULL ?
+	    json_number_value(json_object_get(v, "t0")) : -1e9;
 	if ((e = json_object_get(v, "hist")) != NULL) {
 		if (!json_is_array(e) || json_array_size(e) != HIST_BINS)
 			return -1;

@@ -197,3 +197,45 @@ for r in recs:
 	ev-detect --value value --by series <in.ndjson >out.ndjson
 	calib_check out.ndjson 7 12 70
 }
+
+# Issue 13, item 6: one incident, one episode.  One-minute windows: a drop
+# of 10 minutes, 2 minutes back near normal, 10 more minutes down.  By
+# default an episode resolves after 15 minutes of calm points (one point
+# at least: 03:42 to 03:56), so this is one page; --resolve-for 1 splits
+# it in two.
+@test "ev-detect: a short return to normal inside an incident does not split it" {
+	python3 -c '
+for i in range(300):
+    v = 100 + (i * 7) % 11 - 5
+    if 200 <= i < 210 or 212 <= i < 222:
+        v = 10
+    print("{\"start\":\"2026-03-02T%02d:%02d:00Z\",\"count\":%d}"
+          % (i // 60, i % 60, v))' >in.ndjson
+	ev-detect --alerts <in.ndjson >out.ndjson
+	jq -c '[.start, .anomaly.status]' out.ndjson >&3
+	[ "$(jq -s 'map(select(.anomaly.status == "firing")) | length' out.ndjson)" -eq 1 ]
+	jq -e -s 'map(select(.anomaly.status == "resolved"))[0].start ==
+	    "2026-03-02T03:56:00Z"' out.ndjson
+	ev-detect --alerts --resolve-for 1 <in.ndjson >out.ndjson
+	[ "$(jq -s 'map(select(.anomaly.status == "firing")) | length' out.ndjson)" -eq 2 ]
+}
+
+# Issue 13, item 6: automatic warm-up.  The seasonal model scores nothing
+# in its first two days (a daily shape seen once is one day's noise), and
+# says so in the record's reason; a spike on the third day alerts.
+@test "ev-detect -m seasonal: no score before two days of history, reason warmup" {
+	python3 -c '
+import math
+for i in range(72):
+    v = round(100 + 50 * math.sin(2 * math.pi * i / 24)) + i % 3
+    if i in (30, 60):
+        v *= 4
+    print("{\"start\":\"2026-03-02T00:00:00Z\",\"count\":%d}" % v)' |
+	    awk '{ h = NR - 1; d = 2 + int(h / 24);
+		sub(/02T00/, sprintf("%02dT%02d", d, h % 24)); print }' >in.ndjson
+	ev-detect -m seasonal <in.ndjson >out.ndjson
+	jq -e -s '.[0:48] | all(.anomaly.score == null and
+	    .anomaly.reason == "warmup")' out.ndjson
+	jq -e -s '.[60].anomaly.status == "firing" and
+	    .[48].anomaly.score != null' out.ndjson
+}

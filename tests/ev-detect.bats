@@ -143,7 +143,9 @@ valid_detected() {
 }
 
 @test "ev-detect: robust baseline scores against rolling median and MAD (golden)" {
-	run --separate-stderr ev-detect --by event,platform --alerts <"$D/drop.ndjson"
+	# --resolve-for 1: the golden is from before the 15-minute default.
+	run --separate-stderr ev-detect --by event,platform --alerts \
+	    --resolve-for 1 <"$D/drop.ndjson"
 	assert_success
 	diff -u "$D/drop.alerts.golden" <(printf '%s\n' "$output")
 }
@@ -258,11 +260,15 @@ PY
 }
 
 @test "ev-detect: cusum turns a level shift into one episode, robust flaps" {
-	run alerts "$D/shift.ndjson" -m cusum
+	run alerts "$D/shift.ndjson" -m cusum --resolve-for 1
 	assert_output "2026-03-02T16:40:00Z 141 firing
 2026-03-02T16:55:00Z 147 resolved"
-	run alerts "$D/shift.ndjson" -m robust
+	# Resolving at the first calm point, robust flaps; the default
+	# 15 minutes of calm points hold it to fewer episodes.
+	run alerts "$D/shift.ndjson" -m robust --resolve-for 1
 	[ "$(grep -c firing <<<"$output")" -eq 3 ]
+	run alerts "$D/shift.ndjson" -m robust
+	[ "$(grep -c firing <<<"$output")" -lt 3 ]
 }
 
 @test "ev-detect: seasonal baseline learns the daily and weekly shape (DST-aware)" {
@@ -350,7 +356,8 @@ PY
 }
 
 @test "ev-detect: --format alertmanager writes v4 webhook messages" {
-	run --separate-stderr ev-detect --by event,platform --format alertmanager <"$D/drop.ndjson"
+	run --separate-stderr ev-detect --by event,platform --format alertmanager \
+	    --resolve-for 1 <"$D/drop.ndjson"
 	assert_success
 	[ "${#lines[@]}" -eq 2 ]
 	printf '%s\n' "${lines[0]}" | jq -e '.version == "4" and .status == "firing" and
