@@ -44,8 +44,10 @@ for i in range(60):
     v = 1000 if i in (25, 38, 47) else 10
     print("{\"start\":\"2026-03-01T%02d:%02d:00Z\",\"series\":\"a\",\"value\":%d,\"label\":%d}"
           % (i // 60, i % 60, v, 1 if i in (38, 39) else 0))' >in.ndjson
-	ev-detect -m robust --backtest --label-field label --value value \
-	    --by series <in.ndjson >out.ndjson
+	# --resolve-for 1: three episodes, as worked (the spikes are minutes
+	# apart, within the default 15 minutes of calm before resolving).
+	ev-detect -m robust --resolve-for 1 --backtest --label-field label \
+	    --value value --by series <in.ndjson >out.ndjson
 	cat out.ndjson >&3
 	jq -e -s 'map(select(.backtest_series))[0].backtest_series |
 	    .windows == 1 and .detected == 1 and .episodes == 3 and
@@ -104,15 +106,17 @@ PY
 	done
 }
 
-# The real labelled series, with the defaults.  Measured on this branch
-# (scripts/detect-real): NAB standard 47.1, reward_low_fp 41.2,
-# reward_low_fn 49.7, event F1 0.47, 1.0 false episodes per series-week,
-# worst unlabelled series 10.2 a week (mongo-01: daily steps at fixed
-# hours that a one-hour robust window reads as shifts).  Issue 13 asks for
-# NAB standard >= 60 and <= 1 false episode a week on every unlabelled
-# series: neither is met yet, so this asserts the level reached (a guard
-# against regressions) and the issue's targets stay open.  Before this
-# branch: 44.6, 20.4, 53.4, F1 0.32, 4.1 a week, worst 113.9.
+# The real labelled series, with the defaults (scripts/detect-real).
+# Measured on this branch: NAB standard 47.2, reward_low_fp 41.5,
+# reward_low_fn 49.8, event F1 0.47, mean delay 105 min, 1.0 false
+# episodes per series-week, worst unlabelled series 10.2 a week (mongo-01:
+# daily steps at fixed hours that the robust one-hour window reads as
+# shifts; -m seasonal keeps it to 2.5, see the calibration test, but
+# scores 36 on the labelled hourly crash rates).  Issue 13 asks for NAB
+# standard >= 60 and <= 1 false episode a week on every unlabelled
+# series: neither is met, so this guards the level reached and the
+# targets stay open.  Before the previous branch: 44.6, 20.4, 53.4, F1
+# 0.32, 4.1 a week, worst 113.9.
 @test "ev-detect --backtest over the real cloud monitoring dataset with the defaults" {
 	local d=${EVKIT_TESTDATA:-}/cloud-monitoring-dataset
 	[ -n "${EVKIT_TESTDATA:-}" ] && [ -d "$d/data" ] ||
@@ -129,8 +133,8 @@ PY
 	jq -c 'select(.backtest) | .backtest' out.ndjson >&3
 	jq -e -s 'map(select(.backtest))[0].backtest |
 	    .series == 60 and .labelled_series == 54 and
-	    .nab.standard >= 45 and .nab.reward_low_fp >= 38 and
-	    .nab.reward_low_fn >= 47 and .f1 >= 0.43 and
+	    .nab.standard >= 46 and .nab.reward_low_fp >= 40 and
+	    .nab.reward_low_fn >= 48.5 and .f1 >= 0.45 and
 	    .false_per_week <= 1.2 and
 	    .unlabelled_worst_false_per_week <= 12' out.ndjson
 	# Gaps are neither rejected nor zeros.
@@ -175,7 +179,7 @@ calib_check() {	# FILE MAX_1e-2 MAX_1e-3 MAX_1e-4 (ratios share / q)
 	    .ones == 0 and .top > 0.9999' sh.json
 }
 
-@test "ev-detect: score calibration on anomaly-free ev-gen traffic and on the unlabelled real series" {
+@test "ev-detect: score calibration and false episodes on anomaly-free ev-gen traffic and on the unlabelled real series" {
 	ev-gen -s 11 -d 7d -r 1/s | ev-window --tumble 1m \
 	    --by 'event,context.platform as platform' --agg count \
 	    --fill-zero --group-ttl 1d >gen.ndjson
@@ -196,6 +200,16 @@ for r in recs:
 	[ "$(jq -r .series in.ndjson | sort -u | wc -l)" -eq 6 ]
 	ev-detect --value value --by series <in.ndjson >out.ndjson
 	calib_check out.ndjson 7 12 70
+	# On the same unlabelled series the seasonal model, with its CUSUM
+	# discounted for autocorrelation, two days of warm-up and 15 minutes
+	# to resolve, opens at most 2.5 false episodes a week (mongo-01;
+	# before: 83 to 240 a week).
+	ev-detect -m seasonal --backtest --label-field label --value value \
+	    --by series <in.ndjson >bt.ndjson
+	jq -c 'select(.backtest_series) | .backtest_series |
+	    [.series.series, .false_per_week]' bt.ndjson >&3
+	jq -e 'select(.backtest) | .backtest |
+	    .unlabelled_worst_false_per_week <= 2.6' bt.ndjson
 }
 
 # Issue 13, item 6: one incident, one episode.  One-minute windows: a drop
