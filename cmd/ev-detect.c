@@ -28,6 +28,7 @@
 
 #define PROG	"ev-detect"
 #define NOW_MIN	INT64_MIN
+#define RESOLVE_SPAN	(15 * EV_US_PER_MIN)	/* default --resolve-for, as time */
 
 static const char usage[] =
 "usage: ev-detect [options] < window-records\n"
@@ -58,7 +59,8 @@ static const char usage[] =
 "  --rejects FILE         write reject records to FILE (default: stderr)\n"
 "  --repeat DUR           re-announce a firing episode every DUR (never)\n"
 "  --resolve-below S      resolve once the score is below S (hysteresis)\n"
-"  --resolve-for N        calm points in a row before resolving (1)\n"
+"  --resolve-for N        calm points in a row before resolving (as many\n"
+"                         as 15 minutes, at least 1)\n"
 "  --series-ttl DUR       forget a series that sent nothing for DUR\n"
 "  --state FILE           keep models and episodes in FILE across runs\n"
 "  --stats FILE           write the run's counts to FILE as one JSON line\n"
@@ -973,10 +975,26 @@ no_data(struct detect *d, struct series *s, int firing, ev_us_t at)
 
 /* Scoring and flushing held records. */
 
+/*
+ * Calm points before an episode resolves when --resolve-for is not given:
+ * one, and at least RESOLVE_SPAN of them, so a metric of one-minute
+ * windows that is back for a minute or two in the middle of an incident
+ * does not split it into several pages, while an hourly one resolves at
+ * its first calm hour.
+ */
+static int
+resolve_points(ev_us_t step)
+{
+	int64_t n = (RESOLVE_SPAN + step - 1) / step;
+
+	return n < 1 ? 1 : n > 1000000 ? 1000000 : (int)n;
+}
+
 static void
 score_entry(struct detect *d, struct entry *e)
 {
 	struct series *s = e->s;
+	struct ev_alert_params ap;
 	struct ev_detect_point pt;
 	ev_us_t step;
 	int calm, floor_ok;
@@ -1021,8 +1039,10 @@ score_entry(struct detect *d, struct entry *e)
 	    fmax(e->value, e->sc.expected) >= d->min_value;
 	e->anomalous = e->sc.scored && e->sc.score >= d->threshold && floor_ok;
 	calm = !e->sc.scored || e->sc.score < d->resolve_below || !floor_ok;
-	e->ev = ev_alert_step(&s->alert, &d->ap, e->start, e->anomalous,
-	    calm);
+	ap = d->ap;
+	if (ap.resolve_n == 0)
+		ap.resolve_n = resolve_points(step);
+	e->ev = ev_alert_step(&s->alert, &ap, e->start, e->anomalous, calm);
 	e->st = s->alert.state;
 	e->since = s->alert.pending_since;
 	if (e->sc.scored && (e->anomalous || e->ev != EV_ALERT_NONE))
@@ -1548,7 +1568,7 @@ main(int argc, char **argv)
 	ev_run_init(&d.run, PROG, usage);
 	ev_detect_params_default(&d.mp);
 	d.ap.for_n = 1;
-	d.ap.resolve_n = 1;
+	d.ap.resolve_n = 0;	/* by the step: RESOLVE_SPAN */
 	d.threshold = 0.9999;
 	d.critical_pct = 50;
 	d.value_spec = ev_xstrdup("count");

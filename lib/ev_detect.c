@@ -14,6 +14,7 @@
 #define NSUB		3	/* auto: robust, ewma, seasonal */
 #define AUTO_MIN	20	/* auto: scored points before a model counts */
 #define SEASONAL_MIN	10	/* seasonal: residuals before scoring */
+#define SEASONAL_WARMUP	48	/* seasonal: hours (two days) before scoring */
 #define SLOW_HALFLIFE	72	/* seasonal: hours, the slow level */
 #define NOISE_HALFLIFE	48	/* seasonal: hours, the noise fit */
 #define NOISE_CLIPPED	48	/* seasonal: residuals clipped, not skipped */
@@ -59,6 +60,11 @@ struct seasonal {
 	double	cp, cn;		/* CUSUM of the residual z, up and down */
 	int	dir;		/* the CUSUM's way when it made the score */
 	int	np, nn;		/* their run lengths */
+	/*
+	 * Lag-1 autocorrelation of the residual z: weighted means of
+	 * sign(z)^2 and of sign(z) times the previous sign, and that sign.
+	 */
+	double	azz, az1, zprev;
 };
 
 struct cusum {
@@ -81,6 +87,7 @@ struct ev_detect_model {
 	 */
 	uint32_t *hist;
 	int64_t	nscored;
+	double	t0;		/* local hours of the first point */
 	double	peak;		/* largest |z| of the excursion under way */
 	double	zc;		/* z of the confidence level */
 	union {
@@ -494,9 +501,9 @@ vst_inv(double g, double phi, double tau2)
  */
 static void
 seasonal_cusum(const struct ev_detect_model *m, struct seasonal *s,
-    struct ev_detect_score *o, double zslow, double zlow)
+    struct ev_detect_score *o, double zslow, double zlow, double step)
 {
-	double k = 2 * m->p.cusum_k, z = o->z, S, p;
+	double k = 2 * m->p.cusum_k, z = o->z, S, p, zc, rho, g;
 
 	/*
 	 * A sustained shift must show against both baselines: the one with
@@ -509,6 +516,28 @@ seasonal_cusum(const struct ev_detect_model *m, struct seasonal *s,
 	else if (fabs(zslow) < fabs(z))
 		z = zslow;
 	z = clip(z, CLIP);
+	/*
+	 * Residuals of fine windows are autocorrelated (a minute is much
+	 * like the minute before), and a sum of n such residuals varies
+	 * (1 + rho) / (1 - rho) times more than n independent ones (AR(1)).
+	 * Each residual counts as that much less evidence, so the CUSUM's
+	 * tail stays what it says on hourly and on one-minute series alike.
+	 */
+	/*
+	 * rho from the signs of consecutive residuals (for a normal pair
+	 * E[sign sign] = 2/pi asin rho): each pair weighs the same, so a
+	 * run of outage points, itself "autocorrelated", barely moves it
+	 * and does not discount its own evidence, while a heavy-tailed
+	 * series is read as well as a clean one.
+	 */
+	zc = o->z > 0 ? 1 : o->z < 0 ? -1 : 0;
+	g = fmax(1 / (s->ns + 1), 1 - pow(0.5, step / NOISE_HALFLIFE));
+	s->azz += g * (zc * zc - s->azz);
+	s->az1 += g * (zc * s->zprev - s->az1);
+	s->zprev = zc;
+	rho = s->azz > 0 ? sin(M_PI / 2 * clip(s->az1 / s->azz, 1)) : 0;
+	if (rho > 0)
+		z *= sqrt((1 - rho) / (1 + rho));
 
 	s->cp = fmax(0, s->cp + z - k);
 	s->np = s->cp > 0 ? s->np + 1 : 0;
@@ -735,7 +764,8 @@ seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 			    vst(fmax(mus, 1), s->phi, s->tau2);
 		else
 			r = o->z + s->L / sig;
-		seasonal_cusum(m, s, o, r, count_zlow(m, pt->value, mu));
+		seasonal_cusum(m, s, o, r, count_zlow(m, pt->value, mu),
+		    step);
 		/* When the CUSUM made the score, the way is the run's. */
 		if (s->dir != 0)
 			o->direction = s->dir;
@@ -1094,8 +1124,17 @@ ev_detect_model_step(struct ev_detect_model *m,
 	}
 	if (m->kind != EV_DETECT_AUTO && is_count(m))
 		count_step(m, pt, out);
+	if (m->n == 0)
+		m->t0 = pt->local_hours;
 	if (out->scored && m->kind != EV_DETECT_AUTO)
 		calibrate(m, out);
+	/*
+	 * A daily shape seen once is one day's noise: no score before two
+	 * days of history (it learns, and calibrates, all the same).
+	 */
+	if (m->kind == EV_DETECT_SEASONAL &&
+	    pt->local_hours - m->t0 < SEASONAL_WARMUP)
+		out->scored = 0;
 	m->n++;
 	if (m->n <= m->p.warmup)
 		out->scored = 0;
@@ -1168,9 +1207,9 @@ ev_detect_model_save(const struct ev_detect_model *m)
 	json_t *o, *a;
 	int i;
 
-	o = json_pack("{s:s,s:I,s:b,s:I,s:f}", "method",
+	o = json_pack("{s:s,s:I,s:b,s:I,s:f,s:f}", "method",
 	    method_names[m->kind], "n", (json_int_t)m->n, "cont", m->cont,
-	    "nscored", (json_int_t)m->nscored, "peak", m->peak);
+	    "nscored", (json_int_t)m->nscored, "peak", m->peak, "t0", m->t0);
 	if (m->kind == EV_DETECT_SEASONAL && !m->cont)
 		json_object_set_new(o, "count", ev_detect_count_save(&m->cc));
 	if (m->hist) {
@@ -1199,6 +1238,8 @@ ev_detect_model_save(const struct ev_detect_model *m)
 		    m->u.se->qbr, m->u.se->phi, m->u.se->tau2));
 		json_object_set_new(o, "cusum", json_pack("[f,f,i,i]",
 		    m->u.se->cp, m->u.se->cn, m->u.se->np, m->u.se->nn));
+		json_object_set_new(o, "autocorr", json_pack("[f,f,f]",
+		    m->u.se->azz, m->u.se->az1, m->u.se->zprev));
 		break;
 	case EV_DETECT_CUSUM:
 		json_object_set_new(o, "ring", ring_save(&m->u.cs.r));
@@ -1238,6 +1279,9 @@ ev_detect_model_load(struct ev_detect_model *m, const json_t *v)
 	if ((e = json_object_get(v, "count")) != NULL &&
 	    ev_detect_count_load(&m->cc, e) != 0)
 		return -1;
+	/* Absent in states of earlier versions: long warmed up. */
+	m->t0 = json_object_get(v, "t0") != NULL ?
+	    json_number_value(json_object_get(v, "t0")) : -1e9;
 	if ((e = json_object_get(v, "hist")) != NULL) {
 		if (!json_is_array(e) || json_array_size(e) != HIST_BINS)
 			return -1;
@@ -1274,6 +1318,11 @@ ev_detect_model_load(struct ev_detect_model *m, const json_t *v)
 		if (json_unpack(json_object_get(v, "cusum"), "[F,F,i,i]",
 		    &m->u.se->cp, &m->u.se->cn, &m->u.se->np,
 		    &m->u.se->nn) != 0)
+			return -1;
+		/* Absent in states of earlier versions: learned afresh. */
+		e = json_object_get(v, "autocorr");
+		if (e != NULL && json_unpack(e, "[F,F,F]", &m->u.se->azz,
+		    &m->u.se->az1, &m->u.se->zprev) != 0)
 			return -1;
 		return 0;
 	case EV_DETECT_CUSUM:

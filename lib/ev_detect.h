@@ -13,7 +13,9 @@
  *             and a fast level, learned online from local wall-clock
  *             hours, so DST is followed by the caller's zone; noise
  *             phi*mu + tau2*mu^2 fitted to the residuals, and the score
- *             from the negative binomial tail of that mean and variance
+ *             from the negative binomial tail of that mean and variance;
+ *             a CUSUM of the residual z, discounted by their lag-1
+ *             autocorrelation, for shifts smaller than a point alert
  *   cusum     two-sided CUSUM of robust z values for level shifts
  *   auto      runs robust, ewma and seasonal side by side and reports the
  *             one whose recent absolute prediction error is smallest

@@ -44,8 +44,10 @@ for i in range(60):
     v = 1000 if i in (25, 38, 47) else 10
     print("{\"start\":\"2026-03-01T%02d:%02d:00Z\",\"series\":\"a\",\"value\":%d,\"label\":%d}"
           % (i // 60, i % 60, v, 1 if i in (38, 39) else 0))' >in.ndjson
-	ev-detect -m robust --backtest --label-field label --value value \
-	    --by series <in.ndjson >out.ndjson
+	# --resolve-for 1: three episodes, as worked (the spikes are minutes
+	# apart, within the default 15 minutes of calm before resolving).
+	ev-detect -m robust --resolve-for 1 --backtest --label-field label \
+	    --value value --by series <in.ndjson >out.ndjson
 	cat out.ndjson >&3
 	jq -e -s 'map(select(.backtest_series))[0].backtest_series |
 	    .windows == 1 and .detected == 1 and .episodes == 3 and
@@ -104,15 +106,17 @@ PY
 	done
 }
 
-# The real labelled series, with the defaults.  Measured on this branch
-# (scripts/detect-real): NAB standard 47.1, reward_low_fp 41.2,
-# reward_low_fn 49.7, event F1 0.47, 1.0 false episodes per series-week,
-# worst unlabelled series 10.2 a week (mongo-01: daily steps at fixed
-# hours that a one-hour robust window reads as shifts).  Issue 13 asks for
-# NAB standard >= 60 and <= 1 false episode a week on every unlabelled
-# series: neither is met yet, so this asserts the level reached (a guard
-# against regressions) and the issue's targets stay open.  Before this
-# branch: 44.6, 20.4, 53.4, F1 0.32, 4.1 a week, worst 113.9.
+# The real labelled series, with the defaults (scripts/detect-real).
+# Measured on this branch: NAB standard 47.2, reward_low_fp 41.5,
+# reward_low_fn 49.8, event F1 0.47, mean delay 105 min, 1.0 false
+# episodes per series-week, worst unlabelled series 10.2 a week (mongo-01:
+# daily steps at fixed hours that the robust one-hour window reads as
+# shifts; -m seasonal keeps it to 2.5, see the calibration test, but
+# scores 36 on the labelled hourly crash rates).  Issue 13 asks for NAB
+# standard >= 60 and <= 1 false episode a week on every unlabelled
+# series: neither is met, so this guards the level reached and the
+# targets stay open.  Before the previous branch: 44.6, 20.4, 53.4, F1
+# 0.32, 4.1 a week, worst 113.9.
 @test "ev-detect --backtest over the real cloud monitoring dataset with the defaults" {
 	local d=${EVKIT_TESTDATA:-}/cloud-monitoring-dataset
 	[ -n "${EVKIT_TESTDATA:-}" ] && [ -d "$d/data" ] ||
@@ -129,11 +133,123 @@ PY
 	jq -c 'select(.backtest) | .backtest' out.ndjson >&3
 	jq -e -s 'map(select(.backtest))[0].backtest |
 	    .series == 60 and .labelled_series == 54 and
-	    .nab.standard >= 45 and .nab.reward_low_fp >= 38 and
-	    .nab.reward_low_fn >= 47 and .f1 >= 0.43 and
+	    .nab.standard >= 46 and .nab.reward_low_fp >= 40 and
+	    .nab.reward_low_fn >= 48.5 and .f1 >= 0.45 and
 	    .false_per_week <= 1.2 and
 	    .unlabelled_worst_false_per_week <= 12' out.ndjson
 	# Gaps are neither rejected nor zeros.
 	[ "$(stat_of st.json rejected)" -eq 0 ]
 	assert_balanced st.json
+}
+
+# Residuals of one-minute windows are autocorrelated: the seasonal CUSUM
+# must not read a wandering minute-to-minute level (AR(1), rho 0.95, a
+# daily cycle, no anomaly) as a run of shifts.  Before the CUSUM discounted
+# the autocorrelation this week gave 76 to 109 episodes (the real mongodb
+# and ingress series 80 to 240 a week).
+@test "ev-detect -m seasonal: autocorrelated one-minute noise is not a shift" {
+	for seed in 5 6 7; do
+		python3 "$EVKIT_TOP/tests/tools/ar1_minutes.py" $seed >in.ndjson
+		ev-detect -m seasonal --alerts --value value <in.ndjson >out.ndjson
+		jq -c '[.start, .anomaly.status]' out.ndjson >&3
+		[ "$(jq -s 'map(select(.anomaly.status == "firing")) | length' out.ndjson)" -le 3 ]
+	done
+}
+
+# Issue 13, item 4: scores that mean something.  The share of points
+# scoring >= 1 - q, counted from the output by tests/tools/score_shares.py,
+# against q for q = 1e-2, 1e-3, 1e-4; the issue asks for a factor of 3.
+# Measured on this branch with the defaults (robust):
+#   ev-gen, anomaly-free, 7 days of 1-minute counts (120,581 points):
+#     0.51 q, 0.75 q, 4.7 q
+#   the six unlabelled real series (65,298 points): 5.8 q, 10.2 q, 61 q
+# The tail beyond 1e-3 is not calibrated yet: the series' own history
+# counts an excursion once (by its peak) while the score is a point's, so
+# the points of a long excursion on an autocorrelated one-minute series
+# all score high.  Counting every point (tried) brings the real series to
+# 1.0 q, 3.4 q, 26 q but costs 8 points of NAB standard (47 to 39), so it
+# is not done; the assertions below guard the level reached and hold the
+# factor of 3 where it is met.  No finite deviation prints exactly 1.
+calib_check() {	# FILE MAX_1e-2 MAX_1e-3 MAX_1e-4 (ratios share / q)
+	python3 "$EVKIT_TOP/tests/tools/score_shares.py" <"$1" >sh.json
+	cat sh.json >&3
+	jq -e --argjson a "$2" --argjson b "$3" --argjson c "$4" \
+	    '.n > 50000 and .["1e-02"] / 1e-2 <= $a and
+	    .["1e-03"] / 1e-3 <= $b and .["1e-04"] / 1e-4 <= $c and
+	    .ones == 0 and .top > 0.9999' sh.json
+}
+
+@test "ev-detect: score calibration and false episodes on anomaly-free ev-gen traffic and on the unlabelled real series" {
+	ev-gen -s 11 -d 7d -r 1/s | ev-window --tumble 1m \
+	    --by 'event,context.platform as platform' --agg count \
+	    --fill-zero --group-ttl 1d >gen.ndjson
+	ev-detect <gen.ndjson >out.ndjson
+	calib_check out.ndjson 3 3 6
+	jq -e '.["1e-02"] >= 1e-2 / 3 and .["1e-03"] >= 1e-3 / 3' sh.json
+	local d=${EVKIT_TESTDATA:-}/cloud-monitoring-dataset
+	[ -n "${EVKIT_TESTDATA:-}" ] && [ -d "$d/data" ] ||
+	    skip "EVKIT_TESTDATA/cloud-monitoring-dataset is absent"
+	# The series without any label.
+	"$CONV" --root "$d/data" "$d"/data/*/*.csv | python3 -c '
+import json, sys
+recs = [json.loads(l) for l in sys.stdin]
+lab = {r["series"] for r in recs if r["label"]}
+for r in recs:
+    if r["series"] not in lab:
+        print(json.dumps(r))' >in.ndjson
+	[ "$(jq -r .series in.ndjson | sort -u | wc -l)" -eq 6 ]
+	ev-detect --value value --by series <in.ndjson >out.ndjson
+	calib_check out.ndjson 7 12 70
+	# On the same unlabelled series the seasonal model, with its CUSUM
+	# discounted for autocorrelation, two days of warm-up and 15 minutes
+	# to resolve, opens at most 2.5 false episodes a week (mongo-01;
+	# before: 83 to 240 a week).
+	ev-detect -m seasonal --backtest --label-field label --value value \
+	    --by series <in.ndjson >bt.ndjson
+	jq -c 'select(.backtest_series) | .backtest_series |
+	    [.series.series, .false_per_week]' bt.ndjson >&3
+	jq -e 'select(.backtest) | .backtest |
+	    .unlabelled_worst_false_per_week <= 2.6' bt.ndjson
+}
+
+# Issue 13, item 6: one incident, one episode.  One-minute windows: a drop
+# of 10 minutes, 2 minutes back near normal, 10 more minutes down.  By
+# default an episode resolves after 15 minutes of calm points (one point
+# at least: 03:42 to 03:56), so this is one page; --resolve-for 1 splits
+# it in two.
+@test "ev-detect: a short return to normal inside an incident does not split it" {
+	python3 -c '
+for i in range(300):
+    v = 100 + (i * 7) % 11 - 5
+    if 200 <= i < 210 or 212 <= i < 222:
+        v = 10
+    print("{\"start\":\"2026-03-02T%02d:%02d:00Z\",\"count\":%d}"
+          % (i // 60, i % 60, v))' >in.ndjson
+	ev-detect --alerts <in.ndjson >out.ndjson
+	jq -c '[.start, .anomaly.status]' out.ndjson >&3
+	[ "$(jq -s 'map(select(.anomaly.status == "firing")) | length' out.ndjson)" -eq 1 ]
+	jq -e -s 'map(select(.anomaly.status == "resolved"))[0].start ==
+	    "2026-03-02T03:56:00Z"' out.ndjson
+	ev-detect --alerts --resolve-for 1 <in.ndjson >out.ndjson
+	[ "$(jq -s 'map(select(.anomaly.status == "firing")) | length' out.ndjson)" -eq 2 ]
+}
+
+# Issue 13, item 6: automatic warm-up.  The seasonal model scores nothing
+# in its first two days (a daily shape seen once is one day's noise), and
+# says so in the record's reason; a spike on the third day alerts.
+@test "ev-detect -m seasonal: no score before two days of history, reason warmup" {
+	python3 -c '
+import math
+for i in range(72):
+    v = round(100 + 50 * math.sin(2 * math.pi * i / 24)) + i % 3
+    if i in (30, 60):
+        v *= 4
+    print("{\"start\":\"2026-03-02T00:00:00Z\",\"count\":%d}" % v)' |
+	    awk '{ h = NR - 1; d = 2 + int(h / 24);
+		sub(/02T00/, sprintf("%02dT%02d", d, h % 24)); print }' >in.ndjson
+	ev-detect -m seasonal <in.ndjson >out.ndjson
+	jq -e -s '.[0:48] | all(.anomaly.score == null and
+	    .anomaly.reason == "warmup")' out.ndjson
+	jq -e -s '.[60].anomaly.status == "firing" and
+	    .[48].anomaly.score != null' out.ndjson
 }
