@@ -2,10 +2,23 @@
 # the programs under test first on PATH, give each test a scratch folder.
 
 bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+# The libraries' load.bash files run dirname in a subshell per source line,
+# for every test: sourcing their parts directly saves a tenth of a second of
+# CPU a test, about a minute of the suite.  They only define functions, so
+# the order does not matter.
+for _f in /usr/lib/bats/bats-support/src/*.bash \
+    /usr/lib/bats/bats-assert/src/*.bash; do
+	# shellcheck disable=SC1090
+	source "$_f"
+done
+unset _f
+if ! declare -F assert_output >/dev/null; then
+	load '/usr/lib/bats/bats-support/load'
+	load '/usr/lib/bats/bats-assert/load'
+fi
 
-EVKIT_TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+# bats gives the test folder as an absolute path.
+EVKIT_TOP=${BATS_TEST_DIRNAME%/*}
 EVKIT_BIN=${EVKIT_BIN:-$EVKIT_TOP/build}
 PATH=$EVKIT_BIN:$PATH
 DATA=$EVKIT_TOP/tests/data
