@@ -760,11 +760,10 @@ far_reject() {
 	for y in 1990 2000 2010 2020; do
 		printf '{"start":"%s-06-01T00:00:00Z","end":"%s-06-01T00:01:00Z","event":"a","count":%s}\n' "$y" "$y" "$y"
 	done > in.ndjson
-	run --separate-stderr ev-report -f json --stats st.json < in.ndjson
-	assert_success
-	[[ $stderr == *"points are"*"apart instead"* ]] || { echo "$stderr"; return 1; }
+	# (The model of two million points goes to a file, not through run.)
+	ev-report -f json --stats st.json < in.ndjson > m.json 2> err
+	grep -q "points are.*apart instead" err || { cat err; return 1; }
 	[ "$(stat_of st.json aggregated)" -eq 4 ]
-	printf '%s\n' "$output" > m.json
 	python3 - m.json <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
@@ -774,7 +773,6 @@ assert m['records']['rejected'] == 0
 PY
 	# The same with both ends of the range given.
 	windows 3 > in.ndjson
-	run --separate-stderr ev-report -f json --since 2000-01-01T00:00:00Z --until 2030-01-01T00:00:00Z < in.ndjson
-	assert_success
-	[ "$(jq '.metrics[0].total' <<<"$output")" = 6 ]
+	ev-report -f json --since 2000-01-01T00:00:00Z --until 2030-01-01T00:00:00Z < in.ndjson > m.json
+	[ "$(jq '.metrics[0].total' m.json)" = 6 ]
 }
