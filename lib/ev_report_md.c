@@ -14,6 +14,7 @@
 #include "ev_common.h"
 #include "ev_rec.h"
 #include "ev_report.h"
+#include "ev_report_episode.h"
 
 static void	md_notes(const json_t *me, struct ev_buf *out);
 
@@ -188,6 +189,77 @@ trend(const json_t *me, const struct ev_report_render_opts *ro,
 	spark(out, ev_report_get_str(me, "sparkline", ""), ro->ascii);
 	ev_buf_addc(out, '\n');
 	md_notes(me, out);
+}
+
+/*
+ * The metric's alert episodes, one row each (as the text report lists
+ * them): start, end or "ongoing", duration, series, the peak and its
+ * deviation, severity and the explanation; the --max-anomalies most severe.
+ */
+static void
+incidents(const json_t *me, const struct ev_tz *tz, ev_us_t step,
+    size_t max, struct ev_buf *out)
+{
+	json_t *ia = ev_report_get_arr(me, "incidents"), *it;
+	struct ev_buf b = EV_BUF_INIT;
+	size_t i, hidden;
+	char *shown;
+	int sec = step % EV_US_PER_MIN != 0;
+
+	ev_buf_adds(out, "\n### Incidents in ");
+	cell(out, ev_report_get_str(me, "name", "?"));
+	ev_buf_addc(out, '\n');
+	if (json_array_size(ia) == 0) {
+		ev_buf_adds(out, "\nNone.\n");
+		return;
+	}
+	shown = ev_report_anomaly_shown(ia, max, &hidden);
+	ev_buf_adds(out, "\n| start | end | duration | series | peak at | "
+	    "value | expected | deviation | severity | explanation |\n"
+	    "|---|---|--:|---|---|--:|--:|--:|---|---|\n");
+	json_array_foreach(ia, i, it) {
+		const char *sev = ev_report_get_str(it, "severity", "");
+		int on = json_is_true(json_object_get(it, "ongoing"));
+
+		if (!shown[i])
+			continue;
+		ev_buf_adds(out, "| ");
+		timecell(out, tz, ev_report_get_str(it, "start", ""), sec);
+		ev_buf_adds(out, " | ");
+		if (on)
+			ev_buf_adds(out, "**ongoing**");
+		else
+			timecell(out, tz, ev_report_get_str(it, "end", ""), sec);
+		ev_buf_adds(out, " | ");
+		cell(out, ev_report_get_str(it, "duration", ""));
+		if (on)
+			ev_buf_adds(out, " so far");
+		ev_buf_adds(out, " | ");
+		cell(out, ev_report_get_str(it, "series", ""));
+		ev_buf_adds(out, " | ");
+		timecell(out, tz, ev_report_get_str(it, "peak_at", ""), sec);
+		ev_buf_adds(out, " | ");
+		ev_report_fmt_value(out, ev_report_get_num(it, "value", NAN),
+		    "-");
+		ev_buf_adds(out, " | ");
+		ev_report_fmt_value(out, ev_report_get_num(it, "expected", NAN),
+		    "-");
+		ev_buf_adds(out, " | ");
+		ev_report_fmt_change(out, ev_report_get_num(it, "deviation",
+		    NAN), "-");
+		ev_buf_adds(out, " | ");
+		cell(out, *sev ? sev : "-");
+		ev_buf_adds(out, " | ");
+		ev_buf_reset(&b);
+		ev_report_fmt_summary(&b, it);
+		cell(out, b.data ? b.data : "");
+		ev_buf_adds(out, " |\n");
+	}
+	if (hidden > 0)
+		ev_buf_printf(out, "\n_%zu less severe incidents not shown._\n",
+		    hidden);
+	free(shown);
+	ev_buf_free(&b);
 }
 
 static void
@@ -448,7 +520,13 @@ ev_report_md_render(const json_t *m, const struct ev_report_render_opts *ro,
 		}
 		trend(it, ro, &sec[4 * i]);
 		md_compare(m, it, tz, &sec[4 * i + 1]);
-		anomalies(it, tz, step, ro->max_anomalies, &sec[4 * i + 2]);
+		/* A model written before incidents: its points. */
+		if (json_is_array(json_object_get(it, "incidents")))
+			incidents(it, tz, step, ro->max_anomalies,
+			    &sec[4 * i + 2]);
+		else
+			anomalies(it, tz, step, ro->max_anomalies,
+			    &sec[4 * i + 2]);
 		breakdown(it, ro, &sec[4 * i + 3]);
 	}
 	/* Only sections with something in them count. */

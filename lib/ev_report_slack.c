@@ -5,9 +5,9 @@
  * what it does not render), so every table is a code block of aligned
  * columns.  The block holds at most 12,000 characters; a report that
  * would be longer loses whole sections, the least important first
- * (breakdowns and top lists, then --compare tables, then anomaly tables,
- * last the metric headlines; the header stays), and a closing line names
- * what was left out.  A section is never cut inside.
+ * (breakdowns and top lists, then --compare tables, then incident (or
+ * anomaly) tables, last the metric headlines; the header stays), and a
+ * closing line names what was left out.  A section is never cut inside.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -16,6 +16,7 @@
 #include "ev_common.h"
 #include "ev_rec.h"
 #include "ev_report.h"
+#include "ev_report_episode.h"
 
 #define SLACK_LIMIT	12000	/* characters of a markdown block */
 
@@ -233,6 +234,68 @@ headline(const json_t *me, struct ev_buf *out)
 			text(out, ev_report_get_str(me, key[i], ""));
 			ev_buf_adds(out, "_\n");
 		}
+	ev_buf_free(&b);
+}
+
+/* The metric's alert episodes, one row each, as in the text report. */
+static void
+incidents(const json_t *me, const struct ev_tz *tz, size_t max,
+    struct ev_buf *out)
+{
+	json_t *ia = ev_report_get_arr(me, "incidents"), *it;
+	struct ev_buf b = EV_BUF_INIT;
+	struct grid g;
+	size_t i, hidden;
+	char *shown;
+
+	if (json_array_size(ia) == 0)
+		return;
+	shown = ev_report_anomaly_shown(ia, max, &hidden);
+	ev_buf_adds(out, "\n**Incidents in ");
+	text(out, ev_report_get_str(me, "name", "?"));
+	ev_buf_adds(out, "**\n");
+	grid_init(&g, "llrlrl");
+	grid_add(&g, "start");
+	grid_add(&g, "end");
+	grid_add(&g, "duration");
+	grid_add(&g, "series");
+	grid_add(&g, "deviation");
+	grid_add(&g, "explanation");
+	json_array_foreach(ia, i, it) {
+		int on = json_is_true(json_object_get(it, "ongoing"));
+
+		if (!shown[i])
+			continue;
+		ev_buf_reset(&b);
+		ev_report_fmt_timestr(&b, tz, ev_report_get_str(it, "start",
+		    ""), 0);
+		grid_add(&g, b.data);
+		ev_buf_reset(&b);
+		if (on)
+			ev_buf_adds(&b, "ongoing");
+		else
+			ev_report_fmt_timestr(&b, tz, ev_report_get_str(it,
+			    "end", ""), 0);
+		grid_add(&g, b.data);
+		ev_buf_reset(&b);
+		ev_buf_adds(&b, ev_report_get_str(it, "duration", ""));
+		if (on)
+			ev_buf_adds(&b, " so far");
+		grid_add(&g, b.data);
+		grid_add(&g, ev_report_get_str(it, "series", ""));
+		ev_buf_reset(&b);
+		ev_report_fmt_change(&b, ev_report_get_num(it, "deviation",
+		    NAN), "-");
+		grid_add(&g, b.data);
+		ev_buf_reset(&b);
+		ev_report_fmt_summary(&b, it);
+		grid_add(&g, b.data ? b.data : "");
+	}
+	grid_write(&g, out);
+	if (hidden > 0)
+		ev_buf_printf(out, "_%zu less severe incidents not shown._\n",
+		    hidden);
+	free(shown);
 	ev_buf_free(&b);
 }
 
@@ -477,8 +540,13 @@ ev_report_slack_render(const json_t *m, const struct ev_report_render_opts *ro,
 		headline(it, &sec_new(&v, &n, 1, "", name)->b);
 		compare(m, it, tz, &sec_new(&v, &n, 3, "comparison of ",
 		    name)->b);
-		anomalies(it, tz, ro->max_anomalies, &sec_new(&v, &n, 2,
-		    "anomalies in ", name)->b);
+		/* A model written before incidents: its points. */
+		if (json_is_array(json_object_get(it, "incidents")))
+			incidents(it, tz, ro->max_anomalies, &sec_new(&v, &n,
+			    2, "incidents in ", name)->b);
+		else
+			anomalies(it, tz, ro->max_anomalies, &sec_new(&v, &n,
+			    2, "anomalies in ", name)->b);
 		breakdown(it, &sec_new(&v, &n, 4, "series by ", name)->b);
 	}
 	for (i = 0; i < n; i++)

@@ -279,7 +279,7 @@ assert not re.search(r"(?<!\\)<[a-zA-Z/]", prose), "html"
 assert "<b>" in out
 # The header and the headline stay; the breakdown went, and the last line says so.
 assert out.startswith("# ev-report: count\n")
-assert "\n## count\n" in out and "**Anomalies in count**" in out
+assert "\n## count\n" in out and "**Incidents in count**" in out
 last = out.rstrip("\n").split("\n")[-1]
 assert last.startswith("_Left out to fit 12000 characters: ") and "series by count" in last, last
 assert "**Series by count**" not in out
@@ -293,7 +293,7 @@ EOT
 	# A budget given in characters is kept the same way.
 	ev-report -f slack --top 300 --budget 600 < in.ndjson > small
 	[ "$(python3 -c 'print(len(open("small", encoding="utf-8").read().encode("utf-16-le")) // 2)')" -le 600 ]
-	tail -1 small | grep -q '^_Left out to fit 600 characters: anomalies in count, series by count._$'
+	tail -1 small | grep -q '^_Left out to fit 600 characters: incidents in count, series by count._$'
 }
 
 @test "ev-report: slack matches the golden file, short enough to need no cut" {

@@ -51,6 +51,38 @@ PY
 	golden incidents-text.golden
 }
 
+@test "ev-report-incidents: markdown lists the model's incidents, one row each" {
+	inc md > out
+	inc json > m.json
+	# Each incident of the model is one row: start, end (or ongoing),
+	# series and deviation as the model gives them.
+	python3 - out m.json <<'PY'
+import json, sys
+md = open(sys.argv[1]).read()
+m = json.load(open(sys.argv[2]))
+for me in m["metrics"]:
+    if "incidents" not in me:
+        continue
+    sec = md.split("### Incidents in " + me["name"] + "\n", 1)[1].split("\n###", 1)[0]
+    rows = [l for l in sec.splitlines() if l.startswith("| 20")]
+    inc = me["incidents"]
+    assert len(rows) == len(inc), (me["name"], rows, inc)
+    for r, i in zip(rows, inc):
+        c = [x.strip() for x in r.strip("|").split(" | ")]
+        assert c[0] == i["start"][:16].replace("T", " "), (c, i)
+        want_end = "**ongoing**" if i["ongoing"] else i["end"][:16].replace("T", " ")
+        assert c[1] == want_end, (c, i)
+        assert c[3] == i["series"], (c, i)
+        assert c[7] == "%+.1f%%" % (100 * i["deviation"]), (c, i)
+assert any(i["ongoing"] for me in m["metrics"] for i in me.get("incidents", []))
+PY
+	# Slack too: one code-block row per incident, the ongoing one so.
+	inc slack > sl
+	n=$(jq '[.metrics[] | .incidents // [] | length] | add' m.json)
+	[ "$(grep -c '^20[0-9-]* [0-9:]*  ' sl)" -eq "$n" ]
+	grep -q 'ongoing *2h so far' sl
+}
+
 @test "ev-report-incidents: html matches the golden file" {
 	inc html > out
 	golden incidents-html.golden

@@ -281,7 +281,7 @@ golden() {
 	assert_output --partial "no incidents"
 	report markdown --fail-on-anomaly -o gate.md || s=$?
 	[ "${s:-0}" -eq 1 ]
-	grep -q 'Anomalies in count' gate.md
+	grep -q 'Incidents in count' gate.md
 }
 
 @test "ev-report: anomalies carry expected, bounds, direction and explanation" {
@@ -296,8 +296,9 @@ golden() {
 	jq -e '[.metrics[0].series[] | select(.series == "event=signup,platform=web") | has("lower")] == [false]' m.json
 	report text > out
 	grep -q 'signup -18% vs expected 55.0; 86% of the drop from platform=android' out
+	# Markdown lists the incident with the summary of its peak.
 	report markdown > out.md
-	grep -q 'platform=android 86%, platform=ios 9.0%' out.md
+	grep -q '| event=signup | 2026-03-03 16:00 | 45 | 55 | -18.2% | - | signup -18% vs expected 55.0; 86% of the drop from platform=android |' out.md
 }
 
 @test "ev-report: totals, change and ranking against the previous period" {
@@ -466,8 +467,8 @@ golden() {
 	run grep -c '2026-03-03 16:00' out
 	assert_output 0
 	grep -q '(1 less severe incidents not shown; see --max-anomalies)' out
-	report markdown --max-anomalies 2 > md
-	grep -q '^_1 less severe anomalies not shown._$' md
+	report markdown --max-anomalies 1 > md
+	grep -q '^_1 less severe incidents not shown._$' md
 	report html --max-anomalies 0 > all.html
 	run grep -c '<td class="t bad">' all.html
 	assert_output 2
@@ -699,8 +700,8 @@ for want in ['who=<script>alert(1)</script>', 'who=a|b', 'who=c\\|d',
              'who=e\\', 'who=x &lt; y',
              '<b onmouseover=alert(3)>up</b> & more']:
     assert want in cells, (want, cells)
-# Breakdown rows have seven cells, anomaly rows eight.
-assert all(len(r) in (7, 8) for r in p.rows), [r for r in p.rows if len(r) not in (7, 8)]
+# Breakdown rows have seven cells, incident rows ten.
+assert all(len(r) in (7, 10) for r in p.rows), [r for r in p.rows if len(r) not in (7, 10)]
 PY
 	grep -qF '# ev-report: &lt;img src=x onerror=alert(2)&gt;' out.md
 }
