@@ -261,6 +261,66 @@ series(const json_t *me, struct ev_buf *out)
 	ev_buf_free(&tmp);
 }
 
+struct mail_cmp {
+	const struct ev_tz	*tz;
+	struct ev_buf		*out, tmp;
+};
+
+static void
+mail_cmp_row(void *arg, ev_us_t t, double v, double prev, double ch,
+    int part)
+{
+	struct mail_cmp *C = arg;
+
+	ev_buf_adds(C->out, "<tr>");
+	ev_report_fmt_time(&C->tmp, C->tz, t, 0);
+	if (part)
+		ev_buf_adds(&C->tmp, " (partial)");
+	cell_buf(C->out, S_TD, &C->tmp);
+	ev_report_fmt_value(&C->tmp, v, "-");
+	cell_buf(C->out, S_TDN, &C->tmp);
+	ev_report_fmt_value(&C->tmp, prev, "-");
+	cell_buf(C->out, S_TDN, &C->tmp);
+	ev_report_fmt_change(&C->tmp, ch, "-");
+	cell_buf(C->out, S_TDN, &C->tmp);
+	ev_buf_adds(C->out, "</tr>\n");
+}
+
+/* --compare: each point next to the one D earlier (as the HTML report). */
+static void
+compare(const json_t *m, const json_t *me, const struct ev_tz *tz,
+    struct ev_buf *out)
+{
+	const char *off = ev_report_offset(m);
+	struct ev_buf rows = EV_BUF_INIT;
+	struct mail_cmp C;
+
+	if (json_object_get(me, "compare") == NULL)
+		return;
+	C.tz = tz;
+	C.out = &rows;
+	ev_buf_init(&C.tmp);
+	ev_buf_adds(out, "<h3 style=\"" S_H3 "\">Against ");
+	ev_report_html_esc(out, off);
+	ev_buf_adds(out, " earlier</h3>\n");
+	if (ev_report_compare_rows(m, me, mail_cmp_row, &C) == 0) {
+		cell(out, "p", S_META, "Nothing to compare with.");
+		ev_buf_addc(out, '\n');
+	} else {
+		ev_buf_adds(out, "<table style=\"" S_TABLE "\">\n<tr>");
+		cell(out, "th", S_TH, "period");
+		cell(out, "th", S_THN, "value");
+		ev_buf_printf(&C.tmp, "%s earlier", off);
+		cell(out, "th", S_THN, C.tmp.data);
+		cell(out, "th", S_THN, "change");
+		ev_buf_adds(out, "</tr>\n");
+		ev_buf_add(out, rows.data, rows.len);
+		ev_buf_adds(out, "</table>\n");
+	}
+	ev_buf_free(&C.tmp);
+	ev_buf_free(&rows);
+}
+
 static void
 metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
     size_t max, struct ev_buf *out)
@@ -304,6 +364,14 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 		    "and left out of the change.");
 		ev_buf_addc(out, '\n');
 	}
+	if (ev_report_get_str(me, "points_note", NULL) != NULL) {
+		ev_buf_adds(&tmp, "Points n/a: ");
+		ev_buf_adds(&tmp, ev_report_get_str(me, "points_note", ""));
+		cell(out, "p", S_META, tmp.data);
+		ev_buf_addc(out, '\n');
+		ev_buf_reset(&tmp);
+	}
+	compare(m, me, tz, out);
 	incidents(m, me, tz, max, out);
 	series(me, out);
 	ev_buf_free(&tmp);
@@ -326,6 +394,17 @@ ev_report_mail_render(const json_t *m, const struct ev_report_render_opts *ro,
 	ev_report_html_esc(out, tmp.data);
 	ev_buf_adds(out, "</title>\n</head>\n<body style=\"" S_BODY "\">\n");
 	header(m, tz, out);
+	/* Without a range of its own, what the change figures compare. */
+	if (strcmp(ev_report_get_str(json_object_get(m, "change_basis"),
+	    "kind", ""), "point") == 0) {
+		ev_buf_reset(&tmp);
+		ev_buf_adds(&tmp, "Change: ");
+		ev_report_fmt_basis(&tmp, m, tz);
+		ev_buf_addc(&tmp, '.');
+		cell(out, "p", S_META, tmp.data);
+		ev_buf_addc(out, '\n');
+		ev_buf_reset(&tmp);
+	}
 	json_array_foreach(ma, i, it)
 		metric(m, it, tz, ro->max_anomalies, out);
 	ev_buf_adds(out, "<p style=\"" S_META "\">Charts are in the full "

@@ -258,6 +258,26 @@ assert p.n > 50 and not p.bad, (p.n, p.bad)
 PY
 	grep -q 'ongoing' m.html
 	grep -q 'Charts are in the full HTML report' m.html
+	# --compare: one row per point with a value a day earlier, as in the
+	# model; still inline styles only.
+	inc html-mail --compare 1d > c.html
+	inc json --compare 1d > c.json
+	xmllint --noout c.html
+	run grep -Eci '<style|var\(--|<script|<svg|class=' c.html
+	assert_output 0
+	python3 - c.html c.json <<'PY'
+import json, re, sys
+h = open(sys.argv[1], encoding="utf-8").read()
+m = json.load(open(sys.argv[2]))
+for me in m["metrics"]:
+    if "compare" not in me:
+        continue
+    want = sum(1 for v in me["compare"]["previous"] if v is not None)
+    sec = h.split(">" + me["name"] + "</h2>", 1)[1].split("<h2", 1)[0]
+    tab = sec.split(">Against 1d earlier</h3>", 1)[1].split("</table>", 1)[0]
+    assert tab.count("<tr><td") == want, (me["name"], tab.count("<tr><td"), want)
+assert "Change: " in h
+PY
 }
 
 @test "ev-report-incidents: a 3-hour segment drop through the real pipeline is one incident" {
