@@ -243,6 +243,27 @@ ev_report_fmt_summary(struct ev_buf *b, const json_t *a)
 		ev_report_fmt_explain(b, a);
 }
 
+int
+ev_report_fmt_incident_end(struct ev_buf *b, const struct ev_tz *tz,
+    const json_t *inc, int with_sec)
+{
+	if (json_is_true(json_object_get(inc, "ongoing"))) {
+		ev_buf_adds(b, "ongoing");
+		return 1;
+	}
+	ev_report_fmt_timestr(b, tz, ev_report_get_str(inc, "end", ""),
+	    with_sec);
+	return 0;
+}
+
+void
+ev_report_fmt_incident_duration(struct ev_buf *b, const json_t *inc)
+{
+	ev_buf_adds(b, ev_report_get_str(inc, "duration", ""));
+	if (json_is_true(json_object_get(inc, "ongoing")))
+		ev_buf_adds(b, " so far");
+}
+
 void
 ev_report_fmt_title(struct ev_buf *b, const json_t *m)
 {

@@ -819,16 +819,10 @@ incidents(const json_t *m, const json_t *me, size_t mi,
 		    ""), sec);
 		esc_buf(out, &tmp);
 		ev_buf_printf(out, "</td><td class=\"t%s\">", on ? " bad" : "");
-		if (on)
-			ev_buf_adds(&tmp, "ongoing");
-		else
-			ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it,
-			    "end", ""), sec);
+		ev_report_fmt_incident_end(&tmp, tz, it, sec);
 		esc_buf(out, &tmp);
 		ev_buf_adds(out, "</td><td class=\"n\">");
-		ev_buf_adds(&tmp, ev_report_get_str(it, "duration", ""));
-		if (on)
-			ev_buf_adds(&tmp, " so far");
+		ev_report_fmt_incident_duration(&tmp, it);
 		esc_buf(out, &tmp);
 		ev_buf_adds(out, "</td><td>");
 		if (k >= 0)

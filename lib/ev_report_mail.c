@@ -160,15 +160,9 @@ incidents(const json_t *m, const json_t *me, const struct ev_tz *tz,
 		ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it, "start",
 		    ""), sec);
 		cell_buf(out, S_BAD, &tmp);
-		if (on)
-			ev_buf_adds(&tmp, "ongoing");
-		else
-			ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it,
-			    "end", ""), sec);
+		ev_report_fmt_incident_end(&tmp, tz, it, sec);
 		cell_buf(out, on ? S_BAD : S_TDN, &tmp);
-		ev_buf_adds(&tmp, ev_report_get_str(it, "duration", ""));
-		if (on)
-			ev_buf_adds(&tmp, " so far");
+		ev_report_fmt_incident_duration(&tmp, it);
 		cell_buf(out, S_TDN, &tmp);
 		cell(out, "td", S_TD, ev_report_get_str(it, "series", ""));
 		ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it, "peak_at",

@@ -231,9 +231,9 @@ incidents(const json_t *me, const struct ev_tz *tz, ev_us_t step,
 		else
 			timecell(out, tz, ev_report_get_str(it, "end", ""), sec);
 		ev_buf_adds(out, " | ");
-		cell(out, ev_report_get_str(it, "duration", ""));
-		if (on)
-			ev_buf_adds(out, " so far");
+		ev_buf_reset(&b);
+		ev_report_fmt_incident_duration(&b, it);
+		cell(out, b.data ? b.data : "");
 		ev_buf_adds(out, " | ");
 		cell(out, ev_report_get_str(it, "series", ""));
 		ev_buf_adds(out, " | ");

@@ -262,8 +262,6 @@ incidents(const json_t *me, const struct ev_tz *tz, size_t max,
 	grid_add(&g, "deviation");
 	grid_add(&g, "explanation");
 	json_array_foreach(ia, i, it) {
-		int on = json_is_true(json_object_get(it, "ongoing"));
-
 		if (!shown[i])
 			continue;
 		ev_buf_reset(&b);
@@ -271,16 +269,10 @@ incidents(const json_t *me, const struct ev_tz *tz, size_t max,
 		    ""), 0);
 		grid_add(&g, b.data);
 		ev_buf_reset(&b);
-		if (on)
-			ev_buf_adds(&b, "ongoing");
-		else
-			ev_report_fmt_timestr(&b, tz, ev_report_get_str(it,
-			    "end", ""), 0);
+		ev_report_fmt_incident_end(&b, tz, it, 0);
 		grid_add(&g, b.data);
 		ev_buf_reset(&b);
-		ev_buf_adds(&b, ev_report_get_str(it, "duration", ""));
-		if (on)
-			ev_buf_adds(&b, " so far");
+		ev_report_fmt_incident_duration(&b, it);
 		grid_add(&g, b.data);
 		grid_add(&g, ev_report_get_str(it, "series", ""));
 		ev_buf_reset(&b);

@@ -474,16 +474,10 @@ incidents(const json_t *m, const json_t *me, const struct ev_tz *tz,
 		    ""), sec);
 		tbl_set(&t, at, b.data, C_RED);
 		ev_buf_reset(&b);
-		if (on)
-			ev_buf_adds(&b, "ongoing");
-		else
-			ev_report_fmt_timestr(&b, tz, ev_report_get_str(it,
-			    "end", ""), sec);
+		ev_report_fmt_incident_end(&b, tz, it, sec);
 		tbl_set(&t, at + 1, b.data, on ? C_RED : NULL);
 		ev_buf_reset(&b);
-		ev_buf_adds(&b, ev_report_get_str(it, "duration", ""));
-		if (on)
-			ev_buf_adds(&b, " so far");
+		ev_report_fmt_incident_duration(&b, it);
 		tbl_set(&t, at + 2, b.data, NULL);
 		tbl_set(&t, at + 3, ev_report_get_str(it, "series", ""), NULL);
 		ev_buf_reset(&b);
