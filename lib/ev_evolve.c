@@ -1,7 +1,6 @@
 /*
  * ev_evolve.c - structural comparison of two JSON Schemas (see ev_evolve.h).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -9,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -214,26 +212,6 @@ ev_evolve_doc_store(const struct ev_evolve_doc *d)
 
 /* ---- references ---- */
 
-/* New pointer base/key. */
-static char *
-ptr_join(const char *base, const char *key)
-{
-	struct ev_buf b = EV_BUF_INIT;
-
-	ev_buf_adds(&b, base);
-	ev_path_add_segment(&b, key, strlen(key));
-	return ev_buf_detach(&b, NULL);
-}
-
-static char *
-ptr_index(const char *base, size_t i)
-{
-	char num[32];
-
-	snprintf(num, sizeof(num), "%zu", i);
-	return ptr_join(base, num);
-}
-
 /*
  * Keywords whose array values are data, not schemas: no target lies
  * below (a property named "enum" holds an object, which is searched).
@@ -264,7 +242,7 @@ locate(const json_t *s, const json_t *t, const char *ptr, int depth)
 				continue;
 			if (json_is_array(v) && in_list(k, data_keywords))
 				continue;
-			sub = ptr_join(ptr, k);
+			sub = ev_path_join(ptr, k);
 			r = locate(v, t, sub, depth + 1);
 			free(sub);
 			if (r != NULL)
@@ -275,7 +253,7 @@ locate(const json_t *s, const json_t *t, const char *ptr, int depth)
 			char *sub;
 			if (!json_is_object(v) && !json_is_array(v) && v != t)
 				continue;
-			sub = ptr_index(ptr, i);
+			sub = ev_path_join_index(ptr, i);
 			r = locate(v, t, sub, depth + 1);
 			free(sub);
 			if (r != NULL)
@@ -573,7 +551,7 @@ kwside(const struct side *s, const char *k, char **buf)
 
 	*buf = NULL;
 	if (r.s != NULL) {
-		*buf = ptr_join(s->ptr, k);
+		*buf = ev_path_join(s->ptr, k);
 		r.ptr = *buf;
 	}
 	return r;
@@ -1156,7 +1134,7 @@ cmp_required(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		json_t *v = json_array_get(nrq, i);
 		if (orq != NULL && in_array(orq, v))
 			continue;
-		p = ptr_index(np, i);
+		p = ev_path_join_index(np, i);
 		add(c, "required_added", EV_EVOLVE_NARROW, pol,
 		    op ? op : o->ptr, p, 0, "'%s' is now required",
 		    json_string_value(v) ? json_string_value(v) : "?");
@@ -1166,7 +1144,7 @@ cmp_required(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		json_t *v = json_array_get(orq, i);
 		if (nrq != NULL && in_array(nrq, v))
 			continue;
-		p = ptr_index(op, i);
+		p = ev_path_join_index(op, i);
 		add(c, "required_removed", EV_EVOLVE_WIDEN, pol, p,
 		    np ? np : n->ptr, 0, "'%s' is no longer required",
 		    json_string_value(v) ? json_string_value(v) : "?");
@@ -1209,14 +1187,14 @@ cover(const struct side *s, const char *name, char **ptr, const char **how)
 
 	if (no_members(s)) {
 		/* No member at all: closed, whatever else it says. */
-		*ptr = ptr_join(s->ptr, "maxProperties");
+		*ptr = ev_path_join(s->ptr, "maxProperties");
 		*how = "maxProperties";
 		return json_false();
 	}
 	json_object_foreach(pp, k, v) {
 		if (ev_evolve_regex_match(k, name)) {
-			char *a = ptr_join(s->ptr, "patternProperties");
-			*ptr = ptr_join(a, k);
+			char *a = ev_path_join(s->ptr, "patternProperties");
+			*ptr = ev_path_join(a, k);
 			free(a);
 			*how = "patternProperties";
 			return v;
@@ -1224,7 +1202,7 @@ cover(const struct side *s, const char *name, char **ptr, const char **how)
 	}
 	v = kw(s, "additionalProperties");
 	*how = "additionalProperties";
-	*ptr = v != NULL ? ptr_join(s->ptr, "additionalProperties") :
+	*ptr = v != NULL ? ev_path_join(s->ptr, "additionalProperties") :
 	    ev_xstrdup(s->ptr);
 	return v != NULL ? v : json_true();
 }
@@ -1244,7 +1222,7 @@ still_pattern(const struct side *a, const struct side *b, const char *cp)
 	json_object_foreach(pa, k, v) {
 		json_t *w = json_object_get(pb, k);
 		const char *tail = strrchr(cp, '/');
-		char *esc = ptr_join("", k);
+		char *esc = ev_path_join("", k);
 
 		if (tail != NULL && strcmp(tail, esc) == 0 && w != NULL &&
 		    jeq(v, w)) {
@@ -1267,11 +1245,11 @@ cmp_properties(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 	kwside(o, "properties", &opp);
 	kwside(n, "properties", &npp);
 	json_object_foreach(np, k, v) {
-		char *p = ptr_join(npp, k), *cp;
+		char *p = ev_path_join(npp, k), *cp;
 		json_t *cv;
 
 		if (json_object_get(op, k) != NULL) {
-			char *q = ptr_join(opp, k);
+			char *q = ev_path_join(opp, k);
 			os = (struct side){ json_object_get(op, k), o->doc, q };
 			ns = (struct side){ v, n->doc, p };
 			cmp_schema(c, os, ns, "property", pol);
@@ -1318,7 +1296,7 @@ cmp_properties(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 
 		if (json_object_get(np, k) != NULL)
 			continue;
-		p = ptr_join(opp, k);
+		p = ev_path_join(opp, k);
 		cv = cover(n, k, &cp, &how);
 		if (is_false(cv)) {
 			if (!is_false(v))
@@ -1403,10 +1381,10 @@ cmp_patterns(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 	kwside(o, "patternProperties", &opt);
 	kwside(n, "patternProperties", &npt);
 	json_object_foreach(npp, k, v) {
-		char *p = ptr_join(npt, k);
+		char *p = ev_path_join(npt, k);
 		json_t *ov = json_object_get(opp, k);
 		if (ov != NULL) {
-			char *q = ptr_join(opt, k);
+			char *q = ev_path_join(opt, k);
 			cmp_schema(c, (struct side){ ov, o->doc, q },
 			    (struct side){ v, n->doc, p }, "pattern_property",
 			    pol);
@@ -1438,7 +1416,7 @@ cmp_patterns(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 
 		if (json_object_get(npp, k) != NULL)
 			continue;
-		p = ptr_join(opt, k);
+		p = ev_path_join(opt, k);
 		ap = kw(n, "additionalProperties");
 		d = sub_dir(c, (struct side){ v, o->doc, p },
 		    (struct side){ ap ? ap : json_true(), n->doc, n->ptr },
@@ -1470,7 +1448,7 @@ cmp_dependent(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		kwside(n, kws[w], &np);
 		json_object_foreach(nm, k, v) {
 			json_t *ov = json_object_get(om, k);
-			char *p = ptr_join(np, k), *q = op ? ptr_join(op, k) :
+			char *p = ev_path_join(np, k), *q = op ? ev_path_join(op, k) :
 			    NULL;
 			int arr = json_is_array(v);
 
@@ -1510,7 +1488,7 @@ cmp_dependent(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 			char *q;
 			if (json_object_get(nm, k) != NULL)
 				continue;
-			q = ptr_join(op, k);
+			q = ev_path_join(op, k);
 			add(c, json_is_array(v) ? "dependent_required_removed"
 			    : "dependent_schema_removed", EV_EVOLVE_WIDEN, pol,
 			    q, np ? np : n->ptr, 0,
@@ -1578,8 +1556,8 @@ cmp_items(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 	on = json_array_size(ot);
 	nn = json_array_size(nt);
 	for (i = 0; i < on || i < nn; i++) {
-		char *a = i < on ? ptr_index(otp, i) : NULL;
-		char *b = i < nn ? ptr_index(ntp, i) : NULL;
+		char *a = i < on ? ev_path_join_index(otp, i) : NULL;
+		char *b = i < nn ? ev_path_join_index(ntp, i) : NULL;
 		struct side os = i < on ? (struct side){ json_array_get(ot, i),
 		    o->doc, a } : orest;
 		struct side ns = i < nn ? (struct side){ json_array_get(nt, i),
@@ -1757,13 +1735,13 @@ cmp_combinator(struct cmp *c, struct side *o, struct side *n, const char *k,
 	om = ev_xcalloc(on + 1, 1);
 	nmt = ev_xcalloc(nn + 1, 1);
 	for (i = 0; i < on; i++) {
-		char *a = ptr_index(op, i);
+		char *a = ev_path_join_index(op, i);
 		for (j = 0; j < nn; j++) {
 			char *b;
 			int same;
 			if (nmt[j])
 				continue;
-			b = ptr_index(np, j);
+			b = ev_path_join_index(np, j);
 			same = same_schema(c, (struct side){
 			    json_array_get(oa, i), o->doc, a }, (struct side){
 			    json_array_get(na, j), n->doc, b });
@@ -1787,8 +1765,8 @@ cmp_combinator(struct cmp *c, struct side *o, struct side *n, const char *k,
 				continue;
 			while (nmt[j])
 				j++;
-			a = ptr_index(op, i);
-			b = ptr_index(np, j);
+			a = ev_path_join_index(op, i);
+			b = ev_path_join_index(np, j);
 			cmp_schema(c, (struct side){ json_array_get(oa, i),
 			    o->doc, a }, (struct side){ json_array_get(na, j),
 			    n->doc, b }, "member", mpol);
@@ -1801,7 +1779,7 @@ cmp_combinator(struct cmp *c, struct side *o, struct side *n, const char *k,
 			char *b;
 			if (nmt[j])
 				continue;
-			b = ptr_index(np, j);
+			b = ev_path_join_index(np, j);
 			snprintf(kind, sizeof(kind), "%s_member_added", k);
 			add(c, kind, add_dir, pol, op, b, 0, "a %s member was "
 			    "added", k);
@@ -1811,7 +1789,7 @@ cmp_combinator(struct cmp *c, struct side *o, struct side *n, const char *k,
 			char *a;
 			if (om[i])
 				continue;
-			a = ptr_index(op, i);
+			a = ev_path_join_index(op, i);
 			snprintf(kind, sizeof(kind), "%s_member_removed", k);
 			add(c, kind, rm_dir, pol, a, np, 0, "a %s member was "
 			    "removed", k);
@@ -1856,8 +1834,8 @@ cmp_unknown(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		    is_draft4_id(o, k))
 			continue;
 		if (nv == NULL || !jeq(v, nv)) {
-			char *a = ptr_join(o->ptr, k);
-			char *b = nv ? ptr_join(n->ptr, k) : NULL;
+			char *a = ev_path_join(o->ptr, k);
+			char *b = nv ? ev_path_join(n->ptr, k) : NULL;
 			add(c, "unknown_keyword_changed", EV_EVOLVE_NONE, pol,
 			    a, b ? b : n->ptr, 0, "unknown keyword '%s' "
 			    "changed (validators ignore it)", k);
@@ -1870,7 +1848,7 @@ cmp_unknown(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		    is_draft4_id(n, k) || json_object_get(o->s, k) != NULL)
 			continue;
 		{
-			char *b = ptr_join(n->ptr, k);
+			char *b = ev_path_join(n->ptr, k);
 			add(c, "unknown_keyword_changed", EV_EVOLVE_NONE, pol,
 			    o->ptr, b, 0, "unknown keyword '%s' added "
 			    "(validators ignore it)", k);
@@ -1981,8 +1959,8 @@ cmp_siblingref(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 
 	if (!json_is_string(a) && !json_is_string(b))
 		return;
-	pa = json_is_string(a) ? ptr_join(o->ptr, "$ref") : NULL;
-	pb = json_is_string(b) ? ptr_join(n->ptr, "$ref") : NULL;
+	pa = json_is_string(a) ? ev_path_join(o->ptr, "$ref") : NULL;
+	pb = json_is_string(b) ? ev_path_join(n->ptr, "$ref") : NULL;
 	if (pa == NULL || pb == NULL) {
 		add(c, pa ? "ref_removed" : "ref_added", EV_EVOLVE_BOTH, pol,
 		    pa ? pa : o->ptr, pb ? pb : n->ptr, 0,
@@ -2300,92 +2278,65 @@ cmp_event(const void *a, const void *b)
 	    ((const struct ev_evolve_event *)b)->name);
 }
 
-static char *
-path_join(const char *a, const char *b)
-{
-	size_t n = strlen(a) + strlen(b) + 2;
-	char *r = ev_xmalloc(n);
+struct scan {
+	struct ev_evolve_registry	*r;
+	json_t				*stray;
+};
 
-	snprintf(r, n, "%s/%s", a, b);
-	return r;
-}
-
+/* An ev_registry_scan visitor: versions by event, the rest as strays. */
 static int
-is_dir(const char *p)
+scan_file(const struct ev_registry_file *f, void *arg, char *err,
+    size_t errlen)
 {
-	struct stat st;
+	struct scan *sc = arg;
+	struct ev_evolve_registry *r = sc->r;
+	struct ev_evolve_event *ev;
+	size_t i;
 
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* Scan dir/rel for versions; recurse into sub-folders (keys hold '/'). */
-static void
-scan_dir(const char *root, const char *rel, struct ev_evolve_registry *r,
-    json_t *stray)
-{
-	char *dir = rel[0] ? path_join(root, rel) : ev_xstrdup(root);
-	struct ev_evolve_event ev = { NULL, NULL, 0 };
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (d == NULL) {
-		free(dir);
-		return;
+	(void)err;
+	(void)errlen;
+	if (!f->versioned) {
+		if (sc->stray != NULL)
+			json_array_append_new(sc->stray, json_string(f->path));
+		return 0;
 	}
-	while ((de = readdir(d)) != NULL) {
-		size_t n = strlen(de->d_name);
-		struct ev_schemaver v;
-		char *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		f = path_join(dir, de->d_name);
-		if (is_dir(f)) {
-			char *sub = rel[0] ? path_join(rel, de->d_name) :
-			    ev_xstrdup(de->d_name);
-			scan_dir(root, sub, r, stray);
-			free(sub);
-			free(f);
-			continue;
-		}
-		if (rel[0] == '\0' || n <= 5 ||
-		    strcmp(de->d_name + n - 5, ".json") != 0 ||
-		    ev_schemaver_read(de->d_name, n - 5, &v) != 0) {
-			if (stray != NULL)
-				json_array_append_new(stray, json_string(f));
-			free(f);
-			continue;
-		}
-		ev.v = ev_xreallocarray(ev.v, ev.n + 1, sizeof(*ev.v));
-		ev.v[ev.n].ver = v;
-		ev.v[ev.n++].path = f;
+	for (i = r->n; i > 0 && strcmp(r->ev[i - 1].name, f->key) != 0; i--)
+		;
+	if (i == 0) {
+		r->ev = ev_xreallocarray(r->ev, r->n + 1, sizeof(*r->ev));
+		r->ev[r->n] = (struct ev_evolve_event){ ev_xstrdup(f->key),
+		    NULL, 0 };
+		i = ++r->n;
 	}
-	closedir(d);
-	free(dir);
-	if (ev.n == 0) {
-		free(ev.v);
-		return;
-	}
-	qsort(ev.v, ev.n, sizeof(*ev.v), cmp_version);
-	ev.name = ev_xstrdup(rel);
-	r->ev = ev_xreallocarray(r->ev, r->n + 1, sizeof(*r->ev));
-	r->ev[r->n++] = ev;
+	ev = &r->ev[i - 1];
+	ev->v = ev_xreallocarray(ev->v, ev->n + 1, sizeof(*ev->v));
+	ev->v[ev->n].ver = f->ver;
+	ev->v[ev->n++].path = ev_xstrdup(f->path);
+	return 0;
 }
 
 int
 ev_evolve_registry_scan(const char *dir, struct ev_evolve_registry *r,
     json_t **stray, char *err, size_t errsize)
 {
+	struct scan sc = { r, NULL };
+	size_t i;
+
 	memset(r, 0, sizeof(*r));
-	if (!is_dir(dir)) {
-		snprintf(err, errsize, "cannot open folder '%s': %s", dir,
-		    errno ? strerror(errno) : "not a folder");
+	if (stray != NULL)
+		*stray = sc.stray = json_array();
+	r->root = ev_xstrdup(dir);
+	if (ev_registry_scan(dir, scan_file, &sc, err, errsize) != 0) {
+		ev_evolve_registry_free(r);
+		if (stray != NULL) {
+			json_decref(*stray);
+			*stray = NULL;
+		}
 		return -1;
 	}
-	if (stray != NULL)
-		*stray = json_array();
-	r->root = ev_xstrdup(dir);
-	scan_dir(dir, "", r, stray != NULL ? *stray : NULL);
+	for (i = 0; i < r->n; i++)
+		qsort(r->ev[i].v, r->ev[i].n, sizeof(*r->ev[i].v),
+		    cmp_version);
 	if (r->n > 0)
 		qsort(r->ev, r->n, sizeof(*r->ev), cmp_event);
 	return 0;

@@ -62,25 +62,6 @@ in_list(const char *k, const char **list)
 	return 0;
 }
 
-static char *
-join(const char *base, const char *key)
-{
-	struct ev_buf b = EV_BUF_INIT;
-
-	ev_buf_adds(&b, base);
-	ev_path_add_segment(&b, key, strlen(key));
-	return ev_buf_detach(&b, NULL);
-}
-
-static char *
-join_index(const char *base, size_t i)
-{
-	char num[32];
-
-	snprintf(num, sizeof(num), "%zu", i);
-	return join(base, num);
-}
-
 void
 ev_lint_add(struct ev_lint_report *rep, int error, const char *file,
     const char *rule, const char *ptr, const char *fmt, ...)
@@ -289,7 +270,7 @@ check_required(struct walk *w, json_t *s, const char *ptr)
 
 		if (name == NULL)
 			continue;
-		p = join_index(ptr, i);
+		p = ev_path_join_index(ptr, i);
 		pv = json_object_get(props, name);
 		if (json_is_false(pv))
 			ev_lint_add(w->rep, 1, w->file, "unsatisfiable", p,
@@ -334,7 +315,7 @@ walk_schema(struct walk *w, json_t *s, const char *ptr, int is_property)
 		return;
 	}
 	json_object_foreach(s, k, v) {
-		char *p = join(ptr, k);
+		char *p = ev_path_join(ptr, k);
 		int known = in_list(k, one_schema) || in_list(k, map_schema) ||
 		    in_list(k, list_schema) || in_list(k, nonneg_int) ||
 		    in_list(k, numbers) || in_list(k, strings) ||
@@ -366,7 +347,7 @@ walk_schema(struct walk *w, json_t *s, const char *ptr, int is_property)
 			const char *k2;
 			json_t *v2;
 			json_object_foreach(v, k2, v2) {
-				char *q = join(p, k2);
+				char *q = ev_path_join(p, k2);
 				if (strcmp(k, "patternProperties") == 0 &&
 				    !regex_ok(k2))
 					ev_lint_add(w->rep, 1, w->file,
@@ -380,7 +361,7 @@ walk_schema(struct walk *w, json_t *s, const char *ptr, int is_property)
 		    == 0 && json_is_array(v))) && json_is_array(v)) {
 			json_t *v2;
 			json_array_foreach(v, i, v2) {
-				char *q = join_index(p, i);
+				char *q = ev_path_join_index(p, i);
 				walk_schema(w, v2, q, 0);
 				free(q);
 			}
@@ -391,7 +372,7 @@ walk_schema(struct walk *w, json_t *s, const char *ptr, int is_property)
 			json_t *v2;
 			json_object_foreach(v, k2, v2) {
 				if (!json_is_array(v2)) {
-					char *q = join(p, k2);
+					char *q = ev_path_join(p, k2);
 					walk_schema(w, v2, q, 0);
 					free(q);
 				}
@@ -402,7 +383,7 @@ walk_schema(struct walk *w, json_t *s, const char *ptr, int is_property)
 	check_bounds(w, s, ptr);
 	check_values(w, s, ptr);
 	{
-		char *rp = join(ptr, "required");
+		char *rp = ev_path_join(ptr, "required");
 		check_required(w, s, rp);
 		free(rp);
 	}
@@ -498,7 +479,7 @@ dscan_object(struct dscan *d, const char *ptr)
 				rc = -1;
 				break;
 			}
-			sub = join(ptr, key);
+			sub = ev_path_join(ptr, key);
 			free(key);
 			rc = dscan_value(d, sub);
 			free(sub);
@@ -513,7 +494,7 @@ dscan_object(struct dscan *d, const char *ptr)
 		}
 	json_object_foreach(seen, k, v) {
 		if (json_integer_value(v) > 1) {
-			char *sub = join(ptr, k);
+			char *sub = ev_path_join(ptr, k);
 			ev_lint_add(d->w->rep, 0, d->w->file, "duplicate-key",
 			    sub, "key '%s' appears %lld times in one object; "
 			    "the last value is used", k,
@@ -543,7 +524,7 @@ dscan_value(struct dscan *d, const char *ptr)
 			d->p++;
 		else
 			for (i = 0;; i++) {
-				char *sub = join_index(ptr, i);
+				char *sub = ev_path_join_index(ptr, i);
 				rc = dscan_value(d, sub);
 				free(sub);
 				dscan_ws(d);

@@ -46,28 +46,31 @@ add_seg(struct ev_path *p, const char *s, size_t n, int pointer)
 	sg->index = seg_index(k, j);
 }
 
-struct ev_path *
-ev_path_compile(const char *spec, const char **errstr)
+/* Compile n bytes of spec (which may hold NUL bytes when decoded). */
+static struct ev_path *
+compile(const char *spec, size_t n, const char **errstr)
 {
 	struct ev_path *p;
-	const char *s, *e;
+	const char *s, *e, *end = spec + n;
 	int pointer;
 	char sep;
 
 	*errstr = NULL;
-	if (spec == NULL || *spec == '\0') {
+	if (n == 0) {
 		*errstr = "empty path";
 		return NULL;
 	}
 	p = ev_xcalloc(1, sizeof *p);
-	p->spec = ev_xstrdup(spec);
+	p->spec = ev_xmalloc(n + 1);
+	memcpy(p->spec, spec, n);
+	p->spec[n] = '\0';
 	pointer = spec[0] == '/';
 	sep = pointer ? '/' : '.';
 	s = pointer ? spec + 1 : spec;
 	for (;;) {
-		e = strchr(s, sep);
+		e = memchr(s, sep, (size_t)(end - s));
 		if (e == NULL)
-			e = s + strlen(s);
+			e = end;
 		if (e == s && !pointer) {
 			*errstr = "empty segment in dotted path";
 			ev_path_free(p);
@@ -85,10 +88,63 @@ ev_path_compile(const char *spec, const char **errstr)
 				}
 		}
 		add_seg(p, s, (size_t)(e - s), pointer);
-		if (*e == '\0')
+		if (e == end)
 			break;
 		s = e + 1;
 	}
+	return p;
+}
+
+struct ev_path *
+ev_path_compile(const char *spec, const char **errstr)
+{
+	return compile(spec, spec != NULL ? strlen(spec) : 0, errstr);
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *
+ev_path_pct_decode(const char *s, size_t *len)
+{
+	struct ev_buf b = EV_BUF_INIT;
+	int hi, lo;
+
+	for (; *s != '\0'; s++) {
+		/* pct-encoded = "%" HEXDIG HEXDIG: no sign, no space. */
+		if (*s == '%' && (hi = hexval(s[1])) >= 0 &&
+		    (lo = hexval(s[2])) >= 0) {
+			ev_buf_addc(&b, (char)(hi << 4 | lo));
+			s += 2;
+		} else
+			ev_buf_addc(&b, *s);
+	}
+	return ev_buf_detach(&b, len);
+}
+
+struct ev_path *
+ev_path_fragment(const char *frag, const char **errstr)
+{
+	struct ev_path *p;
+	size_t n;
+	char *d = ev_path_pct_decode(frag, &n);
+
+	if (d[0] != '/') {
+		*errstr = "a JSON Pointer fragment begins with '/'";
+		free(d);
+		return NULL;
+	}
+	p = compile(d, n, errstr);
+	free(d);
 	return p;
 }
 
@@ -203,6 +259,46 @@ ev_path_add_segment(struct ev_buf *buf, const char *seg, size_t len)
 		else
 			ev_buf_addc(buf, seg[i]);
 	}
+}
+
+void
+ev_path_push(struct ev_buf *buf, const char *seg)
+{
+	ev_path_add_segment(buf, seg, strlen(seg));
+}
+
+void
+ev_path_push_index(struct ev_buf *buf, size_t i)
+{
+	ev_buf_printf(buf, "/%zu", i);
+}
+
+void
+ev_path_pop(struct ev_buf *buf, size_t len)
+{
+	buf->len = len;
+	if (buf->data != NULL)
+		buf->data[len] = '\0';
+}
+
+char *
+ev_path_join(const char *base, const char *key)
+{
+	struct ev_buf b = EV_BUF_INIT;
+
+	ev_buf_adds(&b, base);
+	ev_path_push(&b, key);
+	return ev_buf_detach(&b, NULL);
+}
+
+char *
+ev_path_join_index(const char *base, size_t i)
+{
+	struct ev_buf b = EV_BUF_INIT;
+
+	ev_buf_adds(&b, base);
+	ev_path_push_index(&b, i);
+	return ev_buf_detach(&b, NULL);
 }
 
 void

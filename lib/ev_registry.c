@@ -1,14 +1,12 @@
 /* ev_registry.c - versioned schemas in a folder, looked up per event. */
-#include <dirent.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "ev_buf.h"
 #include "ev_common.h"
+#include "ev_dir.h"
 #include "ev_registry.h"
 #include "ev_schemaver.h"
 
@@ -112,48 +110,54 @@ add_file(struct ev_registry *r, const char *path, const char *key,
 	return 0;
 }
 
+struct scan {
+	int	(*visit)(const struct ev_registry_file *, void *, char *,
+		    size_t);
+	void	*arg;
+};
+
+/* An ev_dir_walk visitor: split rel into key and name, read the version. */
 static int
-walk(struct ev_registry *r, const char *dir, const char *key, char *err,
+scan_file(const char *path, const char *rel, void *arg, char *err,
     size_t errlen)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int rc = 0;
+	struct scan *sc = arg;
+	struct ev_registry_file f;
+	const char *name = strrchr(rel, '/');
+	char *key = ev_xstrndup(rel, name != NULL ? (size_t)(name - rel) : 0);
+	size_t n;
+	int rc;
 
-	if (d == NULL) {
-		snprintf(err, errlen, "cannot open registry folder '%s': %s",
-		    dir, strerror(errno));
-		return -1;
-	}
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		struct ev_buf p = EV_BUF_INIT, k = EV_BUF_INIT;
-		struct stat st;
-		size_t n = strlen(de->d_name);
-		struct ev_schemaver ver;
-
-		if (de->d_name[0] == '.')
-			continue;
-		ev_buf_printf(&p, "%s/%s", dir, de->d_name);
-		if (stat(p.data, &st) != 0) {
-			ev_buf_free(&p);
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			if (*key)
-				ev_buf_printf(&k, "%s/%s", key, de->d_name);
-			else
-				ev_buf_adds(&k, de->d_name);
-			rc = walk(r, p.data, k.data, err, errlen);
-		} else if (*key && n > 5 &&
-		    strcmp(de->d_name + n - 5, ".json") == 0 &&
-		    ev_schemaver_read(de->d_name, n - 5, &ver) == 0) {
-			rc = add_file(r, p.data, key, &ver, err, errlen);
-		}
-		ev_buf_free(&p);
-		ev_buf_free(&k);
-	}
-	closedir(d);
+	name = name != NULL ? name + 1 : rel;
+	n = strlen(name);
+	f.path = path;
+	f.key = key;
+	f.versioned = *key && n > 5 && strcmp(name + n - 5, ".json") == 0 &&
+	    ev_schemaver_read(name, n - 5, &f.ver) == 0;
+	rc = sc->visit(&f, sc->arg, err, errlen);
+	free(key);
 	return rc;
+}
+
+int
+ev_registry_scan(const char *dir,
+    int (*visit)(const struct ev_registry_file *f, void *arg, char *err,
+    size_t errlen),
+    void *arg, char *err, size_t errlen)
+{
+	struct scan sc = { visit, arg };
+
+	return ev_dir_walk(dir, "registry folder", scan_file, &sc, err,
+	    errlen);
+}
+
+static int
+load_file(const struct ev_registry_file *f, void *arg, char *err,
+    size_t errlen)
+{
+	if (!f->versioned)
+		return 0;
+	return add_file(arg, f->path, f->key, &f->ver, err, errlen);
 }
 
 /*
@@ -222,7 +226,7 @@ ev_registry_load(const char *dir, struct ev_schema_set *meta,
 	size_t i;
 
 	r->set = ev_schema_set_new(meta, draft);
-	if (walk(r, dir, "", err, errlen) != 0 ||
+	if (ev_registry_scan(dir, load_file, r, err, errlen) != 0 ||
 	    finish(r, err, errlen) != 0) {
 		ev_registry_free(r);
 		return NULL;

@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 #include "ev_schema.h"
+#include "ev_schemaver.h"
 
 enum ev_registry_res {
 	EV_REG_OK,
@@ -67,6 +68,25 @@ const struct ev_schema *ev_registry_find_iglu(const struct ev_registry *r,
  * real path), which relative references resolve against.  New string.
  */
 char	*ev_registry_file_uri(const char *path);
+/* One file of a registry folder, as ev_registry_scan meets it. */
+struct ev_registry_file {
+	const char		*path;	/* DIR/<key>/<name> */
+	const char		*key;	/* the folders below DIR; "" at the top */
+	int			 versioned;	/* <key>/<M-R-A>.json: ver */
+	struct ev_schemaver	 ver;
+};
+/*
+ * The one walk over a registry folder, shared by ev-validate (through
+ * ev_registry_load) and ev-schema: visit is called for every file below
+ * dir (ev_dir_walk's order, names beginning with '.' skipped), versioned
+ * or not, so a caller may list the strays.  A sub-folder or entry that
+ * cannot be opened ends the scan with an error in err, as does visit's
+ * non-zero return.  Returns 0, or non-zero with err filled.
+ */
+int	ev_registry_scan(const char *dir,
+	    int (*visit)(const struct ev_registry_file *f, void *arg,
+	    char *err, size_t errlen),
+	    void *arg, char *err, size_t errlen);
 /* Read a JSON file, keeping integers beyond 64 bits as reals.  New ref. */
 json_t	*ev_registry_read_json(const char *path, char *err, size_t errlen);
 

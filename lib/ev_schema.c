@@ -3,8 +3,6 @@
  * internal form of ev_schema_int.h, base-URI bookkeeping and reference
  * resolution.  Validation lives in ev_schema_eval.c.
  */
-#include <dirent.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +11,7 @@
 
 #include "ev_buf.h"
 #include "ev_common.h"
+#include "ev_dir.h"
 #include "ev_jset.h"
 #include "ev_path.h"
 #include "ev_schema.h"
@@ -499,26 +498,6 @@ cfail(struct cctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void
-ptr_push(struct ev_buf *b, const char *seg)
-{
-	ev_path_add_segment(b, seg, strlen(seg));
-}
-
-static void
-ptr_push_idx(struct ev_buf *b, size_t i)
-{
-	ev_buf_printf(b, "/%zu", i);
-}
-
-static void
-ptr_pop(struct ev_buf *b, size_t len)
-{
-	b->len = len;
-	if (b->data)
-		b->data[len] = '\0';
-}
-
 static int
 draft_of_uri(const char *u)
 {
@@ -590,9 +569,9 @@ sub(struct cctx *c, struct ev_sn *n, const json_t *j, const char *kw)
 	size_t mark = c->ptr.len;
 	struct ev_sn *r;
 
-	ptr_push(&c->ptr, kw);
+	ev_path_push(&c->ptr, kw);
 	r = compile(c, j, n->base, n->draft, n->vocab, n->resource);
-	ptr_pop(&c->ptr, mark);
+	ev_path_pop(&c->ptr, mark);
 	return r;
 }
 
@@ -603,13 +582,13 @@ sub2(struct cctx *c, struct ev_sn *n, const json_t *j, const char *kw,
 	size_t mark = c->ptr.len;
 	struct ev_sn *r;
 
-	ptr_push(&c->ptr, kw);
+	ev_path_push(&c->ptr, kw);
 	if (key)
-		ptr_push(&c->ptr, key);
+		ev_path_push(&c->ptr, key);
 	else
-		ptr_push_idx(&c->ptr, idx);
+		ev_path_push_index(&c->ptr, idx);
 	r = compile(c, j, n->base, n->draft, n->vocab, n->resource);
-	ptr_pop(&c->ptr, mark);
+	ev_path_pop(&c->ptr, mark);
 	return r;
 }
 
@@ -987,7 +966,7 @@ compile(struct cctx *c, const json_t *j, const char *base, int draft,
 		uri_put(c->set, nb, n);
 		/* Pointers restart at a new resource. */
 		ev_buf_add(&saved, c->ptr.data ? c->ptr.data : "", c->ptr.len);
-		ptr_pop(&c->ptr, 0);
+		ev_path_pop(&c->ptr, 0);
 	} else {
 		n->base = ev_xstrdup(base);
 		n->resource = resource;
@@ -1028,11 +1007,11 @@ compile(struct cctx *c, const json_t *j, const char *base, int draft,
 	}
 	compile_keywords(c, n);
 	if (saved.data || n->is_resource) {
-		ptr_pop(&c->ptr, 0);
+		ev_path_pop(&c->ptr, 0);
 		ev_buf_add(&c->ptr, saved.data ? saved.data : "", saved.len);
 	}
 	ev_buf_free(&saved);
-	ptr_pop(&c->ptr, mark);
+	ev_path_pop(&c->ptr, mark);
 	return n;
 }
 
@@ -1075,35 +1054,14 @@ ev_schema_set_add(struct ev_schema_set *set, json_t *doc, const char *uri,
 
 /* ---- resolving references ---- */
 
-static char *
-pct_decode(const char *s)
-{
-	struct ev_buf b = EV_BUF_INIT;
-
-	for (; *s; s++) {
-		if (*s == '%' && s[1] && s[2]) {
-			char h[3] = { s[1], s[2], 0 };
-			char *e;
-			long x = strtol(h, &e, 16);
-			if (*e == '\0') {
-				ev_buf_addc(&b, (char)x);
-				s += 2;
-				continue;
-			}
-		}
-		ev_buf_addc(&b, *s);
-	}
-	if (b.data == NULL)
-		ev_buf_adds(&b, "");
-	return ev_buf_detach(&b, NULL);
-}
-
 static struct ev_sn *
 lookup(struct ev_schema_set *set, const char *uri)
 {
 	const char *h = strchr(uri, '#');
 	struct ev_sn *r, *n;
-	char *doc, *frag, *p, *seg;
+	struct ev_path *frag;
+	const char *es;
+	char *doc;
 	const json_t *j;
 	struct cctx c;
 
@@ -1120,53 +1078,21 @@ lookup(struct ev_schema_set *set, const char *uri)
 	free(doc);
 	if (r == NULL)
 		return NULL;
-	frag = pct_decode(h + 1);
-	j = r->src;
-	for (p = frag + 1, seg = p;; p++) {
-		if (*p == '/' || *p == '\0') {
-			char end = *p;
-			struct ev_buf key = EV_BUF_INIT;
-			char *q;
-			for (q = seg; q < p; q++) {
-				if (*q == '~' && q + 1 < p && q[1] == '0')
-					ev_buf_addc(&key, '~'), q++;
-				else if (*q == '~' && q + 1 < p && q[1] == '1')
-					ev_buf_addc(&key, '/'), q++;
-				else
-					ev_buf_addc(&key, *q);
-			}
-			if (key.data == NULL)
-				ev_buf_adds(&key, "");
-			if (json_is_object(j))
-				j = json_object_get(j, key.data);
-			else if (json_is_array(j)) {
-				const char *es;
-				long long i = ev_strtonum(key.data, 0,
-				    1000000000, &es);
-				j = es ? NULL : json_array_get(j, (size_t)i);
-			} else
-				j = NULL;
-			ev_buf_free(&key);
-			if (j == NULL || end == '\0')
-				break;
-			seg = p + 1;
-		}
-	}
-	if (j == NULL) {
-		free(frag);
+	/* RFC 6901 section 6: decoded, then read as a JSON Pointer. */
+	if ((frag = ev_path_fragment(h + 1, &es)) == NULL)
 		return NULL;
-	}
-	if ((n = pm_get(r->set, j)) != NULL) {
-		free(frag);
-		return n;
+	j = ev_path_get(frag, r->src);
+	if (j == NULL || (n = pm_get(r->set, j)) != NULL) {
+		ev_path_free(frag);
+		return j != NULL ? n : NULL;
 	}
 	/* A location no keyword compiled: compile it now. */
 	memset(&c, 0, sizeof(c));
 	c.set = r->set;
-	ev_buf_adds(&c.ptr, frag);
+	ev_buf_adds(&c.ptr, frag->spec);
 	n = compile(&c, j, r->base, r->draft, r->vocab, r->resource);
 	ev_buf_free(&c.ptr);
-	free(frag);
+	ev_path_free(frag);
 	return n;
 }
 
@@ -1286,54 +1212,45 @@ ev_schema_draft_of(const struct ev_schema *s)
 	return (enum ev_schema_draft)((const struct ev_sn *)s)->draft;
 }
 
+struct meta_walk {
+	struct ev_schema_set	*set;
+	const char		*uriprefix;
+};
+
+/* An ev_dir_walk visitor: DIR/a/b.json is registered as PREFIX/a/b. */
+static int
+add_meta(const char *path, const char *rel, void *arg, char *err,
+    size_t errlen)
+{
+	struct meta_walk *m = arg;
+	struct ev_buf uri = EV_BUF_INIT;
+	size_t n = strlen(rel);
+	json_error_t je;
+	json_t *doc;
+	int rc = 0;
+
+	if (n <= 5 || strcmp(rel + n - 5, ".json") != 0)
+		return 0;
+	if ((doc = json_load_file(path, 0, &je)) == NULL) {
+		snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
+		return -1;
+	}
+	ev_buf_printf(&uri, "%s/%.*s", m->uriprefix, (int)(n - 5), rel);
+	if (ev_schema_set_add(m->set, doc, uri.data, err, errlen) == NULL)
+		rc = -1;
+	json_decref(doc);
+	ev_buf_free(&uri);
+	return rc;
+}
+
 static int
 add_dir(struct ev_schema_set *set, const char *dir, const char *uriprefix,
     char *err, size_t errlen)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int rc = 0;
+	struct meta_walk m = { set, uriprefix };
 
-	if (d == NULL) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	while (rc == 0 && (e = readdir(d)) != NULL) {
-		struct ev_buf path = EV_BUF_INIT, uri = EV_BUF_INIT;
-		size_t n = strlen(e->d_name);
-		if (e->d_name[0] == '.')
-			continue;
-		ev_buf_printf(&path, "%s/%s", dir, e->d_name);
-		if (n > 5 && strcmp(e->d_name + n - 5, ".json") == 0) {
-			json_error_t je;
-			json_t *doc = json_load_file(path.data, 0, &je);
-			if (doc == NULL) {
-				snprintf(err, errlen, "%s:%d: %s", path.data,
-				    je.line, je.text);
-				rc = -1;
-			} else {
-				ev_buf_printf(&uri, "%s/%.*s", uriprefix,
-				    (int)(n - 5), e->d_name);
-				if (ev_schema_set_add(set, doc, uri.data, err,
-				    errlen) == NULL)
-					rc = -1;
-				json_decref(doc);
-			}
-		} else if (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) {
-			DIR *sd = opendir(path.data);
-			if (sd) {
-				closedir(sd);
-				ev_buf_printf(&uri, "%s/%s", uriprefix,
-				    e->d_name);
-				rc = add_dir(set, path.data, uri.data, err,
-				    errlen);
-			}
-		}
-		ev_buf_free(&path);
-		ev_buf_free(&uri);
-	}
-	closedir(d);
-	return rc;
+	return ev_dir_walk(dir, "meta-schema folder", add_meta, &m, err,
+	    errlen);
 }
 
 int

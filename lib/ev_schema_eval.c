@@ -329,21 +329,6 @@ errs_mark(const struct vc *v)
 	return v->collect ? json_array_size(v->errors) : 0;
 }
 
-static void
-seg_push(struct ev_buf *b, const char *seg)
-{
-	if (b)
-		ev_path_add_segment(b, seg, strlen(seg));
-}
-
-static void
-seg_pop(struct ev_buf *b, size_t len)
-{
-	b->len = len;
-	if (b->data)
-		b->data[len] = '\0';
-}
-
 /* An error located at a member or item below the current instance. */
 static void
 err_below(struct vc *v, const struct ev_sn *n, const char *kw,
@@ -354,14 +339,14 @@ err_below(struct vc *v, const struct ev_sn *n, const char *kw,
 	if (!v->collect)
 		return;
 	if (ikey)
-		seg_push(&v->ip, ikey);
+		ev_path_push(&v->ip, ikey);
 	else
 		ev_buf_printf(&v->ip, "/%ld", iidx);
 	if (ikey)
 		err_add(v, n, kw, "property \"%s\" is not allowed", ikey);
 	else
 		err_add(v, n, kw, "item %ld is not allowed", iidx);
-	seg_pop(&v->ip, im);
+	ev_path_pop(&v->ip, im);
 }
 
 /* The limit a PCRE2 match error code stands for, in words. */
@@ -416,13 +401,13 @@ limit_hit(struct vc *v, const struct ev_sn *n, const char *kw,
 	ev_buf_add(&k, v->kp.data ? v->kp.data : "", v->kp.len);
 	ev_buf_adds(&a, n->abs);
 	if (v->track) {
-		seg_push(&k, kw);
+		ev_path_push(&k, kw);
 		if (strcmp(kw, "pattern") != 0)
-			seg_push(&k, src);
+			ev_path_push(&k, src);
 	}
-	seg_push(&a, kw);
+	ev_path_push(&a, kw);
 	if (strcmp(kw, "pattern") != 0)
-		seg_push(&a, src);
+		ev_path_push(&a, src);
 	v->ctx->limit = json_pack("{s:s%,s:s%,s:s,s:s%}",
 	    "instance", v->ip.data ? v->ip.data : "", v->ip.len,
 	    "keyword", k.data ? k.data : "", k.len,
@@ -447,13 +432,13 @@ v_inplace(struct vc *v, const struct ev_sn *n, const char *kw, long idx,
 	int ok;
 
 	if (v->track) {
-		seg_push(&v->kp, kw);
+		ev_path_push(&v->kp, kw);
 		if (idx >= 0)
 			ev_buf_printf(&v->kp, "/%ld", idx);
 	}
 	ok = v_node(v, n, inst, ann, sc);
 	if (v->track)
-		seg_pop(&v->kp, km);
+		ev_path_pop(&v->kp, km);
 	return ok;
 }
 
@@ -467,18 +452,18 @@ v_child(struct vc *v, const struct ev_sn *n, const char *kw,
 	int ok;
 
 	if (v->track) {
-		seg_push(&v->kp, kw);
+		ev_path_push(&v->kp, kw);
 		if (kwkey)
-			seg_push(&v->kp, kwkey);
+			ev_path_push(&v->kp, kwkey);
 		if (ikey)
-			seg_push(&v->ip, ikey);
+			ev_path_push(&v->ip, ikey);
 		else
 			ev_buf_printf(&v->ip, "/%ld", iidx);
 	}
 	ok = v_node(v, n, inst, NULL, sc);
 	if (v->track) {
-		seg_pop(&v->kp, km);
-		seg_pop(&v->ip, im);
+		ev_path_pop(&v->kp, km);
+		ev_path_pop(&v->ip, im);
 	}
 	return ok;
 }
@@ -496,7 +481,7 @@ v_quiet(struct vc *v, const struct ev_sn *n, const char *kw, long iidx,
 	int saved = v->collect, ok;
 
 	if (v->track) {
-		seg_push(&v->kp, kw);
+		ev_path_push(&v->kp, kw);
 		if (iidx >= 0)
 			ev_buf_printf(&v->ip, "/%ld", iidx);
 	}
@@ -504,8 +489,8 @@ v_quiet(struct vc *v, const struct ev_sn *n, const char *kw, long iidx,
 	ok = v_node(v, n, inst, ann, sc);
 	v->collect = saved;
 	if (v->track) {
-		seg_pop(&v->kp, km);
-		seg_pop(&v->ip, im);
+		ev_path_pop(&v->kp, km);
+		ev_path_pop(&v->ip, im);
 	}
 	return ok;
 }
@@ -596,12 +581,12 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 			size_t km = v->kp.len;
 			int r;
 			if (v->track) {
-				seg_push(&v->kp, n->dep_schemas[j].kw);
-				seg_push(&v->kp, n->dep_schemas[j].name);
+				ev_path_push(&v->kp, n->dep_schemas[j].kw);
+				ev_path_push(&v->kp, n->dep_schemas[j].name);
 			}
 			r = v_node(v, n->dep_schemas[j].node, inst, ann, sc);
 			if (v->track)
-				seg_pop(&v->kp, km);
+				ev_path_pop(&v->kp, km);
 			if (!r)
 				FAIL();
 		}
@@ -647,12 +632,12 @@ v_object(struct vc *v, const struct ev_sn *n, const json_t *inst,
 					/* Located at the member named. */
 					size_t im = v->ip.len;
 					if (v->track)
-						seg_push(&v->ip, k);
+						ev_path_push(&v->ip, k);
 					limit_hit(v, n, "patternProperties",
 					    n->pprops[j].src, "a property name",
 					    strlen(k), m);
 					if (v->track)
-						seg_pop(&v->ip, im);
+						ev_path_pop(&v->ip, im);
 					ok = 0;
 					goto done;
 				}
@@ -755,12 +740,12 @@ unique_done:
 			if (ann)
 				ann->m[i] = 1;
 			if (v->track) {
-				seg_push(&v->kp, n->rest_kw);
+				ev_path_push(&v->kp, n->rest_kw);
 				ev_buf_printf(&v->ip, "/%zu", i);
 			}
 			if (n->rest->boolean == 0) {
-				seg_pop(&v->kp, km);
-				seg_pop(&v->ip, im);
+				ev_path_pop(&v->kp, km);
+				ev_path_pop(&v->ip, im);
 				err_below(v, n, n->rest_kw, NULL, (long)i);
 				FAIL();
 				continue;
@@ -768,8 +753,8 @@ unique_done:
 			r = v_node(v, n->rest, json_array_get(inst, i), NULL,
 			    sc);
 			if (v->track) {
-				seg_pop(&v->kp, km);
-				seg_pop(&v->ip, im);
+				ev_path_pop(&v->kp, km);
+				ev_path_pop(&v->ip, im);
 			}
 			if (!r)
 				FAIL();

@@ -452,6 +452,51 @@ J
 	assert_line --partial "reg/ev/notes.json: warning: layout"
 }
 
+# refusals: how each program that reads registry reg ends: its exit status
+# and its message without the program's name, one line each.
+REFUSERS=("ev-validate -r reg" "ev-schema compat reg" "ev-schema lint reg"
+    "ev-schema compat reg reg" "ev-schema bump reg reg"
+    "ev-schema compat --registry reg reg/ev/1-0-0.json reg/ev/1-0-0.json")
+refusals() {
+	local cmd
+	for cmd in "${REFUSERS[@]}"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr $cmd </dev/null
+		echo "$status ${stderr#*: }"
+	done
+}
+
+# refused MESSAGE: what refusals prints when every program exits 2 with it.
+refused() {
+	local i
+	for ((i = 0; i < ${#REFUSERS[@]}; i++)); do
+		echo "2 $1"
+	done
+}
+
+@test "ev-schema: a registry sub-folder that cannot be opened is the same error in ev-validate and ev-schema" {
+	if [ "$(id -u)" -eq 0 ]; then
+		skip "root opens any folder; the link-loop case covers the scan"
+	fi
+	mkdir -p reg/ev reg/locked/inner
+	echo '{"type":"object","additionalProperties":true}' >reg/ev/1-0-0.json
+	echo '{"type":"object","additionalProperties":true}' >reg/locked/inner/1-0-0.json
+	chmod 000 reg/locked
+	got=$(refusals)
+	chmod 755 reg/locked
+	assert_equal "$got" "$(refused "cannot open registry folder 'reg/locked': Permission denied")"
+}
+
+@test "ev-schema: a registry entry that cannot be examined is the same error in ev-validate and ev-schema" {
+	mkdir -p reg/ev
+	echo '{"type":"object","additionalProperties":true}' >reg/ev/1-0-0.json
+	ln -s loop reg/loop
+	assert_equal "$(refusals)" "$(refused "cannot open 'reg/loop': Too many levels of symbolic links")"
+	rm reg/loop
+	ln -s nowhere reg/ev/1-0-1.json
+	assert_equal "$(refusals)" "$(refused "cannot open 'reg/ev/1-0-1.json': No such file or directory")"
+}
+
 @test "ev-schema: the shipped registry lints clean" {
 	run --separate-stderr ev-schema lint "$EVKIT_TOP/schemas/registry"
 	assert_success
