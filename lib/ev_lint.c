@@ -10,6 +10,10 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#define JSMN_STATIC
+#define JSMN_STRICT
+#include <jsmn.h>
+
 #include "ev_buf.h"
 #include "ev_common.h"
 #include "ev_path.h"
@@ -407,144 +411,76 @@ walk_schema(struct walk *w, json_t *s, const char *ptr, int is_property)
 
 /*
  * ev-validate's reader keeps the last of duplicate keys; lint says where
- * they are, which the parsed tree no longer can.  The text was parsed by
- * jansson already, so the scanner below may assume valid JSON; it stops
- * quietly if the file changed under it.
+ * they are, which the parsed tree no longer can.  jansson has accepted the
+ * text already, so jsmn's index of it (as the record layer uses) is all
+ * the scanning needed; a file that changed under lint is passed over.
  */
 struct dscan {
-	const char		*p, *e;
-	struct walk		*w;
-	int			 depth;
+	const char	*text;
+	jsmntok_t	*t;
+	struct walk	*w;
 };
 
-static void
-dscan_ws(struct dscan *d)
-{
-	while (d->p < d->e && (*d->p == ' ' || *d->p == '\t' ||
-	    *d->p == '\n' || *d->p == '\r'))
-		d->p++;
-}
-
-/* Skip a string token; return its decoded value (new string) or NULL. */
+/* The key string token i spells, decoded (new string), or NULL. */
 static char *
-dscan_string(struct dscan *d)
+dscan_key(const struct dscan *d, int i)
 {
-	const char *start = d->p;
-	json_t *j;
-	char *r;
-
-	if (d->p >= d->e || *d->p != '"')
-		return NULL;
-	for (d->p++; d->p < d->e && *d->p != '"'; d->p++)
-		if (*d->p == '\\')
-			d->p++;
-	if (d->p >= d->e)
-		return NULL;
-	d->p++;
-	j = json_loadb(start, (size_t)(d->p - start), JSON_DECODE_ANY |
+	json_t *j = json_loadb(d->text + d->t[i].start - 1,
+	    (size_t)(d->t[i].end - d->t[i].start) + 2, JSON_DECODE_ANY |
 	    JSON_ALLOW_NUL, NULL);
-	r = json_is_string(j) ? ev_xstrdup(json_string_value(j)) : NULL;
+	char *r = json_is_string(j) ? ev_xstrdup(json_string_value(j)) : NULL;
+
 	json_decref(j);
 	return r;
 }
 
-static int dscan_value(struct dscan *d, const char *ptr);
-
+/*
+ * Report the repeated keys of the value at token i and below it, inner
+ * objects first; returns the token after the value.
+ */
 static int
-dscan_object(struct dscan *d, const char *ptr)
+dscan_value(struct dscan *d, int i, const char *ptr)
 {
-	json_t *seen = json_object(), *v;
-	const char *k;
-	int rc = 0;
+	const jsmntok_t *t = &d->t[i];
+	int j = i + 1, k;
 
-	d->p++;
-	dscan_ws(d);
-	if (d->p < d->e && *d->p == '}')
-		d->p++;
-	else
-		for (;;) {
-			char *key, *sub;
+	if (t->type == JSMN_ARRAY)
+		for (k = 0; k < t->size; k++) {
+			char *sub = ev_path_join_index(ptr, (size_t)k);
+			j = dscan_value(d, j, sub);
+			free(sub);
+		}
+	else if (t->type == JSMN_OBJECT) {
+		json_t *seen = json_object(), *v;
+		const char *key;
+
+		for (k = 0; k < t->size; k++) {
+			char *name = dscan_key(d, j), *sub;
 			json_int_t n;
 
-			dscan_ws(d);
-			if ((key = dscan_string(d)) == NULL) {
-				rc = -1;
-				break;
-			}
-			n = json_integer_value(json_object_get(seen, key));
-			json_object_set_new(seen, key, json_integer(n + 1));
-			dscan_ws(d);
-			if (d->p >= d->e || *d->p++ != ':') {
-				free(key);
-				rc = -1;
-				break;
-			}
-			sub = ev_path_join(ptr, key);
-			free(key);
-			rc = dscan_value(d, sub);
-			free(sub);
-			dscan_ws(d);
-			if (rc != 0 || d->p >= d->e || (*d->p != ',' &&
-			    *d->p != '}')) {
-				rc = -1;
-				break;
-			}
-			if (*d->p++ == '}')
-				break;
-		}
-	json_object_foreach(seen, k, v) {
-		if (json_integer_value(v) > 1) {
-			char *sub = ev_path_join(ptr, k);
-			ev_lint_add(d->w->rep, 0, d->w->file, "duplicate-key",
-			    sub, "key '%s' appears %lld times in one object; "
-			    "the last value is used", k,
-			    (long long)json_integer_value(v));
+			if (name == NULL)
+				name = ev_xstrdup("");
+			n = json_integer_value(json_object_get(seen, name));
+			json_object_set_new(seen, name, json_integer(n + 1));
+			sub = ev_path_join(ptr, name);
+			free(name);
+			j = dscan_value(d, j + 1, sub);
 			free(sub);
 		}
-	}
-	json_decref(seen);
-	return rc;
-}
-
-static int
-dscan_value(struct dscan *d, const char *ptr)
-{
-	size_t i;
-	int rc = 0;
-
-	dscan_ws(d);
-	if (d->p >= d->e || ++d->depth > 4096)
-		return -1;
-	if (*d->p == '{')
-		rc = dscan_object(d, ptr);
-	else if (*d->p == '[') {
-		d->p++;
-		dscan_ws(d);
-		if (d->p < d->e && *d->p == ']')
-			d->p++;
-		else
-			for (i = 0;; i++) {
-				char *sub = ev_path_join_index(ptr, i);
-				rc = dscan_value(d, sub);
+		json_object_foreach(seen, key, v) {
+			if (json_integer_value(v) > 1) {
+				char *sub = ev_path_join(ptr, key);
+				ev_lint_add(d->w->rep, 0, d->w->file,
+				    "duplicate-key", sub, "key '%s' appears "
+				    "%lld times in one object; the last value "
+				    "is used", key,
+				    (long long)json_integer_value(v));
 				free(sub);
-				dscan_ws(d);
-				if (rc != 0 || d->p >= d->e || (*d->p != ',' &&
-				    *d->p != ']')) {
-					rc = -1;
-					break;
-				}
-				if (*d->p++ == ']')
-					break;
 			}
-	} else if (*d->p == '"') {
-		char *s = dscan_string(d);
-		rc = s != NULL ? 0 : -1;
-		free(s);
-	} else
-		while (d->p < d->e && strchr(",]} \t\r\n", *d->p) == NULL)
-			d->p++;
-	d->depth--;
-	return rc;
+		}
+		json_decref(seen);
+	}
+	return j;
 }
 
 static void
@@ -553,16 +489,25 @@ check_duplicates(struct walk *w)
 	FILE *f = fopen(ev_evolve_doc_path(w->doc), "r");
 	struct ev_buf b = EV_BUF_INIT;
 	char chunk[8192];
+	jsmn_parser p;
 	size_t n;
+	int ntok;
 
 	if (f == NULL)
 		return;
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		ev_buf_add(&b, chunk, n);
 	fclose(f);
-	if (b.data != NULL) {
-		struct dscan d = { b.data, b.data + b.len, w, 0 };
-		(void)dscan_value(&d, "");
+	jsmn_init(&p);
+	ntok = b.data != NULL ? jsmn_parse(&p, b.data, b.len, NULL, 0) : 0;
+	if (ntok > 0) {
+		struct dscan d = { b.data, ev_xreallocarray(NULL,
+		    (size_t)ntok, sizeof(jsmntok_t)), w };
+		jsmn_init(&p);
+		if (jsmn_parse(&p, b.data, b.len, d.t, (unsigned)ntok) ==
+		    ntok)
+			(void)dscan_value(&d, 0, "");
+		free(d.t);
 	}
 	ev_buf_free(&b);
 }
