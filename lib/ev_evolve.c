@@ -569,27 +569,9 @@ no_members(const struct side *s)
 int
 ev_evolve_value_type(const json_t *v)
 {
-	double d;
+	unsigned t = ev_schema_type_of(v);
 
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return EV_EVOLVE_T_OBJECT;
-	case JSON_ARRAY:
-		return EV_EVOLVE_T_ARRAY;
-	case JSON_STRING:
-		return EV_EVOLVE_T_STRING;
-	case JSON_INTEGER:
-		return EV_EVOLVE_T_INTEGER;
-	case JSON_REAL:
-		d = json_real_value(v);
-		return isfinite(d) && d == floor(d) ? EV_EVOLVE_T_INTEGER :
-		    EV_EVOLVE_T_FRACTION;
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return EV_EVOLVE_T_BOOL;
-	default:
-		return EV_EVOLVE_T_NULL;
-	}
+	return t & EV_ST_INT ? EV_EVOLVE_T_INTEGER : (int)t;
 }
 
 /*

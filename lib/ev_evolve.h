@@ -188,12 +188,15 @@ void	ev_evolve_registry_free(struct ev_evolve_registry *r);
 const struct ev_evolve_event *ev_evolve_registry_event(
 	    const struct ev_evolve_registry *r, const char *name);
 
-/* Instance types as bits; "number" is FRACTION | INTEGER. */
+/*
+ * Instance types as bits; "number" is FRACTION | INTEGER.  ev_schema's
+ * bits, but a whole number is an integer only.
+ */
 enum {
-	EV_EVOLVE_T_NULL = 1, EV_EVOLVE_T_BOOL = 2, EV_EVOLVE_T_OBJECT = 4,
-	EV_EVOLVE_T_ARRAY = 8, EV_EVOLVE_T_FRACTION = 16,
-	EV_EVOLVE_T_STRING = 32, EV_EVOLVE_T_INTEGER = 64,
-	EV_EVOLVE_T_ALL = 127
+	EV_EVOLVE_T_NULL = EV_ST_NULL, EV_EVOLVE_T_BOOL = EV_ST_BOOL,
+	EV_EVOLVE_T_OBJECT = EV_ST_OBJ, EV_EVOLVE_T_ARRAY = EV_ST_ARR,
+	EV_EVOLVE_T_FRACTION = EV_ST_NUM, EV_EVOLVE_T_STRING = EV_ST_STR,
+	EV_EVOLVE_T_INTEGER = EV_ST_INT, EV_EVOLVE_T_ALL = 127
 };
 
 /* The type bit of one JSON value (1.0 is an integer, as in JSON Schema). */

@@ -1,4 +1,5 @@
 /* ev_path.c - dotted paths and JSON Pointers over jansson documents. */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,29 +102,17 @@ ev_path_compile(const char *spec, const char **errstr)
 	return compile(spec, spec != NULL ? strlen(spec) : 0, errstr);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *
 ev_path_pct_decode(const char *s, size_t *len)
 {
 	struct ev_buf b = EV_BUF_INIT;
-	int hi, lo;
 
 	for (; *s != '\0'; s++) {
 		/* pct-encoded = "%" HEXDIG HEXDIG: no sign, no space. */
-		if (*s == '%' && (hi = hexval(s[1])) >= 0 &&
-		    (lo = hexval(s[2])) >= 0) {
-			ev_buf_addc(&b, (char)(hi << 4 | lo));
+		if (*s == '%' && isxdigit((unsigned char)s[1]) &&
+		    isxdigit((unsigned char)s[2])) {
+			char hex[3] = { s[1], s[2], '\0' };
+			ev_buf_addc(&b, (char)strtol(hex, NULL, 16));
 			s += 2;
 		} else
 			ev_buf_addc(&b, *s);

@@ -92,6 +92,17 @@ const char *ev_schema_meta_uri(const struct ev_schema *s);
 /* The dialect a compiled schema was read as. */
 enum ev_schema_draft ev_schema_draft_of(const struct ev_schema *s);
 
+/* Instance types as bits, as the "type" keyword sees them. */
+enum {
+	EV_ST_NULL = 1, EV_ST_BOOL = 2, EV_ST_OBJ = 4, EV_ST_ARR = 8,
+	EV_ST_NUM = 16, EV_ST_STR = 32, EV_ST_INT = 64
+};
+/*
+ * The type bits of one value: a number is EV_ST_NUM, plus EV_ST_INT when
+ * its value is whole (1.0 is an integer, as JSON Schema says).
+ */
+unsigned	ev_schema_type_of(const json_t *v);
+
 struct ev_schema_ctx *ev_schema_ctx_new(void);
 void	ev_schema_ctx_free(struct ev_schema_ctx *c);
 /* Enforce "format" as an assertion (default: annotation only). */

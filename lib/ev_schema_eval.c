@@ -935,6 +935,39 @@ rec_target(const struct ev_sn *n, const struct scope *sc)
 	return found ? found : t;
 }
 
+/*
+ * How many members of list (anyOf, oneOf) the instance matches; the
+ * annotations of those that match are merged into ann.  The count stops at
+ * enough when no error list is collected (and, for anyOf's enough of 1,
+ * no annotation either: every member that matches annotates).
+ */
+static size_t
+v_matches(struct vc *v, const struct ev_sn_list *list, const char *kw,
+    const json_t *inst, struct ann *ann, const struct scope *sc,
+    size_t enough)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < list->n; i++) {
+		struct ann a;
+		int r;
+		if (ann)
+			ann_init(&a, inst);
+		r = v_inplace(v, list->v[i], kw, (long)i, inst,
+		    ann ? &a : NULL, sc);
+		if (ann) {
+			if (r)
+				ann_merge(ann, &a);
+			ann_free(&a);
+		}
+		if (r)
+			count++;
+		if (count >= enough && !v->collect && (enough > 1 || !ann))
+			break;
+	}
+	return count;
+}
+
 static int
 v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
     struct ann *ann_out, const struct scope *sc)
@@ -1039,26 +1072,7 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 			FAIL();
 	if (n->any_of.n) {
 		size_t mark = errs_mark(v);
-		int any = 0;
-		for (i = 0; i < n->any_of.n; i++) {
-			struct ann a;
-			int r;
-			if (ann)
-				ann_init(&a, inst);
-			r = v_inplace(v, n->any_of.v[i], "anyOf", (long)i,
-			    inst, ann ? &a : NULL, sc);
-			if (ann) {
-				if (r)
-					ann_merge(ann, &a);
-				ann_free(&a);
-			}
-			if (r) {
-				any = 1;
-				if (!ann && !v->collect)
-					break;
-			}
-		}
-		if (any)
+		if (v_matches(v, &n->any_of, "anyOf", inst, ann, sc, 1) > 0)
 			errs_truncate(v, mark);
 		else {
 			err_add(v, n, "anyOf", "no subschema of anyOf matches");
@@ -1066,24 +1080,9 @@ v_node(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		}
 	}
 	if (n->one_of.n) {
-		size_t mark = errs_mark(v), count = 0;
-		for (i = 0; i < n->one_of.n; i++) {
-			struct ann a;
-			int r;
-			if (ann)
-				ann_init(&a, inst);
-			r = v_inplace(v, n->one_of.v[i], "oneOf", (long)i,
-			    inst, ann ? &a : NULL, sc);
-			if (ann) {
-				if (r)
-					ann_merge(ann, &a);
-				ann_free(&a);
-			}
-			if (r)
-				count++;
-			if (count > 1 && !v->collect)
-				break;
-		}
+		size_t mark = errs_mark(v);
+		size_t count = v_matches(v, &n->one_of, "oneOf", inst, ann, sc,
+		    2);
 		if (count == 1)
 			errs_truncate(v, mark);
 		else {

@@ -15,11 +15,6 @@
 #include "ev_jset.h"
 #include "ev_schema.h"
 
-enum {
-	EV_ST_NULL = 1, EV_ST_BOOL = 2, EV_ST_OBJ = 4, EV_ST_ARR = 8,
-	EV_ST_NUM = 16, EV_ST_STR = 32, EV_ST_INT = 64
-};
-
 /* Vocabularies that can be switched off by a custom meta-schema. */
 #define EV_VOC_VALIDATION	1u
 #define EV_VOC_FORMAT_ASSERT	2u
@@ -159,7 +154,6 @@ pcre2_code	*ev_schema_regex(const char *pat, size_t len);
  */
 int		 ev_schema_re_match(struct ev_schema_ctx *c, pcre2_code *re,
 		    const char *s, size_t n);
-unsigned	 ev_schema_type_of(const json_t *v);
 /* JSON Schema equality (ev_jset_equal). */
 int		 ev_schema_equal(const json_t *a, const json_t *b);
 
