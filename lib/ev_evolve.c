@@ -68,8 +68,8 @@ static const char *annotations[] = {
 	"readOnly", "self", "title", "writeOnly", NULL
 };
 
-static int
-in_list(const char *k, const char **list)
+int
+ev_evolve_keyword_in(const char *k, const char **list)
 {
 	for (; *list != NULL; list++)
 		if (strcmp(k, *list) == 0)
@@ -220,7 +220,6 @@ static const char *data_keywords[] = {
 	"enum", "examples", "required", NULL
 };
 
-static int in_list(const char *k, const char **list);
 
 /* The JSON Pointer of the node t below s (new string), or NULL. */
 static char *
@@ -240,7 +239,8 @@ locate(const json_t *s, const json_t *t, const char *ptr, int depth)
 			char *sub;
 			if (!json_is_object(v) && !json_is_array(v) && v != t)
 				continue;
-			if (json_is_array(v) && in_list(k, data_keywords))
+			if (json_is_array(v) &&
+			    ev_evolve_keyword_in(k, data_keywords))
 				continue;
 			sub = ev_path_join(ptr, k);
 			r = locate(v, t, sub, depth + 1);
@@ -405,7 +405,7 @@ is_true(const json_t *s)
 	if (!json_is_object(s))
 		return 0;
 	json_object_foreach((json_t *)(uintptr_t)s, k, v) {
-		if (!in_list(k, annotations))
+		if (!ev_evolve_keyword_in(k, annotations))
 			return 0;
 	}
 	return 1;
@@ -1430,8 +1430,8 @@ cmp_dependent(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		kwside(n, kws[w], &np);
 		json_object_foreach(nm, k, v) {
 			json_t *ov = json_object_get(om, k);
-			char *p = ev_path_join(np, k), *q = op ? ev_path_join(op, k) :
-			    NULL;
+			char *p = ev_path_join(np, k);
+			char *q = op ? ev_path_join(op, k) : NULL;
 			int arr = json_is_array(v);
 
 			if (ov == NULL)
@@ -1812,8 +1812,8 @@ cmp_unknown(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 
 	json_object_foreach(o->s, k, v) {
 		json_t *nv = json_object_get(n->s, k);
-		if (in_list(k, known) || in_list(k, annotations) ||
-		    is_draft4_id(o, k))
+		if (ev_evolve_keyword_in(k, known) ||
+		    ev_evolve_keyword_in(k, annotations) || is_draft4_id(o, k))
 			continue;
 		if (nv == NULL || !jeq(v, nv)) {
 			char *a = ev_path_join(o->ptr, k);
@@ -1826,7 +1826,8 @@ cmp_unknown(struct cmp *c, struct side *o, struct side *n, enum pol pol)
 		}
 	}
 	json_object_foreach(n->s, k, v) {
-		if (in_list(k, known) || in_list(k, annotations) ||
+		if (ev_evolve_keyword_in(k, known) ||
+		    ev_evolve_keyword_in(k, annotations) ||
 		    is_draft4_id(n, k) || json_object_get(o->s, k) != NULL)
 			continue;
 		{
@@ -1990,7 +1991,8 @@ deref(struct cmp *c, struct side *s, char **owned, const char **refout)
 		int alone = 1;
 
 		json_object_foreach(s->s, k, v) {
-			if (strcmp(k, "$ref") != 0 && !in_list(k, annotations))
+			if (strcmp(k, "$ref") != 0 &&
+			    !ev_evolve_keyword_in(k, annotations))
 				alone = 0;
 		}
 		if (!alone)

@@ -203,6 +203,8 @@ enum {
 int	ev_evolve_value_type(const json_t *v);
 /* The types a "type" keyword allows (borrowed; NULL: every type). */
 int	ev_evolve_type_mask(const json_t *type);
+/* 1 when keyword k is one of list (NULL-terminated). */
+int	ev_evolve_keyword_in(const char *k, const char **list);
 /* 1 when the regex pat (PCRE2, UTF) matches name; 0 also if it cannot compile. */
 int	ev_evolve_regex_match(const char *pat, const char *name);
 

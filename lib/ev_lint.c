@@ -57,11 +57,16 @@ static const char *others[] = { "$vocabulary", "const", "default",
 	"dependencies", "dependentRequired", "enum", "examples", "items",
 	"required", "type", "self", NULL };
 
+/* Whether k is a keyword of one of the lists above. */
 static int
-in_list(const char *k, const char **list)
+known_keyword(const char *k)
 {
-	for (; *list != NULL; list++)
-		if (strcmp(k, *list) == 0)
+	static const char **lists[] = { one_schema, map_schema, list_schema,
+		nonneg_int, numbers, strings, booleans, others };
+	size_t i;
+
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (ev_evolve_keyword_in(k, lists[i]))
 			return 1;
 	return 0;
 }
@@ -132,15 +137,15 @@ check_types(struct walk *w, const char *k, json_t *v, const char *p)
 {
 	const char *want = NULL;
 
-	if (in_list(k, one_schema) && !json_is_object(v) &&
+	if (ev_evolve_keyword_in(k, one_schema) && !json_is_object(v) &&
 	    !json_is_boolean(v))
 		want = "a schema";
-	else if (in_list(k, map_schema) && !json_is_object(v))
+	else if (ev_evolve_keyword_in(k, map_schema) && !json_is_object(v))
 		want = "an object of schemas";
-	else if (in_list(k, list_schema) && (!json_is_array(v) ||
+	else if (ev_evolve_keyword_in(k, list_schema) && (!json_is_array(v) ||
 	    json_array_size(v) == 0))
 		want = "a non-empty array of schemas";
-	else if (in_list(k, nonneg_int) && (!json_is_integer(v) ||
+	else if (ev_evolve_keyword_in(k, nonneg_int) && (!json_is_integer(v) ||
 	    json_integer_value(v) < 0))
 		want = "a non-negative integer";
 	else if (w->draft4 && (strcmp(k, "exclusiveMaximum") == 0 ||
@@ -150,11 +155,11 @@ check_types(struct walk *w, const char *k, json_t *v, const char *p)
 	} else if (w->draft4 && strcmp(k, "id") == 0) {
 		if (!json_is_string(v))
 			want = "a string";
-	} else if (in_list(k, numbers) && !json_is_number(v))
+	} else if (ev_evolve_keyword_in(k, numbers) && !json_is_number(v))
 		want = "a number";
-	else if (in_list(k, strings) && !json_is_string(v))
+	else if (ev_evolve_keyword_in(k, strings) && !json_is_string(v))
 		want = "a string";
-	else if (in_list(k, booleans) && !json_is_boolean(v))
+	else if (ev_evolve_keyword_in(k, booleans) && !json_is_boolean(v))
 		want = "a boolean";
 	else if (strcmp(k, "required") == 0 && !json_is_array(v))
 		want = "an array of strings";
@@ -320,10 +325,7 @@ walk_schema(struct walk *w, json_t *s, const char *ptr, int is_property)
 	}
 	json_object_foreach(s, k, v) {
 		char *p = ev_path_join(ptr, k);
-		int known = in_list(k, one_schema) || in_list(k, map_schema) ||
-		    in_list(k, list_schema) || in_list(k, nonneg_int) ||
-		    in_list(k, numbers) || in_list(k, strings) ||
-		    in_list(k, booleans) || in_list(k, others) ||
+		int known = known_keyword(k) ||
 		    (w->draft4 && strcmp(k, "id") == 0);
 
 		if (!known && strncmp(k, "x-", 2) != 0)
@@ -345,9 +347,10 @@ walk_schema(struct walk *w, json_t *s, const char *ptr, int is_property)
 		    !regex_ok(json_string_value(v)))
 			ev_lint_add(w->rep, 1, w->file, "bad-pattern", p,
 			    "'pattern' does not compile");
-		if (in_list(k, one_schema))
+		if (ev_evolve_keyword_in(k, one_schema))
 			walk_schema(w, v, p, 0);
-		else if (in_list(k, map_schema) && json_is_object(v)) {
+		else if (ev_evolve_keyword_in(k, map_schema) &&
+		    json_is_object(v)) {
 			const char *k2;
 			json_t *v2;
 			json_object_foreach(v, k2, v2) {
@@ -361,8 +364,8 @@ walk_schema(struct walk *w, json_t *s, const char *ptr, int is_property)
 				    strcmp(k, "properties") == 0);
 				free(q);
 			}
-		} else if ((in_list(k, list_schema) || (strcmp(k, "items")
-		    == 0 && json_is_array(v))) && json_is_array(v)) {
+		} else if ((ev_evolve_keyword_in(k, list_schema) ||
+		    strcmp(k, "items") == 0) && json_is_array(v)) {
 			json_t *v2;
 			json_array_foreach(v, i, v2) {
 				char *q = ev_path_join_index(p, i);
