@@ -12,37 +12,37 @@
 
 #include "check.h"
 
-/* Whether s percent-decodes to the n bytes want. */
-static int
-decodes(const char *s, const char *want, size_t n)
-{
-	size_t len;
-	char *got = ev_path_pct_decode(s, &len);
-	int ok = len == n && memcmp(got, want, n) == 0;
-
-	if (!ok)
-		fprintf(stderr, "pct_decode(%s) gave %zu bytes '%s'\n", s, len,
-		    got);
-	free(got);
-	return ok;
-}
-
 static void
 test_pct_decode(void)
 {
-	CHECK(decodes("", "", 0));
-	CHECK(decodes("a%20b", "a b", 3));
-	CHECK(decodes("%2f%2F", "//", 2));
-	CHECK(decodes("%25", "%", 1));
-	CHECK(decodes("%00x", "\0x", 2));
-	/* Not "%" HEXDIG HEXDIG: kept as written (strtol took these). */
-	CHECK(decodes("%+1", "%+1", 3));
-	CHECK(decodes("%-1", "%-1", 3));
-	CHECK(decodes("% f", "% f", 3));
-	CHECK(decodes("%1g", "%1g", 3));
-	CHECK(decodes("%4", "%4", 2));
-	CHECK(decodes("%", "%", 1));
-	CHECK(decodes("%%41", "%A", 2));
+	static const struct {
+		const char	*in, *out;
+		size_t		 n;
+	} t[] = {
+		{ "", "", 0 },
+		{ "a%20b", "a b", 3 },
+		{ "%2f%2F", "//", 2 },
+		{ "%25", "%", 1 },
+		{ "%00x", "\0x", 2 },
+		/* Not "%" HEXDIG HEXDIG: kept as written (strtol took these). */
+		{ "%+1", "%+1", 3 },
+		{ "%-1", "%-1", 3 },
+		{ "% f", "% f", 3 },
+		{ "%1g", "%1g", 3 },
+		{ "%4", "%4", 2 },
+		{ "%", "%", 1 },
+		{ "%%41", "%A", 2 },
+	};
+	size_t i, len;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char *got = ev_path_pct_decode(t[i].in, &len);
+		CHECK(len == t[i].n && memcmp(got, t[i].out, len) == 0);
+		if (len != t[i].n || memcmp(got, t[i].out, len) != 0)
+			fprintf(stderr, "pct_decode(%s) gave %zu bytes '%s'\n",
+			    t[i].in, len, got);
+		free(got);
+	}
 }
 
 static void
@@ -137,50 +137,57 @@ test_fragment(void)
 	at(NULL, "");
 }
 
-/* Whether schema (JSON text) links, and then accepts inst. */
-static int
-valid(const char *schema, const char *inst)
+/*
+ * The "const" of the node ev_schema resolves urn:t#frag to in doc (a
+ * schema whose $defs are {"const": N}), -1 when nothing, -2 when the set
+ * does not link (a "$ref" in doc that does not resolve).
+ */
+static long long
+target(const char *doc, const char *frag)
 {
 	struct ev_schema_set *set = ev_schema_set_new(NULL, EV_SCHEMA_2020_12);
-	struct ev_schema_ctx *c = ev_schema_ctx_new();
-	json_t *sj = json_loads(schema, JSON_ALLOW_NUL, NULL);
-	json_t *ij = json_loads(inst, JSON_DECODE_ANY, NULL);
-	char err[256];
-	struct ev_schema *s;
-	int r = -1;
+	json_t *d = json_loads(doc, 0, NULL);
+	const struct ev_schema *s = NULL;
+	char err[256], uri[256];
+	long long r = -2;
 
-	s = ev_schema_set_add(set, sj, NULL, err, sizeof(err));
-	if (s && ev_schema_set_link(set, err, sizeof(err)) == 0)
-		r = ev_schema_valid(c, s, ij);
-	json_decref(sj);
-	json_decref(ij);
-	ev_schema_ctx_free(c);
+	snprintf(uri, sizeof(uri), "urn:t#%s", frag);
+	if (ev_schema_set_add(set, d, "urn:t", err, sizeof(err)) != NULL &&
+	    ev_schema_set_link(set, err, sizeof(err)) == 0) {
+		s = ev_schema_set_find(set, uri);
+		r = s != NULL ? json_integer_value(json_object_get(
+		    ev_schema_source(s), "const")) : -1;
+	}
+	json_decref(d);
 	ev_schema_set_free(set);
 	return r;
 }
 
 /*
- * "$ref" fragments as ev-validate resolves them.  Each case failed with
- * the pointer walk ev_schema had of its own: strtol decoded "%+1" into
- * byte 1, a C string ended "a%00b" at "a", and ev_strtonum read "01"
- * as index 1.
+ * Fragments as ev-validate resolves a "$ref" (the same lookup).  The
+ * marked cases failed with the pointer walk ev_schema had of its own:
+ * strtol decoded "%+1" into byte 1, a C string ended "a%00b" at "a", and
+ * ev_strtonum read "01" as index 1.
  */
 static void
 test_schema_refs(void)
 {
-	CHECK(valid("{\"$defs\":{\"%+1\":{\"type\":\"integer\"},"
-	    "\"\\u0001\":{\"type\":\"string\"}},\"$ref\":\"#/$defs/%+1\"}",
-	    "5") == 1);
-	CHECK(valid("{\"$defs\":{\"a\":{\"type\":\"integer\"}},"
-	    "\"$ref\":\"#/$defs/a%00b\"}", "5") == -1);
-	CHECK(valid("{\"$defs\":{\"l\":[{\"type\":\"string\"},"
-	    "{\"type\":\"integer\"}]},\"$ref\":\"#/$defs/l/1\"}", "5") == 1);
-	CHECK(valid("{\"$defs\":{\"l\":[{\"type\":\"string\"},"
-	    "{\"type\":\"integer\"}]},\"$ref\":\"#/$defs/l/01\"}", "5") == -1);
-	CHECK(valid("{\"$defs\":{\"a/b\":{\"type\":\"integer\"}},"
-	    "\"$ref\":\"#/$defs/a~1b\"}", "\"x\"") == 0);
-	CHECK(valid("{\"$defs\":{\"a b\":{\"type\":\"integer\"}},"
-	    "\"$ref\":\"#/$defs/a%20b\"}", "\"x\"") == 0);
+	const char *d = "{\"$defs\":{\"%+1\":{\"const\":1},"
+	    "\"\\u0001\":{\"const\":2},\"a\":{\"const\":3},"
+	    "\"l\":[{\"const\":4},{\"const\":5}],\"a/b\":{\"const\":6},"
+	    "\"a b\":{\"const\":7}}}";
+
+	CHECK(target(d, "/$defs/%+1") == 1);		/* was 2 */
+	CHECK(target(d, "/$defs/a%00b") == -1);		/* was 3 */
+	CHECK(target(d, "/$defs/l/01") == -1);		/* was 5 */
+	CHECK(target(d, "/$defs/l/1") == 5);
+	CHECK(target(d, "/$defs/a~1b") == 6);
+	CHECK(target(d, "/$defs/a%20b") == 7);
+	CHECK(target(d, "/$defs/a") == 3);
+	CHECK(target("{\"$ref\":\"#/$defs/l/01\",\"$defs\":{\"l\":["
+	    "{\"const\":4},{\"const\":5}]}}", "") == -2);	/* was linked */
+	CHECK(target("{\"$ref\":\"#/$defs/l/1\",\"$defs\":{\"l\":["
+	    "{\"const\":4},{\"const\":5}]}}", "/$defs/l/0") == 4);
 }
 
 int
