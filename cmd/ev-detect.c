@@ -545,6 +545,23 @@ flush(struct detect *d, int all)
 /* Reading records. */
 
 /*
+ * Whether a record is final: its "final" member is anything but false.
+ * The line's own bytes answer without decoding the value into jansson.
+ */
+static int
+is_final(const struct options *o, const struct ev_rec *rec)
+{
+	const char *s;
+	size_t n;
+	json_t *v;
+
+	if (ev_rec_text(rec, o->final_path, &s, &n) == 0)
+		return n != 5 || memcmp(s, "false", 5) != 0;
+	v = ev_rec_get(rec, o->final_path);
+	return !json_is_false(v);
+}
+
+/*
  * The fields of a record into e (start, end, value, gap, final, label):
  * 0, or -1 after rejecting the line.
  */
@@ -581,7 +598,7 @@ read_fields(struct detect *d, const struct ev_line *line,
 		e->label = json_is_true(lj) || (ev_rec_num(rec, o->label_path,
 		    &lv) == 0 && lv != 0);
 	}
-	e->final = !json_is_false(ev_rec_get(rec, o->final_path));
+	e->final = is_final(o, rec);
 	return 0;
 }
 
@@ -592,7 +609,7 @@ read_fields(struct detect *d, const struct ev_line *line,
  */
 static int
 take_old(struct detect *d, const struct ev_line *line,
-    struct ev_detect_series *s, char *raw, struct ev_rec *rec,
+    struct ev_detect_series *s, struct ev_buf *raw, struct ev_rec *rec,
     const struct ev_detect_hold_entry *nw)
 {
 	struct ev_detect_hold_entry *e;
@@ -622,12 +639,13 @@ take_line(struct detect *d, const struct ev_line *line)
 	struct ev_detect_hold_entry nw, *e;
 	struct ev_detect_series *s;
 	struct ev_rec rec;
-	char *raw;
+	struct ev_buf raw;
 
 	memset(&nw, 0, sizeof(nw));
-	raw = ev_xstrndup(line->data, line->len);
-	ev_rec_init(&rec);
-	if (ev_rec_parse(&rec, raw, line->len) != 0)
+	ev_detect_hold_take(&d->hold, &rec, &raw);
+	ev_buf_reset(&raw);
+	ev_buf_add(&raw, line->data, line->len);
+	if (ev_rec_parse(&rec, raw.data, raw.len) != 0)
 		ev_run_reject(&d->run, line, "parse",
 		    ev_run_error(NULL, "%s", rec.err));
 	else if (!ev_rec_is_object(&rec))
@@ -635,18 +653,15 @@ take_line(struct detect *d, const struct ev_line *line)
 		    ev_run_error(NULL, "record is not an object"));
 	else if (read_fields(d, line, &rec, &nw) == 0)
 		goto good;
-	ev_rec_clear(&rec);
-	free(raw);
+	ev_detect_hold_give(&d->hold, &rec, &raw);
 	return;
 good:
 	ev_detect_series_key(&d->o.keys, &rec, &d->key);
 	s = ev_detect_series_get(&d->series, d->key.data, d->key.len, NULL,
 	    &rec);
 	if (nw.final && s->max_start != NOW_MIN && nw.start <= s->max_start) {
-		if (take_old(d, line, s, raw, &rec, &nw) != 0) {
-			ev_rec_clear(&rec);
-			free(raw);
-		}
+		if (take_old(d, line, s, &raw, &rec, &nw) != 0)
+			ev_detect_hold_give(&d->hold, &rec, &raw);
 		return;
 	}
 	if (nw.start > d->watermark || d->watermark == NOW_MIN) {

@@ -48,15 +48,44 @@ ev_detect_hold_find(struct ev_detect_hold *h, const struct ev_detect_series *s,
 }
 
 void
-ev_detect_hold_replace(struct ev_detect_hold_entry *e, char *raw,
-    const struct ev_rec *rec, const struct ev_detect_hold_entry *nw)
+ev_detect_hold_take(struct ev_detect_hold *h, struct ev_rec *rec,
+    struct ev_buf *raw)
+{
+	if (h->nspare == 0) {
+		ev_rec_init(rec);
+		ev_buf_init(raw);
+		return;
+	}
+	h->nspare--;
+	*rec = h->spare[h->nspare].rec;
+	*raw = h->spare[h->nspare].raw;
+}
+
+void
+ev_detect_hold_give(struct ev_detect_hold *h, struct ev_rec *rec,
+    struct ev_buf *raw)
+{
+	if (h->nspare == h->capspare) {
+		h->capspare = h->capspare ? 2 * h->capspare : 256;
+		h->spare = ev_xreallocarray(h->spare, h->capspare,
+		    sizeof(*h->spare));
+	}
+	h->spare[h->nspare].rec = *rec;
+	h->spare[h->nspare].raw = *raw;
+	h->nspare++;
+}
+
+void
+ev_detect_hold_replace(struct ev_detect_hold_entry *e,
+    const struct ev_buf *raw, const struct ev_rec *rec,
+    const struct ev_detect_hold_entry *nw)
 {
 	struct ev_detect_hold_entry *old = ev_xmalloc(sizeof(*old));
 
 	*old = *e;
 	old->superseded = 1;
 	e->prev = old;
-	e->raw = raw;
+	e->raw = *raw;
 	e->rec = *rec;
 	e->end = nw->end;
 	e->value = nw->value;
@@ -78,29 +107,41 @@ ev_detect_hold_oldest(struct ev_detect_hold_entry *e)
 	return p;
 }
 
-void
-ev_detect_hold_entry_release(struct ev_detect_hold_entry *e)
+/* Release what an entry owns but its record and line. */
+static void
+entry_clear(struct ev_detect_hold_entry *e)
 {
 	if (e->prev) {
 		ev_detect_hold_entry_release(e->prev);
 		free(e->prev);
 	}
-	ev_rec_clear(&e->rec);
-	free(e->raw);
 	json_decref(e->explain);
 	json_decref(e->explanation);
 	json_decref(e->total);
 	free(e->summary);
+}
+
+void
+ev_detect_hold_entry_release(struct ev_detect_hold_entry *e)
+{
+	entry_clear(e);
+	ev_rec_clear(&e->rec);
+	ev_buf_free(&e->raw);
 	memset(e, 0, sizeof(*e));
 }
 
 void
 ev_detect_hold_drop(struct ev_detect_hold *h, size_t n)
 {
+	struct ev_detect_hold_entry *e;
 	size_t i;
 
-	for (i = h->head; i < h->head + n; i++)
-		ev_detect_hold_entry_release(&h->q[i]);
+	for (i = h->head; i < h->head + n; i++) {
+		e = &h->q[i];
+		entry_clear(e);
+		ev_detect_hold_give(h, &e->rec, &e->raw);
+		memset(e, 0, sizeof(*e));
+	}
 	h->head += n;
 	h->len -= n;
 	if (h->len == 0)
@@ -110,7 +151,15 @@ ev_detect_hold_drop(struct ev_detect_hold *h, size_t n)
 void
 ev_detect_hold_release(struct ev_detect_hold *h)
 {
-	ev_detect_hold_drop(h, h->len);
+	size_t i;
+
+	for (i = h->head; i < h->head + h->len; i++)
+		ev_detect_hold_entry_release(&h->q[i]);
+	for (i = 0; i < h->nspare; i++) {
+		ev_rec_clear(&h->spare[i].rec);
+		ev_buf_free(&h->spare[i].raw);
+	}
+	free(h->spare);
 	free(h->q);
 	memset(h, 0, sizeof(*h));
 }

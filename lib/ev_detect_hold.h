@@ -5,10 +5,16 @@
  * window replaces keeps that version chain (ev_detect_hold_entry.prev), so
  * the replaced versions are written too, unscored.
  *
- * Ownership: the queue owns its entries; an entry owns its line's bytes
- * (raw), its record (which borrows raw), its explanation JSON, summary,
- * total and the chain of versions it replaced.  The series is borrowed
- * from the series table.  Entry pointers are valid until the next push.
+ * A record and its line's bytes are read into memory the queue hands out
+ * (ev_detect_hold_take): that of entries already written, so a steady
+ * stream allocates nothing per record once the queue has grown to the
+ * most windows held at once.
+ *
+ * Ownership: the queue owns its entries and the spare memory; an entry
+ * owns its line's bytes (raw), its record (which borrows raw), its
+ * explanation JSON, summary, total and the chain of versions it replaced.
+ * The series is borrowed from the series table.  Entry pointers are valid
+ * until the next push.
  */
 #ifndef EV_DETECT_HOLD_H
 #define EV_DETECT_HOLD_H
@@ -23,7 +29,7 @@
 #include "ev_time.h"
 
 struct ev_detect_hold_entry {
-	char		*raw;
+	struct ev_buf	 raw;
 	struct ev_rec	 rec;
 	struct ev_detect_series *s;
 	ev_us_t		 start, end;
@@ -46,11 +52,29 @@ struct ev_detect_hold_entry {
 	struct ev_detect_hold_entry *prev;	/* versions it replaced */
 };
 
+/* A record and a line buffer, emptied, kept for the next line. */
+struct ev_detect_hold_spare {
+	struct ev_rec	 rec;
+	struct ev_buf	 raw;
+};
+
 /* Entries q[head] .. q[head + len - 1]. */
 struct ev_detect_hold {
 	struct ev_detect_hold_entry *q;
 	size_t		 head, len, cap;
+	struct ev_detect_hold_spare *spare;
+	size_t		 nspare, capspare;
 };
+
+/*
+ * A record and a line buffer for the next line (the memory of a written
+ * entry when there is one); they go to an entry with ev_detect_hold_push
+ * or ev_detect_hold_replace, or back with ev_detect_hold_give.
+ */
+void	ev_detect_hold_take(struct ev_detect_hold *h, struct ev_rec *rec,
+	    struct ev_buf *raw);
+void	ev_detect_hold_give(struct ev_detect_hold *h, struct ev_rec *rec,
+	    struct ev_buf *raw);
 
 /*
  * A new zeroed entry at the back.  The queue may move: the series of t
@@ -65,17 +89,21 @@ struct ev_detect_hold_entry *ev_detect_hold_find(struct ev_detect_hold *h,
  * A newer version nw of held entry e's window, in raw and rec (stolen),
  * takes e's place; e's old version goes to the front of its chain.
  */
-void	ev_detect_hold_replace(struct ev_detect_hold_entry *e, char *raw,
-	    const struct ev_rec *rec, const struct ev_detect_hold_entry *nw);
+void	ev_detect_hold_replace(struct ev_detect_hold_entry *e,
+	    const struct ev_buf *raw, const struct ev_rec *rec,
+	    const struct ev_detect_hold_entry *nw);
 /*
  * Take the oldest version e replaced out of its chain (the caller owns it:
  * release it, then free it), or NULL when e replaced none.
  */
 struct ev_detect_hold_entry *ev_detect_hold_oldest(
 	    struct ev_detect_hold_entry *e);
-/* Release the first n entries (written) and drop them from the queue. */
+/*
+ * Drop the first n entries (written) from the queue: their records and
+ * lines become spares, the rest they own is released.
+ */
 void	ev_detect_hold_drop(struct ev_detect_hold *h, size_t n);
-/* Release what an entry owns, and zero it. */
+/* Release all an entry owns (a replaced version), and zero it. */
 void	ev_detect_hold_entry_release(struct ev_detect_hold_entry *e);
 void	ev_detect_hold_release(struct ev_detect_hold *h);
 

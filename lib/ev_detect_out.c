@@ -9,6 +9,7 @@
 #include "ev_common.h"
 #include "ev_detect_out.h"
 #include "ev_explain.h"
+#include "ev_io.h"
 #include "ev_state.h"
 
 #define NO_TIME	EV_DETECT_SERIES_NO_TIME
@@ -19,6 +20,8 @@ ev_detect_out_init(struct ev_detect_out *o)
 	memset(o, 0, sizeof(*o));
 	o->am = json_array();
 	ev_buf_init(&o->tmp);
+	ev_buf_init(&o->anomaly);
+	ev_buf_init(&o->line);
 }
 
 void
@@ -26,6 +29,8 @@ ev_detect_out_release(struct ev_detect_out *o)
 {
 	json_decref(o->am);
 	ev_buf_free(&o->tmp);
+	ev_buf_free(&o->anomaly);
+	ev_buf_free(&o->line);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -232,40 +237,100 @@ ev_detect_out_summary(struct ev_detect_out *o,
 
 /* Output. */
 
-static json_t *
-anomaly_json(const struct ev_detect_out *o,
-    const struct ev_detect_hold_entry *e)
-{
-	json_t *a = json_object(), *mag;
-	const char *status = NULL;
+/*
+ * The anomaly object, written member by member as ev_json_write would
+ * write the jansson tree of it: reals in evkit's number style (".0" kept
+ * on a whole one), and a non-finite real or a string that is not UTF-8 left
+ * out, as jansson refuses to hold either.  Keys are plain ASCII.
+ */
+struct jw {
+	struct ev_buf	*b;
+	int		 n;		/* members written */
+};
 
+static void
+jw_key(struct jw *w, const char *key)
+{
+	if (w->n++ > 0)
+		ev_buf_addc(w->b, ',');
+	ev_buf_addc(w->b, '"');
+	ev_buf_adds(w->b, key);
+	ev_buf_add(w->b, "\":", 2);
+}
+
+static void
+jw_real(struct jw *w, const char *key, double v)
+{
+	if (!isfinite(v))
+		return;
+	jw_key(w, key);
+	ev_buf_add_num(w->b, v);
+	if (v == trunc(v) && fabs(v) < 9007199254740992.0)
+		ev_buf_add(w->b, ".0", 2);
+}
+
+static void
+jw_str(struct jw *w, const char *key, const char *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		return;
+	n = strlen(s);
+	if (ev_utf8_check(s, n) != n)
+		return;
+	jw_key(w, key);
+	ev_buf_add_jstr(w->b, s, n);
+}
+
+static void
+jw_json(struct jw *w, const char *key, const json_t *v)
+{
+	if (v == NULL)
+		return;
+	jw_key(w, key);
+	ev_json_write(v, w->b);
+}
+
+static void
+write_anomaly(const struct ev_detect_out *o,
+    const struct ev_detect_hold_entry *e, struct ev_buf *b)
+{
+	struct jw w = { b, 0 }, m = { b, 0 };
+	const char *status = NULL;
+	char tb[EV_TIME_BUFSZ];
+
+	ev_buf_addc(b, '{');
 	if (!e->sc.scored) {
-		json_object_set_new(a, "score", json_null());
-		json_object_set_new(a, "reason", json_string(
-		    e->superseded ? "superseded" : !e->final ? "not_final" :
-		    e->gap ? "gap" : "warmup"));
+		jw_key(&w, "score");
+		ev_buf_add(b, "null", 4);
+		jw_str(&w, "reason", e->superseded ? "superseded" :
+		    !e->final ? "not_final" : e->gap ? "gap" : "warmup");
 		if (e->ev != EV_ALERT_RESOLVED)
-			return a;
+			goto end;
 		goto status;
 	}
-	json_object_set_new(a, "score", json_real(e->sc.score));
+	jw_real(&w, "score", e->sc.score);
 	/* -log10 of the tail probability: the order far in the tail. */
-	json_object_set_new(a, "surprise", json_real(e->sc.p > 0 ?
-	    -log10(e->sc.p) : 300));
-	json_object_set_new(a, "expected", json_real(e->sc.expected));
-	json_object_set_new(a, "lower", json_real(e->sc.lower));
-	json_object_set_new(a, "upper", json_real(e->sc.upper));
-	json_object_set_new(a, "direction", json_string(
-	    e->sc.direction > 0 ? "up" : e->sc.direction < 0 ? "down" :
-	    "none"));
-	json_object_set_new(a, "method", json_string(e->sc.method));
-	mag = json_object();
-	json_object_set_new(mag, "abs", json_real(e->value - e->sc.expected));
-	json_object_set_new(mag, "pct", e->sc.expected != 0 ?
-	    json_real(100 * (e->value - e->sc.expected) / e->sc.expected) :
-	    json_null());
-	json_object_set_new(mag, "sigma", json_real(e->sc.z));
-	json_object_set_new(a, "magnitude", mag);
+	jw_real(&w, "surprise", e->sc.p > 0 ? -log10(e->sc.p) : 300);
+	jw_real(&w, "expected", e->sc.expected);
+	jw_real(&w, "lower", e->sc.lower);
+	jw_real(&w, "upper", e->sc.upper);
+	jw_str(&w, "direction", e->sc.direction > 0 ? "up" :
+	    e->sc.direction < 0 ? "down" : "none");
+	jw_str(&w, "method", e->sc.method);
+	jw_key(&w, "magnitude");
+	ev_buf_addc(b, '{');
+	jw_real(&m, "abs", e->value - e->sc.expected);
+	if (e->sc.expected != 0)
+		jw_real(&m, "pct", 100 * (e->value - e->sc.expected) /
+		    e->sc.expected);
+	else {
+		jw_key(&m, "pct");
+		ev_buf_add(b, "null", 4);
+	}
+	jw_real(&m, "sigma", e->sc.z);
+	ev_buf_addc(b, '}');
 status:
 	if (e->ev == EV_ALERT_RESOLVED)
 		status = "resolved";
@@ -274,22 +339,71 @@ status:
 	else if (e->st == EV_ALERT_PENDING && e->anomalous)
 		status = "pending";
 	if (status == NULL)
-		return a;
-	json_object_set_new(a, "status", json_string(status));
-	json_object_set_new(a, "alertname", json_string("anomaly"));
-	json_object_set_new(a, "fingerprint", json_string(e->s->fp));
-	json_object_set_new(a, "severity", json_string(e->sc.scored ?
-	    severity(o, e) : "warning"));
-	json_object_set_new(a, "since", time_json(e->since));
-	if (e->explain)
-		json_object_set(a, "explain", e->explain);
-	if (e->explanation)
-		json_object_set(a, "explanation", e->explanation);
-	if (e->summary)
-		json_object_set_new(a, "summary", json_string(e->summary));
-	if (e->total)
-		json_object_set(a, "total", e->total);
-	return a;
+		goto end;
+	jw_str(&w, "status", status);
+	jw_str(&w, "alertname", "anomaly");
+	jw_str(&w, "fingerprint", e->s->fp);
+	jw_str(&w, "severity", e->sc.scored ? severity(o, e) : "warning");
+	jw_str(&w, "since", ev_time_format(e->since, -1, tb));
+	jw_json(&w, "explain", e->explain);
+	jw_json(&w, "explanation", e->explanation);
+	jw_str(&w, "summary", e->summary);
+	jw_json(&w, "total", e->total);
+end:
+	ev_buf_addc(b, '}');
+}
+
+/*
+ * Where the record's closing brace is, to splice the anomaly object in
+ * before it as ev_rec_write would: 0 when the record is not a plain
+ * indexed object without an "anomaly" member (or is empty), and ev_rec
+ * must do it.
+ */
+static size_t
+splice_at(const struct ev_rec *r)
+{
+	size_t end = r->rawlen, i;
+
+	if (!ev_rec_lazy(r) || ev_rec_has(r, "anomaly"))
+		return 0;
+	while (end > 0 && r->raw[end - 1] != '}')
+		end--;
+	if (end == 0)
+		return 0;
+	end--;
+	for (i = end; i > 0 && strchr(" \t\r\n", r->raw[i - 1]) != NULL; i--)
+		continue;
+	return i > 0 && r->raw[i - 1] != '{' ? end : 0;
+}
+
+/*
+ * Write the record with its anomaly object added.  The usual record is
+ * its own bytes with the object spliced in; any other goes through ev_rec
+ * (the object read back into jansson, which writes it the same way).
+ */
+static void
+write_record(struct ev_detect_out *o, struct ev_detect_hold_entry *e)
+{
+	struct ev_buf *a = &o->anomaly, *l = &o->line;
+	const struct ev_rec *r = &e->rec;
+	size_t end;
+
+	ev_buf_reset(a);
+	write_anomaly(o, e, a);
+	if ((end = splice_at(r)) == 0) {
+		ev_rec_add(&e->rec, "anomaly", json_loadb(a->data, a->len, 0,
+		    NULL));
+		ev_run_pass(o->run, &e->rec);
+		return;
+	}
+	ev_buf_reset(l);
+	ev_buf_reserve(l, r->rawlen + a->len + 12);
+	ev_buf_add(l, r->raw, end);
+	ev_buf_add(l, ",\"anomaly\":", 11);
+	ev_buf_add(l, a->data, a->len);
+	ev_buf_add(l, r->raw + end, r->rawlen - end);
+	ev_run_emit(o->run, l->data, l->len);
+	o->run->n_passed++;
 }
 
 /* One Alertmanager alert (v4 webhook "alerts" member). */
@@ -457,13 +571,11 @@ ev_detect_out_entry(struct ev_detect_out *o, struct ev_detect_hold_entry *e)
 	}
 	switch (o->mode) {
 	case EV_DETECT_OUT_ANNOTATE:
-		ev_rec_add(&e->rec, "anomaly", anomaly_json(o, e));
-		ev_run_pass(o->run, &e->rec);
+		write_record(o, e);
 		return;
 	case EV_DETECT_OUT_ALERTS:
 		if (announce) {
-			ev_rec_add(&e->rec, "anomaly", anomaly_json(o, e));
-			ev_run_pass(o->run, &e->rec);
+			write_record(o, e);
 			return;
 		}
 		break;

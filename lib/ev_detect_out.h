@@ -12,7 +12,7 @@
  *
  * Ownership: the writer borrows the run, the series table, the backtest
  * and the strings it is given for its whole life; it owns the
- * Alertmanager alerts of the current flush and its scratch buffer.
+ * Alertmanager alerts of the current flush and its scratch buffers.
  * Entries and series are borrowed; what is stored in an entry (summary,
  * explain, explanation, total) becomes the entry's.
  */
@@ -44,7 +44,7 @@ struct ev_detect_out {
 	const char	*time_spec;	/* --time: the time of no_data records */
 	double		 critical_pct;	/* --critical-pct */
 	json_t		*am;		/* Alertmanager alerts of one flush */
-	struct ev_buf	 tmp;
+	struct ev_buf	 tmp, anomaly, line;	/* scratch */
 };
 
 void	ev_detect_out_init(struct ev_detect_out *o);

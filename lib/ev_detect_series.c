@@ -95,9 +95,16 @@ ev_detect_series_key(const struct ev_detect_series_keys *ks,
 		for (i = 0; i < ks->nby; i++) {
 			const char *s;
 			size_t n;
-			int r = ev_rec_str(rec, ks->by[i], &s, &n);
+			int r, plain;
 
-			if (r == -1)
+			/* A string without escapes is the line's own bytes. */
+			plain = ev_rec_text(rec, ks->by[i], &s, &n) == 0 &&
+			    n >= 2 && s[0] == '"' && memchr(s, '\\', n) == NULL;
+			if (plain) {
+				s++;
+				n -= 2;
+				r = 0;
+			} else if ((r = ev_rec_str(rec, ks->by[i], &s, &n)) == -1)
 				continue;
 			ev_buf_addc(b, '\x1e');
 			ev_buf_adds(b, ks->by[i]->spec);
