@@ -507,7 +507,13 @@ tok_member(const struct ev_rec *r, int o, const char *key, size_t keylen)
 	int i = o + 1, k, found = -1;
 
 	for (k = 0; k < t[o].size && i + 1 < r->ntok; k++) {
-		if (key_eq(r, i, key, keylen))
+		/*
+		 * Without escapes a key of another length or first byte
+		 * differs: most members are passed over without a call.
+		 */
+		if ((r->escapes || ((size_t)(t[i].end - t[i].start) ==
+		    keylen && (keylen == 0 || r->raw[t[i].start] == key[0]))) &&
+		    key_eq(r, i, key, keylen))
 			found = i + 1;
 		i = tok_next(r, i + 1);
 	}
@@ -875,6 +881,30 @@ tok_num_kind(const struct ev_rec *r, int i)
 	}
 }
 
+/*
+ * A validated number token's value.  An integer of up to 15 digits is
+ * exact in a double, so it is summed here (strtod would give the same
+ * double, slower); anything else goes to strtod, which stops at the
+ * delimiter after it.
+ */
+static double
+num_of(const char *s, size_t n)
+{
+	size_t i = s[0] == '-';
+	uint64_t u = 0;
+	double v;
+
+	if (n - i > 15)
+		return strtod(s, NULL);
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return strtod(s, NULL);
+		u = 10 * u + (uint64_t)(s[i] - '0');
+	}
+	v = (double)u;
+	return s[0] == '-' ? -v : v;
+}
+
 int
 ev_rec_num(const struct ev_rec *r, const struct ev_path *p, double *out)
 {
@@ -884,8 +914,8 @@ ev_rec_num(const struct ev_rec *r, const struct ev_path *p, double *out)
 	if ((i = find(r, p, &v)) >= 0) {
 		if ((k = tok_num_kind(r, i)) != 0)
 			return k;
-		/* Validated JSON: strtod stops at the delimiter after it. */
-		*out = strtod(r->raw + TOK(r)[i].start, NULL);
+		*out = num_of(r->raw + TOK(r)[i].start,
+		    (size_t)(TOK(r)[i].end - TOK(r)[i].start));
 		return 0;
 	}
 	if (v == NULL || json_is_null(v))

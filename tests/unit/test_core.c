@@ -303,6 +303,52 @@ test_rec(void)
 	ev_buf_free(&b);
 }
 
+/*
+ * Numbers and keys on ev_rec's short cuts: integers up to 15 digits are
+ * summed without strtod (the sign of zero kept), longer ones and the rest
+ * go to strtod; keys are passed over by length and first byte.  strtod on
+ * the same text is the reference.
+ */
+static void
+test_rec_short_cuts(void)
+{
+	static const char *nums[] = { "0", "-0", "7", "-7", "100",
+	    "999999999999999", "-999999999999999", "1000000000000000",
+	    "9007199254740993", "-12345678901234567", "1.5", "-0.0", "1e2",
+	    "2E-3", "123456789012345" };
+	struct ev_rec r;
+	struct ev_buf line = EV_BUF_INIT;
+	const char *err;
+	struct ev_path *p = ev_path_compile("count", &err);
+	struct ev_path *q = ev_path_compile("cound", &err);
+	struct ev_path *c = ev_path_compile("c", &err);
+	double v, want;
+	size_t i;
+
+	ev_rec_init(&r);
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		ev_buf_reset(&line);
+		ev_buf_printf(&line, "{\"c\":1,\"cound\":2,\"count\":%s,"
+		    "\"counts\":3}", nums[i]);
+		CHECK(ev_rec_parse(&r, line.data, line.len) == 0);
+		want = strtod(nums[i], NULL);
+		CHECK(ev_rec_num(&r, p, &v) == 0 && v == want &&
+		    signbit(v) == signbit(want));
+		CHECK(ev_rec_num(&r, q, &v) == 0 && v == 2);
+		CHECK(ev_rec_num(&r, c, &v) == 0 && v == 1);
+	}
+	/* The last of a repeated key, escaped or not. */
+	CHECK(ev_rec_parse(&r, "{\"count\":1,\"co\\u0075nt\":2}", 26) == 0);
+	CHECK(ev_rec_num(&r, p, &v) == 0 && v == 2);
+	CHECK(ev_rec_parse(&r, "{\"co\\u0075nt\":1,\"count\":3}", 26) == 0);
+	CHECK(ev_rec_num(&r, p, &v) == 0 && v == 3);
+	ev_rec_clear(&r);
+	ev_buf_free(&line);
+	ev_path_free(p);
+	ev_path_free(q);
+	ev_path_free(c);
+}
+
 /* The lazy index must answer exactly as the full jansson tree would. */
 static void
 test_rec_lazy(void)
@@ -701,6 +747,7 @@ main(void)
 	test_rec_edit();
 	test_rec_fallback();
 	test_rec_members();
+	test_rec_short_cuts();
 	test_num_shortest();
 	test_utf8_and_numbers();
 	test_numbers();
