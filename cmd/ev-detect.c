@@ -145,6 +145,7 @@ struct detect {
 	struct ev_backtest *bt;
 	ev_us_t		 watermark;	/* the newest window start */
 	struct ev_buf	 key;
+	struct ev_detect_hold_fields fields;	/* where a record's are */
 };
 
 /* Options. */
@@ -545,64 +546,6 @@ flush(struct detect *d, int all)
 /* Reading records. */
 
 /*
- * Whether a record is final: its "final" member is anything but false.
- * The line's own bytes answer without decoding the value into jansson.
- */
-static int
-is_final(const struct options *o, const struct ev_rec *rec)
-{
-	const char *s;
-	size_t n;
-	json_t *v;
-
-	if (ev_rec_text(rec, o->final_path, &s, &n) == 0)
-		return n != 5 || memcmp(s, "false", 5) != 0;
-	v = ev_rec_get(rec, o->final_path);
-	return !json_is_false(v);
-}
-
-/*
- * The fields of a record into e (start, end, value, gap, final, label):
- * 0, or -1 after rejecting the line.
- */
-static int
-read_fields(struct detect *d, const struct ev_line *line,
-    const struct ev_rec *rec, struct ev_detect_hold_entry *e)
-{
-	const struct options *o = &d->o;
-	double lv;
-	int r;
-
-	if ((r = ev_rec_time(rec, o->time_path, &e->start)) != 0) {
-		ev_run_reject(&d->run, line, "time",
-		    ev_run_error(o->time_spec, "'%s' is %s", o->time_spec,
-		    r == -1 ? "missing" : "not a valid time"));
-		return -1;
-	}
-	if ((r = ev_rec_num(rec, o->value_path, &e->value)) == -1 &&
-	    json_is_null(ev_rec_get(rec, o->value_path))) {
-		/* A null value is a missing point, not a zero. */
-		e->gap = 1;
-		e->value = NAN;
-	} else if (r != 0) {
-		ev_run_reject(&d->run, line, "value",
-		    ev_run_error(o->value_spec, "'%s' is %s", o->value_spec,
-		    r == -1 ? "missing" : "not a number"));
-		return -1;
-	}
-	if (ev_rec_time(rec, o->end_path, &e->end) != 0)
-		e->end = e->start;
-	if (o->label_path) {
-		json_t *lj = ev_rec_get(rec, o->label_path);
-
-		e->label = json_is_true(lj) || (ev_rec_num(rec, o->label_path,
-		    &lv) == 0 && lv != 0);
-	}
-	e->final = is_final(o, rec);
-	return 0;
-}
-
-/*
  * A final record of series s not newer than its last: a new version of a
  * window still held replaces it (0); else it is rejected as late or as a
  * duplicate (-1).
@@ -640,6 +583,8 @@ take_line(struct detect *d, const struct ev_line *line)
 	struct ev_detect_series *s;
 	struct ev_rec rec;
 	struct ev_buf raw;
+	const char *why;
+	json_t *errors;
 
 	memset(&nw, 0, sizeof(nw));
 	ev_detect_hold_take(&d->hold, &rec, &raw);
@@ -651,8 +596,11 @@ take_line(struct detect *d, const struct ev_line *line)
 	else if (!ev_rec_is_object(&rec))
 		ev_run_reject(&d->run, line, "type",
 		    ev_run_error(NULL, "record is not an object"));
-	else if (read_fields(d, line, &rec, &nw) == 0)
+	else if ((why = ev_detect_hold_read(&d->fields, &rec, &nw,
+	    &errors)) == NULL)
 		goto good;
+	else
+		ev_run_reject(&d->run, line, why, errors);
 	ev_detect_hold_give(&d->hold, &rec, &raw);
 	return;
 good:
@@ -708,6 +656,11 @@ setup(struct detect *d)
 	d->out.time_spec = d->o.time_spec;
 	d->out.critical_pct = d->o.critical_pct;
 	d->watermark = NOW_MIN;
+	d->fields.time = d->o.time_path;
+	d->fields.end = d->o.end_path;
+	d->fields.value = d->o.value_path;
+	d->fields.final = d->o.final_path;
+	d->fields.label = d->o.label_path;
 	if (d->o.mode == EV_DETECT_OUT_BACKTEST) {
 		d->out.bt = d->bt = ev_backtest_new();
 		if (d->o.labels_path && ev_backtest_load(d->bt,

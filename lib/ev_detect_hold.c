@@ -1,11 +1,86 @@
 /*
  * ev_detect_hold.c - ev-detect's hold queue (see ev_detect_hold.h).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ev_common.h"
 #include "ev_detect_hold.h"
+#include "ev_run.h"
+
+/*
+ * ev_rec_time, answered from the memo when the value's bytes are those of
+ * the last time read there.
+ */
+static int
+memo_time(struct ev_detect_hold_memo *m, const struct ev_rec *rec,
+    const struct ev_path *p, ev_us_t *t)
+{
+	const char *s;
+	size_t n;
+	int r, own = ev_rec_text(rec, p, &s, &n) == 0;
+
+	if (own && n == m->len && memcmp(s, m->text, n) == 0) {
+		*t = m->t;
+		return 0;
+	}
+	if ((r = ev_rec_time(rec, p, t)) == 0 && own &&
+	    n <= sizeof(m->text)) {
+		memcpy(m->text, s, n);
+		m->len = n;
+		m->t = *t;
+	}
+	return r;
+}
+
+/* Anything but false is final; the line's bytes say so without jansson. */
+static int
+is_final(const struct ev_rec *rec, const struct ev_path *p)
+{
+	const char *s;
+	size_t n;
+	json_t *v;
+
+	if (ev_rec_text(rec, p, &s, &n) == 0)
+		return n != 5 || memcmp(s, "false", 5) != 0;
+	v = ev_rec_get(rec, p);
+	return !json_is_false(v);
+}
+
+const char *
+ev_detect_hold_read(struct ev_detect_hold_fields *f, const struct ev_rec *rec,
+    struct ev_detect_hold_entry *e, json_t **errors)
+{
+	double lv;
+	json_t *lj;
+	int r;
+
+	if ((r = memo_time(&f->start_memo, rec, f->time, &e->start)) != 0) {
+		*errors = ev_run_error(f->time->spec, "'%s' is %s",
+		    f->time->spec, r == -1 ? "missing" : "not a valid time");
+		return "time";
+	}
+	if ((r = ev_rec_num(rec, f->value, &e->value)) == -1 &&
+	    json_is_null(ev_rec_get(rec, f->value))) {
+		/* A null value is a missing point, not a zero. */
+		e->gap = 1;
+		e->value = NAN;
+	} else if (r != 0) {
+		*errors = ev_run_error(f->value->spec, "'%s' is %s",
+		    f->value->spec, r == -1 ? "missing" : "not a number");
+		return "value";
+	}
+	if (memo_time(&f->end_memo, rec, f->end, &e->end) != 0)
+		e->end = e->start;
+	if (f->label) {
+		lj = ev_rec_get(rec, f->label);
+		e->label = json_is_true(lj) || (ev_rec_num(rec, f->label,
+		    &lv) == 0 && lv != 0);
+	}
+	e->final = is_final(rec, f->final);
+	return NULL;
+}
 
 struct ev_detect_hold_entry *
 ev_detect_hold_push(struct ev_detect_hold *h, struct ev_detect_series_table *t)

@@ -25,6 +25,7 @@
 #include "ev_detect.h"
 #include "ev_detect_alert.h"
 #include "ev_detect_series.h"
+#include "ev_path.h"
 #include "ev_rec.h"
 #include "ev_time.h"
 
@@ -52,6 +53,19 @@ struct ev_detect_hold_entry {
 	struct ev_detect_hold_entry *prev;	/* versions it replaced */
 };
 
+/* The last time read at a path, by its bytes in the line. */
+struct ev_detect_hold_memo {
+	char		 text[48];
+	size_t		 len;		/* 0: nothing yet */
+	ev_us_t		 t;
+};
+
+/* Where a record's fields are (paths borrowed; label may be NULL). */
+struct ev_detect_hold_fields {
+	const struct ev_path *time, *end, *value, *final, *label;
+	struct ev_detect_hold_memo start_memo, end_memo;
+};
+
 /* A record and a line buffer, emptied, kept for the next line. */
 struct ev_detect_hold_spare {
 	struct ev_rec	 rec;
@@ -76,6 +90,16 @@ void	ev_detect_hold_take(struct ev_detect_hold *h, struct ev_rec *rec,
 void	ev_detect_hold_give(struct ev_detect_hold *h, struct ev_rec *rec,
 	    struct ev_buf *raw);
 
+/*
+ * Read a record's start, end (the start when it has none), value (a null
+ * one is a gap), final flag (anything but false) and label into e: NULL,
+ * or the reason to reject the line ("time", "value") with *errors the
+ * reject's errors (a new reference).  A time whose bytes are those of the
+ * last record's is not parsed again (a window's records come together).
+ */
+const char *ev_detect_hold_read(struct ev_detect_hold_fields *f,
+	    const struct ev_rec *rec, struct ev_detect_hold_entry *e,
+	    json_t **errors);
 /*
  * A new zeroed entry at the back.  The queue may move: the series of t
  * have their queued indexes fixed.
