@@ -248,14 +248,15 @@ struct jw {
 	int		 n;		/* members written */
 };
 
+/* A member's name as written, quotes and colon included: K("score"). */
+#define K(name)	"\"" name "\":"
+
 static void
 jw_key(struct jw *w, const char *key)
 {
 	if (w->n++ > 0)
 		ev_buf_addc(w->b, ',');
-	ev_buf_addc(w->b, '"');
-	ev_buf_adds(w->b, key);
-	ev_buf_add(w->b, "\":", 2);
+	ev_buf_add(w->b, key, strlen(key));
 }
 
 static void
@@ -302,34 +303,34 @@ write_anomaly(const struct ev_detect_out *o,
 
 	ev_buf_addc(b, '{');
 	if (!e->sc.scored) {
-		jw_key(&w, "score");
+		jw_key(&w, K("score"));
 		ev_buf_add(b, "null", 4);
-		jw_str(&w, "reason", e->superseded ? "superseded" :
+		jw_str(&w, K("reason"), e->superseded ? "superseded" :
 		    !e->final ? "not_final" : e->gap ? "gap" : "warmup");
 		if (e->ev != EV_ALERT_RESOLVED)
 			goto end;
 		goto status;
 	}
-	jw_real(&w, "score", e->sc.score);
+	jw_real(&w, K("score"), e->sc.score);
 	/* -log10 of the tail probability: the order far in the tail. */
-	jw_real(&w, "surprise", e->sc.p > 0 ? -log10(e->sc.p) : 300);
-	jw_real(&w, "expected", e->sc.expected);
-	jw_real(&w, "lower", e->sc.lower);
-	jw_real(&w, "upper", e->sc.upper);
-	jw_str(&w, "direction", e->sc.direction > 0 ? "up" :
+	jw_real(&w, K("surprise"), e->sc.p > 0 ? -log10(e->sc.p) : 300);
+	jw_real(&w, K("expected"), e->sc.expected);
+	jw_real(&w, K("lower"), e->sc.lower);
+	jw_real(&w, K("upper"), e->sc.upper);
+	jw_str(&w, K("direction"), e->sc.direction > 0 ? "up" :
 	    e->sc.direction < 0 ? "down" : "none");
-	jw_str(&w, "method", e->sc.method);
-	jw_key(&w, "magnitude");
+	jw_str(&w, K("method"), e->sc.method);
+	jw_key(&w, K("magnitude"));
 	ev_buf_addc(b, '{');
-	jw_real(&m, "abs", e->value - e->sc.expected);
+	jw_real(&m, K("abs"), e->value - e->sc.expected);
 	if (e->sc.expected != 0)
-		jw_real(&m, "pct", 100 * (e->value - e->sc.expected) /
+		jw_real(&m, K("pct"), 100 * (e->value - e->sc.expected) /
 		    e->sc.expected);
 	else {
-		jw_key(&m, "pct");
+		jw_key(&m, K("pct"));
 		ev_buf_add(b, "null", 4);
 	}
-	jw_real(&m, "sigma", e->sc.z);
+	jw_real(&m, K("sigma"), e->sc.z);
 	ev_buf_addc(b, '}');
 status:
 	if (e->ev == EV_ALERT_RESOLVED)
@@ -340,15 +341,15 @@ status:
 		status = "pending";
 	if (status == NULL)
 		goto end;
-	jw_str(&w, "status", status);
-	jw_str(&w, "alertname", "anomaly");
-	jw_str(&w, "fingerprint", e->s->fp);
-	jw_str(&w, "severity", e->sc.scored ? severity(o, e) : "warning");
-	jw_str(&w, "since", ev_time_format(e->since, -1, tb));
-	jw_json(&w, "explain", e->explain);
-	jw_json(&w, "explanation", e->explanation);
-	jw_str(&w, "summary", e->summary);
-	jw_json(&w, "total", e->total);
+	jw_str(&w, K("status"), status);
+	jw_str(&w, K("alertname"), "anomaly");
+	jw_str(&w, K("fingerprint"), e->s->fp);
+	jw_str(&w, K("severity"), e->sc.scored ? severity(o, e) : "warning");
+	jw_str(&w, K("since"), ev_time_format(e->since, -1, tb));
+	jw_json(&w, K("explain"), e->explain);
+	jw_json(&w, K("explanation"), e->explanation);
+	jw_str(&w, K("summary"), e->summary);
+	jw_json(&w, K("total"), e->total);
 end:
 	ev_buf_addc(b, '}');
 }
