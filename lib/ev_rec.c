@@ -1,6 +1,7 @@
 /*
- * ev_rec.c - records: yajl validates, jsmn indexes, jansson decodes what is
- * asked for, and the original bytes are written back when nothing changed.
+ * ev_rec.c - records: a grammar check of our own validates, jsmn indexes,
+ * jansson decodes what is asked for, and the original bytes are written
+ * back when nothing changed.
  */
 #include <math.h>
 #include <stddef.h>
@@ -8,8 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <yajl/yajl_parse.h>
 
 #define JSMN_STATIC
 #define JSMN_STRICT
@@ -124,73 +123,169 @@ parse_full(struct ev_rec *r)
 }
 
 /*
- * yajl allocates a handle, a lexer and small buffers for every line; a bump
- * arena reset per line makes that free.  What does not fit goes to malloc.
+ * The grammar of RFC 8259: one value with optional whitespace around it.
+ * A string's bytes are checked for control characters and escapes only
+ * (UTF-8 is checked apart, by ev_utf8_check).  0 for anything else, and
+ * for nesting deeper than the index would hold anyway: jansson judges
+ * those lines, so this check may refuse more than JSON does, never less.
  */
-static _Alignas(max_align_t) char	yarena[16384];
-static size_t				yused;
+#define SYNTAX_MAX_DEPTH	LAZY_MAX_TOK
 
 static int
-in_yarena(const void *p)
+ws(int c)
 {
-	return (const char *)p >= yarena && (const char *)p < yarena +
-	    sizeof yarena;
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static void *
-ya_malloc(void *ctx, size_t n)
+/* The string at *p (its opening quote): 1 with *p after the closing one. */
+static int
+syntax_string(const unsigned char **pp, const unsigned char *end)
 {
-	void *p;
+	const unsigned char *p = *pp + 1;
+	int k;
 
-	(void)ctx;
-	n = (n + 15) & ~(size_t)15;
-	if (n <= sizeof yarena - yused) {
-		p = yarena + yused;
-		yused += n;
-		return p;
+	for (; p < end; p++) {
+		if (*p == '"') {
+			*pp = p + 1;
+			return 1;
+		}
+		if (*p < 0x20)
+			return 0;
+		if (*p != '\\')
+			continue;
+		if (++p >= end)
+			return 0;
+		if (*p == 'u') {
+			for (k = 0; k < 4; k++)
+				if (++p >= end || !((*p >= '0' && *p <= '9') ||
+				    (*p >= 'a' && *p <= 'f') ||
+				    (*p >= 'A' && *p <= 'F')))
+					return 0;
+		} else if (strchr("\"\\/bfnrt", *p) == NULL || *p == '\0')
+			return 0;
 	}
-	return malloc(n);
+	return 0;
 }
 
-static void
-ya_free(void *ctx, void *p)
+static const unsigned char *
+syntax_digits(const unsigned char *p, const unsigned char *end)
 {
-	(void)ctx;
-	if (!in_yarena(p))
-		free(p);
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	return p;
 }
 
-static void *
-ya_realloc(void *ctx, void *p, size_t n)
+/* The number at *p: 1 with *p after it. */
+static int
+syntax_number(const unsigned char **pp, const unsigned char *end)
 {
-	size_t room;
-	void *q;
+	const unsigned char *p = *pp, *q;
 
-	if (p == NULL || !in_yarena(p))
-		return p == NULL ? ya_malloc(ctx, n) : realloc(p, n);
-	/* The old size is unknown; the arena's end bounds what to copy. */
-	room = (size_t)(yarena + sizeof yarena - (char *)p);
-	if ((q = ya_malloc(ctx, n)) != NULL)
-		memmove(q, p, n < room ? n : room);
-	return q;
+	if (p < end && *p == '-')
+		p++;
+	if (p < end && *p == '0')
+		p++;
+	else if (p < end && *p >= '1' && *p <= '9')
+		p = syntax_digits(p, end);
+	else
+		return 0;
+	if (p < end && *p == '.') {
+		q = syntax_digits(p + 1, end);
+		if (q == p + 1)
+			return 0;
+		p = q;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		q = syntax_digits(p, end);
+		if (q == p)
+			return 0;
+		p = q;
+	}
+	*pp = p;
+	return 1;
 }
 
 static int
-yajl_valid(const char *s, size_t n)
+syntax_valid(const char *s, size_t n)
 {
-	static yajl_alloc_funcs af = { ya_malloc, ya_realloc, ya_free, NULL };
-	yajl_handle h;
-	int ok;
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	char open[SYNTAX_MAX_DEPTH];	/* '{' or '[' of each open container */
+	int depth = 0;
 
-	yused = 0;
-	h = yajl_alloc(NULL, &af, NULL);
-
-	if (h == NULL)
-		return 0;	/* jansson will judge it */
-	ok = yajl_parse(h, (const unsigned char *)s, n) == yajl_status_ok &&
-	    yajl_complete_parse(h) == yajl_status_ok;
-	yajl_free(h);
-	return ok;
+value:
+	while (p < end && ws(*p))
+		p++;
+	if (p == end)
+		return 0;
+	switch (*p) {
+	case '{':
+	case '[':
+		if (depth == SYNTAX_MAX_DEPTH)
+			return 0;
+		open[depth++] = (char)*p++;
+		while (p < end && ws(*p))
+			p++;
+		if (p < end && *p == (open[depth - 1] == '{' ? '}' : ']')) {
+			p++;
+			depth--;
+			goto after;
+		}
+		if (open[depth - 1] == '{')
+			goto key;
+		goto value;
+	case '"':
+		if (!syntax_string(&p, end))
+			return 0;
+		goto after;
+	case 't':
+	case 'n':
+		if ((size_t)(end - p) < 4 || memcmp(p, *p == 't' ? "true" :
+		    "null", 4) != 0)
+			return 0;
+		p += 4;
+		goto after;
+	case 'f':
+		if ((size_t)(end - p) < 5 || memcmp(p, "false", 5) != 0)
+			return 0;
+		p += 5;
+		goto after;
+	default:
+		if (!syntax_number(&p, end))
+			return 0;
+		goto after;
+	}
+key:
+	while (p < end && ws(*p))
+		p++;
+	if (p == end || *p != '"' || !syntax_string(&p, end))
+		return 0;
+	while (p < end && ws(*p))
+		p++;
+	if (p == end || *p != ':')
+		return 0;
+	p++;
+	goto value;
+after:
+	while (p < end && ws(*p))
+		p++;
+	if (depth == 0)
+		return p == end;
+	if (p == end)
+		return 0;
+	if (*p == ',') {
+		p++;
+		if (open[depth - 1] == '{')
+			goto key;
+		goto value;
+	}
+	if (*p != (open[depth - 1] == '{' ? '}' : ']'))
+		return 0;
+	p++;
+	depth--;
+	goto after;
 }
 
 /*
@@ -298,10 +393,10 @@ tokenize(struct ev_rec *r, int judged)
 	if (n <= 0 || (n > LAZY_MAX_TOK && !judged))
 		return -1;
 	/*
-	 * yajl ignores a partial token after a complete value at the end of
-	 * the input, and jsmn takes any run of bytes for a primitive and
-	 * accepts several values: hand the line to jansson unless there is
-	 * one value whose primitives are all JSON.
+	 * jsmn takes any run of bytes for a primitive and accepts several
+	 * values: hand the line to jansson unless there is one value whose
+	 * primitives are all JSON (the grammar check said so already; this
+	 * also holds a line jansson judged to jsmn's reading of it).
 	 */
 	if (t_end(r, n) != n)
 		return -1;
@@ -341,12 +436,12 @@ ev_rec_parse(struct ev_rec *r, const char *line, size_t len)
 	r->raw = line;
 	r->rawlen = len;
 	/*
-	 * \u escapes may hold lone surrogates, which yajl lets through
-	 * undecoded and jansson refuses, and yajl's UTF-8 check is looser than
-	 * jansson's (overlong forms, surrogates): jansson judges those lines.
+	 * \u escapes may hold lone surrogates, which the grammar lets
+	 * through and jansson refuses: jansson judges those lines.  UTF-8 is
+	 * checked as strictly as jansson does (overlong forms, surrogates).
 	 */
 	if (!r->eager && !has_u_escape(line, len, &r->escapes) &&
-	    ev_utf8_check(line, len) == len && yajl_valid(line, len) &&
+	    ev_utf8_check(line, len) == len && syntax_valid(line, len) &&
 	    tokenize(r, 0) == 0) {
 		r->lazy = 1;
 		return 0;
@@ -507,7 +602,13 @@ tok_member(const struct ev_rec *r, int o, const char *key, size_t keylen)
 	int i = o + 1, k, found = -1;
 
 	for (k = 0; k < t[o].size && i + 1 < r->ntok; k++) {
-		if (key_eq(r, i, key, keylen))
+		/*
+		 * Without escapes a key of another length or first byte
+		 * differs: most members are passed over without a call.
+		 */
+		if ((r->escapes || ((size_t)(t[i].end - t[i].start) ==
+		    keylen && (keylen == 0 || r->raw[t[i].start] == key[0]))) &&
+		    key_eq(r, i, key, keylen))
 			found = i + 1;
 		i = tok_next(r, i + 1);
 	}
@@ -875,6 +976,30 @@ tok_num_kind(const struct ev_rec *r, int i)
 	}
 }
 
+/*
+ * A validated number token's value.  An integer of up to 15 digits is
+ * exact in a double, so it is summed here (strtod would give the same
+ * double, slower); anything else goes to strtod, which stops at the
+ * delimiter after it.
+ */
+static double
+num_of(const char *s, size_t n)
+{
+	size_t i = s[0] == '-';
+	uint64_t u = 0;
+	double v;
+
+	if (n - i > 15)
+		return strtod(s, NULL);
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return strtod(s, NULL);
+		u = 10 * u + (uint64_t)(s[i] - '0');
+	}
+	v = (double)u;
+	return s[0] == '-' ? -v : v;
+}
+
 int
 ev_rec_num(const struct ev_rec *r, const struct ev_path *p, double *out)
 {
@@ -884,8 +1009,8 @@ ev_rec_num(const struct ev_rec *r, const struct ev_path *p, double *out)
 	if ((i = find(r, p, &v)) >= 0) {
 		if ((k = tok_num_kind(r, i)) != 0)
 			return k;
-		/* Validated JSON: strtod stops at the delimiter after it. */
-		*out = strtod(r->raw + TOK(r)[i].start, NULL);
+		*out = num_of(r->raw + TOK(r)[i].start,
+		    (size_t)(TOK(r)[i].end - TOK(r)[i].start));
 		return 0;
 	}
 	if (v == NULL || json_is_null(v))

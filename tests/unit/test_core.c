@@ -303,6 +303,87 @@ test_rec(void)
 	ev_buf_free(&b);
 }
 
+/*
+ * Numbers and keys on ev_rec's short cuts: integers up to 15 digits are
+ * summed without strtod (the sign of zero kept), longer ones and the rest
+ * go to strtod; keys are passed over by length and first byte.  strtod on
+ * the same text is the reference.
+ */
+static void
+test_rec_short_cuts(void)
+{
+	static const char *nums[] = { "0", "-0", "7", "-7", "100",
+	    "999999999999999", "-999999999999999", "1000000000000000",
+	    "9007199254740993", "-12345678901234567", "1.5", "-0.0", "1e2",
+	    "2E-3", "123456789012345" };
+	struct ev_rec r;
+	struct ev_buf line = EV_BUF_INIT;
+	const char *err;
+	struct ev_path *p = ev_path_compile("count", &err);
+	struct ev_path *q = ev_path_compile("cound", &err);
+	struct ev_path *c = ev_path_compile("c", &err);
+	double v, want;
+	size_t i;
+
+	ev_rec_init(&r);
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		ev_buf_reset(&line);
+		ev_buf_printf(&line, "{\"c\":1,\"cound\":2,\"count\":%s,"
+		    "\"counts\":3}", nums[i]);
+		CHECK(ev_rec_parse(&r, line.data, line.len) == 0);
+		want = strtod(nums[i], NULL);
+		CHECK(ev_rec_num(&r, p, &v) == 0 && v == want &&
+		    signbit(v) == signbit(want));
+		CHECK(ev_rec_num(&r, q, &v) == 0 && v == 2);
+		CHECK(ev_rec_num(&r, c, &v) == 0 && v == 1);
+	}
+	/* The last of a repeated key, escaped or not. */
+	CHECK(ev_rec_parse(&r, "{\"count\":1,\"co\\u0075nt\":2}", 26) == 0);
+	CHECK(ev_rec_num(&r, p, &v) == 0 && v == 2);
+	CHECK(ev_rec_parse(&r, "{\"co\\u0075nt\":1,\"count\":3}", 26) == 0);
+	CHECK(ev_rec_num(&r, p, &v) == 0 && v == 3);
+	ev_rec_clear(&r);
+	ev_buf_free(&line);
+	ev_path_free(p);
+	ev_path_free(q);
+	ev_path_free(c);
+}
+
+/*
+ * The grammar check on the fast path: on lines that are JSON but for one
+ * detail, and on JSON of every kind, ev_rec_parse gives jansson's verdict
+ * (jansson is the reference; a line the check refuses goes to jansson,
+ * so a wrong acceptance is the failure this can find).
+ */
+static void
+test_rec_grammar(void)
+{
+	static const char *lines[] = { "{\"a\":1,}", "[1,]", "{\"a\" 1}",
+	    "{1:2}", "[\"a\" \"b\"]", "{\"a\":1}}", "[[1]", "\"\\x\"",
+	    "\"\\u12\"", "\"\\u12G4\"", "tru", "-", "1.", ".5", "01", "1e",
+	    "1e+", "-a", "{\"a\":tru}", "nul", "[1 2]", "{\"a\":1 \"b\":2}",
+	    "{,}", "[,1]", "\"a\tb\"", "{\"a\":\"b\"", "{\"a\"}", "{\"a\":}",
+	    "[1]x", "1 2", "{} {}", "", "   ", "[", "]", "{\"a\":[}]}",
+	    "{\"a\":1]", "[1}", "\"\\", "{\"a\":truex}", "[-01]", "[1.e5]",
+	    "{}", "[]", " {\"a\" : [1, -0.5e+3, true, false, null, "
+	    "\"x\\n\\u0041\\/\"]} ", "\"s\"", "0", "-0", "1E5", "[[[[]]]]",
+	    "{\"a\":{\"b\":{}},\"c\":[{}]}", "\t[ ]\r\n", "1.25e-7",
+	    "{\"\":\"\"}", "[\"\\\"\\\\\\b\\f\\r\\t\"]", "true", "null" };
+	struct ev_rec r;
+	json_t *j;
+	size_t i;
+
+	ev_rec_init(&r);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		j = json_loadb(lines[i], strlen(lines[i]), JSON_DECODE_ANY |
+		    JSON_ALLOW_NUL, NULL);
+		CHECK((ev_rec_parse(&r, lines[i], strlen(lines[i])) == 0) ==
+		    (j != NULL));
+		json_decref(j);
+	}
+	ev_rec_clear(&r);
+}
+
 /* The lazy index must answer exactly as the full jansson tree would. */
 static void
 test_rec_lazy(void)
@@ -701,6 +782,8 @@ main(void)
 	test_rec_edit();
 	test_rec_fallback();
 	test_rec_members();
+	test_rec_short_cuts();
+	test_rec_grammar();
 	test_num_shortest();
 	test_utf8_and_numbers();
 	test_numbers();
