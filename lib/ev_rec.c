@@ -1,7 +1,6 @@
 /*
- * ev_rec.c - records: a grammar check of our own validates, jsmn indexes,
- * jansson decodes what is asked for, and the original bytes are written
- * back when nothing changed.
+ * ev_rec.c - records: yajl validates, jsmn indexes, jansson decodes what is
+ * asked for, and the original bytes are written back when nothing changed.
  */
 #include <math.h>
 #include <stddef.h>
@@ -9,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <yajl/yajl_parse.h>
 
 #define JSMN_STATIC
 #define JSMN_STRICT
@@ -123,169 +124,73 @@ parse_full(struct ev_rec *r)
 }
 
 /*
- * The grammar of RFC 8259: one value with optional whitespace around it.
- * A string's bytes are checked for control characters and escapes only
- * (UTF-8 is checked apart, by ev_utf8_check).  0 for anything else, and
- * for nesting deeper than the index would hold anyway: jansson judges
- * those lines, so this check may refuse more than JSON does, never less.
+ * yajl allocates a handle, a lexer and small buffers for every line; a bump
+ * arena reset per line makes that free.  What does not fit goes to malloc.
  */
-#define SYNTAX_MAX_DEPTH	LAZY_MAX_TOK
+static _Alignas(max_align_t) char	yarena[16384];
+static size_t				yused;
 
 static int
-ws(int c)
+in_yarena(const void *p)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+	return (const char *)p >= yarena && (const char *)p < yarena +
+	    sizeof yarena;
 }
 
-/* The string at *p (its opening quote): 1 with *p after the closing one. */
-static int
-syntax_string(const unsigned char **pp, const unsigned char *end)
+static void *
+ya_malloc(void *ctx, size_t n)
 {
-	const unsigned char *p = *pp + 1;
-	int k;
+	void *p;
 
-	for (; p < end; p++) {
-		if (*p == '"') {
-			*pp = p + 1;
-			return 1;
-		}
-		if (*p < 0x20)
-			return 0;
-		if (*p != '\\')
-			continue;
-		if (++p >= end)
-			return 0;
-		if (*p == 'u') {
-			for (k = 0; k < 4; k++)
-				if (++p >= end || !((*p >= '0' && *p <= '9') ||
-				    (*p >= 'a' && *p <= 'f') ||
-				    (*p >= 'A' && *p <= 'F')))
-					return 0;
-		} else if (strchr("\"\\/bfnrt", *p) == NULL || *p == '\0')
-			return 0;
+	(void)ctx;
+	n = (n + 15) & ~(size_t)15;
+	if (n <= sizeof yarena - yused) {
+		p = yarena + yused;
+		yused += n;
+		return p;
 	}
-	return 0;
+	return malloc(n);
 }
 
-static const unsigned char *
-syntax_digits(const unsigned char *p, const unsigned char *end)
+static void
+ya_free(void *ctx, void *p)
 {
-	while (p < end && *p >= '0' && *p <= '9')
-		p++;
-	return p;
+	(void)ctx;
+	if (!in_yarena(p))
+		free(p);
 }
 
-/* The number at *p: 1 with *p after it. */
-static int
-syntax_number(const unsigned char **pp, const unsigned char *end)
+static void *
+ya_realloc(void *ctx, void *p, size_t n)
 {
-	const unsigned char *p = *pp, *q;
+	size_t room;
+	void *q;
 
-	if (p < end && *p == '-')
-		p++;
-	if (p < end && *p == '0')
-		p++;
-	else if (p < end && *p >= '1' && *p <= '9')
-		p = syntax_digits(p, end);
-	else
-		return 0;
-	if (p < end && *p == '.') {
-		q = syntax_digits(p + 1, end);
-		if (q == p + 1)
-			return 0;
-		p = q;
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		p++;
-		if (p < end && (*p == '+' || *p == '-'))
-			p++;
-		q = syntax_digits(p, end);
-		if (q == p)
-			return 0;
-		p = q;
-	}
-	*pp = p;
-	return 1;
+	if (p == NULL || !in_yarena(p))
+		return p == NULL ? ya_malloc(ctx, n) : realloc(p, n);
+	/* The old size is unknown; the arena's end bounds what to copy. */
+	room = (size_t)(yarena + sizeof yarena - (char *)p);
+	if ((q = ya_malloc(ctx, n)) != NULL)
+		memmove(q, p, n < room ? n : room);
+	return q;
 }
 
 static int
-syntax_valid(const char *s, size_t n)
+yajl_valid(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	char open[SYNTAX_MAX_DEPTH];	/* '{' or '[' of each open container */
-	int depth = 0;
+	static yajl_alloc_funcs af = { ya_malloc, ya_realloc, ya_free, NULL };
+	yajl_handle h;
+	int ok;
 
-value:
-	while (p < end && ws(*p))
-		p++;
-	if (p == end)
-		return 0;
-	switch (*p) {
-	case '{':
-	case '[':
-		if (depth == SYNTAX_MAX_DEPTH)
-			return 0;
-		open[depth++] = (char)*p++;
-		while (p < end && ws(*p))
-			p++;
-		if (p < end && *p == (open[depth - 1] == '{' ? '}' : ']')) {
-			p++;
-			depth--;
-			goto after;
-		}
-		if (open[depth - 1] == '{')
-			goto key;
-		goto value;
-	case '"':
-		if (!syntax_string(&p, end))
-			return 0;
-		goto after;
-	case 't':
-	case 'n':
-		if ((size_t)(end - p) < 4 || memcmp(p, *p == 't' ? "true" :
-		    "null", 4) != 0)
-			return 0;
-		p += 4;
-		goto after;
-	case 'f':
-		if ((size_t)(end - p) < 5 || memcmp(p, "false", 5) != 0)
-			return 0;
-		p += 5;
-		goto after;
-	default:
-		if (!syntax_number(&p, end))
-			return 0;
-		goto after;
-	}
-key:
-	while (p < end && ws(*p))
-		p++;
-	if (p == end || *p != '"' || !syntax_string(&p, end))
-		return 0;
-	while (p < end && ws(*p))
-		p++;
-	if (p == end || *p != ':')
-		return 0;
-	p++;
-	goto value;
-after:
-	while (p < end && ws(*p))
-		p++;
-	if (depth == 0)
-		return p == end;
-	if (p == end)
-		return 0;
-	if (*p == ',') {
-		p++;
-		if (open[depth - 1] == '{')
-			goto key;
-		goto value;
-	}
-	if (*p != (open[depth - 1] == '{' ? '}' : ']'))
-		return 0;
-	p++;
-	depth--;
-	goto after;
+	yused = 0;
+	h = yajl_alloc(NULL, &af, NULL);
+
+	if (h == NULL)
+		return 0;	/* jansson will judge it */
+	ok = yajl_parse(h, (const unsigned char *)s, n) == yajl_status_ok &&
+	    yajl_complete_parse(h) == yajl_status_ok;
+	yajl_free(h);
+	return ok;
 }
 
 /*
@@ -393,10 +298,10 @@ tokenize(struct ev_rec *r, int judged)
 	if (n <= 0 || (n > LAZY_MAX_TOK && !judged))
 		return -1;
 	/*
-	 * jsmn takes any run of bytes for a primitive and accepts several
-	 * values: hand the line to jansson unless there is one value whose
-	 * primitives are all JSON (the grammar check said so already; this
-	 * also holds a line jansson judged to jsmn's reading of it).
+	 * yajl ignores a partial token after a complete value at the end of
+	 * the input, and jsmn takes any run of bytes for a primitive and
+	 * accepts several values: hand the line to jansson unless there is
+	 * one value whose primitives are all JSON.
 	 */
 	if (t_end(r, n) != n)
 		return -1;
@@ -436,12 +341,12 @@ ev_rec_parse(struct ev_rec *r, const char *line, size_t len)
 	r->raw = line;
 	r->rawlen = len;
 	/*
-	 * \u escapes may hold lone surrogates, which the grammar lets
-	 * through and jansson refuses: jansson judges those lines.  UTF-8 is
-	 * checked as strictly as jansson does (overlong forms, surrogates).
+	 * \u escapes may hold lone surrogates, which yajl lets through
+	 * undecoded and jansson refuses, and yajl's UTF-8 check is looser than
+	 * jansson's (overlong forms, surrogates): jansson judges those lines.
 	 */
 	if (!r->eager && !has_u_escape(line, len, &r->escapes) &&
-	    ev_utf8_check(line, len) == len && syntax_valid(line, len) &&
+	    ev_utf8_check(line, len) == len && yajl_valid(line, len) &&
 	    tokenize(r, 0) == 0) {
 		r->lazy = 1;
 		return 0;

@@ -2,14 +2,13 @@
  * ev_rec.h - the record layer: one NDJSON line as a record.  It hides the JSON
  * libraries from the programs.
  *
- * Parsing is lazy.  ev_rec_parse validates the whole line (a one-pass check
- * of RFC 8259's grammar, a strict UTF-8 check and a number check, all our
- * own, with no allocation) and indexes it
+ * Parsing is lazy.  ev_rec_parse validates the whole line (yajl: grammar and
+ * UTF-8, plus a strict UTF-8 and number check of our own) and indexes it
  * (jsmn: one token per value, no allocation per value); a field is decoded
  * only when a program asks for it, and the typed getters read scalars at
  * any depth straight from the bytes.  Lines the fast path cannot judge
  * exactly as jansson would (\u escapes, numbers near a double's limits,
- * documents of more than 2,000 values, anything the check refuses) are judged
+ * documents of more than 2,000 values, anything yajl refuses) are judged
  * by jansson, so the accepted language and the error messages are
  * jansson's (tests/fuzz/fuzz_rec.c holds the two to the same answers);
  * a line jansson accepts is then indexed the same way (ev_rec_eager

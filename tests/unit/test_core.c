@@ -349,41 +349,6 @@ test_rec_short_cuts(void)
 	ev_path_free(c);
 }
 
-/*
- * The grammar check on the fast path: on lines that are JSON but for one
- * detail, and on JSON of every kind, ev_rec_parse gives jansson's verdict
- * (jansson is the reference; a line the check refuses goes to jansson,
- * so a wrong acceptance is the failure this can find).
- */
-static void
-test_rec_grammar(void)
-{
-	static const char *lines[] = { "{\"a\":1,}", "[1,]", "{\"a\" 1}",
-	    "{1:2}", "[\"a\" \"b\"]", "{\"a\":1}}", "[[1]", "\"\\x\"",
-	    "\"\\u12\"", "\"\\u12G4\"", "tru", "-", "1.", ".5", "01", "1e",
-	    "1e+", "-a", "{\"a\":tru}", "nul", "[1 2]", "{\"a\":1 \"b\":2}",
-	    "{,}", "[,1]", "\"a\tb\"", "{\"a\":\"b\"", "{\"a\"}", "{\"a\":}",
-	    "[1]x", "1 2", "{} {}", "", "   ", "[", "]", "{\"a\":[}]}",
-	    "{\"a\":1]", "[1}", "\"\\", "{\"a\":truex}", "[-01]", "[1.e5]",
-	    "{}", "[]", " {\"a\" : [1, -0.5e+3, true, false, null, "
-	    "\"x\\n\\u0041\\/\"]} ", "\"s\"", "0", "-0", "1E5", "[[[[]]]]",
-	    "{\"a\":{\"b\":{}},\"c\":[{}]}", "\t[ ]\r\n", "1.25e-7",
-	    "{\"\":\"\"}", "[\"\\\"\\\\\\b\\f\\r\\t\"]", "true", "null" };
-	struct ev_rec r;
-	json_t *j;
-	size_t i;
-
-	ev_rec_init(&r);
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		j = json_loadb(lines[i], strlen(lines[i]), JSON_DECODE_ANY |
-		    JSON_ALLOW_NUL, NULL);
-		CHECK((ev_rec_parse(&r, lines[i], strlen(lines[i])) == 0) ==
-		    (j != NULL));
-		json_decref(j);
-	}
-	ev_rec_clear(&r);
-}
-
 /* The lazy index must answer exactly as the full jansson tree would. */
 static void
 test_rec_lazy(void)
@@ -783,7 +748,6 @@ main(void)
 	test_rec_fallback();
 	test_rec_members();
 	test_rec_short_cuts();
-	test_rec_grammar();
 	test_num_shortest();
 	test_utf8_and_numbers();
 	test_numbers();
