@@ -194,27 +194,54 @@ do_calendar(struct ev_enrich *e, struct ev_rec *rec)
 }
 
 /*
- * A URL field: 1 with u filled, 0 when absent (counted), -1 when present
- * but not a URL (failure recorded).
+ * The source string in field p of a step whose output is the member out:
+ * 1 with s and n set; 0 when out is there already (counted present) or
+ * the field is absent or empty (counted absent); -1 when it is no string.
  */
 static int
-url_of(struct ev_enrich *e, struct ev_rec *rec, const struct ev_path *p,
-    struct ev_enrich_count *c, const char *name, struct ev_url *u)
+source_of(struct ev_rec *rec, const char *out, const struct ev_path *p,
+    struct ev_enrich_count *c, const char **s, size_t *n)
 {
-	const char *s;
-	size_t n;
-	int r = ev_rec_str(rec, p, &s, &n);
+	int r;
 
-	if (r == -1 || (r == 0 && n == 0)) {
+	if (has_member(rec, out)) {
+		c->present++;
+		return 0;
+	}
+	r = ev_rec_str(rec, p, s, n);
+	if (r == -1 || (r == 0 && *n == 0)) {
 		c->absent++;
 		return 0;
 	}
-	if (r != 0 || ev_url_parse(s, n, u) != 0) {
+	return r == 0 ? 1 : -1;
+}
+
+/*
+ * The parts of the URL in field p, for the member out: NULL when the step
+ * does not apply (source_of) or the field is no URL (failure recorded),
+ * else a new object with u filled.
+ */
+static json_t *
+url_parts_of(struct ev_enrich *e, struct ev_rec *rec, const char *out,
+    const struct ev_path *p, struct ev_enrich_count *c, const char *name,
+    struct ev_url *u)
+{
+	const char *s;
+	size_t n;
+	json_t *parts;
+	int r = source_of(rec, out, p, c, &s, &n);
+
+	if (r == 0)
+		return NULL;
+	if (r < 0 || ev_url_parse(s, n, u) != 0) {
 		fail(e, c, 0, name, p, ev_rec_get(rec, p),
 		    "an absolute URL scheme://host/path?query");
-		return -1;
+		return NULL;
 	}
-	return 1;
+	if ((parts = ev_url_parts(u)) == NULL)
+		fail(e, c, 0, name, p, ev_rec_get(rec, p),
+		    "a URL in valid UTF-8");
+	return parts;
 }
 
 static void
@@ -223,17 +250,10 @@ do_campaign(struct ev_enrich *e, struct ev_rec *rec)
 	struct ev_url u;
 	json_t *parts, *camp;
 
-	if (has_member(rec, "page")) {
-		e->page_count.present++;
+	parts = url_parts_of(e, rec, "page", e->page_path, &e->page_count,
+	    "campaign", &u);
+	if (parts == NULL)
 		return;
-	}
-	if (url_of(e, rec, e->page_path, &e->page_count, "campaign", &u) <= 0)
-		return;
-	if ((parts = ev_url_parts(&u)) == NULL) {
-		fail(e, &e->page_count, 0, "campaign", e->page_path,
-		    ev_rec_get(rec, e->page_path), "a URL in valid UTF-8");
-		return;
-	}
 	ev_rec_add(rec, "page", parts);
 	if ((camp = ev_url_campaign(&u)) != NULL)
 		ev_rec_add(rec, "campaign", camp);
@@ -244,25 +264,14 @@ static void
 do_referrer(struct ev_enrich *e, struct ev_rec *rec)
 {
 	struct ev_url u, page;
-	json_t *parts, *cls;
-	const char *ph = NULL;
-	size_t phn = 0;
-	const char *s;
-	size_t n;
-	const char *k;
-	json_t *v;
+	json_t *parts, *cls, *v;
+	const char *ph = NULL, *s, *k;
+	size_t phn = 0, n;
 
-	if (has_member(rec, "referrer")) {
-		e->ref_count.present++;
+	parts = url_parts_of(e, rec, "referrer", e->ref_path, &e->ref_count,
+	    "referrer", &u);
+	if (parts == NULL)
 		return;
-	}
-	if (url_of(e, rec, e->ref_path, &e->ref_count, "referrer", &u) <= 0)
-		return;
-	if ((parts = ev_url_parts(&u)) == NULL) {
-		fail(e, &e->ref_count, 0, "referrer", e->ref_path,
-		    ev_rec_get(rec, e->ref_path), "a URL in valid UTF-8");
-		return;
-	}
 	if (ev_rec_str(rec, e->page_path, &s, &n) == 0 &&
 	    ev_url_parse(s, n, &page) == 0) {
 		ph = page.host.p;
@@ -282,18 +291,11 @@ do_ua(struct ev_enrich *e, struct ev_rec *rec)
 {
 	const char *s;
 	size_t n;
-	int r;
+	int r = source_of(rec, "ua", e->ua_path, &e->ua_count, &s, &n);
 
-	if (has_member(rec, "ua")) {
-		e->ua_count.present++;
+	if (r == 0)
 		return;
-	}
-	r = ev_rec_str(rec, e->ua_path, &s, &n);
-	if (r == -1 || (r == 0 && n == 0)) {
-		e->ua_count.absent++;
-		return;
-	}
-	if (r != 0) {
+	if (r < 0) {
 		fail(e, &e->ua_count, 0, "ua", e->ua_path,
 		    ev_rec_get(rec, e->ua_path), "a user agent string");
 		return;
@@ -309,18 +311,11 @@ do_geo(struct ev_enrich *e, struct ev_rec *rec)
 	const char *s;
 	size_t n;
 	json_t *g;
-	int r;
+	int r = source_of(rec, "geo", e->ip_path, &e->geo_count, &s, &n);
 
-	if (has_member(rec, "geo")) {
-		e->geo_count.present++;
+	if (r == 0)
 		return;
-	}
-	r = ev_rec_str(rec, e->ip_path, &s, &n);
-	if (r == -1 || (r == 0 && n == 0)) {
-		e->geo_count.absent++;
-		return;
-	}
-	if (r != 0 || n > 64) {
+	if (r < 0 || n > 64) {
 		fail(e, &e->geo_count, 0, "geo", e->ip_path,
 		    ev_rec_get(rec, e->ip_path), "an IPv4 or IPv6 address");
 		return;
