@@ -178,7 +178,8 @@ parse_options(struct gate *g, int argc, char **argv)
 	static const enum ev_schema_outfmt output_of[] = { EV_SCHEMA_OUT_FLAG,
 	    EV_SCHEMA_OUT_BASIC, EV_SCHEMA_OUT_DETAILED };
 	struct ev_run *run = &g->run;
-	const char *errstr;
+	const char *errstr, *event_field = "event", *version_field = "version";
+	const char *time_field = "ts";
 	struct stat st;
 	int c, i;
 
@@ -218,9 +219,7 @@ parse_options(struct gate *g, int argc, char **argv)
 			g->o.dup_file = optarg;
 			break;
 		case OPT_EVENT_FIELD:
-			ev_path_free(g->o.event_path);
-			g->o.event_path = compile_path(run, "--event-field",
-			    optarg);
+			event_field = optarg;
 			break;
 		case OPT_MAX_ERRORS:
 			g->o.max_errors = (size_t)ev_strtonum(optarg, 0,
@@ -245,23 +244,23 @@ parse_options(struct gate *g, int argc, char **argv)
 			g->o.state_file = optarg;
 			break;
 		case OPT_TIME_FIELD:
-			ev_path_free(g->o.time_path);
-			g->o.time_path = compile_path(run, "--time-field",
-			    optarg);
+			time_field = optarg;
 			break;
 		case OPT_TRACK:
 			parse_track(g, optarg);
 			break;
 		case OPT_VERSION_FIELD:
-			ev_path_free(g->o.version_path);
-			g->o.version_path = compile_path(run,
-			    "--version-field", optarg);
+			version_field = optarg;
 			break;
 		default:
 			ev_run_usage_error(run, "unknown option");
 		}
 	}
 	ev_run_no_operands(run, argc, argv);
+	g->o.event_path = compile_path(run, "--event-field", event_field);
+	g->o.version_path = compile_path(run, "--version-field",
+	    version_field);
+	g->o.time_path = compile_path(run, "--time-field", time_field);
 	if ((g->o.schema_file == NULL) == (g->o.registry_dir == NULL))
 		ev_run_usage_error(run, "give one of --schema and --registry");
 	/* A folder given to --schema is a registry. */
@@ -274,13 +273,6 @@ parse_options(struct gate *g, int argc, char **argv)
 		ev_run_usage_error(run, "--state needs --dedupe");
 	if (g->o.dup_file && !g->o.dedupe_field)
 		ev_run_usage_error(run, "--duplicates needs --dedupe");
-	if (!g->o.event_path)
-		g->o.event_path = compile_path(run, "--event-field", "event");
-	if (!g->o.version_path)
-		g->o.version_path = compile_path(run, "--version-field",
-		    "version");
-	if (!g->o.time_path)
-		g->o.time_path = compile_path(run, "--time-field", "ts");
 	if (g->o.dedupe_field)
 		g->o.dedupe_path = compile_path(run, "--dedupe",
 		    g->o.dedupe_field);
