@@ -110,50 +110,50 @@ set_path(struct ev_run *run, struct ev_path **p, const char *spec)
 	*p = xpath(run, spec);
 }
 
+/*
+ * The next non-empty item of the comma-separated list at *s, cut out in
+ * place, or NULL at its end.
+ */
+static char *
+next_item(char **s)
+{
+	char *item;
+
+	while ((item = strsep(s, ",")) != NULL)
+		if (*item != '\0')
+			return item;
+	return NULL;
+}
+
 /* A comma-separated list of paths, added to f. */
 static void
 add_fields(struct ev_run *run, struct ev_enrich_fields *f, const char *list)
 {
-	char *copy = ev_xstrdup(list), *s = copy, *c;
+	char *copy = ev_xstrdup(list), *s = copy, *item;
 
-	for (;;) {
-		c = strchr(s, ',');
-		if (c != NULL)
-			*c = '\0';
-		if (*s != '\0') {
-			if (f->n == EV_ENRICH_MAX_FIELDS)
-				ev_run_usage_error(run, "more than %d fields in "
-				    "one list", EV_ENRICH_MAX_FIELDS);
-			f->p[f->n++] = xpath(run, s);
-		}
-		if (c == NULL)
-			break;
-		s = c + 1;
+	while ((item = next_item(&s)) != NULL) {
+		if (f->n == EV_ENRICH_MAX_FIELDS)
+			ev_run_usage_error(run, "more than %d fields in one "
+			    "list", EV_ENRICH_MAX_FIELDS);
+		f->p[f->n++] = xpath(run, item);
 	}
 	free(copy);
 }
 
+/* Referrer domains that count as internal, lowercased, added to e. */
 static void
 add_internal(struct ev_enrich *e, const char *list)
 {
-	char *copy = ev_xstrdup(list), *s = copy, *c;
+	char *copy = ev_xstrdup(list), *s = copy, *item;
 	size_t i;
 
-	for (;;) {
-		c = strchr(s, ',');
-		if (c != NULL)
-			*c = '\0';
-		if (*s != '\0') {
-			e->internal = ev_xreallocarray(e->internal,
-			    e->ninternal + 1, sizeof(*e->internal));
-			for (i = 0; s[i] != '\0'; i++)
-				if (s[i] >= 'A' && s[i] <= 'Z')
-					s[i] = (char)(s[i] - 'A' + 'a');
-			e->internal[e->ninternal++] = ev_xstrdup(s);
-		}
-		if (c == NULL)
-			break;
-		s = c + 1;
+	while ((item = next_item(&s)) != NULL) {
+		for (i = 0; item[i] != '\0'; i++)
+			if (item[i] >= 'A' && item[i] <= 'Z')
+				item[i] = (char)(item[i] - 'A' + 'a');
+		e->internal = ev_xreallocarray(e->internal, e->ninternal + 1,
+		    sizeof(*e->internal));
+		e->internal[e->ninternal++] = ev_xstrdup(item);
 	}
 	free(copy);
 }
