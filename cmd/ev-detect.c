@@ -708,6 +708,7 @@ main(int argc, char **argv)
 	enum ev_line_kind k;
 	int status;
 
+	ev_set_argv0_base(argv);
 	memset(&d, 0, sizeof(d));
 	ev_buf_init(&d.key);
 	ev_run_init(&d.run, PROG, usage);

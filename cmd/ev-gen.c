@@ -19,11 +19,11 @@
 #include "ev_time.h"
 
 static const char usage[] =
-"usage: ev-gen [-fv] [-d DUR] [-n N] [-r RATE] [-s SEED] [-u N]\n"
-"              [--anomaly SPEC] [--bad-frac F] [--bad-kinds LIST]\n"
-"              [--dup-frac F] [--flat] [--funnel S,A,P] [--labels FILE]\n"
-"              [--late-frac F] [--late-max DUR] [--start TIME]\n"
-"              [--summary FILE] [--tz ZONE] [--zipf S] [common options]\n"
+"usage: ev-gen [-fv] [-d dur] [-n n] [-r rate] [-s seed] [-u n]\n"
+"              [--anomaly spec] [--bad-frac f] [--bad-kinds list]\n"
+"              [--dup-frac f] [--flat] [--funnel s,a,p] [--labels file]\n"
+"              [--late-frac f] [--late-max dur] [--start time]\n"
+"              [--summary file] [--tz zone] [--zipf s] [common options]\n"
 "Generate synthetic product events (page_view, signup, activation,\n"
 "purchase) as NDJSON on standard output; deterministic for a --seed.\n"
 "\n"
@@ -100,6 +100,14 @@ static const struct option longopts[] = {
 	{ "zipf", required_argument, NULL, OPT_ZIPF },
 	EV_RUN_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
+};
+
+struct opts {
+	struct ev_gen_opts	 gen;
+	struct ev_gen_anomaly	*an;		/* --anomaly, parsed */
+	struct ev_tz		*tz;
+	const char		*labels_path, *summary_path;
+	int			 follow, verbose;
 };
 
 struct ctx {
@@ -217,8 +225,8 @@ open_out(const char *path, const char *what)
 	FILE *f = fopen(path, "w");
 
 	if (f == NULL)
-		ev_die(EV_EXIT_USAGE, "cannot open %s file '%s': %s", what,
-		    path, strerror(errno));
+		ev_warn("cannot open %s file '%s': %s", what, path,
+		    strerror(errno));
 	return f;
 }
 
@@ -289,30 +297,20 @@ print_summary(const struct ev_gen_counts *c)
 	    (unsigned long long)c->anomaly_added);
 }
 
-int
-main(int argc, char *argv[])
+/* The options into o; a bad one ends the run (exit 2). */
+static void
+parse_options(struct ev_run *run, struct opts *o, int argc, char **argv)
 {
-	struct ev_run run;
-	struct ev_gen_opts o;
-	struct ev_gen_anomaly *an = NULL;
-	struct ev_gen *g;
-	struct ev_tz *tz = NULL;
-	struct ev_buf lb = EV_BUF_INIT;
-	struct ctx c;
-	const char *errstr, *labels_path = NULL, *summary_path = NULL;
-	const char *tz_name = "UTC";
+	struct ev_gen_opts *g = &o->gen;
+	const char *errstr, *tz_name = "UTC";
 	const char **specs = NULL;
-	FILE *labels = NULL, *summary = NULL;
 	size_t nspec = 0, i;
-	int ch, follow = 0, verbose = 0, have_start = 0;
+	int ch, have_start = 0;
 	char err[256];
-	json_t *sum;
-	char *s;
 
-	ev_run_init(&run, "ev-gen", usage);
-	ev_gen_opts_init(&o);
-	while ((ch = getopt_long(argc, argv, "d:fhn:r:s:u:vV", longopts,
-	    NULL)) != -1) {
+	ev_gen_opts_init(g);
+	while ((ch = ev_run_getopt(run, argc, argv, "d:fhn:r:s:u:vV",
+	    longopts)) != -1) {
 		switch (ch) {
 		case OPT_ANOMALY:
 			specs = ev_xreallocarray(specs, nspec + 1,
@@ -320,147 +318,174 @@ main(int argc, char *argv[])
 			specs[nspec++] = optarg;
 			break;
 		case OPT_BAD_FRAC:
-			o.bad_frac = frac_arg(&run, "--bad-frac", optarg);
+			g->bad_frac = frac_arg(run, "--bad-frac", optarg);
 			break;
 		case OPT_BAD_KINDS:
-			o.bad_kinds = bad_kinds_arg(&run, optarg);
+			g->bad_kinds = bad_kinds_arg(run, optarg);
 			break;
 		case 'd':
-			o.duration = dur_arg(&run, "--duration", optarg);
+			g->duration = dur_arg(run, "--duration", optarg);
 			break;
 		case OPT_DUP_FRAC:
-			o.dup_frac = frac_arg(&run, "--dup-frac", optarg);
+			g->dup_frac = frac_arg(run, "--dup-frac", optarg);
 			break;
 		case 'f':
-			follow = 1;
+			o->follow = 1;
 			break;
 		case OPT_FLAT:
-			o.flat = 1;
+			g->flat = 1;
 			break;
 		case OPT_FUNNEL:
-			funnel_arg(&run, optarg, o.funnel);
+			funnel_arg(run, optarg, g->funnel);
 			break;
 		case OPT_LABELS:
-			labels_path = optarg;
+			o->labels_path = optarg;
 			break;
 		case OPT_LATE_FRAC:
-			o.late_frac = frac_arg(&run, "--late-frac", optarg);
+			g->late_frac = frac_arg(run, "--late-frac", optarg);
 			break;
 		case OPT_LATE_MAX:
-			o.late_max = dur_arg(&run, "--late-max", optarg);
+			g->late_max = dur_arg(run, "--late-max", optarg);
 			break;
 		case 'n':
-			o.count = (uint64_t)ev_strtonum(optarg, 1,
+			g->count = (uint64_t)ev_strtonum(optarg, 1,
 			    INT64_C(1000000000000), &errstr);
 			if (errstr)
-				ev_run_usage_error(&run, "--count '%s' is %s",
+				ev_run_usage_error(run, "--count '%s' is %s",
 				    optarg, errstr);
 			break;
 		case 'r':
-			o.rate = rate_arg(&run, optarg);
+			g->rate = rate_arg(run, optarg);
 			break;
 		case 's':
-			o.seed = (uint64_t)ev_strtonum(optarg, 0, LLONG_MAX,
+			g->seed = (uint64_t)ev_strtonum(optarg, 0, LLONG_MAX,
 			    &errstr);
 			if (errstr)
-				ev_run_usage_error(&run, "--seed '%s' is %s",
+				ev_run_usage_error(run, "--seed '%s' is %s",
 				    optarg, errstr);
 			break;
 		case OPT_START:
-			if (ev_time_parse(optarg, strlen(optarg), &o.start) != 0)
-				ev_run_usage_error(&run, "--start '%s' is not "
+			if (ev_time_parse(optarg, strlen(optarg), &g->start) != 0)
+				ev_run_usage_error(run, "--start '%s' is not "
 				    "an RFC 3339 time", optarg);
 			have_start = 1;
 			break;
 		case OPT_SUMMARY:
-			summary_path = optarg;
+			o->summary_path = optarg;
 			break;
 		case OPT_TZ:
 			tz_name = optarg;
 			break;
 		case 'u':
-			o.users = (size_t)ev_strtonum(optarg, 1, 10000000,
+			g->users = (size_t)ev_strtonum(optarg, 1, 10000000,
 			    &errstr);
 			if (errstr)
-				ev_run_usage_error(&run, "--users '%s' is %s "
+				ev_run_usage_error(run, "--users '%s' is %s "
 				    "(1 to 10000000)", optarg, errstr);
 			break;
 		case 'v':
-			verbose = 1;
+			o->verbose = 1;
 			break;
 		case OPT_ZIPF:
-			if (ev_strtod(optarg, &o.zipf_s) != 0 ||
-			    o.zipf_s < 0 || o.zipf_s > 10)
-				ev_run_usage_error(&run, "--zipf '%s' is not a "
+			if (ev_strtod(optarg, &g->zipf_s) != 0 ||
+			    g->zipf_s < 0 || g->zipf_s > 10)
+				ev_run_usage_error(run, "--zipf '%s' is not a "
 				    "number in [0,10]", optarg);
 			break;
 		default:
-			if (!ev_run_option(&run, ch, optarg))
-				ev_run_usage_error(&run, "unknown option");
-			break;
+			ev_run_usage_error(run, "unknown option");
 		}
 	}
-	if (optind < argc)
-		ev_run_usage_error(&run, "unexpected argument '%s'",
-		    argv[optind]);
-	if (follow && have_start)
-		ev_run_usage_error(&run, "--start cannot be used with "
+	ev_run_no_operands(run, argc, argv);
+	if (o->follow && have_start)
+		ev_run_usage_error(run, "--start cannot be used with "
 		    "--follow (events are stamped with the current time)");
-	if ((tz = ev_tz_open(tz_name)) == NULL)
-		ev_run_usage_error(&run, "--tz '%s' is not a known time zone",
+	if ((o->tz = ev_tz_open(tz_name)) == NULL)
+		ev_run_usage_error(run, "--tz '%s' is not a known time zone",
 		    tz_name);
-	o.tz = tz;
-	if (follow) {
+	g->tz = o->tz;
+	if (o->follow) {
 		/* Wall-clock time at a steady rate: no seasonality. */
-		o.start = ev_time_floor(ev_time_now(), 1000);
-		o.flat = 1;
-	} else if (o.duration == 0 && o.count == 0) {
-		o.duration = EV_US_PER_DAY;
+		g->start = ev_time_floor(ev_time_now(), 1000);
+		g->flat = 1;
+	} else if (g->duration == 0 && g->count == 0) {
+		g->duration = EV_US_PER_DAY;
 	}
 	if (nspec > 0) {
-		an = ev_xreallocarray(NULL, nspec, sizeof(*an));
+		o->an = ev_xreallocarray(NULL, nspec, sizeof(*o->an));
 		for (i = 0; i < nspec; i++)
-			if (ev_gen_anomaly_parse(specs[i], o.start, &an[i],
+			if (ev_gen_anomaly_parse(specs[i], g->start, &o->an[i],
 			    err, sizeof(err)) != 0)
-				ev_run_usage_error(&run, "bad --anomaly '%s': %s",
+				ev_run_usage_error(run, "bad --anomaly '%s': %s",
 				    specs[i], err);
 	}
-	o.anomalies = an;
-	o.nanomalies = nspec;
+	g->anomalies = o->an;
+	g->nanomalies = nspec;
+	free(specs);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ev_run run;
+	struct opts o;
+	struct ev_gen *g = NULL;
+	struct ev_buf lb = EV_BUF_INIT;
+	struct ctx c;
+	FILE *labels = NULL, *summary = NULL;
+	json_t *sum;
+	char *s;
+	int status;
+
+	ev_set_argv0_base(argv);
+	ev_run_init(&run, "ev-gen", usage);
+	memset(&o, 0, sizeof(o));
+	parse_options(&run, &o, argc, argv);
 
 	ev_run_open(&run);
-	if (labels_path != NULL)
-		labels = open_out(labels_path, "labels");
-	if (summary_path != NULL)
-		summary = open_out(summary_path, "summary");
+	if (o.labels_path != NULL &&
+	    (labels = open_out(o.labels_path, "labels")) == NULL) {
+		status = EV_EXIT_USAGE;
+		goto out;
+	}
+	if (o.summary_path != NULL &&
+	    (summary = open_out(o.summary_path, "summary")) == NULL) {
+		status = EV_EXIT_USAGE;
+		goto out;
+	}
 
-	g = ev_gen_new(&o);
+	g = ev_gen_new(&o.gen);
 	c.run = &run;
-	c.follow = follow;
+	c.follow = o.follow;
 	ev_gen_run(g, emit_line, &c);
 
 	sum = ev_gen_summary(g);
 	if (labels != NULL) {
 		ev_gen_labels(g, &lb);
 		fwrite(lb.data ? lb.data : "", 1, lb.len, labels);
-		if (close_out(labels, labels_path, "labels") != 0)
+		if (close_out(labels, o.labels_path, "labels") != 0)
 			run.failed = 1;
+		labels = NULL;
 	}
 	if (summary != NULL) {
 		s = json_dumps(sum, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		fprintf(summary, "%s\n", s);
 		free(s);
-		if (close_out(summary, summary_path, "summary") != 0)
+		if (close_out(summary, o.summary_path, "summary") != 0)
 			run.failed = 1;
+		summary = NULL;
 	}
-	if (verbose)
+	if (o.verbose)
 		print_summary(ev_gen_counts(g));
 	ev_run_stat(&run, "generated", sum);
-
+	status = ev_run_finish(&run);
+out:
+	ev_run_release(&run);
+	if (labels != NULL)
+		fclose(labels);
 	ev_gen_free(g);
 	ev_buf_free(&lb);
-	free(an);
-	free(specs);
-	ev_tz_free(tz);
-	return ev_run_finish(&run);
+	free(o.an);
+	ev_tz_free(o.tz);
+	return status;
 }

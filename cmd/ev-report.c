@@ -437,6 +437,7 @@ main(int argc, char **argv)
 	size_t i;
 	long long n;
 
+	ev_set_argv0_base(argv);
 	memset(&o, 0, sizeof(o));
 	memset(&ro, 0, sizeof(ro));
 	memset(&spool, 0, sizeof(spool));

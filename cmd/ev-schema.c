@@ -9,7 +9,6 @@
  */
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +26,10 @@
 #include "ev_schemaver.h"
 
 #define USAGE_LINES \
-"usage: ev-schema compat [--json] [--mode MODE] [--registry DIR] OLD NEW\n" \
-"       ev-schema compat [--json] [--mode MODE] DIR\n" \
-"       ev-schema bump [--json] [--registry DIR] [--suggest] OLD NEW\n" \
-"       ev-schema lint [--json] SCHEMA|DIR ...\n"
+"usage: ev-schema compat [-j] [-m mode] [-r dir] old new\n" \
+"       ev-schema compat [-j] [-m mode] dir\n" \
+"       ev-schema bump [-js] [-r dir] old new\n" \
+"       ev-schema lint [-j] schema|dir ...\n"
 
 static const char usage[] = USAGE_LINES
 "Check schema changes: compatibility of NEW with OLD under MODE, the\n"
@@ -66,24 +65,8 @@ struct pairjob {
 	int			 removed;	/* old version gone from NEW */
 };
 
-static void usage_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
-
 static struct ev_schema_set *load_meta(void);
 static struct ev_schema_set *load_extra_meta(struct ev_schema_set *official);
-
-static void
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ev-schema: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'ev-schema --help'\n");
-	exit(EV_EXIT_USAGE);
-}
 
 static int
 is_dir(const char *p)
@@ -361,7 +344,7 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 	w->ost = ev_evolve_store_new(w->meta);
 	if (argc == 1) {
 		if (!is_dir(argv[0]))
-			usage_error("'%s': one argument must be a registry "
+			ev_usage_error("'%s': one argument must be a registry "
 			    "folder", argv[0]);
 		w->nst = w->ost;
 		if (ev_evolve_registry_scan(argv[0], &w->nreg, NULL, err,
@@ -380,7 +363,7 @@ build_world(struct world *w, int argc, char **argv, int transitive,
 		if (access(argv[0], R_OK) != 0 || access(argv[1], R_OK) != 0)
 			ev_die(EV_EXIT_USAGE, "cannot open '%s'",
 			    access(argv[0], R_OK) != 0 ? argv[0] : argv[1]);
-		usage_error("'%s': OLD and NEW must both be files or both "
+		ev_usage_error("'%s': OLD and NEW must both be files or both "
 		    "registry folders", argv[1]);
 	}
 	if (!is_dir(argv[0])) {
@@ -827,8 +810,12 @@ run_lint(const struct opts *o, int argc, char **argv)
 	return a;
 }
 
-int
-main(int argc, char **argv)
+/*
+ * The command and options into o; argv and argc are left at the operands.
+ * A bad one ends the run (exit 2).
+ */
+static void
+parse_options(struct opts *o, int *argcp, char ***argvp)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -839,22 +826,18 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct opts o = { CMD_COMPAT, EV_EVOLVE_MODE_BACKWARD, 0, 0, NULL };
+	static const char *const cmds[] = { "compat", "bump", "lint", NULL };
+	static const enum cmd cmd_of[] = { CMD_COMPAT, CMD_BUMP, CMD_LINT };
+	int argc = *argcp, c, i, have_cmd = 0;
+	char **argv = *argvp;
 	const char *mode = NULL;
-	int c, rc, nargs, have_cmd = 0;
 
-	ev_set_progname("ev-schema");
-	ev_run_signals();	/* a closed pipe ends it quietly, as the others */
+	*o = (struct opts){ CMD_COMPAT, EV_EVOLVE_MODE_BACKWARD, 0, 0, NULL };
 	if (argc >= 2 && argv[1][0] != '-') {
 		/* The command comes first; its options follow. */
-		if (strcmp(argv[1], "compat") == 0)
-			o.cmd = CMD_COMPAT;
-		else if (strcmp(argv[1], "bump") == 0)
-			o.cmd = CMD_BUMP;
-		else if (strcmp(argv[1], "lint") == 0)
-			o.cmd = CMD_LINT;
-		else
-			usage_error("unknown command '%s'", argv[1]);
+		if ((i = ev_word_index(argv[1], cmds)) < 0)
+			ev_usage_error("unknown command '%s'", argv[1]);
+		o->cmd = cmd_of[i];
 		argc--;
 		argv++;
 		have_cmd = 1;
@@ -862,55 +845,70 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hjm:r:sV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage, stdout);
-			return ev_run_close_stdout() == 0 ? EV_EXIT_OK :
-			    EV_EXIT_RUNTIME;
+			ev_run_help(usage);
 		case 'V':
-			puts("ev-schema (evkit) " EV_VERSION);
-			return ev_run_close_stdout() == 0 ? EV_EXIT_OK :
-			    EV_EXIT_RUNTIME;
+			ev_run_version();
 		case 'j':
-			o.json = 1;
+			o->json = 1;
 			break;
 		case 'm':
 			mode = optarg;
-			if (ev_evolve_mode_parse(optarg, &o.mode) != 0)
-				usage_error("unknown mode '%s'", optarg);
+			if (ev_evolve_mode_parse(optarg, &o->mode) != 0)
+				ev_usage_error("unknown mode '%s'", optarg);
 			break;
 		case 'r':
-			o.registry = optarg;
+			o->registry = optarg;
 			break;
 		case 's':
-			o.suggest = 1;
+			o->suggest = 1;
 			break;
 		default:
-			fprintf(stderr, "Try 'ev-schema --help'\n");
-			return EV_EXIT_USAGE;
+			/* getopt_long has said what is wrong. */
+			ev_usage_try();
 		}
 	}
 	if (!have_cmd)
-		usage_error("missing command (compat, bump or lint)");
+		ev_usage_error("missing command (compat, bump or lint)");
 	argc -= optind;
 	argv += optind;
-	nargs = argc;
-	if (mode != NULL && o.cmd != CMD_COMPAT)
-		usage_error("--mode applies to compat only");
-	if (o.registry != NULL && o.cmd == CMD_LINT)
-		usage_error("--registry applies to compat and bump only");
-	if (o.suggest && o.cmd != CMD_BUMP)
-		usage_error("--suggest applies to bump only");
-	if (o.cmd == CMD_LINT) {
-		if (nargs < 1)
-			usage_error("lint needs a schema or a folder");
+	if (mode != NULL && o->cmd != CMD_COMPAT)
+		ev_usage_error("--mode applies to compat only");
+	if (o->registry != NULL && o->cmd == CMD_LINT)
+		ev_usage_error("--registry applies to compat and bump only");
+	if (o->suggest && o->cmd != CMD_BUMP)
+		ev_usage_error("--suggest applies to bump only");
+	if (o->cmd == CMD_LINT && argc < 1)
+		ev_usage_error("lint needs a schema or a folder");
+	if (o->cmd != CMD_LINT && (argc < 1 || argc > 2 ||
+	    (o->cmd == CMD_BUMP && argc != 2 && !is_dir(argv[0]))))
+		ev_usage_error(o->cmd == CMD_BUMP ? "bump needs OLD and NEW" :
+		    "compat needs OLD and NEW, or one folder");
+	*argcp = argc;
+	*argvp = argv;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	int rc;
+
+	ev_set_argv0_base(argv);
+	ev_set_progname("ev-schema");
+	ev_run_signals();	/* a closed pipe ends it quietly, as the others */
+	parse_options(&o, &argc, &argv);
+
+	switch (o.cmd) {
+	case CMD_LINT:
 		rc = run_lint(&o, argc, argv);
-	} else {
-		if (nargs < 1 || nargs > 2 || (o.cmd == CMD_BUMP &&
-		    nargs != 2 && !is_dir(argv[0])))
-			usage_error(o.cmd == CMD_BUMP ?
-			    "bump needs OLD and NEW" :
-			    "compat needs OLD and NEW, or one folder");
-		rc = o.cmd == CMD_COMPAT ? run_compat(&o, argc, argv) :
-		    run_bump(&o, argc, argv);
+		break;
+	case CMD_COMPAT:
+		rc = run_compat(&o, argc, argv);
+		break;
+	case CMD_BUMP:
+	default:
+		rc = run_bump(&o, argc, argv);
+		break;
 	}
 	return ev_run_close_stdout() == 0 ? rc : EV_EXIT_RUNTIME;
 }

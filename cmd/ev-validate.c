@@ -29,12 +29,12 @@
 #define MAX_EVENT_NAMES 1000
 
 static const char usage[] =
-"usage: ev-validate (-s FILE | -r DIR) [--assert-format] [--dedupe FIELD]\n"
-"                   [--dedupe-max N] [--dedupe-window DUR] [--draft D]\n"
-"                   [--duplicates FILE]\n"
-"                   [--event-field PATH] [--max-errors N] [--output FMT]\n"
-"                   [--state FILE] [--time-field PATH] [--track FIELDS]\n"
-"                   [--version-field PATH] [common options]\n"
+"usage: ev-validate (-s file | -r dir) [--assert-format] [--dedupe field]\n"
+"                   [--dedupe-max n] [--dedupe-window dur] [--draft d]\n"
+"                   [--duplicates file] [--event-field path]\n"
+"                   [--max-errors n] [--output fmt] [--state file]\n"
+"                   [--time-field path] [--track fields]\n"
+"                   [--version-field path] [common options]\n"
 "Validate NDJSON records against JSON Schema; valid lines go to stdout\n"
 "unchanged, invalid ones to the rejects.\n"
 "\n"
@@ -169,17 +169,26 @@ parse_track(struct gate *g, const char *spec)
 static void
 parse_options(struct gate *g, int argc, char **argv)
 {
+	static const char *const drafts[] = { "7", "draft-07", "2019-09",
+	    "2020-12", NULL };
+	static const enum ev_schema_draft draft_of[] = { EV_SCHEMA_DRAFT7,
+	    EV_SCHEMA_DRAFT7, EV_SCHEMA_2019_09, EV_SCHEMA_2020_12 };
+	static const char *const outputs[] = { "flag", "basic", "detailed",
+	    NULL };
+	static const enum ev_schema_outfmt output_of[] = { EV_SCHEMA_OUT_FLAG,
+	    EV_SCHEMA_OUT_BASIC, EV_SCHEMA_OUT_DETAILED };
 	struct ev_run *run = &g->run;
-	const char *errstr;
+	const char *errstr, *event_field = "event", *version_field = "version";
+	const char *time_field = "ts";
 	struct stat st;
-	int c;
+	int c, i;
 
 	g->o.dedupe_window = 10 * EV_US_PER_MIN;
 	g->o.dedupe_max = 1000000;
 	g->o.max_errors = 10;
 	g->o.output = -1;
 	g->o.draft = EV_SCHEMA_2020_12;
-	while ((c = getopt_long(argc, argv, "hr:s:V", longopts, NULL)) != -1) {
+	while ((c = ev_run_getopt(run, argc, argv, "hr:s:V", longopts)) != -1) {
 		switch (c) {
 		case OPT_ASSERT_FORMAT:
 			g->o.assert_format = 1;
@@ -201,24 +210,16 @@ parse_options(struct gate *g, int argc, char **argv)
 				    "is not a duration", optarg);
 			break;
 		case OPT_DRAFT:
-			if (strcmp(optarg, "7") == 0 ||
-			    strcmp(optarg, "draft-07") == 0)
-				g->o.draft = EV_SCHEMA_DRAFT7;
-			else if (strcmp(optarg, "2019-09") == 0)
-				g->o.draft = EV_SCHEMA_2019_09;
-			else if (strcmp(optarg, "2020-12") == 0)
-				g->o.draft = EV_SCHEMA_2020_12;
-			else
+			if ((i = ev_word_index(optarg, drafts)) < 0)
 				ev_run_usage_error(run, "--draft '%s' is not "
 				    "7, 2019-09 or 2020-12", optarg);
+			g->o.draft = draft_of[i];
 			break;
 		case OPT_DUPLICATES:
 			g->o.dup_file = optarg;
 			break;
 		case OPT_EVENT_FIELD:
-			ev_path_free(g->o.event_path);
-			g->o.event_path = compile_path(run, "--event-field",
-			    optarg);
+			event_field = optarg;
 			break;
 		case OPT_MAX_ERRORS:
 			g->o.max_errors = (size_t)ev_strtonum(optarg, 0,
@@ -228,15 +229,10 @@ parse_options(struct gate *g, int argc, char **argv)
 				    "%s", optarg, errstr);
 			break;
 		case OPT_OUTPUT:
-			if (strcmp(optarg, "flag") == 0)
-				g->o.output = EV_SCHEMA_OUT_FLAG;
-			else if (strcmp(optarg, "basic") == 0)
-				g->o.output = EV_SCHEMA_OUT_BASIC;
-			else if (strcmp(optarg, "detailed") == 0)
-				g->o.output = EV_SCHEMA_OUT_DETAILED;
-			else
+			if ((i = ev_word_index(optarg, outputs)) < 0)
 				ev_run_usage_error(run, "--output '%s' is not "
 				    "flag, basic or detailed", optarg);
+			g->o.output = (int)output_of[i];
 			break;
 		case 'r':
 			g->o.registry_dir = optarg;
@@ -248,26 +244,23 @@ parse_options(struct gate *g, int argc, char **argv)
 			g->o.state_file = optarg;
 			break;
 		case OPT_TIME_FIELD:
-			ev_path_free(g->o.time_path);
-			g->o.time_path = compile_path(run, "--time-field",
-			    optarg);
+			time_field = optarg;
 			break;
 		case OPT_TRACK:
 			parse_track(g, optarg);
 			break;
 		case OPT_VERSION_FIELD:
-			ev_path_free(g->o.version_path);
-			g->o.version_path = compile_path(run,
-			    "--version-field", optarg);
+			version_field = optarg;
 			break;
 		default:
-			if (!ev_run_option(run, c, optarg))
-				ev_run_usage_error(run, "unknown option");
+			ev_run_usage_error(run, "unknown option");
 		}
 	}
-	if (optind < argc)
-		ev_run_usage_error(run, "unexpected argument '%s'",
-		    argv[optind]);
+	ev_run_no_operands(run, argc, argv);
+	g->o.event_path = compile_path(run, "--event-field", event_field);
+	g->o.version_path = compile_path(run, "--version-field",
+	    version_field);
+	g->o.time_path = compile_path(run, "--time-field", time_field);
 	if ((g->o.schema_file == NULL) == (g->o.registry_dir == NULL))
 		ev_run_usage_error(run, "give one of --schema and --registry");
 	/* A folder given to --schema is a registry. */
@@ -280,13 +273,6 @@ parse_options(struct gate *g, int argc, char **argv)
 		ev_run_usage_error(run, "--state needs --dedupe");
 	if (g->o.dup_file && !g->o.dedupe_field)
 		ev_run_usage_error(run, "--duplicates needs --dedupe");
-	if (!g->o.event_path)
-		g->o.event_path = compile_path(run, "--event-field", "event");
-	if (!g->o.version_path)
-		g->o.version_path = compile_path(run, "--version-field",
-		    "version");
-	if (!g->o.time_path)
-		g->o.time_path = compile_path(run, "--time-field", "ts");
 	if (g->o.dedupe_field)
 		g->o.dedupe_path = compile_path(run, "--dedupe",
 		    g->o.dedupe_field);
@@ -719,14 +705,16 @@ main(int argc, char **argv)
 	char err[512];
 	int status;
 
+	ev_set_argv0_base(argv);
 	ev_run_init(&g.run, PROG, usage);
 	parse_options(&g, argc, argv);
+
 	load_meta(&g);
 	g.reg = load_registry(&g, err, sizeof(err));
 	if (g.reg == NULL) {
 		ev_warn("%s", err);
-		gate_free(&g);
-		return EV_EXIT_USAGE;
+		status = EV_EXIT_USAGE;
+		goto out;
 	}
 	g.ctx = ev_schema_ctx_new();
 	ev_schema_ctx_assert_format(g.ctx, g.o.assert_format);
@@ -734,12 +722,13 @@ main(int argc, char **argv)
 	if (g.o.state_file)
 		ev_run_check_writable(&g.run, "state", g.o.state_file);
 	if (g.o.dedupe_path && dedupe_open(&g) != 0) {
-		gate_free(&g);
-		return EV_EXIT_RUNTIME;
+		status = EV_EXIT_RUNTIME;
+		goto out;
 	}
 	if (g.o.dup_file)
 		g.dup_fp = ev_run_open_file(&g.run, "duplicates", g.o.dup_file);
 	ev_run_open(&g.run);
+
 	ev_rec_init(&rec);
 	ev_rec_eager(&rec);	/* schemas need the whole tree */
 	for (;;) {
@@ -766,6 +755,8 @@ main(int argc, char **argv)
 	dedupe_save(&g);
 	write_stats(&g);
 	status = ev_run_finish(&g.run);
+out:
+	ev_run_release(&g.run);
 	gate_free(&g);
 	return status;
 }

@@ -15,13 +15,16 @@
 #include "ev_common.h"
 #include "ev_run.h"
 #include "ev_state.h"
+#include "ev_wgroup.h"
 #include "ev_window.h"
 
 static const char usage[] =
 "usage: ev-window (--tumble D | --hop D --every D | --cumulate D --every D |\n"
 "                 --session D | --merge) [--by PATHS ...] [--rollup PATHS]\n"
 "                 [--cube PATHS] [--agg SPECS] [options]\n"
-"                 < events.ndjson > windows.ndjson\n"
+"Aggregate NDJSON events read on stdin over windows of event time, by\n"
+"group keys; write the window records to stdout.\n"
+"\n"
 "  -a, --agg SPECS        aggregates, e.g. 'count,sum(properties.amount) as\n"
 "                         revenue'; count count_if(F == V) sum avg min max\n"
 "                         stddev first last distinct approx_distinct pNN\n"
@@ -70,9 +73,36 @@ enum {
 	OPT_SESSION, OPT_STATE, OPT_TUMBLE, OPT_TZ, OPT_WEEK_START
 };
 
-struct key {
-	struct ev_path	*path;
-	char		*name;
+static const struct option longopts[] = {
+	{ "agg", required_argument, NULL, 'a' },
+	{ "allowed-lateness", required_argument, NULL, OPT_ALLOWED },
+	{ "by", required_argument, NULL, 'b' },
+	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
+	{ "cube", required_argument, NULL, OPT_CUBE },
+	{ "cumulate", required_argument, NULL, OPT_CUMULATE },
+	{ "emit", required_argument, NULL, OPT_EMIT },
+	{ "every", required_argument, NULL, OPT_EVERY },
+	{ "fill-zero", no_argument, NULL, OPT_FILL_ZERO },
+	{ "final-at-eof", no_argument, NULL, OPT_FINAL_AT_EOF },
+	{ "group-ttl", required_argument, NULL, OPT_GROUP_TTL },
+	{ "hll-precision", required_argument, NULL, OPT_HLL },
+	{ "hop", required_argument, NULL, OPT_HOP },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+	{ "late", required_argument, NULL, OPT_LATE },
+	{ "lateness", required_argument, NULL, OPT_LATENESS },
+	{ "max-groups", required_argument, NULL, OPT_MAX_GROUPS },
+	{ "max-key-bytes", required_argument, NULL, OPT_MAX_KEY_BYTES },
+	{ "merge", no_argument, NULL, OPT_MERGE },
+	{ "quantile-accuracy", required_argument, NULL, OPT_QACC },
+	{ "rollup", required_argument, NULL, OPT_ROLLUP },
+	{ "session", required_argument, NULL, OPT_SESSION },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "time-field", required_argument, NULL, 't' },
+	{ "tumble", required_argument, NULL, OPT_TUMBLE },
+	{ "tz", required_argument, NULL, OPT_TZ },
+	{ "week-start", required_argument, NULL, OPT_WEEK_START },
+	EV_RUN_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
 };
 
 struct opts {
@@ -86,11 +116,7 @@ struct opts {
 	long long	 max_groups, max_key_bytes;
 	const char	*late_path, *state_path, *tz_name, *time_field;
 	int		 week_start;
-	struct key	*keys;		/* every column of every set */
-	size_t		 nkeys;
-	struct ev_win_set *sets;	/* grouping sets; none: keys, as one */
-	size_t		 nsets;
-	int		 grouping;	/* several --by, --rollup or --cube */
+	struct ev_wgroup grp;		/* group columns and grouping sets */
 	struct ev_buf	 aggtext;	/* the --agg texts, for fingerprints */
 };
 
@@ -115,190 +141,6 @@ set_kind(struct ev_run *run, struct opts *o, enum ev_win_kind k,
 		o->gap = duration(run, opt, arg, 1);
 	else if (k != EV_WIN_MERGE)
 		o->size = duration(run, opt, arg, 1);
-}
-
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		*--e = '\0';
-	return s;
-}
-
-/*
- * Parse a --by list into columns (a column of the same name and path as
- * one already known is that one); their indices into a new array, *n.
- */
-static size_t *
-add_keys(struct ev_run *run, struct opts *o, const char *arg, size_t *n)
-{
-	char *buf = ev_xstrdup(arg), *item, *next, *as, *path;
-	const char *errstr;
-	struct key k;
-	size_t i, j, *idx = NULL;
-
-	*n = 0;
-	for (item = buf; item; item = next) {
-		if ((next = strchr(item, ',')) != NULL)
-			*next++ = '\0';
-		item = trim(item);
-		as = strstr(item, " as ");
-		if (as) {
-			*as = '\0';
-			k.name = ev_xstrdup(trim(as + 4));
-		} else
-			k.name = NULL;
-		path = trim(item);
-		if (*path == '\0' || (k.name && *k.name == '\0')) {
-			free(k.name);
-			free(buf);
-			ev_run_usage_error(run, "--by '%s' has an empty key", arg);
-		}
-		if ((k.path = ev_path_compile(path, &errstr)) == NULL) {
-			free(k.name);
-			free(buf);
-			ev_run_usage_error(run, "--by: bad path '%s': %s", path,
-			    errstr);
-		}
-		if (k.name == NULL)
-			k.name = ev_xstrdup(ev_path_leaf(k.path));
-		for (i = 0; i < o->nkeys; i++)
-			if (strcmp(o->keys[i].name, k.name) == 0)
-				break;
-		if (i < o->nkeys && strcmp(o->keys[i].path->spec,
-		    k.path->spec) != 0) {
-			free(buf);
-			ev_run_usage_error(run, "--by: column '%s' names two "
-			    "paths (use 'as')", k.name);
-		}
-		for (j = 0; j < *n; j++)
-			if (idx[j] == i) {
-				free(buf);
-				ev_run_usage_error(run, "--by: column '%s' twice "
-				    "(use 'as')", k.name);
-			}
-		if (i == o->nkeys) {
-			o->keys = ev_xreallocarray(o->keys, o->nkeys + 1,
-			    sizeof(*o->keys));
-			o->keys[o->nkeys++] = k;
-		} else {
-			ev_path_free(k.path);
-			free(k.name);
-		}
-		idx = ev_xreallocarray(idx, *n + 1, sizeof(*idx));
-		idx[(*n)++] = i;
-	}
-	free(buf);
-	return idx;
-}
-
-/* Append the grouping set of columns col[0 .. n) (taken over). */
-static void
-add_set(struct ev_run *run, struct opts *o, size_t *col, size_t n)
-{
-	size_t i, j, k;
-
-	for (i = 0; i < o->nsets; i++) {
-		if (o->sets[i].n != n)
-			continue;
-		for (j = 0; j < n; j++) {
-			for (k = 0; k < n && o->sets[i].col[k] != col[j]; k++)
-				;
-			if (k == n)
-				break;
-		}
-		if (j == n)
-			ev_run_usage_error(run, "a grouping set is given twice");
-	}
-	if (o->nsets == EV_WIN_MAX_SETS)
-		ev_run_usage_error(run, "more than %d grouping sets",
-		    EV_WIN_MAX_SETS);
-	o->sets = ev_xreallocarray(o->sets, o->nsets + 1, sizeof(*o->sets));
-	o->sets[o->nsets].n = n;
-	o->sets[o->nsets].col = col;
-	o->nsets++;
-}
-
-/* A copy of the first n of col. */
-static size_t *
-cols_dup(const size_t *col, size_t n)
-{
-	size_t *c = ev_xcalloc(n + 1, sizeof(*c));
-
-	memcpy(c, col, n * sizeof(*c));
-	return c;
-}
-
-static int
-popcount(unsigned m)
-{
-	int n = 0;
-
-	for (; m; m &= m - 1)
-		n++;
-	return n;
-}
-
-/* The bits of m reversed over nbits: the first column is the high bit. */
-static unsigned
-bitrev(unsigned m, size_t nbits)
-{
-	unsigned r = 0;
-	size_t i;
-
-	for (i = 0; i < nbits; i++)
-		if (m & (1u << i))
-			r |= 1u << (nbits - 1 - i);
-	return r;
-}
-
-/*
- * --rollup: the prefixes of the list, longest first; --cube: every subset,
- * larger sets first, then those with earlier columns first.
- */
-static void
-add_sets(struct ev_run *run, struct opts *o, const char *arg, int cube)
-{
-	size_t n, i, j, *col = add_keys(run, o, arg, &n);
-	unsigned m, best;
-	unsigned char *used;
-
-	o->grouping = 1;
-	if (!cube) {
-		for (i = n + 1; i > 0; i--)
-			add_set(run, o, cols_dup(col, i - 1), i - 1);
-		free(col);
-		return;
-	}
-	if (n > 8)
-		ev_run_usage_error(run, "--cube takes at most 8 columns");
-	used = ev_xcalloc((size_t)1 << n, 1);
-	for (i = 0; i < ((size_t)1 << n); i++) {
-		best = 0;
-		for (m = 0, j = 0; m < (1u << n); m++)
-			if (!used[m] && (!j || popcount(m) > popcount(best) ||
-			    (popcount(m) == popcount(best) &&
-			    bitrev(m, n) > bitrev(best, n)))) {
-				best = m;
-				j = 1;
-			}
-		used[best] = 1;
-		{
-			size_t *c = ev_xcalloc(n + 1, sizeof(*c)), k = 0;
-
-			for (j = 0; j < n; j++)
-				if (best & (1u << j))
-					c[k++] = col[j];
-			add_set(run, o, c, k);
-		}
-	}
-	free(used);
-	free(col);
 }
 
 static int
@@ -331,17 +173,7 @@ settings(const struct opts *o, const struct ev_agg_set *aggs,
 	    o->partial, o->changes, o->fill_zero, (long long)o->group_ttl,
 	    o->hll_p,
 	    o->alpha);
-	for (i = 0; i < o->nkeys; i++)
-		ev_buf_printf(b, " by=%s:%s", o->keys[i].path->spec,
-		    o->keys[i].name);
-	for (i = 0; o->grouping && i < o->nsets; i++) {
-		size_t j;
-
-		ev_buf_adds(b, " set=");
-		for (j = 0; j < o->sets[i].n; j++)
-			ev_buf_printf(b, "%s%zu", j ? "," : "",
-			    o->sets[i].col[j]);
-	}
+	ev_wgroup_settings(&o->grp, b);
 	for (i = 0; i < aggs->n; i++)
 		ev_buf_printf(b, " agg=%s", aggs->spec[i].text);
 }
@@ -362,11 +194,11 @@ struct app {
 	ev_us_t		 max_ts;
 	uint64_t	 lines;		/* input lines over all runs (state) */
 	uint64_t	 overflow;
-	/* grouping sets: each column's text, each set's key */
-	const char	**col;
-	size_t		*collen, *koff, *klen;
-	const char	**kptr;
-	struct ev_buf	 setkey;
+	struct ev_win_cfg cfg;
+	struct ev_tz	*tz;		/* of calendar windows */
+	struct ev_path	*tpath;		/* --time-field */
+	char		**names;	/* the group columns' names */
+	FILE		*late;		/* --late, or NULL: the rejects */
 };
 
 /* Save the state; final: at the end of the run, not a checkpoint. */
@@ -395,7 +227,8 @@ save_state(struct app *a, int final)
 	return rc;
 }
 
-static void
+/* The state of an earlier run, if any: -1 (said) when it is unusable. */
+static int
 load_state(struct app *a)
 {
 	char err[256];
@@ -405,9 +238,11 @@ load_state(struct app *a)
 	r = ev_state_load(a->o.state_path, "ev-window", a->fp, &data, err,
 	    sizeof(err));
 	if (r == EV_STATE_MISSING)
-		return;
-	if (r == EV_STATE_BAD)
-		ev_die(EV_EXIT_RUNTIME, "state '%s': %s", a->o.state_path, err);
+		return 0;
+	if (r == EV_STATE_BAD) {
+		ev_warn("state '%s': %s", a->o.state_path, err);
+		return -1;
+	}
 	m = json_object_get(data, "max_ts");
 	if (json_is_integer(m)) {
 		a->has_max = 1;
@@ -419,90 +254,16 @@ load_state(struct app *a)
 	if (ev_win_load(a->win, json_object_get(data, "engine"), err,
 	    sizeof(err)) != 0) {
 		json_decref(data);
-		ev_die(EV_EXIT_RUNTIME, "state '%s': %s", a->o.state_path, err);
+		ev_warn("state '%s': %s", a->o.state_path, err);
+		return -1;
 	}
 	json_decref(data);
-}
-
-/*
- * The group key of a record into b, every column's JSON text joined by
- * 0x1f; -1 with msg when a key is no scalar.
- */
-static int
-group_key(const struct opts *o, const struct ev_rec *rec, struct ev_buf *b,
-    char *msg, size_t len)
-{
-	size_t i;
-
-	ev_buf_reset(b);
-	for (i = 0; i < o->nkeys; i++) {
-		const json_t *v;
-		const char *s;
-		size_t n;
-		int r = ev_rec_str(rec, o->keys[i].path, &s, &n);
-
-		if (i)
-			ev_buf_addc(b, '\x1f');
-		if (r == 0) {		/* a string, without decoding a tree */
-			ev_buf_add_jstr(b, s, n);
-			continue;
-		}
-		v = r == -1 ? NULL : ev_rec_get(rec, o->keys[i].path);
-		if (v == NULL) {
-			ev_buf_adds(b, "null");
-			continue;
-		}
-		if (json_is_object(v) || json_is_array(v)) {
-			snprintf(msg, len, "group key '%s' is not a scalar",
-			    o->keys[i].path->spec);
-			return -1;
-		}
-		ev_json_write(v, b);
-	}
 	return 0;
-}
-
-/*
- * The engine key of each grouping set from the full key (group_key) into
- * sk: the set's index in three digits and its columns' texts.
- */
-static void
-set_keys(struct app *a, const struct ev_buf *full, struct ev_buf *sk)
-{
-	const struct opts *o = &a->o;
-	const char *p = full->data, *end = full->data + full->len, *sep;
-	size_t i, j;
-
-	for (i = 0; i < o->nkeys; i++) {
-		sep = memchr(p, '\x1f', (size_t)(end - p));
-		if (sep == NULL)
-			sep = end;
-		a->col[i] = p;
-		a->collen[i] = (size_t)(sep - p);
-		p = sep < end ? sep + 1 : end;
-	}
-	ev_buf_reset(sk);
-	for (i = 0; i < o->nsets; i++) {
-		size_t at = sk->len;
-
-		ev_buf_printf(sk, "%03zu", i);
-		for (j = 0; j < o->sets[i].n; j++) {
-			if (j)
-				ev_buf_addc(sk, '\x1f');
-			ev_buf_add(sk, a->col[o->sets[i].col[j]],
-			    a->collen[o->sets[i].col[j]]);
-		}
-		a->koff[i] = at;
-		a->klen[i] = sk->len - at;
-	}
-	for (i = 0; i < o->nsets; i++)
-		a->kptr[i] = sk->data + a->koff[i];
 }
 
 static void
 process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
-    const struct ev_path *tpath, struct ev_buf *key, const json_t **x,
-    FILE *late)
+    struct ev_buf *key, const json_t **x)
 {
 	struct ev_run *run = &a->run;
 	const json_t *tv;
@@ -525,7 +286,7 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
 			run->n_aggregated++;
 		return;
 	}
-	tv = ev_rec_get(rec, tpath);
+	tv = ev_rec_get(rec, a->tpath);
 	if (tv == NULL) {
 		ev_run_reject(run, line, "time", ev_run_error(a->o.time_field,
 		    "'%s' is missing", a->o.time_field));
@@ -542,7 +303,7 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
 		    "year 0000 or after 9999)", a->o.time_field));
 		return;
 	}
-	if (group_key(&a->o, rec, key, msg, sizeof(msg)) != 0) {
+	if (ev_wgroup_key(&a->o.grp, rec, key, msg, sizeof(msg)) != 0) {
 		ev_run_reject(run, line, "type", ev_run_error(NULL, "%s", msg));
 		return;
 	}
@@ -550,15 +311,16 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
 		ev_run_reject(run, line, "type", ev_run_error(NULL, "%s", msg));
 		return;
 	}
-	if (a->o.grouping) {
-		set_keys(a, key, &a->setkey);
-		r = ev_win_add_sets(a->win, t, a->kptr, a->klen, a->o.nsets, x);
+	if (a->o.grp.grouping) {
+		ev_wgroup_set_keys(&a->o.grp, key);
+		r = ev_win_add_sets(a->win, t, a->o.grp.kptr, a->o.grp.klen,
+		    a->o.grp.nsets, x);
 	} else
 		r = ev_win_add(a->win, t, key->data, key->len, x);
 	switch (r) {
 	case EV_WIN_LATE:
 		ev_win_get_watermark(a->win, &wm);
-		ev_run_reject_to(run, late, line, "late", ev_run_error(
+		ev_run_reject_to(run, a->late, line, "late", ev_run_error(
 		    a->o.time_field, "event time %s is behind the watermark %s",
 		    ev_time_format(t, -1, tb), ev_time_format(wm, -1, wb)));
 		return;
@@ -616,66 +378,25 @@ check_options(struct app *a)
 		    "and without --fill-zero");
 	if (o->checkpoint && !o->state_path)
 		ev_run_usage_error(run, "--checkpoint needs --state");
-	if (o->nsets > 1)
-		o->grouping = 1;
-	if (o->grouping && o->kind == EV_WIN_SESSION)
+	ev_wgroup_ready(&o->grp);
+	if (o->grp.grouping && o->kind == EV_WIN_SESSION)
 		ev_run_usage_error(run, "grouping sets need fixed windows, "
 		    "not --session");
 }
 
-int
-main(int argc, char **argv)
+/* The options into a->o, checked; a bad one ends the run (exit 2). */
+static void
+parse_options(struct app *a, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "agg", required_argument, NULL, 'a' },
-		{ "allowed-lateness", required_argument, NULL, OPT_ALLOWED },
-		{ "by", required_argument, NULL, 'b' },
-		{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
-		{ "cube", required_argument, NULL, OPT_CUBE },
-		{ "cumulate", required_argument, NULL, OPT_CUMULATE },
-		{ "emit", required_argument, NULL, OPT_EMIT },
-		{ "every", required_argument, NULL, OPT_EVERY },
-		{ "fill-zero", no_argument, NULL, OPT_FILL_ZERO },
-		{ "final-at-eof", no_argument, NULL, OPT_FINAL_AT_EOF },
-		{ "group-ttl", required_argument, NULL, OPT_GROUP_TTL },
-		{ "hll-precision", required_argument, NULL, OPT_HLL },
-		{ "hop", required_argument, NULL, OPT_HOP },
-		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
-		{ "late", required_argument, NULL, OPT_LATE },
-		{ "lateness", required_argument, NULL, OPT_LATENESS },
-		{ "max-groups", required_argument, NULL, OPT_MAX_GROUPS },
-		{ "max-key-bytes", required_argument, NULL, OPT_MAX_KEY_BYTES },
-		{ "merge", no_argument, NULL, OPT_MERGE },
-		{ "quantile-accuracy", required_argument, NULL, OPT_QACC },
-		{ "rollup", required_argument, NULL, OPT_ROLLUP },
-		{ "session", required_argument, NULL, OPT_SESSION },
-		{ "state", required_argument, NULL, OPT_STATE },
-		{ "time-field", required_argument, NULL, 't' },
-		{ "tumble", required_argument, NULL, OPT_TUMBLE },
-		{ "tz", required_argument, NULL, OPT_TZ },
-		{ "week-start", required_argument, NULL, OPT_WEEK_START },
-		EV_RUN_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	static struct app app;
-	struct app *a = &app;
+	static const char *const emits[] = { "final", "changes", "partial",
+	    NULL };
 	struct opts *o = &a->o;
 	struct ev_run *run = &a->run;
-	struct ev_win_cfg cfg;
-	struct ev_tz *tz = NULL;
-	struct ev_path *tpath;
-	struct ev_line line;
-	struct ev_rec rec;
-	struct ev_buf key = EV_BUF_INIT, fpbuf = EV_BUF_INIT;
-	const json_t **x;
-	char **names, err[256];
 	const char *errstr;
-	FILE *late = NULL;
-	ev_us_t last_input, last_save, now, at, wait, t;
+	char err[256];
 	size_t i;
-	int c, rc;
+	int c, e;
 
-	ev_run_init(run, "ev-window", usage);
 	o->time_field = "ts";
 	o->hll_p = EV_HLL_DEFAULT_P;
 	o->alpha = EV_DDS_DEFAULT_ALPHA;
@@ -684,24 +405,19 @@ main(int argc, char **argv)
 	o->max_groups = 1000000;
 	o->max_key_bytes = 128 * 1024 * 1024;
 	ev_buf_init(&o->aggtext);
-	while ((c = getopt_long(argc, argv, "a:b:t:hV", longopts, NULL)) != -1) {
+	while ((c = ev_run_getopt(run, argc, argv, "a:b:t:hV", longopts)) != -1) {
 		switch (c) {
 		case 'a':
 			if (o->aggtext.len)
 				ev_buf_addc(&o->aggtext, ',');
 			ev_buf_adds(&o->aggtext, optarg);
 			break;
-		case 'b': {
-			size_t n, *col = add_keys(run, o, optarg, &n);
-
-			add_set(run, o, col, n);
-			break;
-		}
+		case 'b':
 		case OPT_CUBE:
-			add_sets(run, o, optarg, 1);
-			break;
 		case OPT_ROLLUP:
-			add_sets(run, o, optarg, 0);
+			if (ev_wgroup_add(&o->grp, optarg, c == 'b' ? -1 :
+			    c == OPT_CUBE, err, sizeof(err)) != 0)
+				ev_run_usage_error(run, "%s", err);
 			break;
 		case 't':
 			o->time_field = optarg;
@@ -717,12 +433,11 @@ main(int argc, char **argv)
 			set_kind(run, o, EV_WIN_CUMULATE, "--cumulate", optarg);
 			break;
 		case OPT_EMIT:
-			o->partial = strcmp(optarg, "partial") == 0;
-			o->changes = strcmp(optarg, "changes") == 0;
-			if (!o->partial && !o->changes &&
-			    strcmp(optarg, "final") != 0)
+			if ((e = ev_word_index(optarg, emits)) < 0)
 				ev_run_usage_error(run, "--emit '%s': use final, "
 				    "changes or partial", optarg);
+			o->changes = e == 1;
+			o->partial = e == 2;
 			break;
 		case OPT_EVERY:
 			o->every = duration(run, "--every", optarg, 1);
@@ -797,107 +512,144 @@ main(int argc, char **argv)
 				    "a day of the week", optarg);
 			break;
 		default:
-			if (!ev_run_option(run, c, optarg))
-				ev_run_usage_error(run, "unknown option");
+			ev_run_usage_error(run, "unknown option");
 		}
 	}
-	if (optind < argc)
-		ev_run_usage_error(run, "unexpected argument '%s'",
-		    argv[optind]);
+	ev_run_no_operands(run, argc, argv);
 	check_options(a);
 	ev_agg_set_init(&a->aggs, o->hll_p, o->alpha);
 	if (ev_agg_parse(&a->aggs, o->aggtext.len ? o->aggtext.data : "count",
 	    err, sizeof(err)) != 0)
 		ev_run_usage_error(run, "--agg: %s", err);
-	for (i = 0; i < o->nkeys; i++)
-		if (ev_agg_find(&a->aggs, o->keys[i].name) >= 0 ||
-		    strcmp(o->keys[i].name, "start") == 0 ||
-		    strcmp(o->keys[i].name, "end") == 0 ||
-		    strcmp(o->keys[i].name, "final") == 0 ||
-		    (o->grouping && strcmp(o->keys[i].name, "grouping") == 0))
+	for (i = 0; i < o->grp.nkeys; i++) {
+		const char *name = o->grp.keys[i].name;
+
+		if (ev_agg_find(&a->aggs, name) >= 0 ||
+		    strcmp(name, "start") == 0 || strcmp(name, "end") == 0 ||
+		    strcmp(name, "final") == 0 ||
+		    (o->grp.grouping && strcmp(name, "grouping") == 0))
 			ev_run_usage_error(run, "column '%s' is used twice",
-			    o->keys[i].name);
-	if ((tpath = ev_path_compile(o->time_field, &errstr)) == NULL)
+			    name);
+	}
+	if ((a->tpath = ev_path_compile(o->time_field, &errstr)) == NULL)
 		ev_run_usage_error(run, "--time-field: %s", errstr);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.kind = o->kind;
 	if (o->kind == EV_WIN_TUMBLE && (o->size == EV_US_PER_DAY ||
-	    o->size == 7 * EV_US_PER_DAY)) {
-		if ((tz = ev_tz_open(o->tz_name ? o->tz_name : "UTC")) == NULL)
-			ev_run_usage_error(run, "--tz '%s' is not a known time "
-			    "zone", o->tz_name);
-		cfg.calendar = o->size == EV_US_PER_DAY ? 1 : 7;
+	    o->size == 7 * EV_US_PER_DAY) &&
+	    (a->tz = ev_tz_open(o->tz_name ? o->tz_name : "UTC")) == NULL)
+		ev_run_usage_error(run, "--tz '%s' is not a known time zone",
+		    o->tz_name);
+}
+
+/* The engine's configuration from the options, and the state's fingerprint. */
+static void
+configure(struct app *a)
+{
+	struct ev_win_cfg *cfg = &a->cfg;
+	struct opts *o = &a->o;
+	struct ev_buf fpbuf = EV_BUF_INIT;
+	size_t i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->kind = o->kind;
+	if (a->tz != NULL)
+		cfg->calendar = o->size == EV_US_PER_DAY ? 1 : 7;
+	cfg->size = o->size;
+	cfg->every = o->every;
+	cfg->gap = o->gap;
+	cfg->tz = a->tz;
+	cfg->week_start = o->week_start;
+	cfg->allowed = o->allowed;
+	cfg->aggs = &a->aggs;
+	cfg->nby = o->grp.nkeys;
+	a->names = ev_xcalloc(o->grp.nkeys + 1, sizeof(*a->names));
+	for (i = 0; i < o->grp.nkeys; i++)
+		a->names[i] = o->grp.keys[i].name;
+	cfg->by_names = a->names;
+	if (o->grp.grouping) {
+		cfg->nsets = o->grp.nsets;
+		cfg->sets = o->grp.sets;
 	}
-	cfg.size = o->size;
-	cfg.every = o->every;
-	cfg.gap = o->gap;
-	cfg.tz = tz;
-	cfg.week_start = o->week_start;
-	cfg.allowed = o->allowed;
-	cfg.aggs = &a->aggs;
-	cfg.nby = o->nkeys;
-	names = ev_xcalloc(o->nkeys + 1, sizeof(*names));
-	for (i = 0; i < o->nkeys; i++)
-		names[i] = o->keys[i].name;
-	cfg.by_names = names;
-	if (o->grouping) {
-		cfg.nsets = o->nsets;
-		cfg.sets = o->sets;
-		a->col = ev_xcalloc(o->nkeys + 1, sizeof(*a->col));
-		a->collen = ev_xcalloc(o->nkeys + 1, sizeof(*a->collen));
-		a->koff = ev_xcalloc(o->nsets, sizeof(*a->koff));
-		a->klen = ev_xcalloc(o->nsets, sizeof(*a->klen));
-		a->kptr = ev_xcalloc(o->nsets, sizeof(*a->kptr));
-		ev_buf_init(&a->setkey);
-	}
-	cfg.partial = o->partial;
-	cfg.changes = o->changes;
-	cfg.fill_zero = o->fill_zero;
-	cfg.group_ttl = o->group_ttl;
-	cfg.max_groups = (size_t)o->max_groups;
-	cfg.max_key_bytes = (size_t)o->max_key_bytes;
-	cfg.final_at_eof = o->final_at_eof;
+	cfg->partial = o->partial;
+	cfg->changes = o->changes;
+	cfg->fill_zero = o->fill_zero;
+	cfg->group_ttl = o->group_ttl;
+	cfg->max_groups = (size_t)o->max_groups;
+	cfg->max_key_bytes = (size_t)o->max_key_bytes;
+	cfg->final_at_eof = o->final_at_eof;
 	settings(o, &a->aggs, &fpbuf);
 	ev_state_fingerprint(fpbuf.data, a->fp);
+	ev_buf_free(&fpbuf);
+}
 
+/*
+ * How long to wait for input: until the idle timeout would close a window
+ * or a checkpoint is due; -1: for ever.
+ */
+static ev_us_t
+wait_for(const struct app *a, ev_us_t last_input, ev_us_t last_save)
+{
+	const struct opts *o = &a->o;
+	ev_us_t wait = -1, now = ev_time_mono(), at, t;
+
+	if (o->idle && a->has_max && ev_win_next_close(a->win, &at)) {
+		/* Wall time after the last input at which it closes. */
+		t = at - (a->max_ts - o->lateness);
+		if (t < o->idle)
+			t = o->idle;
+		wait = last_input + t - now;
+		if (wait < 1000)
+			wait = 1000;
+	}
+	if (o->checkpoint) {
+		t = last_save + o->checkpoint - now;
+		if (t < 1000)
+			t = 1000;
+		if (wait < 0 || t < wait)
+			wait = t;
+	}
+	return wait;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct app app;
+	struct app *a = &app;
+	struct opts *o = &a->o;
+	struct ev_run *run = &a->run;
+	struct ev_line line;
+	struct ev_rec rec;
+	struct ev_buf key = EV_BUF_INIT;
+	const json_t **x = NULL;
+	enum ev_line_kind k;
+	ev_us_t last_input, last_save, now;
+	int status;
+
+	ev_set_argv0_base(argv);
+	ev_run_init(run, "ev-window", usage);
+	parse_options(a, argc, argv);
+
+	configure(a);
 	if (o->late_path)
-		late = ev_run_open_file(run, "late", o->late_path);
+		a->late = ev_run_open_file(run, "late", o->late_path);
 	if (o->state_path)
 		ev_run_check_writable(run, "state", o->state_path);
 	ev_run_open(run);
-	a->win = ev_win_new(&cfg, emit_cb, run);
-	if (o->state_path)
-		load_state(a);
+	a->win = ev_win_new(&a->cfg, emit_cb, run);
+	if (o->state_path && load_state(a) != 0) {
+		status = EV_EXIT_RUNTIME;
+		goto out;
+	}
+
 	ev_rec_init(&rec);
 	x = ev_xcalloc(a->aggs.n + 1, sizeof(*x));
 	last_input = last_save = ev_time_mono();
 	for (;;) {
-		enum ev_line_kind k;
-
-		/* How long to wait: until idle time or a checkpoint is due. */
-		wait = -1;
-		now = ev_time_mono();
-		if (o->idle && a->has_max && ev_win_next_close(a->win, &at)) {
-			/* Wall time after the last input at which it closes. */
-			t = at - (a->max_ts - o->lateness);
-			if (t < o->idle)
-				t = o->idle;
-			wait = last_input + t - now;
-			if (wait < 1000)
-				wait = 1000;
-		}
-		if (o->checkpoint) {
-			t = last_save + o->checkpoint - now;
-			if (t < 1000)
-				t = 1000;
-			if (wait < 0 || t < wait)
-				wait = t;
-		}
-		k = ev_run_next(run, &line, wait);
+		k = ev_run_next(run, &line, wait_for(a, last_input, last_save));
 		now = ev_time_mono();
 		if (k == EV_LINE_OK) {
 			last_input = now;
-			process(a, &line, &rec, tpath, &key, x, late);
+			process(a, &line, &rec, &key, x);
 		} else if (k == EV_LINE_TIMEOUT) {
 			if (o->idle && a->has_max && now - last_input >= o->idle)
 				ev_win_watermark(a->win, a->max_ts - o->lateness +
@@ -910,6 +662,7 @@ main(int argc, char **argv)
 			last_save = now;
 		}
 	}
+	ev_rec_clear(&rec);
 	/* Even after a failure (exit 3): what is open is not dropped. */
 	if (o->state_path)
 		save_state(a, 1);
@@ -919,30 +672,17 @@ main(int argc, char **argv)
 	ev_run_stat(run, "open", json_integer(
 	    (json_int_t)ev_win_open_cells(a->win)));
 	ev_run_stat(run, "overflow", json_integer((json_int_t)a->overflow));
-	rc = ev_run_finish(run);	/* closes late too */
-	ev_rec_clear(&rec);
+	status = ev_run_finish(run);	/* closes late too */
+out:
+	ev_run_release(run);
 	ev_win_free(a->win);
 	free(x);
-	free(names);
-	for (i = 0; i < o->nkeys; i++) {
-		ev_path_free(o->keys[i].path);
-		free(o->keys[i].name);
-	}
-	free(o->keys);
-	for (i = 0; i < o->nsets; i++)
-		free((size_t *)(uintptr_t)o->sets[i].col);
-	free(o->sets);
-	free(a->col);
-	free(a->collen);
-	free(a->koff);
-	free(a->klen);
-	free(a->kptr);
-	ev_buf_free(&a->setkey);
-	ev_path_free(tpath);
+	free(a->names);
+	ev_wgroup_free(&o->grp);
+	ev_path_free(a->tpath);
 	ev_agg_set_free(&a->aggs);
-	ev_tz_free(tz);
+	ev_tz_free(a->tz);
 	ev_buf_free(&key);
-	ev_buf_free(&fpbuf);
 	ev_buf_free(&o->aggtext);
-	return rc;
+	return status;
 }

@@ -27,6 +27,29 @@ ev_set_progname(const char *name)
 	progname = name;
 }
 
+void
+ev_set_argv0_base(char *argv[])
+{
+	char *slash;
+
+	if (argv == NULL || argv[0] == NULL)
+		return;
+	slash = strrchr(argv[0], '/');
+	if (slash != NULL && slash[1] != '\0')
+		argv[0] = slash + 1;
+}
+
+int
+ev_word_index(const char *s, const char *const *words)
+{
+	int i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(s, words[i]) == 0)
+			return i;
+	return -1;
+}
+
 static void
 oom(void)
 {
@@ -181,4 +204,30 @@ ev_die(int status, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(status);
+}
+
+void
+ev_usage_try(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+	exit(EV_EXIT_USAGE);
+}
+
+void
+ev_vusage_error(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	ev_usage_try();
+}
+
+void
+ev_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ev_vusage_error(fmt, ap);
+	va_end(ap);
 }

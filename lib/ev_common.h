@@ -9,6 +9,7 @@
 #ifndef EV_COMMON_H
 #define EV_COMMON_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +59,19 @@ uint64_t	ev_hash_mix(uint64_t h);
 /* The program name used in diagnostics (set once by ev_run_init). */
 const char	*ev_progname(void);
 void		 ev_set_progname(const char *name);
+/*
+ * Point argv[0] at its base name ("build/ev-window" becomes "ev-window"),
+ * so that getopt_long's own messages name the program as every other
+ * diagnostic does.  Every main calls it first.  argv[0] stays a pointer
+ * into the same string; nothing is allocated.
+ */
+void		 ev_set_argv0_base(char *argv[]);
+
+/*
+ * The index of s in a NULL-terminated list of words, or -1: for options
+ * that take one of a few keywords.
+ */
+int	ev_word_index(const char *s, const char *const *words);
 
 /*
  * Diagnostics to stderr as "prog: message".  ev_die exits with the given
@@ -66,5 +80,16 @@ void		 ev_set_progname(const char *name);
 void	ev_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	ev_die(int status, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));
+/*
+ * A usage error, the one way every program reports it: "prog: message"
+ * and "Try 'prog --help' for more information." on stderr, exit
+ * EV_EXIT_USAGE.  ev_usage_try prints the second line only (after
+ * getopt_long has said what is wrong); ev_vusage_error takes a va_list.
+ */
+void	ev_usage_error(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	ev_vusage_error(const char *fmt, va_list ap)
+	    __attribute__((format(printf, 1, 0), noreturn));
+void	ev_usage_try(void) __attribute__((noreturn));
 
 #endif /* EV_COMMON_H */

@@ -133,12 +133,50 @@ ev_run_usage_error(struct ev_run *run, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", run->prog);
+	(void)run;	/* ev_run_init made run->prog the program name */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ev_vusage_error(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", run->prog);
-	exit(EV_EXIT_USAGE);
+}
+
+void
+ev_run_help(const char *usage)
+{
+	fputs(usage, stdout);
+	exit(ev_run_close_stdout() == 0 ? EV_EXIT_OK : EV_EXIT_RUNTIME);
+}
+
+void
+ev_run_version(void)
+{
+	printf("%s (evkit) %s\n", ev_progname(), EV_VERSION);
+	exit(ev_run_close_stdout() == 0 ? EV_EXIT_OK : EV_EXIT_RUNTIME);
+}
+
+int
+ev_run_getopt(struct ev_run *run, int argc, char **argv,
+    const char *optstring, const struct option *longopts)
+{
+	int c;
+
+	for (;;) {
+		c = getopt_long(argc, argv, optstring, longopts, NULL);
+		if (c == -1)
+			return -1;
+		/* With opterr off the program says what is wrong itself. */
+		if ((c == '?' || c == ':') && opterr == 0)
+			return c;
+		if (!ev_run_option(run, c, optarg))
+			return c;
+	}
+}
+
+void
+ev_run_no_operands(struct ev_run *run, int argc, char **argv)
+{
+	if (optind < argc)
+		ev_run_usage_error(run, "unexpected argument '%s'",
+		    argv[optind]);
 }
 
 int
@@ -152,17 +190,13 @@ ev_run_option(struct ev_run *run, int code, const char *arg)
 	case '?':
 	case ':':
 		/* getopt_long has said what is wrong. */
-		fprintf(stderr, "Try '%s --help' for more information.\n",
-		    run->prog);
-		exit(EV_EXIT_USAGE);
+		ev_usage_try();
 	case 'h':
 	case EV_OPT_HELP:
-		fputs(run->usage, stdout);
-		exit(ev_run_close_stdout() == 0 ? EV_EXIT_OK : EV_EXIT_RUNTIME);
+		ev_run_help(run->usage);
 	case 'V':
 	case EV_OPT_VERSION:
-		printf("%s (evkit) %s\n", run->prog, EV_VERSION);
-		exit(ev_run_close_stdout() == 0 ? EV_EXIT_OK : EV_EXIT_RUNTIME);
+		ev_run_version();
 	case EV_OPT_REJECTS:
 		free(run->rejects_path);
 		run->rejects_path = ev_xstrdup(arg);
@@ -591,12 +625,27 @@ ev_run_finish(struct ev_run *run)
 	    (double)run->n_rejected / (double)run->n_in >
 	    run->max_reject_rate))
 		status = EV_EXIT_DATA;
+	ev_run_release(run);
+	return status;
+}
+
+void
+ev_run_release(struct ev_run *run)
+{
+	size_t i;
+
+	ev_out_free(&run->out);
+	for (i = 0; i < run->nfiles; i++)
+		fclose(run->files[i].fp);
+	run->nfiles = 0;
+	run->rejects = NULL;
 	ev_reader_free(run->in);
 	run->in = NULL;
 	json_decref(run->extra);
 	run->extra = NULL;
 	ev_buf_free(&run->line);
 	free(run->rejects_path);
+	run->rejects_path = NULL;
 	free(run->stats_path);
-	return status;
+	run->stats_path = NULL;
 }

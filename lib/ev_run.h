@@ -121,9 +121,26 @@ int	ev_run_close_stdout(void);
  * argument (2, after getopt's own message).
  */
 int	ev_run_option(struct ev_run *run, int code, const char *arg);
+/*
+ * getopt_long over the program's options with the common ones handled by
+ * ev_run_option: returns the next code that is the program's own, or -1
+ * after the last option.  When the program has set opterr to 0 it reports
+ * bad options itself, and gets '?' and ':' back.
+ */
+int	ev_run_getopt(struct ev_run *run, int argc, char **argv,
+	    const char *optstring, const struct option *longopts);
+/* After the options: a usage error (exit 2) if any argument is left. */
+void	ev_run_no_operands(struct ev_run *run, int argc, char **argv);
 /* Print "prog: msg" and "Try 'prog --help'" to stderr, exit 2. */
 void	ev_run_usage_error(struct ev_run *run, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));
+/*
+ * --help and --version, for every program (ev_run_option calls them, and
+ * a program without a run, ev-schema, too): usage to stdout, or "prog
+ * (evkit) VERSION"; exit 0, or 3 when stdout cannot be written.
+ */
+void	ev_run_help(const char *usage) __attribute__((noreturn));
+void	ev_run_version(void) __attribute__((noreturn));
 /*
  * Open a file of records (created 0600, ev_file_open_private) that the run
  * owns: ev_run_reject_to writes to it, a write error on it is reported once
@@ -184,5 +201,12 @@ int	ev_run_take_reload(void);
  * failed, else 0.
  */
 int	ev_run_finish(struct ev_run *run);
+/*
+ * Release what the run holds without flushing or writing --stats: the
+ * cleanup of a program that stops in its set-up.  ev_run_finish ends with
+ * it, and a second call does nothing, so a program's one cleanup path can
+ * call it whether the run finished or not.
+ */
+void	ev_run_release(struct ev_run *run);
 
 #endif /* EV_RUN_H */

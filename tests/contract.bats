@@ -108,3 +108,51 @@ programs() {
 	assert_balanced v.json
 	assert_balanced w.json
 }
+
+# Programs whose usage text other branches are rewriting at the moment; the
+# loop still runs them, and reports a mismatch only for the others.
+# lead merges dsplit/report branches
+USAGE_PENDING="ev-detect ev-report"
+
+# The usage lines of --help ("usage: ..." and the lines indented under it)
+# with the word "usage:" and runs of white space squeezed out.
+usage_of() {
+	"$EVKIT_BIN/$1" --help | awk 'NR == 1 && /^usage: / { on = 1 }
+	    on && NR > 1 && !/^[ \t]/ { exit } on { print }' |
+	    sed '1s/^usage: //' | tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//'
+}
+
+# The SYNOPSIS section of a man page as mandoc renders it, squeezed alike.
+synopsis_of() {
+	mandoc -Tascii "$EVKIT_TOP/man/$1.1" | col -b |
+	    awk '/^SYNOPSIS/ { on = 1; next } on && /^[A-Z]/ { exit } on' |
+	    tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//'
+}
+
+@test "contract: the usage in --help is the SYNOPSIS of the man page" {
+	local p u s bad=""
+	for p in $(programs); do
+		u=$(usage_of "$p")
+		s=$(synopsis_of "$p")
+		[ -n "$s" ] || fail "$p: no SYNOPSIS in man/$p.1"
+		[ "$u" = "$s" ] && continue
+		[[ " $USAGE_PENDING " == *" $p "* ]] && continue
+		bad="$bad
+$p --help: $u
+$p.1:      $s"
+	done
+	[ -z "$bad" ] || fail "usage and SYNOPSIS differ:$bad"
+}
+
+# Run by its full path: getopt_long names a program by argv[0].
+@test "contract: a bad option's message names the program, not its path" {
+	local p
+	for p in $(programs); do
+		run --separate-stderr "$EVKIT_BIN/$p" --no-such-option
+		[ "$status" -eq 2 ] || fail "$p exited $status"
+		[[ "${stderr_lines[0]}" == "$p: "* ]] ||
+			fail "$p: first line of stderr: ${stderr_lines[0]}"
+		assert_equal "${stderr_lines[-1]}" \
+		    "Try '$p --help' for more information."
+	done
+}

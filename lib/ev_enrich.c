@@ -1,0 +1,660 @@
+/*
+ * ev_enrich.c - the enrichment steps of ev-enrich, in the order of
+ * man/ev-enrich.1 (ORDER OF ENRICHMENTS), and their counts.
+ *
+ * New members are added at the top level with ev_rec_add, so an event
+ * whose only change is new members is written as its original bytes with
+ * the members spliced in.  An enrichment whose output member is already
+ * present is left alone, and a value already hashed is not hashed again,
+ * so enriching an enriched event gives the same event.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_common.h"
+#include "ev_enrich.h"
+#include "ev_run.h"
+#include "ev_time.h"
+
+void
+ev_enrich_init(struct ev_enrich *e)
+{
+	const char *es;
+
+	memset(e, 0, sizeof(*e));
+	e->anon_octets = 1;
+	e->anon_segments = 5;
+	e->time_path = ev_path_compile("ts", &es);
+	e->page_path = ev_path_compile("context.page_url", &es);
+	e->ref_path = ev_path_compile("context.referrer", &es);
+	e->ua_path = ev_path_compile("context.user_agent", &es);
+	e->ip_path = ev_path_compile("context.ip", &es);
+	ev_buf_init(&e->scratch);
+}
+
+/*
+ * Count a failure in c (unless NULL: counted elsewhere); with --strict (or
+ * force) it also becomes an error of the record's reject: enrichment,
+ * field, value and expectation.
+ */
+static void
+fail(struct ev_enrich *e, struct ev_enrich_count *c, int force,
+    const char *enrichment, const struct ev_path *field, const json_t *value, const char *expected)
+{
+	json_t *err;
+	char *vtext;
+
+	if (c != NULL)
+		c->failed++;
+	if (!e->strict && !force)
+		return;
+	vtext = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) :
+	    NULL;
+	ev_buf_reset(&e->scratch);
+	if (field != NULL)
+		ev_path_pointer(field, &e->scratch);
+	err = ev_run_error(field ? e->scratch.data : NULL,
+	    "%s: '%s' is %.80s%s, expected %s", enrichment,
+	    field ? field->spec : "event", vtext ? vtext : "absent",
+	    vtext && strlen(vtext) > 80 ? "..." : "", expected);
+	free(vtext);
+	json_object_set_new(err, "enrichment", json_string(enrichment));
+	if (field != NULL)
+		json_object_set_new(err, "field", json_string(field->spec));
+	json_object_set_new(err, "value", value ? json_deep_copy(value) :
+	    json_null());
+	json_object_set_new(err, "expected", json_string(expected));
+	if (e->errors == NULL)
+		e->errors = json_array();
+	json_array_append_new(e->errors, err);
+}
+
+static int
+has_member(struct ev_rec *rec, const char *name)
+{
+	return ev_rec_has(rec, name);
+}
+
+static void
+do_lookups(struct ev_enrich *e, struct ev_rec *rec)
+{
+	ev_us_t t = 0;
+	int have_time = ev_rec_time(rec, e->time_path, &t) == 0;
+	size_t i, bad;
+	char expect[512];
+
+	for (i = 0; i < e->nlk; i++) {
+		struct ev_lookup *l = e->lk[i];
+		struct ev_enrich_count *c = &e->lk_count[i];
+		json_t *row, *key;
+		int absent;
+
+		if (has_member(rec, l->name)) {
+			c->present++;
+			continue;
+		}
+		switch (ev_lookup_find(l, rec, have_time, t, &row, &e->scratch,
+		    &bad)) {
+		case EV_LOOKUP_HIT:
+			ev_rec_add(rec, l->name, json_incref(row));
+			c->applied++;
+			break;
+		case EV_LOOKUP_NOKEY:
+			key = ev_rec_get(rec, l->key_path[bad]);
+			/*
+			 * An absent (or null) key is counted as absent only,
+			 * also when it rejects the event, so the counts stay a
+			 * partition of the events.
+			 */
+			absent = key == NULL || json_is_null(key);
+			if (absent) {
+				c->absent++;
+				if (e->missing != EV_ENRICH_MISSING_REJECT)
+					break;
+			}
+			snprintf(expect, sizeof(expect), "a string or number "
+			    "key for column '%s' of %s", l->key_col[bad],
+			    l->file);
+			fail(e, absent ? NULL : c, e->missing == EV_ENRICH_MISSING_REJECT,
+			    "lookup", l->key_path[bad], key, expect);
+			break;
+		case EV_LOOKUP_MISS:
+			if (e->missing == EV_ENRICH_MISSING_NULL)
+				ev_rec_add(rec, l->name, json_null());
+			snprintf(expect, sizeof(expect), "a key with a row in "
+			    "%s%s", l->file, have_time ? "" :
+			    " (and an event time)");
+			if (l->nkeys == 1) {
+				fail(e, c, e->missing == EV_ENRICH_MISSING_REJECT, "lookup",
+				    l->key_path[0], ev_rec_get(rec, l->key_path[0]),
+				    expect);
+			} else {
+				/* A composite key: every part as the value. */
+				json_t *v = json_array();
+				size_t k;
+
+				for (k = 0; k < l->nkeys; k++)
+					json_array_append(v,
+					    ev_rec_get(rec, l->key_path[k]));
+				fail(e, c, e->missing == EV_ENRICH_MISSING_REJECT, "lookup",
+				    l->key_path[0], v, expect);
+				json_decref(v);
+			}
+			break;
+		}
+	}
+}
+
+static void
+do_calendar(struct ev_enrich *e, struct ev_rec *rec)
+{
+	static const char *const days[] = { "Sunday", "Monday", "Tuesday",
+	    "Wednesday", "Thursday", "Friday", "Saturday" };
+	struct ev_tm tm;
+	ev_us_t t;
+	json_t *o;
+	char buf[32];
+	int off, r;
+
+	if (has_member(rec, "calendar")) {
+		e->cal_count.present++;
+		return;
+	}
+	r = ev_rec_time(rec, e->time_path, &t);
+	if (r == -1) {
+		e->cal_count.absent++;
+		return;
+	}
+	if (r != 0) {
+		fail(e, &e->cal_count, 0, "calendar", e->time_path,
+		    ev_rec_get(rec, e->time_path),
+		    "an RFC 3339 time or epoch seconds/milliseconds");
+		return;
+	}
+	ev_tz_local(e->tz, t, &tm);
+	o = json_object();
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", tm.year, tm.month, tm.day);
+	json_object_set_new(o, "date", json_string(buf));
+	json_object_set_new(o, "hour", json_integer(tm.hour));
+	json_object_set_new(o, "weekday", json_string(days[tm.wday]));
+	json_object_set_new(o, "iso_weekday",
+	    json_integer(tm.wday == 0 ? 7 : tm.wday));
+	json_object_set_new(o, "iso_week", json_integer(tm.iso_week));
+	json_object_set_new(o, "iso_year", json_integer(tm.iso_year));
+	json_object_set_new(o, "month", json_integer(tm.month));
+	json_object_set_new(o, "tz", json_string(ev_tz_name(e->tz)));
+	off = tm.utc_offset;
+	snprintf(buf, sizeof(buf), "%c%02d:%02d", off < 0 ? '-' : '+',
+	    abs(off) / 3600, abs(off) % 3600 / 60);
+	json_object_set_new(o, "utc_offset", json_string(buf));
+	json_object_set_new(o, "dst", json_boolean(tm.dst));
+	ev_rec_add(rec, "calendar", o);
+	e->cal_count.applied++;
+}
+
+/*
+ * The source string in field p of a step whose output is the member out:
+ * 1 with s and n set; 0 when out is there already (counted present) or
+ * the field is absent or empty (counted absent); -1 when it is no string.
+ */
+static int
+source_of(struct ev_rec *rec, const char *out, const struct ev_path *p,
+    struct ev_enrich_count *c, const char **s, size_t *n)
+{
+	int r;
+
+	if (has_member(rec, out)) {
+		c->present++;
+		return 0;
+	}
+	r = ev_rec_str(rec, p, s, n);
+	if (r == -1 || (r == 0 && *n == 0)) {
+		c->absent++;
+		return 0;
+	}
+	return r == 0 ? 1 : -1;
+}
+
+/*
+ * The parts of the URL in field p, for the member out: NULL when the step
+ * does not apply (source_of) or the field is no URL (failure recorded),
+ * else a new object with u filled.
+ */
+static json_t *
+url_parts_of(struct ev_enrich *e, struct ev_rec *rec, const char *out,
+    const struct ev_path *p, struct ev_enrich_count *c, const char *name,
+    struct ev_url *u)
+{
+	const char *s;
+	size_t n;
+	json_t *parts;
+	int r = source_of(rec, out, p, c, &s, &n);
+
+	if (r == 0)
+		return NULL;
+	if (r < 0 || ev_url_parse(s, n, u) != 0) {
+		fail(e, c, 0, name, p, ev_rec_get(rec, p),
+		    "an absolute URL scheme://host/path?query");
+		return NULL;
+	}
+	if ((parts = ev_url_parts(u)) == NULL)
+		fail(e, c, 0, name, p, ev_rec_get(rec, p),
+		    "a URL in valid UTF-8");
+	return parts;
+}
+
+static void
+do_campaign(struct ev_enrich *e, struct ev_rec *rec)
+{
+	struct ev_url u;
+	json_t *parts, *camp;
+
+	parts = url_parts_of(e, rec, "page", e->page_path, &e->page_count,
+	    "campaign", &u);
+	if (parts == NULL)
+		return;
+	ev_rec_add(rec, "page", parts);
+	if ((camp = ev_url_campaign(&u)) != NULL)
+		ev_rec_add(rec, "campaign", camp);
+	e->page_count.applied++;
+}
+
+static void
+do_referrer(struct ev_enrich *e, struct ev_rec *rec)
+{
+	struct ev_url u, page;
+	json_t *parts, *cls, *v;
+	const char *ph = NULL, *s, *k;
+	size_t phn = 0, n;
+
+	parts = url_parts_of(e, rec, "referrer", e->ref_path, &e->ref_count,
+	    "referrer", &u);
+	if (parts == NULL)
+		return;
+	if (ev_rec_str(rec, e->page_path, &s, &n) == 0 &&
+	    ev_url_parse(s, n, &page) == 0) {
+		ph = page.host.p;
+		phn = page.host.n;
+	}
+	cls = ev_referer_classify(e->refdb, &u, ph, phn, e->internal,
+	    e->ninternal);
+	json_object_foreach(cls, k, v)
+		json_object_set(parts, k, v);
+	json_decref(cls);
+	ev_rec_add(rec, "referrer", parts);
+	e->ref_count.applied++;
+}
+
+static void
+do_ua(struct ev_enrich *e, struct ev_rec *rec)
+{
+	const char *s;
+	size_t n;
+	int r = source_of(rec, "ua", e->ua_path, &e->ua_count, &s, &n);
+
+	if (r == 0)
+		return;
+	if (r < 0) {
+		fail(e, &e->ua_count, 0, "ua", e->ua_path,
+		    ev_rec_get(rec, e->ua_path), "a user agent string");
+		return;
+	}
+	ev_rec_add(rec, "ua",
+	    json_incref(ev_ua_parse(e->ua, s, n)));
+	e->ua_count.applied++;
+}
+
+static void
+do_geo(struct ev_enrich *e, struct ev_rec *rec)
+{
+	const char *s;
+	size_t n;
+	json_t *g;
+	int r = source_of(rec, "geo", e->ip_path, &e->geo_count, &s, &n);
+
+	if (r == 0)
+		return;
+	if (r < 0 || n > 64) {
+		fail(e, &e->geo_count, 0, "geo", e->ip_path,
+		    ev_rec_get(rec, e->ip_path), "an IPv4 or IPv6 address");
+		return;
+	}
+	switch (ev_geo_lookup(e->geo, s, &g)) {
+	case EV_GEO_FOUND:
+		ev_rec_add(rec, "geo", g);
+		e->geo_count.applied++;
+		break;
+	case EV_GEO_NOT_FOUND:
+		fail(e, &e->geo_count, 0, "geo", e->ip_path,
+		    ev_rec_get(rec, e->ip_path),
+		    "an address the IP databases know");
+		break;
+	case EV_GEO_BAD_IP:
+		fail(e, &e->geo_count, 0, "geo", e->ip_path,
+		    ev_rec_get(rec, e->ip_path), "an IPv4 or IPv6 address");
+		break;
+	}
+}
+
+/*
+ * Members added from a lookup row or the user-agent cache are shared with
+ * the table or cache; before a privacy transform changes anything inside
+ * one, the record gets its own copy.
+ */
+static void
+unshare(struct ev_rec *rec, const struct ev_path *p)
+{
+	json_t *v;
+
+	if (p->nseg < 2 || rec->added == NULL ||
+	    (v = json_object_get(rec->added, p->seg[0].key)) == NULL ||
+	    !(json_is_object(v) || json_is_array(v)))
+		return;
+	ev_rec_add(rec, p->seg[0].key, json_deep_copy(v));
+}
+
+static void
+unshare_all(struct ev_enrich *e, struct ev_rec *rec)
+{
+	size_t i;
+
+	for (i = 0; i < e->hash.n; i++)
+		unshare(rec, e->hash.p[i]);
+	for (i = 0; i < e->drop.n; i++)
+		unshare(rec, e->drop.p[i]);
+	if (e->anon_ip)
+		unshare(rec, e->ip_path);
+}
+
+static void
+do_hash(struct ev_enrich *e, struct ev_rec *rec)
+{
+	char out[EV_PRIVACY_HASHLEN + 1];
+	size_t i;
+
+	for (i = 0; i < e->hash.n; i++) {
+		json_t *v = ev_rec_get(rec, e->hash.p[i]);
+
+		if (v == NULL) {
+			e->hash_count.absent++;
+			continue;
+		}
+		ev_buf_reset(&e->scratch);
+		if (json_is_string(v)) {
+			if (ev_privacy_is_hashed(json_string_value(v),
+			    json_string_length(v))) {
+				e->hash_count.present++;
+				continue;
+			}
+			ev_buf_add(&e->scratch, json_string_value(v),
+			    json_string_length(v));
+		} else if (json_is_integer(v) || json_is_real(v)) {
+			const char *t;
+			size_t n;
+
+			/*
+			 * A number is hashed as the event spells it, so its
+			 * pseudonym never depends on the rest of the record; a
+			 * number the event does not spell (a lookup column)
+			 * in evkit's number form.
+			 */
+			if (ev_rec_text(rec, e->hash.p[i], &t, &n) == 0)
+				ev_buf_add(&e->scratch, t, n);
+			else
+				ev_json_write(v, &e->scratch);
+		} else if (json_is_null(v)) {
+			e->hash_count.absent++;
+			continue;
+		} else {
+			/* Leave no clear text behind: drop what cannot hash. */
+			fail(e, &e->hash_count, 0, "hash", e->hash.p[i], v,
+			    "a string or number to hash (removed)");
+			ev_rec_del(rec, e->hash.p[i]);
+			continue;
+		}
+		ev_privacy_hmac(e->key, e->keylen,
+		    e->scratch.data ? e->scratch.data : "", e->scratch.len,
+		    out);
+		ev_rec_set(rec, e->hash.p[i], json_string(out));
+		e->hash_count.applied++;
+	}
+}
+
+static void
+do_anon(struct ev_enrich *e, struct ev_rec *rec)
+{
+	const char *s;
+	size_t n;
+	char out[64];
+	int r = ev_rec_str(rec, e->ip_path, &s, &n);
+
+	if (r == -1) {
+		e->anon_count.absent++;
+		return;
+	}
+	if (r == 0 && ev_privacy_is_hashed(s, n)) {
+		e->anon_count.present++;	/* hashed already: nothing to see */
+		return;
+	}
+	if (r != 0 || n > 64 || ev_privacy_anon_ip(s, e->anon_octets,
+	    e->anon_segments, out, sizeof(out)) != 0) {
+		/* Not an address: remove it rather than pass it on. */
+		fail(e, &e->anon_count, 0, "anon-ip", e->ip_path,
+		    ev_rec_get(rec, e->ip_path),
+		    "an IPv4 or IPv6 address (removed)");
+		ev_rec_del(rec, e->ip_path);
+		return;
+	}
+	if (strlen(out) == n && memcmp(out, s, n) == 0) {
+		e->anon_count.present++;
+		return;
+	}
+	ev_rec_set(rec, e->ip_path, json_string(out));
+	e->anon_count.applied++;
+}
+
+static void
+do_drop(struct ev_enrich *e, struct ev_rec *rec)
+{
+	size_t i;
+
+	for (i = 0; i < e->drop.n; i++) {
+		if (ev_rec_del(rec, e->drop.p[i]))
+			e->drop_count.applied++;
+		else
+			e->drop_count.absent++;
+	}
+}
+
+static void
+do_fingerprint(struct ev_enrich *e, struct ev_rec *rec)
+{
+	static const char *const outputs[] = { "calendar", "page", "campaign",
+	    "referrer", "ua", "geo", "fingerprint" };
+	json_t *copy;
+	char *text, hex[65];
+	size_t i;
+
+	if (has_member(rec, "fingerprint")) {
+		e->fp_count.present++;
+		return;
+	}
+	copy = json_deep_copy(ev_rec_root(rec));
+	for (i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++)
+		json_object_del(copy, outputs[i]);
+	for (i = 0; i < e->nlk; i++)
+		json_object_del(copy, e->lk[i]->name);
+	for (i = 0; i < e->fp_exclude.n; i++)
+		ev_path_del(e->fp_exclude.p[i], copy);
+	text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS |
+	    JSON_ENSURE_ASCII);
+	json_decref(copy);
+	if (text == NULL)
+		ev_die(EV_EXIT_RUNTIME, "out of memory");
+	ev_privacy_sha256(text, strlen(text), hex);
+	free(text);
+	ev_rec_add(rec, "fingerprint", json_string(hex));
+	e->fp_count.applied++;
+}
+
+void
+ev_enrich_reload(struct ev_enrich *e, int force)
+{
+	ev_us_t now = ev_time_mono();
+	char err[1024];
+	size_t i;
+
+	for (i = 0; i < e->nlk; i++) {
+		switch (ev_lookup_refresh(e->lk[i], now, force, err,
+		    sizeof(err))) {
+		case 1:
+			ev_warn("reloaded %s (%zu rows)", e->lk[i]->file,
+			    ev_lookup_rows(e->lk[i]));
+			break;
+		case -1:
+			ev_warn("%s; keeping the previous table of %s "
+			    "(%zu rows)", err, e->lk[i]->file,
+			    ev_lookup_rows(e->lk[i]));
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static json_t *
+count_json(const struct ev_enrich_count *c)
+{
+	return json_pack("{sIsIsIsI}", "applied", (json_int_t)c->applied,
+	    "present", (json_int_t)c->present, "absent", (json_int_t)c->absent,
+	    "failed", (json_int_t)c->failed);
+}
+
+/* The errors of this record so far, taken over by the caller. */
+static json_t *
+take_errors(struct ev_enrich *e)
+{
+	json_t *errs = e->errors;
+
+	e->errors = NULL;
+	return errs;
+}
+
+json_t *
+ev_enrich_context(struct ev_enrich *e, struct ev_rec *rec)
+{
+	if (e->nlk > 0)
+		do_lookups(e, rec);
+	if (e->calendar)
+		do_calendar(e, rec);
+	if (e->campaign)
+		do_campaign(e, rec);
+	if (e->referrer)
+		do_referrer(e, rec);
+	if (e->ua != NULL)
+		do_ua(e, rec);
+	if (e->geo != NULL)
+		do_geo(e, rec);
+	return take_errors(e);
+}
+
+json_t *
+ev_enrich_privacy(struct ev_enrich *e, struct ev_rec *rec)
+{
+	unshare_all(e, rec);
+	if (e->anon_ip)
+		do_anon(e, rec);
+	if (e->hash.n > 0)
+		do_hash(e, rec);
+	if (e->drop.n > 0)
+		do_drop(e, rec);
+	if (e->fingerprint)
+		do_fingerprint(e, rec);
+	return take_errors(e);
+}
+
+json_t *
+ev_enrich_stats(const struct ev_enrich *e)
+{
+	json_t *o = json_object(), *lk, *c;
+	size_t i;
+
+	if (e->nlk > 0) {
+		lk = json_object();
+		for (i = 0; i < e->nlk; i++) {
+			c = count_json(&e->lk_count[i]);
+			json_object_set_new(c, "rows",
+			    json_integer((json_int_t)ev_lookup_rows(e->lk[i])));
+			json_object_set_new(c, "reloads", json_integer(
+			    (json_int_t)e->lk[i]->reloads));
+			json_object_set_new(c, "reload_failures", json_integer(
+			    (json_int_t)e->lk[i]->reload_failures));
+			json_object_set_new(lk, e->lk[i]->name, c);
+		}
+		json_object_set_new(o, "lookup", lk);
+	}
+	if (e->calendar)
+		json_object_set_new(o, "calendar", count_json(&e->cal_count));
+	if (e->campaign)
+		json_object_set_new(o, "campaign", count_json(&e->page_count));
+	if (e->referrer)
+		json_object_set_new(o, "referrer", count_json(&e->ref_count));
+	if (e->ua != NULL) {
+		c = count_json(&e->ua_count);
+		json_object_set_new(c, "cache_hits",
+		    json_integer((json_int_t)ev_ua_cache_hits(e->ua)));
+		json_object_set_new(c, "cache_misses",
+		    json_integer((json_int_t)ev_ua_cache_misses(e->ua)));
+		json_object_set_new(o, "ua", c);
+	}
+	if (e->geo != NULL)
+		json_object_set_new(o, "geo", count_json(&e->geo_count));
+	if (e->hash.n > 0)
+		json_object_set_new(o, "hash", count_json(&e->hash_count));
+	if (e->anon_ip)
+		json_object_set_new(o, "anon_ip", count_json(&e->anon_count));
+	if (e->drop.n > 0)
+		json_object_set_new(o, "drop", count_json(&e->drop_count));
+	if (e->fingerprint)
+		json_object_set_new(o, "fingerprint", count_json(&e->fp_count));
+	return o;
+}
+
+
+static void
+free_fields(struct ev_enrich_fields *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		ev_path_free(f->p[i]);
+	f->n = 0;
+}
+
+void
+ev_enrich_free(struct ev_enrich *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nlk; i++)
+		ev_lookup_free(e->lk[i]);
+	for (i = 0; i < e->ninternal; i++)
+		free(e->internal[i]);
+	free(e->internal);
+	ev_tz_free(e->tz);
+	ev_referer_db_free(e->refdb);
+	ev_ua_free(e->ua);
+	ev_geo_free(e->geo);
+	ev_privacy_key_free(e->key, e->keylen);
+	free_fields(&e->hash);
+	free_fields(&e->drop);
+	free_fields(&e->fp_exclude);
+	ev_path_free(e->time_path);
+	ev_path_free(e->page_path);
+	ev_path_free(e->ref_path);
+	ev_path_free(e->ua_path);
+	ev_path_free(e->ip_path);
+	json_decref(e->errors);
+	ev_buf_free(&e->scratch);
+}
