@@ -101,19 +101,6 @@ valid_detected() {
 	[ "$opts" = "$(printf '%s\n' "$opts" | LC_ALL=C sort)" ]
 }
 
-@test "ev-detect: the usage lines of --help are the man page's SYNOPSIS" {
-	# The synopsis as mandoc renders it, and the usage block of --help
-	# (its first line and the indented lines after it), spacing ignored.
-	mandoc -Tascii "$EVKIT_TOP/man/ev-detect.1" | col -b |
-	    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \n' ' ' |
-	    sed 's/^ //;s/ $//' >synopsis.txt
-	ev-detect --help | awk 'NR == 1 { sub(/^usage:/, ""); print; next }
-	    /^[ \t]/ { print; next } { exit }' | tr -s ' \n' ' ' |
-	    sed 's/^ //;s/ $//' >usage.txt
-	[ -s synopsis.txt ]
-	diff synopsis.txt usage.txt
-}
-
 @test "ev-detect: --version prints one line" {
 	run --separate-stderr ev-detect --version
 	assert_success
