@@ -27,6 +27,22 @@
 #define HIST_LO		2.0	/* calibration: |z| below this is not kept */
 #define HIST_RATIO	1.05	/* calibration: each bin 5% wider in |z| */
 #define HIST_MIN_K	3	/* calibration: past exceedances that count */
+#define HIST_PER_DAY	0.5	/* calibration: ... and one every 2 days */
+
+#define MEMO_DAYS	7	/* routine: days of the same-time memory */
+#define MEMO_BINS	96	/* routine: 15-minute bins of the day */
+#define MEMO_MIN	2	/* routine: days at least as extreme */
+#define MEMO_P		1e-3	/* routine: only for points rarer than this */
+
+/*
+ * The range of values of each quarter hour of the last MEMO_DAYS days: a
+ * deviation the series made at the same time of day on MEMO_MIN of them
+ * is its routine (a daily job, a daily peak), not an anomaly.
+ */
+struct memo {
+	float	lo[MEMO_DAYS][MEMO_BINS], hi[MEMO_DAYS][MEMO_BINS];
+	int32_t	day[MEMO_DAYS];
+};
 
 struct bin {
 	double	v, n;
@@ -89,6 +105,7 @@ struct ev_detect_model {
 	int64_t	nscored;
 	double	t0;		/* local hours of the first point */
 	double	peak;		/* largest |z| of the excursion under way */
+	struct memo *memo;	/* same time of day, last days */
 	double	zc;		/* z of the confidence level */
 	union {
 		struct robust	rb;
@@ -933,6 +950,7 @@ ev_detect_model_free(struct ev_detect_model *m)
 	if (m == NULL)
 		return;
 	free(m->hist);
+	free(m->memo);
 	switch (m->kind) {
 	case EV_DETECT_ROBUST:
 		ev_rollmed_release(&m->u.rb.r);
@@ -1048,9 +1066,11 @@ hist_bin(double az)
  * otherwise, so a clean series keeps the model's sensitivity.  Then the
  * point joins the history.
  */
-static void
-calibrate(struct ev_detect_model *m, struct ev_detect_score *o)
+static int
+calibrate(struct ev_detect_model *m, struct ev_detect_score *o, double step)
 {
+	int run = 0;
+	double days = (double)m->nscored * step / 24;
 	double az = fabs(o->z), p = 1 - o->score;
 	int b = hist_bin(az), i;
 	int64_t k = 0;
@@ -1061,12 +1081,15 @@ calibrate(struct ev_detect_model *m, struct ev_detect_score *o)
 	 */
 	if (p >= tail2(o->z) - 1e-12)
 		p = tail2(o->z);
-	else if (o->p > 0 && o->p < p + 1e-12)
-		p = o->p;	/* the rate CUSUM's, without the rounding */
+	else {
+		run = 1;
+		if (o->p > 0 && o->p < p + 1e-12)
+			p = o->p;	/* the rate CUSUM's, without rounding */
+	}
 	if (b >= 0 && m->hist != NULL) {
 		for (i = b; i < HIST_BINS; i++)
 			k += m->hist[i];
-		if (k >= HIST_MIN_K &&
+		if (k >= HIST_MIN_K && (double)k >= HIST_PER_DAY * days &&
 		    (double)k / (double)(m->nscored + 1) > p)
 			p = (double)k / (double)(m->nscored + 1);
 	}
@@ -1084,7 +1107,7 @@ calibrate(struct ev_detect_model *m, struct ev_detect_score *o)
 	if (b >= 0) {
 		if (az > m->peak)
 			m->peak = az;
-		return;
+		return run;
 	}
 	if (m->peak > 0) {
 		b = hist_bin(m->peak);
@@ -1094,12 +1117,83 @@ calibrate(struct ev_detect_model *m, struct ev_detect_score *o)
 			m->hist[b]++;
 		m->peak = 0;
 	}
+	return run;
+}
+
+/*
+ * The routine of the time of day: days of the last MEMO_DAYS whose value
+ * at this quarter hour (or the one before or after, for a job's jitter)
+ * went at least half as far from expected as x, on its side (a job's
+ * level varies by its own noise from day to day); with MEMO_MIN of them the
+ * point's p is at least that share of the days.  Not when a CUSUM's run
+ * made the score (run): a lasting drop is not excused by one value that
+ * is ordinary at this hour, such as an empty minute of a sparse count.
+ * Then x joins today's bin.
+ */
+static void
+routine(struct ev_detect_model *m, const struct ev_detect_point *pt,
+    struct ev_detect_score *o, int run)
+{
+	struct memo *mm;
+	double lh = pt->local_hours, x = pt->value, p;
+	double half = o->expected + (x - o->expected) / 2;
+	int32_t day = (int32_t)floor(lh / 24);
+	int b = (int)((lh - 24.0 * day) * MEMO_BINS / 24), i, j, c = 0, seen = 0;
+	int slot = (int)(((day % MEMO_DAYS) + MEMO_DAYS) % MEMO_DAYS);
+
+	if (b < 0)
+		b = 0;
+	if (b >= MEMO_BINS)
+		b = MEMO_BINS - 1;
+	if (m->memo == NULL) {
+		m->memo = ev_xcalloc(1, sizeof(*m->memo));
+		for (i = 0; i < MEMO_DAYS; i++)
+			m->memo->day[i] = INT32_MIN;
+	}
+	mm = m->memo;
+	if (o->scored && o->direction != 0 && !run && o->p < MEMO_P) {
+		for (i = 0; i < MEMO_DAYS; i++) {
+			int hit = 0;
+
+			if (mm->day[i] >= day || mm->day[i] < day - MEMO_DAYS)
+				continue;
+			seen++;
+			for (j = b - 1; j <= b + 1; j++) {
+				int k = (j + MEMO_BINS) % MEMO_BINS;
+
+				if (o->direction > 0 ? mm->hi[i][k] >= half :
+				    mm->lo[i][k] <= half)
+					hit = 1;
+			}
+			c += hit;
+		}
+		if (c >= MEMO_MIN) {
+			p = (double)c / (double)(seen + 1);
+			if (p > o->p) {
+				o->p = p;
+				o->score = 1 - p;
+			}
+		}
+	}
+	if (mm->day[slot] != day) {
+		mm->day[slot] = day;
+		for (j = 0; j < MEMO_BINS; j++) {
+			mm->lo[slot][j] = INFINITY;
+			mm->hi[slot][j] = -INFINITY;
+		}
+	}
+	if (x < mm->lo[slot][b])
+		mm->lo[slot][b] = (float)x;
+	if (x > mm->hi[slot][b])
+		mm->hi[slot][b] = (float)x;
 }
 
 void
 ev_detect_model_step(struct ev_detect_model *m,
     const struct ev_detect_point *pt, struct ev_detect_score *out)
 {
+	int run;
+
 	memset(out, 0, sizeof(*out));
 	if (!isfinite(pt->value))
 		return;
@@ -1126,8 +1220,15 @@ ev_detect_model_step(struct ev_detect_model *m,
 		count_step(m, pt, out);
 	if (m->n == 0)
 		m->t0 = pt->local_hours;
-	if (out->scored && m->kind != EV_DETECT_AUTO)
-		calibrate(m, out);
+	run = out->scored && m->kind != EV_DETECT_AUTO &&
+	    calibrate(m, out, pt->step_hours);
+	/*
+	 * Seasonal has its own daily and weekly shape; the memory of the
+	 * time of day, which knows no weekday, is for the baselines that
+	 * have no notion of time (a weekday's outage can look like Sunday).
+	 */
+	if (m->kind != EV_DETECT_AUTO && m->kind != EV_DETECT_SEASONAL)
+		routine(m, pt, out, run);
 	/*
 	 * A daily shape seen once is one day's noise: no score before two
 	 * days of history (it learns, and calibrates, all the same).
@@ -1201,6 +1302,55 @@ bins_load(struct bin *b, int n, const json_t *a)
 	return 0;
 }
 
+/* The same-time memory: per day [day, [lo...], [hi...]], none as null. */
+static json_t *
+memo_save(const struct memo *mm)
+{
+	json_t *a = json_array(), *lo, *hi;
+	int i, j;
+
+	for (i = 0; i < MEMO_DAYS; i++) {
+		lo = json_array();
+		hi = json_array();
+		for (j = 0; j < MEMO_BINS; j++) {
+			json_array_append_new(lo, isfinite(mm->lo[i][j]) ?
+			    json_real(mm->lo[i][j]) : json_null());
+			json_array_append_new(hi, isfinite(mm->hi[i][j]) ?
+			    json_real(mm->hi[i][j]) : json_null());
+		}
+		json_array_append_new(a, json_pack("[i,o,o]",
+		    (int)mm->day[i], lo, hi));
+	}
+	return a;
+}
+
+static int
+memo_load(struct memo *mm, const json_t *a)
+{
+	const json_t *lo, *hi, *v;
+	int i, j, day;
+
+	if (!json_is_array(a) || json_array_size(a) != MEMO_DAYS)
+		return -1;
+	for (i = 0; i < MEMO_DAYS; i++) {
+		if (json_unpack(json_array_get(a, (size_t)i), "[i,o,o]", &day,
+		    &lo, &hi) != 0 || !json_is_array(lo) || !json_is_array(hi) ||
+		    json_array_size(lo) != MEMO_BINS ||
+		    json_array_size(hi) != MEMO_BINS)
+			return -1;
+		mm->day[i] = day;
+		for (j = 0; j < MEMO_BINS; j++) {
+			v = json_array_get(lo, (size_t)j);
+			mm->lo[i][j] = json_is_number(v) ?
+			    (float)json_number_value(v) : INFINITY;
+			v = json_array_get(hi, (size_t)j);
+			mm->hi[i][j] = json_is_number(v) ?
+			    (float)json_number_value(v) : -INFINITY;
+		}
+	}
+	return 0;
+}
+
 json_t *
 ev_detect_model_save(const struct ev_detect_model *m)
 {
@@ -1218,6 +1368,8 @@ ev_detect_model_save(const struct ev_detect_model *m)
 			json_array_append_new(a, json_integer(m->hist[i]));
 		json_object_set_new(o, "hist", a);
 	}
+	if (m->memo)
+		json_object_set_new(o, "memo", memo_save(m->memo));
 	switch (m->kind) {
 	case EV_DETECT_ROBUST:
 		json_object_set_new(o, "ring", ring_save(&m->u.rb.r));
@@ -1290,6 +1442,13 @@ ev_detect_model_load(struct ev_detect_model *m, const json_t *v)
 		for (i = 0; i < HIST_BINS; i++)
 			m->hist[i] = (uint32_t)json_integer_value(
 			    json_array_get(e, i));
+	}
+	/* Absent in states of earlier versions: learned afresh. */
+	if ((e = json_object_get(v, "memo")) != NULL) {
+		if (m->memo == NULL)
+			m->memo = ev_xcalloc(1, sizeof(*m->memo));
+		if (memo_load(m->memo, e) != 0)
+			return -1;
 	}
 	switch (m->kind) {
 	case EV_DETECT_ROBUST:

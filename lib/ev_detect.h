@@ -27,7 +27,11 @@
  * of 0.99999 means a one in 100,000 point under the model.  That p is then
  * calibrated by the series' own history: a |z| the series reached in
  * k >= 3 earlier excursions (runs beyond |z| = 2, counted once by their
- * peak) has p at least k / (n + 1) of its n scored points; the score is
+ * peak), at least one every two days of history, has p at least
+ * k / (n + 1) of its n scored points; and (robust, ewma, cusum) a point
+ * rarer than 1e-3 whose deviation the same quarter hour of the day made
+ * at least half of on c >= 2 of the last seven days has p at least
+ * c / (days + 1).  The score is
  * 1 - p, never exactly 1, and p is kept for -log10 p.  A series is a count
  * (Poisson floor, count tails) only while its values are non-negative
  * integers; a count's drops are also seen by a CUSUM on its rate against

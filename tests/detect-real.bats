@@ -107,16 +107,24 @@ PY
 }
 
 # The real labelled series, with the defaults (scripts/detect-real).
-# Measured on this branch: NAB standard 47.2, reward_low_fp 41.5,
-# reward_low_fn 49.8, event F1 0.47, mean delay 105 min, 1.0 false
-# episodes per series-week, worst unlabelled series 10.2 a week (mongo-01:
-# daily steps at fixed hours that the robust one-hour window reads as
-# shifts; -m seasonal keeps it to 2.5, see the calibration test, but
-# scores 36 on the labelled hourly crash rates).  Issue 13 asks for NAB
-# standard >= 60 and <= 1 false episode a week on every unlabelled
-# series: neither is met, so this guards the level reached and the
-# targets stay open.  Before the previous branch: 44.6, 20.4, 53.4, F1
-# 0.32, 4.1 a week, worst 113.9.
+# Measured on this branch: NAB standard 64.1, reward_low_fp 56.4,
+# reward_low_fn 67.5, event F1 0.53, recall 0.74, mean delay 100 min, 1.29
+# false episodes per series-week, worst unlabelled series 7.0 a week
+# (mongo-04: five-minute bursts of four to five times its level at random
+# hours, about twice a day).  The gain over the previous branch is the
+# calibration's rate condition (an excursion is ordinary only when the
+# series has one at least every two days, not after any three): the
+# hourly crash-rate series, whose labelled incidents recur every few
+# days, were no longer alerted after their third.  The time-of-day memory
+# takes mongo-01's daily job steps (07:00, 09:00, 03:00) from 22 to 6
+# episodes (and costs machine-01, whose labelled anomalies are a spike at
+# 00:01 every day, most of its detections).  Issue 13 asks for NAB
+# standard >= 60 (met) and <= 1 false episode a week on every unlabelled
+# series (not met: mongo-04 7.0, mongo-01 3.8, ingress-03 3.8,
+# outbound-16 1.2), so this guards the level reached.  Before this
+# branch: 47.2, 41.5, 49.8, F1 0.47, 1.0 a
+# week, worst 10.2; before the one before: 44.6, 20.4, 53.4, F1 0.32, 4.1
+# a week, worst 113.9.
 @test "ev-detect --backtest over the real cloud monitoring dataset with the defaults" {
 	local d=${EVKIT_TESTDATA:-}/cloud-monitoring-dataset
 	[ -n "${EVKIT_TESTDATA:-}" ] && [ -d "$d/data" ] ||
@@ -133,10 +141,10 @@ PY
 	jq -c 'select(.backtest) | .backtest' out.ndjson >&3
 	jq -e -s 'map(select(.backtest))[0].backtest |
 	    .series == 60 and .labelled_series == 54 and
-	    .nab.standard >= 46 and .nab.reward_low_fp >= 40 and
-	    .nab.reward_low_fn >= 48.5 and .f1 >= 0.45 and
-	    .false_per_week <= 1.2 and
-	    .unlabelled_worst_false_per_week <= 12' out.ndjson
+	    .nab.standard >= 64 and .nab.reward_low_fp >= 56 and
+	    .nab.reward_low_fn >= 67 and .f1 >= 0.52 and
+	    .false_per_week <= 1.3 and
+	    .unlabelled_worst_false_per_week <= 7' out.ndjson
 	# Gaps are neither rejected nor zeros.
 	[ "$(stat_of st.json rejected)" -eq 0 ]
 	assert_balanced st.json
@@ -161,8 +169,10 @@ PY
 # against q for q = 1e-2, 1e-3, 1e-4; the issue asks for a factor of 3.
 # Measured on this branch with the defaults (robust):
 #   ev-gen, anomaly-free, 7 days of 1-minute counts (120,581 points):
-#     0.51 q, 0.75 q, 4.7 q
-#   the six unlabelled real series (65,298 points): 5.8 q, 10.2 q, 61 q
+#     0.47 q, 0.43 q, 3.5 q (before: 0.51 q, 0.75 q, 4.7 q)
+#   the six unlabelled real series (65,298 points): 5.2 q, 4.5 q, 37 q
+#     (before: 5.8 q, 10.2 q, 61 q; the time-of-day memory gives a daily
+#     job's points below 1e-3 the share of days that made them)
 # The tail beyond 1e-3 is not calibrated yet: the series' own history
 # counts an excursion once (by its peak) while the score is a point's, so
 # the points of a long excursion on an autocorrelated one-minute series
@@ -184,7 +194,7 @@ calib_check() {	# FILE MAX_1e-2 MAX_1e-3 MAX_1e-4 (ratios share / q)
 	    --by 'event,context.platform as platform' --agg count \
 	    --fill-zero --group-ttl 1d >gen.ndjson
 	ev-detect <gen.ndjson >out.ndjson
-	calib_check out.ndjson 3 3 6
+	calib_check out.ndjson 3 3 4
 	jq -e '.["1e-02"] >= 1e-2 / 3 and .["1e-03"] >= 1e-3 / 3' sh.json
 	local d=${EVKIT_TESTDATA:-}/cloud-monitoring-dataset
 	[ -n "${EVKIT_TESTDATA:-}" ] && [ -d "$d/data" ] ||
@@ -199,7 +209,7 @@ for r in recs:
         print(json.dumps(r))' >in.ndjson
 	[ "$(jq -r .series in.ndjson | sort -u | wc -l)" -eq 6 ]
 	ev-detect --value value --by series <in.ndjson >out.ndjson
-	calib_check out.ndjson 7 12 70
+	calib_check out.ndjson 6 5 40
 	# On the same unlabelled series the seasonal model, with its CUSUM
 	# discounted for autocorrelation, two days of warm-up and 15 minutes
 	# to resolve, opens at most 2.5 false episodes a week (mongo-01;
@@ -252,4 +262,98 @@ for i in range(72):
 	    .anomaly.reason == "warmup")' out.ndjson
 	jq -e -s '.[60].anomaly.status == "firing" and
 	    .[48].anomaly.score != null' out.ndjson
+}
+
+# Issue 13, item 5: slow trends do not alert.  A linear ramp seen through
+# the default rolling window of W points: the median lags the newest value
+# by half the window's rise a = slope * W, and the window's values spread
+# uniformly over a, so the MAD is a / 4 and the scale 1.4826 a / 4 (more
+# with noise).  The newest point is then at most (a / 2) / (0.37 a) = 1.35
+# scales above the median plus its own noise over that scale: when the
+# window rises ten noise sigmas (a = 10 s) the noise must reach
+# (3.89 - 1.35) * 3.7 = 9.4 sigmas for the 0.9999 threshold, which no
+# point of a normal sample of this size does (the counts, 200 to 1,700 a
+# window, rise at least 4.4 sigmas a window: 4.1 sigmas needed, about 1e-5
+# a point over 504 points).  So: no episode at all, on
+# one-minute and on hourly ramps, up and down, counts and rates alike.
+# The reasoning needs a full window: --warmup 60 leaves out the first
+# points, whose scale comes from five to sixty of them (a MAD of six noisy
+# points can be small enough to alert on noise alone, ramp or not: with
+# the defaults the one-minute ramp alerts once, at its sixth point).
+@test "ev-detect: a linear ramp over days does not alert" {
+	python3 - <<'PY' >in.ndjson
+import json, random
+random.seed(5)
+# (series, points, minutes per point, start, slope per point, noise sigma)
+cases = [("up-1m", 7 * 1440, 1, 1000.0, 2.0, 12.0),
+         ("down-1m", 7 * 1440, 1, 30000.0, -2.5, 15.0),
+         ("up-1h", 21 * 24, 60, 50.0, 0.5, 3.0),
+         ("count-1h", 21 * 24, 60, 200.0, 3.0, 0.0)]
+for name, n, step, v0, slope, sd in cases:
+    for i in range(n):
+        v = v0 + slope * i + random.gauss(0, sd)
+        if sd == 0:	# counts: Poisson noise, sd sqrt(mean), a / s >= 4
+            v = round(v + random.gauss(0, v ** 0.5))
+        t = i * step
+        print(json.dumps({"start": "2026-03-%02dT%02d:%02d:00Z"
+            % (2 + t // 1440, t // 60 % 24, t % 60), "series": name,
+            "value": v}))
+PY
+	ev-detect --alerts --warmup 60 --value value --by series <in.ndjson >out.ndjson
+	jq -c '[.series, .start, .anomaly.status, .anomaly.surprise]' out.ndjson >&3
+	[ "$(jq -s 'map(select(.anomaly.status == "firing")) | length' out.ndjson)" -eq 0 ]
+}
+
+# The calibration's rate condition.  Hourly values of 100 +- 3 with an
+# incident (three hours at 300) every 3.5 days, eight in all.  Each
+# incident reaches the same |z| as the ones before it, so k of them are
+# already in the history at the (k+1)-th.  Counting any three earlier
+# excursions as ordinary (the rule before) hid the incidents from the
+# fourth on, except where one reached a little beyond three earlier ones:
+# 5 episodes were measured.  With the rate condition an excursion is
+# ordinary only when the series has one at least every two days: here one
+# every 3.5 days is never that, so all 8 incidents page.
+@test "ev-detect: an incident that recurs every few days still alerts every time" {
+	python3 - <<'PY' >in.ndjson
+import json, random
+random.seed(3)
+for i in range(28 * 24):
+    v = 100 + random.gauss(0, 3)
+    if i >= 40 and (i - 40) % 84 < 3:
+        v = 300 + random.gauss(0, 3)
+    print(json.dumps({"start": "2026-03-%02dT%02d:00:00Z" % (1 + i // 24, i % 24),
+        "value": round(v, 2)}))
+PY
+	ev-detect --alerts --value value <in.ndjson >out.ndjson
+	jq -c '[.start, .anomaly.status]' out.ndjson >&3
+	[ "$(jq -s 'map(select(.anomaly.status == "firing")) | length' out.ndjson)" -eq 8 ]
+}
+
+# The time-of-day memory.  One-minute values of 1000 that step to 1600 at
+# 07:00 and back at 09:00 every day for ten days (a scheduled job).  The
+# noise shrinks from day to day (sd 20 down to 2), so each day's step is a
+# larger robust z than any before it: the series' |z| history never calls
+# it ordinary, and the steps page (19 of the 20 before this rule).  The
+# values at 07:00-09:00 are the same every day, though, so from the third
+# day on the same quarter hours of two earlier days went at least half as
+# far from expected: only the first two days page at the job's hours, two
+# episodes each (the step up and the step down), 4 in all.  (Episodes at
+# other hours are noise, the business of the calibration tests.)
+@test "ev-detect: a daily job at a fixed hour pages on its first two days only" {
+	python3 - <<'PY' >in.ndjson
+import json, random
+random.seed(4)
+for d in range(10):
+    sd = 20 - 2 * d
+    for m in range(1440):
+        v = (1600 if 420 <= m < 540 else 1000) + random.gauss(0, sd)
+        print(json.dumps({"start": "2026-03-%02dT%02d:%02d:00Z"
+            % (2 + d, m // 60, m % 60), "value": round(v, 1)}))
+PY
+	ev-detect --alerts --value value <in.ndjson >out.ndjson
+	jq -c '[.start, .anomaly.status, .anomaly.surprise]' out.ndjson >&3
+	jq -e -s 'map(select(.anomaly.status == "firing" and
+	    .start[11:16] >= "06:45" and .start[11:16] < "09:30") |
+	    .start[0:10]) |
+	    length == 4 and all(. == "2026-03-02" or . == "2026-03-03")' out.ndjson
 }
