@@ -12,6 +12,7 @@
 
 #include "ev_common.h"
 #include "ev_lookup.h"
+#include "ev_map.h"
 
 #define KEYSEP	'\x1f'
 
@@ -20,7 +21,6 @@ enum coltype { COL_AUTO, COL_STRING, COL_NUMBER, COL_BOOL };
 struct row {
 	char	*key;		/* composite key text */
 	size_t	 keylen;
-	uint64_t hash;
 	json_t	*obj;		/* the columns added to events */
 	int	 has_from, has_to;
 	ev_us_t	 from, to;
@@ -30,8 +30,7 @@ struct row {
 struct ev_lookup_table {
 	struct row	*rows;
 	size_t		 nrows;
-	size_t		*slot;		/* open addressing: row index or SIZE_MAX */
-	size_t		 nslot;		/* power of two */
+	struct ev_map	 index;		/* key (borrowed from rows) -> first row */
 	int		 ranged;
 };
 
@@ -103,7 +102,7 @@ table_free(struct ev_lookup_table *t)
 		json_decref(t->rows[i].obj);
 	}
 	free(t->rows);
-	free(t->slot);
+	ev_map_release(&t->index);
 	free(t);
 }
 
@@ -225,28 +224,26 @@ table_insert(struct ev_lookup_table *t, size_t ri, char *err, size_t errlen,
     const char *file)
 {
 	struct row *r = &t->rows[ri];
-	size_t i = (size_t)r->hash & (t->nslot - 1), j;
+	struct ev_map_ent *e;
+	size_t j;
+	int isnew;
 
-	while (t->slot[i] != SIZE_MAX) {
-		struct row *o = &t->rows[t->slot[i]];
-
-		if (o->hash == r->hash && o->keylen == r->keylen &&
-		    memcmp(o->key, r->key, r->keylen) == 0) {
-			if (!t->ranged) {
-				set_err(err, errlen, "%s: row %zu: duplicate "
-				    "key '%s'", file, ri + 2, r->key);
-				return -1;
-			}
-			/* Keep file order: append to the chain. */
-			for (j = t->slot[i]; t->rows[j].next != SIZE_MAX;
-			    j = t->rows[j].next)
-				;
-			t->rows[j].next = ri;
-			return 0;
-		}
-		i = (i + 1) & (t->nslot - 1);
+	e = ev_map_put(&t->index, r->key, r->keylen,
+	    ev_hash_bytes(r->key, r->keylen), &isnew);
+	if (isnew) {
+		*(size_t *)ev_map_val(e) = ri;
+		return 0;
 	}
-	t->slot[i] = ri;
+	if (!t->ranged) {
+		set_err(err, errlen, "%s: row %zu: duplicate key '%s'", file,
+		    ri + 2, r->key);
+		return -1;
+	}
+	/* Keep file order: append to the chain. */
+	for (j = *(size_t *)ev_map_val(e); t->rows[j].next != SIZE_MAX;
+	    j = t->rows[j].next)
+		;
+	t->rows[j].next = ri;
 	return 0;
 }
 
@@ -343,11 +340,8 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 	t->ranged = from_idx != SIZE_MAX || to_idx != SIZE_MAX;
 	t->nrows = p->nrec - 1;
 	t->rows = ev_xcalloc(t->nrows ? t->nrows : 1, sizeof(*t->rows));
-	for (t->nslot = 16; t->nslot < 2 * t->nrows; t->nslot *= 2)
-		;
-	t->slot = ev_xreallocarray(NULL, t->nslot, sizeof(*t->slot));
-	for (i = 0; i < t->nslot; i++)
-		t->slot[i] = SIZE_MAX;
+	/* Sized so it never grows: at most half full. */
+	ev_map_init(&t->index, sizeof(size_t), 2 * t->nrows, EV_MAP_BORROW);
 	for (j = 0; j < t->nrows; j++) {
 		char **rec = p->recs[j + 1];
 		struct row *r = &t->rows[j];
@@ -362,7 +356,6 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 		}
 		r->key = ev_xstrndup(key.data ? key.data : "", key.len);
 		r->keylen = key.len;
-		r->hash = ev_hash_bytes(r->key, r->keylen);
 		for (i = 0; i < ncol; i++) {
 			json_t *v;
 
@@ -609,8 +602,8 @@ ev_lookup_find(const struct ev_lookup *l, const struct ev_rec *rec,
     size_t *bad)
 {
 	const struct ev_lookup_table *tab = l->tab;
-	size_t k, i, ri;
-	uint64_t h;
+	struct ev_map_ent *e;
+	size_t k, ri;
 
 	ev_buf_reset(keytext);
 	for (k = 0; k < l->nkeys; k++) {
@@ -627,28 +620,24 @@ ev_lookup_find(const struct ev_lookup *l, const struct ev_rec *rec,
 		ev_buf_adds(keytext, "");
 	if (tab == NULL)
 		return EV_LOOKUP_MISS;
-	h = ev_hash_bytes(keytext->data, keytext->len);
-	for (i = (size_t)h & (tab->nslot - 1); tab->slot[i] != SIZE_MAX;
-	    i = (i + 1) & (tab->nslot - 1)) {
-		const struct row *r = &tab->rows[tab->slot[i]];
-
-		if (r->hash != h || r->keylen != keytext->len ||
-		    memcmp(r->key, keytext->data, r->keylen) != 0)
-			continue;
-		for (ri = tab->slot[i]; ri != SIZE_MAX; ri = tab->rows[ri].next) {
-			r = &tab->rows[ri];
-			if (tab->ranged) {
-				if (!have_time && (r->has_from || r->has_to))
-					continue;
-				if (r->has_from && t < r->from)
-					continue;
-				if (r->has_to && t >= r->to)
-					continue;
-			}
-			*row = r->obj;
-			return EV_LOOKUP_HIT;
-		}
+	e = ev_map_find(&tab->index, keytext->data, keytext->len,
+	    ev_hash_bytes(keytext->data, keytext->len));
+	if (e == NULL)
 		return EV_LOOKUP_MISS;
+	for (ri = *(size_t *)ev_map_val(e); ri != SIZE_MAX;
+	    ri = tab->rows[ri].next) {
+		const struct row *r = &tab->rows[ri];
+
+		if (tab->ranged) {
+			if (!have_time && (r->has_from || r->has_to))
+				continue;
+			if (r->has_from && t < r->from)
+				continue;
+			if (r->has_to && t >= r->to)
+				continue;
+		}
+		*row = r->obj;
+		return EV_LOOKUP_HIT;
 	}
 	return EV_LOOKUP_MISS;
 }

@@ -41,11 +41,17 @@ ev_map_release(struct ev_map *m)
 static void
 place(struct ev_map *m, const struct ev_map_ent *e)
 {
-	size_t j = e->hash & (m->cap - 1);
+	size_t mask = m->cap - 1, j = e->hash & mask, k;
+	size_t words = m->stride / 8;
+	const uint64_t *s = (const uint64_t *)(const void *)e;
+	uint64_t *d;
 
 	while (SLOT(m, j)->key != NULL)
-		j = (j + 1) & (m->cap - 1);
-	memcpy(SLOT(m, j), e, m->stride);
+		j = (j + 1) & mask;
+	/* Slots are whole words: a copy loop beats a call to memcpy. */
+	d = (uint64_t *)(void *)SLOT(m, j);
+	for (k = 0; k < words; k++)
+		d[k] = s[k];
 	m->n++;
 }
 
@@ -70,44 +76,29 @@ grow(struct ev_map *m)
 }
 
 struct ev_map_ent *
-ev_map_find(const struct ev_map *m, const void *key, size_t klen,
-    uint64_t hash)
-{
-	size_t j = hash & (m->cap - 1);
-	struct ev_map_ent *e;
-
-	if (key == NULL)	/* an empty key from an empty buffer */
-		key = "";
-	while ((e = SLOT(m, j))->key != NULL) {
-		if (e->hash == hash && e->klen == klen &&
-		    memcmp(e->key, key, klen) == 0)
-			return e;
-		j = (j + 1) & (m->cap - 1);
-	}
-	return NULL;
-}
-
-struct ev_map_ent *
 ev_map_put(struct ev_map *m, const void *key, size_t klen, uint64_t hash,
     int *isnew)
 {
-	size_t j;
+	char *base, *k;
+	size_t stride = m->stride, mask, j;
 	struct ev_map_ent *e;
-	char *k;
 
 	if (key == NULL)
 		key = "";
 	if ((m->n + 1) * 4 > m->cap * 3)
 		grow(m);
-	j = hash & (m->cap - 1);
-	while ((e = SLOT(m, j))->key != NULL) {
+	base = m->slot;
+	mask = m->cap - 1;
+	j = hash & mask;
+	while ((e = (struct ev_map_ent *)(void *)(base + j * stride))->key !=
+	    NULL) {
 		if (e->hash == hash && e->klen == klen &&
 		    memcmp(e->key, key, klen) == 0) {
 			if (isnew != NULL)
 				*isnew = 0;
 			return e;
 		}
-		j = (j + 1) & (m->cap - 1);
+		j = (j + 1) & mask;
 	}
 	if (m->flags & EV_MAP_BORROW)
 		e->key = key;
@@ -152,19 +143,6 @@ ev_map_del(struct ev_map *m, struct ev_map_ent *e)
 	}
 	memset(SLOT(m, i), 0, m->stride);
 	m->n--;
-}
-
-struct ev_map_ent *
-ev_map_next(const struct ev_map *m, size_t *i)
-{
-	struct ev_map_ent *e;
-
-	for (; *i < m->cap; (*i)++)
-		if ((e = SLOT(m, *i))->key != NULL) {
-			(*i)++;
-			return e;
-		}
-	return NULL;
 }
 
 void

@@ -35,6 +35,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define EV_MAP_BORROW	0x1	/* keep the caller's key pointers */
 
@@ -63,9 +64,27 @@ void	ev_map_init(struct ev_map *m, size_t vsize, size_t cap, int flags);
 /* Free the slots and the owned keys (not what values point to). */
 void	ev_map_release(struct ev_map *m);
 
-/* The entry for key, or NULL. */
-struct ev_map_ent *ev_map_find(const struct ev_map *m, const void *key,
-	    size_t klen, uint64_t hash);
+/* The entry for key, or NULL (inline: it is the hot path of callers). */
+static inline struct ev_map_ent *
+ev_map_find(const struct ev_map *m, const void *key, size_t klen,
+    uint64_t hash)
+{
+	/* Locals, not m->: memcmp could alias them for the compiler. */
+	char *base = m->slot;
+	size_t stride = m->stride, mask = m->cap - 1, j = hash & mask;
+	struct ev_map_ent *e;
+
+	if (key == NULL)	/* an empty key from an empty buffer */
+		key = "";
+	while ((e = (struct ev_map_ent *)(void *)(base + j * stride))->key !=
+	    NULL) {
+		if (e->hash == hash && e->klen == klen &&
+		    memcmp(e->key, key, klen) == 0)
+			return e;
+		j = (j + 1) & mask;
+	}
+	return NULL;
+}
 
 /*
  * The entry for key, inserted with a zero value when absent; *isnew (if not
@@ -85,7 +104,20 @@ void	ev_map_del(struct ev_map *m, struct ev_map_ent *e);
  * Iteration in slot order: start with *i = 0; returns the next entry, or
  * NULL at the end.
  */
-struct ev_map_ent *ev_map_next(const struct ev_map *m, size_t *i);
+static inline struct ev_map_ent *
+ev_map_next(const struct ev_map *m, size_t *i)
+{
+	struct ev_map_ent *e;
+
+	for (; *i < m->cap; (*i)++) {
+		e = (struct ev_map_ent *)(void *)(m->slot + *i * m->stride);
+		if (e->key != NULL) {
+			(*i)++;
+			return e;
+		}
+	}
+	return NULL;
+}
 
 /*
  * Keep the entries keep() accepts (non-zero), visited in slot order, and
