@@ -2,7 +2,6 @@
  * ev_lookup.c - CSV lookup tables (see ev_lookup.h).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,16 +175,6 @@ cell_value(const char *s, enum coltype type)
 	}
 }
 
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static int
 read_file(const char *path, char **data, size_t *len, struct stat *st,
     char *err, size_t errlen)
@@ -196,18 +185,18 @@ read_file(const char *path, char **data, size_t *len, struct stat *st,
 	size_t n;
 
 	if ((f = fopen(path, "rb")) == NULL) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		ev_errf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fileno(f), st) != 0) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		ev_errf(err, errlen, "%s: %s", path, strerror(errno));
 		fclose(f);
 		return -1;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		ev_buf_add(&b, chunk, n);
 	if (ferror(f)) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		ev_errf(err, errlen, "%s: %s", path, strerror(errno));
 		fclose(f);
 		ev_buf_free(&b);
 		return -1;
@@ -235,7 +224,7 @@ table_insert(struct ev_lookup_table *t, size_t ri, char *err, size_t errlen,
 		return 0;
 	}
 	if (!t->ranged) {
-		set_err(err, errlen, "%s: row %zu: duplicate key '%s'", file,
+		ev_errf(err, errlen, "%s: row %zu: duplicate key '%s'", file,
 		    ri + 2, r->key);
 		return -1;
 	}
@@ -261,7 +250,7 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 	struct ev_buf key = EV_BUF_INIT;
 
 	if (p->nrec == 0) {
-		set_err(err, errlen, "%s: empty file (no header)", l->file);
+		ev_errf(err, errlen, "%s: empty file (no header)", l->file);
 		return NULL;
 	}
 	hdr = p->recs[0];
@@ -286,13 +275,13 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 				colname[i][c - hdr[i]] = '\0';
 		}
 		if (colname[i][0] == '\0') {
-			set_err(err, errlen, "%s: column %zu has no name",
+			ev_errf(err, errlen, "%s: column %zu has no name",
 			    l->file, i + 1);
 			goto fail;
 		}
 		for (j = 0; j < i; j++)
 			if (strcmp(colname[i], colname[j]) == 0) {
-				set_err(err, errlen, "%s: column '%s' appears "
+				ev_errf(err, errlen, "%s: column '%s' appears "
 				    "twice", l->file, colname[i]);
 				goto fail;
 			}
@@ -306,7 +295,7 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 			if (strcmp(colname[i], l->key_col[k]) == 0)
 				break;
 		if (i == ncol) {
-			set_err(err, errlen, "%s: no key column '%s' in the "
+			ev_errf(err, errlen, "%s: no key column '%s' in the "
 			    "header", l->file, l->key_col[k]);
 			goto fail;
 		}
@@ -316,7 +305,7 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 	/* Every record has the header's width. */
 	for (j = 1; j < p->nrec; j++)
 		if (p->reclen[j] != ncol) {
-			set_err(err, errlen, "%s: row %zu has %zu columns, the "
+			ev_errf(err, errlen, "%s: row %zu has %zu columns, the "
 			    "header %zu", l->file, j + 1, p->reclen[j], ncol);
 			goto fail;
 		}
@@ -362,7 +351,7 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 			if (skip[i])
 				continue;
 			if ((v = cell_value(rec[i], type[i])) == NULL) {
-				set_err(err, errlen, "%s: row %zu: column '%s': "
+				ev_errf(err, errlen, "%s: row %zu: column '%s': "
 				    "'%s' is not a %s", l->file, j + 2,
 				    colname[i], rec[i],
 				    type[i] == COL_BOOL ? "bool" : "number");
@@ -374,7 +363,7 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 		if (from_idx != SIZE_MAX && rec[from_idx][0] != '\0') {
 			if (ev_time_parse(rec[from_idx], strlen(rec[from_idx]),
 			    &r->from) != 0) {
-				set_err(err, errlen, "%s: row %zu: valid_from "
+				ev_errf(err, errlen, "%s: row %zu: valid_from "
 				    "'%s' is not an RFC 3339 time", l->file,
 				    j + 2, rec[from_idx]);
 				t->nrows = j + 1;
@@ -385,7 +374,7 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 		if (to_idx != SIZE_MAX && rec[to_idx][0] != '\0') {
 			if (ev_time_parse(rec[to_idx], strlen(rec[to_idx]),
 			    &r->to) != 0) {
-				set_err(err, errlen, "%s: row %zu: valid_to "
+				ev_errf(err, errlen, "%s: row %zu: valid_to "
 				    "'%s' is not an RFC 3339 time", l->file,
 				    j + 2, rec[to_idx]);
 				t->nrows = j + 1;
@@ -440,13 +429,13 @@ table_load(struct ev_lookup *l, char *err, size_t errlen)
 	if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		ev_die(EV_EXIT_RUNTIME, "out of memory");
 	if (len == 0) {
-		set_err(err, errlen, "%s: empty file", l->file);
+		ev_errf(err, errlen, "%s: empty file", l->file);
 	} else if (memchr(data, '\0', len) != NULL) {
-		set_err(err, errlen, "%s: NUL byte in a CSV file", l->file);
+		ev_errf(err, errlen, "%s: NUL byte in a CSV file", l->file);
 	} else if (csv_parse(&cp, data + bom, len - bom, cb_field, cb_row,
 	    &p) != len - bom ||
 	    csv_fini(&cp, cb_field, cb_row, &p) != 0) {
-		set_err(err, errlen, "%s: row %zu: %s", l->file, p.nrec + 1,
+		ev_errf(err, errlen, "%s: row %zu: %s", l->file, p.nrec + 1,
 		    csv_strerror(csv_error(&cp)));
 	} else {
 		t = table_build(l, &p, err, errlen);
@@ -493,19 +482,19 @@ ev_lookup_add_key(struct ev_lookup *l, const char *spec, char *err,
 	struct ev_path *p;
 
 	if (l->nkeys == EV_LOOKUP_MAXKEYS) {
-		set_err(err, errlen, "more than %d key fields for one table",
+		ev_errf(err, errlen, "more than %d key fields for one table",
 		    EV_LOOKUP_MAXKEYS);
 		return -1;
 	}
 	field = eq ? ev_xstrndup(spec, (size_t)(eq - spec)) : ev_xstrdup(spec);
 	if ((p = ev_path_compile(field, &es)) == NULL) {
-		set_err(err, errlen, "'%s': %s", field, es);
+		ev_errf(err, errlen, "'%s': %s", field, es);
 		free(field);
 		return -1;
 	}
 	free(field);
 	if (eq != NULL && eq[1] == '\0') {
-		set_err(err, errlen, "'%s': empty column name", spec);
+		ev_errf(err, errlen, "'%s': empty column name", spec);
 		ev_path_free(p);
 		return -1;
 	}
@@ -556,7 +545,7 @@ ev_lookup_refresh(struct ev_lookup *l, ev_us_t now, int force, char *err,
 	 * every row on it would turn each lookup into a miss.
 	 */
 	if (t->nrows == 0 && l->tab != NULL && !l->allow_empty) {
-		set_err(err, errlen, "%s: no rows under the header "
+		ev_errf(err, errlen, "%s: no rows under the header "
 		    "(--lookup-allow-empty takes such a table)", l->file);
 		table_free(t);
 		l->reload_failures++;
