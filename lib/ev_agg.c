@@ -7,6 +7,7 @@
 
 #include "ev_agg.h"
 #include "ev_common.h"
+#include "ev_json.h"
 #include "ev_map.h"
 
 /*

@@ -5,6 +5,7 @@
 
 #include "ev_common.h"
 #include "ev_hll.h"
+#include "ev_json.h"
 #include "ev_map.h"
 #include "ev_rec.h"
 #include "ev_window.h"
