@@ -11,16 +11,7 @@
 #include "ev_ddsketch.h"
 #include "ev_hll.h"
 
-static int failures;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "test_sketch: %s:%d: ", __FILE__, __LINE__); \
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		failures++;						\
-	}								\
-} while (0)
+#include "check.h"
 
 static uint64_t
 splitmix(uint64_t *s)
@@ -82,19 +73,19 @@ test_hll_error(void)
 		 * 40% for the sampling error of 24 trials, and no single
 		 * trial beyond 4 standard errors.
 		 */
-		CHECK(sqrt(ss / trials) < 1.4 * se,
+		CHECKF(sqrt(ss / trials) < 1.4 * se,
 		    "p=%d rms %.4f vs stated %.4f", p, sqrt(ss / trials), se);
-		CHECK(worst < 4 * se, "p=%d worst %.4f vs 4x%.4f", p, worst, se);
+		CHECKF(worst < 4 * se, "p=%d worst %.4f vs 4x%.4f", p, worst, se);
 	}
-	CHECK(fabs(ev_hll_std_error(12) - 0.01625) < 1e-5, "se(12)");
+	CHECKF(fabs(ev_hll_std_error(12) - 0.01625) < 1e-5, "se(12)");
 	/* Small range (linear counting) is nearly exact. */
-	CHECK(fabs(hll_trial(12, 100, 7)) < 0.02, "n=100");
-	CHECK(fabs(hll_trial(14, 1000, 8)) < 0.02, "n=1000");
+	CHECKF(fabs(hll_trial(12, 100, 7)) < 0.02, "n=100");
+	CHECKF(fabs(hll_trial(14, 1000, 8)) < 0.02, "n=1000");
 	{
 		struct ev_hll h;
 
 		ev_hll_init(&h, 12);
-		CHECK(ev_hll_estimate(&h) == 0, "empty estimate");
+		CHECKF(ev_hll_estimate(&h) == 0, "empty estimate");
 		ev_hll_free(&h);
 	}
 }
@@ -210,12 +201,12 @@ grid_check(int p, long lo, long hi, int trials, int verbose)
 			    "worst %.4f%% stated %.4f%%\n", p, g.pts[k],
 			    100 * mean, 100 * sd / sqrt(trials), 100 * rms,
 			    100 * g.worst[k], 100 * se);
-		CHECK(fabs(mean) <= 3.5 * sd / sqrt(trials) + 0.02 * se,
+		CHECKF(fabs(mean) <= 3.5 * sd / sqrt(trials) + 0.02 * se,
 		    "p=%d n=%ld bias %+.5f (%.1f standard errors)", p,
 		    g.pts[k], mean, mean / (sd / sqrt(trials)));
-		CHECK(rms <= 1.1 * (g.pts[k] <= m ? 0.8 / 1.04 : 1) * se,
+		CHECKF(rms <= 1.1 * (g.pts[k] <= m ? 0.8 / 1.04 : 1) * se,
 		    "p=%d n=%ld rms %.5f vs stated %.5f", p, g.pts[k], rms, se);
-		CHECK(g.pts[k] < tails || g.worst[k] <= 5 * se,
+		CHECKF(g.pts[k] < tails || g.worst[k] <= 5 * se,
 		    "p=%d n=%ld worst %.5f vs 5 x %.5f", p, g.pts[k],
 		    g.worst[k], se);
 	}
@@ -254,17 +245,17 @@ test_hll_merge(void)
 		ev_hll_add(i % 3 ? &a : &b, key, (size_t)len);
 		ev_hll_add(&u, key, (size_t)len);
 	}
-	CHECK(ev_hll_merge(&a, &b) == 0, "merge");
+	CHECKF(ev_hll_merge(&a, &b) == 0, "merge");
 	ha = ev_hll_to_hex(&a);
 	hu = ev_hll_to_hex(&u);
-	CHECK(strcmp(ha, hu) == 0, "merge of shards differs from the union");
-	CHECK(ev_hll_from_hex(&r, 12, ha) == 0, "from_hex");
-	CHECK(ev_hll_estimate(&r) == ev_hll_estimate(&u), "hex round trip");
-	CHECK(ev_hll_from_hex(&r, 14, ha) == -1, "wrong precision accepted");
-	CHECK(ev_hll_from_hex(&r, 12, "zz") == -1, "bad hex accepted");
+	CHECKF(strcmp(ha, hu) == 0, "merge of shards differs from the union");
+	CHECKF(ev_hll_from_hex(&r, 12, ha) == 0, "from_hex");
+	CHECKF(ev_hll_estimate(&r) == ev_hll_estimate(&u), "hex round trip");
+	CHECKF(ev_hll_from_hex(&r, 14, ha) == -1, "wrong precision accepted");
+	CHECKF(ev_hll_from_hex(&r, 12, "zz") == -1, "bad hex accepted");
 	ev_hll_free(&b);
 	ev_hll_init(&b, 10);
-	CHECK(ev_hll_merge(&a, &b) == -1, "precision mismatch merged");
+	CHECKF(ev_hll_merge(&a, &b) == -1, "precision mismatch merged");
 	free(ha);
 	free(hu);
 	ev_hll_free(&a);
@@ -290,12 +281,12 @@ test_hll_sparse(void)
 		ev_hll_add(&s, key, (size_t)len);
 		ev_hll_add(&u, key, (size_t)len);
 	}
-	CHECK(s.reg == NULL && s.nsp > 0, "100 keys should stay sparse");
+	CHECKF(s.reg == NULL && s.nsp > 0, "100 keys should stay sparse");
 	hs = ev_hll_to_hex(&s);
-	CHECK(ev_hll_from_hex(&d, 12, hs) == 0 && d.reg != NULL, "dense copy");
-	CHECK(ev_hll_estimate(&s) == ev_hll_estimate(&d),
+	CHECKF(ev_hll_from_hex(&d, 12, hs) == 0 && d.reg != NULL, "dense copy");
+	CHECKF(ev_hll_estimate(&s) == ev_hll_estimate(&d),
 	    "sparse and dense estimates differ");
-	CHECK(fabs(ev_hll_estimate(&s) - 100) < 3, "sparse estimate %g",
+	CHECKF(fabs(ev_hll_estimate(&s) - 100) < 3, "sparse estimate %g",
 	    ev_hll_estimate(&s));
 	/* Many sparse merges into an empty sketch, then into a dense one. */
 	for (i = 0; i < 3000; i++) {
@@ -311,8 +302,8 @@ test_hll_sparse(void)
 	ev_hll_merge(&z, &s);
 	hs = (free(hs), ev_hll_to_hex(&z));
 	hd = ev_hll_to_hex(&u);
-	CHECK(strcmp(hs, hd) == 0, "merged sparse sketches differ from union");
-	CHECK(ev_hll_estimate(&z) == ev_hll_estimate(&u), "estimates differ");
+	CHECKF(strcmp(hs, hd) == 0, "merged sparse sketches differ from union");
+	CHECKF(ev_hll_estimate(&z) == ev_hll_estimate(&u), "estimates differ");
 	free(hs);
 	free(hd);
 	ev_hll_free(&s);
@@ -359,7 +350,7 @@ dds_case(int kind, double alpha, int n, uint64_t seed)
 		double exact = v[(size_t)floor(qs[k] * (n - 1))];
 		double got = ev_dds_quantile(&d, qs[k]);
 
-		CHECK(fabs(got - exact) <= alpha * fabs(exact) + 1e-12,
+		CHECKF(fabs(got - exact) <= alpha * fabs(exact) + 1e-12,
 		    "kind %d alpha %g q %g: got %.9g exact %.9g", kind, alpha,
 		    qs[k], got, exact);
 	}
@@ -379,9 +370,9 @@ test_dds_accuracy(void)
 		struct ev_dds d;
 
 		ev_dds_init(&d, 0.01);
-		CHECK(isnan(ev_dds_quantile(&d, 0.5)), "empty quantile");
+		CHECKF(isnan(ev_dds_quantile(&d, 0.5)), "empty quantile");
 		ev_dds_add(&d, 42);
-		CHECK(ev_dds_quantile(&d, 0.99) == 42, "single value clamps");
+		CHECKF(ev_dds_quantile(&d, 0.99) == 42, "single value clamps");
 		ev_dds_free(&d);
 	}
 }
@@ -404,16 +395,16 @@ test_dds_merge(void)
 		ev_dds_add(i % 2 ? &a : &b, x);
 		ev_dds_add(&u, x);
 	}
-	CHECK(ev_dds_merge(&a, &b) == 0, "dds merge");
+	CHECKF(ev_dds_merge(&a, &b) == 0, "dds merge");
 	ja = ev_dds_to_json(&a);
 	ju = ev_dds_to_json(&u);
-	CHECK(json_equal(ja, ju), "merged sketch differs from the union");
-	CHECK(ev_dds_from_json(&r, 0.01, ja) == 0, "from_json");
+	CHECKF(json_equal(ja, ju), "merged sketch differs from the union");
+	CHECKF(ev_dds_from_json(&r, 0.01, ja) == 0, "from_json");
 	jr = ev_dds_to_json(&r);
-	CHECK(json_equal(jr, ju), "json round trip");
-	CHECK(ev_dds_quantile(&r, 0.95) == ev_dds_quantile(&u, 0.95), "q95");
+	CHECKF(json_equal(jr, ju), "json round trip");
+	CHECKF(ev_dds_quantile(&r, 0.95) == ev_dds_quantile(&u, 0.95), "q95");
 	json_object_set_new(ja, "n", json_integer(1));
-	CHECK(ev_dds_from_json(&r, 0.01, ja) == -1, "bad count accepted");
+	CHECKF(ev_dds_from_json(&r, 0.01, ja) == -1, "bad count accepted");
 	json_decref(ja);
 	json_decref(ju);
 	json_decref(jr);
@@ -443,7 +434,6 @@ main(int argc, char **argv)
 	test_hll_sparse();
 	test_dds_accuracy();
 	test_dds_merge();
-	if (failures)
-		fprintf(stderr, "test_sketch: %d failures\n", failures);
+	printf("test_sketch: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
