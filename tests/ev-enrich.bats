@@ -27,19 +27,6 @@ ev() {
 	[ -z "$stderr" ]
 }
 
-@test "ev-enrich: --version prints one line" {
-	run --separate-stderr ev-enrich --version
-	assert_success
-	assert_output 'ev-enrich (evkit) 0.1.0'
-}
-
-@test "ev-enrich: a bad option is a usage error" {
-	run --separate-stderr ev-enrich --no-such-option
-	assert_failure 2
-	[[ $stderr == *"Try 'ev-enrich --help'"* ]]
-	assert_output ''
-}
-
 @test "ev-enrich: empty input gives no output" {
 	run --separate-stderr ev-enrich --calendar --campaign </dev/null
 	assert_success
