@@ -236,6 +236,25 @@ table_insert(struct ev_lookup_table *t, size_t ri, char *err, size_t errlen,
 	return 0;
 }
 
+/*
+ * A row's valid_from or valid_to cell (column idx, SIZE_MAX when the table
+ * has none): an empty cell leaves the bound open; else it must be a time.
+ */
+static int
+row_bound(char **rec, size_t idx, const char *name, ev_us_t *t, int *has,
+    const char *file, size_t rowno, char *err, size_t errlen)
+{
+	if (idx == SIZE_MAX || rec[idx][0] == '\0')
+		return 0;
+	if (ev_time_parse(rec[idx], strlen(rec[idx]), t) != 0) {
+		ev_errf(err, errlen, "%s: row %zu: %s '%s' is not an RFC 3339 "
+		    "time", file, rowno, name, rec[idx]);
+		return -1;
+	}
+	*has = 1;
+	return 0;
+}
+
 static struct ev_lookup_table *
 table_build(const struct ev_lookup *l, struct parse *p, char *err,
     size_t errlen)
@@ -360,27 +379,12 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 			}
 			json_object_set_new(r->obj, colname[i], v);
 		}
-		if (from_idx != SIZE_MAX && rec[from_idx][0] != '\0') {
-			if (ev_time_parse(rec[from_idx], strlen(rec[from_idx]),
-			    &r->from) != 0) {
-				ev_errf(err, errlen, "%s: row %zu: valid_from "
-				    "'%s' is not an RFC 3339 time", l->file,
-				    j + 2, rec[from_idx]);
-				t->nrows = j + 1;
-				goto fail_t;
-			}
-			r->has_from = 1;
-		}
-		if (to_idx != SIZE_MAX && rec[to_idx][0] != '\0') {
-			if (ev_time_parse(rec[to_idx], strlen(rec[to_idx]),
-			    &r->to) != 0) {
-				ev_errf(err, errlen, "%s: row %zu: valid_to "
-				    "'%s' is not an RFC 3339 time", l->file,
-				    j + 2, rec[to_idx]);
-				t->nrows = j + 1;
-				goto fail_t;
-			}
-			r->has_to = 1;
+		if (row_bound(rec, from_idx, "valid_from", &r->from,
+		    &r->has_from, l->file, j + 2, err, errlen) != 0 ||
+		    row_bound(rec, to_idx, "valid_to", &r->to, &r->has_to,
+		    l->file, j + 2, err, errlen) != 0) {
+			t->nrows = j + 1;
+			goto fail_t;
 		}
 		if (table_insert(t, j, err, errlen, l->file) != 0) {
 			t->nrows = j + 1;
