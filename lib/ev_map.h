@@ -16,6 +16,13 @@
  * the layout and the iteration order are always the same: a state file
  * written by walking a map is reproducible.
  *
+ * Users: ev_agg (value -> count), ev_window (group key -> group, cell) and
+ * ev_lookup (key -> first row, keys borrowed from the rows).  The series
+ * tables of ev_report and ev-detect have the same shape (EV_MAP_BORROW, an
+ * index into the caller's array as value).  ev_jset (JSON values under
+ * structural equality) and ev_geo's set of integers do not: their keys are
+ * not byte strings.
+ *
  * Memory per entry: a slot of 24 + vsize (rounded up to 8) bytes, times
  * 1.33 to 2.67 slots per entry (the load stays between 3/8 and 3/4 once
  * grown); plus, unless EV_MAP_BORROW, a copy of the key (klen + 1 bytes and
