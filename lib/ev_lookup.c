@@ -348,8 +348,9 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 	t->ranged = from_idx != SIZE_MAX || to_idx != SIZE_MAX;
 	t->nrows = p->nrec - 1;
 	t->rows = ev_xcalloc(t->nrows ? t->nrows : 1, sizeof(*t->rows));
-	/* Sized so it never grows: at most half full. */
-	ev_map_init(&t->index, sizeof(size_t), 2 * t->nrows, EV_MAP_BORROW);
+	/* Sized so it never grows: at most three quarters full. */
+	ev_map_init(&t->index, sizeof(size_t), t->nrows + t->nrows / 3 + 1,
+	    EV_MAP_BORROW);
 	for (j = 0; j < t->nrows; j++) {
 		char **rec = p->recs[j + 1];
 		struct row *r = &t->rows[j];
