@@ -7,98 +7,49 @@
 
 #include "ev_agg.h"
 #include "ev_common.h"
+#include "ev_json.h"
+#include "ev_map.h"
 
-/* An open-addressing map from byte strings to counts. */
-struct ev_agg_ent {
-	char		*key;		/* NULL: empty slot */
-	size_t		 klen;
-	uint64_t	 hash;
-	uint64_t	 count;
-};
-
-struct ev_agg_map {
-	struct ev_agg_ent *e;
-	size_t		 cap, n;
-};
-
-static struct ev_agg_map *
+/*
+ * Distinct values and top counts: an ev_map from the value's bytes to a
+ * uint64_t count.
+ */
+static struct ev_map *
 map_new(void)
 {
-	struct ev_agg_map *m = ev_xcalloc(1, sizeof(*m));
+	struct ev_map *m = ev_xmalloc(sizeof(*m));
 
-	m->cap = 8;
-	m->e = ev_xcalloc(m->cap, sizeof(*m->e));
+	ev_map_init(m, sizeof(uint64_t), 8, 0);
 	return m;
 }
 
 static void
-map_free(struct ev_agg_map *m)
+map_free(struct ev_map *m)
 {
-	size_t i;
-
 	if (m == NULL)
 		return;
-	for (i = 0; i < m->cap; i++)
-		free(m->e[i].key);
-	free(m->e);
+	ev_map_release(m);
 	free(m);
 }
 
-static void map_add(struct ev_agg_map *, const char *, size_t, uint64_t,
-    uint64_t);
-
-static void
-map_grow(struct ev_agg_map *m)
+static uint64_t *
+count_of(struct ev_map_ent *e)
 {
-	struct ev_agg_ent *old = m->e;
-	size_t i, oldcap = m->cap;
-
-	m->cap *= 2;
-	m->e = ev_xcalloc(m->cap, sizeof(*m->e));
-	m->n = 0;
-	for (i = 0; i < oldcap; i++)
-		if (old[i].key) {
-			size_t j = old[i].hash & (m->cap - 1);
-
-			while (m->e[j].key)
-				j = (j + 1) & (m->cap - 1);
-			m->e[j] = old[i];
-			m->n++;
-		}
-	free(old);
+	return ev_map_val(e);
 }
 
 static void
-map_add(struct ev_agg_map *m, const char *k, size_t klen, uint64_t hash,
+map_add(struct ev_map *m, const char *k, size_t klen, uint64_t hash,
     uint64_t c)
 {
-	size_t j;
-
-	if ((m->n + 1) * 4 > m->cap * 3)
-		map_grow(m);
-	j = hash & (m->cap - 1);
-	while (m->e[j].key) {
-		if (m->e[j].hash == hash && m->e[j].klen == klen &&
-		    memcmp(m->e[j].key, k, klen) == 0) {
-			m->e[j].count += c;
-			return;
-		}
-		j = (j + 1) & (m->cap - 1);
-	}
-	m->e[j].key = ev_xmalloc(klen + 1);
-	memcpy(m->e[j].key, k, klen);
-	m->e[j].key[klen] = '\0';
-	m->e[j].klen = klen;
-	m->e[j].hash = hash;
-	m->e[j].count = c;
-	m->n++;
+	*count_of(ev_map_put(m, k, klen, hash, NULL)) += c;
 }
 
 static int
 ent_cmp_key(const void *a, const void *b)
 {
-	const struct ev_agg_ent *x = *(const struct ev_agg_ent *const *)a;
-	const struct ev_agg_ent *y = *(const struct ev_agg_ent *const *)b;
+	const struct ev_map_ent *x = *(const struct ev_map_ent *const *)a;
+	const struct ev_map_ent *y = *(const struct ev_map_ent *const *)b;
 	size_t n = x->klen < y->klen ? x->klen : y->klen;
 	int c = memcmp(x->key, y->key, n);
 
@@ -108,27 +59,26 @@ ent_cmp_key(const void *a, const void *b)
 static int
 ent_cmp_top(const void *a, const void *b)
 {
-	const struct ev_agg_ent *x = *(const struct ev_agg_ent *const *)a;
-	const struct ev_agg_ent *y = *(const struct ev_agg_ent *const *)b;
+	struct ev_map_ent *x = *(struct ev_map_ent *const *)a;
+	struct ev_map_ent *y = *(struct ev_map_ent *const *)b;
 
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
+	if (*count_of(x) != *count_of(y))
+		return *count_of(x) < *count_of(y) ? 1 : -1;
 	return ent_cmp_key(a, b);
 }
 
 /* The entries in a deterministic order; caller frees the array. */
-static struct ev_agg_ent **
-map_sorted(const struct ev_agg_map *m, int top)
+static struct ev_map_ent **
+map_sorted(const struct ev_map *m, int top)
 {
-	struct ev_agg_ent **v;
-	size_t i, n = 0;
+	struct ev_map_ent **v, *e;
+	size_t i = 0, n = 0;
 
 	v = ev_xcalloc(m ? m->n + 1 : 1, sizeof(*v));
 	if (m == NULL)
 		return v;
-	for (i = 0; i < m->cap; i++)
-		if (m->e[i].key)
-			v[n++] = &m->e[i];
+	while ((e = ev_map_next(m, &i)) != NULL)
+		v[n++] = e;
 	qsort(v, n, sizeof(*v), top ? ent_cmp_top : ent_cmp_key);
 	return v;
 }
@@ -593,6 +543,7 @@ merge_one(const struct ev_agg_set *s, size_t i, struct ev_agg_val *a,
     const struct ev_agg_val *b)
 {
 	const struct ev_agg_spec *sp = &s->spec[i];
+	struct ev_map_ent *e;
 	size_t j;
 	double n, delta;
 
@@ -648,11 +599,10 @@ merge_one(const struct ev_agg_set *s, size_t i, struct ev_agg_val *a,
 			break;
 		if (a->map == NULL)
 			a->map = map_new();
-		for (j = 0; j < b->map->cap; j++)
-			if (b->map->e[j].key)
-				map_add(a->map, b->map->e[j].key,
-				    b->map->e[j].klen, b->map->e[j].hash,
-				    b->map->e[j].count);
+		j = 0;
+		while ((e = ev_map_next(b->map, &j)) != NULL)
+			map_add(a->map, e->key, e->klen, e->hash,
+			    *count_of(e));
 		break;
 	case EV_AGG_APPROX_DISTINCT:
 		ev_hll_merge(&a->hll, &b->hll);
@@ -681,7 +631,7 @@ ev_agg_merge(const struct ev_agg_set *s, struct ev_agg_val *dst,
 
 /* A map key back as JSON text (strings quoted, others as stored). */
 static void
-write_key(const struct ev_agg_ent *e, struct ev_buf *b)
+write_key(const struct ev_map_ent *e, struct ev_buf *b)
 {
 	if (e->klen > 0 && e->key[0] == '\1')
 		ev_buf_add(b, e->key + 1, e->klen - 1);
@@ -752,7 +702,7 @@ ev_agg_write(const struct ev_agg_set *s, const struct ev_agg_val *v,
 				ev_buf_adds(b, "null");
 			break;
 		case EV_AGG_TOP: {
-			struct ev_agg_ent **e = map_sorted(a->map, 1);
+			struct ev_map_ent **e = map_sorted(a->map, 1);
 
 			ev_buf_addc(b, '[');
 			for (j = 0; e[j] && j < (size_t)sp->k; j++) {
@@ -761,7 +711,7 @@ ev_agg_write(const struct ev_agg_set *s, const struct ev_agg_val *v,
 				ev_buf_adds(b, "{\"value\":");
 				write_key(e[j], b);
 				ev_buf_adds(b, ",\"count\":");
-				ev_buf_add_int(b, (int64_t)e[j]->count);
+				ev_buf_add_int(b, (int64_t)*count_of(e[j]));
 				ev_buf_addc(b, '}');
 			}
 			ev_buf_addc(b, ']');
@@ -805,14 +755,14 @@ ev_agg_to_json(const struct ev_agg_set *s, const struct ev_agg_val *v)
 			break;
 		case EV_AGG_DISTINCT:
 		case EV_AGG_TOP: {
-			struct ev_agg_ent **e = map_sorted(a->map, 0);
+			struct ev_map_ent **e = map_sorted(a->map, 0);
 
 			x = json_array();
 			for (j = 0; e[j]; j++) {
 				arr = json_stringn(e[j]->key, e[j]->klen);
 				if (sp->kind == EV_AGG_TOP)
 					arr = json_pack("[oI]", arr,
-					    (json_int_t)e[j]->count);
+					    (json_int_t)*count_of(e[j]));
 				json_array_append_new(x, arr);
 			}
 			free(e);

@@ -60,14 +60,14 @@ struct ev_agg_set {
 	double		 alpha;		/* DDSketch relative accuracy */
 };
 
-struct ev_agg_map;	/* string -> count, for distinct and top */
+struct ev_map;		/* value -> count, for distinct and top */
 
 struct ev_agg_val {
 	uint64_t	 n;
 	double		 sum, mean, m2, v;
 	ev_us_t		 t;
 	json_t		*jv;		/* first/last value (owned) */
-	struct ev_agg_map *map;
+	struct ev_map	*map;
 	struct ev_hll	 hll;
 	struct ev_dds	*dds;
 };

@@ -92,4 +92,14 @@ void	ev_vusage_error(const char *fmt, va_list ap)
 	    __attribute__((format(printf, 1, 0), noreturn));
 void	ev_usage_try(void) __attribute__((noreturn));
 
+/*
+ * Format an error message into the caller's buffer err of errlen bytes (the
+ * err/errlen pair of every lib function that can fail), truncating.
+ */
+void	ev_errf(char *err, size_t errlen, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* Whether path names a directory (following symbolic links). */
+int	ev_is_dir(const char *path);
+
 #endif /* EV_COMMON_H */

@@ -9,6 +9,7 @@
 
 #include "ev_common.h"
 #include "ev_explain.h"
+#include "ev_json.h"
 #include "ev_rec.h"
 
 /* One nested series: its dimension and figures. */

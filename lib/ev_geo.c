@@ -25,16 +25,6 @@ struct ev_geo {
 	size_t		 nr;
 };
 
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 struct ev_geo *
 ev_geo_new(void)
 {
@@ -117,7 +107,7 @@ verify_record(MMDB_s *db, uint64_t rec, int type, struct offset_set *seen,
 	int st;
 
 	if (type == MMDB_RECORD_TYPE_INVALID) {
-		set_err(err, errlen, "%s: corrupt database: search tree "
+		ev_errf(err, errlen, "%s: corrupt database: search tree "
 		    "record points outside the file", path);
 		return -1;
 	}
@@ -130,7 +120,7 @@ verify_record(MMDB_s *db, uint64_t rec, int type, struct offset_set *seen,
 	st = MMDB_get_entry_data_list(&e, &list);
 	MMDB_free_entry_data_list(list);
 	if (st != MMDB_SUCCESS) {
-		set_err(err, errlen, "%s: corrupt database: %s", path,
+		ev_errf(err, errlen, "%s: corrupt database: %s", path,
 		    MMDB_strerror(st));
 		return -1;
 	}
@@ -152,21 +142,21 @@ open_db(MMDB_s *db, const char *path, const char *const *keys,
 	st = MMDB_open(path, MMDB_MODE_MMAP, db);
 	if (st != MMDB_SUCCESS) {
 		if (st == MMDB_IO_ERROR)
-			set_err(err, errlen, "%s: %s", path, strerror(errno));
+			ev_errf(err, errlen, "%s: %s", path, strerror(errno));
 		else
-			set_err(err, errlen, "%s: not a usable MaxMind "
+			ev_errf(err, errlen, "%s: not a usable MaxMind "
 			    "database: %s", path, MMDB_strerror(st));
 		return -1;
 	}
 	st = MMDB_get_metadata_as_entry_data_list(db, &md);
 	MMDB_free_entry_data_list(md);
 	if (st != MMDB_SUCCESS) {
-		set_err(err, errlen, "%s: corrupt metadata: %s", path,
+		ev_errf(err, errlen, "%s: corrupt metadata: %s", path,
 		    MMDB_strerror(st));
 		goto fail;
 	}
 	if (db->metadata.build_epoch > UINT64_C(253402300799)) {
-		set_err(err, errlen, "%s: corrupt metadata: build_epoch %llu "
+		ev_errf(err, errlen, "%s: corrupt metadata: build_epoch %llu "
 		    "is past the year 9999", path,
 		    (unsigned long long)db->metadata.build_epoch);
 		goto fail;
@@ -177,7 +167,7 @@ open_db(MMDB_s *db, const char *path, const char *const *keys,
 	for (i = 0; i < n; i++) {
 		st = MMDB_read_node(db, i, &node);
 		if (st != MMDB_SUCCESS) {
-			set_err(err, errlen, "%s: corrupt search tree: %s",
+			ev_errf(err, errlen, "%s: corrupt search tree: %s",
 			    path, MMDB_strerror(st));
 			goto fail;
 		}
@@ -189,7 +179,7 @@ open_db(MMDB_s *db, const char *path, const char *const *keys,
 			goto fail;
 	}
 	if (!found) {
-		set_err(err, errlen, "%s: not %s: no record has %s data "
+		ev_errf(err, errlen, "%s: not %s: no record has %s data "
 		    "(database type '%s')", path, what, keys[0],
 		    db->metadata.database_type ? db->metadata.database_type :
 		    "?");
@@ -284,7 +274,7 @@ ev_geo_load_ranges(struct ev_geo *g, const char *path, char *err,
 	ssize_t len;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		ev_errf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
@@ -299,7 +289,7 @@ ev_geo_load_ranges(struct ev_geo *g, const char *path, char *err,
 		c1 = strchr(line, ',');
 		c2 = c1 ? strchr(c1 + 1, ',') : NULL;
 		if (c2 == NULL) {
-			set_err(err, errlen, "%s:%zu: expected low,high,CC",
+			ev_errf(err, errlen, "%s:%zu: expected low,high,CC",
 			    path, lineno);
 			goto fail;
 		}
@@ -308,7 +298,7 @@ ev_geo_load_ranges(struct ev_geo *g, const char *path, char *err,
 		if (parse_bound(line, r.lo) != 0 ||
 		    parse_bound(c1 + 1, r.hi) != 0 ||
 		    memcmp(r.lo, r.hi, 16) > 0 || strlen(cc) != 2) {
-			set_err(err, errlen, "%s:%zu: expected low,high,CC with "
+			ev_errf(err, errlen, "%s:%zu: expected low,high,CC with "
 			    "low <= high", path, lineno);
 			goto fail;
 		}
@@ -331,29 +321,16 @@ fail:
 	return -1;
 }
 
+/*
+ * Set o[key] to the value at the path given as the variadic arguments (NULL
+ * terminated, as MMDB_get_value) when it is of the kind wanted: a UTF-8
+ * string, or with num a number.
+ */
 static void
-put_str(json_t *o, const char *key, MMDB_entry_s *e, ...)
+put_value(json_t *o, const char *key, int num, MMDB_entry_s *e, ...)
 {
 	MMDB_entry_data_s d;
-	va_list ap;
-	int st;
-
-	va_start(ap, e);
-	st = MMDB_vget_value(e, &d, ap);
-	va_end(ap);
-	if (st == MMDB_SUCCESS && d.has_data &&
-	    d.type == MMDB_DATA_TYPE_UTF8_STRING) {
-		json_t *v = json_stringn(d.utf8_string, d.data_size);
-
-		if (v != NULL)
-			json_object_set_new(o, key, v);
-	}
-}
-
-static void
-put_num(json_t *o, const char *key, MMDB_entry_s *e, ...)
-{
-	MMDB_entry_data_s d;
+	json_t *v = NULL;
 	va_list ap;
 	int st;
 
@@ -362,25 +339,21 @@ put_num(json_t *o, const char *key, MMDB_entry_s *e, ...)
 	va_end(ap);
 	if (st != MMDB_SUCCESS || !d.has_data)
 		return;
-	switch (d.type) {
-	case MMDB_DATA_TYPE_DOUBLE:
-		json_object_set_new(o, key, json_real(d.double_value));
-		break;
-	case MMDB_DATA_TYPE_FLOAT:
-		json_object_set_new(o, key, json_real(d.float_value));
-		break;
-	case MMDB_DATA_TYPE_UINT16:
-		json_object_set_new(o, key, json_integer(d.uint16));
-		break;
-	case MMDB_DATA_TYPE_UINT32:
-		json_object_set_new(o, key, json_integer(d.uint32));
-		break;
-	case MMDB_DATA_TYPE_INT32:
-		json_object_set_new(o, key, json_integer(d.int32));
-		break;
-	default:
-		break;
-	}
+	if (!num) {
+		if (d.type == MMDB_DATA_TYPE_UTF8_STRING)
+			v = json_stringn(d.utf8_string, d.data_size);
+	} else if (d.type == MMDB_DATA_TYPE_DOUBLE)
+		v = json_real(d.double_value);
+	else if (d.type == MMDB_DATA_TYPE_FLOAT)
+		v = json_real(d.float_value);
+	else if (d.type == MMDB_DATA_TYPE_UINT16)
+		v = json_integer(d.uint16);
+	else if (d.type == MMDB_DATA_TYPE_UINT32)
+		v = json_integer(d.uint32);
+	else if (d.type == MMDB_DATA_TYPE_INT32)
+		v = json_integer(d.int32);
+	if (v != NULL)
+		json_object_set_new(o, key, v);
 }
 
 enum ev_geo_result
@@ -398,17 +371,17 @@ ev_geo_lookup(struct ev_geo *g, const char *ip, json_t **out)
 	if (g->has_city) {
 		r = MMDB_lookup_string(&g->city, ip, &gai, &st);
 		if (gai == 0 && st == MMDB_SUCCESS && r.found_entry) {
-			put_str(o, "country", &r.entry, "country", "iso_code",
+			put_value(o, "country", 0, &r.entry, "country", "iso_code",
 			    NULL);
-			put_str(o, "region", &r.entry, "subdivisions", "0",
+			put_value(o, "region", 0, &r.entry, "subdivisions", "0",
 			    "iso_code", NULL);
-			put_str(o, "city", &r.entry, "city", "names", "en",
+			put_value(o, "city", 0, &r.entry, "city", "names", "en",
 			    NULL);
-			put_num(o, "latitude", &r.entry, "location", "latitude",
-			    NULL);
-			put_num(o, "longitude", &r.entry, "location",
+			put_value(o, "latitude", 1, &r.entry, "location",
+			    "latitude", NULL);
+			put_value(o, "longitude", 1, &r.entry, "location",
 			    "longitude", NULL);
-			put_str(o, "time_zone", &r.entry, "location",
+			put_value(o, "time_zone", 0, &r.entry, "location",
 			    "time_zone", NULL);
 		}
 	}
@@ -431,9 +404,9 @@ ev_geo_lookup(struct ev_geo *g, const char *ip, json_t **out)
 	if (g->has_asn) {
 		r = MMDB_lookup_string(&g->asn, ip, &gai, &st);
 		if (gai == 0 && st == MMDB_SUCCESS && r.found_entry) {
-			put_num(o, "asn", &r.entry, "autonomous_system_number",
-			    NULL);
-			put_str(o, "as_org", &r.entry,
+			put_value(o, "asn", 1, &r.entry,
+			    "autonomous_system_number", NULL);
+			put_value(o, "as_org", 0, &r.entry,
 			    "autonomous_system_organization", NULL);
 		}
 	}

@@ -2,7 +2,6 @@
  * ev_lookup.c - CSV lookup tables (see ev_lookup.h).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 
 #include "ev_common.h"
 #include "ev_lookup.h"
+#include "ev_map.h"
 
 #define KEYSEP	'\x1f'
 
@@ -20,7 +20,6 @@ enum coltype { COL_AUTO, COL_STRING, COL_NUMBER, COL_BOOL };
 struct row {
 	char	*key;		/* composite key text */
 	size_t	 keylen;
-	uint64_t hash;
 	json_t	*obj;		/* the columns added to events */
 	int	 has_from, has_to;
 	ev_us_t	 from, to;
@@ -30,8 +29,7 @@ struct row {
 struct ev_lookup_table {
 	struct row	*rows;
 	size_t		 nrows;
-	size_t		*slot;		/* open addressing: row index or SIZE_MAX */
-	size_t		 nslot;		/* power of two */
+	struct ev_map	 index;		/* key (borrowed from rows) -> first row */
 	int		 ranged;
 };
 
@@ -103,7 +101,7 @@ table_free(struct ev_lookup_table *t)
 		json_decref(t->rows[i].obj);
 	}
 	free(t->rows);
-	free(t->slot);
+	ev_map_release(&t->index);
 	free(t);
 }
 
@@ -177,16 +175,6 @@ cell_value(const char *s, enum coltype type)
 	}
 }
 
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static int
 read_file(const char *path, char **data, size_t *len, struct stat *st,
     char *err, size_t errlen)
@@ -197,18 +185,18 @@ read_file(const char *path, char **data, size_t *len, struct stat *st,
 	size_t n;
 
 	if ((f = fopen(path, "rb")) == NULL) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		ev_errf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fileno(f), st) != 0) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		ev_errf(err, errlen, "%s: %s", path, strerror(errno));
 		fclose(f);
 		return -1;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		ev_buf_add(&b, chunk, n);
 	if (ferror(f)) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		ev_errf(err, errlen, "%s: %s", path, strerror(errno));
 		fclose(f);
 		ev_buf_free(&b);
 		return -1;
@@ -225,28 +213,45 @@ table_insert(struct ev_lookup_table *t, size_t ri, char *err, size_t errlen,
     const char *file)
 {
 	struct row *r = &t->rows[ri];
-	size_t i = (size_t)r->hash & (t->nslot - 1), j;
+	struct ev_map_ent *e;
+	size_t j;
+	int isnew;
 
-	while (t->slot[i] != SIZE_MAX) {
-		struct row *o = &t->rows[t->slot[i]];
-
-		if (o->hash == r->hash && o->keylen == r->keylen &&
-		    memcmp(o->key, r->key, r->keylen) == 0) {
-			if (!t->ranged) {
-				set_err(err, errlen, "%s: row %zu: duplicate "
-				    "key '%s'", file, ri + 2, r->key);
-				return -1;
-			}
-			/* Keep file order: append to the chain. */
-			for (j = t->slot[i]; t->rows[j].next != SIZE_MAX;
-			    j = t->rows[j].next)
-				;
-			t->rows[j].next = ri;
-			return 0;
-		}
-		i = (i + 1) & (t->nslot - 1);
+	e = ev_map_put(&t->index, r->key, r->keylen,
+	    ev_hash_bytes(r->key, r->keylen), &isnew);
+	if (isnew) {
+		*(size_t *)ev_map_val(e) = ri;
+		return 0;
 	}
-	t->slot[i] = ri;
+	if (!t->ranged) {
+		ev_errf(err, errlen, "%s: row %zu: duplicate key '%s'", file,
+		    ri + 2, r->key);
+		return -1;
+	}
+	/* Keep file order: append to the chain. */
+	for (j = *(size_t *)ev_map_val(e); t->rows[j].next != SIZE_MAX;
+	    j = t->rows[j].next)
+		;
+	t->rows[j].next = ri;
+	return 0;
+}
+
+/*
+ * A row's valid_from or valid_to cell (column idx, SIZE_MAX when the table
+ * has none): an empty cell leaves the bound open; else it must be a time.
+ */
+static int
+row_bound(char **rec, size_t idx, const char *name, ev_us_t *t, int *has,
+    const char *file, size_t rowno, char *err, size_t errlen)
+{
+	if (idx == SIZE_MAX || rec[idx][0] == '\0')
+		return 0;
+	if (ev_time_parse(rec[idx], strlen(rec[idx]), t) != 0) {
+		ev_errf(err, errlen, "%s: row %zu: %s '%s' is not an RFC 3339 "
+		    "time", file, rowno, name, rec[idx]);
+		return -1;
+	}
+	*has = 1;
 	return 0;
 }
 
@@ -264,7 +269,7 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 	struct ev_buf key = EV_BUF_INIT;
 
 	if (p->nrec == 0) {
-		set_err(err, errlen, "%s: empty file (no header)", l->file);
+		ev_errf(err, errlen, "%s: empty file (no header)", l->file);
 		return NULL;
 	}
 	hdr = p->recs[0];
@@ -289,13 +294,13 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 				colname[i][c - hdr[i]] = '\0';
 		}
 		if (colname[i][0] == '\0') {
-			set_err(err, errlen, "%s: column %zu has no name",
+			ev_errf(err, errlen, "%s: column %zu has no name",
 			    l->file, i + 1);
 			goto fail;
 		}
 		for (j = 0; j < i; j++)
 			if (strcmp(colname[i], colname[j]) == 0) {
-				set_err(err, errlen, "%s: column '%s' appears "
+				ev_errf(err, errlen, "%s: column '%s' appears "
 				    "twice", l->file, colname[i]);
 				goto fail;
 			}
@@ -309,7 +314,7 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 			if (strcmp(colname[i], l->key_col[k]) == 0)
 				break;
 		if (i == ncol) {
-			set_err(err, errlen, "%s: no key column '%s' in the "
+			ev_errf(err, errlen, "%s: no key column '%s' in the "
 			    "header", l->file, l->key_col[k]);
 			goto fail;
 		}
@@ -319,7 +324,7 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 	/* Every record has the header's width. */
 	for (j = 1; j < p->nrec; j++)
 		if (p->reclen[j] != ncol) {
-			set_err(err, errlen, "%s: row %zu has %zu columns, the "
+			ev_errf(err, errlen, "%s: row %zu has %zu columns, the "
 			    "header %zu", l->file, j + 1, p->reclen[j], ncol);
 			goto fail;
 		}
@@ -343,11 +348,9 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 	t->ranged = from_idx != SIZE_MAX || to_idx != SIZE_MAX;
 	t->nrows = p->nrec - 1;
 	t->rows = ev_xcalloc(t->nrows ? t->nrows : 1, sizeof(*t->rows));
-	for (t->nslot = 16; t->nslot < 2 * t->nrows; t->nslot *= 2)
-		;
-	t->slot = ev_xreallocarray(NULL, t->nslot, sizeof(*t->slot));
-	for (i = 0; i < t->nslot; i++)
-		t->slot[i] = SIZE_MAX;
+	/* Sized so it never grows: at most three quarters full. */
+	ev_map_init(&t->index, sizeof(size_t), t->nrows + t->nrows / 3 + 1,
+	    EV_MAP_BORROW);
 	for (j = 0; j < t->nrows; j++) {
 		char **rec = p->recs[j + 1];
 		struct row *r = &t->rows[j];
@@ -362,14 +365,13 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 		}
 		r->key = ev_xstrndup(key.data ? key.data : "", key.len);
 		r->keylen = key.len;
-		r->hash = ev_hash_bytes(r->key, r->keylen);
 		for (i = 0; i < ncol; i++) {
 			json_t *v;
 
 			if (skip[i])
 				continue;
 			if ((v = cell_value(rec[i], type[i])) == NULL) {
-				set_err(err, errlen, "%s: row %zu: column '%s': "
+				ev_errf(err, errlen, "%s: row %zu: column '%s': "
 				    "'%s' is not a %s", l->file, j + 2,
 				    colname[i], rec[i],
 				    type[i] == COL_BOOL ? "bool" : "number");
@@ -378,27 +380,12 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 			}
 			json_object_set_new(r->obj, colname[i], v);
 		}
-		if (from_idx != SIZE_MAX && rec[from_idx][0] != '\0') {
-			if (ev_time_parse(rec[from_idx], strlen(rec[from_idx]),
-			    &r->from) != 0) {
-				set_err(err, errlen, "%s: row %zu: valid_from "
-				    "'%s' is not an RFC 3339 time", l->file,
-				    j + 2, rec[from_idx]);
-				t->nrows = j + 1;
-				goto fail_t;
-			}
-			r->has_from = 1;
-		}
-		if (to_idx != SIZE_MAX && rec[to_idx][0] != '\0') {
-			if (ev_time_parse(rec[to_idx], strlen(rec[to_idx]),
-			    &r->to) != 0) {
-				set_err(err, errlen, "%s: row %zu: valid_to "
-				    "'%s' is not an RFC 3339 time", l->file,
-				    j + 2, rec[to_idx]);
-				t->nrows = j + 1;
-				goto fail_t;
-			}
-			r->has_to = 1;
+		if (row_bound(rec, from_idx, "valid_from", &r->from,
+		    &r->has_from, l->file, j + 2, err, errlen) != 0 ||
+		    row_bound(rec, to_idx, "valid_to", &r->to, &r->has_to,
+		    l->file, j + 2, err, errlen) != 0) {
+			t->nrows = j + 1;
+			goto fail_t;
 		}
 		if (table_insert(t, j, err, errlen, l->file) != 0) {
 			t->nrows = j + 1;
@@ -447,13 +434,13 @@ table_load(struct ev_lookup *l, char *err, size_t errlen)
 	if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		ev_die(EV_EXIT_RUNTIME, "out of memory");
 	if (len == 0) {
-		set_err(err, errlen, "%s: empty file", l->file);
+		ev_errf(err, errlen, "%s: empty file", l->file);
 	} else if (memchr(data, '\0', len) != NULL) {
-		set_err(err, errlen, "%s: NUL byte in a CSV file", l->file);
+		ev_errf(err, errlen, "%s: NUL byte in a CSV file", l->file);
 	} else if (csv_parse(&cp, data + bom, len - bom, cb_field, cb_row,
 	    &p) != len - bom ||
 	    csv_fini(&cp, cb_field, cb_row, &p) != 0) {
-		set_err(err, errlen, "%s: row %zu: %s", l->file, p.nrec + 1,
+		ev_errf(err, errlen, "%s: row %zu: %s", l->file, p.nrec + 1,
 		    csv_strerror(csv_error(&cp)));
 	} else {
 		t = table_build(l, &p, err, errlen);
@@ -500,19 +487,19 @@ ev_lookup_add_key(struct ev_lookup *l, const char *spec, char *err,
 	struct ev_path *p;
 
 	if (l->nkeys == EV_LOOKUP_MAXKEYS) {
-		set_err(err, errlen, "more than %d key fields for one table",
+		ev_errf(err, errlen, "more than %d key fields for one table",
 		    EV_LOOKUP_MAXKEYS);
 		return -1;
 	}
 	field = eq ? ev_xstrndup(spec, (size_t)(eq - spec)) : ev_xstrdup(spec);
 	if ((p = ev_path_compile(field, &es)) == NULL) {
-		set_err(err, errlen, "'%s': %s", field, es);
+		ev_errf(err, errlen, "'%s': %s", field, es);
 		free(field);
 		return -1;
 	}
 	free(field);
 	if (eq != NULL && eq[1] == '\0') {
-		set_err(err, errlen, "'%s': empty column name", spec);
+		ev_errf(err, errlen, "'%s': empty column name", spec);
 		ev_path_free(p);
 		return -1;
 	}
@@ -563,7 +550,7 @@ ev_lookup_refresh(struct ev_lookup *l, ev_us_t now, int force, char *err,
 	 * every row on it would turn each lookup into a miss.
 	 */
 	if (t->nrows == 0 && l->tab != NULL && !l->allow_empty) {
-		set_err(err, errlen, "%s: no rows under the header "
+		ev_errf(err, errlen, "%s: no rows under the header "
 		    "(--lookup-allow-empty takes such a table)", l->file);
 		table_free(t);
 		l->reload_failures++;
@@ -609,8 +596,8 @@ ev_lookup_find(const struct ev_lookup *l, const struct ev_rec *rec,
     size_t *bad)
 {
 	const struct ev_lookup_table *tab = l->tab;
-	size_t k, i, ri;
-	uint64_t h;
+	struct ev_map_ent *e;
+	size_t k, ri;
 
 	ev_buf_reset(keytext);
 	for (k = 0; k < l->nkeys; k++) {
@@ -627,28 +614,24 @@ ev_lookup_find(const struct ev_lookup *l, const struct ev_rec *rec,
 		ev_buf_adds(keytext, "");
 	if (tab == NULL)
 		return EV_LOOKUP_MISS;
-	h = ev_hash_bytes(keytext->data, keytext->len);
-	for (i = (size_t)h & (tab->nslot - 1); tab->slot[i] != SIZE_MAX;
-	    i = (i + 1) & (tab->nslot - 1)) {
-		const struct row *r = &tab->rows[tab->slot[i]];
-
-		if (r->hash != h || r->keylen != keytext->len ||
-		    memcmp(r->key, keytext->data, r->keylen) != 0)
-			continue;
-		for (ri = tab->slot[i]; ri != SIZE_MAX; ri = tab->rows[ri].next) {
-			r = &tab->rows[ri];
-			if (tab->ranged) {
-				if (!have_time && (r->has_from || r->has_to))
-					continue;
-				if (r->has_from && t < r->from)
-					continue;
-				if (r->has_to && t >= r->to)
-					continue;
-			}
-			*row = r->obj;
-			return EV_LOOKUP_HIT;
-		}
+	e = ev_map_find(&tab->index, keytext->data, keytext->len,
+	    ev_hash_bytes(keytext->data, keytext->len));
+	if (e == NULL)
 		return EV_LOOKUP_MISS;
+	for (ri = *(size_t *)ev_map_val(e); ri != SIZE_MAX;
+	    ri = tab->rows[ri].next) {
+		const struct row *r = &tab->rows[ri];
+
+		if (tab->ranged) {
+			if (!have_time && (r->has_from || r->has_to))
+				continue;
+			if (r->has_from && t < r->from)
+				continue;
+			if (r->has_to && t >= r->to)
+				continue;
+		}
+		*row = r->obj;
+		return EV_LOOKUP_HIT;
 	}
 	return EV_LOOKUP_MISS;
 }

@@ -4,7 +4,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +20,6 @@
 #define MIN_KEY		16
 #define MAX_KEY_FILE	4096
 
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static int
 take_key(const char *p, size_t n, const char *what, unsigned char **key,
     size_t *keylen, char *err, size_t errlen)
@@ -43,7 +32,7 @@ take_key(const char *p, size_t n, const char *what, unsigned char **key,
 	if (n > 0 && p[n - 1] == '\n')
 		n--;
 	if (n < MIN_KEY) {
-		set_err(err, errlen, "%s: key too short (%zu bytes, at least "
+		ev_errf(err, errlen, "%s: key too short (%zu bytes, at least "
 		    "%d)", what, n, MIN_KEY);
 		return -1;
 	}
@@ -63,13 +52,13 @@ ev_privacy_read_key(const char *path, unsigned char **key, size_t *keylen,
 	int rc;
 
 	if ((f = fopen(path, "rb")) == NULL) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		ev_errf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	/* One byte more than allowed tells a file of exactly the limit. */
 	n = fread(buf, 1, sizeof(buf), f);
 	if (ferror(f) || n > MAX_KEY_FILE) {
-		set_err(err, errlen, "%s: %s", path, ferror(f) ?
+		ev_errf(err, errlen, "%s: %s", path, ferror(f) ?
 		    strerror(errno) : "key file longer than 4096 bytes");
 		fclose(f);
 		OPENSSL_cleanse(buf, sizeof(buf));

@@ -17,6 +17,7 @@
 
 #include "ev_common.h"
 #include "ev_io.h"
+#include "ev_json.h"
 #include "ev_rec.h"
 
 /*
@@ -522,23 +523,6 @@ tok_member(const struct ev_rec *r, int o, const char *key, size_t keylen)
 
 static int	has_dups(const struct ev_rec *r);
 
-/* An object's members as "k":v, separated by commas; *first says none yet. */
-static void
-write_members(const json_t *obj, struct ev_buf *b, int *first)
-{
-	const char *k;
-	json_t *m;
-
-	json_object_foreach((json_t *)(uintptr_t)obj, k, m) {
-		if (!*first)
-			ev_buf_addc(b, ',');
-		*first = 0;
-		ev_buf_add_jstr(b, k, strlen(k));
-		ev_buf_addc(b, ':');
-		ev_json_write(m, b);
-	}
-}
-
 /* The edit of token i, or -1. */
 static int
 edit_of(const struct ev_rec *r, int i)
@@ -684,7 +668,7 @@ write_tok(const struct ev_rec *r, struct ev_buf *b, int i)
 	}
 	ev_buf_add(b, r->raw + pos, (size_t)(t[i].end - 1 - pos));
 	if (i == 0 && r->added != NULL)
-		write_members(r->added, b, &first);
+		ev_json_write_members(r->added, b, &first);
 	ev_buf_addc(b, obj ? '}' : ']');
 }
 
@@ -1191,54 +1175,6 @@ ev_rec_changed(const struct ev_rec *r)
 }
 
 void
-ev_json_write(const json_t *v, struct ev_buf *b)
-{
-	size_t i;
-	int first = 1;
-
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		ev_buf_addc(b, '{');
-		write_members(v, b, &first);
-		ev_buf_addc(b, '}');
-		break;
-	case JSON_ARRAY:
-		ev_buf_addc(b, '[');
-		for (i = 0; i < json_array_size(v); i++) {
-			if (i)
-				ev_buf_addc(b, ',');
-			ev_json_write(json_array_get(v, i), b);
-		}
-		ev_buf_addc(b, ']');
-		break;
-	case JSON_STRING:
-		ev_buf_add_jstr(b, json_string_value(v), json_string_length(v));
-		break;
-	case JSON_INTEGER:
-		ev_buf_add_int(b, json_integer_value(v));
-		break;
-	case JSON_REAL: {
-		double d = json_real_value(v);
-
-		ev_buf_add_num(b, d);
-		/* Keep a real a real when it has no fraction. */
-		if (isfinite(d) && d == trunc(d) && fabs(d) < 9007199254740992.0)
-			ev_buf_add(b, ".0", 2);
-		break;
-	}
-	case JSON_TRUE:
-		ev_buf_add(b, "true", 4);
-		break;
-	case JSON_FALSE:
-		ev_buf_add(b, "false", 5);
-		break;
-	case JSON_NULL:
-		ev_buf_add(b, "null", 4);
-		break;
-	}
-}
-
-void
 ev_rec_write(struct ev_rec *r, struct ev_buf *b)
 {
 	size_t end;
@@ -1275,6 +1211,6 @@ ev_rec_write(struct ev_rec *r, struct ev_buf *b)
 	else
 		empty = json_object_size(r->root) == json_object_size(r->added);
 	ev_buf_add(b, r->raw, end);
-	write_members(r->added, b, &empty);
+	ev_json_write_members(r->added, b, &empty);
 	ev_buf_add(b, r->raw + end, r->rawlen - end);
 }

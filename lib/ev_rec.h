@@ -38,6 +38,7 @@
 #include <jansson.h>
 
 #include "ev_buf.h"
+#include "ev_json.h"	/* ev_json_write, for the record layer's users */
 #include "ev_path.h"
 #include "ev_time.h"
 
@@ -138,10 +139,5 @@ void	ev_rec_touch(struct ev_rec *r);
 int	ev_rec_changed(const struct ev_rec *r);
 /* Append the record's output form (no newline) to b. */
 void	ev_rec_write(struct ev_rec *r, struct ev_buf *b);
-/*
- * Serialise any JSON value compactly in evkit's number style (ev_buf_add_num
- * for reals), keys in insertion order.
- */
-void	ev_json_write(const json_t *v, struct ev_buf *b);
 
 #endif /* EV_REC_H */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ev_common.h"
+#include "ev_json.h"
 #include "ev_run.h"
 #include "ev_state.h"
 

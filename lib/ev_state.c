@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "ev_common.h"
-#include "ev_rec.h"
+#include "ev_json.h"
 #include "ev_state.h"
 #include "ev_time.h"
 

@@ -6,7 +6,6 @@
  * results are trimmed and an empty result is null.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,16 +52,6 @@ struct ev_ua {
 	uint64_t	 hits, misses;
 	size_t		 npatterns;
 };
-
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* YAML. */
 
@@ -138,14 +127,14 @@ ev_ua_yaml_load(const char *path, char *err, size_t errlen)
 	json_t *root;
 
 	if ((f = fopen(path, "rb")) == NULL) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		ev_errf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	if (!yaml_parser_initialize(&parser))
 		ev_die(EV_EXIT_RUNTIME, "out of memory");
 	yaml_parser_set_input_file(&parser, f);
 	if (!yaml_parser_load(&parser, &doc)) {
-		set_err(err, errlen, "%s:%zu: %s", path,
+		ev_errf(err, errlen, "%s:%zu: %s", path,
 		    parser.problem_mark.line + 1,
 		    parser.problem ? parser.problem : "YAML syntax error");
 		yaml_parser_delete(&parser);
@@ -154,7 +143,7 @@ ev_ua_yaml_load(const char *path, char *err, size_t errlen)
 	}
 	root = yaml_node_json(&doc, yaml_document_get_root_node(&doc), 0);
 	if (root == NULL)
-		set_err(err, errlen, "%s: empty or unusable YAML document", path);
+		ev_errf(err, errlen, "%s: empty or unusable YAML document", path);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	fclose(f);
@@ -176,7 +165,7 @@ compile(const char *pat, size_t n, int icase, char *err, size_t errlen,
 	    &ec, &eo, NULL);
 	if (re == NULL) {
 		pcre2_get_error_message(ec, msg, sizeof(msg));
-		set_err(err, errlen, "%s: regex '%.60s' at offset %zu: %s",
+		ev_errf(err, errlen, "%s: regex '%.60s' at offset %zu: %s",
 		    what, pat, (size_t)eo, (const char *)msg);
 		return NULL;
 	}
@@ -192,7 +181,7 @@ load_rules(struct rules *rs, const json_t *list, const char *const *keys,
 	json_t *e;
 
 	if (!json_is_array(list)) {
-		set_err(err, errlen, "%s: not a uap-core regexes file", path);
+		ev_errf(err, errlen, "%s: not a uap-core regexes file", path);
 		return -1;
 	}
 	rs->r = ev_xcalloc(json_array_size(list) + 1, sizeof(*rs->r));
@@ -202,7 +191,7 @@ load_rules(struct rules *rs, const json_t *list, const char *const *keys,
 		struct rule *r = &rs->r[rs->n];
 
 		if (!json_is_string(re)) {
-			set_err(err, errlen, "%s: rule %zu has no regex", path,
+			ev_errf(err, errlen, "%s: rule %zu has no regex", path,
 			    i + 1);
 			return -1;
 		}
@@ -249,11 +238,11 @@ load_bots(struct ev_ua *ua, const char *path, char *err, size_t errlen)
 	PCRE2_SIZE eo;
 
 	if ((root = json_load_file(path, 0, &je)) == NULL) {
-		set_err(err, errlen, "%s:%d: %s", path, je.line, je.text);
+		ev_errf(err, errlen, "%s:%d: %s", path, je.line, je.text);
 		return -1;
 	}
 	if (!json_is_array(root)) {
-		set_err(err, errlen, "%s: expected an array of "
+		ev_errf(err, errlen, "%s: expected an array of "
 		    "{\"pattern\": ...}", path);
 		json_decref(root);
 		return -1;
@@ -261,7 +250,7 @@ load_bots(struct ev_ua *ua, const char *path, char *err, size_t errlen)
 	json_array_foreach(root, i, e) {
 		p = json_object_get(e, "pattern");
 		if (!json_is_string(p)) {
-			set_err(err, errlen, "%s: entry %zu has no pattern",
+			ev_errf(err, errlen, "%s: entry %zu has no pattern",
 			    path, i + 1);
 			json_decref(root);
 			ev_buf_free(&alt);
@@ -328,7 +317,7 @@ ev_ua_load(const char *regexes, const char *bots, size_t cache_size,
 	    load_rules(&ua->dev, json_object_get(root, "device_parsers"),
 	    dev_keys, regexes, err, errlen) != 0) {
 		if (!json_is_object(root))
-			set_err(err, errlen, "%s: not a uap-core regexes file",
+			ev_errf(err, errlen, "%s: not a uap-core regexes file",
 			    regexes);
 		json_decref(root);
 		ev_ua_free(ua);

@@ -5,7 +5,6 @@
  * each, the longest database path contained in the URL's path wins.
  */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,16 +284,6 @@ ev_url_campaign(const struct ev_url *u)
 
 /* Referrer database. */
 
-static void
-db_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static int
 cmp_dom(const void *a, const void *b)
 {
@@ -353,11 +342,11 @@ ev_referer_db_load(const char *path, char *err, size_t errlen)
 		if ((root = ev_ua_yaml_load(path, err, errlen)) == NULL)
 			return NULL;
 	} else if ((root = json_load_file(path, 0, &je)) == NULL) {
-		db_err(err, errlen, "%s:%d: %s", path, je.line, je.text);
+		ev_errf(err, errlen, "%s:%d: %s", path, je.line, je.text);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
-		db_err(err, errlen, "%s: not a referer-parser database "
+		ev_errf(err, errlen, "%s: not a referer-parser database "
 		    "(expected medium: {source: {domains: [...]}})", path);
 		json_decref(root);
 		return NULL;
@@ -404,7 +393,7 @@ ev_referer_db_load(const char *path, char *err, size_t errlen)
 	json_decref(root);
 	return db;
 bad:
-	db_err(err, errlen, "%s: not a referer-parser database "
+	ev_errf(err, errlen, "%s: not a referer-parser database "
 	    "(expected medium: {source: {domains: [...]}})", path);
 	json_decref(root);
 	ev_referer_db_free(db);

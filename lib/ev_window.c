@@ -5,80 +5,37 @@
 
 #include "ev_common.h"
 #include "ev_hll.h"
+#include "ev_json.h"
+#include "ev_map.h"
 #include "ev_rec.h"
 #include "ev_window.h"
 
-/* An open-addressing map from byte keys to pointers (no deletion). */
-struct kent {
-	uint64_t	 hash;
-	char		*key;	/* NULL: empty slot */
-	size_t		 klen;
+/*
+ * Groups and cells are ev_maps from the group key to a struct kval (for
+ * groups only val is used, pointing to a struct group).
+ */
+struct kval {
 	void		*val;
 	char		*last;	/* --emit changes: the record last written */
 	int		 open;	/* --merge: a shard wrote it "final":false */
 };
 
-struct kmap {
-	struct kent	*e;
-	size_t		 cap, n;
-};
+#define KV(e)	((struct kval *)ev_map_val(e))
 
 static void
-kmap_init(struct kmap *m)
+kmap_init(struct ev_map *m)
 {
-	m->cap = 16;
-	m->n = 0;
-	m->e = ev_xcalloc(m->cap, sizeof(*m->e));
-}
-
-static void
-kmap_grow(struct kmap *m)
-{
-	struct kent *old = m->e;
-	size_t i, j, oldcap = m->cap;
-
-	m->cap *= 2;
-	m->e = ev_xcalloc(m->cap, sizeof(*m->e));
-	for (i = 0; i < oldcap; i++)
-		if (old[i].key) {
-			j = old[i].hash & (m->cap - 1);
-			while (m->e[j].key)
-				j = (j + 1) & (m->cap - 1);
-			m->e[j] = old[i];
-		}
-	free(old);
+	ev_map_init(m, sizeof(struct kval), 16, 0);
 }
 
 /* The entry for key, created (val NULL) when absent and create is set. */
-static struct kent *
-kmap_find(struct kmap *m, const char *key, size_t klen, uint64_t hash,
+static struct ev_map_ent *
+kmap_find(struct ev_map *m, const char *key, size_t klen, uint64_t hash,
     int create)
 {
-	size_t j;
-
-	if (key == NULL)	/* an empty key from an empty buffer */
-		key = "";
-	if (create && (m->n + 1) * 4 > m->cap * 3)
-		kmap_grow(m);
-	j = hash & (m->cap - 1);
-	while (m->e[j].key) {
-		if (m->e[j].hash == hash && m->e[j].klen == klen &&
-		    memcmp(m->e[j].key, key, klen) == 0)
-			return &m->e[j];
-		j = (j + 1) & (m->cap - 1);
-	}
-	if (!create)
-		return NULL;
-	m->e[j].key = ev_xmalloc(klen + 1);
-	memcpy(m->e[j].key, key, klen);
-	m->e[j].key[klen] = '\0';
-	m->e[j].klen = klen;
-	m->e[j].hash = hash;
-	m->e[j].val = NULL;
-	m->e[j].last = NULL;
-	m->e[j].open = 0;
-	m->n++;
-	return &m->e[j];
+	if (create)
+		return ev_map_put(m, key, klen, hash, NULL);
+	return ev_map_find(m, key, klen, hash);
 }
 
 struct session {
@@ -107,7 +64,7 @@ struct hent {
 struct pane {
 	ev_us_t		 start, end;
 	int		 fired;		/* emitted (allowed lateness pending) */
-	struct kmap	 cells;		/* group key -> struct ev_agg_val */
+	struct ev_map	 cells;		/* group key -> struct ev_agg_val */
 };
 
 struct ev_win {
@@ -116,7 +73,7 @@ struct ev_win {
 	void		*arg;
 	struct pane	**panes;	/* sorted by (start, end) */
 	size_t		 npanes, capp;
-	struct kmap	 groups;	/* group key -> struct group */
+	struct ev_map	 groups;	/* group key -> struct group */
 	size_t		 key_bytes;	/* of the keys in groups */
 	int		 has_wm;
 	ev_us_t		 wm;
@@ -175,19 +132,16 @@ ev_win_new(const struct ev_win_cfg *cfg, ev_win_emit_fn fn, void *arg)
 }
 
 static void
-cells_free(const struct ev_win *w, struct kmap *m)
+cells_free(const struct ev_win *w, struct ev_map *m)
 {
-	size_t i;
+	struct ev_map_ent *e;
+	size_t i = 0;
 
-	for (i = 0; i < m->cap; i++)
-		if (m->e[i].key) {
-			free(m->e[i].key);
-			free(m->e[i].last);
-			ev_agg_free(w->cfg->aggs, m->e[i].val);
-		}
-	free(m->e);
-	m->e = NULL;
-	m->n = m->cap = 0;
+	while ((e = ev_map_next(m, &i)) != NULL) {
+		free(KV(e)->last);
+		ev_agg_free(w->cfg->aggs, KV(e)->val);
+	}
+	ev_map_release(m);
 }
 
 static void
@@ -277,6 +231,7 @@ heap_track(struct ev_win *w, struct group *g)
 void
 ev_win_free(struct ev_win *w)
 {
+	struct ev_map_ent *e;
 	size_t i;
 
 	if (w == NULL)
@@ -284,12 +239,10 @@ ev_win_free(struct ev_win *w)
 	for (i = 0; i < w->npanes; i++)
 		pane_free(w, w->panes[i]);
 	free(w->panes);
-	for (i = 0; i < w->groups.cap; i++)
-		if (w->groups.e[i].key) {
-			free(w->groups.e[i].key);
-			group_free(w, w->groups.e[i].val);
-		}
-	free(w->groups.e);
+	i = 0;
+	while ((e = ev_map_next(&w->groups, &i)) != NULL)
+		group_free(w, KV(e)->val);
+	ev_map_release(&w->groups);
 	free(w->heap);
 	ev_buf_free(&w->out);
 	ev_buf_free(&w->scratch);
@@ -400,29 +353,30 @@ emit_items(struct ev_win *w, struct item *it, size_t n, int final)
  * when asked; returns the array (caller frees) and its length in *n.
  */
 static struct item *
-collect(struct ev_win *w, struct kmap *m, ev_us_t start, ev_us_t end,
+collect(struct ev_win *w, struct ev_map *m, ev_us_t start, ev_us_t end,
     size_t *n)
 {
 	const struct ev_win_cfg *c = w->cfg;
-	size_t i, k = 0, cap = m->n + (c->fill_zero ? w->groups.n : 0) + 1;
+	size_t i = 0, k = 0;
+	size_t cap = m->n + (c->fill_zero ? w->groups.n : 0) + 1;
 	struct item *it = ev_xcalloc(cap, sizeof(*it));
+	struct ev_map_ent *e, *ge;
 
-	for (i = 0; i < m->cap; i++)
-		if (m->e[i].key) {
-			it[k].start = start;
-			it[k].end = end;
-			it[k].key = m->e[i].key;
-			it[k].klen = m->e[i].klen;
-			it[k].v = m->e[i].val;
-			it[k].last = &m->e[i].last;
-			k++;
-		}
+	while ((e = ev_map_next(m, &i)) != NULL) {
+		it[k].start = start;
+		it[k].end = end;
+		it[k].key = e->key;
+		it[k].klen = e->klen;
+		it[k].v = KV(e)->val;
+		it[k].last = &KV(e)->last;
+		k++;
+	}
+	i = 0;
 	if (c->fill_zero)
-		for (i = 0; i < w->groups.cap; i++) {
-			struct kent *ge = &w->groups.e[i];
-			const struct group *g = ge->val;
+		while ((ge = ev_map_next(&w->groups, &i)) != NULL) {
+			const struct group *g = KV(ge)->val;
 
-			if (ge->key == NULL || g->first >= end ||
+			if (g->first >= end ||
 			    g->last < end - c->group_ttl ||
 			    kmap_find(m, ge->key, ge->klen, ge->hash, 0))
 				continue;
@@ -438,7 +392,7 @@ collect(struct ev_win *w, struct kmap *m, ev_us_t start, ev_us_t end,
 }
 
 static void
-emit_map(struct ev_win *w, struct kmap *m, ev_us_t start, ev_us_t end,
+emit_map(struct ev_win *w, struct ev_map *m, ev_us_t start, ev_us_t end,
     int final)
 {
 	size_t n;
@@ -544,14 +498,14 @@ pane_remove(struct ev_win *w, size_t i)
 	w->npanes--;
 }
 
-static struct kent *
+static struct ev_map_ent *
 cell_get(struct ev_win *w, struct pane *p, const char *key, size_t klen,
     uint64_t hash)
 {
-	struct kent *e = kmap_find(&p->cells, key, klen, hash, 1);
+	struct ev_map_ent *e = kmap_find(&p->cells, key, klen, hash, 1);
 
-	if (e->val == NULL)
-		e->val = ev_agg_new(w->cfg->aggs);
+	if (KV(e)->val == NULL)
+		KV(e)->val = ev_agg_new(w->cfg->aggs);
 	return e;
 }
 
@@ -568,45 +522,41 @@ written_touchable(const struct ev_win *w, const struct group *g)
 }
 
 /* Drop known groups that have nothing open and are past the group TTL. */
+struct sweep {
+	struct ev_win	*w;
+	ev_us_t		 keep_after;
+};
+
+static int
+sweep_keep(struct ev_map_ent *e, void *arg)
+{
+	struct sweep *sw = arg;
+	struct group *g = KV(e)->val;
+
+	if (g->nsess == 0 && g->inheap == 0 && g->last < sw->keep_after &&
+	    !written_touchable(sw->w, g)) {
+		sw->w->key_bytes -= e->klen;
+		group_free(sw->w, g);
+		return 0;
+	}
+	return 1;
+}
+
 static void
 sweep_groups(struct ev_win *w)
 {
 	const struct ev_win_cfg *c = w->cfg;
-	struct kmap nm;
-	ev_us_t keep_after;
-	size_t i, j;
+	struct sweep sw;
 
 	if (!w->has_wm)
 		return;
+	sw.w = w;
 	/* Oldest time any open pane could still hold. */
-	keep_after = w->npanes ? w->panes[0]->start : w->wm;
-	if (c->fill_zero && w->wm - c->group_ttl - c->size < keep_after)
-		keep_after = w->wm - c->group_ttl - c->size;
-	kmap_init(&nm);
-	for (i = 0; i < w->groups.cap; i++) {
-		struct kent *e = &w->groups.e[i];
-		struct group *g = e->val;
-
-		if (e->key == NULL)
-			continue;
-		if (g->nsess == 0 && g->inheap == 0 && g->last < keep_after &&
-		    !written_touchable(w, g)) {
-			w->key_bytes -= e->klen;
-			free(e->key);
-			group_free(w, g);
-			continue;
-		}
-		if ((nm.n + 1) * 4 > nm.cap * 3)
-			kmap_grow(&nm);
-		j = e->hash & (nm.cap - 1);
-		while (nm.e[j].key)
-			j = (j + 1) & (nm.cap - 1);
-		nm.e[j] = *e;
-		nm.n++;
-	}
-	free(w->groups.e);
-	w->groups = nm;
-	w->sweep_at = 2 * nm.n > 1024 ? 2 * nm.n : 1024;
+	sw.keep_after = w->npanes ? w->panes[0]->start : w->wm;
+	if (c->fill_zero && w->wm - c->group_ttl - c->size < sw.keep_after)
+		sw.keep_after = w->wm - c->group_ttl - c->size;
+	ev_map_filter(&w->groups, sweep_keep, &sw);
+	w->sweep_at = 2 * w->groups.n > 1024 ? 2 * w->groups.n : 1024;
 }
 
 /* Sweep when the registry has doubled since the last sweep (amortized). */
@@ -682,7 +632,8 @@ win_start(const struct ev_win *w, ev_us_t e)
 static int
 emit_merged(struct ev_win *w, ev_us_t s, ev_us_t e, int final)
 {
-	struct kmap tmp;
+	struct ev_map tmp;
+	struct ev_map_ent *c, *d;
 	size_t i, j;
 	int any = 0;
 
@@ -693,15 +644,12 @@ emit_merged(struct ev_win *w, ev_us_t s, ev_us_t e, int final)
 		if (p->start < s || p->start >= e)
 			continue;
 		any = 1;
-		for (j = 0; j < p->cells.cap; j++) {
-			struct kent *c = &p->cells.e[j], *d;
-
-			if (c->key == NULL)
-				continue;
+		j = 0;
+		while ((c = ev_map_next(&p->cells, &j)) != NULL) {
 			d = kmap_find(&tmp, c->key, c->klen, c->hash, 1);
-			if (d->val == NULL)
-				d->val = ev_agg_new(w->cfg->aggs);
-			ev_agg_merge(w->cfg->aggs, d->val, c->val);
+			if (KV(d)->val == NULL)
+				KV(d)->val = ev_agg_new(w->cfg->aggs);
+			ev_agg_merge(w->cfg->aggs, KV(d)->val, KV(c)->val);
 		}
 	}
 	if (any)
@@ -800,17 +748,18 @@ take_sessions(struct ev_win *w, struct group *g, int all, struct item **it,
 static void
 fire_sessions(struct ev_win *w, int all)
 {
+	struct ev_map_ent *e;
 	struct item *it = NULL;
 	size_t i, n = 0, cap = 0;
 
 	if (all) {
-		for (i = 0; i < w->groups.cap; i++)
-			if (w->groups.e[i].key) {
-				struct group *g = w->groups.e[i].val;
+		i = 0;
+		while ((e = ev_map_next(&w->groups, &i)) != NULL) {
+			struct group *g = KV(e)->val;
 
-				take_sessions(w, g, 1, &it, &n, &cap);
-				g->inheap = 0;
-			}
+			take_sessions(w, g, 1, &it, &n, &cap);
+			g->inheap = 0;
+		}
 		w->nheap = 0;
 	} else {
 		while (w->nheap > 0 && w->heap[0].end <= w->wm) {
@@ -918,7 +867,7 @@ static struct group *
 group_get(struct ev_win *w, const char *key, size_t klen, uint64_t hash,
     ev_us_t t, int *full)
 {
-	struct kent *e = kmap_find(&w->groups, key, klen, hash, 0);
+	struct ev_map_ent *e = kmap_find(&w->groups, key, klen, hash, 0);
 	struct group *g;
 
 	if (e == NULL) {
@@ -928,20 +877,20 @@ group_get(struct ev_win *w, const char *key, size_t klen, uint64_t hash,
 			return NULL;
 		e = kmap_find(&w->groups, key, klen, hash, 1);
 		w->key_bytes += klen;
-		g = e->val = ev_xcalloc(1, sizeof(*g));
+		g = KV(e)->val = ev_xcalloc(1, sizeof(*g));
 		g->first = g->last = t;
 		g->key = e->key;
 		g->klen = e->klen;
 	}
-	g = e->val;
+	g = KV(e)->val;
 	return g;
 }
 
 static void
-emit_update(struct ev_win *w, struct pane *p, struct kent *e)
+emit_update(struct ev_win *w, struct pane *p, struct ev_map_ent *e)
 {
-	struct item it = { p->start, p->end, e->key, e->klen, e->val,
-	    &e->last, 0 };
+	struct item it = { p->start, p->end, e->key, e->klen, KV(e)->val,
+	    &KV(e)->last, 0 };
 
 	write_item(w, &it, 0);
 }
@@ -1047,13 +996,13 @@ ev_win_add(struct ev_win *w, ev_us_t t, const char *key, size_t klen,
 	uint64_t hash = ev_hll_hash(key, klen);
 	struct group *g;
 	struct pane *p;
-	struct kent *ce;
+	struct ev_map_ent *ce;
 	ev_us_t s, e;
 	int full = 0;
 
 	if (c->kind == EV_WIN_SESSION) {
 		ce = kmap_find(&w->groups, key, klen, hash, 0);
-		if (session_late(w, ce ? ce->val : NULL, t))
+		if (session_late(w, ce ? KV(ce)->val : NULL, t))
 			return EV_WIN_LATE;
 		if ((g = group_get(w, key, klen, hash, t, &full)) == NULL)
 			return full == 2 ? EV_WIN_KEYS_FULL : EV_WIN_FULL;
@@ -1065,7 +1014,7 @@ ev_win_add(struct ev_win *w, ev_us_t t, const char *key, size_t klen,
 			return full == 2 ? EV_WIN_KEYS_FULL : EV_WIN_FULL;
 		p = pane_get(w, s, e, 1);
 		ce = cell_get(w, p, key, klen, hash);
-		ev_agg_apply(c->aggs, ce->val, x, t, &w->scratch);
+		ev_agg_apply(c->aggs, KV(ce)->val, x, t, &w->scratch);
 		if (p->fired)
 			emit_update(w, p, ce);
 	}
@@ -1128,6 +1077,7 @@ void
 ev_win_close_all(struct ev_win *w)
 {
 	size_t i, j, n = 0, cap = 0;
+	struct ev_map_ent *e;
 	struct item *it = NULL;
 
 	switch (w->cfg->kind) {
@@ -1163,17 +1113,17 @@ ev_win_close_all(struct ev_win *w)
 		for (i = 0; i < w->npanes; i++) {
 			struct pane *p = w->panes[i];
 
-			for (j = 0; j < p->cells.cap; j++)
-				if (p->cells.e[j].key) {
-					it[n].start = p->start;
-					it[n].end = p->end;
-					it[n].key = p->cells.e[j].key;
-					it[n].klen = p->cells.e[j].klen;
-					it[n].v = p->cells.e[j].val;
-					it[n].open = p->cells.e[j].open &&
-					    !w->cfg->final_at_eof;
-					n++;
-				}
+			j = 0;
+			while ((e = ev_map_next(&p->cells, &j)) != NULL) {
+				it[n].start = p->start;
+				it[n].end = p->end;
+				it[n].key = e->key;
+				it[n].klen = e->klen;
+				it[n].v = KV(e)->val;
+				it[n].open = KV(e)->open &&
+				    !w->cfg->final_at_eof;
+				n++;
+			}
 		}
 		emit_items(w, it, n, 1);
 		free(it);
@@ -1234,7 +1184,7 @@ ev_win_merge_partial(struct ev_win *w, const json_t *rec, char *err,
 	char num[8];
 	ev_us_t s, e;
 	struct pane *p;
-	struct kent *ce;
+	struct ev_map_ent *ce;
 	size_t i;
 
 	if (!json_is_object(rec) || !json_is_object(st)) {
@@ -1271,24 +1221,25 @@ ev_win_merge_partial(struct ev_win *w, const json_t *rec, char *err,
 	p = pane_get(w, s, e, 1);
 	ce = kmap_find(&p->cells, w->scratch.data, w->scratch.len,
 	    ev_hll_hash(w->scratch.data, w->scratch.len), 1);
-	if (ce->val == NULL)
-		ce->val = ev_agg_new(c->aggs);
+	if (KV(ce)->val == NULL)
+		KV(ce)->val = ev_agg_new(c->aggs);
 	/* A window one shard cut at its end of input is not final. */
 	if (json_is_false(json_object_get(rec, "final")))
-		ce->open = 1;
-	return ev_agg_merge_json(c->aggs, ce->val, st, err, errlen);
+		KV(ce)->open = 1;
+	return ev_agg_merge_json(c->aggs, KV(ce)->val, st, err, errlen);
 }
 
 size_t
 ev_win_open_cells(const struct ev_win *w)
 {
+	struct ev_map_ent *e;
 	size_t i, n = 0;
 
 	for (i = 0; i < w->npanes; i++)
 		n += w->panes[i]->cells.n;
-	for (i = 0; i < w->groups.cap; i++)
-		if (w->groups.e[i].key)
-			n += ((struct group *)w->groups.e[i].val)->nsess;
+	i = 0;
+	while ((e = ev_map_next(&w->groups, &i)) != NULL)
+		n += ((struct group *)KV(e)->val)->nsess;
 	return n;
 }
 
@@ -1303,6 +1254,7 @@ ev_win_save(const struct ev_win *w)
 {
 	const struct ev_agg_set *a = w->cfg->aggs;
 	json_t *o = json_object(), *panes = json_array(), *groups = json_array();
+	struct ev_map_ent *e;
 	size_t i, j;
 
 	json_object_set_new(o, "wm", w->has_wm ? json_integer(w->wm) :
@@ -1313,29 +1265,25 @@ ev_win_save(const struct ev_win *w)
 		const struct pane *p = w->panes[i];
 		json_t *cells = json_array();
 
-		for (j = 0; j < p->cells.cap; j++)
-			if (p->cells.e[j].key) {
-				json_t *cell = json_pack("[s%o]",
-				    p->cells.e[j].key, p->cells.e[j].klen,
-				    ev_agg_to_json(a, p->cells.e[j].val));
+		j = 0;
+		while ((e = ev_map_next(&p->cells, &j)) != NULL) {
+			json_t *cell = json_pack("[s%o]", e->key, e->klen,
+			    ev_agg_to_json(a, KV(e)->val));
 
-				if (p->cells.e[j].last)
-					json_array_append_new(cell, json_string(
-					    p->cells.e[j].last));
-				json_array_append_new(cells, cell);
-			}
+			if (KV(e)->last)
+				json_array_append_new(cell, json_string(
+				    KV(e)->last));
+			json_array_append_new(cells, cell);
+		}
 		json_array_append_new(panes, json_pack("{sIsIsbso}", "start",
 		    (json_int_t)p->start, "end", (json_int_t)p->end, "fired",
 		    p->fired, "cells", cells));
 	}
-	for (i = 0; i < w->groups.cap; i++) {
-		const struct kent *e = &w->groups.e[i];
-		const struct group *g = e->val;
-		json_t *ss;
+	i = 0;
+	while ((e = ev_map_next(&w->groups, &i)) != NULL) {
+		const struct group *g = KV(e)->val;
+		json_t *ss = json_array();
 
-		if (e->key == NULL)
-			continue;
-		ss = json_array();
 		for (j = 0; j < g->nsess; j++)
 			json_array_append_new(ss, json_pack("[IIo]",
 			    (json_int_t)g->sess[j].first,
@@ -1391,18 +1339,18 @@ ev_win_load(struct ev_win *w, const json_t *data, char *err, size_t errlen)
 			const char *k, *last;
 			size_t kl;
 			json_t *st;
-			struct kent *ce;
+			struct ev_map_ent *ce;
 
 			if (json_unpack(y, "[s%o!]", &k, &kl, &st) < 0 &&
 			    json_unpack(y, "[s%os]", &k, &kl, &st, &last) < 0)
 				goto bad;
 			ce = kmap_find(&p->cells, k, kl, ev_hll_hash(k, kl), 1);
-			if (ce->val == NULL)
-				ce->val = ev_agg_new(a);
-			if (json_array_size(y) == 3 && ce->last == NULL)
-				ce->last = ev_xstrdup(json_string_value(
+			if (KV(ce)->val == NULL)
+				KV(ce)->val = ev_agg_new(a);
+			if (json_array_size(y) == 3 && KV(ce)->last == NULL)
+				KV(ce)->last = ev_xstrdup(json_string_value(
 				    json_array_get(y, 2)));
-			if (ev_agg_merge_json(a, ce->val, st, err, errlen) < 0)
+			if (ev_agg_merge_json(a, KV(ce)->val, st, err, errlen) < 0)
 				return -1;
 		}
 	}
@@ -1411,7 +1359,7 @@ ev_win_load(struct ev_win *w, const json_t *data, char *err, size_t errlen)
 		size_t kl;
 		json_int_t first, last;
 		json_t *ss, *z, *wl;
-		struct kent *ge;
+		struct ev_map_ent *ge;
 		struct group *g;
 
 		if (json_unpack(x, "[s%IIo]", &k, &kl, &first, &last, &ss) < 0 ||
@@ -1421,10 +1369,10 @@ ev_win_load(struct ev_win *w, const json_t *data, char *err, size_t errlen)
 		if (wl && !json_is_null(wl) && !json_is_integer(wl))
 			goto bad;
 		ge = kmap_find(&w->groups, k, kl, ev_hll_hash(k, kl), 1);
-		if (ge->val)
+		if (KV(ge)->val)
 			goto bad;
 		w->key_bytes += kl;
-		g = ge->val = ev_xcalloc(1, sizeof(*g));
+		g = KV(ge)->val = ev_xcalloc(1, sizeof(*g));
 		g->first = first;
 		g->last = last;
 		g->key = ge->key;

@@ -101,19 +101,6 @@ valid_detected() {
 	[ "$opts" = "$(printf '%s\n' "$opts" | LC_ALL=C sort)" ]
 }
 
-@test "ev-detect: --version prints one line" {
-	run --separate-stderr ev-detect --version
-	assert_success
-	assert_output "ev-detect (evkit) 0.1.0"
-}
-
-@test "ev-detect: a bad option exits 2 with a hint" {
-	run --separate-stderr ev-detect --no-such-option
-	[ "$status" -eq 2 ]
-	[[ "$stderr" == *"Try 'ev-detect --help'"* ]]
-	[ -z "$output" ]
-}
-
 @test "ev-detect: bad option values exit 2 before reading input" {
 	for args in "--method nope" "--threshold 2" "--window 0" "--tz Mars/Base" \
 	    "--cooldown soon" "--format xml" "--backtest" "--for 0" \

@@ -27,19 +27,6 @@ ev() {
 	[ -z "$stderr" ]
 }
 
-@test "ev-enrich: --version prints one line" {
-	run --separate-stderr ev-enrich --version
-	assert_success
-	assert_output 'ev-enrich (evkit) 0.1.0'
-}
-
-@test "ev-enrich: a bad option is a usage error" {
-	run --separate-stderr ev-enrich --no-such-option
-	assert_failure 2
-	[[ $stderr == *"Try 'ev-enrich --help'"* ]]
-	assert_output ''
-}
-
 @test "ev-enrich: empty input gives no output" {
 	run --separate-stderr ev-enrich --calendar --campaign </dev/null
 	assert_success
@@ -286,6 +273,17 @@ run_live() {
 	assert_line --index 0 '["2026-11-01",1,"-04:00",2026,44]'
 	assert_line --index 1 '["2026-11-01",1,"-05:00",2026,44]'
 	assert_line --index 2 '["2026-12-31",23,"-05:00",2026,53]'
+}
+
+@test "ev-enrich: a lookup row with a bad valid_from or valid_to is a usage error naming it" {
+	printf 'id,v,valid_from,valid_to\na,1,2026-01-01T00:00:00Z,\na,2,,soon\n' >to.csv
+	printf 'id,v,valid_from,valid_to\na,1,yesterday,\n' >from.csv
+	run --separate-stderr ev-enrich --lookup to.csv --on id </dev/null
+	assert_failure 2
+	assert_equal "$stderr" "ev-enrich: to.csv: row 3: valid_to 'soon' is not an RFC 3339 time"
+	run --separate-stderr ev-enrich --lookup from.csv --on id </dev/null
+	assert_failure 2
+	assert_equal "$stderr" "ev-enrich: from.csv: row 2: valid_from 'yesterday' is not an RFC 3339 time"
 }
 
 @test "ev-enrich: an unknown --tz is a usage error" {

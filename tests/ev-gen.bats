@@ -31,19 +31,6 @@ between() {
 	assert_equal "$stderr" ""
 }
 
-@test "ev-gen: --version prints one line" {
-	run --separate-stderr ev-gen --version
-	assert_success
-	assert_output "ev-gen (evkit) 0.1.0"
-}
-
-@test "ev-gen: an unknown option exits 2 with a Try line" {
-	run --separate-stderr ev-gen --no-such-option
-	assert_failure 2
-	assert_output ""
-	[[ "$stderr" == *"Try 'ev-gen --help'"* ]]
-}
-
 @test "ev-gen: bad option values exit 2 before writing anything" {
 	for args in "--rate 0" "--rate 5/d" "--count 0" "--count x" \
 	    "--duration 0" "--duration soon" "--late-frac 1.5" "--dup-frac -1" \

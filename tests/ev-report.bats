@@ -42,19 +42,6 @@ golden() {
 	assert_equal "$stderr" ""
 }
 
-@test "ev-report: --version prints one line" {
-	run --separate-stderr ev-report --version
-	assert_success
-	assert_output "ev-report (evkit) 0.1.0"
-}
-
-@test "ev-report: a bad option exits 2 with a Try line" {
-	run --separate-stderr ev-report --bogus
-	assert_failure 2
-	assert_output ""
-	[[ "$stderr" == *"Try 'ev-report --help'"* ]]
-}
-
 @test "ev-report: bad option values exit 2 before reading input" {
 	for args in "-f pdf" "--tz Mars/Olympus" "--last 1d --since 2026-03-02T00:00:00Z" \
 		"--top 0" "--budget x" "--color sometimes" "--live -f html" \

@@ -131,12 +131,6 @@ check_mode() {
 	[ -z "$stderr" ]
 }
 
-@test "ev-schema: --version prints one line" {
-	run --separate-stderr ev-schema --version
-	assert_success
-	assert_output "ev-schema (evkit) 0.1.0"
-}
-
 @test "ev-schema: a bad option is a usage error" {
 	run --separate-stderr ev-schema compat --bogus a b
 	assert_failure 2

@@ -41,18 +41,6 @@ start_gate() {
 	[ -z "$stderr" ]
 }
 
-@test "ev-validate: --version prints one line" {
-	run --separate-stderr ev-validate --version
-	assert_success
-	assert_output 'ev-validate (evkit) 0.1.0'
-}
-
-@test "ev-validate: a bad option is a usage error" {
-	run --separate-stderr ev-validate --no-such-option -s "$V/event.json"
-	assert_failure 2
-	[[ "$stderr" == *"Try 'ev-validate --help'"* ]]
-}
-
 @test "ev-validate: --schema or --registry is required" {
 	run --separate-stderr ev-validate < /dev/null
 	assert_failure 2

@@ -37,19 +37,6 @@ gen_events() {
 	assert_equal "$stderr" ""
 }
 
-@test "ev-window: --version prints one line" {
-	run --separate-stderr ev-window --version
-	assert_success
-	assert_output "ev-window (evkit) 0.1.0"
-}
-
-@test "ev-window: a bad option exits 2" {
-	run --separate-stderr ev-window --tumble 1m --bogus
-	assert_failure 2
-	assert_output ""
-	[[ "$stderr" == *"Try 'ev-window --help'"* ]]
-}
-
 @test "ev-window: usage errors exit 2 before reading input" {
 	for args in "" "--tumble 1m --hop 1h --every 1m" "--hop 1h" \
 	    "--hop 1h --every 7m" "--tumble 0" "--tumble 1m --agg nope(x)" \

@@ -1,12 +1,11 @@
 /*
  * test_rand.c - unit tests of lib/ev_rand (splitmix64, xoshiro256**,
- * samplers) and of ev-gen's anomaly spec parser.
+ * samplers).
  */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "ev_gen.h"
 #include "ev_rand.h"
 
 #include "check.h"
@@ -90,52 +89,12 @@ test_samplers(void)
 	ev_zipf_free(&z);
 }
 
-static void
-test_anomaly_parse(void)
-{
-	struct ev_gen_anomaly a;
-	char err[200];
-	ev_us_t base = INT64_C(1772409600) * 1000000;
-
-	CHECK(ev_gen_anomaly_parse("drop:event=signup,platform=android,"
-	    "at=2026-03-04T10:00Z,for=30m,factor=0.1", base, &a, err,
-	    sizeof(err)) == 0);
-	CHECK(a.kind == EV_GEN_DROP && a.event == EV_GEN_SIGNUP);
-	CHECK(a.filter[EV_GEN_F_PLATFORM] == 2);
-	CHECK(a.filter[EV_GEN_F_COUNTRY] == -1);
-	CHECK(a.start == base + 2 * 86400 * INT64_C(1000000) +
-	    10 * 3600 * INT64_C(1000000));
-	CHECK(a.end - a.start == 30 * 60 * INT64_C(1000000));
-	CHECK(a.factor == 0.1);
-	CHECK(ev_gen_anomaly_parse("shift:at=+1h", base, &a, err,
-	    sizeof(err)) == 0);
-	CHECK(a.start == base + 3600 * INT64_C(1000000));
-	CHECK(a.end == INT64_MAX && a.factor == 0.5);
-	CHECK(ev_gen_anomaly_parse("outage:country=DE,at=+1h,for=1h", base,
-	    &a, err, sizeof(err)) == 0);
-	CHECK(a.factor == 0 && a.filter[EV_GEN_F_COUNTRY] == 1);
-	CHECK(ev_gen_anomaly_parse("spike:at=+1h,for=1h", base, &a, err,
-	    sizeof(err)) == 0 && a.factor == 3);
-	CHECK(ev_gen_anomaly_parse("spike:at=+1h,for=1h,factor=1", base, &a,
-	    err, sizeof(err)) != 0);
-	CHECK(strstr(err, "factor > 1") != NULL);
-	CHECK(ev_gen_anomaly_parse("drop:at=+1h,for=-5m", base, &a, err,
-	    sizeof(err)) != 0);
-	CHECK(ev_gen_anomaly_parse("drop:at=+1h,for=1h,", base, &a, err,
-	    sizeof(err)) == 0);
-	CHECK(ev_gen_anomaly_parse(":at=+1h", base, &a, err,
-	    sizeof(err)) != 0);
-	CHECK(ev_gen_anomaly_parse("drop:=x,at=+1h,for=1h", base, &a, err,
-	    sizeof(err)) != 0);
-}
-
 int
 main(void)
 {
 	test_reference_values();
 	test_streams();
 	test_samplers();
-	test_anomaly_parse();
 	printf("test_rand: %d checks, %d failed\n", checks, failures);
 	return failures != 0;
 }

@@ -1,42 +1,16 @@
 /*
- * test_sketch.c - error bounds and merge laws of the sketches behind
- * ev-window's approx_distinct (HyperLogLog) and pNN (DDSketch) aggregates,
- * on large pseudo-random sets.
+ * test_hll.c - error bounds and merge laws of lib/ev_hll, the HyperLogLog
+ * behind ev-window's approx_distinct, on large pseudo-random sets.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ev_ddsketch.h"
 #include "ev_hll.h"
+#include "ev_rand.h"
 
-static int failures;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "test_sketch: %s:%d: ", __FILE__, __LINE__); \
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		failures++;						\
-	}								\
-} while (0)
-
-static uint64_t
-splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-static double
-unif(uint64_t *s)
-{
-	return (double)(splitmix(s) >> 11) * 0x1.0p-53;
-}
+#include "check.h"
 
 /* n distinct 8-byte keys, each added twice, estimate vs n. */
 static double
@@ -82,19 +56,19 @@ test_hll_error(void)
 		 * 40% for the sampling error of 24 trials, and no single
 		 * trial beyond 4 standard errors.
 		 */
-		CHECK(sqrt(ss / trials) < 1.4 * se,
+		CHECKF(sqrt(ss / trials) < 1.4 * se,
 		    "p=%d rms %.4f vs stated %.4f", p, sqrt(ss / trials), se);
-		CHECK(worst < 4 * se, "p=%d worst %.4f vs 4x%.4f", p, worst, se);
+		CHECKF(worst < 4 * se, "p=%d worst %.4f vs 4x%.4f", p, worst, se);
 	}
-	CHECK(fabs(ev_hll_std_error(12) - 0.01625) < 1e-5, "se(12)");
+	CHECKF(fabs(ev_hll_std_error(12) - 0.01625) < 1e-5, "se(12)");
 	/* Small range (linear counting) is nearly exact. */
-	CHECK(fabs(hll_trial(12, 100, 7)) < 0.02, "n=100");
-	CHECK(fabs(hll_trial(14, 1000, 8)) < 0.02, "n=1000");
+	CHECKF(fabs(hll_trial(12, 100, 7)) < 0.02, "n=100");
+	CHECKF(fabs(hll_trial(14, 1000, 8)) < 0.02, "n=1000");
 	{
 		struct ev_hll h;
 
 		ev_hll_init(&h, 12);
-		CHECK(ev_hll_estimate(&h) == 0, "empty estimate");
+		CHECKF(ev_hll_estimate(&h) == 0, "empty estimate");
 		ev_hll_free(&h);
 	}
 }
@@ -167,7 +141,7 @@ grid_trial(struct grid *g, uint64_t trial)
 
 	ev_hll_init(&h, g->p);
 	while (k < g->npts) {
-		r = splitmix(&seed) % universe;
+		r = ev_rand_splitmix64(&seed) % universe;
 		key = trial << 40 | r;
 		ev_hll_add(&h, &key, sizeof(key));
 		if (seen[r / 8] & 1 << (r % 8))
@@ -210,12 +184,12 @@ grid_check(int p, long lo, long hi, int trials, int verbose)
 			    "worst %.4f%% stated %.4f%%\n", p, g.pts[k],
 			    100 * mean, 100 * sd / sqrt(trials), 100 * rms,
 			    100 * g.worst[k], 100 * se);
-		CHECK(fabs(mean) <= 3.5 * sd / sqrt(trials) + 0.02 * se,
+		CHECKF(fabs(mean) <= 3.5 * sd / sqrt(trials) + 0.02 * se,
 		    "p=%d n=%ld bias %+.5f (%.1f standard errors)", p,
 		    g.pts[k], mean, mean / (sd / sqrt(trials)));
-		CHECK(rms <= 1.1 * (g.pts[k] <= m ? 0.8 / 1.04 : 1) * se,
+		CHECKF(rms <= 1.1 * (g.pts[k] <= m ? 0.8 / 1.04 : 1) * se,
 		    "p=%d n=%ld rms %.5f vs stated %.5f", p, g.pts[k], rms, se);
-		CHECK(g.pts[k] < tails || g.worst[k] <= 5 * se,
+		CHECKF(g.pts[k] < tails || g.worst[k] <= 5 * se,
 		    "p=%d n=%ld worst %.5f vs 5 x %.5f", p, g.pts[k],
 		    g.worst[k], se);
 	}
@@ -254,17 +228,17 @@ test_hll_merge(void)
 		ev_hll_add(i % 3 ? &a : &b, key, (size_t)len);
 		ev_hll_add(&u, key, (size_t)len);
 	}
-	CHECK(ev_hll_merge(&a, &b) == 0, "merge");
+	CHECKF(ev_hll_merge(&a, &b) == 0, "merge");
 	ha = ev_hll_to_hex(&a);
 	hu = ev_hll_to_hex(&u);
-	CHECK(strcmp(ha, hu) == 0, "merge of shards differs from the union");
-	CHECK(ev_hll_from_hex(&r, 12, ha) == 0, "from_hex");
-	CHECK(ev_hll_estimate(&r) == ev_hll_estimate(&u), "hex round trip");
-	CHECK(ev_hll_from_hex(&r, 14, ha) == -1, "wrong precision accepted");
-	CHECK(ev_hll_from_hex(&r, 12, "zz") == -1, "bad hex accepted");
+	CHECKF(strcmp(ha, hu) == 0, "merge of shards differs from the union");
+	CHECKF(ev_hll_from_hex(&r, 12, ha) == 0, "from_hex");
+	CHECKF(ev_hll_estimate(&r) == ev_hll_estimate(&u), "hex round trip");
+	CHECKF(ev_hll_from_hex(&r, 14, ha) == -1, "wrong precision accepted");
+	CHECKF(ev_hll_from_hex(&r, 12, "zz") == -1, "bad hex accepted");
 	ev_hll_free(&b);
 	ev_hll_init(&b, 10);
-	CHECK(ev_hll_merge(&a, &b) == -1, "precision mismatch merged");
+	CHECKF(ev_hll_merge(&a, &b) == -1, "precision mismatch merged");
 	free(ha);
 	free(hu);
 	ev_hll_free(&a);
@@ -290,12 +264,12 @@ test_hll_sparse(void)
 		ev_hll_add(&s, key, (size_t)len);
 		ev_hll_add(&u, key, (size_t)len);
 	}
-	CHECK(s.reg == NULL && s.nsp > 0, "100 keys should stay sparse");
+	CHECKF(s.reg == NULL && s.nsp > 0, "100 keys should stay sparse");
 	hs = ev_hll_to_hex(&s);
-	CHECK(ev_hll_from_hex(&d, 12, hs) == 0 && d.reg != NULL, "dense copy");
-	CHECK(ev_hll_estimate(&s) == ev_hll_estimate(&d),
+	CHECKF(ev_hll_from_hex(&d, 12, hs) == 0 && d.reg != NULL, "dense copy");
+	CHECKF(ev_hll_estimate(&s) == ev_hll_estimate(&d),
 	    "sparse and dense estimates differ");
-	CHECK(fabs(ev_hll_estimate(&s) - 100) < 3, "sparse estimate %g",
+	CHECKF(fabs(ev_hll_estimate(&s) - 100) < 3, "sparse estimate %g",
 	    ev_hll_estimate(&s));
 	/* Many sparse merges into an empty sketch, then into a dense one. */
 	for (i = 0; i < 3000; i++) {
@@ -311,8 +285,8 @@ test_hll_sparse(void)
 	ev_hll_merge(&z, &s);
 	hs = (free(hs), ev_hll_to_hex(&z));
 	hd = ev_hll_to_hex(&u);
-	CHECK(strcmp(hs, hd) == 0, "merged sparse sketches differ from union");
-	CHECK(ev_hll_estimate(&z) == ev_hll_estimate(&u), "estimates differ");
+	CHECKF(strcmp(hs, hd) == 0, "merged sparse sketches differ from union");
+	CHECKF(ev_hll_estimate(&z) == ev_hll_estimate(&u), "estimates differ");
 	free(hs);
 	free(hd);
 	ev_hll_free(&s);
@@ -321,110 +295,8 @@ test_hll_sparse(void)
 	ev_hll_free(&z);
 }
 
-static int
-cmpd(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* kind 0: lognormal, 1: uniform 0..1000 with zeros, 2: mixed signs. */
-static void
-dds_case(int kind, double alpha, int n, uint64_t seed)
-{
-	static const double qs[] = { 0, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99,
-	    0.999, 1 };
-	struct ev_dds d;
-	double *v = malloc((size_t)n * sizeof(*v));
-	size_t k;
-	int i;
-
-	ev_dds_init(&d, alpha);
-	for (i = 0; i < n; i++) {
-		double u1 = unif(&seed), u2 = unif(&seed), x;
-
-		if (kind == 0)
-			x = exp(2 * sqrt(-2 * log(u1 + 1e-300)) *
-			    cos(2 * M_PI * u2));
-		else if (kind == 1)
-			x = u1 < 0.05 ? 0 : 1000 * u2;
-		else
-			x = (u1 < 0.3 ? -1 : 1) * 50 * u2 * u2;
-		v[i] = x;
-		ev_dds_add(&d, x);
-	}
-	qsort(v, (size_t)n, sizeof(*v), cmpd);
-	for (k = 0; k < sizeof(qs) / sizeof(qs[0]); k++) {
-		double exact = v[(size_t)floor(qs[k] * (n - 1))];
-		double got = ev_dds_quantile(&d, qs[k]);
-
-		CHECK(fabs(got - exact) <= alpha * fabs(exact) + 1e-12,
-		    "kind %d alpha %g q %g: got %.9g exact %.9g", kind, alpha,
-		    qs[k], got, exact);
-	}
-	free(v);
-	ev_dds_free(&d);
-}
-
-static void
-test_dds_accuracy(void)
-{
-	dds_case(0, 0.01, 200000, 1);
-	dds_case(1, 0.01, 100000, 2);
-	dds_case(2, 0.01, 100000, 3);
-	dds_case(1, 0.001, 100000, 4);
-	dds_case(0, 0.05, 100000, 5);
-	{
-		struct ev_dds d;
-
-		ev_dds_init(&d, 0.01);
-		CHECK(isnan(ev_dds_quantile(&d, 0.5)), "empty quantile");
-		ev_dds_add(&d, 42);
-		CHECK(ev_dds_quantile(&d, 0.99) == 42, "single value clamps");
-		ev_dds_free(&d);
-	}
-}
-
-static void
-test_dds_merge(void)
-{
-	struct ev_dds a, b, u, r;
-	uint64_t seed = 9;
-	json_t *ja, *ju, *jr;
-	int i;
-
-	ev_dds_init(&a, 0.01);
-	ev_dds_init(&b, 0.01);
-	ev_dds_init(&u, 0.01);
-	ev_dds_init(&r, 0.01);
-	for (i = 0; i < 30000; i++) {
-		double x = (unif(&seed) - 0.2) * 1e4;
-
-		ev_dds_add(i % 2 ? &a : &b, x);
-		ev_dds_add(&u, x);
-	}
-	CHECK(ev_dds_merge(&a, &b) == 0, "dds merge");
-	ja = ev_dds_to_json(&a);
-	ju = ev_dds_to_json(&u);
-	CHECK(json_equal(ja, ju), "merged sketch differs from the union");
-	CHECK(ev_dds_from_json(&r, 0.01, ja) == 0, "from_json");
-	jr = ev_dds_to_json(&r);
-	CHECK(json_equal(jr, ju), "json round trip");
-	CHECK(ev_dds_quantile(&r, 0.95) == ev_dds_quantile(&u, 0.95), "q95");
-	json_object_set_new(ja, "n", json_integer(1));
-	CHECK(ev_dds_from_json(&r, 0.01, ja) == -1, "bad count accepted");
-	json_decref(ja);
-	json_decref(ju);
-	json_decref(jr);
-	ev_dds_free(&a);
-	ev_dds_free(&b);
-	ev_dds_free(&u);
-	ev_dds_free(&r);
-}
-
 /*
- * test_sketch --measure P LO HI TRIALS: print the bias, RMS and worst
+ * test_hll --measure P LO HI TRIALS: print the bias, RMS and worst
  * relative error of the estimate at precision P on the grid points from LO
  * to HI distinct values (at LO alone when LO == HI), with the checks of the
  * grid test, then exit.
@@ -441,9 +313,6 @@ main(int argc, char **argv)
 	test_hll_error();
 	test_hll_merge();
 	test_hll_sparse();
-	test_dds_accuracy();
-	test_dds_merge();
-	if (failures)
-		fprintf(stderr, "test_sketch: %d failures\n", failures);
+	printf("test_hll: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 /*
- * test_ev_path.c - unit tests of ev_path: dotted paths and JSON Pointers,
+ * test_path.c - unit tests of ev_path: dotted paths and JSON Pointers,
  * pointer joins, percent-decoding (RFC 3986) and the JSON Pointer of a URI
  * fragment (RFC 6901), also as "$ref" resolution in ev_schema reads it.
  */
@@ -190,15 +190,57 @@ test_schema_refs(void)
 	    "{\"const\":4},{\"const\":5}]}}", "/$defs/l/0") == 4);
 }
 
+static void
+test_dotted(void)
+{
+	json_error_t e;
+	json_t *doc = json_loads("{\"a\":{\"b\":[10,{\"c\":\"x\"}]},"
+	    "\"d/e\":1,\"f~g\":2,\"\":3}", 0, &e);
+	const char *err;
+	struct ev_path *p;
+	struct ev_buf b = EV_BUF_INIT;
+
+	p = ev_path_compile("a.b.1.c", &err);
+	CHECK(p && strcmp(json_string_value(ev_path_get(p, doc)), "x") == 0);
+	ev_path_pointer(p, &b);
+	CHECK(strcmp(b.data, "/a/b/1/c") == 0);
+	ev_path_free(p);
+	p = ev_path_compile("/a/b/0", &err);
+	CHECK(p && json_integer_value(ev_path_get(p, doc)) == 10);
+	ev_path_free(p);
+	p = ev_path_compile("/d~1e", &err);
+	CHECK(p && json_integer_value(ev_path_get(p, doc)) == 1);
+	ev_path_free(p);
+	p = ev_path_compile("/f~0g", &err);
+	CHECK(p && json_integer_value(ev_path_get(p, doc)) == 2);
+	ev_path_free(p);
+	p = ev_path_compile("/", &err);
+	CHECK(p && json_integer_value(ev_path_get(p, doc)) == 3);
+	ev_path_free(p);
+	CHECK(ev_path_compile("a..b", &err) == NULL && err != NULL);
+	CHECK(ev_path_compile("/a~2", &err) == NULL);
+	CHECK(ev_path_compile("", &err) == NULL);
+	p = ev_path_compile("x.y", &err);
+	CHECK(ev_path_get(p, doc) == NULL);
+	CHECK(ev_path_set(p, doc, json_integer(5)) == 0);
+	CHECK(json_integer_value(ev_path_get(p, doc)) == 5);
+	CHECK(strcmp(ev_path_leaf(p), "y") == 0);
+	CHECK(ev_path_del(p, doc) == 1 && ev_path_get(p, doc) == NULL);
+	ev_path_free(p);
+	ev_buf_free(&b);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
-	ev_set_progname("test_ev_path");
+	ev_set_progname("test_path");
+	test_dotted();
 	test_pct_decode();
 	test_join();
 	test_paths();
 	test_fragment();
 	test_schema_refs();
-	printf("test_ev_path: %d checks, %d failed\n", checks, failures);
+	printf("test_path: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

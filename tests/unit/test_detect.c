@@ -1,4 +1,4 @@
-/* test_ev_detect.c - unit tests of the anomaly models and alert episodes. */
+/* test_detect.c - unit tests of the anomaly models and alert episodes. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,15 +8,7 @@
 #include "ev_detect_alert.h"
 #include "ev_detect_count.h"
 
-static int failures;
-
-#define CHECK(c) do { \
-	if (!(c)) { \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-		    __LINE__, #c); \
-		failures++; \
-	} \
-} while (0)
+#include "check.h"
 
 /* A small deterministic generator (xorshift) and Poisson sampler. */
 static unsigned long long rng = 88172645463325252ULL;
@@ -311,7 +303,6 @@ main(void)
 	test_count_cusum();
 	test_state();
 	test_alert();
-	if (failures)
-		fprintf(stderr, "test_ev_detect: %d failures\n", failures);
+	printf("test_detect: %d checks, %d failures\n", checks, failures);
 	return failures != 0;
 }

@@ -1,5 +1,5 @@
 /*
- * test_signals.c - the run's signal handlers are in place before main runs
+ * test_run.c - the run's signal handlers are in place before main runs
  * (issue 12 #17: a SIGHUP in the first milliseconds killed the process),
  * and a signal that arrived before them is taken, not lost.
  */
@@ -38,6 +38,6 @@ main(void)
 	raise(SIGHUP);
 	CHECK(ev_run_take_reload() == 1);
 	CHECK(ev_run_take_reload() == 0);
-	printf("test_signals: %d checks, %d failed\n", checks, failures);
+	printf("test_run: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 /*
- * test_ev_explain.c - lib/ev_explain.c on figures worked out by hand.
+ * test_explain.c - lib/ev_explain.c on figures worked out by hand.
  */
 #include <math.h>
 #include <stdio.h>
@@ -118,6 +118,6 @@ int
 main(void)
 {
 	test_offsetting();
-	printf("test_ev_explain: %d checks, %d failures\n", checks, failures);
+	printf("test_explain: %d checks, %d failures\n", checks, failures);
 	return failures > 0;
 }

@@ -1,5 +1,5 @@
 /*
- * test_ev_lint.c - unit tests of schema lint: each rule, where it points
+ * test_lint.c - unit tests of schema lint: each rule, where it points
  * (JSON Pointers with ~0 and ~1), errors against warnings, and the
  * duplicate-key scan of the file's text.
  */
@@ -14,7 +14,7 @@
 
 #include "check.h"
 
-static char dir[] = "/tmp/test_ev_lint.XXXXXX";
+static char dir[] = "/tmp/test_lint.XXXXXX";
 static char path[64];
 static struct ev_lint_report rep;
 
@@ -161,7 +161,7 @@ test_duplicates(void)
 int
 main(void)
 {
-	ev_set_progname("test_ev_lint");
+	ev_set_progname("test_lint");
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		return 1;
@@ -173,6 +173,6 @@ main(void)
 	test_duplicates();
 	ev_lint_report_free(&rep);
 	rmdir(dir);
-	printf("test_ev_lint: %d checks, %d failed\n", checks, failures);
+	printf("test_lint: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 /*
- * test_ev_schemaver.c - unit tests of SchemaVer parsing, ordering and
+ * test_schemaver.c - unit tests of SchemaVer parsing, ordering and
  * bumps, and of the bump rule ev_evolve_required_part draws from changes.
  */
 #include <stdio.h>
@@ -111,6 +111,6 @@ main(void)
 	test_order_and_bump();
 	test_required_part();
 	test_modes();
-	printf("test_ev_schemaver: %d checks, %d failures\n", checks, failures);
+	printf("test_schemaver: %d checks, %d failures\n", checks, failures);
 	return failures != 0;
 }

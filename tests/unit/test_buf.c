@@ -1,0 +1,117 @@
+/*
+ * test_buf.c - lib/ev_buf (and ev_io's UTF-8 check): number spelling against
+ * the printf-and-strtod oracle, string escaping.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_buf.h"
+#include "ev_io.h"
+
+#include "check.h"
+
+/* The printf-and-strtod loop ev_buf_add_num used to be: the oracle. */
+static void
+num_oracle(double v, char *out, size_t n)
+{
+	int prec;
+
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(out, n, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+/* ev_buf_add_num through double-conversion spells every double as before. */
+static void
+test_num_shortest(void)
+{
+	static const double edge[] = {
+		0.1, 1.0 / 3, 2.0 / 3, 1e-4, 1.5e-4, 9.99e-5, 1e-5, 123.456,
+		1e15 + 0.5, 9007199254740993.0, 1e16, 1.5e16, 1e17, 1e21,
+		1e22, 1e23, 5e-324, 1.7976931348623157e308, 2.2250738585072014e-308,
+		0.30000000000000004, 100.0 / 7, 4.35, 0.000123456789012345678,
+		12345678901234567890.0, -0.5, -1e-7, 987654321.125,
+	};
+	struct ev_buf b = EV_BUF_INIT;
+	char want[64];
+	uint64_t x = 88172645463325252ULL, bits;
+	double v;
+	size_t i, bad = 0;
+
+	for (i = 0; i < sizeof(edge) / sizeof(edge[0]) + 400000; i++) {
+		if (i < sizeof(edge) / sizeof(edge[0]))
+			v = edge[i];
+		else {
+			/* xorshift64: every bit pattern, and decimal-ish values */
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			if (i % 2) {
+				bits = x;
+				memcpy(&v, &bits, sizeof v);
+			} else
+				v = (double)(int64_t)(x % 2000000001) /
+				    pow(10, (double)(x >> 59));
+			if (!isfinite(v) || v == 0 || (fabs(v) <
+			    9007199254740992.0 && v == trunc(v)))
+				continue;
+		}
+		ev_buf_reset(&b);
+		ev_buf_add_num(&b, v);
+		num_oracle(v, want, sizeof want);
+		/*
+		 * Below DBL_MIN a double has fewer digits than 15, and %.15g
+		 * pads them: there the new spelling must read back and be no
+		 * longer.  Everywhere else, the same bytes.
+		 */
+		if (fabs(v) < DBL_MIN ? strtod(b.data, NULL) != v ||
+		    b.len > strlen(want) : strcmp(b.data, want) != 0)
+			if (bad++ < 5)
+				fprintf(stderr, "num %.17g: got %s, want %s\n",
+				    v, b.data, want);
+	}
+	CHECK(bad == 0);
+	ev_buf_free(&b);
+}
+
+static void
+test_utf8_and_numbers(void)
+{
+	struct ev_buf b = EV_BUF_INIT;
+
+	CHECK(ev_utf8_check("plain", 5) == 5);
+	CHECK(ev_utf8_check("caf\xc3\xa9", 5) == 5);
+	CHECK(ev_utf8_check("\xf0\x9f\x98\x80", 4) == 4);
+	CHECK(ev_utf8_check("ab\xc3", 3) == 2);		/* truncated */
+	CHECK(ev_utf8_check("\xc0\xaf", 2) == 0);	/* overlong */
+	CHECK(ev_utf8_check("\xed\xa0\x80", 3) == 0);	/* surrogate */
+	CHECK(ev_utf8_check("\xf4\x90\x80\x80", 4) == 0);	/* > U+10FFFF */
+	CHECK(ev_utf8_check("abcdefgh\xff", 9) == 8);
+	ev_buf_add_num(&b, 0.1);
+	ev_buf_addc(&b, ' ');
+	ev_buf_add_num(&b, 42);
+	ev_buf_addc(&b, ' ');
+	ev_buf_add_num(&b, 0.998999999999);
+	ev_buf_addc(&b, ' ');
+	ev_buf_add_num(&b, 1.0 / 0.0);
+	CHECK(strcmp(b.data, "0.1 42 0.998999999999 null") == 0);
+	ev_buf_reset(&b);
+	ev_buf_add_jstr(&b, "a\"b\\\n\x01", 6);
+	CHECK(strcmp(b.data, "\"a\\\"b\\\\\\n\\u0001\"") == 0);
+	ev_buf_free(&b);
+}
+
+int
+main(void)
+{
+	test_num_shortest();
+	test_utf8_and_numbers();
+	printf("test_buf: %d checks, %d failures\n", checks, failures);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * test_privacy.c - lib/ev_privacy: IP anonymisation and the HMAC against
+ * RFC 4231.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ev_privacy.h"
+
+#include "check.h"
+
+static void
+test_privacy(void)
+{
+	char out[EV_PRIVACY_HASHLEN + 1], ip[64];
+	unsigned char *key;
+	size_t keylen;
+	char err[256];
+
+	/* RFC 4231 test case 2. */
+	ev_privacy_hmac((const unsigned char *)"Jefe", 4,
+	    "what do ya want for nothing?", 28, out);
+	CHECK(strcmp(out, "hmac:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843") == 0);
+	CHECK(ev_privacy_is_hashed(out, strlen(out)));
+	CHECK(!ev_privacy_is_hashed("hmac:xyz", 8));
+	CHECK(ev_privacy_key_from("short", &key, &keylen, err, sizeof(err)) == -1);
+	CHECK(ev_privacy_key_from("0123456789abcdef\n", &key, &keylen, err,
+	    sizeof(err)) == 0 && keylen == 16);
+	ev_privacy_key_free(key, keylen);
+	/* One final LF only: a CR, or a second LF, is key material. */
+	CHECK(ev_privacy_key_from("0123456789abcdef\r\n", &key, &keylen, err,
+	    sizeof(err)) == 0 && keylen == 17 && key[16] == '\r');
+	ev_privacy_key_free(key, keylen);
+	CHECK(ev_privacy_key_from("0123456789abcdef\n\n", &key, &keylen, err,
+	    sizeof(err)) == 0 && keylen == 17 && key[16] == '\n');
+	ev_privacy_key_free(key, keylen);
+
+	CHECK(ev_privacy_anon_ip("203.0.113.77", 1, 5, ip, sizeof(ip)) == 0 &&
+	    strcmp(ip, "203.0.113.0") == 0);
+	CHECK(ev_privacy_anon_ip("203.0.113.77", 4, 5, ip, sizeof(ip)) == 0 &&
+	    strcmp(ip, "0.0.0.0") == 0);
+	/* IPv4-mapped: the IPv4 mask, the mapped form; a zone id: none. */
+	CHECK(ev_privacy_anon_ip("::ffff:203.0.113.77", 2, 5, ip,
+	    sizeof(ip)) == 0 && strcmp(ip, "::ffff:203.0.0.0") == 0);
+	CHECK(ev_privacy_anon_ip("::1:203.0.113.77", 2, 1, ip,
+	    sizeof(ip)) == 0 && strcmp(ip, "::1:cb00:0") == 0);
+	CHECK(ev_privacy_anon_ip("fe80::1%eth0", 1, 5, ip, sizeof(ip)) == -1);
+	CHECK(ev_privacy_anon_ip("2001:db8:1:2:3:4:5:6", 1, 5, ip,
+	    sizeof(ip)) == 0 && strcmp(ip, "2001:db8:1::") == 0);
+	CHECK(ev_privacy_anon_ip("2001:db8:1:2:3:4:5:6", 1, 1, ip,
+	    sizeof(ip)) == 0 && strcmp(ip, "2001:db8:1:2:3:4:5:0") == 0);
+	CHECK(ev_privacy_anon_ip("999.1.1.1", 1, 1, ip, sizeof(ip)) == -1);
+	CHECK(ev_privacy_anon_ip("", 1, 1, ip, sizeof(ip)) == -1);
+}
+
+
+int
+main(void)
+{
+	test_privacy();
+	printf("test_privacy: %d checks, %d failures\n", checks, failures);
+	return failures ? 1 : 0;
+}

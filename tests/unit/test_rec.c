@@ -1,0 +1,410 @@
+/*
+ * test_rec.c - lib/ev_rec: the record layer (lazy index against the full
+ * jansson tree, edits, the fallback path and member iteration).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ev_buf.h"
+#include "ev_path.h"
+#include "ev_rec.h"
+#include "ev_time.h"
+
+#include "check.h"
+
+static void
+test_rec(void)
+{
+	struct ev_rec r;
+	struct ev_buf b = EV_BUF_INIT;
+	const char *line = "{\"b\":1.50,\"a\":{\"x\":1e2}}";
+	const char *err;
+	struct ev_path *p = ev_path_compile("a.x", &err);
+	double v;
+
+	ev_rec_init(&r);
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	CHECK(ev_rec_num(&r, p, &v) == 0 && v == 100);
+	ev_rec_write(&r, &b);
+	CHECK(strcmp(b.data, line) == 0);	/* original bytes */
+	ev_rec_add(&r, "z", json_string("new"));
+	ev_buf_reset(&b);
+	ev_rec_write(&r, &b);
+	CHECK(strcmp(b.data, "{\"b\":1.50,\"a\":{\"x\":1e2},\"z\":\"new\"}") == 0);
+	ev_rec_add(&r, "b", json_integer(2));	/* replaced in place */
+	ev_buf_reset(&b);
+	ev_rec_write(&r, &b);
+	CHECK(strcmp(b.data, "{\"b\":2,\"a\":{\"x\":1e2},\"z\":\"new\"}") == 0);
+	ev_rec_touch(&r);			/* the whole document */
+	ev_buf_reset(&b);
+	ev_rec_write(&r, &b);
+	CHECK(strcmp(b.data, "{\"b\":2,\"a\":{\"x\":100.0},\"z\":\"new\"}") == 0);
+	CHECK(ev_rec_parse(&r, "{}", 2) == 0);
+	ev_rec_add(&r, "k", json_true());
+	ev_buf_reset(&b);
+	ev_rec_write(&r, &b);
+	CHECK(strcmp(b.data, "{\"k\":true}") == 0);
+	CHECK(ev_rec_parse(&r, "{\"a\":", 5) == -1 && r.err[0] != '\0');
+	/* Found by fuzzing: yajl and jsmn each let these through. */
+	CHECK(ev_rec_parse(&r, "0\"Tb!TT ", 8) == -1);
+	CHECK(ev_rec_parse(&r, "{\"a\":1} tru", 12) == -1);
+	CHECK(ev_rec_parse(&r, "{\"a\":1} \"x", 11) == -1);
+	CHECK(ev_rec_parse(&r, "{\"a\":01}", 8) == -1);
+	CHECK(ev_rec_parse(&r, "{\"a\":1.}", 8) == -1);
+	CHECK(ev_rec_parse(&r, "{\"a\":1e400}", 11) == -1);
+	CHECK(ev_rec_parse(&r, "{\"a\":\"\xed\xa0\x80\"}", 10) == -1);
+	{
+		struct ev_buf big = EV_BUF_INIT;
+		int k;
+
+		ev_buf_adds(&big, "{\"a\":");
+		for (k = 0; k < 400; k++)
+			ev_buf_addc(&big, '9');
+		ev_buf_addc(&big, '}');
+		CHECK(ev_rec_parse(&r, big.data, big.len) == -1);
+		ev_buf_free(&big);
+	}
+	CHECK(ev_rec_parse(&r, "123456789012345678901234567890", 30) == 0);
+	CHECK(ev_rec_parse(&r, "\"s\"", 3) == 0);
+	CHECK(ev_rec_get(&r, p) == NULL);
+	ev_rec_clear(&r);
+	ev_path_free(p);
+	ev_buf_free(&b);
+}
+
+/* The lazy index must answer exactly as the full jansson tree would. */
+static void
+test_rec_lazy(void)
+{
+	static const char *const lines[] = {
+		"{\"s\":\"plain\",\"e\":\"a\\\"b\\\\c\",\"n\":-1.5e2,\"i\":42,"
+		    "\"t\":true,\"z\":null,"
+		    "\"o\":{\"k\":[10,{\"deep\":\"x\"},\"y\"]},"
+		    "\"d\":1,\"d\":\"last\",\"k\\\"q\":7,\"ts\":\"2026-03-02T00:00:00Z\"}",
+		"{\"s\":\"caf\\u00e9\",\"o\":{\"k\":[1,2]}}",	/* jansson path */
+		"[1,{\"s\":2}]",
+		"{\"big\":123456789012345678901234,\"i\":3}",
+	};
+	static const char *const paths[] = {
+		"s", "e", "n", "i", "big", "t", "z", "o.k.0", "o.k.1.deep",
+		"o.k.2", "o.k.3", "o.missing", "d", "k\"q", "ts", "nope", "o",
+	};
+	struct ev_rec r;
+	json_t *full, *a, *b;
+	const char *err, *s1, *s2;
+	size_t i, k, n1, n2;
+	double d1;
+	int64_t i1, i2;
+	ev_us_t t1, t2;
+
+	ev_rec_init(&r);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		full = json_loadb(lines[i], strlen(lines[i]), JSON_DECODE_ANY,
+		    NULL);
+		if (full == NULL)	/* an integer beyond 64 bits */
+			full = json_loadb(lines[i], strlen(lines[i]),
+			    JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, NULL);
+		CHECK(full != NULL);
+		CHECK(ev_rec_parse(&r, lines[i], strlen(lines[i])) == 0);
+		CHECK(ev_rec_is_object(&r) == json_is_object(full));
+		for (k = 0; k < sizeof(paths) / sizeof(paths[0]); k++) {
+			struct ev_path *p = ev_path_compile(paths[k], &err);
+			int rs = ev_rec_str(&r, p, &s1, &n1);
+
+			a = ev_rec_get(&r, p);
+			b = ev_path_get(p, full);
+			CHECK((a == NULL) == (b == NULL));
+			if (a != NULL && b != NULL && !json_is_number(b))
+				CHECK(json_equal(a, b));
+			if (json_is_string(b)) {
+				s2 = json_string_value(b);
+				n2 = json_string_length(b);
+				CHECK(rs == 0 && n1 == n2 &&
+				    memcmp(s1, s2, n1) == 0 && s1[n1] == '\0');
+			} else
+				CHECK(rs == (b == NULL || json_is_null(b) ?
+				    -1 : -2));
+			if (json_is_number(b))
+				CHECK(ev_rec_num(&r, p, &d1) == 0 &&
+				    d1 == json_number_value(b));
+			else
+				CHECK(ev_rec_num(&r, p, &d1) != 0);
+			if (json_is_integer(b) || (json_is_real(b) &&
+			    fabs(json_real_value(b)) < 9e18 &&
+			    json_real_value(b) == trunc(json_real_value(b)))) {
+				CHECK(ev_rec_int(&r, p, &i1) == 0);
+				i2 = json_is_integer(b) ? json_integer_value(b) :
+				    (int64_t)json_real_value(b);
+				CHECK(i1 == i2);
+			} else
+				CHECK(ev_rec_int(&r, p, &i1) != 0);
+			if (b != NULL && ev_time_from_json(b, &t2) == 0)
+				CHECK(ev_rec_time(&r, p, &t1) == 0 && t1 == t2);
+			ev_path_free(p);
+		}
+		CHECK(ev_rec_has(&r, "s") == (json_is_object(full) &&
+		    json_object_get(full, "s") != NULL));
+		CHECK(ev_rec_has(&r, "k\"q") == (json_is_object(full) &&
+		    json_object_get(full, "k\"q") != NULL));
+		CHECK(json_equal(ev_rec_root(&r), full));
+		json_decref(full);
+	}
+	ev_rec_clear(&r);
+}
+
+/* Added members are seen by the getters; deletes and sets re-serialise. */
+static void
+test_rec_edit(void)
+{
+	struct ev_rec r;
+	struct ev_buf b = EV_BUF_INIT;
+	const char *line = "{\"a\":{\"x\":1},\"b\":\"keep\"}", *err, *s;
+	struct ev_path *ax = ev_path_compile("a.x", &err);
+	struct ev_path *nz = ev_path_compile("new.z", &err);
+	struct ev_path *bb = ev_path_compile("b", &err);
+	double v;
+
+	ev_rec_init(&r);
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	ev_rec_add(&r, "new", json_pack("{s:i}", "z", 5));
+	CHECK(ev_rec_num(&r, nz, &v) == 0 && v == 5);
+	CHECK(ev_rec_has(&r, "new") && !ev_rec_has(&r, "other"));
+	CHECK(ev_rec_changed(&r));
+	CHECK(ev_rec_set(&r, ax, json_integer(2)) == 0);
+	ev_rec_write(&r, &b);
+	CHECK(strcmp(b.data,
+	    "{\"a\":{\"x\":2},\"b\":\"keep\",\"new\":{\"z\":5}}") == 0);
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	CHECK(ev_rec_del(&r, bb) == 1);
+	CHECK(ev_rec_str(&r, bb, &s, NULL) == -1);
+	ev_buf_reset(&b);
+	ev_rec_write(&r, &b);
+	CHECK(strcmp(b.data, "{\"a\":{\"x\":1}}") == 0);
+	/* Edits in place keep every other byte, down into arrays. */
+	line = "{ \"l\" : [1, {\"q\": 2}, 3], \"s\":\"t\" }";
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	{
+		struct ev_path *q = ev_path_compile("l.1.q", &err);
+		struct ev_path *l2 = ev_path_compile("l.2", &err);
+
+		CHECK(ev_rec_set(&r, q, json_string("x")) == 0);
+		CHECK(ev_rec_set(&r, l2, json_null()) == 0);
+		CHECK(ev_rec_str(&r, q, &s, NULL) == 0 && strcmp(s, "x") == 0);
+		ev_buf_reset(&b);
+		ev_rec_write(&r, &b);
+		CHECK(strcmp(b.data,
+		    "{ \"l\" : [1, {\"q\": \"x\"}, null], \"s\":\"t\" }") == 0);
+		CHECK(json_is_null(json_array_get(json_object_get(
+		    ev_rec_root(&r), "l"), 2)));
+		ev_buf_reset(&b);
+		ev_rec_write(&r, &b);	/* the same after the tree is built */
+		CHECK(strcmp(b.data,
+		    "{ \"l\" : [1, {\"q\": \"x\"}, null], \"s\":\"t\" }") == 0);
+		ev_path_free(q);
+		ev_path_free(l2);
+	}
+	ev_rec_clear(&r);
+	ev_path_free(ax);
+	ev_path_free(nz);
+	ev_path_free(bb);
+	ev_buf_free(&b);
+}
+
+/* Parse line, make one change to path p (NULL val deletes), compare. */
+static void
+check_edit(const char *line, const char *path, json_t *val, const char *want)
+{
+	struct ev_rec r;
+	struct ev_buf b = EV_BUF_INIT;
+	const char *err;
+	struct ev_path *p = ev_path_compile(path, &err);
+
+	ev_rec_init(&r);
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	if (val != NULL)
+		CHECK(ev_rec_set(&r, p, val) == 0);
+	else
+		CHECK(ev_rec_del(&r, p) == 1);
+	ev_rec_write(&r, &b);
+	CHECK(b.data != NULL && strcmp(b.data, want) == 0);
+	if (b.data != NULL && strcmp(b.data, want) != 0)
+		fprintf(stderr, "  got  %s\n  want %s\n", b.data, want);
+	ev_rec_clear(&r);
+	ev_path_free(p);
+	ev_buf_free(&b);
+}
+
+/*
+ * Lines jansson judges (\u escapes, integers beyond 64 bits, many values)
+ * are changed in place like the others: the numbers around keep their
+ * spelling, where jansson's tree would write 1.5, 1000.0 and 1e-07.
+ */
+static void
+test_rec_fallback(void)
+{
+	struct ev_rec r;
+	struct ev_buf big = EV_BUF_INIT, out = EV_BUF_INIT;
+	const char *line = "{\"s\":\"\\u0041\",\"n\":0,\"b\":12345678901234567890}";
+	const char *err, *t;
+	struct ev_path *n = ev_path_compile("n", &err);
+	size_t len;
+	int i;
+
+	check_edit("{\"s\":\"\\u0041\",\"n\":1.50,\"m\":1e3}", "s", NULL,
+	    "{\"n\":1.50,\"m\":1e3}");
+	check_edit("{\"s\":\"a\",\"b\":12345678901234567890,\"x\":\"\\u00e9\"}",
+	    "s", json_integer(1), "{\"s\":1,\"b\":12345678901234567890,"
+	    "\"x\":\"\\u00e9\"}");
+	check_edit("{\"ip\":\"1.2.3.\\u0034\",\"m\":1E-7}", "ip",
+	    json_string("1.2.3.0"), "{\"ip\":\"1.2.3.0\",\"m\":1E-7}");
+	/* Array elements: the others keep their bytes and their order. */
+	check_edit("{\"a\":[1.0, \"\\u0041\", 2E+2]}", "a.1", NULL,
+	    "{\"a\":[1.0, 2E+2]}");
+	check_edit("{\"a\":[1.0, \"\\u0041\", 2E+2]}", "a.0", NULL,
+	    "{\"a\":[ \"\\u0041\", 2E+2]}");
+	/* A repeated key: the last is changed, the earlier ones go. */
+	check_edit("{\"a\":1,\"n\":1.50,\"a\":2}", "a", json_integer(3),
+	    "{\"n\":1.50,\"a\":3}");
+	check_edit("{\"\\u0061\":1,\"n\":1.50,\"a\":2}", "n", NULL,
+	    "{\"a\":2}");
+	check_edit("{\"c\":{\"a\":1, \"a\":2},\"n\":1.50}", "c.a", NULL,
+	    "{\"c\":{},\"n\":1.50}");
+	/* More than 2,000 values and more than 16 changes. */
+	ev_buf_adds(&big, "{");
+	for (i = 0; i < 1500; i++) {
+		char m[32];
+
+		snprintf(m, sizeof m, "%s\"k%d\":[1.50,0]", i ? "," : "", i);
+		ev_buf_adds(&big, m);
+	}
+	ev_buf_adds(&big, "}");
+	ev_rec_init(&r);
+	CHECK(ev_rec_parse(&r, big.data, big.len) == 0);
+	for (i = 0; i < 40; i++) {
+		char m[16];
+		struct ev_path *p;
+
+		snprintf(m, sizeof m, "k%d.1", i);
+		p = ev_path_compile(m, &err);
+		CHECK(ev_rec_set(&r, p, json_integer(7)) == 0);
+		ev_path_free(p);
+	}
+	ev_rec_write(&r, &out);
+	CHECK(strncmp(out.data, "{\"k0\":[1.50,7],", 15) == 0);
+	CHECK(strstr(out.data, "\"k39\":[1.50,7],\"k40\":[1.50,0]") != NULL);
+	CHECK(out.len == big.len);
+	/* The text as written, whatever else the line holds. */
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	CHECK(ev_rec_text(&r, n, &t, &len) == 0 && len == 1 && *t == '0');
+	ev_rec_add(&r, "z", json_true());
+	CHECK(ev_rec_text(&r, n, &t, &len) == 0 && len == 1 && *t == '0');
+	CHECK(ev_rec_set(&r, n, json_integer(1)) == 0);
+	CHECK(ev_rec_text(&r, n, &t, &len) == -1);
+	/* A value changed twice is still changed in place. */
+	CHECK(ev_rec_set(&r, n, json_integer(2)) == 0);
+	ev_buf_reset(&out);
+	ev_rec_write(&r, &out);
+	CHECK(strcmp(out.data, "{\"s\":\"\\u0041\",\"n\":2,"
+	    "\"b\":12345678901234567890,\"z\":true}") == 0);
+	ev_rec_clear(&r);
+	ev_path_free(n);
+	ev_buf_free(&big);
+	ev_buf_free(&out);
+}
+
+/* Member iteration: order, kinds, and a repeated key seen once (the last). */
+static void
+test_rec_members(void)
+{
+	const char *line = "{\"a\":\"x\",\"n\":2.5,\"a\":\"y\",\"o\":{},"
+	    "\"l\":[1],\"t\":true,\"f\":false,\"z\":null}";
+	const char *k, *s;
+	char seen[16] = "", kinds[16] = "";
+	struct ev_rec r;
+	int it = 0, v;
+	size_t n = 0, len;
+
+	ev_rec_init(&r);
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	CHECK(ev_rec_lazy(&r));
+	while (ev_rec_next(&r, &it, &k, &v) && n < 15) {
+		seen[n] = k[0];
+		kinds[n++] = (char)ev_rec_kind(&r, v);
+		if (k[0] == 'a') {
+			s = ev_rec_val_str(&r, v, &len);
+			CHECK(len == 1 && strcmp(s, "y") == 0);
+		}
+		if (k[0] == 'n')
+			CHECK(ev_rec_val_num(&r, v) == 2.5);
+		if (k[0] == 'o')
+			CHECK(json_is_object(ev_rec_val_json(&r, v)));
+	}
+	CHECK(strcmp(seen, "naoltfz") == 0);
+	CHECK(strcmp(kinds, "nsoatfz") == 0);
+	CHECK(ev_rec_member(&r, "a") >= 0 && ev_rec_member(&r, "b") == -1);
+	ev_rec_add(&r, "b", json_true());
+	CHECK(!ev_rec_lazy(&r));	/* added members: use the document */
+	CHECK(ev_rec_parse(&r, "[1]", 3) == 0 && !ev_rec_lazy(&r));
+	ev_rec_clear(&r);
+}
+
+/*
+ * Numbers and keys on ev_rec's short cuts: integers up to 15 digits are
+ * summed without strtod (the sign of zero kept), longer ones and the rest
+ * go to strtod; keys are passed over by length and first byte.  strtod on
+ * the same text is the reference.
+ */
+static void
+test_rec_short_cuts(void)
+{
+	static const char *nums[] = { "0", "-0", "7", "-7", "100",
+	    "999999999999999", "-999999999999999", "1000000000000000",
+	    "9007199254740993", "-12345678901234567", "1.5", "-0.0", "1e2",
+	    "2E-3", "123456789012345" };
+	struct ev_rec r;
+	struct ev_buf line = EV_BUF_INIT;
+	const char *err;
+	struct ev_path *p = ev_path_compile("count", &err);
+	struct ev_path *q = ev_path_compile("cound", &err);
+	struct ev_path *c = ev_path_compile("c", &err);
+	double v, want;
+	size_t i;
+
+	ev_rec_init(&r);
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		ev_buf_reset(&line);
+		ev_buf_printf(&line, "{\"c\":1,\"cound\":2,\"count\":%s,"
+		    "\"counts\":3}", nums[i]);
+		CHECK(ev_rec_parse(&r, line.data, line.len) == 0);
+		want = strtod(nums[i], NULL);
+		CHECK(ev_rec_num(&r, p, &v) == 0 && v == want &&
+		    signbit(v) == signbit(want));
+		CHECK(ev_rec_num(&r, q, &v) == 0 && v == 2);
+		CHECK(ev_rec_num(&r, c, &v) == 0 && v == 1);
+	}
+	/* The last of a repeated key, escaped or not. */
+	CHECK(ev_rec_parse(&r, "{\"count\":1,\"co\\u0075nt\":2}", 26) == 0);
+	CHECK(ev_rec_num(&r, p, &v) == 0 && v == 2);
+	CHECK(ev_rec_parse(&r, "{\"co\\u0075nt\":1,\"count\":3}", 26) == 0);
+	CHECK(ev_rec_num(&r, p, &v) == 0 && v == 3);
+	ev_rec_clear(&r);
+	ev_buf_free(&line);
+	ev_path_free(p);
+	ev_path_free(q);
+	ev_path_free(c);
+}
+
+int
+main(void)
+{
+	test_rec();
+	test_rec_lazy();
+	test_rec_edit();
+	test_rec_fallback();
+	test_rec_members();
+	test_rec_short_cuts();
+	printf("test_rec: %d checks, %d failures\n", checks, failures);
+	return failures ? 1 : 0;
+}
