@@ -631,7 +631,7 @@ main(int argc, char **argv)
 			    ev_run_error(NULL, "%s", rec.err));
 			continue;
 		}
-		if (ev_report_store_add_rec(store, &rec, &reason, err,
+		if (ev_report_store_add(store, &rec, &reason, err,
 		    sizeof(err)) != 0) {
 			ev_run_reject(&run, &line, reason, ev_run_error(
 			    strcmp(reason, "time") == 0 ? o.time_field : NULL,

@@ -17,8 +17,8 @@
 
 #include "ev_common.h"
 #include "ev_rec.h"
-#include "ev_report.h"
-#include "ev_report_episode.h"
+#include "ev_report_fmt.h"
+#include "ev_report_render.h"
 
 #define CHART_W		760
 #define CHART_H		190
@@ -78,38 +78,7 @@ static const char css[] =
 static void
 esc(struct ev_buf *b, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			ev_buf_adds(b, "&amp;");
-			break;
-		case '<':
-			ev_buf_adds(b, "&lt;");
-			break;
-		case '>':
-			ev_buf_adds(b, "&gt;");
-			break;
-		case '"':
-			ev_buf_adds(b, "&quot;");
-			break;
-		case '\'':
-			ev_buf_adds(b, "&#39;");
-			break;
-		default:
-			/* Control characters are not allowed in XML 1.0. */
-			if ((unsigned char)*s < 0x20 && *s != '\n' &&
-			    *s != '\t')
-				ev_buf_addc(b, ' ');
-			else
-				ev_buf_addc(b, *s);
-		}
-	}
-}
-
-void
-ev_report_html_esc(struct ev_buf *b, const char *s)
-{
-	esc(b, s);
+	ev_report_html_esc(b, s);
 }
 
 /* A series name that may wrap after its commas. */

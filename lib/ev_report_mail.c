@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "ev_common.h"
-#include "ev_report.h"
-#include "ev_report_episode.h"
+#include "ev_report_fmt.h"
+#include "ev_report_render.h"
 
 #define S_BODY	"margin:0;padding:16px;background:#ffffff;" \
 		"color:#1f2328;" \

@@ -13,8 +13,8 @@
 
 #include "ev_common.h"
 #include "ev_rec.h"
-#include "ev_report.h"
-#include "ev_report_episode.h"
+#include "ev_report_fmt.h"
+#include "ev_report_render.h"
 
 static void	md_notes(const json_t *me, struct ev_buf *out);
 

@@ -11,8 +11,8 @@
 
 #include "ev_common.h"
 #include "ev_rec.h"
-#include "ev_report.h"
-#include "ev_report_episode.h"
+#include "ev_report_fmt.h"
+#include "ev_report_render.h"
 
 #define C_BOLD	"\033[1m"
 #define C_RED	"\033[31m"

@@ -11,6 +11,7 @@
 
 #include "ev_buf.h"
 #include "ev_common.h"
+#include "ev_rec.h"
 #include "ev_report.h"
 
 #include "check.h"
@@ -87,6 +88,7 @@ test_build(void)
 	struct ev_report_opts o;
 	struct ev_report_counts c = { 5, 0 };
 	struct ev_report_store *s;
+	struct ev_rec rec;
 	json_t *m, *me, *se;
 	char err[200];
 	const char *reason;
@@ -98,12 +100,13 @@ test_build(void)
 	o.tz = "UTC";
 	o.min_score = 0.9999;
 	s = ev_report_store_new(&o);
+	ev_rec_init(&rec);
 	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
-		json_t *r = json_loads(recs[i], 0, NULL);
-
-		CHECK(ev_report_store_add(s, r, &reason, err, sizeof(err)) == 0);
-		json_decref(r);
+		CHECK(ev_rec_parse(&rec, recs[i], strlen(recs[i])) == 0);
+		CHECK(ev_report_store_add(s, &rec, &reason, err,
+		    sizeof(err)) == 0);
 	}
+	ev_rec_clear(&rec);
 	m = ev_report_build(s, &c, err, sizeof(err));
 	CHECK(m != NULL && ev_report_check(m, err, sizeof(err)) == 0);
 	me = json_array_get(json_object_get(m, "metrics"), 0);
