@@ -44,24 +44,33 @@ rep_name_intern(struct ev_report_store *s, const char *n)
 }
 
 struct ev_report_store *
-ev_report_store_new(const struct ev_report_opts *o)
+ev_report_store_new(const struct ev_report_opts *o, char *err, size_t errlen)
 {
 	struct ev_report_store *s = ev_xcalloc(1, sizeof(*s));
 	const char *errstr;
 	size_t i;
 
 	s->o = *o;
-	s->time_path = ev_path_compile(o->time_field, &errstr);
-	if (s->time_path == NULL)
-		ev_die(EV_EXIT_USAGE, "bad time field '%s': %s",
-		    o->time_field, errstr);
-	if (o->nby > 0) {
+	s->hcap = 1024;
+	s->htab = ev_xcalloc(s->hcap, sizeof(*s->htab));
+	s->stages = json_array();
+	ev_buf_init(&s->scratch);
+	if (o->nby > 0)
 		s->by_path = ev_xcalloc(o->nby, sizeof(*s->by_path));
-		for (i = 0; i < o->nby; i++) {
-			s->by_path[i] = ev_path_compile(o->by[i], &errstr);
-			if (s->by_path[i] == NULL)
-				ev_die(EV_EXIT_USAGE, "bad --by field '%s': %s",
-				    o->by[i], errstr);
+	s->time_path = ev_path_compile(o->time_field, &errstr);
+	if (s->time_path == NULL) {
+		snprintf(err, errlen, "bad time field '%s': %s",
+		    o->time_field, errstr);
+		ev_report_store_free(s);
+		return NULL;
+	}
+	for (i = 0; i < o->nby; i++) {
+		s->by_path[i] = ev_path_compile(o->by[i], &errstr);
+		if (s->by_path[i] == NULL) {
+			snprintf(err, errlen, "bad --by field '%s': %s",
+			    o->by[i], errstr);
+			ev_report_store_free(s);
+			return NULL;
 		}
 	}
 	for (i = 0; i < o->nmetrics; i++) {
@@ -69,10 +78,6 @@ ev_report_store_new(const struct ev_report_opts *o)
 
 		s->name[n].is_metric = 1;
 	}
-	s->hcap = 1024;
-	s->htab = ev_xcalloc(s->hcap, sizeof(*s->htab));
-	s->stages = json_array();
-	ev_buf_init(&s->scratch);
 	return s;
 }
 

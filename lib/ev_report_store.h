@@ -52,7 +52,14 @@ struct ev_report_counts {
 
 struct ev_report_store;
 
-struct ev_report_store *ev_report_store_new(const struct ev_report_opts *o);
+/*
+ * A new store for the options (borrowed: they, and the names they point
+ * to, must outlive the store), or NULL with err filled when the time
+ * field or a --by column is not a valid path.
+ */
+struct ev_report_store *ev_report_store_new(const struct ev_report_opts *o,
+	    char *err, size_t errlen);
+/* Free the store; NULL is fine. */
 void	ev_report_store_free(struct ev_report_store *s);
 /*
  * Add one record (borrowed), parsed by ev_rec_parse: the one way records

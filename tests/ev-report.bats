@@ -42,6 +42,40 @@ golden() {
 	assert_equal "$stderr" ""
 }
 
+@test "ev-report: the usage is the SYNOPSIS of ev-report(1)" {
+	# The lines of --help up to the first blank one, against the page's
+	# SYNOPSIS as mandoc renders it, both with whitespace squeezed.
+	ev-report --help | sed '/^$/q' | sed 's/^usage: //' | tr -s ' \t\n' ' ' |
+	    sed 's/ *$//' >"$T/usage"
+	mandoc -Tascii "$EVKIT_TOP/man/ev-report.1" | col -b |
+	    sed -n '/^SYNOPSIS$/,/^DESCRIPTION$/p' | sed '1d;$d' |
+	    tr -s ' \t\n' ' ' | sed 's/^ *//;s/ *$//' >"$T/synopsis"
+	[ -s "$T/synopsis" ]
+	diff "$T/synopsis" "$T/usage"
+}
+
+@test "ev-report: getopt's messages name the program, not its path" {
+	run --separate-stderr "$EVKIT_BIN/ev-report" --bogus
+	assert_failure 2
+	[[ "$stderr" == "ev-report: unrecognized option '--bogus'"* ]] ||
+	    fail "stderr: $stderr"
+	run --separate-stderr "$EVKIT_BIN/ev-report" -f
+	assert_failure 2
+	[[ "$stderr" == "ev-report: option requires an argument -- 'f'"* ]] ||
+	    fail "stderr: $stderr"
+}
+
+@test "ev-report: a bad --time or --by field is a usage error with a Try line" {
+	run --separate-stderr ev-report --time '/~9' </dev/null
+	assert_failure 2
+	[[ "$stderr" == "ev-report: bad time field '/~9': "* ]] || fail "$stderr"
+	[[ "$stderr" == *"Try 'ev-report --help'"* ]] || fail "$stderr"
+	run --separate-stderr ev-report --by '/~9' </dev/null
+	assert_failure 2
+	[[ "$stderr" == "ev-report: bad --by field '/~9': "* ]] || fail "$stderr"
+	[[ "$stderr" == *"Try 'ev-report --help'"* ]] || fail "$stderr"
+}
+
 @test "ev-report: --version prints one line" {
 	run --separate-stderr ev-report --version
 	assert_success

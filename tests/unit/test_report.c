@@ -99,7 +99,8 @@ test_build(void)
 	o.top = 10;
 	o.tz = "UTC";
 	o.min_score = 0.9999;
-	s = ev_report_store_new(&o);
+	s = ev_report_store_new(&o, err, sizeof(err));
+	CHECK(s != NULL);
 	ev_rec_init(&rec);
 	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
 		CHECK(ev_rec_parse(&rec, recs[i], strlen(recs[i])) == 0);
