@@ -419,6 +419,31 @@ options_free(struct options *op)
 	list_free(&op->stage_files);
 }
 
+/* A positive duration given to option opt, or a usage error. */
+static ev_us_t
+opt_duration(struct ev_run *run, const char *opt, const char *arg)
+{
+	ev_us_t d;
+
+	if (ev_duration_parse(arg, &d) != 0 || d <= 0)
+		ev_run_usage_error(run, "%s '%s' is not a positive duration",
+		    opt, arg);
+	return d;
+}
+
+/* A whole number in [lo, hi] given to option opt, or a usage error. */
+static long long
+opt_number(struct ev_run *run, const char *opt, const char *arg,
+    long long lo, long long hi)
+{
+	const char *errstr;
+	long long n = ev_strtonum(arg, lo, hi, &errstr);
+
+	if (errstr)
+		ev_run_usage_error(run, "%s '%s' is %s", opt, arg, errstr);
+	return n;
+}
+
 /*
  * Parse the command line into op, checking everything that can be known
  * before any input is read; a usage error exits 2.
@@ -455,9 +480,8 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 	};
 	/* getopt's own messages start with argv[0]: the name, not a path. */
 	static char progname[] = "ev-report";
-	const char *color = "auto", *errstr, *sde, *nc;
+	const char *color = "auto", *sde, *nc;
 	struct ev_tz *tz;
-	long long n;
 	int c;
 
 	memset(op, 0, sizeof(*op));
@@ -476,11 +500,8 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 			op->ro.ascii = 1;
 			break;
 		case OPT_BUDGET:
-			n = ev_strtonum(optarg, 1, (long long)1 << 40, &errstr);
-			if (errstr)
-				ev_run_usage_error(run, "--budget '%s' is %s",
-				    optarg, errstr);
-			op->ro.budget = (size_t)n;
+			op->ro.budget = (size_t)opt_number(run, "--budget",
+			    optarg, 1, (long long)1 << 40);
 			break;
 		case OPT_BY:
 			list_add(run, &op->by, optarg, "--by");
@@ -493,10 +514,7 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 			color = optarg;
 			break;
 		case OPT_COMPARE:
-			if (ev_duration_parse(optarg, &op->o.compare) != 0 ||
-			    op->o.compare <= 0)
-				ev_run_usage_error(run, "--compare '%s' is not "
-				    "a positive duration", optarg);
+			op->o.compare = opt_duration(run, "--compare", optarg);
 			break;
 		case OPT_FAIL:
 			op->fail_on_anomaly = 1;
@@ -510,20 +528,14 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 			op->from_json = optarg;
 			break;
 		case OPT_LAST:
-			if (ev_duration_parse(optarg, &op->o.last) != 0 ||
-			    op->o.last <= 0)
-				ev_run_usage_error(run, "--last '%s' is not a "
-				    "positive duration", optarg);
+			op->o.last = opt_duration(run, "--last", optarg);
 			break;
 		case OPT_LIVE:
 			op->live = 1;
 			break;
 		case OPT_MAX_ANOMALIES:
-			n = ev_strtonum(optarg, 0, 1000000000, &errstr);
-			if (errstr)
-				ev_run_usage_error(run, "--max-anomalies '%s' "
-				    "is %s", optarg, errstr);
-			op->ro.max_anomalies = (size_t)n;
+			op->ro.max_anomalies = (size_t)opt_number(run,
+			    "--max-anomalies", optarg, 0, 1000000000);
 			break;
 		case OPT_METRIC:
 			list_add(run, &op->metrics, optarg, "--metric");
@@ -538,10 +550,7 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 			op->output = optarg;
 			break;
 		case OPT_REFRESH:
-			if (ev_duration_parse(optarg, &op->refresh) != 0 ||
-			    op->refresh <= 0)
-				ev_run_usage_error(run, "--refresh '%s' is "
-				    "not a positive duration", optarg);
+			op->refresh = opt_duration(run, "--refresh", optarg);
 			break;
 		case OPT_SINCE:
 		case OPT_UNTIL:
@@ -560,10 +569,7 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 			    "--stage-stats");
 			break;
 		case OPT_STEP:
-			if (ev_duration_parse(optarg, &op->o.step) != 0 ||
-			    op->o.step <= 0)
-				ev_run_usage_error(run, "--step '%s' is not a "
-				    "positive duration", optarg);
+			op->o.step = opt_duration(run, "--step", optarg);
 			break;
 		case OPT_TIME:
 			op->o.time_field = optarg;
@@ -572,11 +578,8 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 			op->title = optarg;
 			break;
 		case OPT_TOP:
-			n = ev_strtonum(optarg, 1, 1000000, &errstr);
-			if (errstr)
-				ev_run_usage_error(run, "--top '%s' is %s",
-				    optarg, errstr);
-			op->o.top = (size_t)n;
+			op->o.top = (size_t)opt_number(run, "--top", optarg, 1,
+			    1000000);
 			break;
 		case OPT_TZ:
 			op->o.tz = optarg;
@@ -603,11 +606,8 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 	ev_tz_free(tz);
 	/* The generated-at stamp: SOURCE_DATE_EPOCH for reproducible runs. */
 	if ((sde = getenv("SOURCE_DATE_EPOCH")) != NULL && *sde != '\0') {
-		n = ev_strtonum(sde, 0, 253402300799LL, &errstr);
-		if (errstr)
-			ev_run_usage_error(run, "SOURCE_DATE_EPOCH '%s' is %s",
-			    sde, errstr);
-		op->o.generated = (ev_us_t)n * EV_US_PER_SEC;
+		op->o.generated = (ev_us_t)opt_number(run, "SOURCE_DATE_EPOCH",
+		    sde, 0, 253402300799LL) * EV_US_PER_SEC;
 	} else {
 		op->o.generated = ev_time_floor(ev_time_now(), EV_US_PER_SEC);
 	}

@@ -30,32 +30,39 @@ ev_report_format_parse(const char *name, enum ev_report_format *f)
 	return -1;
 }
 
+/* The renderers that take no options, in the shape of the others. */
+static void
+rep_csv(const json_t *model, const struct ev_report_render_opts *ro,
+    struct ev_buf *out)
+{
+	(void)ro;
+	ev_report_csv_render(model, out);
+}
+
+/* The model itself, one line. */
+static void
+rep_json(const json_t *model, const struct ev_report_render_opts *ro,
+    struct ev_buf *out)
+{
+	(void)ro;
+	ev_json_write(model, out);
+	ev_buf_addc(out, '\n');
+}
+
 void
 ev_report_render(const json_t *model, enum ev_report_format f,
     const struct ev_report_render_opts *ro, struct ev_buf *out)
 {
-	switch (f) {
-	case EV_REPORT_TEXT:
-		ev_report_text_render(model, ro, out);
-		break;
-	case EV_REPORT_MARKDOWN:
-		ev_report_md_render(model, ro, out);
-		break;
-	case EV_REPORT_CSV:
-		ev_report_csv_render(model, out);
-		break;
-	case EV_REPORT_JSON:
-		ev_json_write(model, out);
-		ev_buf_addc(out, '\n');
-		break;
-	case EV_REPORT_HTML:
-		ev_report_html_render(model, ro, out);
-		break;
-	case EV_REPORT_HTML_MAIL:
-		ev_report_mail_render(model, ro, out);
-		break;
-	case EV_REPORT_SLACK:
-		ev_report_slack_render(model, ro, out);
-		break;
-	}
+	static void (*const render[])(const json_t *,
+	    const struct ev_report_render_opts *, struct ev_buf *) = {
+		[EV_REPORT_TEXT] = ev_report_text_render,
+		[EV_REPORT_MARKDOWN] = ev_report_md_render,
+		[EV_REPORT_CSV] = rep_csv,
+		[EV_REPORT_JSON] = rep_json,
+		[EV_REPORT_HTML] = ev_report_html_render,
+		[EV_REPORT_HTML_MAIL] = ev_report_mail_render,
+		[EV_REPORT_SLACK] = ev_report_slack_render,
+	};
+
+	render[f](model, ro, out);
 }

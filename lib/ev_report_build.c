@@ -121,7 +121,8 @@ rep_basis_json(const struct ev_report_builder *B)
 	    B->has_prev ? "range" : "point", "current", "start",
 	    ev_report_json_time(a), "end", ev_report_json_time(z), "previous",
 	    "start", ev_report_json_time(a - B->off), "end",
-	    ev_report_json_time(z - B->off), "offset", ev_duration_format(B->off, buf));
+	    ev_report_json_time(z - B->off), "offset",
+	    ev_duration_format(B->off, buf));
 }
 
 json_t *
@@ -235,8 +236,8 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 	    json_string(s->o.time_field));
 	json_object_set_new(model, "range", json_pack("{s:o,s:o,s:s,s:I}",
 	    "start", ev_report_json_time(B.since), "end",
-	    ev_report_json_time(B.until), "step", ev_duration_format(step, buf), "points",
-	    (json_int_t)B.n));
+	    ev_report_json_time(B.until), "step",
+	    ev_duration_format(step, buf), "points", (json_int_t)B.n));
 	json_object_set_new(model, "previous", B.has_prev ?
 	    json_pack("{s:o,s:o}", "start", ev_report_json_time(B.psince),
 	    "end", ev_report_json_time(B.until - B.off)) : json_null());

@@ -13,6 +13,9 @@
 
 /* ---- shared helpers ---- */
 
+const char *const ev_report_stage_keys[EV_REPORT_NSTAGE_KEYS] = { "in",
+    "passed", "rejected", "late", "duplicate", "aggregated", "out" };
+
 const char *
 ev_report_get_str(const json_t *o, const char *key, const char *dflt)
 {
@@ -180,6 +183,29 @@ ev_report_fmt_value(struct ev_buf *b, double v, const char *dash)
 }
 
 void
+ev_report_fmt_figures(struct ev_buf *b, const json_t *o, double dflt,
+    const char *tmpl)
+{
+	char name[64], *bar;
+	const char *p, *z;
+
+	for (p = tmpl; *p != '\0'; p++) {
+		if (*p != '{' || (z = strchr(p, '}')) == NULL ||
+		    (size_t)(z - p) > sizeof(name)) {
+			ev_buf_addc(b, *p);
+			continue;
+		}
+		memcpy(name, p + 1, (size_t)(z - p - 1));
+		name[z - p - 1] = '\0';
+		if ((bar = strchr(name, '|')) != NULL)
+			*bar++ = '\0';
+		ev_report_fmt_value(b, ev_report_get_num(o, name, dflt),
+		    bar != NULL ? bar : "-");
+		p = z;
+	}
+}
+
+void
 ev_report_fmt_change(struct ev_buf *b, double v, const char *dash)
 {
 	if (isnan(v) || isinf(v)) {
@@ -308,7 +334,7 @@ ev_report_fmt_basis(struct ev_buf *b, const json_t *m, const struct ev_tz *tz)
 
 size_t
 ev_report_compare_rows(const json_t *m, const json_t *me,
-    void (*fn)(void *, ev_us_t, double, double, double, int), void *arg)
+    struct ev_report_cmp_row **rows)
 {
 	const json_t *cmp = json_object_get(me, "compare");
 	json_t *pts = ev_report_get_arr(me, "points");
@@ -316,31 +342,36 @@ ev_report_compare_rows(const json_t *m, const json_t *me,
 	json_t *ch = ev_report_get_arr(cmp, "change");
 	json_t *pa = ev_report_get_arr(m, "partial"), *it;
 	ev_us_t t0, step, t;
-	size_t n, k, i, rows = 0;
+	size_t n, k, i, nrows = 0;
 
+	*rows = NULL;
 	if (pv == NULL)
 		return 0;
 	ev_report_grid(m, &t0, &step, &n);
 	for (k = 0; k < n; k++) {
-		double v = ev_report_arr_num(pts, k);
+		struct ev_report_cmp_row *r;
 		double p = ev_report_arr_num(pv, k);
-		int part = 0;
 
 		if (isnan(p))
 			continue;	/* nothing to compare with */
 		t = t0 + (ev_us_t)k * step;
+		*rows = ev_xreallocarray(*rows, nrows + 1, sizeof(**rows));
+		r = &(*rows)[nrows++];
+		r->t = t;
+		r->v = ev_report_arr_num(pts, k);
+		r->prev = p;
+		r->change = ev_report_arr_num(ch, k);
+		r->partial = 0;
 		json_array_foreach(pa, i, it) {
 			ev_us_t pt;
 
 			if (json_is_string(it) && ev_time_parse(
 			    json_string_value(it), json_string_length(it),
 			    &pt) == 0 && pt == t)
-				part = 1;
+				r->partial = 1;
 		}
-		fn(arg, t, v, p, ev_report_arr_num(ch, k), part);
-		rows++;
 	}
-	return rows;
+	return nrows;
 }
 
 const char *
@@ -470,33 +501,45 @@ ev_report_fmt_range(struct ev_buf *b, const json_t *m, const struct ev_tz *tz)
 	}
 }
 
+/*
+ * The one escaper of text from the data: & < > as entities in both
+ * targets (many Markdown renderers pass raw HTML through); in HTML also
+ * " and ' (attribute values), control characters but tab and line feed
+ * blank (XML 1.0 allows no others); in Markdown a backslash before \\
+ * and | (a cell keeps its text, the table its columns), every control
+ * character and DEL blank (a line break would end the row).
+ */
+static void
+rep_esc(struct ev_buf *b, const char *s, int md)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		const char *ent = c == '&' ? "&amp;" : c == '<' ? "&lt;" :
+		    c == '>' ? "&gt;" : NULL;
+
+		if (ent == NULL && !md)
+			ent = c == '"' ? "&quot;" : c == '\'' ? "&#39;" : NULL;
+		if (ent != NULL)
+			ev_buf_adds(b, ent);
+		else if (md && (c == '|' || c == '\\')) {
+			ev_buf_addc(b, '\\');
+			ev_buf_addc(b, (char)c);
+		} else if (c < 0x20 ? md || (c != '\n' && c != '\t') :
+		    md && c == 0x7f)
+			ev_buf_addc(b, ' ');
+		else
+			ev_buf_addc(b, (char)c);
+	}
+}
+
 void
 ev_report_html_esc(struct ev_buf *b, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			ev_buf_adds(b, "&amp;");
-			break;
-		case '<':
-			ev_buf_adds(b, "&lt;");
-			break;
-		case '>':
-			ev_buf_adds(b, "&gt;");
-			break;
-		case '"':
-			ev_buf_adds(b, "&quot;");
-			break;
-		case '\'':
-			ev_buf_adds(b, "&#39;");
-			break;
-		default:
-			/* Control characters are not allowed in XML 1.0. */
-			if ((unsigned char)*s < 0x20 && *s != '\n' &&
-			    *s != '\t')
-				ev_buf_addc(b, ' ');
-			else
-				ev_buf_addc(b, *s);
-		}
-	}
+	rep_esc(b, s, 0);
+}
+
+void
+ev_report_md_esc(struct ev_buf *b, const char *s)
+{
+	rep_esc(b, s, 1);
 }

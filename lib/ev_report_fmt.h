@@ -25,6 +25,10 @@
 #define EV_REPORT_SPARK_WIDTH	48	/* most characters in a sparkline */
 #define EV_REPORT_MAX_POINTS	2000000	/* points a range may hold */
 
+/* The counts of another stage's stats line, in the order reports list them. */
+#define EV_REPORT_NSTAGE_KEYS	7
+extern const char *const ev_report_stage_keys[EV_REPORT_NSTAGE_KEYS];
+
 /*
  * Getters never fail: a member that is absent or of another type gives
  * the default (a model read back with --from-json may be anything).
@@ -71,6 +75,14 @@ void		 ev_report_fmt_timestr(struct ev_buf *b,
  */
 void		 ev_report_fmt_value(struct ev_buf *b, double v,
 		    const char *dash);
+/*
+ * Figures of an object in a sentence: each "{name}" of tmpl is the
+ * member name as ev_report_fmt_value writes it (dflt when absent, "-"
+ * when null or NaN, or what follows a bar: "{total|n/a}"); the rest of
+ * tmpl is copied.  "{in} in, {rejected} rejected".
+ */
+void		 ev_report_fmt_figures(struct ev_buf *b, const json_t *o,
+		    double dflt, const char *tmpl);
 /* A change as "+4.1%" / "-38.0%"; NaN as dash. */
 void		 ev_report_fmt_change(struct ev_buf *b, double v,
 		    const char *dash);
@@ -99,15 +111,20 @@ void		 ev_report_fmt_labels(struct ev_buf *b, const json_t *labels);
  */
 int		 ev_report_fmt_basis(struct ev_buf *b, const json_t *model,
 		    const struct ev_tz *tz);
+/* A row of a metric's --compare table. */
+struct ev_report_cmp_row {
+	ev_us_t	t;		/* the point */
+	double	v, prev;	/* its value and the value off earlier */
+	double	change;		/* NaN when either point is partial */
+	int	partial;	/* the point is partial */
+};
 /*
- * The rows of a metric's --compare table: calls fn for each point that
- * has an earlier value, with the point's time, both values,
- * the change (NaN when either point is partial or missing) and whether
- * the point is partial.  Returns the number of rows.
+ * The rows of metric me's --compare table, one per point that has an
+ * earlier value, in *rows (a new array, free(3); NULL when none).
+ * Returns the number of rows.
  */
 size_t		 ev_report_compare_rows(const json_t *model, const json_t *me,
-		    void (*fn)(void *arg, ev_us_t t, double v, double prev,
-		    double change, int partial), void *arg);
+		    struct ev_report_cmp_row **rows);
 /* A top(field, N) item's value: a string as it is, anything else JSON. */
 void		 ev_report_fmt_item(struct ev_buf *b, const json_t *v);
 /* Columns shown per cell: UTF-8 code points, not bytes. */
@@ -137,7 +154,15 @@ void	ev_report_fmt_title(struct ev_buf *b, const json_t *model);
 void	ev_report_fmt_range(struct ev_buf *b, const json_t *model,
 	    const struct ev_tz *tz);
 
-/* Text as HTML and XML: & < > " ' as entities, control characters blank. */
+/*
+ * Text as HTML and XML: & < > " ' as entities, control characters but
+ * tab and line feed blank.
+ */
 void	ev_report_html_esc(struct ev_buf *b, const char *s);
+/*
+ * Text for a Markdown table cell or heading: & < > as entities, \ and |
+ * after a backslash, control characters and DEL blank.
+ */
+void	ev_report_md_esc(struct ev_buf *b, const char *s);
 
 #endif /* EV_REPORT_FMT_H */

@@ -480,39 +480,32 @@ header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 	ev_report_fmt_range(&tmp, m, tz);
 	esc_buf(out, &tmp);
 	ev_buf_adds(out, "</p>\n<p class=\"meta\">");
-	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "in", 0), "-");
-	ev_buf_adds(&tmp, " records in, ");
-	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "rejected", 0), "-");
-	ev_buf_adds(&tmp, " rejected, ");
-	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "used", 0), "-");
-	ev_buf_adds(&tmp, " in range; ");
-	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "series", 0), "-");
-	ev_buf_adds(&tmp, " series; ");
+	ev_report_fmt_figures(&tmp, rc, 0, "{in} records in, {rejected} "
+	    "rejected, {used} in range; {series} series; ");
 	esc_buf(out, &tmp);
 	ev_buf_printf(out, "<span class=\"%s\">",
 	    ev_report_get_num(rc, "anomalies", 0) > 0 ? "bad" : "meta");
-	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "anomalies", 0), "-");
-	ev_buf_adds(&tmp, " anomalies");
+	ev_report_fmt_figures(&tmp, rc, 0, "{anomalies} anomalies");
 	esc_buf(out, &tmp);
 	ev_buf_adds(out, "</span>; generated ");
 	esc(out, ev_report_get_str(m, "generated", ""));
 	ev_buf_adds(out, "</p>\n");
 	if (json_array_size(st) > 0) {
-		static const char *const keys[] = { "in", "passed", "rejected",
-		    "late", "duplicate", "aggregated", "out" };
 		size_t k;
 
 		ev_buf_adds(out, "<table>\n<caption>Data quality</caption>\n"
 		    "<tr><th>stage</th>");
-		for (k = 0; k < 7; k++)
-			ev_buf_printf(out, "<th class=\"n\">%s</th>", keys[k]);
+		for (k = 0; k < EV_REPORT_NSTAGE_KEYS; k++)
+			ev_buf_printf(out, "<th class=\"n\">%s</th>",
+			    ev_report_stage_keys[k]);
 		ev_buf_adds(out, "</tr>\n");
 		json_array_foreach(st, i, it) {
 			ev_buf_adds(out, "<tr><td>");
 			esc(out, ev_report_get_str(it, "tool", "?"));
 			ev_buf_adds(out, "</td>");
-			for (k = 0; k < 7; k++) {
-				double v = ev_report_get_num(it, keys[k], 0);
+			for (k = 0; k < EV_REPORT_NSTAGE_KEYS; k++) {
+				double v = ev_report_get_num(it,
+				    ev_report_stage_keys[k], 0);
 
 				td_num(out, &tmp, v, v > 0 && k >= 2 &&
 				    k <= 4 ? "bad" : NULL);
@@ -613,37 +606,15 @@ html_basis(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 	ev_buf_free(&tmp);
 }
 
-struct html_cmp {
-	const struct ev_tz	*tz;
-	struct ev_buf		*out, tmp;
-};
-
-static void
-html_cmp_row(void *arg, ev_us_t t, double v, double prev, double ch,
-    int part)
-{
-	struct html_cmp *C = arg;
-
-	ev_buf_adds(C->out, "<tr><td class=\"t\">");
-	ev_report_fmt_time(&C->tmp, C->tz, t, 0);
-	esc_buf(C->out, &C->tmp);
-	if (part)
-		ev_buf_adds(C->out, " <span class=\"partial\">partial</span>");
-	ev_buf_adds(C->out, "</td>");
-	td_num(C->out, &C->tmp, v, NULL);
-	td_num(C->out, &C->tmp, prev, NULL);
-	td_change(C->out, &C->tmp, ch);
-	ev_buf_adds(C->out, "</tr>\n");
-}
-
 /* --compare: each point's total next to the one D earlier; the notes. */
 static void
 html_compare(const json_t *m, const json_t *me, const struct ev_tz *tz,
     struct ev_buf *out)
 {
 	const char *off = ev_report_offset(m);
-	struct ev_buf rows = EV_BUF_INIT;
-	struct html_cmp C;
+	struct ev_report_cmp_row *r;
+	struct ev_buf tmp = EV_BUF_INIT;
+	size_t i, n;
 
 	if (ev_report_get_str(me, "points_note", NULL) != NULL) {
 		ev_buf_adds(out, "<p class=\"meta\">Points n/a: ");
@@ -652,26 +623,34 @@ html_compare(const json_t *m, const json_t *me, const struct ev_tz *tz,
 	}
 	if (json_object_get(me, "compare") == NULL)
 		return;
-	C.tz = tz;
-	C.out = &rows;
-	ev_buf_init(&C.tmp);
 	ev_buf_adds(out, "<h3>Against ");
 	esc(out, off);
 	ev_buf_adds(out, " earlier</h3>\n");
-	if (ev_report_compare_rows(m, me, html_cmp_row, &C) == 0) {
+	if ((n = ev_report_compare_rows(m, me, &r)) == 0) {
 		ev_buf_adds(out, "<p class=\"meta\">Nothing to compare "
 		    "with.</p>\n");
-	} else {
-		ev_buf_adds(out, "<table>\n<tr><th>period</th><th class=\"n\">"
-		    "value</th><th class=\"n\">");
-		esc(out, off);
-		ev_buf_adds(out, " earlier</th><th class=\"n\">change</th>"
-		    "</tr>\n");
-		ev_buf_add(out, rows.data, rows.len);
-		ev_buf_adds(out, "</table>\n");
+		return;
 	}
-	ev_buf_free(&C.tmp);
-	ev_buf_free(&rows);
+	ev_buf_adds(out, "<table>\n<tr><th>period</th><th class=\"n\">"
+	    "value</th><th class=\"n\">");
+	esc(out, off);
+	ev_buf_adds(out, " earlier</th><th class=\"n\">change</th></tr>\n");
+	for (i = 0; i < n; i++) {
+		ev_buf_adds(out, "<tr><td class=\"t\">");
+		ev_report_fmt_time(&tmp, tz, r[i].t, 0);
+		esc_buf(out, &tmp);
+		if (r[i].partial)
+			ev_buf_adds(out, " <span class=\"partial\">partial"
+			    "</span>");
+		ev_buf_adds(out, "</td>");
+		td_num(out, &tmp, r[i].v, NULL);
+		td_num(out, &tmp, r[i].prev, NULL);
+		td_change(out, &tmp, r[i].change);
+		ev_buf_adds(out, "</tr>\n");
+	}
+	ev_buf_adds(out, "</table>\n");
+	free(r);
+	ev_buf_free(&tmp);
 }
 
 /* Index of the listed series named name in sa; -1 when not listed. */
@@ -747,15 +726,101 @@ toc(const json_t *m, struct ev_buf *out)
 }
 
 /*
- * The alert episodes of a metric, one row each, the series linked to its
- * chart; the most severe max of them, in time order.
+ * An incident's cells after its start: end, duration, the series linked
+ * to its chart, the peak, deviation and severity.
  */
 static void
-incidents(const json_t *m, const json_t *me, size_t mi,
-    const struct ev_tz *tz, size_t max, struct ev_buf *out)
+incident_row(struct ev_buf *out, struct ev_buf *tmp, const json_t *it,
+    const struct ev_tz *tz, int sec, const json_t *me, size_t mi)
 {
-	json_t *ia = ev_report_get_arr(me, "incidents"), *it;
-	json_t *sa = ev_report_get_arr(me, "series");
+	const char *ser = ev_report_get_str(it, "series", "");
+	const char *sev = ev_report_get_str(it, "severity", "");
+	int on = json_is_true(json_object_get(it, "ongoing"));
+	long k = series_index(ev_report_get_arr(me, "series"), ser);
+
+	ev_buf_printf(out, "</td><td class=\"t%s\">", on ? " bad" : "");
+	ev_report_fmt_incident_end(tmp, tz, it, sec);
+	esc_buf(out, tmp);
+	ev_buf_adds(out, "</td><td class=\"n\">");
+	ev_report_fmt_incident_duration(tmp, it);
+	esc_buf(out, tmp);
+	ev_buf_adds(out, "</td><td>");
+	if (k >= 0)
+		ev_buf_printf(out, "<a href=\"#m%zu-s%ld\">", mi, k);
+	esc_series(out, ser);
+	if (k >= 0)
+		ev_buf_adds(out, "</a>");
+	ev_buf_adds(out, "</td><td class=\"t\">");
+	ev_report_fmt_timestr(tmp, tz, ev_report_get_str(it, "peak_at", ""),
+	    sec);
+	esc_buf(out, tmp);
+	ev_buf_adds(out, "</td>");
+	td_num(out, tmp, ev_report_get_num(it, "value", NAN), "bad");
+	td_num(out, tmp, ev_report_get_num(it, "expected", NAN), NULL);
+	td_change(out, tmp, ev_report_get_num(it, "deviation", NAN));
+	ev_buf_printf(out, "<td%s>", strcmp(sev, "critical") == 0 ?
+	    " class=\"bad\"" : "");
+	esc(out, *sev ? sev : "-");
+	ev_buf_adds(out, "</td>");
+}
+
+/* An anomaly's cells after its time: series, figures, band, score. */
+static void
+anomaly_row(struct ev_buf *out, struct ev_buf *tmp, const json_t *it,
+    const struct ev_tz *tz, int sec, const json_t *me, size_t mi)
+{
+	static const char *const num[] = { "expected", "lower", "upper" };
+	size_t i;
+
+	(void)tz;
+	(void)sec;
+	(void)me;
+	(void)mi;
+	ev_buf_adds(out, "</td><td>");
+	esc_series(out, ev_report_get_str(it, "series", ""));
+	ev_buf_adds(out, "</td>");
+	td_num(out, tmp, ev_report_get_num(it, "value", NAN), "bad");
+	for (i = 0; i < 3; i++)
+		td_num(out, tmp, ev_report_get_num(it, num[i], NAN), NULL);
+	ev_buf_adds(out, "<td>");
+	esc(out, ev_report_get_str(it, "direction", ""));
+	ev_buf_adds(out, "</td><td class=\"n\">");
+	ev_report_fmt_score(out, ev_report_get_num(it, "score", NAN));
+	ev_buf_adds(out, "</td><td>");
+	esc(out, ev_report_get_str(it, "method", ""));
+	ev_buf_adds(out, "</td>");
+}
+
+/*
+ * A table of a metric's incidents or anomalies: the start, the cells of
+ * row(), the explanation; the most severe max of them, in time order.
+ */
+struct listing {
+	const char	*key;		/* the metric's array, "incidents" */
+	const char	*title;		/* "Incidents" */
+	const char	*head;		/* the table's head row */
+	void		(*row)(struct ev_buf *, struct ev_buf *, const json_t *,
+			    const struct ev_tz *, int, const json_t *, size_t);
+};
+
+static const struct listing incident_list = { "incidents", "Incidents",
+    "<tr><th>start</th><th>end</th><th class=\"n\">duration</th>"
+    "<th>series</th><th>peak at</th><th class=\"n\">value</th>"
+    "<th class=\"n\">expected</th><th class=\"n\">deviation</th>"
+    "<th>severity</th><th>explanation</th></tr>\n", incident_row };
+static const struct listing anomaly_list = { "anomalies", "Anomalies",
+    "<tr><th>time</th><th>series</th><th class=\"n\">value</th>"
+    "<th class=\"n\">expected</th><th class=\"n\">lower</th>"
+    "<th class=\"n\">upper</th><th>direction</th>"
+    "<th class=\"n\">score</th><th>method</th><th>explanation</th>"
+    "</tr>\n", anomaly_row };
+
+static void
+listing(const json_t *m, const json_t *me, size_t mi,
+    const struct ev_tz *tz, size_t max, const struct listing *l,
+    struct ev_buf *out)
+{
+	json_t *aa = ev_report_get_arr(me, l->key), *it;
 	struct ev_buf tmp = EV_BUF_INIT;
 	size_t i, np, hidden;
 	ev_us_t t0, step;
@@ -764,53 +829,23 @@ incidents(const json_t *m, const json_t *me, size_t mi,
 
 	ev_report_grid(m, &t0, &step, &np);
 	sec = step % EV_US_PER_MIN != 0;
-	ev_buf_printf(out, "<h3 id=\"m%zu-inc\">Incidents</h3>\n", mi);
-	if (json_array_size(ia) == 0) {
+	ev_buf_printf(out, "<h3 id=\"m%zu-inc\">%s</h3>\n", mi, l->title);
+	if (json_array_size(aa) == 0) {
 		ev_buf_adds(out, "<p class=\"meta\">None.</p>\n");
 		return;
 	}
-	ev_buf_adds(out, "<table class=\"anom\">\n<tr><th>start</th>"
-	    "<th>end</th><th class=\"n\">duration</th><th>series</th>"
-	    "<th>peak at</th><th class=\"n\">value</th>"
-	    "<th class=\"n\">expected</th><th class=\"n\">deviation</th>"
-	    "<th>severity</th><th>explanation</th></tr>\n");
-	shown = ev_report_anomaly_shown(ia, max, &hidden);
-	json_array_foreach(ia, i, it) {
-		const char *ser = ev_report_get_str(it, "series", "");
-		const char *sev = ev_report_get_str(it, "severity", "");
-		int on = json_is_true(json_object_get(it, "ongoing"));
-		long k = series_index(sa, ser);
-
+	ev_buf_adds(out, "<table class=\"anom\">\n");
+	ev_buf_adds(out, l->head);
+	shown = ev_report_anomaly_shown(aa, max, &hidden);
+	json_array_foreach(aa, i, it) {
 		if (!shown[i])
 			continue;
 		ev_buf_adds(out, "<tr><td class=\"t bad\">");
 		ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it, "start",
 		    ""), sec);
 		esc_buf(out, &tmp);
-		ev_buf_printf(out, "</td><td class=\"t%s\">", on ? " bad" : "");
-		ev_report_fmt_incident_end(&tmp, tz, it, sec);
-		esc_buf(out, &tmp);
-		ev_buf_adds(out, "</td><td class=\"n\">");
-		ev_report_fmt_incident_duration(&tmp, it);
-		esc_buf(out, &tmp);
-		ev_buf_adds(out, "</td><td>");
-		if (k >= 0)
-			ev_buf_printf(out, "<a href=\"#m%zu-s%ld\">", mi, k);
-		esc_series(out, ser);
-		if (k >= 0)
-			ev_buf_adds(out, "</a>");
-		ev_buf_adds(out, "</td><td class=\"t\">");
-		ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it, "peak_at",
-		    ""), sec);
-		esc_buf(out, &tmp);
-		ev_buf_adds(out, "</td>");
-		td_num(out, &tmp, ev_report_get_num(it, "value", NAN), "bad");
-		td_num(out, &tmp, ev_report_get_num(it, "expected", NAN), NULL);
-		td_change(out, &tmp, ev_report_get_num(it, "deviation", NAN));
-		ev_buf_printf(out, "<td%s>", strcmp(sev, "critical") == 0 ?
-		    " class=\"bad\"" : "");
-		esc(out, *sev ? sev : "-");
-		ev_buf_adds(out, "</td><td class=\"x\">");
+		l->row(out, &tmp, it, tz, sec, me, mi);
+		ev_buf_adds(out, "<td class=\"x\">");
 		ev_report_fmt_summary(&tmp, it);
 		esc_buf(out, &tmp);
 		ev_buf_adds(out, "</td></tr>\n");
@@ -818,7 +853,7 @@ incidents(const json_t *m, const json_t *me, size_t mi,
 	ev_buf_adds(out, "</table>\n");
 	if (hidden > 0)
 		ev_buf_printf(out, "<p class=\"meta\">%zu less severe "
-		    "incidents not shown.</p>\n", hidden);
+		    "%s not shown.</p>\n", hidden, l->key);
 	free(shown);
 	ev_buf_free(&tmp);
 }
@@ -1017,62 +1052,9 @@ metric(const json_t *m, const json_t *me, size_t mi, const struct ev_tz *tz,
 		    "incidents; band and dots: the total row's expected range "
 		    "and anomalies.</p>\n");
 
-	if (json_is_array(json_object_get(me, "incidents")))
-		incidents(m, me, mi, tz, max, out);
-	else
-		ev_buf_printf(out, "<h3 id=\"m%zu-inc\">Anomalies</h3>\n",
-		    mi);
-	if (json_is_array(json_object_get(me, "incidents"))) {
-		/* Listed as incidents above. */
-	} else if (json_array_size(aa) == 0) {
-		ev_buf_adds(out, "<p class=\"meta\">None.</p>\n");
-	} else {
-		ev_buf_adds(out, "<table class=\"anom\">\n<tr><th>time</th>"
-		    "<th>series</th>"
-		    "<th class=\"n\">value</th><th class=\"n\">expected</th>"
-		    "<th class=\"n\">lower</th><th class=\"n\">upper</th>"
-		    "<th>direction</th><th class=\"n\">score</th>"
-		    "<th>method</th><th>explanation</th></tr>\n");
-		size_t hidden;
-		char *shown = ev_report_anomaly_shown(aa, max, &hidden);
-
-		json_array_foreach(aa, i, it) {
-			double sc = ev_report_get_num(it, "score", NAN);
-
-			if (!shown[i])
-				continue;
-			ev_buf_adds(out, "<tr><td class=\"t bad\">");
-			ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it,
-			    "start", ""), c.step % EV_US_PER_MIN != 0);
-			esc_buf(out, &tmp);
-			ev_buf_adds(out, "</td><td>");
-			esc_series(out, ev_report_get_str(it, "series", ""));
-			ev_buf_adds(out, "</td>");
-			td_num(out, &tmp, ev_report_get_num(it, "value", NAN),
-			    "bad");
-			td_num(out, &tmp, ev_report_get_num(it, "expected",
-			    NAN), NULL);
-			td_num(out, &tmp, ev_report_get_num(it, "lower", NAN),
-			    NULL);
-			td_num(out, &tmp, ev_report_get_num(it, "upper", NAN),
-			    NULL);
-			ev_buf_adds(out, "<td>");
-			esc(out, ev_report_get_str(it, "direction", ""));
-			ev_buf_adds(out, "</td><td class=\"n\">");
-			ev_report_fmt_score(out, sc);
-			ev_buf_adds(out, "</td><td>");
-			esc(out, ev_report_get_str(it, "method", ""));
-			ev_buf_adds(out, "</td><td class=\"x\">");
-			ev_report_fmt_summary(&tmp, it);
-			esc_buf(out, &tmp);
-			ev_buf_adds(out, "</td></tr>\n");
-		}
-		ev_buf_adds(out, "</table>\n");
-		if (hidden > 0)
-			ev_buf_printf(out, "<p class=\"meta\">%zu less severe "
-			    "anomalies not shown.</p>\n", hidden);
-		free(shown);
-	}
+	/* A model written before incidents: its points. */
+	listing(m, me, mi, tz, max, json_is_array(json_object_get(me,
+	    "incidents")) ? &incident_list : &anomaly_list, out);
 
 	ev_buf_printf(out, "<h3 id=\"m%zu-ser\">Series</h3>\n<table>\n"
 	    "<tr><th class=\"n\">#"
@@ -1102,10 +1084,8 @@ metric(const json_t *m, const json_t *me, size_t mi, const struct ev_tz *tz,
 		ev_buf_adds(out, "</td></tr>\n");
 	}
 	if (ev_report_get_num(oth, "series", 0) > 0) {
-		ev_buf_adds(out, "<tr><td></td><td>other (");
-		ev_report_fmt_value(&tmp, ev_report_get_num(oth, "series", 0),
-		    "-");
-		ev_buf_adds(&tmp, " series)");
+		ev_buf_adds(out, "<tr><td></td><td>");
+		ev_report_fmt_figures(&tmp, oth, 0, "other ({series} series)");
 		esc_buf(out, &tmp);
 		ev_buf_adds(out, "</td>");
 		td_num(out, &tmp, ev_report_get_num(oth, "total", 0), NULL);

@@ -129,8 +129,6 @@ ev_report_store_size(const struct ev_report_store *s)
 void
 ev_report_store_add_stage(struct ev_report_store *s, const json_t *st)
 {
-	static const char *const keys[] = { "in", "passed", "rejected",
-	    "late", "duplicate", "aggregated", "out" };
 	json_t *o;
 	size_t i;
 
@@ -139,10 +137,11 @@ ev_report_store_add_stage(struct ev_report_store *s, const json_t *st)
 	o = json_object();
 	json_object_set_new(o, "tool",
 	    json_string(ev_report_get_str(st, "tool", "?")));
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		double v = ev_report_get_num(st, keys[i], 0);
+	for (i = 0; i < EV_REPORT_NSTAGE_KEYS; i++) {
+		const char *k = ev_report_stage_keys[i];
+		double v = ev_report_get_num(st, k, 0);
 
-		json_object_set_new(o, keys[i], json_real(isnan(v) ? 0 : v));
+		json_object_set_new(o, k, json_real(isnan(v) ? 0 : v));
 	}
 	json_array_append_new(s->stages, o);
 }

@@ -91,6 +91,16 @@ tbl_set(struct tbl *t, size_t at, const char *s, const char *color)
 	t->color[at] = color;
 }
 
+/* A cell of a value as ev_report_fmt_value writes it; b is scratch. */
+static void
+tbl_value(struct tbl *t, size_t at, struct ev_buf *b, double v,
+    const char *dash, const char *color)
+{
+	ev_buf_reset(b);
+	ev_report_fmt_value(b, v, dash);
+	tbl_set(t, at, b->data, color);
+}
+
 static void
 tbl_write(const struct tbl *t, const char *indent, int color,
     struct ev_buf *out)
@@ -214,22 +224,10 @@ header(const json_t *m, const struct ev_tz *tz, int color,
 	}
 	ev_buf_printf(out, "\ngenerated %s\n", ev_report_get_str(m,
 	    "generated", ""));
-	ev_buf_adds(out, "records: ");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "in", 0), "-");
-	ev_buf_adds(out, " in, ");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "rejected", 0), "-");
-	ev_buf_adds(out, " rejected, ");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "used", 0), "-");
-	ev_buf_adds(out, " in range, ");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "outside", 0), "-");
-	ev_buf_adds(out, " outside; ");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "series", 0), "-");
-	ev_buf_adds(out, " series; ");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "anomalies", 0), "-");
-	ev_buf_adds(out, " anomalies\n");
+	ev_report_fmt_figures(out, rc, 0, "records: {in} in, {rejected} "
+	    "rejected, {used} in range, {outside} outside; {series} series; "
+	    "{anomalies} anomalies\n");
 	if (json_array_size(st) > 0) {
-		static const char *const keys[] = { "in", "passed", "rejected",
-		    "late", "duplicate", "aggregated", "out" };
 		static const int right[] = { 0, 1, 1, 1, 1, 1, 1, 1 };
 		struct tbl t;
 		size_t at, k;
@@ -237,19 +235,18 @@ header(const json_t *m, const struct ev_tz *tz, int color,
 		tbl_init(&t, 8, right);
 		at = tbl_row(&t);
 		tbl_set(&t, at, "stage", NULL);
-		for (k = 0; k < 7; k++)
-			tbl_set(&t, at + 1 + k, keys[k], NULL);
+		for (k = 0; k < EV_REPORT_NSTAGE_KEYS; k++)
+			tbl_set(&t, at + 1 + k, ev_report_stage_keys[k], NULL);
 		json_array_foreach(st, i, it) {
 			at = tbl_row(&t);
 			tbl_set(&t, at, ev_report_get_str(it, "tool", "?"),
 			    NULL);
-			for (k = 0; k < 7; k++) {
-				double v = ev_report_get_num(it, keys[k], 0);
+			for (k = 0; k < EV_REPORT_NSTAGE_KEYS; k++) {
+				double v = ev_report_get_num(it,
+				    ev_report_stage_keys[k], 0);
 
-				ev_buf_reset(&b);
-				ev_report_fmt_value(&b, v, "-");
-				tbl_set(&t, at + 1 + k, b.data,
-				    v > 0 && k >= 2 && k <= 4 ? C_RED : NULL);
+				tbl_value(&t, at + 1 + k, &b, v, "-", v > 0 &&
+				    k >= 2 && k <= 4 ? C_RED : NULL);
 			}
 		}
 		ev_buf_adds(out, "data quality:\n");
@@ -295,34 +292,6 @@ basis(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 	ev_buf_addc(out, '\n');
 }
 
-struct cmp_rows {
-	struct tbl		 t;
-	const struct ev_tz	*tz;
-	struct ev_buf		 b;
-	int			 color;
-};
-
-static void
-cmp_row(void *arg, ev_us_t t, double v, double prev, double ch, int part)
-{
-	struct cmp_rows *C = arg;
-	size_t at = tbl_row(&C->t);
-
-	ev_buf_reset(&C->b);
-	ev_report_fmt_time(&C->b, C->tz, t, 0);
-	tbl_set(&C->t, at, C->b.data, NULL);
-	ev_buf_reset(&C->b);
-	ev_report_fmt_value(&C->b, v, "n/a");
-	tbl_set(&C->t, at + 1, C->b.data, NULL);
-	ev_buf_reset(&C->b);
-	ev_report_fmt_value(&C->b, prev, "n/a");
-	tbl_set(&C->t, at + 2, C->b.data, NULL);
-	ev_buf_reset(&C->b);
-	ev_report_fmt_change(&C->b, ch, "-");
-	tbl_set(&C->t, at + 3, C->b.data, change_color(ch));
-	tbl_set(&C->t, at + 4, part ? "partial" : "", NULL);
-}
-
 /* --compare: each point's total next to the one D earlier. */
 static void
 compare_table(const json_t *m, const json_t *me, const struct ev_tz *tz,
@@ -330,30 +299,43 @@ compare_table(const json_t *m, const json_t *me, const struct ev_tz *tz,
 {
 	static const int right[] = { 0, 1, 1, 1, 0 };
 	const char *off = ev_report_offset(m);
-	struct cmp_rows C;
-	size_t at;
+	struct ev_report_cmp_row *r;
+	struct ev_buf b = EV_BUF_INIT;
+	struct tbl t;
+	size_t at, i, n;
 
 	if (json_object_get(me, "compare") == NULL)
 		return;
-	C.tz = tz;
-	C.color = color;
-	ev_buf_init(&C.b);
-	tbl_init(&C.t, 5, right);
-	at = tbl_row(&C.t);
-	tbl_set(&C.t, at, "period", NULL);
-	tbl_set(&C.t, at + 1, "value", NULL);
-	ev_buf_printf(&C.b, "%s earlier", off);
-	tbl_set(&C.t, at + 2, C.b.data, NULL);
-	tbl_set(&C.t, at + 3, "change", NULL);
+	tbl_init(&t, 5, right);
+	at = tbl_row(&t);
+	tbl_set(&t, at, "period", NULL);
+	tbl_set(&t, at + 1, "value", NULL);
+	ev_buf_printf(&b, "%s earlier", off);
+	tbl_set(&t, at + 2, b.data, NULL);
+	tbl_set(&t, at + 3, "change", NULL);
 	ev_buf_printf(out, "  compared with %s earlier (points with nothing "
 	    "%s earlier left out; partial points have no change):\n", off,
 	    off);
-	if (ev_report_compare_rows(m, me, cmp_row, &C) == 0)
+	n = ev_report_compare_rows(m, me, &r);
+	for (i = 0; i < n; i++) {
+		at = tbl_row(&t);
+		ev_buf_reset(&b);
+		ev_report_fmt_time(&b, tz, r[i].t, 0);
+		tbl_set(&t, at, b.data, NULL);
+		tbl_value(&t, at + 1, &b, r[i].v, "n/a", NULL);
+		tbl_value(&t, at + 2, &b, r[i].prev, "n/a", NULL);
+		ev_buf_reset(&b);
+		ev_report_fmt_change(&b, r[i].change, "-");
+		tbl_set(&t, at + 3, b.data, change_color(r[i].change));
+		tbl_set(&t, at + 4, r[i].partial ? "partial" : "", NULL);
+	}
+	if (n == 0)
 		ev_buf_adds(out, "  no values to compare\n");
 	else
-		tbl_write(&C.t, "    ", color, out);
-	tbl_free(&C.t);
-	ev_buf_free(&C.b);
+		tbl_write(&t, "    ", color, out);
+	free(r);
+	tbl_free(&t);
+	ev_buf_free(&b);
 }
 
 /* A blank line and the metric's name, bold in colour. */
@@ -411,17 +393,13 @@ top_metric(const json_t *me, const struct ev_tz *tz,
 		tbl_set(&t, at + 2, "count", NULL);
 		json_array_foreach(ev_report_get_arr(po, "items"), k, it) {
 			at = tbl_row(&t);
-			ev_buf_reset(&b);
-			ev_report_fmt_value(&b, ev_report_get_num(it, "rank",
-			    NAN), "-");
-			tbl_set(&t, at, b.data, NULL);
+			tbl_value(&t, at, &b, ev_report_get_num(it, "rank",
+			    NAN), "-", NULL);
 			ev_buf_reset(&b);
 			top_value(&b, json_object_get(it, "value"));
 			tbl_set(&t, at + 1, b.data ? b.data : "", NULL);
-			ev_buf_reset(&b);
-			ev_report_fmt_value(&b, ev_report_get_num(it, "count",
-			    NAN), "-");
-			tbl_set(&t, at + 2, b.data, NULL);
+			tbl_value(&t, at + 2, &b, ev_report_get_num(it, "count",
+			    NAN), "-", NULL);
 		}
 		tbl_write(&t, "    ", ro->color, out);
 		tbl_free(&t);
@@ -484,14 +462,10 @@ incidents(const json_t *m, const json_t *me, const struct ev_tz *tz,
 		ev_report_fmt_timestr(&b, tz, ev_report_get_str(it, "peak_at",
 		    ""), sec);
 		tbl_set(&t, at + 4, b.data, NULL);
-		ev_buf_reset(&b);
-		ev_report_fmt_value(&b, ev_report_get_num(it, "value", NAN),
-		    "-");
-		tbl_set(&t, at + 5, b.data, C_RED);
-		ev_buf_reset(&b);
-		ev_report_fmt_value(&b, ev_report_get_num(it, "expected",
-		    NAN), "-");
-		tbl_set(&t, at + 6, b.data, NULL);
+		tbl_value(&t, at + 5, &b, ev_report_get_num(it, "value", NAN),
+		    "-", C_RED);
+		tbl_value(&t, at + 6, &b, ev_report_get_num(it, "expected",
+		    NAN), "-", NULL);
 		ev_buf_reset(&b);
 		ev_report_fmt_change(&b, ev_report_get_num(it, "deviation",
 		    NAN), "-");
@@ -596,14 +570,10 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 			    json_string_value(json_array_get(by, k)) : "",
 			    "*"), NULL);
 		k = nby ? nby : 1;
-		ev_buf_reset(&b);
-		ev_report_fmt_value(&b, ev_report_get_num(it, "rank", NAN),
-		    "-");
-		tbl_set(&t, at + k, b.data, NULL);
-		ev_buf_reset(&b);
-		ev_report_fmt_value(&b, ev_report_get_num(it, "total", NAN),
-		    "n/a");
-		tbl_set(&t, at + k + 1, b.data, NULL);
+		tbl_value(&t, at + k, &b, ev_report_get_num(it, "rank", NAN),
+		    "-", NULL);
+		tbl_value(&t, at + k + 1, &b, ev_report_get_num(it, "total",
+		    NAN), "n/a", NULL);
 		if (add) {
 			ev_buf_reset(&b);
 			ev_report_fmt_share(&b, ev_report_get_num(it, "share",
@@ -614,9 +584,7 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 		ev_buf_reset(&b);
 		ev_report_fmt_change(&b, ch, "-");
 		tbl_set(&t, at + k + 2, b.data, change_color(ch));
-		ev_buf_reset(&b);
-		ev_report_fmt_value(&b, na, "-");
-		tbl_set(&t, at + k + 3, b.data, na > 0 ? C_RED : NULL);
+		tbl_value(&t, at + k + 3, &b, na, "-", na > 0 ? C_RED : NULL);
 		ev_buf_reset(&b);
 		spark(&b, ev_report_get_str(it, "sparkline", ""), ro->ascii);
 		tbl_set(&t, at + k + 4, b.data, NULL);
@@ -625,13 +593,8 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 	tbl_free(&t);
 	free(right);
 	if (ev_report_get_num(oth, "series", 0) > 0) {
-		ev_buf_adds(out, "  other: ");
-		ev_report_fmt_value(out, ev_report_get_num(oth, "series", 0),
-		    "-");
-		ev_buf_adds(out, " series, total ");
-		ev_report_fmt_value(out, ev_report_get_num(oth, "total", 0),
-		    "n/a");
-		ev_buf_addc(out, '\n');
+		ev_report_fmt_figures(out, oth, 0, "  other: {series} series, "
+		    "total {total|n/a}\n");
 	}
 
 	if (json_is_array(json_object_get(me, "incidents"))) {
@@ -680,22 +643,14 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 			tbl_set(&t, at, b.data, C_RED);
 			tbl_set(&t, at + 1, ev_report_get_str(it, "series", ""),
 			    NULL);
-			ev_buf_reset(&b);
-			ev_report_fmt_value(&b, ev_report_get_num(it, "value",
-			    NAN), "-");
-			tbl_set(&t, at + 2, b.data, C_RED);
-			ev_buf_reset(&b);
-			ev_report_fmt_value(&b, ev_report_get_num(it,
-			    "expected", NAN), "-");
-			tbl_set(&t, at + 3, b.data, NULL);
-			ev_buf_reset(&b);
-			ev_report_fmt_value(&b, ev_report_get_num(it, "lower",
-			    NAN), "-");
-			tbl_set(&t, at + 4, b.data, NULL);
-			ev_buf_reset(&b);
-			ev_report_fmt_value(&b, ev_report_get_num(it, "upper",
-			    NAN), "-");
-			tbl_set(&t, at + 5, b.data, NULL);
+			tbl_value(&t, at + 2, &b, ev_report_get_num(it, "value",
+			    NAN), "-", C_RED);
+			tbl_value(&t, at + 3, &b, ev_report_get_num(it,
+			    "expected", NAN), "-", NULL);
+			tbl_value(&t, at + 4, &b, ev_report_get_num(it, "lower",
+			    NAN), "-", NULL);
+			tbl_value(&t, at + 5, &b, ev_report_get_num(it, "upper",
+			    NAN), "-", NULL);
 			tbl_set(&t, at + 6, ev_report_get_str(it, "direction",
 			    ""), NULL);
 			ev_buf_reset(&b);

@@ -48,6 +48,22 @@ test_format(void)
 	CHECK_FMT(ev_report_fmt_score(&b_, 0.9999999), "0.999999");
 	CHECK_FMT(ev_report_fmt_score(&b_, 1), "1.0");
 	CHECK_FMT(ev_report_fmt_score(&b_, 0.5), "0.5");
+	CHECK_FMT(ev_report_html_esc(&b_, "a<b>&\"'|\\\t\n\x01\x7f"),
+	    "a&lt;b&gt;&amp;&quot;&#39;|\\\t\n \x7f");
+	CHECK_FMT(ev_report_md_esc(&b_, "a<b>&\"'|\\\t\n\x01\x7f"),
+	    "a&lt;b&gt;&amp;\"'\\|\\\\    ");
+	{
+		json_t *o = json_loads("{\"in\":12345,\"rejected\":null,"
+		    "\"x\":\"s\"}", 0, NULL);
+
+		CHECK_FMT(ev_report_fmt_figures(&b_, o, 0, "{in} in, {rejected} "
+		    "rejected, {used} used, {x} {"), "12,345 in, - rejected, "
+		    "0 used, 0 {");
+		CHECK_FMT(ev_report_fmt_figures(&b_, o, NAN, "{used}"), "-");
+		CHECK_FMT(ev_report_fmt_figures(&b_, o, NAN, "({used|n/a})"),
+		    "(n/a)");
+		json_decref(o);
+	}
 	CHECK(ev_report_width("\u2581\u2582ab", strlen("\u2581\u2582ab")) == 4);
 }
 
