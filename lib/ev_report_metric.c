@@ -326,7 +326,7 @@ rep_labels_str(struct ev_buf *b, const json_t *labels)
 
 /* The metric an anomaly belongs to: the one it names, else the first. */
 static int
-rep_anom_for(const struct ev_report_builder *B, const struct ev_report_anom *an,
+rep_anom_for(const struct ev_report_builder *B, const struct ev_report_obj *an,
     size_t m)
 {
 	size_t i;
@@ -356,14 +356,14 @@ rep_ent_before(const struct ev_report_builder *B, size_t a, size_t b)
 
 static int
 rep_anom_before(const struct ev_report_builder *B,
-    const struct ev_report_anom *a, const struct ev_report_anom *b)
+    const struct ev_report_obj *a, const struct ev_report_obj *b)
 {
 	return rep_ent_before(B, a->entry, b->entry);
 }
 
 static json_t *
 rep_anom_json(const struct ev_report_builder *B,
-    const struct ev_report_anom *an, size_t m)
+    const struct ev_report_obj *an, size_t m)
 {
 	const struct ev_report_store *s = B->s;
 	const struct ev_report_entry *e = &s->ent[an->entry];
@@ -417,7 +417,7 @@ rep_ep_end(const struct ev_report_builder *B, const struct ev_report_entry *e)
  */
 static json_t *
 rep_incidents(const struct ev_report_builder *B, size_t m,
-    struct ev_report_anom **al, size_t nal)
+    struct ev_report_obj **al, size_t nal)
 {
 	const struct ev_report_store *s = B->s;
 	struct ev_report_alert *v = ev_xreallocarray(NULL, nal + s->nres + 1,
@@ -428,7 +428,7 @@ rep_incidents(const struct ev_report_builder *B, size_t m,
 	json_t *r;
 
 	for (i = 0; i < nal + s->nres; i++) {
-		const struct ev_report_anom *an = i < nal ? al[i] :
+		const struct ev_report_obj *an = i < nal ? al[i] :
 		    &s->res[i - nal];
 		const struct ev_report_entry *e = &s->ent[an->entry];
 		const struct ev_report_entry *last;
@@ -572,7 +572,7 @@ ev_report_build_metric(struct ev_report_builder *B, size_t m,
 	size_t i, nr = 0, nother = 0, ntop, minl = SIZE_MAX, nmin = 0;
 	int64_t trow = -1;
 	const char *note = NULL;
-	struct ev_report_anom **al;
+	struct ev_report_obj **al;
 	size_t nal = 0;
 	json_t *o = json_object(), *sa, *aa;
 	struct ev_buf lb = EV_BUF_INIT;
@@ -793,7 +793,7 @@ json_t *
 ev_report_build_top(const struct ev_report_builder *B, size_t m)
 {
 	const struct ev_report_store *s = B->s;
-	const struct ev_report_top **tl;
+	const struct ev_report_obj **tl;
 	struct ev_buf lb = EV_BUF_INIT;
 	json_t *o = json_object(), *pa = json_array(), *it;
 	size_t i, j, k, n = 0;

@@ -37,10 +37,14 @@ struct ev_report_entry {
 	double		exp, lo, hi;
 };
 
-struct ev_report_anom {
+/*
+ * A member of a record kept whole, tied to the record's entry: an
+ * anomaly object, a "resolved" alert's object, a top(field, N) list.
+ */
+struct ev_report_obj {
 	size_t		 entry;
-	int32_t		 name;		/* metric named by the anomaly, -1 none */
-	json_t		*a;		/* the anomaly object (own reference) */
+	int32_t		 name;		/* the metric it is of, -1 none */
+	json_t		*a;		/* the value (own reference) */
 };
 
 struct ev_report_series {
@@ -57,12 +61,6 @@ struct ev_report_name {
 	int		 top;		/* values are top(field, N) lists */
 };
 
-/* A top(field, N) value of one record. */
-struct ev_report_top {
-	size_t		 entry;
-	int32_t		 name;
-	json_t		*a;		/* the array (own reference) */
-};
 
 struct ev_report_store {
 	struct ev_report_opts	 o;
@@ -72,11 +70,11 @@ struct ev_report_store {
 	size_t			 nent, capent;
 	struct ev_report_pair	*pair;
 	size_t			 npair, cappair;
-	struct ev_report_anom	*anom;
+	struct ev_report_obj	*anom;
 	size_t			 nanom, capanom;
-	struct ev_report_anom	*res;		/* "resolved" alert records */
+	struct ev_report_obj	*res;		/* "resolved" alert records */
 	size_t			 nres, capres;
-	struct ev_report_top	*tops;
+	struct ev_report_obj	*tops;
 	size_t			 ntop, captop;
 	struct ev_report_series	*ser;
 	size_t			 nser, capser;

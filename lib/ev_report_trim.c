@@ -187,37 +187,46 @@ rep_densest(const struct ev_report_store *s, ev_us_t w, char *keep)
 	return dropped;
 }
 
-/* Remove the entries not kept, renumbering the anomalies' entries. */
+/*
+ * Keep the objects of the entries kept, renumbered by map; release the
+ * others'.  Returns how many are left.
+ */
+static size_t
+rep_compact_objs(struct ev_report_obj *v, size_t n, const char *keep,
+    const size_t *map)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!keep[v[i].entry]) {
+			json_decref(v[i].a);
+			continue;
+		}
+		v[k] = v[i];
+		v[k++].entry = map[v[i].entry];
+	}
+	return k;
+}
+
+/*
+ * Remove the entries not kept, renumbering what refers to them: the
+ * anomalies, the resolutions and the top lists.
+ */
 static void
 rep_compact(struct ev_report_store *s, const char *keep)
 {
 	size_t *map = ev_xreallocarray(NULL, s->nent ? s->nent : 1,
 	    sizeof(*map));
-	size_t i, n = 0, na = 0;
+	size_t i, n = 0;
 
 	for (i = 0; i < s->nent; i++) {
 		map[i] = n;
 		if (keep[i])
 			s->ent[n++] = s->ent[i];
 	}
-	for (i = 0; i < s->nanom; i++) {
-		if (!keep[s->anom[i].entry]) {
-			json_decref(s->anom[i].a);
-			continue;
-		}
-		s->anom[na] = s->anom[i];
-		s->anom[na++].entry = map[s->anom[i].entry];
-	}
-	s->nanom = na;
-	for (i = 0, na = 0; i < s->nres; i++) {
-		if (!keep[s->res[i].entry]) {
-			json_decref(s->res[i].a);
-			continue;
-		}
-		s->res[na] = s->res[i];
-		s->res[na++].entry = map[s->res[i].entry];
-	}
-	s->nres = na;
+	s->nanom = rep_compact_objs(s->anom, s->nanom, keep, map);
+	s->nres = rep_compact_objs(s->res, s->nres, keep, map);
+	s->ntop = rep_compact_objs(s->tops, s->ntop, keep, map);
 	s->nent = n;
 	free(map);
 }

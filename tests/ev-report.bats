@@ -789,6 +789,27 @@ far_reject() {
 	far_reject --until=2026-03-02T10:03:00Z 1000-01-01T00:00:00Z start 2026-03-02T10:00:00Z
 }
 
+@test "ev-report: a record far from the rest taken out keeps the others' top lists" {
+	# The far record comes first: taking it out renumbers the records
+	# after it, and each top(field, N) list must stay with its record.
+	cat > in.ndjson <<-'EOF'
+	{"start":"2000-01-01T00:00:00Z","end":"2000-01-01T00:01:00Z","event":"a","count":1}
+	{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","event":"a","count":5,"top_page":[{"value":"/x","count":3},{"value":"/y","count":2}]}
+	{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","event":"a","count":7,"top_page":[{"value":"/z","count":7}]}
+	EOF
+	run --separate-stderr ev-report -f csv --rejects rej.ndjson < in.ndjson
+	assert_failure 1
+	[ "$(jq -r .line rej.ndjson)" = 1 ]
+	# CSV lines end in CRLF (RFC 4180).
+	tr -d '\r' <<<"$output" | grep '^top_page,' > tops
+	cat > want <<-'EOF'
+	top_page,event=a,a,2026-03-02T10:00:00Z,3,,,,,,1,/x
+	top_page,event=a,a,2026-03-02T10:00:00Z,2,,,,,,2,/y
+	top_page,event=a,a,2026-03-02T10:01:00Z,7,,,,,,1,/z
+	EOF
+	diff want tops
+}
+
 @test "ev-report: a range too long for the step widens the step, nothing is lost" {
 	# One window in each of four decades: no stretch of the range holds
 	# most of the records, so the points grow apart instead.
