@@ -539,6 +539,22 @@ ev_report_html_esc(struct ev_buf *b, const char *s)
 }
 
 void
+ev_report_html_head(struct ev_buf *b, const json_t *model, const char *meta)
+{
+	struct ev_buf t = EV_BUF_INIT;
+
+	ev_buf_adds(b, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/"
+	    "1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n");
+	ev_buf_adds(b, meta);
+	ev_buf_adds(b, "<meta name=\"generator\" content=\"ev-report (evkit) "
+	    EV_VERSION "\"/>\n<title>");
+	ev_report_fmt_title(&t, model);
+	ev_report_html_esc(b, t.data ? t.data : "");
+	ev_buf_adds(b, "</title>\n");
+	ev_buf_free(&t);
+}
+
+void
 ev_report_md_esc(struct ev_buf *b, const char *s)
 {
 	rep_esc(b, s, 1);

@@ -160,6 +160,13 @@ void	ev_report_fmt_range(struct ev_buf *b, const json_t *model,
  */
 void	ev_report_html_esc(struct ev_buf *b, const char *s);
 /*
+ * The start of an HTML document up to its title: doctype, <html>,
+ * <head>, the charset, the elements in meta ("" for none), the
+ * generator and the model's title (ev_report_fmt_title), escaped.
+ */
+void	ev_report_html_head(struct ev_buf *b, const json_t *model,
+	    const char *meta);
+/*
  * Text for a Markdown table cell or heading: & < > as entities, \ and |
  * after a backslash, control characters and DEL blank.
  */

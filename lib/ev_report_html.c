@@ -1113,15 +1113,10 @@ ev_report_html_render(const json_t *m, const struct ev_report_render_opts *ro,
 	struct ev_buf tmp = EV_BUF_INIT;
 	size_t i;
 
-	ev_buf_adds(out, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/"
-	    "1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, "
-	    "initial-scale=1\"/>\n<meta name=\"color-scheme\" content=\"light "
-	    "dark\"/>\n<meta name=\"generator\" content=\"ev-report (evkit) "
-	    EV_VERSION "\"/>\n<title>");
-	ev_report_fmt_title(&tmp, m);
-	esc_buf(out, &tmp);
-	ev_buf_adds(out, "</title>\n<style>\n");
+	ev_report_html_head(out, m, "<meta name=\"viewport\" "
+	    "content=\"width=device-width, initial-scale=1\"/>\n"
+	    "<meta name=\"color-scheme\" content=\"light dark\"/>\n");
+	ev_buf_adds(out, "<style>\n");
 	ev_buf_adds(out, css);
 	ev_buf_adds(out, "</style>\n</head>\n<body>\n");
 	header(m, tz, out);

@@ -358,24 +358,15 @@ ev_report_mail_render(const json_t *m, const struct ev_report_render_opts *ro,
 	struct ev_buf tmp = EV_BUF_INIT;
 	size_t i;
 
-	ev_buf_adds(out, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/"
-	    "1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
-	    "<meta name=\"generator\" content=\"ev-report (evkit) "
-	    EV_VERSION "\"/>\n<title>");
-	ev_report_fmt_title(&tmp, m);
-	ev_report_html_esc(out, tmp.data);
-	ev_buf_adds(out, "</title>\n</head>\n<body style=\"" S_BODY "\">\n");
+	ev_report_html_head(out, m, "");
+	ev_buf_adds(out, "</head>\n<body style=\"" S_BODY "\">\n");
 	header(m, tz, out);
 	/* Without a range of its own, what the change figures compare. */
 	if (strcmp(ev_report_get_str(json_object_get(m, "change_basis"),
 	    "kind", ""), "point") == 0) {
-		ev_buf_reset(&tmp);
-		ev_buf_adds(&tmp, "Change: ");
 		ev_report_fmt_basis(&tmp, m, tz);
 		ev_buf_addc(&tmp, '.');
-		cell(out, "p", S_META, tmp.data);
-		ev_buf_addc(out, '\n');
-		ev_buf_reset(&tmp);
+		meta(out, "Change: ", tmp.data);
 	}
 	json_array_foreach(ma, i, it)
 		metric(m, it, tz, ro->max_anomalies, out);
