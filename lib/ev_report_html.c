@@ -248,6 +248,17 @@ chart_buckets(const struct chart *c, size_t nb)
 	return v;
 }
 
+/* Draw the series it next: its points, expected band and name. */
+static void
+chart_series(struct chart *c, const json_t *it)
+{
+	c->pts = ev_report_get_arr(it, "points");
+	c->ex = ev_report_get_arr(it, "expected");
+	c->lo = ev_report_get_arr(it, "lower");
+	c->hi = ev_report_get_arr(it, "upper");
+	c->series = ev_report_get_str(it, "series", "");
+}
+
 /* The lowest and highest value a chart draws (lo starts at 0). */
 static void
 chart_extent(const struct chart *c, double *lop, double *hip)
@@ -926,12 +937,7 @@ series_charts(const json_t *m, const json_t *me, size_t mi,
 
 			if (strcmp(key[j], key[i]) != 0)
 				continue;
-			it = json_array_get(sa, j);
-			c->pts = ev_report_get_arr(it, "points");
-			c->ex = ev_report_get_arr(it, "expected");
-			c->lo = ev_report_get_arr(it, "lower");
-			c->hi = ev_report_get_arr(it, "upper");
-			c->series = ev_report_get_str(it, "series", "");
+			chart_series(c, json_array_get(sa, j));
 			chart_extent(c, &l, &h);
 			if (l < lo)
 				lo = l;
@@ -960,12 +966,7 @@ series_charts(const json_t *m, const json_t *me, size_t mi,
 			if (strcmp(key[j], key[i]) != 0)
 				continue;
 			done[j] = 1;
-			it = json_array_get(sa, j);
-			c->pts = ev_report_get_arr(it, "points");
-			c->ex = ev_report_get_arr(it, "expected");
-			c->lo = ev_report_get_arr(it, "lower");
-			c->hi = ev_report_get_arr(it, "upper");
-			c->series = ev_report_get_str(it, "series", "");
+			chart_series(c, json_array_get(sa, j));
 			snprintf(id, sizeof(id), "m%zu-s%zu", mi, j);
 			c->id = id;
 			ev_buf_adds(&tmp, name);

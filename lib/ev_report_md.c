@@ -63,11 +63,10 @@ spark(struct ev_buf *b, const char *s, int ascii)
 static void
 header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 {
-	const json_t *r = json_object_get(m, "range");
-	const json_t *pv = json_object_get(m, "previous");
 	const json_t *rc = json_object_get(m, "records");
 	json_t *ma = ev_report_get_arr(m, "metrics");
 	json_t *st = ev_report_get_arr(m, "stages"), *it;
+	struct ev_buf b = EV_BUF_INIT;
 	size_t i;
 
 	ev_buf_adds(out, "# ev-report:");
@@ -75,20 +74,10 @@ header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 		ev_buf_adds(out, i ? ", " : " ");
 		cell(out, ev_report_get_str(it, "name", "?"));
 	}
+	/* The words between the figures need no escaping. */
 	ev_buf_adds(out, "\n\n**Range** ");
-	timecell(out, tz, ev_report_get_str(r, "start", ""), 0);
-	ev_buf_adds(out, " to ");
-	timecell(out, tz, ev_report_get_str(r, "end", ""), 0);
-	ev_buf_adds(out, " (");
-	cell(out, ev_report_get_str(m, "tz", "UTC"));
-	ev_buf_adds(out, "), step ");
-	cell(out, ev_report_get_str(r, "step", "?"));
-	if (json_is_object(pv)) {
-		ev_buf_adds(out, "; compared with ");
-		timecell(out, tz, ev_report_get_str(pv, "start", ""), 0);
-		ev_buf_adds(out, " to ");
-		timecell(out, tz, ev_report_get_str(pv, "end", ""), 0);
-	}
+	ev_report_fmt_range(&b, m, tz);
+	cell(out, b.data);
 	ev_report_fmt_figures(out, rc, 0, "  \n**Records** {in} in, {rejected} "
 	    "rejected, {used} in range; {series} series; **{anomalies} "
 	    "anomalies**  \n_generated ");
@@ -117,6 +106,7 @@ header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 			ev_buf_addc(out, '\n');
 		}
 	}
+	ev_buf_free(&b);
 }
 
 /* Without a range of its own, what the change figures compare. */

@@ -158,8 +158,6 @@ sec_new(struct sec **v, size_t *n, int prio, const char *what,
 static void
 header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 {
-	const json_t *r = json_object_get(m, "range");
-	const json_t *pv = json_object_get(m, "previous");
 	const json_t *rc = json_object_get(m, "records");
 	json_t *ma = ev_report_get_arr(m, "metrics"), *it;
 	struct ev_buf b = EV_BUF_INIT;
@@ -171,19 +169,7 @@ header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 		text(out, ev_report_get_str(it, "name", "?"));
 	}
 	ev_buf_adds(out, "\n\n**Range** ");
-	ev_report_fmt_timestr(&b, tz, ev_report_get_str(r, "start", ""), 0);
-	ev_buf_adds(&b, " to ");
-	ev_report_fmt_timestr(&b, tz, ev_report_get_str(r, "end", ""), 0);
-	ev_buf_printf(&b, " (%s), step %s", ev_report_get_str(m, "tz", "UTC"),
-	    ev_report_get_str(r, "step", "?"));
-	if (json_is_object(pv)) {
-		ev_buf_adds(&b, "; compared with ");
-		ev_report_fmt_timestr(&b, tz, ev_report_get_str(pv, "start",
-		    ""), 0);
-		ev_buf_adds(&b, " to ");
-		ev_report_fmt_timestr(&b, tz, ev_report_get_str(pv, "end", ""),
-		    0);
-	}
+	ev_report_fmt_range(&b, m, tz);
 	text(out, b.data);
 	ev_buf_reset(&b);
 	ev_buf_adds(out, "\n\n**Records** ");

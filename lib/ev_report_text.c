@@ -91,6 +91,23 @@ tbl_set(struct tbl *t, size_t at, const char *s, const char *color)
 	t->color[at] = color;
 }
 
+/*
+ * A table of ncol columns, right-aligned where right[i], and its head
+ * row: head[i] over column i (none where NULL).
+ */
+static void
+tbl_head(struct tbl *t, size_t ncol, const int *right,
+    const char *const *head)
+{
+	size_t at, k;
+
+	tbl_init(t, ncol, right);
+	at = tbl_row(t);
+	for (k = 0; k < ncol; k++)
+		if (head[k] != NULL)
+			tbl_set(t, at + k, head[k], NULL);
+}
+
 /* A cell of a value as ev_report_fmt_value writes it; b is scratch. */
 static void
 tbl_value(struct tbl *t, size_t at, struct ev_buf *b, double v,
@@ -298,6 +315,7 @@ compare_table(const json_t *m, const json_t *me, const struct ev_tz *tz,
     int color, struct ev_buf *out)
 {
 	static const int right[] = { 0, 1, 1, 1, 0 };
+	const char *head[] = { "period", "value", NULL, "change", NULL };
 	const char *off = ev_report_offset(m);
 	struct ev_report_cmp_row *r;
 	struct ev_buf b = EV_BUF_INIT;
@@ -306,13 +324,9 @@ compare_table(const json_t *m, const json_t *me, const struct ev_tz *tz,
 
 	if (json_object_get(me, "compare") == NULL)
 		return;
-	tbl_init(&t, 5, right);
-	at = tbl_row(&t);
-	tbl_set(&t, at, "period", NULL);
-	tbl_set(&t, at + 1, "value", NULL);
 	ev_buf_printf(&b, "%s earlier", off);
-	tbl_set(&t, at + 2, b.data, NULL);
-	tbl_set(&t, at + 3, "change", NULL);
+	head[2] = b.data;
+	tbl_head(&t, 5, right, head);
 	ev_buf_printf(out, "  compared with %s earlier (points with nothing "
 	    "%s earlier left out; partial points have no change):\n", off,
 	    off);
@@ -366,6 +380,7 @@ top_metric(const json_t *me, const struct ev_tz *tz,
     const struct ev_report_render_opts *ro, struct ev_buf *out)
 {
 	static const int right[] = { 1, 0, 1 };
+	static const char *const head[] = { "rank", "value", "count" };
 	json_t *pa = ev_report_get_arr(me, "periods"), *po, *it;
 	struct ev_buf b = EV_BUF_INIT;
 	struct tbl t;
@@ -386,11 +401,7 @@ top_metric(const json_t *me, const struct ev_tz *tz,
 		if (json_is_true(json_object_get(po, "partial")))
 			ev_buf_adds(out, "  partial");
 		ev_buf_addc(out, '\n');
-		tbl_init(&t, 3, right);
-		at = tbl_row(&t);
-		tbl_set(&t, at, "rank", NULL);
-		tbl_set(&t, at + 1, "value", NULL);
-		tbl_set(&t, at + 2, "count", NULL);
+		tbl_head(&t, 3, right, head);
 		json_array_foreach(ev_report_get_arr(po, "items"), k, it) {
 			at = tbl_row(&t);
 			tbl_value(&t, at, &b, ev_report_get_num(it, "rank",
@@ -422,7 +433,7 @@ incidents(const json_t *m, const json_t *me, const struct ev_tz *tz,
 	    "severity", "explanation" };
 	json_t *ia = ev_report_get_arr(me, "incidents"), *it;
 	struct ev_buf b = EV_BUF_INIT;
-	size_t i, k, at, np, hidden;
+	size_t i, at, np, hidden;
 	ev_us_t t0, step;
 	struct tbl t;
 	char *shown;
@@ -435,10 +446,7 @@ incidents(const json_t *m, const json_t *me, const struct ev_tz *tz,
 	ev_report_grid(m, &t0, &step, &np);
 	sec = step % EV_US_PER_MIN != 0;
 	ev_buf_adds(out, "  incidents:\n");
-	tbl_init(&t, 10, right);
-	at = tbl_row(&t);
-	for (k = 0; k < 10; k++)
-		tbl_set(&t, at + k, head[k], NULL);
+	tbl_head(&t, 10, right, head);
 	shown = ev_report_anomaly_shown(ia, ro->max_anomalies, &hidden);
 	json_array_foreach(ia, i, it) {
 		const char *sev = ev_report_get_str(it, "severity", "");
@@ -610,24 +618,16 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 	}
 	{
 		static const int aright[] = { 0, 0, 1, 1, 1, 1, 0, 1, 0, 0 };
+		static const char *const ahead[] = { "anomaly at", "series",
+		    "value", "expected", "lower", "upper", "dir", "score",
+		    "method", "explanation" };
 		ev_us_t t0;
 		size_t np, hidden;
 		char *shown;
 
 		ev_report_grid(m, &t0, &step, &np);
 		ev_buf_adds(out, "  anomalies:\n");
-		tbl_init(&t, 10, aright);
-		at = tbl_row(&t);
-		tbl_set(&t, at, "anomaly at", NULL);
-		tbl_set(&t, at + 1, "series", NULL);
-		tbl_set(&t, at + 2, "value", NULL);
-		tbl_set(&t, at + 3, "expected", NULL);
-		tbl_set(&t, at + 4, "lower", NULL);
-		tbl_set(&t, at + 5, "upper", NULL);
-		tbl_set(&t, at + 6, "dir", NULL);
-		tbl_set(&t, at + 7, "score", NULL);
-		tbl_set(&t, at + 8, "method", NULL);
-		tbl_set(&t, at + 9, "explanation", NULL);
+		tbl_head(&t, 10, aright, ahead);
 		shown = ev_report_anomaly_shown(aa, ro->max_anomalies,
 		    &hidden);
 		json_array_foreach(aa, i, it) {
