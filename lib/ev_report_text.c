@@ -419,19 +419,94 @@ top_metric(const json_t *me, const struct ev_tz *tz,
 }
 
 /*
- * The metric's alert episodes, one row each: when it started, when it
- * ended (or that it goes on), how long, its series, its peak and the
- * explanation; the most severe --max-anomalies of them, in time order.
+ * An incident's columns 1 to 8: when it ended (or that it goes on), how
+ * long, its series, its peak and deviation, its severity.
  */
 static void
-incidents(const json_t *m, const json_t *me, const struct ev_tz *tz,
-    const struct ev_report_render_opts *ro, struct ev_buf *out)
+incident_row(struct tbl *t, size_t at, struct ev_buf *b, const json_t *it,
+    const struct ev_tz *tz, int sec)
 {
-	static const int right[] = { 0, 0, 1, 0, 0, 1, 1, 1, 0, 0 };
-	static const char *const head[] = { "start", "end", "duration",
-	    "series", "peak at", "value", "expected", "deviation",
-	    "severity", "explanation" };
-	json_t *ia = ev_report_get_arr(me, "incidents"), *it;
+	const char *sev = ev_report_get_str(it, "severity", "");
+	int on = json_is_true(json_object_get(it, "ongoing"));
+
+	ev_buf_reset(b);
+	ev_report_fmt_incident_end(b, tz, it, sec);
+	tbl_set(t, at + 1, b->data, on ? C_RED : NULL);
+	ev_buf_reset(b);
+	ev_report_fmt_incident_duration(b, it);
+	tbl_set(t, at + 2, b->data, NULL);
+	tbl_set(t, at + 3, ev_report_get_str(it, "series", ""), NULL);
+	ev_buf_reset(b);
+	ev_report_fmt_timestr(b, tz, ev_report_get_str(it, "peak_at", ""),
+	    sec);
+	tbl_set(t, at + 4, b->data, NULL);
+	tbl_value(t, at + 5, b, ev_report_get_num(it, "value", NAN), "-",
+	    C_RED);
+	tbl_value(t, at + 6, b, ev_report_get_num(it, "expected", NAN), "-",
+	    NULL);
+	ev_buf_reset(b);
+	ev_report_fmt_change(b, ev_report_get_num(it, "deviation", NAN), "-");
+	tbl_set(t, at + 7, b->data, C_RED);
+	tbl_set(t, at + 8, *sev ? sev : "-", strcmp(sev, "critical") == 0 ?
+	    C_RED : NULL);
+}
+
+/* An anomaly's columns 1 to 8: series, figures, band, score, method. */
+static void
+anomaly_row(struct tbl *t, size_t at, struct ev_buf *b, const json_t *it,
+    const struct ev_tz *tz, int sec)
+{
+	static const char *const num[] = { "expected", "lower", "upper" };
+	size_t k;
+
+	(void)tz;
+	(void)sec;
+	tbl_set(t, at + 1, ev_report_get_str(it, "series", ""), NULL);
+	tbl_value(t, at + 2, b, ev_report_get_num(it, "value", NAN), "-",
+	    C_RED);
+	for (k = 0; k < 3; k++)
+		tbl_value(t, at + 3 + k, b, ev_report_get_num(it, num[k], NAN),
+		    "-", NULL);
+	tbl_set(t, at + 6, ev_report_get_str(it, "direction", ""), NULL);
+	ev_buf_reset(b);
+	ev_report_fmt_score(b, ev_report_get_num(it, "score", NAN));
+	tbl_set(t, at + 7, b->data, NULL);
+	tbl_set(t, at + 8, ev_report_get_str(it, "method", ""), NULL);
+}
+
+/*
+ * A table of the metric's incidents (alert episodes, one row each) or,
+ * in a model written before incidents, its anomalies point by point:
+ * the start, the columns of row(), the explanation; the most severe
+ * --max-anomalies of them, in time order.
+ */
+struct listing {
+	const char	 *key;		/* the metric's array, "incidents" */
+	const int	 *right;	/* of the 10 columns */
+	const char *const *head;	/* of the 10 columns */
+	void		(*row)(struct tbl *, size_t, struct ev_buf *,
+			    const json_t *, const struct ev_tz *, int);
+};
+
+static const int incident_right[] = { 0, 0, 1, 0, 0, 1, 1, 1, 0, 0 };
+static const char *const incident_head[] = { "start", "end", "duration",
+    "series", "peak at", "value", "expected", "deviation", "severity",
+    "explanation" };
+static const struct listing incident_list = { "incidents", incident_right,
+    incident_head, incident_row };
+static const int anomaly_right[] = { 0, 0, 1, 1, 1, 1, 0, 1, 0, 0 };
+static const char *const anomaly_head[] = { "anomaly at", "series", "value",
+    "expected", "lower", "upper", "dir", "score", "method",
+    "explanation" };
+static const struct listing anomaly_list = { "anomalies", anomaly_right,
+    anomaly_head, anomaly_row };
+
+static void
+listing(const json_t *m, const json_t *me, const struct ev_tz *tz,
+    const struct ev_report_render_opts *ro, const struct listing *l,
+    struct ev_buf *out)
+{
+	json_t *aa = ev_report_get_arr(me, l->key), *it;
 	struct ev_buf b = EV_BUF_INIT;
 	size_t i, at, np, hidden;
 	ev_us_t t0, step;
@@ -439,19 +514,16 @@ incidents(const json_t *m, const json_t *me, const struct ev_tz *tz,
 	char *shown;
 	int sec;
 
-	if (json_array_size(ia) == 0) {
-		ev_buf_adds(out, "  no incidents\n");
+	if (json_array_size(aa) == 0) {
+		ev_buf_printf(out, "  no %s\n", l->key);
 		return;
 	}
 	ev_report_grid(m, &t0, &step, &np);
 	sec = step % EV_US_PER_MIN != 0;
-	ev_buf_adds(out, "  incidents:\n");
-	tbl_head(&t, 10, right, head);
-	shown = ev_report_anomaly_shown(ia, ro->max_anomalies, &hidden);
-	json_array_foreach(ia, i, it) {
-		const char *sev = ev_report_get_str(it, "severity", "");
-		int on = json_is_true(json_object_get(it, "ongoing"));
-
+	ev_buf_printf(out, "  %s:\n", l->key);
+	tbl_head(&t, 10, l->right, l->head);
+	shown = ev_report_anomaly_shown(aa, ro->max_anomalies, &hidden);
+	json_array_foreach(aa, i, it) {
 		if (!shown[i])
 			continue;
 		at = tbl_row(&t);
@@ -459,27 +531,7 @@ incidents(const json_t *m, const json_t *me, const struct ev_tz *tz,
 		ev_report_fmt_timestr(&b, tz, ev_report_get_str(it, "start",
 		    ""), sec);
 		tbl_set(&t, at, b.data, C_RED);
-		ev_buf_reset(&b);
-		ev_report_fmt_incident_end(&b, tz, it, sec);
-		tbl_set(&t, at + 1, b.data, on ? C_RED : NULL);
-		ev_buf_reset(&b);
-		ev_report_fmt_incident_duration(&b, it);
-		tbl_set(&t, at + 2, b.data, NULL);
-		tbl_set(&t, at + 3, ev_report_get_str(it, "series", ""), NULL);
-		ev_buf_reset(&b);
-		ev_report_fmt_timestr(&b, tz, ev_report_get_str(it, "peak_at",
-		    ""), sec);
-		tbl_set(&t, at + 4, b.data, NULL);
-		tbl_value(&t, at + 5, &b, ev_report_get_num(it, "value", NAN),
-		    "-", C_RED);
-		tbl_value(&t, at + 6, &b, ev_report_get_num(it, "expected",
-		    NAN), "-", NULL);
-		ev_buf_reset(&b);
-		ev_report_fmt_change(&b, ev_report_get_num(it, "deviation",
-		    NAN), "-");
-		tbl_set(&t, at + 7, b.data, C_RED);
-		tbl_set(&t, at + 8, *sev ? sev : "-",
-		    strcmp(sev, "critical") == 0 ? C_RED : NULL);
+		l->row(&t, at, &b, it, tz, sec);
 		ev_buf_reset(&b);
 		ev_report_fmt_summary(&b, it);
 		tbl_set(&t, at + 9, b.data ? b.data : "", NULL);
@@ -487,8 +539,8 @@ incidents(const json_t *m, const json_t *me, const struct ev_tz *tz,
 	tbl_write(&t, "  ", ro->color, out);
 	tbl_free(&t);
 	if (hidden > 0)
-		ev_buf_printf(out, "  (%zu less severe incidents not shown; "
-		    "see --max-anomalies)\n", hidden);
+		ev_buf_printf(out, "  (%zu less severe %s not shown; see "
+		    "--max-anomalies)\n", hidden, l->key);
 	free(shown);
 	ev_buf_free(&b);
 }
@@ -499,14 +551,12 @@ metric(const json_t *m, const json_t *me, const json_t *by,
     struct ev_buf *out)
 {
 	json_t *sa = ev_report_get_arr(me, "series");
-	json_t *aa = ev_report_get_arr(me, "anomalies");
 	const json_t *oth = json_object_get(me, "other");
 	size_t nby = json_array_size(by), i, k, at, ncol;
 	struct ev_buf b = EV_BUF_INIT;
 	json_t *it;
 	int *right;
 	struct tbl t;
-	ev_us_t step;
 	int add;
 
 	if (strcmp(ev_report_get_str(me, "kind", ""), "top") == 0) {
@@ -605,73 +655,9 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 		    "total {total|n/a}\n");
 	}
 
-	if (json_is_array(json_object_get(me, "incidents"))) {
-		incidents(m, me, tz, ro, out);
-		ev_buf_free(&b);
-		return;
-	}
 	/* A model written before incidents: its anomalies point by point. */
-	if (json_array_size(aa) == 0) {
-		ev_buf_adds(out, "  no anomalies\n");
-		ev_buf_free(&b);
-		return;
-	}
-	{
-		static const int aright[] = { 0, 0, 1, 1, 1, 1, 0, 1, 0, 0 };
-		static const char *const ahead[] = { "anomaly at", "series",
-		    "value", "expected", "lower", "upper", "dir", "score",
-		    "method", "explanation" };
-		ev_us_t t0;
-		size_t np, hidden;
-		char *shown;
-
-		ev_report_grid(m, &t0, &step, &np);
-		ev_buf_adds(out, "  anomalies:\n");
-		tbl_head(&t, 10, aright, ahead);
-		shown = ev_report_anomaly_shown(aa, ro->max_anomalies,
-		    &hidden);
-		json_array_foreach(aa, i, it) {
-			const char *sum = ev_report_get_str(it, "summary", "");
-			double sc = ev_report_get_num(it, "score", NAN);
-
-			if (!shown[i])
-				continue;
-			at = tbl_row(&t);
-			ev_buf_reset(&b);
-			ev_report_fmt_timestr(&b, tz, ev_report_get_str(it,
-			    "start", ""), step % EV_US_PER_MIN != 0);
-			tbl_set(&t, at, b.data, C_RED);
-			tbl_set(&t, at + 1, ev_report_get_str(it, "series", ""),
-			    NULL);
-			tbl_value(&t, at + 2, &b, ev_report_get_num(it, "value",
-			    NAN), "-", C_RED);
-			tbl_value(&t, at + 3, &b, ev_report_get_num(it,
-			    "expected", NAN), "-", NULL);
-			tbl_value(&t, at + 4, &b, ev_report_get_num(it, "lower",
-			    NAN), "-", NULL);
-			tbl_value(&t, at + 5, &b, ev_report_get_num(it, "upper",
-			    NAN), "-", NULL);
-			tbl_set(&t, at + 6, ev_report_get_str(it, "direction",
-			    ""), NULL);
-			ev_buf_reset(&b);
-			ev_report_fmt_score(&b, sc);
-			tbl_set(&t, at + 7, b.data, NULL);
-			tbl_set(&t, at + 8, ev_report_get_str(it, "method", ""),
-			    NULL);
-			ev_buf_reset(&b);
-			if (*sum)
-				ev_buf_adds(&b, sum);
-			else
-				ev_report_fmt_explain(&b, it);
-			tbl_set(&t, at + 9, b.data, NULL);
-		}
-		tbl_write(&t, "  ", ro->color, out);
-		tbl_free(&t);
-		if (hidden > 0)
-			ev_buf_printf(out, "  (%zu less severe anomalies not "
-			    "shown; see --max-anomalies)\n", hidden);
-		free(shown);
-	}
+	listing(m, me, tz, ro, json_is_array(json_object_get(me,
+	    "incidents")) ? &incident_list : &anomaly_list, out);
 	ev_buf_free(&b);
 }
 
