@@ -465,15 +465,22 @@ ev_report_fmt_incident_duration(struct ev_buf *b, const json_t *inc)
 void
 ev_report_fmt_title(struct ev_buf *b, const json_t *m)
 {
-	json_t *ma = ev_report_get_arr(m, "metrics"), *it;
 	const char *t = ev_report_get_str(m, "title", NULL);
-	size_t i;
 
 	if (t != NULL) {
 		ev_buf_adds(b, t);
 		return;
 	}
 	ev_buf_adds(b, "ev-report:");
+	ev_report_fmt_names(b, m);
+}
+
+void
+ev_report_fmt_names(struct ev_buf *b, const json_t *m)
+{
+	json_t *ma = ev_report_get_arr(m, "metrics"), *it;
+	size_t i;
+
 	json_array_foreach(ma, i, it) {
 		ev_buf_adds(b, i ? ", " : " ");
 		ev_buf_adds(b, ev_report_get_str(it, "name", "?"));

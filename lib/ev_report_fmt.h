@@ -147,6 +147,8 @@ void	ev_report_fmt_incident_duration(struct ev_buf *b, const json_t *inc);
  * names.
  */
 void	ev_report_fmt_title(struct ev_buf *b, const json_t *model);
+/* The metrics' names, each after a space, separated by commas. */
+void	ev_report_fmt_names(struct ev_buf *b, const json_t *model);
 /*
  * "START to END (TZ), step S" and the previous period ("; compared with
  * ...") when the model has one.

@@ -64,17 +64,15 @@ static void
 header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 {
 	const json_t *rc = json_object_get(m, "records");
-	json_t *ma = ev_report_get_arr(m, "metrics");
 	json_t *st = ev_report_get_arr(m, "stages"), *it;
 	struct ev_buf b = EV_BUF_INIT;
 	size_t i;
 
+	/* The separators between the names and figures need no escaping. */
 	ev_buf_adds(out, "# ev-report:");
-	json_array_foreach(ma, i, it) {
-		ev_buf_adds(out, i ? ", " : " ");
-		cell(out, ev_report_get_str(it, "name", "?"));
-	}
-	/* The words between the figures need no escaping. */
+	ev_report_fmt_names(&b, m);
+	cell(out, b.data ? b.data : "");
+	ev_buf_reset(&b);
 	ev_buf_adds(out, "\n\n**Range** ");
 	ev_report_fmt_range(&b, m, tz);
 	cell(out, b.data);
