@@ -11,6 +11,7 @@
 #include "ev_common.h"
 #include "ev_rec.h"
 #include "ev_report_fmt.h"
+#include "ev_report_store.h"
 #include "ev_report_store_int.h"
 
 static int32_t

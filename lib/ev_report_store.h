@@ -8,7 +8,8 @@
  * every renderer works from alone, so a model written with --format json
  * and read back renders to the same bytes in any format.
  *
- * The store lives in ev_report_store.c (records in), ev_report_trim.c
+ * The options it is built with are in ev_report_opts.h.  The store
+ * lives in ev_report_store.c (records in), ev_report_trim.c
  * (the range and its step), ev_report_metric.c and ev_report_build.c (the
  * model); they share ev_report_store_int.h.  This layer reads the model
  * through ev_report_fmt.h and knows no renderer.
@@ -24,31 +25,9 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "ev_time.h"
+#include "ev_report_opts.h"
 
 struct ev_rec;
-
-struct ev_report_opts {
-	const char	 *time_field;	/* "start" */
-	char		**metrics;	/* borrowed; nmetrics == 0: discover */
-	size_t		  nmetrics;
-	char		**by;		/* borrowed; nby == 0: discover */
-	size_t		  nby;
-	size_t		  top;		/* series per breakdown table */
-	ev_us_t		  since, until;	/* used when has_since / has_until */
-	int		  has_since, has_until;
-	ev_us_t		  last;		/* > 0: the range is the last D of data */
-	ev_us_t		  step;		/* > 0: at least this point spacing */
-	ev_us_t		  compare;	/* > 0: change against D earlier */
-	const char	 *tz;		/* IANA name, "UTC" by default */
-	double		  min_score;	/* anomaly score that counts as one */
-	ev_us_t		  generated;	/* the generated-at stamp */
-};
-
-/* Counts of the run that built the report, for the header. */
-struct ev_report_counts {
-	uint64_t	in, rejected;
-};
 
 struct ev_report_store;
 

@@ -17,9 +17,13 @@
 #ifndef EV_REPORT_STORE_INT_H
 #define EV_REPORT_STORE_INT_H
 
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
 #include "ev_buf.h"
 #include "ev_path.h"
-#include "ev_report_store.h"
+#include "ev_report_opts.h"
 
 struct ev_report_pair {
 	uint32_t	name;

@@ -10,6 +10,7 @@
 
 #include "ev_common.h"
 #include "ev_report_fmt.h"
+#include "ev_report_store.h"
 #include "ev_report_store_int.h"
 
 
