@@ -20,20 +20,6 @@
 #define CHART_B		24	/* room for the x labels */
 #define CHART_BUCKETS	380
 
-static void
-esc(struct ev_buf *b, const char *s)
-{
-	ev_report_html_esc(b, s);
-}
-
-/* Escape the text another helper formats. */
-static void
-esc_buf(struct ev_buf *out, struct ev_buf *tmp)
-{
-	esc(out, tmp->data ? tmp->data : "");
-	ev_buf_reset(tmp);
-}
-
 /*
  * Bucket means of an array (NaN where a bucket has nothing).  With fill,
  * a missing value counts as 0 where fill has one: ev-window writes no
@@ -254,7 +240,7 @@ chart_incidents(struct ev_buf *out, const struct ev_report_chart *c)
 		ev_buf_adds(&tmp, ev_report_get_str(it, "series", ""));
 		ev_buf_adds(&tmp, ": ");
 		ev_buf_adds(&tmp, ev_report_get_str(it, "summary", ""));
-		esc_buf(out, &tmp);
+		ev_report_html_esc_buf(out, &tmp);
 		ev_buf_adds(out, "</title></rect>\n");
 	}
 	ev_buf_free(&tmp);
@@ -296,11 +282,11 @@ ev_report_chart(struct ev_buf *out, const struct ev_report_chart *c,
 	if (c->id != NULL)
 		ev_buf_printf(out, " id=\"%s\"", c->id);
 	ev_buf_adds(out, ">\n<figcaption>");
-	esc(out, label);
+	ev_report_html_esc(out, label);
 	ev_buf_printf(out, "</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/"
 	    "svg\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
 	    CHART_W, CHART_H);
-	esc(out, label);
+	ev_report_html_esc(out, label);
 	ev_buf_adds(out, "\">\n");
 	/* Grid lines and y labels at every tick. */
 	for (i = 0; i <= nticks; i++) {
@@ -313,7 +299,7 @@ ev_report_chart(struct ev_buf *out, const struct ev_report_chart *c,
 		ev_report_fmt_value(&tmp, round(yv * 100) / 100, "");
 		ev_buf_printf(out, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\""
 		    ">", CHART_L - 6, y + 4);
-		esc_buf(out, &tmp);
+		ev_report_html_esc_buf(out, &tmp);
 		ev_buf_adds(out, "</text>\n");
 	}
 	/* Five time labels along the bottom. */
@@ -326,7 +312,7 @@ ev_report_chart(struct ev_buf *out, const struct ev_report_chart *c,
 		ev_buf_printf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">",
 		    xpos(f), CHART_H - 6, i == 0 ? "start" : i == 4 ? "end" :
 		    "middle");
-		esc_buf(out, &tmp);
+		ev_report_html_esc_buf(out, &tmp);
 		ev_buf_adds(out, "</text>\n");
 	}
 	chart_incidents(out, c);
@@ -356,7 +342,7 @@ ev_report_chart(struct ev_buf *out, const struct ev_report_chart *c,
 			    "expected", NAN), "-");
 			ev_buf_printf(&tmp, " (%s)", ev_report_get_str(it,
 			    "direction", ""));
-			esc_buf(out, &tmp);
+			ev_report_html_esc_buf(out, &tmp);
 			ev_buf_adds(out, "</title></circle>\n");
 		}
 	ev_buf_adds(out, "</svg>\n</figure>\n");

@@ -546,6 +546,13 @@ ev_report_html_esc(struct ev_buf *b, const char *s)
 }
 
 void
+ev_report_html_esc_buf(struct ev_buf *out, struct ev_buf *tmp)
+{
+	ev_report_html_esc(out, tmp->data ? tmp->data : "");
+	ev_buf_reset(tmp);
+}
+
+void
 ev_report_html_head(struct ev_buf *b, const json_t *model, const char *meta)
 {
 	struct ev_buf t = EV_BUF_INIT;

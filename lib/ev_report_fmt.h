@@ -161,6 +161,8 @@ void	ev_report_fmt_range(struct ev_buf *b, const json_t *model,
  * tab and line feed blank.
  */
 void	ev_report_html_esc(struct ev_buf *b, const char *s);
+/* The same of what a formatter wrote in tmp; tmp is emptied after. */
+void	ev_report_html_esc_buf(struct ev_buf *out, struct ev_buf *tmp);
 /*
  * The start of an HTML document up to its title: doctype, <html>,
  * <head>, the charset, the elements in meta ("" for none), the

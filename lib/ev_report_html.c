@@ -95,8 +95,7 @@ esc_series(struct ev_buf *b, const char *s)
 static void
 esc_buf(struct ev_buf *out, struct ev_buf *tmp)
 {
-	esc(out, tmp->data ? tmp->data : "");
-	ev_buf_reset(tmp);
+	ev_report_html_esc_buf(out, tmp);
 }
 
 static void
