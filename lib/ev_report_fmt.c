@@ -332,9 +332,8 @@ ev_report_fmt_basis(struct ev_buf *b, const json_t *m, const struct ev_tz *tz)
 	return 1;
 }
 
-size_t
-ev_report_compare_rows(const json_t *m, const json_t *me,
-    struct ev_report_cmp_row **rows)
+int
+ev_report_compare(const json_t *m, const json_t *me, struct ev_report_cmp *c)
 {
 	const json_t *cmp = json_object_get(me, "compare");
 	json_t *pts = ev_report_get_arr(me, "points");
@@ -342,10 +341,12 @@ ev_report_compare_rows(const json_t *m, const json_t *me,
 	json_t *ch = ev_report_get_arr(cmp, "change");
 	json_t *pa = ev_report_get_arr(m, "partial"), *it;
 	ev_us_t t0, step, t;
-	size_t n, k, i, nrows = 0;
+	size_t n, k, i;
 
-	*rows = NULL;
-	if (pv == NULL)
+	c->off = ev_report_offset(m);
+	c->n = 0;
+	c->row = NULL;
+	if (cmp == NULL)
 		return 0;
 	ev_report_grid(m, &t0, &step, &n);
 	for (k = 0; k < n; k++) {
@@ -355,8 +356,8 @@ ev_report_compare_rows(const json_t *m, const json_t *me,
 		if (isnan(p))
 			continue;	/* nothing to compare with */
 		t = t0 + (ev_us_t)k * step;
-		*rows = ev_xreallocarray(*rows, nrows + 1, sizeof(**rows));
-		r = &(*rows)[nrows++];
+		c->row = ev_xreallocarray(c->row, c->n + 1, sizeof(*c->row));
+		r = &c->row[c->n++];
 		r->t = t;
 		r->v = ev_report_arr_num(pts, k);
 		r->prev = p;
@@ -371,7 +372,15 @@ ev_report_compare_rows(const json_t *m, const json_t *me,
 				r->partial = 1;
 		}
 	}
-	return nrows;
+	return 1;
+}
+
+void
+ev_report_compare_free(struct ev_report_cmp *c)
+{
+	free(c->row);
+	c->row = NULL;
+	c->n = 0;
 }
 
 const char *

@@ -118,13 +118,20 @@ struct ev_report_cmp_row {
 	double	change;		/* NaN when either point is partial */
 	int	partial;	/* the point is partial */
 };
+/* A metric's --compare table. */
+struct ev_report_cmp {
+	const char		 *off;	/* D of --compare: "1w" (borrowed) */
+	size_t			  n;
+	struct ev_report_cmp_row *row;	/* n rows (ev_report_compare_free) */
+};
 /*
- * The rows of metric me's --compare table, one per point that has an
- * earlier value, in *rows (a new array, free(3); NULL when none).
- * Returns the number of rows.
+ * Metric me's --compare table into c: a row per point that has an
+ * earlier value.  Returns 0 when the metric has no --compare figures
+ * (c empty), else 1, with no rows when nothing can be compared.
  */
-size_t		 ev_report_compare_rows(const json_t *model, const json_t *me,
-		    struct ev_report_cmp_row **rows);
+int		 ev_report_compare(const json_t *model, const json_t *me,
+		    struct ev_report_cmp *c);
+void		 ev_report_compare_free(struct ev_report_cmp *c);
 /* A top(field, N) item's value: a string as it is, anything else JSON. */
 void		 ev_report_fmt_item(struct ev_buf *b, const json_t *v);
 /* Columns shown per cell: UTF-8 code points, not bytes. */

@@ -272,45 +272,44 @@ static void
 html_compare(const json_t *m, const json_t *me, const struct ev_tz *tz,
     struct ev_buf *out)
 {
-	const char *off = ev_report_offset(m);
-	struct ev_report_cmp_row *r;
+	struct ev_report_cmp c;
 	struct ev_buf tmp = EV_BUF_INIT;
-	size_t i, n;
+	size_t i;
 
 	if (ev_report_get_str(me, "points_note", NULL) != NULL) {
 		ev_buf_adds(out, "<p class=\"meta\">Points n/a: ");
 		esc(out, ev_report_get_str(me, "points_note", ""));
 		ev_buf_adds(out, ".</p>\n");
 	}
-	if (json_object_get(me, "compare") == NULL)
+	if (!ev_report_compare(m, me, &c))
 		return;
 	ev_buf_adds(out, "<h3>Against ");
-	esc(out, off);
+	esc(out, c.off);
 	ev_buf_adds(out, " earlier</h3>\n");
-	if ((n = ev_report_compare_rows(m, me, &r)) == 0) {
+	if (c.n == 0) {
 		ev_buf_adds(out, "<p class=\"meta\">Nothing to compare "
 		    "with.</p>\n");
 		return;
 	}
 	ev_buf_adds(out, "<table>\n<tr><th>period</th><th class=\"n\">"
 	    "value</th><th class=\"n\">");
-	esc(out, off);
+	esc(out, c.off);
 	ev_buf_adds(out, " earlier</th><th class=\"n\">change</th></tr>\n");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < c.n; i++) {
 		ev_buf_adds(out, "<tr><td class=\"t\">");
-		ev_report_fmt_time(&tmp, tz, r[i].t, 0);
+		ev_report_fmt_time(&tmp, tz, c.row[i].t, 0);
 		esc_buf(out, &tmp);
-		if (r[i].partial)
+		if (c.row[i].partial)
 			ev_buf_adds(out, " <span class=\"partial\">partial"
 			    "</span>");
 		ev_buf_adds(out, "</td>");
-		td_num(out, &tmp, r[i].v, NULL);
-		td_num(out, &tmp, r[i].prev, NULL);
-		td_change(out, &tmp, r[i].change);
+		td_num(out, &tmp, c.row[i].v, NULL);
+		td_num(out, &tmp, c.row[i].prev, NULL);
+		td_change(out, &tmp, c.row[i].change);
 		ev_buf_adds(out, "</tr>\n");
 	}
 	ev_buf_adds(out, "</table>\n");
-	free(r);
+	ev_report_compare_free(&c);
 	ev_buf_free(&tmp);
 }
 

@@ -262,44 +262,43 @@ static void
 compare(const json_t *m, const json_t *me, const struct ev_tz *tz,
     struct ev_buf *out)
 {
-	const char *off = ev_report_offset(m);
-	struct ev_report_cmp_row *r;
+	struct ev_report_cmp c;
 	struct ev_buf tmp = EV_BUF_INIT;
-	size_t i, n;
+	size_t i;
 
-	if (json_object_get(me, "compare") == NULL)
+	if (!ev_report_compare(m, me, &c))
 		return;
 	ev_buf_adds(out, "<h3 style=\"" S_H3 "\">Against ");
-	ev_report_html_esc(out, off);
+	ev_report_html_esc(out, c.off);
 	ev_buf_adds(out, " earlier</h3>\n");
-	if ((n = ev_report_compare_rows(m, me, &r)) == 0) {
+	if (c.n == 0) {
 		meta(out, "", "Nothing to compare with.");
 		return;
 	}
 	ev_buf_adds(out, "<table style=\"" S_TABLE "\">\n<tr>");
 	cell(out, "th", S_TH, "period");
 	cell(out, "th", S_THN, "value");
-	ev_buf_printf(&tmp, "%s earlier", off);
+	ev_buf_printf(&tmp, "%s earlier", c.off);
 	cell(out, "th", S_THN, tmp.data);
 	ev_buf_reset(&tmp);
 	cell(out, "th", S_THN, "change");
 	ev_buf_adds(out, "</tr>\n");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < c.n; i++) {
 		ev_buf_adds(out, "<tr>");
-		ev_report_fmt_time(&tmp, tz, r[i].t, 0);
-		if (r[i].partial)
+		ev_report_fmt_time(&tmp, tz, c.row[i].t, 0);
+		if (c.row[i].partial)
 			ev_buf_adds(&tmp, " (partial)");
 		cell_buf(out, S_TD, &tmp);
-		ev_report_fmt_value(&tmp, r[i].v, "-");
+		ev_report_fmt_value(&tmp, c.row[i].v, "-");
 		cell_buf(out, S_TDN, &tmp);
-		ev_report_fmt_value(&tmp, r[i].prev, "-");
+		ev_report_fmt_value(&tmp, c.row[i].prev, "-");
 		cell_buf(out, S_TDN, &tmp);
-		ev_report_fmt_change(&tmp, r[i].change, "-");
+		ev_report_fmt_change(&tmp, c.row[i].change, "-");
 		cell_buf(out, S_TDN, &tmp);
 		ev_buf_adds(out, "</tr>\n");
 	}
 	ev_buf_adds(out, "</table>\n");
-	free(r);
+	ev_report_compare_free(&c);
 	ev_buf_free(&tmp);
 }
 

@@ -292,8 +292,8 @@ breakdown(const json_t *me, const struct ev_report_render_opts *ro,
 		ev_buf_adds(out, " |\n");
 	}
 	if (ev_report_get_num(oth, "series", 0) > 0) {
-		ev_report_fmt_figures(out, oth, 0, "| | other ({series} series) "
-		    "| {total}");
+		ev_report_fmt_figures(out, oth, 0, "| | other ({series} "
+		    "series) | {total}");
 		ev_buf_adds(out, add ? " | | | | |\n" : " | | | |\n");
 	}
 }
@@ -361,39 +361,38 @@ static void
 md_compare(const json_t *m, const json_t *me, const struct ev_tz *tz,
     struct ev_buf *out)
 {
-	const char *off = ev_report_offset(m);
-	struct ev_report_cmp_row *r;
+	struct ev_report_cmp c;
 	struct ev_buf tb = EV_BUF_INIT;
-	size_t i, n;
+	size_t i;
 
-	if (json_object_get(me, "compare") == NULL)
+	if (!ev_report_compare(m, me, &c))
 		return;
 	ev_buf_adds(out, "\n### ");
 	cell(out, ev_report_get_str(me, "name", "?"));
 	ev_buf_adds(out, " against ");
-	cell(out, off);
+	cell(out, c.off);
 	ev_buf_adds(out, " earlier\n");
-	if ((n = ev_report_compare_rows(m, me, &r)) == 0) {
+	if (c.n == 0) {
 		ev_buf_adds(out, "\nNothing to compare with.\n");
 		return;
 	}
 	ev_buf_adds(out, "\n| period | value | ");
-	cell(out, off);
+	cell(out, c.off);
 	ev_buf_adds(out, " earlier | change |\n|---|--:|--:|--:|\n");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < c.n; i++) {
 		ev_buf_reset(&tb);
-		ev_report_fmt_time(&tb, tz, r[i].t, 0);
+		ev_report_fmt_time(&tb, tz, c.row[i].t, 0);
 		ev_buf_adds(out, "| ");
 		cell(out, tb.data);
-		ev_buf_adds(out, r[i].partial ? " (partial) | " : " | ");
-		ev_report_fmt_value(out, r[i].v, "n/a");
+		ev_buf_adds(out, c.row[i].partial ? " (partial) | " : " | ");
+		ev_report_fmt_value(out, c.row[i].v, "n/a");
 		ev_buf_adds(out, " | ");
-		ev_report_fmt_value(out, r[i].prev, "n/a");
+		ev_report_fmt_value(out, c.row[i].prev, "n/a");
 		ev_buf_adds(out, " | ");
-		ev_report_fmt_change(out, r[i].change, "-");
+		ev_report_fmt_change(out, c.row[i].change, "-");
 		ev_buf_adds(out, " |\n");
 	}
-	free(r);
+	ev_report_compare_free(&c);
 	ev_buf_free(&tb);
 }
 

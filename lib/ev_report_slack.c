@@ -309,21 +309,20 @@ static void
 compare(const json_t *m, const json_t *me, const struct ev_tz *tz,
     struct ev_buf *out)
 {
-	const char *off = ev_report_offset(m);
-	struct ev_report_cmp_row *r;
+	struct ev_report_cmp c;
 	struct ev_buf h = EV_BUF_INIT;
 	struct grid g;
-	size_t i, n;
+	size_t i;
 
-	if (json_object_get(me, "compare") == NULL)
+	if (!ev_report_compare(m, me, &c))
 		return;
-	ev_buf_printf(&h, "%s earlier", off);
+	ev_buf_printf(&h, "%s earlier", c.off);
 	ev_buf_adds(out, "\n**");
 	text(out, ev_report_get_str(me, "name", "?"));
 	ev_buf_adds(out, " against ");
 	text(out, h.data);
 	ev_buf_adds(out, "**\n");
-	if ((n = ev_report_compare_rows(m, me, &r)) == 0) {
+	if (c.n == 0) {
 		ev_buf_adds(out, "Nothing to compare with.\n");
 		ev_buf_free(&h);
 		return;
@@ -333,18 +332,18 @@ compare(const json_t *m, const json_t *me, const struct ev_tz *tz,
 	grid_add(&g, "value");
 	grid_add(&g, h.data);
 	grid_add(&g, "change");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < c.n; i++) {
 		ev_buf_reset(&h);
-		ev_report_fmt_time(&h, tz, r[i].t, 0);
-		if (r[i].partial)
+		ev_report_fmt_time(&h, tz, c.row[i].t, 0);
+		if (c.row[i].partial)
 			ev_buf_adds(&h, " partial");
 		grid_add(&g, h.data);
-		grid_val(&g, r[i].v, "n/a");
-		grid_val(&g, r[i].prev, "n/a");
-		grid_change(&g, r[i].change);
+		grid_val(&g, c.row[i].v, "n/a");
+		grid_val(&g, c.row[i].prev, "n/a");
+		grid_change(&g, c.row[i].change);
 	}
 	grid_write(&g, out);
-	free(r);
+	ev_report_compare_free(&c);
 	ev_buf_free(&h);
 }
 

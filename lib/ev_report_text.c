@@ -316,38 +316,36 @@ compare_table(const json_t *m, const json_t *me, const struct ev_tz *tz,
 {
 	static const int right[] = { 0, 1, 1, 1, 0 };
 	const char *head[] = { "period", "value", NULL, "change", NULL };
-	const char *off = ev_report_offset(m);
-	struct ev_report_cmp_row *r;
+	struct ev_report_cmp c;
 	struct ev_buf b = EV_BUF_INIT;
 	struct tbl t;
-	size_t at, i, n;
+	size_t at, i;
 
-	if (json_object_get(me, "compare") == NULL)
+	if (!ev_report_compare(m, me, &c))
 		return;
-	ev_buf_printf(&b, "%s earlier", off);
+	ev_buf_printf(&b, "%s earlier", c.off);
 	head[2] = b.data;
 	tbl_head(&t, 5, right, head);
 	ev_buf_printf(out, "  compared with %s earlier (points with nothing "
-	    "%s earlier left out; partial points have no change):\n", off,
-	    off);
-	n = ev_report_compare_rows(m, me, &r);
-	for (i = 0; i < n; i++) {
+	    "%s earlier left out; partial points have no change):\n", c.off,
+	    c.off);
+	for (i = 0; i < c.n; i++) {
 		at = tbl_row(&t);
 		ev_buf_reset(&b);
-		ev_report_fmt_time(&b, tz, r[i].t, 0);
+		ev_report_fmt_time(&b, tz, c.row[i].t, 0);
 		tbl_set(&t, at, b.data, NULL);
-		tbl_value(&t, at + 1, &b, r[i].v, "n/a", NULL);
-		tbl_value(&t, at + 2, &b, r[i].prev, "n/a", NULL);
+		tbl_value(&t, at + 1, &b, c.row[i].v, "n/a", NULL);
+		tbl_value(&t, at + 2, &b, c.row[i].prev, "n/a", NULL);
 		ev_buf_reset(&b);
-		ev_report_fmt_change(&b, r[i].change, "-");
-		tbl_set(&t, at + 3, b.data, change_color(r[i].change));
-		tbl_set(&t, at + 4, r[i].partial ? "partial" : "", NULL);
+		ev_report_fmt_change(&b, c.row[i].change, "-");
+		tbl_set(&t, at + 3, b.data, change_color(c.row[i].change));
+		tbl_set(&t, at + 4, c.row[i].partial ? "partial" : "", NULL);
 	}
-	if (n == 0)
+	if (c.n == 0)
 		ev_buf_adds(out, "  no values to compare\n");
 	else
 		tbl_write(&t, "    ", color, out);
-	free(r);
+	ev_report_compare_free(&c);
 	tbl_free(&t);
 	ev_buf_free(&b);
 }
