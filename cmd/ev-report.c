@@ -3,8 +3,10 @@
  * people read: aligned text with sparklines (or a live view that redraws),
  * Markdown, CSV, the report's JSON model, or one self-contained HTML file.
  *
- * Options, read, build the model (lib/ev_report.c), render, write.  Every
- * input record is absorbed into the report (counted aggregated) or rejected.
+ * main: parse_options, setup (the store, --from-json, the output), the
+ * loop (read_records), build the model (lib/ev_report_store.h), render and
+ * write (write_report), and one cleanup path.  Every input record is
+ * absorbed into the report (counted aggregated) or rejected.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,9 +21,19 @@
 #include "ev_run.h"
 #include "ev_state.h"
 
+/* The SYNOPSIS of ev-report(1), then the options. */
 static const char usage[] =
-"usage: ev-report [options] < windows.ndjson > report\n"
-"       ev-report --from-json FILE [options] > report\n"
+"usage: ev-report [-a] [--budget bytes] [--by cols] [--color when]\n"
+"                 [--compare dur] [--fail-on-anomaly] [-f format]\n"
+"                 [--last dur] [--live] [--max-anomalies n] [--metric name]\n"
+"                 [--min-score s] [-o file] [--refresh dur] [--since time]\n"
+"                 [--stage-stats file] [--step dur] [--time field]\n"
+"                 [--title text] [--top n] [--tz zone] [--until time]\n"
+"                 [common options]\n"
+"       ev-report --from-json file [-a] [--budget bytes] [--color when]\n"
+"                 [--fail-on-anomaly] [-f format] [--max-anomalies n]\n"
+"                 [-o file] [--title text]\n"
+"\n"
 "  -a, --ascii            ASCII only: sparklines as _.:-=+*#\n"
 "  --budget BYTES         markdown: cut whole sections to fit BYTES;\n"
 "                         slack: characters instead of 12000\n"
@@ -386,8 +398,58 @@ redraw(struct ev_run *run, struct ev_report_store *s, struct spool *sp,
 	ev_buf_free(&b);
 }
 
-int
-main(int argc, char **argv)
+/* What the command line asks for, filled by parse_options. */
+struct options {
+	struct ev_report_opts		 o;
+	struct ev_report_render_opts	 ro;
+	struct list			 metrics, by, stage_files;
+	enum ev_report_format		 fmt;
+	const char			*output;	/* NULL: stdout */
+	const char			*from_json;	/* NULL: read records */
+	const char			*title;
+	ev_us_t				 refresh;	/* --live redraws */
+	int				 live, fail_on_anomaly;
+};
+
+static void
+options_free(struct options *op)
+{
+	list_free(&op->metrics);
+	list_free(&op->by);
+	list_free(&op->stage_files);
+}
+
+/* A positive duration given to option opt, or a usage error. */
+static ev_us_t
+opt_duration(struct ev_run *run, const char *opt, const char *arg)
+{
+	ev_us_t d;
+
+	if (ev_duration_parse(arg, &d) != 0 || d <= 0)
+		ev_run_usage_error(run, "%s '%s' is not a positive duration",
+		    opt, arg);
+	return d;
+}
+
+/* A whole number in [lo, hi] given to option opt, or a usage error. */
+static long long
+opt_number(struct ev_run *run, const char *opt, const char *arg,
+    long long lo, long long hi)
+{
+	const char *errstr;
+	long long n = ev_strtonum(arg, lo, hi, &errstr);
+
+	if (errstr)
+		ev_run_usage_error(run, "%s '%s' is %s", opt, arg, errstr);
+	return n;
+}
+
+/*
+ * Parse the command line into op, checking everything that can be known
+ * before any input is read; a usage error exits 2.
+ */
+static void
+parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 {
 	static const struct option longopts[] = {
 		{ "ascii", no_argument, NULL, 'a' },
@@ -416,279 +478,270 @@ main(int argc, char **argv)
 		EV_RUN_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct ev_run run;
-	struct ev_report_opts o;
-	struct ev_report_render_opts ro;
-	struct ev_report_store *store;
-	struct spool spool;
-	struct list metrics = { NULL, 0 }, by = { NULL, 0 };
-	struct list stage_files = { NULL, 0 };
-	enum ev_report_format fmt = EV_REPORT_TEXT;
-	const char *output = NULL, *from_json = NULL, *color = "auto";
-	const char *title = NULL;
-	const char *errstr, *sde, *nc;
-	struct ev_line line;
-	struct ev_rec rec;
+	const char *color = "auto", *sde, *nc;
 	struct ev_tz *tz;
-	struct ev_buf out = EV_BUF_INIT;
-	json_t *model = NULL;
-	ev_us_t refresh = 2 * EV_US_PER_SEC, next_draw = 0;
-	int c, live = 0, fail_on_anomaly = 0;
-	size_t i;
-	long long n;
+	int c;
 
-	ev_set_argv0_base(argv);
-	memset(&o, 0, sizeof(o));
-	memset(&ro, 0, sizeof(ro));
-	memset(&spool, 0, sizeof(spool));
-	o.time_field = "start";
-	o.top = 10;
-	o.tz = "UTC";
-	o.min_score = 0.9999;
-	ro.max_anomalies = 20;
-	ev_run_init(&run, "ev-report", usage);
+	memset(op, 0, sizeof(*op));
+	op->o.time_field = "start";
+	op->o.top = 10;
+	op->o.tz = "UTC";
+	op->o.min_score = 0.9999;
+	op->ro.max_anomalies = 20;
+	op->fmt = EV_REPORT_TEXT;
+	op->refresh = 2 * EV_US_PER_SEC;
 	while ((c = getopt_long(argc, argv, "af:hVo:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
-			ro.ascii = 1;
+			op->ro.ascii = 1;
 			break;
 		case OPT_BUDGET:
-			n = ev_strtonum(optarg, 1, (long long)1 << 40, &errstr);
-			if (errstr)
-				ev_run_usage_error(&run, "--budget '%s' is %s",
-				    optarg, errstr);
-			ro.budget = (size_t)n;
+			op->ro.budget = (size_t)opt_number(run, "--budget",
+			    optarg, 1, (long long)1 << 40);
 			break;
 		case OPT_BY:
-			list_add(&run, &by, optarg, "--by");
+			list_add(run, &op->by, optarg, "--by");
 			break;
 		case OPT_COLOR:
 			if (strcmp(optarg, "auto") != 0 && strcmp(optarg,
 			    "always") != 0 && strcmp(optarg, "never") != 0)
-				ev_run_usage_error(&run, "--color '%s' is not "
+				ev_run_usage_error(run, "--color '%s' is not "
 				    "auto, always or never", optarg);
 			color = optarg;
 			break;
 		case OPT_COMPARE:
-			if (ev_duration_parse(optarg, &o.compare) != 0 ||
-			    o.compare <= 0)
-				ev_run_usage_error(&run, "--compare '%s' is not "
-				    "a positive duration", optarg);
+			op->o.compare = opt_duration(run, "--compare", optarg);
 			break;
 		case OPT_FAIL:
-			fail_on_anomaly = 1;
+			op->fail_on_anomaly = 1;
 			break;
 		case 'f':
-			if (ev_report_format_parse(optarg, &fmt) != 0)
-				ev_run_usage_error(&run, "unknown format '%s'",
+			if (ev_report_format_parse(optarg, &op->fmt) != 0)
+				ev_run_usage_error(run, "unknown format '%s'",
 				    optarg);
 			break;
 		case OPT_FROM_JSON:
-			from_json = optarg;
+			op->from_json = optarg;
 			break;
 		case OPT_LAST:
-			if (ev_duration_parse(optarg, &o.last) != 0 ||
-			    o.last <= 0)
-				ev_run_usage_error(&run, "--last '%s' is not a "
-				    "positive duration", optarg);
+			op->o.last = opt_duration(run, "--last", optarg);
 			break;
 		case OPT_LIVE:
-			live = 1;
+			op->live = 1;
 			break;
 		case OPT_MAX_ANOMALIES:
-			n = ev_strtonum(optarg, 0, 1000000000, &errstr);
-			if (errstr)
-				ev_run_usage_error(&run, "--max-anomalies '%s' "
-				    "is %s", optarg, errstr);
-			ro.max_anomalies = (size_t)n;
+			op->ro.max_anomalies = (size_t)opt_number(run,
+			    "--max-anomalies", optarg, 0, 1000000000);
 			break;
 		case OPT_METRIC:
-			list_add(&run, &metrics, optarg, "--metric");
+			list_add(run, &op->metrics, optarg, "--metric");
 			break;
 		case OPT_MIN_SCORE:
-			if (ev_strtod(optarg, &o.min_score) != 0 ||
-			    o.min_score < 0 || o.min_score > 1)
-				ev_run_usage_error(&run, "--min-score '%s' is "
+			if (ev_strtod(optarg, &op->o.min_score) != 0 ||
+			    op->o.min_score < 0 || op->o.min_score > 1)
+				ev_run_usage_error(run, "--min-score '%s' is "
 				    "not a number in [0,1]", optarg);
 			break;
 		case 'o':
-			output = optarg;
+			op->output = optarg;
 			break;
 		case OPT_REFRESH:
-			if (ev_duration_parse(optarg, &refresh) != 0 ||
-			    refresh <= 0)
-				ev_run_usage_error(&run, "--refresh '%s' is "
-				    "not a positive duration", optarg);
+			op->refresh = opt_duration(run, "--refresh", optarg);
 			break;
 		case OPT_SINCE:
 		case OPT_UNTIL:
 			if (ev_time_parse(optarg, strlen(optarg), c ==
-			    OPT_SINCE ? &o.since : &o.until) != 0)
-				ev_run_usage_error(&run, "%s '%s' is not an "
+			    OPT_SINCE ? &op->o.since : &op->o.until) != 0)
+				ev_run_usage_error(run, "%s '%s' is not an "
 				    "RFC 3339 time", c == OPT_SINCE ?
 				    "--since" : "--until", optarg);
 			if (c == OPT_SINCE)
-				o.has_since = 1;
+				op->o.has_since = 1;
 			else
-				o.has_until = 1;
+				op->o.has_until = 1;
 			break;
 		case OPT_STAGE_STATS:
-			list_add(&run, &stage_files, optarg, "--stage-stats");
+			list_add(run, &op->stage_files, optarg,
+			    "--stage-stats");
 			break;
 		case OPT_STEP:
-			if (ev_duration_parse(optarg, &o.step) != 0 ||
-			    o.step <= 0)
-				ev_run_usage_error(&run, "--step '%s' is not a "
-				    "positive duration", optarg);
+			op->o.step = opt_duration(run, "--step", optarg);
 			break;
 		case OPT_TIME:
-			o.time_field = optarg;
+			op->o.time_field = optarg;
 			break;
 		case OPT_TITLE:
-			title = optarg;
+			op->title = optarg;
 			break;
 		case OPT_TOP:
-			n = ev_strtonum(optarg, 1, 1000000, &errstr);
-			if (errstr)
-				ev_run_usage_error(&run, "--top '%s' is %s",
-				    optarg, errstr);
-			o.top = (size_t)n;
+			op->o.top = (size_t)opt_number(run, "--top", optarg, 1,
+			    1000000);
 			break;
 		case OPT_TZ:
-			o.tz = optarg;
+			op->o.tz = optarg;
 			break;
 		default:
-			if (!ev_run_option(&run, c, optarg))
-				ev_run_usage_error(&run, "unknown option");
+			if (!ev_run_option(run, c, optarg))
+				ev_run_usage_error(run, "unknown option");
 		}
 	}
 	if (optind < argc)
-		ev_run_usage_error(&run, "unexpected argument '%s'",
+		ev_run_usage_error(run, "unexpected argument '%s'",
 		    argv[optind]);
-	if (o.has_since && o.last > 0)
-		ev_run_usage_error(&run, "--since and --last exclude each "
+	if (op->o.has_since && op->o.last > 0)
+		ev_run_usage_error(run, "--since and --last exclude each "
 		    "other");
-	if (o.has_since && o.has_until && o.until <= o.since)
-		ev_run_usage_error(&run, "--until is not after --since");
-	if (live && (fmt != EV_REPORT_TEXT || output != NULL ||
-	    from_json != NULL))
-		ev_run_usage_error(&run, "--live draws text on standard "
+	if (op->o.has_since && op->o.has_until && op->o.until <= op->o.since)
+		ev_run_usage_error(run, "--until is not after --since");
+	if (op->live && (op->fmt != EV_REPORT_TEXT || op->output != NULL ||
+	    op->from_json != NULL))
+		ev_run_usage_error(run, "--live draws text on standard "
 		    "output; it takes no --format, --output or --from-json");
-	if ((tz = ev_tz_open(o.tz)) == NULL)
-		ev_run_usage_error(&run, "unknown time zone '%s'", o.tz);
+	if ((tz = ev_tz_open(op->o.tz)) == NULL)
+		ev_run_usage_error(run, "unknown time zone '%s'", op->o.tz);
 	ev_tz_free(tz);
 	/* The generated-at stamp: SOURCE_DATE_EPOCH for reproducible runs. */
 	if ((sde = getenv("SOURCE_DATE_EPOCH")) != NULL && *sde != '\0') {
-		n = ev_strtonum(sde, 0, 253402300799LL, &errstr);
-		if (errstr)
-			ev_run_usage_error(&run, "SOURCE_DATE_EPOCH '%s' is %s",
-			    sde, errstr);
-		o.generated = (ev_us_t)n * EV_US_PER_SEC;
+		op->o.generated = (ev_us_t)opt_number(run, "SOURCE_DATE_EPOCH",
+		    sde, 0, 253402300799LL) * EV_US_PER_SEC;
 	} else {
-		o.generated = ev_time_floor(ev_time_now(), EV_US_PER_SEC);
+		op->o.generated = ev_time_floor(ev_time_now(), EV_US_PER_SEC);
 	}
 	nc = getenv("NO_COLOR");
-	if (nc != NULL && *nc != '\0')
-		ro.color = 0;
+	if (op->fmt != EV_REPORT_TEXT || (nc != NULL && *nc != '\0'))
+		op->ro.color = 0;
 	else if (strcmp(color, "always") == 0)
-		ro.color = 1;
+		op->ro.color = 1;
 	else if (strcmp(color, "auto") == 0)
-		ro.color = output == NULL && isatty(STDOUT_FILENO);
-	if (fmt != EV_REPORT_TEXT)
-		ro.color = 0;
-	o.metrics = metrics.v;
-	o.nmetrics = metrics.n;
-	o.by = by.v;
-	o.nby = by.n;
-	store = ev_report_store_new(&o);
-	if (from_json != NULL)
-		model = read_model(&run, from_json);
+		op->ro.color = op->output == NULL && isatty(STDOUT_FILENO);
+	op->o.metrics = op->metrics.v;
+	op->o.nmetrics = op->metrics.n;
+	op->o.by = op->by.v;
+	op->o.nby = op->by.n;
+}
 
-	if (output != NULL)
-		ev_run_check_writable(&run, "report", output);
-	if (model == NULL)
-		spool_open(&run, &spool);
-	ev_run_open(&run);
+/*
+ * Read the records into the store, redrawing with --live, then the other
+ * stages' stats.  Each record is aggregated or rejected.
+ */
+static void
+read_records(struct ev_run *run, const struct options *op,
+    struct ev_report_store *store, struct spool *sp)
+{
+	struct ev_line line;
+	struct ev_rec rec;
+	struct stat st;
+	ev_us_t next_draw = op->live ? ev_time_mono() + op->refresh : 0;
+	int pipe_in;
+	size_t i;
+
 	ev_rec_init(&rec);
-	if (live)
-		next_draw = ev_time_mono() + refresh;
-	while (model == NULL) {
+	for (;;) {
 		enum ev_line_kind k;
 		const char *reason;
 		char err[200];
 
-		k = ev_run_next(&run, &line, live ? (next_draw >
+		k = ev_run_next(run, &line, op->live ? (next_draw >
 		    ev_time_mono() ? next_draw - ev_time_mono() : 0) : -1);
-		if (live && ev_time_mono() >= next_draw) {
-			redraw(&run, store, &spool, &ro);
-			next_draw = ev_time_mono() + refresh;
+		if (op->live && ev_time_mono() >= next_draw) {
+			redraw(run, store, sp, &op->ro);
+			next_draw = ev_time_mono() + op->refresh;
 		}
 		if (k == EV_LINE_TIMEOUT)
 			continue;
 		if (k != EV_LINE_OK)
 			break;
 		if (ev_rec_parse(&rec, line.data, line.len) != 0) {
-			ev_run_reject(&run, &line, "parse",
+			ev_run_reject(run, &line, "parse",
 			    ev_run_error(NULL, "%s", rec.err));
 			continue;
 		}
-		if (ev_report_store_add_rec(store, &rec, &reason, err,
+		if (ev_report_store_add(store, &rec, &reason, err,
 		    sizeof(err)) != 0) {
-			ev_run_reject(&run, &line, reason, ev_run_error(
-			    strcmp(reason, "time") == 0 ? o.time_field : NULL,
-			    "%s", err));
+			ev_run_reject(run, &line, reason, ev_run_error(
+			    strcmp(reason, "time") == 0 ? op->o.time_field :
+			    NULL, "%s", err));
 			continue;
 		}
-		spool_add(&spool, &line);
-		run.n_aggregated++;
+		spool_add(sp, &line);
+		run->n_aggregated++;
 	}
 	ev_rec_clear(&rec);
+	if (ev_report_store_size(store) == 0)
+		return;
+	pipe_in = fstat(STDIN_FILENO, &st) == 0 && S_ISFIFO(st.st_mode);
+	for (i = 0; i < op->stage_files.n; i++)
+		if (read_stage_stats(store, op->stage_files.v[i], pipe_in) != 0)
+			run->failed = 1;
+}
 
-	if (model == NULL && ev_report_store_size(store) > 0) {
-		struct stat st;
-		int pipe_in = fstat(STDIN_FILENO, &st) == 0 &&
-		    S_ISFIFO(st.st_mode);
+/* Render the model and write it to the output or standard output. */
+static void
+write_report(struct ev_run *run, const struct options *op, json_t *model)
+{
+	struct ev_buf out = EV_BUF_INIT;
+	size_t na = count_anomalies(model);
+	char err[1024];
 
-		for (i = 0; i < stage_files.n; i++)
-			if (read_stage_stats(store, stage_files.v[i],
-			    pipe_in) != 0)
-				run.failed = 1;
+	if (op->live)
+		ev_buf_adds(&out, "\033[H\033[2J");
+	/* Part of the model, so --from-json keeps or replaces it. */
+	if (op->title != NULL)
+		json_object_set_new(model, "title", json_string(op->title));
+	ev_report_render(model, op->fmt, &op->ro, &out);
+	if (op->output == NULL)
+		ev_out_write(&run->out, out.data, out.len);
+	else if (ev_file_save(op->output, "report", "ev-report", out.data,
+	    out.len, 0666, err, sizeof(err)) != 0) {
+		ev_warn("%s", err);
+		run->failed = 1;
 	}
-	if (model == NULL && ev_report_store_size(store) > 0)
-		model = build(&run, store, &spool);
-	if (model != NULL) {
-		size_t na = count_anomalies(model);
-
-		if (live)
-			ev_buf_adds(&out, "\033[H\033[2J");
-		/* Part of the model, so --from-json keeps or replaces it. */
-		if (title != NULL)
-			json_object_set_new(model, "title", json_string(title));
-		ev_report_render(model, fmt, &ro, &out);
-		if (output != NULL) {
-			char err[1024];
-
-			if (ev_file_save(output, "report", "ev-report",
-			    out.data, out.len, 0666, err, sizeof(err)) != 0) {
-				ev_warn("%s", err);
-				run.failed = 1;
-			}
-		} else {
-			ev_out_write(&run.out, out.data, out.len);
-		}
-		ev_run_stat(&run, "anomalies", json_integer((json_int_t)na));
-		if (fail_on_anomaly && na > 0) {
-			ev_warn("the report holds %zu anomal%s", na,
-			    na == 1 ? "y" : "ies");
-			run.gate_failed = 1;
-		}
-		json_decref(model);
+	ev_run_stat(run, "anomalies", json_integer((json_int_t)na));
+	if (op->fail_on_anomaly && na > 0) {
+		ev_warn("the report holds %zu anomal%s", na,
+		    na == 1 ? "y" : "ies");
+		run->gate_failed = 1;
 	}
 	ev_buf_free(&out);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ev_run run;
+	struct options op;
+	struct ev_report_store *store;
+	struct spool spool;
+	json_t *model = NULL;
+	char err[400];
+
+	ev_set_argv0_base(argv);
+	ev_run_init(&run, "ev-report", usage);
+	parse_options(&run, argc, argv, &op);
+
+	if ((store = ev_report_store_new(&op.o, err, sizeof(err))) == NULL)
+		ev_run_usage_error(&run, "%s", err);
+	if (op.from_json != NULL)
+		model = read_model(&run, op.from_json);
+	if (op.output != NULL)
+		ev_run_check_writable(&run, "report", op.output);
+	memset(&spool, 0, sizeof(spool));
+	if (model == NULL)
+		spool_open(&run, &spool);
+	ev_run_open(&run);
+
+	if (model == NULL) {
+		read_records(&run, &op, store, &spool);
+		if (ev_report_store_size(store) == 0)
+			goto out;	/* no records: no report */
+		model = build(&run, store, &spool);
+	}
+	write_report(&run, &op, model);
+
+out:
+	json_decref(model);
 	spool_close(&spool);
 	ev_report_store_free(store);
-	list_free(&metrics);
-	list_free(&by);
-	list_free(&stage_files);
+	options_free(&op);
 	return ev_run_finish(&run);
 }

@@ -16,7 +16,8 @@
 
 #include "ev_common.h"
 #include "ev_rec.h"
-#include "ev_report.h"
+#include "ev_report_fmt.h"
+#include "ev_report_render.h"
 
 /* A whole cell that is a plain decimal number, such as "-12.5" or "+3". */
 static int

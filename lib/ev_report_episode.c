@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "ev_common.h"
-#include "ev_report.h"
+#include "ev_report_fmt.h"
 #include "ev_report_episode.h"
 
 /* Series, then time; a resolution after a point of the same time. */
@@ -230,75 +230,4 @@ ev_report_episodes(struct ev_report_alert *al, size_t n)
 		json_array_append_new(out, ep[i]);
 	free(ep);
 	return out;
-}
-
-void
-ev_report_fmt_summary(struct ev_buf *b, const json_t *a)
-{
-	const char *sum = ev_report_get_str(a, "summary", "");
-
-	if (*sum)
-		ev_buf_adds(b, sum);
-	else
-		ev_report_fmt_explain(b, a);
-}
-
-int
-ev_report_fmt_incident_end(struct ev_buf *b, const struct ev_tz *tz,
-    const json_t *inc, int with_sec)
-{
-	if (json_is_true(json_object_get(inc, "ongoing"))) {
-		ev_buf_adds(b, "ongoing");
-		return 1;
-	}
-	ev_report_fmt_timestr(b, tz, ev_report_get_str(inc, "end", ""),
-	    with_sec);
-	return 0;
-}
-
-void
-ev_report_fmt_incident_duration(struct ev_buf *b, const json_t *inc)
-{
-	ev_buf_adds(b, ev_report_get_str(inc, "duration", ""));
-	if (json_is_true(json_object_get(inc, "ongoing")))
-		ev_buf_adds(b, " so far");
-}
-
-void
-ev_report_fmt_title(struct ev_buf *b, const json_t *m)
-{
-	json_t *ma = ev_report_get_arr(m, "metrics"), *it;
-	const char *t = ev_report_get_str(m, "title", NULL);
-	size_t i;
-
-	if (t != NULL) {
-		ev_buf_adds(b, t);
-		return;
-	}
-	ev_buf_adds(b, "ev-report:");
-	json_array_foreach(ma, i, it) {
-		ev_buf_adds(b, i ? ", " : " ");
-		ev_buf_adds(b, ev_report_get_str(it, "name", "?"));
-	}
-}
-
-void
-ev_report_fmt_range(struct ev_buf *b, const json_t *m, const struct ev_tz *tz)
-{
-	const json_t *r = json_object_get(m, "range");
-	const json_t *pv = json_object_get(m, "previous");
-
-	ev_report_fmt_timestr(b, tz, ev_report_get_str(r, "start", ""), 0);
-	ev_buf_adds(b, " to ");
-	ev_report_fmt_timestr(b, tz, ev_report_get_str(r, "end", ""), 0);
-	ev_buf_printf(b, " (%s), step %s", ev_report_get_str(m, "tz", "UTC"),
-	    ev_report_get_str(r, "step", "?"));
-	if (json_is_object(pv)) {
-		ev_buf_adds(b, "; compared with ");
-		ev_report_fmt_timestr(b, tz, ev_report_get_str(pv, "start",
-		    ""), 0);
-		ev_buf_adds(b, " to ");
-		ev_report_fmt_timestr(b, tz, ev_report_get_str(pv, "end", ""),
-		    0);
-	}
 }

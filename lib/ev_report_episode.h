@@ -45,26 +45,4 @@ struct ev_report_alert {
  */
 json_t	*ev_report_episodes(struct ev_report_alert *al, size_t n);
 
-/*
- * Helpers of the renderers that list incidents.  ev_report_fmt_summary
- * writes an anomaly's or incident's "summary", else its explanation
- * (ev_report_fmt_explain).  ev_report_fmt_title writes the model's
- * "title" (--title), else "ev-report: " and the metrics' names.
- * ev_report_fmt_range writes "START to END (TZ), step S" and the previous
- * period ("; compared with ...") when the model has one.
- */
-struct ev_buf;
-struct ev_tz;
-void	ev_report_fmt_summary(struct ev_buf *b, const json_t *a);
-/*
- * An incident's end as the report shows times, or "ongoing" (returns 1
- * then); its duration, with " so far" while it goes on.
- */
-int	ev_report_fmt_incident_end(struct ev_buf *b, const struct ev_tz *tz,
-	    const json_t *inc, int with_sec);
-void	ev_report_fmt_incident_duration(struct ev_buf *b, const json_t *inc);
-void	ev_report_fmt_title(struct ev_buf *b, const json_t *model);
-void	ev_report_fmt_range(struct ev_buf *b, const json_t *model,
-	    const struct ev_tz *tz);
-
 #endif /* EV_REPORT_EPISODE_H */

@@ -8,8 +8,8 @@
  *
  * The markup is XHTML-compatible (every element closed, attributes quoted,
  * only the XML entities) so xmllint can check it as XML as well as HTML.
- * Long series are drawn at most CHART_BUCKETS points wide (the mean of
- * each bucket); anomalies are placed at their exact time.
+ * The charts are drawn by ev_report_chart.c: long series at most 380
+ * points wide (bucket means), anomalies at their exact time.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -17,16 +17,9 @@
 
 #include "ev_common.h"
 #include "ev_rec.h"
-#include "ev_report.h"
-#include "ev_report_episode.h"
-
-#define CHART_W		760
-#define CHART_H		190
-#define CHART_L		64	/* room for the y labels */
-#define CHART_R		12
-#define CHART_T		10
-#define CHART_B		24	/* room for the x labels */
-#define CHART_BUCKETS	380
+#include "ev_report_chart.h"
+#include "ev_report_fmt.h"
+#include "ev_report_render.h"
 
 static const char css[] =
 ":root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--mute:#59636e;"
@@ -78,38 +71,7 @@ static const char css[] =
 static void
 esc(struct ev_buf *b, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			ev_buf_adds(b, "&amp;");
-			break;
-		case '<':
-			ev_buf_adds(b, "&lt;");
-			break;
-		case '>':
-			ev_buf_adds(b, "&gt;");
-			break;
-		case '"':
-			ev_buf_adds(b, "&quot;");
-			break;
-		case '\'':
-			ev_buf_adds(b, "&#39;");
-			break;
-		default:
-			/* Control characters are not allowed in XML 1.0. */
-			if ((unsigned char)*s < 0x20 && *s != '\n' &&
-			    *s != '\t')
-				ev_buf_addc(b, ' ');
-			else
-				ev_buf_addc(b, *s);
-		}
-	}
-}
-
-void
-ev_report_html_esc(struct ev_buf *b, const char *s)
-{
-	esc(b, s);
+	ev_report_html_esc(b, s);
 }
 
 /* A series name that may wrap after its commas. */
@@ -133,339 +95,7 @@ esc_series(struct ev_buf *b, const char *s)
 static void
 esc_buf(struct ev_buf *out, struct ev_buf *tmp)
 {
-	esc(out, tmp->data ? tmp->data : "");
-	ev_buf_reset(tmp);
-}
-
-struct chart {
-	const json_t	*pts, *ex, *lo, *hi;
-	size_t		 n;
-	ev_us_t		 t0, step;
-	const struct ev_tz *tz;
-	const json_t	*anoms;		/* the metric's anomalies */
-	const char	*series;	/* anomalies to mark or NULL */
-	const json_t	*fill;		/* has one: a gap is 0 */
-	const json_t	*incs;		/* incidents to shade */
-	const char	*id;		/* anchor or NULL */
-	int		 fixed;		/* scale rlo..rhi given */
-	double		 rlo, rhi;
-};
-
-/*
- * Bucket means of an array (NaN where a bucket has nothing).  With fill,
- * a missing value counts as 0 where fill has one: ev-window writes no
- * record for a group without events, so a segment of an additive metric
- * without a record while the metric has one at that point had none, and
- * only a point where no window exists at all is a gap.
- */
-static void
-bucket(const json_t *a, const json_t *fill, size_t n, size_t nb,
-    double *out)
-{
-	size_t b, k;
-
-	for (b = 0; b < nb; b++) {
-		size_t lo = b * n / nb, hi = (b + 1) * n / nb, c = 0;
-		double s = 0;
-
-		for (k = lo; k < hi && a != NULL; k++) {
-			double v = ev_report_arr_num(a, k);
-
-			if (isnan(v) && fill != NULL &&
-			    !isnan(ev_report_arr_num(fill, k)))
-				v = 0;
-
-			if (!isnan(v)) {
-				s += v;
-				c++;
-			}
-		}
-		out[b] = c ? s / (double)c : NAN;
-	}
-}
-
-/* A round tick: 1, 2, 2.5 or 5 times a power of ten, at least x. */
-static double
-nice(double x)
-{
-	static const double steps[] = { 1, 2, 2.5, 5, 10 };
-	double p = pow(10, floor(log10(x)));
-	size_t i;
-
-	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
-		if (steps[i] * p >= x)
-			return steps[i] * p;
-	return 10 * p;
-}
-
-static double
-ypos(double v, double lo, double hi)
-{
-	return CHART_T + (CHART_H - CHART_T - CHART_B) * (hi - v) / (hi - lo);
-}
-
-static double
-xpos(double frac)
-{
-	return CHART_L + (CHART_W - CHART_L - CHART_R) * frac;
-}
-
-/* A path through the points, broken where a value is missing. */
-static void
-path(struct ev_buf *out, const char *cls, const double *v, size_t nb,
-    double lo, double hi)
-{
-	size_t b;
-	int pen = 0, any = 0;
-
-	for (b = 0; b < nb; b++)
-		if (!isnan(v[b]))
-			any = 1;
-	if (!any)
-		return;
-	ev_buf_printf(out, "<path class=\"%s\" d=\"", cls);
-	for (b = 0; b < nb; b++) {
-		if (isnan(v[b])) {
-			pen = 0;
-			continue;
-		}
-		ev_buf_printf(out, "%s%.1f %.1f", pen ? " L" : (b ? " M" : "M"),
-		    xpos(((double)b + 0.5) / (double)nb), ypos(v[b], lo, hi));
-		if (!pen && (b + 1 == nb || isnan(v[b + 1])))
-			ev_buf_printf(out, " L%.1f %.1f", xpos(((double)b +
-			    0.5) / (double)nb) + 0.5, ypos(v[b], lo, hi));
-		pen = 1;
-	}
-	ev_buf_adds(out, "\"/>\n");
-}
-
-static void
-band(struct ev_buf *out, const double *l, const double *h, size_t nb,
-    double lo, double hi)
-{
-	size_t b = 0, a, k;
-
-	while (b < nb) {
-		while (b < nb && (isnan(l[b]) || isnan(h[b])))
-			b++;
-		if (b == nb)
-			break;
-		a = b;
-		while (b < nb && !isnan(l[b]) && !isnan(h[b]))
-			b++;
-		ev_buf_adds(out, "<path class=\"band\" d=\"");
-		for (k = a; k < b; k++)
-			ev_buf_printf(out, "%s%.1f %.1f", k == a ? "M" : " L",
-			    xpos(((double)k + (k == a ? 0 : 0.5)) /
-			    (double)nb), ypos(h[k], lo, hi));
-		for (k = b; k > a; k--)
-			ev_buf_printf(out, " L%.1f %.1f", xpos(((double)k -
-			    (k == b ? 0 : 0.5)) / (double)nb), ypos(l[k - 1],
-			    lo, hi));
-		ev_buf_adds(out, " Z\"/>\n");
-	}
-}
-
-/* The buckets of a chart: values, expected, lower and upper. */
-static double *
-chart_buckets(const struct chart *c, size_t nb)
-{
-	double *v = ev_xreallocarray(NULL, 4 * nb, sizeof(double));
-
-	bucket(c->pts, c->fill, c->n, nb, v);
-	bucket(c->ex, NULL, c->n, nb, v + nb);
-	bucket(c->lo, NULL, c->n, nb, v + 2 * nb);
-	bucket(c->hi, NULL, c->n, nb, v + 3 * nb);
-	return v;
-}
-
-/* The lowest and highest value a chart draws (lo starts at 0). */
-static void
-chart_extent(const struct chart *c, double *lop, double *hip)
-{
-	size_t nb = c->n < CHART_BUCKETS ? c->n : CHART_BUCKETS, b, i;
-	double *v, lo = 0, hi = -INFINITY;
-	json_t *it;
-
-	if (nb == 0) {
-		*lop = 0;
-		*hip = -INFINITY;
-		return;
-	}
-	v = chart_buckets(c, nb);
-	for (b = 0; b < 4 * nb; b++)
-		if (!isnan(v[b])) {
-			if (v[b] < lo)
-				lo = v[b];
-			if (v[b] > hi)
-				hi = v[b];
-		}
-	if (c->series != NULL)
-		json_array_foreach(c->anoms, i, it) {
-			double av = ev_report_get_num(it, "value", NAN);
-
-			if (strcmp(ev_report_get_str(it, "series", ""),
-			    c->series) != 0 || isnan(av))
-				continue;
-			if (av < lo)
-				lo = av;
-			if (av > hi)
-				hi = av;
-		}
-	free(v);
-	*lop = lo;
-	*hip = hi;
-}
-
-/* A time as an x position of the chart; -1 outside it. */
-static double
-chart_x(const struct chart *c, ev_us_t t)
-{
-	if (t < c->t0 || (uint64_t)((t - c->t0) / c->step) > c->n)
-		return -1;
-	return xpos((double)(t - c->t0) / ((double)c->n * (double)c->step));
-}
-
-/* The incidents of the chart as shaded spans, each with its summary. */
-static void
-chart_incidents(struct ev_buf *out, const struct chart *c)
-{
-	struct ev_buf tmp = EV_BUF_INIT;
-	json_t *it;
-	size_t i;
-
-	json_array_foreach(c->incs, i, it) {
-		const char *s = ev_report_get_str(it, "start", "");
-		const char *e = ev_report_get_str(it, "end", "");
-		ev_us_t ts, te;
-		double x0, x1;
-
-		if (ev_time_parse(s, strlen(s), &ts) != 0)
-			continue;
-		if (ev_time_parse(e, strlen(e), &te) != 0)
-			te = c->t0 + (ev_us_t)c->n * c->step; /* ongoing */
-		if (ts < c->t0)
-			ts = c->t0;
-		x0 = chart_x(c, ts);
-		x1 = chart_x(c, te < c->t0 + (ev_us_t)c->n * c->step ? te :
-		    c->t0 + (ev_us_t)c->n * c->step);
-		if (x0 < 0 || x1 < 0)
-			continue;
-		if (x1 - x0 < 2)
-			x1 = x0 + 2;
-		ev_buf_printf(out, "<rect class=\"inc\" x=\"%.1f\" y=\"%d\" "
-		    "width=\"%.1f\" height=\"%d\"><title>", x0, CHART_T,
-		    x1 - x0, CHART_H - CHART_T - CHART_B);
-		ev_buf_adds(&tmp, ev_report_get_str(it, "series", ""));
-		ev_buf_adds(&tmp, ": ");
-		ev_buf_adds(&tmp, ev_report_get_str(it, "summary", ""));
-		esc_buf(out, &tmp);
-		ev_buf_adds(out, "</title></rect>\n");
-	}
-	ev_buf_free(&tmp);
-}
-
-static void
-chart(struct ev_buf *out, const struct chart *c, const char *label)
-{
-	size_t nb = c->n < CHART_BUCKETS ? c->n : CHART_BUCKETS, i;
-	double *v, *ex, *l, *h, lo, hi, tick;
-	size_t nticks;
-	struct ev_buf tmp = EV_BUF_INIT;
-	json_t *it;
-
-	if (nb == 0)
-		return;
-	v = chart_buckets(c, nb);
-	ex = v + nb;
-	l = ex + nb;
-	h = l + nb;
-	if (c->fixed) {
-		lo = c->rlo;
-		hi = c->rhi;
-	} else {
-		chart_extent(c, &lo, &hi);
-	}
-	if (!(hi > lo))
-		hi = lo + 1;
-	/* Round ticks: two to four intervals from a multiple of the tick. */
-	tick = nice((hi - lo) / 3);
-	lo = floor(lo / tick) * tick;
-	nticks = (size_t)ceil((hi - lo) / tick - 1e-9);
-	if (nticks < 1)
-		nticks = 1;
-	hi = lo + (double)nticks * tick;
-
-	ev_buf_adds(out, "<figure");
-	if (c->id != NULL)
-		ev_buf_printf(out, " id=\"%s\"", c->id);
-	ev_buf_adds(out, ">\n<figcaption>");
-	esc(out, label);
-	ev_buf_printf(out, "</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/"
-	    "svg\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
-	    CHART_W, CHART_H);
-	esc(out, label);
-	ev_buf_adds(out, "\">\n");
-	/* Grid lines and y labels at every tick. */
-	for (i = 0; i <= nticks; i++) {
-		double yv = lo + tick * (double)i;
-		double y = ypos(yv, lo, hi);
-
-		ev_buf_printf(out, "<line class=\"axis\" x1=\"%d\" y1=\"%.1f\" "
-		    "x2=\"%d\" y2=\"%.1f\"/>\n", CHART_L, y, CHART_W - CHART_R,
-		    y);
-		ev_report_fmt_value(&tmp, round(yv * 100) / 100, "");
-		ev_buf_printf(out, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\""
-		    ">", CHART_L - 6, y + 4);
-		esc_buf(out, &tmp);
-		ev_buf_adds(out, "</text>\n");
-	}
-	/* Five time labels along the bottom. */
-	for (i = 0; i < 5; i++) {
-		double f = (double)i / 4;
-		ev_us_t t = c->t0 + (ev_us_t)(f * (double)c->n *
-		    (double)c->step);
-
-		ev_report_fmt_time(&tmp, c->tz, t, 0);
-		ev_buf_printf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">",
-		    xpos(f), CHART_H - 6, i == 0 ? "start" : i == 4 ? "end" :
-		    "middle");
-		esc_buf(out, &tmp);
-		ev_buf_adds(out, "</text>\n");
-	}
-	chart_incidents(out, c);
-	band(out, l, h, nb, lo, hi);
-	path(out, "exp", ex, nb, lo, hi);
-	path(out, "line", v, nb, lo, hi);
-	if (c->series != NULL)
-		json_array_foreach(c->anoms, i, it) {
-			const char *s = ev_report_get_str(it, "start", "");
-			double av = ev_report_get_num(it, "value", NAN);
-			ev_us_t t;
-
-			if (strcmp(ev_report_get_str(it, "series", ""),
-			    c->series) != 0 || isnan(av) || ev_time_parse(s,
-			    strlen(s), &t) != 0 || t < c->t0 ||
-			    (uint64_t)((t - c->t0) / c->step) >= c->n)
-				continue;
-			ev_buf_printf(out, "<circle class=\"anom\" cx=\"%.1f\" "
-			    "cy=\"%.1f\" r=\"4.5\"><title>", xpos(((double)((t -
-			    c->t0) / c->step) + 0.5) / (double)c->n),
-			    ypos(av, lo, hi));
-			ev_report_fmt_time(&tmp, c->tz, t, 0);
-			ev_buf_adds(&tmp, ": ");
-			ev_report_fmt_value(&tmp, av, "-");
-			ev_buf_adds(&tmp, ", expected ");
-			ev_report_fmt_value(&tmp, ev_report_get_num(it,
-			    "expected", NAN), "-");
-			ev_buf_printf(&tmp, " (%s)", ev_report_get_str(it,
-			    "direction", ""));
-			esc_buf(out, &tmp);
-			ev_buf_adds(out, "</title></circle>\n");
-		}
-	ev_buf_adds(out, "</svg>\n</figure>\n");
-	ev_buf_free(&tmp);
-	free(v);
+	ev_report_html_esc_buf(out, tmp);
 }
 
 static void
@@ -511,39 +141,32 @@ header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 	ev_report_fmt_range(&tmp, m, tz);
 	esc_buf(out, &tmp);
 	ev_buf_adds(out, "</p>\n<p class=\"meta\">");
-	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "in", 0), "-");
-	ev_buf_adds(&tmp, " records in, ");
-	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "rejected", 0), "-");
-	ev_buf_adds(&tmp, " rejected, ");
-	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "used", 0), "-");
-	ev_buf_adds(&tmp, " in range; ");
-	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "series", 0), "-");
-	ev_buf_adds(&tmp, " series; ");
+	ev_report_fmt_figures(&tmp, rc, 0, "{in} records in, {rejected} "
+	    "rejected, {used} in range; {series} series; ");
 	esc_buf(out, &tmp);
 	ev_buf_printf(out, "<span class=\"%s\">",
 	    ev_report_get_num(rc, "anomalies", 0) > 0 ? "bad" : "meta");
-	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "anomalies", 0), "-");
-	ev_buf_adds(&tmp, " anomalies");
+	ev_report_fmt_figures(&tmp, rc, 0, "{anomalies} anomalies");
 	esc_buf(out, &tmp);
 	ev_buf_adds(out, "</span>; generated ");
 	esc(out, ev_report_get_str(m, "generated", ""));
 	ev_buf_adds(out, "</p>\n");
 	if (json_array_size(st) > 0) {
-		static const char *const keys[] = { "in", "passed", "rejected",
-		    "late", "duplicate", "aggregated", "out" };
 		size_t k;
 
 		ev_buf_adds(out, "<table>\n<caption>Data quality</caption>\n"
 		    "<tr><th>stage</th>");
-		for (k = 0; k < 7; k++)
-			ev_buf_printf(out, "<th class=\"n\">%s</th>", keys[k]);
+		for (k = 0; k < EV_REPORT_NSTAGE_KEYS; k++)
+			ev_buf_printf(out, "<th class=\"n\">%s</th>",
+			    ev_report_stage_keys[k]);
 		ev_buf_adds(out, "</tr>\n");
 		json_array_foreach(st, i, it) {
 			ev_buf_adds(out, "<tr><td>");
 			esc(out, ev_report_get_str(it, "tool", "?"));
 			ev_buf_adds(out, "</td>");
-			for (k = 0; k < 7; k++) {
-				double v = ev_report_get_num(it, keys[k], 0);
+			for (k = 0; k < EV_REPORT_NSTAGE_KEYS; k++) {
+				double v = ev_report_get_num(it,
+				    ev_report_stage_keys[k], 0);
 
 				td_num(out, &tmp, v, v > 0 && k >= 2 &&
 				    k <= 4 ? "bad" : NULL);
@@ -644,65 +267,50 @@ html_basis(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 	ev_buf_free(&tmp);
 }
 
-struct html_cmp {
-	const struct ev_tz	*tz;
-	struct ev_buf		*out, tmp;
-};
-
-static void
-html_cmp_row(void *arg, ev_us_t t, double v, double prev, double ch,
-    int part)
-{
-	struct html_cmp *C = arg;
-
-	ev_buf_adds(C->out, "<tr><td class=\"t\">");
-	ev_report_fmt_time(&C->tmp, C->tz, t, 0);
-	esc_buf(C->out, &C->tmp);
-	if (part)
-		ev_buf_adds(C->out, " <span class=\"partial\">partial</span>");
-	ev_buf_adds(C->out, "</td>");
-	td_num(C->out, &C->tmp, v, NULL);
-	td_num(C->out, &C->tmp, prev, NULL);
-	td_change(C->out, &C->tmp, ch);
-	ev_buf_adds(C->out, "</tr>\n");
-}
-
 /* --compare: each point's total next to the one D earlier; the notes. */
 static void
 html_compare(const json_t *m, const json_t *me, const struct ev_tz *tz,
     struct ev_buf *out)
 {
-	const char *off = ev_report_offset(m);
-	struct ev_buf rows = EV_BUF_INIT;
-	struct html_cmp C;
+	struct ev_report_cmp c;
+	struct ev_buf tmp = EV_BUF_INIT;
+	size_t i;
 
 	if (ev_report_get_str(me, "points_note", NULL) != NULL) {
 		ev_buf_adds(out, "<p class=\"meta\">Points n/a: ");
 		esc(out, ev_report_get_str(me, "points_note", ""));
 		ev_buf_adds(out, ".</p>\n");
 	}
-	if (json_object_get(me, "compare") == NULL)
+	if (!ev_report_compare(m, me, &c))
 		return;
-	C.tz = tz;
-	C.out = &rows;
-	ev_buf_init(&C.tmp);
 	ev_buf_adds(out, "<h3>Against ");
-	esc(out, off);
+	esc(out, c.off);
 	ev_buf_adds(out, " earlier</h3>\n");
-	if (ev_report_compare_rows(m, me, html_cmp_row, &C) == 0) {
+	if (c.n == 0) {
 		ev_buf_adds(out, "<p class=\"meta\">Nothing to compare "
 		    "with.</p>\n");
-	} else {
-		ev_buf_adds(out, "<table>\n<tr><th>period</th><th class=\"n\">"
-		    "value</th><th class=\"n\">");
-		esc(out, off);
-		ev_buf_adds(out, " earlier</th><th class=\"n\">change</th>"
-		    "</tr>\n");
-		ev_buf_add(out, rows.data, rows.len);
-		ev_buf_adds(out, "</table>\n");
+		return;
 	}
-	ev_buf_free(&C.tmp);
-	ev_buf_free(&rows);
+	ev_buf_adds(out, "<table>\n<tr><th>period</th><th class=\"n\">"
+	    "value</th><th class=\"n\">");
+	esc(out, c.off);
+	ev_buf_adds(out, " earlier</th><th class=\"n\">change</th></tr>\n");
+	for (i = 0; i < c.n; i++) {
+		ev_buf_adds(out, "<tr><td class=\"t\">");
+		ev_report_fmt_time(&tmp, tz, c.row[i].t, 0);
+		esc_buf(out, &tmp);
+		if (c.row[i].partial)
+			ev_buf_adds(out, " <span class=\"partial\">partial"
+			    "</span>");
+		ev_buf_adds(out, "</td>");
+		td_num(out, &tmp, c.row[i].v, NULL);
+		td_num(out, &tmp, c.row[i].prev, NULL);
+		td_change(out, &tmp, c.row[i].change);
+		ev_buf_adds(out, "</tr>\n");
+	}
+	ev_buf_adds(out, "</table>\n");
+	ev_report_compare_free(&c);
+	ev_buf_free(&tmp);
 }
 
 /* Index of the listed series named name in sa; -1 when not listed. */
@@ -778,15 +386,101 @@ toc(const json_t *m, struct ev_buf *out)
 }
 
 /*
- * The alert episodes of a metric, one row each, the series linked to its
- * chart; the most severe max of them, in time order.
+ * An incident's cells after its start: end, duration, the series linked
+ * to its chart, the peak, deviation and severity.
  */
 static void
-incidents(const json_t *m, const json_t *me, size_t mi,
-    const struct ev_tz *tz, size_t max, struct ev_buf *out)
+incident_row(struct ev_buf *out, struct ev_buf *tmp, const json_t *it,
+    const struct ev_tz *tz, int sec, const json_t *me, size_t mi)
 {
-	json_t *ia = ev_report_get_arr(me, "incidents"), *it;
-	json_t *sa = ev_report_get_arr(me, "series");
+	const char *ser = ev_report_get_str(it, "series", "");
+	const char *sev = ev_report_get_str(it, "severity", "");
+	int on = json_is_true(json_object_get(it, "ongoing"));
+	long k = series_index(ev_report_get_arr(me, "series"), ser);
+
+	ev_buf_printf(out, "</td><td class=\"t%s\">", on ? " bad" : "");
+	ev_report_fmt_incident_end(tmp, tz, it, sec);
+	esc_buf(out, tmp);
+	ev_buf_adds(out, "</td><td class=\"n\">");
+	ev_report_fmt_incident_duration(tmp, it);
+	esc_buf(out, tmp);
+	ev_buf_adds(out, "</td><td>");
+	if (k >= 0)
+		ev_buf_printf(out, "<a href=\"#m%zu-s%ld\">", mi, k);
+	esc_series(out, ser);
+	if (k >= 0)
+		ev_buf_adds(out, "</a>");
+	ev_buf_adds(out, "</td><td class=\"t\">");
+	ev_report_fmt_timestr(tmp, tz, ev_report_get_str(it, "peak_at", ""),
+	    sec);
+	esc_buf(out, tmp);
+	ev_buf_adds(out, "</td>");
+	td_num(out, tmp, ev_report_get_num(it, "value", NAN), "bad");
+	td_num(out, tmp, ev_report_get_num(it, "expected", NAN), NULL);
+	td_change(out, tmp, ev_report_get_num(it, "deviation", NAN));
+	ev_buf_printf(out, "<td%s>", strcmp(sev, "critical") == 0 ?
+	    " class=\"bad\"" : "");
+	esc(out, *sev ? sev : "-");
+	ev_buf_adds(out, "</td>");
+}
+
+/* An anomaly's cells after its time: series, figures, band, score. */
+static void
+anomaly_row(struct ev_buf *out, struct ev_buf *tmp, const json_t *it,
+    const struct ev_tz *tz, int sec, const json_t *me, size_t mi)
+{
+	static const char *const num[] = { "expected", "lower", "upper" };
+	size_t i;
+
+	(void)tz;
+	(void)sec;
+	(void)me;
+	(void)mi;
+	ev_buf_adds(out, "</td><td>");
+	esc_series(out, ev_report_get_str(it, "series", ""));
+	ev_buf_adds(out, "</td>");
+	td_num(out, tmp, ev_report_get_num(it, "value", NAN), "bad");
+	for (i = 0; i < 3; i++)
+		td_num(out, tmp, ev_report_get_num(it, num[i], NAN), NULL);
+	ev_buf_adds(out, "<td>");
+	esc(out, ev_report_get_str(it, "direction", ""));
+	ev_buf_adds(out, "</td><td class=\"n\">");
+	ev_report_fmt_score(out, ev_report_get_num(it, "score", NAN));
+	ev_buf_adds(out, "</td><td>");
+	esc(out, ev_report_get_str(it, "method", ""));
+	ev_buf_adds(out, "</td>");
+}
+
+/*
+ * A table of a metric's incidents or anomalies: the start, the cells of
+ * row(), the explanation; the most severe max of them, in time order.
+ */
+struct listing {
+	const char	*key;		/* the metric's array, "incidents" */
+	const char	*title;		/* "Incidents" */
+	const char	*head;		/* the table's head row */
+	void		(*row)(struct ev_buf *, struct ev_buf *, const json_t *,
+			    const struct ev_tz *, int, const json_t *, size_t);
+};
+
+static const struct listing incident_list = { "incidents", "Incidents",
+    "<tr><th>start</th><th>end</th><th class=\"n\">duration</th>"
+    "<th>series</th><th>peak at</th><th class=\"n\">value</th>"
+    "<th class=\"n\">expected</th><th class=\"n\">deviation</th>"
+    "<th>severity</th><th>explanation</th></tr>\n", incident_row };
+static const struct listing anomaly_list = { "anomalies", "Anomalies",
+    "<tr><th>time</th><th>series</th><th class=\"n\">value</th>"
+    "<th class=\"n\">expected</th><th class=\"n\">lower</th>"
+    "<th class=\"n\">upper</th><th>direction</th>"
+    "<th class=\"n\">score</th><th>method</th><th>explanation</th>"
+    "</tr>\n", anomaly_row };
+
+static void
+listing(const json_t *m, const json_t *me, size_t mi,
+    const struct ev_tz *tz, size_t max, const struct listing *l,
+    struct ev_buf *out)
+{
+	json_t *aa = ev_report_get_arr(me, l->key), *it;
 	struct ev_buf tmp = EV_BUF_INIT;
 	size_t i, np, hidden;
 	ev_us_t t0, step;
@@ -795,53 +489,23 @@ incidents(const json_t *m, const json_t *me, size_t mi,
 
 	ev_report_grid(m, &t0, &step, &np);
 	sec = step % EV_US_PER_MIN != 0;
-	ev_buf_printf(out, "<h3 id=\"m%zu-inc\">Incidents</h3>\n", mi);
-	if (json_array_size(ia) == 0) {
+	ev_buf_printf(out, "<h3 id=\"m%zu-inc\">%s</h3>\n", mi, l->title);
+	if (json_array_size(aa) == 0) {
 		ev_buf_adds(out, "<p class=\"meta\">None.</p>\n");
 		return;
 	}
-	ev_buf_adds(out, "<table class=\"anom\">\n<tr><th>start</th>"
-	    "<th>end</th><th class=\"n\">duration</th><th>series</th>"
-	    "<th>peak at</th><th class=\"n\">value</th>"
-	    "<th class=\"n\">expected</th><th class=\"n\">deviation</th>"
-	    "<th>severity</th><th>explanation</th></tr>\n");
-	shown = ev_report_anomaly_shown(ia, max, &hidden);
-	json_array_foreach(ia, i, it) {
-		const char *ser = ev_report_get_str(it, "series", "");
-		const char *sev = ev_report_get_str(it, "severity", "");
-		int on = json_is_true(json_object_get(it, "ongoing"));
-		long k = series_index(sa, ser);
-
+	ev_buf_adds(out, "<table class=\"anom\">\n");
+	ev_buf_adds(out, l->head);
+	shown = ev_report_anomaly_shown(aa, max, &hidden);
+	json_array_foreach(aa, i, it) {
 		if (!shown[i])
 			continue;
 		ev_buf_adds(out, "<tr><td class=\"t bad\">");
 		ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it, "start",
 		    ""), sec);
 		esc_buf(out, &tmp);
-		ev_buf_printf(out, "</td><td class=\"t%s\">", on ? " bad" : "");
-		ev_report_fmt_incident_end(&tmp, tz, it, sec);
-		esc_buf(out, &tmp);
-		ev_buf_adds(out, "</td><td class=\"n\">");
-		ev_report_fmt_incident_duration(&tmp, it);
-		esc_buf(out, &tmp);
-		ev_buf_adds(out, "</td><td>");
-		if (k >= 0)
-			ev_buf_printf(out, "<a href=\"#m%zu-s%ld\">", mi, k);
-		esc_series(out, ser);
-		if (k >= 0)
-			ev_buf_adds(out, "</a>");
-		ev_buf_adds(out, "</td><td class=\"t\">");
-		ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it, "peak_at",
-		    ""), sec);
-		esc_buf(out, &tmp);
-		ev_buf_adds(out, "</td>");
-		td_num(out, &tmp, ev_report_get_num(it, "value", NAN), "bad");
-		td_num(out, &tmp, ev_report_get_num(it, "expected", NAN), NULL);
-		td_change(out, &tmp, ev_report_get_num(it, "deviation", NAN));
-		ev_buf_printf(out, "<td%s>", strcmp(sev, "critical") == 0 ?
-		    " class=\"bad\"" : "");
-		esc(out, *sev ? sev : "-");
-		ev_buf_adds(out, "</td><td class=\"x\">");
+		l->row(out, &tmp, it, tz, sec, me, mi);
+		ev_buf_adds(out, "<td class=\"x\">");
 		ev_report_fmt_summary(&tmp, it);
 		esc_buf(out, &tmp);
 		ev_buf_adds(out, "</td></tr>\n");
@@ -849,7 +513,7 @@ incidents(const json_t *m, const json_t *me, size_t mi,
 	ev_buf_adds(out, "</table>\n");
 	if (hidden > 0)
 		ev_buf_printf(out, "<p class=\"meta\">%zu less severe "
-		    "incidents not shown.</p>\n", hidden);
+		    "%s not shown.</p>\n", hidden, l->key);
 	free(shown);
 	ev_buf_free(&tmp);
 }
@@ -895,7 +559,7 @@ group_key(const json_t *series, const json_t *by, const char **dim)
 /* The listed series' charts, grouped into small multiples on one scale. */
 static void
 series_charts(const json_t *m, const json_t *me, size_t mi,
-    struct chart *c, struct ev_buf *out)
+    struct ev_report_chart *c, struct ev_buf *out)
 {
 	json_t *sa = ev_report_get_arr(me, "series"), *it;
 	json_t *by = ev_report_get_arr(m, "by");
@@ -922,13 +586,8 @@ series_charts(const json_t *m, const json_t *me, size_t mi,
 
 			if (strcmp(key[j], key[i]) != 0)
 				continue;
-			it = json_array_get(sa, j);
-			c->pts = ev_report_get_arr(it, "points");
-			c->ex = ev_report_get_arr(it, "expected");
-			c->lo = ev_report_get_arr(it, "lower");
-			c->hi = ev_report_get_arr(it, "upper");
-			c->series = ev_report_get_str(it, "series", "");
-			chart_extent(c, &l, &h);
+			ev_report_chart_series(c, json_array_get(sa, j));
+			ev_report_chart_extent(c, &l, &h);
 			if (l < lo)
 				lo = l;
 			if (h > hi)
@@ -956,18 +615,13 @@ series_charts(const json_t *m, const json_t *me, size_t mi,
 			if (strcmp(key[j], key[i]) != 0)
 				continue;
 			done[j] = 1;
-			it = json_array_get(sa, j);
-			c->pts = ev_report_get_arr(it, "points");
-			c->ex = ev_report_get_arr(it, "expected");
-			c->lo = ev_report_get_arr(it, "lower");
-			c->hi = ev_report_get_arr(it, "upper");
-			c->series = ev_report_get_str(it, "series", "");
+			ev_report_chart_series(c, json_array_get(sa, j));
 			snprintf(id, sizeof(id), "m%zu-s%zu", mi, j);
 			c->id = id;
 			ev_buf_adds(&tmp, name);
 			ev_buf_adds(&tmp, ", ");
 			ev_buf_adds(&tmp, c->series);
-			chart(out, c, tmp.data);
+			ev_report_chart(out, c, tmp.data);
 			ev_buf_reset(&tmp);
 		}
 		ev_buf_adds(out, "</div>\n");
@@ -993,7 +647,7 @@ metric(const json_t *m, const json_t *me, size_t mi, const struct ev_tz *tz,
 	const char *name = ev_report_get_str(me, "name", "?");
 	int add = !json_is_false(json_object_get(me, "additive"));
 	struct ev_buf tmp = EV_BUF_INIT;
-	struct chart c;
+	struct ev_report_chart c;
 	size_t i;
 
 	ev_report_grid(m, &c.t0, &c.step, &c.n);
@@ -1040,7 +694,7 @@ metric(const json_t *m, const json_t *me, size_t mi, const struct ev_tz *tz,
 	c.id = NULL;
 	ev_buf_adds(&tmp, name);
 	ev_buf_adds(&tmp, ", all series");
-	chart(out, &c, tmp.data);
+	ev_report_chart(out, &c, tmp.data);
 	ev_buf_reset(&tmp);
 	c.incs = NULL;
 	if (json_array_size(json_object_get(me, "incidents")) > 0)
@@ -1048,62 +702,9 @@ metric(const json_t *m, const json_t *me, size_t mi, const struct ev_tz *tz,
 		    "incidents; band and dots: the total row's expected range "
 		    "and anomalies.</p>\n");
 
-	if (json_is_array(json_object_get(me, "incidents")))
-		incidents(m, me, mi, tz, max, out);
-	else
-		ev_buf_printf(out, "<h3 id=\"m%zu-inc\">Anomalies</h3>\n",
-		    mi);
-	if (json_is_array(json_object_get(me, "incidents"))) {
-		/* Listed as incidents above. */
-	} else if (json_array_size(aa) == 0) {
-		ev_buf_adds(out, "<p class=\"meta\">None.</p>\n");
-	} else {
-		ev_buf_adds(out, "<table class=\"anom\">\n<tr><th>time</th>"
-		    "<th>series</th>"
-		    "<th class=\"n\">value</th><th class=\"n\">expected</th>"
-		    "<th class=\"n\">lower</th><th class=\"n\">upper</th>"
-		    "<th>direction</th><th class=\"n\">score</th>"
-		    "<th>method</th><th>explanation</th></tr>\n");
-		size_t hidden;
-		char *shown = ev_report_anomaly_shown(aa, max, &hidden);
-
-		json_array_foreach(aa, i, it) {
-			double sc = ev_report_get_num(it, "score", NAN);
-
-			if (!shown[i])
-				continue;
-			ev_buf_adds(out, "<tr><td class=\"t bad\">");
-			ev_report_fmt_timestr(&tmp, tz, ev_report_get_str(it,
-			    "start", ""), c.step % EV_US_PER_MIN != 0);
-			esc_buf(out, &tmp);
-			ev_buf_adds(out, "</td><td>");
-			esc_series(out, ev_report_get_str(it, "series", ""));
-			ev_buf_adds(out, "</td>");
-			td_num(out, &tmp, ev_report_get_num(it, "value", NAN),
-			    "bad");
-			td_num(out, &tmp, ev_report_get_num(it, "expected",
-			    NAN), NULL);
-			td_num(out, &tmp, ev_report_get_num(it, "lower", NAN),
-			    NULL);
-			td_num(out, &tmp, ev_report_get_num(it, "upper", NAN),
-			    NULL);
-			ev_buf_adds(out, "<td>");
-			esc(out, ev_report_get_str(it, "direction", ""));
-			ev_buf_adds(out, "</td><td class=\"n\">");
-			ev_report_fmt_score(out, sc);
-			ev_buf_adds(out, "</td><td>");
-			esc(out, ev_report_get_str(it, "method", ""));
-			ev_buf_adds(out, "</td><td class=\"x\">");
-			ev_report_fmt_summary(&tmp, it);
-			esc_buf(out, &tmp);
-			ev_buf_adds(out, "</td></tr>\n");
-		}
-		ev_buf_adds(out, "</table>\n");
-		if (hidden > 0)
-			ev_buf_printf(out, "<p class=\"meta\">%zu less severe "
-			    "anomalies not shown.</p>\n", hidden);
-		free(shown);
-	}
+	/* A model written before incidents: its points. */
+	listing(m, me, mi, tz, max, json_is_array(json_object_get(me,
+	    "incidents")) ? &incident_list : &anomaly_list, out);
 
 	ev_buf_printf(out, "<h3 id=\"m%zu-ser\">Series</h3>\n<table>\n"
 	    "<tr><th class=\"n\">#"
@@ -1133,10 +734,8 @@ metric(const json_t *m, const json_t *me, size_t mi, const struct ev_tz *tz,
 		ev_buf_adds(out, "</td></tr>\n");
 	}
 	if (ev_report_get_num(oth, "series", 0) > 0) {
-		ev_buf_adds(out, "<tr><td></td><td>other (");
-		ev_report_fmt_value(&tmp, ev_report_get_num(oth, "series", 0),
-		    "-");
-		ev_buf_adds(&tmp, " series)");
+		ev_buf_adds(out, "<tr><td></td><td>");
+		ev_report_fmt_figures(&tmp, oth, 0, "other ({series} series)");
 		esc_buf(out, &tmp);
 		ev_buf_adds(out, "</td>");
 		td_num(out, &tmp, ev_report_get_num(oth, "total", 0), NULL);
@@ -1164,15 +763,10 @@ ev_report_html_render(const json_t *m, const struct ev_report_render_opts *ro,
 	struct ev_buf tmp = EV_BUF_INIT;
 	size_t i;
 
-	ev_buf_adds(out, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/"
-	    "1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, "
-	    "initial-scale=1\"/>\n<meta name=\"color-scheme\" content=\"light "
-	    "dark\"/>\n<meta name=\"generator\" content=\"ev-report (evkit) "
-	    EV_VERSION "\"/>\n<title>");
-	ev_report_fmt_title(&tmp, m);
-	esc_buf(out, &tmp);
-	ev_buf_adds(out, "</title>\n<style>\n");
+	ev_report_html_head(out, m, "<meta name=\"viewport\" "
+	    "content=\"width=device-width, initial-scale=1\"/>\n"
+	    "<meta name=\"color-scheme\" content=\"light dark\"/>\n");
+	ev_buf_adds(out, "<style>\n");
 	ev_buf_adds(out, css);
 	ev_buf_adds(out, "</style>\n</head>\n<body>\n");
 	header(m, tz, out);

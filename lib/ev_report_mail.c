@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "ev_common.h"
-#include "ev_report.h"
-#include "ev_report_episode.h"
+#include "ev_report_fmt.h"
+#include "ev_report_render.h"
 
 #define S_BODY	"margin:0;padding:16px;background:#ffffff;" \
 		"color:#1f2328;" \
@@ -66,6 +66,19 @@ cell_buf(struct ev_buf *out, const char *style, struct ev_buf *tmp)
 	ev_buf_reset(tmp);
 }
 
+/* A paragraph of notes: label and text, escaped. */
+static void
+meta(struct ev_buf *out, const char *label, const char *text)
+{
+	struct ev_buf t = EV_BUF_INIT;
+
+	ev_buf_adds(&t, label);
+	ev_buf_adds(&t, text);
+	cell(out, "p", S_META, t.data ? t.data : "");
+	ev_buf_addc(out, '\n');
+	ev_buf_free(&t);
+}
+
 static void
 header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 {
@@ -82,33 +95,28 @@ header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 	ev_report_fmt_range(&tmp, m, tz);
 	cell(out, "p", S_META, tmp.data);
 	ev_buf_reset(&tmp);
-	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "in", 0), "-");
-	ev_buf_adds(&tmp, " records in, ");
-	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "rejected", 0), "-");
-	ev_buf_adds(&tmp, " rejected; ");
-	ev_report_fmt_value(&tmp, ev_report_get_num(rc, "series", 0), "-");
-	ev_buf_adds(&tmp, " series; generated ");
+	ev_report_fmt_figures(&tmp, rc, 0, "{in} records in, {rejected} "
+	    "rejected; {series} series; generated ");
 	ev_buf_adds(&tmp, ev_report_get_str(m, "generated", ""));
 	ev_buf_addc(out, '\n');
 	cell(out, "p", S_META, tmp.data);
 	ev_buf_addc(out, '\n');
 	ev_buf_reset(&tmp);
 	if (json_array_size(st) > 0) {
-		static const char *const keys[] = { "in", "passed", "rejected",
-		    "late", "duplicate", "aggregated", "out" };
 
 		ev_buf_adds(out, "<h3 style=\"" S_H3 "\">Data quality</h3>\n"
 		    "<table style=\"" S_TABLE "\">\n<tr>");
 		cell(out, "th", S_TH, "stage");
-		for (k = 0; k < 7; k++)
-			cell(out, "th", S_THN, keys[k]);
+		for (k = 0; k < EV_REPORT_NSTAGE_KEYS; k++)
+			cell(out, "th", S_THN, ev_report_stage_keys[k]);
 		ev_buf_adds(out, "</tr>\n");
 		json_array_foreach(st, i, it) {
 			ev_buf_adds(out, "<tr>");
 			cell(out, "td", S_TD, ev_report_get_str(it, "tool",
 			    "?"));
-			for (k = 0; k < 7; k++) {
-				double v = ev_report_get_num(it, keys[k], 0);
+			for (k = 0; k < EV_REPORT_NSTAGE_KEYS; k++) {
+				double v = ev_report_get_num(it,
+				    ev_report_stage_keys[k], 0);
 
 				ev_report_fmt_value(&tmp, v, "-");
 				cell_buf(out, v > 0 && k >= 2 && k <= 4 ?
@@ -242,42 +250,11 @@ series(const json_t *me, struct ev_buf *out)
 	}
 	ev_buf_adds(out, "</table>\n");
 	if (ev_report_get_num(oth, "series", 0) > 0) {
-		ev_buf_adds(&tmp, "Other: ");
-		ev_report_fmt_value(&tmp, ev_report_get_num(oth, "series", 0),
-		    "-");
-		ev_buf_adds(&tmp, " series, total ");
-		ev_report_fmt_value(&tmp, ev_report_get_num(oth, "total", 0),
-		    "n/a");
-		ev_buf_addc(&tmp, '.');
-		cell(out, "p", S_META, tmp.data);
-		ev_buf_addc(out, '\n');
+		ev_report_fmt_figures(&tmp, oth, 0, "Other: {series} series, "
+		    "total {total|n/a}.");
+		meta(out, "", tmp.data);
 	}
 	ev_buf_free(&tmp);
-}
-
-struct mail_cmp {
-	const struct ev_tz	*tz;
-	struct ev_buf		*out, tmp;
-};
-
-static void
-mail_cmp_row(void *arg, ev_us_t t, double v, double prev, double ch,
-    int part)
-{
-	struct mail_cmp *C = arg;
-
-	ev_buf_adds(C->out, "<tr>");
-	ev_report_fmt_time(&C->tmp, C->tz, t, 0);
-	if (part)
-		ev_buf_adds(&C->tmp, " (partial)");
-	cell_buf(C->out, S_TD, &C->tmp);
-	ev_report_fmt_value(&C->tmp, v, "-");
-	cell_buf(C->out, S_TDN, &C->tmp);
-	ev_report_fmt_value(&C->tmp, prev, "-");
-	cell_buf(C->out, S_TDN, &C->tmp);
-	ev_report_fmt_change(&C->tmp, ch, "-");
-	cell_buf(C->out, S_TDN, &C->tmp);
-	ev_buf_adds(C->out, "</tr>\n");
 }
 
 /* --compare: each point next to the one D earlier (as the HTML report). */
@@ -285,34 +262,44 @@ static void
 compare(const json_t *m, const json_t *me, const struct ev_tz *tz,
     struct ev_buf *out)
 {
-	const char *off = ev_report_offset(m);
-	struct ev_buf rows = EV_BUF_INIT;
-	struct mail_cmp C;
+	struct ev_report_cmp c;
+	struct ev_buf tmp = EV_BUF_INIT;
+	size_t i;
 
-	if (json_object_get(me, "compare") == NULL)
+	if (!ev_report_compare(m, me, &c))
 		return;
-	C.tz = tz;
-	C.out = &rows;
-	ev_buf_init(&C.tmp);
 	ev_buf_adds(out, "<h3 style=\"" S_H3 "\">Against ");
-	ev_report_html_esc(out, off);
+	ev_report_html_esc(out, c.off);
 	ev_buf_adds(out, " earlier</h3>\n");
-	if (ev_report_compare_rows(m, me, mail_cmp_row, &C) == 0) {
-		cell(out, "p", S_META, "Nothing to compare with.");
-		ev_buf_addc(out, '\n');
-	} else {
-		ev_buf_adds(out, "<table style=\"" S_TABLE "\">\n<tr>");
-		cell(out, "th", S_TH, "period");
-		cell(out, "th", S_THN, "value");
-		ev_buf_printf(&C.tmp, "%s earlier", off);
-		cell(out, "th", S_THN, C.tmp.data);
-		cell(out, "th", S_THN, "change");
-		ev_buf_adds(out, "</tr>\n");
-		ev_buf_add(out, rows.data, rows.len);
-		ev_buf_adds(out, "</table>\n");
+	if (c.n == 0) {
+		meta(out, "", "Nothing to compare with.");
+		return;
 	}
-	ev_buf_free(&C.tmp);
-	ev_buf_free(&rows);
+	ev_buf_adds(out, "<table style=\"" S_TABLE "\">\n<tr>");
+	cell(out, "th", S_TH, "period");
+	cell(out, "th", S_THN, "value");
+	ev_buf_printf(&tmp, "%s earlier", c.off);
+	cell(out, "th", S_THN, tmp.data);
+	ev_buf_reset(&tmp);
+	cell(out, "th", S_THN, "change");
+	ev_buf_adds(out, "</tr>\n");
+	for (i = 0; i < c.n; i++) {
+		ev_buf_adds(out, "<tr>");
+		ev_report_fmt_time(&tmp, tz, c.row[i].t, 0);
+		if (c.row[i].partial)
+			ev_buf_adds(&tmp, " (partial)");
+		cell_buf(out, S_TD, &tmp);
+		ev_report_fmt_value(&tmp, c.row[i].v, "-");
+		cell_buf(out, S_TDN, &tmp);
+		ev_report_fmt_value(&tmp, c.row[i].prev, "-");
+		cell_buf(out, S_TDN, &tmp);
+		ev_report_fmt_change(&tmp, c.row[i].change, "-");
+		cell_buf(out, S_TDN, &tmp);
+		ev_buf_adds(out, "</tr>\n");
+	}
+	ev_buf_adds(out, "</table>\n");
+	ev_report_compare_free(&c);
+	ev_buf_free(&tmp);
 }
 
 static void
@@ -346,25 +333,15 @@ metric(const json_t *m, const json_t *me, const struct ev_tz *tz,
 		ev_buf_adds(out, "</span> against the previous period");
 	}
 	ev_buf_adds(out, "</p>\n");
-	if (ev_report_get_str(me, "total_note", NULL) != NULL) {
-		ev_buf_adds(&tmp, "Total n/a: ");
-		ev_buf_adds(&tmp, ev_report_get_str(me, "total_note", ""));
-		cell(out, "p", S_META, tmp.data);
-		ev_buf_addc(out, '\n');
-		ev_buf_reset(&tmp);
-	}
-	if (json_array_size(ev_report_get_arr(m, "partial")) > 0) {
-		cell(out, "p", S_META, "Some periods are partial (not final) "
-		    "and left out of the change.");
-		ev_buf_addc(out, '\n');
-	}
-	if (ev_report_get_str(me, "points_note", NULL) != NULL) {
-		ev_buf_adds(&tmp, "Points n/a: ");
-		ev_buf_adds(&tmp, ev_report_get_str(me, "points_note", ""));
-		cell(out, "p", S_META, tmp.data);
-		ev_buf_addc(out, '\n');
-		ev_buf_reset(&tmp);
-	}
+	if (ev_report_get_str(me, "total_note", NULL) != NULL)
+		meta(out, "Total n/a: ", ev_report_get_str(me, "total_note",
+		    ""));
+	if (json_array_size(ev_report_get_arr(m, "partial")) > 0)
+		meta(out, "", "Some periods are partial (not final) and left "
+		    "out of the change.");
+	if (ev_report_get_str(me, "points_note", NULL) != NULL)
+		meta(out, "Points n/a: ", ev_report_get_str(me, "points_note",
+		    ""));
 	compare(m, me, tz, out);
 	incidents(m, me, tz, max, out);
 	series(me, out);
@@ -380,24 +357,15 @@ ev_report_mail_render(const json_t *m, const struct ev_report_render_opts *ro,
 	struct ev_buf tmp = EV_BUF_INIT;
 	size_t i;
 
-	ev_buf_adds(out, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/"
-	    "1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
-	    "<meta name=\"generator\" content=\"ev-report (evkit) "
-	    EV_VERSION "\"/>\n<title>");
-	ev_report_fmt_title(&tmp, m);
-	ev_report_html_esc(out, tmp.data);
-	ev_buf_adds(out, "</title>\n</head>\n<body style=\"" S_BODY "\">\n");
+	ev_report_html_head(out, m, "");
+	ev_buf_adds(out, "</head>\n<body style=\"" S_BODY "\">\n");
 	header(m, tz, out);
 	/* Without a range of its own, what the change figures compare. */
 	if (strcmp(ev_report_get_str(json_object_get(m, "change_basis"),
 	    "kind", ""), "point") == 0) {
-		ev_buf_reset(&tmp);
-		ev_buf_adds(&tmp, "Change: ");
 		ev_report_fmt_basis(&tmp, m, tz);
 		ev_buf_addc(&tmp, '.');
-		cell(out, "p", S_META, tmp.data);
-		ev_buf_addc(out, '\n');
-		ev_buf_reset(&tmp);
+		meta(out, "Change: ", tmp.data);
 	}
 	json_array_foreach(ma, i, it)
 		metric(m, it, tz, ro->max_anomalies, out);

@@ -13,43 +13,16 @@
 
 #include "ev_common.h"
 #include "ev_rec.h"
-#include "ev_report.h"
-#include "ev_report_episode.h"
+#include "ev_report_fmt.h"
+#include "ev_report_render.h"
 
 static void	md_notes(const json_t *me, struct ev_buf *out);
 
-/*
- * Text from the data, safe in a table cell and in a heading: HTML's
- * & < > become entities, since many Markdown renderers (chat tools,
- * cmark with raw HTML allowed) pass tags through; backslashes and pipes
- * are escaped so a cell keeps its text and the table its columns; line
- * breaks and other control characters become spaces.
- */
+/* Text from the data, safe in a table cell and in a heading. */
 static void
 cell(struct ev_buf *b, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			ev_buf_adds(b, "&amp;");
-			break;
-		case '<':
-			ev_buf_adds(b, "&lt;");
-			break;
-		case '>':
-			ev_buf_adds(b, "&gt;");
-			break;
-		case '|':
-			ev_buf_adds(b, "\\|");
-			break;
-		case '\\':
-			ev_buf_adds(b, "\\\\");
-			break;
-		default:
-			ev_buf_addc(b, (unsigned char)*s < 0x20 ||
-			    *s == 0x7f ? ' ' : *s);
-		}
-	}
+	ev_report_md_esc(b, s);
 }
 
 /* A time from the model (or its text when it is no time) as a cell. */
@@ -90,70 +63,48 @@ spark(struct ev_buf *b, const char *s, int ascii)
 static void
 header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 {
-	const json_t *r = json_object_get(m, "range");
-	const json_t *pv = json_object_get(m, "previous");
 	const json_t *rc = json_object_get(m, "records");
-	json_t *ma = ev_report_get_arr(m, "metrics");
 	json_t *st = ev_report_get_arr(m, "stages"), *it;
+	struct ev_buf b = EV_BUF_INIT;
 	size_t i;
 
+	/* The separators between the names and figures need no escaping. */
 	ev_buf_adds(out, "# ev-report:");
-	json_array_foreach(ma, i, it) {
-		ev_buf_adds(out, i ? ", " : " ");
-		cell(out, ev_report_get_str(it, "name", "?"));
-	}
+	ev_report_fmt_names(&b, m);
+	cell(out, b.data ? b.data : "");
+	ev_buf_reset(&b);
 	ev_buf_adds(out, "\n\n**Range** ");
-	timecell(out, tz, ev_report_get_str(r, "start", ""), 0);
-	ev_buf_adds(out, " to ");
-	timecell(out, tz, ev_report_get_str(r, "end", ""), 0);
-	ev_buf_adds(out, " (");
-	cell(out, ev_report_get_str(m, "tz", "UTC"));
-	ev_buf_adds(out, "), step ");
-	cell(out, ev_report_get_str(r, "step", "?"));
-	if (json_is_object(pv)) {
-		ev_buf_adds(out, "; compared with ");
-		timecell(out, tz, ev_report_get_str(pv, "start", ""), 0);
-		ev_buf_adds(out, " to ");
-		timecell(out, tz, ev_report_get_str(pv, "end", ""), 0);
-	}
-	ev_buf_adds(out, "  \n**Records** ");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "in", 0), "-");
-	ev_buf_adds(out, " in, ");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "rejected", 0), "-");
-	ev_buf_adds(out, " rejected, ");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "used", 0), "-");
-	ev_buf_adds(out, " in range; ");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "series", 0), "-");
-	ev_buf_adds(out, " series; **");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "anomalies", 0), "-");
-	ev_buf_adds(out, " anomalies**  \n_generated ");
+	ev_report_fmt_range(&b, m, tz);
+	cell(out, b.data);
+	ev_report_fmt_figures(out, rc, 0, "  \n**Records** {in} in, {rejected} "
+	    "rejected, {used} in range; {series} series; **{anomalies} "
+	    "anomalies**  \n_generated ");
 	cell(out, ev_report_get_str(m, "generated", ""));
 	ev_buf_adds(out, "_\n");
 	if (json_array_size(st) > 0) {
-		static const char *const keys[] = { "in", "passed", "rejected",
-		    "late", "duplicate", "aggregated", "out" };
 		size_t k;
 
 		ev_buf_adds(out, "\n| stage |");
-		for (k = 0; k < 7; k++)
-			ev_buf_printf(out, " %s |", keys[k]);
+		for (k = 0; k < EV_REPORT_NSTAGE_KEYS; k++)
+			ev_buf_printf(out, " %s |", ev_report_stage_keys[k]);
 		ev_buf_adds(out, "\n|---|");
-		for (k = 0; k < 7; k++)
+		for (k = 0; k < EV_REPORT_NSTAGE_KEYS; k++)
 			ev_buf_adds(out, "--:|");
 		ev_buf_addc(out, '\n');
 		json_array_foreach(st, i, it) {
 			ev_buf_adds(out, "| ");
 			cell(out, ev_report_get_str(it, "tool", "?"));
 			ev_buf_adds(out, " |");
-			for (k = 0; k < 7; k++) {
+			for (k = 0; k < EV_REPORT_NSTAGE_KEYS; k++) {
 				ev_buf_addc(out, ' ');
 				ev_report_fmt_value(out, ev_report_get_num(it,
-				    keys[k], 0), "-");
+				    ev_report_stage_keys[k], 0), "-");
 				ev_buf_adds(out, " |");
 			}
 			ev_buf_addc(out, '\n');
 		}
 	}
+	ev_buf_free(&b);
 }
 
 /* Without a range of its own, what the change figures compare. */
@@ -192,63 +143,99 @@ trend(const json_t *me, const struct ev_report_render_opts *ro,
 }
 
 /*
- * The metric's alert episodes, one row each (as the text report lists
- * them): start, end or "ongoing", duration, series, the peak and its
- * deviation, severity and the explanation; the --max-anomalies most severe.
+ * An incident's cells after its start (as the text report lists them):
+ * end or "ongoing", duration, series, the peak and its deviation,
+ * severity.
  */
 static void
-incidents(const json_t *me, const struct ev_tz *tz, ev_us_t step,
-    size_t max, struct ev_buf *out)
+incident_row(struct ev_buf *out, struct ev_buf *b, const json_t *it,
+    const struct ev_tz *tz, int sec)
 {
-	json_t *ia = ev_report_get_arr(me, "incidents"), *it;
+	const char *sev = ev_report_get_str(it, "severity", "");
+
+	if (json_is_true(json_object_get(it, "ongoing")))
+		ev_buf_adds(out, "**ongoing**");
+	else
+		timecell(out, tz, ev_report_get_str(it, "end", ""), sec);
+	ev_buf_adds(out, " | ");
+	ev_buf_reset(b);
+	ev_report_fmt_incident_duration(b, it);
+	cell(out, b->data ? b->data : "");
+	ev_buf_adds(out, " | ");
+	cell(out, ev_report_get_str(it, "series", ""));
+	ev_buf_adds(out, " | ");
+	timecell(out, tz, ev_report_get_str(it, "peak_at", ""), sec);
+	ev_report_fmt_figures(out, it, NAN, " | {value} | {expected} | ");
+	ev_report_fmt_change(out, ev_report_get_num(it, "deviation", NAN),
+	    "-");
+	ev_buf_adds(out, " | ");
+	cell(out, *sev ? sev : "-");
+}
+
+/* An anomaly's cells after its time: the figures, band and score. */
+static void
+anomaly_row(struct ev_buf *out, struct ev_buf *b, const json_t *it,
+    const struct ev_tz *tz, int sec)
+{
+	(void)b;
+	(void)tz;
+	(void)sec;
+	cell(out, ev_report_get_str(it, "series", ""));
+	ev_report_fmt_figures(out, it, NAN, " | {value} | {expected} | "
+	    "{lower} to {upper} | ");
+	cell(out, ev_report_get_str(it, "direction", ""));
+	ev_buf_adds(out, " | ");
+	ev_report_fmt_score(out, ev_report_get_num(it, "score", NAN));
+}
+
+/*
+ * A table of the metric's incidents or anomalies, one row each: the
+ * start, the cells of row(), the explanation; the --max-anomalies most
+ * severe.
+ */
+struct listing {
+	const char	*key;		/* the metric's array, "incidents" */
+	const char	*title;		/* "Incidents" */
+	const char	*head;		/* the table's head */
+	void		(*row)(struct ev_buf *, struct ev_buf *, const json_t *,
+			    const struct ev_tz *, int);
+};
+
+static const struct listing incident_list = { "incidents", "Incidents",
+    "| start | end | duration | series | peak at | value | expected | "
+    "deviation | severity | explanation |\n"
+    "|---|---|--:|---|---|--:|--:|--:|---|---|\n", incident_row };
+static const struct listing anomaly_list = { "anomalies", "Anomalies",
+    "| time | series | value | expected | band | direction | score | "
+    "explanation |\n|---|---|--:|--:|--:|---|--:|---|\n", anomaly_row };
+
+static void
+listing(const json_t *me, const struct ev_tz *tz, ev_us_t step,
+    size_t max, const struct listing *l, struct ev_buf *out)
+{
+	json_t *aa = ev_report_get_arr(me, l->key), *it;
 	struct ev_buf b = EV_BUF_INIT;
 	size_t i, hidden;
 	char *shown;
 	int sec = step % EV_US_PER_MIN != 0;
 
-	ev_buf_adds(out, "\n### Incidents in ");
+	ev_buf_printf(out, "\n### %s in ", l->title);
 	cell(out, ev_report_get_str(me, "name", "?"));
 	ev_buf_addc(out, '\n');
-	if (json_array_size(ia) == 0) {
+	if (json_array_size(aa) == 0) {
 		ev_buf_adds(out, "\nNone.\n");
 		return;
 	}
-	shown = ev_report_anomaly_shown(ia, max, &hidden);
-	ev_buf_adds(out, "\n| start | end | duration | series | peak at | "
-	    "value | expected | deviation | severity | explanation |\n"
-	    "|---|---|--:|---|---|--:|--:|--:|---|---|\n");
-	json_array_foreach(ia, i, it) {
-		const char *sev = ev_report_get_str(it, "severity", "");
-		int on = json_is_true(json_object_get(it, "ongoing"));
-
+	shown = ev_report_anomaly_shown(aa, max, &hidden);
+	ev_buf_addc(out, '\n');
+	ev_buf_adds(out, l->head);
+	json_array_foreach(aa, i, it) {
 		if (!shown[i])
 			continue;
 		ev_buf_adds(out, "| ");
 		timecell(out, tz, ev_report_get_str(it, "start", ""), sec);
 		ev_buf_adds(out, " | ");
-		if (on)
-			ev_buf_adds(out, "**ongoing**");
-		else
-			timecell(out, tz, ev_report_get_str(it, "end", ""), sec);
-		ev_buf_adds(out, " | ");
-		ev_buf_reset(&b);
-		ev_report_fmt_incident_duration(&b, it);
-		cell(out, b.data ? b.data : "");
-		ev_buf_adds(out, " | ");
-		cell(out, ev_report_get_str(it, "series", ""));
-		ev_buf_adds(out, " | ");
-		timecell(out, tz, ev_report_get_str(it, "peak_at", ""), sec);
-		ev_buf_adds(out, " | ");
-		ev_report_fmt_value(out, ev_report_get_num(it, "value", NAN),
-		    "-");
-		ev_buf_adds(out, " | ");
-		ev_report_fmt_value(out, ev_report_get_num(it, "expected", NAN),
-		    "-");
-		ev_buf_adds(out, " | ");
-		ev_report_fmt_change(out, ev_report_get_num(it, "deviation",
-		    NAN), "-");
-		ev_buf_adds(out, " | ");
-		cell(out, *sev ? sev : "-");
+		l->row(out, &b, it, tz, sec);
 		ev_buf_adds(out, " | ");
 		ev_buf_reset(&b);
 		ev_report_fmt_summary(&b, it);
@@ -256,71 +243,8 @@ incidents(const json_t *me, const struct ev_tz *tz, ev_us_t step,
 		ev_buf_adds(out, " |\n");
 	}
 	if (hidden > 0)
-		ev_buf_printf(out, "\n_%zu less severe incidents not shown._\n",
-		    hidden);
-	free(shown);
-	ev_buf_free(&b);
-}
-
-static void
-anomalies(const json_t *me, const struct ev_tz *tz, ev_us_t step,
-    size_t max, struct ev_buf *out)
-{
-	json_t *aa = ev_report_get_arr(me, "anomalies"), *it;
-	struct ev_buf b = EV_BUF_INIT;
-	size_t i, hidden;
-	char *shown = ev_report_anomaly_shown(aa, max, &hidden);
-
-	ev_buf_adds(out, "\n### Anomalies in ");
-	cell(out, ev_report_get_str(me, "name", "?"));
-	ev_buf_addc(out, '\n');
-	if (json_array_size(aa) == 0) {
-		ev_buf_adds(out, "\nNone.\n");
-		free(shown);
-		return;
-	}
-	ev_buf_adds(out, "\n| time | series | value | expected | band | "
-	    "direction | score | explanation |\n"
-	    "|---|---|--:|--:|--:|---|--:|---|\n");
-	json_array_foreach(aa, i, it) {
-		const char *sum = ev_report_get_str(it, "summary", "");
-		double sc = ev_report_get_num(it, "score", NAN);
-
-		if (!shown[i])
-			continue;
-		ev_buf_adds(out, "| ");
-		timecell(out, tz, ev_report_get_str(it, "start", ""),
-		    step % EV_US_PER_MIN != 0);
-		ev_buf_adds(out, " | ");
-		cell(out, ev_report_get_str(it, "series", ""));
-		ev_buf_adds(out, " | ");
-		ev_report_fmt_value(out, ev_report_get_num(it, "value", NAN),
-		    "-");
-		ev_buf_adds(out, " | ");
-		ev_report_fmt_value(out, ev_report_get_num(it, "expected", NAN),
-		    "-");
-		ev_buf_adds(out, " | ");
-		ev_report_fmt_value(out, ev_report_get_num(it, "lower", NAN),
-		    "-");
-		ev_buf_adds(out, " to ");
-		ev_report_fmt_value(out, ev_report_get_num(it, "upper", NAN),
-		    "-");
-		ev_buf_adds(out, " | ");
-		cell(out, ev_report_get_str(it, "direction", ""));
-		ev_buf_adds(out, " | ");
-		ev_report_fmt_score(out, sc);
-		ev_buf_adds(out, " | ");
-		ev_buf_reset(&b);
-		if (*sum)
-			ev_buf_adds(&b, sum);
-		else
-			ev_report_fmt_explain(&b, it);
-		cell(out, b.data ? b.data : "");
-		ev_buf_adds(out, " |\n");
-	}
-	if (hidden > 0)
-		ev_buf_printf(out, "\n_%zu less severe anomalies not shown._\n",
-		    hidden);
+		ev_buf_printf(out, "\n_%zu less severe %s not shown._\n",
+		    hidden, l->key);
 	free(shown);
 	ev_buf_free(&b);
 }
@@ -368,12 +292,8 @@ breakdown(const json_t *me, const struct ev_report_render_opts *ro,
 		ev_buf_adds(out, " |\n");
 	}
 	if (ev_report_get_num(oth, "series", 0) > 0) {
-		ev_buf_adds(out, "| | other (");
-		ev_report_fmt_value(out, ev_report_get_num(oth, "series", 0),
-		    "-");
-		ev_buf_adds(out, " series) | ");
-		ev_report_fmt_value(out, ev_report_get_num(oth, "total", 0),
-		    "-");
+		ev_report_fmt_figures(out, oth, 0, "| | other ({series} "
+		    "series) | {total}");
 		ev_buf_adds(out, add ? " | | | | |\n" : " | | | |\n");
 	}
 }
@@ -436,57 +356,44 @@ md_top(const json_t *me, const struct ev_tz *tz, struct ev_buf *out)
 	ev_buf_free(&b);
 }
 
-struct md_cmp {
-	const struct ev_tz	*tz;
-	struct ev_buf		*out;
-};
-
-static void
-md_cmp_row(void *arg, ev_us_t t, double v, double prev, double ch, int part)
-{
-	struct md_cmp *C = arg;
-	struct ev_buf tb = EV_BUF_INIT;
-
-	ev_report_fmt_time(&tb, C->tz, t, 0);
-	ev_buf_adds(C->out, "| ");
-	cell(C->out, tb.data);
-	ev_buf_adds(C->out, part ? " (partial) | " : " | ");
-	ev_report_fmt_value(C->out, v, "n/a");
-	ev_buf_adds(C->out, " | ");
-	ev_report_fmt_value(C->out, prev, "n/a");
-	ev_buf_adds(C->out, " | ");
-	ev_report_fmt_change(C->out, ch, "-");
-	ev_buf_adds(C->out, " |\n");
-	ev_buf_free(&tb);
-}
-
 /* --compare: each point's total next to the one D earlier. */
 static void
 md_compare(const json_t *m, const json_t *me, const struct ev_tz *tz,
     struct ev_buf *out)
 {
-	const char *off = ev_report_offset(m);
-	struct ev_buf rows = EV_BUF_INIT;
-	struct md_cmp C;
+	struct ev_report_cmp c;
+	struct ev_buf tb = EV_BUF_INIT;
+	size_t i;
 
-	if (json_object_get(me, "compare") == NULL)
+	if (!ev_report_compare(m, me, &c))
 		return;
-	C.tz = tz;
-	C.out = &rows;
 	ev_buf_adds(out, "\n### ");
 	cell(out, ev_report_get_str(me, "name", "?"));
 	ev_buf_adds(out, " against ");
-	cell(out, off);
+	cell(out, c.off);
 	ev_buf_adds(out, " earlier\n");
-	if (ev_report_compare_rows(m, me, md_cmp_row, &C) == 0) {
+	if (c.n == 0) {
 		ev_buf_adds(out, "\nNothing to compare with.\n");
-	} else {
-		ev_buf_adds(out, "\n| period | value | ");
-		cell(out, off);
-		ev_buf_adds(out, " earlier | change |\n|---|--:|--:|--:|\n");
-		ev_buf_add(out, rows.data, rows.len);
+		return;
 	}
-	ev_buf_free(&rows);
+	ev_buf_adds(out, "\n| period | value | ");
+	cell(out, c.off);
+	ev_buf_adds(out, " earlier | change |\n|---|--:|--:|--:|\n");
+	for (i = 0; i < c.n; i++) {
+		ev_buf_reset(&tb);
+		ev_report_fmt_time(&tb, tz, c.row[i].t, 0);
+		ev_buf_adds(out, "| ");
+		cell(out, tb.data);
+		ev_buf_adds(out, c.row[i].partial ? " (partial) | " : " | ");
+		ev_report_fmt_value(out, c.row[i].v, "n/a");
+		ev_buf_adds(out, " | ");
+		ev_report_fmt_value(out, c.row[i].prev, "n/a");
+		ev_buf_adds(out, " | ");
+		ev_report_fmt_change(out, c.row[i].change, "-");
+		ev_buf_adds(out, " |\n");
+	}
+	ev_report_compare_free(&c);
+	ev_buf_free(&tb);
 }
 
 static void
@@ -522,11 +429,11 @@ ev_report_md_render(const json_t *m, const struct ev_report_render_opts *ro,
 		md_compare(m, it, tz, &sec[4 * i + 1]);
 		/* A model written before incidents: its points. */
 		if (json_is_array(json_object_get(it, "incidents")))
-			incidents(it, tz, step, ro->max_anomalies,
-			    &sec[4 * i + 2]);
+			listing(it, tz, step, ro->max_anomalies,
+			    &incident_list, &sec[4 * i + 2]);
 		else
-			anomalies(it, tz, step, ro->max_anomalies,
-			    &sec[4 * i + 2]);
+			listing(it, tz, step, ro->max_anomalies,
+			    &anomaly_list, &sec[4 * i + 2]);
 		breakdown(it, ro, &sec[4 * i + 3]);
 	}
 	/* Only sections with something in them count. */

@@ -15,8 +15,8 @@
 
 #include "ev_common.h"
 #include "ev_rec.h"
-#include "ev_report.h"
-#include "ev_report_episode.h"
+#include "ev_report_fmt.h"
+#include "ev_report_render.h"
 
 #define SLACK_LIMIT	12000	/* characters of a markdown block */
 
@@ -158,43 +158,21 @@ sec_new(struct sec **v, size_t *n, int prio, const char *what,
 static void
 header(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 {
-	const json_t *r = json_object_get(m, "range");
-	const json_t *pv = json_object_get(m, "previous");
 	const json_t *rc = json_object_get(m, "records");
-	json_t *ma = ev_report_get_arr(m, "metrics"), *it;
 	struct ev_buf b = EV_BUF_INIT;
-	size_t i;
 
+	/* The separators between the names and figures need no escaping. */
 	ev_buf_adds(out, "# ev-report:");
-	json_array_foreach(ma, i, it) {
-		ev_buf_adds(out, i ? ", " : " ");
-		text(out, ev_report_get_str(it, "name", "?"));
-	}
+	ev_report_fmt_names(&b, m);
+	text(out, b.data ? b.data : "");
+	ev_buf_reset(&b);
 	ev_buf_adds(out, "\n\n**Range** ");
-	ev_report_fmt_timestr(&b, tz, ev_report_get_str(r, "start", ""), 0);
-	ev_buf_adds(&b, " to ");
-	ev_report_fmt_timestr(&b, tz, ev_report_get_str(r, "end", ""), 0);
-	ev_buf_printf(&b, " (%s), step %s", ev_report_get_str(m, "tz", "UTC"),
-	    ev_report_get_str(r, "step", "?"));
-	if (json_is_object(pv)) {
-		ev_buf_adds(&b, "; compared with ");
-		ev_report_fmt_timestr(&b, tz, ev_report_get_str(pv, "start",
-		    ""), 0);
-		ev_buf_adds(&b, " to ");
-		ev_report_fmt_timestr(&b, tz, ev_report_get_str(pv, "end", ""),
-		    0);
-	}
+	ev_report_fmt_range(&b, m, tz);
 	text(out, b.data);
 	ev_buf_reset(&b);
 	ev_buf_adds(out, "\n\n**Records** ");
-	ev_report_fmt_value(&b, ev_report_get_num(rc, "in", 0), "-");
-	ev_buf_adds(&b, " in, ");
-	ev_report_fmt_value(&b, ev_report_get_num(rc, "rejected", 0), "-");
-	ev_buf_adds(&b, " rejected, ");
-	ev_report_fmt_value(&b, ev_report_get_num(rc, "used", 0), "-");
-	ev_buf_adds(&b, " in range; ");
-	ev_report_fmt_value(&b, ev_report_get_num(rc, "anomalies", 0), "-");
-	ev_buf_adds(&b, " anomalies");
+	ev_report_fmt_figures(&b, rc, 0, "{in} in, {rejected} rejected, {used} "
+	    "in range; {anomalies} anomalies");
 	text(out, b.data);
 	ev_buf_reset(&b);
 	if (strcmp(ev_report_get_str(json_object_get(m, "change_basis"),
@@ -237,65 +215,62 @@ headline(const json_t *me, struct ev_buf *out)
 	ev_buf_free(&b);
 }
 
-/* The metric's alert episodes, one row each, as in the text report. */
+/* An incident's row after its start, as in the text report. */
 static void
-incidents(const json_t *me, const struct ev_tz *tz, size_t max,
-    struct ev_buf *out)
+incident_row(struct grid *g, struct ev_buf *b, const json_t *it,
+    const struct ev_tz *tz)
 {
-	json_t *ia = ev_report_get_arr(me, "incidents"), *it;
-	struct ev_buf b = EV_BUF_INIT;
-	struct grid g;
-	size_t i, hidden;
-	char *shown;
-
-	if (json_array_size(ia) == 0)
-		return;
-	shown = ev_report_anomaly_shown(ia, max, &hidden);
-	ev_buf_adds(out, "\n**Incidents in ");
-	text(out, ev_report_get_str(me, "name", "?"));
-	ev_buf_adds(out, "**\n");
-	grid_init(&g, "llrlrl");
-	grid_add(&g, "start");
-	grid_add(&g, "end");
-	grid_add(&g, "duration");
-	grid_add(&g, "series");
-	grid_add(&g, "deviation");
-	grid_add(&g, "explanation");
-	json_array_foreach(ia, i, it) {
-		if (!shown[i])
-			continue;
-		ev_buf_reset(&b);
-		ev_report_fmt_timestr(&b, tz, ev_report_get_str(it, "start",
-		    ""), 0);
-		grid_add(&g, b.data);
-		ev_buf_reset(&b);
-		ev_report_fmt_incident_end(&b, tz, it, 0);
-		grid_add(&g, b.data);
-		ev_buf_reset(&b);
-		ev_report_fmt_incident_duration(&b, it);
-		grid_add(&g, b.data);
-		grid_add(&g, ev_report_get_str(it, "series", ""));
-		ev_buf_reset(&b);
-		ev_report_fmt_change(&b, ev_report_get_num(it, "deviation",
-		    NAN), "-");
-		grid_add(&g, b.data);
-		ev_buf_reset(&b);
-		ev_report_fmt_summary(&b, it);
-		grid_add(&g, b.data ? b.data : "");
-	}
-	grid_write(&g, out);
-	if (hidden > 0)
-		ev_buf_printf(out, "_%zu less severe incidents not shown._\n",
-		    hidden);
-	free(shown);
-	ev_buf_free(&b);
+	ev_buf_reset(b);
+	ev_report_fmt_incident_end(b, tz, it, 0);
+	grid_add(g, b->data);
+	ev_buf_reset(b);
+	ev_report_fmt_incident_duration(b, it);
+	grid_add(g, b->data);
+	grid_add(g, ev_report_get_str(it, "series", ""));
+	ev_buf_reset(b);
+	ev_report_fmt_change(b, ev_report_get_num(it, "deviation", NAN), "-");
+	grid_add(g, b->data);
 }
 
+/* An anomaly's row after its start. */
 static void
-anomalies(const json_t *me, const struct ev_tz *tz, size_t max,
-    struct ev_buf *out)
+anomaly_row(struct grid *g, struct ev_buf *b, const json_t *it,
+    const struct ev_tz *tz)
 {
-	json_t *aa = ev_report_get_arr(me, "anomalies"), *it;
+	(void)tz;
+	grid_add(g, ev_report_get_str(it, "series", ""));
+	grid_val(g, ev_report_get_num(it, "value", NAN), "-");
+	grid_val(g, ev_report_get_num(it, "expected", NAN), "-");
+	ev_buf_reset(b);
+	ev_report_fmt_score(b, ev_report_get_num(it, "score", NAN));
+	grid_add(g, b->data);
+}
+
+/*
+ * A table of a metric's incidents or anomalies: the start, the columns
+ * row() writes, the explanation.
+ */
+struct listing {
+	const char	*key;		/* the metric's array, "incidents" */
+	const char	*title;		/* "Incidents" */
+	const char	*align;		/* of grid_init */
+	const char	*cols[6];
+	void		(*row)(struct grid *, struct ev_buf *, const json_t *,
+			    const struct ev_tz *);
+};
+
+static const struct listing incident_list = { "incidents", "Incidents",
+    "llrlrl", { "start", "end", "duration", "series", "deviation",
+    "explanation" }, incident_row };
+static const struct listing anomaly_list = { "anomalies", "Anomalies",
+    "llrrrl", { "time", "series", "value", "expected", "score",
+    "explanation" }, anomaly_row };
+
+static void
+listing(const json_t *me, const struct ev_tz *tz, size_t max,
+    const struct listing *l, struct ev_buf *out)
+{
+	json_t *aa = ev_report_get_arr(me, l->key), *it;
 	struct ev_buf b = EV_BUF_INIT;
 	struct grid g;
 	size_t i, hidden;
@@ -304,64 +279,29 @@ anomalies(const json_t *me, const struct ev_tz *tz, size_t max,
 	if (json_array_size(aa) == 0)
 		return;
 	shown = ev_report_anomaly_shown(aa, max, &hidden);
-	ev_buf_adds(out, "\n**Anomalies in ");
+	ev_buf_printf(out, "\n**%s in ", l->title);
 	text(out, ev_report_get_str(me, "name", "?"));
 	ev_buf_adds(out, "**\n");
-	grid_init(&g, "llrrrl");
-	grid_add(&g, "time");
-	grid_add(&g, "series");
-	grid_add(&g, "value");
-	grid_add(&g, "expected");
-	grid_add(&g, "score");
-	grid_add(&g, "explanation");
+	grid_init(&g, l->align);
+	for (i = 0; i < 6; i++)
+		grid_add(&g, l->cols[i]);
 	json_array_foreach(aa, i, it) {
-		const char *sum = ev_report_get_str(it, "summary", "");
-
 		if (!shown[i])
 			continue;
 		ev_buf_reset(&b);
 		ev_report_fmt_timestr(&b, tz, ev_report_get_str(it, "start",
 		    ""), 0);
 		grid_add(&g, b.data);
-		grid_add(&g, ev_report_get_str(it, "series", ""));
-		grid_val(&g, ev_report_get_num(it, "value", NAN), "-");
-		grid_val(&g, ev_report_get_num(it, "expected", NAN), "-");
+		l->row(&g, &b, it, tz);
 		ev_buf_reset(&b);
-		ev_report_fmt_score(&b, ev_report_get_num(it, "score", NAN));
-		grid_add(&g, b.data);
-		ev_buf_reset(&b);
-		if (*sum)
-			ev_buf_adds(&b, sum);
-		else
-			ev_report_fmt_explain(&b, it);
+		ev_report_fmt_summary(&b, it);
 		grid_add(&g, b.data ? b.data : "");
 	}
 	grid_write(&g, out);
 	if (hidden > 0)
-		ev_buf_printf(out, "_%zu less severe anomalies not shown._\n",
-		    hidden);
+		ev_buf_printf(out, "_%zu less severe %s not shown._\n",
+		    hidden, l->key);
 	free(shown);
-	ev_buf_free(&b);
-}
-
-struct cmp {
-	struct grid		*g;
-	const struct ev_tz	*tz;
-};
-
-static void
-cmp_row(void *arg, ev_us_t t, double v, double prev, double ch, int part)
-{
-	struct cmp *C = arg;
-	struct ev_buf b = EV_BUF_INIT;
-
-	ev_report_fmt_time(&b, C->tz, t, 0);
-	if (part)
-		ev_buf_adds(&b, " partial");
-	grid_add(C->g, b.data);
-	grid_val(C->g, v, "n/a");
-	grid_val(C->g, prev, "n/a");
-	grid_change(C->g, ch);
 	ev_buf_free(&b);
 }
 
@@ -369,34 +309,41 @@ static void
 compare(const json_t *m, const json_t *me, const struct ev_tz *tz,
     struct ev_buf *out)
 {
-	const char *off = ev_report_offset(m);
+	struct ev_report_cmp c;
 	struct ev_buf h = EV_BUF_INIT;
 	struct grid g;
-	struct cmp C;
+	size_t i;
 
-	if (json_object_get(me, "compare") == NULL)
+	if (!ev_report_compare(m, me, &c))
 		return;
-	grid_init(&g, "lrrr");
-	grid_add(&g, "period");
-	grid_add(&g, "value");
-	ev_buf_printf(&h, "%s earlier", off);
-	grid_add(&g, h.data);
-	grid_add(&g, "change");
-	C.g = &g;
-	C.tz = tz;
+	ev_buf_printf(&h, "%s earlier", c.off);
 	ev_buf_adds(out, "\n**");
 	text(out, ev_report_get_str(me, "name", "?"));
 	ev_buf_adds(out, " against ");
 	text(out, h.data);
 	ev_buf_adds(out, "**\n");
-	if (ev_report_compare_rows(m, me, cmp_row, &C) == 0) {
+	if (c.n == 0) {
 		ev_buf_adds(out, "Nothing to compare with.\n");
-		while (g.n > 0)
-			free(g.cell[--g.n]);
-		free(g.cell);
-	} else {
-		grid_write(&g, out);
+		ev_buf_free(&h);
+		return;
 	}
+	grid_init(&g, "lrrr");
+	grid_add(&g, "period");
+	grid_add(&g, "value");
+	grid_add(&g, h.data);
+	grid_add(&g, "change");
+	for (i = 0; i < c.n; i++) {
+		ev_buf_reset(&h);
+		ev_report_fmt_time(&h, tz, c.row[i].t, 0);
+		if (c.row[i].partial)
+			ev_buf_adds(&h, " partial");
+		grid_add(&g, h.data);
+		grid_val(&g, c.row[i].v, "n/a");
+		grid_val(&g, c.row[i].prev, "n/a");
+		grid_change(&g, c.row[i].change);
+	}
+	grid_write(&g, out);
+	ev_report_compare_free(&c);
 	ev_buf_free(&h);
 }
 
@@ -534,11 +481,11 @@ ev_report_slack_render(const json_t *m, const struct ev_report_render_opts *ro,
 		    name)->b);
 		/* A model written before incidents: its points. */
 		if (json_is_array(json_object_get(it, "incidents")))
-			incidents(it, tz, ro->max_anomalies, &sec_new(&v, &n,
-			    2, "incidents in ", name)->b);
+			listing(it, tz, ro->max_anomalies, &incident_list,
+			    &sec_new(&v, &n, 2, "incidents in ", name)->b);
 		else
-			anomalies(it, tz, ro->max_anomalies, &sec_new(&v, &n,
-			    2, "anomalies in ", name)->b);
+			listing(it, tz, ro->max_anomalies, &anomaly_list,
+			    &sec_new(&v, &n, 2, "anomalies in ", name)->b);
 		breakdown(it, &sec_new(&v, &n, 4, "series by ", name)->b);
 	}
 	for (i = 0; i < n; i++)

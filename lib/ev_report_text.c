@@ -11,8 +11,8 @@
 
 #include "ev_common.h"
 #include "ev_rec.h"
-#include "ev_report.h"
-#include "ev_report_episode.h"
+#include "ev_report_fmt.h"
+#include "ev_report_render.h"
 
 #define C_BOLD	"\033[1m"
 #define C_RED	"\033[31m"
@@ -89,6 +89,33 @@ tbl_set(struct tbl *t, size_t at, const char *s, const char *color)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
 	t->color[at] = color;
+}
+
+/*
+ * A table of ncol columns, right-aligned where right[i], and its head
+ * row: head[i] over column i (none where NULL).
+ */
+static void
+tbl_head(struct tbl *t, size_t ncol, const int *right,
+    const char *const *head)
+{
+	size_t at, k;
+
+	tbl_init(t, ncol, right);
+	at = tbl_row(t);
+	for (k = 0; k < ncol; k++)
+		if (head[k] != NULL)
+			tbl_set(t, at + k, head[k], NULL);
+}
+
+/* A cell of a value as ev_report_fmt_value writes it; b is scratch. */
+static void
+tbl_value(struct tbl *t, size_t at, struct ev_buf *b, double v,
+    const char *dash, const char *color)
+{
+	ev_buf_reset(b);
+	ev_report_fmt_value(b, v, dash);
+	tbl_set(t, at, b->data, color);
 }
 
 static void
@@ -214,22 +241,10 @@ header(const json_t *m, const struct ev_tz *tz, int color,
 	}
 	ev_buf_printf(out, "\ngenerated %s\n", ev_report_get_str(m,
 	    "generated", ""));
-	ev_buf_adds(out, "records: ");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "in", 0), "-");
-	ev_buf_adds(out, " in, ");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "rejected", 0), "-");
-	ev_buf_adds(out, " rejected, ");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "used", 0), "-");
-	ev_buf_adds(out, " in range, ");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "outside", 0), "-");
-	ev_buf_adds(out, " outside; ");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "series", 0), "-");
-	ev_buf_adds(out, " series; ");
-	ev_report_fmt_value(out, ev_report_get_num(rc, "anomalies", 0), "-");
-	ev_buf_adds(out, " anomalies\n");
+	ev_report_fmt_figures(out, rc, 0, "records: {in} in, {rejected} "
+	    "rejected, {used} in range, {outside} outside; {series} series; "
+	    "{anomalies} anomalies\n");
 	if (json_array_size(st) > 0) {
-		static const char *const keys[] = { "in", "passed", "rejected",
-		    "late", "duplicate", "aggregated", "out" };
 		static const int right[] = { 0, 1, 1, 1, 1, 1, 1, 1 };
 		struct tbl t;
 		size_t at, k;
@@ -237,19 +252,18 @@ header(const json_t *m, const struct ev_tz *tz, int color,
 		tbl_init(&t, 8, right);
 		at = tbl_row(&t);
 		tbl_set(&t, at, "stage", NULL);
-		for (k = 0; k < 7; k++)
-			tbl_set(&t, at + 1 + k, keys[k], NULL);
+		for (k = 0; k < EV_REPORT_NSTAGE_KEYS; k++)
+			tbl_set(&t, at + 1 + k, ev_report_stage_keys[k], NULL);
 		json_array_foreach(st, i, it) {
 			at = tbl_row(&t);
 			tbl_set(&t, at, ev_report_get_str(it, "tool", "?"),
 			    NULL);
-			for (k = 0; k < 7; k++) {
-				double v = ev_report_get_num(it, keys[k], 0);
+			for (k = 0; k < EV_REPORT_NSTAGE_KEYS; k++) {
+				double v = ev_report_get_num(it,
+				    ev_report_stage_keys[k], 0);
 
-				ev_buf_reset(&b);
-				ev_report_fmt_value(&b, v, "-");
-				tbl_set(&t, at + 1 + k, b.data,
-				    v > 0 && k >= 2 && k <= 4 ? C_RED : NULL);
+				tbl_value(&t, at + 1 + k, &b, v, "-", v > 0 &&
+				    k >= 2 && k <= 4 ? C_RED : NULL);
 			}
 		}
 		ev_buf_adds(out, "data quality:\n");
@@ -295,65 +309,45 @@ basis(const json_t *m, const struct ev_tz *tz, struct ev_buf *out)
 	ev_buf_addc(out, '\n');
 }
 
-struct cmp_rows {
-	struct tbl		 t;
-	const struct ev_tz	*tz;
-	struct ev_buf		 b;
-	int			 color;
-};
-
-static void
-cmp_row(void *arg, ev_us_t t, double v, double prev, double ch, int part)
-{
-	struct cmp_rows *C = arg;
-	size_t at = tbl_row(&C->t);
-
-	ev_buf_reset(&C->b);
-	ev_report_fmt_time(&C->b, C->tz, t, 0);
-	tbl_set(&C->t, at, C->b.data, NULL);
-	ev_buf_reset(&C->b);
-	ev_report_fmt_value(&C->b, v, "n/a");
-	tbl_set(&C->t, at + 1, C->b.data, NULL);
-	ev_buf_reset(&C->b);
-	ev_report_fmt_value(&C->b, prev, "n/a");
-	tbl_set(&C->t, at + 2, C->b.data, NULL);
-	ev_buf_reset(&C->b);
-	ev_report_fmt_change(&C->b, ch, "-");
-	tbl_set(&C->t, at + 3, C->b.data, change_color(ch));
-	tbl_set(&C->t, at + 4, part ? "partial" : "", NULL);
-}
-
 /* --compare: each point's total next to the one D earlier. */
 static void
 compare_table(const json_t *m, const json_t *me, const struct ev_tz *tz,
     int color, struct ev_buf *out)
 {
 	static const int right[] = { 0, 1, 1, 1, 0 };
-	const char *off = ev_report_offset(m);
-	struct cmp_rows C;
-	size_t at;
+	const char *head[] = { "period", "value", NULL, "change", NULL };
+	struct ev_report_cmp c;
+	struct ev_buf b = EV_BUF_INIT;
+	struct tbl t;
+	size_t at, i;
 
-	if (json_object_get(me, "compare") == NULL)
+	if (!ev_report_compare(m, me, &c))
 		return;
-	C.tz = tz;
-	C.color = color;
-	ev_buf_init(&C.b);
-	tbl_init(&C.t, 5, right);
-	at = tbl_row(&C.t);
-	tbl_set(&C.t, at, "period", NULL);
-	tbl_set(&C.t, at + 1, "value", NULL);
-	ev_buf_printf(&C.b, "%s earlier", off);
-	tbl_set(&C.t, at + 2, C.b.data, NULL);
-	tbl_set(&C.t, at + 3, "change", NULL);
+	ev_buf_printf(&b, "%s earlier", c.off);
+	head[2] = b.data;
+	tbl_head(&t, 5, right, head);
 	ev_buf_printf(out, "  compared with %s earlier (points with nothing "
-	    "%s earlier left out; partial points have no change):\n", off,
-	    off);
-	if (ev_report_compare_rows(m, me, cmp_row, &C) == 0)
+	    "%s earlier left out; partial points have no change):\n", c.off,
+	    c.off);
+	for (i = 0; i < c.n; i++) {
+		at = tbl_row(&t);
+		ev_buf_reset(&b);
+		ev_report_fmt_time(&b, tz, c.row[i].t, 0);
+		tbl_set(&t, at, b.data, NULL);
+		tbl_value(&t, at + 1, &b, c.row[i].v, "n/a", NULL);
+		tbl_value(&t, at + 2, &b, c.row[i].prev, "n/a", NULL);
+		ev_buf_reset(&b);
+		ev_report_fmt_change(&b, c.row[i].change, "-");
+		tbl_set(&t, at + 3, b.data, change_color(c.row[i].change));
+		tbl_set(&t, at + 4, c.row[i].partial ? "partial" : "", NULL);
+	}
+	if (c.n == 0)
 		ev_buf_adds(out, "  no values to compare\n");
 	else
-		tbl_write(&C.t, "    ", color, out);
-	tbl_free(&C.t);
-	ev_buf_free(&C.b);
+		tbl_write(&t, "    ", color, out);
+	ev_report_compare_free(&c);
+	tbl_free(&t);
+	ev_buf_free(&b);
 }
 
 /* A blank line and the metric's name, bold in colour. */
@@ -384,6 +378,7 @@ top_metric(const json_t *me, const struct ev_tz *tz,
     const struct ev_report_render_opts *ro, struct ev_buf *out)
 {
 	static const int right[] = { 1, 0, 1 };
+	static const char *const head[] = { "rank", "value", "count" };
 	json_t *pa = ev_report_get_arr(me, "periods"), *po, *it;
 	struct ev_buf b = EV_BUF_INIT;
 	struct tbl t;
@@ -404,24 +399,16 @@ top_metric(const json_t *me, const struct ev_tz *tz,
 		if (json_is_true(json_object_get(po, "partial")))
 			ev_buf_adds(out, "  partial");
 		ev_buf_addc(out, '\n');
-		tbl_init(&t, 3, right);
-		at = tbl_row(&t);
-		tbl_set(&t, at, "rank", NULL);
-		tbl_set(&t, at + 1, "value", NULL);
-		tbl_set(&t, at + 2, "count", NULL);
+		tbl_head(&t, 3, right, head);
 		json_array_foreach(ev_report_get_arr(po, "items"), k, it) {
 			at = tbl_row(&t);
-			ev_buf_reset(&b);
-			ev_report_fmt_value(&b, ev_report_get_num(it, "rank",
-			    NAN), "-");
-			tbl_set(&t, at, b.data, NULL);
+			tbl_value(&t, at, &b, ev_report_get_num(it, "rank",
+			    NAN), "-", NULL);
 			ev_buf_reset(&b);
 			top_value(&b, json_object_get(it, "value"));
 			tbl_set(&t, at + 1, b.data ? b.data : "", NULL);
-			ev_buf_reset(&b);
-			ev_report_fmt_value(&b, ev_report_get_num(it, "count",
-			    NAN), "-");
-			tbl_set(&t, at + 2, b.data, NULL);
+			tbl_value(&t, at + 2, &b, ev_report_get_num(it, "count",
+			    NAN), "-", NULL);
 		}
 		tbl_write(&t, "    ", ro->color, out);
 		tbl_free(&t);
@@ -430,42 +417,111 @@ top_metric(const json_t *me, const struct ev_tz *tz,
 }
 
 /*
- * The metric's alert episodes, one row each: when it started, when it
- * ended (or that it goes on), how long, its series, its peak and the
- * explanation; the most severe --max-anomalies of them, in time order.
+ * An incident's columns 1 to 8: when it ended (or that it goes on), how
+ * long, its series, its peak and deviation, its severity.
  */
 static void
-incidents(const json_t *m, const json_t *me, const struct ev_tz *tz,
-    const struct ev_report_render_opts *ro, struct ev_buf *out)
+incident_row(struct tbl *t, size_t at, struct ev_buf *b, const json_t *it,
+    const struct ev_tz *tz, int sec)
 {
-	static const int right[] = { 0, 0, 1, 0, 0, 1, 1, 1, 0, 0 };
-	static const char *const head[] = { "start", "end", "duration",
-	    "series", "peak at", "value", "expected", "deviation",
-	    "severity", "explanation" };
-	json_t *ia = ev_report_get_arr(me, "incidents"), *it;
+	const char *sev = ev_report_get_str(it, "severity", "");
+	int on = json_is_true(json_object_get(it, "ongoing"));
+
+	ev_buf_reset(b);
+	ev_report_fmt_incident_end(b, tz, it, sec);
+	tbl_set(t, at + 1, b->data, on ? C_RED : NULL);
+	ev_buf_reset(b);
+	ev_report_fmt_incident_duration(b, it);
+	tbl_set(t, at + 2, b->data, NULL);
+	tbl_set(t, at + 3, ev_report_get_str(it, "series", ""), NULL);
+	ev_buf_reset(b);
+	ev_report_fmt_timestr(b, tz, ev_report_get_str(it, "peak_at", ""),
+	    sec);
+	tbl_set(t, at + 4, b->data, NULL);
+	tbl_value(t, at + 5, b, ev_report_get_num(it, "value", NAN), "-",
+	    C_RED);
+	tbl_value(t, at + 6, b, ev_report_get_num(it, "expected", NAN), "-",
+	    NULL);
+	ev_buf_reset(b);
+	ev_report_fmt_change(b, ev_report_get_num(it, "deviation", NAN), "-");
+	tbl_set(t, at + 7, b->data, C_RED);
+	tbl_set(t, at + 8, *sev ? sev : "-", strcmp(sev, "critical") == 0 ?
+	    C_RED : NULL);
+}
+
+/* An anomaly's columns 1 to 8: series, figures, band, score, method. */
+static void
+anomaly_row(struct tbl *t, size_t at, struct ev_buf *b, const json_t *it,
+    const struct ev_tz *tz, int sec)
+{
+	static const char *const num[] = { "expected", "lower", "upper" };
+	size_t k;
+
+	(void)tz;
+	(void)sec;
+	tbl_set(t, at + 1, ev_report_get_str(it, "series", ""), NULL);
+	tbl_value(t, at + 2, b, ev_report_get_num(it, "value", NAN), "-",
+	    C_RED);
+	for (k = 0; k < 3; k++)
+		tbl_value(t, at + 3 + k, b, ev_report_get_num(it, num[k], NAN),
+		    "-", NULL);
+	tbl_set(t, at + 6, ev_report_get_str(it, "direction", ""), NULL);
+	ev_buf_reset(b);
+	ev_report_fmt_score(b, ev_report_get_num(it, "score", NAN));
+	tbl_set(t, at + 7, b->data, NULL);
+	tbl_set(t, at + 8, ev_report_get_str(it, "method", ""), NULL);
+}
+
+/*
+ * A table of the metric's incidents (alert episodes, one row each) or,
+ * in a model written before incidents, its anomalies point by point:
+ * the start, the columns of row(), the explanation; the most severe
+ * --max-anomalies of them, in time order.
+ */
+struct listing {
+	const char	 *key;		/* the metric's array, "incidents" */
+	const int	 *right;	/* of the 10 columns */
+	const char *const *head;	/* of the 10 columns */
+	void		(*row)(struct tbl *, size_t, struct ev_buf *,
+			    const json_t *, const struct ev_tz *, int);
+};
+
+static const int incident_right[] = { 0, 0, 1, 0, 0, 1, 1, 1, 0, 0 };
+static const char *const incident_head[] = { "start", "end", "duration",
+    "series", "peak at", "value", "expected", "deviation", "severity",
+    "explanation" };
+static const struct listing incident_list = { "incidents", incident_right,
+    incident_head, incident_row };
+static const int anomaly_right[] = { 0, 0, 1, 1, 1, 1, 0, 1, 0, 0 };
+static const char *const anomaly_head[] = { "anomaly at", "series", "value",
+    "expected", "lower", "upper", "dir", "score", "method",
+    "explanation" };
+static const struct listing anomaly_list = { "anomalies", anomaly_right,
+    anomaly_head, anomaly_row };
+
+static void
+listing(const json_t *m, const json_t *me, const struct ev_tz *tz,
+    const struct ev_report_render_opts *ro, const struct listing *l,
+    struct ev_buf *out)
+{
+	json_t *aa = ev_report_get_arr(me, l->key), *it;
 	struct ev_buf b = EV_BUF_INIT;
-	size_t i, k, at, np, hidden;
+	size_t i, at, np, hidden;
 	ev_us_t t0, step;
 	struct tbl t;
 	char *shown;
 	int sec;
 
-	if (json_array_size(ia) == 0) {
-		ev_buf_adds(out, "  no incidents\n");
+	if (json_array_size(aa) == 0) {
+		ev_buf_printf(out, "  no %s\n", l->key);
 		return;
 	}
 	ev_report_grid(m, &t0, &step, &np);
 	sec = step % EV_US_PER_MIN != 0;
-	ev_buf_adds(out, "  incidents:\n");
-	tbl_init(&t, 10, right);
-	at = tbl_row(&t);
-	for (k = 0; k < 10; k++)
-		tbl_set(&t, at + k, head[k], NULL);
-	shown = ev_report_anomaly_shown(ia, ro->max_anomalies, &hidden);
-	json_array_foreach(ia, i, it) {
-		const char *sev = ev_report_get_str(it, "severity", "");
-		int on = json_is_true(json_object_get(it, "ongoing"));
-
+	ev_buf_printf(out, "  %s:\n", l->key);
+	tbl_head(&t, 10, l->right, l->head);
+	shown = ev_report_anomaly_shown(aa, ro->max_anomalies, &hidden);
+	json_array_foreach(aa, i, it) {
 		if (!shown[i])
 			continue;
 		at = tbl_row(&t);
@@ -473,31 +529,7 @@ incidents(const json_t *m, const json_t *me, const struct ev_tz *tz,
 		ev_report_fmt_timestr(&b, tz, ev_report_get_str(it, "start",
 		    ""), sec);
 		tbl_set(&t, at, b.data, C_RED);
-		ev_buf_reset(&b);
-		ev_report_fmt_incident_end(&b, tz, it, sec);
-		tbl_set(&t, at + 1, b.data, on ? C_RED : NULL);
-		ev_buf_reset(&b);
-		ev_report_fmt_incident_duration(&b, it);
-		tbl_set(&t, at + 2, b.data, NULL);
-		tbl_set(&t, at + 3, ev_report_get_str(it, "series", ""), NULL);
-		ev_buf_reset(&b);
-		ev_report_fmt_timestr(&b, tz, ev_report_get_str(it, "peak_at",
-		    ""), sec);
-		tbl_set(&t, at + 4, b.data, NULL);
-		ev_buf_reset(&b);
-		ev_report_fmt_value(&b, ev_report_get_num(it, "value", NAN),
-		    "-");
-		tbl_set(&t, at + 5, b.data, C_RED);
-		ev_buf_reset(&b);
-		ev_report_fmt_value(&b, ev_report_get_num(it, "expected",
-		    NAN), "-");
-		tbl_set(&t, at + 6, b.data, NULL);
-		ev_buf_reset(&b);
-		ev_report_fmt_change(&b, ev_report_get_num(it, "deviation",
-		    NAN), "-");
-		tbl_set(&t, at + 7, b.data, C_RED);
-		tbl_set(&t, at + 8, *sev ? sev : "-",
-		    strcmp(sev, "critical") == 0 ? C_RED : NULL);
+		l->row(&t, at, &b, it, tz, sec);
 		ev_buf_reset(&b);
 		ev_report_fmt_summary(&b, it);
 		tbl_set(&t, at + 9, b.data ? b.data : "", NULL);
@@ -505,8 +537,8 @@ incidents(const json_t *m, const json_t *me, const struct ev_tz *tz,
 	tbl_write(&t, "  ", ro->color, out);
 	tbl_free(&t);
 	if (hidden > 0)
-		ev_buf_printf(out, "  (%zu less severe incidents not shown; "
-		    "see --max-anomalies)\n", hidden);
+		ev_buf_printf(out, "  (%zu less severe %s not shown; see "
+		    "--max-anomalies)\n", hidden, l->key);
 	free(shown);
 	ev_buf_free(&b);
 }
@@ -517,14 +549,12 @@ metric(const json_t *m, const json_t *me, const json_t *by,
     struct ev_buf *out)
 {
 	json_t *sa = ev_report_get_arr(me, "series");
-	json_t *aa = ev_report_get_arr(me, "anomalies");
 	const json_t *oth = json_object_get(me, "other");
 	size_t nby = json_array_size(by), i, k, at, ncol;
 	struct ev_buf b = EV_BUF_INIT;
 	json_t *it;
 	int *right;
 	struct tbl t;
-	ev_us_t step;
 	int add;
 
 	if (strcmp(ev_report_get_str(me, "kind", ""), "top") == 0) {
@@ -596,14 +626,10 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 			    json_string_value(json_array_get(by, k)) : "",
 			    "*"), NULL);
 		k = nby ? nby : 1;
-		ev_buf_reset(&b);
-		ev_report_fmt_value(&b, ev_report_get_num(it, "rank", NAN),
-		    "-");
-		tbl_set(&t, at + k, b.data, NULL);
-		ev_buf_reset(&b);
-		ev_report_fmt_value(&b, ev_report_get_num(it, "total", NAN),
-		    "n/a");
-		tbl_set(&t, at + k + 1, b.data, NULL);
+		tbl_value(&t, at + k, &b, ev_report_get_num(it, "rank", NAN),
+		    "-", NULL);
+		tbl_value(&t, at + k + 1, &b, ev_report_get_num(it, "total",
+		    NAN), "n/a", NULL);
 		if (add) {
 			ev_buf_reset(&b);
 			ev_report_fmt_share(&b, ev_report_get_num(it, "share",
@@ -614,9 +640,7 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 		ev_buf_reset(&b);
 		ev_report_fmt_change(&b, ch, "-");
 		tbl_set(&t, at + k + 2, b.data, change_color(ch));
-		ev_buf_reset(&b);
-		ev_report_fmt_value(&b, na, "-");
-		tbl_set(&t, at + k + 3, b.data, na > 0 ? C_RED : NULL);
+		tbl_value(&t, at + k + 3, &b, na, "-", na > 0 ? C_RED : NULL);
 		ev_buf_reset(&b);
 		spark(&b, ev_report_get_str(it, "sparkline", ""), ro->ascii);
 		tbl_set(&t, at + k + 4, b.data, NULL);
@@ -625,98 +649,13 @@ metric(const json_t *m, const json_t *me, const json_t *by,
 	tbl_free(&t);
 	free(right);
 	if (ev_report_get_num(oth, "series", 0) > 0) {
-		ev_buf_adds(out, "  other: ");
-		ev_report_fmt_value(out, ev_report_get_num(oth, "series", 0),
-		    "-");
-		ev_buf_adds(out, " series, total ");
-		ev_report_fmt_value(out, ev_report_get_num(oth, "total", 0),
-		    "n/a");
-		ev_buf_addc(out, '\n');
+		ev_report_fmt_figures(out, oth, 0, "  other: {series} series, "
+		    "total {total|n/a}\n");
 	}
 
-	if (json_is_array(json_object_get(me, "incidents"))) {
-		incidents(m, me, tz, ro, out);
-		ev_buf_free(&b);
-		return;
-	}
 	/* A model written before incidents: its anomalies point by point. */
-	if (json_array_size(aa) == 0) {
-		ev_buf_adds(out, "  no anomalies\n");
-		ev_buf_free(&b);
-		return;
-	}
-	{
-		static const int aright[] = { 0, 0, 1, 1, 1, 1, 0, 1, 0, 0 };
-		ev_us_t t0;
-		size_t np, hidden;
-		char *shown;
-
-		ev_report_grid(m, &t0, &step, &np);
-		ev_buf_adds(out, "  anomalies:\n");
-		tbl_init(&t, 10, aright);
-		at = tbl_row(&t);
-		tbl_set(&t, at, "anomaly at", NULL);
-		tbl_set(&t, at + 1, "series", NULL);
-		tbl_set(&t, at + 2, "value", NULL);
-		tbl_set(&t, at + 3, "expected", NULL);
-		tbl_set(&t, at + 4, "lower", NULL);
-		tbl_set(&t, at + 5, "upper", NULL);
-		tbl_set(&t, at + 6, "dir", NULL);
-		tbl_set(&t, at + 7, "score", NULL);
-		tbl_set(&t, at + 8, "method", NULL);
-		tbl_set(&t, at + 9, "explanation", NULL);
-		shown = ev_report_anomaly_shown(aa, ro->max_anomalies,
-		    &hidden);
-		json_array_foreach(aa, i, it) {
-			const char *sum = ev_report_get_str(it, "summary", "");
-			double sc = ev_report_get_num(it, "score", NAN);
-
-			if (!shown[i])
-				continue;
-			at = tbl_row(&t);
-			ev_buf_reset(&b);
-			ev_report_fmt_timestr(&b, tz, ev_report_get_str(it,
-			    "start", ""), step % EV_US_PER_MIN != 0);
-			tbl_set(&t, at, b.data, C_RED);
-			tbl_set(&t, at + 1, ev_report_get_str(it, "series", ""),
-			    NULL);
-			ev_buf_reset(&b);
-			ev_report_fmt_value(&b, ev_report_get_num(it, "value",
-			    NAN), "-");
-			tbl_set(&t, at + 2, b.data, C_RED);
-			ev_buf_reset(&b);
-			ev_report_fmt_value(&b, ev_report_get_num(it,
-			    "expected", NAN), "-");
-			tbl_set(&t, at + 3, b.data, NULL);
-			ev_buf_reset(&b);
-			ev_report_fmt_value(&b, ev_report_get_num(it, "lower",
-			    NAN), "-");
-			tbl_set(&t, at + 4, b.data, NULL);
-			ev_buf_reset(&b);
-			ev_report_fmt_value(&b, ev_report_get_num(it, "upper",
-			    NAN), "-");
-			tbl_set(&t, at + 5, b.data, NULL);
-			tbl_set(&t, at + 6, ev_report_get_str(it, "direction",
-			    ""), NULL);
-			ev_buf_reset(&b);
-			ev_report_fmt_score(&b, sc);
-			tbl_set(&t, at + 7, b.data, NULL);
-			tbl_set(&t, at + 8, ev_report_get_str(it, "method", ""),
-			    NULL);
-			ev_buf_reset(&b);
-			if (*sum)
-				ev_buf_adds(&b, sum);
-			else
-				ev_report_fmt_explain(&b, it);
-			tbl_set(&t, at + 9, b.data, NULL);
-		}
-		tbl_write(&t, "  ", ro->color, out);
-		tbl_free(&t);
-		if (hidden > 0)
-			ev_buf_printf(out, "  (%zu less severe anomalies not "
-			    "shown; see --max-anomalies)\n", hidden);
-		free(shown);
-	}
+	listing(m, me, tz, ro, json_is_array(json_object_get(me,
+	    "incidents")) ? &incident_list : &anomaly_list, out);
 	ev_buf_free(&b);
 }
 

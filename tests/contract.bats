@@ -109,11 +109,6 @@ programs() {
 	assert_balanced w.json
 }
 
-# Programs whose usage text other branches are rewriting at the moment; the
-# loop still runs them, and reports a mismatch only for the others.
-# lead merges dsplit/report branches
-USAGE_PENDING="ev-report"
-
 # The usage lines of --help ("usage: ..." and the lines indented under it)
 # with the word "usage:" and runs of white space squeezed out.
 usage_of() {
@@ -136,7 +131,6 @@ synopsis_of() {
 		s=$(synopsis_of "$p")
 		[ -n "$s" ] || fail "$p: no SYNOPSIS in man/$p.1"
 		[ "$u" = "$s" ] && continue
-		[[ " $USAGE_PENDING " == *" $p "* ]] && continue
 		bad="$bad
 $p --help: $u
 $p.1:      $s"

@@ -42,6 +42,17 @@ golden() {
 	assert_equal "$stderr" ""
 }
 
+@test "ev-report: a bad --time or --by field is a usage error with a Try line" {
+	run --separate-stderr ev-report --time '/~9' </dev/null
+	assert_failure 2
+	[[ "$stderr" == "ev-report: bad time field '/~9': "* ]] || fail "$stderr"
+	[[ "$stderr" == *"Try 'ev-report --help'"* ]] || fail "$stderr"
+	run --separate-stderr ev-report --by '/~9' </dev/null
+	assert_failure 2
+	[[ "$stderr" == "ev-report: bad --by field '/~9': "* ]] || fail "$stderr"
+	[[ "$stderr" == *"Try 'ev-report --help'"* ]] || fail "$stderr"
+}
+
 @test "ev-report: bad option values exit 2 before reading input" {
 	for args in "-f pdf" "--tz Mars/Olympus" "--last 1d --since 2026-03-02T00:00:00Z" \
 		"--top 0" "--budget x" "--color sometimes" "--live -f html" \
@@ -740,6 +751,27 @@ far_reject() {
 @test "ev-report: a record past the end of --since's reach or before --until's is a reject" {
 	far_reject --since=2026-03-02T10:00:00Z 9000-01-01T00:00:00Z end 2026-03-02T10:03:00Z
 	far_reject --until=2026-03-02T10:03:00Z 1000-01-01T00:00:00Z start 2026-03-02T10:00:00Z
+}
+
+@test "ev-report: a record far from the rest taken out keeps the others' top lists" {
+	# The far record comes first: taking it out renumbers the records
+	# after it, and each top(field, N) list must stay with its record.
+	cat > in.ndjson <<-'EOF'
+	{"start":"2000-01-01T00:00:00Z","end":"2000-01-01T00:01:00Z","event":"a","count":1}
+	{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","event":"a","count":5,"top_page":[{"value":"/x","count":3},{"value":"/y","count":2}]}
+	{"start":"2026-03-02T10:01:00Z","end":"2026-03-02T10:02:00Z","event":"a","count":7,"top_page":[{"value":"/z","count":7}]}
+	EOF
+	run --separate-stderr ev-report -f csv --rejects rej.ndjson < in.ndjson
+	assert_failure 1
+	[ "$(jq -r .line rej.ndjson)" = 1 ]
+	# CSV lines end in CRLF (RFC 4180).
+	tr -d '\r' <<<"$output" | grep '^top_page,' > tops
+	cat > want <<-'EOF'
+	top_page,event=a,a,2026-03-02T10:00:00Z,3,,,,,,1,/x
+	top_page,event=a,a,2026-03-02T10:00:00Z,2,,,,,,2,/y
+	top_page,event=a,a,2026-03-02T10:01:00Z,7,,,,,,1,/z
+	EOF
+	diff want tops
 }
 
 @test "ev-report: a range too long for the step widens the step, nothing is lost" {

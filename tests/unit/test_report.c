@@ -11,6 +11,7 @@
 
 #include "ev_buf.h"
 #include "ev_common.h"
+#include "ev_rec.h"
 #include "ev_report.h"
 
 #include "check.h"
@@ -47,6 +48,22 @@ test_format(void)
 	CHECK_FMT(ev_report_fmt_score(&b_, 0.9999999), "0.999999");
 	CHECK_FMT(ev_report_fmt_score(&b_, 1), "1.0");
 	CHECK_FMT(ev_report_fmt_score(&b_, 0.5), "0.5");
+	CHECK_FMT(ev_report_html_esc(&b_, "a<b>&\"'|\\\t\n\x01\x7f"),
+	    "a&lt;b&gt;&amp;&quot;&#39;|\\\t\n \x7f");
+	CHECK_FMT(ev_report_md_esc(&b_, "a<b>&\"'|\\\t\n\x01\x7f"),
+	    "a&lt;b&gt;&amp;\"'\\|\\\\    ");
+	{
+		json_t *o = json_loads("{\"in\":12345,\"rejected\":null,"
+		    "\"x\":\"s\"}", 0, NULL);
+
+		CHECK_FMT(ev_report_fmt_figures(&b_, o, 0, "{in} in, {rejected} "
+		    "rejected, {used} used, {x} {"), "12,345 in, - rejected, "
+		    "0 used, 0 {");
+		CHECK_FMT(ev_report_fmt_figures(&b_, o, NAN, "{used}"), "-");
+		CHECK_FMT(ev_report_fmt_figures(&b_, o, NAN, "({used|n/a})"),
+		    "(n/a)");
+		json_decref(o);
+	}
 	CHECK(ev_report_width("\u2581\u2582ab", strlen("\u2581\u2582ab")) == 4);
 }
 
@@ -87,6 +104,7 @@ test_build(void)
 	struct ev_report_opts o;
 	struct ev_report_counts c = { 5, 0 };
 	struct ev_report_store *s;
+	struct ev_rec rec;
 	json_t *m, *me, *se;
 	char err[200];
 	const char *reason;
@@ -97,13 +115,15 @@ test_build(void)
 	o.top = 10;
 	o.tz = "UTC";
 	o.min_score = 0.9999;
-	s = ev_report_store_new(&o);
+	s = ev_report_store_new(&o, err, sizeof(err));
+	CHECK(s != NULL);
+	ev_rec_init(&rec);
 	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
-		json_t *r = json_loads(recs[i], 0, NULL);
-
-		CHECK(ev_report_store_add(s, r, &reason, err, sizeof(err)) == 0);
-		json_decref(r);
+		CHECK(ev_rec_parse(&rec, recs[i], strlen(recs[i])) == 0);
+		CHECK(ev_report_store_add(s, &rec, &reason, err,
+		    sizeof(err)) == 0);
 	}
+	ev_rec_clear(&rec);
 	m = ev_report_build(s, &c, err, sizeof(err));
 	CHECK(m != NULL && ev_report_check(m, err, sizeof(err)) == 0);
 	me = json_array_get(json_object_get(m, "metrics"), 0);

@@ -1,0 +1,702 @@
+/*
+ * ev_report_store.c - ev-report's store: the one way records come in
+ * (ev_report_store_add), the stats of other stages, and what a column's
+ * name says of its additivity.  The layout is in ev_report_store_int.h.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_common.h"
+#include "ev_rec.h"
+#include "ev_report_fmt.h"
+#include "ev_report_store.h"
+#include "ev_report_store_int.h"
+
+static int32_t
+rep_name_find(const struct ev_report_store *s, const char *n)
+{
+	size_t i;
+
+	for (i = 0; i < s->nname; i++)
+		if (strcmp(s->name[i].s, n) == 0)
+			return (int32_t)i;
+	return -1;
+}
+
+static int32_t
+rep_name_intern(struct ev_report_store *s, const char *n)
+{
+	int32_t i = rep_name_find(s, n);
+
+	if (i >= 0)
+		return i;
+	if (s->nname == s->capname) {
+		s->capname = s->capname ? 2 * s->capname : 16;
+		s->name = ev_xreallocarray(s->name, s->capname,
+		    sizeof(*s->name));
+	}
+	s->name[s->nname].s = ev_xstrdup(n);
+	s->name[s->nname].is_metric = 0;
+	s->name[s->nname].additive = -1;
+	s->name[s->nname].top = 0;
+	return (int32_t)s->nname++;
+}
+
+struct ev_report_store *
+ev_report_store_new(const struct ev_report_opts *o, char *err, size_t errlen)
+{
+	struct ev_report_store *s = ev_xcalloc(1, sizeof(*s));
+	const char *errstr;
+	size_t i;
+
+	s->o = *o;
+	s->hcap = 1024;
+	s->htab = ev_xcalloc(s->hcap, sizeof(*s->htab));
+	s->stages = json_array();
+	ev_buf_init(&s->scratch);
+	if (o->nby > 0)
+		s->by_path = ev_xcalloc(o->nby, sizeof(*s->by_path));
+	s->time_path = ev_path_compile(o->time_field, &errstr);
+	if (s->time_path == NULL) {
+		snprintf(err, errlen, "bad time field '%s': %s",
+		    o->time_field, errstr);
+		ev_report_store_free(s);
+		return NULL;
+	}
+	for (i = 0; i < o->nby; i++) {
+		s->by_path[i] = ev_path_compile(o->by[i], &errstr);
+		if (s->by_path[i] == NULL) {
+			snprintf(err, errlen, "bad --by field '%s': %s",
+			    o->by[i], errstr);
+			ev_report_store_free(s);
+			return NULL;
+		}
+	}
+	for (i = 0; i < o->nmetrics; i++) {
+		int32_t n = rep_name_intern(s, o->metrics[i]);
+
+		s->name[n].is_metric = 1;
+	}
+	return s;
+}
+
+void
+ev_report_store_free(struct ev_report_store *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	ev_path_free(s->time_path);
+	for (i = 0; i < s->o.nby; i++)
+		ev_path_free(s->by_path[i]);
+	free(s->by_path);
+	for (i = 0; i < s->nanom; i++)
+		json_decref(s->anom[i].a);
+	for (i = 0; i < s->nres; i++)
+		json_decref(s->res[i].a);
+	free(s->res);
+	for (i = 0; i < s->ntop; i++)
+		json_decref(s->tops[i].a);
+	free(s->tops);
+	for (i = 0; i < s->nser; i++) {
+		free(s->ser[i].key);
+		json_decref(s->ser[i].labels);
+	}
+	for (i = 0; i < s->nname; i++)
+		free(s->name[i].s);
+	for (i = 0; i < s->nbyname; i++)
+		free(s->byname[i]);
+	free(s->byname);
+	free(s->name);
+	free(s->ser);
+	free(s->htab);
+	free(s->ent);
+	free(s->pair);
+	free(s->anom);
+	json_decref(s->stages);
+	ev_buf_free(&s->scratch);
+	free(s);
+}
+
+size_t
+ev_report_store_size(const struct ev_report_store *s)
+{
+	return s->nent;
+}
+
+void
+ev_report_store_add_stage(struct ev_report_store *s, const json_t *st)
+{
+	json_t *o;
+	size_t i;
+
+	if (!json_is_object(st))
+		return;
+	o = json_object();
+	json_object_set_new(o, "tool",
+	    json_string(ev_report_get_str(st, "tool", "?")));
+	for (i = 0; i < EV_REPORT_NSTAGE_KEYS; i++) {
+		const char *k = ev_report_stage_keys[i];
+		double v = ev_report_get_num(st, k, 0);
+
+		json_object_set_new(o, k, json_real(isnan(v) ? 0 : v));
+	}
+	json_array_append_new(s->stages, o);
+}
+
+/* Top-level members that are never a group column or a metric. */
+static int
+rep_reserved(const struct ev_report_store *s, const char *k)
+{
+	static const char *const res[] = { "start", "end", "final", "anomaly",
+	    "status", "severity", "fingerprint", "additive", "grouping" };
+	size_t i;
+
+	if (strcmp(k, s->o.time_field) == 0)
+		return 1;
+	/* Most members start with another letter: skip the list for them. */
+	if (strchr("aefgs", k[0]) == NULL || k[0] == '\0')
+		return 0;
+	for (i = 0; i < sizeof(res) / sizeof(res[0]); i++)
+		if (strcmp(k, res[i]) == 0)
+			return 1;
+	return 0;
+}
+
+
+static int
+rep_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void
+rep_byname_note(struct ev_report_store *s, const char *k)
+{
+	size_t i;
+
+	for (i = 0; i < s->nbyname; i++)
+		if (strcmp(s->byname[i], k) == 0)
+			return;
+	if (s->nbyname == s->capbyname) {
+		s->capbyname = s->capbyname ? 2 * s->capbyname : 8;
+		s->byname = ev_xreallocarray(s->byname, s->capbyname,
+		    sizeof(*s->byname));
+	}
+	s->byname[s->nbyname++] = ev_xstrdup(k);
+}
+
+/* The labels of a new series (a new object). */
+static json_t *
+rep_labels_new(struct ev_report_store *s, const json_t *rec)
+{
+	json_t *labels = json_object(), *v;
+	struct ev_buf t = EV_BUF_INIT;
+	const char *k;
+	size_t i;
+
+	if (s->o.nby > 0) {
+		for (i = 0; i < s->o.nby; i++) {
+			ev_buf_reset(&t);
+			if (ev_report_fmt_label(&t, ev_path_get(s->by_path[i],
+			    rec)))
+				json_object_set_new(labels, s->o.by[i],
+				    json_stringn(t.data, t.len));
+		}
+	} else {
+		/* In the record's own order, the names noted in order. */
+		json_object_foreach((json_t *)(uintptr_t)rec, k, v) {
+			if (!rep_reserved(s, k) && json_is_string(v)) {
+				json_object_set(labels, k, v);
+				rep_byname_note(s, k);
+			}
+		}
+	}
+	ev_buf_free(&t);
+	return labels;
+}
+
+/*
+ * Find or create the series of a record.  The identity is a key of the
+ * group columns' names and values; labels are built only for a new series.
+ */
+static uint32_t	rep_series_find(struct ev_report_store *s, const json_t *rec,
+		    const struct ev_rec *lazy);
+
+static uint32_t
+rep_series_of(struct ev_report_store *s, const json_t *rec)
+{
+	struct ev_buf *b = &s->scratch;
+	size_t i;
+
+	ev_buf_reset(b);
+	ev_buf_addc(b, '\x1d');	/* never empty: data is never NULL */
+	if (s->o.nby > 0) {
+		for (i = 0; i < s->o.nby; i++) {
+			json_t *v = ev_path_get(s->by_path[i], rec);
+			size_t at = b->len;
+
+			ev_buf_addc(b, '\x1e');
+			ev_buf_adds(b, s->o.by[i]);
+			ev_buf_addc(b, '\x1f');
+			if (!ev_report_fmt_label(b, v)) {
+				b->len = at;
+				b->data[at] = '\0';
+			}
+		}
+	} else {
+		const char *keys[64];
+		size_t nk = 0;
+		const char *k;
+		json_t *v;
+
+		json_object_foreach((json_t *)(uintptr_t)rec, k, v) {
+			if (nk < 64 && json_is_string(v) && !rep_reserved(s, k))
+				keys[nk++] = k;
+		}
+		qsort(keys, nk, sizeof(keys[0]), rep_cmp_str);
+		for (i = 0; i < nk; i++) {
+			v = json_object_get(rec, keys[i]);
+			ev_buf_addc(b, '\x1e');
+			ev_buf_adds(b, keys[i]);
+			ev_buf_addc(b, '\x1f');
+			ev_buf_add(b, json_string_value(v),
+			    json_string_length(v));
+		}
+	}
+	return rep_series_find(s, rec, NULL);
+}
+
+/*
+ * The series whose key is in s->scratch; a new one takes its labels from
+ * rec, or from the lazy record's document when rec is NULL.
+ */
+static uint32_t
+rep_series_find(struct ev_report_store *s, const json_t *rec,
+    const struct ev_rec *lazy)
+{
+	struct ev_buf *b = &s->scratch;
+	uint64_t h;
+	size_t slot;
+
+	h = ev_hash_bytes(b->data, b->len);
+	slot = h & (s->hcap - 1);
+	while (s->htab[slot] != 0) {
+		struct ev_report_series *se = &s->ser[s->htab[slot] - 1];
+
+		if (se->keylen == b->len && memcmp(se->key, b->data,
+		    b->len) == 0)
+			return (uint32_t)(s->htab[slot] - 1);
+		slot = (slot + 1) & (s->hcap - 1);
+	}
+	if (s->nser == s->capser) {
+		s->capser = s->capser ? 2 * s->capser : 64;
+		s->ser = ev_xreallocarray(s->ser, s->capser, sizeof(*s->ser));
+	}
+	s->ser[s->nser].key = ev_xstrndup(b->data, b->len);
+	s->ser[s->nser].keylen = b->len;
+	s->ser[s->nser].labels = rep_labels_new(s, rec != NULL ? rec :
+	    ev_rec_root(lazy));
+	s->ser[s->nser].nlabels = json_object_size(s->ser[s->nser].labels);
+	s->htab[slot] = ++s->nser;
+	if (2 * s->nser > s->hcap) {
+		size_t ncap = 2 * s->hcap, j;
+		size_t *nt = ev_xcalloc(ncap, sizeof(*nt));
+
+		for (j = 0; j < s->nser; j++) {
+			slot = ev_hash_bytes(s->ser[j].key, s->ser[j].keylen) &
+			    (ncap - 1);
+			while (nt[slot] != 0)
+				slot = (slot + 1) & (ncap - 1);
+			nt[slot] = j + 1;
+		}
+		free(s->htab);
+		s->htab = nt;
+		s->hcap = ncap;
+	}
+	return (uint32_t)(s->nser - 1);
+}
+
+static void
+rep_add_pair(struct ev_report_store *s, int32_t name, double v)
+{
+	if (s->npair == s->cappair) {
+		s->cappair = s->cappair ? 2 * s->cappair : 1024;
+		s->pair = ev_xreallocarray(s->pair, s->cappair,
+		    sizeof(*s->pair));
+	}
+	s->pair[s->npair].name = (uint32_t)name;
+	s->pair[s->npair].v = v;
+	s->npair++;
+}
+
+/* The metric an anomaly object names, if any. */
+static int32_t
+rep_anom_name(struct ev_report_store *s, const json_t *a)
+{
+	static const char *const keys[] = { "metric", "value", "field" };
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(a, keys[i]);
+
+		if (json_is_string(v))
+			return rep_name_intern(s, json_string_value(v));
+	}
+	return -1;
+}
+
+/*
+ * Whether an anomaly object marks an anomaly: an explicit boolean
+ * ("alert", "is_anomaly", "anomalous") decides; else a status, ev-detect's
+ * verdict ("firing" is one, any other is not); else the score against
+ * --min-score.
+ */
+static int
+rep_is_anomaly(const struct ev_report_store *s, const json_t *rec,
+    const json_t *a)
+{
+	static const char *const flags[] = { "alert", "is_anomaly",
+	    "anomalous" };
+	const char *st;
+	size_t i;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		json_t *v = json_object_get(a, flags[i]);
+
+		if (json_is_boolean(v))
+			return json_is_true(v);
+	}
+	st = ev_report_get_str(a, "status", NULL);
+	if (st == NULL)
+		st = ev_report_get_str(rec, "status", NULL);
+	if (st != NULL)
+		return strcmp(st, "firing") == 0;
+	return ev_report_get_num(a, "score", 0) >= s->o.min_score;
+}
+
+/* A new entry at the end of the store (its series is the caller's). */
+static struct ev_report_entry *
+rep_entry_new(struct ev_report_store *s, ev_us_t t, ev_us_t end)
+{
+	struct ev_report_entry *e;
+
+	if (s->nent == s->capent) {
+		s->capent = s->capent ? 2 * s->capent : 1024;
+		s->ent = ev_xreallocarray(s->ent, s->capent, sizeof(*s->ent));
+	}
+	e = &s->ent[s->nent];
+	e->t = t;
+	e->end = end;
+	e->id = s->nadded++;
+	e->poff = s->npair;
+	e->band_name = -1;
+	e->partial = 0;
+	e->exp = e->lo = e->hi = NAN;
+	return e;
+}
+
+/*
+ * A record's "additive" member, {"NAME": true|false, ...}, says which of
+ * its aggregates may be summed; it overrides what the name suggests.
+ */
+static void
+rep_note_additive(struct ev_report_store *s, const json_t *ad)
+{
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(ad))
+		return;
+	json_object_foreach((json_t *)(uintptr_t)ad, k, v)
+		if (json_is_boolean(v))
+			s->name[rep_name_intern(s, k)].additive =
+			    json_is_true(v);
+}
+
+/* Whether name is word, or word followed by '_' and more. */
+static int
+rep_word(const char *name, const char *word)
+{
+	size_t n = strlen(word);
+
+	return strncmp(name, word, n) == 0 && (name[n] == '\0' ||
+	    (name[n] == '_' && name[n + 1] != '\0'));
+}
+
+int
+ev_report_additive(const char *name)
+{
+	static const char *const word[] = { "distinct", "approx_distinct",
+	    "avg", "mean", "median", "min", "max", "stddev", "first", "last",
+	    "ratio", "rate", "dau", "wau", "mau", "users", "uniques" };
+	size_t i, n;
+
+	if (rep_word(name, "count") || rep_word(name, "sum"))
+		return 1;
+	/* pNN, pNN.N, pNN_field: a percentile. */
+	if (name[0] == 'p' && name[1] >= '0' && name[1] <= '9')
+		return 0;
+	for (i = 0; i < sizeof(word) / sizeof(word[0]); i++)
+		if (rep_word(name, word[i]))
+			return 0;
+	/* Distinct users under another name: "users", "active_users". */
+	n = strlen(name);
+	if (strstr(name, "users") != NULL || strstr(name, "ratio") != NULL ||
+	    strstr(name, "distinct") != NULL || (n > 5 &&
+	    strcmp(name + n - 5, "_rate") == 0))
+		return 0;
+	return 1;
+}
+
+/* Whether v is what top(field, N) writes: [{"value":...,"count":N},...]. */
+static int
+rep_is_top(const json_t *v)
+{
+	json_t *it;
+	size_t i;
+
+	if (!json_is_array(v))
+		return 0;
+	json_array_foreach(v, i, it)
+		if (!json_is_object(it) || json_object_get(it, "value") ==
+		    NULL || !json_is_number(json_object_get(it, "count")))
+			return 0;
+	return 1;
+}
+
+/* Keep the top list v of metric name for the entry being added. */
+static void
+rep_add_top(struct ev_report_store *s, int32_t name, json_t *v)
+{
+	if (s->ntop == s->captop) {
+		s->captop = s->captop ? 2 * s->captop : 64;
+		s->tops = ev_xreallocarray(s->tops, s->captop,
+		    sizeof(*s->tops));
+	}
+	s->name[name].top = 1;
+	s->tops[s->ntop].entry = s->nent;
+	s->tops[s->ntop].name = name;
+	s->tops[s->ntop].a = json_incref(v);
+	s->ntop++;
+}
+
+/*
+ * Add a record from its document: the way for what the index does not
+ * answer alone (see ev_report_store_add).
+ */
+static int
+rep_add_doc(struct ev_report_store *s, const json_t *rec,
+    const char **reason, char *err, size_t errlen)
+{
+	struct ev_report_entry *e;
+	json_t *tv, *ev, *a;
+	ev_us_t t, end;
+	size_t i;
+
+	if (!json_is_object(rec)) {
+		*reason = "type";
+		snprintf(err, errlen, "record is not an object");
+		return -1;
+	}
+	tv = ev_path_get(s->time_path, rec);
+	if (tv == NULL || ev_time_from_json(tv, &t) != 0) {
+		*reason = "time";
+		snprintf(err, errlen, "'%s' is %s", s->o.time_field,
+		    tv == NULL ? "missing" : "not a valid time");
+		return -1;
+	}
+	end = t;
+	ev = json_object_get(rec, "end");
+	if (ev != NULL && (ev_time_from_json(ev, &end) != 0 || end < t))
+		end = t;
+	e = rep_entry_new(s, t, end);
+	e->series = rep_series_of(s, rec);
+	e->partial = json_is_false(json_object_get(rec, "final"));
+	rep_note_additive(s, json_object_get(rec, "additive"));
+	if (s->o.nmetrics > 0) {
+		for (i = 0; i < s->o.nmetrics; i++) {
+			json_t *v = json_object_get(rec, s->o.metrics[i]);
+
+			if (json_is_number(v))
+				rep_add_pair(s, (int32_t)i,
+				    json_number_value(v));
+			else if (rep_is_top(v))
+				rep_add_top(s, (int32_t)i, v);
+		}
+	} else {
+		const char *k;
+		json_t *v;
+
+		json_object_foreach((json_t *)(uintptr_t)rec, k, v) {
+			int32_t n;
+
+			if (rep_reserved(s, k) || (!json_is_number(v) &&
+			    !rep_is_top(v)))
+				continue;
+			n = rep_name_intern(s, k);	/* may move s->name */
+			s->name[n].is_metric = 1;
+			if (json_is_number(v))
+				rep_add_pair(s, n, json_number_value(v));
+			else
+				rep_add_top(s, n, v);
+		}
+	}
+	e->npairs = (uint32_t)(s->npair - e->poff);
+	a = json_object_get(rec, "anomaly");
+	if (json_is_object(a)) {
+		int32_t n = rep_anom_name(s, a);
+
+		e->band_name = n;
+		e->exp = ev_report_get_num(a, "expected", NAN);
+		e->lo = ev_report_get_num(a, "lower", NAN);
+		e->hi = ev_report_get_num(a, "upper", NAN);
+		if (rep_is_anomaly(s, rec, a)) {
+			if (s->nanom == s->capanom) {
+				s->capanom = s->capanom ? 2 * s->capanom : 64;
+				s->anom = ev_xreallocarray(s->anom,
+				    s->capanom, sizeof(*s->anom));
+			}
+			s->anom[s->nanom].entry = s->nent;
+			s->anom[s->nanom].name = n;
+			s->anom[s->nanom].a = json_incref(a);
+			s->nanom++;
+		} else if (strcmp(ev_report_get_str(a, "status", ""),
+		    "resolved") == 0) {
+			/* Not an anomaly, but the end of an episode. */
+			if (s->nres == s->capres) {
+				s->capres = s->capres ? 2 * s->capres : 16;
+				s->res = ev_xreallocarray(s->res, s->capres,
+				    sizeof(*s->res));
+			}
+			s->res[s->nres].entry = s->nent;
+			s->res[s->nres].name = n;
+			s->res[s->nres].a = json_incref(a);
+			s->nres++;
+		}
+	}
+	s->nent++;
+	return 0;
+}
+
+/* rep_series_of for a lazily indexed record. */
+static uint32_t
+rep_series_of_rec(struct ev_report_store *s, const struct ev_rec *rec)
+{
+	struct ev_buf *b = &s->scratch;
+	const char *keys[64], *k, *str;
+	int vals[64], it = 0, v;
+	size_t i, j, nk = 0, n;
+
+	ev_buf_reset(b);
+	ev_buf_addc(b, '\x1d');
+	if (s->o.nby > 0) {
+		for (i = 0; i < s->o.nby; i++) {
+			size_t at = b->len;
+
+			ev_buf_addc(b, '\x1e');
+			ev_buf_adds(b, s->o.by[i]);
+			ev_buf_addc(b, '\x1f');
+			if (ev_rec_str(rec, s->by_path[i], &str, &n) == 0)
+				ev_buf_add(b, str, n);
+			else if (!ev_report_fmt_label(b, ev_rec_get(rec,
+			    s->by_path[i]))) {
+				b->len = at;
+				b->data[at] = '\0';
+			}
+		}
+		return rep_series_find(s, NULL, rec);
+	}
+	while (ev_rec_next(rec, &it, &k, &v))
+		if (nk < 64 && ev_rec_kind(rec, v) == 's' &&
+		    !rep_reserved(s, k)) {
+			/* Insertion sort: a handful of columns. */
+			for (j = nk; j > 0 && strcmp(keys[j - 1], k) > 0; j--) {
+				keys[j] = keys[j - 1];
+				vals[j] = vals[j - 1];
+			}
+			keys[j] = k;
+			vals[j] = v;
+			nk++;
+		}
+	for (i = 0; i < nk; i++) {
+		ev_buf_addc(b, '\x1e');
+		ev_buf_adds(b, keys[i]);
+		ev_buf_addc(b, '\x1f');
+		str = ev_rec_val_str(rec, vals[i], &n);
+		ev_buf_add(b, str, n);
+	}
+	return rep_series_find(s, NULL, rec);
+}
+
+int
+ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
+    const char **reason, char *err, size_t errlen)
+{
+	struct ev_report_entry *e;
+	const char *k;
+	ev_us_t t, end;
+	size_t i;
+	int v, it = 0;
+
+	/* Anomaly objects and anything unusual take the document path. */
+	if (!ev_rec_lazy(rec) || ((v = ev_rec_member(rec, "anomaly")) >= 0 &&
+	    ev_rec_kind(rec, v) == 'o') || ev_rec_member(rec, "additive") >= 0)
+		return rep_add_doc(s, ev_rec_root(rec), reason, err,
+		    errlen);
+	/* So do top(field, N) lists, the only arrays a report reads. */
+	while (ev_rec_next(rec, &it, &k, &v))
+		if (ev_rec_kind(rec, v) == 'a')
+			return rep_add_doc(s, ev_rec_root(rec), reason,
+			    err, errlen);
+	it = 0;
+	if (ev_rec_time(rec, s->time_path, &t) != 0) {
+		json_t *tv = ev_rec_get(rec, s->time_path);
+
+		*reason = "time";
+		snprintf(err, errlen, "'%s' is %s", s->o.time_field,
+		    tv == NULL ? "missing" : "not a valid time");
+		return -1;
+	}
+	end = t;
+	if ((v = ev_rec_member(rec, "end")) >= 0) {
+		if (ev_rec_kind(rec, v) == 's') {
+			size_t n;
+			const char *str = ev_rec_val_str(rec, v, &n);
+
+			if (ev_time_parse(str, n, &end) != 0 || end < t)
+				end = t;
+		} else if (ev_time_from_json(ev_rec_val_json(rec, v),
+		    &end) != 0 || end < t)
+			end = t;
+	}
+	e = rep_entry_new(s, t, end);
+	e->series = rep_series_of_rec(s, rec);
+	e->partial = (v = ev_rec_member(rec, "final")) >= 0 &&
+	    ev_rec_kind(rec, v) == 'f';
+	if (s->o.nmetrics > 0) {
+		for (i = 0; i < s->o.nmetrics; i++)
+			if ((v = ev_rec_member(rec, s->o.metrics[i])) >= 0 &&
+			    ev_rec_kind(rec, v) == 'n')
+				rep_add_pair(s, (int32_t)i,
+				    ev_rec_val_num(rec, v));
+	} else {
+		while (ev_rec_next(rec, &it, &k, &v)) {
+			int32_t n;
+
+			if (ev_rec_kind(rec, v) != 'n' || rep_reserved(s, k))
+				continue;
+			n = rep_name_intern(s, k);
+			s->name[n].is_metric = 1;
+			rep_add_pair(s, n, ev_rec_val_num(rec, v));
+		}
+	}
+	e->npairs = (uint32_t)(s->npair - e->poff);
+	s->nent++;
+	return 0;
+}
+
+
