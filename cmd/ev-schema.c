@@ -297,7 +297,8 @@ run_lint(const struct opts *o, struct ev_schema_set *meta, int argc,
 			ev_schemajob_preload(st, &r, 1);
 			for (i = 0; i < r.n; i++)
 				for (k = 0; k < r.ev[i].n; k++)
-					worst = worse(worst, ev_schemajob_lint_file(st,
+					worst = worse(worst,
+					    ev_schemajob_lint_file(st,
 					    r.ev[i].v[k].path, meta, &rep,
 					    &r.ev[i].v[k].ver));
 			json_array_foreach(stray, i, v) {
@@ -308,8 +309,8 @@ run_lint(const struct opts *o, struct ev_schema_set *meta, int argc,
 			json_decref(stray);
 			ev_evolve_registry_free(&r);
 		} else
-			worst = worse(worst, ev_schemajob_lint_file(st, argv[a], meta, &rep,
-			    NULL));
+			worst = worse(worst, ev_schemajob_lint_file(st,
+			    argv[a], meta, &rep, NULL));
 		ev_evolve_store_free(st);
 	}
 	if (o->json) {

@@ -67,8 +67,8 @@ add_job(struct ev_schemajob **jobs, size_t *n, const char *event,
     struct ev_evolve_store *nst, int removed)
 {
 	*jobs = ev_xreallocarray(*jobs, *n + 1, sizeof(**jobs));
-	(*jobs)[*n] = (struct ev_schemajob){ event ? ev_xstrdup(event) : NULL, o,
-	    nw, ost, nst, removed };
+	(*jobs)[*n] = (struct ev_schemajob){ event ? ev_xstrdup(event) :
+	    NULL, o, nw, ost, nst, removed };
 	(*n)++;
 }
 

@@ -36,7 +36,7 @@ struct ev_schemajob {
 
 struct ev_schemajob_world {
 	struct ev_schema_set		*official;	/* NULL: none found */
-	struct ev_schema_set		*meta;		/* official or a child */
+	struct ev_schema_set		*meta;	/* official or a child */
 	struct ev_evolve_store		*ost, *nst;
 	struct ev_evolve_registry	 oreg, nreg;
 	int				 have_oreg, have_nreg;
