@@ -286,7 +286,7 @@ run_lint(const struct opts *o, struct ev_schema_set *meta, int argc,
 
 	for (a = 0; a < argc; a++) {
 		struct ev_evolve_store *st = ev_evolve_store_new(meta);
-		if (ev_schemajob_is_dir(argv[a])) {
+		if (ev_is_dir(argv[a])) {
 			struct ev_evolve_registry r;
 			json_t *stray, *v;
 			char err[1024];
@@ -419,7 +419,7 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 	if (o->cmd == CMD_LINT && argc < 1)
 		ev_usage_error("lint needs a schema or a folder");
 	if (o->cmd != CMD_LINT && (argc < 1 || argc > 2 ||
-	    (o->cmd == CMD_BUMP && argc != 2 && !ev_schemajob_is_dir(argv[0]))))
+	    (o->cmd == CMD_BUMP && argc != 2 && !ev_is_dir(argv[0]))))
 		ev_usage_error(o->cmd == CMD_BUMP ? "bump needs OLD and NEW" :
 		    "compat needs OLD and NEW, or one folder");
 	*argcp = argc;

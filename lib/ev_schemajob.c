@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -21,14 +20,6 @@
 
 static struct ev_schema_set *load_meta(void);
 static struct ev_schema_set *load_extra_meta(struct ev_schema_set *official);
-
-int
-ev_schemajob_is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 static void
 die_unreadable(const char *err)
@@ -246,7 +237,7 @@ ev_schemajob_build(struct ev_schemajob_world *w, int argc, char **argv,
 
 	w->ost = ev_evolve_store_new(w->meta);
 	if (argc == 1) {
-		if (!ev_schemajob_is_dir(argv[0]))
+		if (!ev_is_dir(argv[0]))
 			ev_usage_error("'%s': one argument must be a registry "
 			    "folder", argv[0]);
 		w->nst = w->ost;
@@ -262,14 +253,14 @@ ev_schemajob_build(struct ev_schemajob_world *w, int argc, char **argv,
 		return;
 	}
 	w->nst = ev_evolve_store_new(w->meta);
-	if (ev_schemajob_is_dir(argv[0]) != ev_schemajob_is_dir(argv[1])) {
+	if (ev_is_dir(argv[0]) != ev_is_dir(argv[1])) {
 		if (access(argv[0], R_OK) != 0 || access(argv[1], R_OK) != 0)
 			ev_die(EV_EXIT_USAGE, "cannot open '%s'",
 			    access(argv[0], R_OK) != 0 ? argv[0] : argv[1]);
 		ev_usage_error("'%s': OLD and NEW must both be files or both "
 		    "registry folders", argv[1]);
 	}
-	if (!ev_schemajob_is_dir(argv[0])) {
+	if (!ev_is_dir(argv[0])) {
 		if (refdir != NULL) {
 			struct ev_evolve_registry rr;
 			if (ev_evolve_registry_scan(refdir, &rr, NULL, err,

@@ -44,9 +44,6 @@ struct ev_schemajob_world {
 	size_t				 njobs;
 };
 
-/* Whether path names a folder (following symbolic links). */
-int	ev_schemajob_is_dir(const char *path);
-
 /*
  * Load the meta-schemas into a new world: the official ones (as
  * ev-validate loads them, from $EVKIT_METASCHEMAS, the installed copy or
