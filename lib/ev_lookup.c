@@ -392,6 +392,12 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 			goto fail_t;
 		}
 	}
+	goto out;
+fail_t:
+	table_free(t);
+fail:
+	t = NULL;
+out:
 	ev_buf_free(&key);
 	for (i = 0; i < ncol; i++)
 		free(colname[i]);
@@ -399,16 +405,6 @@ table_build(const struct ev_lookup *l, struct parse *p, char *err,
 	free(type);
 	free(skip);
 	return t;
-fail_t:
-	table_free(t);
-fail:
-	ev_buf_free(&key);
-	for (i = 0; i < ncol; i++)
-		free(colname[i]);
-	free(colname);
-	free(type);
-	free(skip);
-	return NULL;
 }
 
 /* Parse the file into a new table; NULL with err on any problem. */
