@@ -176,5 +176,8 @@ $p.1:      $s"
 	ev-detect --repeat -1s duration
 	ev-detect --series-ttl soon duration
 	ev-detect --repeat 0 ok
+	ev-validate --dedupe-window 0 positive-duration
+	ev-validate --dedupe-window -1h positive-duration
+	ev-validate --dedupe-window 1h ok
 	LIST
 }
