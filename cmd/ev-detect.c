@@ -173,16 +173,6 @@ int_arg(struct ev_run *run, const char *opt, const char *arg, int lo, int hi)
 	return (int)v;
 }
 
-static ev_us_t
-dur_arg(struct ev_run *run, const char *opt, const char *arg)
-{
-	ev_us_t v;
-
-	if (ev_duration_parse(arg, &v) != 0 || v < 0)
-		ev_run_usage_error(run, "%s '%s' is not a duration", opt, arg);
-	return v;
-}
-
 static struct ev_path *
 path_arg(struct ev_run *run, const char *opt, const char *arg)
 {
@@ -276,8 +266,8 @@ parse_options(struct ev_run *run, struct options *o, int argc, char **argv)
 	    NULL)) != -1) {
 		switch (c) {
 		case OPT_ABSENT:
-			o->absent_after = dur_arg(run, "--absent-after",
-			    optarg);
+			o->absent_after = ev_run_duration(run, "--absent-after",
+			    optarg, 0);
 			break;
 		case 'a':
 			if (o->mode == EV_DETECT_OUT_ANNOTATE)
@@ -297,15 +287,16 @@ parse_options(struct ev_run *run, struct options *o, int argc, char **argv)
 			    1e-6, 1 - 1e-15);
 			break;
 		case OPT_COOLDOWN:
-			o->ap.cooldown = dur_arg(run, "--cooldown", optarg);
+			o->ap.cooldown = ev_run_duration(run, "--cooldown",
+			    optarg, 0);
 			break;
 		case OPT_CRITICAL:
 			o->critical_pct = num_arg(run, "--critical-pct",
 			    optarg, 0, 1e9);
 			break;
 		case OPT_EVAL_DELAY:
-			o->eval_delay = dur_arg(run, "--evaluation-delay",
-			    optarg);
+			o->eval_delay = ev_run_duration(run,
+			    "--evaluation-delay", optarg, 0);
 			break;
 		case OPT_FOR:
 			o->ap.for_n = int_arg(run, "--for", optarg, 1, 1000000);
@@ -337,7 +328,8 @@ parse_options(struct ev_run *run, struct options *o, int argc, char **argv)
 			    -1e300, 1e300);
 			break;
 		case OPT_REPEAT:
-			o->ap.repeat = dur_arg(run, "--repeat", optarg);
+			o->ap.repeat = ev_run_duration(run, "--repeat",
+			    optarg, 0);
 			break;
 		case OPT_RESOLVE_BELOW:
 			o->resolve_below = num_arg(run, "--resolve-below",
@@ -349,7 +341,8 @@ parse_options(struct ev_run *run, struct options *o, int argc, char **argv)
 			    1, 1000000);
 			break;
 		case OPT_SERIES_TTL:
-			o->series_ttl = dur_arg(run, "--series-ttl", optarg);
+			o->series_ttl = ev_run_duration(run, "--series-ttl",
+			    optarg, 0);
 			break;
 		case OPT_STATE:
 			o->state_path = optarg;

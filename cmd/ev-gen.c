@@ -126,17 +126,6 @@ frac_arg(struct ev_run *run, const char *opt, const char *arg)
 	return d;
 }
 
-static ev_us_t
-dur_arg(struct ev_run *run, const char *opt, const char *arg)
-{
-	ev_us_t d;
-
-	if (ev_duration_parse(arg, &d) != 0 || d <= 0)
-		ev_run_usage_error(run, "%s '%s' is not a positive duration",
-		    opt, arg);
-	return d;
-}
-
 /* "20", "20/s", "1200/m", "1200/min", "72000/h": events per second. */
 static double
 rate_arg(struct ev_run *run, const char *arg)
@@ -324,7 +313,8 @@ parse_options(struct ev_run *run, struct opts *o, int argc, char **argv)
 			g->bad_kinds = bad_kinds_arg(run, optarg);
 			break;
 		case 'd':
-			g->duration = dur_arg(run, "--duration", optarg);
+			g->duration = ev_run_duration(run, "--duration",
+			    optarg, 1);
 			break;
 		case OPT_DUP_FRAC:
 			g->dup_frac = frac_arg(run, "--dup-frac", optarg);
@@ -345,7 +335,8 @@ parse_options(struct ev_run *run, struct opts *o, int argc, char **argv)
 			g->late_frac = frac_arg(run, "--late-frac", optarg);
 			break;
 		case OPT_LATE_MAX:
-			g->late_max = dur_arg(run, "--late-max", optarg);
+			g->late_max = ev_run_duration(run, "--late-max",
+			    optarg, 1);
 			break;
 		case 'n':
 			g->count = (uint64_t)ev_strtonum(optarg, 1,

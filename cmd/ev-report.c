@@ -419,18 +419,6 @@ options_free(struct options *op)
 	list_free(&op->stage_files);
 }
 
-/* A positive duration given to option opt, or a usage error. */
-static ev_us_t
-opt_duration(struct ev_run *run, const char *opt, const char *arg)
-{
-	ev_us_t d;
-
-	if (ev_duration_parse(arg, &d) != 0 || d <= 0)
-		ev_run_usage_error(run, "%s '%s' is not a positive duration",
-		    opt, arg);
-	return d;
-}
-
 /* A whole number in [lo, hi] given to option opt, or a usage error. */
 static long long
 opt_number(struct ev_run *run, const char *opt, const char *arg,
@@ -510,7 +498,8 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 			color = optarg;
 			break;
 		case OPT_COMPARE:
-			op->o.compare = opt_duration(run, "--compare", optarg);
+			op->o.compare = ev_run_duration(run, "--compare",
+			    optarg, 1);
 			break;
 		case OPT_FAIL:
 			op->fail_on_anomaly = 1;
@@ -524,7 +513,7 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 			op->from_json = optarg;
 			break;
 		case OPT_LAST:
-			op->o.last = opt_duration(run, "--last", optarg);
+			op->o.last = ev_run_duration(run, "--last", optarg, 1);
 			break;
 		case OPT_LIVE:
 			op->live = 1;
@@ -546,7 +535,8 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 			op->output = optarg;
 			break;
 		case OPT_REFRESH:
-			op->refresh = opt_duration(run, "--refresh", optarg);
+			op->refresh = ev_run_duration(run, "--refresh",
+			    optarg, 1);
 			break;
 		case OPT_SINCE:
 		case OPT_UNTIL:
@@ -565,7 +555,7 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 			    "--stage-stats");
 			break;
 		case OPT_STEP:
-			op->o.step = opt_duration(run, "--step", optarg);
+			op->o.step = ev_run_duration(run, "--step", optarg, 1);
 			break;
 		case OPT_TIME:
 			op->o.time_field = optarg;

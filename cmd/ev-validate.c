@@ -204,10 +204,8 @@ parse_options(struct gate *g, int argc, char **argv)
 				    "%s", optarg, errstr);
 			break;
 		case OPT_DEDUPE_WINDOW:
-			if (ev_duration_parse(optarg, &g->o.dedupe_window) != 0 ||
-			    g->o.dedupe_window <= 0)
-				ev_run_usage_error(run, "--dedupe-window '%s' "
-				    "is not a duration", optarg);
+			g->o.dedupe_window = ev_run_duration(run,
+			    "--dedupe-window", optarg, 1);
 			break;
 		case OPT_DRAFT:
 			if ((i = ev_word_index(optarg, drafts)) < 0)

@@ -120,17 +120,6 @@ struct opts {
 	struct ev_buf	 aggtext;	/* the --agg texts, for fingerprints */
 };
 
-static ev_us_t
-duration(struct ev_run *run, const char *opt, const char *arg, int positive)
-{
-	ev_us_t d;
-
-	if (ev_duration_parse(arg, &d) != 0 || d < 0 || (positive && d == 0))
-		ev_run_usage_error(run, "%s '%s' is not a %sduration", opt, arg,
-		    positive ? "positive " : "");
-	return d;
-}
-
 static void
 set_kind(struct ev_run *run, struct opts *o, enum ev_win_kind k,
     const char *opt, const char *arg)
@@ -138,9 +127,9 @@ set_kind(struct ev_run *run, struct opts *o, enum ev_win_kind k,
 	o->kind = k;
 	o->nkinds++;
 	if (k == EV_WIN_SESSION)
-		o->gap = duration(run, opt, arg, 1);
+		o->gap = ev_run_duration(run, opt, arg, 1);
 	else if (k != EV_WIN_MERGE)
-		o->size = duration(run, opt, arg, 1);
+		o->size = ev_run_duration(run, opt, arg, 1);
 }
 
 static int
@@ -423,11 +412,12 @@ parse_options(struct app *a, int argc, char **argv)
 			o->time_field = optarg;
 			break;
 		case OPT_ALLOWED:
-			o->allowed = duration(run, "--allowed-lateness", optarg,
-			    0);
+			o->allowed = ev_run_duration(run, "--allowed-lateness",
+			    optarg, 0);
 			break;
 		case OPT_CHECKPOINT:
-			o->checkpoint = duration(run, "--checkpoint", optarg, 1);
+			o->checkpoint = ev_run_duration(run, "--checkpoint",
+			    optarg, 1);
 			break;
 		case OPT_CUMULATE:
 			set_kind(run, o, EV_WIN_CUMULATE, "--cumulate", optarg);
@@ -440,7 +430,7 @@ parse_options(struct app *a, int argc, char **argv)
 			o->partial = e == 2;
 			break;
 		case OPT_EVERY:
-			o->every = duration(run, "--every", optarg, 1);
+			o->every = ev_run_duration(run, "--every", optarg, 1);
 			o->has_every = 1;
 			break;
 		case OPT_FILL_ZERO:
@@ -450,7 +440,8 @@ parse_options(struct app *a, int argc, char **argv)
 			o->final_at_eof = 1;
 			break;
 		case OPT_GROUP_TTL:
-			o->group_ttl = duration(run, "--group-ttl", optarg, 1);
+			o->group_ttl = ev_run_duration(run, "--group-ttl",
+			    optarg, 1);
 			break;
 		case OPT_HLL:
 			o->hll_p = (int)ev_strtonum(optarg, EV_HLL_MIN_P,
@@ -463,13 +454,15 @@ parse_options(struct app *a, int argc, char **argv)
 			set_kind(run, o, EV_WIN_HOP, "--hop", optarg);
 			break;
 		case OPT_IDLE:
-			o->idle = duration(run, "--idle-timeout", optarg, 1);
+			o->idle = ev_run_duration(run, "--idle-timeout",
+			    optarg, 1);
 			break;
 		case OPT_LATE:
 			o->late_path = optarg;
 			break;
 		case OPT_LATENESS:
-			o->lateness = duration(run, "--lateness", optarg, 0);
+			o->lateness = ev_run_duration(run, "--lateness",
+			    optarg, 0);
 			break;
 		case OPT_MAX_GROUPS:
 			o->max_groups = ev_strtonum(optarg, 0, 1000000000000LL,

@@ -6,6 +6,7 @@
 
 #include "ev_common.h"
 #include "ev_detect_series.h"
+#include "ev_map.h"
 #include "ev_state.h"
 
 #define NO_TIME	EV_DETECT_SERIES_NO_TIME
@@ -20,6 +21,8 @@ ev_detect_series_init(struct ev_detect_series_table *t,
 	t->keys = keys;
 	t->tz = tz;
 	t->tz_bucket = NO_TIME;
+	ev_map_init(&t->map, sizeof(struct ev_detect_series *), 64,
+	    EV_MAP_BORROW);
 }
 
 static void
@@ -39,28 +42,8 @@ ev_detect_series_release(struct ev_detect_series_table *t)
 	for (i = 0; i < t->nser; i++)
 		series_free(t->ser[i]);
 	free(t->ser);
-	free(t->slot);
+	ev_map_release(&t->map);
 	memset(t, 0, sizeof(*t));
-}
-
-static void
-table_rebuild(struct ev_detect_series_table *t, size_t nslot)
-{
-	size_t i, j;
-
-	free(t->slot);
-	t->nslot = nslot;
-	t->slot = ev_xreallocarray(NULL, nslot, sizeof(*t->slot));
-	for (i = 0; i < nslot; i++)
-		t->slot[i] = -1;
-	for (i = 0; i < t->nser; i++) {
-		const char *k = t->ser[i]->key;
-
-		j = ev_hash_bytes(k, t->ser[i]->keylen) & (nslot - 1);
-		while (t->slot[j] >= 0)
-			j = (j + 1) & (nslot - 1);
-		t->slot[j] = (long)i;
-	}
 }
 
 void
@@ -156,17 +139,11 @@ ev_detect_series_get(struct ev_detect_series_table *t, const char *key,
     size_t n, const json_t *cols, const struct ev_rec *rec)
 {
 	struct ev_detect_series *s;
-	size_t j;
+	uint64_t h = ev_hash_bytes(key, n);
+	struct ev_map_ent *e;
 
-	if (t->nslot == 0)
-		table_rebuild(t, 64);
-	j = ev_hash_bytes(key, n) & (t->nslot - 1);
-	while (t->slot[j] >= 0) {
-		s = t->ser[t->slot[j]];
-		if (s->keylen == n && memcmp(s->key, key, n) == 0)
-			return s;
-		j = (j + 1) & (t->nslot - 1);
-	}
+	if ((e = ev_map_find(&t->map, key, n, h)) != NULL)
+		return *(struct ev_detect_series **)ev_map_val(e);
 	s = ev_xcalloc(1, sizeof(*s));
 	s->key = ev_xstrndup(key, n);
 	s->keylen = n;
@@ -182,10 +159,10 @@ ev_detect_series_get(struct ev_detect_series_table *t, const char *key,
 		t->capser = t->capser ? 2 * t->capser : 64;
 		t->ser = ev_xreallocarray(t->ser, t->capser, sizeof(*t->ser));
 	}
-	t->slot[j] = (long)t->nser;
 	t->ser[t->nser++] = s;
-	if (2 * t->nser > t->nslot)
-		table_rebuild(t, 2 * t->nslot);
+	/* The map borrows the series' own copy of the key. */
+	e = ev_map_put(&t->map, s->key, n, h, NULL);
+	*(struct ev_detect_series **)ev_map_val(e) = s;
 	return s;
 }
 
@@ -193,23 +170,23 @@ void
 ev_detect_series_forget(struct ev_detect_series_table *t, ev_us_t now,
     ev_us_t ttl)
 {
+	struct ev_map_ent *e;
 	size_t i, j;
-	int removed = 0;
 
 	for (i = j = 0; i < t->nser; i++) {
 		struct ev_detect_series *s = t->ser[i];
 
 		if (s->queued < 0 && s->last_seen != NO_TIME &&
 		    now - s->last_seen >= ttl) {
+			e = ev_map_find(&t->map, s->key, s->keylen,
+			    ev_hash_bytes(s->key, s->keylen));
+			ev_map_del(&t->map, e);
 			series_free(s);
-			removed = 1;
 			continue;
 		}
 		t->ser[j++] = s;
 	}
 	t->nser = j;
-	if (removed)
-		table_rebuild(t, t->nslot);
 }
 
 /* Local wall-clock hours since the epoch, with a cached zone offset. */

@@ -1,7 +1,7 @@
 /*
  * ev_detect_series.h - ev-detect's series: one model (lib/ev_detect.h) and
  * one alert episode (lib/ev_detect_alert.h) per value field and group
- * columns, found by key in an open-addressing table, and kept across runs
+ * columns, found by key in an ev_map (lib/ev_map.h), and kept across runs
  * as the data of ev-detect's state file.
  *
  * A record's series key is the value field's name, then each group column
@@ -25,6 +25,7 @@
 #include "ev_buf.h"
 #include "ev_detect.h"
 #include "ev_detect_alert.h"
+#include "ev_map.h"
 #include "ev_path.h"
 #include "ev_rec.h"
 #include "ev_time.h"
@@ -60,8 +61,7 @@ struct ev_detect_series_keys {
 struct ev_detect_series_table {
 	struct ev_detect_series **ser;	/* in order of creation */
 	size_t		 nser, capser;
-	long		*slot;		/* indexes into ser, -1 empty */
-	size_t		 nslot;
+	struct ev_map	 map;		/* key -> series (keys borrowed) */
 	const struct ev_detect_params *mp;
 	const struct ev_detect_series_keys *keys;
 	const struct ev_tz *tz;		/* --tz, for the seasonal shape */

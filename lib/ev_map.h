@@ -16,10 +16,12 @@
  * the layout and the iteration order are always the same: a state file
  * written by walking a map is reproducible.
  *
- * Users: ev_agg (value -> count), ev_window (group key -> group, cell) and
- * ev_lookup (key -> first row, keys borrowed from the rows).  The series
- * tables of ev_report and ev-detect have the same shape (EV_MAP_BORROW, an
- * index into the caller's array as value).  ev_jset (JSON values under
+ * Users: ev_agg (value -> count), ev_window (group key -> group, cell),
+ * ev_lookup (key -> first row, keys borrowed from the rows), and the series
+ * tables of ev_report_store (key -> index into its array) and
+ * ev_detect_series (key -> series), both borrowing the series' own copy of
+ * the key and keeping their series in creation order in an array of their
+ * own, which is what their output walks.  ev_jset (JSON values under
  * structural equality) and ev_geo's set of integers do not: their keys are
  * not byte strings.
  *

@@ -52,8 +52,7 @@ ev_report_store_new(const struct ev_report_opts *o, char *err, size_t errlen)
 	size_t i;
 
 	s->o = *o;
-	s->hcap = 1024;
-	s->htab = ev_xcalloc(s->hcap, sizeof(*s->htab));
+	ev_map_init(&s->sermap, sizeof(size_t), 1024, EV_MAP_BORROW);
 	s->stages = json_array();
 	ev_buf_init(&s->scratch);
 	if (o->nby > 0)
@@ -112,7 +111,7 @@ ev_report_store_free(struct ev_report_store *s)
 	free(s->byname);
 	free(s->name);
 	free(s->ser);
-	free(s->htab);
+	ev_map_release(&s->sermap);
 	free(s->ent);
 	free(s->pair);
 	free(s->anom);
@@ -279,19 +278,11 @@ rep_series_find(struct ev_report_store *s, const json_t *rec,
     const struct ev_rec *lazy)
 {
 	struct ev_buf *b = &s->scratch;
-	uint64_t h;
-	size_t slot;
+	uint64_t h = ev_hash_bytes(b->data, b->len);
+	struct ev_map_ent *e;
 
-	h = ev_hash_bytes(b->data, b->len);
-	slot = h & (s->hcap - 1);
-	while (s->htab[slot] != 0) {
-		struct ev_report_series *se = &s->ser[s->htab[slot] - 1];
-
-		if (se->keylen == b->len && memcmp(se->key, b->data,
-		    b->len) == 0)
-			return (uint32_t)(s->htab[slot] - 1);
-		slot = (slot + 1) & (s->hcap - 1);
-	}
+	if ((e = ev_map_find(&s->sermap, b->data, b->len, h)) != NULL)
+		return (uint32_t)*(size_t *)ev_map_val(e);
 	if (s->nser == s->capser) {
 		s->capser = s->capser ? 2 * s->capser : 64;
 		s->ser = ev_xreallocarray(s->ser, s->capser, sizeof(*s->ser));
@@ -301,22 +292,10 @@ rep_series_find(struct ev_report_store *s, const json_t *rec,
 	s->ser[s->nser].labels = rep_labels_new(s, rec != NULL ? rec :
 	    ev_rec_root(lazy));
 	s->ser[s->nser].nlabels = json_object_size(s->ser[s->nser].labels);
-	s->htab[slot] = ++s->nser;
-	if (2 * s->nser > s->hcap) {
-		size_t ncap = 2 * s->hcap, j;
-		size_t *nt = ev_xcalloc(ncap, sizeof(*nt));
-
-		for (j = 0; j < s->nser; j++) {
-			slot = ev_hash_bytes(s->ser[j].key, s->ser[j].keylen) &
-			    (ncap - 1);
-			while (nt[slot] != 0)
-				slot = (slot + 1) & (ncap - 1);
-			nt[slot] = j + 1;
-		}
-		free(s->htab);
-		s->htab = nt;
-		s->hcap = ncap;
-	}
+	/* The map borrows the series' own copy of the key. */
+	e = ev_map_put(&s->sermap, s->ser[s->nser].key,
+	    s->ser[s->nser].keylen, h, NULL);
+	*(size_t *)ev_map_val(e) = s->nser++;
 	return (uint32_t)(s->nser - 1);
 }
 

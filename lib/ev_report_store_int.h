@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "ev_buf.h"
+#include "ev_map.h"
 #include "ev_path.h"
 #include "ev_report_opts.h"
 
@@ -82,8 +83,7 @@ struct ev_report_store {
 	size_t			 ntop, captop;
 	struct ev_report_series	*ser;
 	size_t			 nser, capser;
-	size_t			*htab;		/* series index + 1, 0 empty */
-	size_t			 hcap;
+	struct ev_map		 sermap;	/* key -> index in ser */
 	struct ev_report_name	*name;
 	size_t			 nname, capname;
 	char		       **byname;	/* discovered group columns */

@@ -140,6 +140,18 @@ ev_run_usage_error(struct ev_run *run, const char *fmt, ...)
 	va_end(ap);
 }
 
+ev_us_t
+ev_run_duration(struct ev_run *run, const char *opt, const char *arg,
+    int positive)
+{
+	ev_us_t d;
+
+	if (ev_duration_parse(arg, &d) != 0 || d < 0 || (positive && d == 0))
+		ev_run_usage_error(run, "%s '%s' is not a %sduration", opt, arg,
+		    positive ? "positive " : "");
+	return d;
+}
+
 void
 ev_run_help(const char *usage)
 {

@@ -135,6 +135,13 @@ void	ev_run_no_operands(struct ev_run *run, int argc, char **argv);
 void	ev_run_usage_error(struct ev_run *run, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));
 /*
+ * The duration arg given to option opt (e.g. "--step"), or a usage error
+ * "opt 'arg' is not a [positive ]duration": negative durations are never
+ * taken, zero only when positive is 0.
+ */
+ev_us_t	ev_run_duration(struct ev_run *run, const char *opt, const char *arg,
+	    int positive);
+/*
  * --help and --version, for every program (ev_run_option calls them, and
  * a program without a run, ev-schema, too): usage to stdout, or "prog
  * (evkit) VERSION"; exit 0, or 3 when stdout cannot be written.

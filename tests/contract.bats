@@ -150,3 +150,34 @@ $p.1:      $s"
 		    "Try '$p --help' for more information."
 	done
 }
+
+@test "contract: a bad duration is one usage error in every program" {
+	local p opt v want
+	# program option value: the message, or "ok" when it is taken.
+	while read -r p opt v want; do
+		run --separate-stderr "$EVKIT_BIN/$p" "$opt" "$v" --help
+		if [ "$want" = ok ]; then
+			[ "$status" -eq 0 ] || fail "$p $opt $v: $stderr"
+			continue
+		fi
+		[ "$status" -eq 2 ] || fail "$p $opt $v exited $status"
+		assert_equal "${stderr_lines[0]}" \
+		    "$p: $opt '$v' is not a ${want/-/ }"
+	done <<-'LIST'
+	ev-gen --duration 0 positive-duration
+	ev-gen --late-max -5m positive-duration
+	ev-gen --duration 1d ok
+	ev-report --step 0 positive-duration
+	ev-report --last 3x positive-duration
+	ev-report --step 5m ok
+	ev-window --every 0 positive-duration
+	ev-window --lateness -1s duration
+	ev-window --lateness 0 ok
+	ev-detect --repeat -1s duration
+	ev-detect --series-ttl soon duration
+	ev-detect --repeat 0 ok
+	ev-validate --dedupe-window 0 positive-duration
+	ev-validate --dedupe-window -1h positive-duration
+	ev-validate --dedupe-window 1h ok
+	LIST
+}
