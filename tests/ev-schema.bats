@@ -395,6 +395,7 @@ J
 }
 
 @test "ev-schema: lint finds errors and warnings and exits 1 on errors" {
+	skip_unless_dir EVKIT_METASCHEMAS
 	cat >bad.json <<'J'
 {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","description":"bad",
  "properties":{"a":{"type":"integer","minimum":5,"maximum":1,"description":"a"},
@@ -418,6 +419,7 @@ J
 }
 
 @test "ev-schema: lint passes a schema with warnings only, in text" {
+	skip_unless_dir EVKIT_METASCHEMAS
 	echo '{"type":"object","properties":{"a":{"type":"string"}},"x-owner":"team"}' >warn.json
 	run --separate-stderr ev-schema lint warn.json
 	assert_success
@@ -575,6 +577,7 @@ holds() {
 }
 
 @test "ev-schema: draft-07 tuples and definitions lint and compare" {
+	skip_unless_dir EVKIT_METASCHEMAS
 	cat >a.json <<'J'
 {"$schema":"http://json-schema.org/draft-07/schema#","description":"d","type":"object","additionalProperties":false,
  "definitions":{"s":{"type":"string"}},
@@ -636,6 +639,7 @@ self_desc() {
 }
 
 @test "ev-schema: lint of a folder reports every file, then exits with the worst status" {
+	skip_unless_dir EVKIT_METASCHEMAS
 	mkdir -p reg/a reg/b reg/c
 	printf '{"type": "object",\n' >reg/a/1-0-0.json
 	echo '{"description":"x","type":"integer","minimum":5,"maximum":1}' >reg/b/1-0-0.json
@@ -743,6 +747,7 @@ iglu() {
 }
 
 @test "ev-schema: draft-04 and Iglu self-describing schemas lint against their meta-schemas" {
+	skip_unless_dir EVKIT_METASCHEMAS
 	iglu 1-0-0 '{"a":{"description":"a","type":"number","maximum":5,"exclusiveMaximum":true}}' >ig.json
 	echo '{"$schema":"http://json-schema.org/draft-04/schema#","id":"http://x.example/a#","description":"d","type":"object","additionalProperties":false,"properties":{"a":{"description":"a","type":"integer","minimum":0,"exclusiveMinimum":true}}}' >d4.json
 	run --separate-stderr ev-schema lint --json ig.json d4.json

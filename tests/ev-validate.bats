@@ -175,6 +175,7 @@ start_gate() {
 }
 
 @test "ev-validate: a broken schema at start is exit 2" {
+	skip_unless_dir EVKIT_METASCHEMAS
 	printf '{"type": "object",\n' > broken.json
 	run --separate-stderr ev-validate -s broken.json < /dev/null
 	assert_failure 2
