@@ -265,9 +265,7 @@ jw_real(struct jw *w, const char *key, double v)
 	if (!isfinite(v))
 		return;
 	jw_key(w, key);
-	ev_buf_add_num(w->b, v);
-	if (v == trunc(v) && fabs(v) < 9007199254740992.0)
-		ev_buf_add(w->b, ".0", 2);
+	ev_json_write_real(v, w->b);
 }
 
 static void

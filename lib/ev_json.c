@@ -6,6 +6,15 @@
 #include "ev_json.h"
 
 void
+ev_json_write_real(double d, struct ev_buf *b)
+{
+	ev_buf_add_num(b, d);
+	/* Keep a real a real when it has no fraction. */
+	if (isfinite(d) && d == trunc(d) && fabs(d) < 9007199254740992.0)
+		ev_buf_add(b, ".0", 2);
+}
+
+void
 ev_json_write_members(const json_t *obj, struct ev_buf *b, int *first)
 {
 	const char *k;
@@ -48,15 +57,9 @@ ev_json_write(const json_t *v, struct ev_buf *b)
 	case JSON_INTEGER:
 		ev_buf_add_int(b, json_integer_value(v));
 		break;
-	case JSON_REAL: {
-		double d = json_real_value(v);
-
-		ev_buf_add_num(b, d);
-		/* Keep a real a real when it has no fraction. */
-		if (isfinite(d) && d == trunc(d) && fabs(d) < 9007199254740992.0)
-			ev_buf_add(b, ".0", 2);
+	case JSON_REAL:
+		ev_json_write_real(json_real_value(v), b);
 		break;
-	}
 	case JSON_TRUE:
 		ev_buf_add(b, "true", 4);
 		break;

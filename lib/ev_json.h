@@ -20,6 +20,9 @@
  */
 void	ev_json_write(const json_t *v, struct ev_buf *b);
 
+/* A real in that style, for writers that build no jansson tree. */
+void	ev_json_write_real(double d, struct ev_buf *b);
+
 /*
  * An object's members as "k":v, separated by commas, without the braces;
  * *first is set when nothing was written before them and cleared once a
