@@ -1214,3 +1214,100 @@ ev_rec_write(struct ev_rec *r, struct ev_buf *b)
 	ev_json_write_members(r->added, b, &empty);
 	ev_buf_add(b, r->raw + end, r->rawlen - end);
 }
+
+/* ---- Handles: the index read value by value ---- */
+
+int
+ev_rec_h_ok(const struct ev_rec *r)
+{
+	return r->lazy && r->ntok > 0 && r->added == NULL && r->nedit == 0 &&
+	    !r->dirty;
+}
+
+int
+ev_rec_h_size(const struct ev_rec *r, int h)
+{
+	return TOK(r)[h].size;
+}
+
+int
+ev_rec_h_next(const struct ev_rec *r, int h, int *it, int *key, int *val)
+{
+	const jsmntok_t *t = TOK(r);
+	int i = *it == 0 ? h + 1 : *it;
+
+	if (i >= r->ntok || t[i].start >= t[h].end)
+		return 0;
+	if (t[h].type == JSMN_OBJECT) {
+		*key = i;
+		*val = i + 1;
+		*it = tok_next(r, i + 1);
+	} else {
+		*key = -1;
+		*val = i;
+		*it = tok_next(r, i);
+	}
+	return 1;
+}
+
+int
+ev_rec_h_repeated(const struct ev_rec *r, int h, int k)
+{
+	return later_dup(r, k, TOK(r)[h].end);
+}
+
+int
+ev_rec_h_dups(const struct ev_rec *r, int h)
+{
+	return obj_dups(r, h);
+}
+
+int
+ev_rec_h_member(const struct ev_rec *r, int h, const char *key, size_t len)
+{
+	return tok_member(r, h, key, len);
+}
+
+const char *
+ev_rec_h_str(const struct ev_rec *r, int h, size_t *len)
+{
+	const jsmntok_t *t = &TOK(r)[h];
+	const char *b = r->raw + t->start, *s;
+
+	*len = (size_t)(t->end - t->start);
+	if (!r->escapes || memchr(b, '\\', *len) == NULL)
+		return b;
+	tok_str(r, h, &s, len);
+	return s;
+}
+
+const char *
+ev_rec_h_text(const struct ev_rec *r, int h, size_t *len)
+{
+	return tok_bytes(r, h, len);
+}
+
+int
+ev_rec_h_bigint(const struct ev_rec *r)
+{
+	const jsmntok_t *t = TOK(r);
+	const char *b;
+	size_t n, i;
+	int k;
+
+	for (k = 0; k < r->ntok; k++) {
+		if (t[k].type != JSMN_PRIMITIVE)
+			continue;
+		b = r->raw + t[k].start;
+		n = (size_t)(t[k].end - t[k].start);
+		i = b[0] == '-';
+		/* Up to 18 digits always fit; look closer at longer ones. */
+		if (n - i < 19 || memchr(b, '.', n) || memchr(b, 'e', n) ||
+		    memchr(b, 'E', n))
+			continue;
+		if (n - i > 19 || memcmp(b + i, i ? "9223372036854775808" :
+		    "9223372036854775807", 19) > 0)
+			return 1;
+	}
+	return 0;
+}

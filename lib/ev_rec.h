@@ -140,4 +140,48 @@ int	ev_rec_changed(const struct ev_rec *r);
 /* Append the record's output form (no newline) to b. */
 void	ev_rec_write(struct ev_rec *r, struct ev_buf *b);
 
+/*
+ * Handles: the index read value by value, for checks that walk a record
+ * without building its tree (ev_schema_check_rec).  A handle is a value's
+ * place in the index (the whole record is handle 0); handles and the
+ * strings returned are valid until the next parse.  Keys are handles too
+ * (of strings).  The tokens are jsmn's (start, end, size, type), whoever
+ * produces them.
+ *
+ * Whether the record's own index may be read by handle: a lazily indexed
+ * record (any JSON value) that nothing has changed or added to.
+ */
+int	ev_rec_h_ok(const struct ev_rec *r);
+/* Members of an object or items of an array as written (repeats counted). */
+int	ev_rec_h_size(const struct ev_rec *r, int h);
+/*
+ * The next child of object or array h after *it (start at 0): 1 with *val
+ * and, for an object, *key the key's handle (-1 for an array); 0 at the
+ * end.  Every member is seen, a repeated key at each of its places.
+ */
+int	ev_rec_h_next(const struct ev_rec *r, int h, int *it, int *key,
+	    int *val);
+/*
+ * Whether key handle k of object h comes again later in h: jansson keeps
+ * only the last, so the earlier member is not part of the value.
+ */
+int	ev_rec_h_repeated(const struct ev_rec *r, int h, int k);
+/* Whether object h repeats a key. */
+int	ev_rec_h_dups(const struct ev_rec *r, int h);
+/* The value handle of member key (len bytes) of object h, the last one; -1. */
+int	ev_rec_h_member(const struct ev_rec *r, int h, const char *key,
+	    size_t len);
+/*
+ * A string handle's value: borrowed from the line when it has no escape
+ * (not NUL-terminated then), else decoded (NUL-terminated); *len bytes.
+ */
+const char *ev_rec_h_str(const struct ev_rec *r, int h, size_t *len);
+/* A value's JSON text as the line spells it (a string with its quotes). */
+const char *ev_rec_h_text(const struct ev_rec *r, int h, size_t *len);
+/*
+ * Whether the line holds an integer beyond 64 bits: jansson then reads
+ * every integer of the line as a real (see load in ev_rec.c).
+ */
+int	ev_rec_h_bigint(const struct ev_rec *r);
+
 #endif /* EV_REC_H */
