@@ -1096,6 +1096,79 @@ lookup(struct ev_schema_set *set, const char *uri)
 	return n;
 }
 
+/* Whether node n needs the tree walker by itself (see ev_sn.slow). */
+static int
+own_slow(const struct ev_sn *n)
+{
+	return n->uneval_props || n->uneval_items || n->dynref ||
+	    n->recref || (n->ref && !n->ref_node);
+}
+
+static int
+list_slow(const struct ev_sn_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i]->slow)
+			return 1;
+	return 0;
+}
+
+/* Whether a subschema that n applies is slow. */
+static int
+kids_slow(const struct ev_sn *n)
+{
+	size_t i;
+
+	if (list_slow(&n->all_of) || list_slow(&n->any_of) ||
+	    list_slow(&n->one_of) || list_slow(&n->tuple))
+		return 1;
+	if ((n->ref_node && n->ref_node->slow) ||
+	    (n->not_ && n->not_->slow) || (n->if_ && n->if_->slow) ||
+	    (n->then_ && n->then_->slow) || (n->else_ && n->else_->slow) ||
+	    (n->addl_props && n->addl_props->slow) ||
+	    (n->prop_names && n->prop_names->slow) ||
+	    (n->rest && n->rest->slow) ||
+	    (n->contains && n->contains->slow))
+		return 1;
+	for (i = 0; i < n->n_props; i++)
+		if (n->props[i].node->slow)
+			return 1;
+	for (i = 0; i < n->n_pprops; i++)
+		if (n->pprops[i].node->slow)
+			return 1;
+	for (i = 0; i < n->n_dep_schemas; i++)
+		if (n->dep_schemas[i].node->slow)
+			return 1;
+	return 0;
+}
+
+/*
+ * Mark the nodes of set that reach a slow one, through any subschema or
+ * reference (nodes of parent sets are marked already): the fixpoint of
+ * "slow when a subschema is", starting from the nodes slow by themselves.
+ */
+static void
+mark_slow(struct ev_schema_set *set)
+{
+	size_t i;
+	int changed = 1;
+
+	for (i = 0; i < set->n_nodes; i++)
+		set->nodes[i]->slow = own_slow(set->nodes[i]);
+	while (changed) {
+		changed = 0;
+		for (i = 0; i < set->n_nodes; i++) {
+			struct ev_sn *n = set->nodes[i];
+			if (!n->slow && kids_slow(n)) {
+				n->slow = 1;
+				changed = 1;
+			}
+		}
+	}
+}
+
 static int
 link_set(struct ev_schema_set *set, char *err, size_t errlen)
 {
@@ -1142,6 +1215,7 @@ link_set(struct ev_schema_set *set, char *err, size_t errlen)
 		char e2[8];
 		(void)link_set(set->parent, e2, sizeof(e2));
 	}
+	mark_slow(set);
 	return rc;
 }
 
@@ -1173,6 +1247,12 @@ ev_schema_set_find_source(struct ev_schema_set *set, const json_t *j)
 		(void)link_set(n->set, e, sizeof(e));
 	}
 	return (const struct ev_schema *)n;
+}
+
+int
+ev_schema_indexable(const struct ev_schema *s)
+{
+	return !((const struct ev_sn *)s)->slow;
 }
 
 const struct ev_schema *

@@ -44,6 +44,7 @@ enum ev_schema_outfmt {
 struct ev_schema_set;
 struct ev_schema;
 struct ev_schema_ctx;
+struct ev_rec;
 
 /* A new set whose lookups fall back to parent (borrowed; may be NULL). */
 struct ev_schema_set *ev_schema_set_new(struct ev_schema_set *parent,
@@ -115,6 +116,26 @@ void	ev_schema_ctx_assert_format(struct ev_schema_ctx *c, int on);
  */
 int	ev_schema_valid(struct ev_schema_ctx *c, const struct ev_schema *s,
 	    const json_t *inst);
+/*
+ * The check without a tree, against a record's index (ev_rec_h_ok) from
+ * value handle h (0: the whole record).  1 valid, 0 invalid, as
+ * ev_schema_valid would say of the record's tree; -1 when this path
+ * cannot judge: the schema is not ev_schema_indexable, a pattern hit a
+ * resource limit, the schema recursed too deep, or the line holds an
+ * integer beyond 64 bits where the verdict may hang on it.  On 0 or -1
+ * the caller asks ev_schema_valid (and ev_schema_errors) with the tree,
+ * which gives the error list and any limit; so the two paths cannot
+ * differ in what they report.  r is only read (its string cache may grow).
+ */
+int	ev_schema_check_rec(struct ev_schema_ctx *c, const struct ev_schema *s,
+	    const struct ev_rec *r, int h);
+/*
+ * Whether s, and every schema it applies or references, uses only what
+ * ev_schema_check_rec evaluates: everything but unevaluatedProperties,
+ * unevaluatedItems, $dynamicRef and $recursiveRef.
+ */
+int	ev_schema_indexable(const struct ev_schema *s);
+
 /*
  * After ev_schema_valid, ev_schema_errors or ev_schema_output with c: NULL
  * when the check ran to its end, else the error saying which pattern gave

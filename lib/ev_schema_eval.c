@@ -199,17 +199,41 @@ num(const json_t *v)
 	    json_real_value(v);
 }
 
+void
+ev_schema_snum(const json_t *v, struct ev_snum *x)
+{
+	x->is_int = json_is_integer(v);
+	x->i = x->is_int ? json_integer_value(v) : 0;
+	x->d = num(v);
+}
+
+unsigned
+ev_schema_snum_type(const struct ev_snum *x)
+{
+	return EV_ST_NUM | (x->is_int || (isfinite(x->d) &&
+	    x->d == floor(x->d)) ? EV_ST_INT : 0);
+}
+
+int
+ev_schema_num_cmp(const struct ev_snum *a, const json_t *b)
+{
+	if (a->is_int && json_is_integer(b)) {
+		json_int_t y = json_integer_value(b);
+		return a->i < y ? -1 : a->i > y;
+	} else {
+		double y = num(b);
+		return a->d < y ? -1 : a->d > y;
+	}
+}
+
 /* <0, 0, >0 as a compares to b (both numbers). */
 static int
 num_cmp(const json_t *a, const json_t *b)
 {
-	if (json_is_integer(a) && json_is_integer(b)) {
-		json_int_t x = json_integer_value(a), y = json_integer_value(b);
-		return x < y ? -1 : x > y;
-	} else {
-		double x = num(a), y = num(b);
-		return x < y ? -1 : x > y;
-	}
+	struct ev_snum x;
+
+	ev_schema_snum(a, &x);
+	return ev_schema_num_cmp(&x, b);
 }
 
 int
@@ -497,16 +521,16 @@ v_quiet(struct vc *v, const struct ev_sn *n, const char *kw, long iidx,
 
 #define FAIL() do { ok = 0; if (!v->collect || full(v)) goto done; } while (0)
 
-static int
-multiple_ok(const json_t *x, const json_t *m)
+int
+ev_schema_multiple_ok(const struct ev_snum *x, const json_t *m)
 {
 	double a, b, q;
 
-	if (json_is_integer(x) && json_is_integer(m)) {
+	if (x->is_int && json_is_integer(m)) {
 		json_int_t d = json_integer_value(m);
-		return d != 0 && json_integer_value(x) % d == 0;
+		return d != 0 && (d == -1 || x->i % d == 0);
 	}
-	a = num(x);
+	a = x->d;
 	b = num(m);
 	if (b == 0)
 		return 0;
@@ -514,6 +538,15 @@ multiple_ok(const json_t *x, const json_t *m)
 	if (!isfinite(q))
 		return a == floor(a) && 1 / b == floor(1 / b);
 	return fabs(q - nearbyint(q)) < 1e-9;
+}
+
+static int
+multiple_ok(const json_t *x, const json_t *m)
+{
+	struct ev_snum v;
+
+	ev_schema_snum(x, &v);
+	return ev_schema_multiple_ok(&v, m);
 }
 
 static int
@@ -682,6 +715,32 @@ done:
 	return ok;
 }
 
+int
+ev_schema_unique(const json_t *arr, size_t *first, size_t *second)
+{
+	size_t len = json_array_size(arr), i, j;
+
+	if (len > EV_SCHEMA_ENUM_SCAN) {
+		/* Hashed: a long array is not compared pair by pair. */
+		struct ev_jset *seen = ev_jset_new(len);
+		for (i = 0; i < len; i++)
+			if (ev_jset_add(seen, json_array_get(arr, i), i, first))
+				break;
+		ev_jset_free(seen);
+		*second = i;
+		return i == len;
+	}
+	for (i = 0; i < len; i++)
+		for (j = i + 1; j < len; j++)
+			if (ev_schema_equal(json_array_get(arr, i),
+			    json_array_get(arr, j))) {
+				*first = i;
+				*second = j;
+				return 0;
+			}
+	return 1;
+}
+
 static int
 v_array(struct vc *v, const struct ev_sn *n, const json_t *inst,
     struct ann *ann, const struct scope *sc)
@@ -699,32 +758,11 @@ v_array(struct vc *v, const struct ev_sn *n, const json_t *inst,
 		    "%zu", n->min_items, len);
 		FAIL();
 	}
-	if (n->unique && len > EV_SCHEMA_ENUM_SCAN) {
-		/* Hashed: a long array is not compared pair by pair. */
-		struct ev_jset *seen = ev_jset_new(len);
-		size_t first;
-		for (i = 0; i < len; i++)
-			if (ev_jset_add(seen, json_array_get(inst, i), i,
-			    &first))
-				break;
-		ev_jset_free(seen);
-		if (i < len) {
-			err_add(v, n, "uniqueItems", "items %zu and %zu are "
-			    "equal", first, i);
-			FAIL();
-		}
-	} else if (n->unique) {
-		for (i = 0; i < len; i++)
-			for (j = i + 1; j < len; j++)
-				if (ev_schema_equal(json_array_get(inst, i),
-				    json_array_get(inst, j))) {
-					err_add(v, n, "uniqueItems", "items %zu "
-					    "and %zu are equal", i, j);
-					FAIL();
-					goto unique_done;
-				}
+	if (n->unique && !ev_schema_unique(inst, &i, &j)) {
+		err_add(v, n, "uniqueItems", "items %zu and %zu are equal", i,
+		    j);
+		FAIL();
 	}
-unique_done:
 	for (i = 0; i < len && i < n->tuple.n; i++) {
 		if (ann)
 			ann->m[i] = 1;

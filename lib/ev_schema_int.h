@@ -108,6 +108,12 @@ struct ev_sn {
 	pcre2_code	*pattern;
 	const char	*pattern_src;
 	const char	*format;
+	/*
+	 * Reaches a keyword the index walker (ev_schema_index.c) leaves to
+	 * the tree: unevaluated*, $dynamicRef, $recursiveRef, or a
+	 * reference not yet resolved.  Set by ev_schema_set_link.
+	 */
+	int		 slow;
 };
 
 struct ev_schema_set {
@@ -154,6 +160,26 @@ pcre2_code	*ev_schema_regex(const char *pat, size_t len);
  */
 int		 ev_schema_re_match(struct ev_schema_ctx *c, pcre2_code *re,
 		    const char *s, size_t n);
+/* A number as jansson holds it: an integer, or a real. */
+struct ev_snum {
+	int		 is_int;
+	json_int_t	 i;
+	double		 d;		/* the value as a double, either way */
+};
+
+void		 ev_schema_snum(const json_t *v, struct ev_snum *x);
+/* The "type" bits of a number (EV_ST_NUM, and EV_ST_INT when whole). */
+unsigned	 ev_schema_snum_type(const struct ev_snum *x);
+/* <0, 0, >0 as a compares to the number b. */
+int		 ev_schema_num_cmp(const struct ev_snum *a, const json_t *b);
+/* 1 when x is a multiple of the number m ("multipleOf"). */
+int		 ev_schema_multiple_ok(const struct ev_snum *x, const json_t *m);
+/*
+ * 1 when the items of array arr are unique; else 0 with *first < *second
+ * the first pair found equal.
+ */
+int		 ev_schema_unique(const json_t *arr, size_t *first,
+		    size_t *second);
 /* JSON Schema equality (ev_jset_equal). */
 int		 ev_schema_equal(const json_t *a, const json_t *b);
 
