@@ -131,6 +131,10 @@ struct gate {
 	json_t			*by_kw;	/* all events */
 	uint64_t		 valid, invalid, unknown, limit;
 	char			 settings[256];
+	/* Records judged on the index, or by the tree (EVKIT_SCHEMA_PATH). */
+	int			 index;
+	int			 path_note;
+	uint64_t		 by_index[2], by_tree;	/* invalid, valid */
 };
 
 static struct ev_path *
@@ -490,29 +494,62 @@ errors_for(struct gate *g, const struct ev_schema *s, const json_t *inst,
 	return list;
 }
 
+/*
+ * The Iglu self-describing form {"schema":"iglu:...","data":{...}}: 1 with
+ * the schema URI (*uri, *n) and the data, as the handle *dh of the index
+ * or, without one, the member *data of the tree.
+ */
+static int
+iglu_of(const struct gate *g, struct ev_rec *rec, const char **uri,
+    size_t *n, int *dh, const json_t **data)
+{
+	const json_t *root, *schema;
+	int sh, d;
+
+	*dh = -1;
+	*data = NULL;
+	if (g->index && ev_rec_h_ok(rec)) {
+		if (ev_rec_kind(rec, 0) != 'o')
+			return 0;
+		sh = ev_rec_h_member(rec, 0, "schema", 6);
+		d = ev_rec_h_member(rec, 0, "data", 4);
+		if (sh < 0 || ev_rec_kind(rec, sh) != 's' || d < 0 ||
+		    ev_rec_kind(rec, d) != 'o')
+			return 0;
+		*uri = ev_rec_h_str(rec, sh, n);
+		*dh = d;
+		return *n >= 5 && memcmp(*uri, "iglu:", 5) == 0;
+	}
+	root = ev_rec_root(rec);
+	schema = json_object_get(root, "schema");
+	*data = json_object_get(root, "data");
+	if (!json_is_string(schema) || !json_is_object(*data))
+		return 0;
+	*uri = json_string_value(schema);
+	*n = json_string_length(schema);
+	return strncmp(*uri, "iglu:", 5) == 0;
+}
+
 static void
 validate(struct gate *g, struct ev_line *line, struct ev_rec *rec)
 {
-	const json_t *root = ev_rec_root(rec), *inst = root, *v;
+	const json_t *inst = NULL, *data, *v;
 	const struct ev_schema *s;
 	enum ev_registry_res res = EV_REG_OK;
-	const char *name = "-", *key = NULL, *ver = NULL;
-	size_t name_n = 1, ver_n = 0;
+	const char *name = "-", *key = NULL, *ver = NULL, *uri;
+	size_t name_n = 1, ver_n = 0, uri_n;
 	struct evstat *st;
 	ev_us_t t;
-	int have_t;
+	int have_t, iglu = 0, ih = 0, dh, verdict = -1;
 
 	if (g->o.registry_dir) {
-		const json_t *schema = json_object_get(root, "schema");
-		if (json_is_string(schema) && json_is_object(json_object_get(
-		    root, "data")) && strncmp(json_string_value(schema),
-		    "iglu:", 5) == 0) {
-			inst = json_object_get(root, "data");
-			s = ev_registry_find_iglu(g->reg,
-			    json_string_value(schema),
-			    json_string_length(schema), &res, &key);
-			name = key ? key : json_string_value(schema);
-			name_n = strlen(name);
+		if ((iglu = iglu_of(g, rec, &uri, &uri_n, &dh, &data))) {
+			inst = data;
+			ih = dh;
+			s = ev_registry_find_iglu(g->reg, uri, uri_n, &res,
+			    &key);
+			name = key ? key : uri;
+			name_n = key ? strlen(key) : strnlen(uri, uri_n);
 		} else {
 			if (ev_rec_str(rec, g->o.event_path, &name,
 			    &name_n) != 0) {
@@ -554,7 +591,20 @@ validate(struct gate *g, struct ev_line *line, struct ev_rec *rec)
 			    (int)name_n, name));
 		return;
 	}
-	if (!ev_schema_valid(g->ctx, s, inst)) {
+	/*
+	 * The index judges when it can; "invalid" and "cannot judge" go to
+	 * the tree, which alone builds errors, so both paths report alike.
+	 */
+	if (g->index && ih >= 0)
+		verdict = ev_schema_check_rec(g->ctx, s, rec, ih);
+	if (verdict >= 0)
+		g->by_index[verdict]++;
+	else
+		g->by_tree++;
+	if (verdict != 1 && inst == NULL)
+		inst = iglu ? json_object_get(ev_rec_root(rec), "data") :
+		    ev_rec_root(rec);
+	if (verdict != 1 && !ev_schema_valid(g->ctx, s, inst)) {
 		json_t *evkit, *errs, *e;
 		size_t i;
 		if (ev_schema_ctx_limit(g->ctx) != NULL) {
@@ -619,6 +669,20 @@ validate(struct gate *g, struct ev_line *line, struct ev_rec *rec)
 		}
 	}
 	ev_run_pass(&g->run, rec);
+}
+
+/*
+ * EVKIT_SCHEMA_PATH, a test hook: "tree" builds every line's tree and
+ * checks it as before the index walker; "index" is the default path plus
+ * a count on stderr at the end of how many records each path judged.
+ */
+static void
+schema_path(struct gate *g)
+{
+	const char *e = getenv("EVKIT_SCHEMA_PATH");
+
+	g->index = e == NULL || strcmp(e, "tree") != 0;
+	g->path_note = e != NULL && strcmp(e, "index") == 0;
 }
 
 static int
@@ -728,7 +792,9 @@ main(int argc, char **argv)
 	ev_run_open(&g.run);
 
 	ev_rec_init(&rec);
-	ev_rec_eager(&rec);	/* schemas need the whole tree */
+	schema_path(&g);
+	if (!g.index)
+		ev_rec_eager(&rec);	/* every line's whole tree */
 	for (;;) {
 		/* Wake up now and then so a SIGHUP reloads promptly. */
 		k = ev_run_next(&g.run, &line, EV_US_PER_SEC / 4);
@@ -749,6 +815,12 @@ main(int argc, char **argv)
 		validate(&g, &line, &rec);
 	}
 	ev_rec_clear(&rec);
+	if (g.path_note)
+		ev_warn("schema path: %llu valid and %llu invalid on the "
+		    "index, %llu judged by the tree",
+		    (unsigned long long)g.by_index[1],
+		    (unsigned long long)g.by_index[0],
+		    (unsigned long long)g.by_tree);
 	g.dup_fp = NULL;	/* ev_run_finish closes it */
 	dedupe_save(&g);
 	write_stats(&g);
