@@ -21,11 +21,58 @@
 
 #include "ev_buf.h"
 #include "ev_common.h"
+#include "ev_rec.h"
 #include "ev_schema.h"
 
 struct tally {
 	unsigned long	pass, total;
+	unsigned long	indexed;	/* cases the index path judged */
 };
+
+/*
+ * Which verdict counts (EVKIT_SCHEMA_PATH): "tree", the jansson walker
+ * alone; "index", the index walker where it can judge and the tree where
+ * it cannot (as ev-validate does); unset, both, and each must be right.
+ */
+enum path { PATH_BOTH, PATH_TREE, PATH_INDEX };
+
+static enum path
+path_of_env(void)
+{
+	const char *e = getenv("EVKIT_SCHEMA_PATH");
+
+	if (e && strcmp(e, "tree") == 0)
+		return PATH_TREE;
+	if (e && strcmp(e, "index") == 0)
+		return PATH_INDEX;
+	return PATH_BOTH;
+}
+
+/*
+ * The index walker's verdict on data written out as a line and read back
+ * by the record layer: 1, 0, or -1 when it cannot judge.  The line is
+ * [data], since the record layer indexes a lone scalar not at all: the
+ * data is handle 1.
+ */
+static int
+index_verdict(struct ev_schema_ctx *ctx, const struct ev_schema *s,
+    const json_t *data)
+{
+	json_t *wrap = json_pack("[O]", data);
+	char *text = json_dumps(wrap, JSON_COMPACT);
+	struct ev_rec r;
+	int v = -1;
+
+	json_decref(wrap);
+	if (text == NULL)
+		return -1;
+	ev_rec_init(&r);
+	if (ev_rec_parse(&r, text, strlen(text)) == 0)
+		v = ev_schema_check_rec(ctx, s, &r, 1);
+	ev_rec_clear(&r);
+	free(text);
+	return v;
+}
 
 static json_t *
 load(const char *path)
@@ -109,10 +156,11 @@ add_remotes(struct ev_schema_set *set, const char *dir, const char *uri)
 
 static void
 run_file(struct ev_schema_set *base, enum ev_schema_draft draft,
-    const char *path, const char *label, int assert_format, int show,
+    const char *file, const char *label, int assert_format, int show,
     struct tally *t)
 {
-	json_t *groups = load(path), *g, *tc;
+	enum path path = path_of_env();
+	json_t *groups = load(file), *g, *tc;
 	size_t gi, ti;
 	struct ev_schema_ctx *ctx = ev_schema_ctx_new();
 
@@ -126,12 +174,21 @@ run_file(struct ev_schema_set *base, enum ev_schema_draft draft,
 			s = NULL;
 		json_array_foreach(json_object_get(g, "tests"), ti, tc) {
 			int want = json_is_true(json_object_get(tc, "valid"));
-			int got = -1;
+			int got = -1, iv = -1;
 			json_t *data = json_object_get(tc, "data");
-			if (s) {
+			if (s && path != PATH_TREE)
+				iv = index_verdict(ctx, s, data);
+			if (iv >= 0)
+				t->indexed++;
+			if (s && path == PATH_INDEX && iv >= 0)
+				got = iv;
+			else if (s) {
 				got = ev_schema_valid(ctx, s, data);
-				/* The error walker must agree. */
-				if (!got) {
+				/* The two walkers must agree. */
+				if (iv >= 0 && iv != got)
+					got = -3;
+				else if (!got) {
+					/* So must the error walker. */
 					json_t *e = ev_schema_errors(ctx, s,
 					    data, 0);
 					if (e == NULL ||
@@ -146,13 +203,15 @@ run_file(struct ev_schema_set *base, enum ev_schema_draft draft,
 				continue;
 			}
 			if (show)
-				printf("  FAIL %s: %s / %s (expected %s%s%s)\n",
+				printf("  FAIL %s: %s / %s (expected %s%s%s%s)\n",
 				    label,
 				    json_string_value(json_object_get(g,
 				    "description")),
 				    json_string_value(json_object_get(tc,
 				    "description")),
 				    want ? "valid" : "invalid",
+				    got == -3 ? "; the index and tree walkers disagree" :
+				    "",
 				    s ? "" : "; schema: ", s ? "" : err);
 		}
 		ev_schema_set_free(set);
@@ -299,8 +358,8 @@ main(int argc, char **argv)
 	meta = argv[a + 1];
 	for (k = 0; k < sizeof(drafts) / sizeof(drafts[0]); k++) {
 		struct ev_schema_set *base;
-		struct tally req = { 0, 0 }, opt = { 0, 0 }, fmt = { 0, 0 },
-		    out = { 0, 0 };
+		struct tally req = { 0, 0, 0 }, opt = { 0, 0, 0 },
+		    fmt = { 0, 0, 0 }, out = { 0, 0, 0 };
 		struct ev_buf dir = EV_BUF_INIT, rem = EV_BUF_INIT,
 		    lab = EV_BUF_INIT;
 		char err[512];
@@ -357,6 +416,9 @@ main(int argc, char **argv)
 		    opt.pass, opt.total);
 		printf("%s optional/format: %lu/%lu passed\n", drafts[k].name,
 		    fmt.pass, fmt.total);
+		printf("%s index path judged: %lu/%lu required, %lu/%lu "
+		    "optional, %lu/%lu format\n", drafts[k].name, req.indexed,
+		    req.total, opt.indexed, opt.total, fmt.indexed, fmt.total);
 		if (out.total)
 			printf("%s output: %lu/%lu passed\n", drafts[k].name,
 			    out.pass, out.total);
