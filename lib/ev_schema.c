@@ -684,6 +684,7 @@ named_list(struct cctx *c, struct ev_sn *n, const json_t *o, const char *kw,
 	*out = ev_xcalloc(*nout ? *nout : 1, sizeof(**out));
 	json_object_foreach((json_t *)(uintptr_t)o, k, v) {
 		(*out)[i].name = k;
+		(*out)[i].len = strlen(k);
 		(*out)[i].kw = kw;
 		(*out)[i].node = sub2(c, n, v, kw, k, 0);
 		i++;

@@ -242,8 +242,8 @@ ev_schema_equal(const json_t *a, const json_t *b)
 	return ev_jset_equal(a, b);
 }
 
-static size_t
-cp_len(const char *s, size_t n)
+size_t
+ev_schema_cp_len(const char *s, size_t n)
 {
 	size_t i, c = 0;
 
@@ -839,7 +839,7 @@ v_string(struct vc *v, const struct ev_sn *n, const json_t *inst)
 	 */
 	if ((n->max_len >= 0 && len > (size_t)n->max_len) ||
 	    (n->min_len >= 0 && (len + 3) / 4 < (size_t)n->min_len)) {
-		cl = cp_len(s, len);
+		cl = ev_schema_cp_len(s, len);
 		if (n->max_len >= 0 && cl > (size_t)n->max_len) {
 			err_add(v, n, "maxLength", "expected at most %lld "
 			    "characters, got %zu", n->max_len, cl);

@@ -243,17 +243,6 @@ x_number(struct ix *x, const struct ev_sn *n, struct ev_snum *v)
 	return 1;
 }
 
-static size_t
-cp_count(const char *s, size_t n)
-{
-	size_t i, c = 0;
-
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			c++;
-	return c;
-}
-
 static int
 x_string(struct ix *x, const struct ev_sn *n, int h)
 {
@@ -263,7 +252,7 @@ x_string(struct ix *x, const struct ev_sn *n, int h)
 	/* A string of len bytes has (len + 3) / 4 to len code points. */
 	if ((n->max_len >= 0 && len > (size_t)n->max_len) ||
 	    (n->min_len >= 0 && (len + 3) / 4 < (size_t)n->min_len)) {
-		cl = cp_count(s, len);
+		cl = ev_schema_cp_len(s, len);
 		if ((n->max_len >= 0 && cl > (size_t)n->max_len) ||
 		    (n->min_len >= 0 && cl < (size_t)n->min_len))
 			return 0;
@@ -284,9 +273,9 @@ prop_index(const struct ev_sn *n, const char *key, size_t len)
 	size_t j;
 
 	for (j = 0; j < n->n_props; j++)
-		if (n->props[j].name[0] == (len ? key[0] : '\0') &&
-		    strncmp(n->props[j].name, key, len) == 0 &&
-		    n->props[j].name[len] == '\0')
+		if (n->props[j].len == len && (len == 0 ||
+		    (n->props[j].name[0] == key[0] &&
+		    memcmp(n->props[j].name, key, len) == 0)))
 			return (long)j;
 	return -1;
 }
@@ -389,7 +378,7 @@ x_object(struct ix *x, const struct ev_sn *n, int h)
 			continue;
 		}
 		pv = ev_rec_h_member(x->r, h, n->props[j].name,
-		    strlen(n->props[j].name));
+		    n->props[j].len);
 		if (pv < 0 ? n->props[j].required : !x_node(x,
 		    n->props[j].node, pv))
 			return 0;

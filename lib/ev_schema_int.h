@@ -29,6 +29,7 @@ struct ev_sn;
 
 struct ev_sn_named {
 	const char	*name;		/* borrowed from the document */
+	size_t		 len;		/* strlen(name); set for properties */
 	struct ev_sn	*node;
 	const json_t	*req;		/* dependentRequired: array of names */
 	const char	*kw;		/* the keyword it came from */
@@ -180,6 +181,8 @@ int		 ev_schema_multiple_ok(const struct ev_snum *x, const json_t *m);
  */
 int		 ev_schema_unique(const json_t *arr, size_t *first,
 		    size_t *second);
+/* The code points of n bytes of valid UTF-8 ("minLength", "maxLength"). */
+size_t		 ev_schema_cp_len(const char *s, size_t n);
 /* JSON Schema equality (ev_jset_equal). */
 int		 ev_schema_equal(const json_t *a, const json_t *b);
 
