@@ -396,6 +396,69 @@ test_rec_short_cuts(void)
 	ev_path_free(c);
 }
 
+/* The handle API: children in order, repeats, lookups, strings, bigints. */
+static void
+test_rec_handles(void)
+{
+	struct ev_rec r;
+	const char *line = "{\"a\":[1,{\"k\":\"v\"}],\"b\":\"x\\ty\","
+	    "\"a\":true,\"c\":{}}";
+	const char *big = "[1,123456789012345678901]";
+	const char *top = "[-9223372036854775808,9223372036854775807]";
+	const char *s;
+	int it = 0, k, v, keys[8], vals[8], n = 0, a, o = 0;
+	size_t len;
+
+	ev_rec_init(&r);
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	CHECK(ev_rec_h_ok(&r));
+	CHECK(ev_rec_h_size(&r, 0) == 4);	/* the repeat counted */
+	while (n < 8 && ev_rec_h_next(&r, 0, &it, &k, &v)) {
+		keys[n] = k;
+		vals[n++] = v;
+	}
+	CHECK(n == 4);
+	s = ev_rec_h_str(&r, keys[0], &len);
+	CHECK(len == 1 && s[0] == 'a');
+	CHECK(ev_rec_kind(&r, vals[0]) == 'a');
+	CHECK(ev_rec_kind(&r, vals[2]) == 't');
+	CHECK(ev_rec_kind(&r, vals[3]) == 'o' && ev_rec_h_size(&r, vals[3]) == 0);
+	/* The first "a" comes again; the last one is the member. */
+	CHECK(ev_rec_h_repeated(&r, 0, keys[0]));
+	CHECK(!ev_rec_h_repeated(&r, 0, keys[2]));
+	CHECK(ev_rec_h_dups(&r, 0));
+	CHECK(ev_rec_h_member(&r, 0, "a", 1) == vals[2]);
+	CHECK(ev_rec_h_member(&r, 0, "z", 1) < 0);
+	/* The escape is decoded; a plain string is the line's bytes. */
+	s = ev_rec_h_str(&r, vals[1], &len);
+	CHECK(len == 3 && memcmp(s, "x\ty", 3) == 0);
+	s = ev_rec_h_text(&r, vals[1], &len);
+	CHECK(len == 6 && memcmp(s, "\"x\\ty\"", 6) == 0);
+	/* Items of the nested array, and a member of a nested object. */
+	a = vals[0];
+	it = 0;
+	n = 0;
+	while (ev_rec_h_next(&r, a, &it, &k, &v)) {
+		CHECK(k == -1);
+		if (n++ == 1)
+			o = v;
+	}
+	CHECK(n == 2);
+	CHECK(n == 2 && ev_rec_kind(&r, o) == 'o' &&
+	    ev_rec_kind(&r, ev_rec_h_member(&r, o, "k", 1)) == 's');
+	CHECK(!ev_rec_h_dups(&r, o));
+	CHECK(!ev_rec_h_bigint(&r));
+	CHECK(ev_rec_parse(&r, big, strlen(big)) == 0 && ev_rec_h_ok(&r));
+	CHECK(ev_rec_h_bigint(&r));
+	/* The ends of the 64-bit range still fit. */
+	CHECK(ev_rec_parse(&r, top, strlen(top)) == 0 && !ev_rec_h_bigint(&r));
+	/* A changed record is not read by handle. */
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	ev_rec_add(&r, "n", json_integer(1));
+	CHECK(!ev_rec_h_ok(&r));
+	ev_rec_clear(&r);
+}
+
 int
 main(void)
 {
@@ -405,6 +468,7 @@ main(void)
 	test_rec_fallback();
 	test_rec_members();
 	test_rec_short_cuts();
+	test_rec_handles();
 	printf("test_rec: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
