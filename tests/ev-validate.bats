@@ -479,6 +479,23 @@ start_gate() {
 	assert_line 'draft2020-12 required: 1299/1299 passed'
 	assert_line 'draft2019-09 output: 4/4 passed'
 	assert_line 'draft2020-12 output: 4/4 passed'
+	# All of draft 7 takes the index path (no unevaluated*, no dynamic
+	# references there).
+	assert_line --regexp '^draft7 index path judged: 927/927 required'
+}
+
+@test "ev-validate: JSON-Schema-Test-Suite passes through each walker alone" {
+	skip_unless_dir EVKIT_JSTS
+	skip_unless_dir EVKIT_METASCHEMAS
+	for p in tree index; do
+		EVKIT_SCHEMA_PATH=$p run "$EVKIT_BIN/tools/jsts_run" \
+		    "$EVKIT_JSTS" "$EVKIT_METASCHEMAS"
+		echo "$output"
+		assert_success
+		assert_line 'draft7 required: 927/927 passed'
+		assert_line 'draft2019-09 required: 1259/1259 passed'
+		assert_line 'draft2020-12 required: 1299/1299 passed'
+	done
 }
 
 @test "ev-validate: multipleOf -1 accepts the smallest 64-bit integer" {
@@ -549,4 +566,16 @@ EOT
 	assert_output '{"a":1}'
 	[ "${stderr_lines[-1]}" = "ev-validate: schema path: 0 valid and 0 invalid on the index, 2 judged by the tree" ]
 	same_both_paths -s u.json
+}
+
+@test "ev-validate: index and tree walkers agree on random instances of the suite's schemas" {
+	skip_unless_dir EVKIT_JSTS
+	skip_unless_dir EVKIT_METASCHEMAS
+	run "$EVKIT_BIN/tools/schema_diff" "$EVKIT_JSTS" "$EVKIT_METASCHEMAS" \
+	    7 100
+	echo "$output"
+	assert_success
+	assert_line --regexp '^draft7: [0-9]+ instances, [0-9]+ judged on the index, all agree$'
+	assert_line --regexp '^draft2020-12: [0-9]+ instances, [0-9]+ judged on the index, all agree$'
+	refute_line --partial DISAGREE
 }

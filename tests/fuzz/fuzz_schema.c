@@ -7,7 +7,10 @@
  * exactly when valid) and the basic and detailed output units.  Run from
  * the top of the tree (as scripts/fuzz does), the official meta-schemas
  * are loaded once, so $schema may name them and each schema is also
- * checked against its meta-schema, as the registry does.
+ * checked against its meta-schema, as the registry does.  The instance's
+ * text is also read by the record layer and judged on its index
+ * (ev_schema_check_rec): any verdict that walker gives must be the
+ * tree's.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +19,8 @@
 
 #include <jansson.h>
 
+#include "ev_buf.h"
+#include "ev_rec.h"
 #include "ev_schema.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -62,6 +67,30 @@ check(struct ev_schema_ctx *c, const struct ev_schema *s, const json_t *inst)
 	}
 }
 
+/* The index walker on text (n bytes) agrees with the tree's verdict. */
+static void
+check_index(struct ev_schema_ctx *c, const struct ev_schema *s,
+    const json_t *inst, const uint8_t *text, size_t n)
+{
+	struct ev_buf wrap = EV_BUF_INIT;
+	struct ev_rec r;
+	int valid = ev_schema_valid(c, s, inst), v;
+
+	ev_rec_init(&r);
+	/* The record layer indexes no lone scalar: read [text], handle 1. */
+	ev_buf_addc(&wrap, '[');
+	ev_buf_add(&wrap, (const char *)text, n);
+	ev_buf_addc(&wrap, ']');
+	if (ev_rec_parse(&r, wrap.data, wrap.len) == 0 &&
+	    (v = ev_schema_check_rec(c, s, &r, 1)) >= 0 && v != valid)
+		abort();
+	if (ev_rec_parse(&r, (const char *)text, n) == 0 &&
+	    (v = ev_schema_check_rec(c, s, &r, 0)) >= 0 && v != valid)
+		abort();
+	ev_rec_clear(&r);
+	ev_buf_free(&wrap);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -104,8 +133,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (m != NULL)
 			check(c, m, ev_schema_source(s));
 		check(c, s, inst);
+		if (cut)
+			check_index(c, s, inst, cut + 1,
+			    size - (size_t)(cut - data) - 1);
 		ev_schema_ctx_assert_format(c, 1);
 		check(c, s, inst);
+		if (cut)
+			check_index(c, s, inst, cut + 1,
+			    size - (size_t)(cut - data) - 1);
 		ev_schema_ctx_free(c);
 	}
 	ev_schema_set_free(set);
