@@ -550,11 +550,13 @@ EOT
 
 @test "ev-validate: generated events are judged valid on the index, without a tree" {
 	ev-gen -n 2000 -s 5 > in.ndjson
+	# An Iglu self-describing record: its "data" is judged by handle.
+	printf '%s\n' '{"schema":"iglu:com.example/purchase/jsonschema/1-0-0","data":{"event_id":"e-1","event":"purchase","ts":"2026-03-02T10:00:00Z","user_id":"u1","session_id":"s-1","version":"1-0-0","properties":{"amount":5,"currency":"EUR","sku":"sku-1"},"context":{"platform":"web","country":"DE","app_version":"1.0.0","plan":"free"}}}' >> in.ndjson
 	EVKIT_SCHEMA_PATH=index run --separate-stderr ev-validate \
 	    -r "$EVKIT_TOP/schemas/registry" < in.ndjson
 	assert_success
-	[ "${#lines[@]}" -eq 2000 ]
-	[ "$stderr" = "ev-validate: schema path: 2000 valid and 0 invalid on the index, 0 judged by the tree" ]
+	[ "${#lines[@]}" -eq 2001 ]
+	[ "$stderr" = "ev-validate: schema path: 2001 valid and 0 invalid on the index, 0 judged by the tree" ]
 }
 
 @test "ev-validate: a schema with unevaluatedProperties is judged by the tree" {
