@@ -511,10 +511,11 @@ iglu_of(const struct gate *g, struct ev_rec *rec, const char **uri,
 	if (g->index && ev_rec_h_ok(rec)) {
 		if (ev_rec_kind(rec, 0) != 'o')
 			return 0;
-		sh = ev_rec_h_member(rec, 0, "schema", 6);
-		d = ev_rec_h_member(rec, 0, "data", 4);
-		if (sh < 0 || ev_rec_kind(rec, sh) != 's' || d < 0 ||
-		    ev_rec_kind(rec, d) != 'o')
+		/* Most records have no "data": one look for the usual case. */
+		if ((d = ev_rec_h_member(rec, 0, "data", 4)) < 0 ||
+		    ev_rec_kind(rec, d) != 'o' ||
+		    (sh = ev_rec_h_member(rec, 0, "schema", 6)) < 0 ||
+		    ev_rec_kind(rec, sh) != 's')
 			return 0;
 		*uri = ev_rec_h_str(rec, sh, n);
 		*dh = d;
