@@ -84,8 +84,6 @@ ev_rec_clear(struct ev_rec *r)
 {
 	soft_clear(r);
 	free(r->tok);
-	ev_jidx_free(r->jidx);
-	r->jidx = NULL;
 	free(r->edit_tok);
 	free(r->edit_val);
 	ev_buf_free(&r->arena);
@@ -144,6 +142,14 @@ grow_index(struct ev_rec *r, size_t cap)
 }
 
 /*
+ * The checker's buffers (simdjson's parser, a padded copy of the line):
+ * scratch for the length of one ev_rec_parse, since the tokens are copied
+ * into the record, so one serves every record (ev-detect holds thousands)
+ * and lives as long as the process.
+ */
+static struct ev_jidx *jidx;
+
+/*
  * Index the line; 0, or -1 when jansson should judge it.  Unless judged is
  * set simdjson checks the line first (grammar, UTF-8, escapes, numbers
  * within a double's range) and documents of more than LAZY_MAX_TOK tokens
@@ -155,15 +161,15 @@ tokenize(struct ev_rec *r, int judged)
 {
 	int bound, n;
 
-	if (r->jidx == NULL)
-		r->jidx = ev_jidx_new();
-	bound = ev_jidx_scan(r->jidx, r->raw, r->rawlen, !judged);
+	if (jidx == NULL)
+		jidx = ev_jidx_new();
+	bound = ev_jidx_scan(jidx, r->raw, r->rawlen, !judged);
 	/* A token takes at most three structural characters. */
 	if (bound <= 0 || (!judged && bound / 3 > LAZY_MAX_TOK))
 		return -1;
 	if ((size_t)bound > r->captok)
 		grow_index(r, bound < 32 ? 32 : (size_t)bound);
-	n = ev_jidx_tokens(r->jidx, r->tok);
+	n = ev_jidx_tokens(jidx, r->tok);
 	if (n <= 0 || (n > LAZY_MAX_TOK && !judged))
 		return -1;
 	r->ntok = n;

@@ -43,8 +43,6 @@
 #include "ev_path.h"
 #include "ev_time.h"
 
-struct ev_jidx;
-
 struct ev_rec {
 	const char	*raw;		/* original bytes (borrowed) */
 	size_t		 rawlen;
@@ -62,7 +60,6 @@ struct ev_rec {
 	int		 escapes;	/* the line has a backslash */
 	int		 dups;		/* 0 unknown, 1 no, 2 maybe repeated keys */
 	size_t		 captok;
-	struct ev_jidx	*jidx;		/* the checker's buffers (owned) */
 	void		*tok;		/* jsmntok_t[captok], one block with: */
 	json_t		**tokval;	/* decoded values by token (owned) */
 	size_t		*tokstr;	/* string copies in arena, offset + 1 */

@@ -21,6 +21,8 @@
 
 #include "check.h"
 
+#define LINE(s)	{ s, sizeof(s) - 1 }	/* with any NUL inside */
+
 static json_t *
 jansson(const char *s, size_t n)
 {
@@ -115,34 +117,54 @@ test_jidx_refused(void)
 static void
 test_jidx_rec_limits(void)
 {
-	static const char *lines[] = {
-		"[1.7976931348623157e308]", "[1.7976931348623159e308]",
-		"[4.9e-324]", "[2.4e-324]", "[1e-400]", "[-0.0]",
-		"[18446744073709551615]", "[18446744073709551616]",
-		"[-9223372036854775809]", "[123456789012345678901234567890]",
-		"[\"\\u0000\"]", "[\"\\ud800\"]", "[\"\\ud83d\\ude00\"]",
-		"[5\0\t]", "1\0",
+	static const struct {
+		const char	*s;
+		size_t		 n;
+	} lines[] = {
+		LINE("[1.7976931348623157e308]"),
+		LINE("[1.7976931348623159e308]"),
+		LINE("[4.9e-324]"),
+		LINE("[2.4e-324]"),
+		LINE("[1e-400]"),
+		LINE("[-0.0]"),
+		LINE("[18446744073709551615]"),
+		LINE("[18446744073709551616]"),
+		LINE("[-9223372036854775809]"),
+		LINE("[123456789012345678901234567890]"),
+		LINE("[\"\\u0000\"]"),
+		LINE("[\"\\ud800\"]"),
+		LINE("[\"\\ud83d\\ude00\"]"),
+		LINE("[1.797693134862315807e308]"),
+		LINE("[1.797693134862315808e308]"),
+		/* Either side of the midpoint between DBL_MAX and 2^1024. */
+		LINE("[1.797693134862315807937289714053034150799341327100378269"
+		    "36173778980444968292764750946649017977e308]"),
+		LINE("[1.797693134862315807937289714053034150799341327100378269"
+		    "36173778980444968292764750946649017978e308]"),
+		LINE("[0e99999999999]"),
+		LINE("[1e-99999999999]"),
+		LINE("[-0]"),
+		LINE("\xef\xbb\xbf{}"),
+		LINE("[5\0\t]"),
+		LINE("1\0"),
 	};
-	static const size_t lens[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0, 5, 2 };
 	struct ev_buf out = EV_BUF_INIT;
 	struct ev_rec r;
 	size_t i;
 
 	ev_rec_init(&r);
 	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-		size_t n = lens[i] ? lens[i] : strlen(lines[i]);
-		json_t *want = jansson(lines[i], n), *back;
-		int rc = ev_rec_parse(&r, lines[i], n);
+		json_t *want = jansson(lines[i].s, lines[i].n), *back;
+		int rc = ev_rec_parse(&r, lines[i].s, lines[i].n);
 
-		CHECKF(rc == (want == NULL ? -1 : 0), "%s: %d\n", lines[i],
+		CHECKF(rc == (want == NULL ? -1 : 0), "%s: %d\n", lines[i].s,
 		    rc);
 		if (rc == 0 && want != NULL) {
 			ev_buf_reset(&out);
 			ev_rec_write(&r, &out);
 			back = jansson(out.data, out.len);
 			CHECKF(back != NULL && json_equal(back, want), "%s\n",
-			    lines[i]);
+			    lines[i].s);
 			json_decref(back);
 		}
 		json_decref(want);
@@ -180,6 +202,37 @@ test_jidx_rec_deep(void)
 	ev_buf_free(&b);
 }
 
+/*
+ * One checker serves every record: a record's index must not change when
+ * another record parses a line (ev-detect holds many records at once).
+ */
+static void
+test_jidx_rec_shared(void)
+{
+	static const char a[] = "{\"k\":\"first\",\"n\":[1,2]}";
+	static const char b[] = "[{\"k\":2},\"second line, longer\",{}]";
+	struct ev_rec r1, r2;
+	struct ev_buf out = EV_BUF_INIT;
+	const char *err, *s;
+	struct ev_path *p = ev_path_compile("k", &err);
+	size_t n;
+
+	ev_rec_init(&r1);
+	ev_rec_init(&r2);
+	CHECK(ev_rec_parse(&r1, a, sizeof a - 1) == 0);
+	CHECK(ev_rec_parse(&r2, b, sizeof b - 1) == 0);
+	CHECK(ev_rec_str(&r1, p, &s, &n) == 0 && n == 5 &&
+	    memcmp(s, "first", 5) == 0);
+	ev_rec_add(&r1, "z", json_true());
+	ev_rec_write(&r1, &out);
+	CHECK(out.len == sizeof a - 1 + 9 && memcmp(out.data,
+	    "{\"k\":\"first\",\"n\":[1,2],\"z\":true}", out.len) == 0);
+	ev_rec_clear(&r1);
+	ev_rec_clear(&r2);
+	ev_path_free(p);
+	ev_buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -187,6 +240,7 @@ main(void)
 	test_jidx_refused();
 	test_jidx_rec_limits();
 	test_jidx_rec_deep();
+	test_jidx_rec_shared();
 	printf("test_jidx: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
