@@ -103,9 +103,9 @@ ev_jidx_tokens(struct ev_jidx *j, void *out)
 	jsmntok_t *tok = (jsmntok_t *)out;
 	const uint32_t *ix = j->parser.implementation->structural_indexes.get();
 	uint32_t m = j->parser.implementation->n_structural_indexes, k;
-	const char *b = j->buf;
+	const char *b = j->buf;	/* b[j->len] is padding, readable */
 	size_t sp = 0;
-	int nt = 0, t;
+	int nt = 0, t, top = -1, in_array = 0;
 
 	if (j->capstack < m) {
 		free(j->stack);
@@ -125,17 +125,18 @@ ev_jidx_tokens(struct ev_jidx *j, void *out)
 		case ']':
 			if (sp == 0)
 				return -1;	/* unchecked text gone wrong */
-			tok[j->stack[--sp]].end = (int)at + 1;
+			tok[top].end = (int)at + 1;
+			top = --sp > 0 ? j->stack[sp - 1] : -1;
+			in_array = top >= 0 && tok[top].type == JSMN_ARRAY;
 			continue;
 		default:
 			break;
 		}
-		if (sp == 0 && nt > 0)
+		if (top < 0 && nt > 0)
 			return -1;	/* a second value */
 		t = nt++;
 		tok[t].size = 0;
 		tok[t].start = (int)at;
-		tok[t].end = -1;
 		if (c == '"') {
 			/* The closing quote: the last byte before the next
 			 * structural character that is not white space. */
@@ -144,12 +145,14 @@ ev_jidx_tokens(struct ev_jidx *j, void *out)
 			tok[t].type = JSMN_STRING;
 			tok[t].start = (int)at + 1;
 			tok[t].end = (int)e - 1;
-			if (sp > 0 && next < j->len && b[next] == ':') {
-				tok[j->stack[sp - 1]].size++;	/* a key */
+			if (!in_array && top >= 0 && b[next] == ':') {
+				tok[top].size++;	/* a key */
+				k++;			/* and its colon */
 				continue;
 			}
 		} else if (c == '{' || c == '[') {
 			tok[t].type = c == '{' ? JSMN_OBJECT : JSMN_ARRAY;
+			tok[t].end = -1;
 		} else {
 			for (e = next; e > at && is_ws(b[e - 1]); e--)
 				;
@@ -157,14 +160,15 @@ ev_jidx_tokens(struct ev_jidx *j, void *out)
 			tok[t].end = (int)e;
 		}
 		/* A value: an element of an array, or the value of a key. */
-		if (sp > 0) {
-			if (tok[j->stack[sp - 1]].type == JSMN_ARRAY)
-				tok[j->stack[sp - 1]].size++;
-			else if (t > 0)
-				tok[t - 1].size++;
-		}
-		if (c == '{' || c == '[')
-			j->stack[sp++] = t;
+		if (in_array)
+			tok[top].size++;
+		else if (top >= 0 && t > 0)
+			tok[t - 1].size++;
+		if (c == '{' || c == '[') {
+			j->stack[sp++] = top = t;
+			in_array = c == '[';
+		} else if (b[next] == ',')
+			k++;			/* the comma after a scalar */
 	}
 	return sp == 0 ? nt : -1;
 }
