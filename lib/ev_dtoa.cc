@@ -1,7 +1,8 @@
 /*
  * ev_dtoa.cc - ev_dtoa_shortest over double-conversion's DoubleToAscii.
- * The library is C++; this file is the only C++ in evkit and uses no
- * exceptions, RTTI or allocation, so the programs link as C.
+ * The library is C++; this file uses no exceptions, RTTI or allocation
+ * (ev_jidx.cc, the other C++ file, no exceptions or RTTI), so the
+ * programs link as C.
  */
 #include <double-conversion/double-to-string.h>
 

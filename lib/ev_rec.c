@@ -1,6 +1,7 @@
 /*
- * ev_rec.c - records: yajl validates, jsmn indexes, jansson decodes what is
- * asked for, and the original bytes are written back when nothing changed.
+ * ev_rec.c - records: simdjson validates and indexes (ev_jidx), jansson
+ * decodes what is asked for, and the original bytes are written back when
+ * nothing changed.
  */
 #include <math.h>
 #include <stddef.h>
@@ -9,14 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_parse.h>
-
-#define JSMN_STATIC
-#define JSMN_STRICT
+#define JSMN_HEADER	/* the token type only: ev_jidx makes the tokens */
 #include <jsmn.h>
 
 #include "ev_common.h"
 #include "ev_io.h"
+#include "ev_jidx.h"
 #include "ev_json.h"
 #include "ev_rec.h"
 
@@ -125,76 +124,6 @@ parse_full(struct ev_rec *r)
 }
 
 /*
- * yajl allocates a handle, a lexer and small buffers for every line; a bump
- * arena reset per line makes that free.  What does not fit goes to malloc.
- */
-static _Alignas(max_align_t) char	yarena[16384];
-static size_t				yused;
-
-static int
-in_yarena(const void *p)
-{
-	return (const char *)p >= yarena && (const char *)p < yarena +
-	    sizeof yarena;
-}
-
-static void *
-ya_malloc(void *ctx, size_t n)
-{
-	void *p;
-
-	(void)ctx;
-	n = (n + 15) & ~(size_t)15;
-	if (n <= sizeof yarena - yused) {
-		p = yarena + yused;
-		yused += n;
-		return p;
-	}
-	return malloc(n);
-}
-
-static void
-ya_free(void *ctx, void *p)
-{
-	(void)ctx;
-	if (!in_yarena(p))
-		free(p);
-}
-
-static void *
-ya_realloc(void *ctx, void *p, size_t n)
-{
-	size_t room;
-	void *q;
-
-	if (p == NULL || !in_yarena(p))
-		return p == NULL ? ya_malloc(ctx, n) : realloc(p, n);
-	/* The old size is unknown; the arena's end bounds what to copy. */
-	room = (size_t)(yarena + sizeof yarena - (char *)p);
-	if ((q = ya_malloc(ctx, n)) != NULL)
-		memmove(q, p, n < room ? n : room);
-	return q;
-}
-
-static int
-yajl_valid(const char *s, size_t n)
-{
-	static yajl_alloc_funcs af = { ya_malloc, ya_realloc, ya_free, NULL };
-	yajl_handle h;
-	int ok;
-
-	yused = 0;
-	h = yajl_alloc(NULL, &af, NULL);
-
-	if (h == NULL)
-		return 0;	/* jansson will judge it */
-	ok = yajl_parse(h, (const unsigned char *)s, n) == yajl_status_ok &&
-	    yajl_complete_parse(h) == yajl_status_ok;
-	yajl_free(h);
-	return ok;
-}
-
-/*
  * One block holds the tokens, their decoded values and their string copies'
  * offsets; values and offsets are zero whenever no line is indexed.
  */
@@ -212,107 +141,37 @@ grow_index(struct ev_rec *r, size_t cap)
 	r->captok = cap;
 }
 
-/* The token after the first value's subtree, among n. */
-static int
-t_end(const struct ev_rec *r, int n)
-{
-	const jsmntok_t *t = TOK(r);
-	int j = 1;
-
-	while (j < n && t[j].start < t[0].end)
-		j++;
-	return j;
-}
-
 /*
- * A literal, or a number as RFC 8259 spells it and within a double's range
- * (jansson refuses the rest).
+ * The checker's buffers (simdjson's parser, a padded copy of the line):
+ * scratch for the length of one ev_rec_parse, since the tokens are copied
+ * into the record, so one serves every record (ev-detect holds thousands)
+ * and lives as long as the process.
  */
-static int
-prim_ok(const char *b, size_t n)
-{
-	size_t i = 0;
-
-	if (n == 4 && (memcmp(b, "true", 4) == 0 || memcmp(b, "null", 4) == 0))
-		return 1;
-	if (n == 5 && memcmp(b, "false", 5) == 0)
-		return 1;
-	if (n >= 40)
-		return 0;	/* long enough to overflow: jansson judges */
-	if (i < n && b[i] == '-')
-		i++;
-	if (i < n && b[i] == '0')
-		i++;
-	else if (i < n && b[i] >= '1' && b[i] <= '9')
-		while (i < n && b[i] >= '0' && b[i] <= '9')
-			i++;
-	else
-		return 0;
-	if (i < n && b[i] == '.') {
-		if (++i >= n || b[i] < '0' || b[i] > '9')
-			return 0;
-		while (i < n && b[i] >= '0' && b[i] <= '9')
-			i++;
-	}
-	if (i < n && (b[i] == 'e' || b[i] == 'E')) {
-		if (++i < n && (b[i] == '+' || b[i] == '-'))
-			i++;
-		if (i >= n || b[i] < '0' || b[i] > '9')
-			return 0;
-		while (i < n && b[i] >= '0' && b[i] <= '9')
-			i++;
-		if (i == n) {
-			char tmp[64];
-
-			/* b may end the buffer: read a copy. */
-			memcpy(tmp, b, n);
-			tmp[n] = '\0';
-			return isfinite(strtod(tmp, NULL));
-		}
-	}
-	return i == n;
-}
+static struct ev_jidx *jidx;
 
 /*
- * Index the validated line; 0, or -1 when jansson should judge it.  With
- * judged set jansson has accepted the line already, so its tokens need no
- * checks of ours and any number of them is fine.
+ * Index the line; 0, or -1 when jansson should judge it.  Unless judged is
+ * set simdjson checks the line first (grammar, UTF-8, escapes, numbers
+ * within a double's range) and documents of more than LAZY_MAX_TOK tokens
+ * are left to jansson.  With judged set jansson has accepted the line
+ * already, so it is only located and any number of tokens is fine.
  */
 static int
 tokenize(struct ev_rec *r, int judged)
 {
-	jsmn_parser p;
-	int i, n;
+	int bound, n;
 
-	for (;;) {
-		if (r->captok == 0)
-			grow_index(r, 32);
-		jsmn_init(&p);
-		n = jsmn_parse(&p, r->raw, r->rawlen, TOK(r),
-		    (unsigned int)r->captok);
-		if (n != JSMN_ERROR_NOMEM)
-			break;
-		if (r->captok >= LAZY_MAX_TOK && !judged)
-			return -1;
-		grow_index(r, 2 * r->captok);
-	}
+	if (jidx == NULL)
+		jidx = ev_jidx_new();
+	bound = ev_jidx_scan(jidx, r->raw, r->rawlen, !judged);
+	/* A token takes at most three structural characters. */
+	if (bound <= 0 || (!judged && bound / 3 > LAZY_MAX_TOK))
+		return -1;
+	if ((size_t)bound > r->captok)
+		grow_index(r, bound < 32 ? 32 : (size_t)bound);
+	n = ev_jidx_tokens(jidx, r->tok);
 	if (n <= 0 || (n > LAZY_MAX_TOK && !judged))
 		return -1;
-	/*
-	 * yajl ignores a partial token after a complete value at the end of
-	 * the input, and jsmn takes any run of bytes for a primitive and
-	 * accepts several values: hand the line to jansson unless there is
-	 * one value whose primitives are all JSON.
-	 */
-	if (t_end(r, n) != n)
-		return -1;
-	for (i = 0; i < n && !judged; i++) {
-		const jsmntok_t *t = &TOK(r)[i];
-
-		if (t->type == JSMN_PRIMITIVE && !prim_ok(r->raw + t->start,
-		    (size_t)(t->end - t->start)))
-			return -1;
-	}
 	r->ntok = n;
 	return 0;
 }
@@ -342,12 +201,11 @@ ev_rec_parse(struct ev_rec *r, const char *line, size_t len)
 	r->raw = line;
 	r->rawlen = len;
 	/*
-	 * \u escapes may hold lone surrogates, which yajl lets through
-	 * undecoded and jansson refuses, and yajl's UTF-8 check is looser than
-	 * jansson's (overlong forms, surrogates): jansson judges those lines.
+	 * One pass checks and indexes the line.  \u escapes (lone
+	 * surrogates, \u0000) are where simdjson's reading and jansson's part
+	 * ways: jansson judges those lines, and whatever simdjson refuses.
 	 */
 	if (!r->eager && !has_u_escape(line, len, &r->escapes) &&
-	    ev_utf8_check(line, len) == len && yajl_valid(line, len) &&
 	    tokenize(r, 0) == 0) {
 		r->lazy = 1;
 		return 0;

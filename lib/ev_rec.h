@@ -2,14 +2,15 @@
  * ev_rec.h - the record layer: one NDJSON line as a record.  It hides the JSON
  * libraries from the programs.
  *
- * Parsing is lazy.  ev_rec_parse validates the whole line (yajl: grammar and
- * UTF-8, plus a strict UTF-8 and number check of our own) and indexes it
- * (jsmn: one token per value, no allocation per value); a field is decoded
- * only when a program asks for it, and the typed getters read scalars at
- * any depth straight from the bytes.  Lines the fast path cannot judge
- * exactly as jansson would (\u escapes, numbers near a double's limits,
- * documents of more than 2,000 values, anything yajl refuses) are judged
- * by jansson, so the accepted language and the error messages are
+ * Parsing is lazy.  ev_rec_parse checks and indexes the whole line in one
+ * pass (ev_jidx: simdjson judges the grammar, UTF-8, escapes and numbers,
+ * and its structural positions become jsmn-style tokens, one per value, no
+ * allocation per value); a field is decoded only when a program asks for
+ * it, and the typed getters read scalars at any depth straight from the
+ * bytes.  Lines the fast path cannot judge exactly as jansson would (\u
+ * escapes, documents of more than 2,000 values, anything simdjson refuses:
+ * numbers beyond a double or 64 bits, nesting deeper than 1,024) are
+ * judged by jansson, so the accepted language and the error messages are
  * jansson's (tests/fuzz/fuzz_rec.c holds the two to the same answers);
  * a line jansson accepts is then indexed the same way (ev_rec_eager
  * records excepted), so every path reads and writes the line's own bytes.
