@@ -19,20 +19,19 @@ WARN	= -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 ifdef WERROR
 WARN	+= -Werror
 endif
-PKGS	= jansson yajl libpcre2-8 yaml-0.1 libmaxminddb libcrypto \
-	  double-conversion
+PKGS	= jansson yajl libpcre2-8 yaml-0.1 libmaxminddb libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 EV_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(WARN) \
 	    -DEV_DATADIR='"$(DATADIR)"'
 EV_LIBS	= $(PKG_LIBS) -lcsv -lm -lstdc++
-# The one C++ file (lib/ev_dtoa.cc, over double-conversion) is built with
+# The one C++ file (lib/ev_dtoa.cc, over std::to_chars) is built with
 # C++ warnings; CFLAGS (optimisation, sanitizers) apply to it as well.
 CXXWARN	= -Wall -Wextra -Wpedantic -Wshadow -Wcast-qual
 ifdef WERROR
 CXXWARN	+= -Werror
 endif
-EV_CXXFLAGS = -std=c++11 -Ilib $(PKG_CFLAGS) $(CXXWARN) -fno-exceptions \
+EV_CXXFLAGS = -std=c++17 -Ilib $(PKG_CFLAGS) $(CXXWARN) -fno-exceptions \
 	      -fno-rtti
 
 PROGS	= $(patsubst cmd/%.c,$(BUILD)/%,$(wildcard cmd/*.c))

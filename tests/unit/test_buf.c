@@ -27,7 +27,7 @@ num_oracle(double v, char *out, size_t n)
 	}
 }
 
-/* ev_buf_add_num through double-conversion spells every double as before. */
+/* ev_buf_add_num through ev_dtoa spells every double as printf would. */
 static void
 test_num_shortest(void)
 {
