@@ -411,19 +411,20 @@ write_record(struct ev_detect_out *o, struct ev_detect_hold_entry *e)
 	const struct ev_rec *r = &e->rec;
 	size_t end;
 
-	ev_buf_reset(a);
-	write_anomaly(o, e, a);
 	if ((end = splice_at(r)) == 0) {
+		ev_buf_reset(a);
+		write_anomaly(o, e, a);
 		ev_rec_add(&e->rec, "anomaly", json_loadb(a->data, a->len, 0,
 		    NULL));
 		ev_run_pass(o->run, &e->rec);
 		return;
 	}
+	/* The object is written in place, between the record's bytes. */
 	ev_buf_reset(l);
-	ev_buf_reserve(l, r->rawlen + a->len + 12);
+	ev_buf_reserve(l, r->rawlen + 512);
 	ev_buf_add(l, r->raw, end);
 	ev_buf_add(l, ",\"anomaly\":", 11);
-	ev_buf_add(l, a->data, a->len);
+	write_anomaly(o, e, l);
 	ev_buf_add(l, r->raw + end, r->rawlen - end);
 	ev_run_emit(o->run, l->data, l->len);
 	o->run->n_passed++;
