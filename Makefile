@@ -19,21 +19,20 @@ WARN	= -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 ifdef WERROR
 WARN	+= -Werror
 endif
-PKGS	= jansson libpcre2-8 yaml-0.1 libmaxminddb libcrypto \
-	  double-conversion simdjson
+PKGS	= jansson libpcre2-8 yaml-0.1 libmaxminddb libcrypto simdjson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 EV_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(WARN) \
 	    -DEV_DATADIR='"$(DATADIR)"'
 EV_LIBS	= $(PKG_LIBS) -lcsv -lm -lstdc++
-# The C++ files (lib/ev_dtoa.cc over double-conversion, lib/ev_jidx.cc over
+# The C++ files (lib/ev_dtoa.cc over std::to_chars, lib/ev_jidx.cc over
 # simdjson) are built with C++ warnings; CFLAGS (optimisation, sanitizers)
 # apply to them as well.
 CXXWARN	= -Wall -Wextra -Wpedantic -Wshadow -Wcast-qual
 ifdef WERROR
 CXXWARN	+= -Werror
 endif
-EV_CXXFLAGS = -std=c++11 -Ilib $(PKG_CFLAGS) $(CXXWARN) -fno-exceptions \
+EV_CXXFLAGS = -std=c++17 -Ilib $(PKG_CFLAGS) $(CXXWARN) -fno-exceptions \
 	      -fno-rtti
 
 PROGS	= $(patsubst cmd/%.c,$(BUILD)/%,$(wildcard cmd/*.c))

@@ -216,3 +216,117 @@ ev_buf_detach(struct ev_buf *b, size_t *len)
 	ev_buf_init(b);
 	return p;
 }
+
+/*
+ * "%.*g" without printf: |v| scaled by one exact power of ten to an
+ * integer of `digits` digits, rounded, laid out.  One multiplication or
+ * division by 10^k (exact for k <= 22) rounds once; the result is printf's
+ * unless the scaled value lies within a few units of its last place of a
+ * half, where that rounding could decide the digit, and then printf is
+ * asked.  Magnitudes outside [1e-5, 1e15) go to printf too.
+ */
+int
+ev_buf_add_sig(struct ev_buf *b, double v, int digits)
+{
+	static const double p10[] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21,
+		1e22
+	};
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "62636465666768697071727374757677787980818283848586878889909192"
+	    "93949596979899";
+	char tmp[48], dig[24], *p = tmp;
+	double a = fabs(v), s, r, f;
+	uint64_t u;
+	int x, k, i, n, tries;
+
+	if (v == 0) {
+		ev_buf_addc(b, '0');
+		return 1;
+	}
+	if (!(a >= 1e-5 && a < 1e15) || digits < 1 || digits > 17)
+		goto slow;
+	/* x: the exponent of the first digit, a guess first. */
+	for (x = 0; x < 15 && a >= p10[x + 1]; x++)
+		continue;
+	for (; x <= 0 && x > -5 && a < 1 / p10[-x]; x--)
+		continue;
+	for (tries = 0; ; tries++) {
+		k = digits - 1 - x;
+		if (k > 22 || k < -22)
+			goto slow;
+		s = k >= 0 ? a * p10[k] : a / p10[-k];
+		if (s >= 0x1p62)
+			goto slow;
+		/*
+		 * The scaling erred by half a unit of s's last place at
+		 * most (s * 2^-53): within 8 such units of a half, printf
+		 * decides.  Else s + 0.5 truncated rounds as printf does.
+		 */
+		u = (uint64_t)s;
+		f = fabs(s - (double)u - 0.5);
+		if (f <= s * 0x1p-50)
+			goto slow;
+		r = (double)(uint64_t)(s + 0.5);
+		if (r >= p10[digits] && tries == 0)
+			x++;
+		else if (r < p10[digits - 1] && tries == 0)
+			x--;
+		else
+			break;
+	}
+	if (r >= p10[digits]) {		/* 9.99…5 rounded up to 10.0… */
+		r /= 10;
+		x++;
+	}
+	u = (uint64_t)r;
+	for (n = digits; n > 1; n -= 2, u /= 100)
+		memcpy(dig + n - 2, pairs + 2 * (u % 100), 2);
+	if (n == 1)
+		dig[0] = (char)('0' + u);
+	for (n = digits; n > 1 && dig[n - 1] == '0'; n--)
+		continue;		/* %g drops trailing zeros */
+	if (v < 0)
+		*p++ = '-';
+	if (x < -4 || x >= digits) {
+		*p++ = dig[0];
+		if (n > 1) {
+			*p++ = '.';
+			memcpy(p, dig + 1, (size_t)n - 1);
+			p += n - 1;
+		}
+		*p++ = 'e';
+		*p++ = x < 0 ? '-' : '+';
+		i = x < 0 ? -x : x;
+		if (i >= 100)
+			*p++ = (char)('0' + i / 100);
+		*p++ = (char)('0' + i / 10 % 10);
+		*p++ = (char)('0' + i % 10);
+	} else if (x < 0) {
+		*p++ = '0';
+		*p++ = '.';
+		memset(p, '0', (size_t)(-x - 1));
+		p += -x - 1;
+		memcpy(p, dig, (size_t)n);
+		p += n;
+	} else {
+		memcpy(p, dig, (size_t)(x + 1 < n ? x + 1 : n));
+		p += x + 1 < n ? x + 1 : n;
+		for (i = n; i < x + 1; i++)
+			*p++ = '0';
+		if (n > x + 1) {
+			*p++ = '.';
+			memcpy(p, dig + x + 1, (size_t)(n - x - 1));
+			p += n - x - 1;
+		}
+	}
+	ev_buf_add(b, tmp, (size_t)(p - tmp));
+	return x >= 0 && x < digits && n <= x + 1;
+slow:
+	n = snprintf(tmp, sizeof tmp, "%.*g", digits, v);
+	ev_buf_add(b, tmp, (size_t)n);
+	return strpbrk(tmp, ".e") == NULL;
+}

@@ -35,6 +35,13 @@ void	ev_buf_add_jstr(struct ev_buf *b, const char *s, size_t n);
  * NaN and infinities print as null.
  */
 void	ev_buf_add_num(struct ev_buf *b, double v);
+/*
+ * v (finite) with `digits` significant digits (1 to 17), byte for byte as
+ * printf's "%.*g" writes it, zero as "0": for figures whose precision is a
+ * stated choice, at a fraction of the cost of the shortest spelling.
+ * Returns 1 when that spelling is a whole number (no point, no exponent).
+ */
+int	ev_buf_add_sig(struct ev_buf *b, double v, int digits);
 void	ev_buf_add_int(struct ev_buf *b, int64_t v);
 /* Steal the data (caller frees); the buffer is left empty. */
 char	*ev_buf_detach(struct ev_buf *b, size_t *len);

@@ -103,7 +103,6 @@ ev_detect_hold_push(struct ev_detect_hold *h, struct ev_detect_series_table *t)
 		}
 	}
 	e = &h->q[h->head + h->len++];
-	memset(e, 0, sizeof(*e));
 	return e;
 }
 

@@ -101,8 +101,9 @@ const char *ev_detect_hold_read(struct ev_detect_hold_fields *f,
 	    const struct ev_rec *rec, struct ev_detect_hold_entry *e,
 	    json_t **errors);
 /*
- * A new zeroed entry at the back.  The queue may move: the series of t
- * have their queued indexes fixed.
+ * A new entry at the back, for the caller to fill whole (it is not
+ * zeroed: an entry is big, and the caller copies one in).  The queue may
+ * move: the series of t have their queued indexes fixed.
  */
 struct ev_detect_hold_entry *ev_detect_hold_push(struct ev_detect_hold *h,
 	    struct ev_detect_series_table *t);

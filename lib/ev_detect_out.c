@@ -268,6 +268,30 @@ jw_real(struct jw *w, const char *key, double v)
 	ev_json_write_real(v, w->b);
 }
 
+/*
+ * A derived figure (expected, bounds, deviations, surprise): ten
+ * significant digits, which is its precision by choice (see
+ * EV_DETECT_OUT_DIGITS); the score keeps every digit (jw_real).
+ */
+static void
+jw_fig(struct jw *w, const char *key, double v)
+{
+	if (!isfinite(v))
+		return;
+	jw_key(w, key);
+	ev_json_write_real_sig(v, EV_DETECT_OUT_DIGITS, w->b);
+}
+
+/* A string the code spells (plain ASCII, nothing to escape). */
+static void
+jw_lit(struct jw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	ev_buf_addc(w->b, '"');
+	ev_buf_add(w->b, s, strlen(s));
+	ev_buf_addc(w->b, '"');
+}
+
 static void
 jw_str(struct jw *w, const char *key, const char *s)
 {
@@ -303,7 +327,7 @@ write_anomaly(const struct ev_detect_out *o,
 	if (!e->sc.scored) {
 		jw_key(&w, K("score"));
 		ev_buf_add(b, "null", 4);
-		jw_str(&w, K("reason"), e->superseded ? "superseded" :
+		jw_lit(&w, K("reason"), e->superseded ? "superseded" :
 		    !e->final ? "not_final" : e->gap ? "gap" : "warmup");
 		if (e->ev != EV_ALERT_RESOLVED)
 			goto end;
@@ -311,24 +335,24 @@ write_anomaly(const struct ev_detect_out *o,
 	}
 	jw_real(&w, K("score"), e->sc.score);
 	/* -log10 of the tail probability: the order far in the tail. */
-	jw_real(&w, K("surprise"), e->sc.p > 0 ? -log10(e->sc.p) : 300);
-	jw_real(&w, K("expected"), e->sc.expected);
-	jw_real(&w, K("lower"), e->sc.lower);
-	jw_real(&w, K("upper"), e->sc.upper);
-	jw_str(&w, K("direction"), e->sc.direction > 0 ? "up" :
+	jw_fig(&w, K("surprise"), e->sc.p > 0 ? -log10(e->sc.p) : 300);
+	jw_fig(&w, K("expected"), e->sc.expected);
+	jw_fig(&w, K("lower"), e->sc.lower);
+	jw_fig(&w, K("upper"), e->sc.upper);
+	jw_lit(&w, K("direction"), e->sc.direction > 0 ? "up" :
 	    e->sc.direction < 0 ? "down" : "none");
 	jw_str(&w, K("method"), e->sc.method);
 	jw_key(&w, K("magnitude"));
 	ev_buf_addc(b, '{');
-	jw_real(&m, K("abs"), e->value - e->sc.expected);
+	jw_fig(&m, K("abs"), e->value - e->sc.expected);
 	if (e->sc.expected != 0)
-		jw_real(&m, K("pct"), 100 * (e->value - e->sc.expected) /
+		jw_fig(&m, K("pct"), 100 * (e->value - e->sc.expected) /
 		    e->sc.expected);
 	else {
 		jw_key(&m, K("pct"));
 		ev_buf_add(b, "null", 4);
 	}
-	jw_real(&m, K("sigma"), e->sc.z);
+	jw_fig(&m, K("sigma"), e->sc.z);
 	ev_buf_addc(b, '}');
 status:
 	if (e->ev == EV_ALERT_RESOLVED)
@@ -339,11 +363,11 @@ status:
 		status = "pending";
 	if (status == NULL)
 		goto end;
-	jw_str(&w, K("status"), status);
-	jw_str(&w, K("alertname"), "anomaly");
-	jw_str(&w, K("fingerprint"), e->s->fp);
-	jw_str(&w, K("severity"), e->sc.scored ? severity(o, e) : "warning");
-	jw_str(&w, K("since"), ev_time_format(e->since, -1, tb));
+	jw_lit(&w, K("status"), status);
+	jw_lit(&w, K("alertname"), "anomaly");
+	jw_lit(&w, K("fingerprint"), e->s->fp);
+	jw_lit(&w, K("severity"), e->sc.scored ? severity(o, e) : "warning");
+	jw_lit(&w, K("since"), ev_time_format(e->since, -1, tb));
 	jw_json(&w, K("explain"), e->explain);
 	jw_json(&w, K("explanation"), e->explanation);
 	jw_str(&w, K("summary"), e->summary);
@@ -387,19 +411,20 @@ write_record(struct ev_detect_out *o, struct ev_detect_hold_entry *e)
 	const struct ev_rec *r = &e->rec;
 	size_t end;
 
-	ev_buf_reset(a);
-	write_anomaly(o, e, a);
 	if ((end = splice_at(r)) == 0) {
+		ev_buf_reset(a);
+		write_anomaly(o, e, a);
 		ev_rec_add(&e->rec, "anomaly", json_loadb(a->data, a->len, 0,
 		    NULL));
 		ev_run_pass(o->run, &e->rec);
 		return;
 	}
+	/* The object is written in place, between the record's bytes. */
 	ev_buf_reset(l);
-	ev_buf_reserve(l, r->rawlen + a->len + 12);
+	ev_buf_reserve(l, r->rawlen + 512);
 	ev_buf_add(l, r->raw, end);
 	ev_buf_add(l, ",\"anomaly\":", 11);
-	ev_buf_add(l, a->data, a->len);
+	write_anomaly(o, e, l);
 	ev_buf_add(l, r->raw + end, r->rawlen - end);
 	ev_run_emit(o->run, l->data, l->len);
 	o->run->n_passed++;

@@ -28,6 +28,15 @@
 #include "ev_detect_series.h"
 #include "ev_run.h"
 
+/*
+ * Significant digits of the derived figures of the anomaly object
+ * (surprise, expected, lower, upper, magnitude): whole numbers below 10^10
+ * print exactly and any other within 5e-11 of its value, far finer than
+ * the baseline's own error (the band); the score keeps every digit, so
+ * thresholds like 0.999999 separate points and no score reads as 1.
+ */
+#define EV_DETECT_OUT_DIGITS	10
+
 enum ev_detect_out_mode {
 	EV_DETECT_OUT_ANNOTATE,		/* every record, "anomaly" added */
 	EV_DETECT_OUT_ALERTS,		/* records that fire, repeat, resolve */

@@ -28,7 +28,6 @@ ev_detect_series_init(struct ev_detect_series_table *t,
 static void
 series_free(struct ev_detect_series *s)
 {
-	free(s->key);
 	json_decref(s->cols);
 	ev_detect_model_free(s->model);
 	free(s);
@@ -134,18 +133,44 @@ rec_cols(const struct ev_detect_series_keys *ks, const struct ev_rec *rec)
 	return c;
 }
 
+/*
+ * The key's hash for the table, eight bytes a step: a key is some 30
+ * bytes hashed once a record, and FNV's byte a step was 2% of a run.
+ * Only this table uses it (nothing stored depends on it).
+ */
+static uint64_t
+key_hash(const char *key, size_t n)
+{
+	uint64_t h = n, w;
+
+	for (; n >= 8; key += 8, n -= 8) {
+		memcpy(&w, key, 8);
+		h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, key, n);
+	h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
+	return ev_hash_mix(h);
+}
+
 struct ev_detect_series *
 ev_detect_series_get(struct ev_detect_series_table *t, const char *key,
     size_t n, const json_t *cols, const struct ev_rec *rec)
 {
 	struct ev_detect_series *s;
-	uint64_t h = ev_hash_bytes(key, n);
+	uint64_t h = key_hash(key, n);
 	struct ev_map_ent *e;
 
 	if ((e = ev_map_find(&t->map, key, n, h)) != NULL)
 		return *(struct ev_detect_series **)ev_map_val(e);
-	s = ev_xcalloc(1, sizeof(*s));
-	s->key = ev_xstrndup(key, n);
+	/*
+	 * The key lives right after the series: the lookup's compare
+	 * brings in the lines the record's handling reads next.
+	 */
+	s = ev_xcalloc(1, sizeof(*s) + n + 1);
+	s->key = (char *)(s + 1);
+	memcpy(s->key, key, n);
 	s->keylen = n;
 	s->cols = cols ? json_deep_copy(cols) : rec_cols(t->keys, rec);
 	ev_state_fingerprint(s->key, s->fp);
@@ -179,7 +204,7 @@ ev_detect_series_forget(struct ev_detect_series_table *t, ev_us_t now,
 		if (s->queued < 0 && s->last_seen != NO_TIME &&
 		    now - s->last_seen >= ttl) {
 			e = ev_map_find(&t->map, s->key, s->keylen,
-			    ev_hash_bytes(s->key, s->keylen));
+			    key_hash(s->key, s->keylen));
 			ev_map_del(&t->map, e);
 			series_free(s);
 			continue;

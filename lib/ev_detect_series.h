@@ -34,7 +34,8 @@
 #define EV_DETECT_SERIES_NO_TIME	INT64_MIN
 
 struct ev_detect_series {
-	char		*key;		/* value field and group columns */
+	char		*key;		/* value field and group columns (in the
+					   series' own allocation) */
 	size_t		 keylen;
 	json_t		*cols;		/* the group columns present */
 	char		 fp[17];	/* fingerprint of key */

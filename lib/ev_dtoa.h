@@ -1,9 +1,9 @@
 /*
  * ev_dtoa.h - the shortest decimal digits that read back to a double.
  *
- * The digits come from Google's double-conversion library (Debian
- * libdouble-conversion-dev), reached through the one C++ file in evkit,
- * ev_dtoa.cc.  ev_buf_add_num lays them out as printf's %g would.
+ * The digits come from the C++ standard library's std::to_chars (C++17),
+ * reached through the one C++ file in evkit, ev_dtoa.cc.  ev_buf_add_num
+ * lays them out as printf's %g would.
  */
 #ifndef EV_DTOA_H
 #define EV_DTOA_H

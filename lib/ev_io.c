@@ -318,12 +318,16 @@ ev_out_flush(struct ev_out *o)
 	return o->status;
 }
 
-/* Flush when the oldest unflushed byte is older than the interval. */
+/*
+ * Flush when the oldest unflushed byte is older than the interval.  This
+ * runs once a line: the coarse clock (a few milliseconds) costs a fifth of
+ * the precise one, and a flush a few milliseconds late does not matter.
+ */
 static void
 check_interval(struct ev_out *o)
 {
 	if (o->interval > 0) {
-		ev_us_t now = ev_time_mono();
+		ev_us_t now = ev_time_mono_coarse();
 
 		if (o->first_unflushed == 0)
 			o->first_unflushed = now;

@@ -15,6 +15,13 @@ ev_json_write_real(double d, struct ev_buf *b)
 }
 
 void
+ev_json_write_real_sig(double d, int digits, struct ev_buf *b)
+{
+	if (ev_buf_add_sig(b, d, digits))
+		ev_buf_add(b, ".0", 2);
+}
+
+void
 ev_json_write_members(const json_t *obj, struct ev_buf *b, int *first)
 {
 	const char *k;

@@ -22,6 +22,11 @@ void	ev_json_write(const json_t *v, struct ev_buf *b);
 
 /* A real in that style, for writers that build no jansson tree. */
 void	ev_json_write_real(double d, struct ev_buf *b);
+/*
+ * A real (finite) with `digits` significant digits (ev_buf_add_sig), and a
+ * ".0" when that spelling has no fraction or exponent, so it stays a real.
+ */
+void	ev_json_write_real_sig(double d, int digits, struct ev_buf *b);
 
 /*
  * An object's members as "k":v, separated by commas, without the braces;

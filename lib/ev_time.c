@@ -249,6 +249,16 @@ ev_time_mono(void)
 	return (ev_us_t)ts.tv_sec * EV_US_PER_SEC + ts.tv_nsec / 1000;
 }
 
+ev_us_t
+ev_time_mono_coarse(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) != 0)
+		return ev_time_mono();
+	return (ev_us_t)ts.tv_sec * EV_US_PER_SEC + ts.tv_nsec / 1000;
+}
+
 int
 ev_duration_parse(const char *s, ev_us_t *out)
 {

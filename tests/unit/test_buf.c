@@ -27,7 +27,7 @@ num_oracle(double v, char *out, size_t n)
 	}
 }
 
-/* ev_buf_add_num through double-conversion spells every double as before. */
+/* ev_buf_add_num through ev_dtoa spells every double as printf would. */
 static void
 test_num_shortest(void)
 {
@@ -107,10 +107,69 @@ test_utf8_and_numbers(void)
 	ev_buf_free(&b);
 }
 
+/*
+ * ev_buf_add_sig writes what printf's %.*g writes, for every precision,
+ * on values of every magnitude, near the roundings that carry (9.99…) and
+ * on halves, where its own scaling could round the wrong way.
+ */
+static void
+test_num_sig(void)
+{
+	static const double edge[] = {
+		0.5, 1.5, 2.5, 0.125, 9.5, 99.5, 0.00015, 1e-5, 9.99999e-6,
+		1e15, 999999999999999.9, 9.9999999995, 9.99999999949, 0.1,
+		1.0 / 3, 2.0 / 3, 123456789.5, 1e-4, 0.0001234565, 5e-324, -0.5,
+		-1234.5678, 1e300, 410, 0.30000000000000004, 99.99999999999,
+	};
+	struct ev_buf b = EV_BUF_INIT;
+	char want[64];
+	uint64_t x = 0x9e3779b97f4a7c15ULL, bits;
+	double v;
+	size_t i, bad = 0;
+	int d, whole;
+
+	for (i = 0; i < sizeof(edge) / sizeof(edge[0]) + 300000; i++) {
+		if (i < sizeof(edge) / sizeof(edge[0]))
+			v = edge[i];
+		else {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			if (i % 3 == 0) {
+				bits = x;
+				memcpy(&v, &bits, sizeof v);
+				if (!isfinite(v))
+					continue;
+			} else if (i % 3 == 1)
+				/* short decimals: halves at some precision */
+				v = (double)(int64_t)(x % 2000000001 - 1000000000) /
+				    pow(10, (double)(x >> 60));
+			else
+				v = ldexp((double)(x >> 11), -53) *
+				    pow(10, (double)(int)(x % 24) - 6);
+		}
+		for (d = 1; d <= 17; d++) {
+			ev_buf_reset(&b);
+			whole = ev_buf_add_sig(&b, v, d);
+			if (v == 0)
+				snprintf(want, sizeof want, "0");
+			else
+				snprintf(want, sizeof want, "%.*g", d, v);
+			if ((strcmp(b.data, want) != 0 || whole !=
+			    (strpbrk(want, ".e") == NULL)) && bad++ < 5)
+				fprintf(stderr, "sig %.17g %d: got %s, want %s\n",
+				    v, d, b.data, want);
+		}
+	}
+	CHECK(bad == 0);
+	ev_buf_free(&b);
+}
+
 int
 main(void)
 {
 	test_num_shortest();
+	test_num_sig();
 	test_utf8_and_numbers();
 	printf("test_buf: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
