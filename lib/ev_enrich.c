@@ -31,6 +31,11 @@ ev_enrich_init(struct ev_enrich *e)
 	e->ua_path = ev_path_compile("context.user_agent", &es);
 	e->ip_path = ev_path_compile("context.ip", &es);
 	ev_buf_init(&e->scratch);
+	ev_buf_init(&e->text);
+	ev_buf_init(&e->ckey);
+	e->page_cache = ev_tcache_new(EV_ENRICH_CACHE_SLOTS);
+	e->ref_cache = ev_tcache_new(EV_ENRICH_CACHE_SLOTS);
+	e->geo_cache = ev_tcache_new(EV_ENRICH_CACHE_SLOTS);
 }
 
 /*
@@ -146,15 +151,39 @@ do_lookups(struct ev_enrich *e, struct ev_rec *rec)
 	}
 }
 
+/*
+ * v in decimal, zero-padded to width digits: printf's "%0*d" without
+ * printf (a negative v, which no calendar part is but a year before 0001
+ * in a zone west of UTC, goes to printf).
+ */
+static void
+add_dec(struct ev_buf *b, int v, int width)
+{
+	char d[16];
+	int i = 0;
+
+	if (v < 0) {
+		ev_buf_printf(b, "%0*d", width, v);
+		return;
+	}
+	do {
+		d[i++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	while (i < width)
+		d[i++] = '0';
+	while (i > 0)
+		ev_buf_addc(b, d[--i]);
+}
+
 static void
 do_calendar(struct ev_enrich *e, struct ev_rec *rec)
 {
 	static const char *const days[] = { "Sunday", "Monday", "Tuesday",
 	    "Wednesday", "Thursday", "Friday", "Saturday" };
 	struct ev_tm tm;
+	struct ev_buf *b;
 	ev_us_t t;
-	json_t *o;
-	char buf[32];
 	int off, r;
 
 	if (has_member(rec, "calendar")) {
@@ -173,23 +202,37 @@ do_calendar(struct ev_enrich *e, struct ev_rec *rec)
 		return;
 	}
 	ev_tz_local(e->tz, t, &tm);
-	o = json_object();
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", tm.year, tm.month, tm.day);
-	json_object_set_new(o, "date", json_string(buf));
-	json_object_set_new(o, "hour", json_integer(tm.hour));
-	json_object_set_new(o, "weekday", json_string(days[tm.wday]));
-	json_object_set_new(o, "iso_weekday",
-	    json_integer(tm.wday == 0 ? 7 : tm.wday));
-	json_object_set_new(o, "iso_week", json_integer(tm.iso_week));
-	json_object_set_new(o, "iso_year", json_integer(tm.iso_year));
-	json_object_set_new(o, "month", json_integer(tm.month));
-	json_object_set_new(o, "tz", json_string(ev_tz_name(e->tz)));
+	/* The text ev_json_write gives the object, written directly. */
+	b = &e->text;
+	ev_buf_reset(b);
+	ev_buf_adds(b, "{\"date\":\"");
+	add_dec(b, tm.year, 4);
+	ev_buf_addc(b, '-');
+	add_dec(b, tm.month, 2);
+	ev_buf_addc(b, '-');
+	add_dec(b, tm.day, 2);
+	ev_buf_adds(b, "\",\"hour\":");
+	add_dec(b, tm.hour, 1);
+	ev_buf_adds(b, ",\"weekday\":\"");
+	ev_buf_adds(b, days[tm.wday]);
+	ev_buf_adds(b, "\",\"iso_weekday\":");
+	add_dec(b, tm.wday == 0 ? 7 : tm.wday, 1);
+	ev_buf_adds(b, ",\"iso_week\":");
+	add_dec(b, tm.iso_week, 1);
+	ev_buf_adds(b, ",\"iso_year\":");
+	add_dec(b, tm.iso_year, 1);
+	ev_buf_adds(b, ",\"month\":");
+	add_dec(b, tm.month, 1);
+	ev_buf_adds(b, ",\"tz\":");
+	ev_buf_add_jstr(b, ev_tz_name(e->tz), strlen(ev_tz_name(e->tz)));
+	ev_buf_adds(b, ",\"utc_offset\":\"");
 	off = tm.utc_offset;
-	snprintf(buf, sizeof(buf), "%c%02d:%02d", off < 0 ? '-' : '+',
-	    abs(off) / 3600, abs(off) % 3600 / 60);
-	json_object_set_new(o, "utc_offset", json_string(buf));
-	json_object_set_new(o, "dst", json_boolean(tm.dst));
-	ev_rec_add(rec, "calendar", o);
+	ev_buf_addc(b, off < 0 ? '-' : '+');
+	add_dec(b, abs(off) / 3600, 2);
+	ev_buf_addc(b, ':');
+	add_dec(b, abs(off) % 3600 / 60, 2);
+	ev_buf_adds(b, tm.dst ? "\",\"dst\":true}" : "\",\"dst\":false}");
+	ev_rec_add_raw(rec, "calendar", b->data, b->len);
 	e->cal_count.applied++;
 }
 
@@ -217,22 +260,17 @@ source_of(struct ev_rec *rec, const char *out, const struct ev_path *p,
 }
 
 /*
- * The parts of the URL in field p, for the member out: NULL when the step
- * does not apply (source_of) or the field is no URL (failure recorded),
- * else a new object with u filled.
+ * The parts of the URL in the source s of field p (r as source_of gave,
+ * not 0): NULL when the field is no URL (failure recorded), else a new
+ * object with u filled.
  */
 static json_t *
-url_parts_of(struct ev_enrich *e, struct ev_rec *rec, const char *out,
-    const struct ev_path *p, struct ev_enrich_count *c, const char *name,
-    struct ev_url *u)
+url_parts_of(struct ev_enrich *e, struct ev_rec *rec, int r, const char *s,
+    size_t n, const struct ev_path *p, struct ev_enrich_count *c,
+    const char *name, struct ev_url *u)
 {
-	const char *s;
-	size_t n;
 	json_t *parts;
-	int r = source_of(rec, out, p, c, &s, &n);
 
-	if (r == 0)
-		return NULL;
 	if (r < 0 || ev_url_parse(s, n, u) != 0) {
 		fail(e, c, 0, name, p, ev_rec_get(rec, p),
 		    "an absolute URL scheme://host/path?query");
@@ -244,19 +282,47 @@ url_parts_of(struct ev_enrich *e, struct ev_rec *rec, const char *out,
 	return parts;
 }
 
+/* Add the cached "page\0campaign" text (campaign empty when none). */
+static void
+add_page(struct ev_rec *rec, const char *t, size_t len)
+{
+	size_t n = strlen(t);
+
+	ev_rec_add_raw(rec, "page", t, n);
+	if (n + 1 < len)
+		ev_rec_add_raw(rec, "campaign", t + n + 1, len - n - 1);
+}
+
 static void
 do_campaign(struct ev_enrich *e, struct ev_rec *rec)
 {
 	struct ev_url u;
 	json_t *parts, *camp;
+	const char *s, *t;
+	size_t n, len;
+	int r = source_of(rec, "page", e->page_path, &e->page_count, &s, &n);
 
-	parts = url_parts_of(e, rec, "page", e->page_path, &e->page_count,
+	if (r == 0)
+		return;
+	if (r > 0 && (t = ev_tcache_get(e->page_cache, s, n, &len)) != NULL) {
+		add_page(rec, t, len);
+		e->page_count.applied++;
+		return;
+	}
+	parts = url_parts_of(e, rec, r, s, n, e->page_path, &e->page_count,
 	    "campaign", &u);
 	if (parts == NULL)
 		return;
-	ev_rec_add(rec, "page", parts);
-	if ((camp = ev_url_campaign(&u)) != NULL)
-		ev_rec_add(rec, "campaign", camp);
+	camp = ev_url_campaign(&u);
+	ev_buf_reset(&e->text);
+	ev_json_write(parts, &e->text);
+	ev_buf_addc(&e->text, '\0');
+	if (camp != NULL)
+		ev_json_write(camp, &e->text);
+	json_decref(parts);
+	json_decref(camp);
+	ev_tcache_put(e->page_cache, s, n, e->text.data, e->text.len);
+	add_page(rec, e->text.data, e->text.len);
 	e->page_count.applied++;
 }
 
@@ -265,24 +331,51 @@ do_referrer(struct ev_enrich *e, struct ev_rec *rec)
 {
 	struct ev_url u, page;
 	json_t *parts, *cls, *v;
-	const char *ph = NULL, *s, *k;
-	size_t phn = 0, n;
+	const char *ph = NULL, *s, *ps, *k, *t;
+	size_t phn = 0, n, pn, len;
+	int r = source_of(rec, "referrer", e->ref_path, &e->ref_count, &s,
+	    &n);
 
-	parts = url_parts_of(e, rec, "referrer", e->ref_path, &e->ref_count,
-	    "referrer", &u);
-	if (parts == NULL)
+	if (r == 0)
 		return;
-	if (ev_rec_str(rec, e->page_path, &s, &n) == 0 &&
-	    ev_url_parse(s, n, &page) == 0) {
+	if (ev_rec_str(rec, e->page_path, &ps, &pn) == 0 &&
+	    ev_url_parse(ps, pn, &page) == 0) {
 		ph = page.host.p;
 		phn = page.host.n;
 	}
+	/*
+	 * The member depends on the referrer and the page's host only: the
+	 * key is the referrer's length and bytes, then the host (if any).
+	 */
+	ev_buf_reset(&e->ckey);
+	if (r > 0) {
+		ev_buf_add(&e->ckey, &n, sizeof(n));
+		ev_buf_add(&e->ckey, s, n);
+		ev_buf_addc(&e->ckey, ph != NULL);
+		if (ph != NULL)
+			ev_buf_add(&e->ckey, ph, phn);
+		if ((t = ev_tcache_get(e->ref_cache, e->ckey.data, e->ckey.len,
+		    &len)) != NULL) {
+			ev_rec_add_raw(rec, "referrer", t, len);
+			e->ref_count.applied++;
+			return;
+		}
+	}
+	parts = url_parts_of(e, rec, r, s, n, e->ref_path, &e->ref_count,
+	    "referrer", &u);
+	if (parts == NULL)
+		return;
 	cls = ev_referer_classify(e->refdb, &u, ph, phn, e->internal,
 	    e->ninternal);
 	json_object_foreach(cls, k, v)
 		json_object_set(parts, k, v);
 	json_decref(cls);
-	ev_rec_add(rec, "referrer", parts);
+	ev_buf_reset(&e->text);
+	ev_json_write(parts, &e->text);
+	json_decref(parts);
+	ev_tcache_put(e->ref_cache, e->ckey.data, e->ckey.len, e->text.data,
+	    e->text.len);
+	ev_rec_add_raw(rec, "referrer", e->text.data, e->text.len);
 	e->ref_count.applied++;
 }
 
@@ -300,16 +393,16 @@ do_ua(struct ev_enrich *e, struct ev_rec *rec)
 		    ev_rec_get(rec, e->ua_path), "a user agent string");
 		return;
 	}
-	ev_rec_add(rec, "ua",
-	    json_incref(ev_ua_parse(e->ua, s, n)));
+	s = ev_ua_parse_text(e->ua, s, n, &n);
+	ev_rec_add_raw(rec, "ua", s, n);
 	e->ua_count.applied++;
 }
 
 static void
 do_geo(struct ev_enrich *e, struct ev_rec *rec)
 {
-	const char *s;
-	size_t n;
+	const char *s, *t;
+	size_t n, len;
 	json_t *g;
 	int r = source_of(rec, "geo", e->ip_path, &e->geo_count, &s, &n);
 
@@ -320,9 +413,18 @@ do_geo(struct ev_enrich *e, struct ev_rec *rec)
 		    ev_rec_get(rec, e->ip_path), "an IPv4 or IPv6 address");
 		return;
 	}
+	if ((t = ev_tcache_get(e->geo_cache, s, n, &len)) != NULL) {
+		ev_rec_add_raw(rec, "geo", t, len);
+		e->geo_count.applied++;
+		return;
+	}
 	switch (ev_geo_lookup(e->geo, s, &g)) {
 	case EV_GEO_FOUND:
-		ev_rec_add(rec, "geo", g);
+		ev_buf_reset(&e->text);
+		ev_json_write(g, &e->text);
+		json_decref(g);
+		ev_tcache_put(e->geo_cache, s, n, e->text.data, e->text.len);
+		ev_rec_add_raw(rec, "geo", e->text.data, e->text.len);
 		e->geo_count.applied++;
 		break;
 	case EV_GEO_NOT_FOUND:
@@ -657,4 +759,9 @@ ev_enrich_free(struct ev_enrich *e)
 	ev_path_free(e->ip_path);
 	json_decref(e->errors);
 	ev_buf_free(&e->scratch);
+	ev_buf_free(&e->text);
+	ev_buf_free(&e->ckey);
+	ev_tcache_free(e->page_cache);
+	ev_tcache_free(e->ref_cache);
+	ev_tcache_free(e->geo_cache);
 }
