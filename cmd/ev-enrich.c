@@ -550,6 +550,7 @@ main(int argc, char **argv)
 	ev_run_open(&run);
 
 	ev_rec_init(&rec);
+	ev_rec_utf8_known(&rec);	/* ev_run_next checked it */
 	while (ev_run_next(&run, &line, -1) == EV_LINE_OK) {
 		if (e.nlk > 0)
 			ev_enrich_reload(&e, ev_run_take_reload());

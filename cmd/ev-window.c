@@ -637,6 +637,7 @@ main(int argc, char **argv)
 	}
 
 	ev_rec_init(&rec);
+	ev_rec_utf8_known(&rec);	/* ev_run_next checked it */
 	x = ev_xcalloc(a->aggs.n + 1, sizeof(*x));
 	/*
 	 * The wall clock matters only to --idle-timeout and --checkpoint:

@@ -41,6 +41,12 @@ ev_rec_eager(struct ev_rec *r)
 	r->eager = 1;
 }
 
+void
+ev_rec_utf8_known(struct ev_rec *r)
+{
+	r->utf8_known = 1;
+}
+
 /* Forget the index's decoded values (the index memory is kept). */
 static void
 lazy_reset(struct ev_rec *r)
@@ -350,7 +356,8 @@ ev_rec_parse(struct ev_rec *r, const char *line, size_t len)
 	 * jansson's (overlong forms, surrogates): jansson judges those lines.
 	 */
 	if (!r->eager && !has_u_escape(line, len, &r->escapes) &&
-	    ev_utf8_check(line, len) == len && yajl_valid(line, len) &&
+	    (r->utf8_known || ev_utf8_check(line, len) == len) &&
+	    yajl_valid(line, len) &&
 	    tokenize(r, 0) == 0) {
 		r->lazy = 1;
 		return 0;

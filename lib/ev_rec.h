@@ -71,6 +71,7 @@ struct ev_rec {
 	/* Members added as JSON text (ev_rec_add_raw): "key\0text\0"... */
 	struct ev_buf	 rawadd;
 	int		 nraw;
+	int		 utf8_known;	/* ev_rec_utf8_known */
 };
 
 void	ev_rec_init(struct ev_rec *r);
@@ -79,6 +80,11 @@ void	ev_rec_init(struct ev_rec *r);
  * ev_rec_parse then goes straight to jansson, without the index.
  */
 void	ev_rec_eager(struct ev_rec *r);
+/*
+ * For a program whose lines come from ev_run_next (which has refused the
+ * lines of invalid UTF-8): ev_rec_parse need not check UTF-8 again.
+ */
+void	ev_rec_utf8_known(struct ev_rec *r);
 /* Release everything; ev_rec_parse reuses the memory of the last line. */
 void	ev_rec_clear(struct ev_rec *r);
 /*

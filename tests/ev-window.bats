@@ -184,6 +184,22 @@ gen_events() {
 	assert_output --partial '"count":1,'
 }
 
+@test "ev-window: a line of invalid UTF-8 is a utf8 reject, each form of it" {
+	# A stray continuation byte, an overlong '/', a surrogate, a truncated
+	# sequence, and valid two- and four-byte characters for contrast.
+	printf '{"ts":"2026-03-02T10:00:00Z","event":"\x80"}\n' >in
+	printf '{"ts":"2026-03-02T10:00:00Z","event":"\xc0\xaf"}\n' >>in
+	printf '{"ts":"2026-03-02T10:00:00Z","event":"\xed\xa0\x80"}\n' >>in
+	printf '{"ts":"2026-03-02T10:00:00Z","event":"\xe2\x82"}\n' >>in
+	printf '{"ts":"2026-03-02T10:00:00Z","event":"\xc3\xa9"}\n' >>in
+	printf '{"ts":"2026-03-02T10:00:00Z","event":"\xf0\x9f\x98\x80"}\n' >>in
+	run --separate-stderr ev-window --tumble 1m --by event --rejects rej --stats st.json <in
+	assert_failure 1
+	assert_equal "$(jq -r '"\(.line) \(.reason)"' rej | tr '\n' ' ')" "1 utf8 2 utf8 3 utf8 4 utf8 "
+	assert_equal "$(jq -r .event <<<"$output" | sort | tr '\n' ' ')" "é 😀 "
+	assert_balanced st.json
+}
+
 @test "ev-window: a rejected record goes to --rejects in the shared shape" {
 	printf '%s\n' '{"ts":"2026-03-02T10:00:00Z","event":"a"}' \
 	    '{"event":"a"}' '{"ts":"yesterday","event":"a"}' \
