@@ -38,8 +38,8 @@
 
 #define EV_ENRICH_MAX_LOOKUPS	16
 #define EV_ENRICH_MAX_FIELDS	32
-/* Slots of each cache of member text (a few MB at most between them). */
-#define EV_ENRICH_CACHE_SLOTS	8192
+/* Slots of each cache of member text (under 1 MB between them). */
+#define EV_ENRICH_CACHE_SLOTS	1024
 
 /* What happened to one enrichment over the run (for --stats). */
 struct ev_enrich_count {
