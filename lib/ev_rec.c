@@ -1110,23 +1110,41 @@ ev_rec_add(struct ev_rec *r, const char *key, json_t *val)
 }
 
 /*
- * Members added as text (ev_rec_add_raw) live in r->rawadd as "key\0text\0"
- * entries, after those of r->added in output order: an ev_rec_add, or
- * anything that reads or changes one of them, parses them all into
+ * Members added as text (ev_rec_add_raw) live in r->rawadd, after those of
+ * r->added in output order, each an entry of: the key's and the text's
+ * lengths (two size_t), the key, a NUL, the text, a NUL.  An ev_rec_add,
+ * or anything that reads or changes one of them, parses them all into
  * r->added first (raw_settle).
  */
+struct raw_entry {
+	const char	*key, *text;
+	size_t		 keylen, len;
+};
+
+/* The entry at *off, and *off moved past it. */
+static void
+raw_entry(const struct ev_rec *r, size_t *off, struct raw_entry *e)
+{
+	const char *s = r->rawadd.data + *off;
+
+	memcpy(&e->keylen, s, sizeof(size_t));
+	memcpy(&e->len, s + sizeof(size_t), sizeof(size_t));
+	e->key = s + 2 * sizeof(size_t);
+	e->text = e->key + e->keylen + 1;
+	*off += 2 * sizeof(size_t) + e->keylen + e->len + 2;
+}
+
 static const char *
 raw_find(const struct ev_rec *r, const char *key, size_t keylen)
 {
-	const char *s = r->rawadd.data, *k;
+	struct raw_entry e;
+	size_t off = 0;
 	int i;
 
 	for (i = 0; i < r->nraw; i++) {
-		k = s;
-		s += strlen(s) + 1;
-		if (strlen(k) == keylen && memcmp(k, key, keylen) == 0)
-			return s;
-		s += strlen(s) + 1;
+		raw_entry(r, &off, &e);
+		if (e.keylen == keylen && memcmp(e.key, key, keylen) == 0)
+			return e.text;
 	}
 	return NULL;
 }
@@ -1134,20 +1152,17 @@ raw_find(const struct ev_rec *r, const char *key, size_t keylen)
 static void
 raw_settle(struct ev_rec *r)
 {
-	const char *s = r->rawadd.data, *k;
-	json_error_t e;
-	size_t n;
+	struct raw_entry e;
+	json_error_t err;
+	size_t off = 0;
 	int i, nraw = r->nraw;
 
 	if (nraw == 0)
 		return;
 	r->nraw = 0;		/* ev_rec_add below would settle again */
 	for (i = 0; i < nraw; i++) {
-		k = s;
-		s += strlen(s) + 1;
-		n = strlen(s);
-		ev_rec_add(r, k, load(s, n, &e));
-		s += n + 1;
+		raw_entry(r, &off, &e);
+		ev_rec_add(r, e.key, load(e.text, e.len, &err));
 	}
 	ev_buf_reset(&r->rawadd);
 }
@@ -1164,21 +1179,18 @@ raw_settle_for(const struct ev_rec *r, const struct ev_path *p)
 static void
 raw_write(const struct ev_rec *r, struct ev_buf *b, int *first)
 {
-	const char *s = r->rawadd.data, *k;
-	size_t n;
+	struct raw_entry e;
+	size_t off = 0;
 	int i;
 
 	for (i = 0; i < r->nraw; i++) {
-		k = s;
-		s += strlen(s) + 1;
-		n = strlen(s);
+		raw_entry(r, &off, &e);
 		if (!*first)
 			ev_buf_addc(b, ',');
 		*first = 0;
-		ev_buf_add_jstr(b, k, strlen(k));
+		ev_buf_add_jstr(b, e.key, e.keylen);
 		ev_buf_addc(b, ':');
-		ev_buf_add(b, s, n);
-		s += n + 1;
+		ev_buf_add(b, e.text, e.len);
 	}
 }
 
@@ -1201,6 +1213,8 @@ ev_rec_add_raw(struct ev_rec *r, const char *key, const char *text,
 		ev_rec_add(r, key, load(text, len, &e));
 		return;
 	}
+	ev_buf_add(&r->rawadd, &klen, sizeof(size_t));
+	ev_buf_add(&r->rawadd, &len, sizeof(size_t));
 	ev_buf_add(&r->rawadd, key, klen + 1);
 	ev_buf_add(&r->rawadd, text, len);
 	ev_buf_addc(&r->rawadd, '\0');

@@ -68,7 +68,7 @@ struct ev_rec {
 	int		 capedit;
 	int		*edit_tok;	/* owned, capedit of them */
 	json_t		**edit_val;	/* owned, capedit of them */
-	/* Members added as JSON text (ev_rec_add_raw): "key\0text\0"... */
+	/* Members added as JSON text (ev_rec_add_raw), private to ev_rec.c. */
 	struct ev_buf	 rawadd;
 	int		 nraw;
 	int		 utf8_known;	/* ev_rec_utf8_known */
