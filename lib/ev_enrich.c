@@ -413,7 +413,14 @@ do_geo(struct ev_enrich *e, struct ev_rec *rec)
 		    ev_rec_get(rec, e->ip_path), "an IPv4 or IPv6 address");
 		return;
 	}
+	/* Cached: the member's text, or "" for an address no database knows. */
 	if ((t = ev_tcache_get(e->geo_cache, s, n, &len)) != NULL) {
+		if (len == 0) {
+			fail(e, &e->geo_count, 0, "geo", e->ip_path,
+			    ev_rec_get(rec, e->ip_path),
+			    "an address the IP databases know");
+			return;
+		}
 		ev_rec_add_raw(rec, "geo", t, len);
 		e->geo_count.applied++;
 		return;
@@ -428,6 +435,7 @@ do_geo(struct ev_enrich *e, struct ev_rec *rec)
 		e->geo_count.applied++;
 		break;
 	case EV_GEO_NOT_FOUND:
+		ev_tcache_put(e->geo_cache, s, n, "", 0);
 		fail(e, &e->geo_count, 0, "geo", e->ip_path,
 		    ev_rec_get(rec, e->ip_path),
 		    "an address the IP databases know");
