@@ -17,7 +17,6 @@ struct slot {
 struct ev_tcache {
 	struct slot	*slot;
 	size_t		 mask;
-	uint64_t	 hits, misses;
 };
 
 struct ev_tcache *
@@ -55,11 +54,9 @@ ev_tcache_get(struct ev_tcache *c, const char *key, size_t keylen,
 
 	if (s->block != NULL && s->h == h && s->keylen == keylen &&
 	    memcmp(s->block, key, keylen) == 0) {
-		c->hits++;
 		*len = s->len;
 		return s->block + keylen;
 	}
-	c->misses++;
 	return NULL;
 }
 
@@ -82,16 +79,4 @@ ev_tcache_put(struct ev_tcache *c, const char *key, size_t keylen,
 	s->h = h;
 	s->keylen = keylen;
 	s->len = len;
-}
-
-uint64_t
-ev_tcache_hits(const struct ev_tcache *c)
-{
-	return c->hits;
-}
-
-uint64_t
-ev_tcache_misses(const struct ev_tcache *c)
-{
-	return c->misses;
 }

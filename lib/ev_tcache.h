@@ -14,7 +14,6 @@
 #define EV_TCACHE_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 struct ev_tcache;
 
@@ -26,8 +25,5 @@ const char *ev_tcache_get(struct ev_tcache *c, const char *key,
 	    size_t keylen, size_t *len);
 void	ev_tcache_put(struct ev_tcache *c, const char *key, size_t keylen,
 	    const char *text, size_t len);
-/* Lookups that found their key, and those that did not. */
-uint64_t ev_tcache_hits(const struct ev_tcache *c);
-uint64_t ev_tcache_misses(const struct ev_tcache *c);
 
 #endif /* EV_TCACHE_H */
