@@ -2,9 +2,11 @@
  * ev_enrich.c - the enrichment steps of ev-enrich, in the order of
  * man/ev-enrich.1 (ORDER OF ENRICHMENTS), and their counts.
  *
- * New members are added at the top level with ev_rec_add, so an event
- * whose only change is new members is written as its original bytes with
- * the members spliced in.  An enrichment whose output member is already
+ * New members are added at the top level as JSON text (ev_rec_add_raw),
+ * kept in caches by what they depend on, so an event whose only change is
+ * new members is written as its original bytes with that text spliced in:
+ * no member is built or serialised again for an event that repeats its
+ * source.  An enrichment whose output member is already
  * present is left alone, and a value already hashed is not hashed again,
  * so enriching an enriched event gives the same event.
  */
@@ -81,6 +83,30 @@ has_member(struct ev_rec *rec, const char *name)
 	return ev_rec_has(rec, name);
 }
 
+/*
+ * Add the row of lookup i as its JSON text, cached by the row's address
+ * (the rows stay put until the table is reloaded, which drops the cache).
+ */
+static void
+add_row(struct ev_enrich *e, struct ev_rec *rec, size_t i, json_t *row)
+{
+	const char *t;
+	size_t len;
+
+	if (e->lk_cache[i] == NULL)
+		e->lk_cache[i] = ev_tcache_new(EV_ENRICH_CACHE_SLOTS);
+	if ((t = ev_tcache_get(e->lk_cache[i], (const char *)&row,
+	    sizeof(row), &len)) == NULL) {
+		ev_buf_reset(&e->text);
+		ev_json_write(row, &e->text);
+		ev_tcache_put(e->lk_cache[i], (const char *)&row, sizeof(row),
+		    e->text.data, e->text.len);
+		t = e->text.data;
+		len = e->text.len;
+	}
+	ev_rec_add_raw(rec, e->lk[i]->name, t, len);
+}
+
 static void
 do_lookups(struct ev_enrich *e, struct ev_rec *rec)
 {
@@ -102,7 +128,7 @@ do_lookups(struct ev_enrich *e, struct ev_rec *rec)
 		switch (ev_lookup_find(l, rec, have_time, t, &row, &e->scratch,
 		    &bad)) {
 		case EV_LOOKUP_HIT:
-			ev_rec_add(rec, l->name, json_incref(row));
+			add_row(e, rec, i, row);
 			c->applied++;
 			break;
 		case EV_LOOKUP_NOKEY:
@@ -126,7 +152,7 @@ do_lookups(struct ev_enrich *e, struct ev_rec *rec)
 			break;
 		case EV_LOOKUP_MISS:
 			if (e->missing == EV_ENRICH_MISSING_NULL)
-				ev_rec_add(rec, l->name, json_null());
+				ev_rec_add_raw(rec, l->name, "null", 4);
 			snprintf(expect, sizeof(expect), "a key with a row in "
 			    "%s%s", l->file, have_time ? "" :
 			    " (and an event time)");
@@ -447,36 +473,6 @@ do_geo(struct ev_enrich *e, struct ev_rec *rec)
 	}
 }
 
-/*
- * Members added from a lookup row or the user-agent cache are shared with
- * the table or cache; before a privacy transform changes anything inside
- * one, the record gets its own copy.
- */
-static void
-unshare(struct ev_rec *rec, const struct ev_path *p)
-{
-	json_t *v;
-
-	if (p->nseg < 2 || rec->added == NULL ||
-	    (v = json_object_get(rec->added, p->seg[0].key)) == NULL ||
-	    !(json_is_object(v) || json_is_array(v)))
-		return;
-	ev_rec_add(rec, p->seg[0].key, json_deep_copy(v));
-}
-
-static void
-unshare_all(struct ev_enrich *e, struct ev_rec *rec)
-{
-	size_t i;
-
-	for (i = 0; i < e->hash.n; i++)
-		unshare(rec, e->hash.p[i]);
-	for (i = 0; i < e->drop.n; i++)
-		unshare(rec, e->drop.p[i]);
-	if (e->anon_ip)
-		unshare(rec, e->ip_path);
-}
-
 static void
 do_hash(struct ev_enrich *e, struct ev_rec *rec)
 {
@@ -619,6 +615,8 @@ ev_enrich_reload(struct ev_enrich *e, int force)
 		switch (ev_lookup_refresh(e->lk[i], now, force, err,
 		    sizeof(err))) {
 		case 1:
+			ev_tcache_free(e->lk_cache[i]);	/* rows freed */
+			e->lk_cache[i] = NULL;
 			ev_warn("reloaded %s (%zu rows)", e->lk[i]->file,
 			    ev_lookup_rows(e->lk[i]));
 			break;
@@ -672,7 +670,6 @@ ev_enrich_context(struct ev_enrich *e, struct ev_rec *rec)
 json_t *
 ev_enrich_privacy(struct ev_enrich *e, struct ev_rec *rec)
 {
-	unshare_all(e, rec);
 	if (e->anon_ip)
 		do_anon(e, rec);
 	if (e->hash.n > 0)
@@ -747,8 +744,10 @@ ev_enrich_free(struct ev_enrich *e)
 {
 	size_t i;
 
-	for (i = 0; i < e->nlk; i++)
+	for (i = 0; i < e->nlk; i++) {
 		ev_lookup_free(e->lk[i]);
+		ev_tcache_free(e->lk_cache[i]);
+	}
 	for (i = 0; i < e->ninternal; i++)
 		free(e->internal[i]);
 	free(e->internal);

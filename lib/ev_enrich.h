@@ -14,9 +14,9 @@
  * Ownership: the struct owns everything it points to once the program has
  * put it there (lookup tables, the time zone, the referer, user-agent and
  * geo databases, the key, the paths and the internal domains, all freed by
- * ev_enrich_free).  Members added to a record from a lookup row are shared
- * with the table until a privacy step unshares them; the other members are
- * added as JSON text (ev_rec_add_raw), cached by what they depend on.
+ * ev_enrich_free).  Members are added to a record as JSON text
+ * (ev_rec_add_raw), cached by what they depend on: a change to one later
+ * works on a parse of its own, never on a lookup row.
  */
 #ifndef EV_ENRICH_H
 #define EV_ENRICH_H
@@ -108,6 +108,7 @@ struct ev_enrich {
 	struct ev_enrich_fields fp_exclude;
 	struct ev_enrich_count fp_count;
 	/* The JSON text of members added before, by their source. */
+	struct ev_tcache *lk_cache[EV_ENRICH_MAX_LOOKUPS];	/* by row */
 	struct ev_tcache *page_cache;	/* page and campaign, by URL */
 	struct ev_tcache *ref_cache;	/* referrer, by URL and page host */
 	struct ev_tcache *geo_cache;	/* geo, by address */
