@@ -255,11 +255,11 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
     struct ev_buf *key, const json_t **x)
 {
 	struct ev_run *run = &a->run;
-	const json_t *tv;
 	char msg[512], tb[EV_TIME_BUFSZ], wb[EV_TIME_BUFSZ];
 	enum ev_win_add r;
 	size_t bad;
 	ev_us_t t, wm;
+	int tr;
 
 	if (ev_rec_parse(rec, line->data, line->len) != 0) {
 		ev_run_reject(run, line, "parse", ev_run_error(NULL, "%s",
@@ -275,13 +275,14 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
 			run->n_aggregated++;
 		return;
 	}
-	tv = ev_rec_get(rec, a->tpath);
-	if (tv == NULL) {
+	/* Read from the line's bytes; null is "not a valid time" too. */
+	if ((tr = ev_rec_time(rec, a->tpath, &t)) == -1 &&
+	    ev_rec_get(rec, a->tpath) == NULL) {
 		ev_run_reject(run, line, "time", ev_run_error(a->o.time_field,
 		    "'%s' is missing", a->o.time_field));
 		return;
 	}
-	if (ev_time_from_json(tv, &t) != 0) {
+	if (tr != 0) {
 		ev_run_reject(run, line, "time", ev_run_error(a->o.time_field,
 		    "'%s' is not a valid time", a->o.time_field));
 		return;
@@ -579,10 +580,11 @@ configure(struct app *a)
  * or a checkpoint is due; -1: for ever.
  */
 static ev_us_t
-wait_for(const struct app *a, ev_us_t last_input, ev_us_t last_save)
+wait_for(const struct app *a, ev_us_t now, ev_us_t last_input,
+    ev_us_t last_save)
 {
 	const struct opts *o = &a->o;
-	ev_us_t wait = -1, now = ev_time_mono(), at, t;
+	ev_us_t wait = -1, at, t;
 
 	if (o->idle && a->has_max && ev_win_next_close(a->win, &at)) {
 		/* Wall time after the last input at which it closes. */
@@ -616,7 +618,7 @@ main(int argc, char **argv)
 	const json_t **x = NULL;
 	enum ev_line_kind k;
 	ev_us_t last_input, last_save, now;
-	int status;
+	int timed, status;
 
 	ev_set_argv0_base(argv);
 	ev_run_init(run, "ev-window", usage);
@@ -636,10 +638,17 @@ main(int argc, char **argv)
 
 	ev_rec_init(&rec);
 	x = ev_xcalloc(a->aggs.n + 1, sizeof(*x));
-	last_input = last_save = ev_time_mono();
+	/*
+	 * The wall clock matters only to --idle-timeout and --checkpoint:
+	 * without them it is never read, so no line pays for a clock call.
+	 */
+	timed = o->idle || o->checkpoint;
+	now = last_input = last_save = timed ? ev_time_mono() : 0;
 	for (;;) {
-		k = ev_run_next(run, &line, wait_for(a, last_input, last_save));
-		now = ev_time_mono();
+		k = ev_run_next(run, &line, timed ? wait_for(a, now,
+		    last_input, last_save) : -1);
+		if (timed)
+			now = ev_time_mono();
 		if (k == EV_LINE_OK) {
 			last_input = now;
 			process(a, &line, &rec, &key, x);

@@ -2,9 +2,11 @@
  * ev_enrich.c - the enrichment steps of ev-enrich, in the order of
  * man/ev-enrich.1 (ORDER OF ENRICHMENTS), and their counts.
  *
- * New members are added at the top level with ev_rec_add, so an event
- * whose only change is new members is written as its original bytes with
- * the members spliced in.  An enrichment whose output member is already
+ * New members are added at the top level as JSON text (ev_rec_add_raw),
+ * kept in caches by what they depend on, so an event whose only change is
+ * new members is written as its original bytes with that text spliced in:
+ * no member is built or serialised again for an event that repeats its
+ * source.  An enrichment whose output member is already
  * present is left alone, and a value already hashed is not hashed again,
  * so enriching an enriched event gives the same event.
  */
@@ -31,6 +33,11 @@ ev_enrich_init(struct ev_enrich *e)
 	e->ua_path = ev_path_compile("context.user_agent", &es);
 	e->ip_path = ev_path_compile("context.ip", &es);
 	ev_buf_init(&e->scratch);
+	ev_buf_init(&e->text);
+	ev_buf_init(&e->ckey);
+	e->page_cache = ev_tcache_new(EV_ENRICH_CACHE_SLOTS);
+	e->ref_cache = ev_tcache_new(EV_ENRICH_CACHE_SLOTS);
+	e->geo_cache = ev_tcache_new(EV_ENRICH_CACHE_SLOTS);
 }
 
 /*
@@ -76,6 +83,30 @@ has_member(struct ev_rec *rec, const char *name)
 	return ev_rec_has(rec, name);
 }
 
+/*
+ * Add the row of lookup i as its JSON text, cached by the row's address
+ * (the rows stay put until the table is reloaded, which drops the cache).
+ */
+static void
+add_row(struct ev_enrich *e, struct ev_rec *rec, size_t i, json_t *row)
+{
+	const char *t;
+	size_t len;
+
+	if (e->lk_cache[i] == NULL)
+		e->lk_cache[i] = ev_tcache_new(EV_ENRICH_CACHE_SLOTS);
+	if ((t = ev_tcache_get(e->lk_cache[i], (const char *)&row,
+	    sizeof(row), &len)) == NULL) {
+		ev_buf_reset(&e->text);
+		ev_json_write(row, &e->text);
+		ev_tcache_put(e->lk_cache[i], (const char *)&row, sizeof(row),
+		    e->text.data, e->text.len);
+		t = e->text.data;
+		len = e->text.len;
+	}
+	ev_rec_add_raw(rec, e->lk[i]->name, t, len);
+}
+
 static void
 do_lookups(struct ev_enrich *e, struct ev_rec *rec)
 {
@@ -97,7 +128,7 @@ do_lookups(struct ev_enrich *e, struct ev_rec *rec)
 		switch (ev_lookup_find(l, rec, have_time, t, &row, &e->scratch,
 		    &bad)) {
 		case EV_LOOKUP_HIT:
-			ev_rec_add(rec, l->name, json_incref(row));
+			add_row(e, rec, i, row);
 			c->applied++;
 			break;
 		case EV_LOOKUP_NOKEY:
@@ -121,7 +152,7 @@ do_lookups(struct ev_enrich *e, struct ev_rec *rec)
 			break;
 		case EV_LOOKUP_MISS:
 			if (e->missing == EV_ENRICH_MISSING_NULL)
-				ev_rec_add(rec, l->name, json_null());
+				ev_rec_add_raw(rec, l->name, "null", 4);
 			snprintf(expect, sizeof(expect), "a key with a row in "
 			    "%s%s", l->file, have_time ? "" :
 			    " (and an event time)");
@@ -146,15 +177,39 @@ do_lookups(struct ev_enrich *e, struct ev_rec *rec)
 	}
 }
 
+/*
+ * v in decimal, zero-padded to width digits: printf's "%0*d" without
+ * printf (a negative v, which no calendar part is but a year before 0001
+ * in a zone west of UTC, goes to printf).
+ */
+static void
+add_dec(struct ev_buf *b, int v, int width)
+{
+	char d[16];
+	int i = 0;
+
+	if (v < 0) {
+		ev_buf_printf(b, "%0*d", width, v);
+		return;
+	}
+	do {
+		d[i++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	while (i < width)
+		d[i++] = '0';
+	while (i > 0)
+		ev_buf_addc(b, d[--i]);
+}
+
 static void
 do_calendar(struct ev_enrich *e, struct ev_rec *rec)
 {
 	static const char *const days[] = { "Sunday", "Monday", "Tuesday",
 	    "Wednesday", "Thursday", "Friday", "Saturday" };
 	struct ev_tm tm;
+	struct ev_buf *b;
 	ev_us_t t;
-	json_t *o;
-	char buf[32];
 	int off, r;
 
 	if (has_member(rec, "calendar")) {
@@ -173,23 +228,37 @@ do_calendar(struct ev_enrich *e, struct ev_rec *rec)
 		return;
 	}
 	ev_tz_local(e->tz, t, &tm);
-	o = json_object();
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", tm.year, tm.month, tm.day);
-	json_object_set_new(o, "date", json_string(buf));
-	json_object_set_new(o, "hour", json_integer(tm.hour));
-	json_object_set_new(o, "weekday", json_string(days[tm.wday]));
-	json_object_set_new(o, "iso_weekday",
-	    json_integer(tm.wday == 0 ? 7 : tm.wday));
-	json_object_set_new(o, "iso_week", json_integer(tm.iso_week));
-	json_object_set_new(o, "iso_year", json_integer(tm.iso_year));
-	json_object_set_new(o, "month", json_integer(tm.month));
-	json_object_set_new(o, "tz", json_string(ev_tz_name(e->tz)));
+	/* The text ev_json_write gives the object, written directly. */
+	b = &e->text;
+	ev_buf_reset(b);
+	ev_buf_adds(b, "{\"date\":\"");
+	add_dec(b, tm.year, 4);
+	ev_buf_addc(b, '-');
+	add_dec(b, tm.month, 2);
+	ev_buf_addc(b, '-');
+	add_dec(b, tm.day, 2);
+	ev_buf_adds(b, "\",\"hour\":");
+	add_dec(b, tm.hour, 1);
+	ev_buf_adds(b, ",\"weekday\":\"");
+	ev_buf_adds(b, days[tm.wday]);
+	ev_buf_adds(b, "\",\"iso_weekday\":");
+	add_dec(b, tm.wday == 0 ? 7 : tm.wday, 1);
+	ev_buf_adds(b, ",\"iso_week\":");
+	add_dec(b, tm.iso_week, 1);
+	ev_buf_adds(b, ",\"iso_year\":");
+	add_dec(b, tm.iso_year, 1);
+	ev_buf_adds(b, ",\"month\":");
+	add_dec(b, tm.month, 1);
+	ev_buf_adds(b, ",\"tz\":");
+	ev_buf_add_jstr(b, ev_tz_name(e->tz), strlen(ev_tz_name(e->tz)));
+	ev_buf_adds(b, ",\"utc_offset\":\"");
 	off = tm.utc_offset;
-	snprintf(buf, sizeof(buf), "%c%02d:%02d", off < 0 ? '-' : '+',
-	    abs(off) / 3600, abs(off) % 3600 / 60);
-	json_object_set_new(o, "utc_offset", json_string(buf));
-	json_object_set_new(o, "dst", json_boolean(tm.dst));
-	ev_rec_add(rec, "calendar", o);
+	ev_buf_addc(b, off < 0 ? '-' : '+');
+	add_dec(b, abs(off) / 3600, 2);
+	ev_buf_addc(b, ':');
+	add_dec(b, abs(off) % 3600 / 60, 2);
+	ev_buf_adds(b, tm.dst ? "\",\"dst\":true}" : "\",\"dst\":false}");
+	ev_rec_add_raw(rec, "calendar", b->data, b->len);
 	e->cal_count.applied++;
 }
 
@@ -217,22 +286,17 @@ source_of(struct ev_rec *rec, const char *out, const struct ev_path *p,
 }
 
 /*
- * The parts of the URL in field p, for the member out: NULL when the step
- * does not apply (source_of) or the field is no URL (failure recorded),
- * else a new object with u filled.
+ * The parts of the URL in the source s of field p (r as source_of gave,
+ * not 0): NULL when the field is no URL (failure recorded), else a new
+ * object with u filled.
  */
 static json_t *
-url_parts_of(struct ev_enrich *e, struct ev_rec *rec, const char *out,
-    const struct ev_path *p, struct ev_enrich_count *c, const char *name,
-    struct ev_url *u)
+url_parts_of(struct ev_enrich *e, struct ev_rec *rec, int r, const char *s,
+    size_t n, const struct ev_path *p, struct ev_enrich_count *c,
+    const char *name, struct ev_url *u)
 {
-	const char *s;
-	size_t n;
 	json_t *parts;
-	int r = source_of(rec, out, p, c, &s, &n);
 
-	if (r == 0)
-		return NULL;
 	if (r < 0 || ev_url_parse(s, n, u) != 0) {
 		fail(e, c, 0, name, p, ev_rec_get(rec, p),
 		    "an absolute URL scheme://host/path?query");
@@ -244,19 +308,47 @@ url_parts_of(struct ev_enrich *e, struct ev_rec *rec, const char *out,
 	return parts;
 }
 
+/* Add the cached "page\0campaign" text (campaign empty when none). */
+static void
+add_page(struct ev_rec *rec, const char *t, size_t len)
+{
+	size_t n = strlen(t);
+
+	ev_rec_add_raw(rec, "page", t, n);
+	if (n + 1 < len)
+		ev_rec_add_raw(rec, "campaign", t + n + 1, len - n - 1);
+}
+
 static void
 do_campaign(struct ev_enrich *e, struct ev_rec *rec)
 {
 	struct ev_url u;
 	json_t *parts, *camp;
+	const char *s, *t;
+	size_t n, len;
+	int r = source_of(rec, "page", e->page_path, &e->page_count, &s, &n);
 
-	parts = url_parts_of(e, rec, "page", e->page_path, &e->page_count,
+	if (r == 0)
+		return;
+	if (r > 0 && (t = ev_tcache_get(e->page_cache, s, n, &len)) != NULL) {
+		add_page(rec, t, len);
+		e->page_count.applied++;
+		return;
+	}
+	parts = url_parts_of(e, rec, r, s, n, e->page_path, &e->page_count,
 	    "campaign", &u);
 	if (parts == NULL)
 		return;
-	ev_rec_add(rec, "page", parts);
-	if ((camp = ev_url_campaign(&u)) != NULL)
-		ev_rec_add(rec, "campaign", camp);
+	camp = ev_url_campaign(&u);
+	ev_buf_reset(&e->text);
+	ev_json_write(parts, &e->text);
+	ev_buf_addc(&e->text, '\0');
+	if (camp != NULL)
+		ev_json_write(camp, &e->text);
+	json_decref(parts);
+	json_decref(camp);
+	ev_tcache_put(e->page_cache, s, n, e->text.data, e->text.len);
+	add_page(rec, e->text.data, e->text.len);
 	e->page_count.applied++;
 }
 
@@ -265,24 +357,51 @@ do_referrer(struct ev_enrich *e, struct ev_rec *rec)
 {
 	struct ev_url u, page;
 	json_t *parts, *cls, *v;
-	const char *ph = NULL, *s, *k;
-	size_t phn = 0, n;
+	const char *ph = NULL, *s, *ps, *k, *t;
+	size_t phn = 0, n, pn, len;
+	int r = source_of(rec, "referrer", e->ref_path, &e->ref_count, &s,
+	    &n);
 
-	parts = url_parts_of(e, rec, "referrer", e->ref_path, &e->ref_count,
-	    "referrer", &u);
-	if (parts == NULL)
+	if (r == 0)
 		return;
-	if (ev_rec_str(rec, e->page_path, &s, &n) == 0 &&
-	    ev_url_parse(s, n, &page) == 0) {
+	if (ev_rec_str(rec, e->page_path, &ps, &pn) == 0 &&
+	    ev_url_parse(ps, pn, &page) == 0) {
 		ph = page.host.p;
 		phn = page.host.n;
 	}
+	/*
+	 * The member depends on the referrer and the page's host only: the
+	 * key is the referrer's length and bytes, then the host (if any).
+	 */
+	ev_buf_reset(&e->ckey);
+	if (r > 0) {
+		ev_buf_add(&e->ckey, &n, sizeof(n));
+		ev_buf_add(&e->ckey, s, n);
+		ev_buf_addc(&e->ckey, ph != NULL);
+		if (ph != NULL)
+			ev_buf_add(&e->ckey, ph, phn);
+		if ((t = ev_tcache_get(e->ref_cache, e->ckey.data, e->ckey.len,
+		    &len)) != NULL) {
+			ev_rec_add_raw(rec, "referrer", t, len);
+			e->ref_count.applied++;
+			return;
+		}
+	}
+	parts = url_parts_of(e, rec, r, s, n, e->ref_path, &e->ref_count,
+	    "referrer", &u);
+	if (parts == NULL)
+		return;
 	cls = ev_referer_classify(e->refdb, &u, ph, phn, e->internal,
 	    e->ninternal);
 	json_object_foreach(cls, k, v)
 		json_object_set(parts, k, v);
 	json_decref(cls);
-	ev_rec_add(rec, "referrer", parts);
+	ev_buf_reset(&e->text);
+	ev_json_write(parts, &e->text);
+	json_decref(parts);
+	ev_tcache_put(e->ref_cache, e->ckey.data, e->ckey.len, e->text.data,
+	    e->text.len);
+	ev_rec_add_raw(rec, "referrer", e->text.data, e->text.len);
 	e->ref_count.applied++;
 }
 
@@ -300,16 +419,16 @@ do_ua(struct ev_enrich *e, struct ev_rec *rec)
 		    ev_rec_get(rec, e->ua_path), "a user agent string");
 		return;
 	}
-	ev_rec_add(rec, "ua",
-	    json_incref(ev_ua_parse(e->ua, s, n)));
+	s = ev_ua_parse_text(e->ua, s, n, &n);
+	ev_rec_add_raw(rec, "ua", s, n);
 	e->ua_count.applied++;
 }
 
 static void
 do_geo(struct ev_enrich *e, struct ev_rec *rec)
 {
-	const char *s;
-	size_t n;
+	const char *s, *t;
+	size_t n, len;
 	json_t *g;
 	int r = source_of(rec, "geo", e->ip_path, &e->geo_count, &s, &n);
 
@@ -320,12 +439,29 @@ do_geo(struct ev_enrich *e, struct ev_rec *rec)
 		    ev_rec_get(rec, e->ip_path), "an IPv4 or IPv6 address");
 		return;
 	}
+	/* Cached: the member's text, or "" for an address no database knows. */
+	if ((t = ev_tcache_get(e->geo_cache, s, n, &len)) != NULL) {
+		if (len == 0) {
+			fail(e, &e->geo_count, 0, "geo", e->ip_path,
+			    ev_rec_get(rec, e->ip_path),
+			    "an address the IP databases know");
+			return;
+		}
+		ev_rec_add_raw(rec, "geo", t, len);
+		e->geo_count.applied++;
+		return;
+	}
 	switch (ev_geo_lookup(e->geo, s, &g)) {
 	case EV_GEO_FOUND:
-		ev_rec_add(rec, "geo", g);
+		ev_buf_reset(&e->text);
+		ev_json_write(g, &e->text);
+		json_decref(g);
+		ev_tcache_put(e->geo_cache, s, n, e->text.data, e->text.len);
+		ev_rec_add_raw(rec, "geo", e->text.data, e->text.len);
 		e->geo_count.applied++;
 		break;
 	case EV_GEO_NOT_FOUND:
+		ev_tcache_put(e->geo_cache, s, n, "", 0);
 		fail(e, &e->geo_count, 0, "geo", e->ip_path,
 		    ev_rec_get(rec, e->ip_path),
 		    "an address the IP databases know");
@@ -335,36 +471,6 @@ do_geo(struct ev_enrich *e, struct ev_rec *rec)
 		    ev_rec_get(rec, e->ip_path), "an IPv4 or IPv6 address");
 		break;
 	}
-}
-
-/*
- * Members added from a lookup row or the user-agent cache are shared with
- * the table or cache; before a privacy transform changes anything inside
- * one, the record gets its own copy.
- */
-static void
-unshare(struct ev_rec *rec, const struct ev_path *p)
-{
-	json_t *v;
-
-	if (p->nseg < 2 || rec->added == NULL ||
-	    (v = json_object_get(rec->added, p->seg[0].key)) == NULL ||
-	    !(json_is_object(v) || json_is_array(v)))
-		return;
-	ev_rec_add(rec, p->seg[0].key, json_deep_copy(v));
-}
-
-static void
-unshare_all(struct ev_enrich *e, struct ev_rec *rec)
-{
-	size_t i;
-
-	for (i = 0; i < e->hash.n; i++)
-		unshare(rec, e->hash.p[i]);
-	for (i = 0; i < e->drop.n; i++)
-		unshare(rec, e->drop.p[i]);
-	if (e->anon_ip)
-		unshare(rec, e->ip_path);
 }
 
 static void
@@ -509,6 +615,8 @@ ev_enrich_reload(struct ev_enrich *e, int force)
 		switch (ev_lookup_refresh(e->lk[i], now, force, err,
 		    sizeof(err))) {
 		case 1:
+			ev_tcache_free(e->lk_cache[i]);	/* rows freed */
+			e->lk_cache[i] = NULL;
 			ev_warn("reloaded %s (%zu rows)", e->lk[i]->file,
 			    ev_lookup_rows(e->lk[i]));
 			break;
@@ -562,7 +670,6 @@ ev_enrich_context(struct ev_enrich *e, struct ev_rec *rec)
 json_t *
 ev_enrich_privacy(struct ev_enrich *e, struct ev_rec *rec)
 {
-	unshare_all(e, rec);
 	if (e->anon_ip)
 		do_anon(e, rec);
 	if (e->hash.n > 0)
@@ -637,8 +744,10 @@ ev_enrich_free(struct ev_enrich *e)
 {
 	size_t i;
 
-	for (i = 0; i < e->nlk; i++)
+	for (i = 0; i < e->nlk; i++) {
 		ev_lookup_free(e->lk[i]);
+		ev_tcache_free(e->lk_cache[i]);
+	}
 	for (i = 0; i < e->ninternal; i++)
 		free(e->internal[i]);
 	free(e->internal);
@@ -657,4 +766,9 @@ ev_enrich_free(struct ev_enrich *e)
 	ev_path_free(e->ip_path);
 	json_decref(e->errors);
 	ev_buf_free(&e->scratch);
+	ev_buf_free(&e->text);
+	ev_buf_free(&e->ckey);
+	ev_tcache_free(e->page_cache);
+	ev_tcache_free(e->ref_cache);
+	ev_tcache_free(e->geo_cache);
 }

@@ -14,8 +14,9 @@
  * Ownership: the struct owns everything it points to once the program has
  * put it there (lookup tables, the time zone, the referer, user-agent and
  * geo databases, the key, the paths and the internal domains, all freed by
- * ev_enrich_free).  Members added to a record may be shared with a lookup
- * table or the user-agent cache until a privacy step unshares them.
+ * ev_enrich_free).  Members are added to a record as JSON text
+ * (ev_rec_add_raw), cached by what they depend on: a change to one later
+ * works on a parse of its own, never on a lookup row.
  */
 #ifndef EV_ENRICH_H
 #define EV_ENRICH_H
@@ -30,12 +31,15 @@
 #include "ev_path.h"
 #include "ev_privacy.h"
 #include "ev_rec.h"
+#include "ev_tcache.h"
 #include "ev_time.h"
 #include "ev_ua.h"
 #include "ev_url.h"
 
 #define EV_ENRICH_MAX_LOOKUPS	16
 #define EV_ENRICH_MAX_FIELDS	32
+/* Slots of each cache of member text (under 1 MB between them). */
+#define EV_ENRICH_CACHE_SLOTS	1024
 
 /* What happened to one enrichment over the run (for --stats). */
 struct ev_enrich_count {
@@ -103,9 +107,16 @@ struct ev_enrich {
 	int		 fingerprint;
 	struct ev_enrich_fields fp_exclude;
 	struct ev_enrich_count fp_count;
+	/* The JSON text of members added before, by their source. */
+	struct ev_tcache *lk_cache[EV_ENRICH_MAX_LOOKUPS];	/* by row */
+	struct ev_tcache *page_cache;	/* page and campaign, by URL */
+	struct ev_tcache *ref_cache;	/* referrer, by URL and page host */
+	struct ev_tcache *geo_cache;	/* geo, by address */
 	/* per record */
 	json_t		*errors;
 	struct ev_buf	 scratch;
+	struct ev_buf	 text;		/* a member's text being written */
+	struct ev_buf	 ckey;		/* a cache key being built */
 };
 
 /*

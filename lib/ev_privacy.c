@@ -10,12 +10,13 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include "ev_buf.h"
 #include "ev_common.h"
 #include "ev_privacy.h"
+
+static void	hm_forget(void);
 
 #define MIN_KEY		16
 #define MAX_KEY_FILE	4096
@@ -84,6 +85,7 @@ ev_privacy_key_free(unsigned char *key, size_t keylen)
 	if (key != NULL)
 		OPENSSL_cleanse(key, keylen);
 	free(key);
+	hm_forget();	/* the state ev_privacy_hmac kept for a key */
 }
 
 static void
@@ -99,6 +101,80 @@ hex(const unsigned char *d, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+/*
+ * HMAC-SHA256 as RFC 2104 defines it, with the SHA-256 states after the
+ * key's inner and outer pads kept for the last key used (a copy of it says
+ * which): a pseudonym then costs two short hashes, where HMAC() fetched
+ * and keyed a new MAC for every value.  ev_privacy_key_free wipes them.
+ */
+#define HM_BLOCK	64	/* SHA-256's block */
+
+static struct {
+	unsigned char	*key;
+	size_t		 keylen;
+	EVP_MD_CTX	*in, *out, *tmp;
+} hm;
+
+static void
+hm_forget(void)
+{
+	if (hm.key != NULL)
+		OPENSSL_cleanse(hm.key, hm.keylen);
+	free(hm.key);
+	hm.key = NULL;
+	hm.keylen = 0;
+	/* EVP_MD_CTX_free cleanses the states. */
+	EVP_MD_CTX_free(hm.in);
+	EVP_MD_CTX_free(hm.out);
+	EVP_MD_CTX_free(hm.tmp);
+	hm.in = hm.out = hm.tmp = NULL;
+}
+
+static void
+hm_pad(EVP_MD_CTX *c, const unsigned char *block, unsigned char x)
+{
+	unsigned char pad[HM_BLOCK];
+	size_t i;
+	int ok;
+
+	for (i = 0; i < HM_BLOCK; i++)
+		pad[i] = block[i] ^ x;
+	ok = EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(c, pad, HM_BLOCK) == 1;
+	OPENSSL_cleanse(pad, sizeof(pad));
+	if (!ok)
+		ev_die(EV_EXIT_RUNTIME, "hmac-sha256 failed");
+}
+
+static void
+hm_key(const unsigned char *key, size_t keylen)
+{
+	unsigned char block[HM_BLOCK];
+	unsigned int n;
+
+	if (hm.key != NULL && hm.keylen == keylen &&
+	    memcmp(hm.key, key, keylen) == 0)
+		return;
+	hm_forget();
+	memset(block, 0, sizeof(block));
+	if (keylen > HM_BLOCK) {
+		if (EVP_Digest(key, keylen, block, &n, EVP_sha256(), NULL) != 1)
+			ev_die(EV_EXIT_RUNTIME, "hmac-sha256 failed");
+	} else if (keylen > 0)
+		memcpy(block, key, keylen);
+	if ((hm.in = EVP_MD_CTX_new()) == NULL ||
+	    (hm.out = EVP_MD_CTX_new()) == NULL ||
+	    (hm.tmp = EVP_MD_CTX_new()) == NULL)
+		ev_die(EV_EXIT_RUNTIME, "out of memory");
+	hm_pad(hm.in, block, 0x36);
+	hm_pad(hm.out, block, 0x5c);
+	OPENSSL_cleanse(block, sizeof(block));
+	hm.key = ev_xmalloc(keylen + 1);
+	if (keylen > 0)
+		memcpy(hm.key, key, keylen);
+	hm.keylen = keylen;
+}
+
 void
 ev_privacy_hmac(const unsigned char *key, size_t keylen, const char *s,
     size_t n, char *out)
@@ -106,8 +182,13 @@ ev_privacy_hmac(const unsigned char *key, size_t keylen, const char *s,
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 
-	if (HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)s, n,
-	    md, &mdlen) == NULL)
+	hm_key(key, keylen);
+	if (EVP_MD_CTX_copy_ex(hm.tmp, hm.in) != 1 ||
+	    EVP_DigestUpdate(hm.tmp, s, n) != 1 ||
+	    EVP_DigestFinal_ex(hm.tmp, md, &mdlen) != 1 ||
+	    EVP_MD_CTX_copy_ex(hm.tmp, hm.out) != 1 ||
+	    EVP_DigestUpdate(hm.tmp, md, mdlen) != 1 ||
+	    EVP_DigestFinal_ex(hm.tmp, md, &mdlen) != 1)
 		ev_die(EV_EXIT_RUNTIME, "hmac-sha256 failed");
 	memcpy(out, EV_PRIVACY_PREFIX, 5);
 	hex(md, mdlen, out + 5);

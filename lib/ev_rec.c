@@ -76,6 +76,8 @@ soft_clear(struct ev_rec *r)
 	r->err[0] = '\0';
 	while (r->nedit > 0)
 		json_decref(r->edit_val[--r->nedit]);
+	ev_buf_reset(&r->rawadd);
+	r->nraw = 0;
 	lazy_reset(r);
 }
 
@@ -87,6 +89,7 @@ ev_rec_clear(struct ev_rec *r)
 	free(r->edit_tok);
 	free(r->edit_val);
 	ev_buf_free(&r->arena);
+	ev_buf_free(&r->rawadd);
 	r->edit_tok = NULL;
 	r->edit_val = NULL;
 	r->capedit = 0;
@@ -380,6 +383,12 @@ tok_member(const struct ev_rec *r, int o, const char *key, size_t keylen)
 }
 
 static int	has_dups(const struct ev_rec *r);
+static const char *raw_find(const struct ev_rec *r, const char *key,
+	    size_t keylen);
+static void	raw_settle(struct ev_rec *r);
+static void	raw_settle_for(const struct ev_rec *r, const struct ev_path *p);
+static void	raw_write(const struct ev_rec *r, struct ev_buf *b,
+	    int *first);
 
 /* The edit of token i, or -1. */
 static int
@@ -527,6 +536,8 @@ write_tok(const struct ev_rec *r, struct ev_buf *b, int i)
 	ev_buf_add(b, r->raw + pos, (size_t)(t[i].end - 1 - pos));
 	if (i == 0 && r->added != NULL)
 		ev_json_write_members(r->added, b, &first);
+	if (i == 0)
+		raw_write(r, b, &first);
 	ev_buf_addc(b, obj ? '}' : ']');
 }
 
@@ -572,6 +583,7 @@ build_root(const struct ev_rec *r)
 
 	if (!m->lazy)
 		return m->root;
+	raw_settle(m);
 	if (m->nedit > 0) {
 		/* The edited text is valid JSON: parse that. */
 		struct ev_buf tmp = EV_BUF_INIT;
@@ -624,7 +636,8 @@ ev_rec_has(const struct ev_rec *r, const char *key)
 	if ((i = tok_member(r, 0, key, strlen(key))) >= 0 && ((e = edit_of(r,
 	    i)) < 0 || r->edit_val[e] != NULL))
 		return 1;
-	return r->added != NULL && json_object_get(r->added, key) != NULL;
+	return (r->added != NULL && json_object_get(r->added, key) != NULL) ||
+	    raw_find(r, key, strlen(key)) != NULL;
 }
 
 /*
@@ -639,6 +652,7 @@ lazy_find(const struct ev_rec *r, const struct ev_path *p, json_t **v)
 	*v = NULL;
 	if (TOK(r)[0].type != JSMN_OBJECT || p->nseg == 0)
 		return -1;
+	raw_settle_for(r, p);
 	if (r->added != NULL && (a = json_object_getn(r->added,
 	    p->seg[0].key, p->seg[0].keylen)) != NULL) {
 		*v = ev_path_get_at(p, 1, a);
@@ -827,7 +841,7 @@ ev_rec_time(const struct ev_rec *r, const struct ev_path *p, ev_us_t *t)
 int
 ev_rec_lazy(const struct ev_rec *r)
 {
-	return r->lazy && r->added == NULL && r->nedit == 0 &&
+	return r->lazy && r->added == NULL && r->nraw == 0 && r->nedit == 0 &&
 	    TOK(r)[0].type == JSMN_OBJECT;
 }
 
@@ -917,6 +931,7 @@ ev_rec_add(struct ev_rec *r, const char *key, json_t *val)
 		json_decref(val);
 		return;
 	}
+	raw_settle(r);		/* the members keep the order they came in */
 	if (r->lazy) {
 		i = tok_member(r, 0, key, strlen(key));
 		orig = i >= 0;
@@ -945,10 +960,123 @@ ev_rec_add(struct ev_rec *r, const char *key, json_t *val)
 		json_object_set_new(r->root, key, val);
 }
 
+/*
+ * Members added as text (ev_rec_add_raw) live in r->rawadd, after those of
+ * r->added in output order, each an entry of: the key's and the text's
+ * lengths (two size_t), the key, a NUL, the text, a NUL.  An ev_rec_add,
+ * or anything that reads or changes one of them, parses them all into
+ * r->added first (raw_settle).
+ */
+struct raw_entry {
+	const char	*key, *text;
+	size_t		 keylen, len;
+};
+
+/* The entry at *off, and *off moved past it. */
+static void
+raw_entry(const struct ev_rec *r, size_t *off, struct raw_entry *e)
+{
+	const char *s = r->rawadd.data + *off;
+
+	memcpy(&e->keylen, s, sizeof(size_t));
+	memcpy(&e->len, s + sizeof(size_t), sizeof(size_t));
+	e->key = s + 2 * sizeof(size_t);
+	e->text = e->key + e->keylen + 1;
+	*off += 2 * sizeof(size_t) + e->keylen + e->len + 2;
+}
+
+static const char *
+raw_find(const struct ev_rec *r, const char *key, size_t keylen)
+{
+	struct raw_entry e;
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < r->nraw; i++) {
+		raw_entry(r, &off, &e);
+		if (e.keylen == keylen && memcmp(e.key, key, keylen) == 0)
+			return e.text;
+	}
+	return NULL;
+}
+
+static void
+raw_settle(struct ev_rec *r)
+{
+	struct raw_entry e;
+	json_error_t err;
+	size_t off = 0;
+	int i, nraw = r->nraw;
+
+	if (nraw == 0)
+		return;
+	r->nraw = 0;		/* ev_rec_add below would settle again */
+	for (i = 0; i < nraw; i++) {
+		raw_entry(r, &off, &e);
+		ev_rec_add(r, e.key, load(e.text, e.len, &err));
+	}
+	ev_buf_reset(&r->rawadd);
+}
+
+/* Settle when p leads into a member added as text. */
+static void
+raw_settle_for(const struct ev_rec *r, const struct ev_path *p)
+{
+	if (r->nraw > 0 && p->nseg > 0 &&
+	    raw_find(r, p->seg[0].key, p->seg[0].keylen) != NULL)
+		raw_settle(MUT(r));
+}
+
+static void
+raw_write(const struct ev_rec *r, struct ev_buf *b, int *first)
+{
+	struct raw_entry e;
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < r->nraw; i++) {
+		raw_entry(r, &off, &e);
+		if (!*first)
+			ev_buf_addc(b, ',');
+		*first = 0;
+		ev_buf_add_jstr(b, e.key, e.keylen);
+		ev_buf_addc(b, ':');
+		ev_buf_add(b, e.text, e.len);
+	}
+}
+
+void
+ev_rec_add_raw(struct ev_rec *r, const char *key, const char *text,
+    size_t len)
+{
+	json_error_t e;
+	size_t klen = strlen(key);
+
+	if (!ev_rec_is_object(r))
+		return;
+	/*
+	 * Text only where it is a plain splice: a new member of a clean,
+	 * lazily indexed object.  Anything else is ev_rec_add's business.
+	 */
+	if (!r->lazy || r->dirty || tok_member(r, 0, key, klen) >= 0 ||
+	    (r->added != NULL && json_object_get(r->added, key) != NULL) ||
+	    raw_find(r, key, klen) != NULL) {
+		ev_rec_add(r, key, load(text, len, &e));
+		return;
+	}
+	ev_buf_add(&r->rawadd, &klen, sizeof(size_t));
+	ev_buf_add(&r->rawadd, &len, sizeof(size_t));
+	ev_buf_add(&r->rawadd, key, klen + 1);
+	ev_buf_add(&r->rawadd, text, len);
+	ev_buf_addc(&r->rawadd, '\0');
+	r->nraw++;
+}
+
 /* Whether p leads into a member added to a lazily indexed record. */
 static int
 in_added(const struct ev_rec *r, const struct ev_path *p)
 {
+	raw_settle_for(r, p);
 	return r->lazy && !r->dirty && p->nseg > 0 && r->added != NULL &&
 	    json_object_getn(r->added, p->seg[0].key, p->seg[0].keylen) !=
 	    NULL;
@@ -1015,6 +1143,7 @@ ev_rec_text(const struct ev_rec *r, const struct ev_path *p, const char **s,
 	json_t *v;
 	int i;
 
+	raw_settle_for(r, p);
 	/* The index outlives build_root until the tree itself is changed. */
 	if (r->ntok == 0 || r->dirty || TOK(r)[0].type != JSMN_OBJECT ||
 	    p->nseg == 0 || (r->added != NULL && json_object_getn(r->added,
@@ -1028,7 +1157,7 @@ ev_rec_text(const struct ev_rec *r, const struct ev_path *p, const char **s,
 int
 ev_rec_changed(const struct ev_rec *r)
 {
-	return r->dirty || r->nedit > 0 ||
+	return r->dirty || r->nedit > 0 || r->nraw > 0 ||
 	    (r->added && json_object_size(r->added) > 0);
 }
 
@@ -1051,7 +1180,8 @@ ev_rec_write(struct ev_rec *r, struct ev_buf *b)
 		    (size_t)TOK(r)[0].end);
 		return;
 	}
-	if (r->added == NULL || json_object_size(r->added) == 0) {
+	if ((r->added == NULL || json_object_size(r->added) == 0) &&
+	    r->nraw == 0) {
 		ev_buf_add(b, r->raw, r->rawlen);
 		return;
 	}
@@ -1069,7 +1199,9 @@ ev_rec_write(struct ev_rec *r, struct ev_buf *b)
 	else
 		empty = json_object_size(r->root) == json_object_size(r->added);
 	ev_buf_add(b, r->raw, end);
-	ev_json_write_members(r->added, b, &empty);
+	if (r->added != NULL)
+		ev_json_write_members(r->added, b, &empty);
+	raw_write(r, b, &empty);
 	ev_buf_add(b, r->raw + end, r->rawlen - end);
 }
 
@@ -1078,8 +1210,8 @@ ev_rec_write(struct ev_rec *r, struct ev_buf *b)
 int
 ev_rec_h_ok(const struct ev_rec *r)
 {
-	return r->lazy && r->ntok > 0 && r->added == NULL && r->nedit == 0 &&
-	    !r->dirty;
+	return r->lazy && r->ntok > 0 && r->added == NULL && r->nraw == 0 &&
+	    r->nedit == 0 && !r->dirty;
 }
 
 int

@@ -69,6 +69,9 @@ struct ev_rec {
 	int		 capedit;
 	int		*edit_tok;	/* owned, capedit of them */
 	json_t		**edit_val;	/* owned, capedit of them */
+	/* Members added as JSON text (ev_rec_add_raw), private to ev_rec.c. */
+	struct ev_buf	 rawadd;
+	int		 nraw;
 };
 
 void	ev_rec_init(struct ev_rec *r);
@@ -124,6 +127,14 @@ json_t	*ev_rec_val_json(const struct ev_rec *r, int val);	/* borrowed */
  * member of that name the output splices it in without re-serialising.
  */
 void	ev_rec_add(struct ev_rec *r, const char *key, json_t *val);
+/*
+ * ev_rec_add of a value given as its JSON text in evkit's output form
+ * (ev_json_write's: compact, keys in order), copied: the text is spliced
+ * into the output as it is, and parsed only if the member is read, changed
+ * or the whole tree is asked for.  text must be valid JSON.
+ */
+void	ev_rec_add_raw(struct ev_rec *r, const char *key, const char *text,
+	    size_t len);
 /* Set or delete at any depth (steals val); marks the record dirty. */
 int	ev_rec_set(struct ev_rec *r, const struct ev_path *p, json_t *val);
 int	ev_rec_del(struct ev_rec *r, const struct ev_path *p);

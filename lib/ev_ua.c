@@ -16,6 +16,7 @@
 
 #include "ev_buf.h"
 #include "ev_common.h"
+#include "ev_json.h"
 #include "ev_ua.h"
 
 #define NREP	5
@@ -35,6 +36,8 @@ struct centry {
 	size_t		 n;
 	uint64_t	 h;
 	json_t		*val;
+	char		*text;		/* val as JSON text, once asked for */
+	size_t		 textlen;
 	struct centry	*hnext, *prev, *next;
 };
 
@@ -360,6 +363,7 @@ ev_ua_free(struct ev_ua *ua)
 		n = e->next;
 		free(e->key);
 		json_decref(e->val);
+		free(e->text);
 		free(e);
 	}
 	free(ua->bucket);
@@ -536,8 +540,9 @@ list_push(struct ev_ua *ua, struct centry *e)
 		ua->tail = e;
 }
 
-json_t *
-ev_ua_parse(struct ev_ua *ua, const char *s, size_t n)
+/* The cache entry of s, parsed now if it was not there. */
+static struct centry *
+entry_of(struct ev_ua *ua, const char *s, size_t n)
 {
 	uint64_t h;
 	struct centry *e, **pp;
@@ -547,14 +552,17 @@ ev_ua_parse(struct ev_ua *ua, const char *s, size_t n)
 		/* No cache: keep the last answer alive in a one-slot list. */
 		ua->misses++;
 		if (ua->head != NULL) {
-			json_decref(ua->head->val);
-			ua->head->val = parse_uncached(ua, s, n);
-			return ua->head->val;
+			e = ua->head;
+			json_decref(e->val);
+			free(e->text);
+			e->text = NULL;
+			e->val = parse_uncached(ua, s, n);
+			return e;
 		}
 		e = ev_xcalloc(1, sizeof(*e));
 		e->val = parse_uncached(ua, s, n);
 		list_push(ua, e);
-		return e->val;
+		return e;
 	}
 	h = ev_hash_bytes(s, n);
 	b = (size_t)h & (ua->nbucket - 1);
@@ -565,7 +573,7 @@ ev_ua_parse(struct ev_ua *ua, const char *s, size_t n)
 				list_unlink(ua, e);
 				list_push(ua, e);
 			}
-			return e->val;
+			return e;
 		}
 	ua->misses++;
 	if (ua->size == ua->cap) {
@@ -578,6 +586,7 @@ ev_ua_parse(struct ev_ua *ua, const char *s, size_t n)
 		*pp = e->hnext;
 		free(e->key);
 		json_decref(e->val);
+		free(e->text);
 		free(e);
 		ua->size--;
 	}
@@ -590,7 +599,28 @@ ev_ua_parse(struct ev_ua *ua, const char *s, size_t n)
 	ua->bucket[b] = e;
 	list_push(ua, e);
 	ua->size++;
-	return e->val;
+	return e;
+}
+
+json_t *
+ev_ua_parse(struct ev_ua *ua, const char *s, size_t n)
+{
+	return entry_of(ua, s, n)->val;
+}
+
+const char *
+ev_ua_parse_text(struct ev_ua *ua, const char *s, size_t n, size_t *len)
+{
+	struct centry *e = entry_of(ua, s, n);
+	struct ev_buf b = EV_BUF_INIT;
+
+	if (e->text == NULL) {
+		ev_json_write(e->val, &b);
+		e->text = b.data;	/* taken over from b */
+		e->textlen = b.len;
+	}
+	*len = e->textlen;
+	return e->text;
 }
 
 uint64_t

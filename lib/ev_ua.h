@@ -45,6 +45,12 @@ void	ev_ua_free(struct ev_ua *ua);
  * with null for the parts not found (family "Other" when nothing matched).
  */
 json_t	*ev_ua_parse(struct ev_ua *ua, const char *s, size_t n);
+/*
+ * The same answer as its JSON text (ev_json_write's form), kept in the
+ * cache beside it: borrowed, valid as ev_ua_parse's object is.
+ */
+const char *ev_ua_parse_text(struct ev_ua *ua, const char *s, size_t n,
+	    size_t *len);
 
 /* The three uap-core results on their own (for the conformance test). */
 json_t	*ev_ua_browser(const struct ev_ua *ua, const char *s, size_t n);

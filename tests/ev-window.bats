@@ -164,6 +164,42 @@ gen_events() {
 	assert_equal "$(jq -r .reason rej)" late
 }
 
+@test "ev-window: the time field is read in each of its forms, null and escapes included" {
+	# 1772445600 is 2026-03-02T10:00:00Z; 1772445600123 the same in ms,
+	# and the third event spells its time with \u escapes.
+	printf '%s\n' '{"ts":"2026-03-02T10:00:00Z","event":"a"}' \
+	    '{"ts":1772445601,"event":"a"}' \
+	    '{"ts":"2026-03-02T10:00:02\u005a","event":"a"}' \
+	    '{"ts":1772445600123,"event":"a"}' '{"ts":1772445603.5,"event":"a"}' \
+	    '{"ts":null,"event":"a"}' '{"ts":true,"event":"a"}' \
+	    '{"t":{"s":"2026-03-02T10:00:04Z"},"event":"a"}' >in
+	run --separate-stderr ev-window --tumble 1m --rejects rej <in
+	assert_failure 1
+	assert_output '{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T10:01:00Z","count":5,"final":false}'
+	run jq -r '[.line, .reason, .errors[0].message] | @tsv' rej
+	assert_line --index 0 "$(printf "6\ttime\t'ts' is not a valid time")"
+	assert_line --index 1 "$(printf "7\ttime\t'ts' is not a valid time")"
+	assert_line --index 2 "$(printf "8\ttime\t'ts' is missing")"
+	run ev-window --tumble 1m -t t.s --rejects rej <in
+	assert_output --partial '"count":1,'
+}
+
+@test "ev-window: a line of invalid UTF-8 is a utf8 reject, each form of it" {
+	# A stray continuation byte, an overlong '/', a surrogate, a truncated
+	# sequence, and valid two- and four-byte characters for contrast.
+	printf '{"ts":"2026-03-02T10:00:00Z","event":"\x80"}\n' >in
+	printf '{"ts":"2026-03-02T10:00:00Z","event":"\xc0\xaf"}\n' >>in
+	printf '{"ts":"2026-03-02T10:00:00Z","event":"\xed\xa0\x80"}\n' >>in
+	printf '{"ts":"2026-03-02T10:00:00Z","event":"\xe2\x82"}\n' >>in
+	printf '{"ts":"2026-03-02T10:00:00Z","event":"\xc3\xa9"}\n' >>in
+	printf '{"ts":"2026-03-02T10:00:00Z","event":"\xf0\x9f\x98\x80"}\n' >>in
+	run --separate-stderr ev-window --tumble 1m --by event --rejects rej --stats st.json <in
+	assert_failure 1
+	assert_equal "$(jq -r '"\(.line) \(.reason)"' rej | tr '\n' ' ')" "1 utf8 2 utf8 3 utf8 4 utf8 "
+	assert_equal "$(jq -r .event <<<"$output" | sort | tr '\n' ' ')" "é 😀 "
+	assert_balanced st.json
+}
+
 @test "ev-window: a rejected record goes to --rejects in the shared shape" {
 	printf '%s\n' '{"ts":"2026-03-02T10:00:00Z","event":"a"}' \
 	    '{"event":"a"}' '{"ts":"yesterday","event":"a"}' \

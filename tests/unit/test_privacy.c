@@ -23,6 +23,33 @@ test_privacy(void)
 	CHECK(strcmp(out, "hmac:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843") == 0);
 	CHECK(ev_privacy_is_hashed(out, strlen(out)));
 	CHECK(!ev_privacy_is_hashed("hmac:xyz", 8));
+	/*
+	 * RFC 4231 cases 1 and 6 (a key longer than a block), taking turns
+	 * with case 2, and a key changed in place: no key's state outlives it.
+	 */
+	{
+		unsigned char k1[20], k6[131], kx[4];
+		int round;
+
+		memset(k1, 0x0b, sizeof(k1));
+		memset(k6, 0xaa, sizeof(k6));
+		for (round = 0; round < 2; round++) {
+			ev_privacy_hmac(k1, sizeof(k1), "Hi There", 8, out);
+			CHECK(strcmp(out, "hmac:b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7") == 0);
+			ev_privacy_hmac(k6, sizeof(k6), "Test Using Larger Than "
+			    "Block-Size Key - Hash Key First", 54, out);
+			CHECK(strcmp(out, "hmac:60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54") == 0);
+		}
+		memcpy(kx, "Jefe", 4);
+		ev_privacy_hmac(kx, 4, "what do ya want for nothing?", 28, out);
+		CHECK(strcmp(out, "hmac:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843") == 0);
+		kx[0] = 'j';
+		ev_privacy_hmac(kx, 4, "what do ya want for nothing?", 28, out);
+		/* Python's hmac for these two. */
+		CHECK(strcmp(out, "hmac:f5886a2776d40a671830efd161726e21b7dbd9f0d3a5515428de35324eacaadb") == 0);
+		ev_privacy_hmac(kx, 4, "", 0, out);
+		CHECK(strcmp(out, "hmac:1c1654d59136f7da2400e9756cebc005147f0045489e2cadccda7df1c67dd2ca") == 0);
+	}
 	CHECK(ev_privacy_key_from("short", &key, &keylen, err, sizeof(err)) == -1);
 	CHECK(ev_privacy_key_from("0123456789abcdef\n", &key, &keylen, err,
 	    sizeof(err)) == 0 && keylen == 16);

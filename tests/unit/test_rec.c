@@ -459,6 +459,103 @@ test_rec_handles(void)
 	ev_rec_clear(&r);
 }
 
+/*
+ * One script of changes, with the members added as text (raw) or as
+ * values: the output and what is read back must not differ.
+ */
+static void
+add_script(const char *line, int raw, int script, struct ev_buf *out,
+    struct ev_buf *seen)
+{
+	static const char *const texts[] = { "{\"x\":[1,2.5,\"s\"],\"y\":null}",
+	    "\"t\xc3\xa9\\n\"", "-3", "{}" };
+	static const char *const keys[] = { "m1", "m2", "a", "m3" };
+	struct ev_rec r;
+	struct ev_path *p, *q, *o;
+	json_error_t e;
+	const char *es, *s;
+	double v = 0;
+	size_t i, n;
+
+	p = ev_path_compile("m1.x[1]", &es);
+	q = ev_path_compile("m1.y", &es);
+	o = ev_path_compile("a", &es);
+	ev_rec_init(&r);
+	if (script == 3)
+		ev_rec_eager(&r);
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	if (script == 2)
+		ev_rec_set(&r, o, json_integer(7));	/* an edit first */
+	ev_rec_add(&r, "first", json_true());
+	for (i = 0; i < 4; i++) {
+		if (raw)
+			ev_rec_add_raw(&r, keys[i], texts[i],
+			    strlen(texts[i]));
+		else
+			ev_rec_add(&r, keys[i], json_loadb(texts[i],
+			    strlen(texts[i]), JSON_DECODE_ANY, &e));
+		ev_buf_addc(seen, (char)('0' + ev_rec_has(&r, keys[i])));
+	}
+	ev_buf_addc(seen, (char)('0' + ev_rec_changed(&r)));
+	if (script == 1) {
+		/* Read into an added member, change one, add after them. */
+		ev_buf_addc(seen, (char)('0' - ev_rec_num(&r, p, &v)));
+		ev_buf_addc(seen, (char)('0' + (v == 2.5)));
+		ev_rec_set(&r, q, json_integer(1));
+		ev_rec_add(&r, "last", json_false());
+	}
+	if (script == 4) {
+		ev_buf_addc(seen, (char)('0' - ev_rec_str(&r, o, &s, &n)));
+		ev_rec_del(&r, q);
+	}
+	if (script == 5)
+		json_object_set_new(ev_rec_root(&r), "touched", json_null());
+	if (script == 5)
+		ev_rec_touch(&r);
+	ev_rec_write(&r, out);
+	ev_buf_addc(out, '\n');
+	ev_rec_clear(&r);
+	ev_path_free(p);
+	ev_path_free(q);
+	ev_path_free(o);
+}
+
+static void
+test_rec_add_raw(void)
+{
+	static const char *const lines[] = { "{\"a\":1}", "{}", " { \"b\" : 2 } ",
+	    "{\"a\":1,\"a\":2}", "{\"k\\u00e9\":1}", "[1]", "\"s\"" };
+	struct ev_buf a = EV_BUF_INIT, b = EV_BUF_INIT, sa = EV_BUF_INIT,
+	    sb = EV_BUF_INIT;
+	size_t i;
+	int script;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		for (script = 0; script <= 5; script++) {
+			ev_buf_reset(&a);
+			ev_buf_reset(&b);
+			add_script(lines[i], 1, script, &a, &sa);
+			add_script(lines[i], 0, script, &b, &sb);
+			ev_buf_addc(&a, '\0');
+			ev_buf_addc(&b, '\0');
+			CHECKF(strcmp(a.data, b.data) == 0, "%s script %d: "
+			    "raw %s, values %s", lines[i], script, a.data,
+			    b.data);
+		}
+	CHECK(sa.len == sb.len && memcmp(sa.data, sb.data, sa.len) == 0);
+	/* A plain splice, checked by hand once. */
+	ev_buf_reset(&a);
+	add_script("{\"a\":1}", 1, 0, &a, &sa);
+	ev_buf_addc(&a, '\0');
+	CHECKF(strcmp(a.data, "{\"a\":-3,\"first\":true,\"m1\":{\"x\":[1,2.5,"
+	    "\"s\"],\"y\":null},\"m2\":\"t\xc3\xa9\\n\",\"m3\":{}}\n") == 0,
+	    "%s", a.data);
+	ev_buf_free(&a);
+	ev_buf_free(&b);
+	ev_buf_free(&sa);
+	ev_buf_free(&sb);
+}
+
 int
 main(void)
 {
@@ -469,6 +566,7 @@ main(void)
 	test_rec_members();
 	test_rec_short_cuts();
 	test_rec_handles();
+	test_rec_add_raw();
 	printf("test_rec: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
