@@ -464,6 +464,32 @@ rep_add_top(struct ev_report_store *s, int32_t name, json_t *v)
 }
 
 /*
+ * Keep the anomaly object a (a new reference is taken) of the entry being
+ * added, for metric n: an anomaly when kind is 1, a "resolved" alert (not
+ * an anomaly, but the end of an episode) when 0; nothing when -1.
+ */
+static void
+rep_keep_anom(struct ev_report_store *s, int32_t n, int kind, json_t *a)
+{
+	struct ev_report_obj **v;
+	size_t *len, *cap;
+
+	if (kind < 0)
+		return;
+	v = kind ? &s->anom : &s->res;
+	len = kind ? &s->nanom : &s->nres;
+	cap = kind ? &s->capanom : &s->capres;
+	if (*len == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*v = ev_xreallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[*len].entry = s->nent;
+	(*v)[*len].name = n;
+	(*v)[*len].a = json_incref(a);
+	(*len)++;
+}
+
+/*
  * Add a record from its document: the way for what the index does not
  * answer alone (see ev_report_store_add).
  */
@@ -533,29 +559,9 @@ rep_add_doc(struct ev_report_store *s, const json_t *rec,
 		e->exp = ev_report_get_num(a, "expected", NAN);
 		e->lo = ev_report_get_num(a, "lower", NAN);
 		e->hi = ev_report_get_num(a, "upper", NAN);
-		if (rep_is_anomaly(s, rec, a)) {
-			if (s->nanom == s->capanom) {
-				s->capanom = s->capanom ? 2 * s->capanom : 64;
-				s->anom = ev_xreallocarray(s->anom,
-				    s->capanom, sizeof(*s->anom));
-			}
-			s->anom[s->nanom].entry = s->nent;
-			s->anom[s->nanom].name = n;
-			s->anom[s->nanom].a = json_incref(a);
-			s->nanom++;
-		} else if (strcmp(ev_report_get_str(a, "status", ""),
-		    "resolved") == 0) {
-			/* Not an anomaly, but the end of an episode. */
-			if (s->nres == s->capres) {
-				s->capres = s->capres ? 2 * s->capres : 16;
-				s->res = ev_xreallocarray(s->res, s->capres,
-				    sizeof(*s->res));
-			}
-			s->res[s->nres].entry = s->nent;
-			s->res[s->nres].name = n;
-			s->res[s->nres].a = json_incref(a);
-			s->nres++;
-		}
+		rep_keep_anom(s, n, rep_is_anomaly(s, rec, a) ? 1 :
+		    strcmp(ev_report_get_str(a, "status", ""), "resolved") ==
+		    0 ? 0 : -1, a);
 	}
 	s->nent++;
 	return 0;
@@ -611,6 +617,80 @@ rep_series_of_rec(struct ev_report_store *s, const struct ev_rec *rec)
 	return rep_series_find(s, NULL, rec);
 }
 
+/* ev_report_get_str on the object of handle o of a lazily indexed record. */
+static const char *
+rep_val_str(const struct ev_rec *rec, int o, const char *key)
+{
+	int v = ev_rec_val_member(rec, o, key);
+
+	return v >= 0 && ev_rec_kind(rec, v) == 's' ? ev_rec_val_str(rec, v,
+	    NULL) : NULL;
+}
+
+/* ev_report_get_num likewise: null is NAN, another type dflt. */
+static double
+rep_val_num(const struct ev_rec *rec, int o, const char *key, double dflt)
+{
+	int v = ev_rec_val_member(rec, o, key);
+
+	if (v < 0)
+		return dflt;
+	switch (ev_rec_kind(rec, v)) {
+	case 'n':
+		return ev_rec_val_num(rec, v);
+	case 'z':
+		return NAN;
+	default:
+		return dflt;
+	}
+}
+
+/*
+ * The anomaly object of handle a of a lazily indexed record, read as
+ * rep_add_doc reads it (rep_anom_name, rep_is_anomaly) without a tree: one
+ * is decoded only for an object the store keeps.
+ */
+static void
+rep_anom_rec(struct ev_report_store *s, struct ev_report_entry *e,
+    const struct ev_rec *rec, int a)
+{
+	static const char *const names[] = { "metric", "value", "field" };
+	static const char *const flags[] = { "alert", "is_anomaly",
+	    "anomalous" };
+	const char *str;
+	int32_t n = -1;
+	size_t i;
+	int v, kind = -1;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && n < 0; i++)
+		if ((str = rep_val_str(rec, a, names[i])) != NULL)
+			n = rep_name_intern(s, str);
+	e->band_name = n;
+	e->exp = rep_val_num(rec, a, "expected", NAN);
+	e->lo = rep_val_num(rec, a, "lower", NAN);
+	e->hi = rep_val_num(rec, a, "upper", NAN);
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]) && kind < 0; i++)
+		if ((v = ev_rec_val_member(rec, a, flags[i])) >= 0 &&
+		    (ev_rec_kind(rec, v) == 't' || ev_rec_kind(rec, v) == 'f'))
+			kind = ev_rec_kind(rec, v) == 't';
+	if (kind < 0) {
+		str = rep_val_str(rec, a, "status");
+		if (str == NULL && (v = ev_rec_member(rec, "status")) >= 0 &&
+		    ev_rec_kind(rec, v) == 's')
+			str = ev_rec_val_str(rec, v, NULL);
+		if (str != NULL)
+			kind = strcmp(str, "firing") == 0;
+		else
+			kind = rep_val_num(rec, a, "score", 0) >=
+			    s->o.min_score;
+	}
+	if (kind == 0 && ((str = rep_val_str(rec, a, "status")) == NULL ||
+	    strcmp(str, "resolved") != 0))
+		kind = -1;
+	if (kind >= 0)
+		rep_keep_anom(s, n, kind, ev_rec_val_json(rec, a));
+}
+
 int
 ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
     const char **reason, char *err, size_t errlen)
@@ -621,9 +701,8 @@ ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
 	size_t i;
 	int v, it = 0;
 
-	/* Anomaly objects and anything unusual take the document path. */
-	if (!ev_rec_lazy(rec) || ((v = ev_rec_member(rec, "anomaly")) >= 0 &&
-	    ev_rec_kind(rec, v) == 'o') || ev_rec_member(rec, "additive") >= 0)
+	/* Anything unusual takes the document path. */
+	if (!ev_rec_lazy(rec) || ev_rec_member(rec, "additive") >= 0)
 		return rep_add_doc(s, ev_rec_root(rec), reason, err,
 		    errlen);
 	/* So do top(field, N) lists, the only arrays a report reads. */
@@ -674,8 +753,9 @@ ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
 		}
 	}
 	e->npairs = (uint32_t)(s->npair - e->poff);
+	if ((v = ev_rec_member(rec, "anomaly")) >= 0 &&
+	    ev_rec_kind(rec, v) == 'o')
+		rep_anom_rec(s, e, rec, v);
 	s->nent++;
 	return 0;
 }
-
-
