@@ -567,13 +567,26 @@ rep_add_doc(struct ev_report_store *s, const json_t *rec,
 	return 0;
 }
 
-/* rep_series_of for a lazily indexed record. */
+/*
+ * The top-level members of a lazily indexed record, walked once: key,
+ * handle, kind ('s', 'n', ...; ev_rec_kind) and whether rep_reserved.
+ */
+#define REP_MAXMEM	64
+struct rep_mem {
+	const char	*k;
+	int		 v;
+	int		 kind;
+	int		 reserved;
+};
+
+/* rep_series_of for a lazily indexed record, its members m[0..nm). */
 static uint32_t
-rep_series_of_rec(struct ev_report_store *s, const struct ev_rec *rec)
+rep_series_of_rec(struct ev_report_store *s, const struct ev_rec *rec,
+    const struct rep_mem *m, size_t nm)
 {
 	struct ev_buf *b = &s->scratch;
-	const char *keys[64], *k, *str;
-	int vals[64], it = 0, v;
+	const struct rep_mem *keys[REP_MAXMEM];
+	const char *str;
 	size_t i, j, nk = 0, n;
 
 	ev_buf_reset(b);
@@ -595,23 +608,20 @@ rep_series_of_rec(struct ev_report_store *s, const struct ev_rec *rec)
 		}
 		return rep_series_find(s, NULL, rec);
 	}
-	while (ev_rec_next(rec, &it, &k, &v))
-		if (nk < 64 && ev_rec_kind(rec, v) == 's' &&
-		    !rep_reserved(s, k)) {
+	for (i = 0; i < nm; i++)
+		if (m[i].kind == 's' && !m[i].reserved) {
 			/* Insertion sort: a handful of columns. */
-			for (j = nk; j > 0 && strcmp(keys[j - 1], k) > 0; j--) {
+			for (j = nk; j > 0 && strcmp(keys[j - 1]->k, m[i].k) >
+			    0; j--)
 				keys[j] = keys[j - 1];
-				vals[j] = vals[j - 1];
-			}
-			keys[j] = k;
-			vals[j] = v;
+			keys[j] = &m[i];
 			nk++;
 		}
 	for (i = 0; i < nk; i++) {
 		ev_buf_addc(b, '\x1e');
-		ev_buf_adds(b, keys[i]);
+		ev_buf_adds(b, keys[i]->k);
 		ev_buf_addc(b, '\x1f');
-		str = ev_rec_val_str(rec, vals[i], &n);
+		str = ev_rec_val_str(rec, keys[i]->v, &n);
 		ev_buf_add(b, str, n);
 	}
 	return rep_series_find(s, NULL, rec);
@@ -696,21 +706,35 @@ ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
     const char **reason, char *err, size_t errlen)
 {
 	struct ev_report_entry *e;
+	struct rep_mem m[REP_MAXMEM];
 	const char *k;
 	ev_us_t t, end;
-	size_t i;
-	int v, it = 0;
+	size_t i, nm = 0;
+	int v, it = 0, endv = -1, finalv = -1, anomv = -1;
 
-	/* Anything unusual takes the document path. */
-	if (!ev_rec_lazy(rec) || ev_rec_member(rec, "additive") >= 0)
-		return rep_add_doc(s, ev_rec_root(rec), reason, err,
-		    errlen);
-	/* So do top(field, N) lists, the only arrays a report reads. */
-	while (ev_rec_next(rec, &it, &k, &v))
-		if (ev_rec_kind(rec, v) == 'a')
+	/*
+	 * One walk over the members.  Anything unusual takes the document
+	 * path: an "additive" member, top(field, N) lists (the only arrays a
+	 * report reads), more members than the walk keeps.
+	 */
+	if (!ev_rec_lazy(rec))
+		return rep_add_doc(s, ev_rec_root(rec), reason, err, errlen);
+	while (ev_rec_next(rec, &it, &k, &v)) {
+		if (nm == REP_MAXMEM || (m[nm].kind = ev_rec_kind(rec, v)) ==
+		    'a' || strcmp(k, "additive") == 0)
 			return rep_add_doc(s, ev_rec_root(rec), reason,
 			    err, errlen);
-	it = 0;
+		m[nm].k = k;
+		m[nm].v = v;
+		m[nm].reserved = rep_reserved(s, k);
+		if (strcmp(k, "end") == 0)
+			endv = v;
+		else if (strcmp(k, "final") == 0)
+			finalv = v;
+		else if (strcmp(k, "anomaly") == 0)
+			anomv = v;
+		nm++;
+	}
 	if (ev_rec_time(rec, s->time_path, &t) != 0) {
 		json_t *tv = ev_rec_get(rec, s->time_path);
 
@@ -720,7 +744,7 @@ ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
 		return -1;
 	}
 	end = t;
-	if ((v = ev_rec_member(rec, "end")) >= 0) {
+	if ((v = endv) >= 0) {
 		if (ev_rec_kind(rec, v) == 's') {
 			size_t n;
 			const char *str = ev_rec_val_str(rec, v, &n);
@@ -732,9 +756,8 @@ ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
 			end = t;
 	}
 	e = rep_entry_new(s, t, end);
-	e->series = rep_series_of_rec(s, rec);
-	e->partial = (v = ev_rec_member(rec, "final")) >= 0 &&
-	    ev_rec_kind(rec, v) == 'f';
+	e->series = rep_series_of_rec(s, rec, m, nm);
+	e->partial = finalv >= 0 && ev_rec_kind(rec, finalv) == 'f';
 	if (s->o.nmetrics > 0) {
 		for (i = 0; i < s->o.nmetrics; i++)
 			if ((v = ev_rec_member(rec, s->o.metrics[i])) >= 0 &&
@@ -742,20 +765,19 @@ ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
 				rep_add_pair(s, (int32_t)i,
 				    ev_rec_val_num(rec, v));
 	} else {
-		while (ev_rec_next(rec, &it, &k, &v)) {
+		for (i = 0; i < nm; i++) {
 			int32_t n;
 
-			if (ev_rec_kind(rec, v) != 'n' || rep_reserved(s, k))
+			if (m[i].kind != 'n' || m[i].reserved)
 				continue;
-			n = rep_name_intern(s, k);
+			n = rep_name_intern(s, m[i].k);
 			s->name[n].is_metric = 1;
-			rep_add_pair(s, n, ev_rec_val_num(rec, v));
+			rep_add_pair(s, n, ev_rec_val_num(rec, m[i].v));
 		}
 	}
 	e->npairs = (uint32_t)(s->npair - e->poff);
-	if ((v = ev_rec_member(rec, "anomaly")) >= 0 &&
-	    ev_rec_kind(rec, v) == 'o')
-		rep_anom_rec(s, e, rec, v);
+	if (anomv >= 0 && ev_rec_kind(rec, anomv) == 'o')
+		rep_anom_rec(s, e, rec, anomv);
 	s->nent++;
 	return 0;
 }
