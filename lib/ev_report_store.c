@@ -154,7 +154,7 @@ rep_reserved(const struct ev_report_store *s, const char *k)
 	    "status", "severity", "fingerprint", "additive", "grouping" };
 	size_t i;
 
-	if (strcmp(k, s->o.time_field) == 0)
+	if (k[0] == s->o.time_field[0] && strcmp(k, s->o.time_field) == 0)
 		return 1;
 	/* Most members start with another letter: skip the list for them. */
 	if (strchr("aefgs", k[0]) == NULL || k[0] == '\0')
@@ -721,17 +721,18 @@ ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
 		return rep_add_doc(s, ev_rec_root(rec), reason, err, errlen);
 	while (ev_rec_next(rec, &it, &k, &v)) {
 		if (nm == REP_MAXMEM || (m[nm].kind = ev_rec_kind(rec, v)) ==
-		    'a' || strcmp(k, "additive") == 0)
+		    'a' || (k[0] == 'a' && strcmp(k, "additive") == 0))
 			return rep_add_doc(s, ev_rec_root(rec), reason,
 			    err, errlen);
 		m[nm].k = k;
 		m[nm].v = v;
 		m[nm].reserved = rep_reserved(s, k);
-		if (strcmp(k, "end") == 0)
+		/* The first letter spares most members a call. */
+		if (k[0] == 'e' && strcmp(k, "end") == 0)
 			endv = v;
-		else if (strcmp(k, "final") == 0)
+		else if (k[0] == 'f' && strcmp(k, "final") == 0)
 			finalv = v;
-		else if (strcmp(k, "anomaly") == 0)
+		else if (k[0] == 'a' && strcmp(k, "anomaly") == 0)
 			anomv = v;
 		nm++;
 	}
