@@ -913,13 +913,22 @@ ev_rec_val_str(const struct ev_rec *r, int val, size_t *len)
 double
 ev_rec_val_num(const struct ev_rec *r, int val)
 {
-	return strtod(r->raw + TOK(r)[val].start, NULL);
+	return num_of(r->raw + TOK(r)[val].start,
+	    (size_t)(TOK(r)[val].end - TOK(r)[val].start));
 }
 
 json_t *
 ev_rec_val_json(const struct ev_rec *r, int val)
 {
 	return tok_json(r, val);
+}
+
+int
+ev_rec_val_member(const struct ev_rec *r, int obj, const char *key)
+{
+	if (TOK(r)[obj].type != JSMN_OBJECT)
+		return -1;
+	return tok_member(r, obj, key, strlen(key));
 }
 
 void

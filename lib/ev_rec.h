@@ -123,6 +123,11 @@ const char *ev_rec_val_str(const struct ev_rec *r, int val, size_t *len);
 double	ev_rec_val_num(const struct ev_rec *r, int val);
 json_t	*ev_rec_val_json(const struct ev_rec *r, int val);	/* borrowed */
 /*
+ * The handle of member key of the object with handle obj (the last of a
+ * repeated key, as in jansson), or -1: nested members read by handle.
+ */
+int	ev_rec_val_member(const struct ev_rec *r, int obj, const char *key);
+/*
  * Add or replace a top-level member (steals val).  When the original has no
  * member of that name the output splices it in without re-serialising.
  */

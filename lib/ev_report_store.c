@@ -154,7 +154,7 @@ rep_reserved(const struct ev_report_store *s, const char *k)
 	    "status", "severity", "fingerprint", "additive", "grouping" };
 	size_t i;
 
-	if (strcmp(k, s->o.time_field) == 0)
+	if (k[0] == s->o.time_field[0] && strcmp(k, s->o.time_field) == 0)
 		return 1;
 	/* Most members start with another letter: skip the list for them. */
 	if (strchr("aefgs", k[0]) == NULL || k[0] == '\0')
@@ -464,6 +464,32 @@ rep_add_top(struct ev_report_store *s, int32_t name, json_t *v)
 }
 
 /*
+ * Keep the anomaly object a (a new reference is taken) of the entry being
+ * added, for metric n: an anomaly when kind is 1, a "resolved" alert (not
+ * an anomaly, but the end of an episode) when 0; nothing when -1.
+ */
+static void
+rep_keep_anom(struct ev_report_store *s, int32_t n, int kind, json_t *a)
+{
+	struct ev_report_obj **v;
+	size_t *len, *cap;
+
+	if (kind < 0)
+		return;
+	v = kind ? &s->anom : &s->res;
+	len = kind ? &s->nanom : &s->nres;
+	cap = kind ? &s->capanom : &s->capres;
+	if (*len == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*v = ev_xreallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[*len].entry = s->nent;
+	(*v)[*len].name = n;
+	(*v)[*len].a = json_incref(a);
+	(*len)++;
+}
+
+/*
  * Add a record from its document: the way for what the index does not
  * answer alone (see ev_report_store_add).
  */
@@ -533,41 +559,34 @@ rep_add_doc(struct ev_report_store *s, const json_t *rec,
 		e->exp = ev_report_get_num(a, "expected", NAN);
 		e->lo = ev_report_get_num(a, "lower", NAN);
 		e->hi = ev_report_get_num(a, "upper", NAN);
-		if (rep_is_anomaly(s, rec, a)) {
-			if (s->nanom == s->capanom) {
-				s->capanom = s->capanom ? 2 * s->capanom : 64;
-				s->anom = ev_xreallocarray(s->anom,
-				    s->capanom, sizeof(*s->anom));
-			}
-			s->anom[s->nanom].entry = s->nent;
-			s->anom[s->nanom].name = n;
-			s->anom[s->nanom].a = json_incref(a);
-			s->nanom++;
-		} else if (strcmp(ev_report_get_str(a, "status", ""),
-		    "resolved") == 0) {
-			/* Not an anomaly, but the end of an episode. */
-			if (s->nres == s->capres) {
-				s->capres = s->capres ? 2 * s->capres : 16;
-				s->res = ev_xreallocarray(s->res, s->capres,
-				    sizeof(*s->res));
-			}
-			s->res[s->nres].entry = s->nent;
-			s->res[s->nres].name = n;
-			s->res[s->nres].a = json_incref(a);
-			s->nres++;
-		}
+		rep_keep_anom(s, n, rep_is_anomaly(s, rec, a) ? 1 :
+		    strcmp(ev_report_get_str(a, "status", ""), "resolved") ==
+		    0 ? 0 : -1, a);
 	}
 	s->nent++;
 	return 0;
 }
 
-/* rep_series_of for a lazily indexed record. */
+/*
+ * The top-level members of a lazily indexed record, walked once: key,
+ * handle, kind ('s', 'n', ...; ev_rec_kind) and whether rep_reserved.
+ */
+#define REP_MAXMEM	64
+struct rep_mem {
+	const char	*k;
+	int		 v;
+	int		 kind;
+	int		 reserved;
+};
+
+/* rep_series_of for a lazily indexed record, its members m[0..nm). */
 static uint32_t
-rep_series_of_rec(struct ev_report_store *s, const struct ev_rec *rec)
+rep_series_of_rec(struct ev_report_store *s, const struct ev_rec *rec,
+    const struct rep_mem *m, size_t nm)
 {
 	struct ev_buf *b = &s->scratch;
-	const char *keys[64], *k, *str;
-	int vals[64], it = 0, v;
+	const struct rep_mem *keys[REP_MAXMEM];
+	const char *str;
 	size_t i, j, nk = 0, n;
 
 	ev_buf_reset(b);
@@ -589,26 +608,97 @@ rep_series_of_rec(struct ev_report_store *s, const struct ev_rec *rec)
 		}
 		return rep_series_find(s, NULL, rec);
 	}
-	while (ev_rec_next(rec, &it, &k, &v))
-		if (nk < 64 && ev_rec_kind(rec, v) == 's' &&
-		    !rep_reserved(s, k)) {
+	for (i = 0; i < nm; i++)
+		if (m[i].kind == 's' && !m[i].reserved) {
 			/* Insertion sort: a handful of columns. */
-			for (j = nk; j > 0 && strcmp(keys[j - 1], k) > 0; j--) {
+			for (j = nk; j > 0 && strcmp(keys[j - 1]->k, m[i].k) >
+			    0; j--)
 				keys[j] = keys[j - 1];
-				vals[j] = vals[j - 1];
-			}
-			keys[j] = k;
-			vals[j] = v;
+			keys[j] = &m[i];
 			nk++;
 		}
 	for (i = 0; i < nk; i++) {
 		ev_buf_addc(b, '\x1e');
-		ev_buf_adds(b, keys[i]);
+		ev_buf_adds(b, keys[i]->k);
 		ev_buf_addc(b, '\x1f');
-		str = ev_rec_val_str(rec, vals[i], &n);
+		str = ev_rec_val_str(rec, keys[i]->v, &n);
 		ev_buf_add(b, str, n);
 	}
 	return rep_series_find(s, NULL, rec);
+}
+
+/* ev_report_get_str on the object of handle o of a lazily indexed record. */
+static const char *
+rep_val_str(const struct ev_rec *rec, int o, const char *key)
+{
+	int v = ev_rec_val_member(rec, o, key);
+
+	return v >= 0 && ev_rec_kind(rec, v) == 's' ? ev_rec_val_str(rec, v,
+	    NULL) : NULL;
+}
+
+/* ev_report_get_num likewise: null is NAN, another type dflt. */
+static double
+rep_val_num(const struct ev_rec *rec, int o, const char *key, double dflt)
+{
+	int v = ev_rec_val_member(rec, o, key);
+
+	if (v < 0)
+		return dflt;
+	switch (ev_rec_kind(rec, v)) {
+	case 'n':
+		return ev_rec_val_num(rec, v);
+	case 'z':
+		return NAN;
+	default:
+		return dflt;
+	}
+}
+
+/*
+ * The anomaly object of handle a of a lazily indexed record, read as
+ * rep_add_doc reads it (rep_anom_name, rep_is_anomaly) without a tree: one
+ * is decoded only for an object the store keeps.
+ */
+static void
+rep_anom_rec(struct ev_report_store *s, struct ev_report_entry *e,
+    const struct ev_rec *rec, int a)
+{
+	static const char *const names[] = { "metric", "value", "field" };
+	static const char *const flags[] = { "alert", "is_anomaly",
+	    "anomalous" };
+	const char *str;
+	int32_t n = -1;
+	size_t i;
+	int v, kind = -1;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && n < 0; i++)
+		if ((str = rep_val_str(rec, a, names[i])) != NULL)
+			n = rep_name_intern(s, str);
+	e->band_name = n;
+	e->exp = rep_val_num(rec, a, "expected", NAN);
+	e->lo = rep_val_num(rec, a, "lower", NAN);
+	e->hi = rep_val_num(rec, a, "upper", NAN);
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]) && kind < 0; i++)
+		if ((v = ev_rec_val_member(rec, a, flags[i])) >= 0 &&
+		    (ev_rec_kind(rec, v) == 't' || ev_rec_kind(rec, v) == 'f'))
+			kind = ev_rec_kind(rec, v) == 't';
+	if (kind < 0) {
+		str = rep_val_str(rec, a, "status");
+		if (str == NULL && (v = ev_rec_member(rec, "status")) >= 0 &&
+		    ev_rec_kind(rec, v) == 's')
+			str = ev_rec_val_str(rec, v, NULL);
+		if (str != NULL)
+			kind = strcmp(str, "firing") == 0;
+		else
+			kind = rep_val_num(rec, a, "score", 0) >=
+			    s->o.min_score;
+	}
+	if (kind == 0 && ((str = rep_val_str(rec, a, "status")) == NULL ||
+	    strcmp(str, "resolved") != 0))
+		kind = -1;
+	if (kind >= 0)
+		rep_keep_anom(s, n, kind, ev_rec_val_json(rec, a));
 }
 
 int
@@ -616,22 +706,36 @@ ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
     const char **reason, char *err, size_t errlen)
 {
 	struct ev_report_entry *e;
+	struct rep_mem m[REP_MAXMEM];
 	const char *k;
 	ev_us_t t, end;
-	size_t i;
-	int v, it = 0;
+	size_t i, nm = 0;
+	int v, it = 0, endv = -1, finalv = -1, anomv = -1;
 
-	/* Anomaly objects and anything unusual take the document path. */
-	if (!ev_rec_lazy(rec) || ((v = ev_rec_member(rec, "anomaly")) >= 0 &&
-	    ev_rec_kind(rec, v) == 'o') || ev_rec_member(rec, "additive") >= 0)
-		return rep_add_doc(s, ev_rec_root(rec), reason, err,
-		    errlen);
-	/* So do top(field, N) lists, the only arrays a report reads. */
-	while (ev_rec_next(rec, &it, &k, &v))
-		if (ev_rec_kind(rec, v) == 'a')
+	/*
+	 * One walk over the members.  Anything unusual takes the document
+	 * path: an "additive" member, top(field, N) lists (the only arrays a
+	 * report reads), more members than the walk keeps.
+	 */
+	if (!ev_rec_lazy(rec))
+		return rep_add_doc(s, ev_rec_root(rec), reason, err, errlen);
+	while (ev_rec_next(rec, &it, &k, &v)) {
+		if (nm == REP_MAXMEM || (m[nm].kind = ev_rec_kind(rec, v)) ==
+		    'a' || (k[0] == 'a' && strcmp(k, "additive") == 0))
 			return rep_add_doc(s, ev_rec_root(rec), reason,
 			    err, errlen);
-	it = 0;
+		m[nm].k = k;
+		m[nm].v = v;
+		m[nm].reserved = rep_reserved(s, k);
+		/* The first letter spares most members a call. */
+		if (k[0] == 'e' && strcmp(k, "end") == 0)
+			endv = v;
+		else if (k[0] == 'f' && strcmp(k, "final") == 0)
+			finalv = v;
+		else if (k[0] == 'a' && strcmp(k, "anomaly") == 0)
+			anomv = v;
+		nm++;
+	}
 	if (ev_rec_time(rec, s->time_path, &t) != 0) {
 		json_t *tv = ev_rec_get(rec, s->time_path);
 
@@ -641,7 +745,7 @@ ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
 		return -1;
 	}
 	end = t;
-	if ((v = ev_rec_member(rec, "end")) >= 0) {
+	if ((v = endv) >= 0) {
 		if (ev_rec_kind(rec, v) == 's') {
 			size_t n;
 			const char *str = ev_rec_val_str(rec, v, &n);
@@ -653,9 +757,8 @@ ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
 			end = t;
 	}
 	e = rep_entry_new(s, t, end);
-	e->series = rep_series_of_rec(s, rec);
-	e->partial = (v = ev_rec_member(rec, "final")) >= 0 &&
-	    ev_rec_kind(rec, v) == 'f';
+	e->series = rep_series_of_rec(s, rec, m, nm);
+	e->partial = finalv >= 0 && ev_rec_kind(rec, finalv) == 'f';
 	if (s->o.nmetrics > 0) {
 		for (i = 0; i < s->o.nmetrics; i++)
 			if ((v = ev_rec_member(rec, s->o.metrics[i])) >= 0 &&
@@ -663,19 +766,19 @@ ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
 				rep_add_pair(s, (int32_t)i,
 				    ev_rec_val_num(rec, v));
 	} else {
-		while (ev_rec_next(rec, &it, &k, &v)) {
+		for (i = 0; i < nm; i++) {
 			int32_t n;
 
-			if (ev_rec_kind(rec, v) != 'n' || rep_reserved(s, k))
+			if (m[i].kind != 'n' || m[i].reserved)
 				continue;
-			n = rep_name_intern(s, k);
+			n = rep_name_intern(s, m[i].k);
 			s->name[n].is_metric = 1;
-			rep_add_pair(s, n, ev_rec_val_num(rec, v));
+			rep_add_pair(s, n, ev_rec_val_num(rec, m[i].v));
 		}
 	}
 	e->npairs = (uint32_t)(s->npair - e->poff);
+	if (anomv >= 0 && ev_rec_kind(rec, anomv) == 'o')
+		rep_anom_rec(s, e, rec, anomv);
 	s->nent++;
 	return 0;
 }
-
-

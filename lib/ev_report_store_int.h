@@ -2,7 +2,7 @@
  * ev_report_store_int.h - the inside of ev-report's store, shared by the
  * files that fill it (ev_report_store.c, ev_report_trim.c) and the ones
  * that build the model from it (ev_report_metric.c, ev_report_build.c).
- * Nothing outside those four includes it.
+ * Nothing outside those four includes it, but for their unit tests.
  *
  * The store keeps, per record, its time, its series and its metric values
  * (and the expected band when ev-detect annotated it); records carrying an

@@ -30,8 +30,9 @@ rep_before(const struct ev_report_entry *ent, size_t ia, size_t ib, int by_time)
 	return ia < ib;
 }
 
-void
-ev_report_entry_sort(const struct ev_report_entry *ent, size_t *v, size_t n,
+/* The merge sort itself (rep_before's order). */
+static void
+rep_merge_sort(const struct ev_report_entry *ent, size_t *v, size_t n,
     int by_time)
 {
 	size_t *tmp, w, i;
@@ -57,6 +58,61 @@ ev_report_entry_sort(const struct ev_report_entry *ent, size_t *v, size_t n,
 		memcpy(v, tmp, n * sizeof(*v));
 	}
 	free(tmp);
+}
+
+/* Whether v (n entries) is in rep_before's order already. */
+static int
+rep_sorted(const struct ev_report_entry *ent, const size_t *v, size_t n,
+    int by_time)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (rep_before(ent, v[i], v[i - 1], by_time))
+			return 0;
+	return 1;
+}
+
+/*
+ * rep_before is a total order (arrival breaks ties), so any sort gives
+ * the same list: entries are bucketed by series first (a counting sort),
+ * and a bucket, or a list by time, is merge-sorted only when it is not in
+ * order already, as records mostly arrive in time order.
+ */
+void
+ev_report_entry_sort(const struct ev_report_entry *ent, size_t *v, size_t n,
+    int by_time)
+{
+	size_t *cnt, *tmp, i, nb = 0;
+
+	if (n < 2)
+		return;
+	if (by_time) {
+		if (!rep_sorted(ent, v, n, 1))
+			rep_merge_sort(ent, v, n, 1);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (ent[v[i]].series >= nb)
+			nb = (size_t)ent[v[i]].series + 1;
+	cnt = ev_xcalloc(nb + 1, sizeof(*cnt));
+	tmp = ev_xreallocarray(NULL, n, sizeof(*tmp));
+	for (i = 0; i < n; i++)
+		cnt[ent[v[i]].series + 1]++;
+	for (i = 1; i <= nb; i++)
+		cnt[i] += cnt[i - 1];
+	for (i = 0; i < n; i++)	/* cnt[b]: next place of bucket b */
+		tmp[cnt[ent[v[i]].series]++] = v[i];
+	memcpy(v, tmp, n * sizeof(*v));
+	/* Now cnt[b] is the end of bucket b, cnt[b - 1] its start. */
+	for (i = 0; i < nb; i++) {
+		size_t lo = i == 0 ? 0 : cnt[i - 1], len = cnt[i] - lo;
+
+		if (!rep_sorted(ent, v + lo, len, 1))
+			rep_merge_sort(ent, v + lo, len, 1);
+	}
+	free(tmp);
+	free(cnt);
 }
 
 /* ---- the range and its step ---- */

@@ -24,3 +24,61 @@ bench_run() {
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 1; printf "%.2f", a / b }'
 }
+
+# bench_rounds JOBS ROUNDS: run the jobs listed in the file JOBS, one a
+# line "KEY<TAB>N<TAB>INPUT<TAB>COMMAND" (COMMAND run by sh -c, standard
+# input INPUT, output discarded), ROUNDS times interleaved: each round runs
+# every job once, in order, so a slow spell of a shared machine falls on
+# all of them alike.  Prints "KEY CPU_RATE WALL_RATE RSS_MB" a job, from
+# the median CPU time (user + system, children included: every stage of a
+# pipeline) and the median wall time of its rounds.
+bench_rounds() {
+	_jobs=$1 _rounds=$2
+	_log=$(mktemp)
+	_t=$(mktemp)
+	_r=0
+	while [ "$_r" -lt "$_rounds" ]; do
+		while IFS='	' read -r _key _n _in _cmd; do
+			/usr/bin/time -f '%e %U %S %M' -o "$_t" \
+			    sh -c "$_cmd" < "$_in" > /dev/null 2>&1 || true
+			echo "$_key $_n $(tail -1 "$_t")" >> "$_log"
+		done < "$_jobs"
+		_r=$((_r + 1))
+	done
+	sort -k1,1 -s "$_log" | awk '
+	function med(s,   a, k, i, j, x) {
+		k = split(s, a, " ")
+		for (i = 2; i <= k; i++) {	# insertion sort: a few rounds
+			x = a[i] + 0
+			for (j = i - 1; j > 0 && a[j] + 0 > x; j--)
+				a[j + 1] = a[j]
+			a[j + 1] = x
+		}
+		return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+	}
+	function flush() {
+		if (key == "") return
+		c = med(cpu); w = med(wall)
+		if (c <= 0) c = 0.01
+		if (w <= 0) w = 0.01
+		printf "%s %.0f %.0f %.1f\n", key, n / c, n / w, med(rss) / 1024
+	}
+	$1 != key { flush(); key = $1; n = $2; cpu = wall = rss = "" }
+	{ wall = wall " " $3; cpu = cpu " " ($4 + $5); rss = rss " " $6 }
+	END { flush() }'
+	rm -f "$_log" "$_t"
+}
+
+# bench_figure LABEL RATE TARGET JQ MLR [RSS_MB]: one figure beside its
+# target and the rates of jq and Miller on the same input: "LABEL  RATE/s
+# target TARGET  R x  A x jq  B x mlr  RSS".  A rate of 0 or empty is "-".
+bench_figure() {
+	awk -v l="$1" -v r="$2" -v t="$3" -v j="$4" -v m="$5" -v k="${6:-}" '
+	function x(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
+	BEGIN {
+		printf "%-46s %8s/s  target %7s %5s x  %6s x jq %6s x mlr",
+		    l, r, t, x(r, t), x(r, j), x(r, m)
+		if (k != "")
+			printf "  %6.1f MB", k
+		printf "\n" }'
+}

@@ -458,6 +458,129 @@ golden() {
 	assert_output '["b","c","d"]'
 }
 
+@test "ev-report: anomaly objects read from the index agree with a reference and with the document path" {
+	# Records with every shape of anomaly object ev-report reads: the
+	# metric named by metric/value/field, the band, the three flags, a
+	# status in the object or the record, the score; repeated keys (the
+	# last wins) and \u escapes in keys and values.  Python decides which
+	# are anomalies and what band each series gets; then the same records
+	# with an "additive" member, which sends each through the record's
+	# whole document, must render to the same bytes in every format.
+	python3 - <<'EOF'
+import json, math, random
+rng = random.Random(16)
+ABSENT = object()
+def num(v):
+    return type(v) in (int, float)
+def pick(*c):
+    return rng.choice(c)
+recs, ref_anom, ref_band = [], [], {}
+# 400 series of one point, 30 of four (episodes that fire and resolve).
+for i, h in [(i, 0) for i in range(400)] + [(i, h) for i in range(400, 430) for h in range(4)]:
+    ev = "e%03d" % i
+    members = []  # (key text, value) pairs, in order, repeats allowed
+    for k in ("metric", "value", "field"):
+        v = pick(ABSENT, ABSENT, ABSENT, "count", "users", "bogus", 5)
+        if v is not ABSENT:
+            members.append((k, v))
+    for k in ("expected", "lower", "upper"):
+        v = pick(ABSENT, 12, 12.5, -3, 150.0, None, "7", True)
+        if v is not ABSENT:
+            members.append((k, v))
+    for k in ("alert", "is_anomaly", "anomalous"):
+        v = pick(ABSENT, ABSENT, ABSENT, ABSENT, True, False, "yes", 1)
+        if v is not ABSENT:
+            members.append((k, v))
+    v = pick(ABSENT, ABSENT, "firing", "resolved", "pending", 5)
+    if v is not ABSENT:
+        members.append(("status", v))
+    v = pick(ABSENT, 0.5, 0.99995, 1, None, "1")
+    if v is not ABSENT:
+        members.append(("score", v))
+    members.append(("direction", "up"))
+    members.append(("magnitude", {"abs": 1.5, "status": "firing"}))
+    if members and rng.random() < 0.15:
+        k, _ = rng.choice(members)	# repeated: the last one counts
+        members.append((k, pick(True, False, "firing", 0.99999, None, "users")))
+    rng.shuffle(members)
+    a = {}
+    for k, v in members:
+        a[k] = v
+    top = pick(ABSENT, ABSENT, "firing", "resolved")
+    def text(k, v):
+        kt = json.dumps(k)
+        if rng.random() < 0.1:
+            kt = '"' + "".join("\\u%04x" % ord(c) if j == 1 else c
+                for j, c in enumerate(k)) + '"'
+        vt = json.dumps(v)
+        if v == "firing" and rng.random() < 0.3:
+            vt = '"fir\\u0069ng"'
+        return kt + ":" + vt
+    body = ",".join(text(k, v) for k, v in members)
+    cnt, users = 10 + i % 7, 3 + i % 5
+    line = ('{"start":"2026-03-02T%02d:00:00Z","end":"2026-03-02T%02d:00:00Z",'
+        '"event":"%s","count":%d,"users":%d' % (h, h + 1, ev, cnt, users))
+    if top is not ABSENT:
+        line += ',"status":"%s"' % top
+    recs.append((line, ',"anomaly":{' + body + '}}'))
+    # The reference: the metric named (else the first), then the verdict.
+    name = None
+    for k in ("metric", "value", "field"):
+        if isinstance(a.get(k), str):
+            name = a[k]
+            break
+    verdict = None
+    for k in ("alert", "is_anomaly", "anomalous"):
+        if isinstance(a.get(k), bool):
+            verdict = a[k]
+            break
+    if verdict is None:
+        st = a.get("status") if isinstance(a.get("status"), str) else None
+        if st is None and top is not ABSENT:
+            st = top
+        if st is not None:
+            verdict = st == "firing"
+        else:
+            sc = a.get("score", 0)
+            verdict = num(sc) and sc >= 0.9999
+    if verdict:
+        ref_anom.append([name if name in ("count", "users") else "count", ev, h])
+    bnum = lambda k: a[k] if num(a.get(k)) else None
+    # A series has a band where one of its points has an expected value.
+    for m in ("count", "users"):
+        mine = name == m or (name is None and m == "count")
+        b = ref_band.setdefault(m + "/" + ev, {"any": False, "pts": []})
+        b["any"] = b["any"] or (mine and bnum("expected") is not None)
+        b["pts"].append([bnum(k) if mine else None for k in ("expected", "lower", "upper")])
+with open("index.ndjson", "w") as f:
+    for head, tail in recs:
+        f.write(head + tail + "\n")
+with open("doc.ndjson", "w") as f:
+    for head, tail in recs:
+        f.write(head + ',"additive":{}' + tail + "\n")
+ref_band = {k: v["pts"] for k, v in ref_band.items() if v["any"]}
+json.dump({"anomalies": sorted(ref_anom), "bands": ref_band}, open("ref.json", "w"),
+    sort_keys=True)
+EOF
+	ev-report -f json --top 1000 --by event < index.ndjson > model.json
+	jq -S '{anomalies: ([.metrics[] | .name as $m | .anomalies[] |
+	    [$m, .labels.event, (.start[11:13] | tonumber)]] | sort),
+	    bands: ([.metrics[] | .name as $m | .series[] | select(has("expected")) | . as $s |
+	    {key: ($m + "/" + .labels.event), value: [range(.points | length) |
+	    select($s.points[.] != null) | [$s.expected[.], $s.lower[.], $s.upper[.]]]}] |
+	    from_entries)}' model.json > got.json
+	run python3 -c 'import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+sys.exit(0 if a == b and len(a["anomalies"]) > 50 and len(a["bands"]) > 50 else 1)' \
+	    ref.json got.json
+	[ "$status" -eq 0 ] || { diff <(jq -S . ref.json) got.json | head -20; false; }
+	for f in text markdown slack csv json html html-mail; do
+		ev-report -f "$f" --top 1000 < index.ndjson > "index.$f"
+		ev-report -f "$f" --top 1000 < doc.ndjson > "doc.$f"
+		cmp "index.$f" "doc.$f" || { diff "doc.$f" "index.$f" | head -20; false; }
+	done
+}
+
 @test "ev-report: --max-anomalies shows the most severe rows and says how many are left out" {
 	# Text and HTML list incidents (here two, of one and two points).
 	report text --max-anomalies 1 > out

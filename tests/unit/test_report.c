@@ -2,7 +2,8 @@
  * test_report.c - unit tests of ev-report's model helpers: number, change,
  * share and score formatting, display width, anomaly selection, and a
  * model built from a few records (totals, replacement of a window, the
- * finest level summed, the range and the previous period).
+ * finest level summed, the range and the previous period), and the order
+ * of the store's entries against qsort.
  */
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "ev_common.h"
 #include "ev_rec.h"
 #include "ev_report.h"
+#include "ev_report_store_int.h"
 
 #include "check.h"
 
@@ -170,6 +172,63 @@ test_additive(void)
 	CHECK(ev_report_additive("maxwell") == 1);
 }
 
+/* The reference order for qsort: series (unless by time), time, number. */
+static const struct ev_report_entry *sort_ent;
+static int sort_by_time;
+
+static int
+sort_cmp(const void *pa, const void *pb)
+{
+	const struct ev_report_entry *a = &sort_ent[*(const size_t *)pa];
+	const struct ev_report_entry *b = &sort_ent[*(const size_t *)pb];
+
+	if (!sort_by_time && a->series != b->series)
+		return a->series < b->series ? -1 : 1;
+	if (a->t != b->t)
+		return a->t < b->t ? -1 : 1;
+	return *(const size_t *)pa < *(const size_t *)pb ? -1 :
+	    *(const size_t *)pa > *(const size_t *)pb;
+}
+
+/*
+ * ev_report_entry_sort against qsort: entries in time order (the usual
+ * input, the fast path), shuffled, and with many ties, over all entries
+ * and over a subset listed backwards.
+ */
+static void
+test_entry_sort(void)
+{
+	enum { N = 3000 };
+	static struct ev_report_entry ent[N];
+	static size_t v[N], want[N];
+	unsigned x = 16;
+	size_t i, n;
+	int shape, by_time, sub, same;
+
+	for (shape = 0; shape < 3; shape++)
+		for (by_time = 0; by_time < 2; by_time++)
+			for (sub = 0; sub < 2; sub++) {
+				for (i = 0; i < N; i++) {
+					x = x * 1103515245u + 12345u;
+					ent[i].series = (x >> 16) % 7;
+					ent[i].t = shape == 0 ? (ev_us_t)(i / 7) :
+					    shape == 1 ? (ev_us_t)((x >> 8) % 100000) :
+					    (ev_us_t)((x >> 12) % 3);
+				}
+				for (i = n = 0; i < N; i++)
+					if (!sub || i % 3 != 0)
+						v[n++] = sub ? N - 1 - i : i;
+				memcpy(want, v, n * sizeof(*v));
+				sort_ent = ent;
+				sort_by_time = by_time;
+				qsort(want, n, sizeof(*want), sort_cmp);
+				ev_report_entry_sort(ent, v, n, by_time);
+				same = memcmp(v, want, n * sizeof(*v)) == 0;
+				CHECKF(same, "shape %d, by_time %d, subset %d\n",
+				    shape, by_time, sub);
+			}
+}
+
 int
 main(void)
 {
@@ -177,6 +236,7 @@ main(void)
 	test_shown();
 	test_build();
 	test_additive();
+	test_entry_sort();
 	printf("test_report: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
