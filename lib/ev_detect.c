@@ -7,6 +7,7 @@
 #include "ev_detect.h"
 #include "ev_rollmed.h"
 #include "ev_detect_count.h"
+#include "ev_detect_tail.h"
 
 #define CLIP		3.0	/* residuals learned at most this many sigmas */
 #define MAD_SIGMA	1.482602218505602	/* 1 / Phi^-1(3/4) */
@@ -28,6 +29,7 @@
 #define HIST_RATIO	1.05	/* calibration: each bin 5% wider in |z| */
 #define HIST_MIN_K	3	/* calibration: past exceedances that count */
 #define HIST_PER_DAY	0.5	/* calibration: ... and one every 2 days */
+#define TAIL_KEEP_OUT	1e-3	/* calibration: rarer points are not noise */
 
 #define MEMO_DAYS	7	/* routine: days of the same-time memory */
 #define MEMO_BINS	96	/* routine: 15-minute bins of the day */
@@ -105,6 +107,7 @@ struct ev_detect_model {
 	int64_t	nscored;
 	double	t0;		/* local hours of the first point */
 	double	peak;		/* largest |z| of the excursion under way */
+	struct ev_detect_tail tail;	/* peaks over threshold of z */
 	struct memo *memo;	/* same time of day, last days */
 	double	zc;		/* z of the confidence level */
 	union {
@@ -950,6 +953,7 @@ ev_detect_model_free(struct ev_detect_model *m)
 	if (m == NULL)
 		return;
 	free(m->hist);
+	ev_detect_tail_release(&m->tail);
 	free(m->memo);
 	switch (m->kind) {
 	case EV_DETECT_ROBUST:
@@ -1071,7 +1075,7 @@ calibrate(struct ev_detect_model *m, struct ev_detect_score *o, double step)
 {
 	int run = 0;
 	double days = (double)m->nscored * step / 24;
-	double az = fabs(o->z), p = 1 - o->score;
+	double az = fabs(o->z), p = 1 - o->score, pt;
 	int b = hist_bin(az), i;
 	int64_t k = 0;
 
@@ -1093,6 +1097,20 @@ calibrate(struct ev_detect_model *m, struct ev_detect_score *o, double step)
 		    (double)k / (double)(m->nscored + 1) > p)
 			p = (double)k / (double)(m->nscored + 1);
 	}
+	/*
+	 * The series' own tail, peaks over threshold (lib/ev_detect_tail.h):
+	 * the share of its points that went as far on this side.  It counts
+	 * every point, where the excursions above count once, so a long or
+	 * frequent excursion of one-minute noise is as ordinary as its
+	 * points are many.  A point that is rarer than TAIL_KEEP_OUT by now
+	 * is a candidate incident, not noise: it stays out of the tail (the
+	 * excursions above still learn it), or one incident would hide the
+	 * next one like it for as long as the tail remembers it.
+	 */
+	if (ev_detect_tail_p(&m->tail, o->z, &pt) && pt > p)
+		p = pt;
+	if (p >= TAIL_KEEP_OUT)
+		ev_detect_tail_learn(&m->tail, o->z);
 	if (p < 1e-300)
 		p = 1e-300;
 	o->p = p;
@@ -1370,6 +1388,7 @@ ev_detect_model_save(const struct ev_detect_model *m)
 	}
 	if (m->memo)
 		json_object_set_new(o, "memo", memo_save(m->memo));
+	json_object_set_new(o, "tail", ev_detect_tail_save(&m->tail));
 	switch (m->kind) {
 	case EV_DETECT_ROBUST:
 		json_object_set_new(o, "ring", ring_save(&m->u.rb.r));
@@ -1444,6 +1463,9 @@ ev_detect_model_load(struct ev_detect_model *m, const json_t *v)
 			    json_array_get(e, i));
 	}
 	/* Absent in states of earlier versions: learned afresh. */
+	if ((e = json_object_get(v, "tail")) != NULL &&
+	    ev_detect_tail_load(&m->tail, e) != 0)
+		return -1;
 	if ((e = json_object_get(v, "memo")) != NULL) {
 		if (m->memo == NULL)
 			m->memo = ev_xcalloc(1, sizeof(*m->memo));

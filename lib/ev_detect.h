@@ -28,7 +28,9 @@
  * calibrated by the series' own history: a |z| the series reached in
  * k >= 3 earlier excursions (runs beyond |z| = 2, counted once by their
  * peak), at least one every two days of history, has p at least
- * k / (n + 1) of its n scored points; and (robust, ewma, cusum) a point
+ * k / (n + 1) of its n scored points; p is at least the series' own
+ * tail of z per point, by peaks over threshold (lib/ev_detect_tail.h),
+ * once that has enough points; and (robust, ewma, cusum) a point
  * rarer than 1e-3 whose deviation the same quarter hour of the day made
  * at least half of on c >= 2 of the last seven days has p at least
  * c / (days + 1).  The score is

@@ -169,17 +169,26 @@ PY
 # against q for q = 1e-2, 1e-3, 1e-4; the issue asks for a factor of 3.
 # Measured on this branch with the defaults (robust):
 #   ev-gen, anomaly-free, 7 days of 1-minute counts (120,581 points):
-#     0.47 q, 0.43 q, 3.5 q (before: 0.51 q, 0.75 q, 4.7 q)
-#   the six unlabelled real series (65,298 points): 5.2 q, 4.5 q, 37 q
-#     (before: 5.8 q, 10.2 q, 61 q; the time-of-day memory gives a daily
-#     job's points below 1e-3 the share of days that made them)
-# The tail beyond 1e-3 is not calibrated yet: the series' own history
-# counts an excursion once (by its peak) while the score is a point's, so
-# the points of a long excursion on an autocorrelated one-minute series
-# all score high.  Counting every point (tried) brings the real series to
-# 1.0 q, 3.4 q, 26 q but costs 8 points of NAB standard (47 to 39), so it
-# is not done; the assertions below guard the level reached and hold the
-# factor of 3 where it is met.  No finite deviation prints exactly 1.
+#     0.43 q, 0.43 q, 3.5 q (before: 0.47 q, 0.43 q, 3.5 q)
+#   the six unlabelled real series (65,298 points): 1.9 q, 4.3 q, 36 q
+#     (before the per-point tail: 5.2 q, 4.5 q, 37 q; before the
+#     time-of-day memory: 5.8 q, 10.2 q, 61 q)
+# The per-point tail (peaks over threshold, lib/ev_detect_tail.h) brings
+# 1e-2 within the factor of 3.  What is left above it at 1e-3 and 1e-4 is
+# the first day of each one-minute series (at 1e-4, 91 of mongo-01's 93
+# points and 56 of mongo-04's 79 are on their first day: nightly jobs and
+# bursts seen for the first time)
+# and two excursions of about 25 minutes on ingress-03, which a per-point
+# calibration cannot excuse without excusing an incident's later points.
+# Measured, not landed: no score in a series' first day gives 1.1 q,
+# 0.7 q, 2.7 q with the per-point tail alone (but NAB standard 60) and
+# 1.5 q, 1.8 q, 15 q as landed (NAB 64.3), at the cost of every
+# series shorter than a day (23 tests of ev-detect.bats).  Using the
+# per-point tail alone (not the larger of it and the excursions) gives
+# 0.9 q, 1.0 q, 5.2 q but NAB standard 18: the labelled incidents of
+# the hourly series recur, and each makes the next ordinary.  The
+# assertions below guard the level reached and hold the factor of 3
+# where it is met.  No finite deviation prints exactly 1.
 calib_check() {	# FILE MAX_1e-2 MAX_1e-3 MAX_1e-4 (ratios share / q)
 	python3 "$EVKIT_TOP/tests/tools/score_shares.py" <"$1" >sh.json
 	cat sh.json >&3
@@ -209,7 +218,8 @@ for r in recs:
         print(json.dumps(r))' >in.ndjson
 	[ "$(jq -r .series in.ndjson | sort -u | wc -l)" -eq 6 ]
 	ev-detect --value value --by series <in.ndjson >out.ndjson
-	calib_check out.ndjson 6 5 40
+	calib_check out.ndjson 3 5 40
+	jq -e '.["1e-02"] >= 1e-2 / 3' sh.json
 	# On the same unlabelled series the seasonal model, with its CUSUM
 	# discounted for autocorrelation, two days of warm-up and 15 minutes
 	# to resolve, opens at most 2.5 false episodes a week (mongo-01;
