@@ -726,3 +726,24 @@ gap_windows() {
 		assert_line --regexp '^2026-03-10T(08|09):00:00Z firing down$'
 	done
 }
+
+# The per-point tail (lib/ev_detect_tail.h) is part of the state: a run
+# split in two by --state scores every point as one run does, once the
+# tail has its fit (heavy-tailed noise, 6,000 points, split after 4,000).
+@test "ev-detect: --state carries the series' own tail, scores identical to one run" {
+	python3 - <<'PY' >in.ndjson
+import json, random
+random.seed(3)
+for i in range(6000):
+    v = 1000 + random.choice([-1, 1]) * 20 * (random.paretovariate(3) - 1)
+    print(json.dumps({"start": "2026-03-%02dT%02d:%02d:00Z"
+        % (2 + i // 1440, i // 60 % 24, i % 60), "value": round(v, 3)}))
+PY
+	ev-detect --value value <in.ndjson >one.ndjson
+	head -n 4000 in.ndjson | ev-detect --value value --state st.json >a.ndjson
+	tail -n 2000 in.ndjson | ev-detect --value value --state st.json >b.ndjson
+	# The fit exists by then: the state holds a full side of the tail.
+	jq -e '[.. | objects | select(has("tail")) | .tail.above | length] |
+	    max == 512' st.json
+	diff <(tail -n 2000 one.ndjson | jq -c .anomaly) <(jq -c .anomaly b.ndjson)
+}
