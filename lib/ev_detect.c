@@ -15,7 +15,6 @@
 #define NSUB		3	/* auto: robust, ewma, seasonal */
 #define AUTO_MIN	20	/* auto: scored points before a model counts */
 #define SEASONAL_MIN	10	/* seasonal: residuals before scoring */
-#define SEASONAL_WARMUP	48	/* seasonal: hours (two days) before scoring */
 #define SLOW_HALFLIFE	72	/* seasonal: hours, the slow level */
 #define NOISE_HALFLIFE	48	/* seasonal: hours, the noise fit */
 #define NOISE_CLIPPED	48	/* seasonal: residuals clipped, not skipped */
@@ -133,6 +132,7 @@ ev_detect_params_default(struct ev_detect_params *p)
 	p->method = EV_DETECT_ROBUST;
 	p->window = 60;
 	p->warmup = 0;
+	p->warmup_hours = EV_DETECT_WARMUP_AUTO;
 	p->confidence = 0.99;
 	p->alpha = 0.1;
 	p->level_halflife = 6;
@@ -938,6 +938,7 @@ ev_detect_model_new(const struct ev_detect_params *p)
 			sp = *p;
 			sp.method = (enum ev_detect_method)i;
 			sp.warmup = 0;
+			sp.warmup_hours = 0;
 			m->sub[i] = ev_detect_model_new(&sp);
 		}
 		break;
@@ -1206,6 +1207,38 @@ routine(struct ev_detect_model *m, const struct ev_detect_point *pt,
 		mm->hi[slot][b] = (float)x;
 }
 
+/*
+ * Warm-up: no score until the series has the history its method needs
+ * (EV_DETECT_WARMUP_AUTO, ev_detect.h) or the caller asked for, in its own
+ * time and in points.  The point is learned and calibrated all the same.
+ * Seasonal needs two days whatever the caller says: a daily shape seen
+ * once is one day's noise.  An auto model's baselines wait for none: the
+ * auto model itself waits.
+ */
+static void
+warmup(struct ev_detect_model *m, const struct ev_detect_point *pt,
+    struct ev_detect_score *out)
+{
+	double need = m->p.warmup_hours, seen = pt->local_hours - m->t0;
+
+	if (need < 0)
+		need = m->kind == EV_DETECT_SEASONAL ?
+		    EV_DETECT_WARMUP_SEASONAL : EV_DETECT_WARMUP_DAY;
+	if (m->kind == EV_DETECT_SEASONAL && need < EV_DETECT_WARMUP_SEASONAL)
+		need = EV_DETECT_WARMUP_SEASONAL;
+	if (seen < need) {
+		out->scored = 0;
+		out->warming = 1;
+		out->warm_seen = seen;
+		out->warm_need = need;
+	} else if (out->scored && m->n <= m->p.warmup) {
+		out->scored = 0;
+		out->warming = 2;
+		out->warm_seen = (double)(m->n - 1);
+		out->warm_need = m->p.warmup;
+	}
+}
+
 void
 ev_detect_model_step(struct ev_detect_model *m,
     const struct ev_detect_point *pt, struct ev_detect_score *out)
@@ -1247,16 +1280,8 @@ ev_detect_model_step(struct ev_detect_model *m,
 	 */
 	if (m->kind != EV_DETECT_AUTO && m->kind != EV_DETECT_SEASONAL)
 		routine(m, pt, out, run);
-	/*
-	 * A daily shape seen once is one day's noise: no score before two
-	 * days of history (it learns, and calibrates, all the same).
-	 */
-	if (m->kind == EV_DETECT_SEASONAL &&
-	    pt->local_hours - m->t0 < SEASONAL_WARMUP)
-		out->scored = 0;
 	m->n++;
-	if (m->n <= m->p.warmup)
-		out->scored = 0;
+	warmup(m, pt, out);
 }
 
 /* State. */
