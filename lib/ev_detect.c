@@ -104,7 +104,7 @@ struct ev_detect_model {
 	 */
 	uint32_t *hist;
 	int64_t	nscored;
-	double	t0;		/* local hours of the first point */
+	double	t0;		/* local hours of the first window's start */
 	double	peak;		/* largest |z| of the excursion under way */
 	struct ev_detect_tail tail;	/* peaks over threshold of z */
 	struct memo *memo;	/* same time of day, last days */
@@ -1219,14 +1219,15 @@ static void
 warmup(struct ev_detect_model *m, const struct ev_detect_point *pt,
     struct ev_detect_score *out)
 {
-	double need = m->p.warmup_hours, seen = pt->local_hours - m->t0;
+	double need = m->p.warmup_hours;
+	double seen = fmax(0, pt->local_hours - pt->step_hours / 2 - m->t0);
 
 	if (need < 0)
 		need = m->kind == EV_DETECT_SEASONAL ?
 		    EV_DETECT_WARMUP_SEASONAL : EV_DETECT_WARMUP_DAY;
 	if (m->kind == EV_DETECT_SEASONAL && need < EV_DETECT_WARMUP_SEASONAL)
 		need = EV_DETECT_WARMUP_SEASONAL;
-	if (seen < need) {
+	if (seen < need - 1e-9) {	/* hours as doubles: not exact */
 		out->scored = 0;
 		out->warming = 1;
 		out->warm_seen = seen;
@@ -1269,8 +1270,9 @@ ev_detect_model_step(struct ev_detect_model *m,
 	}
 	if (m->kind != EV_DETECT_AUTO && is_count(m))
 		count_step(m, pt, out);
+	/* The start of the first window: a first point's step is a guess. */
 	if (m->n == 0)
-		m->t0 = pt->local_hours;
+		m->t0 = pt->local_hours - pt->step_hours / 2;
 	run = out->scored && m->kind != EV_DETECT_AUTO &&
 	    calibrate(m, out, pt->step_hours);
 	/*

@@ -270,6 +270,25 @@ print(sum((x - t[0]).total_seconds() >= 86400 for x in t))' "$D/shift.ndjson")
 	[ "$status" -eq 2 ]
 }
 
+# Records without an end: the first point's window length is a guess (an
+# hour) until the second point shows it, so the warm-up counts from the
+# first window's start, not its guessed middle (which put the second
+# point 29 minutes before the first, and --warmup 0 in warm-up for ever).
+@test "ev-detect: warm-up counts the series' time from its first start, records without an end" {
+	python3 -c '
+for i in range(40):
+    print("{\"start\":\"2026-03-01T00:%02d:00Z\",\"value\":%d}"
+          % (i, 1000 if i == 30 else 10 + i % 3))' >in.ndjson
+	ev-detect --warmup 5m --value value <in.ndjson | sed -n 1,3p |
+	    jq -r .anomaly.reason >out.txt
+	printf 'warming up: %s of 5m seen\n' 0s 1m 2m | diff - out.txt
+	ev-detect --warmup 5m --value value <in.ndjson | sed -n 6p |
+	    jq -e '.anomaly.score != null'
+	ev-detect --warmup 0 --alerts --value value <in.ndjson |
+	    jq -e -s 'map(select(.anomaly.status == "firing") | .start) ==
+	    ["2026-03-01T00:30:00Z"]'
+}
+
 # A short series (the drop example, 5-minute windows over a few hours)
 # opens no episode in its first day by default; the same input with
 # --warmup 0 alerts, as it did before warm-up was automatic.
