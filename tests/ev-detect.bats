@@ -807,3 +807,20 @@ PY
 	    max == 512' st.json
 	diff <(tail -n 2000 one.ndjson | jq -c .anomaly) <(jq -c .anomaly b.ndjson)
 }
+
+# The warm-up is the series' own time, kept in --state: a run split inside
+# the first day goes on warming up where the first part stopped, and
+# writes what one run writes.
+@test "ev-detect: --state carries the warm-up across runs" {
+	python3 -c '
+for i in range(2000):
+    print("{\"start\":\"2026-03-02T%02d:%02d:00Z\",\"count\":%d}"
+          % (i // 60 % 24, i % 60, 100 + i % 7) if i < 1440 else
+          "{\"start\":\"2026-03-03T%02d:%02d:00Z\",\"count\":%d}"
+          % (i // 60 % 24, i % 60, 100 + i % 7))' >in.ndjson
+	ev-detect <in.ndjson >one.ndjson
+	head -n 600 in.ndjson | ev-detect --state st.json >a.ndjson
+	tail -n 1400 in.ndjson | ev-detect --state st.json >b.ndjson
+	jq -e '.anomaly.reason == "warming up: 10h of 1d seen"' <(sed -n 1p b.ndjson)
+	diff <(tail -n 1400 one.ndjson) b.ndjson
+}
