@@ -72,7 +72,8 @@ static const char usage[] =
 "  --tz ZONE              time zone of the seasonal shape (UTC)\n"
 "  -v, --value FIELD      the numeric field to watch (count)\n"
 "  -V, --version          print the version and exit\n"
-"  --warmup N             points learned per series before scoring (0)\n"
+"  --warmup auto|N|DUR    no score for a series' first N points or DUR of\n"
+"                         its time (auto: 1d; seasonal 2d)\n"
 "  -w, --window N         robust, cusum: points in the rolling window (60)\n"
 "\n"
 "Counts are scored by their Poisson or negative binomial tail; with -m\n"
@@ -361,8 +362,20 @@ parse_options(struct ev_run *run, struct options *o, int argc, char **argv)
 			set_str(&o->value_spec, optarg);
 			break;
 		case OPT_WARMUP:
-			o->mp.warmup = int_arg(run, "--warmup", optarg, 0,
-			    100000000);
+			/* A bare number counts points, as it always did. */
+			if (strcmp(optarg, "auto") == 0) {
+				o->mp.warmup = 0;
+				o->mp.warmup_hours = EV_DETECT_WARMUP_AUTO;
+			} else if (strspn(optarg, "0123456789") ==
+			    strlen(optarg)) {
+				o->mp.warmup = int_arg(run, "--warmup",
+				    optarg, 0, 100000000);
+				o->mp.warmup_hours = 0;
+			} else {
+				o->mp.warmup = 0;
+				o->mp.warmup_hours = (double)ev_run_duration(
+				    run, "--warmup", optarg, 0) / 3.6e9;
+			}
 			break;
 		case 'w':
 			o->mp.window = int_arg(run, "--window", optarg, 1,

@@ -7,6 +7,7 @@
 #include "ev_detect.h"
 #include "ev_rollmed.h"
 #include "ev_detect_count.h"
+#include "ev_detect_tail.h"
 
 #define CLIP		3.0	/* residuals learned at most this many sigmas */
 #define MAD_SIGMA	1.482602218505602	/* 1 / Phi^-1(3/4) */
@@ -14,7 +15,6 @@
 #define NSUB		3	/* auto: robust, ewma, seasonal */
 #define AUTO_MIN	20	/* auto: scored points before a model counts */
 #define SEASONAL_MIN	10	/* seasonal: residuals before scoring */
-#define SEASONAL_WARMUP	48	/* seasonal: hours (two days) before scoring */
 #define SLOW_HALFLIFE	72	/* seasonal: hours, the slow level */
 #define NOISE_HALFLIFE	48	/* seasonal: hours, the noise fit */
 #define NOISE_CLIPPED	48	/* seasonal: residuals clipped, not skipped */
@@ -28,6 +28,7 @@
 #define HIST_RATIO	1.05	/* calibration: each bin 5% wider in |z| */
 #define HIST_MIN_K	3	/* calibration: past exceedances that count */
 #define HIST_PER_DAY	0.5	/* calibration: ... and one every 2 days */
+#define TAIL_KEEP_OUT	1e-3	/* calibration: rarer points are not noise */
 
 #define MEMO_DAYS	7	/* routine: days of the same-time memory */
 #define MEMO_BINS	96	/* routine: 15-minute bins of the day */
@@ -103,8 +104,9 @@ struct ev_detect_model {
 	 */
 	uint32_t *hist;
 	int64_t	nscored;
-	double	t0;		/* local hours of the first point */
+	double	t0;		/* local hours of the first window's start */
 	double	peak;		/* largest |z| of the excursion under way */
+	struct ev_detect_tail tail;	/* peaks over threshold of z */
 	struct memo *memo;	/* same time of day, last days */
 	double	zc;		/* z of the confidence level */
 	union {
@@ -130,6 +132,7 @@ ev_detect_params_default(struct ev_detect_params *p)
 	p->method = EV_DETECT_ROBUST;
 	p->window = 60;
 	p->warmup = 0;
+	p->warmup_hours = EV_DETECT_WARMUP_AUTO;
 	p->confidence = 0.99;
 	p->alpha = 0.1;
 	p->level_halflife = 6;
@@ -935,6 +938,7 @@ ev_detect_model_new(const struct ev_detect_params *p)
 			sp = *p;
 			sp.method = (enum ev_detect_method)i;
 			sp.warmup = 0;
+			sp.warmup_hours = 0;
 			m->sub[i] = ev_detect_model_new(&sp);
 		}
 		break;
@@ -950,6 +954,7 @@ ev_detect_model_free(struct ev_detect_model *m)
 	if (m == NULL)
 		return;
 	free(m->hist);
+	ev_detect_tail_release(&m->tail);
 	free(m->memo);
 	switch (m->kind) {
 	case EV_DETECT_ROBUST:
@@ -1071,7 +1076,7 @@ calibrate(struct ev_detect_model *m, struct ev_detect_score *o, double step)
 {
 	int run = 0;
 	double days = (double)m->nscored * step / 24;
-	double az = fabs(o->z), p = 1 - o->score;
+	double az = fabs(o->z), p = 1 - o->score, pt;
 	int b = hist_bin(az), i;
 	int64_t k = 0;
 
@@ -1093,6 +1098,20 @@ calibrate(struct ev_detect_model *m, struct ev_detect_score *o, double step)
 		    (double)k / (double)(m->nscored + 1) > p)
 			p = (double)k / (double)(m->nscored + 1);
 	}
+	/*
+	 * The series' own tail, peaks over threshold (lib/ev_detect_tail.h):
+	 * the share of its points that went as far on this side.  It counts
+	 * every point, where the excursions above count once, so a long or
+	 * frequent excursion of one-minute noise is as ordinary as its
+	 * points are many.  A point that is rarer than TAIL_KEEP_OUT by now
+	 * is a candidate incident, not noise: it stays out of the tail (the
+	 * excursions above still learn it), or one incident would hide the
+	 * next one like it for as long as the tail remembers it.
+	 */
+	if (ev_detect_tail_p(&m->tail, o->z, &pt) && pt > p)
+		p = pt;
+	if (p >= TAIL_KEEP_OUT)
+		ev_detect_tail_learn(&m->tail, o->z);
 	if (p < 1e-300)
 		p = 1e-300;
 	o->p = p;
@@ -1188,6 +1207,39 @@ routine(struct ev_detect_model *m, const struct ev_detect_point *pt,
 		mm->hi[slot][b] = (float)x;
 }
 
+/*
+ * Warm-up: no score until the series has the history its method needs
+ * (EV_DETECT_WARMUP_AUTO, ev_detect.h) or the caller asked for, in its own
+ * time and in points.  The point is learned and calibrated all the same.
+ * Seasonal needs two days whatever the caller says: a daily shape seen
+ * once is one day's noise.  An auto model's baselines wait for none: the
+ * auto model itself waits.
+ */
+static void
+warmup(struct ev_detect_model *m, const struct ev_detect_point *pt,
+    struct ev_detect_score *out)
+{
+	double need = m->p.warmup_hours;
+	double seen = fmax(0, pt->local_hours - pt->step_hours / 2 - m->t0);
+
+	if (need < 0)
+		need = m->kind == EV_DETECT_SEASONAL ?
+		    EV_DETECT_WARMUP_SEASONAL : EV_DETECT_WARMUP_DAY;
+	if (m->kind == EV_DETECT_SEASONAL && need < EV_DETECT_WARMUP_SEASONAL)
+		need = EV_DETECT_WARMUP_SEASONAL;
+	if (seen < need - 1e-9) {	/* hours as doubles: not exact */
+		out->scored = 0;
+		out->warming = 1;
+		out->warm_seen = seen;
+		out->warm_need = need;
+	} else if (out->scored && m->n <= m->p.warmup) {
+		out->scored = 0;
+		out->warming = 2;
+		out->warm_seen = (double)(m->n - 1);
+		out->warm_need = m->p.warmup;
+	}
+}
+
 void
 ev_detect_model_step(struct ev_detect_model *m,
     const struct ev_detect_point *pt, struct ev_detect_score *out)
@@ -1218,8 +1270,9 @@ ev_detect_model_step(struct ev_detect_model *m,
 	}
 	if (m->kind != EV_DETECT_AUTO && is_count(m))
 		count_step(m, pt, out);
+	/* The start of the first window: a first point's step is a guess. */
 	if (m->n == 0)
-		m->t0 = pt->local_hours;
+		m->t0 = pt->local_hours - pt->step_hours / 2;
 	run = out->scored && m->kind != EV_DETECT_AUTO &&
 	    calibrate(m, out, pt->step_hours);
 	/*
@@ -1229,16 +1282,8 @@ ev_detect_model_step(struct ev_detect_model *m,
 	 */
 	if (m->kind != EV_DETECT_AUTO && m->kind != EV_DETECT_SEASONAL)
 		routine(m, pt, out, run);
-	/*
-	 * A daily shape seen once is one day's noise: no score before two
-	 * days of history (it learns, and calibrates, all the same).
-	 */
-	if (m->kind == EV_DETECT_SEASONAL &&
-	    pt->local_hours - m->t0 < SEASONAL_WARMUP)
-		out->scored = 0;
 	m->n++;
-	if (m->n <= m->p.warmup)
-		out->scored = 0;
+	warmup(m, pt, out);
 }
 
 /* State. */
@@ -1370,6 +1415,7 @@ ev_detect_model_save(const struct ev_detect_model *m)
 	}
 	if (m->memo)
 		json_object_set_new(o, "memo", memo_save(m->memo));
+	json_object_set_new(o, "tail", ev_detect_tail_save(&m->tail));
 	switch (m->kind) {
 	case EV_DETECT_ROBUST:
 		json_object_set_new(o, "ring", ring_save(&m->u.rb.r));
@@ -1444,6 +1490,9 @@ ev_detect_model_load(struct ev_detect_model *m, const json_t *v)
 			    json_array_get(e, i));
 	}
 	/* Absent in states of earlier versions: learned afresh. */
+	if ((e = json_object_get(v, "tail")) != NULL &&
+	    ev_detect_tail_load(&m->tail, e) != 0)
+		return -1;
 	if ((e = json_object_get(v, "memo")) != NULL) {
 		if (m->memo == NULL)
 			m->memo = ev_xcalloc(1, sizeof(*m->memo));

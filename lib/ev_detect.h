@@ -28,7 +28,9 @@
  * calibrated by the series' own history: a |z| the series reached in
  * k >= 3 earlier excursions (runs beyond |z| = 2, counted once by their
  * peak), at least one every two days of history, has p at least
- * k / (n + 1) of its n scored points; and (robust, ewma, cusum) a point
+ * k / (n + 1) of its n scored points; p is at least the series' own
+ * tail of z per point, by peaks over threshold (lib/ev_detect_tail.h),
+ * once that has enough points; and (robust, ewma, cusum) a point
  * rarer than 1e-3 whose deviation the same quarter hour of the day made
  * at least half of on c >= 2 of the last seven days has p at least
  * c / (days + 1).  The score is
@@ -65,6 +67,8 @@ struct ev_detect_params {
 	enum ev_detect_method method;
 	int	window;		/* robust, cusum: points in the rolling window */
 	int	warmup;		/* points learned before any score */
+	double	warmup_hours;	/* series' own time before any score; < 0:
+				   automatic (EV_DETECT_WARMUP_AUTO) */
 	double	confidence;	/* two-sided level of lower/upper, e.g. 0.99 */
 	double	alpha;		/* ewma: weight of the newest point */
 	double	level_halflife;	/* seasonal: hours for the level to adapt */
@@ -75,7 +79,18 @@ struct ev_detect_params {
 	double	min_scale;	/* absolute floor of the scale, value units */
 };
 
-/* Defaults: robust, window 60, warmup 0 (model readiness only), 0.99. */
+/*
+ * Automatic warm-up, hours of the series' own time before its first score:
+ * one day for robust, ewma, cusum and auto (the time-of-day memory and the
+ * tail cannot know a daily job or a series' usual bursts before a day),
+ * two days for seasonal (a daily shape seen once is one day's noise).
+ * Seasonal never scores before two days, whatever warmup_hours says.
+ */
+#define EV_DETECT_WARMUP_AUTO	(-1.0)
+#define EV_DETECT_WARMUP_DAY	24.0
+#define EV_DETECT_WARMUP_SEASONAL	48.0
+
+/* Defaults: robust, window 60, warmup 0 points and automatic time, 0.99. */
 void	ev_detect_params_default(struct ev_detect_params *p);
 /* "robust" … "auto" to a method; -1 when unknown. */
 int	ev_detect_method_parse(const char *s);
@@ -95,6 +110,9 @@ struct ev_detect_score {
 	double	z;		/* signed deviation in model sigmas */
 	double	expected, lower, upper;
 	int	direction;	/* -1 below, +1 above expected, 0 equal */
+	/* Unscored for warm-up: 1 time (hours), 2 points; how far along. */
+	int	warming;
+	double	warm_seen, warm_need;
 };
 
 struct ev_detect_model;

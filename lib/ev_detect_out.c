@@ -3,6 +3,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -315,20 +316,50 @@ jw_json(struct jw *w, const char *key, const json_t *v)
 	ev_json_write(v, w->b);
 }
 
+/*
+ * Why a point has no score yet: "warming up: 3h of 1d seen" (the series'
+ * own time), "warming up: 4 of 20 points seen", or "warmup" while the
+ * baseline has too few points to give any.  rb of 3 * EV_TIME_BUFSZ.
+ */
+static const char *
+warmup_reason(const struct ev_detect_score *sc, char *rb)
+{
+	char s[EV_TIME_BUFSZ], n[EV_TIME_BUFSZ];
+
+	if (sc->warming == 1) {
+		/* To the second: hours as a double are not exact. */
+		(void)ev_duration_format((ev_us_t)llround(sc->warm_seen *
+		    3600) * 1000000, s);
+		(void)ev_duration_format((ev_us_t)llround(sc->warm_need *
+		    3600) * 1000000, n);
+		(void)snprintf(rb, 3 * EV_TIME_BUFSZ,
+		    "warming up: %s of %s seen", s, n);
+		return rb;
+	}
+	if (sc->warming == 2) {
+		(void)snprintf(rb, 3 * EV_TIME_BUFSZ,
+		    "warming up: %.0f of %.0f points seen", sc->warm_seen,
+		    sc->warm_need);
+		return rb;
+	}
+	return "warmup";
+}
+
 static void
 write_anomaly(const struct ev_detect_out *o,
     const struct ev_detect_hold_entry *e, struct ev_buf *b)
 {
 	struct jw w = { b, 0 }, m = { b, 0 };
 	const char *status = NULL;
-	char tb[EV_TIME_BUFSZ];
+	char tb[EV_TIME_BUFSZ], rb[3 * EV_TIME_BUFSZ];
 
 	ev_buf_addc(b, '{');
 	if (!e->sc.scored) {
 		jw_key(&w, K("score"));
 		ev_buf_add(b, "null", 4);
 		jw_lit(&w, K("reason"), e->superseded ? "superseded" :
-		    !e->final ? "not_final" : e->gap ? "gap" : "warmup");
+		    !e->final ? "not_final" : e->gap ? "gap" :
+		    warmup_reason(&e->sc, rb));
 		if (e->ev != EV_ALERT_RESOLVED)
 			goto end;
 		goto status;

@@ -25,7 +25,7 @@ check_ref() {
 	events platform=android |
 	    ev-window --tumble 10m --by event --by 'event,context.platform as platform' \
 	    --by 'event,context.country as country' --agg count >w.ndjson
-	ev-detect <w.ndjson >all.ndjson
+	ev-detect --warmup 0 <w.ndjson >all.ndjson
 	check_ref all.ndjson
 	jq -c 'select(.anomaly.status == "firing" and .platform == null and .country == null)' all.ndjson >total.ndjson
 	[ "$(wc -l <total.ndjson)" -eq 1 ]
@@ -48,7 +48,7 @@ page_view −43% vs expected 200±36; by platform: android 100%"
 	    --by 'event,context.platform as platform,context.app_version as version' \
 	    --by 'event,context.country as country,context.platform as platform' \
 	    --agg count >w.ndjson
-	ev-detect <w.ndjson >all.ndjson
+	ev-detect --warmup 0 <w.ndjson >all.ndjson
 	check_ref all.ndjson
 	run jq -c 'select(.anomaly.status == "firing" and .country == "US" and .platform == null) |
 	    [.anomaly.explain, .anomaly.explanation[].elements[].element, .anomaly.summary]' all.ndjson
@@ -59,7 +59,7 @@ page_view −43% vs expected 200±36; by platform: android 100%"
 	events platform=android,country=US |
 	    ev-window --tumble 10m --cube 'event,context.platform as platform,context.country as country' \
 	    --agg count >w.ndjson
-	ev-detect <w.ndjson >all.ndjson
+	ev-detect --warmup 0 <w.ndjson >all.ndjson
 	check_ref all.ndjson
 	# Every element's labels are new to the alerted series.
 	run jq -e -s '[.[] | select(.anomaly.explanation) as $r |
@@ -76,7 +76,7 @@ page_view −43% vs expected 200±36; by platform: android 100%"
 	    --by 'event,context.platform as platform,context.country as country' \
 	    --agg count >w.ndjson
 	# The total drops 24.5% (z -3.46): it fires at 0.999.
-	ev-detect -t 0.999 <w.ndjson >all.ndjson
+	ev-detect --warmup 0 -t 0.999 <w.ndjson >all.ndjson
 	check_ref all.ndjson 0.999
 	jq -c 'select(.anomaly.status == "firing" and .platform == null and .country == null)' all.ndjson >total.ndjson
 	[ "$(wc -l <total.ndjson)" -eq 1 ]
@@ -98,7 +98,7 @@ page_view −43% vs expected 200±36; by platform: android 100%"
 	    --by 'event,context.country as country' \
 	    --by 'event,context.platform as platform,context.country as country' \
 	    --fill-zero --group-ttl 1d --agg count >w.ndjson
-	ev-detect <w.ndjson >all.ndjson
+	ev-detect --warmup 0 <w.ndjson >all.ndjson
 	check_ref all.ndjson
 	# The android alert by country, the US alert by platform: one element
 	# each at 80% or more.
@@ -134,7 +134,7 @@ for w in range(12):
         print(json.dumps(r))
 PY
 	# (One calm point resolves: the data ends one window after the drop.)
-	ev-detect --resolve-for 1 <w.ndjson >all.ndjson
+	ev-detect --warmup 0 --resolve-for 1 <w.ndjson >all.ndjson
 	check_ref all.ndjson
 	run jq -r 'select(.anomaly.status == "firing") | [.platform // "-", (.anomaly | has("explanation"))] | @tsv' all.ndjson
 	# The total and its largest segment fire; neither is explained.
@@ -149,7 +149,7 @@ android	false"
 	    ev-window --tumble 10m --by 'event,context.country as country' \
 	    --by 'event,context.platform as platform,context.app_version as version' \
 	    --agg count >w.ndjson
-	run jq -r 'select(.version) | .anomaly.summary' < <(ev-detect -t 0.99 --alerts <w.ndjson)
+	run jq -r 'select(.version) | .anomaly.summary' < <(ev-detect --warmup 0 -t 0.99 --alerts <w.ndjson)
 	assert_output "page_view android 1 −54% vs expected 50±18
 page_view android 2 −52% vs expected 50±18"
 }
@@ -158,7 +158,7 @@ page_view android 2 −52% vs expected 50±18"
 	events platform=android,country=US |
 	    ev-window --tumble 10m --by event --by 'event,context.platform as platform' \
 	    --by 'event,context.country as country' --agg count |
-	    ev-detect -t 0.999 >d.ndjson
+	    ev-detect --warmup 0 -t 0.999 >d.ndjson
 	run ev-report --format json <d.ndjson
 	assert_success
 	run jq -c '.metrics[0].anomalies[] | select(.series == "event=page_view") |

@@ -46,7 +46,7 @@ for i in range(60):
           % (i // 60, i % 60, v, 1 if i in (38, 39) else 0))' >in.ndjson
 	# --resolve-for 1: three episodes, as worked (the spikes are minutes
 	# apart, within the default 15 minutes of calm before resolving).
-	ev-detect -m robust --resolve-for 1 --backtest --label-field label \
+	ev-detect --warmup 0 -m robust --resolve-for 1 --backtest --label-field label \
 	    --value value --by series <in.ndjson >out.ndjson
 	cat out.ndjson >&3
 	jq -e -s 'map(select(.backtest_series))[0].backtest_series |
@@ -85,8 +85,8 @@ for s in range(8):
             "value": v, "label": lab[i]}))
 PY
 	for m in robust ewma; do
-		ev-detect -m $m --alerts --value value --by series <in.ndjson >alerts.ndjson
-		ev-detect -m $m --backtest --label-field label --value value \
+		ev-detect --warmup 0 -m $m --alerts --value value --by series <in.ndjson >alerts.ndjson
+		ev-detect --warmup 0 -m $m --backtest --label-field label --value value \
 		    --by series <in.ndjson >bt.ndjson
 		python3 "$NAB_REF" in.ndjson alerts.ndjson >ref.json
 		jq -c 'select(.backtest) | .backtest' bt.ndjson >&3
@@ -107,11 +107,18 @@ PY
 }
 
 # The real labelled series, with the defaults (scripts/detect-real).
-# Measured on this branch: NAB standard 64.1, reward_low_fp 56.4,
-# reward_low_fn 67.5, event F1 0.53, recall 0.74, mean delay 100 min, 1.29
-# false episodes per series-week, worst unlabelled series 7.0 a week
+# Measured on this branch: NAB standard 64.6, reward_low_fp 58.7,
+# reward_low_fn 67.5, event F1 0.56, recall 0.73, mean delay 102 min, 1.0
+# false episodes per series-week, worst unlabelled series 3.2 a week
 # (mongo-04: five-minute bursts of four to five times its level at random
-# hours, about twice a day).  The gain over the previous branch is the
+# hours, about twice a day; then ingress-03 2.5, outbound-16 1.2).  The
+# automatic warm-up (a day of each series' own time before its first
+# score) takes the worst unlabelled series from 7.0 to 3.2 a week: the
+# first day held the nightly jobs and bursts seen for the first time.
+# Tried with it and not landed: the per-point tail alone instead of the
+# larger of it and the excursions gives 65.2, 58.1, 68.5 but a worst
+# unlabelled series of 8.3 a week.  Before the warm-up: 64.2, 56.6, 67.6,
+# F1 0.53, 1.3 a week, worst 7.0.  The gain before that was the
 # calibration's rate condition (an excursion is ordinary only when the
 # series has one at least every two days, not after any three): the
 # hourly crash-rate series, whose labelled incidents recur every few
@@ -120,11 +127,10 @@ PY
 # episodes (and costs machine-01, whose labelled anomalies are a spike at
 # 00:01 every day, most of its detections).  Issue 13 asks for NAB
 # standard >= 60 (met) and <= 1 false episode a week on every unlabelled
-# series (not met: mongo-04 7.0, mongo-01 3.8, ingress-03 3.8,
-# outbound-16 1.2), so this guards the level reached.  Before this
-# branch: 47.2, 41.5, 49.8, F1 0.47, 1.0 a
-# week, worst 10.2; before the one before: 44.6, 20.4, 53.4, F1 0.32, 4.1
-# a week, worst 113.9.
+# series (not met: mongo-04 3.2, ingress-03 2.5, outbound-16 1.2), so
+# this guards the level reached.  Earlier branches: 47.2, 41.5, 49.8,
+# F1 0.47, 1.0 a week, worst 10.2; 44.6, 20.4, 53.4, F1 0.32, 4.1 a
+# week, worst 113.9.
 @test "ev-detect --backtest over the real cloud monitoring dataset with the defaults" {
 	local d=${EVKIT_TESTDATA:-}/cloud-monitoring-dataset
 	[ -n "${EVKIT_TESTDATA:-}" ] && [ -d "$d/data" ] ||
@@ -141,10 +147,10 @@ PY
 	jq -c 'select(.backtest) | .backtest' out.ndjson >&3
 	jq -e -s 'map(select(.backtest))[0].backtest |
 	    .series == 60 and .labelled_series == 54 and
-	    .nab.standard >= 64 and .nab.reward_low_fp >= 56 and
-	    .nab.reward_low_fn >= 67 and .f1 >= 0.52 and
-	    .false_per_week <= 1.3 and
-	    .unlabelled_worst_false_per_week <= 7' out.ndjson
+	    .nab.standard >= 64 and .nab.reward_low_fp >= 58 and
+	    .nab.reward_low_fn >= 67 and .f1 >= 0.56 and
+	    .false_per_week <= 1.02 and
+	    .unlabelled_worst_false_per_week <= 3.2' out.ndjson
 	# Gaps are neither rejected nor zeros.
 	[ "$(stat_of st.json rejected)" -eq 0 ]
 	assert_balanced st.json
@@ -167,19 +173,28 @@ PY
 # Issue 13, item 4: scores that mean something.  The share of points
 # scoring >= 1 - q, counted from the output by tests/tools/score_shares.py,
 # against q for q = 1e-2, 1e-3, 1e-4; the issue asks for a factor of 3.
-# Measured on this branch with the defaults (robust):
-#   ev-gen, anomaly-free, 7 days of 1-minute counts (120,581 points):
-#     0.47 q, 0.43 q, 3.5 q (before: 0.51 q, 0.75 q, 4.7 q)
-#   the six unlabelled real series (65,298 points): 5.2 q, 4.5 q, 37 q
-#     (before: 5.8 q, 10.2 q, 61 q; the time-of-day memory gives a daily
-#     job's points below 1e-3 the share of days that made them)
-# The tail beyond 1e-3 is not calibrated yet: the series' own history
-# counts an excursion once (by its peak) while the score is a point's, so
-# the points of a long excursion on an autocorrelated one-minute series
-# all score high.  Counting every point (tried) brings the real series to
-# 1.0 q, 3.4 q, 26 q but costs 8 points of NAB standard (47 to 39), so it
-# is not done; the assertions below guard the level reached and hold the
-# factor of 3 where it is met.  No finite deviation prints exactly 1.
+# Measured on this branch with the defaults (robust, automatic warm-up):
+#   ev-gen, anomaly-free, 7 days of 1-minute counts (103,373 points
+#     scored, the first day of each series is warm-up):
+#     0.40 q, 0.21 q, 2.1 q (before the warm-up: 0.43 q, 0.43 q, 3.5 q)
+#   the six unlabelled real series (59,520 points scored): 1.4 q, 1.7 q,
+#     14 q (before the warm-up: 1.9 q, 4.3 q, 36 q; before the per-point
+#     tail: 5.2 q, 4.5 q, 37 q; before the time-of-day memory: 5.8 q,
+#     10.2 q, 61 q)
+# The per-point tail (peaks over threshold, lib/ev_detect_tail.h) brings
+# 1e-2 within the factor of 3, the warm-up 1e-3 and, on ev-gen, 1e-4: at
+# 1e-4, 91 of mongo-01's 93 points and 56 of mongo-04's 79 were on their
+# first day (nightly jobs and bursts seen for the first time).  Left:
+# the real series at 1e-4 (mostly two excursions of about 25 minutes on
+# ingress-03, which a per-point calibration cannot excuse without
+# excusing an incident's later points), and ev-gen at 1e-3 is now on the
+# safe side by 4.7 (22 points where 103 are due; 30 of the 52 it had
+# before were in the first day).  Tried with the warm-up, not landed: the
+# per-point tail alone (not the larger of it and the excursions) gives
+# 0.44 q, 0.21 q, 2.1 q and 1.4 q, 2.6 q, 23 q, and a worst unlabelled
+# series of 8.3 false episodes a week.  The assertions below hold the
+# factor of 3 where it is met and guard the level reached elsewhere.  No
+# finite deviation prints exactly 1.
 calib_check() {	# FILE MAX_1e-2 MAX_1e-3 MAX_1e-4 (ratios share / q)
 	python3 "$EVKIT_TOP/tests/tools/score_shares.py" <"$1" >sh.json
 	cat sh.json >&3
@@ -194,8 +209,8 @@ calib_check() {	# FILE MAX_1e-2 MAX_1e-3 MAX_1e-4 (ratios share / q)
 	    --by 'event,context.platform as platform' --agg count \
 	    --fill-zero --group-ttl 1d >gen.ndjson
 	ev-detect <gen.ndjson >out.ndjson
-	calib_check out.ndjson 3 3 4
-	jq -e '.["1e-02"] >= 1e-2 / 3 and .["1e-03"] >= 1e-3 / 3' sh.json
+	calib_check out.ndjson 3 3 3
+	jq -e '.["1e-02"] >= 1e-2 / 3 and .["1e-03"] >= 1e-3 / 5' sh.json
 	local d=${EVKIT_TESTDATA:-}/cloud-monitoring-dataset
 	[ -n "${EVKIT_TESTDATA:-}" ] && [ -d "$d/data" ] ||
 	    skip "EVKIT_TESTDATA/cloud-monitoring-dataset is absent"
@@ -209,17 +224,21 @@ for r in recs:
         print(json.dumps(r))' >in.ndjson
 	[ "$(jq -r .series in.ndjson | sort -u | wc -l)" -eq 6 ]
 	ev-detect --value value --by series <in.ndjson >out.ndjson
-	calib_check out.ndjson 6 5 40
+	calib_check out.ndjson 3 3 15
+	jq -e '.["1e-02"] >= 1e-2 / 3 and .["1e-03"] >= 1e-3 / 3' sh.json
 	# On the same unlabelled series the seasonal model, with its CUSUM
 	# discounted for autocorrelation, two days of warm-up and 15 minutes
-	# to resolve, opens at most 2.5 false episodes a week (mongo-01;
-	# before: 83 to 240 a week).
+	# to resolve, opens at most 3.2 false episodes a week (mongo-01;
+	# before: 83 to 240 a week).  It was 2.5 while the warm-up counted from
+	# the middle of a first window whose length, for records without an
+	# end, is guessed as an hour: the two days ended half an hour late,
+	# after an episode mongo-01 opens at 00:10 of its third day.
 	ev-detect -m seasonal --backtest --label-field label --value value \
 	    --by series <in.ndjson >bt.ndjson
 	jq -c 'select(.backtest_series) | .backtest_series |
 	    [.series.series, .false_per_week]' bt.ndjson >&3
 	jq -e 'select(.backtest) | .backtest |
-	    .unlabelled_worst_false_per_week <= 2.6' bt.ndjson
+	    .unlabelled_worst_false_per_week <= 3.2' bt.ndjson
 }
 
 # Issue 13, item 6: one incident, one episode.  One-minute windows: a drop
@@ -235,18 +254,19 @@ for i in range(300):
         v = 10
     print("{\"start\":\"2026-03-02T%02d:%02d:00Z\",\"count\":%d}"
           % (i // 60, i % 60, v))' >in.ndjson
-	ev-detect --alerts <in.ndjson >out.ndjson
+	ev-detect --warmup 0 --alerts <in.ndjson >out.ndjson
 	jq -c '[.start, .anomaly.status]' out.ndjson >&3
 	[ "$(jq -s 'map(select(.anomaly.status == "firing")) | length' out.ndjson)" -eq 1 ]
 	jq -e -s 'map(select(.anomaly.status == "resolved"))[0].start ==
 	    "2026-03-02T03:56:00Z"' out.ndjson
-	ev-detect --alerts --resolve-for 1 <in.ndjson >out.ndjson
+	ev-detect --warmup 0 --alerts --resolve-for 1 <in.ndjson >out.ndjson
 	[ "$(jq -s 'map(select(.anomaly.status == "firing")) | length' out.ndjson)" -eq 2 ]
 }
 
 # Issue 13, item 6: automatic warm-up.  The seasonal model scores nothing
 # in its first two days (a daily shape seen once is one day's noise), and
-# says so in the record's reason; a spike on the third day alerts.
+# says so in the record's reason (how much of the two days it has seen);
+# a spike on the third day alerts.
 @test "ev-detect -m seasonal: no score before two days of history, reason warmup" {
 	python3 -c '
 import math
@@ -259,7 +279,8 @@ for i in range(72):
 		sub(/02T00/, sprintf("%02dT%02d", d, h % 24)); print }' >in.ndjson
 	ev-detect -m seasonal <in.ndjson >out.ndjson
 	jq -e -s '.[0:48] | all(.anomaly.score == null and
-	    .anomaly.reason == "warmup")' out.ndjson
+	    (.anomaly.reason | startswith("warming up: ")))' out.ndjson
+	jq -e -s '.[30].anomaly.reason == "warming up: 1d6h of 2d seen"' out.ndjson
 	jq -e -s '.[60].anomaly.status == "firing" and
 	    .[48].anomaly.score != null' out.ndjson
 }
@@ -337,7 +358,8 @@ PY
 # values at 07:00-09:00 are the same every day, though, so from the third
 # day on the same quarter hours of two earlier days went at least half as
 # far from expected: only the first two days page at the job's hours, two
-# episodes each (the step up and the step down), 4 in all.  (Episodes at
+# episodes each (the step up and the step down), 4 in all (--warmup 0;
+# by default the first day is warm-up and only the second day pages).  (Episodes at
 # other hours are noise, the business of the calibration tests.)
 @test "ev-detect: a daily job at a fixed hour pages on its first two days only" {
 	python3 - <<'PY' >in.ndjson
@@ -350,10 +372,15 @@ for d in range(10):
         print(json.dumps({"start": "2026-03-%02dT%02d:%02d:00Z"
             % (2 + d, m // 60, m % 60), "value": round(v, 1)}))
 PY
-	ev-detect --alerts --value value <in.ndjson >out.ndjson
+	ev-detect --warmup 0 --alerts --value value <in.ndjson >out.ndjson
 	jq -c '[.start, .anomaly.status, .anomaly.surprise]' out.ndjson >&3
 	jq -e -s 'map(select(.anomaly.status == "firing" and
 	    .start[11:16] >= "06:45" and .start[11:16] < "09:30") |
 	    .start[0:10]) |
 	    length == 4 and all(. == "2026-03-02" or . == "2026-03-03")' out.ndjson
+	# With the automatic warm-up the first day is learned, not paged:
+	# the job pages on its second day only, and nothing else does.
+	ev-detect --alerts --value value <in.ndjson >out.ndjson
+	jq -e -s '[.[] | select(.anomaly.status == "firing") | .start] ==
+	    ["2026-03-03T07:00:00Z", "2026-03-03T09:00:00Z"]' out.ndjson
 }

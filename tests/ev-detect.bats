@@ -119,7 +119,7 @@ valid_detected() {
 }
 
 @test "ev-detect: annotate mode keeps every record's bytes and adds anomaly" {
-	ev-detect --by event,platform <"$D/drop.ndjson" >out.ndjson
+	ev-detect --warmup 0 --by event,platform <"$D/drop.ndjson" >out.ndjson
 	[ "$(wc -l <out.ndjson)" -eq 120 ]
 	# Removing the spliced-in member gives back the input byte for byte.
 	sed 's/,"anomaly":{.*}}$/}/' out.ndjson >back.ndjson
@@ -131,14 +131,14 @@ valid_detected() {
 
 @test "ev-detect: robust baseline scores against rolling median and MAD (golden)" {
 	# --resolve-for 1: the golden is from before the 15-minute default.
-	run --separate-stderr ev-detect --by event,platform --alerts \
+	run --separate-stderr ev-detect --warmup 0 --by event,platform --alerts \
 	    --resolve-for 1 <"$D/drop.ndjson"
 	assert_success
 	diff -u "$D/drop.alerts.golden" <(printf '%s\n' "$output")
 }
 
 @test "ev-detect: scores are calibrated two-sided normal tails, the score at full precision" {
-	ev-detect --by event,platform <"$D/drop.ndjson" |
+	ev-detect --warmup 0 --by event,platform <"$D/drop.ndjson" |
 	    jq -c 'select(.anomaly.score != null) | .anomaly' >a.ndjson
 	# score = erf(|sigma|/sqrt 2); lower/upper at z(0.99).  sigma, abs
 	# and the bounds have ten significant digits (5e-11 relative), so
@@ -160,7 +160,7 @@ PY
 }
 
 @test "ev-detect: derived figures have ten significant digits, as %.10g" {
-	ev-detect --by event,platform <"$D/drop.ndjson" >out.ndjson
+	ev-detect --warmup 0 --by event,platform <"$D/drop.ndjson" >out.ndjson
 	# Each figure as written is python's %.10g of itself (ten digits at
 	# most, laid out as %g; tests/unit/test_buf.c checks the rounding
 	# against printf), and stays a real; the score is python's repr of
@@ -187,8 +187,8 @@ PY
 }
 
 @test "ev-detect: thresholds like 0.99999 separate points" {
-	n1=$(ev-detect --by event,platform --alerts -t 0.9999 <"$D/drop.ndjson" | grep -c firing)
-	n2=$(ev-detect --by event,platform --alerts -t 0.999999 <"$D/drop.ndjson" | grep -c firing)
+	n1=$(ev-detect --warmup 0 --by event,platform --alerts -t 0.9999 <"$D/drop.ndjson" | grep -c firing)
+	n2=$(ev-detect --warmup 0 --by event,platform --alerts -t 0.999999 <"$D/drop.ndjson" | grep -c firing)
 	# The total (z 4.59, score 0.9999956) fires at 0.9999, not at 0.999999.
 	[ "$n1" -eq 2 ]
 	[ "$n2" -eq 1 ]
@@ -202,7 +202,7 @@ PY
 }
 
 @test "ev-detect: an alert on a total names the segments and says it plainly" {
-	ev-detect --by event,platform --alerts <"$D/drop.ndjson" >out.ndjson
+	ev-detect --warmup 0 --by event,platform --alerts <"$D/drop.ndjson" >out.ndjson
 	run jq -r 'select(.platform == null and .anomaly.status == "firing") | .anomaly.explain[0].platform, .anomaly.explain[0].share, .anomaly.summary' out.ndjson
 	assert_line --index 0 android
 	# android 25 vs 121, web 189 vs 191: the drops (96 + 2) outweigh the
@@ -213,7 +213,7 @@ PY
 
 @test "ev-detect: a segment alert says where its total stands when the total does not alert" {
 	segment_windows >seg.ndjson
-	ev-detect --by event,platform --alerts <seg.ndjson >out.ndjson
+	ev-detect --warmup 0 --by event,platform --alerts <seg.ndjson >out.ndjson
 	# ios to 0 is a tenth of the total: the segment fires, the total not.
 	[ "$(jq -s 'map(select(.anomaly.status == "firing")) | length' out.ndjson)" -eq 1 ]
 	run jq -r 'select(.anomaly.status == "firing") | .platform, .anomaly.summary' out.ndjson
@@ -226,14 +226,14 @@ PY
 	    .series == {event: "signup"} and .value == 884 and
 	    .value < .lower and (.expected | round) == 1002' out.ndjson
 	# With a wider band (--confidence 0.9999) the total is inside it.
-	ev-detect --by event,platform --alerts --confidence 0.9999 <seg.ndjson |
+	ev-detect --warmup 0 --by event,platform --alerts --confidence 0.9999 <seg.ndjson |
 	    jq -r 'select(.anomaly.status == "firing") | .anomaly.summary' |
 	    grep -q 'is inside its band$'
 	valid_detected out.ndjson
 	# The backtest counts the outage as named (by the segment's own alert)
 	# though no alert on the total named it.
 	echo '{"id":1,"kind":"outage","event":"signup","filters":{"platform":"ios"},"start":"2026-03-02T12:30:00Z","end":"2026-03-02T12:35:00Z","factor":0}' >labels.ndjson
-	ev-detect --by event,platform --backtest --labels labels.ndjson <seg.ndjson |
+	ev-detect --warmup 0 --by event,platform --backtest --labels labels.ndjson <seg.ndjson |
 	    jq -e '.backtest | .outages == 1 and .outages_alerted == 1 and
 	    .outage_named_right == 1 and .outages_with_total_alert == 0 and
 	    .outage_top_segment_right == 0'
@@ -268,25 +268,85 @@ PY
 @test "ev-detect: --warmup holds scores for the first N points of each series" {
 	run jq -s 'map(select(.anomaly.score != null)) | length' < <(ev-detect --warmup 20 -v count <"$D/shift.ndjson")
 	[ "$output" -eq 280 ]
-	run jq -s 'map(select(.anomaly.score != null)) | length' < <(ev-detect <"$D/shift.ndjson")
+	run jq -s 'map(select(.anomaly.score != null)) | length' < <(ev-detect --warmup 0 <"$D/shift.ndjson")
 	[ "$output" -eq 295 ]
 }
 
+# Issue 13, item 6: warm-up is automatic.  shift.ndjson is 25 hours of
+# 5-minute windows: by default robust scores only the points a full day
+# after the first (counted here from the times), and each point before
+# says how much of the day it has seen; --warmup 0 scores from the sixth
+# point on, and --warmup 2h (the series' own time) after two hours.
+@test "ev-detect: warm-up is automatic, one day of the series' own time, and says so" {
+	ev-detect -v count <"$D/shift.ndjson" >out.ndjson
+	want=$(python3 -c '
+import json, sys
+from datetime import datetime
+t = [datetime.fromisoformat(json.loads(l)["start"].replace("Z", "+00:00"))
+     for l in open(sys.argv[1])]
+print(sum((x - t[0]).total_seconds() >= 86400 for x in t))' "$D/shift.ndjson")
+	[ "$want" -eq 12 ]
+	[ "$(jq -s 'map(select(.anomaly.score != null)) | length' out.ndjson)" -eq "$want" ]
+	[ "$(sed -n 1p out.ndjson | jq -r .anomaly.reason)" = "warming up: 0s of 1d seen" ]
+	[ "$(sed -n 38p out.ndjson | jq -r .anomaly.reason)" = "warming up: 3h5m of 1d seen" ]
+	[ "$(sed -n 288p out.ndjson | jq -r .anomaly.reason)" = "warming up: 23h55m of 1d seen" ]
+	valid_detected out.ndjson
+	[ "$(ev-detect --warmup auto -v count <"$D/shift.ndjson" | cmp - out.ndjson && echo same)" = same ]
+	[ "$(ev-detect --warmup 2h -v count <"$D/shift.ndjson" |
+	    jq -s 'map(select(.anomaly.score != null)) | length')" -eq 276 ]
+	ev-detect --warmup 20 -v count <"$D/shift.ndjson" | sed -n 10p |
+	    jq -e '.anomaly.reason == "warming up: 9 of 20 points seen"'
+	run ev-detect --warmup 2x -v count </dev/null
+	[ "$status" -eq 2 ]
+}
+
+# Records without an end: the first point's window length is a guess (an
+# hour) until the second point shows it, so the warm-up counts from the
+# first window's start, not its guessed middle (which put the second
+# point 29 minutes before the first, and --warmup 0 in warm-up for ever).
+@test "ev-detect: warm-up counts the series' time from its first start, records without an end" {
+	python3 -c '
+for i in range(40):
+    print("{\"start\":\"2026-03-01T00:%02d:00Z\",\"value\":%d}"
+          % (i, 1000 if i == 30 else 10 + i % 3))' >in.ndjson
+	ev-detect --warmup 5m --value value <in.ndjson | sed -n 1,3p |
+	    jq -r .anomaly.reason >out.txt
+	printf 'warming up: %s of 5m seen\n' 0s 1m 2m | diff - out.txt
+	ev-detect --warmup 5m --value value <in.ndjson | sed -n 6p |
+	    jq -e '.anomaly.score != null'
+	ev-detect --warmup 0 --alerts --value value <in.ndjson |
+	    jq -e -s 'map(select(.anomaly.status == "firing") | .start) ==
+	    ["2026-03-01T00:30:00Z"]'
+}
+
+# A short series (the drop example, 5-minute windows over a few hours)
+# opens no episode in its first day by default; the same input with
+# --warmup 0 alerts, as it did before warm-up was automatic.
+@test "ev-detect: a series shorter than a day does not alert by default, --warmup 0 does" {
+	ev-detect --by event,platform --alerts <"$D/drop.ndjson" >out.ndjson
+	[ "$(jq -s 'map(select(.anomaly.status == "firing")) | length' out.ndjson)" -eq 0 ]
+	ev-detect --by event,platform <"$D/drop.ndjson" |
+	    jq -e -s 'all(.[]; .anomaly.score == null and
+	    (.anomaly.reason | startswith("warming up: ")))'
+	ev-detect --warmup 0 --by event,platform --alerts <"$D/drop.ndjson" >out.ndjson
+	[ "$(jq -s 'map(select(.anomaly.status == "firing")) | length' out.ndjson)" -ge 1 ]
+}
+
 @test "ev-detect: ewma baseline reports its method and catches the shift" {
-	run alerts "$D/shift.ndjson" -m ewma
+	run alerts "$D/shift.ndjson" --warmup 0 -m ewma
 	assert_line --index 0 "2026-03-02T16:40:00Z 141 firing"
-	ev-detect -m ewma <"$D/shift.ndjson" | tail -1 | jq -e '.anomaly.method == "ewma"'
+	ev-detect --warmup 0 -m ewma <"$D/shift.ndjson" | tail -1 | jq -e '.anomaly.method == "ewma"'
 }
 
 @test "ev-detect: cusum turns a level shift into one episode, robust flaps" {
-	run alerts "$D/shift.ndjson" -m cusum --resolve-for 1
+	run alerts "$D/shift.ndjson" --warmup 0 -m cusum --resolve-for 1
 	assert_output "2026-03-02T16:40:00Z 141 firing
 2026-03-02T16:55:00Z 147 resolved"
 	# Resolving at the first calm point, robust flaps; the default
 	# 15 minutes of calm points hold it to fewer episodes.
-	run alerts "$D/shift.ndjson" -m robust --resolve-for 1
+	run alerts "$D/shift.ndjson" --warmup 0 -m robust --resolve-for 1
 	[ "$(grep -c firing <<<"$output")" -eq 3 ]
-	run alerts "$D/shift.ndjson" -m robust
+	run alerts "$D/shift.ndjson" --warmup 0 -m robust
 	[ "$(grep -c firing <<<"$output")" -lt 3 ]
 }
 
@@ -310,7 +370,7 @@ PY
 }
 
 @test "ev-detect: auto chooses the seasonal baseline on seasonal history" {
-	ev-detect -m auto --tz Europe/Berlin <"$D/seasonal.ndjson" >out.ndjson
+	ev-detect --warmup 0 -m auto --tz Europe/Berlin <"$D/seasonal.ndjson" >out.ndjson
 	[ "$(tail -1 out.ndjson | jq -r .anomaly.method)" = seasonal ]
 	[ "$(sed -n 10p out.ndjson | jq -r .anomaly.method)" = robust ]
 	jq -e -s 'map(select(.start == "2026-04-01T10:00:00Z"))[0].anomaly.score > 0.9999' out.ndjson
@@ -327,28 +387,28 @@ PY
 }
 
 @test "ev-detect: --for N needs N anomalous points in a row" {
-	run alerts "$D/shift.ndjson" -m cusum --for 2
+	run alerts "$D/shift.ndjson" --warmup 0 -m cusum --for 2
 	assert_line --index 0 "2026-03-02T16:45:00Z 145 firing"
-	run alerts "$D/drop.ndjson" --by event,platform --for 2
+	run alerts "$D/drop.ndjson" --warmup 0 --by event,platform --for 2
 	[ -z "$output" ]
 }
 
 @test "ev-detect: --cooldown keeps a flapping series to one episode" {
-	run alerts "$D/shift.ndjson" -m robust --cooldown 1h
+	run alerts "$D/shift.ndjson" --warmup 0 -m robust --cooldown 1h
 	[ "$(grep -c firing <<<"$output")" -eq 1 ]
 }
 
 @test "ev-detect: --resolve-for and --resolve-below hold an episode open" {
-	run alerts "$D/shift.ndjson" -m robust --resolve-for 1000
+	run alerts "$D/shift.ndjson" --warmup 0 -m robust --resolve-for 1000
 	assert_output "2026-03-02T16:40:00Z 141 firing"
-	run alerts "$D/shift.ndjson" -m robust --resolve-below 0
+	run alerts "$D/shift.ndjson" --warmup 0 -m robust --resolve-below 0
 	assert_output "2026-03-02T16:40:00Z 141 firing"
 }
 
 @test "ev-detect: --repeat re-announces a firing episode" {
-	run alerts "$D/shift.ndjson" -m robust --resolve-for 1000 --repeat 1h
+	run alerts "$D/shift.ndjson" --warmup 0 -m robust --resolve-for 1000 --repeat 1h
 	[ "$(grep -c firing <<<"$output")" -ge 3 ]
-	ev-detect --alerts -m robust --resolve-for 1000 --repeat 1h <"$D/shift.ndjson" |
+	ev-detect --warmup 0 --alerts -m robust --resolve-for 1000 --repeat 1h <"$D/shift.ndjson" |
 	    jq -e -s 'map(.anomaly.fingerprint) | unique | length == 1'
 }
 
@@ -358,24 +418,24 @@ PY
 }
 
 @test "ev-detect: fingerprints are stable per series and differ between series" {
-	a=$(ev-detect --by event,platform --alerts <"$D/drop.ndjson" | jq -r '.anomaly.fingerprint' | sort -u | wc -l)
+	a=$(ev-detect --warmup 0 --by event,platform --alerts <"$D/drop.ndjson" | jq -r '.anomaly.fingerprint' | sort -u | wc -l)
 	[ "$a" -eq 2 ]
-	f1=$(ev-detect --by event,platform --alerts <"$D/drop.ndjson" | jq -r 'select(.platform == "android") | .anomaly.fingerprint' | sort -u)
-	f2=$(grep android "$D/drop.ndjson" | ev-detect --by event,platform --alerts | jq -r '.anomaly.fingerprint' | sort -u)
+	f1=$(ev-detect --warmup 0 --by event,platform --alerts <"$D/drop.ndjson" | jq -r 'select(.platform == "android") | .anomaly.fingerprint' | sort -u)
+	f2=$(grep android "$D/drop.ndjson" | ev-detect --warmup 0 --by event,platform --alerts | jq -r '.anomaly.fingerprint' | sort -u)
 	[ "$f1" = "$f2" ]
 	[ "$(echo "$f1" | wc -l)" -eq 1 ]
 }
 
 @test "ev-detect: severity is critical from --critical-pct" {
-	ev-detect --by event,platform --alerts <"$D/drop.ndjson" >out.ndjson
+	ev-detect --warmup 0 --by event,platform --alerts <"$D/drop.ndjson" >out.ndjson
 	[ "$(jq -r 'select(.platform == "android" and .anomaly.status == "firing") | .anomaly.severity' out.ndjson)" = critical ]
 	[ "$(jq -r 'select(.platform == null and .anomaly.status == "firing") | .anomaly.severity' out.ndjson)" = warning ]
-	ev-detect --by event,platform --alerts --critical-pct 10 <"$D/drop.ndjson" |
+	ev-detect --warmup 0 --by event,platform --alerts --critical-pct 10 <"$D/drop.ndjson" |
 	    jq -e -s 'map(select(.anomaly.status == "firing") | .anomaly.severity == "critical") | all'
 }
 
 @test "ev-detect: --format alertmanager writes v4 webhook messages" {
-	run --separate-stderr ev-detect --by event,platform --format alertmanager \
+	run --separate-stderr ev-detect --warmup 0 --by event,platform --format alertmanager \
 	    --resolve-for 1 <"$D/drop.ndjson"
 	assert_success
 	[ "${#lines[@]}" -eq 2 ]
@@ -478,15 +538,15 @@ for h in range(0, 200, 2):
 	sed -n 26p a.ndjson | sed 's/"count":[0-9]*/"count":119/' >>in.ndjson
 	tail -3 a.ndjson >>in.ndjson
 	# Without a delay the first version was scored and alerted on.
-	run --separate-stderr ev-detect --alerts --rejects rej.ndjson <in.ndjson
+	run --separate-stderr ev-detect --warmup 0 --alerts --rejects rej.ndjson <in.ndjson
 	assert_line --partial '"count":25'
 	[ "$(jq -r .reason rej.ndjson)" = late ]
 	# With 15 minutes of delay the corrected version replaced it.
-	run --separate-stderr ev-detect --alerts --evaluation-delay 15m <in.ndjson
+	run --separate-stderr ev-detect --warmup 0 --alerts --evaluation-delay 15m <in.ndjson
 	assert_success
 	[ -z "$output" ]
 	# Annotated: every line is there, the first version unscored.
-	run --separate-stderr ev-detect --evaluation-delay 15m --stats st.json <in.ndjson
+	run --separate-stderr ev-detect --warmup 0 --evaluation-delay 15m --stats st.json <in.ndjson
 	[ "${#lines[@]}" -eq 31 ]
 	printf '%s\n' "${lines[25]}" | jq -e '.count == 25 and .anomaly.reason == "superseded"'
 	printf '%s\n' "${lines[26]}" | jq -e '.count == 119 and .anomaly.score < 0.9'
@@ -515,11 +575,11 @@ type"
 }
 
 @test "ev-detect: counts balance in --alerts mode (absorbed records are aggregated)" {
-	ev-detect --by event,platform --alerts --stats st.json <"$D/drop.ndjson" >/dev/null
+	ev-detect --warmup 0 --by event,platform --alerts --stats st.json <"$D/drop.ndjson" >/dev/null
 	assert_balanced st.json
 	[ "$(stat_of st.json aggregated)" -eq 116 ]
 	[ "$(stat_of st.json passed)" -eq 4 ]
-	ev-detect --by event,platform --format alertmanager --stats st2.json <"$D/drop.ndjson" >/dev/null
+	ev-detect --warmup 0 --by event,platform --format alertmanager --stats st2.json <"$D/drop.ndjson" >/dev/null
 	assert_balanced st2.json
 	[ "$(stat_of st2.json out)" -eq 2 ]
 }
@@ -542,8 +602,8 @@ type"
 }
 
 @test "ev-detect: --state keeps open episodes across runs" {
-	head -210 "$D/shift.ndjson" | ev-detect -m robust --resolve-for 1000 --alerts --state st.json >a.ndjson
-	tail -90 "$D/shift.ndjson" | ev-detect -m robust --resolve-for 1000 --alerts --state st.json >b.ndjson
+	head -210 "$D/shift.ndjson" | ev-detect --warmup 0 -m robust --resolve-for 1000 --alerts --state st.json >a.ndjson
+	tail -90 "$D/shift.ndjson" | ev-detect --warmup 0 -m robust --resolve-for 1000 --alerts --state st.json >b.ndjson
 	[ "$(wc -l <a.ndjson)" -eq 1 ]
 	[ ! -s b.ndjson ]
 }
@@ -565,14 +625,14 @@ type"
 {"id":1,"kind":"outage","event":"signup","filters":{"platform":"android"},"start":"2026-03-02T12:05:00Z","end":"2026-03-02T12:10:00Z","factor":0.2}
 {"id":2,"kind":"spike","event":"signup","filters":{"platform":"web"},"start":"2026-03-02T11:00:00Z","end":"2026-03-02T11:10:00Z","factor":2}
 L
-	run --separate-stderr ev-detect --by event,platform --backtest --labels labels.ndjson --stats st.json <"$D/drop.ndjson"
+	run --separate-stderr ev-detect --warmup 0 --by event,platform --backtest --labels labels.ndjson --stats st.json <"$D/drop.ndjson"
 	assert_success
 	printf '%s\n' "$output" | jq -e '.backtest | .labels == 2 and .detected == 1 and
 	    .episodes == 2 and .true_episodes == 2 and .precision == 1 and .recall == 0.5 and
 	    .mean_delay_s == 300 and .outages == 1 and .outage_top_segment_right == 1 and
 	    .outages_alerted == 1 and .outage_named_right == 1'
 	assert_balanced st.json
-	run --separate-stderr ev-detect --backtest --labels no-such-file </dev/null
+	run --separate-stderr ev-detect --warmup 0 --backtest --labels no-such-file </dev/null
 	[ "$status" -eq 2 ]
 }
 
@@ -615,9 +675,9 @@ L
 	segment_windows >sorted.ndjson
 	grep -v platform sorted.ndjson >tot.ndjson
 	grep platform sorted.ndjson >seg.ndjson
-	ev-detect --alerts --by event,platform <sorted.ndjson |
+	ev-detect --warmup 0 --alerts --by event,platform <sorted.ndjson |
 	    jq -c '[.start, .platform, .anomaly.status]' >a.txt
-	cat tot.ndjson seg.ndjson | ev-detect --alerts --by event,platform >b.ndjson
+	cat tot.ndjson seg.ndjson | ev-detect --warmup 0 --alerts --by event,platform >b.ndjson
 	jq -c '[.start, .platform, .anomaly.status]' b.ndjson >b.txt
 	[ -s a.txt ]
 	diff a.txt b.txt
@@ -755,4 +815,42 @@ gap_windows() {
 		run -0 sh -c 'ev-detect -v v -m seasonal --alerts <0.ndjson | jq -r "[.start, .anomaly.status, .anomaly.direction] | join(\" \")"'
 		assert_line --regexp '^2026-03-10T(08|09):00:00Z firing down$'
 	done
+}
+
+# The per-point tail (lib/ev_detect_tail.h) is part of the state: a run
+# split in two by --state scores every point as one run does, once the
+# tail has its fit (heavy-tailed noise, 6,000 points, split after 4,000).
+@test "ev-detect: --state carries the series' own tail, scores identical to one run" {
+	python3 - <<'PY' >in.ndjson
+import json, random
+random.seed(3)
+for i in range(6000):
+    v = 1000 + random.choice([-1, 1]) * 20 * (random.paretovariate(3) - 1)
+    print(json.dumps({"start": "2026-03-%02dT%02d:%02d:00Z"
+        % (2 + i // 1440, i // 60 % 24, i % 60), "value": round(v, 3)}))
+PY
+	ev-detect --value value <in.ndjson >one.ndjson
+	head -n 4000 in.ndjson | ev-detect --value value --state st.json >a.ndjson
+	tail -n 2000 in.ndjson | ev-detect --value value --state st.json >b.ndjson
+	# The fit exists by then: the state holds a full side of the tail.
+	jq -e '[.. | objects | select(has("tail")) | .tail.above | length] |
+	    max == 512' st.json
+	diff <(tail -n 2000 one.ndjson | jq -c .anomaly) <(jq -c .anomaly b.ndjson)
+}
+
+# The warm-up is the series' own time, kept in --state: a run split inside
+# the first day goes on warming up where the first part stopped, and
+# writes what one run writes.
+@test "ev-detect: --state carries the warm-up across runs" {
+	python3 -c '
+for i in range(2000):
+    print("{\"start\":\"2026-03-02T%02d:%02d:00Z\",\"count\":%d}"
+          % (i // 60 % 24, i % 60, 100 + i % 7) if i < 1440 else
+          "{\"start\":\"2026-03-03T%02d:%02d:00Z\",\"count\":%d}"
+          % (i // 60 % 24, i % 60, 100 + i % 7))' >in.ndjson
+	ev-detect <in.ndjson >one.ndjson
+	head -n 600 in.ndjson | ev-detect --state st.json >a.ndjson
+	tail -n 1400 in.ndjson | ev-detect --state st.json >b.ndjson
+	jq -e '.anomaly.reason == "warming up: 10h of 1d seen"' <(sed -n 1p b.ndjson)
+	diff <(tail -n 1400 one.ndjson) b.ndjson
 }

@@ -54,6 +54,7 @@ test_robust(void)
 	size_t i;
 
 	ev_detect_params_default(&p);
+	p.warmup_hours = 0;	/* every point at the same time */
 	p.window = 7;
 	p.poisson = 0;
 	m = ev_detect_model_new(&p);
@@ -126,6 +127,7 @@ test_cusum(void)
 	int i, first = -1, last = -1;
 
 	ev_detect_params_default(&p);
+	p.warmup_hours = 0;	/* every point at the same time */
 	p.method = EV_DETECT_CUSUM;
 	p.window = 30;
 	m = ev_detect_model_new(&p);
@@ -292,11 +294,48 @@ test_count_cusum(void)
 	CHECK(ev_detect_count_evidence(&c) < 20);
 }
 
+/*
+ * Automatic warm-up: robust scores nothing in the first day of the series'
+ * own time (30-minute points: the 48th is the first a day after the
+ * first), and says how far along it is; seasonal waits two days.
+ */
+static void
+test_warmup(void)
+{
+	struct ev_detect_params p;
+	struct ev_detect_model *m;
+	struct ev_detect_score s;
+	struct ev_detect_point pt = { 0, 1000, 0.5 };
+	int i, meth, first;
+
+	for (meth = EV_DETECT_ROBUST; meth <= EV_DETECT_SEASONAL; meth++) {
+		ev_detect_params_default(&p);
+		p.method = (enum ev_detect_method)meth;
+		m = ev_detect_model_new(&p);
+		first = -1;
+		for (i = 0; i < 200; i++) {
+			pt.local_hours = 1000 + 0.5 * i;
+			pt.value = 100 + i % 3;
+			ev_detect_model_step(m, &pt, &s);
+			if (s.scored && first < 0)
+				first = i;
+			if (i == 7)
+				CHECK(s.warming == 1 && s.warm_seen == 3.5 &&
+				    s.warm_need == (meth == EV_DETECT_SEASONAL ?
+				    48 : 24));
+		}
+		CHECK(first == (meth == EV_DETECT_SEASONAL ? 96 : 48));
+		CHECK(s.warming == 0);
+		ev_detect_model_free(m);
+	}
+}
+
 int
 main(void)
 {
 	test_calibration();
 	test_robust();
+	test_warmup();
 	test_seasonal(EV_DETECT_SEASONAL);
 	test_seasonal(EV_DETECT_AUTO);
 	test_cusum();
