@@ -124,12 +124,28 @@ ev_buf_add_jstr(struct ev_buf *b, const char *s, size_t n)
 }
 
 void
+ev_buf_add_dec(struct ev_buf *b, uint64_t v, int width)
+{
+	char s[24];
+	int i = (int)sizeof s;
+
+	do {
+		s[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	while (i > 0 && (int)sizeof s - i < width)
+		s[--i] = '0';
+	ev_buf_add(b, s + i, sizeof s - (size_t)i);
+}
+
+void
 ev_buf_add_int(struct ev_buf *b, int64_t v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
-
-	ev_buf_add(b, tmp, (size_t)n);
+	if (v < 0) {
+		ev_buf_addc(b, '-');
+		ev_buf_add_dec(b, 0 - (uint64_t)v, 1);	/* INT64_MIN too */
+	} else
+		ev_buf_add_dec(b, (uint64_t)v, 1);
 }
 
 static void	ev_buf_add_shortest(struct ev_buf *b, double v);

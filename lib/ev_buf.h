@@ -42,6 +42,8 @@ void	ev_buf_add_num(struct ev_buf *b, double v);
  * Returns 1 when that spelling is a whole number (no point, no exponent).
  */
 int	ev_buf_add_sig(struct ev_buf *b, double v, int digits);
+/* Decimal digits of v, zero-padded to at least width (at most 24). */
+void	ev_buf_add_dec(struct ev_buf *b, uint64_t v, int width);
 void	ev_buf_add_int(struct ev_buf *b, int64_t v);
 /* Steal the data (caller frees); the buffer is left empty. */
 char	*ev_buf_detach(struct ev_buf *b, size_t *len);

@@ -185,21 +185,10 @@ do_lookups(struct ev_enrich *e, struct ev_rec *rec)
 static void
 add_dec(struct ev_buf *b, int v, int width)
 {
-	char d[16];
-	int i = 0;
-
-	if (v < 0) {
+	if (v < 0)
 		ev_buf_printf(b, "%0*d", width, v);
-		return;
-	}
-	do {
-		d[i++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	while (i < width)
-		d[i++] = '0';
-	while (i > 0)
-		ev_buf_addc(b, d[--i]);
+	else
+		ev_buf_add_dec(b, (uint64_t)v, width);
 }
 
 static void

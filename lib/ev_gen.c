@@ -632,19 +632,6 @@ add_hex16(struct ev_buf *b, uint64_t v)
 }
 
 static void
-add_uint(struct ev_buf *b, uint64_t v)
-{
-	char s[24];
-	int i = 24;
-
-	do {
-		s[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	ev_buf_add(b, s + i, (size_t)(24 - i));
-}
-
-static void
 put2(char *p, int v)
 {
 	p[0] = (char)('0' + v / 10);
@@ -1002,14 +989,14 @@ add_amount(struct ev_buf *b, struct ev_rand *r, const double *sku_cum,
 	usd = price_usd_cents[(*sku * 7) % NELEM(price_usd_cents)] / 100.0;
 	if (c->decimals == 0) {
 		v = (int64_t)llround(usd * c->per_usd / 10) * 10;
-		add_uint(b, (uint64_t)(v > 0 ? v : 10));
+		ev_buf_add_dec(b, (uint64_t)(v > 0 ? v : 10), 1);
 		return;
 	}
 	/* Local prices end in .99. */
 	v = (int64_t)llround(usd * c->per_usd) * 100 - 1;
 	if (v < 99)
 		v = 99;
-	add_uint(b, (uint64_t)(v / 100));
+	ev_buf_add_dec(b, (uint64_t)(v / 100), 1);
 	ev_buf_addc(b, '.');
 	ev_buf_addc(b, (char)('0' + v % 100 / 10));
 	ev_buf_addc(b, (char)('0' + v % 10));
@@ -1031,7 +1018,7 @@ build_line(struct ev_gen *g, struct ev_rand *r, const struct sess *s,
 	ADDL(b, "\",\"ts\":\"");
 	add_ts(g, b, t);
 	ADDL(b, "\",\"user_id\":\"u");
-	add_uint(b, s->user);
+	ev_buf_add_dec(b, s->user, 1);
 	ADDL(b, "\",\"session_id\":\"s-");
 	add_hex16(b, s->sid);
 	ADDL(b, "\",\"version\":\"1-0-0\",\"properties\":{");
@@ -1069,7 +1056,7 @@ build_line(struct ev_gen *g, struct ev_rand *r, const struct sess *s,
 		ADDL(b, ",\"currency\":\"");
 		ev_buf_adds(b, currencies[cur].code);
 		ADDL(b, "\",\"sku\":\"sku-");
-		add_uint(b, (uint64_t)sku);
+		ev_buf_add_dec(b, (uint64_t)sku, 1);
 		ev_buf_addc(b, '"');
 		break;
 	}

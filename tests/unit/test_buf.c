@@ -3,6 +3,7 @@
  * the printf-and-strtod oracle, string escaping.
  */
 #include <float.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -165,9 +166,43 @@ test_num_sig(void)
 	ev_buf_free(&b);
 }
 
+/* Integers as printf's "%" PRId64 and "%0*" PRIu64 write them. */
+static void
+test_int(void)
+{
+	static const int64_t v[] = { 0, 1, -1, 9, 10, -10, 99, 100, 12345,
+	    INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, INT64_MAX - 1,
+	    INT64_MIN + 1 };
+	struct ev_buf b = EV_BUF_INIT;
+	char want[64];
+	size_t i;
+	int w;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		ev_buf_reset(&b);
+		ev_buf_add_int(&b, v[i]);
+		snprintf(want, sizeof want, "%" PRId64, v[i]);
+		CHECKF(b.len == strlen(want) && memcmp(b.data, want, b.len) == 0,
+		    "%s", want);
+		for (w = 0; w <= 22 && v[i] >= 0; w += 3) {
+			ev_buf_reset(&b);
+			ev_buf_add_dec(&b, (uint64_t)v[i], w);
+			snprintf(want, sizeof want, "%0*" PRIu64, w,
+			    (uint64_t)v[i]);
+			CHECKF(b.len == strlen(want) &&
+			    memcmp(b.data, want, b.len) == 0, "%s", want);
+		}
+	}
+	ev_buf_reset(&b);
+	ev_buf_add_dec(&b, UINT64_MAX, 1);
+	CHECK(b.len == 20 && memcmp(b.data, "18446744073709551615", 20) == 0);
+	ev_buf_free(&b);
+}
+
 int
 main(void)
 {
+	test_int();
 	test_num_shortest();
 	test_num_sig();
 	test_utf8_and_numbers();
