@@ -8,6 +8,7 @@
 #include "ev_rollmed.h"
 #include "ev_detect_count.h"
 #include "ev_detect_tail.h"
+#include "ev_detect_recur.h"
 
 #define CLIP		3.0	/* residuals learned at most this many sigmas */
 #define MAD_SIGMA	1.482602218505602	/* 1 / Phi^-1(3/4) */
@@ -108,6 +109,7 @@ struct ev_detect_model {
 	double	peak;		/* largest |z| of the excursion under way */
 	struct ev_detect_tail tail;	/* peaks over threshold of z */
 	struct memo *memo;	/* same time of day, last days */
+	struct ev_detect_recur *recur;	/* deviations of the last days */
 	double	zc;		/* z of the confidence level */
 	union {
 		struct robust	rb;
@@ -956,6 +958,7 @@ ev_detect_model_free(struct ev_detect_model *m)
 	free(m->hist);
 	ev_detect_tail_release(&m->tail);
 	free(m->memo);
+	free(m->recur);
 	switch (m->kind) {
 	case EV_DETECT_ROBUST:
 		ev_rollmed_release(&m->u.rb.r);
@@ -1208,6 +1211,34 @@ routine(struct ev_detect_model *m, const struct ev_detect_point *pt,
 }
 
 /*
+ * Recurrence (lib/ev_detect_recur.h): a short burst rarer than
+ * EV_DETECT_RECUR_P that the series made, at least half as far from
+ * expected, on EV_DETECT_RECUR_MIN distinct earlier days of the last week
+ * is what the series does.  Not when a CUSUM's run made the score (a
+ * lasting drop is not excused by single points as far).
+ */
+static void
+recurrence(struct ev_detect_model *m, const struct ev_detect_point *pt,
+    struct ev_detect_score *o, int run)
+{
+	double p;
+
+	if (!o->scored)
+		return;
+	if (m->recur == NULL) {
+		m->recur = ev_xcalloc(1, sizeof(*m->recur));
+		ev_detect_recur_init(m->recur);
+	}
+	p = ev_detect_recur_step(m->recur, pt->local_hours -
+	    pt->step_hours / 2, pt->step_hours, pt->value - o->expected, o->p,
+	    o->direction != 0 && !run);
+	if (p > o->p) {
+		o->p = p;
+		o->score = 1 - p;
+	}
+}
+
+/*
  * Warm-up: no score until the series has the history its method needs
  * (EV_DETECT_WARMUP_AUTO, ev_detect.h) or the caller asked for, in its own
  * time and in points.  The point is learned and calibrated all the same.
@@ -1282,6 +1313,8 @@ ev_detect_model_step(struct ev_detect_model *m,
 	 */
 	if (m->kind != EV_DETECT_AUTO && m->kind != EV_DETECT_SEASONAL)
 		routine(m, pt, out, run);
+	if (m->kind != EV_DETECT_AUTO)
+		recurrence(m, pt, out, run);
 	m->n++;
 	warmup(m, pt, out);
 }
@@ -1415,6 +1448,9 @@ ev_detect_model_save(const struct ev_detect_model *m)
 	}
 	if (m->memo)
 		json_object_set_new(o, "memo", memo_save(m->memo));
+	if (m->recur)
+		json_object_set_new(o, "recur",
+		    ev_detect_recur_save(m->recur));
 	json_object_set_new(o, "tail", ev_detect_tail_save(&m->tail));
 	switch (m->kind) {
 	case EV_DETECT_ROBUST:
@@ -1497,6 +1533,12 @@ ev_detect_model_load(struct ev_detect_model *m, const json_t *v)
 		if (m->memo == NULL)
 			m->memo = ev_xcalloc(1, sizeof(*m->memo));
 		if (memo_load(m->memo, e) != 0)
+			return -1;
+	}
+	if ((e = json_object_get(v, "recur")) != NULL) {
+		if (m->recur == NULL)
+			m->recur = ev_xcalloc(1, sizeof(*m->recur));
+		if (ev_detect_recur_load(m->recur, e) != 0)
 			return -1;
 	}
 	switch (m->kind) {

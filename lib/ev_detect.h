@@ -33,7 +33,10 @@
  * once that has enough points; and (robust, ewma, cusum) a point
  * rarer than 1e-3 whose deviation the same quarter hour of the day made
  * at least half of on c >= 2 of the last seven days has p at least
- * c / (days + 1).  The score is
+ * c / (days + 1); and (all but auto) a point rarer than 1e-3 in a burst
+ * of at most 15 minutes whose deviation, in value units, at least three
+ * earlier days of the last week reached half of has p at least that
+ * share of the days (lib/ev_detect_recur.h).  The score is
  * 1 - p, never exactly 1, and p is kept for -log10 p.  A series is a count
  * (Poisson floor, count tails) only while its values are non-negative
  * integers; a count's drops are also seen by a CUSUM on its rate against

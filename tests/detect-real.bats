@@ -107,11 +107,27 @@ PY
 }
 
 # The real labelled series, with the defaults (scripts/detect-real).
-# Measured on this branch: NAB standard 64.6, reward_low_fp 58.7,
-# reward_low_fn 67.5, event F1 0.56, recall 0.73, mean delay 102 min, 1.0
-# false episodes per series-week, worst unlabelled series 3.2 a week
-# (mongo-04: five-minute bursts of four to five times its level at random
-# hours, about twice a day; then ingress-03 2.5, outbound-16 1.2).  The
+# Measured on this branch: NAB standard 64.4, reward_low_fp 58.5,
+# reward_low_fn 67.2, event F1 0.57, recall 0.73, mean delay 103 min, 1.0
+# false episodes per series-week, worst unlabelled series 2.5 a week
+# (ingress-03; then outbound-16 1.2, mongo-01 and mongo-04 0.6).  The
+# burst memory (lib/ev_detect_recur.h) takes mongo-04, whose five-minute
+# bursts of four to five times its level come about twice a day with a
+# power-law size tail, from 5 episodes (3.2 a week) to 1, at a cost of
+# 0.2 NAB points (ingress-02's labelled rise of 50%, on 05-05, is the
+# size of the rare deviations of the days after its start from zero).
+# What is left: ingress-03's episodes are two one-minute blips on its
+# second day, before its tail has a fit, and two drops of 87% and 98%
+# for half an hour and more (04-27 21:32, 04-30 21:59), the same minutes
+# that are labelled on ingress-05; outbound-16 is zero but for five
+# single hours of 12 to 18, one every six days, as often as the hourly
+# crash-rate series' labelled incidents recur.  Tried, not landed:
+# requiring two minutes of anomalous points before an episode fires
+# takes ingress-03 to 1.3 a week (the two drops) but NAB to 63.5 (the
+# labelled one-minute spikes of ingress-05 and machine-01 are missed);
+# the same rule with bursts of 30 minutes excuses the first half hour of
+# an hour at burst size (the rolling median has caught up by then).
+# Before the burst memory: 64.6, 58.7, 67.5, F1 0.56, worst 3.2.  The
 # automatic warm-up (a day of each series' own time before its first
 # score) takes the worst unlabelled series from 7.0 to 3.2 a week: the
 # first day held the nightly jobs and bursts seen for the first time.
@@ -147,10 +163,10 @@ PY
 	jq -c 'select(.backtest) | .backtest' out.ndjson >&3
 	jq -e -s 'map(select(.backtest))[0].backtest |
 	    .series == 60 and .labelled_series == 54 and
-	    .nab.standard >= 64 and .nab.reward_low_fp >= 58 and
-	    .nab.reward_low_fn >= 67 and .f1 >= 0.56 and
-	    .false_per_week <= 1.02 and
-	    .unlabelled_worst_false_per_week <= 3.2' out.ndjson
+	    .nab.standard >= 64.3 and .nab.reward_low_fp >= 58.4 and
+	    .nab.reward_low_fn >= 67.1 and .f1 >= 0.565 and
+	    .false_per_week <= 1.0 and
+	    .unlabelled_worst_false_per_week <= 2.55' out.ndjson
 	# Gaps are neither rejected nor zeros.
 	[ "$(stat_of st.json rejected)" -eq 0 ]
 	assert_balanced st.json
@@ -177,17 +193,18 @@ PY
 #   ev-gen, anomaly-free, 7 days of 1-minute counts (103,373 points
 #     scored, the first day of each series is warm-up):
 #     0.40 q, 0.21 q, 2.1 q (before the warm-up: 0.43 q, 0.43 q, 3.5 q)
-#   the six unlabelled real series (59,520 points scored): 1.4 q, 1.7 q,
-#     14 q (before the warm-up: 1.9 q, 4.3 q, 36 q; before the per-point
+#   the six unlabelled real series (59,520 points scored): 1.3 q, 1.3 q,
+#     11.6 q (before the burst memory: 1.4 q, 1.7 q, 14 q, mongo-04's
+#     bursts 23 of the 86 points at 1e-4; before the warm-up: 1.9 q, 4.3 q, 36 q; before the per-point
 #     tail: 5.2 q, 4.5 q, 37 q; before the time-of-day memory: 5.8 q,
 #     10.2 q, 61 q)
 # The per-point tail (peaks over threshold, lib/ev_detect_tail.h) brings
 # 1e-2 within the factor of 3, the warm-up 1e-3 and, on ev-gen, 1e-4: at
 # 1e-4, 91 of mongo-01's 93 points and 56 of mongo-04's 79 were on their
 # first day (nightly jobs and bursts seen for the first time).  Left:
-# the real series at 1e-4 (mostly two excursions of about 25 minutes on
-# ingress-03, which a per-point calibration cannot excuse without
-# excusing an incident's later points), and ev-gen at 1e-3 is now on the
+# the real series at 1e-4 (54 of the 69 points are ingress-03's two
+# drops of 87% and 98%, which ingress-05 has labelled at the same
+# minutes: an outage, not noise), and ev-gen at 1e-3 is now on the
 # safe side by 4.7 (22 points where 103 are due; 30 of the 52 it had
 # before were in the first day).  Tried with the warm-up, not landed: the
 # per-point tail alone (not the larger of it and the excursions) gives
@@ -224,7 +241,7 @@ for r in recs:
         print(json.dumps(r))' >in.ndjson
 	[ "$(jq -r .series in.ndjson | sort -u | wc -l)" -eq 6 ]
 	ev-detect --value value --by series <in.ndjson >out.ndjson
-	calib_check out.ndjson 3 3 15
+	calib_check out.ndjson 3 3 12
 	jq -e '.["1e-02"] >= 1e-2 / 3 and .["1e-03"] >= 1e-3 / 3' sh.json
 	# On the same unlabelled series the seasonal model, with its CUSUM
 	# discounted for autocorrelation, two days of warm-up and 15 minutes
@@ -383,4 +400,21 @@ PY
 	ev-detect --alerts --value value <in.ndjson >out.ndjson
 	jq -e -s '[.[] | select(.anomaly.status == "firing") | .start] ==
 	    ["2026-03-03T07:00:00Z", "2026-03-03T09:00:00Z"]' out.ndjson
+}
+
+# The recurrence of short bursts (lib/ev_detect_recur.h).  One-minute
+# values with two five-minute bursts a day of 4x and more at random times
+# (tests/tools/bursts_minutes.py); the noise is quiet at night, so a burst
+# there is a larger z than any before it and the |z| history (the
+# calibration's excursions) cannot call it ordinary: 6 episodes over the
+# ten days before this rule, on 2026-03-03 to 03-08.  A burst at least
+# half the size of the largest of three earlier days of the week is the
+# series' own: only the bursts of the second and third days page, before
+# three earlier days have had one.
+@test "ev-detect: a short burst the series makes every day pages only until it has on three days" {
+	python3 "$EVKIT_TOP/tests/tools/bursts_minutes.py" >in.ndjson
+	ev-detect --alerts --value value <in.ndjson >out.ndjson
+	jq -c '[.start, .anomaly.status, .value]' out.ndjson >&3
+	jq -e -s '[.[] | select(.anomaly.status == "firing") | .start[0:10]] |
+	    length >= 1 and length <= 2 and all(. <= "2026-03-04")' out.ndjson
 }

@@ -838,6 +838,28 @@ PY
 	diff <(tail -n 2000 one.ndjson | jq -c .anomaly) <(jq -c .anomaly b.ndjson)
 }
 
+# The days of bursts and the burst under way (lib/ev_detect_recur.h) are
+# in --state too: split in the middle of a burst on the sixth day, the
+# second run excuses what one run excuses.
+@test "ev-detect: --state carries the burst memory, scores identical to one run" {
+	python3 "$EVKIT_TOP/tests/tools/bursts_minutes.py" >in.ndjson
+	local cut
+	cut=$(jq -s 'to_entries | map(select(.key > 5 * 1440 and
+	    .value.value > 300)) | .[0].key + 3' in.ndjson)
+	ev-detect --value value <in.ndjson >one.ndjson
+	head -n "$cut" in.ndjson | ev-detect --value value --state st.json >a.ndjson
+	# Six days seen, a burst under way.
+	jq -e '[.. | objects | select(has("recur")) | .recur] | length == 1 and
+	    (.[0].days | length) == 6 and (.[0].burst | all(. != null))' st.json
+	tail -n +"$((cut + 1))" in.ndjson |
+	    ev-detect --value value --state st.json >b.ndjson
+	# The rest of the burst is excused, in one run and in the second.
+	jq -e -s '.[0:2] | all(.anomaly.score < 0.9999 and
+	    .value > 300)' b.ndjson
+	diff <(tail -n +"$((cut + 1))" one.ndjson | jq -c .anomaly) \
+	    <(jq -c .anomaly b.ndjson)
+}
+
 # The warm-up is the series' own time, kept in --state: a run split inside
 # the first day goes on warming up where the first part stopped, and
 # writes what one run writes.
