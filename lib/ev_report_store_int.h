@@ -67,8 +67,20 @@ struct ev_report_name {
 };
 
 
+/* The last time text parsed, and what it gave (ev_report_store.c). */
+struct rep_tcache {
+	char		text[40];
+	size_t		len;		/* 0: none */
+	ev_us_t		t;
+	int		rc;
+};
+
 struct ev_report_store {
 	struct ev_report_opts	 o;
+	size_t			 tflen;		/* strlen(o.time_field) */
+	const char		*tkey;		/* top-level time member, or NULL */
+	size_t			 tkeylen;
+	struct rep_tcache	 tcache[2];	/* start, end */
 	struct ev_path		*time_path;
 	struct ev_path	       **by_path;
 	struct ev_report_entry	*ent;
@@ -91,6 +103,18 @@ struct ev_report_store {
 	json_t			*stages;
 	struct ev_buf		 scratch;
 	uint64_t		 nadded;	/* records ever stored */
+};
+
+/*
+ * The numbers of a build's point arrays, shared: a point's value is
+ * looked up by its bits, and a value met again is one more reference to
+ * the same json_real (counts repeat a lot), not a new one.  Direct-mapped,
+ * EV_REPORT_NUMC slots; each slot holds one reference.
+ */
+#define EV_REPORT_NUMC	4096
+struct ev_report_numc {
+	uint64_t	 bits[EV_REPORT_NUMC];
+	json_t		*v[EV_REPORT_NUMC];
 };
 
 /* One build of the model from a store. */
@@ -123,6 +147,7 @@ struct ev_report_builder {
 	size_t			*nskip;		/* records left out: not additive */
 	size_t			 n;
 	size_t			 maxlabels;
+	struct ev_report_numc	*numc;		/* the point arrays' numbers */
 };
 
 /* The end of an entry's window (its time when it has none). */
