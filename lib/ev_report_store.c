@@ -604,14 +604,16 @@ rep_reserved_n(const struct ev_report_store *s, const char *k, size_t klen)
 	    { "fingerprint", 11 }, { "additive", 8 }, { "grouping", 8 } };
 	size_t i;
 
-	if (klen == s->tflen && memcmp(k, s->o.time_field, klen) == 0)
+	if (klen == s->tflen && klen > 0 && k[0] == s->o.time_field[0] &&
+	    memcmp(k, s->o.time_field, klen) == 0)
 		return 1;
 	/* Most members start with another letter: skip the list for them. */
 	if (klen < 3 || (k[0] != 'a' && k[0] != 'e' && k[0] != 'f' &&
 	    k[0] != 'g' && k[0] != 's'))
 		return 0;
 	for (i = 0; i < sizeof(res) / sizeof(res[0]); i++)
-		if (klen == res[i].n && memcmp(k, res[i].s, klen) == 0)
+		if (klen == res[i].n && k[0] == res[i].s[0] &&
+		    memcmp(k, res[i].s, klen) == 0)
 			return 1;
 	return 0;
 }
@@ -865,7 +867,8 @@ ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
 		m[nm].v = v;
 		m[nm].reserved = rep_reserved_n(s, k, klen);
 		/* The first letter spares most members a call. */
-		if (klen == s->tkeylen && memcmp(k, s->tkey, klen) == 0)
+		if (klen == s->tkeylen && klen > 0 && k[0] == s->tkey[0] &&
+		    memcmp(k, s->tkey, klen) == 0)
 			tv = v;
 		if (klen == 3 && memcmp(k, "end", 3) == 0)
 			endv = v;
