@@ -318,6 +318,7 @@ rep_pts_fn(void *arg, const struct ev_report_entry *e, double v)
 {
 	struct rep_pts *P = arg;
 	const struct ev_report_builder *B = P->B;
+	const struct ev_report_band *bd;
 	size_t k;
 
 	rep_prev_fn(B, e, v, P->pp, NULL);
@@ -325,16 +326,19 @@ rep_pts_fn(void *arg, const struct ev_report_entry *e, double v)
 		return;
 	k = (size_t)((e->t - B->since) / B->step);
 	rep_grid_add(&P->p[k], v);
-	if (e->band_name == P->name || (e->band_name < 0 && P->name ==
+	if (e->band < 0)
+		return;
+	bd = &B->s->band[e->band];
+	if (bd->name == P->name || (bd->name < 0 && P->name ==
 	    B->metric[0])) {
-		if (!isnan(e->exp)) {
-			rep_grid_add(&P->ex[k], e->exp);
+		if (!isnan(bd->exp)) {
+			rep_grid_add(&P->ex[k], bd->exp);
 			P->band = 1;
 		}
-		if (!isnan(e->lo))
-			rep_grid_add(&P->lo[k], e->lo);
-		if (!isnan(e->hi))
-			rep_grid_add(&P->hi[k], e->hi);
+		if (!isnan(bd->lo))
+			rep_grid_add(&P->lo[k], bd->lo);
+		if (!isnan(bd->hi))
+			rep_grid_add(&P->hi[k], bd->hi);
 	}
 }
 

@@ -118,6 +118,7 @@ ev_report_store_free(struct ev_report_store *s)
 	ev_map_release(&s->sermap);
 	free(s->ent);
 	free(s->pair);
+	free(s->band);
 	free(s->anom);
 	json_decref(s->stages);
 	ev_buf_free(&s->scratch);
@@ -376,10 +377,29 @@ rep_entry_new(struct ev_report_store *s, ev_us_t t, ev_us_t end)
 	e->end = end;
 	e->id = s->nadded++;
 	e->poff = s->npair;
-	e->band_name = -1;
+	e->band = -1;
 	e->partial = 0;
-	e->exp = e->lo = e->hi = NAN;
 	return e;
+}
+
+/* The band of entry e, for metric name (-1: none named). */
+static void
+rep_band_new(struct ev_report_store *s, struct ev_report_entry *e,
+    int32_t name, double exp, double lo, double hi)
+{
+	struct ev_report_band *b;
+
+	if (s->nband == s->capband) {
+		s->capband = s->capband ? 2 * s->capband : 64;
+		s->band = ev_xreallocarray(s->band, s->capband,
+		    sizeof(*s->band));
+	}
+	b = &s->band[s->nband];
+	b->name = name;
+	b->exp = exp;
+	b->lo = lo;
+	b->hi = hi;
+	e->band = (int32_t)s->nband++;
 }
 
 /*
@@ -559,10 +579,9 @@ rep_add_doc(struct ev_report_store *s, const json_t *rec,
 	if (json_is_object(a)) {
 		int32_t n = rep_anom_name(s, a);
 
-		e->band_name = n;
-		e->exp = ev_report_get_num(a, "expected", NAN);
-		e->lo = ev_report_get_num(a, "lower", NAN);
-		e->hi = ev_report_get_num(a, "upper", NAN);
+		rep_band_new(s, e, n, ev_report_get_num(a, "expected", NAN),
+		    ev_report_get_num(a, "lower", NAN),
+		    ev_report_get_num(a, "upper", NAN));
 		rep_keep_anom(s, n, rep_is_anomaly(s, rec, a) ? 1 :
 		    strcmp(ev_report_get_str(a, "status", ""), "resolved") ==
 		    0 ? 0 : -1, a);
@@ -573,16 +592,14 @@ rep_add_doc(struct ev_report_store *s, const json_t *rec,
 
 /*
  * The top-level members of a lazily indexed record, walked once: key (not
- * NUL-terminated: borrowed from the line), handle, kind ('s', 'n', ...;
- * ev_rec_kind) and whether rep_reserved.
+ * NUL-terminated: borrowed from the line), handle and kind ('s', 'n', ...;
+ * ev_rec_kind).  What their keys say is in the store's shape.
  */
-#define REP_MAXMEM	64
 struct rep_mem {
 	const char	*k;
 	size_t		 klen;
 	int		 v;
 	int		 kind;
-	int		 reserved;
 };
 
 /* Whether key k (klen bytes) is the NUL-terminated name n. */
@@ -642,6 +659,76 @@ rep_mem_dups(const struct rep_mem *m, size_t nm)
 	return 0;
 }
 
+/* Whether the members m[0..nm) have the keys of the shape, in order. */
+static int
+rep_shape_same(const struct rep_shape *sh, const struct rep_mem *m,
+    size_t nm)
+{
+	const char *p = sh->keys;
+	size_t i, j;
+
+	if (!sh->valid || nm != sh->nm)
+		return 0;
+	for (i = 0; i < nm; i++) {
+		if (m[i].klen != sh->klen[i])
+			return 0;
+		for (j = 0; j < m[i].klen; j++)
+			if (m[i].k[j] != p[j])
+				return 0;
+		p += m[i].klen;
+	}
+	return 1;
+}
+
+/*
+ * Work out the shape of the members m[0..nm) from their keys: which are
+ * reserved, which hold the time, end, final and anomaly, the order of the
+ * keys; kept for the next record when the keys fit.  -1 when the record
+ * must take the document path: a repeated key, an "additive" member.
+ */
+static int
+rep_shape_learn(struct ev_report_store *s, const struct rep_mem *m,
+    size_t nm)
+{
+	struct rep_shape *sh = &s->shape;
+	size_t i, j, len = 0;
+
+	sh->valid = 0;
+	if (rep_mem_dups(m, nm))
+		return -1;
+	sh->nm = nm;
+	sh->tpos = sh->endpos = sh->finalpos = sh->anompos = -1;
+	for (i = 0; i < nm; i++) {
+		const char *k = m[i].k;
+		size_t klen = m[i].klen;
+
+		if (klen == 8 && memcmp(k, "additive", 8) == 0)
+			return -1;
+		sh->klen[i] = klen;
+		sh->name[i] = -1;
+		sh->reserved[i] = (char)rep_reserved_n(s, k, klen);
+		if (s->tkey != NULL && klen == s->tkeylen &&
+		    memcmp(k, s->tkey, klen) == 0)
+			sh->tpos = (int)i;
+		if (klen == 3 && memcmp(k, "end", 3) == 0)
+			sh->endpos = (int)i;
+		else if (klen == 5 && memcmp(k, "final", 5) == 0)
+			sh->finalpos = (int)i;
+		else if (klen == 7 && memcmp(k, "anomaly", 7) == 0)
+			sh->anompos = (int)i;
+		/* Insertion sort: a handful of members. */
+		for (j = i; j > 0 && rep_key_cmp(&m[sh->order[j - 1]],
+		    &m[i]) > 0; j--)
+			sh->order[j] = sh->order[j - 1];
+		sh->order[j] = (unsigned char)i;
+		if (len + klen <= sizeof(sh->keys))
+			memcpy(sh->keys + len, k, klen);
+		len += klen;
+	}
+	sh->valid = len <= sizeof(sh->keys);
+	return 0;
+}
+
 /* rep_series_of for a lazily indexed record, its members m[0..nm). */
 static uint32_t
 rep_series_of_rec(struct ev_report_store *s, const struct ev_rec *rec,
@@ -674,15 +761,12 @@ rep_series_of_rec(struct ev_report_store *s, const struct ev_rec *rec,
 		}
 		return rep_series_find(s, NULL, rec);
 	}
-	for (i = 0; i < nm; i++)
-		if (m[i].kind == 's' && !m[i].reserved) {
-			/* Insertion sort: a handful of columns. */
-			for (j = nk; j > 0 && rep_key_cmp(keys[j - 1], &m[i]) >
-			    0; j--)
-				keys[j] = keys[j - 1];
-			keys[j] = &m[i];
-			nk++;
-		}
+	/* The string columns, in the order of their keys. */
+	for (i = 0; i < nm; i++) {
+		j = s->shape.order[i];
+		if (m[j].kind == 's' && !s->shape.reserved[j])
+			keys[nk++] = &m[j];
+	}
 	/* One reservation, then the key written in place. */
 	for (i = 0; i < nk; i++) {
 		str[i] = ev_rec_h_str(rec, keys[i]->v, &slen[i]);
@@ -777,10 +861,9 @@ rep_anom_rec(struct ev_report_store *s, struct ev_report_entry *e,
 	for (i = 0; i < sizeof(names) / sizeof(names[0]) && n < 0; i++)
 		if ((str = rep_val_str(rec, a, names[i])) != NULL)
 			n = rep_name_intern(s, str);
-	e->band_name = n;
-	e->exp = rep_val_num(rec, a, "expected", NAN);
-	e->lo = rep_val_num(rec, a, "lower", NAN);
-	e->hi = rep_val_num(rec, a, "upper", NAN);
+	rep_band_new(s, e, n, rep_val_num(rec, a, "expected", NAN),
+	    rep_val_num(rec, a, "lower", NAN), rep_val_num(rec, a, "upper",
+	    NAN));
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]) && kind < 0; i++)
 		if ((v = ev_rec_val_member(rec, a, flags[i])) >= 0 &&
 		    (ev_rec_kind(rec, v) == 't' || ev_rec_kind(rec, v) == 'f'))
@@ -837,12 +920,13 @@ int
 ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
     const char **reason, char *err, size_t errlen)
 {
+	struct rep_shape *sh = &s->shape;
 	struct ev_report_entry *e;
 	struct rep_mem m[REP_MAXMEM];
-	const char *k, *str;
+	const char *str;
 	ev_us_t t, end;
 	size_t i, j, nm = 0, klen;
-	int v, kh, it = 0, endv = -1, finalv = -1, anomv = -1, tv = -1;
+	int v, kh, it = 0;
 
 	/*
 	 * One walk over the members, keys read from the line.  Anything
@@ -858,33 +942,19 @@ ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
 		    'a')
 			return rep_add_doc(s, ev_rec_root(rec), reason,
 			    err, errlen);
-		k = ev_rec_h_str(rec, kh, &klen);
-		if (klen == 8 && memcmp(k, "additive", 8) == 0)
-			return rep_add_doc(s, ev_rec_root(rec), reason,
-			    err, errlen);
-		m[nm].k = k;
-		m[nm].klen = klen;
+		m[nm].k = ev_rec_h_str(rec, kh, &m[nm].klen);
 		m[nm].v = v;
-		m[nm].reserved = rep_reserved_n(s, k, klen);
-		/* The first letter spares most members a call. */
-		if (klen == s->tkeylen && klen > 0 && k[0] == s->tkey[0] &&
-		    memcmp(k, s->tkey, klen) == 0)
-			tv = v;
-		if (klen == 3 && memcmp(k, "end", 3) == 0)
-			endv = v;
-		else if (klen == 5 && memcmp(k, "final", 5) == 0)
-			finalv = v;
-		else if (klen == 7 && memcmp(k, "anomaly", 7) == 0)
-			anomv = v;
 		nm++;
 	}
-	if (rep_mem_dups(m, nm))
+	/* Records mostly have the members of the one before. */
+	if (!rep_shape_same(sh, m, nm) && rep_shape_learn(s, m, nm) != 0)
 		return rep_add_doc(s, ev_rec_root(rec), reason, err, errlen);
-	if (rep_time_of(s, rec, s->tkey != NULL ? tv : -1, &t, reason, err,
-	    errlen) != 0)
+	if (rep_time_of(s, rec, sh->tpos >= 0 ? m[sh->tpos].v : -1, &t,
+	    reason, err, errlen) != 0)
 		return -1;
 	end = t;
-	if ((v = endv) >= 0) {
+	if (sh->endpos >= 0) {
+		v = m[sh->endpos].v;
 		if (ev_rec_kind(rec, v) == 's') {
 			str = ev_rec_h_str(rec, v, &klen);
 			if (rep_time_cached(s, 1, str, klen, &end) != 0 ||
@@ -896,7 +966,8 @@ ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
 	}
 	e = rep_entry_new(s, t, end);
 	e->series = rep_series_of_rec(s, rec, m, nm);
-	e->partial = finalv >= 0 && ev_rec_kind(rec, finalv) == 'f';
+	e->partial = sh->finalpos >= 0 &&
+	    ev_rec_kind(rec, m[sh->finalpos].v) == 'f';
 	if (s->o.nmetrics > 0) {
 		for (i = 0; i < s->o.nmetrics; i++)
 			for (j = 0; j < nm; j++)
@@ -910,18 +981,20 @@ ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
 				}
 	} else {
 		for (i = 0; i < nm; i++) {
-			int32_t n;
-
-			if (m[i].kind != 'n' || m[i].reserved)
+			if (m[i].kind != 'n' || sh->reserved[i])
 				continue;
-			n = rep_name_intern_n(s, m[i].k, m[i].klen);
-			s->name[n].is_metric = 1;
-			rep_add_pair(s, n, ev_rec_val_num(rec, m[i].v));
+			/* Interned once per shape (may move s->name). */
+			if (sh->name[i] < 0)
+				sh->name[i] = rep_name_intern_n(s, m[i].k,
+				    m[i].klen);
+			s->name[sh->name[i]].is_metric = 1;
+			rep_add_pair(s, sh->name[i], ev_rec_val_num(rec,
+			    m[i].v));
 		}
 	}
 	e->npairs = (uint32_t)(s->npair - e->poff);
-	if (anomv >= 0 && ev_rec_kind(rec, anomv) == 'o')
-		rep_anom_rec(s, e, rec, anomv);
+	if (sh->anompos >= 0 && ev_rec_kind(rec, m[sh->anompos].v) == 'o')
+		rep_anom_rec(s, e, rec, m[sh->anompos].v);
 	s->nent++;
 	return 0;
 }

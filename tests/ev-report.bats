@@ -961,6 +961,11 @@ far_reject() {
 	assert_failure 1
 	[ "$(jq -r .reason rej.ndjson)" = range ]
 	[ "$(jq -r ".range.$3" <<<"$output")" = "$4" ]
+	# The last line read back whole, from the file and from memory.
+	[ "$(jq -r .raw rej.ndjson)" = "$(tail -n 1 in.ndjson)" ]
+	TMPDIR=/nonexistent ev-report -f json $1 --rejects rej2.ndjson \
+	    --max-reject-rate 0.5 < in.ndjson > /dev/null
+	cmp rej.ndjson rej2.ndjson
 }
 
 @test "ev-report: a record past the end of --since's reach or before --until's is a reject" {
