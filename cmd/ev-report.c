@@ -245,8 +245,7 @@ struct spool {
 	off_t		 end;		/* bytes written to fp */
 	struct ev_buf	 mem;
 	struct spool_line {
-		off_t		off;
-		size_t		len;
+		off_t		off;	/* its end: the next line's offset */
 		uint64_t	lineno;
 	}		*v;		/* by arrival number in the store */
 	size_t		 n, cap;
@@ -287,7 +286,6 @@ spool_add(struct spool *sp, const struct ev_line *line)
 		sp->v = ev_xreallocarray(sp->v, sp->cap, sizeof(*sp->v));
 	}
 	l = &sp->v[sp->n++];
-	l->len = line->len;
 	l->lineno = line->lineno;
 	if (sp->fp == NULL) {
 		l->off = (off_t)sp->mem.len;
@@ -304,23 +302,36 @@ spool_add(struct spool *sp, const struct ev_line *line)
 	sp->end += (off_t)line->len;
 }
 
-/* Read a line back into sp->buf; 0 or -1. */
-static int
-spool_read(struct spool *sp, const struct spool_line *l)
+/* The length of the line of arrival number id. */
+static size_t
+spool_len(const struct spool *sp, uint64_t id)
 {
+	off_t end = id + 1 < sp->n ? sp->v[id + 1].off : sp->fp != NULL ?
+	    sp->end : (off_t)sp->mem.len;
+
+	return (size_t)(end - sp->v[id].off);
+}
+
+/* Read the line of arrival number id back into sp->buf; 0 or -1. */
+static int
+spool_read(struct spool *sp, uint64_t id)
+{
+	const struct spool_line *l = &sp->v[id];
+	size_t len = spool_len(sp, id);
+
 	ev_buf_reset(&sp->buf);
 	if (sp->fp == NULL) {
-		ev_buf_add(&sp->buf, sp->mem.data + l->off, l->len);
+		ev_buf_add(&sp->buf, sp->mem.data + l->off, len);
 		return 0;
 	}
-	ev_buf_reserve(&sp->buf, l->len + 1);
+	ev_buf_reserve(&sp->buf, len + 1);
 	if (sp->broken || fflush(sp->fp) != 0 ||
 	    fseeko(sp->fp, l->off, SEEK_SET) != 0 ||
-	    fread(sp->buf.data, 1, l->len, sp->fp) != l->len ||
+	    fread(sp->buf.data, 1, len, sp->fp) != len ||
 	    fseeko(sp->fp, sp->end, SEEK_SET) != 0)
 		return -1;
-	sp->buf.len = l->len;
-	sp->buf.data[l->len] = '\0';
+	sp->buf.len = len;
+	sp->buf.data[len] = '\0';
 	return 0;
 }
 
@@ -334,7 +345,7 @@ spool_drop(void *arg, uint64_t id, const char *msg)
 
 	memset(&line, 0, sizeof(line));
 	line.lineno = l->lineno;
-	if (spool_read(sp, l) != 0) {
+	if (spool_read(sp, id) != 0) {
 		ev_warn("cannot read back line %llu for its reject record: %s",
 		    (unsigned long long)l->lineno, strerror(sp->broken ?
 		    sp->err : errno ? errno : EIO));
@@ -342,7 +353,7 @@ spool_drop(void *arg, uint64_t id, const char *msg)
 		line.data = "";
 	} else {
 		line.data = sp->buf.data ? sp->buf.data : "";
-		line.len = line.full_len = l->len;
+		line.len = line.full_len = sp->buf.len;
 	}
 	sp->run->n_aggregated--;
 	ev_run_reject(sp->run, &line, "range", ev_run_error(NULL, "%s", msg));

@@ -257,6 +257,7 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 		for (i = 0; i < s->nbyname; i++)
 			json_array_append_new(by, json_string(s->byname[i]));
 	json_object_set_new(model, "by", by);
+	B.numc = ev_xcalloc(1, sizeof(*B.numc));
 	metrics = json_array();
 	for (i = 0; i < B.nmetric; i++)
 		json_array_append_new(metrics, s->name[B.metric[i]].top ?
@@ -269,6 +270,9 @@ ev_report_build(struct ev_report_store *s, const struct ev_report_counts *c,
 	json_object_set_new(model, "records", rec);
 	json_object_set_new(model, "stages", json_deep_copy(s->stages));
 	json_object_set_new(model, "metrics", metrics);
+	for (i = 0; i < EV_REPORT_NUMC; i++)
+		json_decref(B.numc->v[i]);
+	free(B.numc);
 	free(B.ord);
 	free(B.soff);
 	free(B.metric);

@@ -228,10 +228,32 @@ top_rows(struct ev_buf *out, const json_t *me, const json_t *by,
 	ev_buf_free(&b);
 }
 
+/*
+ * The times of the grid's points as rows show them, formatted once for
+ * every series when the grid has at most CSV_TIMES points (tt; else NULL
+ * and each row formats its own).
+ */
+#define CSV_TIMES	16384
+
+static char *
+grid_times(ev_us_t t0, ev_us_t step, size_t n)
+{
+	char *tt;
+	size_t k;
+
+	if (n == 0 || n > CSV_TIMES)
+		return NULL;
+	tt = ev_xreallocarray(NULL, n, EV_TIME_BUFSZ);
+	for (k = 0; k < n; k++)
+		ev_time_format(t0 + (ev_us_t)k * step, -1,
+		    tt + k * EV_TIME_BUFSZ);
+	return tt;
+}
+
 static void
 rows(struct ev_buf *out, const json_t *me, const json_t *by,
     const json_t *se, const char *series, ev_us_t t0, ev_us_t step,
-    size_t n, const struct cols *c)
+    size_t n, const char *tt, const struct cols *c)
 {
 	const json_t *cmp = json_object_get(se, "compare");
 	json_t *pv = ev_report_get_arr(cmp, "previous");
@@ -274,7 +296,8 @@ rows(struct ev_buf *out, const json_t *me, const json_t *by,
 		field(out, mname, 1);
 		field(out, series, 0);
 		labels(out, by, lab);
-		field(out, ev_time_format(t0 + (ev_us_t)k * step, -1, buf), 0);
+		field(out, tt != NULL ? tt + k * EV_TIME_BUFSZ :
+		    ev_time_format(t0 + (ev_us_t)k * step, -1, buf), 0);
 		numfield(out, v);
 		numfield(out, ex ? ev_report_arr_num(ex, k) : NAN);
 		numfield(out, lo ? ev_report_arr_num(lo, k) : NAN);
@@ -296,8 +319,10 @@ ev_report_csv_render(const json_t *m, struct ev_buf *out)
 	ev_us_t t0, step;
 	size_t n, i, j;
 	struct cols c;
+	char *tt;
 
 	ev_report_grid(m, &t0, &step, &n);
+	tt = grid_times(t0, step, n);
 	cols_of(ma, &c);
 	field(out, "metric", 1);
 	field(out, "series", 0);
@@ -317,9 +342,10 @@ ev_report_csv_render(const json_t *m, struct ev_buf *out)
 			continue;
 		}
 		note_row(out, me, by, &c);
-		rows(out, me, by, me, "(total)", t0, step, n, &c);
+		rows(out, me, by, me, "(total)", t0, step, n, tt, &c);
 		json_array_foreach(sa, j, it)
 			rows(out, me, by, it, ev_report_get_str(it, "series",
-			    ""), t0, step, n, &c);
+			    ""), t0, step, n, tt, &c);
 	}
+	free(tt);
 }

@@ -109,14 +109,34 @@ rep_spark(const double *p, size_t n, size_t per)
 	return r;
 }
 
+/* ev_report_json_num of a point, from the build's shared numbers. */
 static json_t *
-rep_points(const double *p, size_t n)
+rep_point_num(struct ev_report_numc *nc, double v)
+{
+	uint64_t bits, h;
+	size_t i;
+
+	if (isnan(v))
+		return json_null();
+	memcpy(&bits, &v, sizeof(bits));
+	h = bits * UINT64_C(0x9e3779b97f4a7c15);
+	i = (size_t)(h >> 52) % EV_REPORT_NUMC;
+	if (nc->v[i] == NULL || nc->bits[i] != bits) {
+		json_decref(nc->v[i]);
+		nc->v[i] = json_real(v);
+		nc->bits[i] = bits;
+	}
+	return json_incref(nc->v[i]);
+}
+
+static json_t *
+rep_points(const struct ev_report_builder *B, const double *p, size_t n)
 {
 	json_t *a = json_array();
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		json_array_append_new(a, ev_report_json_num(p[i]));
+		json_array_append_new(a, rep_point_num(B->numc, p[i]));
 	return a;
 }
 
@@ -298,6 +318,7 @@ rep_pts_fn(void *arg, const struct ev_report_entry *e, double v)
 {
 	struct rep_pts *P = arg;
 	const struct ev_report_builder *B = P->B;
+	const struct ev_report_band *bd;
 	size_t k;
 
 	rep_prev_fn(B, e, v, P->pp, NULL);
@@ -305,16 +326,19 @@ rep_pts_fn(void *arg, const struct ev_report_entry *e, double v)
 		return;
 	k = (size_t)((e->t - B->since) / B->step);
 	rep_grid_add(&P->p[k], v);
-	if (e->band_name == P->name || (e->band_name < 0 && P->name ==
+	if (e->band < 0)
+		return;
+	bd = &B->s->band[e->band];
+	if (bd->name == P->name || (bd->name < 0 && P->name ==
 	    B->metric[0])) {
-		if (!isnan(e->exp)) {
-			rep_grid_add(&P->ex[k], e->exp);
+		if (!isnan(bd->exp)) {
+			rep_grid_add(&P->ex[k], bd->exp);
 			P->band = 1;
 		}
-		if (!isnan(e->lo))
-			rep_grid_add(&P->lo[k], e->lo);
-		if (!isnan(e->hi))
-			rep_grid_add(&P->hi[k], e->hi);
+		if (!isnan(bd->lo))
+			rep_grid_add(&P->lo[k], bd->lo);
+		if (!isnan(bd->hi))
+			rep_grid_add(&P->hi[k], bd->hi);
 	}
 }
 
@@ -525,7 +549,7 @@ rep_compare_json(const struct ev_report_builder *B, const double *p,
 	for (k = 0; k < B->n; k++)
 		json_array_append_new(ch, ev_report_json_num(B->part[k] ||
 		    B->ppart[k] ? NAN : rep_change(p[k], pp[k])));
-	json_object_set_new(o, "previous", rep_points(pp, B->n));
+	json_object_set_new(o, "previous", rep_points(B, pp, B->n));
 	json_object_set_new(o, "change", ch);
 	return o;
 }
@@ -698,7 +722,7 @@ ev_report_build_metric(struct ev_report_builder *B, size_t m,
 	    json_null());
 	json_object_set_new(o, "change", ev_report_json_num(change));
 	json_object_set_new(o, "sparkline", rep_spark(grid, B->n, sper));
-	json_object_set_new(o, "points", rep_points(grid, B->n));
+	json_object_set_new(o, "points", rep_points(B, grid, B->n));
 	if (s->o.compare > 0)
 		json_object_set_new(o, "compare", rep_compare_json(B, grid,
 		    pgrid));
@@ -759,15 +783,17 @@ ev_report_build_metric(struct ev_report_builder *B, size_t m,
 		    json_integer((json_int_t)r[i].nanom));
 		json_object_set_new(so, "sparkline", rep_series_spark(B, add,
 		    P.p, grid, sper));
-		json_object_set_new(so, "points", rep_points(P.p, B->n));
+		json_object_set_new(so, "points", rep_points(B, P.p, B->n));
 		if (s->o.compare > 0)
 			json_object_set_new(so, "compare",
 			    rep_compare_json(B, P.p, P.pp));
 		if (P.band) {
 			json_object_set_new(so, "expected",
-			    rep_points(P.ex, B->n));
-			json_object_set_new(so, "lower", rep_points(P.lo, B->n));
-			json_object_set_new(so, "upper", rep_points(P.hi, B->n));
+			    rep_points(B, P.ex, B->n));
+			json_object_set_new(so, "lower",
+			    rep_points(B, P.lo, B->n));
+			json_object_set_new(so, "upper",
+			    rep_points(B, P.hi, B->n));
 		}
 		json_array_append_new(sa, so);
 		free(P.p);

@@ -14,34 +14,32 @@
 #include "ev_report_store.h"
 #include "ev_report_store_int.h"
 
+/* The name k (klen bytes) interned: its index. */
 static int32_t
-rep_name_find(const struct ev_report_store *s, const char *n)
+rep_name_intern_n(struct ev_report_store *s, const char *k, size_t klen)
 {
 	size_t i;
 
 	for (i = 0; i < s->nname; i++)
-		if (strcmp(s->name[i].s, n) == 0)
+		if (strncmp(s->name[i].s, k, klen) == 0 &&
+		    s->name[i].s[klen] == '\0')
 			return (int32_t)i;
-	return -1;
-}
-
-static int32_t
-rep_name_intern(struct ev_report_store *s, const char *n)
-{
-	int32_t i = rep_name_find(s, n);
-
-	if (i >= 0)
-		return i;
 	if (s->nname == s->capname) {
 		s->capname = s->capname ? 2 * s->capname : 16;
 		s->name = ev_xreallocarray(s->name, s->capname,
 		    sizeof(*s->name));
 	}
-	s->name[s->nname].s = ev_xstrdup(n);
+	s->name[s->nname].s = ev_xstrndup(k, klen);
 	s->name[s->nname].is_metric = 0;
 	s->name[s->nname].additive = -1;
 	s->name[s->nname].top = 0;
 	return (int32_t)s->nname++;
+}
+
+static int32_t
+rep_name_intern(struct ev_report_store *s, const char *n)
+{
+	return rep_name_intern_n(s, n, strlen(n));
 }
 
 struct ev_report_store *
@@ -52,6 +50,7 @@ ev_report_store_new(const struct ev_report_opts *o, char *err, size_t errlen)
 	size_t i;
 
 	s->o = *o;
+	s->tflen = strlen(o->time_field);
 	ev_map_init(&s->sermap, sizeof(size_t), 1024, EV_MAP_BORROW);
 	s->stages = json_array();
 	ev_buf_init(&s->scratch);
@@ -63,6 +62,11 @@ ev_report_store_new(const struct ev_report_opts *o, char *err, size_t errlen)
 		    o->time_field, errstr);
 		ev_report_store_free(s);
 		return NULL;
+	}
+	/* A top-level time field is read from the walk over the members. */
+	if (s->time_path->nseg == 1 && s->time_path->seg[0].index < 0) {
+		s->tkey = s->time_path->seg[0].key;
+		s->tkeylen = s->time_path->seg[0].keylen;
 	}
 	for (i = 0; i < o->nby; i++) {
 		s->by_path[i] = ev_path_compile(o->by[i], &errstr);
@@ -114,6 +118,7 @@ ev_report_store_free(struct ev_report_store *s)
 	ev_map_release(&s->sermap);
 	free(s->ent);
 	free(s->pair);
+	free(s->band);
 	free(s->anom);
 	json_decref(s->stages);
 	ev_buf_free(&s->scratch);
@@ -372,10 +377,29 @@ rep_entry_new(struct ev_report_store *s, ev_us_t t, ev_us_t end)
 	e->end = end;
 	e->id = s->nadded++;
 	e->poff = s->npair;
-	e->band_name = -1;
+	e->band = -1;
 	e->partial = 0;
-	e->exp = e->lo = e->hi = NAN;
 	return e;
+}
+
+/* The band of entry e, for metric name (-1: none named). */
+static void
+rep_band_new(struct ev_report_store *s, struct ev_report_entry *e,
+    int32_t name, double exp, double lo, double hi)
+{
+	struct ev_report_band *b;
+
+	if (s->nband == s->capband) {
+		s->capband = s->capband ? 2 * s->capband : 64;
+		s->band = ev_xreallocarray(s->band, s->capband,
+		    sizeof(*s->band));
+	}
+	b = &s->band[s->nband];
+	b->name = name;
+	b->exp = exp;
+	b->lo = lo;
+	b->hi = hi;
+	e->band = (int32_t)s->nband++;
 }
 
 /*
@@ -555,10 +579,9 @@ rep_add_doc(struct ev_report_store *s, const json_t *rec,
 	if (json_is_object(a)) {
 		int32_t n = rep_anom_name(s, a);
 
-		e->band_name = n;
-		e->exp = ev_report_get_num(a, "expected", NAN);
-		e->lo = ev_report_get_num(a, "lower", NAN);
-		e->hi = ev_report_get_num(a, "upper", NAN);
+		rep_band_new(s, e, n, ev_report_get_num(a, "expected", NAN),
+		    ev_report_get_num(a, "lower", NAN),
+		    ev_report_get_num(a, "upper", NAN));
 		rep_keep_anom(s, n, rep_is_anomaly(s, rec, a) ? 1 :
 		    strcmp(ev_report_get_str(a, "status", ""), "resolved") ==
 		    0 ? 0 : -1, a);
@@ -568,16 +591,143 @@ rep_add_doc(struct ev_report_store *s, const json_t *rec,
 }
 
 /*
- * The top-level members of a lazily indexed record, walked once: key,
- * handle, kind ('s', 'n', ...; ev_rec_kind) and whether rep_reserved.
+ * The top-level members of a lazily indexed record, walked once: key (not
+ * NUL-terminated: borrowed from the line), handle and kind ('s', 'n', ...;
+ * ev_rec_kind).  What their keys say is in the store's shape.
  */
-#define REP_MAXMEM	64
 struct rep_mem {
 	const char	*k;
+	size_t		 klen;
 	int		 v;
 	int		 kind;
-	int		 reserved;
 };
+
+/* Whether key k (klen bytes) is the NUL-terminated name n. */
+static int
+rep_key_is(const char *k, size_t klen, const char *n)
+{
+	return strncmp(k, n, klen) == 0 && n[klen] == '\0';
+}
+
+/* rep_reserved of a key klen bytes long. */
+static int
+rep_reserved_n(const struct ev_report_store *s, const char *k, size_t klen)
+{
+	static const struct {
+		const char	*s;
+		size_t		 n;
+	} res[] = { { "start", 5 }, { "end", 3 }, { "final", 5 },
+	    { "anomaly", 7 }, { "status", 6 }, { "severity", 8 },
+	    { "fingerprint", 11 }, { "additive", 8 }, { "grouping", 8 } };
+	size_t i;
+
+	if (klen == s->tflen && klen > 0 && k[0] == s->o.time_field[0] &&
+	    memcmp(k, s->o.time_field, klen) == 0)
+		return 1;
+	/* Most members start with another letter: skip the list for them. */
+	if (klen < 3 || (k[0] != 'a' && k[0] != 'e' && k[0] != 'f' &&
+	    k[0] != 'g' && k[0] != 's'))
+		return 0;
+	for (i = 0; i < sizeof(res) / sizeof(res[0]); i++)
+		if (klen == res[i].n && k[0] == res[i].s[0] &&
+		    memcmp(k, res[i].s, klen) == 0)
+			return 1;
+	return 0;
+}
+
+/* Order of two keys as strcmp would give it. */
+static int
+rep_key_cmp(const struct rep_mem *a, const struct rep_mem *b)
+{
+	int c = memcmp(a->k, b->k, a->klen < b->klen ? a->klen : b->klen);
+
+	return c != 0 ? c : a->klen < b->klen ? -1 : a->klen > b->klen;
+}
+
+/* Whether two of the members m[0..nm) have the same key. */
+static int
+rep_mem_dups(const struct rep_mem *m, size_t nm)
+{
+	size_t i, j;
+
+	for (i = 0; i + 1 < nm; i++)
+		for (j = i + 1; j < nm; j++)
+			if (m[i].klen == m[j].klen && (m[i].klen == 0 ||
+			    (m[i].k[0] == m[j].k[0] &&
+			    memcmp(m[i].k, m[j].k, m[i].klen) == 0)))
+				return 1;
+	return 0;
+}
+
+/* Whether the members m[0..nm) have the keys of the shape, in order. */
+static int
+rep_shape_same(const struct rep_shape *sh, const struct rep_mem *m,
+    size_t nm)
+{
+	const char *p = sh->keys;
+	size_t i, j;
+
+	if (!sh->valid || nm != sh->nm)
+		return 0;
+	for (i = 0; i < nm; i++) {
+		if (m[i].klen != sh->klen[i])
+			return 0;
+		for (j = 0; j < m[i].klen; j++)
+			if (m[i].k[j] != p[j])
+				return 0;
+		p += m[i].klen;
+	}
+	return 1;
+}
+
+/*
+ * Work out the shape of the members m[0..nm) from their keys: which are
+ * reserved, which hold the time, end, final and anomaly, the order of the
+ * keys; kept for the next record when the keys fit.  -1 when the record
+ * must take the document path: a repeated key, an "additive" member.
+ */
+static int
+rep_shape_learn(struct ev_report_store *s, const struct rep_mem *m,
+    size_t nm)
+{
+	struct rep_shape *sh = &s->shape;
+	size_t i, j, len = 0;
+
+	sh->valid = 0;
+	if (rep_mem_dups(m, nm))
+		return -1;
+	sh->nm = nm;
+	sh->tpos = sh->endpos = sh->finalpos = sh->anompos = -1;
+	for (i = 0; i < nm; i++) {
+		const char *k = m[i].k;
+		size_t klen = m[i].klen;
+
+		if (klen == 8 && memcmp(k, "additive", 8) == 0)
+			return -1;
+		sh->klen[i] = klen;
+		sh->name[i] = -1;
+		sh->reserved[i] = (char)rep_reserved_n(s, k, klen);
+		if (s->tkey != NULL && klen == s->tkeylen &&
+		    memcmp(k, s->tkey, klen) == 0)
+			sh->tpos = (int)i;
+		if (klen == 3 && memcmp(k, "end", 3) == 0)
+			sh->endpos = (int)i;
+		else if (klen == 5 && memcmp(k, "final", 5) == 0)
+			sh->finalpos = (int)i;
+		else if (klen == 7 && memcmp(k, "anomaly", 7) == 0)
+			sh->anompos = (int)i;
+		/* Insertion sort: a handful of members. */
+		for (j = i; j > 0 && rep_key_cmp(&m[sh->order[j - 1]],
+		    &m[i]) > 0; j--)
+			sh->order[j] = sh->order[j - 1];
+		sh->order[j] = (unsigned char)i;
+		if (len + klen <= sizeof(sh->keys))
+			memcpy(sh->keys + len, k, klen);
+		len += klen;
+	}
+	sh->valid = len <= sizeof(sh->keys);
+	return 0;
+}
 
 /* rep_series_of for a lazily indexed record, its members m[0..nm). */
 static uint32_t
@@ -586,20 +736,23 @@ rep_series_of_rec(struct ev_report_store *s, const struct ev_rec *rec,
 {
 	struct ev_buf *b = &s->scratch;
 	const struct rep_mem *keys[REP_MAXMEM];
-	const char *str;
-	size_t i, j, nk = 0, n;
+	const char *str[REP_MAXMEM];
+	size_t slen[REP_MAXMEM];
+	size_t i, j, nk = 0, n, need = 1;
+	char *p;
 
 	ev_buf_reset(b);
-	ev_buf_addc(b, '\x1d');
 	if (s->o.nby > 0) {
+		ev_buf_addc(b, '\x1d');
 		for (i = 0; i < s->o.nby; i++) {
+			const char *v;
 			size_t at = b->len;
 
 			ev_buf_addc(b, '\x1e');
 			ev_buf_adds(b, s->o.by[i]);
 			ev_buf_addc(b, '\x1f');
-			if (ev_rec_str(rec, s->by_path[i], &str, &n) == 0)
-				ev_buf_add(b, str, n);
+			if (ev_rec_str(rec, s->by_path[i], &v, &n) == 0)
+				ev_buf_add(b, v, n);
 			else if (!ev_report_fmt_label(b, ev_rec_get(rec,
 			    s->by_path[i]))) {
 				b->len = at;
@@ -608,23 +761,56 @@ rep_series_of_rec(struct ev_report_store *s, const struct ev_rec *rec,
 		}
 		return rep_series_find(s, NULL, rec);
 	}
-	for (i = 0; i < nm; i++)
-		if (m[i].kind == 's' && !m[i].reserved) {
-			/* Insertion sort: a handful of columns. */
-			for (j = nk; j > 0 && strcmp(keys[j - 1]->k, m[i].k) >
-			    0; j--)
-				keys[j] = keys[j - 1];
-			keys[j] = &m[i];
-			nk++;
-		}
-	for (i = 0; i < nk; i++) {
-		ev_buf_addc(b, '\x1e');
-		ev_buf_adds(b, keys[i]->k);
-		ev_buf_addc(b, '\x1f');
-		str = ev_rec_val_str(rec, keys[i]->v, &n);
-		ev_buf_add(b, str, n);
+	/* The string columns, in the order of their keys. */
+	for (i = 0; i < nm; i++) {
+		j = s->shape.order[i];
+		if (m[j].kind == 's' && !s->shape.reserved[j])
+			keys[nk++] = &m[j];
 	}
+	/* One reservation, then the key written in place. */
+	for (i = 0; i < nk; i++) {
+		str[i] = ev_rec_h_str(rec, keys[i]->v, &slen[i]);
+		need += 2 + keys[i]->klen + slen[i];
+	}
+	ev_buf_reserve(b, need);
+	p = b->data;
+	*p++ = '\x1d';	/* never empty: data is never NULL */
+	for (i = 0; i < nk; i++) {
+		*p++ = '\x1e';
+		memcpy(p, keys[i]->k, keys[i]->klen);
+		p += keys[i]->klen;
+		*p++ = '\x1f';
+		memcpy(p, str[i], slen[i]);
+		p += slen[i];
+	}
+	*p = '\0';
+	b->len = (size_t)(p - b->data);
 	return rep_series_find(s, NULL, rec);
+}
+
+/*
+ * The time of string handle v, parsed as ev_time_parse does; the last
+ * text parsed in slot c is remembered, as consecutive records mostly
+ * share their window's start and end.  0 or -1.
+ */
+static int
+rep_time_cached(struct ev_report_store *s, int c, const char *str, size_t n,
+    ev_us_t *t)
+{
+	struct rep_tcache *tc = &s->tcache[c];
+
+	if (n == tc->len && n > 0 && memcmp(str, tc->text, n) == 0) {
+		*t = tc->t;
+		return tc->rc;
+	}
+	tc->rc = ev_time_parse(str, n, &tc->t) == 0 ? 0 : -1;
+	if (n <= sizeof(tc->text)) {
+		memcpy(tc->text, str, n);
+		tc->len = n;
+	} else
+		tc->len = 0;
+	*t = tc->t;
+	return tc->rc;
 }
 
 /* ev_report_get_str on the object of handle o of a lazily indexed record. */
@@ -675,10 +861,9 @@ rep_anom_rec(struct ev_report_store *s, struct ev_report_entry *e,
 	for (i = 0; i < sizeof(names) / sizeof(names[0]) && n < 0; i++)
 		if ((str = rep_val_str(rec, a, names[i])) != NULL)
 			n = rep_name_intern(s, str);
-	e->band_name = n;
-	e->exp = rep_val_num(rec, a, "expected", NAN);
-	e->lo = rep_val_num(rec, a, "lower", NAN);
-	e->hi = rep_val_num(rec, a, "upper", NAN);
+	rep_band_new(s, e, n, rep_val_num(rec, a, "expected", NAN),
+	    rep_val_num(rec, a, "lower", NAN), rep_val_num(rec, a, "upper",
+	    NAN));
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]) && kind < 0; i++)
 		if ((v = ev_rec_val_member(rec, a, flags[i])) >= 0 &&
 		    (ev_rec_kind(rec, v) == 't' || ev_rec_kind(rec, v) == 'f'))
@@ -701,56 +886,79 @@ rep_anom_rec(struct ev_report_store *s, struct ev_report_entry *e,
 		rep_keep_anom(s, n, kind, ev_rec_val_json(rec, a));
 }
 
+/*
+ * The record's time: from the member walked (handle tv, -1 none) when the
+ * time field is a top-level member spelled without escapes, else through
+ * its path.  0 or -1 with reason and err filled.
+ */
+static int
+rep_time_of(struct ev_report_store *s, const struct ev_rec *rec, int tv,
+    ev_us_t *t, const char **reason, char *err, size_t errlen)
+{
+	const char *str;
+	size_t n;
+
+	if (tv >= 0 && ev_rec_kind(rec, tv) == 's') {
+		str = ev_rec_h_str(rec, tv, &n);
+		/* Borrowed from the line: no escape in it. */
+		if (str >= rec->raw && str < rec->raw + rec->rawlen &&
+		    rep_time_cached(s, 0, str, n, t) == 0)
+			return 0;
+	}
+	if (ev_rec_time(rec, s->time_path, t) != 0) {
+		json_t *v = ev_rec_get(rec, s->time_path);
+
+		*reason = "time";
+		snprintf(err, errlen, "'%s' is %s", s->o.time_field,
+		    v == NULL ? "missing" : "not a valid time");
+		return -1;
+	}
+	return 0;
+}
+
 int
 ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
     const char **reason, char *err, size_t errlen)
 {
+	struct rep_shape *sh = &s->shape;
 	struct ev_report_entry *e;
 	struct rep_mem m[REP_MAXMEM];
-	const char *k;
+	const char *str;
 	ev_us_t t, end;
-	size_t i, nm = 0;
-	int v, it = 0, endv = -1, finalv = -1, anomv = -1;
+	size_t i, j, nm = 0, klen;
+	int v, kh, it = 0;
 
 	/*
-	 * One walk over the members.  Anything unusual takes the document
-	 * path: an "additive" member, top(field, N) lists (the only arrays a
-	 * report reads), more members than the walk keeps.
+	 * One walk over the members, keys read from the line.  Anything
+	 * unusual takes the document path: an "additive" member, top(field,
+	 * N) lists (the only arrays a report reads), more members than the
+	 * walk keeps, a repeated key.  (A key never holds a NUL: the
+	 * record layer rejects one.)
 	 */
-	if (!ev_rec_lazy(rec))
+	if (!ev_rec_lazy(rec) || !ev_rec_h_ok(rec))
 		return rep_add_doc(s, ev_rec_root(rec), reason, err, errlen);
-	while (ev_rec_next(rec, &it, &k, &v)) {
+	while (ev_rec_h_next(rec, 0, &it, &kh, &v)) {
 		if (nm == REP_MAXMEM || (m[nm].kind = ev_rec_kind(rec, v)) ==
-		    'a' || (k[0] == 'a' && strcmp(k, "additive") == 0))
+		    'a')
 			return rep_add_doc(s, ev_rec_root(rec), reason,
 			    err, errlen);
-		m[nm].k = k;
+		m[nm].k = ev_rec_h_str(rec, kh, &m[nm].klen);
 		m[nm].v = v;
-		m[nm].reserved = rep_reserved(s, k);
-		/* The first letter spares most members a call. */
-		if (k[0] == 'e' && strcmp(k, "end") == 0)
-			endv = v;
-		else if (k[0] == 'f' && strcmp(k, "final") == 0)
-			finalv = v;
-		else if (k[0] == 'a' && strcmp(k, "anomaly") == 0)
-			anomv = v;
 		nm++;
 	}
-	if (ev_rec_time(rec, s->time_path, &t) != 0) {
-		json_t *tv = ev_rec_get(rec, s->time_path);
-
-		*reason = "time";
-		snprintf(err, errlen, "'%s' is %s", s->o.time_field,
-		    tv == NULL ? "missing" : "not a valid time");
+	/* Records mostly have the members of the one before. */
+	if (!rep_shape_same(sh, m, nm) && rep_shape_learn(s, m, nm) != 0)
+		return rep_add_doc(s, ev_rec_root(rec), reason, err, errlen);
+	if (rep_time_of(s, rec, sh->tpos >= 0 ? m[sh->tpos].v : -1, &t,
+	    reason, err, errlen) != 0)
 		return -1;
-	}
 	end = t;
-	if ((v = endv) >= 0) {
+	if (sh->endpos >= 0) {
+		v = m[sh->endpos].v;
 		if (ev_rec_kind(rec, v) == 's') {
-			size_t n;
-			const char *str = ev_rec_val_str(rec, v, &n);
-
-			if (ev_time_parse(str, n, &end) != 0 || end < t)
+			str = ev_rec_h_str(rec, v, &klen);
+			if (rep_time_cached(s, 1, str, klen, &end) != 0 ||
+			    end < t)
 				end = t;
 		} else if (ev_time_from_json(ev_rec_val_json(rec, v),
 		    &end) != 0 || end < t)
@@ -758,27 +966,35 @@ ev_report_store_add(struct ev_report_store *s, const struct ev_rec *rec,
 	}
 	e = rep_entry_new(s, t, end);
 	e->series = rep_series_of_rec(s, rec, m, nm);
-	e->partial = finalv >= 0 && ev_rec_kind(rec, finalv) == 'f';
+	e->partial = sh->finalpos >= 0 &&
+	    ev_rec_kind(rec, m[sh->finalpos].v) == 'f';
 	if (s->o.nmetrics > 0) {
 		for (i = 0; i < s->o.nmetrics; i++)
-			if ((v = ev_rec_member(rec, s->o.metrics[i])) >= 0 &&
-			    ev_rec_kind(rec, v) == 'n')
-				rep_add_pair(s, (int32_t)i,
-				    ev_rec_val_num(rec, v));
+			for (j = 0; j < nm; j++)
+				if (rep_key_is(m[j].k, m[j].klen,
+				    s->o.metrics[i])) {
+					if (m[j].kind == 'n')
+						rep_add_pair(s, (int32_t)i,
+						    ev_rec_val_num(rec,
+						    m[j].v));
+					break;
+				}
 	} else {
 		for (i = 0; i < nm; i++) {
-			int32_t n;
-
-			if (m[i].kind != 'n' || m[i].reserved)
+			if (m[i].kind != 'n' || sh->reserved[i])
 				continue;
-			n = rep_name_intern(s, m[i].k);
-			s->name[n].is_metric = 1;
-			rep_add_pair(s, n, ev_rec_val_num(rec, m[i].v));
+			/* Interned once per shape (may move s->name). */
+			if (sh->name[i] < 0)
+				sh->name[i] = rep_name_intern_n(s, m[i].k,
+				    m[i].klen);
+			s->name[sh->name[i]].is_metric = 1;
+			rep_add_pair(s, sh->name[i], ev_rec_val_num(rec,
+			    m[i].v));
 		}
 	}
 	e->npairs = (uint32_t)(s->npair - e->poff);
-	if (anomv >= 0 && ev_rec_kind(rec, anomv) == 'o')
-		rep_anom_rec(s, e, rec, anomv);
+	if (sh->anompos >= 0 && ev_rec_kind(rec, m[sh->anompos].v) == 'o')
+		rep_anom_rec(s, e, rec, m[sh->anompos].v);
 	s->nent++;
 	return 0;
 }

@@ -45,8 +45,8 @@ void	ev_report_store_free(struct ev_report_store *s);
  * come in.  What the report needs is read from the record's index,
  * anomaly objects included (one is decoded only when the store keeps it);
  * a record the index cannot answer alone (an "additive" member, a
- * top(field, N) list, more than 64 members, a record parsed as a tree) is
- * read from its document.  Returns 0, or -1 with a reason ("time" or "type") and a
+ * top(field, N) list, more than 64 members, a repeated key, a record
+ * parsed as a tree) is read from its document.  Returns 0, or -1 with a reason ("time" or "type") and a
  * message in err when the record cannot be used.
  */
 int	ev_report_store_add(struct ev_report_store *s,

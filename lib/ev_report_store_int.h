@@ -37,8 +37,16 @@ struct ev_report_entry {
 	uint32_t	series;
 	uint32_t	npairs;
 	size_t		poff;
-	int32_t		band_name;	/* name the band is for, -1 none */
+	int32_t		band;		/* index in the store's bands, -1 none */
 	int		partial;	/* "final": false: a window cut short */
+};
+
+/*
+ * The expected band of an annotated record (its anomaly object's), kept
+ * apart: most records have none.
+ */
+struct ev_report_band {
+	int32_t		name;		/* name the band is for, -1 none */
 	double		exp, lo, hi;
 };
 
@@ -67,14 +75,45 @@ struct ev_report_name {
 };
 
 
+/* The last time text parsed, and what it gave (ev_report_store.c). */
+struct rep_tcache {
+	char		text[40];
+	size_t		len;		/* 0: none */
+	ev_us_t		t;
+	int		rc;
+};
+
+/*
+ * The top-level keys of the last record walked and what they say, for
+ * the next record with the same keys in the same order (ev_report_store.c).
+ */
+#define REP_MAXMEM	64		/* members walked; more: the document */
+struct rep_shape {
+	int		valid;
+	size_t		nm;
+	char		keys[512];	/* the keys, one after the other */
+	size_t		klen[REP_MAXMEM];
+	char		reserved[REP_MAXMEM];
+	int32_t		name[REP_MAXMEM];	/* interned name, -1 not yet */
+	unsigned char	order[REP_MAXMEM];	/* members by key */
+	int		tpos, endpos, finalpos, anompos;	/* -1 none */
+};
+
 struct ev_report_store {
 	struct ev_report_opts	 o;
+	size_t			 tflen;		/* strlen(o.time_field) */
+	const char		*tkey;		/* top-level time member, or NULL */
+	size_t			 tkeylen;
+	struct rep_tcache	 tcache[2];	/* start, end */
+	struct rep_shape	 shape;
 	struct ev_path		*time_path;
 	struct ev_path	       **by_path;
 	struct ev_report_entry	*ent;
 	size_t			 nent, capent;
 	struct ev_report_pair	*pair;
 	size_t			 npair, cappair;
+	struct ev_report_band	*band;
+	size_t			 nband, capband;
 	struct ev_report_obj	*anom;
 	size_t			 nanom, capanom;
 	struct ev_report_obj	*res;		/* "resolved" alert records */
@@ -91,6 +130,18 @@ struct ev_report_store {
 	json_t			*stages;
 	struct ev_buf		 scratch;
 	uint64_t		 nadded;	/* records ever stored */
+};
+
+/*
+ * The numbers of a build's point arrays, shared: a point's value is
+ * looked up by its bits, and a value met again is one more reference to
+ * the same json_real (counts repeat a lot), not a new one.  Direct-mapped,
+ * EV_REPORT_NUMC slots; each slot holds one reference.
+ */
+#define EV_REPORT_NUMC	4096
+struct ev_report_numc {
+	uint64_t	 bits[EV_REPORT_NUMC];
+	json_t		*v[EV_REPORT_NUMC];
 };
 
 /* One build of the model from a store. */
@@ -123,6 +174,7 @@ struct ev_report_builder {
 	size_t			*nskip;		/* records left out: not additive */
 	size_t			 n;
 	size_t			 maxlabels;
+	struct ev_report_numc	*numc;		/* the point arrays' numbers */
 };
 
 /* The end of an entry's window (its time when it has none). */

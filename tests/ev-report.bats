@@ -161,6 +161,36 @@ golden() {
 	assert_equal "$(cat shape)" "rows 13 fields 11"
 }
 
+@test "ev-report: csv rows carry each point's time, on grids of any length" {
+	# The times of a grid of up to 16,384 points are formatted once for
+	# every series; a longer grid formats them row by row.  Both against
+	# Python's, with a gap (no row) and a leap day.
+	for n in 16384 16385; do
+		python3 - "$n" <<'EOF'
+import datetime, json, sys
+n = int(sys.argv[1])
+t0 = datetime.datetime(2028, 2, 18, tzinfo=datetime.timezone.utc)
+with open("in.ndjson", "w") as f, open("want", "w") as w:
+    for i in range(n):
+        if i == 7:
+            continue
+        t = t0 + datetime.timedelta(minutes=i)
+        s = t.strftime("%Y-%m-%dT%H:%M:%SZ")
+        e = (t + datetime.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for ev in ("a", "b"):
+            f.write(json.dumps({"start": s, "end": e, "event": ev,
+                "count": i % 97 + (ev == "b")}) + "\n")
+            w.write("%s,%s,%d\n" % (ev, s, i % 97 + (ev == "b")))
+EOF
+		ev-report -f csv --top 5 < in.ndjson | tr -d '\r' |
+		    awk -F, '$2 != "(total)" && NR > 1 { print $3 "," $4 "," $5 }' |
+		    sort > got
+		sort want > want.s
+		cmp want.s got || { diff want.s got | head; false; }
+		[ "$(wc -l < got)" -eq $((2 * n - 2)) ]
+	done
+}
+
 @test "ev-report: csv rows carry the anomaly and the expected band" {
 	report csv > out
 	run grep -c ',0.99991,down' out
@@ -581,6 +611,98 @@ sys.exit(0 if a == b and len(a["anomalies"]) > 50 and len(a["bands"]) > 50 else 
 	done
 }
 
+@test "ev-report: top-level members read from the index agree with a reference and with the document path" {
+	# The members of each record are walked once from the line's index:
+	# repeated keys (the last wins), \u escapes in keys and values, a key
+	# outside ASCII, members that are not strings or numbers, the time
+	# spelled with an escape or not a time (a reject), --metric and a
+	# nested --time.
+	# Python sums each series; the same records with an "additive" member
+	# (which sends each through the record's whole document) must render
+	# to the same bytes in every format.
+	python3 - <<'EOF'
+import json, random
+rng = random.Random(7)
+recs, ref = [], {}
+def esc(k):
+    return '"' + "".join("\\u%04x" % ord(c) if j == 1 else c
+        for j, c in enumerate(k)) + '"'
+for i in range(3000):
+    h = i % 48
+    start = "2026-03-02T%02d:%02d:00Z" % (h // 2, 30 * (h % 2))
+    ev, pl = "e%d" % (i % 7), "p%d" % (i % 3)
+    members = [("start", start), ("event", ev), ("platform", pl),
+        ("count", i % 13), ("users", (i % 5) + 0.5), ("final", True),
+        ("meta", {"start": "x", "count": 99}), ("flag", None)]
+    r = rng.random()
+    if r < 0.1:	# a repeated key: the last one counts
+        k = rng.choice(["count", "event", "start", "users"])
+        v = {"count": 1000 + i, "users": 7, "event": "e9",
+            "start": "2026-03-02T05:00:00Z"}[k]
+        members.append((k, v))
+    elif r < 0.15:	# another column, its key escaped
+        members.append(("\u00e9v", "zz"))
+    elif r < 0.2:
+        members.append(("start", "yesterday"))
+    rng.shuffle(members)
+    rec = dict(members)
+    bad = rec["start"] == "yesterday"
+    def text(k, v):
+        kt = esc(k) if rng.random() < 0.1 else json.dumps(k)
+        vt = json.dumps(v)
+        if k == "start" and v[0] == "2" and rng.random() < 0.1:
+            vt = '"2026-03-02T' + "\\u%04x" % ord(vt[12]) + vt[13:]
+        return kt + ":" + vt
+    recs.append("{" + ",".join(text(k, v) for k, v in members))
+    if bad:
+        continue
+    key = json.dumps({k: v for k, v in sorted(rec.items())
+        if isinstance(v, str) and k != "start"}, sort_keys=True)
+    # A later record of a series and time replaces the earlier one.
+    ref.setdefault(key, {})[rec["start"]] = rec["count"]
+ref = {k: sum(v.values()) for k, v in ref.items()}
+with open("index.ndjson", "w") as f:
+    for r in recs:
+        f.write(r + "}\n")
+with open("doc.ndjson", "w") as f:
+    for r in recs:
+        f.write(r + ',"additive":{}}\n')
+with open("nested.ndjson", "w") as f:
+    for r in recs:
+        f.write('{"w":{"start":"2026-03-02T01:00:00Z"},' + r[1:] + "}\n")
+json.dump(ref, open("ref.json", "w"), sort_keys=True)
+EOF
+	run ev-report -f json --top 1000 --rejects rej.ndjson -o model.json \
+	    --since 2026-03-02T00:00:00Z --until 2026-03-03T00:00:00Z < index.ndjson
+	assert_failure 1
+	run python3 -c 'import json, sys
+ref = json.load(open("ref.json"))
+m = json.load(open("model.json"))
+got = {}
+for mt in m["metrics"]:
+    for s in mt["series"]:
+        k = json.dumps(s["labels"], sort_keys=True)
+        if mt["name"] == "count":
+            got[k] = s["total"]
+ok = len(ref) > 20 and got == ref
+n = sum(1 for _ in open("rej.ndjson"))
+sys.exit(0 if ok and n > 50 and m["records"]["used"] + n == 3000 else 1)'
+	assert_success
+	for f in text markdown slack csv json html html-mail; do
+		ev-report -f "$f" --top 1000 < index.ndjson > "index.$f" || true
+		ev-report -f "$f" --top 1000 < doc.ndjson > "doc.$f" || true
+		cmp "index.$f" "doc.$f" || { diff "doc.$f" "index.$f" | head -20; false; }
+	done
+	for o in "--metric users,count" "--time w.start"; do
+		ev-report -f json $o < nested.ndjson > a.json || true
+		sed 's/,"additive":{}}$/}/' doc.ndjson |
+		    sed 's/^{/{"additive":{},"w":{"start":"2026-03-02T01:00:00Z"},/' |
+		    ev-report -f json $o > b.json || true
+		[ -s a.json ]
+		cmp a.json b.json || { diff a.json b.json | head; false; }
+	done
+}
+
 @test "ev-report: --max-anomalies shows the most severe rows and says how many are left out" {
 	# Text and HTML list incidents (here two, of one and two points).
 	report text --max-anomalies 1 > out
@@ -869,6 +991,11 @@ far_reject() {
 	assert_failure 1
 	[ "$(jq -r .reason rej.ndjson)" = range ]
 	[ "$(jq -r ".range.$3" <<<"$output")" = "$4" ]
+	# The last line read back whole, from the file and from memory.
+	[ "$(jq -r .raw rej.ndjson)" = "$(tail -n 1 in.ndjson)" ]
+	TMPDIR=/nonexistent ev-report -f json $1 --rejects rej2.ndjson \
+	    --max-reject-rate 0.5 < in.ndjson > /dev/null
+	cmp rej.ndjson rej2.ndjson
 }
 
 @test "ev-report: a record past the end of --since's reach or before --until's is a reject" {
