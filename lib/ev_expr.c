@@ -1,0 +1,1766 @@
+/*
+ * ev_expr.c - the expression language: a lexer and a recursive-descent
+ * parser that compile an expression into a flat array of nodes, and an
+ * evaluator that walks that array against one record.  The grammar and the
+ * rules for null and types are in evkit(7); ev_expr.h sums them up.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "ev_common.h"
+#include "ev_expr.h"
+#include "ev_run.h"
+#include "ev_time.h"
+
+/* Nesting deeper than this is refused, so evaluation stays in the stack. */
+#define MAXDEPTH	200
+#define MAXARGS		64
+
+enum op {
+	N_NUM, N_STR, N_BOOL, N_NULL, N_PATH,
+	N_NEG, N_NOT, N_AND, N_OR,
+	N_ADD, N_SUB, N_MUL, N_DIV, N_MOD,
+	N_EQ, N_NE, N_LT, N_LE, N_GT, N_GE, N_IN, N_NOTIN,
+	N_FUNC
+};
+
+enum fn {
+	F_EXISTS, F_IS_NULL, F_IF, F_COALESCE,
+	F_LOWER, F_UPPER, F_STARTS, F_ENDS, F_CONTAINS, F_LENGTH, F_SUBSTR,
+	F_MATCH,
+	F_ABS, F_ROUND, F_FLOOR, F_CEIL, F_LOG, F_MIN, F_MAX,
+	F_TIME, F_HOUR, F_WEEKDAY, F_DATE
+};
+
+static const struct fninfo {
+	const char	*name;
+	enum fn		 id;
+	int		 min, max;
+} fns[] = {
+	{ "abs", F_ABS, 1, 1 },
+	{ "ceil", F_CEIL, 1, 1 },
+	{ "coalesce", F_COALESCE, 1, MAXARGS },
+	{ "contains", F_CONTAINS, 2, 2 },
+	{ "date", F_DATE, 1, 2 },
+	{ "ends_with", F_ENDS, 2, 2 },
+	{ "exists", F_EXISTS, 1, 1 },
+	{ "floor", F_FLOOR, 1, 1 },
+	{ "hour", F_HOUR, 1, 2 },
+	{ "if", F_IF, 3, 3 },
+	{ "is_null", F_IS_NULL, 1, 1 },
+	{ "length", F_LENGTH, 1, 1 },
+	{ "log", F_LOG, 1, 1 },
+	{ "lower", F_LOWER, 1, 1 },
+	{ "match", F_MATCH, 2, 2 },
+	{ "max", F_MAX, 1, MAXARGS },
+	{ "min", F_MIN, 1, MAXARGS },
+	{ "round", F_ROUND, 1, 2 },
+	{ "starts_with", F_STARTS, 2, 2 },
+	{ "substr", F_SUBSTR, 2, 3 },
+	{ "time", F_TIME, 0, 0 },
+	{ "upper", F_UPPER, 1, 1 },
+	{ "weekday", F_WEEKDAY, 1, 2 },
+};
+
+struct node {
+	enum op		 op;
+	enum fn		 fn;
+	int		 col;		/* 1-based column in the option text */
+	int		 k0, nk;	/* children: kids[k0 .. k0 + nk - 1] */
+	int		 depth;
+	double		 num;		/* N_NUM, N_BOOL */
+	char		*str;		/* N_STR literal, N_PATH as written */
+	size_t		 len;
+	struct ev_path	*path;		/* N_PATH */
+	pcre2_code	*re;		/* match */
+	pcre2_match_data *md;
+	struct ev_tz	*tz;		/* hour, weekday, date */
+};
+
+struct ev_expr {
+	char		*text;
+	const struct ev_path *time_path;
+	struct node	*node;
+	int		 nnode, capnode;
+	int		*kids;
+	int		 nkids, capkids;
+	int		 root;
+	/* per evaluation */
+	const struct ev_rec *rec;
+	struct ev_buf	 scratch;	/* strings made by the expression */
+	char		 err[512];
+	struct ev_buf	 errpath;
+};
+
+/* Lexer tokens. */
+enum tok {
+	T_END, T_NUM, T_STR, T_PATH, T_OP, T_BAD
+};
+
+struct parser {
+	struct ev_expr	*x;
+	const char	*s;
+	size_t		 len;
+	size_t		 pos;		/* where the lexer goes on */
+	int		 col0;
+	/* The current token. */
+	enum tok	 tok;
+	size_t		 tpos, tend;
+	char		 op[3];		/* T_OP text */
+	double		 num;
+	int		 plain;		/* T_PATH of one plain identifier */
+	struct ev_buf	 ptr;		/* T_PATH as a JSON Pointer */
+	struct ev_buf	 str;		/* T_STR decoded */
+	char		*err;
+	size_t		 errlen;
+	int		 failed;
+};
+
+static int	perr(struct parser *p, size_t pos, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+static int
+perr(struct parser *p, size_t pos, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (p->failed)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ev_errf(p->err, p->errlen, "%s at column %zu", msg,
+	    pos + 1 + (size_t)p->col0);
+	p->failed = 1;
+	return -1;
+}
+
+static int
+is_ident0(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+is_ident(int c)
+{
+	return is_ident0(c) || is_digit(c);
+}
+
+/* One path segment at p->pos: an identifier, digits (not first) or `text`. */
+static int
+lex_seg(struct parser *p, int first)
+{
+	const char *s = p->s;
+	size_t b = p->pos, e;
+
+	if (s[b] == '`') {
+		for (e = b + 1; e < p->len && s[e] != '`'; e++)
+			;
+		if (e >= p->len)
+			return perr(p, b, "unterminated `name`");
+		ev_path_add_segment(&p->ptr, s + b + 1, e - b - 1);
+		p->plain = 0;
+		p->pos = e + 1;
+		return 0;
+	}
+	if (!is_ident0(s[b]) && (first || !is_digit(s[b])))
+		return perr(p, b, "expected a field name");
+	for (e = b; e < p->len && is_ident(s[e]); e++)
+		;
+	ev_path_add_segment(&p->ptr, s + b, e - b);
+	p->pos = e;
+	return 0;
+}
+
+static int
+lex_string(struct parser *p)
+{
+	const char *s = p->s;
+	size_t e;
+	json_error_t je;
+	json_t *v;
+
+	for (e = p->pos + 1; e < p->len && s[e] != '"'; e++)
+		if (s[e] == '\\' && e + 1 < p->len)
+			e++;
+	if (e >= p->len)
+		return perr(p, p->pos, "unterminated string");
+	v = json_loadb(s + p->pos, e + 1 - p->pos, JSON_DECODE_ANY |
+	    JSON_ALLOW_NUL, &je);
+	if (v == NULL || !json_is_string(v)) {
+		json_decref(v);
+		return perr(p, p->pos, "bad string");
+	}
+	ev_buf_reset(&p->str);
+	ev_buf_add(&p->str, json_string_value(v), json_string_length(v));
+	json_decref(v);
+	p->pos = e + 1;
+	return 0;
+}
+
+static int
+lex_number(struct parser *p)
+{
+	const char *s = p->s;
+	size_t e = p->pos;
+	char *t;
+	int r;
+
+	while (e < p->len && is_digit(s[e]))
+		e++;
+	if (e < p->len && s[e] == '.') {
+		e++;
+		if (e >= p->len || !is_digit(s[e]))
+			return perr(p, e, "expected a digit");
+		while (e < p->len && is_digit(s[e]))
+			e++;
+	}
+	if (e < p->len && (s[e] == 'e' || s[e] == 'E')) {
+		e++;
+		if (e < p->len && (s[e] == '+' || s[e] == '-'))
+			e++;
+		if (e >= p->len || !is_digit(s[e]))
+			return perr(p, e, "expected a digit");
+		while (e < p->len && is_digit(s[e]))
+			e++;
+	}
+	if (e < p->len && is_ident(s[e]))
+		return perr(p, e, "unexpected '%c'", s[e]);
+	t = ev_xstrndup(s + p->pos, e - p->pos);
+	r = ev_strtod(t, &p->num);
+	free(t);
+	if (r != 0)
+		return perr(p, p->pos, "number out of range");
+	p->pos = e;
+	return 0;
+}
+
+/* Read the next token into p. */
+static void
+lex(struct parser *p)
+{
+	static const char *const ops2[] = { "==", "!=", "<=", ">=", NULL };
+	const char *s = p->s;
+	size_t i;
+	int c;
+
+	while (p->pos < p->len && (s[p->pos] == ' ' || s[p->pos] == '\t' ||
+	    s[p->pos] == '\n' || s[p->pos] == '\r'))
+		p->pos++;
+	p->tpos = p->pos;
+	if (p->failed) {
+		p->tok = T_BAD;
+		return;
+	}
+	if (p->pos >= p->len) {
+		p->tok = T_END;
+		p->tend = p->pos;
+		return;
+	}
+	c = (unsigned char)s[p->pos];
+	if (is_digit(c)) {
+		p->tok = lex_number(p) == 0 ? T_NUM : T_BAD;
+	} else if (c == '"') {
+		p->tok = lex_string(p) == 0 ? T_STR : T_BAD;
+	} else if (is_ident0(c) || c == '`') {
+		ev_buf_reset(&p->ptr);
+		p->plain = c != '`';
+		p->tok = T_PATH;
+		if (lex_seg(p, 1) != 0)
+			p->tok = T_BAD;
+		while (p->tok == T_PATH && p->pos < p->len &&
+		    s[p->pos] == '.') {
+			p->plain = 0;
+			p->pos++;
+			if (lex_seg(p, 0) != 0)
+				p->tok = T_BAD;
+		}
+	} else {
+		p->tok = T_OP;
+		for (i = 0; ops2[i] != NULL; i++)
+			if (p->pos + 1 < p->len &&
+			    strncmp(s + p->pos, ops2[i], 2) == 0)
+				break;
+		if (ops2[i] != NULL) {
+			memcpy(p->op, ops2[i], 3);
+			p->pos += 2;
+		} else if (strchr("+-*/%()[],<>=", c) != NULL) {
+			p->op[0] = (char)c;
+			p->op[1] = '\0';
+			p->pos++;
+		} else {
+			if (c >= 0x20 && c < 0x7f)
+				perr(p, p->pos, "unexpected '%c'", c);
+			else
+				perr(p, p->pos, "unexpected byte 0x%02x", c);
+			p->tok = T_BAD;
+		}
+	}
+	p->tend = p->pos;
+}
+
+static int
+is_op(const struct parser *p, const char *op)
+{
+	return p->tok == T_OP && strcmp(p->op, op) == 0;
+}
+
+/* Whether the token is the bare word w (a keyword, not a path). */
+static int
+is_word(const struct parser *p, const char *w)
+{
+	size_t n = strlen(w);
+
+	return p->tok == T_PATH && p->plain && p->tend - p->tpos == n &&
+	    memcmp(p->s + p->tpos, w, n) == 0;
+}
+
+static int
+new_node(struct parser *p, enum op op, size_t pos, const int *kids, int nk)
+{
+	struct ev_expr *x = p->x;
+	struct node *n;
+	int i, d = 0;
+
+	for (i = 0; i < nk; i++)
+		if (x->node[kids[i]].depth > d)
+			d = x->node[kids[i]].depth;
+	if (d + 1 > MAXDEPTH)
+		return perr(p, pos, "expression nested too deeply");
+	if (x->nnode == x->capnode) {
+		x->capnode = x->capnode ? 2 * x->capnode : 16;
+		x->node = ev_xreallocarray(x->node, (size_t)x->capnode,
+		    sizeof(*x->node));
+	}
+	if (x->nkids + nk > x->capkids) {
+		x->capkids = 2 * (x->nkids + nk) + 16;
+		x->kids = ev_xreallocarray(x->kids, (size_t)x->capkids,
+		    sizeof(*x->kids));
+	}
+	n = &x->node[x->nnode];
+	memset(n, 0, sizeof(*n));
+	n->op = op;
+	n->col = (int)pos + 1 + p->col0;
+	n->k0 = x->nkids;
+	n->nk = nk;
+	n->depth = d + 1;
+	for (i = 0; i < nk; i++)
+		x->kids[x->nkids++] = kids[i];
+	return x->nnode++;
+}
+
+static int	parse_or(struct parser *p);
+
+static int
+kid(const struct ev_expr *x, int n, int i)
+{
+	return x->kids[x->node[n].k0 + i];
+}
+
+/* A literal string argument i of a function node, or NULL. */
+static const struct node *
+lit_arg(const struct ev_expr *x, int n, int i)
+{
+	const struct node *k = &x->node[kid(x, n, i)];
+
+	return k->op == N_STR ? k : NULL;
+}
+
+/* What a function needs settled when it is compiled. */
+static int
+fn_setup(struct parser *p, int n, size_t pos)
+{
+	struct ev_expr *x = p->x;
+	struct node *f = &x->node[n];
+	const struct node *a;
+	PCRE2_UCHAR msg[160];
+	PCRE2_SIZE eo;
+	int ec;
+
+	switch (f->fn) {
+	case F_EXISTS:
+		if (x->node[kid(x, n, 0)].op != N_PATH)
+			return perr(p, pos, "exists needs a field path");
+		break;
+	case F_MATCH:
+		if ((a = lit_arg(x, n, 1)) == NULL)
+			return perr(p, pos, "match needs a pattern in quotes");
+		f->re = pcre2_compile((PCRE2_SPTR)a->str, a->len, PCRE2_UTF,
+		    &ec, &eo, NULL);
+		if (f->re == NULL) {
+			pcre2_get_error_message(ec, msg, sizeof(msg));
+			return perr(p, pos, "bad pattern: %s",
+			    (const char *)msg);
+		}
+		(void)pcre2_jit_compile(f->re, PCRE2_JIT_COMPLETE);
+		f->md = pcre2_match_data_create_from_pattern(f->re, NULL);
+		break;
+	case F_HOUR:
+	case F_WEEKDAY:
+	case F_DATE:
+		if (f->nk < 2) {
+			f->tz = ev_tz_open("UTC");
+			break;
+		}
+		if ((a = lit_arg(x, n, 1)) == NULL)
+			return perr(p, pos, "the time zone must be a name in "
+			    "quotes");
+		if (strlen(a->str) != a->len ||
+		    (f->tz = ev_tz_open(a->str)) == NULL)
+			return perr(p, pos, "unknown time zone '%s'", a->str);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int
+parse_call(struct parser *p, size_t pos, const char *name, size_t nlen)
+{
+	const struct fninfo *fi = NULL;
+	int args[MAXARGS], na = 0, a, n;
+	size_t i;
+
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		if (strlen(fns[i].name) == nlen &&
+		    memcmp(fns[i].name, name, nlen) == 0)
+			fi = &fns[i];
+	if (fi == NULL)
+		return perr(p, pos, "unknown function '%.*s'", (int)nlen,
+		    name);
+	lex(p);		/* ( */
+	lex(p);
+	if (!is_op(p, ")")) {
+		for (;;) {
+			if (na == MAXARGS)
+				return perr(p, p->tpos, "too many arguments");
+			if ((a = parse_or(p)) < 0)
+				return -1;
+			args[na++] = a;
+			if (!is_op(p, ","))
+				break;
+			lex(p);
+		}
+		if (!is_op(p, ")"))
+			return perr(p, p->tpos, "expected ',' or ')'");
+	}
+	if (na < fi->min || na > fi->max) {
+		if (fi->min == fi->max)
+			return perr(p, pos, "%s takes %d argument%s", fi->name,
+			    fi->min, fi->min == 1 ? "" : "s");
+		return perr(p, pos, "%s takes %d to %d arguments", fi->name,
+		    fi->min, fi->max);
+	}
+	lex(p);
+	if ((n = new_node(p, N_FUNC, pos, args, na)) < 0)
+		return -1;
+	p->x->node[n].fn = fi->id;
+	return fn_setup(p, n, pos) < 0 ? -1 : n;
+}
+
+static int
+parse_primary(struct parser *p)
+{
+	struct ev_expr *x = p->x;
+	const char *errstr;
+	size_t pos = p->tpos, q;
+	int n;
+
+	switch (p->tok) {
+	case T_NUM:
+		if ((n = new_node(p, N_NUM, pos, NULL, 0)) >= 0)
+			x->node[n].num = p->num;
+		lex(p);
+		return n;
+	case T_STR:
+		if ((n = new_node(p, N_STR, pos, NULL, 0)) < 0)
+			return -1;
+		x->node[n].len = p->str.len;
+		x->node[n].str = ev_xmalloc(p->str.len + 1);
+		memcpy(x->node[n].str, p->str.data, p->str.len + 1);
+		lex(p);
+		return n;
+	case T_PATH:
+		if (is_word(p, "true") || is_word(p, "false")) {
+			if ((n = new_node(p, N_BOOL, pos, NULL, 0)) >= 0)
+				x->node[n].num = is_word(p, "true");
+			lex(p);
+			return n;
+		}
+		if (is_word(p, "null")) {
+			n = new_node(p, N_NULL, pos, NULL, 0);
+			lex(p);
+			return n;
+		}
+		if (is_word(p, "and") || is_word(p, "or") ||
+		    is_word(p, "not") || is_word(p, "in"))
+			break;
+		for (q = p->pos; q < p->len && (p->s[q] == ' ' ||
+		    p->s[q] == '\t'); q++)
+			;
+		if (p->plain && q < p->len && p->s[q] == '(')
+			return parse_call(p, pos, p->s + pos, p->tend - pos);
+		if ((n = new_node(p, N_PATH, pos, NULL, 0)) < 0)
+			return -1;
+		x->node[n].path = ev_path_compile(p->ptr.data, &errstr);
+		x->node[n].str = ev_xstrndup(p->s + pos, p->tend - pos);
+		x->node[n].len = p->tend - pos;
+		if (x->node[n].path == NULL)
+			return perr(p, pos, "bad field path: %s", errstr);
+		lex(p);
+		return n;
+	case T_OP:
+		if (is_op(p, "(")) {
+			lex(p);
+			if ((n = parse_or(p)) < 0)
+				return -1;
+			if (!is_op(p, ")"))
+				return perr(p, p->tpos, "expected ')'");
+			lex(p);
+			return n;
+		}
+		break;
+	case T_BAD:
+		return -1;
+	default:
+		break;
+	}
+	return perr(p, pos, "expected a value");
+}
+
+static int
+parse_unary(struct parser *p)
+{
+	size_t pos = p->tpos;
+	int a;
+
+	if (is_op(p, "-")) {
+		lex(p);
+		if ((a = parse_unary(p)) < 0)
+			return -1;
+		return new_node(p, N_NEG, pos, &a, 1);
+	}
+	return parse_primary(p);
+}
+
+/* One level of left-associative binary operators. */
+static int
+parse_binary(struct parser *p, int (*next)(struct parser *),
+    const char *const *ops, const enum op *codes)
+{
+	int k[2], i;
+	size_t pos;
+
+	if ((k[0] = next(p)) < 0)
+		return -1;
+	for (;;) {
+		for (i = 0; ops[i] != NULL; i++)
+			if (is_op(p, ops[i]) || is_word(p, ops[i]))
+				break;
+		if (ops[i] == NULL)
+			return k[0];
+		pos = p->tpos;
+		lex(p);
+		if ((k[1] = next(p)) < 0)
+			return -1;
+		if ((k[0] = new_node(p, codes[i], pos, k, 2)) < 0)
+			return -1;
+	}
+}
+
+static int
+parse_mul(struct parser *p)
+{
+	static const char *const ops[] = { "*", "/", "%", NULL };
+	static const enum op codes[] = { N_MUL, N_DIV, N_MOD };
+
+	return parse_binary(p, parse_unary, ops, codes);
+}
+
+static int
+parse_add(struct parser *p)
+{
+	static const char *const ops[] = { "+", "-", NULL };
+	static const enum op codes[] = { N_ADD, N_SUB };
+
+	return parse_binary(p, parse_mul, ops, codes);
+}
+
+/* x [not] in [a, b, ...] */
+static int
+parse_in(struct parser *p, int left, enum op op, size_t pos)
+{
+	int k[MAXARGS + 1], nk = 1;
+
+	k[0] = left;
+	if (!is_op(p, "["))
+		return perr(p, p->tpos, "expected '['");
+	lex(p);
+	if (!is_op(p, "]")) {
+		for (;;) {
+			if (nk == MAXARGS + 1)
+				return perr(p, p->tpos, "too many items");
+			if ((k[nk++] = parse_add(p)) < 0)
+				return -1;
+			if (!is_op(p, ","))
+				break;
+			lex(p);
+		}
+		if (!is_op(p, "]"))
+			return perr(p, p->tpos, "expected ',' or ']'");
+	}
+	lex(p);
+	return new_node(p, op, pos, k, nk);
+}
+
+static int
+parse_cmp(struct parser *p)
+{
+	static const char *const ops[] = { "==", "!=", "<=", ">=", "<", ">",
+	    NULL };
+	static const enum op codes[] = { N_EQ, N_NE, N_LE, N_GE, N_LT, N_GT };
+	int k[2], i;
+	size_t pos;
+
+	if ((k[0] = parse_add(p)) < 0)
+		return -1;
+	pos = p->tpos;
+	if (is_word(p, "in")) {
+		lex(p);
+		return parse_in(p, k[0], N_IN, pos);
+	}
+	if (is_word(p, "not")) {
+		lex(p);
+		if (!is_word(p, "in"))
+			return perr(p, p->tpos, "expected 'in'");
+		lex(p);
+		return parse_in(p, k[0], N_NOTIN, pos);
+	}
+	for (i = 0; ops[i] != NULL; i++)
+		if (is_op(p, ops[i]))
+			break;
+	if (ops[i] == NULL) {
+		if (is_op(p, "="))
+			return perr(p, pos, "'=' compares nothing: write '=='");
+		return k[0];
+	}
+	lex(p);
+	if ((k[1] = parse_add(p)) < 0)
+		return -1;
+	return new_node(p, codes[i], pos, k, 2);
+}
+
+static int
+parse_not(struct parser *p)
+{
+	size_t pos = p->tpos;
+	int a;
+
+	if (is_word(p, "not")) {
+		lex(p);
+		if ((a = parse_not(p)) < 0)
+			return -1;
+		return new_node(p, N_NOT, pos, &a, 1);
+	}
+	return parse_cmp(p);
+}
+
+static int
+parse_and(struct parser *p)
+{
+	static const char *const ops[] = { "and", NULL };
+	static const enum op codes[] = { N_AND };
+
+	return parse_binary(p, parse_not, ops, codes);
+}
+
+static int
+parse_or(struct parser *p)
+{
+	static const char *const ops[] = { "or", NULL };
+	static const enum op codes[] = { N_OR };
+
+	return parse_binary(p, parse_and, ops, codes);
+}
+
+static struct ev_expr *
+compile(const char *text, size_t start, int col0,
+    const struct ev_path *time_path, char *err, size_t errlen)
+{
+	struct ev_expr *x = ev_xcalloc(1, sizeof(*x));
+	struct parser p;
+
+	x->text = ev_xstrdup(text);
+	x->time_path = time_path;
+	memset(&p, 0, sizeof(p));
+	p.x = x;
+	p.s = x->text;
+	p.len = strlen(text);
+	p.pos = start;
+	p.col0 = col0;
+	p.err = err;
+	p.errlen = errlen;
+	lex(&p);
+	x->root = parse_or(&p);
+	if (x->root >= 0 && p.tok != T_END)
+		perr(&p, p.tpos, "unexpected '%.*s'", (int)(p.tend - p.tpos >
+		    20 ? 20 : p.tend - p.tpos), p.s + p.tpos);
+	ev_buf_free(&p.ptr);
+	ev_buf_free(&p.str);
+	if (p.failed || x->root < 0) {
+		if (!p.failed)
+			ev_errf(err, errlen, "expected a value at column %d",
+			    1 + col0);
+		ev_expr_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+struct ev_expr *
+ev_expr_compile(const char *text, int col0, const struct ev_path *time_path,
+    char *err, size_t errlen)
+{
+	return compile(text, 0, col0, time_path, err, errlen);
+}
+
+struct ev_expr *
+ev_expr_compile_set(const char *text, const struct ev_path *time_path,
+    struct ev_path **target, char *err, size_t errlen)
+{
+	struct parser p;
+	struct ev_expr *x;
+	const char *errstr;
+
+	*target = NULL;
+	memset(&p, 0, sizeof(p));
+	p.s = text;
+	p.len = strlen(text);
+	p.err = err;
+	p.errlen = errlen;
+	lex(&p);
+	if (p.tok != T_PATH) {
+		if (!p.failed)
+			perr(&p, p.tpos, "expected a field name");
+	} else if ((*target = ev_path_compile(p.ptr.data, &errstr)) == NULL)
+		perr(&p, p.tpos, "bad field path: %s", errstr);
+	else {
+		lex(&p);
+		if (!is_op(&p, "="))
+			perr(&p, p.tpos, "expected '='");
+	}
+	ev_buf_free(&p.ptr);
+	ev_buf_free(&p.str);
+	if (p.failed ||
+	    (x = compile(text, p.pos, 0, time_path, err, errlen)) == NULL) {
+		ev_path_free(*target);
+		*target = NULL;
+		return NULL;
+	}
+	return x;
+}
+
+void
+ev_expr_free(struct ev_expr *x)
+{
+	int i;
+
+	if (x == NULL)
+		return;
+	for (i = 0; i < x->nnode; i++) {
+		free(x->node[i].str);
+		ev_path_free(x->node[i].path);
+		pcre2_match_data_free(x->node[i].md);
+		pcre2_code_free(x->node[i].re);
+		ev_tz_free(x->node[i].tz);
+	}
+	free(x->node);
+	free(x->kids);
+	free(x->text);
+	ev_buf_free(&x->scratch);
+	ev_buf_free(&x->errpath);
+	free(x);
+}
+
+const char *
+ev_expr_text(const struct ev_expr *x)
+{
+	return x->text;
+}
+
+/* Evaluation. */
+
+static const char *
+type_name(const struct ev_expr *x, const struct ev_expr_val *v)
+{
+	switch (v->type) {
+	case EV_EXPR_NULL:
+		return "null";
+	case EV_EXPR_BOOL:
+		return "a bool";
+	case EV_EXPR_NUM:
+		return "a number";
+	case EV_EXPR_STR:
+		return "a string";
+	default:
+		if (v->h >= 0)
+			return ev_rec_kind(x->rec, v->h) == 'o' ?
+			    "an object" : "an array";
+		return json_is_object(v->j) ? "an object" : "an array";
+	}
+}
+
+static int	fail(struct ev_expr *x, int n, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/*
+ * An error of this record, blamed on node n: the field it reads when it
+ * is a path, else its column.
+ */
+static int
+fail(struct ev_expr *x, int n, const char *fmt, ...)
+{
+	const struct node *k = &x->node[n];
+	char msg[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ev_buf_reset(&x->errpath);
+	if (k->op == N_PATH) {
+		ev_path_pointer(k->path, &x->errpath);
+		snprintf(x->err, sizeof(x->err), "%s: %s", k->str, msg);
+	} else
+		snprintf(x->err, sizeof(x->err), "%s at column %d", msg,
+		    k->col);
+	return -1;
+}
+
+static void
+set_null(struct ev_expr_val *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->type = EV_EXPR_NULL;
+	v->h = -1;
+}
+
+static void
+set_num(struct ev_expr_val *v, double d)
+{
+	set_null(v);
+	v->type = EV_EXPR_NUM;
+	v->n = d;
+}
+
+static void
+set_bool(struct ev_expr_val *v, int b)
+{
+	set_null(v);
+	v->type = EV_EXPR_BOOL;
+	v->b = b != 0;
+}
+
+static void
+set_str(struct ev_expr_val *v, const char *s, size_t len)
+{
+	set_null(v);
+	v->type = EV_EXPR_STR;
+	v->s = s;
+	v->len = len;
+}
+
+/* A string made in the scratch: from off to its end. */
+static void
+set_scratch(struct ev_expr *x, struct ev_expr_val *v, size_t off)
+{
+	set_null(v);
+	v->type = EV_EXPR_STR;
+	v->off = off;
+	v->len = x->scratch.len - off;
+}
+
+const char *
+ev_expr_str(const struct ev_expr *x, const struct ev_expr_val *v,
+    size_t *len)
+{
+	*len = v->len;
+	return v->s != NULL ? v->s : x->scratch.data + v->off;
+}
+
+static void
+from_json(struct ev_expr_val *v, json_t *j)
+{
+	set_null(v);
+	switch (json_typeof(j)) {
+	case JSON_STRING:
+		set_str(v, json_string_value(j), json_string_length(j));
+		break;
+	case JSON_INTEGER:
+	case JSON_REAL:
+		set_num(v, json_number_value(j));
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		set_bool(v, json_is_true(j));
+		break;
+	case JSON_OBJECT:
+	case JSON_ARRAY:
+		v->type = EV_EXPR_JSON;
+		v->j = j;
+		break;
+	default:
+		break;
+	}
+}
+
+/* The value at path p: 0 with *v (null for a JSON null), -1 when absent. */
+static int
+lookup(const struct ev_rec *r, const struct ev_path *p,
+    struct ev_expr_val *v)
+{
+	int h = 0, it, k, c, e;
+	size_t i;
+	long j;
+	json_t *jv;
+
+	set_null(v);
+	if (!ev_rec_h_ok(r)) {
+		if ((jv = ev_rec_get(r, p)) == NULL)
+			return -1;
+		from_json(v, jv);
+		return 0;
+	}
+	for (i = 0; i < p->nseg; i++) {
+		c = ev_rec_kind(r, h);
+		if (c == 'o')
+			h = ev_rec_h_member(r, h, p->seg[i].key,
+			    p->seg[i].keylen);
+		else if (c == 'a' && p->seg[i].index >= 0) {
+			it = 0;
+			for (j = 0; ev_rec_h_next(r, h, &it, &k, &e) == 1;
+			    j++)
+				if (j == p->seg[i].index)
+					break;
+			h = j == p->seg[i].index ? e : -1;
+		} else
+			h = -1;
+		if (h < 0)
+			return -1;
+	}
+	switch (ev_rec_kind(r, h)) {
+	case 's':
+		v->type = EV_EXPR_STR;
+		v->s = ev_rec_h_str(r, h, &v->len);
+		break;
+	case 'n':
+		set_num(v, ev_rec_val_num(r, h));
+		break;
+	case 't':
+	case 'f':
+		set_bool(v, ev_rec_kind(r, h) == 't');
+		break;
+	case 'z':
+		break;
+	default:
+		v->type = EV_EXPR_JSON;
+		v->h = h;
+		break;
+	}
+	return 0;
+}
+
+static int	eval(struct ev_expr *x, int n, struct ev_expr_val *v);
+
+/* Evaluate child i of n: a number, null, or an error blamed on it. */
+static int
+eval_num(struct ev_expr *x, int n, int i, const char *what,
+    struct ev_expr_val *v)
+{
+	int k = kid(x, n, i);
+
+	if (eval(x, k, v) != 0)
+		return -1;
+	if (v->type != EV_EXPR_NUM && v->type != EV_EXPR_NULL)
+		return fail(x, k, "%s needs a number, got %s", what,
+		    type_name(x, v));
+	return 0;
+}
+
+static int
+eval_str(struct ev_expr *x, int n, int i, const char *what,
+    struct ev_expr_val *v)
+{
+	int k = kid(x, n, i);
+
+	if (eval(x, k, v) != 0)
+		return -1;
+	if (v->type != EV_EXPR_STR && v->type != EV_EXPR_NULL)
+		return fail(x, k, "%s needs a string, got %s", what,
+		    type_name(x, v));
+	return 0;
+}
+
+/* A condition: bool or null. */
+static int
+eval_cond(struct ev_expr *x, int n, int i, const char *what,
+    struct ev_expr_val *v)
+{
+	int k = kid(x, n, i);
+
+	if (eval(x, k, v) != 0)
+		return -1;
+	if (v->type != EV_EXPR_BOOL && v->type != EV_EXPR_NULL)
+		return fail(x, k, "%s needs true or false, got %s", what,
+		    type_name(x, v));
+	return 0;
+}
+
+static int
+finite_num(struct ev_expr *x, int n, struct ev_expr_val *v, double d)
+{
+	if (!isfinite(d))
+		return fail(x, n, "the result is not a finite number");
+	set_num(v, d);
+	return 0;
+}
+
+static const char *const opname[] = {
+	[N_ADD] = "+", [N_SUB] = "-", [N_MUL] = "*", [N_DIV] = "/",
+	[N_MOD] = "%", [N_EQ] = "==", [N_NE] = "!=", [N_LT] = "<",
+	[N_LE] = "<=", [N_GT] = ">", [N_GE] = ">=", [N_IN] = "in",
+	[N_NOTIN] = "not in", [N_NEG] = "-", [N_NOT] = "not", [N_AND] = "and",
+	[N_OR] = "or"
+};
+
+static int
+eval_arith(struct ev_expr *x, int n, struct ev_expr_val *v)
+{
+	const struct node *k = &x->node[n];
+	struct ev_expr_val a, b;
+	const char *sa, *sb;
+	size_t la, lb, off;
+	int ka = kid(x, n, 0), kb = kid(x, n, 1);
+
+	if (eval(x, ka, &a) != 0 || eval(x, kb, &b) != 0)
+		return -1;
+	if (a.type == EV_EXPR_NULL || b.type == EV_EXPR_NULL) {
+		set_null(v);
+		return 0;
+	}
+	if (k->op == N_ADD && a.type == EV_EXPR_STR && b.type == EV_EXPR_STR) {
+		off = x->scratch.len;
+		ev_buf_reserve(&x->scratch, a.len + b.len);
+		sa = ev_expr_str(x, &a, &la);
+		sb = ev_expr_str(x, &b, &lb);
+		memcpy(x->scratch.data + off, sa, la);
+		memcpy(x->scratch.data + off + la, sb, lb);
+		x->scratch.len += la + lb;
+		x->scratch.data[x->scratch.len] = '\0';
+		set_scratch(x, v, off);
+		return 0;
+	}
+	if (a.type != EV_EXPR_NUM || b.type != EV_EXPR_NUM) {
+		if (k->op == N_ADD && (a.type == EV_EXPR_STR ||
+		    b.type == EV_EXPR_STR))
+			return fail(x, a.type == EV_EXPR_STR ? kb : ka,
+			    "'+' needs two numbers or two strings, got %s "
+			    "and %s", type_name(x, &a), type_name(x, &b));
+		return fail(x, a.type != EV_EXPR_NUM ? ka : kb,
+		    "'%s' needs numbers, got %s", opname[k->op],
+		    type_name(x, a.type != EV_EXPR_NUM ? &a : &b));
+	}
+	switch (k->op) {
+	case N_ADD:
+		return finite_num(x, n, v, a.n + b.n);
+	case N_SUB:
+		return finite_num(x, n, v, a.n - b.n);
+	case N_MUL:
+		return finite_num(x, n, v, a.n * b.n);
+	case N_DIV:
+		if (b.n == 0)
+			return fail(x, kb, "division by zero");
+		return finite_num(x, n, v, a.n / b.n);
+	default:
+		if (b.n == 0)
+			return fail(x, kb, "division by zero");
+		return finite_num(x, n, v, fmod(a.n, b.n));
+	}
+}
+
+/*
+ * Equality of two values that are not null: values of different types are
+ * unequal; objects and arrays cannot be compared.  1, 0 or -1 (error).
+ */
+static int
+equal(struct ev_expr *x, int na, const struct ev_expr_val *a, int nb,
+    const struct ev_expr_val *b)
+{
+	const char *sa, *sb;
+	size_t la, lb;
+
+	if (a->type == EV_EXPR_JSON || b->type == EV_EXPR_JSON)
+		return fail(x, a->type == EV_EXPR_JSON ? na : nb,
+		    "cannot compare %s", type_name(x,
+		    a->type == EV_EXPR_JSON ? a : b));
+	if (a->type != b->type)
+		return 0;
+	switch (a->type) {
+	case EV_EXPR_BOOL:
+		return a->b == b->b;
+	case EV_EXPR_NUM:
+		return a->n == b->n;
+	default:
+		sa = ev_expr_str(x, a, &la);
+		sb = ev_expr_str(x, b, &lb);
+		return la == lb && memcmp(sa, sb, la) == 0;
+	}
+}
+
+static int
+eval_cmp(struct ev_expr *x, int n, struct ev_expr_val *v)
+{
+	const struct node *k = &x->node[n];
+	struct ev_expr_val a, b;
+	const char *sa, *sb;
+	size_t la, lb;
+	int ka = kid(x, n, 0), kb = kid(x, n, 1), c;
+
+	if (eval(x, ka, &a) != 0 || eval(x, kb, &b) != 0)
+		return -1;
+	if (a.type == EV_EXPR_NULL || b.type == EV_EXPR_NULL) {
+		set_null(v);
+		return 0;
+	}
+	if (k->op == N_EQ || k->op == N_NE) {
+		if ((c = equal(x, ka, &a, kb, &b)) < 0)
+			return -1;
+		set_bool(v, k->op == N_EQ ? c : !c);
+		return 0;
+	}
+	if (a.type == EV_EXPR_NUM && b.type == EV_EXPR_NUM)
+		c = a.n < b.n ? -1 : a.n > b.n;
+	else if (a.type == EV_EXPR_STR && b.type == EV_EXPR_STR) {
+		sa = ev_expr_str(x, &a, &la);
+		sb = ev_expr_str(x, &b, &lb);
+		c = memcmp(sa, sb, la < lb ? la : lb);
+		if (c == 0)
+			c = la < lb ? -1 : la > lb;
+	} else {
+		if (a.type == b.type || (a.type != EV_EXPR_NUM &&
+		    a.type != EV_EXPR_STR))
+			return fail(x, ka, "'%s' needs two numbers or two "
+			    "strings, got %s", opname[k->op], type_name(x, &a));
+		return fail(x, kb, "'%s' needs two numbers or two strings, "
+		    "got %s and %s", opname[k->op], type_name(x, &a),
+		    type_name(x, &b));
+	}
+	switch (k->op) {
+	case N_LT:
+		set_bool(v, c < 0);
+		break;
+	case N_LE:
+		set_bool(v, c <= 0);
+		break;
+	case N_GT:
+		set_bool(v, c > 0);
+		break;
+	default:
+		set_bool(v, c >= 0);
+		break;
+	}
+	return 0;
+}
+
+static int
+eval_in(struct ev_expr *x, int n, struct ev_expr_val *v)
+{
+	const struct node *k = &x->node[n];
+	struct ev_expr_val a, b;
+	int i, c, sawnull = 0, ka = kid(x, n, 0);
+
+	if (eval(x, ka, &a) != 0)
+		return -1;
+	if (a.type == EV_EXPR_NULL) {
+		set_null(v);
+		return 0;
+	}
+	for (i = 1; i < k->nk; i++) {
+		if (eval(x, kid(x, n, i), &b) != 0)
+			return -1;
+		if (b.type == EV_EXPR_NULL) {
+			sawnull = 1;
+			continue;
+		}
+		if ((c = equal(x, ka, &a, kid(x, n, i), &b)) < 0)
+			return -1;
+		if (c) {
+			set_bool(v, k->op == N_IN);
+			return 0;
+		}
+	}
+	if (sawnull)
+		set_null(v);
+	else
+		set_bool(v, k->op == N_NOTIN);
+	return 0;
+}
+
+/* Kleene's and/or, left to right, the right side only when it matters. */
+static int
+eval_logic(struct ev_expr *x, int n, struct ev_expr_val *v)
+{
+	const struct node *k = &x->node[n];
+	struct ev_expr_val a, b;
+	int decisive = k->op == N_OR;	/* the value that settles it */
+	const char *what = opname[k->op];
+
+	if (eval_cond(x, n, 0, what, &a) != 0)
+		return -1;
+	if (a.type == EV_EXPR_BOOL && a.b == decisive) {
+		set_bool(v, decisive);
+		return 0;
+	}
+	if (eval_cond(x, n, 1, what, &b) != 0)
+		return -1;
+	if (b.type == EV_EXPR_BOOL && b.b == decisive)
+		set_bool(v, decisive);
+	else if (a.type == EV_EXPR_NULL || b.type == EV_EXPR_NULL)
+		set_null(v);
+	else
+		set_bool(v, !decisive);
+	return 0;
+}
+
+/* Count UTF-8 code points. */
+static size_t
+utf8_len(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			c++;
+	return c;
+}
+
+/* The byte offset of code point cp in s (n when past the end). */
+static size_t
+utf8_off(const char *s, size_t n, double cp)
+{
+	size_t i;
+	double c = -1;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && ++c == cp)
+			return i;
+	return n;
+}
+
+/* An argument that must be a whole number >= 0 (or null). */
+static int
+eval_count(struct ev_expr *x, int n, int i, const char *what,
+    struct ev_expr_val *v)
+{
+	if (eval_num(x, n, i, what, v) != 0)
+		return -1;
+	if (v->type == EV_EXPR_NUM && (v->n < 0 || v->n != floor(v->n)))
+		return fail(x, kid(x, n, i), "%s needs a whole number not "
+		    "below zero", what);
+	return 0;
+}
+
+static int
+fn_substr(struct ev_expr *x, int n, struct ev_expr_val *v)
+{
+	struct ev_expr_val s, a, b;
+	const char *p;
+	size_t len, from, to;
+
+	if (eval_str(x, n, 0, "substr", &s) != 0 ||
+	    eval_count(x, n, 1, "substr", &a) != 0)
+		return -1;
+	set_num(&b, HUGE_VAL);
+	if (x->node[n].nk == 3 && eval_count(x, n, 2, "substr", &b) != 0)
+		return -1;
+	if (s.type == EV_EXPR_NULL || a.type == EV_EXPR_NULL ||
+	    b.type == EV_EXPR_NULL) {
+		set_null(v);
+		return 0;
+	}
+	p = ev_expr_str(x, &s, &len);
+	from = utf8_off(p, len, a.n);
+	to = b.n >= (double)len ? len : from +
+	    utf8_off(p + from, len - from, b.n);
+	*v = s;
+	if (s.s != NULL)
+		v->s = s.s + from;
+	else
+		v->off = s.off + from;
+	v->len = to - from;
+	return 0;
+}
+
+static int
+fn_case(struct ev_expr *x, int n, struct ev_expr_val *v, int upper)
+{
+	struct ev_expr_val s;
+	const char *p;
+	size_t len, off, i;
+	char c;
+
+	if (eval_str(x, n, 0, upper ? "upper" : "lower", &s) != 0)
+		return -1;
+	if (s.type == EV_EXPR_NULL) {
+		set_null(v);
+		return 0;
+	}
+	off = x->scratch.len;
+	ev_buf_reserve(&x->scratch, s.len);
+	p = ev_expr_str(x, &s, &len);
+	for (i = 0; i < len; i++) {
+		c = p[i];
+		if (upper && c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		else if (!upper && c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		x->scratch.data[off + i] = c;
+	}
+	x->scratch.len += len;
+	x->scratch.data[x->scratch.len] = '\0';
+	set_scratch(x, v, off);
+	return 0;
+}
+
+/* starts_with, ends_with, contains, match. */
+static int
+fn_strtest(struct ev_expr *x, int n, struct ev_expr_val *v)
+{
+	static const char *const names[] = { [F_STARTS] = "starts_with",
+	    [F_ENDS] = "ends_with", [F_CONTAINS] = "contains",
+	    [F_MATCH] = "match" };
+	const struct node *k = &x->node[n];
+	struct ev_expr_val a, b;
+	const char *sa, *sb;
+	size_t la, lb;
+	int r;
+
+	if (eval_str(x, n, 0, names[k->fn], &a) != 0 ||
+	    eval_str(x, n, 1, names[k->fn], &b) != 0)
+		return -1;
+	if (a.type == EV_EXPR_NULL || b.type == EV_EXPR_NULL) {
+		set_null(v);
+		return 0;
+	}
+	sa = ev_expr_str(x, &a, &la);
+	sb = ev_expr_str(x, &b, &lb);
+	switch (k->fn) {
+	case F_STARTS:
+		set_bool(v, la >= lb && memcmp(sa, sb, lb) == 0);
+		break;
+	case F_ENDS:
+		set_bool(v, la >= lb && memcmp(sa + la - lb, sb, lb) == 0);
+		break;
+	case F_CONTAINS:
+		set_bool(v, lb == 0 || memmem(sa, la, sb, lb) != NULL);
+		break;
+	default:
+		r = pcre2_match(k->re, (PCRE2_SPTR)sa, la, 0, 0, k->md, NULL);
+		if (r < 0 && r != PCRE2_ERROR_NOMATCH)
+			return fail(x, kid(x, n, 0), "match failed (pcre2 "
+			    "error %d)", r);
+		set_bool(v, r >= 0);
+		break;
+	}
+	return 0;
+}
+
+static int
+fn_math(struct ev_expr *x, int n, struct ev_expr_val *v)
+{
+	static const char *const names[] = { [F_ABS] = "abs",
+	    [F_FLOOR] = "floor", [F_CEIL] = "ceil", [F_LOG] = "log",
+	    [F_ROUND] = "round" };
+	const struct node *k = &x->node[n];
+	struct ev_expr_val a, d;
+	double p, r;
+
+	if (eval_num(x, n, 0, names[k->fn], &a) != 0)
+		return -1;
+	set_num(&d, 0);
+	if (k->nk == 2 && eval_num(x, n, 1, "round", &d) != 0)
+		return -1;
+	if (a.type == EV_EXPR_NULL || d.type == EV_EXPR_NULL) {
+		set_null(v);
+		return 0;
+	}
+	switch (k->fn) {
+	case F_ABS:
+		return finite_num(x, n, v, fabs(a.n));
+	case F_FLOOR:
+		return finite_num(x, n, v, floor(a.n));
+	case F_CEIL:
+		return finite_num(x, n, v, ceil(a.n));
+	case F_LOG:
+		if (a.n <= 0)
+			return fail(x, kid(x, n, 0), "log needs a number "
+			    "above zero");
+		return finite_num(x, n, v, log(a.n));
+	default:
+		if (d.n != floor(d.n) || d.n < -15 || d.n > 15)
+			return fail(x, kid(x, n, 1), "round needs a whole "
+			    "number of digits from -15 to 15");
+		if (d.n == 0)
+			return finite_num(x, n, v, round(a.n));
+		p = pow(10, d.n);
+		r = round(a.n * p) / p;
+		/* Past 2^53 there is no fraction left to round. */
+		return finite_num(x, n, v, isfinite(r) ? r : a.n);
+	}
+}
+
+static int
+fn_minmax(struct ev_expr *x, int n, struct ev_expr_val *v)
+{
+	const struct node *k = &x->node[n];
+	struct ev_expr_val a;
+	int i, isnull = 0;
+	double m = 0;
+
+	for (i = 0; i < k->nk; i++) {
+		if (eval_num(x, n, i, k->fn == F_MIN ? "min" : "max", &a) != 0)
+			return -1;
+		if (a.type == EV_EXPR_NULL)
+			isnull = 1;
+		else if (i == 0 || (k->fn == F_MIN ? a.n < m : a.n > m))
+			m = a.n;
+	}
+	if (isnull)
+		set_null(v);
+	else
+		set_num(v, m);
+	return 0;
+}
+
+/* A time argument: 0 with *t, 1 for null, -1 on an error. */
+static int
+eval_time(struct ev_expr *x, int n, const char *what, ev_us_t *t)
+{
+	struct ev_expr_val a;
+	const char *s;
+	size_t len;
+	double us;
+	int k = kid(x, n, 0);
+
+	if (eval(x, k, &a) != 0)
+		return -1;
+	if (a.type == EV_EXPR_NULL)
+		return 1;
+	if (a.type == EV_EXPR_STR) {
+		s = ev_expr_str(x, &a, &len);
+		if (ev_time_parse(s, len, t) != 0)
+			return fail(x, k, "%s needs an RFC 3339 time", what);
+		return 0;
+	}
+	if (a.type != EV_EXPR_NUM)
+		return fail(x, k, "%s needs a time, got %s", what,
+		    type_name(x, &a));
+	/* Epoch seconds or milliseconds, as the time field is read. */
+	us = fabs(a.n) < 1e11 ? a.n * 1e6 : a.n * 1e3;
+	if (!(us >= (double)EV_TIME_MIN && us <= (double)EV_TIME_MAX))
+		return fail(x, k, "%s: time out of range", what);
+	*t = (ev_us_t)floor(us);
+	return 0;
+}
+
+static int
+fn_time(struct ev_expr *x, int n, struct ev_expr_val *v)
+{
+	static const char *const days[] = { "Sunday", "Monday", "Tuesday",
+	    "Wednesday", "Thursday", "Friday", "Saturday" };
+	const struct node *k = &x->node[n];
+	struct ev_tm tm;
+	char buf[16];
+	size_t off;
+	ev_us_t t;
+	int r;
+
+	if (k->fn == F_TIME) {
+		set_null(v);
+		if (x->time_path == NULL)
+			return 0;
+		r = ev_rec_time(x->rec, x->time_path, &t);
+		if (r == -2) {
+			snprintf(x->err, sizeof(x->err), "%s: time() needs an "
+			    "RFC 3339 time or epoch seconds/milliseconds",
+			    x->time_path->spec);
+			ev_buf_reset(&x->errpath);
+			ev_path_pointer(x->time_path, &x->errpath);
+			return -1;
+		}
+		if (r == 0)
+			set_num(v, (double)t / 1e6);
+		return 0;
+	}
+	r = eval_time(x, n, k->fn == F_HOUR ? "hour" : k->fn == F_WEEKDAY ?
+	    "weekday" : "date", &t);
+	if (r != 0) {
+		set_null(v);
+		return r < 0 ? -1 : 0;
+	}
+	ev_tz_local(k->tz, t, &tm);
+	switch (k->fn) {
+	case F_HOUR:
+		set_num(v, tm.hour);
+		break;
+	case F_WEEKDAY:
+		set_str(v, days[tm.wday], strlen(days[tm.wday]));
+		break;
+	default:
+		ev_tz_date(k->tz, t, buf);
+		off = x->scratch.len;
+		ev_buf_adds(&x->scratch, buf);
+		set_scratch(x, v, off);
+		break;
+	}
+	return 0;
+}
+
+static int
+fn_length(struct ev_expr *x, int n, struct ev_expr_val *v)
+{
+	struct ev_expr_val a;
+	const char *s;
+	size_t len;
+	int k = kid(x, n, 0);
+
+	if (eval(x, k, &a) != 0)
+		return -1;
+	switch (a.type) {
+	case EV_EXPR_NULL:
+		set_null(v);
+		return 0;
+	case EV_EXPR_STR:
+		s = ev_expr_str(x, &a, &len);
+		set_num(v, (double)utf8_len(s, len));
+		return 0;
+	case EV_EXPR_JSON:
+		if (a.h >= 0)
+			set_num(v, ev_rec_h_size(x->rec, a.h));
+		else
+			set_num(v, (double)(json_is_array(a.j) ?
+			    json_array_size(a.j) : json_object_size(a.j)));
+		return 0;
+	default:
+		return fail(x, k, "length needs a string, array or object, "
+		    "got %s", type_name(x, &a));
+	}
+}
+
+static int
+eval_fn(struct ev_expr *x, int n, struct ev_expr_val *v)
+{
+	const struct node *k = &x->node[n];
+	struct ev_expr_val a;
+	int i;
+
+	switch (k->fn) {
+	case F_EXISTS:
+		set_bool(v, lookup(x->rec, x->node[kid(x, n, 0)].path, &a) ==
+		    0);
+		return 0;
+	case F_IS_NULL:
+		if (eval(x, kid(x, n, 0), &a) != 0)
+			return -1;
+		set_bool(v, a.type == EV_EXPR_NULL);
+		return 0;
+	case F_IF:
+		if (eval_cond(x, n, 0, "if", &a) != 0)
+			return -1;
+		return eval(x, kid(x, n, a.type == EV_EXPR_BOOL && a.b ? 1 :
+		    2), v);
+	case F_COALESCE:
+		for (i = 0; i < k->nk; i++) {
+			if (eval(x, kid(x, n, i), v) != 0)
+				return -1;
+			if (v->type != EV_EXPR_NULL)
+				return 0;
+		}
+		return 0;
+	case F_LOWER:
+	case F_UPPER:
+		return fn_case(x, n, v, k->fn == F_UPPER);
+	case F_STARTS:
+	case F_ENDS:
+	case F_CONTAINS:
+	case F_MATCH:
+		return fn_strtest(x, n, v);
+	case F_LENGTH:
+		return fn_length(x, n, v);
+	case F_SUBSTR:
+		return fn_substr(x, n, v);
+	case F_MIN:
+	case F_MAX:
+		return fn_minmax(x, n, v);
+	case F_TIME:
+	case F_HOUR:
+	case F_WEEKDAY:
+	case F_DATE:
+		return fn_time(x, n, v);
+	default:
+		return fn_math(x, n, v);
+	}
+}
+
+static int
+eval(struct ev_expr *x, int n, struct ev_expr_val *v)
+{
+	const struct node *k = &x->node[n];
+	struct ev_expr_val a;
+
+	switch (k->op) {
+	case N_NUM:
+		set_num(v, k->num);
+		return 0;
+	case N_STR:
+		set_str(v, k->str, k->len);
+		return 0;
+	case N_BOOL:
+		set_bool(v, k->num != 0);
+		return 0;
+	case N_NULL:
+		set_null(v);
+		return 0;
+	case N_PATH:
+		(void)lookup(x->rec, k->path, v);
+		return 0;
+	case N_NEG:
+		if (eval_num(x, n, 0, "'-'", &a) != 0)
+			return -1;
+		if (a.type == EV_EXPR_NULL)
+			set_null(v);
+		else
+			set_num(v, -a.n);
+		return 0;
+	case N_NOT:
+		if (eval_cond(x, n, 0, "not", &a) != 0)
+			return -1;
+		if (a.type == EV_EXPR_NULL)
+			set_null(v);
+		else
+			set_bool(v, !a.b);
+		return 0;
+	case N_AND:
+	case N_OR:
+		return eval_logic(x, n, v);
+	case N_ADD:
+	case N_SUB:
+	case N_MUL:
+	case N_DIV:
+	case N_MOD:
+		return eval_arith(x, n, v);
+	case N_IN:
+	case N_NOTIN:
+		return eval_in(x, n, v);
+	case N_FUNC:
+		return eval_fn(x, n, v);
+	default:
+		return eval_cmp(x, n, v);
+	}
+}
+
+int
+ev_expr_eval(struct ev_expr *x, const struct ev_rec *rec,
+    struct ev_expr_val *v)
+{
+	x->rec = rec;
+	ev_buf_reset(&x->scratch);
+	x->err[0] = '\0';
+	ev_buf_reset(&x->errpath);
+	if (eval(x, x->root, v) != 0) {
+		set_null(v);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ev_expr_test(struct ev_expr *x, const struct ev_rec *rec)
+{
+	struct ev_expr_val v;
+
+	if (ev_expr_eval(x, rec, &v) != 0)
+		return -1;
+	if (v.type == EV_EXPR_BOOL)
+		return v.b;
+	if (v.type == EV_EXPR_NULL)
+		return 0;
+	snprintf(x->err, sizeof(x->err), "the condition is %s, not true or "
+	    "false", type_name(x, &v));
+	return -1;
+}
+
+void
+ev_expr_write(const struct ev_expr *x, const struct ev_rec *rec,
+    const struct ev_expr_val *v, struct ev_buf *b)
+{
+	const char *s;
+	size_t len;
+
+	switch (v->type) {
+	case EV_EXPR_NULL:
+		ev_buf_adds(b, "null");
+		break;
+	case EV_EXPR_BOOL:
+		ev_buf_adds(b, v->b ? "true" : "false");
+		break;
+	case EV_EXPR_NUM:
+		ev_buf_add_num(b, v->n);
+		break;
+	case EV_EXPR_STR:
+		s = ev_expr_str(x, v, &len);
+		ev_buf_add_jstr(b, s, len);
+		break;
+	default:
+		ev_json_write(v->h >= 0 ? ev_rec_val_json(rec, v->h) : v->j,
+		    b);
+		break;
+	}
+}
+
+const char *
+ev_expr_error(const struct ev_expr *x)
+{
+	return x->err;
+}
+
+const char *
+ev_expr_error_path(const struct ev_expr *x)
+{
+	return x->errpath.len > 0 ? x->errpath.data : "";
+}
+
+json_t *
+ev_expr_reject(const struct ev_expr *x, const char *opt)
+{
+	json_t *a = json_array();
+
+	json_array_append_new(a, ev_run_error(x->errpath.len > 0 ?
+	    x->errpath.data : NULL, "%s '%s': %s", opt, x->text, x->err));
+	return a;
+}
