@@ -952,12 +952,13 @@ lookup(const struct ev_rec *r, const struct ev_path *p,
 			h = ev_rec_h_member(r, h, p->seg[i].key,
 			    p->seg[i].keylen);
 		else if (c == 'a' && p->seg[i].index >= 0) {
+			if (p->seg[i].index >= ev_rec_h_size(r, h))
+				return -1;
 			it = 0;
-			for (j = 0; ev_rec_h_next(r, h, &it, &k, &e) == 1;
-			    j++)
-				if (j == p->seg[i].index)
-					break;
-			h = j == p->seg[i].index ? e : -1;
+			for (j = 0; ev_rec_h_next(r, h, &it, &k, &e) == 1 &&
+			    j < p->seg[i].index; j++)
+				;
+			h = e;
 		} else
 			h = -1;
 		if (h < 0)
@@ -1078,7 +1079,7 @@ eval_arith(struct ev_expr *x, int n, struct ev_expr_val *v)
 	if (a.type != EV_EXPR_NUM || b.type != EV_EXPR_NUM) {
 		if (k->op == N_ADD && (a.type == EV_EXPR_STR ||
 		    b.type == EV_EXPR_STR))
-			return fail(x, a.type == EV_EXPR_STR ? kb : ka,
+			return fail(x, a.type == EV_EXPR_STR ? ka : kb,
 			    "'+' needs two numbers or two strings, got %s "
 			    "and %s", type_name(x, &a), type_name(x, &b));
 		return fail(x, a.type != EV_EXPR_NUM ? ka : kb,
