@@ -1049,6 +1049,19 @@ static const char *const opname[] = {
 	[N_OR] = "or"
 };
 
+/*
+ * Which of two operands a type error is blamed on: the one that is wrong
+ * (want), unless only the other one reads a field, which is then the more
+ * useful to name.
+ */
+static int
+blame(const struct ev_expr *x, int want, int other)
+{
+	if (x->node[want].op != N_PATH && x->node[other].op == N_PATH)
+		return other;
+	return want;
+}
+
 static int
 eval_arith(struct ev_expr *x, int n, struct ev_expr_val *v)
 {
@@ -1079,7 +1092,8 @@ eval_arith(struct ev_expr *x, int n, struct ev_expr_val *v)
 	if (a.type != EV_EXPR_NUM || b.type != EV_EXPR_NUM) {
 		if (k->op == N_ADD && (a.type == EV_EXPR_STR ||
 		    b.type == EV_EXPR_STR))
-			return fail(x, a.type == EV_EXPR_STR ? ka : kb,
+			return fail(x, a.type == EV_EXPR_STR ? blame(x, ka, kb) :
+			    blame(x, kb, ka),
 			    "'+' needs two numbers or two strings, got %s "
 			    "and %s", type_name(x, &a), type_name(x, &b));
 		return fail(x, a.type != EV_EXPR_NUM ? ka : kb,
@@ -1167,8 +1181,8 @@ eval_cmp(struct ev_expr *x, int n, struct ev_expr_val *v)
 		    a.type != EV_EXPR_STR))
 			return fail(x, ka, "'%s' needs two numbers or two "
 			    "strings, got %s", opname[k->op], type_name(x, &a));
-		return fail(x, kb, "'%s' needs two numbers or two strings, "
-		    "got %s and %s", opname[k->op], type_name(x, &a),
+		return fail(x, blame(x, kb, ka), "'%s' needs two numbers or "
+		    "two strings, got %s and %s", opname[k->op], type_name(x, &a),
 		    type_name(x, &b));
 	}
 	switch (k->op) {

@@ -134,8 +134,10 @@ test_values(void)
 		{ "1 / properties.zero", "!properties.zero: division by zero|"
 		    "/properties/zero" },
 		{ "1 % 0", "!division by zero at column 5|" },
-		{ "event < 1", "!'<' needs two numbers or two strings, got a "
-		    "string and a number at column 9|" },
+		{ "event < 1", "!event: '<' needs two numbers or two strings, got "
+		    "a string and a number|/event" },
+		{ "\"a\" < 1", "!'<' needs two numbers or two strings, got a "
+		    "string and a number at column 7|" },
 		{ "items == 1", "!items: cannot compare an array|/items" },
 		{ "event and true", "!event: and needs true or false, got a "
 		    "string|/event" },
