@@ -13,6 +13,7 @@
 
 #include "ev_agg.h"
 #include "ev_common.h"
+#include "ev_filter.h"
 #include "ev_run.h"
 #include "ev_state.h"
 #include "ev_wgroup.h"
@@ -21,7 +22,7 @@
 static const char usage[] =
 "usage: ev-window (--tumble D | --hop D --every D | --cumulate D --every D |\n"
 "                 --session D | --merge) [--by PATHS ...] [--rollup PATHS]\n"
-"                 [--cube PATHS] [--agg SPECS] [options]\n"
+"                 [--cube PATHS] [--agg SPECS] [--where EXPR] [options]\n"
 "Aggregate NDJSON events read on stdin over windows of event time, by\n"
 "group keys; write the window records to stdout.\n"
 "\n"
@@ -63,6 +64,8 @@ static const char usage[] =
 "  --tumble D             tumbling windows of size D (1d, 1w: calendar)\n"
 "  --tz ZONE              time zone of calendar windows (UTC)\n"
 "  --week-start DAY       first day of 1w windows (monday)\n"
+"  --where EXPR           aggregate only the events where EXPR is true;\n"
+"                         count the others as filtered (evkit(7))\n"
 EV_RUN_HELP;
 
 enum {
@@ -70,7 +73,7 @@ enum {
 	OPT_EMIT, OPT_EVERY, OPT_FILL_ZERO, OPT_FINAL_AT_EOF, OPT_GROUP_TTL,
 	OPT_HLL, OPT_HOP, OPT_IDLE, OPT_LATE, OPT_LATENESS, OPT_MAX_GROUPS,
 	OPT_MAX_KEY_BYTES, OPT_MERGE, OPT_QACC, OPT_ROLLUP,
-	OPT_SESSION, OPT_STATE, OPT_TUMBLE, OPT_TZ, OPT_WEEK_START
+	OPT_SESSION, OPT_STATE, OPT_TUMBLE, OPT_TZ, OPT_WEEK_START, OPT_WHERE
 };
 
 static const struct option longopts[] = {
@@ -101,6 +104,7 @@ static const struct option longopts[] = {
 	{ "tumble", required_argument, NULL, OPT_TUMBLE },
 	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "week-start", required_argument, NULL, OPT_WEEK_START },
+	{ "where", required_argument, NULL, OPT_WHERE },
 	EV_RUN_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -118,6 +122,7 @@ struct opts {
 	int		 week_start;
 	struct ev_wgroup grp;		/* group columns and grouping sets */
 	struct ev_buf	 aggtext;	/* the --agg texts, for fingerprints */
+	struct ev_filter where;		/* --where */
 };
 
 static void
@@ -165,6 +170,9 @@ settings(const struct opts *o, const struct ev_agg_set *aggs,
 	ev_wgroup_settings(&o->grp, b);
 	for (i = 0; i < aggs->n; i++)
 		ev_buf_printf(b, " agg=%s", aggs->spec[i].text);
+	/* Only with --where, so the states saved before it still load. */
+	if (o->where.where_text != NULL)
+		ev_buf_printf(b, " where=%s", o->where.where_text);
 }
 
 static void
@@ -257,6 +265,7 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
 	struct ev_run *run = &a->run;
 	char msg[512], tb[EV_TIME_BUFSZ], wb[EV_TIME_BUFSZ];
 	enum ev_win_add r;
+	json_t *errs;
 	size_t bad;
 	ev_us_t t, wm;
 	int tr;
@@ -273,6 +282,13 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
 			    ev_run_error(NULL, "%s", msg));
 		else
 			run->n_aggregated++;
+		return;
+	}
+	if ((tr = ev_filter_where(&a->o.where, rec, &errs)) <= 0) {
+		if (tr < 0)
+			ev_run_reject(run, line, "where", errs);
+		else
+			run->n_filtered++;
 		return;
 	}
 	/* Read from the line's bytes; null is "not a valid time" too. */
@@ -368,6 +384,9 @@ check_options(struct app *a)
 		    "and without --fill-zero");
 	if (o->checkpoint && !o->state_path)
 		ev_run_usage_error(run, "--checkpoint needs --state");
+	if (o->kind == EV_WIN_MERGE && o->where.where_text != NULL)
+		ev_run_usage_error(run, "--merge reads partial records: "
+		    "give --where to the shards");
 	ev_wgroup_ready(&o->grp);
 	if (o->grp.grouping && o->kind == EV_WIN_SESSION)
 		ev_run_usage_error(run, "grouping sets need fixed windows, "
@@ -505,6 +524,12 @@ parse_options(struct app *a, int argc, char **argv)
 				ev_run_usage_error(run, "--week-start '%s' is not "
 				    "a day of the week", optarg);
 			break;
+		case OPT_WHERE:
+			if (ev_filter_add(&o->where, "--where", optarg, err,
+			    sizeof(err)) != 0)
+				ev_run_usage_error(run, "%s", err);
+			run->filtering = 1;
+			break;
 		default:
 			ev_run_usage_error(run, "unknown option");
 		}
@@ -527,6 +552,8 @@ parse_options(struct app *a, int argc, char **argv)
 	}
 	if ((a->tpath = ev_path_compile(o->time_field, &errstr)) == NULL)
 		ev_run_usage_error(run, "--time-field: %s", errstr);
+	if (ev_filter_compile(&o->where, a->tpath, err, sizeof(err)) != 0)
+		ev_run_usage_error(run, "%s", err);
 	if (o->kind == EV_WIN_TUMBLE && (o->size == EV_US_PER_DAY ||
 	    o->size == 7 * EV_US_PER_DAY) &&
 	    (a->tz = ev_tz_open(o->tz_name ? o->tz_name : "UTC")) == NULL)
@@ -686,5 +713,6 @@ out:
 	ev_tz_free(a->tz);
 	ev_buf_free(&key);
 	ev_buf_free(&o->aggtext);
+	ev_filter_free(&o->where);
 	return status;
 }
