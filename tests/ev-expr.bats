@@ -1,0 +1,166 @@
+#!/usr/bin/env bats
+# The expression language (evkit(7), EXPRESSIONS): --where in ev-validate,
+# ev-enrich, ev-window and ev-report, ev-enrich --set and --unset, the
+# examples of the page, and a property test against a Python evaluator.
+
+load helper
+
+# events N: N events of ev-gen's traffic (an hour holds ~1500).
+events() {
+	ev-gen --seed 5 --duration 2h | head -n "$1"
+}
+
+@test "ev-expr: the ten examples of evkit(7) give what the page shows" {
+	# Each example is a '$ command' line and the output after it, in the
+	# literal blocks of "Expression examples"; \e is mdoc's backslash.
+	awk '
+		/^\.Ss Expression examples/ { on = 1; next }
+		/^\.S[hs] / { on = 0 }
+		on && /^\.Bd -literal/ { n++; blk = 1; next }
+		on && /^\.Ed/ { blk = 0; next }
+		on && blk {
+			gsub(/\\e/, "\\")
+			if (substr($0, 1, 2) == "$ ")
+				print substr($0, 3) > ("cmd." n)
+			else
+				print > ("want." n)
+		}
+		END { print n > "count" }
+	' "$EVKIT_TOP/man/evkit.7"
+	assert_equal "$(cat count)" 10
+	# Not i: bats's run uses it.
+	for ex in $(seq 1 10); do
+		run --separate-stderr bash "cmd.$ex"
+		if [ "$output" != "$(cat "want.$ex")" ]; then
+			echo "example $ex: $(cat "cmd.$ex")" >&2
+			echo "got:  $output" >&2
+			echo "want: $(cat "want.$ex")" >&2
+			return 1
+		fi
+	done
+}
+
+@test "ev-expr: --set and --where agree with a Python evaluation on random expressions and records" {
+	run python3 "$EVKIT_TOP/tests/expr_prop.py" "$EVKIT_BIN" 11 120
+	assert_success
+	assert_output --partial "120 expressions"
+}
+
+@test "ev-expr: a parse error names the option and the column, exit 2 before input" {
+	run --separate-stderr ev-enrich --set 'x = a +' </dev/null
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[0]}" "ev-enrich: --set 'x = a +': expected a value at column 8"
+	run --separate-stderr ev-validate -s /dev/null --where 'n >' </dev/null
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[0]}" "ev-validate: --where 'n >': expected a value at column 4"
+	run --separate-stderr ev-window --tumble 1m --where 'lower(x' </dev/null
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[0]}" "ev-window: --where 'lower(x': expected ',' or ')' at column 8"
+	run --separate-stderr ev-report --where 'a == "b' </dev/null
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[0]}" "ev-report: --where 'a == \"b': unterminated string at column 6"
+	run --separate-stderr ev-enrich --where 'a' --where 'b' </dev/null
+	assert_equal "$status" 2
+	run --separate-stderr ev-window --merge --where 'a' </dev/null
+	assert_equal "$status" 2
+}
+
+@test "ev-expr: every program's --help names --where, and ev-enrich's --set and --unset" {
+	for p in ev-validate ev-enrich ev-window ev-report; do
+		run --separate-stderr "$p" --help
+		assert_success
+		assert_output --partial '--where EXPR'
+	done
+	run --separate-stderr ev-enrich --help
+	assert_output --partial "--set 'PATH = EXPR'"
+	assert_output --partial '--unset PATH'
+}
+
+@test "ev-expr: ev-enrich --where passes the other events on byte for byte and enriches only the matching ones" {
+	printf '%s\n' '{"a": 1,  "b":"x"}' '{"a":3,"b":"y"}' '{"b":"z"}' '{"a":"s"}' >in.ndjson
+	run --separate-stderr ev-enrich --where 'a >= 2' --set 'c = b + "!"' \
+	    --stats st.json --rejects rej.ndjson <in.ndjson
+	assert_equal "$status" 1
+	assert_equal "${lines[0]}" '{"a": 1,  "b":"x"}'
+	assert_equal "${lines[1]}" '{"a":3,"b":"y","c":"y!"}'
+	assert_equal "${lines[2]}" '{"b":"z"}'
+	assert_equal "${#lines[@]}" 3
+	run jq -c '[.line, .reason, .errors[0].instance, .errors[0].message]' rej.ndjson
+	assert_output '[4,"where","/a","--where '"'a >= 2'"': a: '"'>='"' needs two numbers or two strings, got a string and a number"]'
+	assert_balanced st.json
+	assert_equal "$(stat_of st.json passed)" 3
+	assert_equal "$(jq -c .expr st.json)" '{"filtered":2,"changed":1}'
+}
+
+@test "ev-expr: ev-enrich --set replaces a member, sets a nested one, sees an earlier --set; --unset removes" {
+	echo '{"a":1,"p":{"x":2,"y":3},"old":true}' >in.ndjson
+	run --separate-stderr ev-enrich --set 'a = a + 10' --set 'p.x = p.x * p.y' \
+	    --set 'n = a * 2' --set 'p.z = "new"' --unset old <in.ndjson
+	assert_success
+	run jq -cS . <<<"$output"
+	assert_output '{"a":11,"n":22,"p":{"x":6,"y":3,"z":"new"}}'
+	# A value in the way of a nested --set is a reject, not a crash.
+	echo '{"p":5}' | ev-enrich --set 'p.x = 1' --rejects rej.ndjson || true
+	run jq -r '.errors[0].message' rej.ndjson
+	assert_output --partial "--set 'p.x = 1'"
+}
+
+@test "ev-expr: ev-validate --where counts what it leaves out as filtered, after validation" {
+	echo '{"type":"object","required":["event"]}' >s.json
+	printf '%s\n' '{"event":"a","n":1}' '{"event":"b","n":5}' '{"n":9}' \
+	    '{"event":"c","n":"x"}' '{"event":"d"}' >in.ndjson
+	run --separate-stderr ev-validate -s s.json --where 'n > 2' \
+	    --stats st.json --rejects rej.ndjson <in.ndjson
+	assert_equal "$status" 1
+	assert_output '{"event":"b","n":5}'
+	run jq -c '[.reason, .line]' rej.ndjson
+	assert_output $'["schema",3]\n["where",4]'
+	assert_balanced st.json
+	assert_equal "$(stat_of st.json filtered)" 2
+}
+
+@test "ev-expr: ev-window --where sums what a Python filter of the same events sums" {
+	events 1500 >in.ndjson
+	ev-window --tumble 1h --by event --final-at-eof --stats st.json \
+	    --where 'event in ["purchase", "add_to_cart"] and properties.amount > 20 or starts_with(user_id, "u1")' \
+	    --agg 'count,sum(properties.amount) as amount' <in.ndjson >out.ndjson
+	python3 - in.ndjson out.ndjson <<'EOF'
+import json, sys
+from collections import defaultdict
+want = defaultdict(lambda: [0, 0.0])
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    amt = e.get("properties", {}).get("amount")
+    keep = (e["event"] in ("purchase", "add_to_cart") and amt is not None
+            and amt > 20) or e["user_id"].startswith("u1")
+    if keep:
+        w = want[(e["ts"][:13], e["event"])]
+        w[0] += 1
+        w[1] += amt if isinstance(amt, (int, float)) else 0
+got = {}
+for line in open(sys.argv[2]):
+    r = json.loads(line)
+    got[(r["start"][:13], r["event"])] = [r["count"], r.get("amount") or 0]
+assert set(got) == set(want), (sorted(got), sorted(want))
+for k in want:
+    assert got[k][0] == want[k][0], (k, got[k], want[k])
+    assert abs(got[k][1] - want[k][1]) < 1e-6, (k, got[k], want[k])
+print(len(want), "windows agree")
+EOF
+	assert_balanced st.json
+	[ "$(stat_of st.json filtered)" -gt 0 ]
+}
+
+@test "ev-expr: ev-report --where reports only the matching result records" {
+	printf '%s\n' \
+	    '{"start":"2026-01-01T00:00:00Z","end":"2026-01-01T00:01:00Z","event":"a","count":3}' \
+	    '{"start":"2026-01-01T00:00:00Z","end":"2026-01-01T00:01:00Z","event":"b","count":5}' \
+	    '{"start":"2026-01-01T00:01:00Z","end":"2026-01-01T00:02:00Z","event":"b","count":7}' >in.ndjson
+	run --separate-stderr ev-report --format csv --where 'event == "b" and time() > 1767225600' \
+	    --stats st.json <in.ndjson
+	assert_success
+	assert_line --partial 'count,event=b,b,2026-01-01T00:01:00Z,7,'
+	refute_output --partial 'event=a'
+	assert_balanced st.json
+	assert_equal "$(stat_of st.json filtered)" 2
+}
