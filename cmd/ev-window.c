@@ -536,7 +536,10 @@ parse_options(struct app *a, int argc, char **argv)
 	}
 	ev_run_no_operands(run, argc, argv);
 	check_options(a);
+	if ((a->tpath = ev_path_compile(o->time_field, &errstr)) == NULL)
+		ev_run_usage_error(run, "--time-field: %s", errstr);
 	ev_agg_set_init(&a->aggs, o->hll_p, o->alpha);
+	a->aggs.time_path = a->tpath;	/* time() in --agg expressions */
 	if (ev_agg_parse(&a->aggs, o->aggtext.len ? o->aggtext.data : "count",
 	    err, sizeof(err)) != 0)
 		ev_run_usage_error(run, "--agg: %s", err);
@@ -550,8 +553,6 @@ parse_options(struct app *a, int argc, char **argv)
 			ev_run_usage_error(run, "column '%s' is used twice",
 			    name);
 	}
-	if ((a->tpath = ev_path_compile(o->time_field, &errstr)) == NULL)
-		ev_run_usage_error(run, "--time-field: %s", errstr);
 	if (ev_filter_compile(&o->where, a->tpath, err, sizeof(err)) != 0)
 		ev_run_usage_error(run, "%s", err);
 	if (o->kind == EV_WIN_TUMBLE && (o->size == EV_US_PER_DAY ||

@@ -10,6 +10,10 @@ more) and a set of random records, then for each expression runs
   ev-enrich --set 'r = EXPR'                     (the value)
   ev-enrich --where EXPR --set 'hit = true'      (the condition)
 
+and, for a quarter as many pairs of a number and a condition,
+
+  ev-window --agg 'count,sum(NUM) as s,count_if(COND) as c'
+
 and checks every record against an evaluator written here from the rules
 of evkit(7): SQL's three-valued logic, type errors as rejects, strings by
 code points, times through zoneinfo.  Exits 1 at the first difference,
@@ -498,6 +502,54 @@ def run(bindir, args, inpath):
     return out, rejected
 
 
+def check_aggregates(bindir, rnd, recs, count):
+    """ev-window sum(EXPR) and count_if(EXPR) over the records, against
+    sums made here.  A record whose time cannot be read, or on which either
+    expression fails, is rejected; the others all land in windows."""
+    with tempfile.NamedTemporaryFile("w", suffix=".ndjson") as f:
+        for r in recs:
+            f.write(json.dumps(r) + "\n")
+        f.flush()
+        for _ in range(count):
+            en, eb = gen_num(rnd, 3), gen_bool(rnd, 3)
+            tn, tb = text(en, rnd), text(eb, rnd)
+            total, hits, kept = 0.0, 0, 0
+            for r in recs:
+                try:
+                    if parse_time(r.get("ts")) is None:
+                        continue
+                except EvalError:
+                    continue
+                try:
+                    c, v = cond(ev(eb, r)), ev(en, r)
+                except EvalError:
+                    continue
+                if kind(v) not in ("num", "null"):
+                    continue
+                kept += 1
+                hits += c is True
+                total += v or 0.0
+            args = ["--tumble", "1d", "--lateness", "100000h",
+                    "--final-at-eof", "--agg",
+                    "count,sum(%s) as s,count_if((%s)) as c" % (tn, tb)]
+            p = subprocess.run([os.path.join(bindir, "ev-window")] + args +
+                               ["--rejects", "/dev/null"],
+                               stdin=open(f.name), capture_output=True,
+                               text=True)
+            if p.returncode not in (0, 1):
+                print("ev-window failed on %s: %s" % (args, p.stderr))
+                return None
+            out = [json.loads(x) for x in p.stdout.splitlines()]
+            got = (sum(w["count"] for w in out), sum(w["c"] for w in out),
+                   sum(w["s"] or 0 for w in out))
+            if got[0] != kept or got[1] != hits or \
+                    abs(got[2] - total) > 1e-9 * max(1.0, abs(total)):
+                print("ev-window --agg '%s'\nev-window (count, c, s) %r, "
+                      "python %r" % (args[-1], got, (kept, hits, total)))
+                return None
+    return count
+
+
 def main():
     bindir, seed, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     rnd = random.Random(seed)
@@ -551,9 +603,13 @@ def main():
                           "python %r" % (t, json.dumps(r), got, w))
                     return 1
                 checked += 1
+    agg = check_aggregates(bindir, rnd, recs, count // 4)
+    if agg is None:
+        return 1
     print("expr_prop: %d expressions, %d evaluations agree "
           "(--set: %d values, %d nulls, %d errors)" %
           (count, checked, tally["value"], tally["null"], tally["error"]))
+    print("expr_prop: %d ev-window aggregates agree" % agg)
     return 0
 
 
