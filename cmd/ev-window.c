@@ -22,7 +22,8 @@
 static const char usage[] =
 "usage: ev-window (--tumble D | --hop D --every D | --cumulate D --every D |\n"
 "                 --session D | --merge) [--by PATHS ...] [--rollup PATHS]\n"
-"                 [--cube PATHS] [--agg SPECS] [--where EXPR] [options]\n"
+"                 [--cube PATHS] [--agg SPECS] [--derive 'NAME = EXPR']\n"
+"                 [--where EXPR] [options]\n"
 "Aggregate NDJSON events read on stdin over windows of event time, by\n"
 "group keys; write the window records to stdout.\n"
 "\n"
@@ -38,6 +39,8 @@ static const char usage[] =
 "  --checkpoint D         with --state, also save every D of wall time\n"
 "  --cube PATHS           grouping sets of every subset of PATHS\n"
 "  --cumulate D           windows growing by --every from each D period\n"
+"  --derive 'NAME = EXPR' a column computed from each window record's\n"
+"                         columns: 'cr = purchases / users' (evkit(7))\n"
 "  --emit MODE            final (records, default), changes (a changelog\n"
 "                         with retractions) or partial (mergeable)\n"
 "  --every D              the slide of --hop and --cumulate\n"
@@ -71,6 +74,7 @@ EV_RUN_HELP;
 
 enum {
 	OPT_ALLOWED = EV_OPT_FIRST_TOOL, OPT_CHECKPOINT, OPT_CUBE, OPT_CUMULATE,
+	OPT_DERIVE,
 	OPT_EMIT, OPT_EVERY, OPT_FILL_ZERO, OPT_FINAL_AT_EOF, OPT_GROUP_TTL,
 	OPT_HLL, OPT_HOP, OPT_IDLE, OPT_LATE, OPT_LATENESS, OPT_MAX_GROUPS,
 	OPT_MAX_KEY_BYTES, OPT_MERGE, OPT_QACC, OPT_ROLLUP,
@@ -84,6 +88,7 @@ static const struct option longopts[] = {
 	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
 	{ "cube", required_argument, NULL, OPT_CUBE },
 	{ "cumulate", required_argument, NULL, OPT_CUMULATE },
+	{ "derive", required_argument, NULL, OPT_DERIVE },
 	{ "emit", required_argument, NULL, OPT_EMIT },
 	{ "every", required_argument, NULL, OPT_EVERY },
 	{ "fill-zero", no_argument, NULL, OPT_FILL_ZERO },
@@ -124,6 +129,7 @@ struct opts {
 	struct ev_wgroup grp;		/* group columns and grouping sets */
 	struct ev_buf	 aggtext;	/* the --agg texts, for fingerprints */
 	struct ev_filter where;		/* --where */
+	struct ev_filter derive;	/* --derive */
 };
 
 static void
@@ -176,11 +182,8 @@ settings(const struct opts *o, const struct ev_agg_set *aggs,
 		ev_buf_printf(b, " where=%s", o->where.where_text);
 }
 
-static void
-emit_cb(void *arg, const char *p, size_t n)
-{
-	ev_run_emit(arg, p, n);
-}
+struct app;
+static void	emit_cb(void *arg, const char *p, size_t n);
 
 struct app {
 	struct ev_run	 run;
@@ -197,7 +200,27 @@ struct app {
 	struct ev_path	*tpath;		/* --time-field */
 	char		**names;	/* the group columns' names */
 	FILE		*late;		/* --late, or NULL: the rejects */
+	struct ev_rec	 drec;		/* a window record, for --derive */
+	struct ev_buf	 dbuf;
+	uint64_t	 derive_errors;
 };
+
+/* Write a window record, with the --derive columns added. */
+static void
+emit_cb(void *arg, const char *p, size_t n)
+{
+	struct app *a = arg;
+
+	if (a->o.derive.nset == 0 || a->o.partial ||
+	    ev_rec_parse(&a->drec, p, n) != 0) {
+		ev_run_emit(&a->run, p, n);
+		return;
+	}
+	a->derive_errors += ev_filter_derive(&a->o.derive, &a->drec);
+	ev_buf_reset(&a->dbuf);
+	ev_rec_write(&a->drec, &a->dbuf);
+	ev_run_emit(&a->run, a->dbuf.data, a->dbuf.len);
+}
 
 /* Save the state; final: at the end of the run, not a checkpoint. */
 static int
@@ -531,6 +554,11 @@ parse_options(struct app *a, int argc, char **argv)
 				ev_run_usage_error(run, "%s", err);
 			run->filtering = 1;
 			break;
+		case OPT_DERIVE:
+			if (ev_filter_add(&o->derive, "--derive", optarg, err,
+			    sizeof(err)) != 0)
+				ev_run_usage_error(run, "%s", err);
+			break;
 		default:
 			ev_run_usage_error(run, "unknown option");
 		}
@@ -554,8 +582,13 @@ parse_options(struct app *a, int argc, char **argv)
 			ev_run_usage_error(run, "column '%s' is used twice",
 			    name);
 	}
-	if (ev_filter_compile(&o->where, a->tpath, err, sizeof(err)) != 0)
+	if (ev_filter_compile(&o->where, a->tpath, err, sizeof(err)) != 0 ||
+	    ev_filter_compile(&o->derive, NULL, err, sizeof(err)) != 0)
 		ev_run_usage_error(run, "%s", err);
+	for (i = 0; i < o->derive.nset; i++)
+		if (o->derive.target[i]->nseg != 1)
+			ev_run_usage_error(run, "--derive '%s': the name is one "
+			    "column, not a path", o->derive.set_text[i]);
 	if (o->kind == EV_WIN_TUMBLE && (o->size == EV_US_PER_DAY ||
 	    o->size == 7 * EV_US_PER_DAY) &&
 	    (a->tz = ev_tz_open(o->tz_name ? o->tz_name : "UTC")) == NULL)
@@ -659,7 +692,8 @@ main(int argc, char **argv)
 	if (o->state_path)
 		ev_run_check_writable(run, "state", o->state_path);
 	ev_run_open(run);
-	a->win = ev_win_new(&a->cfg, emit_cb, run);
+	a->win = ev_win_new(&a->cfg, emit_cb, a);
+	ev_rec_init(&a->drec);
 	if (o->state_path && load_state(a) != 0) {
 		status = EV_EXIT_RUNTIME;
 		goto out;
@@ -703,6 +737,9 @@ main(int argc, char **argv)
 	ev_run_stat(run, "open", json_integer(
 	    (json_int_t)ev_win_open_cells(a->win)));
 	ev_run_stat(run, "overflow", json_integer((json_int_t)a->overflow));
+	if (o->derive.nset > 0)
+		ev_run_stat(run, "derive_errors",
+		    json_integer((json_int_t)a->derive_errors));
 	status = ev_run_finish(run);	/* closes late too */
 out:
 	ev_run_release(run);
@@ -716,5 +753,8 @@ out:
 	ev_buf_free(&key);
 	ev_buf_free(&o->aggtext);
 	ev_filter_free(&o->where);
+	ev_filter_free(&o->derive);
+	ev_rec_clear(&a->drec);
+	ev_buf_free(&a->dbuf);
 	return status;
 }

@@ -31,9 +31,10 @@ ev_filter_add(struct ev_filter *f, const char *opt, const char *arg,
 		f->where_text = ev_xstrdup(arg);
 		return 0;
 	}
-	if (strcmp(opt, "--set") == 0) {
+	if (strcmp(opt, "--set") == 0 || strcmp(opt, "--derive") == 0) {
 		if (f->nset == EV_FILTER_MAX)
 			goto many;
+		f->set_opt = strcmp(opt, "--set") == 0 ? "--set" : "--derive";
 		f->set_text[f->nset++] = ev_xstrdup(arg);
 		return 0;
 	}
@@ -65,8 +66,8 @@ ev_filter_compile(struct ev_filter *f, const struct ev_path *time_path,
 	for (i = 0; i < f->nset; i++)
 		if ((f->set[i] = ev_expr_compile_set(f->set_text[i],
 		    time_path, &f->target[i], msg, sizeof(msg))) == NULL) {
-			ev_errf(err, errlen, "--set '%s': %s", f->set_text[i],
-			    msg);
+			ev_errf(err, errlen, "%s '%s': %s", f->set_opt,
+			    f->set_text[i], msg);
 			return -1;
 		}
 	return 0;
@@ -106,7 +107,7 @@ set_one(struct ev_filter *f, struct ev_rec *rec, size_t i)
 	json_t *j;
 
 	if (ev_expr_eval(f->set[i], rec, &v) != 0)
-		return ev_expr_reject(f->set[i], "--set");
+		return ev_expr_reject(f->set[i], f->set_opt);
 	ev_buf_reset(&f->text);
 	ev_expr_write(f->set[i], rec, &v, &f->text);
 	if (p->nseg == 1) {
@@ -115,10 +116,30 @@ set_one(struct ev_filter *f, struct ev_rec *rec, size_t i)
 	}
 	j = json_loadb(f->text.data, f->text.len, JSON_DECODE_ANY, &je);
 	if (ev_rec_set(rec, p, j) != 0)
-		return json_pack("[o]", ev_run_error(NULL, "--set '%s': %s "
+		return json_pack("[o]", ev_run_error(NULL, "%s '%s': %s "
 		    "cannot be set: a value in the way is no object",
-		    ev_expr_text(f->set[i]), p->spec));
+		    f->set_opt, ev_expr_text(f->set[i]), p->spec));
 	return NULL;
+}
+
+size_t
+ev_filter_derive(struct ev_filter *f, struct ev_rec *rec)
+{
+	json_t *errs;
+	size_t i, bad = 0;
+
+	for (i = 0; i < f->nset; i++) {
+		if ((errs = set_one(f, rec, i)) == NULL)
+			continue;
+		if (!f->warned++)
+			ev_warn("%s (written as null; counted as derive_errors "
+			    "in --stats)", json_string_value(json_object_get(
+			    json_array_get(errs, 0), "message")));
+		json_decref(errs);
+		(void)ev_rec_set(rec, f->target[i], json_null());
+		bad++;
+	}
+	return bad;
 }
 
 json_t *

@@ -1,7 +1,8 @@
 /*
  * ev_filter.h - the expression options of the programs that pass records
- * on: --where EXPR (which records a program works on), and ev-enrich's
- * --set 'path = EXPR' and --unset path.  The options are gathered while
+ * on: --where EXPR (which records a program works on), ev-enrich's --set
+ * 'path = EXPR' and --unset path, and ev-window's --derive 'name = EXPR'
+ * (a --set on each window record written, see ev_filter_derive).  The options are gathered while
  * the command line is read and compiled once it has been, so that they see
  * the final --time-field whatever the order of the options.
  *
@@ -36,16 +37,19 @@ struct ev_filter {
 	struct ev_expr	*set[EV_FILTER_MAX];
 	struct ev_path	*target[EV_FILTER_MAX];
 	size_t		 nset;
+	const char	*set_opt;	/* "--set" or "--derive" (static) */
 	struct ev_path	*unset[EV_FILTER_MAX];
 	size_t		 nunset;
 	uint64_t	 n_filtered;	/* records --where did not keep */
 	uint64_t	 n_set;		/* records --set/--unset changed */
+	int		 warned;	/* a --derive error was said */
 	struct ev_buf	 text;
 };
 
 void	ev_filter_init(struct ev_filter *f);
 /*
- * Record an option's text: --where (once), --set, --unset.  -1 with err
+ * Record an option's text: --where (once), --set or --derive (one or the
+ * other), --unset.  -1 with err
  * ("more than 32 --set options", "--where given twice") when it cannot.
  */
 int	ev_filter_add(struct ev_filter *f, const char *opt, const char *arg,
@@ -66,6 +70,12 @@ int	ev_filter_where(struct ev_filter *f, const struct ev_rec *rec,
 	    json_t **errors);
 /* --set then --unset, in order, on rec: NULL, or its reject's errors. */
 json_t	*ev_filter_apply(struct ev_filter *f, struct ev_rec *rec);
+/*
+ * The --derive assignments on a record the program made: a value that
+ * fails is written as null.  Returns how many failed (the first error of
+ * the run is said on stderr).
+ */
+size_t	ev_filter_derive(struct ev_filter *f, struct ev_rec *rec);
 /* {"filtered": n} and, with --set/--unset, "changed" (new reference). */
 json_t	*ev_filter_stats(const struct ev_filter *f);
 void	ev_filter_free(struct ev_filter *f);

@@ -164,3 +164,66 @@ EOF
 	assert_balanced st.json
 	assert_equal "$(stat_of st.json filtered)" 2
 }
+
+@test "ev-expr: ev-window sums an expression per window and counts a condition, as Python does" {
+	events 1500 >in.ndjson
+	ev-window --tumble 1h --by event --final-at-eof --stats st.json \
+	    --agg 'count,sum(coalesce(properties.amount, 0) * 2 + 1) as s,count_if(starts_with(user_id, "u1") or hour(ts, "Asia/Kolkata") == 6) as c' \
+	    <in.ndjson >out.ndjson
+	python3 - in.ndjson out.ndjson <<'PY'
+import json, sys
+from collections import defaultdict
+from datetime import datetime
+from zoneinfo import ZoneInfo
+want = defaultdict(lambda: [0, 0.0, 0])
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    w = want[(e["ts"][:13], e["event"])]
+    w[0] += 1
+    w[1] += e.get("properties", {}).get("amount", 0) * 2 + 1
+    t = datetime.fromisoformat(e["ts"].replace("Z", "+00:00"))
+    w[2] += e["user_id"].startswith("u1") or \
+        t.astimezone(ZoneInfo("Asia/Kolkata")).hour == 6
+got = {(r["start"][:13], r["event"]): [r["count"], r["s"], r["c"]]
+       for r in map(json.loads, open(sys.argv[2]))}
+assert set(got) == set(want)
+for k, w in want.items():
+    g = got[k]
+    assert g[0] == w[0] and g[2] == w[2], (k, g, w)
+    assert abs(g[1] - w[1]) < 1e-6 * max(1, abs(w[1])), (k, g, w)
+PY
+	assert_balanced st.json
+	# An expression needs a name, and a failing one is a reject.
+	run --separate-stderr ev-window --tumble 1h --agg 'sum(a * 2)' </dev/null
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[0]}" "ev-window: --agg: sum(a * 2) needs a name: 'sum(EXPR) as NAME'"
+	echo '{"ts":"2026-01-01T00:00:00Z","a":"x"}' |
+	    ev-window --tumble 1h --agg 'sum(a * 2) as s' --rejects rej.ndjson || true
+	run jq -r '[.reason, .errors[0].message] | @tsv' rej.ndjson
+	assert_output $'type\ts: a: \'*\' needs numbers, got a string'
+}
+
+@test "ev-expr: ev-window --derive computes a ratio per window, after --merge, and counts what fails" {
+	printf '%s\n' '{"event":"view","ts":"2026-01-01T00:00:01Z","u":"x"}' \
+	    '{"event":"purchase","ts":"2026-01-01T00:00:03Z","u":"y"}' >a.ndjson
+	printf '%s\n' '{"event":"purchase","ts":"2026-01-01T00:00:05Z","u":"z"}' \
+	    '{"event":"view","ts":"2026-01-01T00:01:05Z","u":"z"}' >b.ndjson
+	aggs='count_if(event == purchase) as purchases,distinct(u) as users'
+	for s in a b; do
+		ev-window --tumble 1m --final-at-eof --emit partial --agg "$aggs" \
+		    --derive 'cr = purchases / users' <"$s.ndjson" >"$s.part"
+	done
+	# Partial records carry no derived column: it is computed after merging.
+	run grep -c '"cr"' a.part b.part
+	assert_output $'a.part:0\nb.part:0'
+	run --separate-stderr bash -c 'cat a.part b.part | ev-window --merge \
+	    --agg "$1" --derive "cr = round(purchases / users, 3)" \
+	    --derive "per_user = 1 / purchases" --stats st.json' _ "$aggs"
+	assert_success
+	assert_line --index 0 '{"start":"2026-01-01T00:00:00Z","end":"2026-01-01T00:01:00Z","purchases":2,"users":3,"final":true,"cr":0.667,"per_user":0.5}'
+	assert_line --index 1 '{"start":"2026-01-01T00:01:00Z","end":"2026-01-01T00:02:00Z","purchases":0,"users":1,"final":true,"cr":0,"per_user":null}'
+	[[ $stderr == *"--derive 'per_user = 1 / purchases': purchases: division by zero (written as null"* ]]
+	assert_equal "$(stat_of st.json derive_errors)" 1
+	run --separate-stderr ev-window --tumble 1m --derive 'a.b = 1' </dev/null
+	assert_equal "$status" 2
+}
