@@ -201,6 +201,7 @@ struct app {
 	char		**names;	/* the group columns' names */
 	FILE		*late;		/* --late, or NULL: the rejects */
 	struct ev_rec	 drec;		/* a window record, for --derive */
+	struct ev_path	*start_path;	/* its start, for time() */
 	struct ev_buf	 dbuf;
 	uint64_t	 derive_errors;
 };
@@ -582,8 +583,11 @@ parse_options(struct app *a, int argc, char **argv)
 			ev_run_usage_error(run, "column '%s' is used twice",
 			    name);
 	}
+	/* time() in a --derive is the window's start. */
+	a->start_path = ev_path_compile("start", &errstr);
 	if (ev_filter_compile(&o->where, a->tpath, err, sizeof(err)) != 0 ||
-	    ev_filter_compile(&o->derive, NULL, err, sizeof(err)) != 0)
+	    ev_filter_compile(&o->derive, a->start_path, err, sizeof(err)) !=
+	    0)
 		ev_run_usage_error(run, "%s", err);
 	for (i = 0; i < o->derive.nset; i++)
 		if (o->derive.target[i]->nseg != 1)
@@ -754,6 +758,7 @@ out:
 	ev_buf_free(&o->aggtext);
 	ev_filter_free(&o->where);
 	ev_filter_free(&o->derive);
+	ev_path_free(a->start_path);
 	ev_rec_clear(&a->drec);
 	ev_buf_free(&a->dbuf);
 	return status;
