@@ -609,10 +609,9 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 		    "output; it takes no --format, --output or --from-json");
 	if ((tz = ev_tz_open(op->o.tz)) == NULL)
 		ev_run_usage_error(run, "unknown time zone '%s'", op->o.tz);
-	if ((op->tpath = ev_path_compile(op->o.time_field, &werrstr)) ==
-	    NULL)
-		ev_run_usage_error(run, "--time '%s': %s", op->o.time_field,
-		    werrstr);
+	/* NULL when --time is bad: ev_report_store_new says so. */
+	if (op->where->where_text != NULL)
+		op->tpath = ev_path_compile(op->o.time_field, &werrstr);
 	if (ev_filter_compile(op->where, op->tpath, werr, sizeof(werr)) != 0)
 		ev_run_usage_error(run, "%s", werr);
 	ev_tz_free(tz);
