@@ -602,7 +602,8 @@ main(int argc, char **argv)
 	}
 	ev_rec_clear(&rec);
 	ev_run_stat(&run, "enrich", ev_enrich_stats(&e));
-	ev_run_stat(&run, "expr", ev_filter_stats(&o.filter));
+	if (o.filter.where_text != NULL || ev_filter_changes(&o.filter))
+		ev_run_stat(&run, "expr", ev_filter_stats(&o.filter));
 	status = ev_run_finish(&run);
 out:
 	ev_run_release(&run);
