@@ -383,6 +383,9 @@ out:
 	free(sp.text);
 	ev_path_free(sp.field);
 	json_decref(sp.lit);
+	ev_expr_free(sp.expr);
+	json_decref(sp.tmp);
+	json_decref(sp.tmpstr);
 	free(buf);
 	return ok;
 }
