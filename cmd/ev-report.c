@@ -647,8 +647,7 @@ read_records(struct ev_run *run, const struct options *op,
 	struct ev_rec rec;
 	struct stat st;
 	ev_us_t next_draw = op->live ? ev_time_mono() + op->refresh : 0;
-	json_t *errs;
-	int pipe_in, w;
+	int pipe_in;
 	size_t i;
 
 	ev_rec_init(&rec);
@@ -672,13 +671,8 @@ read_records(struct ev_run *run, const struct options *op,
 			    ev_run_error(NULL, "%s", rec.err));
 			continue;
 		}
-		if ((w = ev_filter_where(op->where, &rec, &errs)) <= 0) {
-			if (w < 0)
-				ev_run_reject(run, &line, "where", errs);
-			else
-				run->n_filtered++;
+		if (ev_filter_skip(op->where, run, &line, &rec))
 			continue;
-		}
 		if (ev_report_store_add(store, &rec, &reason, err,
 		    sizeof(err)) != 0) {
 			ev_run_reject(run, &line, reason, ev_run_error(

@@ -553,7 +553,6 @@ validate(struct gate *g, struct ev_line *line, struct ev_rec *rec)
 {
 	const json_t *inst = NULL, *data, *v;
 	const struct ev_schema *s;
-	json_t *werrs;
 	enum ev_registry_res res = EV_REG_OK;
 	const char *name = "-", *key = NULL, *ver = NULL, *uri;
 	size_t name_n = 1, ver_n = 0, uri_n;
@@ -651,13 +650,8 @@ validate(struct gate *g, struct ev_line *line, struct ev_rec *rec)
 		return;
 	}
 	/* --where after validation: a filtered record is counted apart. */
-	if ((have_t = ev_filter_where(&g->where, rec, &werrs)) <= 0) {
-		if (have_t < 0)
-			ev_run_reject(&g->run, line, "where", werrs);
-		else
-			g->run.n_filtered++;
+	if (ev_filter_skip(&g->where, &g->run, line, rec))
 		return;
-	}
 	have_t = ev_rec_time(rec, g->o.time_path, &t) == 0;
 	if (g->dd) {
 		const char *id;

@@ -290,7 +290,6 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
 	struct ev_run *run = &a->run;
 	char msg[512], tb[EV_TIME_BUFSZ], wb[EV_TIME_BUFSZ];
 	enum ev_win_add r;
-	json_t *errs;
 	size_t bad;
 	ev_us_t t, wm;
 	int tr;
@@ -309,13 +308,8 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
 			run->n_aggregated++;
 		return;
 	}
-	if ((tr = ev_filter_where(&a->o.where, rec, &errs)) <= 0) {
-		if (tr < 0)
-			ev_run_reject(run, line, "where", errs);
-		else
-			run->n_filtered++;
+	if (ev_filter_skip(&a->o.where, run, line, rec))
 		return;
-	}
 	/* Read from the line's bytes; null is "not a valid time" too. */
 	if ((tr = ev_rec_time(rec, a->tpath, &t)) == -1 &&
 	    ev_rec_get(rec, a->tpath) == NULL) {

@@ -97,6 +97,22 @@ ev_filter_where(struct ev_filter *f, const struct ev_rec *rec,
 	return r;
 }
 
+int
+ev_filter_skip(struct ev_filter *f, struct ev_run *run,
+    const struct ev_line *line, const struct ev_rec *rec)
+{
+	json_t *errs;
+	int r = ev_filter_where(f, rec, &errs);
+
+	if (r > 0)
+		return 0;
+	if (r < 0)
+		ev_run_reject(run, line, "where", errs);
+	else
+		run->n_filtered++;
+	return 1;
+}
+
 /* Set the value of expression i at its target. */
 static json_t *
 set_one(struct ev_filter *f, struct ev_rec *rec, size_t i)

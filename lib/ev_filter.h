@@ -27,6 +27,7 @@
 #include "ev_expr.h"
 #include "ev_path.h"
 #include "ev_rec.h"
+#include "ev_run.h"
 
 #define EV_FILTER_MAX	32
 
@@ -68,6 +69,13 @@ int	ev_filter_changes(const struct ev_filter *f);
  */
 int	ev_filter_where(struct ev_filter *f, const struct ev_rec *rec,
 	    json_t **errors);
+/*
+ * --where for a program that leaves out what it does not keep: 0 when rec
+ * goes on; 1 when it was dealt with, rejected (reason "where") or counted
+ * in run->n_filtered.
+ */
+int	ev_filter_skip(struct ev_filter *f, struct ev_run *run,
+	    const struct ev_line *line, const struct ev_rec *rec);
 /* --set then --unset, in order, on rec: NULL, or its reject's errors. */
 json_t	*ev_filter_apply(struct ev_filter *f, struct ev_rec *rec);
 /*
