@@ -227,3 +227,20 @@ PY
 	run --separate-stderr ev-window --tumble 1m --derive 'a.b = 1' </dev/null
 	assert_equal "$status" 2
 }
+
+@test "ev-expr: an ev-window state belongs to its --where, and a state saved before --where still loads without one" {
+	echo '{"ts":"2026-01-01T00:00:01Z","event":"a"}' >one.ndjson
+	# The second run's later event closes the first hour, with both events.
+	cat one.ndjson - >two.ndjson <<<'{"ts":"2026-01-01T02:00:00Z","event":"a"}'
+	ev-window --tumble 1h --state s.json --where 'event == "a"' <one.ndjson
+	run --separate-stderr ev-window --tumble 1h --state s.json --where 'event == "b"' <one.ndjson
+	assert_equal "$status" 3
+	[[ $stderr == *"written with other settings"* ]]
+	run --separate-stderr ev-window --tumble 1h --state s.json --where 'event == "a"' <two.ndjson
+	assert_success
+	assert_output --partial '"start":"2026-01-01T00:00:00Z","end":"2026-01-01T01:00:00Z","count":2'
+	ev-window --tumble 1h --state t.json <one.ndjson
+	run --separate-stderr ev-window --tumble 1h --state t.json <two.ndjson
+	assert_success
+	assert_output --partial '"start":"2026-01-01T00:00:00Z","end":"2026-01-01T01:00:00Z","count":2'
+}
