@@ -15,6 +15,7 @@
 
 #include "ev_common.h"
 #include "ev_enrich.h"
+#include "ev_filter.h"
 #include "ev_run.h"
 
 #define PROG		"ev-enrich"
@@ -34,8 +35,9 @@ static const char usage[] =
 "                 [--lookup-allow-empty] [--lookup-missing keep | null | reject]\n"
 "                 [--page-field FIELD]\n"
 "                 [--referer-db FILE] [--referrer] [--referrer-field FIELD]\n"
-"                 [--strict] [--time-field FIELD] [--tz ZONE] [--ua]\n"
-"                 [--ua-cache N] [--ua-field FIELD] [--ua-regexes FILE]\n"
+"                 [--set 'PATH = EXPR'] [--strict] [--time-field FIELD]\n"
+"                 [--tz ZONE] [--ua] [--ua-cache N] [--ua-field FIELD]\n"
+"                 [--ua-regexes FILE] [--unset PATH] [--where EXPR]\n"
 "                 [common options]\n"
 "Add context to NDJSON events read on stdin; write them to stdout.\n"
 "\n"
@@ -64,6 +66,7 @@ static const char usage[] =
 "  --referer-db FILE      referer-parser referers.json or .yml\n"
 "  --referrer             add referrer parts, medium, source and term\n"
 "  --referrer-field FIELD the referrer field (context.referrer)\n"
+"  --set 'PATH = EXPR'    set a field to an expression (evkit(7))\n"
 "  --strict               reject events an enrichment cannot apply to\n"
 "  --time-field FIELD     the event time field (ts)\n"
 "  --tz ZONE              IANA time zone for --calendar (UTC)\n"
@@ -71,6 +74,9 @@ static const char usage[] =
 "  --ua-cache N           user agents kept in the LRU cache (10000)\n"
 "  --ua-field FIELD       the user agent field (context.user_agent)\n"
 "  --ua-regexes FILE      uap-core regexes.yaml (" UAP_REGEXES ")\n"
+"  --unset PATH           remove a field (after --set)\n"
+"  --where EXPR           enrich only the events where EXPR is true; pass\n"
+"                         the others on unchanged (evkit(7))\n"
 EV_RUN_HELP;
 
 /* Codes of the options that take an argument or do more than set a flag. */
@@ -80,7 +86,7 @@ enum {
 	OPT_HASH, OPT_INTERNAL, OPT_IP_COUNTRY, OPT_IP_FIELD, OPT_KEY_FILE,
 	OPT_LOOKUP, OPT_LOOKUP_MISSING, OPT_ON, OPT_PAGE_FIELD, OPT_REFERER_DB,
 	OPT_REFERRER_FIELD, OPT_TIME_FIELD, OPT_TZ, OPT_UA_CACHE, OPT_UA_FIELD,
-	OPT_UA_REGEXES
+	OPT_UA_REGEXES, OPT_SET, OPT_UNSET, OPT_WHERE
 };
 
 /* What the options name, loaded at set-up rather than kept by the steps. */
@@ -90,6 +96,7 @@ struct opts {
 	const char	*ipcountry[MAX_IP_COUNTRY];
 	size_t		 nipcountry, uacache;
 	int		 allow_empty;
+	struct ev_filter filter;	/* --where, --set, --unset */
 };
 
 static struct ev_path *
@@ -325,6 +332,7 @@ parse_options(struct ev_run *run, struct ev_enrich *e, struct opts *o,
 		{ "referer-db", required_argument, NULL, OPT_REFERER_DB },
 		{ "referrer", no_argument, &e->referrer, 1 },
 		{ "referrer-field", required_argument, NULL, OPT_REFERRER_FIELD },
+		{ "set", required_argument, NULL, OPT_SET },
 		{ "strict", no_argument, &e->strict, 1 },
 		{ "time-field", required_argument, NULL, OPT_TIME_FIELD },
 		{ "tz", required_argument, NULL, OPT_TZ },
@@ -332,6 +340,8 @@ parse_options(struct ev_run *run, struct ev_enrich *e, struct opts *o,
 		{ "ua-cache", required_argument, NULL, OPT_UA_CACHE },
 		{ "ua-field", required_argument, NULL, OPT_UA_FIELD },
 		{ "ua-regexes", required_argument, NULL, OPT_UA_REGEXES },
+		{ "unset", required_argument, NULL, OPT_UNSET },
+		{ "where", required_argument, NULL, OPT_WHERE },
 		EV_RUN_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -346,6 +356,7 @@ parse_options(struct ev_run *run, struct ev_enrich *e, struct opts *o,
 	int c, k;
 
 	memset(o, 0, sizeof(*o));
+	ev_filter_init(&o->filter);
 	o->tzname = "UTC";
 	o->uacache = 10000;
 	opterr = 0;	/* bad_option says what is wrong */
@@ -454,6 +465,14 @@ parse_options(struct ev_run *run, struct ev_enrich *e, struct opts *o,
 			o->ua_regexes = optarg;
 			e->ua_on = 1;
 			break;
+		case OPT_SET:
+		case OPT_UNSET:
+		case OPT_WHERE:
+			if (ev_filter_add(&o->filter, c == OPT_SET ? "--set" :
+			    c == OPT_UNSET ? "--unset" : "--where", optarg, err,
+			    sizeof(err)) != 0)
+				ev_run_usage_error(run, "%s", err);
+			break;
 		case '?':
 		case ':':
 			bad_option(run, argv, c);
@@ -463,6 +482,8 @@ parse_options(struct ev_run *run, struct ev_enrich *e, struct opts *o,
 		}
 	}
 	ev_run_no_operands(run, argc, argv);
+	if (ev_filter_compile(&o->filter, e->time_path, err, sizeof(err)) != 0)
+		ev_run_usage_error(run, "%s", err);
 	for (i = 0; i < e->nlk; i++)
 		if (e->lk[i]->nkeys == 0)
 			ev_run_usage_error(run, "--lookup %s needs --on "
@@ -536,7 +557,7 @@ main(int argc, char **argv)
 	struct ev_line line;
 	struct ev_rec rec;
 	json_t *errs;
-	int status;
+	int status, k;
 
 	ev_set_argv0_base(argv);
 	ev_run_init(&run, PROG, usage);
@@ -563,8 +584,16 @@ main(int argc, char **argv)
 			    ev_run_error(NULL, "an event is a JSON object"));
 			continue;
 		}
+		if ((k = ev_filter_where(&o.filter, &rec, &errs)) <= 0) {
+			if (k < 0)
+				ev_run_reject(&run, &line, "where", errs);
+			else
+				ev_run_pass(&run, &rec);
+			continue;
+		}
 		/* Privacy last, so nothing above sees less than the event. */
 		if ((errs = ev_enrich_context(&e, &rec)) != NULL ||
+		    (errs = ev_filter_apply(&o.filter, &rec)) != NULL ||
 		    (errs = ev_enrich_privacy(&e, &rec)) != NULL) {
 			ev_run_reject(&run, &line, "enrich", errs);
 			continue;
@@ -573,9 +602,12 @@ main(int argc, char **argv)
 	}
 	ev_rec_clear(&rec);
 	ev_run_stat(&run, "enrich", ev_enrich_stats(&e));
+	if (o.filter.where_text != NULL || ev_filter_changes(&o.filter))
+		ev_run_stat(&run, "expr", ev_filter_stats(&o.filter));
 	status = ev_run_finish(&run);
 out:
 	ev_run_release(&run);
 	ev_enrich_free(&e);
+	ev_filter_free(&o.filter);
 	return status;
 }

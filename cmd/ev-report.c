@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "ev_common.h"
+#include "ev_filter.h"
 #include "ev_report.h"
 #include "ev_run.h"
 #include "ev_state.h"
@@ -29,7 +30,7 @@ static const char usage[] =
 "                 [--min-score s] [-o file] [--refresh dur] [--since time]\n"
 "                 [--stage-stats file] [--step dur] [--time field]\n"
 "                 [--title text] [--top n] [--tz zone] [--until time]\n"
-"                 [common options]\n"
+"                 [--where expr] [common options]\n"
 "       ev-report --from-json file [-a] [--budget bytes] [--color when]\n"
 "                 [--fail-on-anomaly] [-f format] [--max-anomalies n]\n"
 "                 [-o file] [--title text]\n"
@@ -66,6 +67,8 @@ static const char usage[] =
 "  --top N                series in each breakdown (10)\n"
 "  --tz ZONE              IANA time zone for times shown (UTC)\n"
 "  --until TIME           the range ends before TIME (RFC 3339)\n"
+"  --where EXPR           report only the records where EXPR is true;\n"
+"                         count the others as filtered (evkit(7))\n"
 EV_RUN_HELP;
 
 enum {
@@ -88,7 +91,8 @@ enum {
 	OPT_TITLE,
 	OPT_TOP,
 	OPT_TZ,
-	OPT_UNTIL
+	OPT_UNTIL,
+	OPT_WHERE
 };
 
 struct list {
@@ -420,6 +424,8 @@ struct options {
 	const char			*title;
 	ev_us_t				 refresh;	/* --live redraws */
 	int				 live, fail_on_anomaly;
+	struct ev_filter		*where;		/* --where */
+	struct ev_path			*tpath;		/* --time, for it */
 };
 
 static void
@@ -428,6 +434,9 @@ options_free(struct options *op)
 	list_free(&op->metrics);
 	list_free(&op->by);
 	list_free(&op->stage_files);
+	ev_filter_free(op->where);
+	free(op->where);
+	ev_path_free(op->tpath);
 }
 
 /* A whole number in [lo, hi] given to option opt, or a usage error. */
@@ -474,11 +483,14 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "tz", required_argument, NULL, OPT_TZ },
 		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "where", required_argument, NULL, OPT_WHERE },
 		EV_RUN_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *color = "auto", *sde, *nc;
 	struct ev_tz *tz;
+	const char *werrstr;
+	char werr[1024];
 	int c;
 
 	memset(op, 0, sizeof(*op));
@@ -489,6 +501,8 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 	op->ro.max_anomalies = 20;
 	op->fmt = EV_REPORT_TEXT;
 	op->refresh = 2 * EV_US_PER_SEC;
+	op->where = ev_xcalloc(1, sizeof(*op->where));
+	ev_filter_init(op->where);
 	while ((c = getopt_long(argc, argv, "af:hVo:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
@@ -581,6 +595,12 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 		case OPT_TZ:
 			op->o.tz = optarg;
 			break;
+		case OPT_WHERE:
+			if (ev_filter_add(op->where, "--where", optarg, werr,
+			    sizeof(werr)) != 0)
+				ev_run_usage_error(run, "%s", werr);
+			run->filtering = 1;
+			break;
 		default:
 			if (!ev_run_option(run, c, optarg))
 				ev_run_usage_error(run, "unknown option");
@@ -600,6 +620,11 @@ parse_options(struct ev_run *run, int argc, char **argv, struct options *op)
 		    "output; it takes no --format, --output or --from-json");
 	if ((tz = ev_tz_open(op->o.tz)) == NULL)
 		ev_run_usage_error(run, "unknown time zone '%s'", op->o.tz);
+	/* NULL when --time is bad: ev_report_store_new says so. */
+	if (op->where->where_text != NULL)
+		op->tpath = ev_path_compile(op->o.time_field, &werrstr);
+	if (ev_filter_compile(op->where, op->tpath, werr, sizeof(werr)) != 0)
+		ev_run_usage_error(run, "%s", werr);
 	ev_tz_free(tz);
 	/* The generated-at stamp: SOURCE_DATE_EPOCH for reproducible runs. */
 	if ((sde = getenv("SOURCE_DATE_EPOCH")) != NULL && *sde != '\0') {
@@ -657,6 +682,8 @@ read_records(struct ev_run *run, const struct options *op,
 			    ev_run_error(NULL, "%s", rec.err));
 			continue;
 		}
+		if (ev_filter_skip(op->where, run, &line, &rec))
+			continue;
 		if (ev_report_store_add(store, &rec, &reason, err,
 		    sizeof(err)) != 0) {
 			ev_run_reject(run, &line, reason, ev_run_error(

@@ -17,6 +17,7 @@
 #include "ev_common.h"
 #include "ev_dedupe.h"
 #include "ev_path.h"
+#include "ev_filter.h"
 #include "ev_rec.h"
 #include "ev_registry.h"
 #include "ev_run.h"
@@ -34,7 +35,8 @@ static const char usage[] =
 "                   [--duplicates file] [--event-field path]\n"
 "                   [--max-errors n] [--output fmt] [--state file]\n"
 "                   [--time-field path] [--track fields]\n"
-"                   [--version-field path] [common options]\n"
+"                   [--version-field path] [--where expr]\n"
+"                   [common options]\n"
 "Validate NDJSON records against JSON Schema; valid lines go to stdout\n"
 "unchanged, invalid ones to the rejects.\n"
 "\n"
@@ -55,6 +57,8 @@ static const char usage[] =
 "  --time-field PATH      event time for dedupe and ingest lag (ts)\n"
 "  --track FIELDS         comma-separated fields whose completeness to count\n"
 "  --version-field PATH   SchemaVer field for --registry (version)\n"
+"  --where EXPR           pass on only the valid records where EXPR is\n"
+"                         true; count the others as filtered (evkit(7))\n"
 EV_RUN_HELP;
 
 enum {
@@ -70,7 +74,8 @@ enum {
 	OPT_STATE,
 	OPT_TIME_FIELD,
 	OPT_TRACK,
-	OPT_VERSION_FIELD
+	OPT_VERSION_FIELD,
+	OPT_WHERE
 };
 
 static const struct option longopts[] = {
@@ -89,6 +94,7 @@ static const struct option longopts[] = {
 	{ "time-field", required_argument, NULL, OPT_TIME_FIELD },
 	{ "track", required_argument, NULL, OPT_TRACK },
 	{ "version-field", required_argument, NULL, OPT_VERSION_FIELD },
+	{ "where", required_argument, NULL, OPT_WHERE },
 	EV_RUN_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -121,6 +127,7 @@ struct opts {
 struct gate {
 	struct ev_run		 run;
 	struct opts		 o;
+	struct ev_filter	 where;		/* --where */
 	struct ev_schema_set	*meta;
 	struct ev_registry	*reg;
 	struct ev_schema_ctx	*ctx;
@@ -184,6 +191,7 @@ parse_options(struct gate *g, int argc, char **argv)
 	struct ev_run *run = &g->run;
 	const char *errstr, *event_field = "event", *version_field = "version";
 	const char *time_field = "ts";
+	char err[1024];
 	struct stat st;
 	int c, i;
 
@@ -254,6 +262,12 @@ parse_options(struct gate *g, int argc, char **argv)
 		case OPT_VERSION_FIELD:
 			version_field = optarg;
 			break;
+		case OPT_WHERE:
+			if (ev_filter_add(&g->where, "--where", optarg, err,
+			    sizeof(err)) != 0)
+				ev_run_usage_error(run, "%s", err);
+			run->filtering = 1;
+			break;
 		default:
 			ev_run_usage_error(run, "unknown option");
 		}
@@ -263,6 +277,9 @@ parse_options(struct gate *g, int argc, char **argv)
 	g->o.version_path = compile_path(run, "--version-field",
 	    version_field);
 	g->o.time_path = compile_path(run, "--time-field", time_field);
+	if (ev_filter_compile(&g->where, g->o.time_path, err, sizeof(err)) !=
+	    0)
+		ev_run_usage_error(run, "%s", err);
 	if ((g->o.schema_file == NULL) == (g->o.registry_dir == NULL))
 		ev_run_usage_error(run, "give one of --schema and --registry");
 	/* A folder given to --schema is a registry. */
@@ -632,6 +649,9 @@ validate(struct gate *g, struct ev_line *line, struct ev_rec *rec)
 		ev_run_reject(&g->run, line, "schema", errs);
 		return;
 	}
+	/* --where after validation: a filtered record is counted apart. */
+	if (ev_filter_skip(&g->where, &g->run, line, rec))
+		return;
 	have_t = ev_rec_time(rec, g->o.time_path, &t) == 0;
 	if (g->dd) {
 		const char *id;
@@ -752,6 +772,7 @@ gate_free(struct gate *g)
 	ev_path_free(g->o.version_path);
 	ev_path_free(g->o.time_path);
 	ev_path_free(g->o.dedupe_path);
+	ev_filter_free(&g->where);
 	ev_dedupe_free(g->dd);
 	ev_schema_ctx_free(g->ctx);
 	ev_registry_free(g->reg);

@@ -13,6 +13,7 @@
 
 #include "ev_agg.h"
 #include "ev_common.h"
+#include "ev_filter.h"
 #include "ev_run.h"
 #include "ev_state.h"
 #include "ev_wgroup.h"
@@ -21,14 +22,16 @@
 static const char usage[] =
 "usage: ev-window (--tumble D | --hop D --every D | --cumulate D --every D |\n"
 "                 --session D | --merge) [--by PATHS ...] [--rollup PATHS]\n"
-"                 [--cube PATHS] [--agg SPECS] [options]\n"
+"                 [--cube PATHS] [--agg SPECS] [--derive 'NAME = EXPR']\n"
+"                 [--where EXPR] [options]\n"
 "Aggregate NDJSON events read on stdin over windows of event time, by\n"
 "group keys; write the window records to stdout.\n"
 "\n"
 "  -a, --agg SPECS        aggregates, e.g. 'count,sum(properties.amount) as\n"
 "                         revenue'; count count_if(F == V) sum avg min max\n"
 "                         stddev first last distinct approx_distinct pNN\n"
-"                         top(F, K) (repeatable; default count)\n"
+"                         top(F, K) (repeatable; default count); F may be\n"
+"                         an expression: 'sum(a * b) as ab' (evkit(7))\n"
 "  --allowed-lateness D   keep tumbling windows open D after they fire and\n"
 "                         emit corrections (final:false, then final:true)\n"
 "  -b, --by PATHS         group keys, 'context.platform as platform'\n"
@@ -36,6 +39,8 @@ static const char usage[] =
 "  --checkpoint D         with --state, also save every D of wall time\n"
 "  --cube PATHS           grouping sets of every subset of PATHS\n"
 "  --cumulate D           windows growing by --every from each D period\n"
+"  --derive 'NAME = EXPR' a column computed from each window record's\n"
+"                         columns: 'cr = purchases / users' (evkit(7))\n"
 "  --emit MODE            final (records, default), changes (a changelog\n"
 "                         with retractions) or partial (mergeable)\n"
 "  --every D              the slide of --hop and --cumulate\n"
@@ -63,14 +68,17 @@ static const char usage[] =
 "  --tumble D             tumbling windows of size D (1d, 1w: calendar)\n"
 "  --tz ZONE              time zone of calendar windows (UTC)\n"
 "  --week-start DAY       first day of 1w windows (monday)\n"
+"  --where EXPR           aggregate only the events where EXPR is true;\n"
+"                         count the others as filtered (evkit(7))\n"
 EV_RUN_HELP;
 
 enum {
 	OPT_ALLOWED = EV_OPT_FIRST_TOOL, OPT_CHECKPOINT, OPT_CUBE, OPT_CUMULATE,
+	OPT_DERIVE,
 	OPT_EMIT, OPT_EVERY, OPT_FILL_ZERO, OPT_FINAL_AT_EOF, OPT_GROUP_TTL,
 	OPT_HLL, OPT_HOP, OPT_IDLE, OPT_LATE, OPT_LATENESS, OPT_MAX_GROUPS,
 	OPT_MAX_KEY_BYTES, OPT_MERGE, OPT_QACC, OPT_ROLLUP,
-	OPT_SESSION, OPT_STATE, OPT_TUMBLE, OPT_TZ, OPT_WEEK_START
+	OPT_SESSION, OPT_STATE, OPT_TUMBLE, OPT_TZ, OPT_WEEK_START, OPT_WHERE
 };
 
 static const struct option longopts[] = {
@@ -80,6 +88,7 @@ static const struct option longopts[] = {
 	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
 	{ "cube", required_argument, NULL, OPT_CUBE },
 	{ "cumulate", required_argument, NULL, OPT_CUMULATE },
+	{ "derive", required_argument, NULL, OPT_DERIVE },
 	{ "emit", required_argument, NULL, OPT_EMIT },
 	{ "every", required_argument, NULL, OPT_EVERY },
 	{ "fill-zero", no_argument, NULL, OPT_FILL_ZERO },
@@ -101,6 +110,7 @@ static const struct option longopts[] = {
 	{ "tumble", required_argument, NULL, OPT_TUMBLE },
 	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "week-start", required_argument, NULL, OPT_WEEK_START },
+	{ "where", required_argument, NULL, OPT_WHERE },
 	EV_RUN_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -118,6 +128,8 @@ struct opts {
 	int		 week_start;
 	struct ev_wgroup grp;		/* group columns and grouping sets */
 	struct ev_buf	 aggtext;	/* the --agg texts, for fingerprints */
+	struct ev_filter where;		/* --where */
+	struct ev_filter derive;	/* --derive */
 };
 
 static void
@@ -165,13 +177,13 @@ settings(const struct opts *o, const struct ev_agg_set *aggs,
 	ev_wgroup_settings(&o->grp, b);
 	for (i = 0; i < aggs->n; i++)
 		ev_buf_printf(b, " agg=%s", aggs->spec[i].text);
+	/* Only with --where, so the states saved before it still load. */
+	if (o->where.where_text != NULL)
+		ev_buf_printf(b, " where=%s", o->where.where_text);
 }
 
-static void
-emit_cb(void *arg, const char *p, size_t n)
-{
-	ev_run_emit(arg, p, n);
-}
+struct app;
+static void	emit_cb(void *arg, const char *p, size_t n);
 
 struct app {
 	struct ev_run	 run;
@@ -188,7 +200,28 @@ struct app {
 	struct ev_path	*tpath;		/* --time-field */
 	char		**names;	/* the group columns' names */
 	FILE		*late;		/* --late, or NULL: the rejects */
+	struct ev_rec	 drec;		/* a window record, for --derive */
+	struct ev_path	*start_path;	/* its start, for time() */
+	struct ev_buf	 dbuf;
+	uint64_t	 derive_errors;
 };
+
+/* Write a window record, with the --derive columns added. */
+static void
+emit_cb(void *arg, const char *p, size_t n)
+{
+	struct app *a = arg;
+
+	if (a->o.derive.nset == 0 || a->o.partial ||
+	    ev_rec_parse(&a->drec, p, n) != 0) {
+		ev_run_emit(&a->run, p, n);
+		return;
+	}
+	a->derive_errors += ev_filter_derive(&a->o.derive, &a->drec);
+	ev_buf_reset(&a->dbuf);
+	ev_rec_write(&a->drec, &a->dbuf);
+	ev_run_emit(&a->run, a->dbuf.data, a->dbuf.len);
+}
 
 /* Save the state; final: at the end of the run, not a checkpoint. */
 static int
@@ -275,6 +308,8 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
 			run->n_aggregated++;
 		return;
 	}
+	if (ev_filter_skip(&a->o.where, run, line, rec))
+		return;
 	/* Read from the line's bytes; null is "not a valid time" too. */
 	if ((tr = ev_rec_time(rec, a->tpath, &t)) == -1 &&
 	    ev_rec_get(rec, a->tpath) == NULL) {
@@ -368,6 +403,9 @@ check_options(struct app *a)
 		    "and without --fill-zero");
 	if (o->checkpoint && !o->state_path)
 		ev_run_usage_error(run, "--checkpoint needs --state");
+	if (o->kind == EV_WIN_MERGE && o->where.where_text != NULL)
+		ev_run_usage_error(run, "--merge reads partial records: "
+		    "give --where to the shards");
 	ev_wgroup_ready(&o->grp);
 	if (o->grp.grouping && o->kind == EV_WIN_SESSION)
 		ev_run_usage_error(run, "grouping sets need fixed windows, "
@@ -505,13 +543,27 @@ parse_options(struct app *a, int argc, char **argv)
 				ev_run_usage_error(run, "--week-start '%s' is not "
 				    "a day of the week", optarg);
 			break;
+		case OPT_WHERE:
+			if (ev_filter_add(&o->where, "--where", optarg, err,
+			    sizeof(err)) != 0)
+				ev_run_usage_error(run, "%s", err);
+			run->filtering = 1;
+			break;
+		case OPT_DERIVE:
+			if (ev_filter_add(&o->derive, "--derive", optarg, err,
+			    sizeof(err)) != 0)
+				ev_run_usage_error(run, "%s", err);
+			break;
 		default:
 			ev_run_usage_error(run, "unknown option");
 		}
 	}
 	ev_run_no_operands(run, argc, argv);
 	check_options(a);
+	if ((a->tpath = ev_path_compile(o->time_field, &errstr)) == NULL)
+		ev_run_usage_error(run, "--time-field: %s", errstr);
 	ev_agg_set_init(&a->aggs, o->hll_p, o->alpha);
+	a->aggs.time_path = a->tpath;	/* time() in --agg expressions */
 	if (ev_agg_parse(&a->aggs, o->aggtext.len ? o->aggtext.data : "count",
 	    err, sizeof(err)) != 0)
 		ev_run_usage_error(run, "--agg: %s", err);
@@ -525,8 +577,16 @@ parse_options(struct app *a, int argc, char **argv)
 			ev_run_usage_error(run, "column '%s' is used twice",
 			    name);
 	}
-	if ((a->tpath = ev_path_compile(o->time_field, &errstr)) == NULL)
-		ev_run_usage_error(run, "--time-field: %s", errstr);
+	/* time() in a --derive is the window's start. */
+	a->start_path = ev_path_compile("start", &errstr);
+	if (ev_filter_compile(&o->where, a->tpath, err, sizeof(err)) != 0 ||
+	    ev_filter_compile(&o->derive, a->start_path, err, sizeof(err)) !=
+	    0)
+		ev_run_usage_error(run, "%s", err);
+	for (i = 0; i < o->derive.nset; i++)
+		if (o->derive.target[i]->nseg != 1)
+			ev_run_usage_error(run, "--derive '%s': the name is one "
+			    "column, not a path", o->derive.set_text[i]);
 	if (o->kind == EV_WIN_TUMBLE && (o->size == EV_US_PER_DAY ||
 	    o->size == 7 * EV_US_PER_DAY) &&
 	    (a->tz = ev_tz_open(o->tz_name ? o->tz_name : "UTC")) == NULL)
@@ -630,7 +690,8 @@ main(int argc, char **argv)
 	if (o->state_path)
 		ev_run_check_writable(run, "state", o->state_path);
 	ev_run_open(run);
-	a->win = ev_win_new(&a->cfg, emit_cb, run);
+	a->win = ev_win_new(&a->cfg, emit_cb, a);
+	ev_rec_init(&a->drec);
 	if (o->state_path && load_state(a) != 0) {
 		status = EV_EXIT_RUNTIME;
 		goto out;
@@ -674,6 +735,9 @@ main(int argc, char **argv)
 	ev_run_stat(run, "open", json_integer(
 	    (json_int_t)ev_win_open_cells(a->win)));
 	ev_run_stat(run, "overflow", json_integer((json_int_t)a->overflow));
+	if (o->derive.nset > 0)
+		ev_run_stat(run, "derive_errors",
+		    json_integer((json_int_t)a->derive_errors));
 	status = ev_run_finish(run);	/* closes late too */
 out:
 	ev_run_release(run);
@@ -686,5 +750,10 @@ out:
 	ev_tz_free(a->tz);
 	ev_buf_free(&key);
 	ev_buf_free(&o->aggtext);
+	ev_filter_free(&o->where);
+	ev_filter_free(&o->derive);
+	ev_path_free(a->start_path);
+	ev_rec_clear(&a->drec);
+	ev_buf_free(&a->dbuf);
 	return status;
 }

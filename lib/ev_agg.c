@@ -90,6 +90,7 @@ ev_agg_set_init(struct ev_agg_set *s, int hll_p, double alpha)
 	s->n = 0;
 	s->hll_p = hll_p;
 	s->alpha = alpha;
+	s->time_path = NULL;
 }
 
 void
@@ -102,6 +103,9 @@ ev_agg_set_free(struct ev_agg_set *s)
 		free(s->spec[i].text);
 		ev_path_free(s->spec[i].field);
 		json_decref(s->spec[i].lit);
+		ev_expr_free(s->spec[i].expr);
+		json_decref(s->spec[i].tmp);
+		json_decref(s->spec[i].tmpstr);
 	}
 	free(s->spec);
 	s->spec = NULL;
@@ -190,6 +194,77 @@ parse_pred(struct ev_agg_spec *sp, char *arg, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Whether an argument is a plain field path, read as before expressions
+ * came: a letter, '_' or '/' first, no space, and nothing else an
+ * expression would read as an operator but '-' ("user-agent"; "a - b" is
+ * a subtraction).
+ */
+static int
+plain_path(const char *s)
+{
+	if (!isalpha((unsigned char)*s) && *s != '_' && *s != '/')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && strchr("_.-/~$@:", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * count_if's older form: PATH OP JSON-literal, or PATH == or != a bare word
+ * (a string).  Anything else, and a condition in parentheses, is an
+ * expression.
+ */
+static int
+old_pred(const char *arg)
+{
+	static const char *const ops[] = { "==", "!=", "<=", ">=", "<", ">" };
+	char *buf = ev_xstrdup(arg), *at = NULL, *rhs;
+	json_t *lit;
+	size_t i;
+	int ok = 0;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if ((at = strstr(buf, ops[i])) != NULL)
+			break;
+	if (at != NULL) {
+		rhs = trim(at + strlen(ops[i]));
+		*at = '\0';
+		lit = json_loads(rhs, JSON_DECODE_ANY, NULL);
+		ok = plain_path(trim(buf)) && (lit != NULL || (i < 2 &&
+		    plain_path(rhs)));
+		json_decref(lit);
+	}
+	free(buf);
+	return ok;
+}
+
+static int
+parse_expr(struct ev_agg_set *s, struct ev_agg_spec *sp, const char *fn,
+    const char *arg, int alias, char *err, size_t errlen)
+{
+	char msg[256];
+
+	if (sp->kind == EV_AGG_TOP) {
+		snprintf(err, errlen, "top needs a field path: top(PATH, K)");
+		return -1;
+	}
+	if ((sp->expr = ev_expr_compile(arg, 0, s->time_path, msg,
+	    sizeof(msg))) == NULL) {
+		snprintf(err, errlen, "%s(%s): %s", fn, arg, msg);
+		return -1;
+	}
+	if (!alias) {
+		snprintf(err, errlen, "%s(%s) needs a name: '%s(EXPR) as NAME'",
+		    fn, arg, fn);
+		return -1;
+	}
+	sp->tmp = json_real(0);
+	sp->tmpstr = json_string("");
+	return 0;
+}
+
 static int
 parse_one(struct ev_agg_set *s, const char *text, char *err, size_t errlen)
 {
@@ -257,8 +332,12 @@ parse_one(struct ev_agg_set *s, const char *text, char *err, size_t errlen)
 	} else if (arg == NULL || *arg == '\0') {
 		snprintf(err, errlen, "%s needs a field: %s(PATH)", fn, fn);
 		goto out;
-	} else if (sp.kind == EV_AGG_COUNT_IF) {
+	} else if (sp.kind == EV_AGG_COUNT_IF && old_pred(arg)) {
 		if (parse_pred(&sp, arg, err, errlen) < 0)
+			goto out;
+	} else if (sp.kind == EV_AGG_COUNT_IF || (sp.kind != EV_AGG_TOP &&
+	    !plain_path(arg))) {
+		if (parse_expr(s, &sp, fn, arg, alias != NULL, err, errlen) < 0)
 			goto out;
 	} else {
 		if (sp.kind == EV_AGG_TOP) {
@@ -304,6 +383,9 @@ out:
 	free(sp.text);
 	ev_path_free(sp.field);
 	json_decref(sp.lit);
+	ev_expr_free(sp.expr);
+	json_decref(sp.tmp);
+	json_decref(sp.tmpstr);
 	free(buf);
 	return ok;
 }
@@ -380,6 +462,55 @@ needs_number(enum ev_agg_kind k)
 	    k == EV_AGG_MAX || k == EV_AGG_STDDEV || k == EV_AGG_QUANTILE;
 }
 
+/*
+ * The value of an expression argument on rec, as JSON for the aggregate:
+ * *x NULL for null (and for a count_if that is not true); -1 with err
+ * when it fails or gives the wrong type.
+ */
+static int
+expr_value(const struct ev_agg_spec *sp, const struct ev_rec *rec,
+    const json_t **x, char *err, size_t errlen)
+{
+	struct ev_expr_val v;
+	const char *s;
+	size_t n;
+
+	if (ev_expr_eval(sp->expr, rec, &v) != 0) {
+		snprintf(err, errlen, "%s: %s", sp->name,
+		    ev_expr_error(sp->expr));
+		return -1;
+	}
+	if (v.type == EV_EXPR_NULL)
+		return 0;
+	if (sp->kind == EV_AGG_COUNT_IF) {
+		if (v.type != EV_EXPR_BOOL) {
+			snprintf(err, errlen, "%s: the condition is not true "
+			    "or false", sp->name);
+			return -1;
+		}
+		*x = v.b ? json_true() : NULL;
+		return 0;
+	}
+	if ((needs_number(sp->kind) && v.type != EV_EXPR_NUM) ||
+	    v.type == EV_EXPR_JSON) {
+		snprintf(err, errlen, "%s: the expression gives no %s",
+		    sp->name, needs_number(sp->kind) ? "number" : "scalar");
+		return -1;
+	}
+	/* One value kept per aggregate, set again on every record. */
+	if (v.type == EV_EXPR_NUM) {
+		json_real_set(sp->tmp, v.n);
+		*x = sp->tmp;
+	} else if (v.type == EV_EXPR_BOOL)
+		*x = v.b ? json_true() : json_false();
+	else {
+		s = ev_expr_str(sp->expr, &v, &n);
+		json_string_setn_nocheck(sp->tmpstr, s, n);
+		*x = sp->tmpstr;
+	}
+	return 0;
+}
+
 int
 ev_agg_extract(const struct ev_agg_set *s, const struct ev_rec *rec,
     const json_t **x, size_t *bad, char *err, size_t errlen)
@@ -391,6 +522,13 @@ ev_agg_extract(const struct ev_agg_set *s, const struct ev_rec *rec,
 		const json_t *v;
 
 		x[i] = NULL;
+		if (sp->expr != NULL) {
+			if (expr_value(sp, rec, &x[i], err, errlen) != 0) {
+				*bad = i;
+				return -1;
+			}
+			continue;
+		}
 		if (sp->field == NULL)
 			continue;
 		v = ev_rec_get(rec, sp->field);
@@ -472,7 +610,10 @@ ev_agg_apply(const struct ev_agg_set *s, struct ev_agg_val *v,
 			continue;
 		}
 		if (sp->kind == EV_AGG_COUNT_IF) {
-			a->n += pred(sp, x[i]) ? 1 : 0;
+			if (sp->expr != NULL)
+				a->n += x[i] != NULL;
+			else
+				a->n += pred(sp, x[i]) ? 1 : 0;
 			continue;
 		}
 		if (x[i] == NULL)

@@ -6,7 +6,12 @@
  *
  * An aggregate is written "sum(properties.amount) as revenue"; without "as"
  * its column is the function and the path's last segment ("sum_amount",
- * "p95_load_ms", or "count").  Values of every kind merge, and their state
+ * "p95_load_ms", or "count").  An argument that is not a plain path is an
+ * expression (ev_expr.h), "sum(properties.amount * rate) as revenue_eur",
+ * "count_if(event == \"purchase\" and properties.amount > 10) as big",
+ * and then "as" is required; top takes a path only, and count_if keeps
+ * its older form "PATH OP LITERAL" (after == or != a bare word is a
+ * string: "count_if(event == purchase)"), unless in parentheses.  Values of every kind merge, and their state
  * round-trips through JSON (partial records, state files); merging a state
  * with an empty one copies it exactly, so results of key-sharded runs are
  * identical to one process.
@@ -28,6 +33,7 @@
 
 #include "ev_buf.h"
 #include "ev_ddsketch.h"
+#include "ev_expr.h"
 #include "ev_hll.h"
 #include "ev_path.h"
 #include "ev_rec.h"
@@ -51,6 +57,9 @@ struct ev_agg_spec {
 	json_t		*lit;		/* count_if literal (owned) */
 	double		 q;		/* quantile in [0, 1] */
 	int		 k;		/* top */
+	struct ev_expr	*expr;		/* an expression argument (owned) */
+	json_t		*tmp, *tmpstr;	/* its number or string on this
+					   record, set in place (owned) */
 };
 
 struct ev_agg_set {
@@ -58,6 +67,7 @@ struct ev_agg_set {
 	size_t		 n;
 	int		 hll_p;		/* HyperLogLog precision */
 	double		 alpha;		/* DDSketch relative accuracy */
+	const struct ev_path *time_path; /* time() in expressions (borrowed) */
 };
 
 struct ev_map;		/* value -> count, for distinct and top */

@@ -577,6 +577,8 @@ write_stats(struct ev_run *run)
 	STAT("late", n_late);
 	STAT("duplicate", n_duplicate);
 	STAT("aggregated", n_aggregated);
+	if (run->filtering)
+		STAT("filtered", n_filtered);
 	STAT("out", n_out);
 #undef STAT
 	ev_buf_adds(&b, ",\"blank\":");

@@ -9,10 +9,11 @@
  * passes unknown option codes to ev_run_option.
  *
  * Counting (the balance every test checks):
- *   in = passed + rejected + late + duplicate + aggregated
+ *   in = passed + rejected + late + duplicate + aggregated + filtered
  * where in counts non-blank input lines, passed counts input records written
- * on (changed or not), and aggregated counts records absorbed into an
- * aggregate or model.  out counts every record written to stdout, including
+ * on (changed or not), aggregated counts records absorbed into an
+ * aggregate or model, and filtered the records a --where left out (written
+ * to --stats only by a run that has a --where: filtering set).  out counts every record written to stdout, including
  * new ones (windows, alerts).  Blank lines are counted apart as "blank".
  *
  * Signals, installed before main (a constructor here) and again by
@@ -94,7 +95,8 @@ struct ev_run {
 	size_t		 nfiles;
 	char		*stats_path;
 	uint64_t	 n_in, n_passed, n_rejected, n_late, n_duplicate,
-			 n_aggregated, n_out;
+			 n_aggregated, n_out, n_filtered;
+	int		 filtering;	/* --where given: write "filtered" */
 	json_t		*extra;		/* more stats members (tool-specific) */
 	struct ev_buf	 line;		/* scratch for records being written */
 	int		 gate_failed;	/* a data-quality gate failed: exit 1 */

@@ -35,9 +35,10 @@ stat_of() {
 	jq -r --arg k "$2" '.[$k]' "$1"
 }
 
-# assert_balanced FILE: in = passed + rejected + late + duplicate + aggregated.
+# assert_balanced FILE: in = passed + rejected + late + duplicate + aggregated
+# (+ filtered, written by a run with --where).
 assert_balanced() {
-	run jq -e '.in == (.passed + .rejected + .late + .duplicate + .aggregated)' "$1"
+	run jq -e '.in == (.passed + .rejected + .late + .duplicate + .aggregated + (.filtered // 0))' "$1"
 	if [ "$status" -ne 0 ]; then
 		echo "unbalanced stats: $(cat "$1")" >&2
 		return 1

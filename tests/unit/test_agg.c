@@ -194,6 +194,45 @@ compare(const struct ev_agg_set *s, const struct ev_agg_val *v,
 	ev_buf_free(&b);
 }
 
+/*
+ * An argument that is no plain path is an expression, named with "as";
+ * count_if keeps its older form, a bare word after == being a string.
+ */
+static void
+test_expr_args(void)
+{
+	static const struct {
+		const char	*spec;
+		int		 ok, expr;
+	} t[] = {
+		{ "sum(properties.amount)", 1, 0 },
+		{ "sum(user-agent)", 1, 0 },
+		{ "sum(a * b) as ab", 1, 1 },
+		{ "sum(-a) as na", 1, 1 },
+		{ "sum(a * b)", 0, 0 },		/* needs a name */
+		{ "sum(a *) as x", 0, 0 },
+		{ "count_if(event == purchase)", 1, 0 },
+		{ "count_if(amount > 3)", 1, 0 },
+		{ "count_if(a == b and c > 1) as n", 1, 1 },
+		{ "count_if((a == b)) as n", 1, 1 },
+		{ "count_if(a > b) as n", 1, 1 },
+	};
+	struct ev_agg_set s;
+	char err[256];
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ev_agg_set_init(&s, 12, 0.01);
+		r = ev_agg_parse(&s, t[i].spec, err, sizeof(err));
+		CHECKF((r == 0) == t[i].ok, "%s: %s", t[i].spec, err);
+		if (r == 0)
+			CHECKF((s.spec[0].expr != NULL) == t[i].expr, "%s",
+			    t[i].spec);
+		ev_agg_set_free(&s);
+	}
+}
+
 int
 main(void)
 {
@@ -203,6 +242,7 @@ main(void)
 	char err[128];
 	int k;
 
+	test_expr_args();
 	make_input();
 	reference(&ref);
 	ev_agg_set_init(&s, 12, 0.01);
