@@ -254,7 +254,7 @@ ev_buf_add_sig(struct ev_buf *b, double v, int digits)
 	    "31323334353637383940414243444546474849505152535455565758596061"
 	    "62636465666768697071727374757677787980818283848586878889909192"
 	    "93949596979899";
-	char tmp[48], dig[24], *p = tmp;
+	char tmp[48], dig[24], *p;
 	double a = fabs(v), s, r, f;
 	uint64_t u;
 	int x, k, i, n, tries;
@@ -305,6 +305,9 @@ ev_buf_add_sig(struct ev_buf *b, double v, int digits)
 		dig[0] = (char)('0' + u);
 	for (n = digits; n > 1 && dig[n - 1] == '0'; n--)
 		continue;		/* %g drops trailing zeros */
+	/* Written in place: sign, 17 digits, point, "e-308": 25 bytes. */
+	ev_buf_reserve(b, 32);
+	p = b->data + b->len;
 	if (v < 0)
 		*p++ = '-';
 	if (x < -4 || x >= digits) {
@@ -339,7 +342,8 @@ ev_buf_add_sig(struct ev_buf *b, double v, int digits)
 			p += n - x - 1;
 		}
 	}
-	ev_buf_add(b, tmp, (size_t)(p - tmp));
+	b->len = (size_t)(p - b->data);
+	*p = '\0';
 	return x >= 0 && x < digits && n <= x + 1;
 slow:
 	n = snprintf(tmp, sizeof tmp, "%.*g", digits, v);

@@ -249,23 +249,54 @@ struct jw {
 	int		 n;		/* members written */
 };
 
-/* A member's name as written, quotes and colon included: K("score"). */
-#define K(name)	"\"" name "\":"
+/*
+ * A member's name as written, quotes and colon included, and its length:
+ * K("score") is two arguments.
+ */
+#define K(name)	"\"" name "\":", sizeof("\"" name "\":") - 1
 
+/*
+ * Room for n more bytes at the end of b, for the writers below to put
+ * their bytes in themselves: one capacity check a member, not one a piece.
+ */
+static char *
+room(struct ev_buf *b, size_t n)
+{
+	if (b->len + n >= b->cap)
+		ev_buf_reserve(b, n);
+	return b->data + b->len;
+}
+
+/* The end of what was put at b's end is p. */
 static void
-jw_key(struct jw *w, const char *key)
+put_end(struct ev_buf *b, char *p)
+{
+	b->len = (size_t)(p - b->data);
+	*p = '\0';
+}
+
+/* The separator and the member's name, at p; returns where its value goes. */
+static char *
+put_key(struct jw *w, char *p, const char *key, size_t klen)
 {
 	if (w->n++ > 0)
-		ev_buf_addc(w->b, ',');
-	ev_buf_add(w->b, key, strlen(key));
+		*p++ = ',';
+	memcpy(p, key, klen);
+	return p + klen;
 }
 
 static void
-jw_real(struct jw *w, const char *key, double v)
+jw_key(struct jw *w, const char *key, size_t klen)
+{
+	put_end(w->b, put_key(w, room(w->b, klen + 1), key, klen));
+}
+
+static void
+jw_real(struct jw *w, const char *key, size_t klen, double v)
 {
 	if (!isfinite(v))
 		return;
-	jw_key(w, key);
+	jw_key(w, key, klen);
 	ev_json_write_real(v, w->b);
 }
 
@@ -275,26 +306,30 @@ jw_real(struct jw *w, const char *key, double v)
  * EV_DETECT_OUT_DIGITS); the score keeps every digit (jw_real).
  */
 static void
-jw_fig(struct jw *w, const char *key, double v)
+jw_fig(struct jw *w, const char *key, size_t klen, double v)
 {
 	if (!isfinite(v))
 		return;
-	jw_key(w, key);
+	jw_key(w, key, klen);
 	ev_json_write_real_sig(v, EV_DETECT_OUT_DIGITS, w->b);
 }
 
 /* A string the code spells (plain ASCII, nothing to escape). */
 static void
-jw_lit(struct jw *w, const char *key, const char *s)
+jw_lit(struct jw *w, const char *key, size_t klen, const char *s)
 {
-	jw_key(w, key);
-	ev_buf_addc(w->b, '"');
-	ev_buf_add(w->b, s, strlen(s));
-	ev_buf_addc(w->b, '"');
+	size_t n = strlen(s);
+	char *p = put_key(w, room(w->b, klen + n + 3), key, klen);
+
+	*p++ = '"';
+	memcpy(p, s, n);
+	p += n;
+	*p++ = '"';
+	put_end(w->b, p);
 }
 
 static void
-jw_str(struct jw *w, const char *key, const char *s)
+jw_str(struct jw *w, const char *key, size_t klen, const char *s)
 {
 	size_t n;
 
@@ -303,16 +338,16 @@ jw_str(struct jw *w, const char *key, const char *s)
 	n = strlen(s);
 	if (ev_utf8_check(s, n) != n)
 		return;
-	jw_key(w, key);
+	jw_key(w, key, klen);
 	ev_buf_add_jstr(w->b, s, n);
 }
 
 static void
-jw_json(struct jw *w, const char *key, const json_t *v)
+jw_json(struct jw *w, const char *key, size_t klen, const json_t *v)
 {
 	if (v == NULL)
 		return;
-	jw_key(w, key);
+	jw_key(w, key, klen);
 	ev_json_write(v, w->b);
 }
 
@@ -372,7 +407,8 @@ write_anomaly(const struct ev_detect_out *o,
 	jw_fig(&w, K("upper"), e->sc.upper);
 	jw_lit(&w, K("direction"), e->sc.direction > 0 ? "up" :
 	    e->sc.direction < 0 ? "down" : "none");
-	jw_str(&w, K("method"), e->sc.method);
+	if (e->sc.method != NULL)	/* a name the code spells */
+		jw_lit(&w, K("method"), e->sc.method);
 	jw_key(&w, K("magnitude"));
 	ev_buf_addc(b, '{');
 	jw_fig(&m, K("abs"), e->value - e->sc.expected);
