@@ -306,8 +306,7 @@ ev_buf_add_sig(struct ev_buf *b, double v, int digits)
 	for (n = digits; n > 1 && dig[n - 1] == '0'; n--)
 		continue;		/* %g drops trailing zeros */
 	/* Written in place: sign, 17 digits, point, "e-308": 25 bytes. */
-	ev_buf_reserve(b, 32);
-	p = b->data + b->len;
+	p = ev_buf_room(b, 32);
 	if (v < 0)
 		*p++ = '-';
 	if (x < -4 || x >= digits) {
@@ -342,8 +341,7 @@ ev_buf_add_sig(struct ev_buf *b, double v, int digits)
 			p += n - x - 1;
 		}
 	}
-	b->len = (size_t)(p - b->data);
-	*p = '\0';
+	ev_buf_put_end(b, p);
 	return x >= 0 && x < digits && n <= x + 1;
 slow:
 	n = snprintf(tmp, sizeof tmp, "%.*g", digits, v);

@@ -255,26 +255,6 @@ struct jw {
  */
 #define K(name)	"\"" name "\":", sizeof("\"" name "\":") - 1
 
-/*
- * Room for n more bytes at the end of b, for the writers below to put
- * their bytes in themselves: one capacity check a member, not one a piece.
- */
-static char *
-room(struct ev_buf *b, size_t n)
-{
-	if (b->len + n >= b->cap)
-		ev_buf_reserve(b, n);
-	return b->data + b->len;
-}
-
-/* The end of what was put at b's end is p. */
-static void
-put_end(struct ev_buf *b, char *p)
-{
-	b->len = (size_t)(p - b->data);
-	*p = '\0';
-}
-
 /* The separator and the member's name, at p; returns where its value goes. */
 static char *
 put_key(struct jw *w, char *p, const char *key, size_t klen)
@@ -288,7 +268,8 @@ put_key(struct jw *w, char *p, const char *key, size_t klen)
 static void
 jw_key(struct jw *w, const char *key, size_t klen)
 {
-	put_end(w->b, put_key(w, room(w->b, klen + 1), key, klen));
+	ev_buf_put_end(w->b, put_key(w, ev_buf_room(w->b, klen + 1), key,
+	    klen));
 }
 
 static void
@@ -319,13 +300,13 @@ static void
 jw_lit(struct jw *w, const char *key, size_t klen, const char *s)
 {
 	size_t n = strlen(s);
-	char *p = put_key(w, room(w->b, klen + n + 3), key, klen);
+	char *p = put_key(w, ev_buf_room(w->b, klen + n + 3), key, klen);
 
 	*p++ = '"';
 	memcpy(p, s, n);
 	p += n;
 	*p++ = '"';
-	put_end(w->b, p);
+	ev_buf_put_end(w->b, p);
 }
 
 static void
