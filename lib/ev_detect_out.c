@@ -335,39 +335,45 @@ jw_json(struct jw *w, const char *key, size_t klen, const json_t *v)
 /*
  * Why a point has no score yet: "warming up: 3h of 1d seen" (the series'
  * own time), "warming up: 4 of 20 points seen", or "warmup" while the
- * baseline has too few points to give any.  rb of 3 * EV_TIME_BUFSZ.
+ * baseline has too few points to give any.  The text is made again only
+ * when its figures change: every series of a window usually has the same.
  */
 static const char *
-warmup_reason(const struct ev_detect_score *sc, char *rb)
+warmup_reason(struct ev_detect_out *o, const struct ev_detect_score *sc)
 {
 	char s[EV_TIME_BUFSZ], n[EV_TIME_BUFSZ];
+	double seen = sc->warm_seen, need = sc->warm_need;
 
 	if (sc->warming == 1) {
 		/* To the second: hours as a double are not exact. */
-		(void)ev_duration_format((ev_us_t)llround(sc->warm_seen *
-		    3600) * 1000000, s);
-		(void)ev_duration_format((ev_us_t)llround(sc->warm_need *
-		    3600) * 1000000, n);
-		(void)snprintf(rb, 3 * EV_TIME_BUFSZ,
+		seen = (double)llround(seen * 3600);
+		need = (double)llround(need * 3600);
+	} else if (sc->warming != 2)
+		return "warmup";
+	if (o->why_kind == sc->warming && o->why_seen == seen &&
+	    o->why_need == need)
+		return o->why;
+	o->why_kind = sc->warming;
+	o->why_seen = seen;
+	o->why_need = need;
+	if (sc->warming == 1) {
+		(void)ev_duration_format((ev_us_t)seen * 1000000, s);
+		(void)ev_duration_format((ev_us_t)need * 1000000, n);
+		(void)snprintf(o->why, sizeof(o->why),
 		    "warming up: %s of %s seen", s, n);
-		return rb;
-	}
-	if (sc->warming == 2) {
-		(void)snprintf(rb, 3 * EV_TIME_BUFSZ,
-		    "warming up: %.0f of %.0f points seen", sc->warm_seen,
-		    sc->warm_need);
-		return rb;
-	}
-	return "warmup";
+	} else
+		(void)snprintf(o->why, sizeof(o->why),
+		    "warming up: %.0f of %.0f points seen", seen, need);
+	return o->why;
 }
 
 static void
-write_anomaly(const struct ev_detect_out *o,
-    const struct ev_detect_hold_entry *e, struct ev_buf *b)
+write_anomaly(struct ev_detect_out *o, const struct ev_detect_hold_entry *e,
+    struct ev_buf *b)
 {
 	struct jw w = { b, 0 }, m = { b, 0 };
 	const char *status = NULL;
-	char tb[EV_TIME_BUFSZ], rb[3 * EV_TIME_BUFSZ];
+	char tb[EV_TIME_BUFSZ];
 
 	ev_buf_addc(b, '{');
 	if (!e->sc.scored) {
@@ -375,7 +381,7 @@ write_anomaly(const struct ev_detect_out *o,
 		ev_buf_add(b, "null", 4);
 		jw_lit(&w, K("reason"), e->superseded ? "superseded" :
 		    !e->final ? "not_final" : e->gap ? "gap" :
-		    warmup_reason(&e->sc, rb));
+		    warmup_reason(o, &e->sc));
 		if (e->ev != EV_ALERT_RESOLVED)
 			goto end;
 		goto status;
