@@ -521,6 +521,8 @@ tok_find(const struct ev_rec *r, const struct ev_path *p, json_t **v,
 	size_t s;
 
 	*v = NULL;
+	if (p->nseg == 1 && r->nedit == 0 && t[0].type == JSMN_OBJECT)
+		return tok_member(r, 0, p->seg[0].key, p->seg[0].keylen);
 	for (s = 0; s < p->nseg; s++) {
 		if (t[i].type == JSMN_OBJECT)
 			i = tok_member(r, i, p->seg[s].key, p->seg[s].keylen);
