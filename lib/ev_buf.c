@@ -254,8 +254,9 @@ ev_buf_add_sig(struct ev_buf *b, double v, int digits)
 	    "31323334353637383940414243444546474849505152535455565758596061"
 	    "62636465666768697071727374757677787980818283848586878889909192"
 	    "93949596979899";
-	char tmp[48], dig[24], *p = tmp;
+	char tmp[48], dbuf[24], *dig = dbuf, *p;
 	double a = fabs(v), s, r, f;
+	uint32_t h[2], w;
 	uint64_t u;
 	int x, k, i, n, tries;
 
@@ -299,12 +300,28 @@ ev_buf_add_sig(struct ev_buf *b, double v, int digits)
 		x++;
 	}
 	u = (uint64_t)r;
-	for (n = digits; n > 1; n -= 2, u /= 100)
-		memcpy(dig + n - 2, pairs + 2 * (u % 100), 2);
-	if (n == 1)
-		dig[0] = (char)('0' + u);
+	if (digits <= 10) {
+		/* Two halves of five digits, in 32 bits: the usual case. */
+		h[0] = (uint32_t)(u / 100000);
+		h[1] = (uint32_t)(u % 100000);
+		for (i = 0; i < 2; i++) {
+			w = h[i];
+			dbuf[5 * i] = (char)('0' + w / 10000);
+			w %= 10000;
+			memcpy(dbuf + 5 * i + 1, pairs + 2 * (w / 100), 2);
+			memcpy(dbuf + 5 * i + 3, pairs + 2 * (w % 100), 2);
+		}
+		dig = dbuf + 10 - digits;
+	} else {
+		for (n = digits; n > 1; n -= 2, u /= 100)
+			memcpy(dig + n - 2, pairs + 2 * (u % 100), 2);
+		if (n == 1)
+			dig[0] = (char)('0' + u);
+	}
 	for (n = digits; n > 1 && dig[n - 1] == '0'; n--)
 		continue;		/* %g drops trailing zeros */
+	/* Written in place: sign, 17 digits, point, "e-308": 25 bytes. */
+	p = ev_buf_room(b, 32);
 	if (v < 0)
 		*p++ = '-';
 	if (x < -4 || x >= digits) {
@@ -339,7 +356,7 @@ ev_buf_add_sig(struct ev_buf *b, double v, int digits)
 			p += n - x - 1;
 		}
 	}
-	ev_buf_add(b, tmp, (size_t)(p - tmp));
+	ev_buf_put_end(b, p);
 	return x >= 0 && x < digits && n <= x + 1;
 slow:
 	n = snprintf(tmp, sizeof tmp, "%.*g", digits, v);

@@ -27,6 +27,25 @@ void	ev_buf_adds(struct ev_buf *b, const char *s);
 void	ev_buf_addc(struct ev_buf *b, char c);
 void	ev_buf_printf(struct ev_buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * Room for n more bytes at the end of b, for a writer that puts its bytes
+ * there itself and then calls ev_buf_put_end: one capacity check for many
+ * small pieces.  The pointer is valid until the next call that grows b.
+ */
+static inline char *
+ev_buf_room(struct ev_buf *b, size_t n)
+{
+	if (b->len + n >= b->cap)
+		ev_buf_reserve(b, n);
+	return b->data + b->len;
+}
+/* What was put in ev_buf_room's room ends at p: b's length, its NUL. */
+static inline void
+ev_buf_put_end(struct ev_buf *b, char *p)
+{
+	b->len = (size_t)(p - b->data);
+	*p = '\0';
+}
 /* A JSON string literal, quotes included, escaping as RFC 8259 requires. */
 void	ev_buf_add_jstr(struct ev_buf *b, const char *s, size_t n);
 /*

@@ -60,6 +60,17 @@ struct ewma {
 	int64_t	n;
 };
 
+/*
+ * The seasonal model's factors of one step, 1 - 0.5^(step / half-life)
+ * and the shape's rate: pow was a tenth of a seasonal point, and a
+ * series' step rarely changes, so they are made again only when it does.
+ * Zero for a step of zero, so the zeroed struct is right as it stands.
+ */
+struct rates {
+	double	step;		/* hours they are for */
+	double	noise, level, slow, season;
+};
+
 struct seasonal {
 	double	S;		/* slow level */
 	double	L;		/* fast level: the recent mean residual */
@@ -83,6 +94,7 @@ struct seasonal {
 	 * sign(z)^2 and of sign(z) times the previous sign, and that sign.
 	 */
 	double	azz, az1, zprev;
+	struct rates rt;	/* of the last step */
 };
 
 struct cusum {
@@ -514,6 +526,22 @@ vst_inv(double g, double phi, double tau2)
 	return fmax(0, phi * s * s - 0.375);
 }
 
+/* s's factors of a step of step hours (struct rates). */
+static const struct rates *
+step_rates(const struct ev_detect_model *m, struct seasonal *s, double step)
+{
+	struct rates *rt = &s->rt;
+
+	if (step != rt->step) {
+		rt->step = step;
+		rt->noise = 1 - pow(0.5, step / NOISE_HALFLIFE);
+		rt->level = 1 - pow(0.5, step / m->p.level_halflife);
+		rt->slow = 1 - pow(0.5, step / SLOW_HALFLIFE);
+		rt->season = 1 - pow(1 - m->p.season_rate, fmin(step, 1));
+	}
+	return rt;
+}
+
 /*
  * A sustained shift smaller than the point threshold: a two-sided CUSUM of
  * the residual z with allowance k (clipped at CLIP so one spike does not
@@ -553,7 +581,7 @@ seasonal_cusum(const struct ev_detect_model *m, struct seasonal *s,
 	 * series is read as well as a clean one.
 	 */
 	zc = o->z > 0 ? 1 : o->z < 0 ? -1 : 0;
-	g = fmax(1 / (s->ns + 1), 1 - pow(0.5, step / NOISE_HALFLIFE));
+	g = fmax(1 / (s->ns + 1), step_rates(m, s, step)->noise);
 	s->azz += g * (zc * zc - s->azz);
 	s->az1 += g * (zc * s->zprev - s->az1);
 	s->zprev = zc;
@@ -623,7 +651,7 @@ noise_learn(const struct ev_detect_model *m, struct seasonal *s, double r,
 		r2 /= TRUNC_CLIP;
 	}
 	w = 1 / V;
-	g = 1 - pow(0.5, step / NOISE_HALFLIFE);
+	g = step_rates(m, s, step)->noise;
 	if (g < 1 / (s->ns + 1))
 		g = 1 / (s->ns + 1);
 	s->qaa += g * (w * a * a - s->qaa);
@@ -797,12 +825,12 @@ seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 
 	if (s->ns >= 5)
 		lim = CLIP * sig;
-	amin = 1 - pow(1 - m->p.season_rate, fmin(step, 1));
+	amin = step_rates(m, s, step)->season;
 	if (ready) {
 		r = y - pred;
 		if (lim > 0)
 			r = clip(r, lim);
-		ah = 1 - pow(0.5, step / m->p.level_halflife);
+		ah = step_rates(m, s, step)->level;
 		s->L += ah * r;
 		noise_learn(m, s, pt->value - mu, mu, V, step);
 		s->ns += 1;
@@ -841,7 +869,7 @@ seasonal_step(struct ev_detect_model *m, const struct ev_detect_point *pt,
 		 * follows it), and Monday would look like a shift.
 		 */
 		if (s->w[dow].n > 0)
-			s->S += (1 - pow(0.5, step / SLOW_HALFLIFE)) * r;
+			s->S += step_rates(m, s, step)->slow * r;
 	} else {
 		bin_learn(&s->d[d0], y - s->S - Wv, 1 - f, amin, lim, day);
 		bin_learn(&s->d[d1], y - s->S - Wv, f, amin, lim, day);

@@ -71,7 +71,11 @@ ev_detect_count_step(struct ev_detect_count *c, double x, double mu,
 		r2 = (x - lam0) * (x - lam0);
 		if (r2 > DISP_CLIP * phi * fmax(lam0, 1))
 			r2 = DISP_CLIP * phi * fmax(lam0, 1);
-		g = 1 - pow(0.5, step / DISP_HALFLIFE);
+		if (step != c->g_step) {	/* steps rarely change */
+			c->g_step = step;
+			c->g = 1 - pow(0.5, step / DISP_HALFLIFE);
+		}
+		g = c->g;
 		if (g < step / (c->hours + step))
 			g = step / (c->hours + step);
 		c->qrr += g * (r2 - c->qrr);

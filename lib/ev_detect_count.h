@@ -43,6 +43,8 @@ struct ev_detect_count {
 	double	qrr, qmu;	/* dispersion: weighted r^2 and mean */
 	double	sd;		/* the CUSUM sum, nats */
 	double	held;		/* hours the sum has held evidence */
+	/* 1 - 0.5^(step / DISP_HALFLIFE) of the last step (0 of step 0). */
+	double	g_step, g;
 };
 
 /* A fresh detector. */

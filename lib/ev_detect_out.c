@@ -249,23 +249,40 @@ struct jw {
 	int		 n;		/* members written */
 };
 
-/* A member's name as written, quotes and colon included: K("score"). */
-#define K(name)	"\"" name "\":"
+/*
+ * A member's name as written, quotes and colon included, and its length:
+ * K("score") is two arguments.
+ */
+#define K(name)	"\"" name "\":", sizeof("\"" name "\":") - 1
 
-static void
-jw_key(struct jw *w, const char *key)
+/*
+ * The separator and the member's name, at p; returns where its value goes.
+ * Inline, with jw_key and jw_fig, so that the names' lengths are constants
+ * at each member and the copies a few moves (a figure's member was 50
+ * instructions before its digits).
+ */
+static inline char *
+put_key(struct jw *w, char *p, const char *key, size_t klen)
 {
 	if (w->n++ > 0)
-		ev_buf_addc(w->b, ',');
-	ev_buf_add(w->b, key, strlen(key));
+		*p++ = ',';
+	memcpy(p, key, klen);
+	return p + klen;
+}
+
+static inline void
+jw_key(struct jw *w, const char *key, size_t klen)
+{
+	ev_buf_put_end(w->b, put_key(w, ev_buf_room(w->b, klen + 1), key,
+	    klen));
 }
 
 static void
-jw_real(struct jw *w, const char *key, double v)
+jw_real(struct jw *w, const char *key, size_t klen, double v)
 {
 	if (!isfinite(v))
 		return;
-	jw_key(w, key);
+	jw_key(w, key, klen);
 	ev_json_write_real(v, w->b);
 }
 
@@ -274,27 +291,31 @@ jw_real(struct jw *w, const char *key, double v)
  * significant digits, which is its precision by choice (see
  * EV_DETECT_OUT_DIGITS); the score keeps every digit (jw_real).
  */
-static void
-jw_fig(struct jw *w, const char *key, double v)
+static inline void
+jw_fig(struct jw *w, const char *key, size_t klen, double v)
 {
 	if (!isfinite(v))
 		return;
-	jw_key(w, key);
+	jw_key(w, key, klen);
 	ev_json_write_real_sig(v, EV_DETECT_OUT_DIGITS, w->b);
 }
 
 /* A string the code spells (plain ASCII, nothing to escape). */
 static void
-jw_lit(struct jw *w, const char *key, const char *s)
+jw_lit(struct jw *w, const char *key, size_t klen, const char *s)
 {
-	jw_key(w, key);
-	ev_buf_addc(w->b, '"');
-	ev_buf_add(w->b, s, strlen(s));
-	ev_buf_addc(w->b, '"');
+	size_t n = strlen(s);
+	char *p = put_key(w, ev_buf_room(w->b, klen + n + 3), key, klen);
+
+	*p++ = '"';
+	memcpy(p, s, n);
+	p += n;
+	*p++ = '"';
+	ev_buf_put_end(w->b, p);
 }
 
 static void
-jw_str(struct jw *w, const char *key, const char *s)
+jw_str(struct jw *w, const char *key, size_t klen, const char *s)
 {
 	size_t n;
 
@@ -303,55 +324,61 @@ jw_str(struct jw *w, const char *key, const char *s)
 	n = strlen(s);
 	if (ev_utf8_check(s, n) != n)
 		return;
-	jw_key(w, key);
+	jw_key(w, key, klen);
 	ev_buf_add_jstr(w->b, s, n);
 }
 
 static void
-jw_json(struct jw *w, const char *key, const json_t *v)
+jw_json(struct jw *w, const char *key, size_t klen, const json_t *v)
 {
 	if (v == NULL)
 		return;
-	jw_key(w, key);
+	jw_key(w, key, klen);
 	ev_json_write(v, w->b);
 }
 
 /*
  * Why a point has no score yet: "warming up: 3h of 1d seen" (the series'
  * own time), "warming up: 4 of 20 points seen", or "warmup" while the
- * baseline has too few points to give any.  rb of 3 * EV_TIME_BUFSZ.
+ * baseline has too few points to give any.  The text is made again only
+ * when its figures change: every series of a window usually has the same.
  */
 static const char *
-warmup_reason(const struct ev_detect_score *sc, char *rb)
+warmup_reason(struct ev_detect_out *o, const struct ev_detect_score *sc)
 {
 	char s[EV_TIME_BUFSZ], n[EV_TIME_BUFSZ];
+	double seen = sc->warm_seen, need = sc->warm_need;
 
 	if (sc->warming == 1) {
 		/* To the second: hours as a double are not exact. */
-		(void)ev_duration_format((ev_us_t)llround(sc->warm_seen *
-		    3600) * 1000000, s);
-		(void)ev_duration_format((ev_us_t)llround(sc->warm_need *
-		    3600) * 1000000, n);
-		(void)snprintf(rb, 3 * EV_TIME_BUFSZ,
+		seen = (double)llround(seen * 3600);
+		need = (double)llround(need * 3600);
+	} else if (sc->warming != 2)
+		return "warmup";
+	if (o->why_kind == sc->warming && o->why_seen == seen &&
+	    o->why_need == need)
+		return o->why;
+	o->why_kind = sc->warming;
+	o->why_seen = seen;
+	o->why_need = need;
+	if (sc->warming == 1) {
+		(void)ev_duration_format((ev_us_t)seen * 1000000, s);
+		(void)ev_duration_format((ev_us_t)need * 1000000, n);
+		(void)snprintf(o->why, sizeof(o->why),
 		    "warming up: %s of %s seen", s, n);
-		return rb;
-	}
-	if (sc->warming == 2) {
-		(void)snprintf(rb, 3 * EV_TIME_BUFSZ,
-		    "warming up: %.0f of %.0f points seen", sc->warm_seen,
-		    sc->warm_need);
-		return rb;
-	}
-	return "warmup";
+	} else
+		(void)snprintf(o->why, sizeof(o->why),
+		    "warming up: %.0f of %.0f points seen", seen, need);
+	return o->why;
 }
 
 static void
-write_anomaly(const struct ev_detect_out *o,
-    const struct ev_detect_hold_entry *e, struct ev_buf *b)
+write_anomaly(struct ev_detect_out *o, const struct ev_detect_hold_entry *e,
+    struct ev_buf *b)
 {
 	struct jw w = { b, 0 }, m = { b, 0 };
 	const char *status = NULL;
-	char tb[EV_TIME_BUFSZ], rb[3 * EV_TIME_BUFSZ];
+	char tb[EV_TIME_BUFSZ];
 
 	ev_buf_addc(b, '{');
 	if (!e->sc.scored) {
@@ -359,7 +386,7 @@ write_anomaly(const struct ev_detect_out *o,
 		ev_buf_add(b, "null", 4);
 		jw_lit(&w, K("reason"), e->superseded ? "superseded" :
 		    !e->final ? "not_final" : e->gap ? "gap" :
-		    warmup_reason(&e->sc, rb));
+		    warmup_reason(o, &e->sc));
 		if (e->ev != EV_ALERT_RESOLVED)
 			goto end;
 		goto status;
@@ -372,7 +399,8 @@ write_anomaly(const struct ev_detect_out *o,
 	jw_fig(&w, K("upper"), e->sc.upper);
 	jw_lit(&w, K("direction"), e->sc.direction > 0 ? "up" :
 	    e->sc.direction < 0 ? "down" : "none");
-	jw_str(&w, K("method"), e->sc.method);
+	if (e->sc.method != NULL)	/* a name the code spells */
+		jw_lit(&w, K("method"), e->sc.method);
 	jw_key(&w, K("magnitude"));
 	ev_buf_addc(b, '{');
 	jw_fig(&m, K("abs"), e->value - e->sc.expected);

@@ -54,6 +54,14 @@ struct ev_detect_out {
 	double		 critical_pct;	/* --critical-pct */
 	json_t		*am;		/* Alertmanager alerts of one flush */
 	struct ev_buf	 tmp, anomaly, line;	/* scratch */
+	/*
+	 * The last warm-up reason written and what it was made of (the
+	 * series of one window share it): kind is the score's warming, 0
+	 * before the first.
+	 */
+	int		 why_kind;
+	double		 why_seen, why_need;
+	char		 why[3 * EV_TIME_BUFSZ];
 };
 
 void	ev_detect_out_init(struct ev_detect_out *o);

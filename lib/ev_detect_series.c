@@ -75,9 +75,10 @@ ev_detect_series_key(const struct ev_detect_series_keys *ks,
 	ev_buf_adds(b, ks->value_spec);
 	if (ks->by) {
 		for (i = 0; i < ks->nby; i++) {
-			const char *s;
-			size_t n;
+			const char *s, *spec = ks->by[i]->spec;
+			size_t n, sn;
 			int r, plain;
+			char *p;
 
 			/* A string without escapes is the line's own bytes. */
 			plain = ev_rec_text(rec, ks->by[i], &s, &n) == 0 &&
@@ -88,12 +89,18 @@ ev_detect_series_key(const struct ev_detect_series_keys *ks,
 				r = 0;
 			} else if ((r = ev_rec_str(rec, ks->by[i], &s, &n)) == -1)
 				continue;
-			ev_buf_addc(b, '\x1e');
-			ev_buf_adds(b, ks->by[i]->spec);
-			ev_buf_addc(b, '\x1f');
-			if (r == 0)	/* a string: no decoding into jansson */
-				ev_buf_add(b, s, n);
-			else
+			sn = strlen(spec);
+			p = ev_buf_room(b, sn + 2 + (r == 0 ? n : 0));
+			*p++ = '\x1e';
+			memcpy(p, spec, sn);
+			p += sn;
+			*p++ = '\x1f';
+			if (r == 0) {	/* a string: no decoding into jansson */
+				memcpy(p, s, n);
+				p += n;
+			}
+			ev_buf_put_end(b, p);
+			if (r != 0)
 				ev_detect_series_col_text(ev_rec_get(rec,
 				    ks->by[i]), b);
 		}

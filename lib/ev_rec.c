@@ -32,6 +32,7 @@ void
 ev_rec_init(struct ev_rec *r)
 {
 	memset(r, 0, sizeof *r);
+	r->ntop = -1;
 }
 
 void
@@ -59,6 +60,7 @@ lazy_reset(struct ev_rec *r)
 	r->dups = 0;
 	r->escapes = 0;
 	r->ntok = 0;
+	r->ntop = -1;
 	r->lazy = 0;
 	ev_buf_reset(&r->arena);
 }
@@ -86,6 +88,7 @@ ev_rec_clear(struct ev_rec *r)
 {
 	soft_clear(r);
 	free(r->tok);
+	free(r->top);
 	free(r->edit_tok);
 	free(r->edit_val);
 	ev_buf_free(&r->arena);
@@ -94,6 +97,8 @@ ev_rec_clear(struct ev_rec *r)
 	r->edit_val = NULL;
 	r->capedit = 0;
 	r->tok = NULL;
+	r->top = NULL;
+	r->captop = 0;
 	r->tokval = NULL;
 	r->tokstr = NULL;
 	r->captok = 0;
@@ -176,6 +181,7 @@ tokenize(struct ev_rec *r, int judged)
 	if (n <= 0 || (n > LAZY_MAX_TOK && !judged))
 		return -1;
 	r->ntok = n;
+	r->ntop = -1;
 	return 0;
 }
 
@@ -361,21 +367,95 @@ obj_dups(const struct ev_rec *r, int o)
 	return 0;
 }
 
+/*
+ * Whether key token i may be key: without escapes a key of another length
+ * or first byte differs, so most members are passed over without a call.
+ */
+static int
+key_match(const struct ev_rec *r, int i, const char *key, size_t keylen)
+{
+	const jsmntok_t *t = &TOK(r)[i];
+
+	return (r->escapes || ((size_t)(t->end - t->start) == keylen &&
+	    (keylen == 0 || r->raw[t->start] == key[0]))) &&
+	    key_eq(r, i, key, keylen);
+}
+
+/*
+ * A key's tag in the top-level index: its length and first byte, or -1
+ * for a key with an escape (compared decoded).  Keys of other tags differ.
+ */
+static int
+key_tag(const char *key, size_t keylen)
+{
+	if (keylen > 0x7fffff)
+		return -1;
+	return (int)(keylen << 8 | (keylen > 0 ? (unsigned char)key[0] : 0));
+}
+
+/*
+ * The top-level object's members, walked once a line: programs read
+ * several members of every record, and each walk of the tokens cost more
+ * than the comparisons.  top[2k] is the k-th key token, top[2k + 1] its
+ * tag.
+ */
+static void
+top_index(const struct ev_rec *r)
+{
+	struct ev_rec *m = MUT(r);
+	const jsmntok_t *t = TOK(r);
+	const char *b;
+	int i = 1, k;
+	size_t n;
+
+	if (m->captop < 2 * t[0].size) {
+		free(m->top);
+		m->captop = t[0].size < 16 ? 32 : 2 * t[0].size;
+		m->top = ev_xreallocarray(NULL, (size_t)m->captop,
+		    sizeof(*m->top));
+	}
+	for (k = 0; k < t[0].size && i + 1 < r->ntok; k++) {
+		b = r->raw + t[i].start;
+		n = (size_t)(t[i].end - t[i].start);
+		m->top[2 * k] = i;
+		m->top[2 * k + 1] = r->escapes && memchr(b, '\\', n) != NULL ?
+		    -1 : key_tag(b, n);
+		i = tok_next(r, i + 1);
+	}
+	m->ntop = k;
+}
+
 /* The value token of member key in object token o (the last one wins). */
 static int
 tok_member(const struct ev_rec *r, int o, const char *key, size_t keylen)
 {
 	const jsmntok_t *t = TOK(r);
-	int i = o + 1, k, found = -1;
+	int i = o + 1, k, found = -1, tag, kt;
 
+	if (o == 0) {
+		/* From the last member: the first found is the last. */
+		if (r->ntop < 0)
+			top_index(r);
+		tag = key_tag(key, keylen);
+		if (!r->escapes && tag >= 0) {
+			for (k = r->ntop; k-- > 0; )
+				if (r->top[2 * k + 1] == tag && memcmp(r->raw +
+				    t[r->top[2 * k]].start, key, keylen) == 0)
+					return r->top[2 * k] + 1;
+			return -1;
+		}
+		for (k = r->ntop; k-- > 0; ) {
+			kt = r->top[2 * k + 1];
+			i = r->top[2 * k];
+			if ((kt == tag && tag >= 0 && memcmp(r->raw +
+			    t[i].start, key, keylen) == 0) ||
+			    ((kt < 0 || tag < 0) && key_eq(r, i, key, keylen)))
+				return i + 1;
+		}
+		return -1;
+	}
 	for (k = 0; k < t[o].size && i + 1 < r->ntok; k++) {
-		/*
-		 * Without escapes a key of another length or first byte
-		 * differs: most members are passed over without a call.
-		 */
-		if ((r->escapes || ((size_t)(t[i].end - t[i].start) ==
-		    keylen && (keylen == 0 || r->raw[t[i].start] == key[0]))) &&
-		    key_eq(r, i, key, keylen))
+		if (key_match(r, i, key, keylen))
 			found = i + 1;
 		i = tok_next(r, i + 1);
 	}
@@ -441,6 +521,8 @@ tok_find(const struct ev_rec *r, const struct ev_path *p, json_t **v,
 	size_t s;
 
 	*v = NULL;
+	if (p->nseg == 1 && r->nedit == 0 && t[0].type == JSMN_OBJECT)
+		return tok_member(r, 0, p->seg[0].key, p->seg[0].keylen);
 	for (s = 0; s < p->nseg; s++) {
 		if (t[i].type == JSMN_OBJECT)
 			i = tok_member(r, i, p->seg[s].key, p->seg[s].keylen);

@@ -64,6 +64,10 @@ struct ev_rec {
 	json_t		**tokval;	/* decoded values by token (owned) */
 	size_t		*tokstr;	/* string copies in arena, offset + 1 */
 	struct ev_buf	 arena;		/* NUL-terminated string copies */
+	/* The top-level object's key tokens in order, built on first lookup. */
+	int		 ntop;		/* keys in top, or -1 when not built */
+	int		 captop;
+	int		*top;		/* owned, captop of them */
 	/* Values replaced (or deleted: NULL) in place, by token. */
 	int		 nedit;
 	int		 capedit;

@@ -556,6 +556,57 @@ test_rec_add_raw(void)
 	ev_buf_free(&sb);
 }
 
+/*
+ * Top-level members found through the record's member index agree with
+ * jansson's tree (the reference) for every key a line has and for keys of
+ * the same length and first byte it lacks: the last of a repeated key,
+ * escaped keys, members of nested objects not taken for top-level ones,
+ * and the record read again after a line of another shape.
+ */
+static void
+test_rec_top_index(void)
+{
+	static const char *const lines[] = {
+		"{\"ab\":1,\"b\":2,\"ab\":3}",
+		"{\"o\":{\"ab\":1,\"c\":[{\"ab\":2}]},\"ab\":4,\"ac\":5}",
+		"{\"a\\nb\":1,\"a\\\\b\":2,\"a\\nb\":3,\"axb\":4}",
+		"{\"k\u00e9\":1,\"k\":2,\"\\u006b\":3}",
+		"{\"\":1,\"x\":[1,{\"\":2}],\"\":3}",
+		"{}",
+		"{\"ab\":null,\"abc\":true,\"ab\":[1,2]}",
+	};
+	static const char *const keys[] = { "ab", "ac", "ad", "b", "c", "o",
+	    "a\nb", "a\\b", "axb", "k", "k\xc3\xa9", "", "x", "abc" };
+	struct ev_rec r;
+	const char *err;
+	json_t *root, *want, *got;
+	struct ev_path *p;
+	size_t i, k;
+
+	ev_rec_init(&r);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		root = json_loads(lines[i], 0, NULL);
+		CHECKF(root != NULL, "%s", lines[i]);
+		CHECK(ev_rec_parse(&r, lines[i], strlen(lines[i])) == 0);
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			want = json_object_get(root, keys[k]);
+			CHECKF(ev_rec_has(&r, keys[k]) == (want != NULL),
+			    "%s has %s", lines[i], keys[k]);
+			if (keys[k][0] == '\0' || strchr(keys[k], '.'))
+				continue;	/* no path names these */
+			p = ev_path_compile(keys[k], &err);
+			got = ev_rec_get(&r, p);
+			CHECKF((got == NULL && want == NULL) ||
+			    (got != NULL && want != NULL &&
+			    json_equal(got, want)), "%s get %s", lines[i],
+			    keys[k]);
+			ev_path_free(p);
+		}
+		json_decref(root);
+	}
+	ev_rec_clear(&r);
+}
+
 int
 main(void)
 {
@@ -567,6 +618,7 @@ main(void)
 	test_rec_short_cuts();
 	test_rec_handles();
 	test_rec_add_raw();
+	test_rec_top_index();
 	printf("test_rec: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
