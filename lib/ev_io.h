@@ -14,6 +14,10 @@
  * and reported once: EPIPE as EV_OUT_EPIPE (the caller exits quietly), other
  * errors as EV_OUT_ERROR (exit 3).
  *
+ * Both ends grow a pipe they are given to 1 MiB (ev_io_pipe_grow), so that
+ * the stages of a pipeline wake each other once a megabyte, not once every
+ * 64 KiB.
+ *
  * Ownership: a line's bytes are borrowed and valid until the next call to
  * ev_reader_next.
  */
@@ -67,6 +71,13 @@ uint64_t ev_reader_blank(const struct ev_reader *r);
  * resumes (tail -n +N+1) after a run that stopped.
  */
 uint64_t ev_reader_lines(const struct ev_reader *r);
+
+/*
+ * When fd is a pipe, make its buffer 1 MiB if the system lets this user
+ * (fs.pipe-max-size, fs.pipe-user-pages-soft); a smaller size is kept.
+ * Returns the pipe's size after the attempt, or -1 when fd is no pipe.
+ */
+int	ev_io_pipe_grow(int fd);
 
 /* Returns the offset of the first invalid UTF-8 byte, or n if all valid. */
 size_t	ev_utf8_check(const char *s, size_t n);
