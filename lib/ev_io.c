@@ -31,6 +31,7 @@ struct ev_reader {
 	size_t		 keep_len;
 	void		(*idle)(void *);
 	void		*idle_arg;
+	int		 no_utf8;	/* the caller checks UTF-8 itself */
 };
 
 int
@@ -74,6 +75,12 @@ ev_reader_on_idle(struct ev_reader *r, void (*fn)(void *), void *arg)
 {
 	r->idle = fn;
 	r->idle_arg = arg;
+}
+
+void
+ev_reader_check_utf8(struct ev_reader *r, int on)
+{
+	r->no_utf8 = !on;
 }
 
 uint64_t
@@ -183,6 +190,8 @@ finish_line(struct ev_reader *r, const char *p, size_t len,
 		line->len = len < EV_IO_KEEP ? len : EV_IO_KEEP;
 		return EV_LINE_TOO_LONG;
 	}
+	if (r->no_utf8)
+		return EV_LINE_OK;
 	bad = ev_utf8_check(p, len);
 	if (bad < len) {
 		line->utf8_off = bad;

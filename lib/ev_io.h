@@ -33,7 +33,7 @@
 #define EV_IO_MAX_LINE	(1024 * 1024)
 
 enum ev_line_kind {
-	EV_LINE_OK,		/* a complete line in valid UTF-8 */
+	EV_LINE_OK,		/* a complete line (valid UTF-8 if checked) */
 	EV_LINE_TOO_LONG,	/* over max_line; data holds the first bytes */
 	EV_LINE_BAD_UTF8,	/* complete line, invalid UTF-8 at utf8_off */
 	EV_LINE_EOF,		/* end of input */
@@ -56,6 +56,14 @@ struct ev_reader *ev_reader_new(int fd, size_t max_line);
 void	ev_reader_free(struct ev_reader *r);
 /* Called with arg just before the reader would block waiting for input. */
 void	ev_reader_on_idle(struct ev_reader *r, void (*fn)(void *), void *arg);
+/*
+ * Whether the reader checks each line's UTF-8 (on by default).  Off, a line
+ * of invalid UTF-8 is EV_LINE_OK like any other: for a caller whose JSON
+ * parser checks the UTF-8 in the same pass (the record layer), so each
+ * line is checked once, and which names a line it refuses by
+ * ev_utf8_check.
+ */
+void	ev_reader_check_utf8(struct ev_reader *r, int on);
 /* Next line; blocks as long as needed. */
 enum ev_line_kind ev_reader_next(struct ev_reader *r, struct ev_line *line);
 /*
