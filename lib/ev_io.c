@@ -31,6 +31,8 @@ struct ev_reader {
 	size_t		 keep_len;
 	void		(*idle)(void *);
 	void		*idle_arg;
+	void		(*before_read)(void *);
+	void		*read_arg;
 	int		 no_utf8;	/* the caller checks UTF-8 itself */
 };
 
@@ -75,6 +77,13 @@ ev_reader_on_idle(struct ev_reader *r, void (*fn)(void *), void *arg)
 {
 	r->idle = fn;
 	r->idle_arg = arg;
+}
+
+void
+ev_reader_on_read(struct ev_reader *r, void (*fn)(void *), void *arg)
+{
+	r->before_read = fn;
+	r->read_arg = arg;
 }
 
 void
@@ -270,6 +279,8 @@ ev_reader_next_wait(struct ev_reader *r, struct ev_line *line,
 			return EV_LINE_EOF;
 		}
 		make_room(r);
+		if (r->before_read)
+			r->before_read(r->read_arg);
 		if (!readable_now(r->fd)) {
 			if (r->idle)
 				r->idle(r->idle_arg);
@@ -352,21 +363,25 @@ ev_out_flush(struct ev_out *o)
 }
 
 /*
- * Flush when the oldest unflushed byte is older than the interval.  This
- * runs once a line: the coarse clock (a few milliseconds) costs a fifth of
- * the precise one, and a flush a few milliseconds late does not matter.
+ * The clock is read here, once a read of input (ev_run calls this before
+ * each), not once a line written: a line costs no clock call, and the
+ * interval holds however few lines are written (a filter that rejects
+ * nearly everything).  The oldest unflushed byte is dated at the first
+ * tick that sees it, at most one read late; the coarse clock (a few
+ * milliseconds) costs a fifth of the precise one.
  */
-static void
-check_interval(struct ev_out *o)
+void
+ev_out_tick(struct ev_out *o)
 {
-	if (o->interval > 0) {
-		ev_us_t now = ev_time_mono_coarse();
+	ev_us_t now;
 
-		if (o->first_unflushed == 0)
-			o->first_unflushed = now;
-		else if (now - o->first_unflushed >= o->interval)
-			ev_out_flush(o);
-	}
+	if (o->interval <= 0 || o->len == 0)
+		return;
+	now = ev_time_mono_coarse();
+	if (o->first_unflushed == 0)
+		o->first_unflushed = now;
+	else if (now - o->first_unflushed >= o->interval)
+		ev_out_flush(o);
 }
 
 static void
@@ -389,7 +404,6 @@ ev_out_write(struct ev_out *o, const void *p, size_t n)
 	if (o->status != EV_OUT_OK)
 		return o->status;
 	append(o, p, n);
-	check_interval(o);
 	return o->status;
 }
 
@@ -400,6 +414,5 @@ ev_out_line(struct ev_out *o, const void *p, size_t n)
 		return o->status;
 	append(o, p, n);
 	append(o, "\n", 1);
-	check_interval(o);
 	return o->status;
 }

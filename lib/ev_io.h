@@ -10,7 +10,8 @@
  * it is about to wait (DESIGN.md, contract 5).
  *
  * The writer buffers output to a descriptor, flushes when asked, when the
- * buffer is full, and at most every flush interval; a write error is sticky
+ * buffer is full, and when ev_out_tick finds bytes older than the flush
+ * interval (ev_run ticks before each read of input); a write error is sticky
  * and reported once: EPIPE as EV_OUT_EPIPE (the caller exits quietly), other
  * errors as EV_OUT_ERROR (exit 3).
  *
@@ -56,6 +57,8 @@ struct ev_reader *ev_reader_new(int fd, size_t max_line);
 void	ev_reader_free(struct ev_reader *r);
 /* Called with arg just before the reader would block waiting for input. */
 void	ev_reader_on_idle(struct ev_reader *r, void (*fn)(void *), void *arg);
+/* Called with arg before every read of input, idle or not. */
+void	ev_reader_on_read(struct ev_reader *r, void (*fn)(void *), void *arg);
 /*
  * Whether the reader checks each line's UTF-8 (on by default).  Off, a line
  * of invalid UTF-8 is EV_LINE_OK like any other: for a caller whose JSON
@@ -97,7 +100,7 @@ struct ev_out {
 	char		*buf;
 	size_t		 len, cap;
 	ev_us_t		 interval;	/* flush at most this long after a write */
-	ev_us_t		 first_unflushed; /* mono time of the oldest unflushed byte, 0 if none */
+	ev_us_t		 first_unflushed; /* when a tick first saw unflushed bytes, 0 if none */
 	enum ev_out_status status;
 	int		 err;		/* errno of the first failure */
 };
@@ -109,5 +112,11 @@ enum ev_out_status ev_out_write(struct ev_out *o, const void *p, size_t n);
 /* Append p and a newline. */
 enum ev_out_status ev_out_line(struct ev_out *o, const void *p, size_t n);
 enum ev_out_status ev_out_flush(struct ev_out *o);
+/*
+ * Flush when the bytes buffered have waited the flush interval: the first
+ * call that finds bytes dates them, a later one flushes.  Reads the clock;
+ * called once per read of input, not per line.
+ */
+void	ev_out_tick(struct ev_out *o);
 
 #endif /* EV_IO_H */

@@ -295,6 +295,14 @@ flush_on_idle(void *arg)
 			file_failed(&run->files[i], errno);
 }
 
+static void
+tick_on_read(void *arg)
+{
+	struct ev_run *run = arg;
+
+	ev_out_tick(&run->out);
+}
+
 void
 ev_run_check_writable(struct ev_run *run, const char *what, const char *path)
 {
@@ -318,6 +326,7 @@ ev_run_open(struct ev_run *run)
 	/* The record layer checks the UTF-8 (ev_run_reject_parse). */
 	ev_reader_check_utf8(run->in, 0);
 	ev_reader_on_idle(run->in, flush_on_idle, run);
+	ev_reader_on_read(run->in, tick_on_read, run);
 }
 
 int
