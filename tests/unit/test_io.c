@@ -36,10 +36,9 @@ test_grow(void)
 {
 	struct ev_reader *r;
 	struct ev_out o;
-	int p[2], q[2], want = allowed();
+	int p[2], q[2], nul, want = allowed();
 
 	CHECK(pipe(p) == 0 && pipe(q) == 0);
-	CHECK(fcntl(p[0], F_GETPIPE_SZ) == 64 * 1024);
 	r = ev_reader_new(p[0], 0);
 	CHECKF(fcntl(p[1], F_GETPIPE_SZ) == want, "%d, want %d",
 	    fcntl(p[1], F_GETPIPE_SZ), want);
@@ -47,7 +46,9 @@ test_grow(void)
 	CHECKF(fcntl(q[0], F_GETPIPE_SZ) == want, "%d, want %d",
 	    fcntl(q[0], F_GETPIPE_SZ), want);
 	/* Not a pipe: -1, nothing done. */
-	CHECK(ev_io_pipe_grow(STDERR_FILENO) == -1 || isatty(2) == 0);
+	nul = open("/dev/null", O_WRONLY);
+	CHECK(nul >= 0 && ev_io_pipe_grow(nul) == -1);
+	close(nul);
 	ev_out_free(&o);
 	ev_reader_free(r);
 	close(p[0]);
