@@ -50,7 +50,7 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=undefined
 
 .PHONY: all testbin check test unit bats asan install uninstall clean demo bench \
-	fuzz deps deps-test lint backtest-real
+	profile fuzz deps deps-test lint backtest-real
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -131,6 +131,10 @@ backtest-real: $(PROGS)
 bench: testbin
 	@scripts/install-deps --bench
 	@scripts/bench $(BUILD)
+
+profile: testbin
+	@scripts/install-deps --bench
+	@scripts/profile-stages $(BUILD)
 
 fuzz:
 	@scripts/install-deps --fuzz

@@ -597,8 +597,7 @@ take_line(struct detect *d, const struct ev_line *line)
 	ev_buf_reset(&raw);
 	ev_buf_add(&raw, line->data, line->len);
 	if (ev_rec_parse(&rec, raw.data, raw.len) != 0)
-		ev_run_reject(&d->run, line, "parse",
-		    ev_run_error(NULL, "%s", rec.err));
+		ev_run_reject_parse(&d->run, line, rec.err);
 	else if (!ev_rec_is_object(&rec))
 		ev_run_reject(&d->run, line, "type",
 		    ev_run_error(NULL, "record is not an object"));

@@ -575,8 +575,7 @@ main(int argc, char **argv)
 		if (e.nlk > 0)
 			ev_enrich_reload(&e, ev_run_take_reload());
 		if (ev_rec_parse(&rec, line.data, line.len) != 0) {
-			ev_run_reject(&run, &line, "parse",
-			    ev_run_error(NULL, "%s", rec.err));
+			ev_run_reject_parse(&run, &line, rec.err);
 			continue;
 		}
 		if (!ev_rec_is_object(&rec)) {

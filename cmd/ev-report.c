@@ -678,8 +678,7 @@ read_records(struct ev_run *run, const struct options *op,
 		if (k != EV_LINE_OK)
 			break;
 		if (ev_rec_parse(&rec, line.data, line.len) != 0) {
-			ev_run_reject(run, &line, "parse",
-			    ev_run_error(NULL, "%s", rec.err));
+			ev_run_reject_parse(run, &line, rec.err);
 			continue;
 		}
 		if (ev_filter_skip(op->where, run, &line, &rec))

@@ -830,8 +830,7 @@ main(int argc, char **argv)
 		if (k != EV_LINE_OK)
 			break;
 		if (ev_rec_parse(&rec, line.data, line.len) != 0) {
-			ev_run_reject(&g.run, &line, "parse",
-			    ev_run_error(NULL, "%s", rec.err));
+			ev_run_reject_parse(&g.run, &line, rec.err);
 			continue;
 		}
 		validate(&g, &line, &rec);

@@ -295,8 +295,7 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec,
 	int tr;
 
 	if (ev_rec_parse(rec, line->data, line->len) != 0) {
-		ev_run_reject(run, line, "parse", ev_run_error(NULL, "%s",
-		    rec->err));
+		ev_run_reject_parse(run, line, rec->err);
 		return;
 	}
 	if (a->o.kind == EV_WIN_MERGE) {

@@ -295,6 +295,14 @@ flush_on_idle(void *arg)
 			file_failed(&run->files[i], errno);
 }
 
+static void
+tick_on_read(void *arg)
+{
+	struct ev_run *run = arg;
+
+	ev_out_tick(&run->out);
+}
+
 void
 ev_run_check_writable(struct ev_run *run, const char *what, const char *path)
 {
@@ -315,7 +323,10 @@ ev_run_open(struct ev_run *run)
 		    run->rejects_path);
 	ev_out_init(&run->out, STDOUT_FILENO, run->flush_interval);
 	run->in = ev_reader_new(STDIN_FILENO, run->max_line);
+	/* The record layer checks the UTF-8 (ev_run_reject_parse). */
+	ev_reader_check_utf8(run->in, 0);
 	ev_reader_on_idle(run->in, flush_on_idle, run);
+	ev_reader_on_read(run->in, tick_on_read, run);
 }
 
 int
@@ -490,6 +501,27 @@ ev_run_reject(struct ev_run *run, const struct ev_line *line,
 	write_reject(run, NULL, line, reason, as_errors(errors), 0);
 }
 
+/* A line of invalid UTF-8, the first bad byte at off. */
+static void
+reject_utf8(struct ev_run *run, const struct ev_line *line, size_t off)
+{
+	write_reject(run, NULL, line, "utf8", one_error(ev_run_error(NULL,
+	    "invalid UTF-8 at byte %zu", off)), 2);
+}
+
+void
+ev_run_reject_parse(struct ev_run *run, const struct ev_line *line,
+    const char *err)
+{
+	size_t bad = ev_utf8_check(line->data, line->len);
+
+	if (bad < line->len)
+		reject_utf8(run, line, bad);
+	else
+		write_reject(run, NULL, line, "parse", one_error(
+		    ev_run_error(NULL, "%s", err)), 0);
+}
+
 enum ev_line_kind
 ev_run_next(struct ev_run *run, struct ev_line *line, ev_us_t timeout)
 {
@@ -512,9 +544,7 @@ ev_run_next(struct ev_run *run, struct ev_line *line, ev_us_t timeout)
 			continue;
 		case EV_LINE_BAD_UTF8:
 			run->n_in++;
-			write_reject(run, NULL, line, "utf8",
-			    one_error(ev_run_error(NULL,
-			    "invalid UTF-8 at byte %zu", line->utf8_off)), 2);
+			reject_utf8(run, line, line->utf8_off);
 			continue;
 		case EV_LINE_INTR:
 			if (stop_flag)

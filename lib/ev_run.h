@@ -172,11 +172,16 @@ void	ev_run_open(struct ev_run *run);
 void	ev_run_check_writable(struct ev_run *run, const char *what,
 	    const char *path);
 /*
- * Read the next non-blank line.  Over-long and invalid UTF-8 lines are
- * rejected here (counted in and rejected) and skipped, so the caller only
- * sees EV_LINE_OK, EV_LINE_EOF, EV_LINE_TIMEOUT (with a timeout >= 0) or
+ * Read the next non-blank line.  Over-long lines are rejected here
+ * (counted in and rejected) and skipped, so the caller only sees
+ * EV_LINE_OK, EV_LINE_EOF, EV_LINE_TIMEOUT (with a timeout >= 0) or
  * EV_LINE_INTR (stop requested).  Counts n_in for returned lines.  A read
  * error sets failed and returns EV_LINE_EOF.
+ *
+ * The UTF-8 of a line is checked once, by the record layer in the same
+ * pass as its grammar (a line ev_rec_parse accepts is valid UTF-8; the
+ * fuzz harness fuzz_rec holds it to that), not here: a program hands every
+ * line to ev_rec_parse and a line it refuses to ev_run_reject_parse.
  */
 enum ev_line_kind ev_run_next(struct ev_run *run, struct ev_line *line,
 	    ev_us_t timeout);
@@ -191,6 +196,13 @@ void	ev_run_pass(struct ev_run *run, struct ev_rec *rec);
  */
 void	ev_run_reject(struct ev_run *run, const struct ev_line *line,
 	    const char *reason, json_t *errors);
+/*
+ * Reject a line ev_rec_parse refused, err its message: as "utf8" ("invalid
+ * UTF-8 at byte N", the line in base64) when the line is not UTF-8, else
+ * as "parse" with err.
+ */
+void	ev_run_reject_parse(struct ev_run *run, const struct ev_line *line,
+	    const char *err);
 /* The same, to another stream of reject records (fp NULL: --rejects). */
 void	ev_run_reject_to(struct ev_run *run, FILE *fp,
 	    const struct ev_line *line, const char *reason, json_t *errors);

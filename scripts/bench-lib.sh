@@ -82,3 +82,51 @@ bench_figure() {
 			printf "  %6.1f MB", k
 		printf "\n" }'
 }
+
+# bench_detect_windows FILE WEEKS: unless FILE exists, write to it WEEKS
+# weeks of hourly window records of 1,000 series (event e0-e9 x platform
+# p0-p99), daily cycle and noise: the input of the ev-detect figures.
+bench_detect_windows() {
+	[ -s "$1" ] && return 0
+	_bh=$(($2 * 168))
+	awk -v hours="$_bh" 'BEGIN {
+		srand(1)
+		t0 = 1772323200	# 2026-03-01T00:00:00Z
+		for (h = 0; h < hours; h++) {
+			s = strftime("%Y-%m-%dT%H:%M:%SZ", t0 + h * 3600, 1)
+			e = strftime("%Y-%m-%dT%H:%M:%SZ", t0 + h * 3600 + 3600, 1)
+			shape = 1 + 0.5 * sin(h * 3.14159265 / 12)
+			for (i = 0; i < 1000; i++) {
+				mu = (50 + i % 200) * shape
+				v = int(mu + sqrt(mu) * (rand() + rand() + rand() - 1.5) * 2)
+				printf "{\"start\":\"%s\",\"end\":\"%s\",\"event\":\"e%d\",\"platform\":\"p%d\",\"count\":%d,\"final\":true}\n", s, e, i % 10, int(i / 10), v
+			}
+		}
+	}' > "$1"
+}
+
+# bench_report_windows FILE: unless FILE exists, write to it one week of
+# 1-minute window records x 50 series, 1% of them with an anomaly object:
+# the input of the ev-report figures.
+bench_report_windows() {
+	[ -s "$1" ] && return 0
+	echo "bench-report: generating 504000 window records" >&2
+	awk 'BEGIN {
+		t0 = 1772409600	# 2026-03-02T00:00:00Z
+		for (m = 0; m < 10080; m++) {
+			t = t0 + 60 * m
+			s = strftime("%Y-%m-%dT%H:%M:%SZ", t, 1)
+			e = strftime("%Y-%m-%dT%H:%M:%SZ", t + 60, 1)
+			day = 1 + 0.5 * sin(2 * 3.14159265 * ((m % 1440) - 360) / 1440)
+			for (k = 0; k < 50; k++) {
+				n = int((10 + 3 * k) * day + (m * 7 + k * 13) % 5)
+				printf "{\"start\":\"%s\",\"end\":\"%s\",\"event\":\"e%d\",\"platform\":\"p%d\",\"count\":%d,\"users\":%d,\"final\":true", s, e, int(k / 5), k % 5, n, int(n * 0.8)
+				if ((m + k) % 100 == 0) {
+					ex = (10 + 3 * k) * day
+					printf ",\"anomaly\":{\"score\":%s,\"expected\":%.1f,\"lower\":%.1f,\"upper\":%.1f,\"direction\":\"down\",\"method\":\"seasonal\",\"explain\":[]}", (m % 1000 == 0 ? "0.9999" : "0.5"), ex, ex * 0.8, ex * 1.2
+				}
+				printf "}\n"
+			}
+		}
+	}' > "$1"
+}

@@ -181,3 +181,52 @@ $p.1:      $s"
 	ev-validate --dedupe-window 1h ok
 	LIST
 }
+
+# The reader leaves a line's UTF-8 to the record layer, which checks it in
+# the same pass as the grammar (issue 16: one check per line); a line it
+# refuses is a "utf8" reject when it is not UTF-8 and a "parse" one when
+# it is.  Python's strict decoder is the reference for the reason and the
+# first bad byte, whichever way the line is parsed (\u escapes go to
+# jansson, the rest to simdjson) and wherever the bad byte is.
+@test "contract: every reading program rejects invalid UTF-8 as utf8, at the first bad byte" {
+	local p args
+	{
+		printf '{"event":"a\xffb"}\n'
+		printf '{"event":"\\u00e9\xc3"}\n'
+		printf '{bad \xe2\x82\n'
+		printf '"\xed\xa0\x80"\n'
+		printf '{"event":"\xc0\xaf","n":1}\n'
+		printf '{"a":"\xc3\xa9"\n'
+		printf '[1,2\xf4\x90\x80\x80]\n'
+	} > in
+	python3 - > want <<-'PY'
+	import base64
+	for i, line in enumerate(open("in", "rb").read().split(b"\n")[:-1], 1):
+	    try:
+	        line.decode("utf-8")
+	        print(i, "parse", "-", "-")
+	    except UnicodeDecodeError as e:
+	        print(i, "utf8", "invalid UTF-8 at byte %d" % e.start,
+	              base64.b64encode(line).decode())
+	PY
+	echo '{}' > schema.json
+	while IFS='|' read -r p args; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$EVKIT_BIN/$p" $args --rejects rej \
+		    --stats st < in
+		[ "$status" -eq 1 ] || fail "$p exited $status: $stderr"
+		run jq -r '[.line, .reason, (.errors[0].message |
+		    if test("^invalid UTF-8") then . else "-" end),
+		    (.raw_base64 // "-")] | join(" ")' rej
+		assert_output "$(cat want)"
+		assert_equal "$(stat_of st rejected)" 7
+		assert_balanced st
+	done <<-'LIST'
+	tools/ev_passthru|
+	ev-validate|-s schema.json
+	ev-enrich|--campaign
+	ev-window|--tumble 1m --by event
+	ev-detect|
+	ev-report|-f text
+	LIST
+}

@@ -107,6 +107,34 @@ PT=$EVKIT_BIN/tools/ev_passthru
 	assert_equal "$got" '{"a":1}'
 }
 
+@test "core: output is flushed within --flush-interval while input never pauses" {
+	# The input never runs dry, so the flush before waiting never comes:
+	# the record must come out by --flush-interval.  The feeder keeps the
+	# pipe full of rejected lines until it sees the record on the output
+	# (or gives up after 20 s) and says which came first.
+	run python3 - "$PT" <<-'PY'
+	import os, select, subprocess, sys, time
+	p = subprocess.Popen([sys.argv[1], "--flush-interval", "50ms",
+	                      "--rejects", "/dev/null"], stdin=subprocess.PIPE,
+	                     stdout=subprocess.PIPE)
+	os.set_blocking(p.stdout.fileno(), False)
+	bad = b"{bad\n" * 20000
+	p.stdin.write(b'{"a":1}\n')
+	got, end = b"", time.monotonic() + 20
+	while b"\n" not in got and time.monotonic() < end:
+	    p.stdin.write(bad)
+	    p.stdin.flush()
+	    if select.select([p.stdout], [], [], 0)[0]:
+	        got += p.stdout.read() or b""
+	print("while input flowed:", got.decode().strip() or "nothing")
+	p.stdin.close()
+	p.stdout.close()
+	p.wait()
+	PY
+	assert_success
+	assert_output 'while input flowed: {"a":1}'
+}
+
 @test "core: SIGTERM ends the run cleanly with stats written" {
 	mkfifo fifo
 	"$PT" --stats st < fifo > out &

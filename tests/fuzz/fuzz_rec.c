@@ -6,7 +6,9 @@
  * iteration) as through jansson's tree.  Then the same changes (replace a
  * member, delete one, replace inside a nested object, add one) are made to
  * both, and the record's output must parse to the changed tree, as must
- * ev_rec_root.  Any difference aborts.
+ * ev_rec_root.  A line either accepts is valid UTF-8 (ev_utf8_check): the
+ * reader leaves the UTF-8 check of a line to this parse (ev_run.h).  Any
+ * difference aborts.
  */
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "ev_buf.h"
+#include "ev_io.h"
 #include "ev_path.h"
 #include "ev_rec.h"
 
@@ -208,6 +211,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ev_rec_init(&r);
 	ok = ev_rec_parse(&r, line, size) == 0;
 	if (ok != (doc != NULL))
+		abort();
+	if (ok && ev_utf8_check(line, size) != size)
 		abort();
 	if (ok && json_is_object(doc)) {
 		if (ev_rec_lazy(&r))

@@ -51,8 +51,7 @@ main(int argc, char **argv)
 	ev_rec_init(&rec);
 	while (ev_run_next(&run, &line, -1) == EV_LINE_OK) {
 		if (ev_rec_parse(&rec, line.data, line.len) != 0) {
-			ev_run_reject(&run, &line, "parse",
-			    ev_run_error(NULL, "%s", rec.err));
+			ev_run_reject_parse(&run, &line, rec.err);
 			continue;
 		}
 		if (add_key)
