@@ -562,34 +562,53 @@ do_drop(struct ev_enrich *e, struct ev_rec *rec)
 	}
 }
 
+/*
+ * The fingerprint: SHA-256 of the event's canonical text (man/ev-enrich.1,
+ * --fingerprint), written from the record's index when it can be, else
+ * from a copy of its tree; both give jansson's json_dumps text.
+ */
 static void
 do_fingerprint(struct ev_enrich *e, struct ev_rec *rec)
 {
 	static const char *const outputs[] = { "calendar", "page", "campaign",
 	    "referrer", "ua", "geo", "fingerprint" };
+	const char *skip[sizeof(outputs) / sizeof(outputs[0]) +
+	    EV_ENRICH_MAX_LOOKUPS];
+	size_t nskip = 0, i;
 	json_t *copy;
-	char *text, hex[65];
-	size_t i;
+	char *text, hex[67];
 
 	if (has_member(rec, "fingerprint")) {
 		e->fp_count.present++;
 		return;
 	}
-	copy = json_deep_copy(ev_rec_root(rec));
 	for (i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++)
-		json_object_del(copy, outputs[i]);
+		skip[nskip++] = outputs[i];
 	for (i = 0; i < e->nlk; i++)
-		json_object_del(copy, e->lk[i]->name);
-	for (i = 0; i < e->fp_exclude.n; i++)
-		ev_path_del(e->fp_exclude.p[i], copy);
-	text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS |
-	    JSON_ENSURE_ASCII);
-	json_decref(copy);
-	if (text == NULL)
-		ev_die(EV_EXIT_RUNTIME, "out of memory");
-	ev_privacy_sha256(text, strlen(text), hex);
-	free(text);
-	ev_rec_add(rec, "fingerprint", json_string(hex));
+		skip[nskip++] = e->lk[i]->name;
+	ev_buf_reset(&e->text);
+	if (ev_rec_canon(rec, skip, nskip, e->fp_exclude.p, e->fp_exclude.n,
+	    &e->text) == 0) {
+		ev_privacy_sha256(e->text.data, e->text.len, hex + 1);
+	} else {
+		copy = json_deep_copy(ev_rec_root(rec));
+		for (i = 0; i < nskip; i++)
+			json_object_del(copy, skip[i]);
+		for (i = 0; i < e->fp_exclude.n; i++)
+			ev_path_del(e->fp_exclude.p[i], copy);
+		text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS |
+		    JSON_ENSURE_ASCII);
+		json_decref(copy);
+		if (text == NULL)
+			ev_die(EV_EXIT_RUNTIME, "out of memory");
+		ev_privacy_sha256(text, strlen(text), hex + 1);
+		free(text);
+	}
+	/* Added as its text, quotes included: no JSON value is built. */
+	hex[0] = '"';
+	hex[65] = '"';
+	hex[66] = '\0';
+	ev_rec_add_raw(rec, "fingerprint", hex, 66);
 	e->fp_count.applied++;
 }
 

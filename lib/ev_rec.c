@@ -231,16 +231,31 @@ ev_rec_parse(struct ev_rec *r, const char *line, size_t len)
 	return 0;
 }
 
-/* The token after the subtree of token i. */
+/*
+ * The token after the subtree of token i.  Tokens are in document order,
+ * so it is the first one starting at or after i's end: a scalar's is the
+ * next token, a container's is found by bisection, since member lookups
+ * step over every container they pass (a walk token by token made the
+ * record layer's lookups grow with the size of the members passed over).
+ */
 static int
 tok_next(const struct ev_rec *r, int i)
 {
 	const jsmntok_t *t = TOK(r);
-	int j = i + 1;
+	int lo = i + 1, hi = r->ntok, mid;
 
-	while (j < r->ntok && t[j].start < t[i].end)
-		j++;
-	return j;
+	if (t[i].type == JSMN_STRING || t[i].type == JSMN_PRIMITIVE ||
+	    lo >= hi || t[lo].start >= t[i].end)
+		return lo;
+	/* t[lo] is inside i: find the first at or after its end in (lo, hi]. */
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (t[mid].start < t[i].end)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return hi;
 }
 
 /* A value's bytes, with the quotes of a string. */
@@ -1308,5 +1323,346 @@ ev_rec_h_bigint(const struct ev_rec *r)
 		    "9223372036854775807", 19) > 0)
 			return 1;
 	}
+	return 0;
+}
+
+/* ---- The canonical text: jansson's sorted, compact, ASCII form ---- */
+
+/* A member of an object being written: its decoded key and its tokens. */
+struct canon_member {
+	const char	*key;
+	size_t		 keylen;
+	int		 ktok;		/* the key's token: document order */
+	int		 vtok;
+};
+
+struct canon {
+	const struct ev_rec	*r;
+	const char *const	*skip;	/* top-level names left out */
+	size_t			 nskip;
+	const int		*excl;	/* tokens left out, nexcl of them */
+	size_t			 nexcl;
+	struct canon_member	*m;	/* a stack of objects' members */
+	size_t			 nm, capm;
+	int			 bigint;
+};
+
+/*
+ * A string as jansson's dump writes it with JSON_ENSURE_ASCII: '"', '\\'
+ * and the control characters escaped (\b \f \n \r \t by name, the others
+ * as \u00XX), everything above 0x7F as \uXXXX in upper-case hex (a UTF-16
+ * surrogate pair above the BMP), '/' and 0x7F as they are.  s is valid
+ * UTF-8 (the record layer checked it).
+ */
+static void
+canon_str(struct ev_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	const unsigned char *run = p;
+	uint32_t cp, hi, lo;
+	char esc[12];
+	int k;
+
+	ev_buf_addc(b, '"');
+	while (p < end) {
+		if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+			p++;
+			continue;
+		}
+		ev_buf_add(b, (const char *)run, (size_t)(p - run));
+		switch (*p) {
+		case '"': ev_buf_add(b, "\\\"", 2); p++; run = p; continue;
+		case '\\': ev_buf_add(b, "\\\\", 2); p++; run = p; continue;
+		case '\b': ev_buf_add(b, "\\b", 2); p++; run = p; continue;
+		case '\f': ev_buf_add(b, "\\f", 2); p++; run = p; continue;
+		case '\n': ev_buf_add(b, "\\n", 2); p++; run = p; continue;
+		case '\r': ev_buf_add(b, "\\r", 2); p++; run = p; continue;
+		case '\t': ev_buf_add(b, "\\t", 2); p++; run = p; continue;
+		default:
+			break;
+		}
+		if (*p < 0x80) {
+			cp = *p++;
+		} else if (*p < 0xe0) {
+			cp = (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+			p += 2;
+		} else if (*p < 0xf0) {
+			cp = (uint32_t)(p[0] & 0x0f) << 12 |
+			    (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+			p += 3;
+		} else {
+			cp = (uint32_t)(p[0] & 0x07) << 18 |
+			    (uint32_t)(p[1] & 0x3f) << 12 |
+			    (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
+			p += 4;
+		}
+		run = p;
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			hi = 0xd800 | (cp >> 10);
+			lo = 0xdc00 | (cp & 0x3ff);
+		} else {
+			hi = cp;
+			lo = 0;
+		}
+		for (k = 0; k < (lo ? 2 : 1); k++) {
+			cp = k == 0 ? hi : lo;
+			esc[6 * k] = '\\';
+			esc[6 * k + 1] = 'u';
+			esc[6 * k + 2] = hex[cp >> 12 & 15];
+			esc[6 * k + 3] = hex[cp >> 8 & 15];
+			esc[6 * k + 4] = hex[cp >> 4 & 15];
+			esc[6 * k + 5] = hex[cp & 15];
+		}
+		ev_buf_add(b, esc, lo ? 12 : 6);
+	}
+	ev_buf_add(b, (const char *)run, (size_t)(p - run));
+	ev_buf_addc(b, '"');
+}
+
+/*
+ * A real as jansson's dump writes it: "%.17g", then ".0" when that shows
+ * neither a point nor an exponent, and the exponent without '+' or
+ * leading zeros.
+ */
+static void
+canon_real(struct ev_buf *b, double d)
+{
+	char t[40], *e, *from, *to;
+	int n = snprintf(t, sizeof(t) - 2, "%.17g", d);
+
+	if (n < 0 || (size_t)n >= sizeof(t) - 2)
+		ev_die(EV_EXIT_RUNTIME, "cannot write a number");
+	if (strchr(t, '.') == NULL && strchr(t, 'e') == NULL) {
+		memcpy(t + n, ".0", 3);
+		n += 2;
+	}
+	if ((e = strchr(t, 'e')) != NULL) {
+		/* As jansson: keep a '-', drop a '+' and the zeros after it. */
+		to = e + 1;
+		from = to + 1;
+		if (*to == '-')
+			to++;
+		while (*from == '0')
+			from++;
+		if (from != to)
+			memmove(to, from, strlen(from) + 1);
+		n = (int)strlen(t);
+	}
+	ev_buf_add(b, t, (size_t)n);
+}
+
+static int
+canon_cmp(const void *a, const void *b)
+{
+	const struct canon_member *x = a, *y = b;
+	size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
+	int c = memcmp(x->key, y->key, n);
+
+	if (c != 0)
+		return c;
+	if (x->keylen != y->keylen)
+		return x->keylen < y->keylen ? -1 : 1;
+	return x->ktok < y->ktok ? -1 : x->ktok > y->ktok;
+}
+
+/* Whether two members name the same key. */
+static int
+canon_same_key(const struct canon_member *x, const struct canon_member *y)
+{
+	return x->keylen == y->keylen && memcmp(x->key, y->key, x->keylen) ==
+	    0;
+}
+
+static int
+canon_left_out(const struct canon *c, int i)
+{
+	size_t k;
+
+	if (dropped(c->r, i))
+		return 1;
+	for (k = 0; k < c->nexcl; k++)
+		if (c->excl[k] == i)
+			return 1;
+	return 0;
+}
+
+static int
+canon_skipped(const struct canon *c, const char *key, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < c->nskip; k++)
+		if (strlen(c->skip[k]) == n && memcmp(c->skip[k], key, n) == 0)
+			return 1;
+	return 0;
+}
+
+static void	canon_tok(struct canon *c, struct ev_buf *b, int i);
+
+static void
+canon_obj(struct canon *c, struct ev_buf *b, int i)
+{
+	const struct ev_rec *r = c->r;
+	const jsmntok_t *t = TOK(r);
+	struct canon_member *m;
+	size_t base = c->nm, n, k;
+	int j, cnt, first = 1;
+
+	for (cnt = 0, j = i + 1; cnt < t[i].size; cnt++) {
+		if (c->nm == c->capm) {
+			c->capm = c->capm ? 2 * c->capm : 32;
+			c->m = ev_xreallocarray(c->m, c->capm, sizeof(*c->m));
+		}
+		m = &c->m[c->nm++];
+		tok_str(r, j, &m->key, &m->keylen);
+		m->ktok = j;
+		m->vtok = j + 1;
+		j = tok_next(r, j + 1);
+	}
+	n = c->nm - base;
+	qsort(c->m + base, n, sizeof(*c->m), canon_cmp);
+	ev_buf_addc(b, '{');
+	for (k = 0; k < n; k++) {
+		m = &c->m[base + k];
+		/* jansson keeps the last of a repeated key, and only it. */
+		if (k + 1 < n && canon_same_key(m, m + 1))
+			continue;
+		if (canon_left_out(c, m->vtok) || (i == 0 &&
+		    canon_skipped(c, m->key, m->keylen)))
+			continue;
+		if (!first)
+			ev_buf_addc(b, ',');
+		first = 0;
+		canon_str(b, m->key, m->keylen);
+		ev_buf_addc(b, ':');
+		/* c->m may move while the value is written: index it again. */
+		canon_tok(c, b, c->m[base + k].vtok);
+	}
+	ev_buf_addc(b, '}');
+	c->nm = base;
+}
+
+static void
+canon_tok(struct canon *c, struct ev_buf *b, int i)
+{
+	const struct ev_rec *r = c->r;
+	const jsmntok_t *t = &TOK(r)[i];
+	const char *s;
+	char *text;
+	size_t n;
+	int e, j, cnt, first = 1;
+
+	if (r->nedit > 0 && (e = edit_of(r, i)) >= 0) {
+		text = json_dumps(r->edit_val[e], JSON_COMPACT |
+		    JSON_SORT_KEYS | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
+		if (text == NULL)
+			ev_die(EV_EXIT_RUNTIME, "out of memory");
+		ev_buf_adds(b, text);
+		free(text);
+		return;
+	}
+	switch (t->type) {
+	case JSMN_OBJECT:
+		canon_obj(c, b, i);
+		return;
+	case JSMN_ARRAY:
+		ev_buf_addc(b, '[');
+		for (cnt = 0, j = i + 1; cnt < t->size; cnt++) {
+			if (!canon_left_out(c, j)) {
+				if (!first)
+					ev_buf_addc(b, ',');
+				first = 0;
+				canon_tok(c, b, j);
+			}
+			j = tok_next(r, j);
+		}
+		ev_buf_addc(b, ']');
+		return;
+	case JSMN_STRING:
+		tok_str(r, i, &s, &n);
+		canon_str(b, s, n);
+		return;
+	default:
+		break;
+	}
+	s = r->raw + t->start;
+	n = (size_t)(t->end - t->start);
+	if (prim_kind(r, i) != 'n') {
+		ev_buf_add(b, s, n);
+		return;
+	}
+	/*
+	 * jansson reads an integer as a json_int_t ("-0" is 0) unless the
+	 * line holds one beyond 64 bits: then every integer is a real.
+	 */
+	if (!c->bigint && memchr(s, '.', n) == NULL && memchr(s, 'e', n) ==
+	    NULL && memchr(s, 'E', n) == NULL) {
+		if (n == 2 && s[0] == '-' && s[1] == '0')
+			ev_buf_addc(b, '0');
+		else
+			ev_buf_add(b, s, n);
+		return;
+	}
+	canon_real(b, strtod(s, NULL));
+}
+
+/* Whether the path leads through an array index (kept for the tree). */
+static int
+has_index(const struct ev_path *p)
+{
+	size_t s;
+
+	for (s = 0; s < p->nseg; s++)
+		if (p->seg[s].index >= 0)
+			return 1;
+	return 0;
+}
+
+int
+ev_rec_canon(const struct ev_rec *r, const char *const *skip, size_t nskip,
+    struct ev_path *const *excl, size_t nexcl, struct ev_buf *b)
+{
+	struct canon c;
+	struct raw_entry re;
+	json_t *v;
+	const char *k;
+	size_t off = 0, i;
+	int tok[EV_REC_CANON_MAX_EXCL], nt = 0, x;
+
+	if (!r->lazy || r->dirty || r->ntok == 0 ||
+	    TOK(r)[0].type != JSMN_OBJECT || nexcl > EV_REC_CANON_MAX_EXCL)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	c.r = r;
+	c.skip = skip;
+	c.nskip = nskip;
+	/* Every added member must be one left out: they have no tokens. */
+	if (r->added != NULL)
+		json_object_foreach(r->added, k, v)
+			if (!canon_skipped(&c, k, strlen(k)))
+				return -1;
+	for (x = 0; x < r->nraw; x++) {
+		raw_entry(r, &off, &re);
+		if (!canon_skipped(&c, re.key, re.keylen))
+			return -1;
+	}
+	for (i = 0; i < nexcl; i++) {
+		if (excl[i]->nseg == 0 || has_index(excl[i]))
+			return -1;
+		if (canon_skipped(&c, excl[i]->seg[0].key,
+		    excl[i]->seg[0].keylen))
+			continue;
+		if ((x = tok_find(r, excl[i], &v, 0)) >= 0)
+			tok[nt++] = x;
+		else if (v != NULL)
+			return -1;	/* inside a changed value */
+	}
+	c.excl = tok;
+	c.nexcl = (size_t)nt;
+	c.bigint = ev_rec_h_bigint(r);
+	canon_tok(&c, b, 0);
+	free(c.m);
 	return 0;
 }

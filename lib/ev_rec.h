@@ -201,4 +201,22 @@ const char *ev_rec_h_text(const struct ev_rec *r, int h, size_t *len);
  */
 int	ev_rec_h_bigint(const struct ev_rec *r);
 
+/*
+ * The canonical text of an object record, as the fingerprint hashes it:
+ * what jansson's json_dumps writes for ev_rec_root with JSON_COMPACT |
+ * JSON_SORT_KEYS | JSON_ENSURE_ASCII (keys in byte order, the last of a
+ * repeated key, non-ASCII as upper-case \uXXXX, integers as written but
+ * "-0" as 0, reals as "%.17g"), without the top-level members named in
+ * skip (nskip of them) and the values at the paths excl (at most
+ * EV_REC_CANON_MAX_EXCL), read from the index without building a tree.
+ * Appended to b: 0; or -1, b untouched, when the index cannot say it (no
+ * lazy index, the tree changed, a member added under a name not in skip,
+ * a path through an array index or into a changed value): then build it
+ * from ev_rec_root.
+ */
+#define EV_REC_CANON_MAX_EXCL	64
+int	ev_rec_canon(const struct ev_rec *r, const char *const *skip,
+	    size_t nskip, struct ev_path *const *excl, size_t nexcl,
+	    struct ev_buf *b);
+
 #endif /* EV_REC_H */

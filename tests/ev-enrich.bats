@@ -916,6 +916,21 @@ PY
 	assert_output "{\"context\":{\"ip\":\"$(hmac_of key.txt 1.2.3.0)\"},\"n\":1.50}"
 }
 
+@test "ev-enrich: --fingerprint is the SHA-256 of the canonical text, as Python computes it" {
+	# Repeated keys, escapes, non-ASCII, reals and integers of every
+	# shape, after --anon-ip and --hash changed the event, with paths left
+	# out: tests/enrich_fingerprint.py says how the text is made.
+	python3 "$EVKIT_TOP/tests/enrich_fingerprint.py" gen 7 2000 >in.ndjson
+	run --separate-stderr ev-enrich --fingerprint --anon-ip --ip-field c.ip \
+	    --hash u --key-file key.txt --fingerprint-exclude c.n,a <in.ndjson
+	assert_success
+	printf '%s\n' "$output" >out.ndjson
+	[ "$(wc -l <out.ndjson)" -eq 2000 ]
+	run python3 "$EVKIT_TOP/tests/enrich_fingerprint.py" check c.n,a out.ndjson
+	assert_success
+	assert_output "2000 fingerprints checked"
+}
+
 @test "ev-enrich: --fingerprint after a change keeps the other bytes" {
 	printf '%s\n' '{"n":1.50,"u":"x","m":1e3}' >in.ndjson
 	run --separate-stderr ev-enrich --hash u --fingerprint --key-file key.txt <in.ndjson
