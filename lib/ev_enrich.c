@@ -38,6 +38,7 @@ ev_enrich_init(struct ev_enrich *e)
 	e->page_cache = ev_tcache_new(EV_ENRICH_CACHE_SLOTS);
 	e->ref_cache = ev_tcache_new(EV_ENRICH_CACHE_SLOTS);
 	e->geo_cache = ev_tcache_new(EV_ENRICH_CACHE_SLOTS);
+	e->anon_cache = ev_tcache_new(EV_ENRICH_CACHE_SLOTS);
 }
 
 /*
@@ -519,8 +520,8 @@ do_hash(struct ev_enrich *e, struct ev_rec *rec)
 static void
 do_anon(struct ev_enrich *e, struct ev_rec *rec)
 {
-	const char *s;
-	size_t n;
+	const char *s, *t;
+	size_t n, len;
 	char out[64];
 	int r = ev_rec_str(rec, e->ip_path, &s, &n);
 
@@ -532,6 +533,15 @@ do_anon(struct ev_enrich *e, struct ev_rec *rec)
 		e->anon_count.present++;	/* hashed already: nothing to see */
 		return;
 	}
+	/*
+	 * An IPv6 address goes through inet_pton and inet_ntop: its result
+	 * is cached by the address (IPv4 has a quick way of its own).
+	 */
+	if (r == 0 && n < sizeof(out) && memchr(s, ':', n) != NULL &&
+	    (t = ev_tcache_get(e->anon_cache, s, n, &len)) != NULL) {
+		memcpy(out, t, len + 1);
+		goto set;
+	}
 	if (r != 0 || n > 64 || ev_privacy_anon_ip(s, e->anon_octets,
 	    e->anon_segments, out, sizeof(out)) != 0) {
 		/* Not an address: remove it rather than pass it on. */
@@ -541,6 +551,9 @@ do_anon(struct ev_enrich *e, struct ev_rec *rec)
 		ev_rec_del(rec, e->ip_path);
 		return;
 	}
+	if (memchr(s, ':', n) != NULL)
+		ev_tcache_put(e->anon_cache, s, n, out, strlen(out));
+set:
 	if (strlen(out) == n && memcmp(out, s, n) == 0) {
 		e->anon_count.present++;
 		return;
@@ -779,4 +792,5 @@ ev_enrich_free(struct ev_enrich *e)
 	ev_tcache_free(e->page_cache);
 	ev_tcache_free(e->ref_cache);
 	ev_tcache_free(e->geo_cache);
+	ev_tcache_free(e->anon_cache);
 }

@@ -232,20 +232,18 @@ ev_rec_parse(struct ev_rec *r, const char *line, size_t len)
 }
 
 /*
- * The token after the subtree of token i.  Tokens are in document order,
- * so it is the first one starting at or after i's end: a scalar's is the
- * next token, a container's is found by bisection, since member lookups
- * step over every container they pass (a walk token by token made the
- * record layer's lookups grow with the size of the members passed over).
+ * The token after the subtree of container token i.  Tokens are in
+ * document order, so it is the first one starting at or after i's end,
+ * found by bisection: member lookups step over every container they pass,
+ * and a walk token by token made them grow with the size of those.
  */
 static int
-tok_next(const struct ev_rec *r, int i)
+tok_skip(const struct ev_rec *r, int i)
 {
 	const jsmntok_t *t = TOK(r);
 	int lo = i + 1, hi = r->ntok, mid;
 
-	if (t[i].type == JSMN_STRING || t[i].type == JSMN_PRIMITIVE ||
-	    lo >= hi || t[lo].start >= t[i].end)
+	if (lo >= hi || t[lo].start >= t[i].end)
 		return lo;
 	/* t[lo] is inside i: find the first at or after its end in (lo, hi]. */
 	while (hi - lo > 1) {
@@ -256,6 +254,17 @@ tok_next(const struct ev_rec *r, int i)
 			hi = mid;
 	}
 	return hi;
+}
+
+/* The token after the subtree of token i: a scalar's is the next one. */
+static inline int
+tok_next(const struct ev_rec *r, int i)
+{
+	const jsmntok_t *t = TOK(r);
+
+	if (t[i].type == JSMN_STRING || t[i].type == JSMN_PRIMITIVE)
+		return i + 1;
+	return tok_skip(r, i);
 }
 
 /* A value's bytes, with the quotes of a string. */
@@ -1185,6 +1194,52 @@ ev_rec_changed(const struct ev_rec *r)
 	    (r->added && json_object_size(r->added) > 0);
 }
 
+/*
+ * What write_tok writes, when every edit replaces a value (none deletes),
+ * no edit lies inside another and no object around one repeats a key:
+ * the line with each edited value's bytes swapped for its new text and
+ * the added members before the closing brace.  Written to b: 1; else 0
+ * and b untouched, for write_tok to walk the record.
+ */
+static int
+splice_edits(const struct ev_rec *r, struct ev_buf *b)
+{
+	const jsmntok_t *t = TOK(r);
+	int ord[16], n = r->nedit, k, h, x, c, pos, first;
+
+	if (n > 16 || has_dups(r))
+		return 0;
+	for (k = 0; k < n; k++) {
+		x = r->edit_tok[k];
+		if (r->edit_val[k] == NULL || x == 0)
+			return 0;
+		/* The objects around it, the record's own checked above. */
+		for (c = 1; c < x; c++)
+			if (t[c].type == JSMN_OBJECT && t[c].end > t[x].start &&
+			    obj_dups(r, c))
+				return 0;
+		for (h = k; h > 0 && t[ord[h - 1]].start > t[x].start; h--)
+			ord[h] = ord[h - 1];
+		ord[h] = x;
+	}
+	for (k = 1; k < n; k++)
+		if (tok_from(r, ord[k]) < tok_to(r, ord[k - 1]))
+			return 0;	/* one inside another */
+	pos = 0;
+	for (k = 0; k < n; k++) {
+		ev_buf_add(b, r->raw + pos, (size_t)(tok_from(r, ord[k]) - pos));
+		ev_json_write(r->edit_val[edit_of(r, ord[k])], b);
+		pos = tok_to(r, ord[k]);
+	}
+	ev_buf_add(b, r->raw + pos, (size_t)(t[0].end - 1 - pos));
+	first = t[0].size == 0;
+	if (r->added != NULL)
+		ev_json_write_members(r->added, b, &first);
+	raw_write(r, b, &first);
+	ev_buf_add(b, r->raw + t[0].end - 1, r->rawlen - (size_t)t[0].end + 1);
+	return 1;
+}
+
 void
 ev_rec_write(struct ev_rec *r, struct ev_buf *b)
 {
@@ -1196,6 +1251,8 @@ ev_rec_write(struct ev_rec *r, struct ev_buf *b)
 			ev_json_write(r->root, b);
 		return;
 	}
+	if (r->nedit > 0 && splice_edits(r, b))
+		return;
 	if (r->nedit > 0) {
 		/* The spacing around the document is kept too. */
 		ev_buf_add(b, r->raw, (size_t)TOK(r)[0].start);
@@ -1453,6 +1510,32 @@ canon_real(struct ev_buf *b, double d)
 	ev_buf_add(b, t, (size_t)n);
 }
 
+/*
+ * Whether n bytes of a string token as the line spells it are its
+ * canonical text already: no escape and nothing above 0x7F (the line
+ * holds no raw control character or quote), eight bytes at a time.
+ */
+static int
+canon_plain(const char *s, size_t n)
+{
+	const uint64_t high = 0x8080808080808080ULL;
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t bsl = 0x5c5c5c5c5c5c5c5cULL;
+	uint64_t w, x;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		x = w ^ bsl;	/* a zero byte where w has a backslash */
+		if ((w & high) != 0 || ((x - ones) & ~x & high) != 0)
+			return 0;
+	}
+	for (; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80 || s[i] == '\\')
+			return 0;
+	return 1;
+}
+
 static int
 canon_cmp(const void *a, const void *b)
 {
@@ -1507,7 +1590,9 @@ canon_obj(struct canon *c, struct ev_buf *b, int i)
 	const struct ev_rec *r = c->r;
 	const jsmntok_t *t = TOK(r);
 	struct canon_member *m;
-	size_t base = c->nm, n, k;
+	const char *kraw;
+	char *o;
+	size_t base = c->nm, n, k, kn;
 	int j, cnt, first = 1;
 
 	for (cnt = 0, j = i + 1; cnt < t[i].size; cnt++) {
@@ -1522,7 +1607,18 @@ canon_obj(struct canon *c, struct ev_buf *b, int i)
 		j = tok_next(r, j + 1);
 	}
 	n = c->nm - base;
-	qsort(c->m + base, n, sizeof(*c->m), canon_cmp);
+	if (n > 16)
+		qsort(c->m + base, n, sizeof(*c->m), canon_cmp);
+	else	/* an event's objects are small: insertion is cheaper */
+		for (k = 1; k < n; k++) {
+			struct canon_member x = c->m[base + k];
+			size_t h = k;
+
+			for (; h > 0 && canon_cmp(&c->m[base + h - 1], &x) > 0;
+			    h--)
+				c->m[base + h] = c->m[base + h - 1];
+			c->m[base + h] = x;
+		}
 	ev_buf_addc(b, '{');
 	for (k = 0; k < n; k++) {
 		m = &c->m[base + k];
@@ -1532,11 +1628,28 @@ canon_obj(struct canon *c, struct ev_buf *b, int i)
 		if (canon_left_out(c, m->vtok) || (i == 0 &&
 		    canon_skipped(c, m->key, m->keylen)))
 			continue;
-		if (!first)
-			ev_buf_addc(b, ',');
+		kraw = r->raw + t[m->ktok].start;
+		kn = (size_t)(t[m->ktok].end - t[m->ktok].start);
+		if (canon_plain(kraw, kn)) {
+			/* ,"key": written at once, the common case */
+			ev_buf_reserve(b, kn + 4);
+			o = b->data + b->len;
+			if (!first)
+				*o++ = ',';
+			*o++ = '"';
+			memcpy(o, kraw, kn);
+			o += kn;
+			*o++ = '"';
+			*o++ = ':';
+			b->len = (size_t)(o - b->data);
+			b->data[b->len] = '\0';
+		} else {
+			if (!first)
+				ev_buf_addc(b, ',');
+			canon_str(b, m->key, m->keylen);
+			ev_buf_addc(b, ':');
+		}
 		first = 0;
-		canon_str(b, m->key, m->keylen);
-		ev_buf_addc(b, ':');
 		/* c->m may move while the value is written: index it again. */
 		canon_tok(c, b, c->m[base + k].vtok);
 	}
@@ -1555,6 +1668,11 @@ canon_tok(struct canon *c, struct ev_buf *b, int i)
 	int e, j, cnt, first = 1;
 
 	if (r->nedit > 0 && (e = edit_of(r, i)) >= 0) {
+		if (json_is_string(r->edit_val[e])) {
+			canon_str(b, json_string_value(r->edit_val[e]),
+			    json_string_length(r->edit_val[e]));
+			return;
+		}
 		text = json_dumps(r->edit_val[e], JSON_COMPACT |
 		    JSON_SORT_KEYS | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
 		if (text == NULL)
@@ -1581,6 +1699,12 @@ canon_tok(struct canon *c, struct ev_buf *b, int i)
 		ev_buf_addc(b, ']');
 		return;
 	case JSMN_STRING:
+		s = r->raw + t->start;
+		n = (size_t)(t->end - t->start);
+		if (canon_plain(s, n)) {
+			ev_buf_add(b, s - 1, n + 2);	/* with its quotes */
+			return;
+		}
 		tok_str(r, i, &s, &n);
 		canon_str(b, s, n);
 		return;

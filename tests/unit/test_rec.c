@@ -709,6 +709,51 @@ test_rec_canon(void)
 	ev_buf_free(&b);
 }
 
+/*
+ * Replacing values keeps every other byte, however many and in whatever
+ * order they are set, with members added at the end; a repeated key
+ * around a change still loses its earlier occurrence.
+ */
+static void
+test_rec_splice(void)
+{
+	static const struct {
+		const char *line, *want;
+	} cases[] = {
+		{ " { \"a\" : 1 , \"c\" : { \"ip\" : \"x\" } , \"n\":1.50 } ",
+		  " { \"a\" : \"A\" , \"c\" : { \"ip\" : \"B\" } , \"n\":1.50 "
+		  ",\"new\":7} " },
+		{ "{\"c\":{\"ip\":\"x\",\"ip\":\"y\"},\"a\":[]}",
+		  "{\"c\":{\"ip\":\"B\"},\"a\":\"A\",\"new\":7}" },
+		{ "{\"a\":0,\"c\":{\"ip\":0},\"a\":1}",
+		  "{\"c\":{\"ip\":\"B\"},\"a\":\"A\",\"new\":7}" },
+	};
+	struct ev_rec r;
+	struct ev_buf b = EV_BUF_INIT;
+	struct ev_path *ip, *a;
+	const char *err;
+	size_t i;
+
+	ip = ev_path_compile("c.ip", &err);
+	a = ev_path_compile("a", &err);
+	ev_rec_init(&r);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK(ev_rec_parse(&r, cases[i].line, strlen(cases[i].line)) ==
+		    0);
+		ev_rec_set(&r, ip, json_string("B"));	/* the later one first */
+		ev_rec_set(&r, a, json_string("A"));
+		ev_rec_add_raw(&r, "new", "7", 1);
+		ev_buf_reset(&b);
+		ev_rec_write(&r, &b);
+		ev_buf_addc(&b, '\0');
+		CHECK(strcmp(b.data, cases[i].want) == 0);
+	}
+	ev_path_free(ip);
+	ev_path_free(a);
+	ev_rec_clear(&r);
+	ev_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -722,6 +767,7 @@ main(void)
 	test_rec_add_raw();
 	test_rec_skip();
 	test_rec_canon();
+	test_rec_splice();
 	printf("test_rec: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
