@@ -59,6 +59,7 @@ lazy_reset(struct ev_rec *r)
 	r->dups = 0;
 	r->escapes = 0;
 	r->ntok = 0;
+	r->ntop = 0;
 	r->lazy = 0;
 	ev_buf_reset(&r->arena);
 }
@@ -86,6 +87,9 @@ ev_rec_clear(struct ev_rec *r)
 {
 	soft_clear(r);
 	free(r->tok);
+	free(r->topkey);
+	r->topkey = NULL;
+	r->captop = 0;
 	free(r->edit_tok);
 	free(r->edit_val);
 	ev_buf_free(&r->arena);
@@ -385,12 +389,60 @@ obj_dups(const struct ev_rec *r, int o)
 	return 0;
 }
 
+/*
+ * Whether key token i may name key: without escapes a key of another
+ * length or first byte differs, so most members are passed over without a
+ * call.
+ */
+static inline int
+key_may_be(const struct ev_rec *r, int i, const char *key, size_t keylen)
+{
+	const jsmntok_t *t = &TOK(r)[i];
+
+	return r->escapes || ((size_t)(t->end - t->start) == keylen &&
+	    (keylen == 0 || r->raw[t->start] == key[0]));
+}
+
+/*
+ * The top-level object's key tokens, found on the first lookup of a line:
+ * every enrichment looks up members there, and each walk stepped over
+ * every member again.
+ */
+static void
+top_keys(const struct ev_rec *r)
+{
+	struct ev_rec *m = MUT(r);
+	const jsmntok_t *t = TOK(r);
+	int i = 1, k;
+
+	if ((size_t)t[0].size > m->captop) {
+		m->captop = (size_t)t[0].size < 32 ? 32 : (size_t)t[0].size;
+		free(m->topkey);
+		m->topkey = ev_xreallocarray(NULL, m->captop, sizeof(int));
+	}
+	for (k = 0; k < t[0].size && i + 1 < r->ntok; k++) {
+		m->topkey[k] = i;
+		i = tok_next(r, i + 1);
+	}
+	m->ntop = k + 1;
+}
+
 /* The value token of member key in object token o (the last one wins). */
 static int
 tok_member(const struct ev_rec *r, int o, const char *key, size_t keylen)
 {
 	const jsmntok_t *t = TOK(r);
 	int i = o + 1, k, found = -1;
+
+	if (o == 0) {
+		if (r->ntop == 0)
+			top_keys(r);
+		for (k = r->ntop - 2; k >= 0; k--)
+			if (key_may_be(r, r->topkey[k], key, keylen) &&
+			    key_eq(r, r->topkey[k], key, keylen))
+				return r->topkey[k] + 1;
+		return -1;
+	}
 
 	for (k = 0; k < t[o].size && i + 1 < r->ntok; k++) {
 		/*

@@ -69,6 +69,10 @@ struct ev_rec {
 	int		 capedit;
 	int		*edit_tok;	/* owned, capedit of them */
 	json_t		**edit_val;	/* owned, capedit of them */
+	/* The top-level members' key tokens, found once a line (private). */
+	int		*topkey;	/* owned, captop of them */
+	int		 ntop;		/* their number + 1; 0 until found */
+	size_t		 captop;
 	/* Members added as JSON text (ev_rec_add_raw), private to ev_rec.c. */
 	struct ev_buf	 rawadd;
 	int		 nraw;
