@@ -60,6 +60,7 @@ lazy_reset(struct ev_rec *r)
 	r->escapes = 0;
 	r->ntok = 0;
 	r->ntop = 0;
+	r->nnest = 0;
 	r->lazy = 0;
 	ev_buf_reset(&r->arena);
 }
@@ -88,8 +89,9 @@ ev_rec_clear(struct ev_rec *r)
 	soft_clear(r);
 	free(r->tok);
 	free(r->topkey);
-	r->topkey = NULL;
-	r->captop = 0;
+	free(r->nestkey);
+	r->topkey = r->nestkey = NULL;
+	r->captop = r->capnest = 0;
 	free(r->edit_tok);
 	free(r->edit_val);
 	ev_buf_free(&r->arena);
@@ -375,19 +377,7 @@ later_dup(const struct ev_rec *r, int k, int objend)
 	return 0;
 }
 
-/* Whether object token o repeats a key. */
-static int
-obj_dups(const struct ev_rec *r, int o)
-{
-	const jsmntok_t *t = TOK(r);
-	int i;
-
-	for (i = o + 1; i < r->ntok && t[i].start < t[o].end;
-	    i = tok_next(r, i + 1))
-		if (later_dup(r, i, t[o].end))
-			return 1;
-	return 0;
-}
+static int	obj_dups(const struct ev_rec *r, int o);
 
 /*
  * Whether key token i may name key: without escapes a key of another
@@ -404,58 +394,74 @@ key_may_be(const struct ev_rec *r, int i, const char *key, size_t keylen)
 }
 
 /*
- * The top-level object's key tokens, found on the first lookup of a line:
- * every enrichment looks up members there, and each walk stepped over
- * every member again.
+ * The key tokens of object o, in order, and their number: listed on the
+ * first lookup of a line for the top-level object, and for the last nested
+ * object looked into.  Every enrichment looks up members at the top and
+ * under context, and each walk stepped over every member again.
  */
-static void
-top_keys(const struct ev_rec *r)
+static const int *
+obj_keys(const struct ev_rec *r, int o, int *n)
 {
 	struct ev_rec *m = MUT(r);
 	const jsmntok_t *t = TOK(r);
-	int i = 1, k;
+	int **keys = o == 0 ? &m->topkey : &m->nestkey;
+	int *count = o == 0 ? &m->ntop : &m->nnest;
+	size_t *cap = o == 0 ? &m->captop : &m->capnest;
+	int i = o + 1, k;
 
-	if ((size_t)t[0].size > m->captop) {
-		m->captop = (size_t)t[0].size < 32 ? 32 : (size_t)t[0].size;
-		free(m->topkey);
-		m->topkey = ev_xreallocarray(NULL, m->captop, sizeof(int));
+	if (*count == 0 || (o != 0 && m->nestobj != o)) {
+		if ((size_t)t[o].size > *cap) {
+			*cap = (size_t)t[o].size < 32 ? 32 : (size_t)t[o].size;
+			free(*keys);
+			*keys = ev_xreallocarray(NULL, *cap, sizeof(int));
+		}
+		for (k = 0; k < t[o].size && i + 1 < r->ntok; k++) {
+			(*keys)[k] = i;
+			i = tok_next(r, i + 1);
+		}
+		*count = k + 1;
+		if (o != 0)
+			m->nestobj = o;
 	}
-	for (k = 0; k < t[0].size && i + 1 < r->ntok; k++) {
-		m->topkey[k] = i;
-		i = tok_next(r, i + 1);
-	}
-	m->ntop = k + 1;
+	*n = *count - 1;
+	return *keys;
 }
 
 /* The value token of member key in object token o (the last one wins). */
 static int
 tok_member(const struct ev_rec *r, int o, const char *key, size_t keylen)
 {
+	const int *keys;
+	int k, n;
+
+	keys = obj_keys(r, o, &n);
+	for (k = n - 1; k >= 0; k--)
+		if (key_may_be(r, keys[k], key, keylen) &&
+		    key_eq(r, keys[k], key, keylen))
+			return keys[k] + 1;
+	return -1;
+}
+
+/*
+ * Whether object token o repeats a key: its keys compared pairwise, by
+ * length and first byte before their bytes.
+ */
+static int
+obj_dups(const struct ev_rec *r, int o)
+{
 	const jsmntok_t *t = TOK(r);
-	int i = o + 1, k, found = -1;
+	const int *keys;
+	int a, b, n;
 
-	if (o == 0) {
-		if (r->ntop == 0)
-			top_keys(r);
-		for (k = r->ntop - 2; k >= 0; k--)
-			if (key_may_be(r, r->topkey[k], key, keylen) &&
-			    key_eq(r, r->topkey[k], key, keylen))
-				return r->topkey[k] + 1;
-		return -1;
-	}
-
-	for (k = 0; k < t[o].size && i + 1 < r->ntok; k++) {
-		/*
-		 * Without escapes a key of another length or first byte
-		 * differs: most members are passed over without a call.
-		 */
-		if ((r->escapes || ((size_t)(t[i].end - t[i].start) ==
-		    keylen && (keylen == 0 || r->raw[t[i].start] == key[0]))) &&
-		    key_eq(r, i, key, keylen))
-			found = i + 1;
-		i = tok_next(r, i + 1);
-	}
-	return found;
+	keys = obj_keys(r, o, &n);
+	for (a = 0; a < n; a++)
+		for (b = a + 1; b < n; b++)
+			if ((r->escapes || (t[keys[a]].end - t[keys[a]].start ==
+			    t[keys[b]].end - t[keys[b]].start &&
+			    r->raw[t[keys[a]].start] == r->raw[t[keys[b]].start])) &&
+			    key_same(r, keys[a], keys[b]))
+				return 1;
+	return 0;
 }
 
 static int	has_dups(const struct ev_rec *r);

@@ -69,10 +69,17 @@ struct ev_rec {
 	int		 capedit;
 	int		*edit_tok;	/* owned, capedit of them */
 	json_t		**edit_val;	/* owned, capedit of them */
-	/* The top-level members' key tokens, found once a line (private). */
+	/*
+	 * The key tokens of the top-level object and of the last nested
+	 * object looked into, found once a line (private to ev_rec.c).
+	 */
 	int		*topkey;	/* owned, captop of them */
 	int		 ntop;		/* their number + 1; 0 until found */
 	size_t		 captop;
+	int		*nestkey;	/* owned, capnest of them */
+	int		 nnest;		/* their number + 1; 0 until found */
+	int		 nestobj;	/* the object they belong to */
+	size_t		 capnest;
 	/* Members added as JSON text (ev_rec_add_raw), private to ev_rec.c. */
 	struct ev_buf	 rawadd;
 	int		 nraw;
