@@ -351,7 +351,9 @@ parse_options(struct ev_run *run, struct ev_enrich *e, struct opts *o,
 	    EV_ENRICH_MISSING_KEEP, EV_ENRICH_MISSING_NULL,
 	    EV_ENRICH_MISSING_REJECT };
 	struct ev_lookup *last;
+	const char *ce;
 	char err[1024];
+	long long check;
 	size_t i;
 	int c, k;
 
@@ -491,6 +493,12 @@ parse_options(struct ev_run *run, struct ev_enrich *e, struct opts *o,
 	if (e->calendar && (e->tz = ev_tz_open(o->tzname)) == NULL)
 		ev_run_usage_error(run, "--tz '%s': unknown time zone",
 		    o->tzname);
+	/* How often the tables' files are looked at, for tests and tuning. */
+	if ((ce = getenv("EVKIT_LOOKUP_CHECK_MS")) != NULL && *ce != '\0') {
+		check = number(run, "EVKIT_LOOKUP_CHECK_MS", ce, 0, 86400000);
+		for (i = 0; i < e->nlk; i++)
+			e->lk[i]->check_every = (ev_us_t)check * 1000;
+	}
 	o->envkey = getenv("EVKIT_HASH_KEY");
 	if (e->hash.n > 0 && o->keyfile == NULL &&
 	    (o->envkey == NULL || *o->envkey == '\0'))

@@ -38,6 +38,7 @@ ev_enrich_init(struct ev_enrich *e)
 	e->page_cache = ev_tcache_new(EV_ENRICH_CACHE_SLOTS);
 	e->ref_cache = ev_tcache_new(EV_ENRICH_CACHE_SLOTS);
 	e->geo_cache = ev_tcache_new(EV_ENRICH_CACHE_SLOTS);
+	e->anon_cache = ev_tcache_new(EV_ENRICH_CACHE_SLOTS);
 }
 
 /*
@@ -519,8 +520,8 @@ do_hash(struct ev_enrich *e, struct ev_rec *rec)
 static void
 do_anon(struct ev_enrich *e, struct ev_rec *rec)
 {
-	const char *s;
-	size_t n;
+	const char *s, *t;
+	size_t n, len;
 	char out[64];
 	int r = ev_rec_str(rec, e->ip_path, &s, &n);
 
@@ -532,6 +533,15 @@ do_anon(struct ev_enrich *e, struct ev_rec *rec)
 		e->anon_count.present++;	/* hashed already: nothing to see */
 		return;
 	}
+	/*
+	 * An IPv6 address goes through inet_pton and inet_ntop: its result
+	 * is cached by the address (IPv4 has a quick way of its own).
+	 */
+	if (r == 0 && n < sizeof(out) && memchr(s, ':', n) != NULL &&
+	    (t = ev_tcache_get(e->anon_cache, s, n, &len)) != NULL) {
+		memcpy(out, t, len + 1);
+		goto set;
+	}
 	if (r != 0 || n > 64 || ev_privacy_anon_ip(s, e->anon_octets,
 	    e->anon_segments, out, sizeof(out)) != 0) {
 		/* Not an address: remove it rather than pass it on. */
@@ -541,6 +551,9 @@ do_anon(struct ev_enrich *e, struct ev_rec *rec)
 		ev_rec_del(rec, e->ip_path);
 		return;
 	}
+	if (memchr(s, ':', n) != NULL)
+		ev_tcache_put(e->anon_cache, s, n, out, strlen(out));
+set:
 	if (strlen(out) == n && memcmp(out, s, n) == 0) {
 		e->anon_count.present++;
 		return;
@@ -562,34 +575,53 @@ do_drop(struct ev_enrich *e, struct ev_rec *rec)
 	}
 }
 
+/*
+ * The fingerprint: SHA-256 of the event's canonical text (man/ev-enrich.1,
+ * --fingerprint), written from the record's index when it can be, else
+ * from a copy of its tree; both give jansson's json_dumps text.
+ */
 static void
 do_fingerprint(struct ev_enrich *e, struct ev_rec *rec)
 {
 	static const char *const outputs[] = { "calendar", "page", "campaign",
 	    "referrer", "ua", "geo", "fingerprint" };
+	const char *skip[sizeof(outputs) / sizeof(outputs[0]) +
+	    EV_ENRICH_MAX_LOOKUPS];
+	size_t nskip = 0, i;
 	json_t *copy;
-	char *text, hex[65];
-	size_t i;
+	char *text, hex[67];
 
 	if (has_member(rec, "fingerprint")) {
 		e->fp_count.present++;
 		return;
 	}
-	copy = json_deep_copy(ev_rec_root(rec));
 	for (i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++)
-		json_object_del(copy, outputs[i]);
+		skip[nskip++] = outputs[i];
 	for (i = 0; i < e->nlk; i++)
-		json_object_del(copy, e->lk[i]->name);
-	for (i = 0; i < e->fp_exclude.n; i++)
-		ev_path_del(e->fp_exclude.p[i], copy);
-	text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS |
-	    JSON_ENSURE_ASCII);
-	json_decref(copy);
-	if (text == NULL)
-		ev_die(EV_EXIT_RUNTIME, "out of memory");
-	ev_privacy_sha256(text, strlen(text), hex);
-	free(text);
-	ev_rec_add(rec, "fingerprint", json_string(hex));
+		skip[nskip++] = e->lk[i]->name;
+	ev_buf_reset(&e->text);
+	if (ev_rec_canon(rec, skip, nskip, e->fp_exclude.p, e->fp_exclude.n,
+	    &e->text) == 0) {
+		ev_privacy_sha256(e->text.data, e->text.len, hex + 1);
+	} else {
+		copy = json_deep_copy(ev_rec_root(rec));
+		for (i = 0; i < nskip; i++)
+			json_object_del(copy, skip[i]);
+		for (i = 0; i < e->fp_exclude.n; i++)
+			ev_path_del(e->fp_exclude.p[i], copy);
+		text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS |
+		    JSON_ENSURE_ASCII);
+		json_decref(copy);
+		if (text == NULL)
+			ev_die(EV_EXIT_RUNTIME, "out of memory");
+		ev_privacy_sha256(text, strlen(text), hex + 1);
+		free(text);
+	}
+	/* Added as its text, quotes included: no JSON value is built. */
+	hex[0] = '"';
+	hex[65] = '"';
+	hex[66] = '\0';
+	ev_rec_add_raw(rec, "fingerprint", hex, 66);
 	e->fp_count.applied++;
 }
 
@@ -760,4 +792,5 @@ ev_enrich_free(struct ev_enrich *e)
 	ev_tcache_free(e->page_cache);
 	ev_tcache_free(e->ref_cache);
 	ev_tcache_free(e->geo_cache);
+	ev_tcache_free(e->anon_cache);
 }

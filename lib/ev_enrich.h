@@ -112,6 +112,7 @@ struct ev_enrich {
 	struct ev_tcache *page_cache;	/* page and campaign, by URL */
 	struct ev_tcache *ref_cache;	/* referrer, by URL and page host */
 	struct ev_tcache *geo_cache;	/* geo, by address */
+	struct ev_tcache *anon_cache;	/* --anon-ip's IPv6 result, by address */
 	/* per record */
 	json_t		*errors;
 	struct ev_buf	 scratch;

@@ -454,6 +454,7 @@ ev_lookup_new(const char *name, const char *file)
 
 	l->name = ev_xstrdup(name);
 	l->file = ev_xstrdup(file);
+	l->check_every = EV_US_PER_SEC;
 	return l;
 }
 
@@ -527,7 +528,7 @@ ev_lookup_refresh(struct ev_lookup *l, ev_us_t now, int force, char *err,
 	if (!force) {
 		if (now < l->next_check)
 			return 0;
-		l->next_check = now + EV_US_PER_SEC;
+		l->next_check = now + l->check_every;
 		if (stat(l->file, &st) != 0)
 			return 0;	/* gone for now: keep the table */
 		if ((int64_t)st.st_mtim.tv_sec * 1000000000 +

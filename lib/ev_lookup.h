@@ -47,6 +47,7 @@ struct ev_lookup {
 	/* Identity of the file last tried, to notice changes. */
 	int64_t		 st_mtime_ns, st_size, st_ino;
 	ev_us_t		 next_check;	/* monotonic time of the next stat */
+	ev_us_t		 check_every;	/* between stats (EV_US_PER_SEC) */
 	uint64_t	 reloads, reload_failures;
 	int		 allow_empty;	/* a reload may bring zero rows */
 };
@@ -64,8 +65,8 @@ int	ev_lookup_add_key(struct ev_lookup *l, const char *spec, char *err,
 /* Load the file now.  Returns 0, or -1 with err filled (no table). */
 int	ev_lookup_load(struct ev_lookup *l, char *err, size_t errlen);
 /*
- * Reload when the file changed (looked at no more often than once a second
- * of monotonic time now, unless force).  Returns 1 when a new table was
+ * Reload when the file changed (looked at no more often than once every
+ * check_every of monotonic time now, unless force).  Returns 1 when a new table was
  * swapped in, 0 when nothing changed, -1 when the changed file is broken
  * or, without allow_empty, holds no rows (err filled; the previous table
  * stays).  A broken file is reported once

@@ -216,6 +216,48 @@ ev_privacy_sha256(const void *p, size_t n, char *out)
 	hex(md, sizeof(md), out);
 }
 
+/*
+ * The common case without inet_pton and inet_ntop: an IPv4 address spelt
+ * as inet_ntop spells one (four decimal parts of 0-255 without leading
+ * zeros) keeps the spelling of the parts it keeps, so the result is its
+ * first 4 - octets parts and ".0" for each zeroed one.  1 when ip was
+ * such an address (out written), 0 to take the general way.
+ */
+static int
+anon_v4_plain(const char *ip, int octets, char *out, size_t outlen)
+{
+	size_t dot[4], n = 0, i, keep;
+	int digits = 0, part = 0;
+
+	for (i = 0; ip[i] != '\0'; i++) {
+		if (ip[i] >= '0' && ip[i] <= '9') {
+			if (digits == 1 && part == 0)
+				return 0;	/* a leading zero */
+			part = part * 10 + (ip[i] - '0');
+			if (++digits > 3 || part > 255)
+				return 0;
+		} else if (ip[i] == '.' && digits > 0 && n < 3) {
+			dot[n++] = i;
+			digits = part = 0;
+		} else
+			return 0;
+	}
+	/* The result is never longer than the address: "255.255.255.255". */
+	if (n != 3 || digits == 0 || outlen < 16)
+		return 0;
+	if (octets > 4)
+		octets = 4;
+	keep = octets == 4 ? 0 : dot[3 - octets];
+	memcpy(out, ip, keep);
+	for (i = 0; i < (size_t)octets; i++) {
+		if (i > 0 || keep > 0)
+			out[keep++] = '.';
+		out[keep++] = '0';
+	}
+	out[keep] = '\0';
+	return 1;
+}
+
 int
 ev_privacy_anon_ip(const char *ip, int octets, int segments, char *out,
     size_t outlen)
@@ -225,6 +267,8 @@ ev_privacy_anon_ip(const char *ip, int octets, int segments, char *out,
 	unsigned char a[16];
 	int i;
 
+	if (octets >= 1 && anon_v4_plain(ip, octets, out, outlen))
+		return 0;
 	if (inet_pton(AF_INET, ip, a) == 1) {
 		for (i = 0; i < octets && i < 4; i++)
 			a[3 - i] = 0;

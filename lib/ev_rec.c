@@ -32,7 +32,6 @@ void
 ev_rec_init(struct ev_rec *r)
 {
 	memset(r, 0, sizeof *r);
-	r->ntop = -1;
 }
 
 void
@@ -60,7 +59,8 @@ lazy_reset(struct ev_rec *r)
 	r->dups = 0;
 	r->escapes = 0;
 	r->ntok = 0;
-	r->ntop = -1;
+	r->ntop = 0;
+	r->nnest = 0;
 	r->lazy = 0;
 	ev_buf_reset(&r->arena);
 }
@@ -88,7 +88,10 @@ ev_rec_clear(struct ev_rec *r)
 {
 	soft_clear(r);
 	free(r->tok);
-	free(r->top);
+	free(r->topkey);
+	free(r->nestkey);
+	r->topkey = r->nestkey = NULL;
+	r->captop = r->capnest = 0;
 	free(r->edit_tok);
 	free(r->edit_val);
 	ev_buf_free(&r->arena);
@@ -97,8 +100,6 @@ ev_rec_clear(struct ev_rec *r)
 	r->edit_val = NULL;
 	r->capedit = 0;
 	r->tok = NULL;
-	r->top = NULL;
-	r->captop = 0;
 	r->tokval = NULL;
 	r->tokstr = NULL;
 	r->captok = 0;
@@ -181,7 +182,8 @@ tokenize(struct ev_rec *r, int judged)
 	if (n <= 0 || (n > LAZY_MAX_TOK && !judged))
 		return -1;
 	r->ntok = n;
-	r->ntop = -1;
+	r->ntop = 0;
+	r->nnest = 0;
 	return 0;
 }
 
@@ -237,16 +239,40 @@ ev_rec_parse(struct ev_rec *r, const char *line, size_t len)
 	return 0;
 }
 
-/* The token after the subtree of token i. */
+/*
+ * The token after the subtree of container token i.  Tokens are in
+ * document order, so it is the first one starting at or after i's end,
+ * found by bisection: member lookups step over every container they pass,
+ * and a walk token by token made them grow with the size of those.
+ */
 static int
+tok_skip(const struct ev_rec *r, int i)
+{
+	const jsmntok_t *t = TOK(r);
+	int lo = i + 1, hi = r->ntok, mid;
+
+	if (lo >= hi || t[lo].start >= t[i].end)
+		return lo;
+	/* t[lo] is inside i: find the first at or after its end in (lo, hi]. */
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (t[mid].start < t[i].end)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return hi;
+}
+
+/* The token after the subtree of token i: a scalar's is the next one. */
+static inline int
 tok_next(const struct ev_rec *r, int i)
 {
 	const jsmntok_t *t = TOK(r);
-	int j = i + 1;
 
-	while (j < r->ntok && t[j].start < t[i].end)
-		j++;
-	return j;
+	if (t[i].type == JSMN_STRING || t[i].type == JSMN_PRIMITIVE)
+		return i + 1;
+	return tok_skip(r, i);
 }
 
 /* A value's bytes, with the quotes of a string. */
@@ -353,113 +379,91 @@ later_dup(const struct ev_rec *r, int k, int objend)
 	return 0;
 }
 
-/* Whether object token o repeats a key. */
-static int
-obj_dups(const struct ev_rec *r, int o)
-{
-	const jsmntok_t *t = TOK(r);
-	int i;
-
-	for (i = o + 1; i < r->ntok && t[i].start < t[o].end;
-	    i = tok_next(r, i + 1))
-		if (later_dup(r, i, t[o].end))
-			return 1;
-	return 0;
-}
+static int	obj_dups(const struct ev_rec *r, int o);
 
 /*
- * Whether key token i may be key: without escapes a key of another length
- * or first byte differs, so most members are passed over without a call.
+ * Whether key token i may name key: without escapes a key of another
+ * length or first byte differs, so most members are passed over without a
+ * call.
  */
-static int
-key_match(const struct ev_rec *r, int i, const char *key, size_t keylen)
+static inline int
+key_may_be(const struct ev_rec *r, int i, const char *key, size_t keylen)
 {
 	const jsmntok_t *t = &TOK(r)[i];
 
-	return (r->escapes || ((size_t)(t->end - t->start) == keylen &&
-	    (keylen == 0 || r->raw[t->start] == key[0]))) &&
-	    key_eq(r, i, key, keylen);
+	return r->escapes || ((size_t)(t->end - t->start) == keylen &&
+	    (keylen == 0 || r->raw[t->start] == key[0]));
 }
 
 /*
- * A key's tag in the top-level index: its length and first byte, or -1
- * for a key with an escape (compared decoded).  Keys of other tags differ.
+ * The key tokens of object o, in order, and their number: listed on the
+ * first lookup of a line for the top-level object, and for the last nested
+ * object looked into.  Every enrichment looks up members at the top and
+ * under context, and each walk stepped over every member again.
  */
-static int
-key_tag(const char *key, size_t keylen)
-{
-	if (keylen > 0x7fffff)
-		return -1;
-	return (int)(keylen << 8 | (keylen > 0 ? (unsigned char)key[0] : 0));
-}
-
-/*
- * The top-level object's members, walked once a line: programs read
- * several members of every record, and each walk of the tokens cost more
- * than the comparisons.  top[2k] is the k-th key token, top[2k + 1] its
- * tag.
- */
-static void
-top_index(const struct ev_rec *r)
+static const int *
+obj_keys(const struct ev_rec *r, int o, int *n)
 {
 	struct ev_rec *m = MUT(r);
 	const jsmntok_t *t = TOK(r);
-	const char *b;
-	int i = 1, k;
-	size_t n;
+	int **keys = o == 0 ? &m->topkey : &m->nestkey;
+	int *count = o == 0 ? &m->ntop : &m->nnest;
+	size_t *cap = o == 0 ? &m->captop : &m->capnest;
+	int i = o + 1, k;
 
-	if (m->captop < 2 * t[0].size) {
-		free(m->top);
-		m->captop = t[0].size < 16 ? 32 : 2 * t[0].size;
-		m->top = ev_xreallocarray(NULL, (size_t)m->captop,
-		    sizeof(*m->top));
+	if (*count == 0 || (o != 0 && m->nestobj != o)) {
+		if ((size_t)t[o].size > *cap) {
+			*cap = (size_t)t[o].size < 32 ? 32 : (size_t)t[o].size;
+			free(*keys);
+			*keys = ev_xreallocarray(NULL, *cap, sizeof(int));
+		}
+		for (k = 0; k < t[o].size && i + 1 < r->ntok; k++) {
+			(*keys)[k] = i;
+			i = tok_next(r, i + 1);
+		}
+		*count = k + 1;
+		if (o != 0)
+			m->nestobj = o;
 	}
-	for (k = 0; k < t[0].size && i + 1 < r->ntok; k++) {
-		b = r->raw + t[i].start;
-		n = (size_t)(t[i].end - t[i].start);
-		m->top[2 * k] = i;
-		m->top[2 * k + 1] = r->escapes && memchr(b, '\\', n) != NULL ?
-		    -1 : key_tag(b, n);
-		i = tok_next(r, i + 1);
-	}
-	m->ntop = k;
+	*n = *count - 1;
+	return *keys;
 }
 
 /* The value token of member key in object token o (the last one wins). */
 static int
 tok_member(const struct ev_rec *r, int o, const char *key, size_t keylen)
 {
-	const jsmntok_t *t = TOK(r);
-	int i = o + 1, k, found = -1, tag, kt;
+	const int *keys;
+	int k, n;
 
-	if (o == 0) {
-		/* From the last member: the first found is the last. */
-		if (r->ntop < 0)
-			top_index(r);
-		tag = key_tag(key, keylen);
-		if (!r->escapes && tag >= 0) {
-			for (k = r->ntop; k-- > 0; )
-				if (r->top[2 * k + 1] == tag && memcmp(r->raw +
-				    t[r->top[2 * k]].start, key, keylen) == 0)
-					return r->top[2 * k] + 1;
-			return -1;
-		}
-		for (k = r->ntop; k-- > 0; ) {
-			kt = r->top[2 * k + 1];
-			i = r->top[2 * k];
-			if ((kt == tag && tag >= 0 && memcmp(r->raw +
-			    t[i].start, key, keylen) == 0) ||
-			    ((kt < 0 || tag < 0) && key_eq(r, i, key, keylen)))
-				return i + 1;
-		}
-		return -1;
-	}
-	for (k = 0; k < t[o].size && i + 1 < r->ntok; k++) {
-		if (key_match(r, i, key, keylen))
-			found = i + 1;
-		i = tok_next(r, i + 1);
-	}
-	return found;
+	keys = obj_keys(r, o, &n);
+	for (k = n - 1; k >= 0; k--)
+		if (key_may_be(r, keys[k], key, keylen) &&
+		    key_eq(r, keys[k], key, keylen))
+			return keys[k] + 1;
+	return -1;
+}
+
+/*
+ * Whether object token o repeats a key: its keys compared pairwise, by
+ * length and first byte before their bytes.
+ */
+static int
+obj_dups(const struct ev_rec *r, int o)
+{
+	const jsmntok_t *t = TOK(r);
+	const int *keys;
+	int a, b, n;
+
+	keys = obj_keys(r, o, &n);
+	for (a = 0; a < n; a++)
+		for (b = a + 1; b < n; b++)
+			if ((r->escapes || (t[keys[a]].end - t[keys[a]].start ==
+			    t[keys[b]].end - t[keys[b]].start &&
+			    r->raw[t[keys[a]].start] == r->raw[t[keys[b]].start])) &&
+			    key_same(r, keys[a], keys[b]))
+				return 1;
+	return 0;
 }
 
 static int	has_dups(const struct ev_rec *r);
@@ -1252,6 +1256,52 @@ ev_rec_changed(const struct ev_rec *r)
 	    (r->added && json_object_size(r->added) > 0);
 }
 
+/*
+ * What write_tok writes, when every edit replaces a value (none deletes),
+ * no edit lies inside another and no object around one repeats a key:
+ * the line with each edited value's bytes swapped for its new text and
+ * the added members before the closing brace.  Written to b: 1; else 0
+ * and b untouched, for write_tok to walk the record.
+ */
+static int
+splice_edits(const struct ev_rec *r, struct ev_buf *b)
+{
+	const jsmntok_t *t = TOK(r);
+	int ord[16], n = r->nedit, k, h, x, c, pos, first;
+
+	if (n > 16 || has_dups(r))
+		return 0;
+	for (k = 0; k < n; k++) {
+		x = r->edit_tok[k];
+		if (r->edit_val[k] == NULL || x == 0)
+			return 0;
+		/* The objects around it, the record's own checked above. */
+		for (c = 1; c < x; c++)
+			if (t[c].type == JSMN_OBJECT && t[c].end > t[x].start &&
+			    obj_dups(r, c))
+				return 0;
+		for (h = k; h > 0 && t[ord[h - 1]].start > t[x].start; h--)
+			ord[h] = ord[h - 1];
+		ord[h] = x;
+	}
+	for (k = 1; k < n; k++)
+		if (tok_from(r, ord[k]) < tok_to(r, ord[k - 1]))
+			return 0;	/* one inside another */
+	pos = 0;
+	for (k = 0; k < n; k++) {
+		ev_buf_add(b, r->raw + pos, (size_t)(tok_from(r, ord[k]) - pos));
+		ev_json_write(r->edit_val[edit_of(r, ord[k])], b);
+		pos = tok_to(r, ord[k]);
+	}
+	ev_buf_add(b, r->raw + pos, (size_t)(t[0].end - 1 - pos));
+	first = t[0].size == 0;
+	if (r->added != NULL)
+		ev_json_write_members(r->added, b, &first);
+	raw_write(r, b, &first);
+	ev_buf_add(b, r->raw + t[0].end - 1, r->rawlen - (size_t)t[0].end + 1);
+	return 1;
+}
+
 void
 ev_rec_write(struct ev_rec *r, struct ev_buf *b)
 {
@@ -1263,6 +1313,8 @@ ev_rec_write(struct ev_rec *r, struct ev_buf *b)
 			ev_json_write(r->root, b);
 		return;
 	}
+	if (r->nedit > 0 && splice_edits(r, b))
+		return;
 	if (r->nedit > 0) {
 		/* The spacing around the document is kept too. */
 		ev_buf_add(b, r->raw, (size_t)TOK(r)[0].start);
@@ -1390,5 +1442,413 @@ ev_rec_h_bigint(const struct ev_rec *r)
 		    "9223372036854775807", 19) > 0)
 			return 1;
 	}
+	return 0;
+}
+
+/* ---- The canonical text: jansson's sorted, compact, ASCII form ---- */
+
+/* A member of an object being written: its decoded key and its tokens. */
+struct canon_member {
+	const char	*key;
+	size_t		 keylen;
+	int		 ktok;		/* the key's token: document order */
+	int		 vtok;
+};
+
+struct canon {
+	const struct ev_rec	*r;
+	const char *const	*skip;	/* top-level names left out */
+	size_t			 nskip;
+	const int		*excl;	/* tokens left out, nexcl of them */
+	size_t			 nexcl;
+	struct canon_member	*m;	/* a stack of objects' members */
+	size_t			 nm, capm;
+	int			 bigint;
+};
+
+/*
+ * A string as jansson's dump writes it with JSON_ENSURE_ASCII: '"', '\\'
+ * and the control characters escaped (\b \f \n \r \t by name, the others
+ * as \u00XX), everything above 0x7F as \uXXXX in upper-case hex (a UTF-16
+ * surrogate pair above the BMP), '/' and 0x7F as they are.  s is valid
+ * UTF-8 (the record layer checked it).
+ */
+static void
+canon_str(struct ev_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	const unsigned char *run = p;
+	uint32_t cp, hi, lo;
+	char esc[12];
+	int k;
+
+	ev_buf_addc(b, '"');
+	while (p < end) {
+		if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+			p++;
+			continue;
+		}
+		ev_buf_add(b, (const char *)run, (size_t)(p - run));
+		switch (*p) {
+		case '"': ev_buf_add(b, "\\\"", 2); p++; run = p; continue;
+		case '\\': ev_buf_add(b, "\\\\", 2); p++; run = p; continue;
+		case '\b': ev_buf_add(b, "\\b", 2); p++; run = p; continue;
+		case '\f': ev_buf_add(b, "\\f", 2); p++; run = p; continue;
+		case '\n': ev_buf_add(b, "\\n", 2); p++; run = p; continue;
+		case '\r': ev_buf_add(b, "\\r", 2); p++; run = p; continue;
+		case '\t': ev_buf_add(b, "\\t", 2); p++; run = p; continue;
+		default:
+			break;
+		}
+		if (*p < 0x80) {
+			cp = *p++;
+		} else if (*p < 0xe0) {
+			cp = (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+			p += 2;
+		} else if (*p < 0xf0) {
+			cp = (uint32_t)(p[0] & 0x0f) << 12 |
+			    (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+			p += 3;
+		} else {
+			cp = (uint32_t)(p[0] & 0x07) << 18 |
+			    (uint32_t)(p[1] & 0x3f) << 12 |
+			    (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
+			p += 4;
+		}
+		run = p;
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			hi = 0xd800 | (cp >> 10);
+			lo = 0xdc00 | (cp & 0x3ff);
+		} else {
+			hi = cp;
+			lo = 0;
+		}
+		for (k = 0; k < (lo ? 2 : 1); k++) {
+			cp = k == 0 ? hi : lo;
+			esc[6 * k] = '\\';
+			esc[6 * k + 1] = 'u';
+			esc[6 * k + 2] = hex[cp >> 12 & 15];
+			esc[6 * k + 3] = hex[cp >> 8 & 15];
+			esc[6 * k + 4] = hex[cp >> 4 & 15];
+			esc[6 * k + 5] = hex[cp & 15];
+		}
+		ev_buf_add(b, esc, lo ? 12 : 6);
+	}
+	ev_buf_add(b, (const char *)run, (size_t)(p - run));
+	ev_buf_addc(b, '"');
+}
+
+/*
+ * A real as jansson's dump writes it: "%.17g", then ".0" when that shows
+ * neither a point nor an exponent, and the exponent without '+' or
+ * leading zeros.
+ */
+static void
+canon_real(struct ev_buf *b, double d)
+{
+	char t[40], *e, *from, *to;
+	int n = snprintf(t, sizeof(t) - 2, "%.17g", d);
+
+	if (n < 0 || (size_t)n >= sizeof(t) - 2)
+		ev_die(EV_EXIT_RUNTIME, "cannot write a number");
+	if (strchr(t, '.') == NULL && strchr(t, 'e') == NULL) {
+		memcpy(t + n, ".0", 3);
+		n += 2;
+	}
+	if ((e = strchr(t, 'e')) != NULL) {
+		/* As jansson: keep a '-', drop a '+' and the zeros after it. */
+		to = e + 1;
+		from = to + 1;
+		if (*to == '-')
+			to++;
+		while (*from == '0')
+			from++;
+		if (from != to)
+			memmove(to, from, strlen(from) + 1);
+		n = (int)strlen(t);
+	}
+	ev_buf_add(b, t, (size_t)n);
+}
+
+/*
+ * Whether n bytes of a string token as the line spells it are its
+ * canonical text already: no escape and nothing above 0x7F (the line
+ * holds no raw control character or quote), eight bytes at a time.
+ */
+static int
+canon_plain(const char *s, size_t n)
+{
+	const uint64_t high = 0x8080808080808080ULL;
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t bsl = 0x5c5c5c5c5c5c5c5cULL;
+	uint64_t w, x;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		x = w ^ bsl;	/* a zero byte where w has a backslash */
+		if ((w & high) != 0 || ((x - ones) & ~x & high) != 0)
+			return 0;
+	}
+	for (; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80 || s[i] == '\\')
+			return 0;
+	return 1;
+}
+
+static int
+canon_cmp(const void *a, const void *b)
+{
+	const struct canon_member *x = a, *y = b;
+	size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
+	int c = memcmp(x->key, y->key, n);
+
+	if (c != 0)
+		return c;
+	if (x->keylen != y->keylen)
+		return x->keylen < y->keylen ? -1 : 1;
+	return x->ktok < y->ktok ? -1 : x->ktok > y->ktok;
+}
+
+/* Whether two members name the same key. */
+static int
+canon_same_key(const struct canon_member *x, const struct canon_member *y)
+{
+	return x->keylen == y->keylen && memcmp(x->key, y->key, x->keylen) ==
+	    0;
+}
+
+static int
+canon_left_out(const struct canon *c, int i)
+{
+	size_t k;
+
+	if (dropped(c->r, i))
+		return 1;
+	for (k = 0; k < c->nexcl; k++)
+		if (c->excl[k] == i)
+			return 1;
+	return 0;
+}
+
+static int
+canon_skipped(const struct canon *c, const char *key, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < c->nskip; k++)
+		if (strlen(c->skip[k]) == n && memcmp(c->skip[k], key, n) == 0)
+			return 1;
+	return 0;
+}
+
+static void	canon_tok(struct canon *c, struct ev_buf *b, int i);
+
+static void
+canon_obj(struct canon *c, struct ev_buf *b, int i)
+{
+	const struct ev_rec *r = c->r;
+	const jsmntok_t *t = TOK(r);
+	struct canon_member *m;
+	const char *kraw;
+	char *o;
+	size_t base = c->nm, n, k, kn;
+	int j, cnt, first = 1;
+
+	for (cnt = 0, j = i + 1; cnt < t[i].size; cnt++) {
+		if (c->nm == c->capm) {
+			c->capm = c->capm ? 2 * c->capm : 32;
+			c->m = ev_xreallocarray(c->m, c->capm, sizeof(*c->m));
+		}
+		m = &c->m[c->nm++];
+		tok_str(r, j, &m->key, &m->keylen);
+		m->ktok = j;
+		m->vtok = j + 1;
+		j = tok_next(r, j + 1);
+	}
+	n = c->nm - base;
+	if (n > 16)
+		qsort(c->m + base, n, sizeof(*c->m), canon_cmp);
+	else	/* an event's objects are small: insertion is cheaper */
+		for (k = 1; k < n; k++) {
+			struct canon_member x = c->m[base + k];
+			size_t h = k;
+
+			for (; h > 0 && canon_cmp(&c->m[base + h - 1], &x) > 0;
+			    h--)
+				c->m[base + h] = c->m[base + h - 1];
+			c->m[base + h] = x;
+		}
+	ev_buf_addc(b, '{');
+	for (k = 0; k < n; k++) {
+		m = &c->m[base + k];
+		/* jansson keeps the last of a repeated key, and only it. */
+		if (k + 1 < n && canon_same_key(m, m + 1))
+			continue;
+		if (canon_left_out(c, m->vtok) || (i == 0 &&
+		    canon_skipped(c, m->key, m->keylen)))
+			continue;
+		kraw = r->raw + t[m->ktok].start;
+		kn = (size_t)(t[m->ktok].end - t[m->ktok].start);
+		if (canon_plain(kraw, kn)) {
+			/* ,"key": written at once, the common case */
+			ev_buf_reserve(b, kn + 4);
+			o = b->data + b->len;
+			if (!first)
+				*o++ = ',';
+			*o++ = '"';
+			memcpy(o, kraw, kn);
+			o += kn;
+			*o++ = '"';
+			*o++ = ':';
+			b->len = (size_t)(o - b->data);
+			b->data[b->len] = '\0';
+		} else {
+			if (!first)
+				ev_buf_addc(b, ',');
+			canon_str(b, m->key, m->keylen);
+			ev_buf_addc(b, ':');
+		}
+		first = 0;
+		/* c->m may move while the value is written: index it again. */
+		canon_tok(c, b, c->m[base + k].vtok);
+	}
+	ev_buf_addc(b, '}');
+	c->nm = base;
+}
+
+static void
+canon_tok(struct canon *c, struct ev_buf *b, int i)
+{
+	const struct ev_rec *r = c->r;
+	const jsmntok_t *t = &TOK(r)[i];
+	const char *s;
+	char *text;
+	size_t n;
+	int e, j, cnt, first = 1;
+
+	if (r->nedit > 0 && (e = edit_of(r, i)) >= 0) {
+		if (json_is_string(r->edit_val[e])) {
+			canon_str(b, json_string_value(r->edit_val[e]),
+			    json_string_length(r->edit_val[e]));
+			return;
+		}
+		text = json_dumps(r->edit_val[e], JSON_COMPACT |
+		    JSON_SORT_KEYS | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
+		if (text == NULL)
+			ev_die(EV_EXIT_RUNTIME, "out of memory");
+		ev_buf_adds(b, text);
+		free(text);
+		return;
+	}
+	switch (t->type) {
+	case JSMN_OBJECT:
+		canon_obj(c, b, i);
+		return;
+	case JSMN_ARRAY:
+		ev_buf_addc(b, '[');
+		for (cnt = 0, j = i + 1; cnt < t->size; cnt++) {
+			if (!canon_left_out(c, j)) {
+				if (!first)
+					ev_buf_addc(b, ',');
+				first = 0;
+				canon_tok(c, b, j);
+			}
+			j = tok_next(r, j);
+		}
+		ev_buf_addc(b, ']');
+		return;
+	case JSMN_STRING:
+		s = r->raw + t->start;
+		n = (size_t)(t->end - t->start);
+		if (canon_plain(s, n)) {
+			ev_buf_add(b, s - 1, n + 2);	/* with its quotes */
+			return;
+		}
+		tok_str(r, i, &s, &n);
+		canon_str(b, s, n);
+		return;
+	default:
+		break;
+	}
+	s = r->raw + t->start;
+	n = (size_t)(t->end - t->start);
+	if (prim_kind(r, i) != 'n') {
+		ev_buf_add(b, s, n);
+		return;
+	}
+	/*
+	 * jansson reads an integer as a json_int_t ("-0" is 0) unless the
+	 * line holds one beyond 64 bits: then every integer is a real.
+	 */
+	if (!c->bigint && memchr(s, '.', n) == NULL && memchr(s, 'e', n) ==
+	    NULL && memchr(s, 'E', n) == NULL) {
+		if (n == 2 && s[0] == '-' && s[1] == '0')
+			ev_buf_addc(b, '0');
+		else
+			ev_buf_add(b, s, n);
+		return;
+	}
+	canon_real(b, strtod(s, NULL));
+}
+
+/* Whether the path leads through an array index (kept for the tree). */
+static int
+has_index(const struct ev_path *p)
+{
+	size_t s;
+
+	for (s = 0; s < p->nseg; s++)
+		if (p->seg[s].index >= 0)
+			return 1;
+	return 0;
+}
+
+int
+ev_rec_canon(const struct ev_rec *r, const char *const *skip, size_t nskip,
+    struct ev_path *const *excl, size_t nexcl, struct ev_buf *b)
+{
+	struct canon c;
+	struct raw_entry re;
+	json_t *v;
+	const char *k;
+	size_t off = 0, i;
+	int tok[EV_REC_CANON_MAX_EXCL], nt = 0, x;
+
+	if (!r->lazy || r->dirty || r->ntok == 0 ||
+	    TOK(r)[0].type != JSMN_OBJECT || nexcl > EV_REC_CANON_MAX_EXCL)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	c.r = r;
+	c.skip = skip;
+	c.nskip = nskip;
+	/* Every added member must be one left out: they have no tokens. */
+	if (r->added != NULL)
+		json_object_foreach(r->added, k, v)
+			if (!canon_skipped(&c, k, strlen(k)))
+				return -1;
+	for (x = 0; x < r->nraw; x++) {
+		raw_entry(r, &off, &re);
+		if (!canon_skipped(&c, re.key, re.keylen))
+			return -1;
+	}
+	for (i = 0; i < nexcl; i++) {
+		if (excl[i]->nseg == 0 || has_index(excl[i]))
+			return -1;
+		if (canon_skipped(&c, excl[i]->seg[0].key,
+		    excl[i]->seg[0].keylen))
+			continue;
+		if ((x = tok_find(r, excl[i], &v, 0)) >= 0)
+			tok[nt++] = x;
+		else if (v != NULL)
+			return -1;	/* inside a changed value */
+	}
+	c.excl = tok;
+	c.nexcl = (size_t)nt;
+	c.bigint = ev_rec_h_bigint(r);
+	canon_tok(&c, b, 0);
+	free(c.m);
 	return 0;
 }

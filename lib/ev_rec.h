@@ -64,15 +64,22 @@ struct ev_rec {
 	json_t		**tokval;	/* decoded values by token (owned) */
 	size_t		*tokstr;	/* string copies in arena, offset + 1 */
 	struct ev_buf	 arena;		/* NUL-terminated string copies */
-	/* The top-level object's key tokens in order, built on first lookup. */
-	int		 ntop;		/* keys in top, or -1 when not built */
-	int		 captop;
-	int		*top;		/* owned, captop of them */
 	/* Values replaced (or deleted: NULL) in place, by token. */
 	int		 nedit;
 	int		 capedit;
 	int		*edit_tok;	/* owned, capedit of them */
 	json_t		**edit_val;	/* owned, capedit of them */
+	/*
+	 * The key tokens of the top-level object and of the last nested
+	 * object looked into, found once a line (private to ev_rec.c).
+	 */
+	int		*topkey;	/* owned, captop of them */
+	int		 ntop;		/* their number + 1; 0 until found */
+	size_t		 captop;
+	int		*nestkey;	/* owned, capnest of them */
+	int		 nnest;		/* their number + 1; 0 until found */
+	int		 nestobj;	/* the object they belong to */
+	size_t		 capnest;
 	/* Members added as JSON text (ev_rec_add_raw), private to ev_rec.c. */
 	struct ev_buf	 rawadd;
 	int		 nraw;
@@ -204,5 +211,23 @@ const char *ev_rec_h_text(const struct ev_rec *r, int h, size_t *len);
  * every integer of the line as a real (see load in ev_rec.c).
  */
 int	ev_rec_h_bigint(const struct ev_rec *r);
+
+/*
+ * The canonical text of an object record, as the fingerprint hashes it:
+ * what jansson's json_dumps writes for ev_rec_root with JSON_COMPACT |
+ * JSON_SORT_KEYS | JSON_ENSURE_ASCII (keys in byte order, the last of a
+ * repeated key, non-ASCII as upper-case \uXXXX, integers as written but
+ * "-0" as 0, reals as "%.17g"), without the top-level members named in
+ * skip (nskip of them) and the values at the paths excl (at most
+ * EV_REC_CANON_MAX_EXCL), read from the index without building a tree.
+ * Appended to b: 0; or -1, b untouched, when the index cannot say it (no
+ * lazy index, the tree changed, a member added under a name not in skip,
+ * a path through an array index or into a changed value): then build it
+ * from ev_rec_root.
+ */
+#define EV_REC_CANON_MAX_EXCL	64
+int	ev_rec_canon(const struct ev_rec *r, const char *const *skip,
+	    size_t nskip, struct ev_path *const *excl, size_t nexcl,
+	    struct ev_buf *b);
 
 #endif /* EV_REC_H */

@@ -2,6 +2,7 @@
  * test_privacy.c - lib/ev_privacy: IP anonymisation and the HMAC against
  * RFC 4231.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,10 +82,60 @@ test_privacy(void)
 }
 
 
+/*
+ * --anon-ip's own IPv4 reading against inet_pton and inet_ntop, over
+ * strings of digits and dots of every length up to 16 (and a few others),
+ * for every octet count: the same address out, or the same refusal.
+ */
+static void
+test_anon_v4(void)
+{
+	static const char alpha[] = "0123456789.";
+	static const char *const fixed[] = { "0.0.0.0", "255.255.255.255",
+	    "256.1.1.1", "1.2.3.04", "01.2.3.4", "1.2.3", "1.2.3.4.",
+	    ".1.2.3.4", "1..2.3", "1.2.3.4.5", "1.2.3.0", "10.0.0.1",
+	    "1.2.3.4 ", "+1.2.3.4", "1.2.3.255", "001.2.3.4" };
+	unsigned long seed = 12345;
+	unsigned char a[16];
+	char s[24], got[64], want[64];
+	int i, k, o, n, ok;
+
+	for (i = 0; i < 40000 + (int)(sizeof(fixed) / sizeof(fixed[0]));
+	    i++) {
+		if (i < (int)(sizeof(fixed) / sizeof(fixed[0])))
+			snprintf(s, sizeof(s), "%s", fixed[i]);
+		else {
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			n = 1 + (int)(seed >> 60);
+			for (k = 0; k < n; k++) {
+				seed = seed * 6364136223846793005UL +
+				    1442695040888963407UL;
+				/* Dots one time in four, so most have three. */
+				s[k] = (seed >> 33) % 4 == 0 ? '.' :
+				    alpha[(seed >> 40) % 10];
+			}
+			s[n] = '\0';
+		}
+		for (o = 1; o <= 4; o++) {
+			ok = inet_pton(AF_INET, s, a) == 1;
+			if (ok) {
+				for (k = 0; k < o; k++)
+					a[3 - k] = 0;
+				inet_ntop(AF_INET, a, want, sizeof(want));
+			}
+			if (ev_privacy_anon_ip(s, o, 5, got, sizeof(got)) == 0)
+				CHECK(ok && strcmp(got, want) == 0);
+			else
+				CHECK(!ok);
+		}
+	}
+}
+
 int
 main(void)
 {
 	test_privacy();
+	test_anon_v4();
 	printf("test_privacy: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -607,6 +607,204 @@ test_rec_top_index(void)
 	ev_rec_clear(&r);
 }
 
+/*
+ * Member lookups step over nested containers of every shape (empty, one
+ * value, nested to the end of their parent): each member of each line,
+ * read through the index, is what jansson reads.
+ */
+static void
+test_rec_skip(void)
+{
+	static const char *const lines[] = {
+		"{\"a\":{},\"b\":[],\"c\":1}",
+		"{\"a\":{\"x\":{\"y\":[1,[2,[3]]]}},\"b\":[[],{}],\"c\":\"s\"}",
+		"{\"a\":[{\"k\":[{}]}],\"b\":{\"k\":{\"k\":{}}},\"c\":[0]}",
+		"{\"a\":1,\"b\":{\"a\":2,\"b\":[3,{\"c\":4}]},\"c\":{\"c\":[]}}",
+		"{\"c\":[[[[[]]]]],\"a\":[[[[[1]]]]],\"b\":{\"b\":{\"b\":{}}}}",
+	};
+	static const char *const paths[] = { "a", "b", "c", "a.x", "a.x.y",
+	    "b.a", "b.b", "b.k.k", "c.c", "b.b.b" };
+	struct ev_rec r;
+	const char *err;
+	json_t *doc, *want, *got;
+	struct ev_path *p;
+	size_t i, k;
+
+	ev_rec_init(&r);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		doc = json_loads(lines[i], 0, NULL);
+		CHECK(ev_rec_parse(&r, lines[i], strlen(lines[i])) == 0);
+		for (k = 0; k < sizeof(paths) / sizeof(paths[0]); k++) {
+			p = ev_path_compile(paths[k], &err);
+			want = ev_path_get(p, doc);
+			got = ev_rec_get(&r, p);
+			CHECK((want == NULL) == (got == NULL));
+			if (want != NULL && got != NULL)
+				CHECK(json_equal(want, got));
+			ev_path_free(p);
+		}
+		json_decref(doc);
+	}
+	ev_rec_clear(&r);
+}
+
+/*
+ * ev_rec_canon against what it stands for: jansson's json_dumps, sorted,
+ * compact and ASCII, of the record's tree with the same members and
+ * paths removed, after the same changes.
+ */
+static void
+canon_case(const char *line, const char *set, const char *del,
+    const char *excl)
+{
+	static const char *const skip[] = { "calendar", "skipme" };
+	struct ev_rec r, t;
+	struct ev_buf b = EV_BUF_INIT;
+	struct ev_path *sp = NULL, *dp = NULL, *xp = NULL;
+	const char *err;
+	json_t *copy;
+	char *want;
+	size_t k;
+
+	ev_rec_init(&r);
+	ev_rec_init(&t);
+	CHECK(ev_rec_parse(&r, line, strlen(line)) == 0);
+	CHECK(ev_rec_parse(&t, line, strlen(line)) == 0);
+	if (set != NULL) {
+		sp = ev_path_compile(set, &err);
+		ev_rec_set(&r, sp, json_string("h\xc3\xa9"));
+		ev_rec_set(&t, sp, json_string("h\xc3\xa9"));
+	}
+	if (del != NULL) {
+		dp = ev_path_compile(del, &err);
+		ev_rec_del(&r, dp);
+		ev_rec_del(&t, dp);
+	}
+	ev_rec_add_raw(&r, "calendar", "{\"x\":1}", 7);
+	ev_rec_add_raw(&t, "calendar", "{\"x\":1}", 7);
+	if (excl != NULL)
+		xp = ev_path_compile(excl, &err);
+	CHECK(ev_rec_canon(&r, skip, 2, &xp, xp != NULL, &b) == 0);
+	ev_buf_addc(&b, '\0');
+	copy = json_deep_copy(ev_rec_root(&t));
+	for (k = 0; k < 2; k++)
+		json_object_del(copy, skip[k]);
+	if (xp != NULL)
+		ev_path_del(xp, copy);
+	want = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS |
+	    JSON_ENSURE_ASCII);
+	CHECK(want != NULL && strcmp(b.data, want) == 0);
+	if (want == NULL || strcmp(b.data, want) != 0)
+		fprintf(stderr, "  %s\n  got  %s\n  want %s\n", line, b.data,
+		    want ? want : "(null)");
+	free(want);
+	json_decref(copy);
+	ev_path_free(sp);
+	ev_path_free(dp);
+	ev_path_free(xp);
+	ev_buf_free(&b);
+	ev_rec_clear(&r);
+	ev_rec_clear(&t);
+}
+
+static void
+test_rec_canon(void)
+{
+	struct ev_rec r;
+	struct ev_buf b = EV_BUF_INIT;
+	struct ev_path *ix;
+	const char *err, *skip = "calendar";
+
+	canon_case("{\"b\":1,\"a\":2,\"c\":{\"z\":[3,{\"y\":1,\"x\":2}],"
+	    "\"a\":null}}", NULL, NULL, NULL);
+	/* Escapes, non-ASCII, a pair above the BMP, control characters. */
+	canon_case("{\"s\":\"\xc3\xa9\xe2\x80\xa8\xf0\x9f\x98\x80/\x7f\","
+	    "\"q\":\"a\\\"b\\\\c\\/d\\n\\t\\b\\f\\r\\u0001\\u001f\","
+	    "\"\xc3\xa9k\":1,\"ek\":2,\"e\\u00e9\":\"\\ud83d\\ude00\"}",
+	    NULL, NULL, NULL);
+	/* Numbers: reals as %.17g, "-0", exponents, integers as written. */
+	canon_case("{\"a\":0.1,\"b\":1e3,\"c\":1E-7,\"d\":-0,\"e\":-0.0,"
+	    "\"f\":1e22,\"g\":123.456e+5,\"h\":9007199254740993,"
+	    "\"i\":-9223372036854775808,\"j\":2.5e-300,\"k\":1e100}",
+	    NULL, NULL, NULL);
+	/* An integer beyond 64 bits makes every integer of the line real. */
+	canon_case("{\"a\":1,\"b\":123456789012345678901234,\"c\":[-0,7]}",
+	    NULL, NULL, NULL);
+	/* Repeated keys: the last one, with or without a change. */
+	canon_case("{\"a\":1,\"b\":{\"k\":1,\"k\":[2]},\"a\":3}", NULL, NULL,
+	    NULL);
+	canon_case("{\"a\":1,\"b\":{\"k\":1,\"k\":[2]},\"a\":3}", "a", NULL,
+	    NULL);
+	canon_case("{\"a\":1,\"b\":{\"k\":1,\"j\":0,\"k\":[2]},\"a\":3}", NULL,
+	    "b.k", NULL);
+	/* Changes, deletions, members left out and excluded paths. */
+	canon_case("{\"u\":\"x\",\"c\":{\"ip\":\"1.2.3.4\",\"n\":[1,2]},"
+	    "\"skipme\":1,\"calendar\":0}", "c.ip", "u", "c.n");
+	canon_case("{\"u\":\"x\",\"c\":{\"ip\":\"1.2.3.4\",\"n\":[1,2]}}",
+	    "u", NULL, "c");
+	canon_case("{\"u\":\"x\",\"c\":{\"ip\":\"1.2.3.4\"}}", "c.ip", "c",
+	    "c.ip");
+	canon_case("{\"l\":[{\"b\":1,\"a\":[]},{}],\"e\":{},\"f\":[]}", NULL,
+	    NULL, "nothing.here");
+	canon_case("{ \"sp\" : [ 1 , \"x\" ] , \"t\" : true , \"n\" : null }",
+	    NULL, NULL, NULL);
+	/* What the index cannot say is left to the tree. */
+	ev_rec_init(&r);
+	CHECK(ev_rec_parse(&r, "{\"l\":[1,2]}", 11) == 0);
+	ix = ev_path_compile("l.0", &err);
+	CHECK(ev_rec_canon(&r, &skip, 1, &ix, 1, &b) == -1 && b.len == 0);
+	ev_rec_add_raw(&r, "other", "1", 1);
+	CHECK(ev_rec_canon(&r, &skip, 1, NULL, 0, &b) == -1 && b.len == 0);
+	ev_path_free(ix);
+	ev_rec_clear(&r);
+	ev_buf_free(&b);
+}
+
+/*
+ * Replacing values keeps every other byte, however many and in whatever
+ * order they are set, with members added at the end; a repeated key
+ * around a change still loses its earlier occurrence.
+ */
+static void
+test_rec_splice(void)
+{
+	static const struct {
+		const char *line, *want;
+	} cases[] = {
+		{ " { \"a\" : 1 , \"c\" : { \"ip\" : \"x\" } , \"n\":1.50 } ",
+		  " { \"a\" : \"A\" , \"c\" : { \"ip\" : \"B\" } , \"n\":1.50 "
+		  ",\"new\":7} " },
+		{ "{\"c\":{\"ip\":\"x\",\"ip\":\"y\"},\"a\":[]}",
+		  "{\"c\":{\"ip\":\"B\"},\"a\":\"A\",\"new\":7}" },
+		{ "{\"a\":0,\"c\":{\"ip\":0},\"a\":1}",
+		  "{\"c\":{\"ip\":\"B\"},\"a\":\"A\",\"new\":7}" },
+	};
+	struct ev_rec r;
+	struct ev_buf b = EV_BUF_INIT;
+	struct ev_path *ip, *a;
+	const char *err;
+	size_t i;
+
+	ip = ev_path_compile("c.ip", &err);
+	a = ev_path_compile("a", &err);
+	ev_rec_init(&r);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK(ev_rec_parse(&r, cases[i].line, strlen(cases[i].line)) ==
+		    0);
+		ev_rec_set(&r, ip, json_string("B"));	/* the later one first */
+		ev_rec_set(&r, a, json_string("A"));
+		ev_rec_add_raw(&r, "new", "7", 1);
+		ev_buf_reset(&b);
+		ev_rec_write(&r, &b);
+		ev_buf_addc(&b, '\0');
+		CHECK(strcmp(b.data, cases[i].want) == 0);
+	}
+	ev_path_free(ip);
+	ev_path_free(a);
+	ev_rec_clear(&r);
+	ev_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -619,6 +817,9 @@ main(void)
 	test_rec_handles();
 	test_rec_add_raw();
 	test_rec_top_index();
+	test_rec_skip();
+	test_rec_canon();
+	test_rec_splice();
 	printf("test_rec: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
