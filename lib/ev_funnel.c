@@ -302,38 +302,49 @@ popcount32(uint32_t x)
 	return n;
 }
 
+/* The steps an event of the open attempt reaches, by the mode. */
+static void
+advance(const struct ev_funnel *f, struct fuser *u, const struct pend *p)
+{
+	uint32_t fresh;
+	int k, got;
+
+	switch (f->cfg.mode) {
+	case EV_FUNNEL_SEQUENTIAL:
+		if (p->steps & (UINT32_C(1) << u->reached))
+			u->at[u->reached++] = p->t;
+		break;
+	case EV_FUNNEL_STRICT:
+		if (p->steps & (UINT32_C(1) << u->reached))
+			u->at[u->reached++] = p->t;
+		else if (p->steps != 0)
+			u->broken = 1;
+		break;
+	case EV_FUNNEL_ANY:
+		/* One event may reach several steps at once. */
+		fresh = p->steps & ~u->done;
+		got = popcount32(fresh);
+		for (k = 0; k < got; k++)
+			u->at[u->reached++] = p->t;
+		u->done |= fresh;
+		break;
+	}
+}
+
 /* One event, in (time, line) order, through its user's attempt. */
 static void
 walk(struct ev_funnel *f, struct pend *p)
 {
 	struct fuser *u = p->u;
-	int n = f->cfg.nsteps, k, got;
-	uint32_t fresh;
+	int n = f->cfg.nsteps;
 
-	if (u->open && u->reached < n && !u->broken) {
-		switch (f->cfg.mode) {
-		case EV_FUNNEL_SEQUENTIAL:
-			if (p->steps & (UINT32_C(1) << u->reached))
-				u->at[u->reached++] = p->t;
-			break;
-		case EV_FUNNEL_STRICT:
-			if (p->steps & (UINT32_C(1) << u->reached))
-				u->at[u->reached++] = p->t;
-			else if (p->steps != 0)
-				u->broken = 1;
-			break;
-		case EV_FUNNEL_ANY:
-			fresh = p->steps & ~u->done & ~UINT32_C(1);
-			got = popcount32(fresh);
-			for (k = 0; k < got; k++)
-				u->at[u->reached++] = p->t;
-			u->done |= fresh;
-			break;
-		}
+	if (u->open) {
+		if (u->reached < n && !u->broken)
+			advance(f, u, p);
 		/* Before the conversion (not the event that makes it). */
 		if (p->excl && u->reached < n)
 			u->excluded = 1;
-	} else if (!u->open && (p->steps & 1)) {
+	} else if (p->steps & 1) {
 		u->open = 1;
 		u->t0 = p->t;
 		u->reached = 1;
