@@ -393,7 +393,8 @@ ev_funnel_add(struct ev_funnel *f, ev_us_t t, uint64_t line,
 	p.u = u;
 	if (steps & 1) {
 		p.key = ev_xmalloc(klen + 1);
-		memcpy(p.key, key, klen);
+		if (klen > 0)	/* without --by, key may be NULL */
+			memcpy(p.key, key, klen);
 		p.klen = klen;
 	}
 	u->npend++;
@@ -489,7 +490,8 @@ write_cell(struct ev_funnel *f, const struct cell *c, int final)
 		ev_buf_add_dec(b, c->reached[k - 2] - c->reached[k - 1], 0);
 		/* Nearest rank: the ceil(q n)-th smallest. */
 		d = &c->durs[k - 2];
-		qsort(d->v, d->n, sizeof(*d->v), durs_cmp);
+		if (d->n > 1)
+			qsort(d->v, d->n, sizeof(*d->v), durs_cmp);
 		ev_buf_printf(b, ",\"median_s_%d\":", k);
 		if (d->n == 0)
 			ev_buf_adds(b, "null");
@@ -522,7 +524,8 @@ emit_first_period(struct ev_funnel *f, int final)
 		v = ev_xreallocarray(v, n + 1, sizeof(*v));
 		v[n++] = c;
 	}
-	qsort(v, n, sizeof(*v), cell_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cell_cmp);
 	for (j = 0; j < n; j++) {
 		write_cell(f, v[j], final);
 		ev_buf_reset(&f->ckey);

@@ -236,6 +236,7 @@ for e in evs:
 	assert_success
 	assert_equal "$(jq -s 'map(.entered) | add' <<<"$output")" 1800
 
+	[ -x "$EVKIT_BIN/ev-detect" ] || skip "ev-detect is not built"
 	run --separate-stderr sh -c 'ev-funnel --steps view,add_to_cart,purchase --within 1h < events.ndjson |
 	  ev-detect --value conversion --alerts'
 	assert_success
