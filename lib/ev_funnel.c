@@ -472,7 +472,7 @@ write_cell(struct ev_funnel *f, const struct cell *c, int final)
 	ev_buf_add_dec(b, c->excluded, 0);
 	ev_buf_adds(b, ",\"converted\":");
 	ev_buf_add_dec(b, c->reached[n - 1], 0);
-	ev_buf_adds(b, ",\"conversion\":");
+	ev_buf_adds(b, ",\"conversion_rate\":");
 	if (c->entered == 0)
 		ev_buf_adds(b, "null");
 	else
@@ -483,8 +483,8 @@ write_cell(struct ev_funnel *f, const struct cell *c, int final)
 		ev_buf_add_dec(b, c->reached[k - 1], 0);
 	}
 	for (k = 2; k <= n; k++) {
-		add_ratio(b, "conv", k, c->reached[k - 1], c->entered);
-		add_ratio(b, "conv_prev", k, c->reached[k - 1],
+		add_ratio(b, "rate", k, c->reached[k - 1], c->entered);
+		add_ratio(b, "rate_prev", k, c->reached[k - 1],
 		    c->reached[k - 2]);
 		ev_buf_printf(b, ",\"drop_%d\":", k);
 		ev_buf_add_dec(b, c->reached[k - 2] - c->reached[k - 1], 0);

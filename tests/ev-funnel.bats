@@ -54,10 +54,10 @@ ev() {
 	{ ev a 10:00:00 u1; ev c 10:01:00 u1; ev b 10:02:00 u1; ev c 10:03:00 u1; } >in
 	run --separate-stderr ev-funnel --steps a,b,c --within 1h <in
 	assert_success
-	assert_output '{"start":"2026-03-02T00:00:00Z","end":"2026-03-03T00:00:00Z","steps":["a","b","c"],"entered":1,"excluded":0,"converted":1,"conversion":1,"reached_1":1,"reached_2":1,"reached_3":1,"conv_2":1,"conv_prev_2":1,"drop_2":0,"median_s_2":120,"p90_s_2":120,"conv_3":1,"conv_prev_3":1,"drop_3":0,"median_s_3":60,"p90_s_3":60,"final":false}'
+	assert_output '{"start":"2026-03-02T00:00:00Z","end":"2026-03-03T00:00:00Z","steps":["a","b","c"],"entered":1,"excluded":0,"converted":1,"conversion_rate":1,"reached_1":1,"reached_2":1,"reached_3":1,"rate_2":1,"rate_prev_2":1,"drop_2":0,"median_s_2":120,"p90_s_2":120,"rate_3":1,"rate_prev_3":1,"drop_3":0,"median_s_3":60,"p90_s_3":60,"final":false}'
 	run --separate-stderr ev-funnel --steps a,b,c --within 1h --mode strict <in
 	assert_success
-	assert_output --partial '"entered":1,"excluded":0,"converted":0,"conversion":0,"reached_1":1,"reached_2":0,"reached_3":0,'
+	assert_output --partial '"entered":1,"excluded":0,"converted":0,"conversion_rate":0,"reached_1":1,"reached_2":0,"reached_3":0,'
 	run --separate-stderr ev-funnel --steps a,b,c --within 1h --mode any <in
 	assert_success
 	assert_output --partial '"converted":1,'
@@ -77,7 +77,7 @@ ev() {
 	} | sort -t'"' -k8 >in
 	run --separate-stderr ev-funnel --steps a,b,c --exclude x --within 1h --stats st.json <in
 	assert_success
-	assert_output --partial '"entered":2,"excluded":2,"converted":1,"conversion":0.5,"reached_1":2,"reached_2":1,"reached_3":1,'
+	assert_output --partial '"entered":2,"excluded":2,"converted":1,"conversion_rate":0.5,"reached_1":2,"reached_2":1,"reached_3":1,'
 	assert_equal "$(stat_of st.json attempts)" 4
 	assert_balanced st.json
 }
@@ -95,9 +95,9 @@ ev() {
 	    --within 1h --by context.platform --stats st.json <in
 	assert_success
 	assert_output "$(cat <<'OUT'
-{"start":"2026-03-02T00:00:00Z","end":"2026-03-03T00:00:00Z","platform":"ios","steps":["view","buy"],"entered":1,"excluded":0,"converted":1,"conversion":1,"reached_1":1,"reached_2":1,"conv_2":1,"conv_prev_2":1,"drop_2":0,"median_s_2":1200,"p90_s_2":1200,"final":false}
-{"start":"2026-03-02T00:00:00Z","end":"2026-03-03T00:00:00Z","platform":"web","steps":["view","buy"],"entered":1,"excluded":0,"converted":0,"conversion":0,"reached_1":1,"reached_2":0,"conv_2":0,"conv_prev_2":0,"drop_2":1,"median_s_2":null,"p90_s_2":null,"final":false}
-{"start":"2026-03-02T00:00:00Z","end":"2026-03-03T00:00:00Z","platform":null,"steps":["view","buy"],"entered":1,"excluded":0,"converted":0,"conversion":0,"reached_1":1,"reached_2":0,"conv_2":0,"conv_prev_2":0,"drop_2":1,"median_s_2":null,"p90_s_2":null,"final":false}
+{"start":"2026-03-02T00:00:00Z","end":"2026-03-03T00:00:00Z","platform":"ios","steps":["view","buy"],"entered":1,"excluded":0,"converted":1,"conversion_rate":1,"reached_1":1,"reached_2":1,"rate_2":1,"rate_prev_2":1,"drop_2":0,"median_s_2":1200,"p90_s_2":1200,"final":false}
+{"start":"2026-03-02T00:00:00Z","end":"2026-03-03T00:00:00Z","platform":"web","steps":["view","buy"],"entered":1,"excluded":0,"converted":0,"conversion_rate":0,"reached_1":1,"reached_2":0,"rate_2":0,"rate_prev_2":0,"drop_2":1,"median_s_2":null,"p90_s_2":null,"final":false}
+{"start":"2026-03-02T00:00:00Z","end":"2026-03-03T00:00:00Z","platform":null,"steps":["view","buy"],"entered":1,"excluded":0,"converted":0,"conversion_rate":0,"reached_1":1,"reached_2":0,"rate_2":0,"rate_prev_2":0,"drop_2":1,"median_s_2":null,"p90_s_2":null,"final":false}
 OUT
 )"
 	# The view at 10:30 falls in the first attempt's hour; 11:30 starts
@@ -142,7 +142,7 @@ OUT
 		[ -s out ] && echo early >seen
 	} | ev-funnel --steps view,buy --within 1m >out
 	assert_equal "$(cat seen)" early
-	assert_equal "$(head -n 1 out)" '{"start":"2026-03-02T00:00:00Z","end":"2026-03-03T00:00:00Z","steps":["view","buy"],"entered":2,"excluded":0,"converted":0,"conversion":0,"reached_1":2,"reached_2":0,"conv_2":0,"conv_prev_2":0,"drop_2":2,"median_s_2":null,"p90_s_2":null,"final":true}'
+	assert_equal "$(head -n 1 out)" '{"start":"2026-03-02T00:00:00Z","end":"2026-03-03T00:00:00Z","steps":["view","buy"],"entered":2,"excluded":0,"converted":0,"conversion_rate":0,"reached_1":2,"reached_2":0,"rate_2":0,"rate_prev_2":0,"drop_2":2,"median_s_2":null,"p90_s_2":null,"final":true}'
 }
 
 @test "ev-funnel: late events go to --late; out-of-order events within --lateness count" {
@@ -238,8 +238,26 @@ for e in evs:
 
 	[ -x "$EVKIT_BIN/ev-detect" ] || skip "ev-detect is not built"
 	run --separate-stderr sh -c 'ev-funnel --steps view,add_to_cart,purchase --within 1h < events.ndjson |
-	  ev-detect --value conversion --alerts'
+	  ev-detect --value conversion_rate --alerts'
 	assert_success
 	assert_line --index 0 --partial '"start":"2026-03-27T00:00:00Z"'
 	assert_line --index 0 --partial '"direction":"down"'
+}
+
+@test "ev-funnel: records are window records: the schema holds, ev-report never sums a rate" {
+	[ -x "$EVKIT_BIN/ev-validate" ] && [ -x "$EVKIT_BIN/ev-report" ] ||
+		skip "ev-validate or ev-report is not built"
+	{
+		ev view 10:00:00 u2 ',"context":{"platform":"web"}'
+		ev view 10:00:00 u1 ',"context":{"platform":"ios"}'; ev buy 10:10:00 u1
+		printf '%s\n' '{"event":"view","ts":"2026-03-03T10:00:00Z","user_id":"u3"}'
+	} >in
+	ev-funnel --steps view,buy --within 1h --by context.platform <in >out
+	run --separate-stderr ev-validate --schema "$EVKIT_TOP/schemas/records/window.json" <out
+	assert_success
+	assert_output "$(cat out)"
+	run --separate-stderr sh -c 'ev-report -f json <out |
+	    jq -c "[.. | objects | select(has(\"additive\")) | [.name, .additive]]"'
+	assert_success
+	assert_output '[["entered",true],["excluded",true],["converted",true],["conversion_rate",false],["reached_1",true],["reached_2",true],["rate_2",false],["rate_prev_2",false],["drop_2",true],["median_s_2",false],["p90_s_2",false]]'
 }

@@ -191,12 +191,12 @@ SELECT c.*, %(qs)s FROM c;
         ent = row["entered"]
         reach = [row["r%d" % k] for k in range(1, n + 1)]
         rec["converted"] = reach[-1]
-        rec["conversion"] = reach[-1] / ent if ent else None
+        rec["conversion_rate"] = reach[-1] / ent if ent else None
         for k in range(1, n + 1):
             rec["reached_%d" % k] = reach[k - 1]
         for k in range(2, n + 1):
-            rec["conv_%d" % k] = reach[k - 1] / ent if ent else None
-            rec["conv_prev_%d" % k] = (reach[k - 1] / reach[k - 2]
+            rec["rate_%d" % k] = reach[k - 1] / ent if ent else None
+            rec["rate_prev_%d" % k] = (reach[k - 1] / reach[k - 2]
                                        if reach[k - 2] else None)
             rec["drop_%d" % k] = reach[k - 2] - reach[k - 1]
             for qn, col in (("median_s", "med"), ("p90_s", "p90")):
