@@ -127,6 +127,33 @@ add_match(struct app *a, const char *arg, size_t n, int excl)
 	}
 }
 
+/* Whether --by i's column is a figure's or an earlier --by's. */
+static int
+column_taken(const struct app *a, size_t i)
+{
+	static const char *const fixed[] = { "start", "end", "steps",
+	    "entered", "excluded", "converted", "conversion_rate", "final",
+	    NULL };
+	static const char *const numbered[] = { "reached_", "rate_",
+	    "rate_prev_", "drop_", "median_s_", "p90_s_", NULL };
+	const char *name = a->by_names[i];
+	size_t j, n;
+
+	for (j = 0; fixed[j] != NULL; j++)
+		if (strcmp(name, fixed[j]) == 0)
+			return 1;
+	for (j = 0; numbered[j] != NULL; j++) {
+		n = strlen(numbered[j]);
+		if (strncmp(name, numbered[j], n) == 0 && name[n] >= '0' &&
+		    name[n] <= '9')
+			return 1;
+	}
+	for (j = 0; j < i; j++)
+		if (strcmp(name, a->by_names[j]) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 parse_options(struct app *a, int argc, char **argv)
 {
@@ -220,6 +247,9 @@ parse_options(struct app *a, int argc, char **argv)
 		if (a->by_names[i] == NULL)
 			ev_run_usage_error(run, "--by '%s': no column name",
 			    a->by_text[i]);
+		if (column_taken(a, i))
+			ev_run_usage_error(run, "--by '%s': column '%s' is used "
+			    "twice", a->by_text[i], a->by_names[i]);
 	}
 	for (i = 0; i < a->nm; i++) {
 		struct match *m = &a->m[i];

@@ -39,6 +39,16 @@ ev() {
 	[[ "$stderr" == "ev-funnel: --mode 'loose': use sequential, strict or any"$'\n'* ]]
 	run --separate-stderr ev-funnel --step :x --within 1h </dev/null
 	assert_failure 2
+	# A --by column may not clash with a figure or another --by.
+	run --separate-stderr ev-funnel --step a --within 1h --by properties.entered </dev/null
+	assert_failure 2
+	[[ "$stderr" == "ev-funnel: --by 'properties.entered': column 'entered' is used twice"$'\n'* ]]
+	run --separate-stderr ev-funnel --step a --within 1h --by x.rate_2 </dev/null
+	assert_failure 2
+	run --separate-stderr ev-funnel --step a --within 1h --by a.k --by b.k </dev/null
+	assert_failure 2
+	run --separate-stderr ev-funnel --step a --within 1h --by a.rate --by b.reached_x </dev/null
+	assert_success
 }
 
 @test "ev-funnel: empty input writes nothing and exits 0" {
