@@ -179,6 +179,9 @@ $p.1:      $s"
 	ev-validate --dedupe-window 0 positive-duration
 	ev-validate --dedupe-window -1h positive-duration
 	ev-validate --dedupe-window 1h ok
+	ev-funnel --period 0 positive-duration
+	ev-funnel --within -1h duration
+	ev-funnel --within 0 ok
 	LIST
 }
 
