@@ -49,7 +49,7 @@ HDRS	= $(wildcard lib/*.h)
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=undefined
 
-.PHONY: all testbin check test unit bats asan install uninstall clean demo bench \
+.PHONY: all testbin check check-slow test unit bats asan install uninstall clean demo bench \
 	profile fuzz deps deps-test lint backtest-real
 .DEFAULT_GOAL := all
 
@@ -89,6 +89,10 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIBA) $(HDRS)
 # suite, and ends with one "N passed, N failed, N skipped" line.
 check: deps-test testbin
 	@scripts/run-tests $(BUILD)
+
+# The slow tier: statistical suites that take minutes of CPU (CI runs it).
+check-slow: deps-test testbin
+	@scripts/run-tests $(BUILD) slow
 
 # The same suite without the dependency step (used by asan and by hand).
 test: testbin
