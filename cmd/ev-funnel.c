@@ -9,6 +9,7 @@
 
 #include "ev_common.h"
 #include "ev_expr.h"
+#include "ev_filter.h"
 #include "ev_funnel.h"
 #include "ev_run.h"
 
@@ -41,7 +42,7 @@ EV_RUN_HELP;
 
 enum {
 	OPT_EXCLUDE = EV_OPT_FIRST_TOOL, OPT_FINAL_AT_EOF, OPT_LATE,
-	OPT_LATENESS, OPT_MODE, OPT_PERIOD, OPT_STEPS
+	OPT_LATENESS, OPT_MODE, OPT_PERIOD, OPT_STEPS, OPT_WHERE
 };
 
 static const struct option longopts[] = {
@@ -57,6 +58,7 @@ static const struct option longopts[] = {
 	{ "steps", required_argument, NULL, OPT_STEPS },
 	{ "time-field", required_argument, NULL, 't' },
 	{ "user", required_argument, NULL, 'u' },
+	{ "where", required_argument, NULL, OPT_WHERE },
 	{ "within", required_argument, NULL, 'w' },
 	EV_RUN_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
@@ -92,6 +94,7 @@ struct app {
 	FILE		*late;
 	struct ev_funnel *f;
 	struct ev_buf	 key;
+	struct ev_filter where;		/* --where */
 };
 
 static void
@@ -164,6 +167,7 @@ parse_options(struct app *a, int argc, char **argv)
 	char err[256];
 	int i, opt;
 
+	ev_filter_init(&a->where);
 	a->time_field = "ts";
 	a->event_field = "event";
 	a->user_field = "user_id";
@@ -223,6 +227,11 @@ parse_options(struct app *a, int argc, char **argv)
 					break;
 			}
 			break;
+		case OPT_WHERE:
+			if (ev_filter_add(&a->where, "--where", optarg, err,
+			    sizeof(err)) != 0)
+				ev_run_usage_error(run, "%s", err);
+			break;
 		default:
 			ev_run_usage_error(run, "unknown option");
 		}
@@ -234,6 +243,8 @@ parse_options(struct app *a, int argc, char **argv)
 		ev_run_usage_error(run, "give the conversion window: --within");
 	if ((a->tpath = ev_path_compile(a->time_field, &errstr)) == NULL)
 		ev_run_usage_error(run, "--time-field: %s", errstr);
+	if (ev_filter_compile(&a->where, a->tpath, err, sizeof(err)) != 0)
+		ev_run_usage_error(run, "%s", err);
 	if ((a->epath = ev_path_compile(a->event_field, &errstr)) == NULL)
 		ev_run_usage_error(run, "--event-field: %s", errstr);
 	if ((a->upath = ev_path_compile(a->user_field, &errstr)) == NULL)
@@ -328,6 +339,8 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 		    "'%s' is not a valid time", a->time_field));
 		return;
 	}
+	if (ev_filter_skip(&a->where, run, line, rec))
+		return;
 	if (match(a, line, rec, &steps, &excl) != 0)
 		return;
 	if (steps == 0 && !excl) {
@@ -411,6 +424,7 @@ main(int argc, char **argv)
 	ev_run_release(run);
 	ev_funnel_free(a->f);
 	ev_buf_free(&a->key);
+	ev_filter_free(&a->where);
 	for (i = 0; i < (size_t)a->nm; i++) {
 		ev_expr_free(a->m[i].cond);
 		free(a->m[i].name);

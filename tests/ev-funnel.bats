@@ -187,6 +187,41 @@ OUT
 	assert_balanced st.json
 }
 
+@test "ev-funnel: --where keeps the events it holds for, counts the others as filtered" {
+	{
+		ev view 10:00:00 u1 ',"country":"de"'
+		ev buy 10:10:00 u1 ',"country":"fr"'
+		ev buy 10:20:00 u1 ',"country":"de"'
+		ev view 10:05:00 u2 ',"country":"fr"'
+		ev buy 10:06:00 u2 ',"country":"fr"'
+		ev view 10:07:00 u3
+		ev buy 10:08:00 u3 ',"country":"de"'
+		ev other 10:09:00 u3 ',"country":"de"'
+	} >in
+	# The reference: the same funnel over the lines Python keeps.
+	python3 -c '
+import json, sys
+for l in open("in"):
+    if json.loads(l).get("country") == "de":
+        sys.stdout.write(l)' >kept
+	ev-funnel --steps view,buy --within 1h <kept >want
+	run --separate-stderr ev-funnel --steps view,buy --within 1h \
+	    --where 'country == "de"' --stats st.json <in
+	assert_success
+	assert_output "$(cat want)"
+	assert_output --partial '"entered":1,"excluded":0,"converted":1,'
+	# 4 lines --where leaves out (one with no country: null is not true)
+	# and the event of no step.
+	assert_equal "$(stat_of st.json filtered)" 5
+	assert_balanced st.json
+	run --separate-stderr ev-funnel --steps view,buy --within 1h \
+	    --where 'country * 2 > 1' --rejects rej.ndjson <in
+	assert_failure 1
+	assert_equal "$(jq -r .reason rej.ndjson | sort -u)" where
+	assert_equal "$(jq -r '.errors[0].message' rej.ndjson | head -1 | cut -c1-25)" \
+	    "--where 'country * 2 > 1'"
+}
+
 @test "ev-funnel: writing to /dev/full exits 3" {
 	ev a 10:00:00 u1 >in
 	run --separate-stderr sh -c 'ev-funnel --steps a,b --within 1h <in >/dev/full'
