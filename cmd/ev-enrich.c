@@ -569,6 +569,7 @@ main(int argc, char **argv)
 
 	ev_set_argv0_base(argv);
 	ev_run_init(&run, PROG, usage);
+	run.usage_more = EV_EXPR_HELP;
 	ev_enrich_init(&e);
 	parse_options(&run, &e, &o, argc, argv);
 

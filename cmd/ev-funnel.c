@@ -393,6 +393,7 @@ main(int argc, char **argv)
 
 	ev_set_argv0_base(argv);
 	ev_run_init(run, "ev-funnel", usage);
+	run->usage_more = EV_EXPR_HELP;
 	parse_options(a, argc, argv);
 	run->filtering = 1;	/* events of no step: "filtered" */
 	if (a->late_path)

@@ -744,6 +744,7 @@ main(int argc, char **argv)
 
 	ev_set_argv0_base(argv);
 	ev_run_init(&run, "ev-report", usage);
+	run.usage_more = EV_EXPR_HELP;
 	parse_options(&run, argc, argv, &op);
 
 	if ((store = ev_report_store_new(&op.o, err, sizeof(err))) == NULL)

@@ -791,6 +791,7 @@ main(int argc, char **argv)
 
 	ev_set_argv0_base(argv);
 	ev_run_init(&g.run, PROG, usage);
+	g.run.usage_more = EV_EXPR_HELP;
 	parse_options(&g, argc, argv);
 
 	load_meta(&g);

@@ -681,6 +681,7 @@ main(int argc, char **argv)
 
 	ev_set_argv0_base(argv);
 	ev_run_init(run, "ev-window", usage);
+	run->usage_more = EV_EXPR_HELP;
 	parse_options(a, argc, argv);
 
 	configure(a);

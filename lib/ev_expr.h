@@ -33,6 +33,29 @@
 #include "ev_path.h"
 #include "ev_rec.h"
 
+/*
+ * The language in brief, for the --help of every program that takes an
+ * expression (after EV_RUN_HELP); evkit(7) EXPRESSIONS is the whole of it.
+ */
+#define EV_EXPR_HELP \
+"\n" \
+"EXPR, the expression language (evkit(7), EXPRESSIONS):\n" \
+"  values     field paths (properties.amount, items.0, `user-agent`),\n" \
+"             numbers, \"strings\", true, false, null\n" \
+"  operators  from tightest: unary -; * / %; + -; == != < <= > >=,\n" \
+"             in [..], not in [..]; not; and; or\n" \
+"  null       a missing field is null; an operation on null is null (SQL's\n" \
+"             three-valued logic); --where keeps a record only when true\n" \
+"  errors     a wrong type or a division by zero rejects the record\n" \
+"  functions  exists(path) is_null(x) if(c,a,b) coalesce(x,...)\n" \
+"             lower upper length starts_with ends_with contains\n" \
+"             substr(s,start[,len]) match(s,\"pcre2\") abs floor ceil log\n" \
+"             round(x[,digits]) min max time() hour(t[,zone])\n" \
+"             weekday(t[,zone]) date(t[,zone])\n" \
+"  e.g.       'event == \"purchase\" and properties.amount > 0'\n" \
+"             'coalesce(context.platform, \"unknown\") in [\"ios\", \"android\"]'\n" \
+"             'hour(time(), \"Europe/Berlin\") >= 9'\n"
+
 enum ev_expr_type {
 	EV_EXPR_NULL,
 	EV_EXPR_BOOL,

@@ -206,7 +206,10 @@ ev_run_option(struct ev_run *run, int code, const char *arg)
 		ev_usage_try();
 	case 'h':
 	case EV_OPT_HELP:
-		ev_run_help(run->usage);
+		if (run->usage_more != NULL)
+			fputs(run->usage, stdout);
+		ev_run_help(run->usage_more != NULL ? run->usage_more :
+		    run->usage);
 	case 'V':
 	case EV_OPT_VERSION:
 		ev_run_version();

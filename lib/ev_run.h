@@ -83,6 +83,7 @@ struct ev_run_file {
 struct ev_run {
 	const char	*prog;
 	const char	*usage;		/* full --help text */
+	const char	*usage_more;	/* printed after it (EV_EXPR_HELP), or NULL */
 	struct ev_out	 out;
 	struct ev_reader *in;
 	const char	*input_name;	/* "<stdin>" */

@@ -76,6 +76,32 @@ events() {
 	assert_output --partial '--unset PATH'
 }
 
+@test "ev-expr: every program's --help carries the grammar, and its examples hold on a record made to match them" {
+	for p in ev-validate ev-enrich ev-window ev-report ev-funnel; do
+		run --separate-stderr "$p" --help
+		assert_success
+		assert_output --partial 'EXPR, the expression language (evkit(7), EXPRESSIONS):'
+		assert_output --partial 'operators  from tightest:'
+	done
+	# The examples after "e.g.", one per line, between single quotes.
+	ev-enrich --help | sed -n "/^  e\.g\./,\$p" |
+	    sed -n "s/^[^']*'\(.*\)'\$/\1/p" >examples
+	assert_equal "$(wc -l <examples)" 3
+	rec='{"event":"purchase","ts":"2026-03-02T10:00:00Z","properties":{"amount":5},"context":{"platform":"ios"}}'
+	miss='{"event":"view","ts":"2026-03-02T05:00:00Z","properties":{"amount":0},"context":{"platform":"web"}}'
+	while IFS= read -r x; do
+		run --separate-stderr ev-enrich --where "$x" --set 'hit = true' \
+		    <<<"$rec"
+		assert_success
+		assert_output --partial '"hit":true'
+		# 05:00Z is 06:00 in Berlin, a web view with no amount.
+		run --separate-stderr ev-enrich --where "$x" --set 'hit = true' \
+		    <<<"$miss"
+		assert_success
+		assert_output "$miss"
+	done <examples
+}
+
 @test "ev-expr: ev-enrich --where passes the other events on byte for byte and enriches only the matching ones" {
 	printf '%s\n' '{"a": 1,  "b":"x"}' '{"a":3,"b":"y"}' '{"b":"z"}' '{"a":"s"}' >in.ndjson
 	run --separate-stderr ev-enrich --where 'a >= 2' --set 'c = b + "!"' \
