@@ -16,7 +16,7 @@
 static const char usage[] =
 "usage: ev-funnel (--step NAME[:EXPR] ... | --steps NAMES) --within D\n"
 "                 [--by PATH ...] [--exclude NAME[:EXPR] ...] [--mode MODE]\n"
-"                 [--period D] [--user PATH] [options]\n"
+"                 [--period D] [--user PATH] [--where EXPR] [options]\n"
 "Count ordered funnels over the NDJSON events read on stdin, per period\n"
 "of the first step's time; write one record per period and breakdown.\n"
 "\n"

@@ -110,14 +110,18 @@ reader_gone(int fd)
 	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0;
 }
 
-int
-ev_run_close_stdout(void)
+/*
+ * Flush stdout and say what failed; prior is the errno of an earlier
+ * write that failed (the buffer filled and was flushed then), or 0.
+ */
+static int
+close_stdout(int prior)
 {
 	int bad, err;
 
 	errno = 0;
 	bad = fflush(stdout) != 0;
-	err = errno;
+	err = errno != 0 ? errno : prior;
 	if (ferror(stdout))
 		bad = 1;
 	if (!bad || err == EPIPE || reader_gone(STDOUT_FILENO))
@@ -127,6 +131,25 @@ ev_run_close_stdout(void)
 	else
 		ev_warn("write error on standard output");
 	return -1;
+}
+
+int
+ev_run_close_stdout(void)
+{
+	return close_stdout(0);
+}
+
+/* usage, then more when not NULL, to stdout; exit 0, or 3 when it failed. */
+static void __attribute__((noreturn))
+help(const char *usage, const char *more)
+{
+	int err = 0;
+
+	errno = 0;
+	if (fputs(usage, stdout) == EOF || (more != NULL &&
+	    fputs(more, stdout) == EOF))
+		err = errno;
+	exit(close_stdout(err) == 0 ? EV_EXIT_OK : EV_EXIT_RUNTIME);
 }
 
 void
@@ -155,8 +178,7 @@ ev_run_duration(struct ev_run *run, const char *opt, const char *arg,
 void
 ev_run_help(const char *usage)
 {
-	fputs(usage, stdout);
-	exit(ev_run_close_stdout() == 0 ? EV_EXIT_OK : EV_EXIT_RUNTIME);
+	help(usage, NULL);
 }
 
 void
@@ -206,10 +228,7 @@ ev_run_option(struct ev_run *run, int code, const char *arg)
 		ev_usage_try();
 	case 'h':
 	case EV_OPT_HELP:
-		if (run->usage_more != NULL)
-			fputs(run->usage, stdout);
-		ev_run_help(run->usage_more != NULL ? run->usage_more :
-		    run->usage);
+		help(run->usage, run->usage_more);
 	case 'V':
 	case EV_OPT_VERSION:
 		ev_run_version();
