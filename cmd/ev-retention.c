@@ -1,0 +1,270 @@
+/*
+ * ev-retention - cohort retention over event time: users by the period of
+ * their start event, and per cohort and period n how many came back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_common.h"
+#include "ev_retention.h"
+#include "ev_run.h"
+
+static const char usage[] =
+"usage: ev-retention [--start NAME] [--return any|NAME ...] [--period D]\n"
+"                    [--periods N] [--mode bounded|unbounded] [options]\n"
+"Count cohort retention over the NDJSON events read on stdin: users by\n"
+"the period of their first start event, and per cohort and period n how\n"
+"many returned; write one record per cohort and period.\n"
+"\n"
+"  -e, --event-field PATH the event name field (event)\n"
+"  --final-at-eof         at end of input write the open records with\n"
+"                         final:true (default false: the input cut them)\n"
+"  --late FILE            write late events to FILE (default: --rejects)\n"
+"  --lateness D           watermark = latest event time - D (0)\n"
+"  --mode MODE            bounded (returned in period n, default) or\n"
+"                         unbounded (in period n or later)\n"
+"  --period D             cohort and return periods (1w, UTC)\n"
+"  --periods N            periods 0 .. N-1 after the cohort's (8, <= 64)\n"
+"  -r, --return NAME      a return event (repeatable; any: every event)\n"
+"  --start NAME           the event that enters a cohort (signup)\n"
+"  -t, --time-field PATH  event time field (ts)\n"
+"  -u, --user PATH        the field naming the user (user_id)\n"
+EV_RUN_HELP;
+
+enum {
+	OPT_FINAL_AT_EOF = EV_OPT_FIRST_TOOL, OPT_LATE, OPT_LATENESS,
+	OPT_MODE, OPT_PERIOD, OPT_PERIODS, OPT_START
+};
+
+static const struct option longopts[] = {
+	{ "event-field", required_argument, NULL, 'e' },
+	{ "final-at-eof", no_argument, NULL, OPT_FINAL_AT_EOF },
+	{ "late", required_argument, NULL, OPT_LATE },
+	{ "lateness", required_argument, NULL, OPT_LATENESS },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "period", required_argument, NULL, OPT_PERIOD },
+	{ "periods", required_argument, NULL, OPT_PERIODS },
+	{ "return", required_argument, NULL, 'r' },
+	{ "start", required_argument, NULL, OPT_START },
+	{ "time-field", required_argument, NULL, 't' },
+	{ "user", required_argument, NULL, 'u' },
+	EV_RUN_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+#define MAX_RETURN	32
+
+struct app {
+	struct ev_run	 run;
+	const char	*start;
+	const char	*ret[MAX_RETURN];
+	size_t		 nret;
+	int		 ret_any;
+	const char	*time_field, *event_field, *user_field, *late_path;
+	struct ev_path	*tpath, *epath, *upath;
+	ev_us_t		 period, lateness;
+	int		 periods, unbounded, final_at_eof;
+	int		 has_max;
+	ev_us_t		 max_ts;
+	FILE		*late;
+	struct ev_retention *r;
+};
+
+static void
+emit_cb(void *arg, const char *p, size_t n)
+{
+	struct app *a = arg;
+
+	ev_run_emit(&a->run, p, n);
+}
+
+static void
+parse_options(struct app *a, int argc, char **argv)
+{
+	static const char *const modes[] = { "bounded", "unbounded", NULL };
+	struct ev_run *run = &a->run;
+	const char *errstr;
+	long long n;
+	int opt;
+
+	a->time_field = "ts";
+	a->event_field = "event";
+	a->user_field = "user_id";
+	a->start = "signup";
+	a->period = 7 * EV_US_PER_DAY;
+	a->periods = 8;
+	while ((opt = ev_run_getopt(run, argc, argv, "e:r:t:u:hV",
+	    longopts)) != -1) {
+		switch (opt) {
+		case 'e':
+			a->event_field = optarg;
+			break;
+		case 'r':
+			if (strcmp(optarg, "any") == 0)
+				a->ret_any = 1;
+			else if (a->nret == MAX_RETURN)
+				ev_run_usage_error(run, "more than %d --return",
+				    MAX_RETURN);
+			else
+				a->ret[a->nret++] = optarg;
+			break;
+		case 't':
+			a->time_field = optarg;
+			break;
+		case 'u':
+			a->user_field = optarg;
+			break;
+		case OPT_FINAL_AT_EOF:
+			a->final_at_eof = 1;
+			break;
+		case OPT_LATE:
+			a->late_path = optarg;
+			break;
+		case OPT_LATENESS:
+			a->lateness = ev_run_duration(run, "--lateness", optarg,
+			    0);
+			break;
+		case OPT_MODE:
+			if ((a->unbounded = ev_word_index(optarg, modes)) < 0)
+				ev_run_usage_error(run, "--mode '%s': use "
+				    "bounded or unbounded", optarg);
+			break;
+		case OPT_PERIOD:
+			a->period = ev_run_duration(run, "--period", optarg, 1);
+			break;
+		case OPT_PERIODS:
+			n = ev_strtonum(optarg, 1, EV_RETENTION_MAX_PERIODS,
+			    &errstr);
+			if (errstr != NULL)
+				ev_run_usage_error(run, "--periods '%s': %s "
+				    "(1 to %d)", optarg, errstr,
+				    EV_RETENTION_MAX_PERIODS);
+			a->periods = (int)n;
+			break;
+		case OPT_START:
+			if (optarg[0] == '\0')
+				ev_run_usage_error(run, "--start: the event "
+				    "name is empty");
+			a->start = optarg;
+			break;
+		default:
+			ev_run_usage_error(run, "unknown option");
+		}
+	}
+	ev_run_no_operands(run, argc, argv);
+	if (a->nret == 0)
+		a->ret_any = 1;
+	if ((a->tpath = ev_path_compile(a->time_field, &errstr)) == NULL)
+		ev_run_usage_error(run, "--time-field: %s", errstr);
+	if ((a->epath = ev_path_compile(a->event_field, &errstr)) == NULL)
+		ev_run_usage_error(run, "--event-field: %s", errstr);
+	if ((a->upath = ev_path_compile(a->user_field, &errstr)) == NULL)
+		ev_run_usage_error(run, "--user: %s", errstr);
+}
+
+static int
+name_is(const char *s, const char *name, size_t len)
+{
+	return strlen(s) == len && memcmp(s, name, len) == 0;
+}
+
+static void
+process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
+{
+	struct ev_run *run = &a->run;
+	char tb[EV_TIME_BUFSZ], wb[EV_TIME_BUFSZ];
+	const char *name, *u;
+	size_t len = 0, ulen, i;
+	ev_us_t t;
+	int tr, start = 0, ret;
+
+	if (ev_rec_parse(rec, line->data, line->len) != 0) {
+		ev_run_reject(run, line, "parse", ev_run_error(NULL, "%s",
+		    rec->err));
+		return;
+	}
+	if ((tr = ev_rec_time(rec, a->tpath, &t)) == -1 &&
+	    ev_rec_get(rec, a->tpath) == NULL) {
+		ev_run_reject(run, line, "time", ev_run_error(a->time_field,
+		    "'%s' is missing", a->time_field));
+		return;
+	}
+	if (tr != 0) {
+		ev_run_reject(run, line, "time", ev_run_error(a->time_field,
+		    "'%s' is not a valid time", a->time_field));
+		return;
+	}
+	ret = a->ret_any;
+	if (ev_rec_str(rec, a->epath, &name, &len) == 0) {
+		start = name_is(a->start, name, len);
+		for (i = 0; !ret && i < a->nret; i++)
+			ret = name_is(a->ret[i], name, len);
+	}
+	if (!start && !ret) {
+		run->n_filtered++;
+		return;
+	}
+	if (ev_rec_text(rec, a->upath, &u, &ulen) != 0 ||
+	    (ulen == 4 && memcmp(u, "null", 4) == 0)) {
+		ev_run_reject(run, line, "user", ev_run_error(a->user_field,
+		    "'%s' is missing", a->user_field));
+		return;
+	}
+	if (ev_retention_late(a->r, t)) {
+		ev_run_reject_to(run, a->late, line, "late", ev_run_error(
+		    a->time_field, "event time %s is behind the watermark %s",
+		    ev_time_format(t, -1, tb), ev_time_format(a->max_ts -
+		    a->lateness, -1, wb)));
+		return;
+	}
+	ev_retention_add(a->r, t, run->n_in, u, ulen, start, ret);
+	run->n_aggregated++;
+	if (!a->has_max || t > a->max_ts) {
+		a->has_max = 1;
+		a->max_ts = t;
+		ev_retention_watermark(a->r, t - a->lateness);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct app app;
+	struct app *a = &app;
+	struct ev_run *run = &a->run;
+	struct ev_retention_cfg cfg;
+	struct ev_line line;
+	struct ev_rec rec;
+	int status;
+
+	ev_set_argv0_base(argv);
+	ev_run_init(run, "ev-retention", usage);
+	parse_options(a, argc, argv);
+	run->filtering = 1;	/* events neither start nor return */
+	if (a->late_path)
+		a->late = ev_run_open_file(run, "late", a->late_path);
+	ev_run_open(run);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.period = a->period;
+	cfg.periods = a->periods;
+	cfg.unbounded = a->unbounded;
+	cfg.final_at_eof = a->final_at_eof;
+	a->r = ev_retention_new(&cfg, emit_cb, a);
+	ev_rec_init(&rec);
+	while (ev_run_next(run, &line, -1) == EV_LINE_OK)
+		process(a, &line, &rec);
+	ev_rec_clear(&rec);
+	ev_retention_finish(a->r);
+	ev_run_stat(run, "cohort_users", json_integer(
+	    (json_int_t)ev_retention_cohort_users(a->r)));
+	ev_run_stat(run, "peak_users", json_integer(
+	    (json_int_t)ev_retention_peak_users(a->r)));
+	status = ev_run_finish(run);
+	ev_run_release(run);
+	ev_retention_free(a->r);
+	ev_path_free(a->tpath);
+	ev_path_free(a->epath);
+	ev_path_free(a->upath);
+	return status;
+}
