@@ -233,9 +233,10 @@ write_rec(struct ev_retention *r, const struct cohort *c, int n, int final)
 	ev_buf_adds(b, ev_time_format(c->start, -1, tb));
 	ev_buf_adds(b, "\",\"end\":\"");
 	ev_buf_adds(b, ev_time_format(c->start + r->cfg.period, -1, tb));
-	ev_buf_adds(b, "\",\"period\":");
+	/* A string: a label, so that ev-report keeps one series per n. */
+	ev_buf_adds(b, "\",\"period\":\"");
 	ev_buf_add_dec(b, (uint64_t)n, 0);
-	ev_buf_adds(b, ",\"cohort_users\":");
+	ev_buf_adds(b, "\",\"cohort_users\":");
 	ev_buf_add_dec(b, c->size, 0);
 	ev_buf_adds(b, ",\"retained_users\":");
 	ev_buf_add_dec(b, c->ret[n], 0);

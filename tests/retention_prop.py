@@ -146,7 +146,7 @@ def main():
         got = {}
         for line in p.stdout.splitlines():
             rec = json.loads(line)
-            key = (ms_of(rec["start"]), rec["period"])
+            key = (ms_of(rec["start"]), int(rec["period"]))
             if key in got or not rec.pop("final"):
                 got[key] = "twice or not final"
                 continue
