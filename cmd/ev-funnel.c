@@ -305,46 +305,32 @@ static void
 process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 {
 	struct ev_run *run = &a->run;
-	char tb[EV_TIME_BUFSZ], wb[EV_TIME_BUFSZ];
 	const char *u, *v;
 	size_t ulen, vlen, i;
 	uint32_t steps;
 	ev_us_t t;
-	int excl, tr;
+	int excl;
 
 	if (ev_rec_parse(rec, line->data, line->len) != 0) {
 		ev_run_reject(run, line, "parse", ev_run_error(NULL, "%s",
 		    rec->err));
 		return;
 	}
-	if ((tr = ev_rec_time(rec, a->tpath, &t)) == -1 &&
-	    ev_rec_get(rec, a->tpath) == NULL) {
-		ev_run_reject(run, line, "time", ev_run_error(a->time_field,
-		    "'%s' is missing", a->time_field));
+	if (ev_run_event_time(run, line, rec, a->tpath, a->time_field,
+	    &t) != 0)
 		return;
-	}
-	if (tr != 0) {
-		ev_run_reject(run, line, "time", ev_run_error(a->time_field,
-		    "'%s' is not a valid time", a->time_field));
-		return;
-	}
 	if (match(a, line, rec, &steps, &excl) != 0)
 		return;
 	if (steps == 0 && !excl) {
 		run->n_filtered++;
 		return;
 	}
-	if (ev_rec_text(rec, a->upath, &u, &ulen) != 0 ||
-	    (ulen == 4 && memcmp(u, "null", 4) == 0)) {
-		ev_run_reject(run, line, "user", ev_run_error(a->user_field,
-		    "'%s' is missing", a->user_field));
+	if (ev_run_event_user(run, line, rec, a->upath, a->user_field,
+	    &u, &ulen) != 0)
 		return;
-	}
 	if (ev_funnel_late(a->f, t)) {
-		ev_run_reject_to(run, a->late, line, "late", ev_run_error(
-		    a->time_field, "event time %s is behind the watermark %s",
-		    ev_time_format(t, -1, tb), ev_time_format(a->max_ts -
-		    a->lateness, -1, wb)));
+		ev_run_reject_late(run, a->late, line, a->time_field, t,
+		    a->max_ts - a->lateness);
 		return;
 	}
 	ev_buf_reset(&a->key);
