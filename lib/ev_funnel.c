@@ -39,12 +39,6 @@ struct pend {
 	size_t		 klen;
 };
 
-/* An open attempt's deadline, in the FIFO of attempts by start time. */
-struct due {
-	ev_us_t		 at;
-	struct fuser	*u;
-};
-
 struct durs {
 	ev_us_t		*v;
 	size_t		 n, cap;
@@ -69,8 +63,7 @@ struct ev_funnel {
 	struct ev_map	 users;		/* id -> struct fuser * */
 	size_t		 peak;
 	struct ev_theap	 heap;		/* struct pend */
-	struct due	*q;		/* ring buffer */
-	size_t		 qhead, qn, qcap;
+	struct ev_tfifo	 q;		/* open attempts' deadlines */
 	struct ev_map	 cells;		/* period + key -> struct cell * */
 	ev_us_t		*periods;	/* open periods, ascending */
 	size_t		 nper, capper;
@@ -204,37 +197,17 @@ attempt_count(struct ev_funnel *f, struct fuser *u)
 static void
 expire(struct ev_funnel *f, ev_us_t t, int all)
 {
-	struct due *d;
+	struct ev_tdue *d;
+	struct fuser *u;
 
-	while (f->qn > 0) {
-		d = &f->q[f->qhead];
+	while ((d = ev_tfifo_front(&f->q)) != NULL) {
 		if (!all && d->at >= t)
 			break;
-		attempt_count(f, d->u);
-		user_maybe_free(f, d->u);
-		f->qhead = (f->qhead + 1) % f->qcap;
-		f->qn--;
+		u = d->p;
+		ev_tfifo_pop(&f->q);
+		attempt_count(f, u);
+		user_maybe_free(f, u);
 	}
-}
-
-static void
-due_push(struct ev_funnel *f, ev_us_t at, struct fuser *u)
-{
-	struct due *nq;
-	size_t i;
-
-	if (f->qn == f->qcap) {
-		nq = ev_xcalloc(f->qcap ? 2 * f->qcap : 256, sizeof(*nq));
-		for (i = 0; i < f->qn; i++)
-			nq[i] = f->q[(f->qhead + i) % f->qcap];
-		free(f->q);
-		f->q = nq;
-		f->qhead = 0;
-		f->qcap = f->qcap ? 2 * f->qcap : 256;
-	}
-	f->q[(f->qhead + f->qn) % f->qcap].at = at;
-	f->q[(f->qhead + f->qn) % f->qcap].u = u;
-	f->qn++;
 }
 
 static int
@@ -300,7 +273,7 @@ walk(struct ev_funnel *f, struct pend *p)
 		u->key = p->key;
 		u->klen = p->klen;
 		p->key = NULL;
-		due_push(f, p->k.t + f->cfg.within, u);
+		ev_tfifo_push(&f->q, p->k.t + f->cfg.within, u);
 	}
 	free(p->key);
 	u->npend--;
@@ -577,7 +550,7 @@ ev_funnel_free(struct ev_funnel *f)
 		free(p.key);
 	}
 	ev_theap_release(&f->heap);
-	free(f->q);
+	ev_tfifo_release(&f->q);
 	free(f->periods);
 	ev_buf_free(&f->out);
 	ev_buf_free(&f->ckey);

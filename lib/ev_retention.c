@@ -37,11 +37,6 @@ struct pend {
 	int		 start, ret;
 };
 
-struct due {
-	ev_us_t		 at;
-	struct ruser	*u;
-};
-
 struct ev_retention {
 	struct ev_retention_cfg cfg;
 	ev_retention_emit_fn emit;
@@ -52,8 +47,7 @@ struct ev_retention {
 	size_t		 peak;
 	uint64_t	 entered;
 	struct ev_theap	 heap;		/* struct pend */
-	struct due	*q;		/* ring, by horizon end */
-	size_t		 qhead, qn, qcap;
+	struct ev_tfifo	 q;		/* users' horizon ends */
 	struct cohort	**co;		/* open cohorts, by start */
 	size_t		 nco, capco;
 	struct ev_buf	 out;
@@ -63,7 +57,7 @@ size_t
 ev_retention_user_bytes(void)
 {
 	/* The struct, a map slot (24 + 8) at 3/4 load, a FIFO entry. */
-	return sizeof(struct ruser) + (24 + 8) * 4 / 3 + sizeof(struct due);
+	return sizeof(struct ruser) + (24 + 8) * 4 / 3 + sizeof(struct ev_tdue);
 }
 
 struct ev_retention *
@@ -112,44 +106,21 @@ cohort_get(struct ev_retention *r, ev_us_t start)
 	return c;
 }
 
-static void
-due_push(struct ev_retention *r, ev_us_t at, struct ruser *u)
-{
-	struct due *nq;
-	size_t i;
-
-	if (r->qn == r->qcap) {
-		nq = ev_xcalloc(r->qcap ? 2 * r->qcap : 256, sizeof(*nq));
-		for (i = 0; i < r->qn; i++)
-			nq[i] = r->q[(r->qhead + i) % r->qcap];
-		free(r->q);
-		r->q = nq;
-		r->qhead = 0;
-		r->qcap = r->qcap ? 2 * r->qcap : 256;
-	}
-	r->q[(r->qhead + r->qn) % r->qcap].at = at;
-	r->q[(r->qhead + r->qn) % r->qcap].u = u;
-	r->qn++;
-	u->ndue++;
-}
-
 /* Forget the users whose horizon ends at or before t (all: every one). */
 static void
 expire(struct ev_retention *r, ev_us_t t, int all)
 {
-	struct due *d;
+	struct ev_tdue *d;
 	struct ruser *u;
 
-	while (r->qn > 0) {
-		d = &r->q[r->qhead];
+	while ((d = ev_tfifo_front(&r->q)) != NULL) {
 		if (!all && d->at > t)
 			break;
-		u = d->u;
+		u = d->p;
 		if (u->c != NULL && u->hend == d->at)
 			u->c = NULL;
 		u->ndue--;
-		r->qhead = (r->qhead + 1) % r->qcap;
-		r->qn--;
+		ev_tfifo_pop(&r->q);
 		user_maybe_free(r, u);
 	}
 }
@@ -172,7 +143,8 @@ walk(struct ev_retention *r, const struct pend *p)
 			u->hend = u->c->start + (ev_us_t)r->cfg.periods * P;
 			u->bits = 0;
 			u->maxn = -1;
-			due_push(r, u->hend, u);
+			ev_tfifo_push(&r->q, u->hend, u);
+			u->ndue++;
 		}
 	} else if (p->ret) {
 		n = (int)((ev_time_floor(p->k.t, P) - u->c->start) / P);
@@ -336,7 +308,7 @@ ev_retention_free(struct ev_retention *r)
 	for (i = 0; i < r->nco; i++)
 		free(r->co[i]);
 	free(r->co);
-	free(r->q);
+	ev_tfifo_release(&r->q);
 	ev_theap_release(&r->heap);
 	ev_buf_free(&r->out);
 	free(r);

@@ -1,5 +1,6 @@
 /*
- * ev_theap.c - the (time, line) min-heap (see ev_theap.h).
+ * ev_theap.c - the (time, line) min-heap and the FIFO of deadlines (see
+ * ev_theap.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -90,4 +91,45 @@ ev_theap_pop(struct ev_theap *h, void *out)
 		swap(h, i, m);
 		i = m;
 	}
+}
+
+void
+ev_tfifo_push(struct ev_tfifo *q, ev_us_t at, void *p)
+{
+	struct ev_tdue *nv;
+	size_t i, ncap;
+
+	if (q->n == q->cap) {
+		ncap = q->cap ? 2 * q->cap : 256;
+		nv = ev_xcalloc(ncap, sizeof(*nv));
+		for (i = 0; i < q->n; i++)
+			nv[i] = q->v[(q->head + i) % q->cap];
+		free(q->v);
+		q->v = nv;
+		q->head = 0;
+		q->cap = ncap;
+	}
+	q->v[(q->head + q->n) % q->cap].at = at;
+	q->v[(q->head + q->n) % q->cap].p = p;
+	q->n++;
+}
+
+struct ev_tdue *
+ev_tfifo_front(const struct ev_tfifo *q)
+{
+	return q->n > 0 ? &q->v[q->head] : NULL;
+}
+
+void
+ev_tfifo_pop(struct ev_tfifo *q)
+{
+	q->head = (q->head + 1) % q->cap;
+	q->n--;
+}
+
+void
+ev_tfifo_release(struct ev_tfifo *q)
+{
+	free(q->v);
+	memset(q, 0, sizeof(*q));
 }
