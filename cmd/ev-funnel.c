@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ev_common.h"
+#include "ev_evopt.h"
 #include "ev_expr.h"
 #include "ev_funnel.h"
 #include "ev_run.h"
@@ -40,24 +41,17 @@ static const char usage[] =
 EV_RUN_HELP;
 
 enum {
-	OPT_EXCLUDE = EV_OPT_FIRST_TOOL, OPT_FINAL_AT_EOF, OPT_LATE,
-	OPT_LATENESS, OPT_MODE, OPT_PERIOD, OPT_STEPS
+	OPT_EXCLUDE = EV_EVOPT_NEXT, OPT_MODE, OPT_STEPS
 };
 
 static const struct option longopts[] = {
 	{ "by", required_argument, NULL, 'b' },
-	{ "event-field", required_argument, NULL, 'e' },
 	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
-	{ "final-at-eof", no_argument, NULL, OPT_FINAL_AT_EOF },
-	{ "late", required_argument, NULL, OPT_LATE },
-	{ "lateness", required_argument, NULL, OPT_LATENESS },
 	{ "mode", required_argument, NULL, OPT_MODE },
-	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "step", required_argument, NULL, 's' },
 	{ "steps", required_argument, NULL, OPT_STEPS },
-	{ "time-field", required_argument, NULL, 't' },
-	{ "user", required_argument, NULL, 'u' },
 	{ "within", required_argument, NULL, 'w' },
+	EV_EVOPT_LONGOPTS,
 	EV_RUN_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -83,10 +77,9 @@ struct app {
 	const char	*by_text[MAX_BY], *by_names[MAX_BY];
 	struct ev_path	*by[MAX_BY];
 	size_t		 nby;
-	const char	*time_field, *event_field, *user_field, *late_path;
-	struct ev_path	*tpath, *epath, *upath;
-	ev_us_t		 within, period, lateness;
-	int		 has_within, mode, final_at_eof;
+	struct ev_evopt	 o;
+	ev_us_t		 within;
+	int		 has_within, mode;
 	int		 has_max;
 	ev_us_t		 max_ts;
 	FILE		*late;
@@ -164,11 +157,8 @@ parse_options(struct app *a, int argc, char **argv)
 	char err[256];
 	int i, opt;
 
-	a->time_field = "ts";
-	a->event_field = "event";
-	a->user_field = "user_id";
-	a->period = EV_US_PER_DAY;
-	while ((opt = ev_run_getopt(run, argc, argv, "b:e:s:t:u:w:hV",
+	ev_evopt_init(&a->o, EV_US_PER_DAY);
+	while ((opt = ev_run_getopt(run, argc, argv, "b:s:w:hV" EV_EVOPT_SHORT,
 	    longopts)) != -1) {
 		switch (opt) {
 		case 'b':
@@ -177,17 +167,8 @@ parse_options(struct app *a, int argc, char **argv)
 				    MAX_BY);
 			a->by_text[a->nby++] = optarg;
 			break;
-		case 'e':
-			a->event_field = optarg;
-			break;
 		case 's':
 			add_match(a, optarg, strlen(optarg), 0);
-			break;
-		case 't':
-			a->time_field = optarg;
-			break;
-		case 'u':
-			a->user_field = optarg;
 			break;
 		case 'w':
 			a->within = ev_run_duration(run, "--within", optarg, 0);
@@ -196,23 +177,10 @@ parse_options(struct app *a, int argc, char **argv)
 		case OPT_EXCLUDE:
 			add_match(a, optarg, strlen(optarg), 1);
 			break;
-		case OPT_FINAL_AT_EOF:
-			a->final_at_eof = 1;
-			break;
-		case OPT_LATE:
-			a->late_path = optarg;
-			break;
-		case OPT_LATENESS:
-			a->lateness = ev_run_duration(run, "--lateness", optarg,
-			    0);
-			break;
 		case OPT_MODE:
 			if ((a->mode = ev_word_index(optarg, modes)) < 0)
 				ev_run_usage_error(run, "--mode '%s': use "
 				    "sequential, strict or any", optarg);
-			break;
-		case OPT_PERIOD:
-			a->period = ev_run_duration(run, "--period", optarg, 1);
 			break;
 		case OPT_STEPS:
 			for (s = optarg; ; s = c + 1) {
@@ -224,7 +192,8 @@ parse_options(struct app *a, int argc, char **argv)
 			}
 			break;
 		default:
-			ev_run_usage_error(run, "unknown option");
+			if (!ev_evopt_option(&a->o, run, opt, optarg))
+				ev_run_usage_error(run, "unknown option");
 		}
 	}
 	ev_run_no_operands(run, argc, argv);
@@ -232,12 +201,7 @@ parse_options(struct app *a, int argc, char **argv)
 		ev_run_usage_error(run, "give the steps: --step or --steps");
 	if (!a->has_within)
 		ev_run_usage_error(run, "give the conversion window: --within");
-	if ((a->tpath = ev_path_compile(a->time_field, &errstr)) == NULL)
-		ev_run_usage_error(run, "--time-field: %s", errstr);
-	if ((a->epath = ev_path_compile(a->event_field, &errstr)) == NULL)
-		ev_run_usage_error(run, "--event-field: %s", errstr);
-	if ((a->upath = ev_path_compile(a->user_field, &errstr)) == NULL)
-		ev_run_usage_error(run, "--user: %s", errstr);
+	ev_evopt_compile(&a->o, run);
 	for (i = 0; i < (int)a->nby; i++) {
 		if ((a->by[i] = ev_path_compile(a->by_text[i], &errstr)) ==
 		    NULL)
@@ -257,7 +221,7 @@ parse_options(struct app *a, int argc, char **argv)
 		if (m->cond_text == NULL)
 			continue;
 		m->cond = ev_expr_compile(m->cond_text, (int)strlen(m->name) +
-		    1, a->tpath, err, sizeof(err));
+		    1, a->o.tpath, err, sizeof(err));
 		if (m->cond == NULL)
 			ev_run_usage_error(run, "%s '%s': %s", m->excl ?
 			    "--exclude" : "--step", m->text, err);
@@ -278,7 +242,7 @@ match(struct app *a, const struct ev_line *line, const struct ev_rec *rec,
 
 	*steps = 0;
 	*excl = 0;
-	if (ev_rec_str(rec, a->epath, &name, &len) != 0)
+	if (ev_rec_str(rec, a->o.epath, &name, &len) != 0)
 		return 0;
 	for (i = 0; i < a->nm; i++) {
 		struct match *m = &a->m[i];
@@ -316,7 +280,7 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 		    rec->err));
 		return;
 	}
-	if (ev_run_event_time(run, line, rec, a->tpath, a->time_field,
+	if (ev_run_event_time(run, line, rec, a->o.tpath, a->o.time_field,
 	    &t) != 0)
 		return;
 	if (match(a, line, rec, &steps, &excl) != 0)
@@ -325,12 +289,12 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 		run->n_filtered++;
 		return;
 	}
-	if (ev_run_event_user(run, line, rec, a->upath, a->user_field,
+	if (ev_run_event_user(run, line, rec, a->o.upath, a->o.user_field,
 	    &u, &ulen) != 0)
 		return;
 	if (ev_funnel_late(a->f, t)) {
-		ev_run_reject_late(run, a->late, line, a->time_field, t,
-		    a->max_ts - a->lateness);
+		ev_run_reject_late(run, a->late, line, a->o.time_field, t,
+		    a->max_ts - a->o.lateness);
 		return;
 	}
 	ev_buf_reset(&a->key);
@@ -348,7 +312,7 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 	if (!a->has_max || t > a->max_ts) {
 		a->has_max = 1;
 		a->max_ts = t;
-		ev_funnel_watermark(a->f, t - a->lateness);
+		ev_funnel_watermark(a->f, t - a->o.lateness);
 	}
 }
 
@@ -368,18 +332,18 @@ main(int argc, char **argv)
 	ev_run_init(run, "ev-funnel", usage);
 	parse_options(a, argc, argv);
 	run->filtering = 1;	/* events of no step: "filtered" */
-	if (a->late_path)
-		a->late = ev_run_open_file(run, "late", a->late_path);
+	if (a->o.late_path)
+		a->late = ev_run_open_file(run, "late", a->o.late_path);
 	ev_run_open(run);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.nsteps = a->nsteps;
 	cfg.mode = (enum ev_funnel_mode)a->mode;
 	cfg.within = a->within;
-	cfg.period = a->period;
+	cfg.period = a->o.period;
 	cfg.step_names = a->step_names;
 	cfg.by_names = a->by_names;
 	cfg.nby = a->nby;
-	cfg.final_at_eof = a->final_at_eof;
+	cfg.final_at_eof = a->o.final_at_eof;
 	a->f = ev_funnel_new(&cfg, emit_cb, a);
 	ev_buf_init(&a->key);
 	ev_rec_init(&rec);
@@ -404,8 +368,6 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < a->nby; i++)
 		ev_path_free(a->by[i]);
-	ev_path_free(a->tpath);
-	ev_path_free(a->epath);
-	ev_path_free(a->upath);
+	ev_evopt_release(&a->o);
 	return status;
 }

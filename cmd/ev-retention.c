@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ev_common.h"
+#include "ev_evopt.h"
 #include "ev_retention.h"
 #include "ev_run.h"
 
@@ -33,22 +34,15 @@ static const char usage[] =
 EV_RUN_HELP;
 
 enum {
-	OPT_FINAL_AT_EOF = EV_OPT_FIRST_TOOL, OPT_LATE, OPT_LATENESS,
-	OPT_MODE, OPT_PERIOD, OPT_PERIODS, OPT_START
+	OPT_MODE = EV_EVOPT_NEXT, OPT_PERIODS, OPT_START
 };
 
 static const struct option longopts[] = {
-	{ "event-field", required_argument, NULL, 'e' },
-	{ "final-at-eof", no_argument, NULL, OPT_FINAL_AT_EOF },
-	{ "late", required_argument, NULL, OPT_LATE },
-	{ "lateness", required_argument, NULL, OPT_LATENESS },
 	{ "mode", required_argument, NULL, OPT_MODE },
-	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "periods", required_argument, NULL, OPT_PERIODS },
 	{ "return", required_argument, NULL, 'r' },
 	{ "start", required_argument, NULL, OPT_START },
-	{ "time-field", required_argument, NULL, 't' },
-	{ "user", required_argument, NULL, 'u' },
+	EV_EVOPT_LONGOPTS,
 	EV_RUN_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -61,10 +55,8 @@ struct app {
 	const char	*ret[MAX_RETURN];
 	size_t		 nret;
 	int		 ret_any;
-	const char	*time_field, *event_field, *user_field, *late_path;
-	struct ev_path	*tpath, *epath, *upath;
-	ev_us_t		 period, lateness;
-	int		 periods, unbounded, final_at_eof;
+	struct ev_evopt	 o;
+	int		 periods, unbounded;
 	int		 has_max;
 	ev_us_t		 max_ts;
 	FILE		*late;
@@ -88,18 +80,12 @@ parse_options(struct app *a, int argc, char **argv)
 	long long n;
 	int opt;
 
-	a->time_field = "ts";
-	a->event_field = "event";
-	a->user_field = "user_id";
 	a->start = "signup";
-	a->period = 7 * EV_US_PER_DAY;
+	ev_evopt_init(&a->o, 7 * EV_US_PER_DAY);
 	a->periods = 8;
-	while ((opt = ev_run_getopt(run, argc, argv, "e:r:t:u:hV",
+	while ((opt = ev_run_getopt(run, argc, argv, "r:hV" EV_EVOPT_SHORT,
 	    longopts)) != -1) {
 		switch (opt) {
-		case 'e':
-			a->event_field = optarg;
-			break;
 		case 'r':
 			if (strcmp(optarg, "any") == 0)
 				a->ret_any = 1;
@@ -109,29 +95,10 @@ parse_options(struct app *a, int argc, char **argv)
 			else
 				a->ret[a->nret++] = optarg;
 			break;
-		case 't':
-			a->time_field = optarg;
-			break;
-		case 'u':
-			a->user_field = optarg;
-			break;
-		case OPT_FINAL_AT_EOF:
-			a->final_at_eof = 1;
-			break;
-		case OPT_LATE:
-			a->late_path = optarg;
-			break;
-		case OPT_LATENESS:
-			a->lateness = ev_run_duration(run, "--lateness", optarg,
-			    0);
-			break;
 		case OPT_MODE:
 			if ((a->unbounded = ev_word_index(optarg, modes)) < 0)
 				ev_run_usage_error(run, "--mode '%s': use "
 				    "bounded or unbounded", optarg);
-			break;
-		case OPT_PERIOD:
-			a->period = ev_run_duration(run, "--period", optarg, 1);
 			break;
 		case OPT_PERIODS:
 			n = ev_strtonum(optarg, 1, EV_RETENTION_MAX_PERIODS,
@@ -149,18 +116,14 @@ parse_options(struct app *a, int argc, char **argv)
 			a->start = optarg;
 			break;
 		default:
-			ev_run_usage_error(run, "unknown option");
+			if (!ev_evopt_option(&a->o, run, opt, optarg))
+				ev_run_usage_error(run, "unknown option");
 		}
 	}
 	ev_run_no_operands(run, argc, argv);
 	if (a->nret == 0)
 		a->ret_any = 1;
-	if ((a->tpath = ev_path_compile(a->time_field, &errstr)) == NULL)
-		ev_run_usage_error(run, "--time-field: %s", errstr);
-	if ((a->epath = ev_path_compile(a->event_field, &errstr)) == NULL)
-		ev_run_usage_error(run, "--event-field: %s", errstr);
-	if ((a->upath = ev_path_compile(a->user_field, &errstr)) == NULL)
-		ev_run_usage_error(run, "--user: %s", errstr);
+	ev_evopt_compile(&a->o, run);
 }
 
 static int
@@ -183,11 +146,11 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 		    rec->err));
 		return;
 	}
-	if (ev_run_event_time(run, line, rec, a->tpath, a->time_field,
+	if (ev_run_event_time(run, line, rec, a->o.tpath, a->o.time_field,
 	    &t) != 0)
 		return;
 	ret = a->ret_any;
-	if (ev_rec_str(rec, a->epath, &name, &len) == 0) {
+	if (ev_rec_str(rec, a->o.epath, &name, &len) == 0) {
 		start = name_is(a->start, name, len);
 		for (i = 0; !ret && i < a->nret; i++)
 			ret = name_is(a->ret[i], name, len);
@@ -196,12 +159,12 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 		run->n_filtered++;
 		return;
 	}
-	if (ev_run_event_user(run, line, rec, a->upath, a->user_field,
+	if (ev_run_event_user(run, line, rec, a->o.upath, a->o.user_field,
 	    &u, &ulen) != 0)
 		return;
 	if (ev_retention_late(a->r, t)) {
-		ev_run_reject_late(run, a->late, line, a->time_field, t,
-		    a->max_ts - a->lateness);
+		ev_run_reject_late(run, a->late, line, a->o.time_field, t,
+		    a->max_ts - a->o.lateness);
 		return;
 	}
 	ev_retention_add(a->r, t, run->n_in, u, ulen, start, ret);
@@ -209,7 +172,7 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 	if (!a->has_max || t > a->max_ts) {
 		a->has_max = 1;
 		a->max_ts = t;
-		ev_retention_watermark(a->r, t - a->lateness);
+		ev_retention_watermark(a->r, t - a->o.lateness);
 	}
 }
 
@@ -228,14 +191,14 @@ main(int argc, char **argv)
 	ev_run_init(run, "ev-retention", usage);
 	parse_options(a, argc, argv);
 	run->filtering = 1;	/* events neither start nor return */
-	if (a->late_path)
-		a->late = ev_run_open_file(run, "late", a->late_path);
+	if (a->o.late_path)
+		a->late = ev_run_open_file(run, "late", a->o.late_path);
 	ev_run_open(run);
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.period = a->period;
+	cfg.period = a->o.period;
 	cfg.periods = a->periods;
 	cfg.unbounded = a->unbounded;
-	cfg.final_at_eof = a->final_at_eof;
+	cfg.final_at_eof = a->o.final_at_eof;
 	a->r = ev_retention_new(&cfg, emit_cb, a);
 	ev_rec_init(&rec);
 	while (ev_run_next(run, &line, -1) == EV_LINE_OK)
@@ -249,8 +212,6 @@ main(int argc, char **argv)
 	status = ev_run_finish(run);
 	ev_run_release(run);
 	ev_retention_free(a->r);
-	ev_path_free(a->tpath);
-	ev_path_free(a->epath);
-	ev_path_free(a->upath);
+	ev_evopt_release(&a->o);
 	return status;
 }
