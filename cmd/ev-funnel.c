@@ -80,8 +80,6 @@ struct app {
 	struct ev_evopt	 o;
 	ev_us_t		 within;
 	int		 has_within, mode;
-	int		 has_max;
-	ev_us_t		 max_ts;
 	FILE		*late;
 	struct ev_funnel *f;
 	struct ev_buf	 key;
@@ -272,7 +270,7 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 	const char *u, *v;
 	size_t ulen, vlen, i;
 	uint32_t steps;
-	ev_us_t t;
+	ev_us_t t, wm;
 	int excl;
 
 	if (ev_rec_parse(rec, line->data, line->len) != 0) {
@@ -294,7 +292,7 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 		return;
 	if (ev_funnel_late(a->f, t)) {
 		ev_run_reject_late(run, a->late, line, a->o.time_field, t,
-		    a->max_ts - a->o.lateness);
+		    ev_evopt_watermark(&a->o));
 		return;
 	}
 	ev_buf_reset(&a->key);
@@ -309,11 +307,8 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 	ev_funnel_add(a->f, t, run->n_in, u, ulen, steps, excl, a->key.data,
 	    a->key.len);
 	run->n_aggregated++;
-	if (!a->has_max || t > a->max_ts) {
-		a->has_max = 1;
-		a->max_ts = t;
-		ev_funnel_watermark(a->f, t - a->o.lateness);
-	}
+	if (ev_evopt_seen(&a->o, t, &wm))
+		ev_funnel_watermark(a->f, wm);
 }
 
 int

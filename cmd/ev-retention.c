@@ -57,8 +57,6 @@ struct app {
 	int		 ret_any;
 	struct ev_evopt	 o;
 	int		 periods, unbounded;
-	int		 has_max;
-	ev_us_t		 max_ts;
 	FILE		*late;
 	struct ev_retention *r;
 };
@@ -138,7 +136,7 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 	struct ev_run *run = &a->run;
 	const char *name, *u;
 	size_t len = 0, ulen, i;
-	ev_us_t t;
+	ev_us_t t, wm;
 	int start = 0, ret;
 
 	if (ev_rec_parse(rec, line->data, line->len) != 0) {
@@ -164,16 +162,13 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 		return;
 	if (ev_retention_late(a->r, t)) {
 		ev_run_reject_late(run, a->late, line, a->o.time_field, t,
-		    a->max_ts - a->o.lateness);
+		    ev_evopt_watermark(&a->o));
 		return;
 	}
 	ev_retention_add(a->r, t, run->n_in, u, ulen, start, ret);
 	run->n_aggregated++;
-	if (!a->has_max || t > a->max_ts) {
-		a->has_max = 1;
-		a->max_ts = t;
-		ev_retention_watermark(a->r, t - a->o.lateness);
-	}
+	if (ev_evopt_seen(&a->o, t, &wm))
+		ev_retention_watermark(a->r, wm);
 }
 
 int

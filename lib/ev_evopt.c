@@ -67,3 +67,20 @@ ev_evopt_release(struct ev_evopt *o)
 	ev_path_free(o->upath);
 	o->tpath = o->epath = o->upath = NULL;
 }
+
+int
+ev_evopt_seen(struct ev_evopt *o, ev_us_t t, ev_us_t *wm)
+{
+	if (o->has_max && t <= o->max_ts)
+		return 0;
+	o->has_max = 1;
+	o->max_ts = t;
+	*wm = t - o->lateness;
+	return 1;
+}
+
+ev_us_t
+ev_evopt_watermark(const struct ev_evopt *o)
+{
+	return o->max_ts - o->lateness;
+}

@@ -38,6 +38,8 @@ struct ev_evopt {
 	struct ev_path	*tpath, *epath, *upath;
 	ev_us_t		 period, lateness;
 	int		 final_at_eof;
+	int		 has_max;
+	ev_us_t		 max_ts;	/* the latest event time seen */
 };
 
 /* Defaults: ts, event, user_id, the given period, no lateness. */
@@ -48,5 +50,12 @@ int	ev_evopt_option(struct ev_evopt *o, struct ev_run *run, int opt,
 /* Compile the paths; a bad one is a usage error (exit 2). */
 void	ev_evopt_compile(struct ev_evopt *o, struct ev_run *run);
 void	ev_evopt_release(struct ev_evopt *o);
+/*
+ * Note an event at t: 1 when it is the latest so far, with *wm set to the
+ * new watermark (t - lateness) for the engine, else 0.
+ */
+int	ev_evopt_seen(struct ev_evopt *o, ev_us_t t, ev_us_t *wm);
+/* The current watermark (for the late message); after the first event. */
+ev_us_t	ev_evopt_watermark(const struct ev_evopt *o);
 
 #endif /* EV_EVOPT_H */
