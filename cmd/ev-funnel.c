@@ -274,8 +274,7 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 	int excl;
 
 	if (ev_rec_parse(rec, line->data, line->len) != 0) {
-		ev_run_reject(run, line, "parse", ev_run_error(NULL, "%s",
-		    rec->err));
+		ev_run_reject_parse(run, line, rec->err);
 		return;
 	}
 	if (ev_run_event_time(run, line, rec, a->o.tpath, a->o.time_field,

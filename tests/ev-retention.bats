@@ -184,3 +184,13 @@ for e in evs:
 	assert_success
 	assert_output '[["cohort_users",false],["retained_users",false],["retention_rate",false]]'
 }
+
+@test "ev-retention: a line of invalid UTF-8 is a utf8 reject, as in every tool" {
+	printf '{"event":"signup","ts":"2026-03-02T10:00:00Z","user_id":"\x80"}\n' >in
+	printf '{"event":"signup","ts":"2026-03-02T10:00:00Z","user_id":"\xc3\xa9"}\n' >>in
+	run --separate-stderr ev-retention --period 1d --periods 1 --return any --rejects rej --stats st.json <in
+	assert_failure 1
+	assert_equal "$(jq -r '"\(.line) \(.reason)"' rej)" "1 utf8"
+	assert_equal "$(stat_of st.json rejected)" 1
+	assert_balanced st.json
+}
