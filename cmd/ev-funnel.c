@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ev_common.h"
+#include "ev_evopt.h"
 #include "ev_expr.h"
 #include "ev_filter.h"
 #include "ev_funnel.h"
@@ -37,29 +38,24 @@ static const char usage[] =
 "  --steps NAMES          the steps as a comma list of names\n"
 "  -t, --time-field PATH  event time field (ts)\n"
 "  -u, --user PATH        the field naming the user (user_id)\n"
+"  --where EXPR           take only the events where EXPR is true; the\n"
+"                         others are counted as filtered (evkit(7))\n"
 "  -w, --within D         conversion window from the first step\n"
 EV_RUN_HELP;
 
 enum {
-	OPT_EXCLUDE = EV_OPT_FIRST_TOOL, OPT_FINAL_AT_EOF, OPT_LATE,
-	OPT_LATENESS, OPT_MODE, OPT_PERIOD, OPT_STEPS, OPT_WHERE
+	OPT_EXCLUDE = EV_EVOPT_NEXT, OPT_MODE, OPT_STEPS, OPT_WHERE
 };
 
 static const struct option longopts[] = {
 	{ "by", required_argument, NULL, 'b' },
-	{ "event-field", required_argument, NULL, 'e' },
 	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
-	{ "final-at-eof", no_argument, NULL, OPT_FINAL_AT_EOF },
-	{ "late", required_argument, NULL, OPT_LATE },
-	{ "lateness", required_argument, NULL, OPT_LATENESS },
 	{ "mode", required_argument, NULL, OPT_MODE },
-	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "step", required_argument, NULL, 's' },
 	{ "steps", required_argument, NULL, OPT_STEPS },
-	{ "time-field", required_argument, NULL, 't' },
-	{ "user", required_argument, NULL, 'u' },
 	{ "where", required_argument, NULL, OPT_WHERE },
 	{ "within", required_argument, NULL, 'w' },
+	EV_EVOPT_LONGOPTS,
 	EV_RUN_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -85,12 +81,9 @@ struct app {
 	const char	*by_text[MAX_BY], *by_names[MAX_BY];
 	struct ev_path	*by[MAX_BY];
 	size_t		 nby;
-	const char	*time_field, *event_field, *user_field, *late_path;
-	struct ev_path	*tpath, *epath, *upath;
-	ev_us_t		 within, period, lateness;
-	int		 has_within, mode, final_at_eof;
-	int		 has_max;
-	ev_us_t		 max_ts;
+	struct ev_evopt	 o;
+	ev_us_t		 within;
+	int		 has_within, mode;
 	FILE		*late;
 	struct ev_funnel *f;
 	struct ev_buf	 key;
@@ -168,11 +161,8 @@ parse_options(struct app *a, int argc, char **argv)
 	int i, opt;
 
 	ev_filter_init(&a->where);
-	a->time_field = "ts";
-	a->event_field = "event";
-	a->user_field = "user_id";
-	a->period = EV_US_PER_DAY;
-	while ((opt = ev_run_getopt(run, argc, argv, "b:e:s:t:u:w:hV",
+	ev_evopt_init(&a->o, EV_US_PER_DAY);
+	while ((opt = ev_run_getopt(run, argc, argv, "b:s:w:hV" EV_EVOPT_SHORT,
 	    longopts)) != -1) {
 		switch (opt) {
 		case 'b':
@@ -181,17 +171,8 @@ parse_options(struct app *a, int argc, char **argv)
 				    MAX_BY);
 			a->by_text[a->nby++] = optarg;
 			break;
-		case 'e':
-			a->event_field = optarg;
-			break;
 		case 's':
 			add_match(a, optarg, strlen(optarg), 0);
-			break;
-		case 't':
-			a->time_field = optarg;
-			break;
-		case 'u':
-			a->user_field = optarg;
 			break;
 		case 'w':
 			a->within = ev_run_duration(run, "--within", optarg, 0);
@@ -200,23 +181,10 @@ parse_options(struct app *a, int argc, char **argv)
 		case OPT_EXCLUDE:
 			add_match(a, optarg, strlen(optarg), 1);
 			break;
-		case OPT_FINAL_AT_EOF:
-			a->final_at_eof = 1;
-			break;
-		case OPT_LATE:
-			a->late_path = optarg;
-			break;
-		case OPT_LATENESS:
-			a->lateness = ev_run_duration(run, "--lateness", optarg,
-			    0);
-			break;
 		case OPT_MODE:
 			if ((a->mode = ev_word_index(optarg, modes)) < 0)
 				ev_run_usage_error(run, "--mode '%s': use "
 				    "sequential, strict or any", optarg);
-			break;
-		case OPT_PERIOD:
-			a->period = ev_run_duration(run, "--period", optarg, 1);
 			break;
 		case OPT_STEPS:
 			for (s = optarg; ; s = c + 1) {
@@ -233,7 +201,8 @@ parse_options(struct app *a, int argc, char **argv)
 				ev_run_usage_error(run, "%s", err);
 			break;
 		default:
-			ev_run_usage_error(run, "unknown option");
+			if (!ev_evopt_option(&a->o, run, opt, optarg))
+				ev_run_usage_error(run, "unknown option");
 		}
 	}
 	ev_run_no_operands(run, argc, argv);
@@ -241,14 +210,9 @@ parse_options(struct app *a, int argc, char **argv)
 		ev_run_usage_error(run, "give the steps: --step or --steps");
 	if (!a->has_within)
 		ev_run_usage_error(run, "give the conversion window: --within");
-	if ((a->tpath = ev_path_compile(a->time_field, &errstr)) == NULL)
-		ev_run_usage_error(run, "--time-field: %s", errstr);
-	if (ev_filter_compile(&a->where, a->tpath, err, sizeof(err)) != 0)
+	ev_evopt_compile(&a->o, run);
+	if (ev_filter_compile(&a->where, a->o.tpath, err, sizeof(err)) != 0)
 		ev_run_usage_error(run, "%s", err);
-	if ((a->epath = ev_path_compile(a->event_field, &errstr)) == NULL)
-		ev_run_usage_error(run, "--event-field: %s", errstr);
-	if ((a->upath = ev_path_compile(a->user_field, &errstr)) == NULL)
-		ev_run_usage_error(run, "--user: %s", errstr);
 	for (i = 0; i < (int)a->nby; i++) {
 		if ((a->by[i] = ev_path_compile(a->by_text[i], &errstr)) ==
 		    NULL)
@@ -268,7 +232,7 @@ parse_options(struct app *a, int argc, char **argv)
 		if (m->cond_text == NULL)
 			continue;
 		m->cond = ev_expr_compile(m->cond_text, (int)strlen(m->name) +
-		    1, a->tpath, err, sizeof(err));
+		    1, a->o.tpath, err, sizeof(err));
 		if (m->cond == NULL)
 			ev_run_usage_error(run, "%s '%s': %s", m->excl ?
 			    "--exclude" : "--step", m->text, err);
@@ -289,7 +253,7 @@ match(struct app *a, const struct ev_line *line, const struct ev_rec *rec,
 
 	*steps = 0;
 	*excl = 0;
-	if (ev_rec_str(rec, a->epath, &name, &len) != 0)
+	if (ev_rec_str(rec, a->o.epath, &name, &len) != 0)
 		return 0;
 	for (i = 0; i < a->nm; i++) {
 		struct match *m = &a->m[i];
@@ -316,29 +280,19 @@ static void
 process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 {
 	struct ev_run *run = &a->run;
-	char tb[EV_TIME_BUFSZ], wb[EV_TIME_BUFSZ];
 	const char *u, *v;
 	size_t ulen, vlen, i;
 	uint32_t steps;
-	ev_us_t t;
-	int excl, tr;
+	ev_us_t t, wm;
+	int excl;
 
 	if (ev_rec_parse(rec, line->data, line->len) != 0) {
-		ev_run_reject(run, line, "parse", ev_run_error(NULL, "%s",
-		    rec->err));
+		ev_run_reject_parse(run, line, rec->err);
 		return;
 	}
-	if ((tr = ev_rec_time(rec, a->tpath, &t)) == -1 &&
-	    ev_rec_get(rec, a->tpath) == NULL) {
-		ev_run_reject(run, line, "time", ev_run_error(a->time_field,
-		    "'%s' is missing", a->time_field));
+	if (ev_run_event_time(run, line, rec, a->o.tpath, a->o.time_field,
+	    &t) != 0)
 		return;
-	}
-	if (tr != 0) {
-		ev_run_reject(run, line, "time", ev_run_error(a->time_field,
-		    "'%s' is not a valid time", a->time_field));
-		return;
-	}
 	if (ev_filter_skip(&a->where, run, line, rec))
 		return;
 	if (match(a, line, rec, &steps, &excl) != 0)
@@ -347,17 +301,12 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 		run->n_filtered++;
 		return;
 	}
-	if (ev_rec_text(rec, a->upath, &u, &ulen) != 0 ||
-	    (ulen == 4 && memcmp(u, "null", 4) == 0)) {
-		ev_run_reject(run, line, "user", ev_run_error(a->user_field,
-		    "'%s' is missing", a->user_field));
+	if (ev_run_event_user(run, line, rec, a->o.upath, a->o.user_field,
+	    &u, &ulen) != 0)
 		return;
-	}
 	if (ev_funnel_late(a->f, t)) {
-		ev_run_reject_to(run, a->late, line, "late", ev_run_error(
-		    a->time_field, "event time %s is behind the watermark %s",
-		    ev_time_format(t, -1, tb), ev_time_format(a->max_ts -
-		    a->lateness, -1, wb)));
+		ev_run_reject_late(run, a->late, line, a->o.time_field, t,
+		    ev_evopt_watermark(&a->o));
 		return;
 	}
 	ev_buf_reset(&a->key);
@@ -372,11 +321,8 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 	ev_funnel_add(a->f, t, run->n_in, u, ulen, steps, excl, a->key.data,
 	    a->key.len);
 	run->n_aggregated++;
-	if (!a->has_max || t > a->max_ts) {
-		a->has_max = 1;
-		a->max_ts = t;
-		ev_funnel_watermark(a->f, t - a->lateness);
-	}
+	if (ev_evopt_seen(&a->o, t, &wm))
+		ev_funnel_watermark(a->f, wm);
 }
 
 int
@@ -396,18 +342,18 @@ main(int argc, char **argv)
 	run->usage_more = EV_EXPR_HELP;
 	parse_options(a, argc, argv);
 	run->filtering = 1;	/* events of no step: "filtered" */
-	if (a->late_path)
-		a->late = ev_run_open_file(run, "late", a->late_path);
+	if (a->o.late_path)
+		a->late = ev_run_open_file(run, "late", a->o.late_path);
 	ev_run_open(run);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.nsteps = a->nsteps;
 	cfg.mode = (enum ev_funnel_mode)a->mode;
 	cfg.within = a->within;
-	cfg.period = a->period;
+	cfg.period = a->o.period;
 	cfg.step_names = a->step_names;
 	cfg.by_names = a->by_names;
 	cfg.nby = a->nby;
-	cfg.final_at_eof = a->final_at_eof;
+	cfg.final_at_eof = a->o.final_at_eof;
 	a->f = ev_funnel_new(&cfg, emit_cb, a);
 	ev_buf_init(&a->key);
 	ev_rec_init(&rec);
@@ -433,8 +379,6 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < a->nby; i++)
 		ev_path_free(a->by[i]);
-	ev_path_free(a->tpath);
-	ev_path_free(a->epath);
-	ev_path_free(a->upath);
+	ev_evopt_release(&a->o);
 	return status;
 }

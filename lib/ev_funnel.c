@@ -9,6 +9,7 @@
 #include "ev_common.h"
 #include "ev_funnel.h"
 #include "ev_map.h"
+#include "ev_theap.h"
 
 /* A user with an open attempt or buffered events. */
 struct fuser {
@@ -30,19 +31,12 @@ struct fuser {
 
 /* A buffered event. */
 struct pend {
-	ev_us_t		 t;
-	uint64_t	 line;
+	struct ev_tkey	 k;		/* time, input line */
 	uint32_t	 steps;
 	int		 excl;
 	struct fuser	*u;
 	char		*key;		/* first-step events only */
 	size_t		 klen;
-};
-
-/* An open attempt's deadline, in the FIFO of attempts by start time. */
-struct due {
-	ev_us_t		 at;
-	struct fuser	*u;
 };
 
 struct durs {
@@ -68,71 +62,14 @@ struct ev_funnel {
 	ev_us_t		 wm;
 	struct ev_map	 users;		/* id -> struct fuser * */
 	size_t		 peak;
-	struct pend	*heap;
-	size_t		 nheap, capheap;
-	struct due	*q;		/* ring buffer */
-	size_t		 qhead, qn, qcap;
+	struct ev_theap	 heap;		/* struct pend */
+	struct ev_tfifo	 q;		/* open attempts' deadlines */
 	struct ev_map	 cells;		/* period + key -> struct cell * */
 	ev_us_t		*periods;	/* open periods, ascending */
 	size_t		 nper, capper;
 	uint64_t	 attempts, excluded;
 	struct ev_buf	 out, ckey;
 };
-
-static int
-pend_less(const struct pend *a, const struct pend *b)
-{
-	return a->t < b->t || (a->t == b->t && a->line < b->line);
-}
-
-static void
-heap_push(struct ev_funnel *f, const struct pend *p)
-{
-	size_t i, up;
-	struct pend tmp;
-
-	if (f->nheap == f->capheap) {
-		f->capheap = f->capheap ? 2 * f->capheap : 256;
-		f->heap = ev_xreallocarray(f->heap, f->capheap,
-		    sizeof(*f->heap));
-	}
-	i = f->nheap++;
-	f->heap[i] = *p;
-	while (i > 0) {
-		up = (i - 1) / 2;
-		if (!pend_less(&f->heap[i], &f->heap[up]))
-			break;
-		tmp = f->heap[i];
-		f->heap[i] = f->heap[up];
-		f->heap[up] = tmp;
-		i = up;
-	}
-}
-
-static void
-heap_pop(struct ev_funnel *f, struct pend *out)
-{
-	size_t i = 0, l, r, m;
-	struct pend tmp;
-
-	*out = f->heap[0];
-	f->heap[0] = f->heap[--f->nheap];
-	for (;;) {
-		l = 2 * i + 1;
-		r = l + 1;
-		m = i;
-		if (l < f->nheap && pend_less(&f->heap[l], &f->heap[m]))
-			m = l;
-		if (r < f->nheap && pend_less(&f->heap[r], &f->heap[m]))
-			m = r;
-		if (m == i)
-			break;
-		tmp = f->heap[i];
-		f->heap[i] = f->heap[m];
-		f->heap[m] = tmp;
-		i = m;
-	}
-}
 
 size_t
 ev_funnel_user_bytes(int nsteps)
@@ -153,6 +90,7 @@ ev_funnel_new(const struct ev_funnel_cfg *cfg, ev_funnel_emit_fn emit,
 	f->arg = arg;
 	ev_map_init(&f->users, sizeof(struct fuser *), 1024, 0);
 	ev_map_init(&f->cells, sizeof(struct cell *), 64, 0);
+	ev_theap_init(&f->heap, sizeof(struct pend));
 	ev_buf_init(&f->out);
 	ev_buf_init(&f->ckey);
 	return f;
@@ -259,37 +197,17 @@ attempt_count(struct ev_funnel *f, struct fuser *u)
 static void
 expire(struct ev_funnel *f, ev_us_t t, int all)
 {
-	struct due *d;
+	struct ev_tdue *d;
+	struct fuser *u;
 
-	while (f->qn > 0) {
-		d = &f->q[f->qhead];
+	while ((d = ev_tfifo_front(&f->q)) != NULL) {
 		if (!all && d->at >= t)
 			break;
-		attempt_count(f, d->u);
-		user_maybe_free(f, d->u);
-		f->qhead = (f->qhead + 1) % f->qcap;
-		f->qn--;
+		u = d->p;
+		ev_tfifo_pop(&f->q);
+		attempt_count(f, u);
+		user_maybe_free(f, u);
 	}
-}
-
-static void
-due_push(struct ev_funnel *f, ev_us_t at, struct fuser *u)
-{
-	struct due *nq;
-	size_t i;
-
-	if (f->qn == f->qcap) {
-		nq = ev_xcalloc(f->qcap ? 2 * f->qcap : 256, sizeof(*nq));
-		for (i = 0; i < f->qn; i++)
-			nq[i] = f->q[(f->qhead + i) % f->qcap];
-		free(f->q);
-		f->q = nq;
-		f->qhead = 0;
-		f->qcap = f->qcap ? 2 * f->qcap : 256;
-	}
-	f->q[(f->qhead + f->qn) % f->qcap].at = at;
-	f->q[(f->qhead + f->qn) % f->qcap].u = u;
-	f->qn++;
 }
 
 static int
@@ -312,11 +230,11 @@ advance(const struct ev_funnel *f, struct fuser *u, const struct pend *p)
 	switch (f->cfg.mode) {
 	case EV_FUNNEL_SEQUENTIAL:
 		if (p->steps & (UINT32_C(1) << u->reached))
-			u->at[u->reached++] = p->t;
+			u->at[u->reached++] = p->k.t;
 		break;
 	case EV_FUNNEL_STRICT:
 		if (p->steps & (UINT32_C(1) << u->reached))
-			u->at[u->reached++] = p->t;
+			u->at[u->reached++] = p->k.t;
 		else if (p->steps != 0)
 			u->broken = 1;
 		break;
@@ -325,7 +243,7 @@ advance(const struct ev_funnel *f, struct fuser *u, const struct pend *p)
 		fresh = p->steps & ~u->done;
 		got = popcount32(fresh);
 		for (k = 0; k < got; k++)
-			u->at[u->reached++] = p->t;
+			u->at[u->reached++] = p->k.t;
 		u->done |= fresh;
 		break;
 	}
@@ -346,16 +264,16 @@ walk(struct ev_funnel *f, struct pend *p)
 			u->excluded = 1;
 	} else if (p->steps & 1) {
 		u->open = 1;
-		u->t0 = p->t;
+		u->t0 = p->k.t;
 		u->reached = 1;
 		u->broken = 0;
 		u->excluded = 0;
 		u->done = 1;
-		u->at[0] = p->t;
+		u->at[0] = p->k.t;
 		u->key = p->key;
 		u->klen = p->klen;
 		p->key = NULL;
-		due_push(f, p->t + f->cfg.within, u);
+		ev_tfifo_push(&f->q, p->k.t + f->cfg.within, u);
 	}
 	free(p->key);
 	u->npend--;
@@ -386,8 +304,8 @@ ev_funnel_add(struct ev_funnel *f, ev_us_t t, uint64_t line,
 	} else
 		u = *(struct fuser **)ev_map_val(e);
 	memset(&p, 0, sizeof(p));
-	p.t = t;
-	p.line = line;
+	p.k.t = t;
+	p.k.line = line;
 	p.steps = steps;
 	p.excl = excl;
 	p.u = u;
@@ -398,7 +316,7 @@ ev_funnel_add(struct ev_funnel *f, ev_us_t t, uint64_t line,
 		p.klen = klen;
 	}
 	u->npend++;
-	heap_push(f, &p);
+	ev_theap_push(&f->heap, &p);
 }
 
 /* Write the cells of the first open period, sorted by key. */
@@ -551,15 +469,15 @@ ev_funnel_late(const struct ev_funnel *f, ev_us_t t)
 void
 ev_funnel_watermark(struct ev_funnel *f, ev_us_t wm)
 {
-	struct pend p;
+	struct pend *top, p;
 
 	if (f->has_wm && wm <= f->wm)
 		return;
 	f->has_wm = 1;
 	f->wm = wm;
-	while (f->nheap > 0 && f->heap[0].t < wm) {
-		heap_pop(f, &p);
-		expire(f, p.t, 0);
+	while ((top = ev_theap_top(&f->heap)) != NULL && top->k.t < wm) {
+		ev_theap_pop(&f->heap, &p);
+		expire(f, p.k.t, 0);
 		walk(f, &p);
 	}
 	expire(f, wm, 0);
@@ -573,9 +491,9 @@ ev_funnel_finish(struct ev_funnel *f)
 {
 	struct pend p;
 
-	while (f->nheap > 0) {
-		heap_pop(f, &p);
-		expire(f, p.t, 0);
+	while (f->heap.n > 0) {
+		ev_theap_pop(&f->heap, &p);
+		expire(f, p.k.t, 0);
 		walk(f, &p);
 	}
 	expire(f, 0, 1);
@@ -611,6 +529,7 @@ void
 ev_funnel_free(struct ev_funnel *f)
 {
 	struct ev_map_ent *e;
+	struct pend p;
 	size_t i = 0;
 
 	if (f == NULL)
@@ -626,10 +545,12 @@ ev_funnel_free(struct ev_funnel *f)
 	while ((e = ev_map_next(&f->cells, &i)) != NULL)
 		cell_free(*(struct cell **)ev_map_val(e), f->cfg.nsteps);
 	ev_map_release(&f->cells);
-	for (i = 0; i < f->nheap; i++)
-		free(f->heap[i].key);
-	free(f->heap);
-	free(f->q);
+	while (f->heap.n > 0) {
+		ev_theap_pop(&f->heap, &p);
+		free(p.key);
+	}
+	ev_theap_release(&f->heap);
+	ev_tfifo_release(&f->q);
 	free(f->periods);
 	ev_buf_free(&f->out);
 	ev_buf_free(&f->ckey);

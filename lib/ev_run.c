@@ -716,3 +716,50 @@ ev_run_release(struct ev_run *run)
 	free(run->stats_path);
 	run->stats_path = NULL;
 }
+
+int
+ev_run_event_time(struct ev_run *run, const struct ev_line *line,
+    const struct ev_rec *rec, const struct ev_path *tpath, const char *field,
+    ev_us_t *t)
+{
+	int tr;
+
+	/* Read from the line's bytes; null is "not a valid time" too. */
+	if ((tr = ev_rec_time(rec, tpath, t)) == -1 &&
+	    ev_rec_get(rec, tpath) == NULL) {
+		ev_run_reject(run, line, "time", ev_run_error(field,
+		    "'%s' is missing", field));
+		return -1;
+	}
+	if (tr != 0) {
+		ev_run_reject(run, line, "time", ev_run_error(field,
+		    "'%s' is not a valid time", field));
+		return -1;
+	}
+	return 0;
+}
+
+int
+ev_run_event_user(struct ev_run *run, const struct ev_line *line,
+    const struct ev_rec *rec, const struct ev_path *upath, const char *field,
+    const char **user, size_t *ulen)
+{
+	if (ev_rec_text(rec, upath, user, ulen) != 0 ||
+	    (*ulen == 4 && memcmp(*user, "null", 4) == 0)) {
+		ev_run_reject(run, line, "user", ev_run_error(field,
+		    "'%s' is missing", field));
+		return -1;
+	}
+	return 0;
+}
+
+void
+ev_run_reject_late(struct ev_run *run, FILE *fp, const struct ev_line *line,
+    const char *field, ev_us_t t, ev_us_t wm)
+{
+	char tb[EV_TIME_BUFSZ], wb[EV_TIME_BUFSZ];
+
+	ev_run_reject_to(run, fp, line, "late", ev_run_error(field,
+	    "event time %s is behind the watermark %s",
+	    ev_time_format(t, -1, tb), ev_time_format(wm, -1, wb)));
+}

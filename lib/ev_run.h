@@ -207,6 +207,26 @@ void	ev_run_reject_parse(struct ev_run *run, const struct ev_line *line,
 /* The same, to another stream of reject records (fp NULL: --rejects). */
 void	ev_run_reject_to(struct ev_run *run, FILE *fp,
 	    const struct ev_line *line, const char *reason, json_t *errors);
+/*
+ * The event time of a parsed record at tpath (field: its name in
+ * messages): 0, or -1 after rejecting the line with reason "time"
+ * (missing, or not a valid time).
+ */
+int	ev_run_event_time(struct ev_run *run, const struct ev_line *line,
+	    const struct ev_rec *rec, const struct ev_path *tpath,
+	    const char *field, ev_us_t *t);
+/*
+ * The user key of a parsed record at upath, its JSON text borrowed from
+ * rec: 0, or -1 after rejecting the line with reason "user" (missing or
+ * null).
+ */
+int	ev_run_event_user(struct ev_run *run, const struct ev_line *line,
+	    const struct ev_rec *rec, const struct ev_path *upath,
+	    const char *field, const char **user, size_t *ulen);
+/* Reject a line whose time t is behind the watermark wm, to fp, "late". */
+void	ev_run_reject_late(struct ev_run *run, FILE *fp,
+	    const struct ev_line *line, const char *field, ev_us_t t,
+	    ev_us_t wm);
 /* Convenience: one error object {"message": msg} (plus "instance" if ptr). */
 json_t	*ev_run_error(const char *instance, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

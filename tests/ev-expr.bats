@@ -77,7 +77,7 @@ events() {
 }
 
 @test "ev-expr: every program's --help carries the grammar, and its examples hold on a record made to match them" {
-	for p in ev-validate ev-enrich ev-window ev-report ev-funnel; do
+	for p in ev-validate ev-enrich ev-window ev-report ev-funnel ev-retention; do
 		run --separate-stderr "$p" --help
 		assert_success
 		assert_output --partial 'EXPR, the expression language (evkit(7), EXPRESSIONS):'

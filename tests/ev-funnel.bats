@@ -306,3 +306,13 @@ for e in evs:
 	assert_success
 	assert_output '[["entered",true],["excluded",true],["converted",true],["conversion_rate",false],["reached_1",true],["reached_2",true],["rate_2",false],["rate_prev_2",false],["drop_2",true],["median_s_2",false],["p90_s_2",false]]'
 }
+
+@test "ev-funnel: a line of invalid UTF-8 is a utf8 reject, as in every tool" {
+	printf '{"event":"signup","ts":"2026-03-02T10:00:00Z","user_id":"\x80"}\n' >in
+	printf '{"event":"signup","ts":"2026-03-02T10:00:00Z","user_id":"\xc3\xa9"}\n' >>in
+	run --separate-stderr ev-funnel --steps signup --within 1h --rejects rej --stats st.json <in
+	assert_failure 1
+	assert_equal "$(jq -r '"\(.line) \(.reason)"' rej)" "1 utf8"
+	assert_equal "$(stat_of st.json rejected)" 1
+	assert_balanced st.json
+}
