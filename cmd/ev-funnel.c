@@ -10,7 +10,6 @@
 #include "ev_common.h"
 #include "ev_evopt.h"
 #include "ev_expr.h"
-#include "ev_filter.h"
 #include "ev_funnel.h"
 #include "ev_run.h"
 
@@ -44,7 +43,7 @@ static const char usage[] =
 EV_RUN_HELP;
 
 enum {
-	OPT_EXCLUDE = EV_EVOPT_NEXT, OPT_MODE, OPT_STEPS, OPT_WHERE
+	OPT_EXCLUDE = EV_EVOPT_NEXT, OPT_MODE, OPT_STEPS
 };
 
 static const struct option longopts[] = {
@@ -53,7 +52,6 @@ static const struct option longopts[] = {
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "step", required_argument, NULL, 's' },
 	{ "steps", required_argument, NULL, OPT_STEPS },
-	{ "where", required_argument, NULL, OPT_WHERE },
 	{ "within", required_argument, NULL, 'w' },
 	EV_EVOPT_LONGOPTS,
 	EV_RUN_LONGOPTS,
@@ -87,7 +85,6 @@ struct app {
 	FILE		*late;
 	struct ev_funnel *f;
 	struct ev_buf	 key;
-	struct ev_filter where;		/* --where */
 };
 
 static void
@@ -160,7 +157,6 @@ parse_options(struct app *a, int argc, char **argv)
 	char err[256];
 	int i, opt;
 
-	ev_filter_init(&a->where);
 	ev_evopt_init(&a->o, EV_US_PER_DAY);
 	while ((opt = ev_run_getopt(run, argc, argv, "b:s:w:hV" EV_EVOPT_SHORT,
 	    longopts)) != -1) {
@@ -195,11 +191,6 @@ parse_options(struct app *a, int argc, char **argv)
 					break;
 			}
 			break;
-		case OPT_WHERE:
-			if (ev_filter_add(&a->where, "--where", optarg, err,
-			    sizeof(err)) != 0)
-				ev_run_usage_error(run, "%s", err);
-			break;
 		default:
 			if (!ev_evopt_option(&a->o, run, opt, optarg))
 				ev_run_usage_error(run, "unknown option");
@@ -211,8 +202,6 @@ parse_options(struct app *a, int argc, char **argv)
 	if (!a->has_within)
 		ev_run_usage_error(run, "give the conversion window: --within");
 	ev_evopt_compile(&a->o, run);
-	if (ev_filter_compile(&a->where, a->o.tpath, err, sizeof(err)) != 0)
-		ev_run_usage_error(run, "%s", err);
 	for (i = 0; i < (int)a->nby; i++) {
 		if ((a->by[i] = ev_path_compile(a->by_text[i], &errstr)) ==
 		    NULL)
@@ -293,7 +282,7 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 	if (ev_run_event_time(run, line, rec, a->o.tpath, a->o.time_field,
 	    &t) != 0)
 		return;
-	if (ev_filter_skip(&a->where, run, line, rec))
+	if (ev_evopt_skip(&a->o, run, line, rec))
 		return;
 	if (match(a, line, rec, &steps, &excl) != 0)
 		return;
@@ -371,7 +360,6 @@ main(int argc, char **argv)
 	ev_run_release(run);
 	ev_funnel_free(a->f);
 	ev_buf_free(&a->key);
-	ev_filter_free(&a->where);
 	for (i = 0; i < (size_t)a->nm; i++) {
 		ev_expr_free(a->m[i].cond);
 		free(a->m[i].name);

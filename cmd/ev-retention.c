@@ -9,7 +9,6 @@
 #include "ev_common.h"
 #include "ev_evopt.h"
 #include "ev_expr.h"
-#include "ev_filter.h"
 #include "ev_retention.h"
 #include "ev_run.h"
 
@@ -39,7 +38,7 @@ static const char usage[] =
 EV_RUN_HELP;
 
 enum {
-	OPT_MODE = EV_EVOPT_NEXT, OPT_PERIODS, OPT_START, OPT_WHERE
+	OPT_MODE = EV_EVOPT_NEXT, OPT_PERIODS, OPT_START
 };
 
 static const struct option longopts[] = {
@@ -47,7 +46,6 @@ static const struct option longopts[] = {
 	{ "periods", required_argument, NULL, OPT_PERIODS },
 	{ "return", required_argument, NULL, 'r' },
 	{ "start", required_argument, NULL, OPT_START },
-	{ "where", required_argument, NULL, OPT_WHERE },
 	EV_EVOPT_LONGOPTS,
 	EV_RUN_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
@@ -65,7 +63,6 @@ struct app {
 	int		 periods, unbounded;
 	FILE		*late;
 	struct ev_retention *r;
-	struct ev_filter where;		/* --where */
 };
 
 static void
@@ -82,11 +79,9 @@ parse_options(struct app *a, int argc, char **argv)
 	static const char *const modes[] = { "bounded", "unbounded", NULL };
 	struct ev_run *run = &a->run;
 	const char *errstr;
-	char err[256];
 	long long n;
 	int opt;
 
-	ev_filter_init(&a->where);
 	a->start = "signup";
 	ev_evopt_init(&a->o, 7 * EV_US_PER_DAY);
 	a->periods = 8;
@@ -122,11 +117,6 @@ parse_options(struct app *a, int argc, char **argv)
 				    "name is empty");
 			a->start = optarg;
 			break;
-		case OPT_WHERE:
-			if (ev_filter_add(&a->where, "--where", optarg, err,
-			    sizeof(err)) != 0)
-				ev_run_usage_error(run, "%s", err);
-			break;
 		default:
 			if (!ev_evopt_option(&a->o, run, opt, optarg))
 				ev_run_usage_error(run, "unknown option");
@@ -136,8 +126,6 @@ parse_options(struct app *a, int argc, char **argv)
 	if (a->nret == 0)
 		a->ret_any = 1;
 	ev_evopt_compile(&a->o, run);
-	if (ev_filter_compile(&a->where, a->o.tpath, err, sizeof(err)) != 0)
-		ev_run_usage_error(run, "%s", err);
 }
 
 static int
@@ -162,7 +150,7 @@ process(struct app *a, const struct ev_line *line, struct ev_rec *rec)
 	if (ev_run_event_time(run, line, rec, a->o.tpath, a->o.time_field,
 	    &t) != 0)
 		return;
-	if (ev_filter_skip(&a->where, run, line, rec))
+	if (ev_evopt_skip(&a->o, run, line, rec))
 		return;
 	ret = a->ret_any;
 	if (ev_rec_str(rec, a->o.epath, &name, &len) == 0) {
@@ -226,6 +214,5 @@ main(int argc, char **argv)
 	ev_run_release(run);
 	ev_retention_free(a->r);
 	ev_evopt_release(&a->o);
-	ev_filter_free(&a->where);
 	return status;
 }
